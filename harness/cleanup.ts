@@ -1,0 +1,30 @@
+import { log } from './logger.ts';
+
+type Cleanup = () => Promise<unknown>;
+const cleanups = new Set<Cleanup>();
+let installed = false;
+
+/** Longest a signal-time cleanup may take before the process exits anyway, ms. */
+const SIGNAL_CLEANUP_MS = 20_000;
+
+/**
+ * Registers `fn` to run if the process is interrupted (SIGINT, SIGTERM, SIGHUP) before
+ * `unregister` is called; after the cleanups the process exits with 128 + signal number.
+ * @returns the function that unregisters `fn` (call it once `fn` has run normally).
+ */
+export function onInterrupt(fn: Cleanup): () => void {
+  cleanups.add(fn);
+  if (!installed) {
+    installed = true;
+    for (const [sig, num] of [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]] as const) {
+      process.once(sig, () => void runAll(sig).finally(() => process.exit(128 + num)));
+    }
+  }
+  return () => cleanups.delete(fn);
+}
+
+async function runAll(sig: string): Promise<void> {
+  log().warn({ signal: sig, pending: cleanups.size }, 'interrupted: removing containers and networks');
+  const all = Promise.allSettled([...cleanups].map((f) => f()));
+  await Promise.race([all, new Promise((r) => setTimeout(r, SIGNAL_CLEANUP_MS).unref())]);
+}

@@ -1,0 +1,231 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { onInterrupt } from './cleanup.ts';
+import { docker, runLabels, sweepOrphans } from './docker.ts';
+import { ConfigError } from './errors.ts';
+import { assertKnownMajor, resolveImage, type PgImage } from './image.ts';
+import { log } from './logger.ts';
+import { PgNode } from './pg-node.ts';
+import { currentRun } from './run.ts';
+import { assertNamesAreStandbys, parseSyncStandbyNames, type SyncStandbyNames } from './sync-standby-names.ts';
+import { pollUntil } from './wait.ts';
+
+/** What a cluster is made of. Every field has a default that reproduces the seed write-ups' setup. */
+export interface ClusterOptions {
+  /** PostgreSQL major (default: env PGCHAOS_PG_MAJOR, else 15). */
+  pgMajor?: number;
+  /** Standby names, also their application_names (default `['s1', 's2']`). */
+  standbys?: string[];
+  /** `synchronous_standby_names` of the primary (default `ANY 1 (<standbys>)`). */
+  synchronousStandbyNames?: string;
+  /** Extra postgresql.conf settings, applied after pgchaos's own (so they win). */
+  settings?: Record<string, string | number | boolean>;
+  /** initdb --data-checksums (default false: pg_rewind then relies on wal_log_hints). */
+  dataChecksums?: boolean;
+  /** Build the image offline when it is missing (default true). */
+  buildImage?: boolean;
+  /** Deadline for the standbys to stream with the expected sync_state, ms (default 60 000). */
+  readyTimeoutMs?: number;
+}
+
+const NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** The settings every cluster starts from (docs: runtime-config-replication.html, runtime-config-wal.html). */
+function baseSettings(sync: string): Record<string, string | number | boolean> {
+  return {
+    listen_addresses: '*',
+    max_connections: 100,
+    wal_level: 'replica',
+    max_wal_senders: 10,
+    max_replication_slots: 10,
+    // No slots (as in the seeds): keep enough WAL for a standby that is down for a minute under load.
+    wal_keep_size: '2GB',
+    max_wal_size: '1GB',
+    hot_standby: true,
+    hot_standby_feedback: true,
+    // pg_rewind needs hint-bit changes WAL-logged (or data checksums).
+    wal_log_hints: true,
+    synchronous_commit: 'on',
+    synchronous_standby_names: sync,
+    // Standbys report write/flush/replay positions every second instead of every 10 s.
+    wal_receiver_status_interval: '1s',
+    password_encryption: 'scram-sha-256',
+    log_line_prefix: '%m [%p] %b %a ',
+    log_replication_commands: true,
+  };
+}
+
+function renderConf(settings: Record<string, string | number | boolean>): string {
+  const quote = (v: string | number | boolean) =>
+    typeof v === 'boolean' ? (v ? 'on' : 'off') : typeof v === 'number' ? String(v) : `'${v.replace(/'/g, "''")}'`;
+  return ['# pgchaos', ...Object.entries(settings).map(([k, v]) => `${k} = ${quote(v)}`)].join('\n');
+}
+
+/** pg_hba.conf: the postgres OS user on the socket; everything over TCP from the cluster network only, with scram-sha-256. */
+function renderHba(subnet: string, replicationUser: string): string {
+  return [
+    'local all postgres peer',
+    `host replication ${replicationUser} ${subnet} scram-sha-256`,
+    `host all all ${subnet} scram-sha-256`,
+  ].join('\n');
+}
+
+/** The sync_state a healthy, caught-up standby shows under the given setting (docs: monitoring-stats.html, pg_stat_replication). */
+export function expectedSyncState(sync: SyncStandbyNames, standby: string): string {
+  const listed = sync.names.includes(standby) || sync.names.includes('*');
+  if (sync.method === 'async' || !listed) return 'async';
+  if (sync.method === 'any') return 'quorum';
+  const rank = sync.names.includes(standby) ? sync.names.indexOf(standby) : sync.names.indexOf('*');
+  return rank < sync.num ? 'sync' : 'potential';
+}
+
+let clusterSeq = 0;
+
+/**
+ * A private Docker network with one primary and standbys built by pg_basebackup, streaming
+ * with `synchronous_standby_names`. Create with `Cluster.start()`, always end with `destroy()`.
+ */
+export class Cluster {
+  private constructor(
+    readonly runId: string,
+    readonly image: PgImage,
+    readonly network: { id: string; name: string; subnet: string },
+    readonly nodes: PgNode[],
+    readonly sync: SyncStandbyNames,
+    readonly syncSetting: string,
+    readonly replication: { user: string; password: string },
+    private primaryNode: PgNode,
+    private readonly unregisterCleanup: () => void,
+  ) {}
+
+  /**
+   * Validates the options, then builds and starts the cluster, ready when every standby is
+   * `streaming` with its expected `sync_state` (`quorum` under ANY n) in the primary's
+   * pg_stat_replication.
+   * @throws ConfigError before any container starts: unknown major, malformed or unsatisfiable
+   *   synchronous_standby_names, a name that is not a standby, a missing image that cannot be
+   *   built, no Docker engine.
+   * @throws WaitTimeoutError when the standbys do not become ready in time (the cluster is
+   *   removed first).
+   */
+  static async start(opts: ClusterOptions = {}): Promise<Cluster> {
+    const major = opts.pgMajor ?? Number(process.env.PGCHAOS_PG_MAJOR ?? 15);
+    assertKnownMajor(major);
+    const standbys = opts.standbys ?? ['s1', 's2'];
+    for (const s of standbys) {
+      if (!NAME.test(s) || s === 'primary') {
+        throw new ConfigError(`invalid standby name ${JSON.stringify(s)}`, 'use lower-case identifiers such as s1, s2 (not "primary")');
+      }
+    }
+    if (new Set(standbys).size !== standbys.length) throw new ConfigError(`duplicate standby names: ${standbys.join(', ')}`, 'give each standby its own name');
+    const syncSetting = opts.synchronousStandbyNames ?? `ANY 1 (${standbys.join(', ')})`;
+    const sync = parseSyncStandbyNames(syncSetting);
+    assertNamesAreStandbys(sync, standbys, syncSetting);
+    const image = await resolveImage(major, { build: opts.buildImage ?? true });
+
+    const run = currentRun();
+    await sweepOrphans();
+    const id = `pgchaos-${run.id}-${++clusterSeq}`;
+    const logDir = join(run.dir, 'logs', id);
+    await mkdir(logDir, { recursive: true });
+    await chmod(logDir, 0o777); // the container's postgres user writes its log here
+
+    const d = await docker();
+    const net = await d.createNetwork({ Name: id, Driver: 'bridge', CheckDuplicate: true, Labels: runLabels(run.id) });
+    const subnet = (await net.inspect()).IPAM?.Config?.[0]?.Subnet as string | undefined;
+    const nodes: PgNode[] = [];
+    const removeAll = async () => {
+      await Promise.all(nodes.map((n) => n.remove().catch(() => {})));
+      await net.remove().catch(() => {});
+    };
+    const unregister = onInterrupt(removeAll);
+    try {
+      if (!subnet) throw new Error(`network ${id} has no IPv4 subnet`);
+      const started = Date.now();
+      const superuserPassword = secret();
+      const created = await Promise.all(
+        ['primary', ...standbys].map((name) =>
+          PgNode.create({ name, image, network: id, runId: run.id, containerName: `${id}-${name}`, superuserPassword, logDir }),
+        ),
+      );
+      nodes.push(...created);
+      const [primary, ...standbyNodes] = created as [PgNode, ...PgNode[]];
+      const replication = { user: 'replicator', password: secret() };
+      const settings = { ...baseSettings(syncSetting), ...opts.settings };
+      await primary.init({ conf: renderConf(settings), hba: renderHba(subnet, replication.user), dataChecksums: opts.dataChecksums ?? false });
+      await primary.start();
+      // No standby can confirm this commit yet: without `local` it would wait on SyncRep forever.
+      await primary.safePsql(`SET synchronous_commit = local; CREATE ROLE ${replication.user} WITH REPLICATION LOGIN PASSWORD '${replication.password}'`);
+      await Promise.all(standbyNodes.map(async (s) => {
+        await s.initFromBackup(primary, replication);
+        await s.start();
+      }));
+      const cluster = new Cluster(run.id, image, { id: net.id, name: id, subnet }, nodes, sync, syncSetting, replication, primary, unregister);
+      await cluster.waitForStreaming(opts.readyTimeoutMs ?? 60_000);
+      log().info({ cluster: id, image: image.name, ms: Date.now() - started }, `cluster ready: primary + ${standbys.join(', ')} (${syncSetting})`);
+      return cluster;
+    } catch (e) {
+      unregister();
+      await removeAll();
+      throw e;
+    }
+  }
+
+  /** The node the harness last made primary. */
+  get primary(): PgNode {
+    return this.primaryNode;
+  }
+
+  /** The current standbys, in creation order. */
+  get standbys(): PgNode[] {
+    return this.nodes.filter((n) => n !== this.primaryNode);
+  }
+
+  /** A node by name. @throws Error naming the nodes there are. */
+  node(name: string): PgNode {
+    const n = this.nodes.find((x) => x.name === name);
+    if (!n) throw new Error(`no node "${name}" in the cluster (nodes: ${this.nodes.map((x) => x.name).join(', ')})`);
+    return n;
+  }
+
+  /** The primary writers should use now (followed by the BatchWriter after every topology move). */
+  async currentPrimary(): Promise<PgNode> {
+    return this.primaryNode;
+  }
+
+  /**
+   * Waits until every standby is `streaming` in the primary's pg_stat_replication with the
+   * sync_state it should have (`expectedSyncState`). The base backup's own walsender
+   * (state `backup`, or `async` while it streams WAL) does not count.
+   * @throws WaitTimeoutError with the rows last seen.
+   */
+  async waitForStreaming(timeoutMs = 60_000): Promise<void> {
+    const want = this.standbys.map((s) => `${s.name}:streaming/${expectedSyncState(this.sync, s.name)}`).sort();
+    await pollUntil(
+      async () => {
+        const out = await this.primary.safePsql(
+          `SELECT string_agg(application_name || ':' || state || '/' || sync_state, ',' ORDER BY application_name) FROM pg_stat_replication WHERE state <> 'backup'`,
+        );
+        const seen = out.split(',').filter(Boolean).sort();
+        return want.every((w) => seen.includes(w)) ? { done: true, value: undefined } : { done: false, seen: out || '(no walsenders)' };
+      },
+      { what: `standbys ${want.join(', ')} on ${this.primary.name}`, timeoutMs },
+    );
+  }
+
+  /** Removes every container and the network of this cluster. Idempotent. */
+  async destroy(): Promise<void> {
+    this.unregisterCleanup();
+    await Promise.all(this.nodes.map((n) => n.remove().catch(() => {})));
+    const d = await docker();
+    await d.getNetwork(this.network.id).remove().catch((e: { statusCode?: number }) => {
+      if (e.statusCode !== 404) throw e;
+    });
+  }
+}
+
+
+function secret(): string {
+  return randomBytes(18).toString('base64url');
+}

@@ -1,0 +1,271 @@
+import { readFile } from 'node:fs/promises';
+import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
+import pg from 'pg';
+import { docker, runLabels } from './docker.ts';
+import { ExecError } from './errors.ts';
+import type { PgImage } from './image.ts';
+import type { Lsn } from './lsn.ts';
+import { log } from './logger.ts';
+import { pollUntil } from './wait.ts';
+
+/** Data directory inside every node (the host's disk: it survives pg_ctl stop and docker kill). */
+export const PGDATA = '/var/lib/postgresql/data';
+/** Folder inside every node for its server log: a bind mount of a host folder, so the log outlives the host and lands in the report. */
+const LOG_MOUNT = '/var/log/pgchaos';
+const PG_PORT = 5432;
+
+/** How to reach a node's PostgreSQL from the harness (through the port Docker publishes on loopback). */
+export interface ConnectionInfo {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+}
+
+/** `pg_ctl stop` modes (docs: app-pg-ctl.html): smart waits for clients, fast disconnects them, immediate aborts without a shutdown checkpoint. */
+export type StopMode = 'smart' | 'fast' | 'immediate';
+
+/**
+ * Which WAL position `lsn()` reads. On a primary: `insert`, `write`, `flush` (pg_current_wal_*_lsn).
+ * On a standby: `receive` (pg_last_wal_receive_lsn) and `replay` (pg_last_wal_replay_lsn).
+ */
+export type LsnKind = 'insert' | 'write' | 'flush' | 'receive' | 'replay';
+
+const LSN_FUNCTION: Record<LsnKind, string> = {
+  insert: 'pg_current_wal_insert_lsn()',
+  write: 'pg_current_wal_lsn()',
+  flush: 'pg_current_wal_flush_lsn()',
+  receive: 'pg_last_wal_receive_lsn()',
+  replay: 'pg_last_wal_replay_lsn()',
+};
+
+export interface CreateNodeOptions {
+  /** Node name, also the standby's application_name: `primary`, `s1`, ... */
+  name: string;
+  image: PgImage;
+  /** Docker network the node joins; other nodes reach it by its container name. */
+  network: string;
+  runId: string;
+  /** Container name, unique on the engine. */
+  containerName: string;
+  /** Password of the `postgres` superuser, used by the harness's own connections. */
+  superuserPassword: string;
+  /** Host folder (writable by the container's postgres user) that receives `<name>.log`. */
+  logDir: string;
+}
+
+/**
+ * One PostgreSQL *host*: a container that stays up while PostgreSQL inside it is started and
+ * stopped with pg_ctl, so its data directory survives `stop()`, `kill()` + `start()`, and can
+ * be rewound in place. Methods follow PostgreSQL's own test module, PostgreSQL::Test::Cluster
+ * (src/test/perl/PostgreSQL/Test/Cluster.pm).
+ */
+export class PgNode {
+  private port: number;
+
+  private constructor(
+    readonly name: string,
+    /** Name other nodes use to reach this one on the cluster network. */
+    readonly host: string,
+    readonly image: PgImage,
+    private readonly container: StartedTestContainer,
+    private readonly superuserPassword: string,
+    /** Path of this node's server log on the harness's machine. */
+    readonly logFile: string,
+  ) {
+    this.port = container.getMappedPort(PG_PORT);
+  }
+
+  /**
+   * Starts the host (the container), without PostgreSQL. Never pulls: a missing image fails fast.
+   * @throws when the engine refuses to create or start the container.
+   */
+  static async create(o: CreateNodeOptions): Promise<PgNode> {
+    let c = new GenericContainer(o.image.name)
+      .withName(o.containerName)
+      .withNetworkMode(o.network)
+      .withLabels({ ...runLabels(o.runId), 'pgchaos.node': o.name })
+      .withExposedPorts(PG_PORT)
+      .withBindMounts([{ source: o.logDir, target: LOG_MOUNT, mode: 'rw' }])
+      .withPullPolicy({ shouldPull: () => false })
+      .withWaitStrategy(Wait.forSuccessfulCommand('true'));
+    if (o.image.keepAlive) c = c.withEntrypoint(o.image.keepAlive.entrypoint).withCommand(o.image.keepAlive.command);
+    const started = await c.start();
+    return new PgNode(o.name, o.containerName, o.image, started, o.superuserPassword, `${o.logDir}/${o.name}.log`);
+  }
+
+  /** Connection parameters for the harness's clients; the port is re-read after every host restart. */
+  connection(): ConnectionInfo {
+    return { host: '127.0.0.1', port: this.port, user: 'postgres', password: this.superuserPassword, database: 'postgres' };
+  }
+
+  /**
+   * Runs a command inside the host as `user` (default `postgres`).
+   * @returns stdout. @throws ExecError with the output when it exits non-zero.
+   */
+  async exec(cmd: string[], opts: { user?: string; env?: Record<string, string> } = {}): Promise<string> {
+    const r = await this.container.exec(cmd, { user: opts.user ?? 'postgres', env: opts.env ?? {} });
+    if (r.exitCode !== 0) throw new ExecError(this.name, cmd.join(' '), r.exitCode, r.output);
+    return r.stdout;
+  }
+
+  /** Runs a shell script inside the host as `postgres`; values are passed as environment variables, never spliced into the script. */
+  sh(script: string, env: Record<string, string> = {}): Promise<string> {
+    return this.exec(['sh', '-ec', script], { env: { PGDATA, ...env } });
+  }
+
+  /**
+   * initdb of a new primary (PostgreSQL::Test::Cluster `init`): UTF8, C.UTF-8, the superuser
+   * `postgres` with a password, peer auth on the socket, scram-sha-256 over TCP.
+   * @param conf lines appended to postgresql.conf; @param hba the whole pg_hba.conf.
+   */
+  async init(o: { conf: string; hba: string; dataChecksums: boolean }): Promise<void> {
+    await this.sh(
+      `umask 077; printf %s "$PW" > /tmp/pgchaos-pw
+       initdb -D "$PGDATA" -U postgres --pwfile=/tmp/pgchaos-pw --auth-local=peer --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 $CHECKSUMS >/dev/null
+       rm -f /tmp/pgchaos-pw
+       printf '%s\\n' "$CONF" >> "$PGDATA/postgresql.conf"
+       printf '%s\\n' "$HBA" > "$PGDATA/pg_hba.conf"`,
+      { PW: this.superuserPassword, CONF: o.conf, HBA: o.hba, CHECKSUMS: o.dataChecksums ? '--data-checksums' : '' },
+    );
+  }
+
+  /**
+   * Makes this node a standby of `source` by streaming a base backup (pg_basebackup -X stream
+   * -R -c fast; PostgreSQL::Test::Cluster `backup` + `init_from_backup` in one step): the
+   * backup brings postgresql.conf and pg_hba.conf along, so the standby's settings match the
+   * primary's, and -R writes standby.signal and primary_conninfo with this node's application_name.
+   */
+  async initFromBackup(source: PgNode, repl: { user: string; password: string }): Promise<void> {
+    await this.sh(
+      `rm -rf "$PGDATA"/*
+       pg_basebackup -d "host=$SRC port=${PG_PORT} user=$RUSER application_name=$APP" -D "$PGDATA" -X stream -R -c fast`,
+      { SRC: source.host, RUSER: repl.user, PGPASSWORD: repl.password, APP: this.name },
+    );
+  }
+
+  /** True while the host (container) is running. */
+  async hostRunning(): Promise<boolean> {
+    const d = await docker();
+    return (await d.getContainer(this.container.getId()).inspect()).State.Running;
+  }
+
+  /**
+   * Starts PostgreSQL (pg_ctl start -w), first booting the host if it was killed. A standby is
+   * started once it accepts read-only connections.
+   * @throws ExecError with pg_ctl's output when the server does not start within `timeoutS`.
+   */
+  async start(timeoutS = 120): Promise<void> {
+    if (!(await this.hostRunning())) await this.bootHost();
+    await this.sh(
+      // After the host died the old postmaster.pid is stale; in a new PID namespace its pid can
+      // belong to an unrelated process and block the start, as after a real reboot.
+      `pgrep -x postgres >/dev/null || rm -f "$PGDATA/postmaster.pid"
+       pg_ctl -D "$PGDATA" -l ${LOG_MOUNT}/${this.name}.log -w -t ${timeoutS} start >/dev/null`,
+    );
+    log().debug({ node: this.name }, 'started');
+  }
+
+  /** pg_ctl stop in the given mode, waiting until the server is down. */
+  async stop(mode: StopMode = 'fast', timeoutS = 120): Promise<void> {
+    await this.sh(`pg_ctl -D "$PGDATA" -m ${mode} -w -t ${timeoutS} stop >/dev/null`);
+    log().debug({ node: this.name, mode }, 'stopped');
+  }
+
+  /** The host dies (docker kill, SIGKILL): PostgreSQL gets no chance to shut down; the data directory stays for a later `start()`. */
+  async kill(): Promise<void> {
+    const d = await docker();
+    await d.getContainer(this.container.getId()).kill({ signal: 'SIGKILL' });
+    log().debug({ node: this.name }, 'host killed');
+  }
+
+  private async bootHost(): Promise<void> {
+    const d = await docker();
+    const c = d.getContainer(this.container.getId());
+    await c.start();
+    // Docker may publish a different host port after a restart: read it again.
+    const info = await c.inspect();
+    const binding = info.NetworkSettings.Ports[`${PG_PORT}/tcp`]?.[0];
+    if (!binding) throw new Error(`${this.name}: no published port for ${PG_PORT}/tcp after restart`);
+    this.port = Number(binding.HostPort);
+  }
+
+  /**
+   * Runs SQL with psql over the local socket, like PostgreSQL::Test::Cluster `safe_psql`.
+   * @returns unaligned, tuples-only output, trimmed. @throws ExecError on any SQL error.
+   */
+  async safePsql(sql: string, db = 'postgres'): Promise<string> {
+    return (await this.exec(['psql', '-XAtq', '-v', 'ON_ERROR_STOP=1', '-d', db, '-c', sql])).trim();
+  }
+
+  /**
+   * Runs one query through node-postgres over the published port with connect and query
+   * timeouts, so a frozen server cannot hang the caller.
+   * @returns the rows. @throws the driver's error (connection refused, timeout, SQL error).
+   */
+  async query<R extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params: unknown[] = [], timeoutMs = 5000): Promise<R[]> {
+    const client = new pg.Client({ ...this.connection(), connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs, application_name: 'pgchaos' });
+    client.on('error', () => {}); // a server dying under us surfaces as the query's rejection
+    try {
+      await client.connect();
+      return (await client.query<R>(sql, params)).rows;
+    } finally {
+      await client.end().catch(() => {});
+    }
+  }
+
+  /**
+   * Polls `sql` until its psql output equals `expected` (PostgreSQL::Test::Cluster `poll_query_until`).
+   * @throws WaitTimeoutError with the last output seen.
+   */
+  async pollQueryUntil(sql: string, expected = 't', timeoutMs = 60_000): Promise<void> {
+    await pollUntil(
+      async () => {
+        const out = await this.safePsql(sql);
+        return out === expected ? { done: true, value: undefined } : { done: false, seen: JSON.stringify(out) };
+      },
+      { what: `${this.name}: ${sql} = ${expected}`, timeoutMs },
+    );
+  }
+
+  /** A WAL position of this node (PostgreSQL::Test::Cluster `lsn`); null where the function returns NULL (e.g. `receive` on a primary). */
+  async lsn(kind: LsnKind): Promise<Lsn | null> {
+    const out = await this.safePsql(`SELECT ${LSN_FUNCTION[kind]}`);
+    return out === '' ? null : out;
+  }
+
+  /** True when the server is a standby (`pg_is_in_recovery()`). */
+  async inRecovery(): Promise<boolean> {
+    return (await this.safePsql('SELECT pg_is_in_recovery()')) === 't';
+  }
+
+  /**
+   * Waits until standby `standby` has confirmed `lsn` at `mode` in this node's
+   * pg_stat_replication (PostgreSQL::Test::Cluster `wait_for_catchup`). `lsn` defaults to this
+   * node's current write position (pg_current_wal_lsn()).
+   * @throws WaitTimeoutError with the standby's last row.
+   */
+  async waitForCatchup(standby: string, mode: 'sent' | 'write' | 'flush' | 'replay' = 'replay', lsn?: Lsn, timeoutMs = 60_000): Promise<void> {
+    const target = lsn ?? (await this.lsn('write'));
+    await pollUntil(
+      async () => {
+        const row = await this.safePsql(
+          `SELECT coalesce(${mode}_lsn >= '${target}'::pg_lsn, false) AND state = 'streaming', state, ${mode}_lsn FROM pg_stat_replication WHERE application_name = '${standby}' AND state <> 'backup'`,
+        );
+        return row.startsWith('t|') ? { done: true, value: undefined } : { done: false, seen: row || 'no walsender for it' };
+      },
+      { what: `${standby} to reach ${mode}_lsn ${target} on ${this.name}`, timeoutMs },
+    );
+  }
+
+  /** The server log so far (pg_ctl -l), readable even when the host is dead; '' before the first start. */
+  async logs(): Promise<string> {
+    return readFile(this.logFile, 'utf8').catch(() => '');
+  }
+
+  /** Removes the host and its anonymous volumes. */
+  async remove(): Promise<void> {
+    await this.container.stop({ remove: true, removeVolumes: true, timeout: 0 });
+  }
+}

@@ -1,0 +1,33 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The project's reports/ folder. */
+export const REPORTS_DIR = resolve(fileURLToPath(new URL('../reports', import.meta.url)));
+
+/** One run of pgchaos: its id labels every container and network; its folder receives the report. */
+export interface Run {
+  /** e.g. `20261122-031502-7f3a` (UTC time, then random). */
+  id: string;
+  /** `reports/<id>`, absolute. */
+  dir: string;
+}
+
+/** A new run id: sortable by start time, unique on the machine. */
+export function newRunId(now = new Date()): string {
+  const t = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${t}-${randomBytes(2).toString('hex')}`;
+}
+
+/**
+ * The run this process belongs to: the one named by PGCHAOS_RUN_ID / PGCHAOS_RUN_DIR (set by
+ * the CLI or the scenarios' global setup, inherited by vitest workers), else a new one, which
+ * is then exported to the environment so child processes join it. Creates the folder.
+ */
+export function currentRun(): Run {
+  const id = (process.env.PGCHAOS_RUN_ID ??= newRunId());
+  const dir = (process.env.PGCHAOS_RUN_DIR ??= join(REPORTS_DIR, id));
+  mkdirSync(dir, { recursive: true });
+  return { id, dir };
+}
