@@ -24,6 +24,7 @@ export function onInterrupt(fn: Cleanup): () => void {
 }
 
 async function runAll(sig: string): Promise<void> {
+  if (cleanups.size === 0) return;
   log().warn({ signal: sig, pending: cleanups.size }, 'interrupted: removing containers and networks');
   const all = Promise.allSettled([...cleanups].map((f) => f()));
   await Promise.race([all, new Promise((r) => setTimeout(r, SIGNAL_CLEANUP_MS).unref())]);

@@ -6,6 +6,7 @@ import { docker, runLabels, sweepOrphans } from './docker.ts';
 import { ConfigError } from './errors.ts';
 import { assertKnownMajor, resolveImage, type PgImage } from './image.ts';
 import { log } from './logger.ts';
+import type { Lsn } from './lsn.ts';
 import { PgNode } from './pg-node.ts';
 import { currentRun } from './run.ts';
 import { assertNamesAreStandbys, parseSyncStandbyNames, type SyncStandbyNames } from './sync-standby-names.ts';
@@ -212,6 +213,17 @@ export class Cluster {
       },
       { what: `standbys ${want.join(', ')} on ${this.primary.name}`, timeoutMs },
     );
+  }
+
+  /**
+   * Waits until every standby has replayed the primary's current write LSN
+   * (PostgreSQL::Test::Cluster `wait_for_catchup` for each standby).
+   * @returns that LSN. @throws WaitTimeoutError naming the standby that lagged.
+   */
+  async catchUpAll(timeoutMs = 60_000): Promise<Lsn> {
+    const lsn = (await this.primary.lsn('write'))!;
+    await Promise.all(this.standbys.map((s) => this.primary.waitForCatchup(s.name, 'replay', lsn, timeoutMs)));
+    return lsn;
   }
 
   /** Removes every container and the network of this cluster. Idempotent. */

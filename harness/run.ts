@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,11 +22,11 @@ export function newRunId(now = new Date()): string {
 /**
  * The run this process belongs to: the one named by PGCHAOS_RUN_ID / PGCHAOS_RUN_DIR (set by
  * the CLI or the scenarios' global setup, inherited by vitest workers), else a new one, which
- * is then exported to the environment so child processes join it. Creates the folder.
+ * is then exported to the environment so child processes join it. The folder is created by
+ * whoever first writes into it.
  */
 export function currentRun(): Run {
   const id = (process.env.PGCHAOS_RUN_ID ??= newRunId());
   const dir = (process.env.PGCHAOS_RUN_DIR ??= join(REPORTS_DIR, id));
-  mkdirSync(dir, { recursive: true });
   return { id, dir };
 }

@@ -1,0 +1,42 @@
+import type { SyncTransition } from '../observer.ts';
+import type { Verdict } from './verdict.ts';
+
+/** An expected step: `state/sync_state` as pg_stat_replication shows them, e.g. `catchup/potential`, or `absent`. */
+export type SyncStep = string;
+
+export interface SyncSequenceEvidence {
+  standby: string;
+  expected: SyncStep[];
+  /** What the observer saw, collapsed to changes, with times (ms on the scenario clock). */
+  observed: Array<{ t: number; step: SyncStep }>;
+  /** Index into `observed` of each expected step matched, in order. */
+  matched: number[];
+}
+
+/** `streaming/quorum`, or `absent` for a standby with no walsender. */
+export function stepOf(t: SyncTransition): SyncStep {
+  return t.state === 'absent' ? 'absent' : `${t.state}/${t.syncState}`;
+}
+
+/**
+ * A standby goes through the expected (state, sync_state) steps in this order. Other steps
+ * may come between them (a 100 ms sampler can see `startup` on the way), but every expected
+ * step must be seen, in order: a missed `catchup/potential` fails the check.
+ */
+export function checkSyncSequence(standby: string, transitions: readonly SyncTransition[], expected: SyncStep[]): Verdict<SyncSequenceEvidence> {
+  const observed = transitions.map((t) => ({ t: t.t, step: stepOf(t) }));
+  const matched: number[] = [];
+  let i = 0;
+  for (const want of expected) {
+    while (i < observed.length && observed[i]!.step !== want) i++;
+    if (i === observed.length) break;
+    matched.push(i++);
+  }
+  const ok = matched.length === expected.length;
+  return {
+    check: `sync_state sequence of ${standby}`,
+    ok,
+    summary: `${standby}: saw ${observed.map((o) => o.step).join(' → ') || 'nothing'}${ok ? '' : `; missing ${expected[matched.length]} (expected ${expected.join(' → ')})`}`,
+    evidence: { standby, expected, observed, matched },
+  };
+}

@@ -1,0 +1,174 @@
+import pg from 'pg';
+import type { Clock } from './clock.ts';
+import type { Lsn } from './lsn.ts';
+import type { PgNode } from './pg-node.ts';
+import { pollUntil } from './wait.ts';
+import type { WriteTarget } from './writer.ts';
+
+/** One standby's row of pg_stat_replication (docs: monitoring-stats.html). Lags in ms, null when the view shows NULL. */
+export interface StandbyRow {
+  name: string;
+  state: string;
+  syncState: string;
+  sentLsn: Lsn | null;
+  writeLsn: Lsn | null;
+  flushLsn: Lsn | null;
+  replayLsn: Lsn | null;
+  writeLagMs: number | null;
+  flushLagMs: number | null;
+  replayLagMs: number | null;
+}
+
+/** What the observer saw on the primary at `t` (ms on the scenario clock); `error` when the query failed. */
+export interface ObserverSample {
+  t: number;
+  primary: string;
+  error?: string;
+  /** pg_current_wal_flush_lsn() of the primary. */
+  flushLsn?: Lsn;
+  /** Backends with wait_event = 'SyncRep': commits waiting for standbys to confirm. */
+  syncRepWaiters?: number;
+  standbys: StandbyRow[];
+}
+
+/** A standby's (state, sync_state) from time `t` on; `absent` when it had no walsender. */
+export interface SyncTransition {
+  t: number;
+  state: string;
+  syncState: string;
+}
+
+const OBSERVE_SQL = `SELECT pg_current_wal_flush_lsn()::text AS flush,
+  (SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'SyncRep')::int AS waiters,
+  coalesce((SELECT json_agg(json_build_object(
+     'name', application_name, 'state', state, 'syncState', sync_state,
+     'sentLsn', sent_lsn, 'writeLsn', write_lsn, 'flushLsn', flush_lsn, 'replayLsn', replay_lsn,
+     'writeLagMs', extract(epoch FROM write_lag) * 1000, 'flushLagMs', extract(epoch FROM flush_lag) * 1000,
+     'replayLagMs', extract(epoch FROM replay_lag) * 1000) ORDER BY application_name)
+   FROM pg_stat_replication WHERE state <> 'backup'), '[]') AS standbys`;
+
+/**
+ * Samples pg_stat_replication and the SyncRep waiters on the current primary every
+ * `intervalMs` (default 100). Never throws when the primary dies or freezes: a failed sample
+ * records the error and the next one reconnects.
+ */
+export class ReplicationObserver {
+  private readonly recorded: ObserverSample[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private client: { c: pg.Client; node: PgNode } | undefined;
+  private tick: Promise<void> = Promise.resolve();
+  private running = false;
+
+  constructor(
+    private readonly target: WriteTarget,
+    private readonly clock: Clock,
+    private readonly intervalMs = 100,
+    private readonly queryTimeoutMs = 2000,
+  ) {}
+
+  /** Starts sampling; returns at once. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const next = () => {
+      if (!this.running) return;
+      const due = this.clock.now() + this.intervalMs;
+      this.tick = this.sample().finally(() => {
+        if (this.running) this.timer = setTimeout(next, Math.max(0, due - this.clock.now()));
+      });
+    };
+    next();
+  }
+
+  /** Stops sampling and closes its connection. */
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    await this.tick;
+    if (this.client) void this.client.c.end().catch(() => {});
+    this.client = undefined;
+  }
+
+  /** Every sample so far. */
+  samples(): readonly ObserverSample[] {
+    return this.recorded;
+  }
+
+  /** The latest successful sample, if any. */
+  latest(): ObserverSample | undefined {
+    for (let i = this.recorded.length - 1; i >= 0; i--) if (!this.recorded[i]!.error) return this.recorded[i];
+    return undefined;
+  }
+
+  /**
+   * The (state, sync_state) changes of one standby over the successful samples, starting with
+   * its first sample; `absent`/`absent` where the primary had no walsender for it.
+   */
+  transitions(standby: string): SyncTransition[] {
+    return syncTransitions(this.recorded, standby);
+  }
+
+  /**
+   * Waits until a new sample satisfies `pred`.
+   * @throws WaitTimeoutError with a summary of the last sample.
+   */
+  async waitFor(what: string, pred: (s: ObserverSample) => boolean, timeoutMs = 30_000): Promise<ObserverSample> {
+    const from = this.clock.now();
+    return pollUntil(
+      async () => {
+        const s = this.latest();
+        if (s && s.t >= from && pred(s)) return { done: true, value: s };
+        return { done: false, seen: s ? describeSample(s) : 'no sample yet' };
+      },
+      { what, timeoutMs, intervalMs: Math.min(50, this.intervalMs) },
+    );
+  }
+
+  private async sample(): Promise<void> {
+    const t = this.clock.now();
+    let primary = '?';
+    try {
+      const conn = await this.connection();
+      primary = conn.node.name;
+      const r = await conn.c.query<{ flush: string; waiters: number; standbys: StandbyRow[] }>(OBSERVE_SQL);
+      const row = r.rows[0]!;
+      this.recorded.push({ t, primary, flushLsn: row.flush, syncRepWaiters: row.waiters, standbys: row.standbys });
+    } catch (e) {
+      this.recorded.push({ t, primary, error: (e as Error).message, standbys: [] });
+      if (this.client) void this.client.c.end().catch(() => {});
+      this.client = undefined;
+    }
+  }
+
+  private async connection(): Promise<{ c: pg.Client; node: PgNode }> {
+    const node = await this.target.currentPrimary();
+    if (this.client?.node === node) return this.client;
+    if (this.client) void this.client.c.end().catch(() => {});
+    const c = new pg.Client({ ...node.connection(), application_name: 'pgchaos-observer', connectionTimeoutMillis: this.queryTimeoutMs, query_timeout: this.queryTimeoutMs });
+    c.on('error', () => {});
+    this.client = { c, node };
+    await c.connect();
+    return this.client;
+  }
+}
+
+/** See `ReplicationObserver.transitions`. Pure, for the checks and the report. */
+export function syncTransitions(samples: readonly ObserverSample[], standby: string): SyncTransition[] {
+  const out: SyncTransition[] = [];
+  for (const s of samples) {
+    if (s.error) continue;
+    const row = s.standbys.find((r) => r.name === standby);
+    const state = row?.state ?? 'absent';
+    const syncState = row?.syncState ?? 'absent';
+    const last = out[out.length - 1];
+    if (!last || last.state !== state || last.syncState !== syncState) out.push({ t: s.t, state, syncState });
+  }
+  return out;
+}
+
+/** One line for messages: `t=1234ms waiters=8 s1:streaming/quorum s2:absent`. */
+export function describeSample(s: ObserverSample): string {
+  if (s.error) return `t=${Math.round(s.t)}ms error: ${s.error}`;
+  const rows = s.standbys.map((r) => `${r.name}:${r.state}/${r.syncState}`).join(' ') || 'no walsenders';
+  return `t=${Math.round(s.t)}ms on ${s.primary}: waiters=${s.syncRepWaiters} ${rows}`;
+}

@@ -1,0 +1,99 @@
+import { relative } from 'node:path';
+import { expect, test, type TestContext } from 'vitest';
+import type { Verdict } from './checks/verdict.ts';
+import { Cluster, type ClusterOptions } from './cluster.ts';
+import { log } from './logger.ts';
+import { ReplicationObserver } from './observer.ts';
+import { Recorder, writeScenarioRecord, type ScenarioRecord } from './recorder.ts';
+import { currentRun } from './run.ts';
+import { BatchWriter, type BatchWriterOptions } from './writer.ts';
+
+/** What a scenario body gets: a recorder, and starters whose products are torn down for it. */
+export interface ScenarioContext {
+  rec: Recorder;
+  /** Starts a cluster (see `Cluster.start`); removed when the scenario ends, however it ends. */
+  startCluster(opts?: ClusterOptions): Promise<Cluster>;
+  /** Creates the writer's tables and starts the writer against the cluster's primary. */
+  startWriter(cluster: Cluster, opts?: BatchWriterOptions): Promise<BatchWriter>;
+  /** Starts sampling pg_stat_replication on the cluster's primary every `intervalMs`. */
+  startObserver(cluster: Cluster, intervalMs?: number): ReplicationObserver;
+  /** Records the verdict in the report, then fails the scenario if it is not ok. */
+  verify<E>(v: Verdict<E>): Verdict<E>;
+}
+
+/** Deadline for a scenario's teardown (stop load, save the record, remove containers), ms. */
+const TEARDOWN_MS = 60_000;
+
+/**
+ * Declares one HA story as a vitest test. Whether it passes, fails or times out, its writer
+ * and observer are stopped, its record (with status) is written to the run's report folder,
+ * and its containers and network are removed.
+ * @param timeoutMs vitest timeout for the body (default 300 000).
+ */
+export function scenario(name: string, body: (ctx: ScenarioContext) => Promise<void>, timeoutMs = 300_000): void {
+  test(name, async (t) => {
+    const rec = new Recorder(name, relative(process.cwd(), t.task.file.filepath));
+    const clusters: Cluster[] = [];
+    const writers: BatchWriter[] = [];
+    const observers: ReplicationObserver[] = [];
+    t.onTestFinished((done) => finish(done, rec, clusters, writers, observers), TEARDOWN_MS);
+    await body({
+      rec,
+      async startCluster(opts) {
+        const c = await Cluster.start(opts);
+        clusters.push(c);
+        rec.step('cluster ready', { image: c.image.name, synchronous_standby_names: c.syncSetting });
+        return c;
+      },
+      async startWriter(cluster, opts) {
+        const w = new BatchWriter(cluster, rec.clock, opts);
+        writers.push(w);
+        await w.setup();
+        w.start();
+        rec.step('writer started', { clients: w.clients, batchRows: w.batchRows });
+        return w;
+      },
+      startObserver(cluster, intervalMs) {
+        const o = new ReplicationObserver(cluster, rec.clock, intervalMs);
+        observers.push(o);
+        o.start();
+        return o;
+      },
+      verify(v) {
+        rec.verdict(v);
+        expect(v.ok, `${v.check}: ${v.summary}`).toBe(true);
+        return v;
+      },
+    });
+  }, timeoutMs);
+}
+
+async function finish(t: TestContext, rec: Recorder, clusters: Cluster[], writers: BatchWriter[], observers: ReplicationObserver[]): Promise<void> {
+  const run = currentRun();
+  try {
+    await Promise.all([...writers.map((w) => w.stop(2000)), ...observers.map((o) => o.stop())]);
+    const state = t.task.result?.state;
+    const primary = clusters[0]?.primary;
+    const record: ScenarioRecord = {
+      name: rec.name,
+      file: rec.file,
+      status: state === 'pass' ? 'passed' : 'failed',
+      ...(state !== 'pass' ? { error: t.task.result?.errors?.map((e) => e.message).join('\n') ?? `test ended in state ${state}` } : {}),
+      startedAt: new Date(rec.clock.epochMs).toISOString(),
+      durationMs: Math.round(rec.clock.now()),
+      postgres: primary ? await primary.safePsql('SELECT version()').catch(() => undefined) : undefined,
+      metrics: rec.metrics,
+      verdicts: rec.verdicts,
+      events: rec.events,
+      ...(writers[0] ? { writer: { clients: writers[0].clients, batchRows: writers[0].batchRows, samples: writers[0].samples() } } : {}),
+      ...(observers[0]
+        ? { observer: { samples: [...observers[0].samples()], transitions: Object.fromEntries((clusters[0]?.nodes ?? []).map((n) => [n.name, observers[0]!.transitions(n.name)])) } }
+        : {}),
+      logs: Object.fromEntries(clusters.flatMap((c) => c.nodes.map((n) => [n.name, relative(run.dir, n.logFile)]))),
+    };
+    await writeScenarioRecord(run.dir, record);
+  } finally {
+    await Promise.all(clusters.map((c) => c.destroy()));
+    log().info({ scenario: rec.name }, 'containers removed');
+  }
+}

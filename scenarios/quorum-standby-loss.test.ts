@@ -1,0 +1,90 @@
+/**
+ * Quorum commit under standby loss — seeds 004 (§8, §9) and 000 (§10).
+ *
+ * One primary, two standbys, synchronous_standby_names = 'ANY 1 (s1, s2)', a batch writer.
+ * Lose one standby: writes go on. Lose the second: every commit waits on SyncRep and TPS
+ * drops to 0. Start a standby again: it catches up (state catchup, sync_state potential),
+ * turns streaming/quorum, and the waiting commits return. Nothing acknowledged is lost and
+ * every node ends with the same rows.
+ */
+import { setTimeout as holdFor } from 'node:timers/promises';
+import { checkNoAckedLost, readPresentBatches } from '../harness/checks/lost-writes.ts';
+import { checkRowHashes, readNodeHash } from '../harness/checks/row-hash.ts';
+import { checkSyncSequence } from '../harness/checks/sync-state.ts';
+import { checkRecovered, checkStalled, checkSustained, meanTps } from '../harness/checks/throughput.ts';
+import { scenario } from '../harness/scenario.ts';
+import { pollUntil } from '../harness/wait.ts';
+
+scenario('quorum commit: lose both standbys, stall, recover', async ({ rec, startCluster, startWriter, startObserver, verify }) => {
+  const cluster = await startCluster({ synchronousStandbyNames: 'ANY 1 (s1, s2)' });
+  const s1 = cluster.node('s1');
+  const s2 = cluster.node('s2');
+  const observer = startObserver(cluster);
+  const writer = await startWriter(cluster, { clients: 8, batchRows: 1000 });
+
+  // 004 §7: steady batch writes with both standbys in quorum. The first second is warm-up.
+  const steadyFrom = rec.step('steady writes') + 1000;
+  await holdFor(4000);
+  const steadyTps = meanTps(writer.samples(), steadyFrom, rec.clock.now());
+  rec.metric('steadyTps', round(steadyTps));
+
+  // 004 §8: one standby dies. ANY 1 still has s2, so commits go on; s1 falls behind meanwhile.
+  const killedAt = rec.fault('kill s1 (the host dies)');
+  await s1.kill();
+  await holdFor(4000);
+  const oneDown = verify(checkSustained(writer.samples(), { fromT: killedAt, toT: rec.clock.now(), steadyTps, fraction: 0.5 }));
+  rec.metric('tpsOneStandbyDown', round(oneDown.evidence.tps));
+
+  // 004 §9: the second standby stops. No standby can confirm a commit: every writer backend
+  // waits on SyncRep ("waiting for LSN" in ps) and TPS drops to 0.
+  const stoppedAt = rec.fault('pg_ctl stop -m fast s2');
+  await s2.stop('fast');
+  const waiting = await observer.waitFor(`all ${writer.clients} writer backends waiting on SyncRep`, (s) => (s.syncRepWaiters ?? 0) >= writer.clients, 5000);
+  rec.metric('syncRepWaiters', waiting.syncRepWaiters);
+  await holdFor(1500); // the stall, as pgbench shows it: several intervals of 0 tps
+  const stall = verify(checkStalled(writer.samples(), { faultT: stoppedAt, withinMs: 2000 }));
+  rec.metric('stallMs', round(stall.evidence.stallMs));
+
+  // 000 §10: s1 comes back. It replays what it missed (catchup / potential), turns
+  // streaming / quorum, and the commits waiting on SyncRep return.
+  const startedAt = rec.move('pg_ctl start s1');
+  await s1.start();
+  await observer.waitFor('s1 streaming with sync_state quorum', (s) => s.standbys.some((r) => r.name === 's1' && r.state === 'streaming' && r.syncState === 'quorum'));
+  const recoveredBy = { repairT: startedAt, withinMs: 10_000, steadyTps, fraction: 0.5 };
+  await pollUntil(
+    async () => {
+      const v = checkRecovered(writer.samples(), recoveredBy);
+      return v.evidence.recoveredT !== null || rec.clock.now() - startedAt > recoveredBy.withinMs + 1000 ? { done: true, value: v } : { done: false, seen: v.summary };
+    },
+    { what: 'TPS back to half of steady', timeoutMs: recoveredBy.withinMs + 5000, intervalMs: 200 },
+  );
+  const recovery = verify(checkRecovered(writer.samples(), recoveredBy));
+  rec.metric('recoveryMs', round(recovery.evidence.recoveryMs));
+
+  rec.move('pg_ctl start s2');
+  await s2.start();
+  await cluster.waitForStreaming();
+  rec.step('both standbys streaming / quorum');
+
+  const s1Seq = verify(checkSyncSequence('s1', observer.transitions('s1'), ['streaming/quorum', 'absent', 'catchup/potential', 'streaming/quorum']));
+  rec.metric('catchupSeen', s1Seq.ok);
+  verify(checkSyncSequence('s2', observer.transitions('s2'), ['streaming/quorum', 'absent', 'streaming/quorum']));
+
+  // Stop the load, let every standby replay to the primary's LSN, then compare contents.
+  await writer.stop();
+  const lsn = await cluster.catchUpAll();
+  rec.step('all standbys replayed the primary', { lsn });
+  const hashes = await Promise.all(cluster.nodes.map((n) => readNodeHash(n, lsn)));
+  const same = verify(checkRowHashes(hashes));
+  rec.metric('rowsPerNode', Object.fromEntries(hashes.map((h) => [h.node, h.rows])));
+  rec.metric('hashesEqual', same.ok);
+
+  const lost = verify(checkNoAckedLost(cluster.primary.name, writer.ledger(), await readPresentBatches(cluster.primary)));
+  rec.metric('ackedBatches', lost.evidence.ackedBatches);
+  rec.metric('lostAcked', lost.evidence.lostAcked);
+  rec.metric('unknownOutcome', lost.evidence.unknownOutcome);
+});
+
+function round(n: number | null): number | null {
+  return n === null ? null : Math.round(n * 10) / 10;
+}

@@ -1,0 +1,28 @@
+import { join } from 'node:path';
+import { defineConfig } from 'vitest/config';
+import { currentRun } from './harness/run.ts';
+
+// The run id is fixed here, in the main vitest process, so every worker and the JUnit file
+// share it (workers inherit PGCHAOS_RUN_ID / PGCHAOS_RUN_DIR).
+const run = currentRun();
+
+const containers = {
+  // Real containers on a 2-core machine: one file at a time.
+  pool: 'forks' as const,
+  fileParallelism: false,
+  globalSetup: ['harness/global-setup.ts'],
+  testTimeout: 300_000,
+  hookTimeout: 120_000,
+};
+
+export default defineConfig({
+  test: {
+    reporters: ['default', 'junit'],
+    outputFile: { junit: join(run.dir, 'junit.xml') },
+    projects: [
+      { test: { name: 'unit', include: ['harness/**/*.test.ts'], exclude: ['harness/**/*.docker.test.ts'] } },
+      { test: { name: 'docker', include: ['harness/**/*.docker.test.ts'], ...containers } },
+      { test: { name: 'scenarios', include: ['scenarios/**/*.test.ts'], ...containers } },
+    ],
+  },
+});
