@@ -84,8 +84,8 @@ ${r.error ? `<pre class="failed">${esc(r.error)}</pre>` : ''}<ul>${verdicts}</ul
 function markers(events: ScenarioEvent[], x: (t: number) => number, h: number): string {
   return events
     .filter((e) => e.kind !== 'step')
-    .map((e) => `<line x1="${x(e.t)}" x2="${x(e.t)}" y1="0" y2="${h}" stroke="${e.kind === 'fault' ? '#b00020' : '#1f5fbf'}" stroke-dasharray="4 3"><title>${esc(e.what)}</title></line>
-<text x="${x(e.t) + 3}" y="12" font-size="10" fill="${e.kind === 'fault' ? '#b00020' : '#1f5fbf'}">${esc(e.what.slice(0, 28))}</text>`)
+    .map((e, i) => `<line x1="${x(e.t)}" x2="${x(e.t)}" y1="0" y2="${h}" stroke="${e.kind === 'fault' ? '#b00020' : '#1f5fbf'}" stroke-dasharray="4 3"><title>${esc(e.what)}</title></line>
+<text x="${x(e.t) + 3}" y="${12 + 11 * (i % 3)}" font-size="10" fill="${e.kind === 'fault' ? '#b00020' : '#1f5fbf'}">${esc(e.what.slice(0, 28))}</text>`)
     .join('');
 }
 
@@ -108,19 +108,22 @@ function tpsChart(r: ScenarioRecord, x: (t: number) => number): string {
 function lagChart(r: ScenarioRecord, x: (t: number) => number): string {
   const samples: ObserverSample[] = r.observer?.samples ?? [];
   const h = 140;
-  const series = new Map<string, Array<[number, number]>>();
+  // One polyline per stretch a standby was connected: no line is drawn across its absence.
+  const series = new Map<string, Array<Array<[number, number]>>>();
   for (const s of samples) {
     if (!s.flushLsn) continue;
+    for (const [name, runs] of series) if (!s.standbys.some((r) => r.name === name) && runs.at(-1)?.length) runs.push([]);
     for (const row of s.standbys) {
       if (!row.flushLsn) continue;
-      const mb = Number(lsnDiff(s.flushLsn, row.flushLsn)) / 1048576;
-      series.set(row.name, [...(series.get(row.name) ?? []), [s.t, Math.max(0, mb)]]);
+      const runs = series.get(row.name) ?? [[]];
+      series.set(row.name, runs);
+      runs.at(-1)!.push([s.t, Math.max(0, Number(lsnDiff(s.flushLsn, row.flushLsn)) / 1048576)]);
     }
   }
-  const max = Math.max(1, ...[...series.values()].flat().map(([, v]) => v));
+  const max = Math.max(1, ...[...series.values()].flat(2).map(([, v]) => v));
   const y = (v: number) => h - 5 - ((h - 25) * v) / max;
   const colors = ['#1f77b4', '#ff7f0e', '#2ca02c', '#9467bd'];
-  const lines = [...series.entries()].map(([name, pts], i) => `${polyline(pts.map(([t, v]) => [x(t), y(v)]), colors[i % 4]!)}<text x="${W - 60}" y="${14 + 12 * i}" font-size="10" fill="${colors[i % 4]}">${esc(name)}</text>`);
+  const lines = [...series.entries()].map(([name, runs], i) => `${runs.map((pts) => polyline(pts.map(([t, v]) => [x(t), y(v)]), colors[i % 4]!)).join('')}<text x="${W - 60}" y="${14 + 12 * i}" font-size="10" fill="${colors[i % 4]}">${esc(name)}</text>`);
   return `<svg width="${W}" height="${h}">${axis(h, max, 'MB')}${markers(r.events, x, h)}${lines.join('')}</svg>`;
 }
 

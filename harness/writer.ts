@@ -96,6 +96,7 @@ export class BatchWriter {
   private readonly live = new Set<pg.Client>();
   private progressTimer: NodeJS.Timeout | undefined;
   private startedT = 0;
+  private stoppedT: number | undefined;
 
   constructor(
     private readonly target: WriteTarget,
@@ -118,6 +119,7 @@ export class BatchWriter {
     if (this.running) return;
     this.running = true;
     this.startedT = this.clock.now();
+    this.stoppedT = undefined;
     this.loops = Array.from({ length: this.clients }, (_, i) => this.loop(i + 1));
     if (this.opts.progress) this.progressTimer = setInterval(() => this.logProgress(), 1000);
   }
@@ -127,6 +129,7 @@ export class BatchWriter {
    * busy after that are closed and their batches recorded as `unknown`.
    */
   async stop(graceMs = 10_000): Promise<void> {
+    if (this.running) this.stoppedT = this.clock.now();
     this.running = false;
     clearInterval(this.progressTimer);
     const all = Promise.all(this.loops);
@@ -149,9 +152,9 @@ export class BatchWriter {
     return n;
   }
 
-  /** Samples of `intervalMs` from the start of the writer to now (or its last batch). */
+  /** Samples of `intervalMs` from the start of the writer to now, or to when it was stopped. */
   samples(intervalMs = 100): WriterSample[] {
-    return sampleBatches(this.batches, this.batchRows, this.startedT, Math.max(this.clock.now(), this.startedT), intervalMs);
+    return sampleBatches(this.batches, this.batchRows, this.startedT, this.stoppedT ?? this.clock.now(), intervalMs);
   }
 
   private async loop(client: number): Promise<void> {

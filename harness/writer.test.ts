@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { classify, progressLine, sampleBatches, type Batch } from './writer.ts';
+
+describe('classify', () => {
+  it('a plain SQL error before commit means not committed', () => {
+    expect(classify({ code: '25006' })).toBe('failed'); // read-only: the node is a standby now
+    expect(classify({ code: '23505' })).toBe('failed');
+  });
+  it('losing the connection around COMMIT means the outcome is unknown', () => {
+    expect(classify({})).toBe('unknown'); // "Connection terminated unexpectedly", read timeout
+    expect(classify({ code: 'ECONNRESET' })).toBe('unknown');
+    expect(classify({ code: '57P01' })).toBe('unknown'); // shutdown while waiting on SyncRep: committed locally
+    expect(classify({ code: '08006' })).toBe('unknown');
+  });
+});
+
+describe('sampleBatches', () => {
+  const b = (endT: number, outcome: Batch['outcome'] = 'acked', lat = 10): Batch => ({ client: 1, seq: endT, node: 'primary', startT: endT - lat, endT, outcome });
+  it('buckets by completion time with latency statistics', () => {
+    const s = sampleBatches([b(10, 'acked', 10), b(50, 'acked', 30), b(150, 'failed'), b(160, 'unknown')], 1000, 0, 200, 100);
+    expect(s).toHaveLength(2);
+    expect(s[0]).toMatchObject({ t: 0, commits: 2, tps: 20, rowsPerSec: 20_000, latMeanMs: 20, latStddevMs: 10, latP99Ms: 30 });
+    expect(s[1]).toMatchObject({ t: 100, commits: 0, tps: 0, latMeanMs: null, failed: 1, unknown: 1 });
+  });
+});
+
+describe('progressLine', () => {
+  it('reads like pgbench --progress', () => {
+    const [s] = sampleBatches([{ client: 1, seq: 1, node: 'p', startT: 0, endT: 20, outcome: 'acked' }], 1000, 0, 1000, 1000);
+    expect(progressLine(5, s!)).toBe('progress: 5.0 s, 1.0 tps, lat 20.000 ms stddev 0.000');
+    const [z] = sampleBatches([], 1000, 0, 1000, 1000);
+    expect(progressLine(6, z!)).toBe('progress: 6.0 s, 0.0 tps, lat -nan ms stddev -nan');
+  });
+});
