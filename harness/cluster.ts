@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { onInterrupt } from './cleanup.ts';
 import { docker, runLabels, sweepOrphans } from './docker.ts';
 import { ConfigError } from './errors.ts';
-import { assertKnownMajor, resolveImage, type PgImage } from './image.ts';
+import { defaultMajor, parseMajor, resolveImage, type PgImage } from './image.ts';
 import { log } from './logger.ts';
 import type { Lsn } from './lsn.ts';
 import { PgNode } from './pg-node.ts';
@@ -15,7 +15,7 @@ import { pollUntil } from './wait.ts';
 /** What a cluster is made of. Every field has a default that reproduces the seed write-ups' setup. */
 export interface ClusterOptions {
   /** PostgreSQL major (default: env PGCHAOS_PG_MAJOR, else 15). */
-  pgMajor?: number;
+  pgMajor?: number | string;
   /** Standby names, also their application_names (default `['s1', 's2']`). */
   standbys?: string[];
   /** `synchronous_standby_names` of the primary (default `ANY 1 (<standbys>)`). */
@@ -111,8 +111,7 @@ export class Cluster {
    *   removed first).
    */
   static async start(opts: ClusterOptions = {}): Promise<Cluster> {
-    const major = opts.pgMajor ?? Number(process.env.PGCHAOS_PG_MAJOR ?? 15);
-    assertKnownMajor(major);
+    const major = parseMajor(opts.pgMajor ?? defaultMajor());
     const standbys = opts.standbys ?? ['s1', 's2'];
     for (const s of standbys) {
       if (!NAME.test(s) || s === 'primary') {

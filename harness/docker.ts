@@ -1,4 +1,5 @@
 import type Dockerode from 'dockerode';
+import { execa } from 'execa';
 import { ConfigError } from './errors.ts';
 
 // testcontainers' defaults do not work on an offline engine: Ryuk is an image to pull (the
@@ -23,20 +24,28 @@ let client: Promise<Dockerode> | undefined;
 
 /**
  * The Docker API client (dockerode, as testcontainers exposes it), created once per process.
+ * The engine is first asked with `docker info`, which honours DOCKER_HOST: testcontainers
+ * would otherwise fall back to another socket when the engine the user named is down.
  * @throws ConfigError when no engine answers, naming the script that starts one.
  */
 export function docker(): Promise<Dockerode> {
-  client ??= getContainerRuntimeClient().then(
-    (c) => c.container.dockerode,
-    (e: Error) => {
-      client = undefined;
-      throw new ConfigError(
-        `no Docker engine answers (${e.message.split('\n')[0]})`,
-        'run `bash docker/engine.sh` (as root on Debian it installs and starts docker.io), or start your Docker engine',
-      );
-    },
-  );
+  client ??= connect().catch((e: unknown) => {
+    client = undefined;
+    throw e;
+  });
   return client;
+}
+
+async function connect(): Promise<Dockerode> {
+  const info = await execa('docker', ['info', '--format', '{{.ServerVersion}}'], { reject: false, timeout: 10_000 });
+  if (info.exitCode !== 0) {
+    const why = String(info.stderr || info.shortMessage || '').split('\n').find((l) => l.trim()) ?? 'docker info failed';
+    throw new ConfigError(
+      `no Docker engine answers${process.env.DOCKER_HOST ? ` at DOCKER_HOST=${process.env.DOCKER_HOST}` : ''} (${why.trim()})`,
+      'run `bash docker/engine.sh` (as root on Debian it installs and starts docker.io), or start your Docker engine',
+    );
+  }
+  return (await getContainerRuntimeClient()).container.dockerode;
 }
 
 /**

@@ -2,7 +2,7 @@ import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { sweepOrphans, sweepRun } from './docker.ts';
-import { resolveImage } from './image.ts';
+import { defaultMajor, resolveImage } from './image.ts';
 import { log } from './logger.ts';
 import { writeReport } from './report.ts';
 import { currentRun } from './run.ts';
@@ -20,7 +20,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (engine.exitCode !== 0) throw new Error('no Docker engine: see the message above (docker/engine.sh)');
   const swept = await sweepOrphans();
   if (swept.containers + swept.networks > 0) log().warn(swept, 'removed leftovers of crashed earlier runs');
-  await resolveImage(Number(process.env.PGCHAOS_PG_MAJOR ?? 15), { build: true });
+  await resolveImage(defaultMajor(), { build: true });
   return async () => {
     await sweepRun(run.id);
     const summary = await writeReport(run.dir);

@@ -22,18 +22,25 @@ export interface PgImage {
 
 const BUILD_SCRIPT = fileURLToPath(new URL('../docker/build-image.sh', import.meta.url));
 
+/** The major to use when none is given: env PGCHAOS_PG_MAJOR, else 15 (Debian bookworm's). */
+export function defaultMajor(): number | string {
+  return process.env.PGCHAOS_PG_MAJOR ?? 15;
+}
+
 /**
  * Checks that `major` names a PostgreSQL version pgchaos can run: 12 or later (standby.signal
- * replaced recovery.conf in 12), written as a bare major such as 15.
- * @throws ConfigError otherwise.
+ * replaced recovery.conf in 12), written as a bare major such as 15 or "15".
+ * @returns it as a number. @throws ConfigError otherwise.
  */
-export function assertKnownMajor(major: unknown): asserts major is number {
-  if (typeof major !== 'number' || !Number.isInteger(major) || major < 12 || major > 18) {
+export function parseMajor(major: number | string): number {
+  const n = Number(major);
+  if (!/^\d+$/.test(String(major).trim()) || n < 12 || n > 18) {
     throw new ConfigError(
-      `unknown PostgreSQL major version ${JSON.stringify(major)}`,
+      `unknown PostgreSQL major version ${JSON.stringify(String(major))}`,
       `use a major from 12 to 18 (pgchaos builds ${Object.keys(BUILDABLE_MAJORS).join(', ')} offline; others need a local postgres:NN image), e.g. PGCHAOS_PG_MAJOR=15`,
     );
   }
+  return n;
 }
 
 async function imageExists(name: string): Promise<boolean> {
@@ -54,8 +61,8 @@ async function imageExists(name: string): Promise<boolean> {
  * @throws ConfigError for an unknown major, or when no image is present and none can be built
  *   (the message names the command that builds it).
  */
-export async function resolveImage(major: number, opts: { build: boolean }): Promise<PgImage> {
-  assertKnownMajor(major);
+export async function resolveImage(majorText: number | string, opts: { build: boolean }): Promise<PgImage> {
+  const major = parseMajor(majorText);
   if (await imageExists(`postgres:${major}`)) {
     return {
       name: `postgres:${major}`,
