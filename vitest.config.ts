@@ -17,7 +17,7 @@ const containers = {
 
 export default defineConfig({
   test: {
-    reporters: ['default', 'junit'],
+    reporters: ['default', 'junit', './harness/count-reporter.ts'],
     outputFile: { junit: join(run.dir, 'junit.xml') },
     projects: [
       { test: { name: 'unit', include: ['harness/**/*.test.ts'], exclude: ['harness/**/*.docker.test.ts'] } },

@@ -97,6 +97,8 @@ export class BatchWriter {
   private progressTimer: NodeJS.Timeout | undefined;
   private startedT = 0;
   private stoppedT: number | undefined;
+  /** Last seq used per client: a restarted writer, or a new one on the same tables, continues the ledger's sequence. */
+  private readonly lastSeq = new Map<number, number>();
 
   constructor(
     private readonly target: WriteTarget,
@@ -108,10 +110,15 @@ export class BatchWriter {
     this.opts = { connectTimeoutMs: opts.connectTimeoutMs ?? 2000, queryTimeoutMs: opts.queryTimeoutMs ?? 60_000, progress: opts.progress ?? true };
   }
 
-  /** Creates the rows and ledger tables on the current primary (idempotent). */
+  /** Creates the rows and ledger tables on the current primary (idempotent) and continues each client's seq from the ledger. */
   async setup(): Promise<void> {
     const primary = await this.target.currentPrimary();
     await primary.safePsql(SCHEMA_SQL);
+    const out = await primary.safePsql(`SELECT client, max(seq) FROM ${LEDGER_TABLE} GROUP BY client`);
+    for (const line of out.split('\n').filter(Boolean)) {
+      const [client, seq] = line.split('|').map(Number) as [number, number];
+      this.lastSeq.set(client, Math.max(seq, this.lastSeq.get(client) ?? 0));
+    }
   }
 
   /** Starts the client loops; returns at once. */
@@ -158,7 +165,6 @@ export class BatchWriter {
   }
 
   private async loop(client: number): Promise<void> {
-    let seq = 0;
     let conn: { c: pg.Client; node: string } | undefined;
     while (this.running) {
       if (!conn) {
@@ -168,7 +174,8 @@ export class BatchWriter {
           continue;
         }
       }
-      seq++;
+      const seq = (this.lastSeq.get(client) ?? 0) + 1;
+      this.lastSeq.set(client, seq);
       const startT = this.clock.now();
       try {
         await conn.c.query(BATCH_SQL, [client, seq, this.batchRows]);

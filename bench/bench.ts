@@ -1,0 +1,128 @@
+/**
+ * npm run bench — two ratios, each against a baseline measured in the same run:
+ *  1. cluster ready time: Cluster.start() vs. the raw docker CLI doing the same work
+ *     (bench/raw-cluster.sh), median of ROUNDS alternating runs; target ≤ 1.3.
+ *  2. write throughput: BatchWriter vs. pgbench running the same batch SQL with the same
+ *     clients against the same cluster, alternating WINDOW_S-second windows; target ≥ 0.95.
+ * Figures are printed, never asserted: this is a measurement, not a test.
+ */
+import { execa } from 'execa';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as holdFor } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { Clock } from '../harness/clock.ts';
+import { Cluster } from '../harness/cluster.ts';
+import { sweepRun } from '../harness/docker.ts';
+import { defaultMajor, resolveImage } from '../harness/image.ts';
+import { log } from '../harness/logger.ts';
+import { currentRun } from '../harness/run.ts';
+import { meanTps } from '../harness/checks/throughput.ts';
+import { BATCH_SQL, BatchWriter } from '../harness/writer.ts';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const WINDOW_S = Number(process.env.BENCH_WINDOW_S ?? 10);
+const CLIENTS = 8;
+const BATCH_ROWS = 1000;
+const RAW = fileURLToPath(new URL('raw-cluster.sh', import.meta.url));
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const fmt = (n: number, d = 2) => n.toFixed(d);
+
+async function timeHarness(): Promise<number> {
+  const t0 = performance.now();
+  const c = await Cluster.start();
+  const ms = performance.now() - t0;
+  await c.destroy();
+  return ms;
+}
+
+async function timeRaw(image: string, runId: string, i: number): Promise<number> {
+  const name = `pgchaos-${runId}-raw${i}`;
+  const t0 = performance.now();
+  await execa('bash', [RAW, image, name, runId], { stdio: 'inherit' });
+  const ms = performance.now() - t0;
+  await execa('docker', ['rm', '-fv', `${name}-p`, `${name}-s1`, `${name}-s2`]);
+  await execa('docker', ['network', 'rm', name]);
+  return ms;
+}
+
+/** The writer's statement as a pgbench script: client ids above the writer's, a random seq for the ledger key. */
+function pgbenchScript(): string {
+  const sql = BATCH_SQL.replace(/\$1/g, '(:client_id + 1000)').replace(/\$2/g, ':seq').replace(/\$3/g, String(BATCH_ROWS));
+  return `\\set seq random(1, 1000000000000)\n${sql.replace(/\n/g, ' ')};\n`;
+}
+
+/** pgbench in a throw-away container on the host network, against the same published port the writer uses. */
+async function pgbenchTps(cluster: Cluster, runId: string): Promise<number> {
+  const conn = cluster.primary.connection();
+  const r = await execa(
+    'docker',
+    ['run', '--rm', '-i', '--network', 'host', '--label', `pgchaos.run=${runId}`, '-e', `PGPASSWORD=${conn.password}`, cluster.image.name,
+      'sh', '-c', `cat > /tmp/batch.sql && pgbench -n -M extended -f /tmp/batch.sql -c ${CLIENTS} -j ${CLIENTS} -T ${WINDOW_S} -h 127.0.0.1 -p ${conn.port} -U postgres postgres`],
+    { input: pgbenchScript() },
+  );
+  const m = /tps = ([\d.]+) \(without initial connection time\)/.exec(r.stdout);
+  if (!m) throw new Error(`no tps in pgbench output:\n${r.stdout}\n${r.stderr}`);
+  return Number(m[1]);
+}
+
+async function writerTps(w: BatchWriter, clock: Clock): Promise<number> {
+  w.start();
+  const from = clock.now();
+  await holdFor(WINDOW_S * 1000);
+  const to = clock.now();
+  await w.stop();
+  return meanTps(w.samples(), from, to);
+}
+
+async function main(): Promise<void> {
+  process.env.PGCHAOS_LOG_LEVEL ??= 'warn';
+  const run = currentRun();
+  const image = await resolveImage(defaultMajor(), { build: true });
+  try {
+    // 1. Ready time, alternating so both see the same machine state.
+    const harness: number[] = [];
+    const raw: number[] = [];
+    await timeHarness(); // warm-up: first container start and client setup are not what we compare
+    for (let i = 0; i < ROUNDS; i++) {
+      raw.push(await timeRaw(image.name, run.id, i));
+      harness.push(await timeHarness());
+    }
+    const readyRatio = median(harness) / median(raw);
+
+    // 2. Throughput on one cluster, alternating windows.
+    const cluster = await Cluster.start();
+    const writer: number[] = [];
+    const bench: number[] = [];
+    try {
+      const clock = new Clock();
+      const w = new BatchWriter(cluster, clock, { clients: CLIENTS, batchRows: BATCH_ROWS, progress: false });
+      await w.setup();
+      for (let i = 0; i < 2; i++) {
+        writer.push(await writerTps(w, clock));
+        bench.push(await pgbenchTps(cluster, run.id));
+      }
+    } finally {
+      await cluster.destroy();
+    }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const tpsRatio = mean(writer) / mean(bench);
+
+    const verdict = (ok: boolean) => (ok ? 'met' : 'NOT MET');
+    const out = [
+      `pgchaos bench (${image.name}, ${ROUNDS} rounds, ${CLIENTS} clients × ${BATCH_ROWS}-row batches, ${WINDOW_S} s windows)`,
+      `cluster ready  Cluster.start(): median ${fmt(median(harness) / 1000)} s  [${harness.map((x) => fmt(x / 1000)).join(', ')}]`,
+      `               raw docker CLI:  median ${fmt(median(raw) / 1000)} s  [${raw.map((x) => fmt(x / 1000)).join(', ')}]`,
+      `               ratio ${fmt(readyRatio)} (target ≤ 1.30: ${verdict(readyRatio <= 1.3)})`,
+      `throughput     BatchWriter: ${fmt(mean(writer), 1)} tps  [${writer.map((x) => fmt(x, 1)).join(', ')}]`,
+      `               pgbench:     ${fmt(mean(bench), 1)} tps  [${bench.map((x) => fmt(x, 1)).join(', ')}]`,
+      `               ratio ${fmt(tpsRatio)} (target ≥ 0.95: ${verdict(tpsRatio >= 0.95)})`,
+    ];
+    process.stdout.write(`${out.join('\n')}\n`);
+    log().info({ harness, raw, readyRatio, writer, bench, tpsRatio }, 'bench');
+  } finally {
+    await sweepRun(run.id);
+  }
+}
+
+await main();

@@ -1,0 +1,22 @@
+// The public API of pgchaos's harness. Scenarios may import from here or from the concept's file.
+export { checkNoAckedLost, readPresentBatches, type LostWritesEvidence, type PresentBatch } from './checks/lost-writes.ts';
+export { checkRowHashes, readNodeHash, type NodeHash, type RowHashEvidence } from './checks/row-hash.ts';
+export { checkSyncSequence, stepOf, type SyncSequenceEvidence, type SyncStep } from './checks/sync-state.ts';
+export { checkRecovered, checkStalled, checkSustained, meanTps, type RecoveryEvidence, type StallEvidence, type SustainedEvidence } from './checks/throughput.ts';
+export type { Verdict } from './checks/verdict.ts';
+export { Clock } from './clock.ts';
+export { Cluster, expectedSyncState, type ClusterOptions } from './cluster.ts';
+export { docker, OWNER_LABEL, RUN_LABEL, sweepOrphans, sweepRun } from './docker.ts';
+export { ConfigError, ExecError, WaitTimeoutError } from './errors.ts';
+export { BUILDABLE_MAJORS, defaultMajor, parseMajor, resolveImage, type PgImage } from './image.ts';
+export { log } from './logger.ts';
+export { compareLsn, lsnDiff, lsnToBigInt, type Lsn } from './lsn.ts';
+export { describeSample, ReplicationObserver, syncTransitions, type ObserverSample, type StandbyRow, type SyncTransition } from './observer.ts';
+export { PGDATA, PgNode, type ConnectionInfo, type LsnKind, type StopMode } from './pg-node.ts';
+export { Recorder, type ScenarioEvent, type ScenarioRecord } from './recorder.ts';
+export { writeReport, type Summary } from './report.ts';
+export { currentRun, newRunId, type Run } from './run.ts';
+export { scenario, type ScenarioContext } from './scenario.ts';
+export { assertNamesAreStandbys, parseSyncStandbyNames, type SyncStandbyNames } from './sync-standby-names.ts';
+export { pollUntil, type PollOptions, type PollResult } from './wait.ts';
+export { BatchWriter, classify, progressLine, sampleBatches, type Batch, type BatchWriterOptions, type Outcome, type WriterSample, type WriteTarget } from './writer.ts';
