@@ -15,11 +15,7 @@ say() { printf 'pgchaos engine: %s\n' "$*" >&2; }
 elapsed_ms() { echo $(( ($(date +%s%N) - started) / 1000000 )); }
 answers() { timeout 5 docker info >/dev/null 2>&1; }
 
-if ! command -v docker >/dev/null 2>&1 && ! command -v dockerd >/dev/null 2>&1; then
-  : # neither client nor engine: handled below with the install
-elif answers; then
-  exit 0
-fi
+if answers; then exit 0; fi
 
 is_debian() { [ -r /etc/debian_version ]; }
 if [ "$(id -u)" != 0 ] || ! is_debian; then

@@ -12,7 +12,7 @@ const ENGINE_SCRIPT = fileURLToPath(new URL('../docker/engine.sh', import.meta.u
 /**
  * vitest global setup of the container projects: makes the engine answer (docker/engine.sh),
  * sweeps what crashed runs left, builds the image if missing (outside any test's timeout).
- * Teardown removes anything still labelled with this run and writes the report.
+ * Teardown removes anything still labelled with this run; the scenarios project's also writes the report.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const run = currentRun();
@@ -23,10 +23,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await resolveImage(defaultMajor(), { build: true });
   return async () => {
     await sweepRun(run.id);
+    if (project.name !== 'scenarios') return; // one report per run, written once its scenarios ended
     const summary = await writeReport(run.dir);
     if (summary) {
       const failed = summary.scenarios.filter((s) => s.status !== 'passed').length;
-      process.stderr.write(`\npgchaos [${project.name}]: ${summary.scenarios.length - failed} passed, ${failed} failed — report: ${run.dir}/index.html (reports/latest)\n`);
+      process.stderr.write(`\npgchaos: ${summary.scenarios.length - failed} scenarios passed, ${failed} failed — report: ${run.dir}/index.html (reports/latest)\n`);
     }
   };
 }

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
-import pg from 'pg';
 import { docker, runLabels } from './docker.ts';
 import { ExecError } from './errors.ts';
 import type { PgImage } from './image.ts';
@@ -101,18 +100,24 @@ export class PgNode {
   }
 
   /**
-   * Runs a command inside the host as `user` (default `postgres`).
-   * @returns stdout. @throws ExecError with the output when it exits non-zero.
+   * Runs a command inside the host as `user` (default `postgres`), killed after `timeoutS`
+   * (default 60) so that a frozen server cannot hang the caller.
+   * @returns stdout. @throws ExecError with the output when it exits non-zero (124: timed out).
    */
-  async exec(cmd: string[], opts: { user?: string; env?: Record<string, string> } = {}): Promise<string> {
-    const r = await this.container.exec(cmd, { user: opts.user ?? 'postgres', env: opts.env ?? {} });
+  async exec(cmd: string[], opts: { user?: string; env?: Record<string, string>; timeoutS?: number } = {}): Promise<string> {
+    const timeoutS = opts.timeoutS ?? 60;
+    const r = await this.container.exec(['timeout', '-k', '5', String(timeoutS), ...cmd], { user: opts.user ?? 'postgres', env: opts.env ?? {} });
+    if (r.exitCode === 124 || r.exitCode === 137) throw new ExecError(this.name, `${cmd.join(' ')} (timed out after ${timeoutS} s)`, r.exitCode, r.output);
     if (r.exitCode !== 0) throw new ExecError(this.name, cmd.join(' '), r.exitCode, r.output);
     return r.stdout;
   }
 
-  /** Runs a shell script inside the host as `postgres`; values are passed as environment variables, never spliced into the script. */
-  sh(script: string, env: Record<string, string> = {}): Promise<string> {
-    return this.exec(['sh', '-ec', script], { env: { PGDATA, ...env } });
+  /**
+   * Runs a shell script inside the host as `postgres`, with a deadline as `exec`; values are
+   * passed as environment variables, never spliced into the script.
+   */
+  sh(script: string, env: Record<string, string> = {}, timeoutS = 60): Promise<string> {
+    return this.exec(['sh', '-ec', script], { env: { PGDATA, ...env }, timeoutS });
   }
 
   /**
@@ -142,6 +147,7 @@ export class PgNode {
       `rm -rf "$PGDATA"/*
        pg_basebackup -d "host=$SRC port=${PG_PORT} user=$RUSER application_name=$APP" -D "$PGDATA" -X stream -R -c fast`,
       { SRC: source.host, RUSER: repl.user, PGPASSWORD: repl.password, APP: this.name },
+      600,
     );
   }
 
@@ -163,13 +169,15 @@ export class PgNode {
       // belong to an unrelated process and block the start, as after a real reboot.
       `pgrep -x postgres >/dev/null || rm -f "$PGDATA/postmaster.pid"
        pg_ctl -D "$PGDATA" -l ${LOG_MOUNT}/${this.name}.log -w -t ${timeoutS} start >/dev/null`,
+      {},
+      timeoutS + 10,
     );
     log().debug({ node: this.name }, 'started');
   }
 
   /** pg_ctl stop in the given mode, waiting until the server is down. */
   async stop(mode: StopMode = 'fast', timeoutS = 120): Promise<void> {
-    await this.sh(`pg_ctl -D "$PGDATA" -m ${mode} -w -t ${timeoutS} stop >/dev/null`);
+    await this.sh(`pg_ctl -D "$PGDATA" -m ${mode} -w -t ${timeoutS} stop >/dev/null`, {}, timeoutS + 10);
     log().debug({ node: this.name, mode }, 'stopped');
   }
 
@@ -193,26 +201,10 @@ export class PgNode {
 
   /**
    * Runs SQL with psql over the local socket, like PostgreSQL::Test::Cluster `safe_psql`.
-   * @returns unaligned, tuples-only output, trimmed. @throws ExecError on any SQL error.
+   * @returns unaligned, tuples-only output, trimmed. @throws ExecError on any SQL error or after `timeoutS`.
    */
-  async safePsql(sql: string, db = 'postgres'): Promise<string> {
-    return (await this.exec(['psql', '-XAtq', '-v', 'ON_ERROR_STOP=1', '-d', db, '-c', sql])).trim();
-  }
-
-  /**
-   * Runs one query through node-postgres over the published port with connect and query
-   * timeouts, so a frozen server cannot hang the caller.
-   * @returns the rows. @throws the driver's error (connection refused, timeout, SQL error).
-   */
-  async query<R extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params: unknown[] = [], timeoutMs = 5000): Promise<R[]> {
-    const client = new pg.Client({ ...this.connection(), connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs, application_name: 'pgchaos' });
-    client.on('error', () => {}); // a server dying under us surfaces as the query's rejection
-    try {
-      await client.connect();
-      return (await client.query<R>(sql, params)).rows;
-    } finally {
-      await client.end().catch(() => {});
-    }
+  async safePsql(sql: string, timeoutS = 60): Promise<string> {
+    return (await this.exec(['psql', '-XAtq', '-v', 'ON_ERROR_STOP=1', '-d', 'postgres', '-c', sql], { timeoutS })).trim();
   }
 
   /**

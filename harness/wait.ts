@@ -29,7 +29,8 @@ export async function pollUntil<T>(step: () => Promise<PollResult<T>>, opts: Pol
   try {
     return await pRetry(
       async () => {
-        if (Date.now() - started > opts.timeoutMs) throw new AbortError('deadline');
+        // p-retry rejects with an AbortError's original error: abort with the NotYet itself.
+        if (Date.now() - started > opts.timeoutMs) throw new AbortError(new NotYet(lastSeen));
         let r: PollResult<T>;
         try {
           r = await step();
@@ -44,7 +45,7 @@ export async function pollUntil<T>(step: () => Promise<PollResult<T>>, opts: Pol
       { retries: Number.POSITIVE_INFINITY, factor: 1, minTimeout: interval, maxTimeout: interval, randomize: false, maxRetryTime: opts.timeoutMs },
     );
   } catch (e) {
-    if (e instanceof NotYet || e instanceof AbortError) {
+    if (e instanceof NotYet) {
       throw new WaitTimeoutError(opts.what, opts.timeoutMs, lastSeen);
     }
     throw e;

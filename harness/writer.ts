@@ -152,13 +152,6 @@ export class BatchWriter {
     return this.batches;
   }
 
-  /** Acknowledged batches that completed at or after `t` (ms on the scenario clock). */
-  ackedSince(t: number): number {
-    let n = 0;
-    for (let i = this.batches.length - 1; i >= 0 && this.batches[i]!.endT >= t; i--) if (this.batches[i]!.outcome === 'acked') n++;
-    return n;
-  }
-
   /** Samples of `intervalMs` from the start of the writer to now, or to when it was stopped. */
   samples(intervalMs = 100): WriterSample[] {
     return sampleBatches(this.batches, this.batchRows, this.startedT, this.stoppedT ?? this.clock.now(), intervalMs);
