@@ -6,8 +6,8 @@ import { docker, runLabels, sweepOrphans } from './docker.ts';
 import { ConfigError } from './errors.ts';
 import { defaultMajor, parseMajor, resolveImage, type PgImage } from './image.ts';
 import { log } from './logger.ts';
-import type { Lsn } from './lsn.ts';
-import { PgNode } from './pg-node.ts';
+import { compareLsn, type Lsn } from './lsn.ts';
+import { PgNode, type ReplicationUser } from './pg-node.ts';
 import { currentRun } from './run.ts';
 import { assertNamesAreStandbys, parseSyncStandbyNames, type SyncStandbyNames } from './sync-standby-names.ts';
 import { pollUntil } from './wait.ts';
@@ -83,6 +83,21 @@ export function expectedSyncState(sync: SyncStandbyNames, standby: string): stri
 
 let clusterSeq = 0;
 
+/** A standby's WAL positions, the evidence for choosing which one to promote (seed 000 §11). */
+export interface StandbyPosition {
+  name: string;
+  /** pg_last_wal_receive_lsn(): WAL received and flushed; null when it never streamed. */
+  receiveLsn: Lsn | null;
+  /** pg_last_wal_replay_lsn(). */
+  replayLsn: Lsn | null;
+}
+
+/** Orders standbys most advanced first: larger receive LSN, then larger replay LSN; unknown positions last. */
+export function byAdvancement(a: StandbyPosition, b: StandbyPosition): number {
+  const cmp = (x: Lsn | null, y: Lsn | null) => (x === y ? 0 : x === null ? 1 : y === null ? -1 : compareLsn(y, x));
+  return cmp(a.receiveLsn, b.receiveLsn) || cmp(a.replayLsn, b.replayLsn);
+}
+
 /**
  * A private Docker network with one primary and standbys built by pg_basebackup, streaming
  * with `synchronous_standby_names`. Create with `Cluster.start()`, always end with `destroy()`.
@@ -93,9 +108,9 @@ export class Cluster {
     readonly image: PgImage,
     readonly network: { id: string; name: string; subnet: string },
     readonly nodes: PgNode[],
-    readonly sync: SyncStandbyNames,
-    readonly syncSetting: string,
-    readonly replication: { user: string; password: string },
+    private syncNames: SyncStandbyNames,
+    private syncText: string,
+    readonly replication: ReplicationUser,
     private primaryNode: PgNode,
     private readonly unregisterCleanup: () => void,
   ) {}
@@ -133,7 +148,9 @@ export class Cluster {
 
     const d = await docker();
     const net = await d.createNetwork({ Name: id, Driver: 'bridge', CheckDuplicate: true, Labels: runLabels(run.id) });
-    const subnet = (await net.inspect()).IPAM?.Config?.[0]?.Subnet as string | undefined;
+    const ipam = (await net.inspect()).IPAM?.Config?.[0] as { Subnet?: string; Gateway?: string } | undefined;
+    const subnet = ipam?.Subnet;
+    const gateway = ipam?.Gateway;
     const nodes: PgNode[] = [];
     const removeAll = async () => {
       await Promise.all(nodes.map((n) => n.remove().catch(() => {})));
@@ -141,12 +158,12 @@ export class Cluster {
     };
     const unregister = onInterrupt(removeAll);
     try {
-      if (!subnet) throw new Error(`network ${id} has no IPv4 subnet`);
+      if (!subnet || !gateway) throw new Error(`network ${id} has no IPv4 subnet and gateway`);
       const started = Date.now();
       const superuserPassword = secret();
       const created = await Promise.all(
         ['primary', ...standbys].map((name) =>
-          PgNode.create({ name, image, network: id, runId: run.id, containerName: `${id}-${name}`, superuserPassword, logDir }),
+          PgNode.create({ name, image, network: id, runId: run.id, containerName: `${id}-${name}`, superuserPassword, logDir, subnet, gateway }),
         ),
       );
       nodes.push(...created);
@@ -170,6 +187,16 @@ export class Cluster {
       await removeAll();
       throw e;
     }
+  }
+
+  /** The primary's current `synchronous_standby_names`, parsed. */
+  get sync(): SyncStandbyNames {
+    return this.syncNames;
+  }
+
+  /** The primary's current `synchronous_standby_names`, as written. */
+  get syncSetting(): string {
+    return this.syncText;
   }
 
   /** The node the harness last made primary. */
@@ -197,11 +224,12 @@ export class Cluster {
   /**
    * Waits until every standby is `streaming` in the primary's pg_stat_replication with the
    * sync_state it should have (`expectedSyncState`). The base backup's own walsender
-   * (state `backup`, or `async` while it streams WAL) does not count.
+   * (state `backup`, or `async` while it streams WAL) does not count. `standbys` narrows the wait
+   * to some of them (a node that has not rejoined yet).
    * @throws WaitTimeoutError with the rows last seen.
    */
-  async waitForStreaming(timeoutMs = 60_000): Promise<void> {
-    const want = this.standbys.map((s) => `${s.name}:streaming/${expectedSyncState(this.sync, s.name)}`).sort();
+  async waitForStreaming(timeoutMs = 60_000, standbys: PgNode[] = this.standbys): Promise<void> {
+    const want = standbys.map((s) => `${s.name}:streaming/${expectedSyncState(this.sync, s.name)}`).sort();
     await pollUntil(
       async () => {
         const out = await this.primary.safePsql(
@@ -212,6 +240,77 @@ export class Cluster {
       },
       { what: `standbys ${want.join(', ')} on ${this.primary.name}`, timeoutMs },
     );
+  }
+
+  /**
+   * Reads every candidate's receive and replay LSN and picks the most advanced (seed 000 §11:
+   * the largest pg_last_wal_receive_lsn(), ties broken by pg_last_wal_replay_lsn()).
+   * @returns the chosen node and every candidate's positions, most advanced first.
+   */
+  async mostAdvancedStandby(candidates: PgNode[] = this.standbys): Promise<{ node: PgNode; positions: StandbyPosition[] }> {
+    const positions = await Promise.all(candidates.map(async (n) => ({ name: n.name, receiveLsn: await n.lsn('receive'), replayLsn: await n.lsn('replay') })));
+    positions.sort(byAdvancement);
+    return { node: this.node(positions[0]!.name), positions };
+  }
+
+  /**
+   * Promotes `node` (pg_promote), makes it the cluster's primary for writers and observers,
+   * and sets its synchronous_standby_names to the same rule over the new standbys
+   * (e.g. ANY 1 (s1, s2) on primary → ANY 1 (s2, primary) on s1), with ALTER SYSTEM + reload.
+   */
+  async promote(node: PgNode): Promise<void> {
+    await node.promote();
+    this.primaryNode = node;
+    const names = this.standbys.map((n) => n.name);
+    const text = this.syncNames.method === 'async' ? '' : `${this.syncNames.method.toUpperCase()} ${Math.min(this.syncNames.num, names.length)} (${names.join(', ')})`;
+    await node.alterSystem({ synchronous_standby_names: text });
+    this.syncText = text;
+    this.syncNames = parseSyncStandbyNames(text);
+    log().info({ node: node.name, synchronous_standby_names: text }, `promoted ${node.name}`);
+  }
+
+  /**
+   * Points `node` at `primary` (default: the current primary). A running standby gets
+   * primary_conninfo by ALTER SYSTEM and a reload (PostgreSQL 13+ restarts its WAL receiver
+   * on the change; 12 needs a restart, done here); a stopped node gets standby.signal and
+   * primary_conninfo written, to follow `primary` when started. recovery_target_timeline =
+   * 'latest' either way, so it follows the promotion's new timeline.
+   * @throws Error when `node` runs as a primary: demote it by stopping it first.
+   */
+  async repoint(node: PgNode, primary: PgNode = this.primary): Promise<void> {
+    if (!(await node.running())) {
+      await node.writeStandbyConfig(primary, this.replication);
+      return;
+    }
+    if (!(await node.inRecovery())) throw new Error(`${node.name} is running as a primary: stop it before repointing it to ${primary.name}`);
+    await node.alterSystem({ primary_conninfo: node.conninfoFor(primary, this.replication), recovery_target_timeline: 'latest' });
+    if (this.image.major < 13) {
+      await node.stop('fast');
+      await node.start();
+    }
+  }
+
+  /**
+   * pg_rewind of the stopped `node` against the running `source` (default: the current
+   * primary), then standby.signal and primary_conninfo towards `source`: start it to rejoin.
+   * @returns pg_rewind's output. @throws ExecError with pg_rewind's refusal (e.g. without
+   *   wal_log_hints or data checksums) or failure.
+   */
+  async rewind(node: PgNode, source: PgNode = this.primary): Promise<string> {
+    const out = await node.rewind(source);
+    await node.writeStandbyConfig(source, this.replication);
+    return out;
+  }
+
+  /**
+   * Rebuilds `node` as a standby of `source` (default: the current primary) with a fresh
+   * pg_basebackup -R, discarding its data directory (seed 001, scheme 2), and starts it.
+   */
+  async reclone(node: PgNode, source: PgNode = this.primary): Promise<void> {
+    if (await node.running()) await node.stop('immediate');
+    await node.ensureHost();
+    await node.initFromBackup(source, this.replication);
+    await node.start();
   }
 
   /**

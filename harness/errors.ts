@@ -33,6 +33,7 @@ export class ExecError extends Error {
     readonly exitCode: number,
     readonly output: string,
   ) {
-    super(`${node}: \`${command}\` exited ${exitCode}: ${output.trim().slice(-2000)}`);
+    // Generated passwords travel in conninfo strings: keep them out of reports and logs.
+    super(`${node}: \`${command}\` exited ${exitCode}: ${output.trim().slice(-2000)}`.replace(/password=\S+/g, 'password=***'));
   }
 }

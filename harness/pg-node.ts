@@ -52,6 +52,15 @@ export interface CreateNodeOptions {
   superuserPassword: string;
   /** Host folder (writable by the container's postgres user) that receives `<name>.log`. */
   logDir: string;
+  /** The cluster network's subnet (CIDR) and gateway: the harness reaches nodes from the gateway. */
+  subnet: string;
+  gateway: string;
+}
+
+/** Connection parameters one node uses to reach another over the cluster network. */
+export interface ReplicationUser {
+  user: string;
+  password: string;
 }
 
 /**
@@ -72,6 +81,7 @@ export class PgNode {
     private readonly superuserPassword: string,
     /** Path of this node's server log on the harness's machine. */
     readonly logFile: string,
+    private readonly net: { subnet: string; gateway: string },
   ) {
     this.port = container.getMappedPort(PG_PORT);
   }
@@ -86,12 +96,14 @@ export class PgNode {
       .withNetworkMode(o.network)
       .withLabels({ ...runLabels(o.runId), 'pgchaos.node': o.name })
       .withExposedPorts(PG_PORT)
+      // For disconnect(): a partition is made with iptables inside the host.
+      .withAddedCapabilities('NET_ADMIN')
       .withBindMounts([{ source: o.logDir, target: LOG_MOUNT, mode: 'rw' }])
       .withPullPolicy({ shouldPull: () => false })
       .withWaitStrategy(Wait.forSuccessfulCommand('true'));
     if (o.image.keepAlive) c = c.withEntrypoint(o.image.keepAlive.entrypoint).withCommand(o.image.keepAlive.command);
     const started = await c.start();
-    return new PgNode(o.name, o.containerName, o.image, started, o.superuserPassword, `${o.logDir}/${o.name}.log`);
+    return new PgNode(o.name, o.containerName, o.image, started, o.superuserPassword, `${o.logDir}/${o.name}.log`, { subnet: o.subnet, gateway: o.gateway });
   }
 
   /** Connection parameters for the harness's clients; the port is re-read after every host restart. */
@@ -157,13 +169,24 @@ export class PgNode {
     return (await d.getContainer(this.container.getId()).inspect()).State.Running;
   }
 
+  /** True while PostgreSQL runs on a live host (`pg_ctl status`). */
+  async running(): Promise<boolean> {
+    if (!(await this.hostRunning())) return false;
+    return this.sh('pg_ctl -D "$PGDATA" status >/dev/null && echo up || true').then((out) => out.trim() === 'up');
+  }
+
+  /** Boots the host if it was killed, without starting PostgreSQL. */
+  async ensureHost(): Promise<void> {
+    if (!(await this.hostRunning())) await this.bootHost();
+  }
+
   /**
    * Starts PostgreSQL (pg_ctl start -w), first booting the host if it was killed. A standby is
    * started once it accepts read-only connections.
    * @throws ExecError with pg_ctl's output when the server does not start within `timeoutS`.
    */
   async start(timeoutS = 120): Promise<void> {
-    if (!(await this.hostRunning())) await this.bootHost();
+    await this.ensureHost();
     await this.sh(
       // After the host died the old postmaster.pid is stale; in a new PID namespace its pid can
       // belong to an unrelated process and block the start, as after a real reboot.
@@ -248,6 +271,128 @@ export class PgNode {
         return row.startsWith('t|') ? { done: true, value: undefined } : { done: false, seen: row || 'no walsender for it' };
       },
       { what: `${standby} to reach ${mode}_lsn ${target} on ${this.name}`, timeoutMs },
+    );
+  }
+
+  /**
+   * Promotes this standby (`pg_promote(wait => true)`, PostgreSQL 12+; docs: functions-admin.html)
+   * and waits until it accepts writes.
+   * @throws ExecError when promotion does not finish within 60 s.
+   */
+  async promote(): Promise<void> {
+    const done = await this.safePsql('SELECT pg_promote(true, 60)', 70);
+    if (done !== 't') throw new ExecError(this.name, 'pg_promote(true, 60)', 1, `returned ${done}`);
+    await this.pollQueryUntil('SELECT pg_is_in_recovery()', 'f', 30_000);
+  }
+
+  /**
+   * The timeline this node is on: a primary's from its current WAL file name; a standby's
+   * from its WAL receiver (`received_tli`), else from its last restartpoint.
+   */
+  async timeline(): Promise<number> {
+    return Number(
+      await this.safePsql(
+        `SELECT CASE WHEN pg_is_in_recovery()
+           THEN coalesce((SELECT received_tli FROM pg_stat_wal_receiver), (SELECT timeline_id FROM pg_control_checkpoint()))
+           ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END`,
+      ),
+    );
+  }
+
+  /** The `<timeline>.history` file in pg_wal (docs: continuous-archiving.html, "Timelines"), '' when absent. */
+  async historyFile(timeline: number): Promise<string> {
+    const name = `pg_wal/${timeline.toString(16).toUpperCase().padStart(8, '0')}.history`;
+    return this.safePsql(`SELECT coalesce(pg_read_file('${name}', 0, 65536, true), '')`);
+  }
+
+  /** Sets parameters with ALTER SYSTEM (postgresql.auto.conf) and reloads the configuration. */
+  async alterSystem(settings: Record<string, string>): Promise<void> {
+    // One statement per psql call: ALTER SYSTEM cannot run inside a transaction block.
+    for (const [k, v] of Object.entries(settings)) await this.safePsql(`ALTER SYSTEM SET ${k} = '${v.replace(/'/g, "''")}'`);
+    await this.safePsql('SELECT pg_reload_conf()');
+  }
+
+  /**
+   * `primary_conninfo` for this node streaming from `primary` as the replication user, with
+   * this node's name as application_name (what synchronous_standby_names matches).
+   */
+  conninfoFor(primary: PgNode, repl: ReplicationUser): string {
+    return `host=${primary.host} port=${PG_PORT} user=${repl.user} password=${repl.password} application_name=${this.name}`;
+  }
+
+  /**
+   * With the server stopped, makes the data directory a standby of `primary`: standby.signal,
+   * and primary_conninfo plus recovery_target_timeline = 'latest' in postgresql.auto.conf (any
+   * earlier primary_conninfo, e.g. one pg_rewind copied from its source, is replaced).
+   */
+  async writeStandbyConfig(primary: PgNode, repl: ReplicationUser): Promise<void> {
+    await this.sh(
+      `auto="$PGDATA/postgresql.auto.conf"
+       grep -Ev '^(primary_conninfo|primary_slot_name|recovery_target_timeline) ' "$auto" > "$auto.new" || true
+       printf "primary_conninfo = '%s'\nrecovery_target_timeline = 'latest'\n" "$CONNINFO" >> "$auto.new"
+       mv "$auto.new" "$auto"
+       touch "$PGDATA/standby.signal"`,
+      { CONNINFO: this.conninfoFor(primary, repl) },
+    );
+  }
+
+  /**
+   * pg_rewind of this stopped node's data directory against the running `source`
+   * (docs: app-pgrewind.html). Needs wal_log_hints = on or data checksums on this node.
+   * @returns pg_rewind's output. @throws ExecError carrying pg_rewind's message when it refuses or fails.
+   */
+  async rewind(source: PgNode): Promise<string> {
+    return this.sh(
+      `pg_rewind --target-pgdata="$PGDATA" --source-server="host=$SRC port=${PG_PORT} user=postgres password=$PW dbname=postgres" --progress 2>&1`,
+      { SRC: source.host, PW: this.superuserPassword },
+      600,
+    );
+  }
+
+  /**
+   * Cuts this host off from the other nodes: packets to and from the cluster network are
+   * dropped (connections hang, as in a real partition), except the gateway's, through which the
+   * harness reaches the node. Undo with `reconnect()`.
+   */
+  async disconnect(): Promise<void> {
+    await this.exec(['sh', '-ec', this.partitionRules('-A')], { user: 'root' });
+    log().debug({ node: this.name }, 'disconnected');
+  }
+
+  /** Ends a partition made by `disconnect()`. */
+  async reconnect(): Promise<void> {
+    await this.exec(['sh', '-ec', this.partitionRules('-D')], { user: 'root' });
+    log().debug({ node: this.name }, 'reconnected');
+  }
+
+  private partitionRules(op: '-A' | '-D'): string {
+    const { subnet, gateway } = this.net;
+    return [
+      `iptables ${op} INPUT -s ${gateway} -j ACCEPT`,
+      `iptables ${op} INPUT -s ${subnet} -j DROP`,
+      `iptables ${op} OUTPUT -d ${gateway} -j ACCEPT`,
+      `iptables ${op} OUTPUT -d ${subnet} -j DROP`,
+    ].join('\n');
+  }
+
+  /** Current length of the server log in bytes: pass it to `waitForLog` to search only what comes after. */
+  async logOffset(): Promise<number> {
+    return (await this.logs()).length;
+  }
+
+  /**
+   * Waits until a line of the server log after `offset` matches `pattern`
+   * (PostgreSQL::Test::Cluster `wait_for_log`).
+   * @returns the first matching line. @throws WaitTimeoutError with the log's last line.
+   */
+  async waitForLog(pattern: RegExp, offset = 0, timeoutMs = 30_000): Promise<string> {
+    return pollUntil(
+      async () => {
+        const text = (await this.logs()).slice(offset);
+        const line = text.split('\n').find((l) => pattern.test(l));
+        return line ? { done: true, value: line } : { done: false, seen: text.trimEnd().split('\n').at(-1) || '(empty log)' };
+      },
+      { what: `${this.name}'s log to match ${pattern}`, timeoutMs, intervalMs: 100 },
     );
   }
 

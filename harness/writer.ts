@@ -284,3 +284,24 @@ export function classify(err: { code?: string }): Exclude<Outcome, 'acked'> {
 function pause(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+/** The write outage of a failover, measured on the writer's ledger. Times are ms on the scenario clock. */
+export interface WriteOutage {
+  /** Completion of the last batch acknowledged by the old primary. */
+  lastOldT: number | null;
+  /** Completion of the first batch acknowledged by the new primary after that. */
+  firstNewT: number | null;
+  /** firstNewT - lastOldT, null when either is missing. */
+  outageMs: number | null;
+}
+
+/** The outage between the last commit acknowledged by node `from` and the first acknowledged by node `to` after it. */
+export function writeOutage(batches: readonly Batch[], from: string, to: string): WriteOutage {
+  let lastOldT: number | null = null;
+  for (const b of batches) if (b.outcome === 'acked' && b.node === from) lastOldT = Math.max(lastOldT ?? b.endT, b.endT);
+  let firstNewT: number | null = null;
+  for (const b of batches) {
+    if (b.outcome === 'acked' && b.node === to && b.endT > (lastOldT ?? -Infinity)) firstNewT = Math.min(firstNewT ?? b.endT, b.endT);
+  }
+  return { lastOldT, firstNewT, outageMs: lastOldT !== null && firstNewT !== null ? firstNewT - lastOldT : null };
+}
