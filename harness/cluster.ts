@@ -297,6 +297,11 @@ export class Cluster {
    *   wal_log_hints or data checksums) or failure.
    */
   async rewind(node: PgNode, source: PgNode = this.primary): Promise<string> {
+    // pg_rewind reads the source's timeline from its control file, which a fresh promotion
+    // updates only at its next checkpoint: without this it reports "source and target cluster
+    // are on the same timeline / no rewind required" (PostgreSQL's own pg_rewind tests
+    // checkpoint the promoted standby first, src/bin/pg_rewind/t/RewindTest.pm).
+    await source.safePsql('CHECKPOINT', 300);
     const out = await node.rewind(source);
     await node.writeStandbyConfig(source, this.replication);
     return out;

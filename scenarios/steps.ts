@@ -1,0 +1,81 @@
+/**
+ * Steps several scenarios share, written as the seed write-ups describe them.
+ */
+import type { Cluster } from '../harness/cluster.ts';
+import { checkNoAckedLost, readPresentBatches } from '../harness/checks/lost-writes.ts';
+import { checkRowHashes, readNodeHash } from '../harness/checks/row-hash.ts';
+import type { ReplicationObserver } from '../harness/observer.ts';
+import type { PgNode } from '../harness/pg-node.ts';
+import type { ScenarioContext } from '../harness/scenario.ts';
+import type { BatchWriter } from '../harness/writer.ts';
+
+/** The symptom of starting a forked old primary as a standby (seeds 003 §四.5, 002), in the wording of PostgreSQL 12–17. */
+export const DIVERGENCE_SYMPTOM = /requested starting point \S+ on timeline \d+ is not in this server's history|forked off current database system timeline|forked from timeline/;
+
+/**
+ * The end of every story: stop the load, let every standby replay to the primary's LSN, then
+ * the same rows on every node (seed 002's count(*) + sum(hashtext)) and no acknowledged batch
+ * missing on the primary. Unknown-outcome batches may be there or not, but only whole.
+ */
+export async function verifyConsistent({ rec, verify }: ScenarioContext, cluster: Cluster, writer: BatchWriter): Promise<void> {
+  await writer.stop();
+  const lsn = await cluster.catchUpAll();
+  rec.step('all standbys replayed the primary', { lsn });
+  const hashes = await Promise.all(cluster.nodes.map((n) => readNodeHash(n, lsn)));
+  rec.metric('rowsPerNode', Object.fromEntries(hashes.map((h) => [h.node, h.rows])));
+  rec.metric('hashesEqual', verify(checkRowHashes(hashes)).ok);
+  const lost = verify(checkNoAckedLost(cluster.primary.name, writer.ledger(), await readPresentBatches(cluster.primary)));
+  rec.metric('ackedBatches', lost.evidence.ackedBatches);
+  rec.metric('lostAcked', lost.evidence.lostAcked);
+  rec.metric('unknownOutcome', lost.evidence.unknownOutcome);
+  rec.metric('unknownCommitted', lost.evidence.unknownPresent);
+}
+
+/** Who is who after a failover. */
+export interface Failover {
+  oldPrimary: PgNode;
+  promoted: PgNode;
+  other: PgNode;
+}
+
+/**
+ * Seed 003 §四.5's trap, on purpose: the primary is cut off from its standbys while its
+ * clients keep committing. Their commit records reach its WAL but no standby, so they wait on
+ * SyncRep and are never acknowledged. The most advanced standby is promoted (seed 000 §11),
+ * the old primary is fenced (stopped, so clients leave it: seed 003 §五, no two primaries) and
+ * the other standby follows the new primary. The old primary is left stopped, forked from the
+ * new timeline, and reconnected to the network.
+ */
+export async function divergeAndFailOver({ rec }: ScenarioContext, cluster: Cluster, writer: BatchWriter, observer: ReplicationObserver): Promise<Failover> {
+  const oldPrimary = cluster.primary;
+  rec.metric('timelineBefore', await oldPrimary.timeline());
+
+  rec.fault('partition the primary from both standbys');
+  await oldPrimary.disconnect();
+  const waiting = await observer.waitFor(
+    `the writer's commits waiting on SyncRep on the cut-off primary`,
+    (s) => s.primary === oldPrimary.name && (s.syncRepWaiters ?? 0) >= writer.clients,
+    10_000,
+  );
+  rec.step('commits stuck on SyncRep: in the old primary\'s WAL only', { syncRepWaiters: waiting.syncRepWaiters, flushLsn: waiting.flushLsn });
+
+  const { node: promoted, positions } = await cluster.mostAdvancedStandby();
+  const other = cluster.node(positions[1]!.name);
+  rec.step('compared standby LSNs', { positions });
+  rec.metric('promotedNode', promoted.name);
+  rec.metric('promotedReceiveLsn', positions[0]!.receiveLsn);
+  rec.metric('otherReceiveLsn', positions[1]!.receiveLsn);
+  rec.move(`promote ${promoted.name}`);
+  await cluster.promote(promoted);
+  const timelineAfter = await promoted.timeline();
+  rec.metric('timelineAfter', timelineAfter);
+  rec.metric('history', await promoted.historyFile(timelineAfter));
+
+  rec.move('fence the old primary: pg_ctl stop -m immediate');
+  await oldPrimary.stop('immediate');
+  rec.move(`repoint ${other.name} to ${promoted.name}`);
+  await cluster.repoint(other);
+  await cluster.waitForStreaming(60_000, [other]);
+  await oldPrimary.reconnect();
+  return { oldPrimary, promoted, other };
+}
