@@ -180,7 +180,7 @@ export class Cluster {
       }));
       const cluster = new Cluster(run.id, image, { id: net.id, name: id, subnet }, nodes, sync, syncSetting, replication, primary, unregister);
       await cluster.waitForStreaming(opts.readyTimeoutMs ?? 60_000);
-      log().info({ cluster: id, image: image.name, ms: Date.now() - started }, `cluster ready: primary + ${standbys.join(', ')} (${syncSetting})`);
+      log().info({ cluster: id, image: image.name, ms: Date.now() - started }, `cluster ready: primary + ${standbys.join(', ')}, synchronous_standby_names = '${syncSetting}'`);
       return cluster;
     } catch (e) {
       unregister();

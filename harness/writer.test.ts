@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classify, progressLine, sampleBatches, type Batch } from './writer.ts';
+import { classify, progressLine, sampleBatches, writeOutage, type Batch } from './writer.ts';
 
 describe('classify', () => {
   it('a plain SQL error before commit means not committed', () => {
@@ -30,5 +30,16 @@ describe('progressLine', () => {
     expect(progressLine(5, s!)).toBe('progress: 5.0 s, 1.0 tps, lat 20.000 ms stddev 0.000');
     const [z] = sampleBatches([], 1000, 0, 1000, 1000);
     expect(progressLine(6, z!)).toBe('progress: 6.0 s, 0.0 tps, lat -nan ms stddev -nan');
+  });
+});
+
+describe('writeOutage', () => {
+  const acked = (node: string, endT: number): Batch => ({ client: 1, seq: endT, node, startT: endT - 10, endT, outcome: 'acked' });
+  it('measures from the last commit acknowledged by the old primary to the first by the new one', () => {
+    const batches = [acked('primary', 100), acked('primary', 900), { ...acked('primary', 950), outcome: 'unknown' as const }, acked('s1', 2400), acked('s1', 2500)];
+    expect(writeOutage(batches, 'primary', 's1')).toEqual({ lastOldT: 900, firstNewT: 2400, outageMs: 1500 });
+  });
+  it('is null when the writer never resumed on the new primary', () => {
+    expect(writeOutage([acked('primary', 900)], 'primary', 's1').outageMs).toBeNull();
   });
 });

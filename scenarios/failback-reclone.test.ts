@@ -10,8 +10,7 @@ import { setTimeout as holdFor } from 'node:timers/promises';
 import { expect } from 'vitest';
 import { ExecError } from '../harness/errors.ts';
 import { scenario } from '../harness/scenario.ts';
-import { writeOutage } from '../harness/writer.ts';
-import { divergeAndFailOver, verifyConsistent } from './steps.ts';
+import { divergeAndFailOver, recordOutage, verifyConsistent } from './steps.ts';
 
 scenario('unplanned failover with divergence: pg_rewind refused without wal_log_hints, failback by re-clone', async (ctx) => {
   const { rec, startCluster, startWriter, startObserver } = ctx;
@@ -41,6 +40,6 @@ scenario('unplanned failover with divergence: pg_rewind refused without wal_log_
   rec.step('old primary streams from the new primary', { synchronous_standby_names: cluster.syncSetting });
 
   await holdFor(2000); // writes with both standbys back
-  rec.metric('writeOutageMs', Math.round(writeOutage(writer.ledger(), oldPrimary.name, promoted.name).outageMs ?? NaN));
+  recordOutage(ctx, writer, oldPrimary, promoted);
   await verifyConsistent(ctx, cluster, writer);
 });

@@ -9,8 +9,7 @@
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
 import { scenario } from '../harness/scenario.ts';
-import { writeOutage } from '../harness/writer.ts';
-import { DIVERGENCE_SYMPTOM, divergeAndFailOver, verifyConsistent } from './steps.ts';
+import { DIVERGENCE_SYMPTOM, divergeAndFailOver, recordOutage, verifyConsistent } from './steps.ts';
 
 scenario('unplanned failover with divergence: failback by pg_rewind', async (ctx) => {
   const { rec, startCluster, startWriter, startObserver } = ctx;
@@ -42,6 +41,6 @@ scenario('unplanned failover with divergence: failback by pg_rewind', async (ctx
   rec.step('old primary streams from the new primary', { synchronous_standby_names: cluster.syncSetting });
 
   await holdFor(2000); // writes with both standbys back
-  rec.metric('writeOutageMs', Math.round(writeOutage(writer.ledger(), oldPrimary.name, promoted.name).outageMs ?? NaN));
+  recordOutage(ctx, writer, oldPrimary, promoted);
   await verifyConsistent(ctx, cluster, writer);
 });

@@ -11,9 +11,10 @@ import { setTimeout as holdFor } from 'node:timers/promises';
 import { expect } from 'vitest';
 import { checkNoAckedLost, readPresentBatches } from '../harness/checks/lost-writes.ts';
 import { scenario } from '../harness/scenario.ts';
-import { writeOutage } from '../harness/writer.ts';
+import { recordOutage } from './steps.ts';
 
-scenario('lost-write checker catches loss: async replication, the lagging standby promoted', async ({ rec, startCluster, startWriter, startObserver, verify }) => {
+scenario('lost-write checker catches loss: async replication, the lagging standby promoted', async (ctx) => {
+  const { rec, startCluster, startWriter, startObserver, verify } = ctx;
   const cluster = await startCluster({ synchronousStandbyNames: '' });
   const oldPrimary = cluster.primary;
   const s2 = cluster.node('s2');
@@ -42,7 +43,7 @@ scenario('lost-write checker catches loss: async replication, the lagging standb
   rec.metric('timelineAfter', await s2.timeline());
   await holdFor(1500); // the writer follows to s2 and writes there
   await writer.stop();
-  rec.metric('writeOutageMs', Math.round(writeOutage(writer.ledger(), oldPrimary.name, s2.name).outageMs ?? NaN));
+  recordOutage(ctx, writer, oldPrimary, s2);
 
   const check = checkNoAckedLost(s2.name, writer.ledger(), await readPresentBatches(s2));
   rec.metric('ackedBatches', check.evidence.ackedBatches);

@@ -7,7 +7,8 @@ import { checkRowHashes, readNodeHash } from '../harness/checks/row-hash.ts';
 import type { ReplicationObserver } from '../harness/observer.ts';
 import type { PgNode } from '../harness/pg-node.ts';
 import type { ScenarioContext } from '../harness/scenario.ts';
-import type { BatchWriter } from '../harness/writer.ts';
+import { expect } from 'vitest';
+import { writeOutage, type BatchWriter } from '../harness/writer.ts';
 
 /** The symptom of starting a forked old primary as a standby (seeds 003 §四.5, 002), in the wording of PostgreSQL 12–17. */
 export const DIVERGENCE_SYMPTOM = /requested starting point \S+ on timeline \d+ is not in this server's history|forked off current database system timeline|forked from timeline/;
@@ -29,6 +30,16 @@ export async function verifyConsistent({ rec, verify }: ScenarioContext, cluster
   rec.metric('lostAcked', lost.evidence.lostAcked);
   rec.metric('unknownOutcome', lost.evidence.unknownOutcome);
   rec.metric('unknownCommitted', lost.evidence.unknownPresent);
+}
+
+/**
+ * The write outage of a failover as the writer saw it: last commit acknowledged by the old
+ * primary → first acknowledged by the new one. Fails the scenario if the writer never resumed.
+ */
+export function recordOutage({ rec }: ScenarioContext, writer: BatchWriter, from: PgNode, to: PgNode): void {
+  const { outageMs } = writeOutage(writer.ledger(), from.name, to.name);
+  expect(outageMs, `the writer resumed on ${to.name} after ${from.name}`).not.toBeNull();
+  rec.metric('writeOutageMs', Math.round(outageMs!));
 }
 
 /** Who is who after a failover. */
