@@ -31,7 +31,7 @@ export interface ObserverSample {
   standbys: StandbyRow[];
 }
 
-/** A standby's (state, sync_state) from time `t` on; `absent` when it had no walsender. */
+/** A node's (state, sync_state) from time `t` on: `absent` when it had no walsender, `primary` while it was the primary observed. */
 export interface SyncTransition {
   t: number;
   state: string;
@@ -101,8 +101,9 @@ export class ReplicationObserver {
   }
 
   /**
-   * The (state, sync_state) changes of one standby over the successful samples, starting with
-   * its first sample; `absent`/`absent` where the primary had no walsender for it.
+   * The (state, sync_state) changes of one node over the successful samples, starting with
+   * its first sample; `absent` where the primary had no walsender for it, `primary` where it
+   * was the primary sampled.
    */
   transitions(standby: string): SyncTransition[] {
     return syncTransitions(this.recorded, standby);
@@ -158,8 +159,9 @@ export function syncTransitions(samples: readonly ObserverSample[], standby: str
   for (const s of samples) {
     if (s.error) continue;
     const row = s.standbys.find((r) => r.name === standby);
-    const state = row?.state ?? 'absent';
-    const syncState = row?.syncState ?? 'absent';
+    const role = s.primary === standby ? 'primary' : 'absent';
+    const state = row?.state ?? role;
+    const syncState = row?.syncState ?? role;
     const last = out[out.length - 1];
     if (!last || last.state !== state || last.syncState !== syncState) out.push({ t: s.t, state, syncState });
   }

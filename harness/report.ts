@@ -1,5 +1,6 @@
 import { readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { stepOf } from './checks/sync-state.ts';
 import { lsnDiff } from './lsn.ts';
 import type { ObserverSample, SyncTransition } from './observer.ts';
 import type { ScenarioEvent, ScenarioRecord } from './recorder.ts';
@@ -56,7 +57,7 @@ async function renderHtml(runDir: string, summary: Summary, records: ScenarioRec
   return `<!doctype html><html><head><meta charset="utf-8"><title>pgchaos ${esc(summary.run)}</title><style>
 body{font:14px system-ui,sans-serif;margin:24px;max-width:980px}td,th{padding:2px 8px;text-align:left;vertical-align:top}
 .passed{color:#176f2c;font-weight:bold}.failed{color:#b00020;font-weight:bold}svg{background:#fafafa;border:1px solid #ddd}
-pre{background:#f4f4f4;padding:8px;overflow:auto;max-height:300px;font-size:12px}.fault{color:#b00020}.move{color:#1f5fbf}
+pre{background:#f4f4f4;padding:8px;overflow:auto;max-height:300px;font-size:12px}.fault{color:#b00020}.move{color:#1f5fbf}.legend{font-size:12px;columns:2;margin:4px 0}
 </style></head><body><h1>pgchaos run ${esc(summary.run)}</h1><p>${esc(summary.postgres ?? 'server version unknown')}</p>
 <table><tr><th>status</th><th>scenario</th><th>duration</th></tr>${rows}</table>${sections.join('')}</body></html>`;
 }
@@ -75,18 +76,29 @@ async function renderScenario(runDir: string, r: ScenarioRecord): Promise<string
   );
   return `<section id="${esc(r.name)}"><h2 class="${r.status}">${esc(r.name)} — ${r.status}</h2><p><code>${esc(r.file)}</code>, ${(r.durationMs / 1000).toFixed(1)} s</p>
 ${r.error ? `<pre class="failed">${esc(r.error)}</pre>` : ''}<ul>${verdicts}</ul>
-<h3>Throughput (TPS per 100 ms, faults red, moves blue)</h3>${tpsChart(r, x)}
+<h3>Throughput (TPS per 100 ms; numbered markers: faults red, moves blue)</h3>${tpsChart(r, x)}${legend(r.events)}
 <h3>Replication lag behind the primary's flush LSN (MB)</h3>${lagChart(r, x)}
-<h3>sync_state per standby</h3>${lanes(r.observer?.transitions ?? {}, end, x)}
+<h3>Role and sync_state per node, as the primary saw them</h3>${lanes(r.observer?.transitions ?? {}, end, x)}
 <h3>Metrics</h3><table>${metrics}</table><h3>Events</h3><table>${events}</table><h3>Server logs</h3><ul>${logs.join('')}</ul></section>`;
 }
 
+const markerColor = (e: ScenarioEvent) => (e.kind === 'fault' ? '#b00020' : '#1f5fbf');
+
+/** Faults and moves: the ones the charts mark, numbered so that close markers stay readable. */
+function marked(events: ScenarioEvent[]): ScenarioEvent[] {
+  return events.filter((e) => e.kind !== 'step');
+}
+
 function markers(events: ScenarioEvent[], x: (t: number) => number, h: number): string {
-  return events
-    .filter((e) => e.kind !== 'step')
-    .map((e, i) => `<line x1="${x(e.t)}" x2="${x(e.t)}" y1="0" y2="${h}" stroke="${e.kind === 'fault' ? '#b00020' : '#1f5fbf'}" stroke-dasharray="4 3"><title>${esc(e.what)}</title></line>
-<text x="${x(e.t) + 3}" y="${12 + 11 * (i % 3)}" font-size="10" fill="${e.kind === 'fault' ? '#b00020' : '#1f5fbf'}">${esc(e.what.slice(0, 28))}</text>`)
+  return marked(events)
+    .map((e, i) => `<line x1="${x(e.t)}" x2="${x(e.t)}" y1="0" y2="${h}" stroke="${markerColor(e)}" stroke-dasharray="4 3"><title>${esc(e.what)}</title></line>
+<text x="${x(e.t) + 2}" y="${12 + 11 * (i % 2)}" font-size="10" font-weight="bold" fill="${markerColor(e)}">${i + 1}</text>`)
     .join('');
+}
+
+function legend(events: ScenarioEvent[]): string {
+  const items = marked(events).map((e) => `<li style="color:${markerColor(e)}">${(e.t / 1000).toFixed(2)} s ${e.kind}: ${esc(e.what)}</li>`);
+  return `<ol class="legend">${items.join('')}</ol>`;
 }
 
 function polyline(points: Array<[number, number]>, color: string): string {
@@ -127,7 +139,7 @@ function lagChart(r: ScenarioRecord, x: (t: number) => number): string {
   return `<svg width="${W}" height="${h}">${axis(h, max, 'MB')}${markers(r.events, x, h)}${lines.join('')}</svg>`;
 }
 
-const LANE_COLORS: Record<string, string> = { quorum: '#2ca02c', sync: '#2ca02c', potential: '#f0ad4e', async: '#9ecae1', absent: '#d9534f' };
+const LANE_COLORS: Record<string, string> = { quorum: '#2ca02c', sync: '#2ca02c', potential: '#f0ad4e', async: '#9ecae1', absent: '#d9534f', primary: '#1f5fbf' };
 
 function lanes(transitions: Record<string, SyncTransition[]>, end: number, x: (t: number) => number): string {
   const names = Object.keys(transitions).filter((n) => transitions[n]!.some((t) => t.state !== 'absent'));
@@ -135,7 +147,7 @@ function lanes(transitions: Record<string, SyncTransition[]>, end: number, x: (t
   const rects = names.flatMap((name, i) =>
     transitions[name]!.map((tr, j, all) => {
       const to = all[j + 1]?.t ?? end;
-      const label = tr.state === 'absent' ? 'absent' : `${tr.state}/${tr.syncState}`;
+      const label = stepOf(tr);
       return `<rect x="${x(tr.t)}" y="${4 + 24 * i}" width="${Math.max(1, x(to) - x(tr.t))}" height="18" fill="${LANE_COLORS[tr.syncState] ?? '#999'}"><title>${esc(name)} ${esc(label)} from ${(tr.t / 1000).toFixed(2)} s</title></rect>
 <text x="${x(tr.t) + 2}" y="${17 + 24 * i}" font-size="10">${x(to) - x(tr.t) > 70 ? esc(label) : ''}</text>`;
     }).concat(`<text x="4" y="${17 + 24 * i}" font-size="11">${esc(name)}</text>`),

@@ -1,7 +1,7 @@
 import type { SyncTransition } from '../observer.ts';
 import type { Verdict } from './verdict.ts';
 
-/** An expected step: `state/sync_state` as pg_stat_replication shows them, e.g. `catchup/potential`, or `absent`. */
+/** An expected step: `state/sync_state` as pg_stat_replication shows them, e.g. `catchup/potential`; or `absent`, `primary`. */
 export type SyncStep = string;
 
 export interface SyncSequenceEvidence {
@@ -13,9 +13,9 @@ export interface SyncSequenceEvidence {
   matched: number[];
 }
 
-/** `streaming/quorum`, or `absent` for a standby with no walsender. */
+/** `streaming/quorum`; `absent` for a standby with no walsender; `primary` for the node sampled as primary. */
 export function stepOf(t: SyncTransition): SyncStep {
-  return t.state === 'absent' ? 'absent' : `${t.state}/${t.syncState}`;
+  return t.state === 'absent' || t.state === 'primary' ? t.state : `${t.state}/${t.syncState}`;
 }
 
 /**
