@@ -63,7 +63,10 @@ scenario('quorum commit: lose both standbys, stall, recover', async (ctx) => {
 
   rec.move('pg_ctl start s2');
   await s2.start();
-  await cluster.waitForStreaming();
+  // The verdicts below read the observer's samples, so wait until the observer has seen it.
+  await observer.waitFor('s1 and s2 streaming with sync_state quorum', (s) =>
+    ['s1', 's2'].every((n) => s.standbys.some((r) => r.name === n && r.state === 'streaming' && r.syncState === 'quorum')),
+  );
   rec.step('both standbys streaming / quorum');
 
   const s1Seq = verify(checkSyncSequence('s1', observer.transitions('s1'), ['streaming/quorum', 'absent', 'catchup/potential', 'streaming/quorum']));
