@@ -20,9 +20,11 @@ export default defineConfig({
     reporters: ['default', 'junit', './harness/count-reporter.ts'],
     outputFile: { junit: join(run.dir, 'junit.xml') },
     projects: [
-      { test: { name: 'unit', include: ['harness/**/*.test.ts'], exclude: ['harness/**/*.docker.test.ts'] } },
-      { test: { name: 'docker', include: ['harness/**/*.docker.test.ts'], ...containers } },
-      { test: { name: 'scenarios', include: ['scenarios/**/*.test.ts'], ...containers } },
+      // groupOrder: projects run one after the other (vitest runs them in parallel otherwise), so
+      // container tests never share the machine's two cores with a scenario's timing verdicts.
+      { test: { name: 'unit', include: ['harness/**/*.test.ts'], exclude: ['harness/**/*.docker.test.ts'], sequence: { groupOrder: 0 } } },
+      { test: { name: 'docker', include: ['harness/**/*.docker.test.ts'], ...containers, sequence: { groupOrder: 1 } } },
+      { test: { name: 'scenarios', include: ['scenarios/**/*.test.ts'], ...containers, sequence: { groupOrder: 2 } } },
     ],
   },
 });
