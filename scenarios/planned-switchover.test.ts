@@ -10,7 +10,7 @@
 import { setTimeout as holdFor } from 'node:timers/promises';
 import { expect } from 'vitest';
 import { scenario } from '../harness/scenario.ts';
-import { recordOutage, verifyConsistent } from './steps.ts';
+import { promoteMostAdvanced, recordOutage, verifyConsistent } from './steps.ts';
 
 scenario('planned switchover: fast-stop the primary, promote the most advanced standby, old primary rejoins', async (ctx) => {
   const { rec, startCluster, startWriter, startObserver } = ctx;
@@ -26,17 +26,8 @@ scenario('planned switchover: fast-stop the primary, promote the most advanced s
   await oldPrimary.stop('fast');
 
   // §11.3–4: promote the standby that received the most WAL (ties: replayed the most).
-  const { node: chosen, positions } = await cluster.mostAdvancedStandby();
-  rec.step('compared standby LSNs', { positions });
-  const other = cluster.node(positions[1]!.name);
-  rec.metric('promotedNode', chosen.name);
-  rec.metric('promotedReceiveLsn', positions[0]!.receiveLsn);
-  rec.metric('otherReceiveLsn', positions[1]!.receiveLsn);
-  rec.move(`promote ${chosen.name}`);
-  await cluster.promote(chosen);
+  const { promoted: chosen, other } = await promoteMostAdvanced(ctx, cluster);
   const timelineAfter = await chosen.timeline();
-  rec.metric('timelineAfter', timelineAfter);
-  rec.metric('history', await chosen.historyFile(timelineAfter));
 
   // §11.5: the other standby follows the new primary. Under ANY 1 (other, primary) its
   // confirmation is what lets the writer's commits on the new primary return.

@@ -42,6 +42,25 @@ export function recordOutage({ rec }: ScenarioContext, writer: BatchWriter, from
   rec.metric('writeOutageMs', Math.round(outageMs!));
 }
 
+/**
+ * Seed 000 §11.3–4: compare pg_last_wal_receive_lsn() and pg_last_wal_replay_lsn() on the
+ * standbys and promote the most advanced; record the positions, the new timeline and its history file.
+ */
+export async function promoteMostAdvanced({ rec }: ScenarioContext, cluster: Cluster): Promise<{ promoted: PgNode; other: PgNode }> {
+  const { node: promoted, positions } = await cluster.mostAdvancedStandby();
+  const other = cluster.node(positions[1]!.name);
+  rec.step('compared standby LSNs', { positions });
+  rec.metric('promotedNode', promoted.name);
+  rec.metric('promotedReceiveLsn', positions[0]!.receiveLsn);
+  rec.metric('otherReceiveLsn', positions[1]!.receiveLsn);
+  rec.move(`promote ${promoted.name}`);
+  await cluster.promote(promoted);
+  const timelineAfter = await promoted.timeline();
+  rec.metric('timelineAfter', timelineAfter);
+  rec.metric('history', await promoted.historyFile(timelineAfter));
+  return { promoted, other };
+}
+
 /** Who is who after a failover. */
 export interface Failover {
   oldPrimary: PgNode;
@@ -57,7 +76,8 @@ export interface Failover {
  * the other standby follows the new primary. The old primary is left stopped, forked from the
  * new timeline, and reconnected to the network.
  */
-export async function divergeAndFailOver({ rec }: ScenarioContext, cluster: Cluster, writer: BatchWriter, observer: ReplicationObserver): Promise<Failover> {
+export async function divergeAndFailOver(ctx: ScenarioContext, cluster: Cluster, writer: BatchWriter, observer: ReplicationObserver): Promise<Failover> {
+  const { rec } = ctx;
   const oldPrimary = cluster.primary;
   rec.metric('timelineBefore', await oldPrimary.timeline());
 
@@ -70,17 +90,7 @@ export async function divergeAndFailOver({ rec }: ScenarioContext, cluster: Clus
   );
   rec.step('commits stuck on SyncRep: in the old primary\'s WAL only', { syncRepWaiters: waiting.syncRepWaiters, flushLsn: waiting.flushLsn });
 
-  const { node: promoted, positions } = await cluster.mostAdvancedStandby();
-  const other = cluster.node(positions[1]!.name);
-  rec.step('compared standby LSNs', { positions });
-  rec.metric('promotedNode', promoted.name);
-  rec.metric('promotedReceiveLsn', positions[0]!.receiveLsn);
-  rec.metric('otherReceiveLsn', positions[1]!.receiveLsn);
-  rec.move(`promote ${promoted.name}`);
-  await cluster.promote(promoted);
-  const timelineAfter = await promoted.timeline();
-  rec.metric('timelineAfter', timelineAfter);
-  rec.metric('history', await promoted.historyFile(timelineAfter));
+  const { promoted, other } = await promoteMostAdvanced(ctx, cluster);
 
   rec.move('fence the old primary: pg_ctl stop -m immediate');
   await oldPrimary.stop('immediate');
