@@ -151,9 +151,9 @@ export class Cluster {
     const ipam = (await net.inspect()).IPAM?.Config?.[0] as { Subnet?: string; Gateway?: string } | undefined;
     const subnet = ipam?.Subnet;
     const gateway = ipam?.Gateway;
-    const nodes: PgNode[] = [];
+    const made: PgNode[] = []; // every host that exists, for the cleanup of a failed start
     const removeAll = async () => {
-      await Promise.all(nodes.map((n) => n.remove().catch(() => {})));
+      await Promise.all(made.map((n) => n.remove().catch(() => {})));
       await net.remove().catch(() => {});
     };
     const unregister = onInterrupt(removeAll);
@@ -161,13 +161,14 @@ export class Cluster {
       if (!subnet || !gateway) throw new Error(`network ${id} has no IPv4 subnet and gateway`);
       const started = Date.now();
       const superuserPassword = secret();
-      const created = await Promise.all(
-        ['primary', ...standbys].map((name) =>
-          PgNode.create({ name, image, network: id, runId: run.id, containerName: `${id}-${name}`, superuserPassword, logDir, subnet, gateway }),
-        ),
+      const nodes = await Promise.all(
+        ['primary', ...standbys].map(async (name) => {
+          const n = await PgNode.create({ name, image, network: id, runId: run.id, containerName: `${id}-${name}`, superuserPassword, logDir, subnet, gateway });
+          made.push(n);
+          return n;
+        }),
       );
-      nodes.push(...created);
-      const [primary, ...standbyNodes] = created as [PgNode, ...PgNode[]];
+      const [primary, ...standbyNodes] = nodes as [PgNode, ...PgNode[]];
       const replication = { user: 'replicator', password: secret() };
       const settings = { ...baseSettings(syncSetting), ...opts.settings };
       await primary.init({ conf: renderConf(settings), hba: renderHba(subnet, replication.user), dataChecksums: opts.dataChecksums ?? false });
