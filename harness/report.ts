@@ -59,6 +59,7 @@ body{font:14px system-ui,sans-serif;margin:24px;max-width:980px}td,th{padding:2p
 .passed{color:#176f2c;font-weight:bold}.failed{color:#b00020;font-weight:bold}svg{background:#fafafa;border:1px solid #ddd}
 pre{background:#f4f4f4;padding:8px;overflow:auto;max-height:300px;font-size:12px}.fault{color:#b00020}.move{color:#1f5fbf}.legend{font-size:12px;columns:2;margin:4px 0}
 </style></head><body><h1>pgchaos run ${esc(summary.run)}</h1><p>${esc(summary.postgres ?? 'server version unknown')}</p>
+<p><a href="summary.json">summary.json</a> · <a href="junit.xml">junit.xml</a> · <a href="pgchaos.log">pgchaos.log</a> (harness log)</p>
 <table><tr><th>status</th><th>scenario</th><th>duration</th></tr>${rows}</table>${sections.join('')}</body></html>`;
 }
 

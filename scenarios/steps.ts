@@ -14,14 +14,15 @@ import { writeOutage, type BatchWriter } from '../harness/writer.ts';
 export const DIVERGENCE_SYMPTOM = /requested starting point \S+ on timeline \d+ is not in this server's history|forked off current database system timeline|forked from timeline/;
 
 /**
- * The end of every story: stop the load, let every standby replay to the primary's LSN, then
- * the same rows on every node (seed 002's count(*) + sum(hashtext)) and no acknowledged batch
+ * The end of every story: stop the load, let every standby replay to the primary's LSN (and
+ * record each node's timeline), then the same rows on every node (seed 002's count(*) + sum(hashtext)) and no acknowledged batch
  * missing on the primary. Unknown-outcome batches may be there or not, but only whole.
  */
 export async function verifyConsistent({ rec, verify }: ScenarioContext, cluster: Cluster, writer: BatchWriter): Promise<void> {
   await writer.stop();
   const lsn = await cluster.catchUpAll();
   rec.step('all standbys replayed the primary', { lsn });
+  rec.metric('timelines', Object.fromEntries(await Promise.all(cluster.nodes.map(async (n) => [n.name, await n.timeline()]))));
   const hashes = await Promise.all(cluster.nodes.map((n) => readNodeHash(n, lsn)));
   rec.metric('rowsPerNode', Object.fromEntries(hashes.map((h) => [h.node, h.rows])));
   rec.metric('hashesEqual', verify(checkRowHashes(hashes)).ok);
