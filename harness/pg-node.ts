@@ -189,8 +189,9 @@ export class PgNode {
     await this.ensureHost();
     await this.sh(
       // After the host died the old postmaster.pid is stale; in a new PID namespace its pid can
-      // belong to an unrelated process and block the start, as after a real reboot.
-      `pgrep -x postgres >/dev/null || rm -f "$PGDATA/postmaster.pid"
+      // belong to an unrelated process and block the start, as after a real reboot. No postgres
+      // process on the host means the file is stale (read from /proc: images may lack procps).
+      `grep -qsx postgres /proc/[0-9]*/comm || rm -f "$PGDATA/postmaster.pid"
        pg_ctl -D "$PGDATA" -l ${LOG_MOUNT}/${this.name}.log -w -t ${timeoutS} start >/dev/null`,
       {},
       timeoutS + 10,
@@ -352,7 +353,8 @@ export class PgNode {
   /**
    * Cuts this host off from the other nodes: packets to and from the cluster network are
    * dropped (connections hang, as in a real partition), except the gateway's, through which the
-   * harness reaches the node. Undo with `reconnect()`.
+   * harness reaches the node. Undo with `reconnect()`. Needs iptables in the image (the
+   * pgchaos image has it). @throws ExecError when iptables fails.
    */
   async disconnect(): Promise<void> {
     await this.exec(['sh', '-ec', this.partitionRules('-A')], { user: 'root' });
