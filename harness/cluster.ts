@@ -81,7 +81,6 @@ export function expectedSyncState(sync: SyncStandbyNames, standby: string): stri
   return rank < sync.num ? 'sync' : 'potential';
 }
 
-let clusterSeq = 0;
 
 /** A standby's WAL positions, the evidence for choosing which one to promote (seed 000 §11). */
 export interface StandbyPosition {
@@ -141,7 +140,8 @@ export class Cluster {
 
     const run = currentRun();
     await sweepOrphans();
-    const id = `pgchaos-${run.id}-${++clusterSeq}`;
+    // Unique across the run's processes (each vitest worker starts its own count).
+    const id = `pgchaos-${run.id}-${randomBytes(3).toString('hex')}`;
     const logDir = join(run.dir, 'logs', id);
     await mkdir(logDir, { recursive: true });
     await chmod(logDir, 0o777); // the container's postgres user writes its log here

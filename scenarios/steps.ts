@@ -6,9 +6,11 @@ import { checkNoAckedLost, readPresentBatches } from '../harness/checks/lost-wri
 import { checkRowHashes, readNodeHash } from '../harness/checks/row-hash.ts';
 import type { ReplicationObserver } from '../harness/observer.ts';
 import type { PgNode } from '../harness/pg-node.ts';
+import { lsnDiff } from '../harness/lsn.ts';
 import type { ScenarioContext } from '../harness/scenario.ts';
+import { pollUntil } from '../harness/wait.ts';
 import { expect } from 'vitest';
-import { writeOutage, type BatchWriter } from '../harness/writer.ts';
+import { ROWS_TABLE, writeOutage, type BatchWriter } from '../harness/writer.ts';
 
 /** The symptom of starting a forked old primary as a standby (seeds 003 §四.5, 002), in the wording of PostgreSQL 12–17. */
 export const DIVERGENCE_SYMPTOM = /requested starting point \S+ on timeline \d+ is not in this server's history|forked off current database system timeline|forked from timeline/;
@@ -71,8 +73,8 @@ export interface Failover {
 
 /**
  * Seed 003 §四.5's trap, on purpose: the primary is cut off from its standbys while its
- * clients keep committing. Their commit records reach its WAL but no standby, so they wait on
- * SyncRep and are never acknowledged. The most advanced standby is promoted (seed 000 §11),
+ * clients keep committing. Their commits wait on SyncRep and are never acknowledged, and the
+ * old primary ends up with WAL that no standby has (checked, and recorded as divergedBytes). The most advanced standby is promoted (seed 000 §11),
  * the old primary is fenced (stopped, so clients leave it: seed 003 §五, no two primaries) and
  * the other standby follows the new primary. The old primary is left stopped, forked from the
  * new timeline, and reconnected to the network.
@@ -84,17 +86,35 @@ export async function divergeAndFailOver(ctx: ScenarioContext, cluster: Cluster,
 
   rec.fault('partition the primary from both standbys');
   await oldPrimary.disconnect();
+  // The writer's commits in flight may have reached a standby just before the cut, with only
+  // their acknowledgements lost. A client committing now writes WAL that exists on the old
+  // primary alone; it hangs on SyncRep until the fencing ends it, never acknowledged. It has no
+  // ledger row: were it ever to survive, the lost-write check would report it.
+  const lateCommit = oldPrimary
+    .safePsql(`INSERT INTO ${ROWS_TABLE} (client, seq, n, payload) VALUES (0, 0, 0, 'committed on the cut-off primary')`, 300)
+    .catch(() => 'ended by the fencing');
   const waiting = await observer.waitFor(
-    `the writer's commits waiting on SyncRep on the cut-off primary`,
-    (s) => s.primary === oldPrimary.name && (s.syncRepWaiters ?? 0) >= writer.clients,
+    `the writer's commits and the late commit waiting on SyncRep on the cut-off primary`,
+    (s) => s.primary === oldPrimary.name && (s.syncRepWaiters ?? 0) > writer.clients,
     10_000,
   );
-  rec.step('commits stuck on SyncRep: in the old primary\'s WAL only', { syncRepWaiters: waiting.syncRepWaiters, flushLsn: waiting.flushLsn });
+  const diverged = await pollUntil(
+    async () => {
+      const flush = (await oldPrimary.lsn('flush'))!;
+      const received = await Promise.all(cluster.standbys.map(async (n) => (await n.lsn('receive'))!));
+      const ahead = received.map((r) => lsnDiff(flush, r));
+      return ahead.every((b) => b > 0n) ? { done: true, value: { flush, received, bytesAhead: Number(ahead.reduce((a, b) => (a < b ? a : b))) } } : { done: false, seen: `flush ${flush}, standbys received ${received.join(', ')}` };
+    },
+    { what: 'the cut-off primary to have WAL that no standby received', timeoutMs: 10_000 },
+  );
+  rec.step('the old primary has WAL no standby has', { syncRepWaiters: waiting.syncRepWaiters, ...diverged });
+  rec.metric('divergedBytes', diverged.bytesAhead);
 
   const { promoted, other } = await promoteMostAdvanced(ctx, cluster);
 
   rec.move('fence the old primary: pg_ctl stop -m immediate');
   await oldPrimary.stop('immediate');
+  await lateCommit;
   rec.move(`repoint ${other.name} to ${promoted.name}`);
   await cluster.repoint(other);
   await cluster.waitForStreaming(60_000, [other]);
