@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { stepOf } from './checks/sync-state.ts';
 import { lsnDiff } from './lsn.ts';
 import type { ObserverSample, SyncTransition } from './observer.ts';
-import type { ScenarioEvent, ScenarioRecord } from './recorder.ts';
+import { slug, type ScenarioEvent, type ScenarioRecord } from './recorder.ts';
 
 /** reports/<run>/summary.json */
 export interface Summary {
@@ -52,7 +52,7 @@ const LEFT = 60;
 async function renderHtml(runDir: string, summary: Summary, records: ScenarioRecord[]): Promise<string> {
   const sections = await Promise.all(records.map((r) => renderScenario(runDir, r)));
   const rows = records
-    .map((r) => `<tr><td class="${r.status}">${r.status}</td><td><a href="#${esc(r.name)}">${esc(r.name)}</a></td><td>${(r.durationMs / 1000).toFixed(1)} s</td></tr>`)
+    .map((r) => `<tr><td class="${r.status}">${r.status}</td><td><a href="#${slug(r.name)}">${esc(r.name)}</a></td><td>${(r.durationMs / 1000).toFixed(1)} s</td></tr>`)
     .join('');
   return `<!doctype html><html><head><meta charset="utf-8"><title>pgchaos ${esc(summary.run)}</title><style>
 body{font:14px system-ui,sans-serif;margin:24px;max-width:980px}td,th{padding:2px 8px;text-align:left;vertical-align:top}
@@ -75,7 +75,7 @@ async function renderScenario(runDir: string, r: ScenarioRecord): Promise<string
       return `<li><a href="${esc(path)}">${esc(node)}.log</a>${tail ? `<pre>${esc(tail)}</pre>` : ''}</li>`;
     }),
   );
-  return `<section id="${esc(r.name)}"><h2 class="${r.status}">${esc(r.name)} — ${r.status}</h2><p><code>${esc(r.file)}</code>, ${(r.durationMs / 1000).toFixed(1)} s</p>
+  return `<section id="${slug(r.name)}"><h2 class="${r.status}">${esc(r.name)} — ${r.status}</h2><p><code>${esc(r.file)}</code>, ${(r.durationMs / 1000).toFixed(1)} s</p>
 ${r.error ? `<pre class="failed">${esc(r.error)}</pre>` : ''}<ul>${verdicts}</ul>
 <h3>Throughput (TPS per 100 ms; numbered markers: faults red, moves blue)</h3>${tpsChart(r, x)}${legend(r.events)}
 <h3>Replication lag behind the primary's flush LSN (MB)</h3>${lagChart(r, x)}
