@@ -53,13 +53,16 @@ function pgbenchScript(): string {
   return `\\set seq random(1, 1000000000000)\n${sql.replace(/\n/g, ' ')};\n`;
 }
 
-/** pgbench in a throw-away container on the host network, against the same published port the writer uses. */
+/**
+ * pgbench in a throw-away container on the host network, against the same published port the
+ * writer uses; `-M prepared` as in seed 004, and as the writer prepares its statement.
+ */
 async function pgbenchTps(cluster: Cluster, runId: string): Promise<number> {
   const conn = cluster.primary.connection();
   const r = await execa(
     'docker',
     ['run', '--rm', '-i', '--network', 'host', '--label', `pgchaos.run=${runId}`, '-e', `PGPASSWORD=${conn.password}`, cluster.image.name,
-      'sh', '-c', `cat > /tmp/batch.sql && pgbench -n -M extended -f /tmp/batch.sql -c ${CLIENTS} -j ${CLIENTS} -T ${WINDOW_S} -h 127.0.0.1 -p ${conn.port} -U postgres postgres`],
+      'sh', '-c', `cat > /tmp/batch.sql && pgbench -n -M prepared -f /tmp/batch.sql -c ${CLIENTS} -j ${CLIENTS} -T ${WINDOW_S} -h 127.0.0.1 -p ${conn.port} -U postgres postgres`],
     { input: pgbenchScript() },
   );
   const m = /tps = ([\d.]+) \(without initial connection time\)/.exec(r.stdout);
@@ -104,12 +107,18 @@ async function main(): Promise<void> {
       // A discarded warm-up window takes the cluster past its first checkpoints (the first
       // window of a fresh cluster is faster); then ABBA order, so that the remaining drift as
       // the tables grow cancels out.
-      await writerTps(w, clock);
+      // Every window starts right after a CHECKPOINT: otherwise the checkpoint that comes every
+      // max_wal_size of WAL (~20 s here) falls into random windows and swings them by ±15 %.
+      const measure = async <T>(fn: () => Promise<T>) => {
+        await cluster.primary.safePsql('CHECKPOINT', 300);
+        return fn();
+      };
+      await measure(() => writerTps(w, clock));
       for (let i = 0; i < ABBA_BLOCKS; i++) {
-        writer.push(await writerTps(w, clock));
-        bench.push(await pgbenchTps(cluster, run.id));
-        bench.push(await pgbenchTps(cluster, run.id));
-        writer.push(await writerTps(w, clock));
+        writer.push(await measure(() => writerTps(w, clock)));
+        bench.push(await measure(() => pgbenchTps(cluster, run.id)));
+        bench.push(await measure(() => pgbenchTps(cluster, run.id)));
+        writer.push(await measure(() => writerTps(w, clock)));
       }
     } finally {
       await cluster.destroy();

@@ -171,7 +171,8 @@ export class BatchWriter {
       this.lastSeq.set(client, seq);
       const startT = this.clock.now();
       try {
-        await conn.c.query(BATCH_SQL, [client, seq, this.batchRows]);
+        // Prepared once per connection, like the seed's `pgbench -M prepared`.
+        await conn.c.query({ name: 'pgchaos_batch', text: BATCH_SQL, values: [client, seq, this.batchRows] });
         this.batches.push({ client, seq, node: conn.node, startT, endT: this.clock.now(), outcome: 'acked' });
       } catch (e) {
         const err = e as Error & { code?: string };
