@@ -107,7 +107,6 @@ export class Cluster {
     readonly image: PgImage,
     readonly network: { id: string; name: string; subnet: string },
     readonly nodes: PgNode[],
-    private syncNames: SyncStandbyNames,
     private syncText: string,
     readonly replication: ReplicationUser,
     private primaryNode: PgNode,
@@ -179,7 +178,7 @@ export class Cluster {
         await s.initFromBackup(primary, replication);
         await s.start();
       }));
-      const cluster = new Cluster(run.id, image, { id: net.id, name: id, subnet }, nodes, sync, syncSetting, replication, primary, unregister);
+      const cluster = new Cluster(run.id, image, { id: net.id, name: id, subnet }, nodes, syncSetting, replication, primary, unregister);
       await cluster.waitForStreaming(opts.readyTimeoutMs ?? 60_000);
       log().info({ cluster: id, image: image.name, ms: Date.now() - started }, `cluster ready: primary + ${standbys.join(', ')}, synchronous_standby_names = '${syncSetting}'`);
       return cluster;
@@ -192,7 +191,7 @@ export class Cluster {
 
   /** The primary's current `synchronous_standby_names`, parsed. */
   get sync(): SyncStandbyNames {
-    return this.syncNames;
+    return parseSyncStandbyNames(this.syncText);
   }
 
   /** The primary's current `synchronous_standby_names`, as written. */
@@ -263,10 +262,10 @@ export class Cluster {
     await node.promote();
     this.primaryNode = node;
     const names = this.standbys.map((n) => n.name);
-    const text = this.syncNames.method === 'async' ? '' : `${this.syncNames.method.toUpperCase()} ${Math.min(this.syncNames.num, names.length)} (${names.join(', ')})`;
+    const { method, num } = this.sync;
+    const text = method === 'async' ? '' : `${method.toUpperCase()} ${Math.min(num, names.length)} (${names.join(', ')})`;
     await node.alterSystem({ synchronous_standby_names: text });
     this.syncText = text;
-    this.syncNames = parseSyncStandbyNames(text);
     log().info({ node: node.name, synchronous_standby_names: text }, `promoted ${node.name}`);
   }
 

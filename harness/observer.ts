@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { Clock } from './clock.ts';
 import type { Lsn } from './lsn.ts';
 import type { PgNode } from './pg-node.ts';
@@ -145,8 +145,7 @@ export class ReplicationObserver {
     const node = await this.target.currentPrimary();
     if (this.client?.node === node) return this.client;
     if (this.client) void this.client.c.end().catch(() => {});
-    const c = new pg.Client({ ...node.connection(), application_name: 'pgchaos-observer', connectionTimeoutMillis: this.queryTimeoutMs, query_timeout: this.queryTimeoutMs });
-    c.on('error', () => {});
+    const c = node.client('pgchaos-observer', { connectTimeoutMs: this.queryTimeoutMs, queryTimeoutMs: this.queryTimeoutMs });
     this.client = { c, node };
     await c.connect();
     return this.client;

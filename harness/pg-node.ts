@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import type Dockerode from 'dockerode';
+import pg from 'pg';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
 import { docker, runLabels } from './docker.ts';
 import { ExecError } from './errors.ts';
@@ -112,6 +114,17 @@ export class PgNode {
   }
 
   /**
+   * A node-postgres client (not yet connected) that cannot hang or crash the harness: connect
+   * and query timeouts in ms, and an `error` listener, without which Node exits when the server
+   * dies under an idle client (the failure then surfaces as the pending call's rejection).
+   */
+  client(applicationName: string, t: { connectTimeoutMs: number; queryTimeoutMs: number }): pg.Client {
+    const c = new pg.Client({ ...this.connection(), application_name: applicationName, connectionTimeoutMillis: t.connectTimeoutMs, query_timeout: t.queryTimeoutMs, keepAlive: true });
+    c.on('error', () => {});
+    return c;
+  }
+
+  /**
    * Runs a command inside the host as `user` (default `postgres`), killed after `timeoutS`
    * (default 60) so that a frozen server cannot hang the caller.
    * @returns stdout. @throws ExecError with the output when it exits non-zero (124: timed out).
@@ -154,7 +167,7 @@ export class PgNode {
    * backup brings postgresql.conf and pg_hba.conf along, so the standby's settings match the
    * primary's, and -R writes standby.signal and primary_conninfo with this node's application_name.
    */
-  async initFromBackup(source: PgNode, repl: { user: string; password: string }): Promise<void> {
+  async initFromBackup(source: PgNode, repl: ReplicationUser): Promise<void> {
     await this.sh(
       `rm -rf "$PGDATA"/*
        pg_basebackup -d "host=$SRC port=${PG_PORT} user=$RUSER application_name=$APP" -D "$PGDATA" -X stream -R -c fast`,
@@ -163,10 +176,14 @@ export class PgNode {
     );
   }
 
+  /** The engine's handle on this host, for what testcontainers does not offer (kill, restart, inspect). */
+  private async engineHandle(): Promise<Dockerode.Container> {
+    return (await docker()).getContainer(this.container.getId());
+  }
+
   /** True while the host (container) is running. */
   async hostRunning(): Promise<boolean> {
-    const d = await docker();
-    return (await d.getContainer(this.container.getId()).inspect()).State.Running;
+    return (await (await this.engineHandle()).inspect()).State.Running;
   }
 
   /** True while PostgreSQL runs on a live host (`pg_ctl status`). */
@@ -207,14 +224,12 @@ export class PgNode {
 
   /** The host dies (docker kill, SIGKILL): PostgreSQL gets no chance to shut down; the data directory stays for a later `start()`. */
   async kill(): Promise<void> {
-    const d = await docker();
-    await d.getContainer(this.container.getId()).kill({ signal: 'SIGKILL' });
+    await (await this.engineHandle()).kill({ signal: 'SIGKILL' });
     log().debug({ node: this.name }, 'host killed');
   }
 
   private async bootHost(): Promise<void> {
-    const d = await docker();
-    const c = d.getContainer(this.container.getId());
+    const c = await this.engineHandle();
     await c.start();
     // Docker may publish a different host port after a restart: read it again.
     const info = await c.inspect();

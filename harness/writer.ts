@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { Clock } from './clock.ts';
 import { log } from './logger.ts';
 import type { PgNode } from './pg-node.ts';
@@ -178,8 +178,8 @@ export class BatchWriter {
         const err = e as Error & { code?: string };
         const outcome = classify(err);
         this.batches.push({ client, seq, node: conn.node, startT, endT: this.clock.now(), outcome, error: err.code ? `${err.code} ${err.message}` : err.message });
-        // After anything but a plain SQL error the connection is unusable or points at a
-        // node that is no longer primary: drop it and ask for the primary again.
+        // After any error the connection is dropped: it is unusable (lost, timed out) or points
+        // at a node that is no longer primary (25006); the next batch asks for the primary again.
         this.drop(conn.c);
         conn = undefined;
         await pause(100);
@@ -193,14 +193,7 @@ export class BatchWriter {
 
   private async connect(): Promise<{ c: pg.Client; node: string }> {
     const node = await this.target.currentPrimary();
-    const c = new pg.Client({
-      ...node.connection(),
-      application_name: 'pgchaos-writer',
-      connectionTimeoutMillis: this.opts.connectTimeoutMs,
-      query_timeout: this.opts.queryTimeoutMs,
-      keepAlive: true,
-    });
-    c.on('error', () => {}); // surfaces as the pending query's rejection; never crash the process
+    const c = node.client('pgchaos-writer', this.opts);
     this.live.add(c);
     try {
       await c.connect();
