@@ -10,14 +10,14 @@ const containers = {
   // Real containers on a 2-core machine: one file at a time.
   pool: 'forks' as const,
   fileParallelism: false,
-  globalSetup: ['harness/global-setup.ts'],
+  globalSetup: ['harness/run/global-setup.ts'],
   testTimeout: 300_000,
   hookTimeout: 120_000,
 };
 
 export default defineConfig({
   test: {
-    reporters: ['default', 'junit', './harness/count-reporter.ts'],
+    reporters: ['default', 'junit', './harness/run/count-reporter.ts'],
     outputFile: { junit: join(run.dir, 'junit.xml') },
     projects: [
       // groupOrder: projects run one after the other (vitest runs them in parallel otherwise), so

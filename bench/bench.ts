@@ -12,12 +12,13 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as holdFor } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Clock } from '../harness/clock.ts';
-import { Cluster } from '../harness/cluster.ts';
+import { Cluster } from '../harness/db/cluster.ts';
 import { sweepRun } from '../harness/docker.ts';
-import { defaultMajor, resolveImage } from '../harness/image.ts';
+import { defaultMajor, resolveImage } from '../harness/db/image.ts';
 import { log } from '../harness/logger.ts';
 import { currentRun } from '../harness/run.ts';
-import { BATCH_SQL, BatchWriter } from '../harness/writer.ts';
+import { BatchWriter } from '../harness/load/writer.ts';
+import { BATCH_SQL } from '../harness/load/workload.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const WINDOW_S = Number(process.env.BENCH_WINDOW_S ?? 10);

@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 // Static imports only: Ctrl-C also kills tsx's compiler service, so nothing can be loaded after it.
 import { sweepRun } from '../harness/docker.ts';
 import { ConfigError } from '../harness/errors.ts';
-import { defaultMajor, resolveImage } from '../harness/image.ts';
-import { writeReport } from '../harness/report.ts';
+import { defaultMajor, resolveImage } from '../harness/db/image.ts';
+import { writeReport } from '../harness/report/report.ts';
 import { currentRun } from '../harness/run.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

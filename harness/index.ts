@@ -1,22 +1,40 @@
-// The public API of pgchaos's harness. Scenarios may import from here or from the concept's file.
-export { checkNoAckedLost, readPresentBatches, type LostWritesEvidence, type PresentBatch } from './checks/lost-writes.ts';
-export { checkRowHashes, readNodeHash, type NodeHash, type RowHashEvidence } from './checks/row-hash.ts';
+// The scenario author's API (package.json "exports" points here). Internals stay in their files.
+export { checkNoAckedLost, type LostWritesEvidence } from './checks/lost-writes.ts';
+export { checkRowHashes, type RowHashEvidence } from './checks/row-hash.ts';
 export { checkSyncSequence, stepOf, type SyncSequenceEvidence, type SyncStep } from './checks/sync-state.ts';
 export { checkRecovered, checkStalled, checkSustained, meanTps, type RecoveryEvidence, type StallEvidence, type SustainedEvidence } from './checks/throughput.ts';
 export type { Verdict } from './checks/verdict.ts';
 export { Clock } from './clock.ts';
-export { byAdvancement, Cluster, expectedSyncState, type ClusterOptions, type StandbyPosition } from './cluster.ts';
-export { docker, OWNER_LABEL, RUN_LABEL, sweepOrphans, sweepRun } from './docker.ts';
+export { byAdvancement, Cluster, type ClusterOptions, type StandbyPosition } from './db/cluster.ts';
+export { PgHost } from './db/host.ts';
+export { BUILDABLE_MAJORS, defaultMajor, parseMajor, resolveImage, type PgImage } from './db/image.ts';
+export { PGDATA, PgNode, type ConnectionInfo, type LsnKind, type ReplicationUser, type StopMode } from './db/pg-node.ts';
 export { ConfigError, ExecError, WaitTimeoutError } from './errors.ts';
-export { BUILDABLE_MAJORS, defaultMajor, parseMajor, resolveImage, type PgImage } from './image.ts';
+export {
+  classify,
+  describeSample,
+  progressLine,
+  sampleBatches,
+  syncTransitions,
+  writeOutage,
+  type Batch,
+  type NodeHash,
+  type ObserverSample,
+  type Outcome,
+  type PresentBatch,
+  type StandbyRow,
+  type SyncTransition,
+  type WriteOutage,
+  type WriterSample,
+} from './load/history.ts';
+export { ReplicationObserver } from './load/observer.ts';
+export { LEDGER_TABLE, readNodeHash, readPresentBatches, ROWS_TABLE } from './load/workload.ts';
+export { BatchWriter, type BatchWriterOptions, type WriteTarget } from './load/writer.ts';
 export { log } from './logger.ts';
 export { compareLsn, lsnDiff, lsnToBigInt, type Lsn } from './lsn.ts';
-export { describeSample, ReplicationObserver, syncTransitions, type ObserverSample, type StandbyRow, type SyncTransition } from './observer.ts';
-export { PGDATA, PgNode, type ConnectionInfo, type LsnKind, type ReplicationUser, type StopMode } from './pg-node.ts';
-export { Recorder, type ScenarioEvent, type ScenarioRecord } from './recorder.ts';
-export { writeReport, type Summary } from './report.ts';
-export { currentRun, newRunId, type Run } from './run.ts';
-export { scenario, type ScenarioContext } from './scenario.ts';
-export { assertNamesAreStandbys, parseSyncStandbyNames, type SyncStandbyNames } from './sync-standby-names.ts';
+export { expectedSyncState } from './model/sync-model.ts';
+export { parseSyncStandbyNames, type SyncStandbyNames } from './model/sync-standby-names.ts';
+export type { ScenarioEvent, ScenarioRecord } from './report/record.ts';
+export { Recorder } from './run/recorder.ts';
+export { scenario, type ScenarioContext } from './run/scenario.ts';
 export { pollUntil, type PollOptions, type PollResult } from './wait.ts';
-export { BatchWriter, classify, LEDGER_TABLE, progressLine, ROWS_TABLE, sampleBatches, writeOutage, type Batch, type BatchWriterOptions, type Outcome, type WriteOutage, type WriterSample, type WriteTarget } from './writer.ts';

@@ -9,7 +9,7 @@
 import { setTimeout as holdFor } from 'node:timers/promises';
 import { expect } from 'vitest';
 import { ExecError } from '../harness/errors.ts';
-import { scenario } from '../harness/scenario.ts';
+import { scenario } from '../harness/run/scenario.ts';
 import { divergeAndFailOver, recordOutage, verifyConsistent } from './steps.ts';
 
 scenario('unplanned failover with divergence: pg_rewind refused without wal_log_hints, failback by re-clone', async (ctx) => {

@@ -8,7 +8,7 @@
  * pg_rewind (wal_log_hints = on) takes it back to the fork point and it streams again.
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
-import { scenario } from '../harness/scenario.ts';
+import { scenario } from '../harness/run/scenario.ts';
 import { DIVERGENCE_SYMPTOM, divergeAndFailOver, recordOutage, verifyConsistent } from './steps.ts';
 
 scenario('unplanned failover with divergence: failback by pg_rewind', async (ctx) => {

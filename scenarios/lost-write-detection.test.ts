@@ -9,8 +9,9 @@
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
 import { expect } from 'vitest';
-import { checkNoAckedLost, readPresentBatches } from '../harness/checks/lost-writes.ts';
-import { scenario } from '../harness/scenario.ts';
+import { checkNoAckedLost } from '../harness/checks/lost-writes.ts';
+import { readPresentBatches } from '../harness/load/workload.ts';
+import { scenario } from '../harness/run/scenario.ts';
 import { recordOutage } from './steps.ts';
 
 scenario('lost-write checker catches loss: async replication, the lagging standby promoted', async (ctx) => {
@@ -24,10 +25,10 @@ scenario('lost-write checker catches loss: async replication, the lagging standb
   await holdFor(2000); // steady writes, both standbys streaming asynchronously
 
   rec.fault('partition s2 from the primary (it falls behind)');
-  await s2.disconnect();
+  await s2.host.disconnect();
   await holdFor(3000); // commits acknowledged that s2 never receives
   rec.fault('kill the primary (the host dies)');
-  await oldPrimary.kill();
+  await oldPrimary.host.kill();
 
   const { positions } = await cluster.mostAdvancedStandby();
   rec.step('compared standby LSNs', { positions });
@@ -37,7 +38,7 @@ scenario('lost-write checker catches loss: async replication, the lagging standb
   rec.metric('otherReceiveLsn', positions[0]!.receiveLsn);
 
   // The wrong choice, on purpose: the least advanced standby becomes primary.
-  await s2.reconnect();
+  await s2.host.reconnect();
   rec.move('promote the lagging s2');
   await cluster.promote(s2);
   rec.metric('timelineAfter', await s2.timeline());

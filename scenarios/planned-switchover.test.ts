@@ -9,7 +9,7 @@
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
 import { expect } from 'vitest';
-import { scenario } from '../harness/scenario.ts';
+import { scenario } from '../harness/run/scenario.ts';
 import { promoteMostAdvanced, recordOutage, verifyConsistent } from './steps.ts';
 
 scenario('planned switchover: fast-stop the primary, promote the most advanced standby, old primary rejoins', async (ctx) => {

@@ -10,7 +10,7 @@
 import { setTimeout as holdFor } from 'node:timers/promises';
 import { checkSyncSequence } from '../harness/checks/sync-state.ts';
 import { checkRecovered, checkStalled, checkSustained, meanTps } from '../harness/checks/throughput.ts';
-import { scenario } from '../harness/scenario.ts';
+import { scenario } from '../harness/run/scenario.ts';
 import { pollUntil } from '../harness/wait.ts';
 import { verifyConsistent } from './steps.ts';
 
@@ -30,7 +30,7 @@ scenario('quorum commit: lose both standbys, stall, recover', async (ctx) => {
 
   // 004 §8: one standby dies. ANY 1 still has s2, so commits go on; s1 falls behind meanwhile.
   const killedAt = rec.fault('kill s1 (the host dies)');
-  await s1.kill();
+  await s1.host.kill();
   await holdFor(4000);
   const oneDown = verify(checkSustained(writer.samples(), { fromT: killedAt, toT: rec.clock.now(), steadyTps, fraction: 0.5 }));
   rec.metric('tpsOneStandbyDown', round(oneDown.evidence.tps));

@@ -1,16 +1,20 @@
 /**
  * Steps several scenarios share, written as the seed write-ups describe them.
  */
-import type { Cluster } from '../harness/cluster.ts';
-import { checkNoAckedLost, readPresentBatches } from '../harness/checks/lost-writes.ts';
-import { checkRowHashes, readNodeHash } from '../harness/checks/row-hash.ts';
-import type { ReplicationObserver } from '../harness/observer.ts';
-import type { PgNode } from '../harness/pg-node.ts';
+import type { Cluster } from '../harness/db/cluster.ts';
+import { checkNoAckedLost } from '../harness/checks/lost-writes.ts';
+import { readPresentBatches } from '../harness/load/workload.ts';
+import { checkRowHashes } from '../harness/checks/row-hash.ts';
+import { readNodeHash } from '../harness/load/workload.ts';
+import type { ReplicationObserver } from '../harness/load/observer.ts';
+import type { PgNode } from '../harness/db/pg-node.ts';
 import { lsnDiff } from '../harness/lsn.ts';
-import type { ScenarioContext } from '../harness/scenario.ts';
+import type { ScenarioContext } from '../harness/run/scenario.ts';
 import { pollUntil } from '../harness/wait.ts';
 import { expect } from 'vitest';
-import { ROWS_TABLE, writeOutage, type BatchWriter } from '../harness/writer.ts';
+import type { BatchWriter } from '../harness/load/writer.ts';
+import { writeOutage } from '../harness/load/history.ts';
+import { ROWS_TABLE } from '../harness/load/workload.ts';
 
 /** The symptom of starting a forked old primary as a standby (seeds 003 §四.5, 002), in the wording of PostgreSQL 12–17. */
 export const DIVERGENCE_SYMPTOM = /requested starting point \S+ on timeline \d+ is not in this server's history|forked off current database system timeline|forked from timeline/;
@@ -85,7 +89,7 @@ export async function divergeAndFailOver(ctx: ScenarioContext, cluster: Cluster,
   rec.metric('timelineBefore', await oldPrimary.timeline());
 
   rec.fault('partition the primary from both standbys');
-  await oldPrimary.disconnect();
+  await oldPrimary.host.disconnect();
   // The writer's commits in flight may have reached a standby just before the cut, with only
   // their acknowledgements lost. A client committing now writes WAL that exists on the old
   // primary alone; it hangs on SyncRep until the fencing ends it, never acknowledged. It has no
@@ -118,6 +122,6 @@ export async function divergeAndFailOver(ctx: ScenarioContext, cluster: Cluster,
   rec.move(`repoint ${other.name} to ${promoted.name}`);
   await cluster.repoint(other);
   await cluster.waitForStreaming(60_000, [other]);
-  await oldPrimary.reconnect();
+  await oldPrimary.host.reconnect();
   return { oldPrimary, promoted, other };
 }

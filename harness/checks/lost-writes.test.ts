@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Batch, Outcome } from '../writer.ts';
-import { checkNoAckedLost, type PresentBatch } from './lost-writes.ts';
+import type { Batch, Outcome } from '../load/history.ts';
+import type { PresentBatch } from '../load/history.ts';
+import { checkNoAckedLost } from './lost-writes.ts';
 
 const batch = (client: number, seq: number, outcome: Outcome): Batch => ({ client, seq, node: 'primary', startT: 0, endT: 1, outcome });
 const present = (client: number, seq: number, rows = 1000): PresentBatch => ({ client, seq, ledgerRows: rows, rows });

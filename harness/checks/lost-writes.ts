@@ -1,14 +1,5 @@
-import type { PgNode } from '../pg-node.ts';
-import { LEDGER_TABLE, ROWS_TABLE, type Batch } from '../writer.ts';
+import type { Batch, PresentBatch } from '../load/history.ts';
 import type { Verdict } from './verdict.ts';
-
-/** A batch found on a node: its ledger row's `nrows` and the rows actually present (null where absent). */
-export interface PresentBatch {
-  client: number;
-  seq: number;
-  ledgerRows: number | null;
-  rows: number | null;
-}
 
 export interface LostWritesEvidence {
   node: string;
@@ -25,24 +16,6 @@ export interface LostWritesEvidence {
   partial: string[];
 }
 
-/**
- * Reads every batch on `node`: ledger rows joined with the per-batch row counts of the rows
- * table (a full join, so rows without a ledger row show up too).
- */
-export async function readPresentBatches(node: PgNode): Promise<PresentBatch[]> {
-  const out = await node.safePsql(
-    `SELECT coalesce(l.client, r.client), coalesce(l.seq, r.seq), coalesce(l.nrows::text, ''), coalesce(r.n::text, '')
-     FROM ${LEDGER_TABLE} l FULL JOIN (SELECT client, seq, count(*) AS n FROM ${ROWS_TABLE} GROUP BY client, seq) r
-     ON l.client = r.client AND l.seq = r.seq`,
-  );
-  return out
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [c, s, l, r] = line.split('|');
-      return { client: Number(c), seq: Number(s), ledgerRows: l ? Number(l) : null, rows: r ? Number(r) : null };
-    });
-}
 
 /**
  * No acknowledged commit lost: every acked `(client, seq)` is on the node, nothing is there

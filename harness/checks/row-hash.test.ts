@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkRowHashes, type NodeHash } from './row-hash.ts';
+import type { NodeHash } from '../load/history.ts';
+import { checkRowHashes } from './row-hash.ts';
 
 const node = (name: string, rows = 5000, rowsHash = '123456789'): NodeHash => ({ node: name, lsn: '0/3000060', rows, rowsHash, ledgerRows: rows / 1000, ledgerHash: '42' });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SyncTransition } from '../observer.ts';
+import type { SyncTransition } from '../load/history.ts';
 import { checkSyncSequence } from './sync-state.ts';
 
 const tr = (...steps: string[]): SyncTransition[] =>

@@ -1,4 +1,4 @@
-import type { SyncTransition } from '../observer.ts';
+import type { SyncTransition } from '../load/history.ts';
 import type { Verdict } from './verdict.ts';
 
 /** An expected step: `state/sync_state` as pg_stat_replication shows them, e.g. `catchup/potential`; or `absent`, `primary`. */

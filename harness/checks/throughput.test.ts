@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { WriterSample } from '../writer.ts';
+import type { WriterSample } from '../load/history.ts';
 import { checkRecovered, checkStalled, checkSustained, meanTps } from './throughput.ts';
 
 /** 100 ms samples from a list of commits per interval. */

@@ -1,4 +1,4 @@
-import type { WriterSample } from '../writer.ts';
+import type { WriterSample } from '../load/history.ts';
 import type { Verdict } from './verdict.ts';
 
 /** Acknowledged batches per second over the samples whose interval starts in [fromT, toT). */

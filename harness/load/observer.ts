@@ -1,42 +1,9 @@
 import type pg from 'pg';
-import type { Clock } from './clock.ts';
-import type { Lsn } from './lsn.ts';
-import type { PgNode } from './pg-node.ts';
-import { pollUntil } from './wait.ts';
+import type { Clock } from '../clock.ts';
+import type { PgNode } from '../db/pg-node.ts';
+import { pollUntil } from '../wait.ts';
+import { describeSample, syncTransitions, type ObserverSample, type StandbyRow, type SyncTransition } from './history.ts';
 import type { WriteTarget } from './writer.ts';
-
-/** One standby's row of pg_stat_replication (docs: monitoring-stats.html). Lags in ms, null when the view shows NULL. */
-export interface StandbyRow {
-  name: string;
-  state: string;
-  syncState: string;
-  sentLsn: Lsn | null;
-  writeLsn: Lsn | null;
-  flushLsn: Lsn | null;
-  replayLsn: Lsn | null;
-  writeLagMs: number | null;
-  flushLagMs: number | null;
-  replayLagMs: number | null;
-}
-
-/** What the observer saw on the primary at `t` (ms on the scenario clock); `error` when the query failed. */
-export interface ObserverSample {
-  t: number;
-  primary: string;
-  error?: string;
-  /** pg_current_wal_flush_lsn() of the primary. */
-  flushLsn?: Lsn;
-  /** Backends with wait_event = 'SyncRep': commits waiting for standbys to confirm. */
-  syncRepWaiters?: number;
-  standbys: StandbyRow[];
-}
-
-/** A node's (state, sync_state) from time `t` on: `absent` when it had no walsender, `primary` while it was the primary observed. */
-export interface SyncTransition {
-  t: number;
-  state: string;
-  syncState: string;
-}
 
 const OBSERVE_SQL = `SELECT pg_current_wal_flush_lsn()::text AS flush,
   (SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'SyncRep')::int AS waiters,
@@ -152,24 +119,3 @@ export class ReplicationObserver {
   }
 }
 
-/** See `ReplicationObserver.transitions`. Pure, for the checks and the report. */
-export function syncTransitions(samples: readonly ObserverSample[], standby: string): SyncTransition[] {
-  const out: SyncTransition[] = [];
-  for (const s of samples) {
-    if (s.error) continue;
-    const row = s.standbys.find((r) => r.name === standby);
-    const role = s.primary === standby ? 'primary' : 'absent';
-    const state = row?.state ?? role;
-    const syncState = row?.syncState ?? role;
-    const last = out[out.length - 1];
-    if (!last || last.state !== state || last.syncState !== syncState) out.push({ t: s.t, state, syncState });
-  }
-  return out;
-}
-
-/** One line for messages: `t=1234ms waiters=8 s1:streaming/quorum s2:absent`. */
-export function describeSample(s: ObserverSample): string {
-  if (s.error) return `t=${Math.round(s.t)}ms error: ${s.error}`;
-  const rows = s.standbys.map((r) => `${r.name}:${r.state}/${r.syncState}`).join(' ') || 'no walsenders';
-  return `t=${Math.round(s.t)}ms on ${s.primary}: waiters=${s.syncRepWaiters} ${rows}`;
-}

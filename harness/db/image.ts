@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { docker } from './docker.ts';
-import { ConfigError } from './errors.ts';
-import { log } from './logger.ts';
+import { docker } from '../docker.ts';
+import { ConfigError } from '../errors.ts';
+import { log } from '../logger.ts';
 
 /** PostgreSQL majors whose server packages a Debian suite ships, so pgchaos can build them offline. */
 export const BUILDABLE_MAJORS: Readonly<Record<number, string>> = { 13: 'bullseye', 15: 'bookworm', 17: 'trixie' };
@@ -20,7 +20,7 @@ export interface PgImage {
   keepAlive: { entrypoint: string[]; command: string[] } | undefined;
 }
 
-const BUILD_SCRIPT = fileURLToPath(new URL('../docker/build-image.sh', import.meta.url));
+const BUILD_SCRIPT = fileURLToPath(new URL('../../docker/build-image.sh', import.meta.url));
 
 /** The major to use when none is given: env PGCHAOS_PG_MAJOR, else 15 (Debian bookworm's). */
 export function defaultMajor(): number | string {

@@ -1,4 +1,4 @@
-import { ConfigError } from './errors.ts';
+import { ConfigError } from '../errors.ts';
 
 /**
  * A parsed `synchronous_standby_names`, following the grammar of PostgreSQL's

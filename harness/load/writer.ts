@@ -1,63 +1,9 @@
 import type pg from 'pg';
-import type { Clock } from './clock.ts';
-import { log } from './logger.ts';
-import type { PgNode } from './pg-node.ts';
-
-/** Table of the rows the writer inserts, `batchRows` per batch. */
-export const ROWS_TABLE = 'pgchaos_rows';
-/** One row per batch, `(client, seq)`, committed in the same transaction as the batch's rows. */
-export const LEDGER_TABLE = 'pgchaos_ledger';
-
-/**
- * One batch: a single statement (so one transaction and one round trip, like the seed's
- * `select dyn_pre(:id)`) that writes the ledger row and `batchRows` rows.
- * $1 client, $2 seq, $3 batchRows.
- */
-export const BATCH_SQL = `WITH ledger AS (INSERT INTO ${LEDGER_TABLE} (client, seq, nrows) VALUES ($1, $2, $3))
-INSERT INTO ${ROWS_TABLE} (client, seq, n, payload)
-SELECT $1, $2, g, md5(($2::bigint * 100003 + g)::text) FROM generate_series(1, $3) g`;
-
-export const SCHEMA_SQL = `CREATE TABLE IF NOT EXISTS ${ROWS_TABLE} (client int NOT NULL, seq bigint NOT NULL, n int NOT NULL, payload text NOT NULL);
-CREATE TABLE IF NOT EXISTS ${LEDGER_TABLE} (client int NOT NULL, seq bigint NOT NULL, nrows int NOT NULL, PRIMARY KEY (client, seq))`;
-
-/**
- * The outcome of one batch as the client saw it:
- * - `acked`: COMMIT returned success; PostgreSQL promises it is durable per synchronous_commit.
- * - `failed`: surely not committed (an error before commit, e.g. 25006 read-only).
- * - `unknown`: the connection was lost or timed out around COMMIT (docs: protocol-flow.html,
- *   "the client cannot know whether the transaction committed"), including 57P01 while
- *   waiting for synchronous replication, which PostgreSQL reports after committing locally.
- */
-export type Outcome = 'acked' | 'failed' | 'unknown';
-
-/** One attempted batch. Times are ms on the scenario clock. */
-export interface Batch {
-  client: number;
-  seq: number;
-  node: string;
-  startT: number;
-  endT: number;
-  outcome: Outcome;
-  error?: string;
-}
-
-/** One sampling interval of the writer (pgbench --progress, at `intervalMs` resolution). */
-export interface WriterSample {
-  /** Start of the interval, ms on the scenario clock. */
-  t: number;
-  /** Batches acknowledged in the interval. */
-  commits: number;
-  /** commits per second. */
-  tps: number;
-  /** Rows acknowledged per second. */
-  rowsPerSec: number;
-  /** Latency of the acknowledged batches, ms (null when none). */
-  latMeanMs: number | null;
-  latStddevMs: number | null;
-  latP99Ms: number | null;
-  failed: number;
-  unknown: number;
-}
+import type { Clock } from '../clock.ts';
+import type { PgNode } from '../db/pg-node.ts';
+import { log } from '../logger.ts';
+import { classify, progressLine, sampleBatches, type Batch, type WriterSample } from './history.ts';
+import { BATCH_SQL, LEDGER_TABLE, SCHEMA_SQL } from './workload.ts';
 
 export interface BatchWriterOptions {
   /** Connections, each committing batches in a loop (default 8). */
@@ -217,85 +163,6 @@ export class BatchWriter {
   }
 }
 
-/**
- * A pgbench `--progress` line for one sample, e.g.
- * `progress: 5.0 s, 160.0 tps, lat 49.812 ms stddev 3.201` (pgbench prints `-nan` with no commits).
- */
-export function progressLine(elapsedS: number, s: WriterSample): string {
-  const lat = s.latMeanMs === null ? 'lat -nan ms stddev -nan' : `lat ${s.latMeanMs.toFixed(3)} ms stddev ${(s.latStddevMs ?? 0).toFixed(3)}`;
-  const extra = (s.failed ? `, ${s.failed} failed` : '') + (s.unknown ? `, ${s.unknown} unknown` : '');
-  return `progress: ${elapsedS.toFixed(1)} s, ${s.tps.toFixed(1)} tps, ${lat}${extra}`;
-}
-
-/**
- * Buckets batches by completion time into intervals of `intervalMs` covering [fromT, toT).
- * Pure: the throughput checks and the report both read its output.
- */
-export function sampleBatches(batches: readonly Batch[], batchRows: number, fromT: number, toT: number, intervalMs: number): WriterSample[] {
-  const n = Math.max(0, Math.ceil((toT - fromT) / intervalMs));
-  const lat: number[][] = Array.from({ length: n }, () => []);
-  const failed = new Array<number>(n).fill(0);
-  const unknown = new Array<number>(n).fill(0);
-  for (const b of batches) {
-    const i = Math.floor((b.endT - fromT) / intervalMs);
-    if (i < 0 || i >= n) continue;
-    if (b.outcome === 'acked') lat[i]!.push(b.endT - b.startT);
-    else if (b.outcome === 'failed') failed[i]!++;
-    else unknown[i]!++;
-  }
-  return lat.map((l, i) => {
-    const commits = l.length;
-    const mean = commits ? l.reduce((a, b) => a + b, 0) / commits : null;
-    const sorted = [...l].sort((a, b) => a - b);
-    return {
-      t: fromT + i * intervalMs,
-      commits,
-      tps: (commits * 1000) / intervalMs,
-      rowsPerSec: (commits * batchRows * 1000) / intervalMs,
-      latMeanMs: mean,
-      latStddevMs: mean === null ? null : Math.sqrt(l.reduce((a, b) => a + (b - mean) ** 2, 0) / commits),
-      latP99Ms: commits ? sorted[Math.min(commits - 1, Math.ceil(commits * 0.99) - 1)]! : null,
-      failed: failed[i]!,
-      unknown: unknown[i]!,
-    };
-  });
-}
-
-/**
- * Failed or unknown, for an error raised by a batch statement (see `Outcome`). A SQLSTATE
- * error is raised before COMMIT and means nothing was committed, except class 57P (operator
- * intervention: the server is shutting down or crashed, possibly after committing locally while
- * waiting for a standby) and class 08 (connection exception). An error without SQLSTATE is the
- * connection dying or timing out: unknown.
- */
-export function classify(err: { code?: string }): Exclude<Outcome, 'acked'> {
-  const code = err.code;
-  if (!code || !/^[0-9A-Z]{5}$/.test(code)) return 'unknown';
-  if (code.startsWith('57P') || code.startsWith('08')) return 'unknown';
-  return 'failed';
-}
-
 function pause(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-/** The write outage of a failover, measured on the writer's ledger. Times are ms on the scenario clock. */
-export interface WriteOutage {
-  /** Completion of the last batch acknowledged by the old primary. */
-  lastOldT: number | null;
-  /** Completion of the first batch acknowledged by the new primary after that. */
-  firstNewT: number | null;
-  /** firstNewT - lastOldT, null when either is missing. */
-  outageMs: number | null;
-}
-
-/** The outage between the last commit acknowledged by node `from` and the first acknowledged by node `to` after it. */
-export function writeOutage(batches: readonly Batch[], from: string, to: string): WriteOutage {
-  let lastOldT: number | null = null;
-  for (const b of batches) if (b.outcome === 'acked' && b.node === from) lastOldT = Math.max(lastOldT ?? b.endT, b.endT);
-  let firstNewT: number | null = null;
-  for (const b of batches) {
-    if (b.outcome === 'acked' && b.node === to && b.endT > (lastOldT ?? -Infinity)) firstNewT = Math.min(firstNewT ?? b.endT, b.endT);
-  }
-  return { lastOldT, firstNewT, outageMs: lastOldT !== null && firstNewT !== null ? firstNewT - lastOldT : null };
 }

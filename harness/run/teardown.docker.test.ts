@@ -3,10 +3,10 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { docker, RUN_LABEL } from './docker.ts';
-import { newRunId } from './run.ts';
-import type { ScenarioRecord } from './recorder.ts';
-import { pollUntil } from './wait.ts';
+import { docker, RUN_LABEL } from '../docker.ts';
+import { newRunId } from '../run.ts';
+import type { ScenarioRecord } from '../report/record.ts';
+import { pollUntil } from '../wait.ts';
 
 /** Containers and networks labelled with run `id`, as the engine lists them. */
 async function leftovers(id: string): Promise<{ containers: string[]; networks: string[] }> {
@@ -27,7 +27,7 @@ async function isolatedRun(): Promise<{ id: string; dir: string; env: Record<str
 describe('nothing is left behind', () => {
   it('after a failed assertion and after a vitest timeout', async () => {
     const run = await isolatedRun();
-    const r = await execa('node_modules/.bin/vitest', ['run', '--config', 'harness/__fixtures__/vitest.config.ts'], { env: run.env, reject: false, all: true });
+    const r = await execa('node_modules/.bin/vitest', ['run', '--config', 'harness/run/__fixtures__/vitest.config.ts'], { env: run.env, reject: false, all: true });
     expect(r.exitCode, r.all).toBe(1);
     expect(await leftovers(run.id)).toEqual({ containers: [], networks: [] });
     const record = async (name: string) => JSON.parse(await readFile(join(run.dir, 'scenarios', `${name}.json`), 'utf8')) as ScenarioRecord;

@@ -1,9 +1,9 @@
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { Cluster, type ClusterOptions } from './cluster.ts';
-import { docker, RUN_LABEL } from './docker.ts';
-import { ConfigError } from './errors.ts';
-import { currentRun } from './run.ts';
+import { docker, RUN_LABEL } from '../docker.ts';
+import { ConfigError } from '../errors.ts';
+import { currentRun } from '../run.ts';
 
 async function containersOfRun(): Promise<number> {
   const d = await docker();
@@ -47,7 +47,7 @@ describe('bad input gets a clear error naming the fix, before any container star
 
   it('no Docker engine', async () => {
     // A process of its own: the Docker client is made once per process.
-    const r = await execa('node_modules/.bin/tsx', ['-e', "import('./harness/cluster.ts').then(m => m.Cluster.start()).then(c => c.destroy()).catch(e => { console.error(e.message); process.exit(3) })"], {
+    const r = await execa('node_modules/.bin/tsx', ['-e', "import('./harness/db/cluster.ts').then(m => m.Cluster.start()).then(c => c.destroy()).catch(e => { console.error(e.message); process.exit(3) })"], {
       env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock', PGCHAOS_LOG_LEVEL: 'silent' },
       reject: false,
     });

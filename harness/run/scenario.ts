@@ -1,12 +1,13 @@
 import { relative } from 'node:path';
 import { expect, test, type TestContext } from 'vitest';
-import type { Verdict } from './checks/verdict.ts';
-import { Cluster, type ClusterOptions } from './cluster.ts';
-import { log } from './logger.ts';
-import { ReplicationObserver } from './observer.ts';
-import { Recorder, writeScenarioRecord, type ScenarioRecord } from './recorder.ts';
-import { currentRun } from './run.ts';
-import { BatchWriter, type BatchWriterOptions } from './writer.ts';
+import type { Verdict } from '../checks/verdict.ts';
+import { Cluster, type ClusterOptions } from '../db/cluster.ts';
+import { log } from '../logger.ts';
+import { ReplicationObserver } from '../load/observer.ts';
+import { writeScenarioRecord, type ScenarioRecord } from '../report/record.ts';
+import { Recorder } from './recorder.ts';
+import { currentRun } from '../run.ts';
+import { BatchWriter, type BatchWriterOptions } from '../load/writer.ts';
 
 /** What a scenario body gets: a recorder, and starters whose products are torn down for it. */
 export interface ScenarioContext {

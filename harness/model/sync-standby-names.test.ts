@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from './errors.ts';
+import { ConfigError } from '../errors.ts';
 import { assertNamesAreStandbys, parseSyncStandbyNames } from './sync-standby-names.ts';
 
 describe('parseSyncStandbyNames', () => {

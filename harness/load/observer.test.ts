@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { syncTransitions, type ObserverSample, type StandbyRow } from './observer.ts';
+import { syncTransitions, type ObserverSample, type StandbyRow } from './history.ts';
 
 const row = (name: string, state: string, syncState: string): StandbyRow => ({
   name, state, syncState, sentLsn: null, writeLsn: null, flushLsn: null, replayLsn: null, writeLagMs: null, flushLagMs: null, replayLagMs: null,

@@ -1,19 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import type Dockerode from 'dockerode';
 import pg from 'pg';
-import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
-import { docker, runLabels } from './docker.ts';
-import { ExecError } from './errors.ts';
+import { ExecError } from '../errors.ts';
+import type { Lsn } from '../lsn.ts';
+import { log } from '../logger.ts';
+import { pollUntil } from '../wait.ts';
+import { LOG_MOUNT, PG_PORT, PgHost, type CreateHostOptions } from './host.ts';
 import type { PgImage } from './image.ts';
-import type { Lsn } from './lsn.ts';
-import { log } from './logger.ts';
-import { pollUntil } from './wait.ts';
 
 /** Data directory inside every node (the host's disk: it survives pg_ctl stop and docker kill). */
 export const PGDATA = '/var/lib/postgresql/data';
-/** Folder inside every node for its server log: a bind mount of a host folder, so the log outlives the host and lands in the report. */
-const LOG_MOUNT = '/var/log/pgchaos';
-const PG_PORT = 5432;
 
 /** How to reach a node's PostgreSQL from the harness (through the port Docker publishes on loopback). */
 export interface ConnectionInfo {
@@ -41,22 +36,9 @@ const LSN_FUNCTION: Record<LsnKind, string> = {
   replay: 'pg_last_wal_replay_lsn()',
 };
 
-export interface CreateNodeOptions {
-  /** Node name, also the standby's application_name: `primary`, `s1`, ... */
-  name: string;
-  image: PgImage;
-  /** Docker network the node joins; other nodes reach it by its container name. */
-  network: string;
-  runId: string;
-  /** Container name, unique on the engine. */
-  containerName: string;
+export interface CreateNodeOptions extends CreateHostOptions {
   /** Password of the `postgres` superuser, used by the harness's own connections. */
   superuserPassword: string;
-  /** Host folder (writable by the container's postgres user) that receives `<name>.log`. */
-  logDir: string;
-  /** The cluster network's subnet (CIDR) and gateway: the harness reaches nodes from the gateway. */
-  subnet: string;
-  gateway: string;
 }
 
 /** Connection parameters one node uses to reach another over the cluster network. */
@@ -66,51 +48,39 @@ export interface ReplicationUser {
 }
 
 /**
- * One PostgreSQL *host*: a container that stays up while PostgreSQL inside it is started and
- * stopped with pg_ctl, so its data directory survives `stop()`, `kill()` + `start()`, and can
- * be rewound in place. Methods follow PostgreSQL's own test module, PostgreSQL::Test::Cluster
+ * One PostgreSQL server on its own host (`PgHost`): started and stopped with pg_ctl inside the
+ * host, so its data directory survives `stop()`, a host crash + `start()`, and can be rewound
+ * in place. Methods follow PostgreSQL's own test module, PostgreSQL::Test::Cluster
  * (src/test/perl/PostgreSQL/Test/Cluster.pm).
  */
 export class PgNode {
-  private port: number;
-
   private constructor(
     readonly name: string,
-    /** Name other nodes use to reach this one on the cluster network. */
-    readonly host: string,
+    /** The container the server runs in: crash it, boot it, cut it off. */
+    readonly host: PgHost,
     readonly image: PgImage,
-    private readonly container: StartedTestContainer,
     private readonly superuserPassword: string,
     /** Path of this node's server log on the harness's machine. */
     readonly logFile: string,
-    private readonly net: { subnet: string; gateway: string },
-  ) {
-    this.port = container.getMappedPort(PG_PORT);
-  }
+  ) {}
 
   /**
-   * Starts the host (the container), without PostgreSQL. Never pulls: a missing image fails fast.
+   * Starts the node's host (the container), without PostgreSQL. Never pulls: a missing image fails fast.
    * @throws when the engine refuses to create or start the container.
    */
   static async create(o: CreateNodeOptions): Promise<PgNode> {
-    let c = new GenericContainer(o.image.name)
-      .withName(o.containerName)
-      .withNetworkMode(o.network)
-      .withLabels({ ...runLabels(o.runId), 'pgchaos.node': o.name })
-      .withExposedPorts(PG_PORT)
-      // For disconnect(): a partition is made with iptables inside the host.
-      .withAddedCapabilities('NET_ADMIN')
-      .withBindMounts([{ source: o.logDir, target: LOG_MOUNT, mode: 'rw' }])
-      .withPullPolicy({ shouldPull: () => false })
-      .withWaitStrategy(Wait.forSuccessfulCommand('true'));
-    if (o.image.keepAlive) c = c.withEntrypoint(o.image.keepAlive.entrypoint).withCommand(o.image.keepAlive.command);
-    const started = await c.start();
-    return new PgNode(o.name, o.containerName, o.image, started, o.superuserPassword, `${o.logDir}/${o.name}.log`, { subnet: o.subnet, gateway: o.gateway });
+    const host = await PgHost.create(o);
+    return new PgNode(o.name, host, o.image, o.superuserPassword, `${o.logDir}/${o.name}.log`);
+  }
+
+  /** Name other nodes use to reach this one on the cluster network. */
+  get hostname(): string {
+    return this.host.hostname;
   }
 
   /** Connection parameters for the harness's clients; the port is re-read after every host restart. */
   connection(): ConnectionInfo {
-    return { host: '127.0.0.1', port: this.port, user: 'postgres', password: this.superuserPassword, database: 'postgres' };
+    return { host: '127.0.0.1', port: this.host.publishedPort, user: 'postgres', password: this.superuserPassword, database: 'postgres' };
   }
 
   /**
@@ -125,24 +95,11 @@ export class PgNode {
   }
 
   /**
-   * Runs a command inside the host as `user` (default `postgres`), killed after `timeoutS`
-   * (default 60) so that a frozen server cannot hang the caller.
-   * @returns stdout. @throws ExecError with the output when it exits non-zero (124: timed out).
-   */
-  async exec(cmd: string[], opts: { user?: string; env?: Record<string, string>; timeoutS?: number } = {}): Promise<string> {
-    const timeoutS = opts.timeoutS ?? 60;
-    const r = await this.container.exec(['timeout', '-k', '5', String(timeoutS), ...cmd], { user: opts.user ?? 'postgres', env: opts.env ?? {} });
-    if (r.exitCode === 124 || r.exitCode === 137) throw new ExecError(this.name, `${cmd.join(' ')} (timed out after ${timeoutS} s)`, r.exitCode, r.output);
-    if (r.exitCode !== 0) throw new ExecError(this.name, cmd.join(' '), r.exitCode, r.output);
-    return r.stdout;
-  }
-
-  /**
    * Runs a shell script inside the host as `postgres`, with a deadline as `exec`; values are
    * passed as environment variables, never spliced into the script.
    */
   sh(script: string, env: Record<string, string> = {}, timeoutS = 60): Promise<string> {
-    return this.exec(['sh', '-ec', script], { env: { PGDATA, ...env }, timeoutS });
+    return this.host.exec(['sh', '-ec', script], { env: { PGDATA, ...env }, timeoutS });
   }
 
   /**
@@ -171,30 +128,15 @@ export class PgNode {
     await this.sh(
       `rm -rf "$PGDATA"/*
        pg_basebackup -d "host=$SRC port=${PG_PORT} user=$RUSER application_name=$APP" -D "$PGDATA" -X stream -R -c fast`,
-      { SRC: source.host, RUSER: repl.user, PGPASSWORD: repl.password, APP: this.name },
+      { SRC: source.hostname, RUSER: repl.user, PGPASSWORD: repl.password, APP: this.name },
       600,
     );
   }
 
-  /** The engine's handle on this host, for what testcontainers does not offer (kill, restart, inspect). */
-  private async engineHandle(): Promise<Dockerode.Container> {
-    return (await docker()).getContainer(this.container.getId());
-  }
-
-  /** True while the host (container) is running. */
-  async hostRunning(): Promise<boolean> {
-    return (await (await this.engineHandle()).inspect()).State.Running;
-  }
-
   /** True while PostgreSQL runs on a live host (`pg_ctl status`). */
   async running(): Promise<boolean> {
-    if (!(await this.hostRunning())) return false;
+    if (!(await this.host.running())) return false;
     return this.sh('pg_ctl -D "$PGDATA" status >/dev/null && echo up || true').then((out) => out.trim() === 'up');
-  }
-
-  /** Boots the host if it was killed, without starting PostgreSQL. */
-  async ensureHost(): Promise<void> {
-    if (!(await this.hostRunning())) await this.bootHost();
   }
 
   /**
@@ -203,7 +145,7 @@ export class PgNode {
    * @throws ExecError with pg_ctl's output when the server does not start within `timeoutS`.
    */
   async start(timeoutS = 120): Promise<void> {
-    await this.ensureHost();
+    await this.host.ensureUp();
     await this.sh(
       // After the host died the old postmaster.pid is stale; in a new PID namespace its pid can
       // belong to an unrelated process and block the start, as after a real reboot. No postgres
@@ -222,28 +164,12 @@ export class PgNode {
     log().debug({ node: this.name, mode }, 'stopped');
   }
 
-  /** The host dies (docker kill, SIGKILL): PostgreSQL gets no chance to shut down; the data directory stays for a later `start()`. */
-  async kill(): Promise<void> {
-    await (await this.engineHandle()).kill({ signal: 'SIGKILL' });
-    log().debug({ node: this.name }, 'host killed');
-  }
-
-  private async bootHost(): Promise<void> {
-    const c = await this.engineHandle();
-    await c.start();
-    // Docker may publish a different host port after a restart: read it again.
-    const info = await c.inspect();
-    const binding = info.NetworkSettings.Ports[`${PG_PORT}/tcp`]?.[0];
-    if (!binding) throw new Error(`${this.name}: no published port for ${PG_PORT}/tcp after restart`);
-    this.port = Number(binding.HostPort);
-  }
-
   /**
    * Runs SQL with psql over the local socket, like PostgreSQL::Test::Cluster `safe_psql`.
    * @returns unaligned, tuples-only output, trimmed. @throws ExecError on any SQL error or after `timeoutS`.
    */
   async safePsql(sql: string, timeoutS = 60): Promise<string> {
-    return (await this.exec(['psql', '-XAtq', '-v', 'ON_ERROR_STOP=1', '-d', 'postgres', '-c', sql], { timeoutS })).trim();
+    return (await this.host.exec(['psql', '-XAtq', '-v', 'ON_ERROR_STOP=1', '-d', 'postgres', '-c', sql], { timeoutS })).trim();
   }
 
   /**
@@ -333,7 +259,7 @@ export class PgNode {
    * this node's name as application_name (what synchronous_standby_names matches).
    */
   conninfoFor(primary: PgNode, repl: ReplicationUser): string {
-    return `host=${primary.host} port=${PG_PORT} user=${repl.user} password=${repl.password} application_name=${this.name}`;
+    return `host=${primary.hostname} port=${PG_PORT} user=${repl.user} password=${repl.password} application_name=${this.name}`;
   }
 
   /**
@@ -360,36 +286,9 @@ export class PgNode {
   async rewind(source: PgNode): Promise<string> {
     return this.sh(
       `pg_rewind --target-pgdata="$PGDATA" --source-server="host=$SRC port=${PG_PORT} user=postgres password=$PW dbname=postgres" --progress 2>&1`,
-      { SRC: source.host, PW: this.superuserPassword },
+      { SRC: source.hostname, PW: this.superuserPassword },
       600,
     );
-  }
-
-  /**
-   * Cuts this host off from the other nodes: packets to and from the cluster network are
-   * dropped (connections hang, as in a real partition), except the gateway's, through which the
-   * harness reaches the node. Undo with `reconnect()`. Needs iptables in the image (the
-   * pgchaos image has it). @throws ExecError when iptables fails.
-   */
-  async disconnect(): Promise<void> {
-    await this.exec(['sh', '-ec', this.partitionRules('-A')], { user: 'root' });
-    log().debug({ node: this.name }, 'disconnected');
-  }
-
-  /** Ends a partition made by `disconnect()`. */
-  async reconnect(): Promise<void> {
-    await this.exec(['sh', '-ec', this.partitionRules('-D')], { user: 'root' });
-    log().debug({ node: this.name }, 'reconnected');
-  }
-
-  private partitionRules(op: '-A' | '-D'): string {
-    const { subnet, gateway } = this.net;
-    return [
-      `iptables ${op} INPUT -s ${gateway} -j ACCEPT`,
-      `iptables ${op} INPUT -s ${subnet} -j DROP`,
-      `iptables ${op} OUTPUT -d ${gateway} -j ACCEPT`,
-      `iptables ${op} OUTPUT -d ${subnet} -j DROP`,
-    ].join('\n');
   }
 
   /** Current length of the server log in bytes: pass it to `waitForLog` to search only what comes after. */
@@ -416,10 +315,5 @@ export class PgNode {
   /** The server log so far (pg_ctl -l), readable even when the host is dead; '' before the first start. */
   async logs(): Promise<string> {
     return readFile(this.logFile, 'utf8').catch(() => '');
-  }
-
-  /** Removes the host and its anonymous volumes. */
-  async remove(): Promise<void> {
-    await this.container.stop({ remove: true, removeVolumes: true, timeout: 0 });
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { byAdvancement, expectedSyncState, type StandbyPosition } from './cluster.ts';
-import { parseSyncStandbyNames } from './sync-standby-names.ts';
+import { expectedSyncState } from '../model/sync-model.ts';
+import { byAdvancement, type StandbyPosition } from './cluster.ts';
+import { parseSyncStandbyNames } from '../model/sync-standby-names.ts';
 
 describe('byAdvancement (seed 000 §11: promote the largest receive LSN, then the largest replay LSN)', () => {
   const pos = (name: string, receiveLsn: string | null, replayLsn: string | null): StandbyPosition => ({ name, receiveLsn, replayLsn });

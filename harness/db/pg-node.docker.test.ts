@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster } from './cluster.ts';
-import { ExecError, WaitTimeoutError } from './errors.ts';
-import { compareLsn } from './lsn.ts';
+import { ExecError, WaitTimeoutError } from '../errors.ts';
+import { compareLsn } from '../lsn.ts';
 
 // The PostgreSQL::Test::Cluster-style API on a real cluster: the pieces scenarios build on.
 describe('PgNode on a real cluster', () => {
@@ -42,8 +42,8 @@ describe('PgNode on a real cluster', () => {
 
   it('a killed host keeps its data directory and streams again after start', async () => {
     const s2 = cluster.node('s2');
-    await s2.kill();
-    expect(await s2.hostRunning()).toBe(false);
+    await s2.host.kill();
+    expect(await s2.host.running()).toBe(false);
     await cluster.primary.safePsql('INSERT INTO probe VALUES (43)');
     await s2.start();
     await cluster.waitForStreaming(30_000);

@@ -1,13 +1,13 @@
 import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
-import { sweepOrphans, sweepRun } from './docker.ts';
-import { defaultMajor, resolveImage } from './image.ts';
-import { log } from './logger.ts';
-import { writeReport } from './report.ts';
-import { currentRun } from './run.ts';
+import { sweepOrphans, sweepRun } from '../docker.ts';
+import { defaultMajor, resolveImage } from '../db/image.ts';
+import { log } from '../logger.ts';
+import { writeReport } from '../report/report.ts';
+import { currentRun } from '../run.ts';
 
-const ENGINE_SCRIPT = fileURLToPath(new URL('../docker/engine.sh', import.meta.url));
+const ENGINE_SCRIPT = fileURLToPath(new URL('../../docker/engine.sh', import.meta.url));
 
 /**
  * vitest global setup of the container projects: makes the engine answer (docker/engine.sh),

@@ -1,16 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { onInterrupt } from './cleanup.ts';
-import { docker, runLabels, sweepOrphans } from './docker.ts';
-import { ConfigError } from './errors.ts';
+import { onInterrupt } from '../cleanup.ts';
+import { docker, runLabels, sweepOrphans } from '../docker.ts';
+import { ConfigError } from '../errors.ts';
 import { defaultMajor, parseMajor, resolveImage, type PgImage } from './image.ts';
-import { log } from './logger.ts';
-import { compareLsn, type Lsn } from './lsn.ts';
+import { log } from '../logger.ts';
+import { compareLsn, type Lsn } from '../lsn.ts';
 import { PgNode, type ReplicationUser } from './pg-node.ts';
-import { currentRun } from './run.ts';
-import { assertNamesAreStandbys, parseSyncStandbyNames, type SyncStandbyNames } from './sync-standby-names.ts';
-import { pollUntil } from './wait.ts';
+import { currentRun } from '../run.ts';
+import { expectedSyncState } from '../model/sync-model.ts';
+import { assertNamesAreStandbys, parseSyncStandbyNames, type SyncStandbyNames } from '../model/sync-standby-names.ts';
+import { baseSettings, renderConf, renderHba } from './ha-config.ts';
+import { pollUntil } from '../wait.ts';
 
 /** What a cluster is made of. Every field has a default that reproduces the seed write-ups' setup. */
 export interface ClusterOptions {
@@ -31,56 +33,6 @@ export interface ClusterOptions {
 }
 
 const NAME = /^[a-z_][a-z0-9_]{0,62}$/;
-
-/** The settings every cluster starts from (docs: runtime-config-replication.html, runtime-config-wal.html). */
-function baseSettings(sync: string): Record<string, string | number | boolean> {
-  return {
-    listen_addresses: '*',
-    max_connections: 100,
-    wal_level: 'replica',
-    max_wal_senders: 10,
-    max_replication_slots: 10,
-    // No slots (as in the seeds): keep enough WAL for a standby that is down for a minute under load.
-    wal_keep_size: '2GB',
-    max_wal_size: '1GB',
-    hot_standby: true,
-    hot_standby_feedback: true,
-    // pg_rewind needs hint-bit changes WAL-logged (or data checksums).
-    wal_log_hints: true,
-    synchronous_commit: 'on',
-    synchronous_standby_names: sync,
-    // Standbys report write/flush/replay positions every second instead of every 10 s.
-    wal_receiver_status_interval: '1s',
-    password_encryption: 'scram-sha-256',
-    log_line_prefix: '%m [%p] %b %a ',
-    log_replication_commands: true,
-  };
-}
-
-function renderConf(settings: Record<string, string | number | boolean>): string {
-  const quote = (v: string | number | boolean) =>
-    typeof v === 'boolean' ? (v ? 'on' : 'off') : typeof v === 'number' ? String(v) : `'${v.replace(/'/g, "''")}'`;
-  return ['# pgchaos', ...Object.entries(settings).map(([k, v]) => `${k} = ${quote(v)}`)].join('\n');
-}
-
-/** pg_hba.conf: the postgres OS user on the socket; everything over TCP from the cluster network only, with scram-sha-256. */
-function renderHba(subnet: string, replicationUser: string): string {
-  return [
-    'local all postgres peer',
-    `host replication ${replicationUser} ${subnet} scram-sha-256`,
-    `host all all ${subnet} scram-sha-256`,
-  ].join('\n');
-}
-
-/** The sync_state a healthy, caught-up standby shows under the given setting (docs: monitoring-stats.html, pg_stat_replication). */
-export function expectedSyncState(sync: SyncStandbyNames, standby: string): string {
-  const listed = sync.names.includes(standby) || sync.names.includes('*');
-  if (sync.method === 'async' || !listed) return 'async';
-  if (sync.method === 'any') return 'quorum';
-  const rank = sync.names.includes(standby) ? sync.names.indexOf(standby) : sync.names.indexOf('*');
-  return rank < sync.num ? 'sync' : 'potential';
-}
-
 
 /** A standby's WAL positions, the evidence for choosing which one to promote (seed 000 §11). */
 export interface StandbyPosition {
@@ -152,7 +104,7 @@ export class Cluster {
     const gateway = ipam?.Gateway;
     const made: PgNode[] = []; // every host that exists, for the cleanup of a failed start
     const removeAll = async () => {
-      await Promise.all(made.map((n) => n.remove().catch(() => {})));
+      await Promise.all(made.map((n) => n.host.remove().catch(() => {})));
       await net.remove().catch(() => {});
     };
     const unregister = onInterrupt(removeAll);
@@ -313,7 +265,7 @@ export class Cluster {
    */
   async reclone(node: PgNode, source: PgNode = this.primary): Promise<void> {
     if (await node.running()) await node.stop('immediate');
-    await node.ensureHost();
+    await node.host.ensureUp();
     await node.initFromBackup(source, this.replication);
     await node.start();
   }
@@ -332,7 +284,7 @@ export class Cluster {
   /** Removes every container and the network of this cluster. Idempotent. */
   async destroy(): Promise<void> {
     this.unregisterCleanup();
-    await Promise.all(this.nodes.map((n) => n.remove().catch(() => {})));
+    await Promise.all(this.nodes.map((n) => n.host.remove().catch(() => {})));
     const d = await docker();
     await d.getNetwork(this.network.id).remove().catch((e: { statusCode?: number }) => {
       if (e.statusCode !== 404) throw e;

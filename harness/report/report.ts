@@ -1,9 +1,9 @@
 import { readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { stepOf } from './checks/sync-state.ts';
-import { lsnDiff } from './lsn.ts';
-import type { ObserverSample, SyncTransition } from './observer.ts';
-import { slug, type ScenarioEvent, type ScenarioRecord } from './recorder.ts';
+import { stepOf } from '../checks/sync-state.ts';
+import { lsnDiff } from '../lsn.ts';
+import type { ObserverSample, SyncTransition } from '../load/history.ts';
+import { slug, type ScenarioEvent, type ScenarioRecord } from './record.ts';
 
 /** reports/<run>/summary.json */
 export interface Summary {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classify, progressLine, sampleBatches, writeOutage, type Batch } from './writer.ts';
+import { classify, progressLine, sampleBatches, writeOutage, type Batch } from './history.ts';
 
 describe('classify', () => {
   it('a plain SQL error before commit means not committed', () => {

@@ -1,0 +1,147 @@
+import type Dockerode from 'dockerode';
+import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
+import { docker, runLabels } from '../docker.ts';
+import { ExecError } from '../errors.ts';
+import { log } from '../logger.ts';
+import type { PgImage } from './image.ts';
+
+/** Folder inside every host for its server log: a bind mount of a host folder, so the log outlives the host and lands in the report. */
+export const LOG_MOUNT = '/var/log/pgchaos';
+/** The port PostgreSQL listens on inside every host. */
+export const PG_PORT = 5432;
+
+export interface CreateHostOptions {
+  /** Node name (`primary`, `s1`, ...), carried as the `pgchaos.node` label. */
+  name: string;
+  image: PgImage;
+  /** Docker network the host joins; other hosts reach it by its container name. */
+  network: string;
+  runId: string;
+  /** Container name, unique on the engine; also the host name on the cluster network. */
+  containerName: string;
+  /** Host folder (writable by the container's postgres user) mounted at LOG_MOUNT. */
+  logDir: string;
+  /** The cluster network's subnet (CIDR) and gateway: the harness reaches hosts from the gateway. */
+  subnet: string;
+  gateway: string;
+}
+
+/**
+ * One *host*: a container that stays up while PostgreSQL inside it starts and stops, so the
+ * data directory survives a `pg_ctl stop`, a host crash and a restart. It runs commands, dies,
+ * boots again, and can be cut off from the cluster network.
+ */
+export class PgHost {
+  private port: number;
+
+  private constructor(
+    /** Name other hosts use to reach this one on the cluster network. */
+    readonly hostname: string,
+    private readonly name: string,
+    private readonly container: StartedTestContainer,
+    private readonly net: { subnet: string; gateway: string },
+  ) {
+    this.port = container.getMappedPort(PG_PORT);
+  }
+
+  /**
+   * Starts the host (the container), without PostgreSQL. Never pulls: a missing image fails fast.
+   * @throws when the engine refuses to create or start the container.
+   */
+  static async create(o: CreateHostOptions): Promise<PgHost> {
+    let c = new GenericContainer(o.image.name)
+      .withName(o.containerName)
+      .withNetworkMode(o.network)
+      .withLabels({ ...runLabels(o.runId), 'pgchaos.node': o.name })
+      .withExposedPorts(PG_PORT)
+      // For disconnect(): a partition is made with iptables inside the host.
+      .withAddedCapabilities('NET_ADMIN')
+      .withBindMounts([{ source: o.logDir, target: LOG_MOUNT, mode: 'rw' }])
+      .withPullPolicy({ shouldPull: () => false })
+      .withWaitStrategy(Wait.forSuccessfulCommand('true'));
+    if (o.image.keepAlive) c = c.withEntrypoint(o.image.keepAlive.entrypoint).withCommand(o.image.keepAlive.command);
+    const started = await c.start();
+    return new PgHost(o.containerName, o.name, started, { subnet: o.subnet, gateway: o.gateway });
+  }
+
+  /** The loopback port Docker publishes for PostgreSQL; read again after every boot. */
+  get publishedPort(): number {
+    return this.port;
+  }
+
+  /**
+   * Runs a command inside the host as `user` (default `postgres`), killed after `timeoutS`
+   * (default 60) so that a frozen server cannot hang the caller.
+   * @returns stdout. @throws ExecError with the output when it exits non-zero (124: timed out).
+   */
+  async exec(cmd: string[], opts: { user?: string; env?: Record<string, string>; timeoutS?: number } = {}): Promise<string> {
+    const timeoutS = opts.timeoutS ?? 60;
+    const r = await this.container.exec(['timeout', '-k', '5', String(timeoutS), ...cmd], { user: opts.user ?? 'postgres', env: opts.env ?? {} });
+    if (r.exitCode === 124 || r.exitCode === 137) throw new ExecError(this.name, `${cmd.join(' ')} (timed out after ${timeoutS} s)`, r.exitCode, r.output);
+    if (r.exitCode !== 0) throw new ExecError(this.name, cmd.join(' '), r.exitCode, r.output);
+    return r.stdout;
+  }
+
+  /** True while the host (container) is running. */
+  async running(): Promise<boolean> {
+    return (await (await this.engineHandle()).inspect()).State.Running;
+  }
+
+  /** Boots the host if it is down, without starting PostgreSQL. */
+  async ensureUp(): Promise<void> {
+    if (!(await this.running())) await this.boot();
+  }
+
+  /** The host dies (docker kill, SIGKILL): PostgreSQL gets no chance to shut down; the data directory stays for a later boot. */
+  async kill(): Promise<void> {
+    await (await this.engineHandle()).kill({ signal: 'SIGKILL' });
+    log().debug({ node: this.name }, 'host killed');
+  }
+
+  /**
+   * Cuts this host off from the other hosts: packets to and from the cluster network are
+   * dropped (connections hang, as in a real partition), except the gateway's, through which the
+   * harness reaches the host. Undo with `reconnect()`. Needs iptables in the image (the
+   * pgchaos image has it). @throws ExecError when iptables fails.
+   */
+  async disconnect(): Promise<void> {
+    await this.exec(['sh', '-ec', this.partitionRules('-A')], { user: 'root' });
+    log().debug({ node: this.name }, 'disconnected');
+  }
+
+  /** Ends a partition made by `disconnect()`. */
+  async reconnect(): Promise<void> {
+    await this.exec(['sh', '-ec', this.partitionRules('-D')], { user: 'root' });
+    log().debug({ node: this.name }, 'reconnected');
+  }
+
+  /** Removes the host and its anonymous volumes. */
+  async remove(): Promise<void> {
+    await this.container.stop({ remove: true, removeVolumes: true, timeout: 0 });
+  }
+
+  private partitionRules(op: '-A' | '-D'): string {
+    const { subnet, gateway } = this.net;
+    return [
+      `iptables ${op} INPUT -s ${gateway} -j ACCEPT`,
+      `iptables ${op} INPUT -s ${subnet} -j DROP`,
+      `iptables ${op} OUTPUT -d ${gateway} -j ACCEPT`,
+      `iptables ${op} OUTPUT -d ${subnet} -j DROP`,
+    ].join('\n');
+  }
+
+  /** The engine's handle on this host, for what testcontainers does not offer (kill, restart, inspect). */
+  private async engineHandle(): Promise<Dockerode.Container> {
+    return (await docker()).getContainer(this.container.getId());
+  }
+
+  private async boot(): Promise<void> {
+    const c = await this.engineHandle();
+    await c.start();
+    // Docker may publish a different host port after a restart: read it again.
+    const info = await c.inspect();
+    const binding = info.NetworkSettings.Ports[`${PG_PORT}/tcp`]?.[0];
+    if (!binding) throw new Error(`${this.name}: no published port for ${PG_PORT}/tcp after restart`);
+    this.port = Number(binding.HostPort);
+  }
+}

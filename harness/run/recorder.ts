@@ -1,0 +1,54 @@
+import type { Verdict } from '../checks/verdict.ts';
+import { Clock } from '../clock.ts';
+import { log } from '../logger.ts';
+import type { ScenarioEvent } from '../report/record.ts';
+
+/**
+ * A scenario's event log, metrics and verdicts on one clock. Faults and moves are also
+ * logged as they happen, so a live run reads like the seed write-ups.
+ */
+export class Recorder {
+  readonly clock = new Clock();
+  readonly events: ScenarioEvent[] = [];
+  readonly metrics: Record<string, unknown> = {};
+  readonly verdicts: Verdict[] = [];
+
+  constructor(
+    readonly name: string,
+    readonly file: string,
+  ) {}
+
+  /** Records an injected fault; returns its time. */
+  fault(what: string, detail?: Record<string, unknown>): number {
+    return this.event('fault', what, detail);
+  }
+
+  /** Records a topology move or repair (start, promote, rewind, repoint); returns its time. */
+  move(what: string, detail?: Record<string, unknown>): number {
+    return this.event('move', what, detail);
+  }
+
+  /** Records a step worth a line in the report; returns its time. */
+  step(what: string, detail?: Record<string, unknown>): number {
+    return this.event('step', what, detail);
+  }
+
+  /** Sets a metric for summary.json (figures in ms, TPS, counts, LSNs). */
+  metric(name: string, value: unknown): void {
+    this.metrics[name] = value;
+  }
+
+  /** Keeps a verdict for the report and returns it. */
+  verdict<E>(v: Verdict<E>): Verdict<E> {
+    this.verdicts.push(v);
+    log()[v.ok ? 'info' : 'error'](`${v.ok ? 'PASS' : 'FAIL'} ${v.check}: ${v.summary}`);
+    return v;
+  }
+
+  private event(kind: ScenarioEvent['kind'], what: string, detail?: Record<string, unknown>): number {
+    const t = this.clock.now();
+    this.events.push({ t, kind, what, ...(detail ? { detail } : {}) });
+    log().info({ scenario: this.name, t: Math.round(t) }, `${kind}: ${what}`);
+    return t;
+  }
+}
