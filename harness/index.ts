@@ -3,7 +3,7 @@ export { checkNoAckedLost, type LostWritesEvidence } from './checks/lost-writes.
 export { checkRowHashes, type RowHashEvidence } from './checks/row-hash.ts';
 export { checkSyncSequence, stepOf, type SyncSequenceEvidence, type SyncStep } from './checks/sync-state.ts';
 export { checkRecovered, checkStalled, checkSustained, meanTps, type RecoveryEvidence, type StallEvidence, type SustainedEvidence } from './checks/throughput.ts';
-export type { Verdict } from './checks/verdict.ts';
+export { verdictValue, type Verdict, type VerdictStatus } from './checks/verdict.ts';
 export { Clock } from './clock.ts';
 export { byAdvancement, Cluster, type ClusterOptions, type StandbyPosition } from './db/cluster.ts';
 export { PgHost } from './db/host.ts';

@@ -33,7 +33,7 @@ export function checkNoAckedLost(node: string, batches: readonly Batch[], presen
   const ok = lost.length === 0 && unexpected.length === 0 && partial.length === 0;
   return {
     check: 'no acknowledged commit lost',
-    ok,
+    status: ok ? 'passed' : 'failed',
     summary:
       `${node}: ${acked.length} acked batches, ${lost.length} lost; ${unknown.length} unknown (${unknown.filter((b) => here.has(key(b))).length} committed); ` +
       `${unexpected.length} unexpected, ${partial.length} partial`,

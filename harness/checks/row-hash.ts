@@ -14,7 +14,7 @@ export function checkRowHashes(nodes: readonly NodeHash[]): Verdict<RowHashEvide
   const ok = nodes.length >= 2 && distinct === 1;
   return {
     check: 'row hashes agree',
-    ok,
+    status: ok ? 'passed' : 'failed',
     summary: nodes.map((n) => `${n.node}: ${n.rows} rows, hash ${n.rowsHash}`).join('; ') + (ok ? '' : ` — ${distinct} different`),
     evidence: { nodes: [...nodes], distinct },
   };

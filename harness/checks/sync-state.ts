@@ -35,7 +35,7 @@ export function checkSyncSequence(standby: string, transitions: readonly SyncTra
   const ok = matched.length === expected.length;
   return {
     check: `sync_state sequence of ${standby}`,
-    ok,
+    status: ok ? 'passed' : 'failed',
     summary: `${standby}: saw ${observed.map((o) => o.step).join(' → ') || 'nothing'}${ok ? '' : `; missing ${expected[matched.length]} (expected ${expected.join(' → ')})`}`,
     evidence: { standby, expected, observed, matched },
   };

@@ -44,7 +44,7 @@ export function checkStalled(samples: readonly WriterSample[], o: { faultT: numb
   const ok = stallMs !== null && stallMs <= o.withinMs;
   return {
     check: 'throughput stalls',
-    ok,
+    status: ok ? 'passed' : 'failed',
     summary: best
       ? `${best.n} zero-commit intervals from ${Math.round(stallMs!)} ms after the fault (bound ${o.withinMs} ms)`
       : `no run of ${minZero} zero-commit intervals after the fault at t=${Math.round(o.faultT)} ms`,
@@ -94,7 +94,7 @@ export function checkRecovered(
   const ok = recoveryMs !== null && recoveryMs <= o.withinMs;
   return {
     check: 'throughput recovers',
-    ok,
+    status: ok ? 'passed' : 'failed',
     summary:
       recoveryMs === null
         ? `TPS never reached ${fraction * 100}% of steady (${o.steadyTps.toFixed(1)}) after the repair; best ${best.toFixed(1)}`
@@ -117,7 +117,7 @@ export function checkSustained(samples: readonly WriterSample[], o: { fromT: num
   const tps = meanTps(samples, o.fromT, o.toT);
   return {
     check: 'writes go on',
-    ok: o.toT - o.fromT >= 1000 && tps >= fraction * o.steadyTps,
+    status: o.toT - o.fromT >= 1000 && tps >= fraction * o.steadyTps ? 'passed' : 'failed',
     summary: `${tps.toFixed(1)} TPS over ${Math.round(o.toT - o.fromT)} ms, ${((100 * tps) / (o.steadyTps || 1)).toFixed(0)}% of steady ${o.steadyTps.toFixed(1)} (bar ${fraction * 100}%, at least 1 s)`,
     evidence: { fromT: o.fromT, toT: o.toT, tps, steadyTps: o.steadyTps, fraction },
   };

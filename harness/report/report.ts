@@ -1,6 +1,7 @@
 import { readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { stepOf } from '../checks/sync-state.ts';
+import type { Verdict } from '../checks/verdict.ts';
 import { lsnDiff } from '../lsn.ts';
 import type { ObserverSample, SyncTransition } from '../load/history.ts';
 import { slug, type ScenarioEvent, type ScenarioRecord } from './record.ts';
@@ -10,7 +11,7 @@ export interface Summary {
   run: string;
   /** Server version of the first scenario's primary (`SELECT version()`). */
   postgres: string | null;
-  scenarios: Array<Pick<ScenarioRecord, 'name' | 'file' | 'status' | 'durationMs' | 'metrics' | 'error'> & { verdicts: Array<{ check: string; ok: boolean; summary: string }> }>;
+  scenarios: Array<Pick<ScenarioRecord, 'name' | 'file' | 'status' | 'durationMs' | 'metrics' | 'error'> & { verdicts: Array<Pick<Verdict, 'check' | 'status' | 'summary'>> }>;
 }
 
 /**
@@ -34,7 +35,7 @@ export async function writeReport(runDir: string): Promise<Summary | null> {
       durationMs: r.durationMs,
       metrics: r.metrics,
       ...(r.error ? { error: r.error } : {}),
-      verdicts: r.verdicts.map((v) => ({ check: v.check, ok: v.ok, summary: v.summary })),
+      verdicts: r.verdicts.map((v) => ({ check: v.check, status: v.status, summary: v.summary })),
     })),
   };
   await writeFile(join(runDir, 'summary.json'), JSON.stringify(summary, null, 2));
@@ -56,7 +57,7 @@ async function renderHtml(runDir: string, summary: Summary, records: ScenarioRec
     .join('');
   return `<!doctype html><html><head><meta charset="utf-8"><title>pgchaos ${esc(summary.run)}</title><style>
 body{font:14px system-ui,sans-serif;margin:24px;max-width:980px}td,th{padding:2px 8px;text-align:left;vertical-align:top}
-.passed{color:#176f2c;font-weight:bold}.failed{color:#b00020;font-weight:bold}svg{background:#fafafa;border:1px solid #ddd}
+.passed{color:#176f2c;font-weight:bold}.failed{color:#b00020;font-weight:bold}.unknown{color:#a65c00;font-weight:bold}svg{background:#fafafa;border:1px solid #ddd}
 pre{background:#f4f4f4;padding:8px;overflow:auto;max-height:300px;font-size:12px}.fault{color:#b00020}.move{color:#1f5fbf}.legend{font-size:12px;columns:2;margin:4px 0}
 </style></head><body><h1>pgchaos run ${esc(summary.run)}</h1><p>${esc(summary.postgres ?? 'server version unknown')}</p>
 <p><a href="summary.json">summary.json</a> · <a href="junit.xml">junit.xml</a> · <a href="pgchaos.log">pgchaos.log</a> (harness log)</p>
@@ -66,7 +67,7 @@ pre{background:#f4f4f4;padding:8px;overflow:auto;max-height:300px;font-size:12px
 async function renderScenario(runDir: string, r: ScenarioRecord): Promise<string> {
   const end = r.durationMs;
   const x = (t: number) => LEFT + ((W - LEFT - 10) * t) / Math.max(end, 1);
-  const verdicts = r.verdicts.map((v) => `<li class="${v.ok ? 'passed' : 'failed'}">${v.ok ? 'PASS' : 'FAIL'} <b>${esc(v.check)}</b>: ${esc(v.summary)}</li>`).join('');
+  const verdicts = r.verdicts.map((v) => `<li class="${v.status}">${v.status.toUpperCase()} <b>${esc(v.check)}</b>: ${esc(v.summary)}</li>`).join('');
   const metrics = Object.entries(r.metrics).map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(typeof v === 'object' ? JSON.stringify(v) : v)}</td></tr>`).join('');
   const events = r.events.map((e) => `<tr class="${e.kind}"><td>${(e.t / 1000).toFixed(2)} s</td><td>${e.kind}</td><td>${esc(e.what)}</td></tr>`).join('');
   const logs = await Promise.all(

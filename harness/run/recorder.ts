@@ -41,7 +41,7 @@ export class Recorder {
   /** Keeps a verdict for the report and returns it. */
   verdict<E>(v: Verdict<E>): Verdict<E> {
     this.verdicts.push(v);
-    log()[v.ok ? 'info' : 'error'](`${v.ok ? 'PASS' : 'FAIL'} ${v.check}: ${v.summary}`);
+    log()[v.status === 'passed' ? 'info' : 'error'](`${v.status.toUpperCase()} ${v.check}: ${v.summary}`);
     return v;
   }
 
