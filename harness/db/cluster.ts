@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import { onInterrupt } from '../cleanup.ts';
 import { docker, runLabels, sweepOrphans } from '../docker.ts';
 import { ConfigError } from '../errors.ts';
-import { defaultMajor, parseMajor, resolveImage, type PgImage } from './image.ts';
+import { defaultMajor, parseMajor, probeImage, resolveImage, type PgImage } from './image.ts';
 import { log } from '../logger.ts';
 import { compareLsn, type Lsn } from '../lsn.ts';
 import { PgNode, type ReplicationUser } from './pg-node.ts';
 import { currentRun } from '../run.ts';
 import { expectedSyncState } from '../model/sync-model.ts';
-import { assertNamesAreStandbys, parseSyncStandbyNames, type SyncStandbyNames } from '../model/sync-standby-names.ts';
-import { baseSettings, renderConf, renderHba } from './ha-config.ts';
+import { parseSyncStandbyNames, syncConfigWarnings, type SyncStandbyNames } from '../model/sync-standby-names.ts';
+import { baseSettings, checkParameterNames, renderConf, renderHba } from './ha-config.ts';
 import { pollUntil } from '../wait.ts';
 
 /** What a cluster is made of. Every field has a default that reproduces the seed write-ups' setup. */
@@ -20,10 +20,16 @@ export interface ClusterOptions {
   pgMajor?: number | string;
   /** Standby names, also their application_names (default `['s1', 's2']`). */
   standbys?: string[];
-  /** `synchronous_standby_names` of the primary (default `ANY 1 (<standbys>)`). */
+  /** `synchronous_standby_names` of the primary (default `ANY 1 (<standbys>)`); any value PostgreSQL accepts. */
   synchronousStandbyNames?: string;
-  /** Extra postgresql.conf settings, applied after pgchaos's own (so they win). */
+  /** `synchronous_commit` of every node (default `on`). */
+  synchronousCommit?: string;
+  /** Extra postgresql.conf settings (e.g. the user's fragment), applied after pgchaos's own (so they win); names are checked against the server first. */
   settings?: Record<string, string | number | boolean>;
+  /** The user's own image for this major (default: pgchaos's, or a local postgres:NN). */
+  image?: string;
+  /** synchronous_standby_names of a promoted standby (default `swap`, see `SyncPolicy`). */
+  afterPromotion?: SyncPolicy;
   /** initdb --data-checksums (default false: pg_rewind then relies on wal_log_hints). */
   dataChecksums?: boolean;
   /** Build the image offline when it is missing (default true). */
@@ -33,6 +39,16 @@ export interface ClusterOptions {
 }
 
 const NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * What a promoted standby's synchronous_standby_names becomes:
+ * - `swap`: the setting as it was, with the old primary's name in place of the promoted
+ *   standby's (`ANY 1 (s1, s2)` → `ANY 1 (primary, s2)` when s1 is promoted): the old primary
+ *   takes the promoted standby's place once it rejoins;
+ * - `same`: the setting unchanged;
+ * - `{ setting }`: this setting.
+ */
+export type SyncPolicy = 'swap' | 'same' | { setting: string };
 
 /** A standby's WAL positions, the evidence for choosing which one to promote (seed 000 §11). */
 export interface StandbyPosition {
@@ -58,8 +74,12 @@ export class Cluster {
     readonly runId: string,
     readonly image: PgImage,
     readonly network: { id: string; name: string; subnet: string },
+    /** The cluster's members, in creation order; `remove()` takes a dead node out. */
     readonly nodes: PgNode[],
     private syncText: string,
+    /** `synchronous_commit` of every node. */
+    readonly synchronousCommit: string,
+    private readonly afterPromotion: SyncPolicy,
     readonly replication: ReplicationUser,
     private primaryNode: PgNode,
     private readonly unregisterCleanup: () => void,
@@ -67,11 +87,13 @@ export class Cluster {
 
   /**
    * Validates the options, then builds and starts the cluster, ready when every standby is
-   * `streaming` with its expected `sync_state` (`quorum` under ANY n) in the primary's
+   * `streaming` with the `sync_priority` and `sync_state` the model predicts in the primary's
    * pg_stat_replication.
-   * @throws ConfigError before any container starts: unknown major, malformed or unsatisfiable
-   *   synchronous_standby_names, a name that is not a standby, a missing image that cannot be
-   *   built, no Docker engine.
+   * @throws ConfigError before any cluster container starts: unknown major, malformed
+   *   synchronous_standby_names, an image that is missing and cannot be built or lacks a binary
+   *   every cluster needs, a parameter the server does not know, a parameter pgchaos manages
+   *   itself, no Docker engine.
+   * @throws ExecError with the server log's reason when a server refuses a setting's value.
    * @throws WaitTimeoutError when the standbys do not become ready in time (the cluster is
    *   removed first).
    */
@@ -85,9 +107,13 @@ export class Cluster {
     }
     if (new Set(standbys).size !== standbys.length) throw new ConfigError(`duplicate standby names: ${standbys.join(', ')}`, 'give each standby its own name');
     const syncSetting = opts.synchronousStandbyNames ?? `ANY 1 (${standbys.join(', ')})`;
-    const sync = parseSyncStandbyNames(syncSetting);
-    assertNamesAreStandbys(sync, standbys, syncSetting);
-    const image = await resolveImage(major, { build: opts.buildImage ?? true });
+    const synchronousCommit = opts.synchronousCommit ?? 'on';
+    const warnings = syncConfigWarnings(parseSyncStandbyNames(syncSetting), standbys);
+    const image = await resolveImage(major, { build: opts.buildImage ?? true, ...(opts.image ? { image: opts.image } : {}) });
+    const probe = await probeImage(image);
+    const settings = { ...baseSettings(syncSetting, major, synchronousCommit), ...opts.settings };
+    checkParameterNames(settings, probe.parameters, major);
+    for (const w of warnings) log().warn({ synchronous_standby_names: syncSetting }, w);
 
     const run = currentRun();
     await sweepOrphans();
@@ -121,16 +147,14 @@ export class Cluster {
       );
       const [primary, ...standbyNodes] = nodes as [PgNode, ...PgNode[]];
       const replication = { user: 'replicator', password: secret() };
-      const settings = { ...baseSettings(syncSetting), ...opts.settings };
       await primary.init({ conf: renderConf(settings), hba: renderHba(subnet, replication.user), dataChecksums: opts.dataChecksums ?? false });
       await primary.start();
-      // No standby can confirm this commit yet: without `local` it would wait on SyncRep forever.
-      await primary.safePsql(`SET synchronous_commit = local; CREATE ROLE ${replication.user} WITH REPLICATION LOGIN PASSWORD '${replication.password}'`);
+      await primary.createReplicationUser(replication);
       await Promise.all(standbyNodes.map(async (s) => {
         await s.initFromBackup(primary, replication);
         await s.start();
       }));
-      const cluster = new Cluster(run.id, image, { id: net.id, name: id, subnet }, nodes, syncSetting, replication, primary, unregister);
+      const cluster = new Cluster(run.id, image, { id: net.id, name: id, subnet }, nodes, syncSetting, synchronousCommit, opts.afterPromotion ?? 'swap', replication, primary, unregister);
       await cluster.waitForStreaming(opts.readyTimeoutMs ?? 60_000);
       log().info({ cluster: id, image: image.name, ms: Date.now() - started }, `cluster ready: primary + ${standbys.join(', ')}, synchronous_standby_names = '${syncSetting}'`);
       return cluster;
@@ -206,19 +230,46 @@ export class Cluster {
   }
 
   /**
-   * Promotes `node` (pg_promote), makes it the cluster's primary for writers and observers,
-   * and sets its synchronous_standby_names to the same rule over the new standbys
-   * (e.g. ANY 1 (s1, s2) on primary → ANY 1 (s2, primary) on s1), with ALTER SYSTEM + reload.
+   * Promotes `node` (pg_promote) and makes it the cluster's primary for writers and observers.
+   * Its synchronous_standby_names follows `policy` (default: the cluster's `afterPromotion`,
+   * itself `swap` by default), set with ALTER SYSTEM + reload.
+   * @returns the new setting.
    */
-  async promote(node: PgNode): Promise<void> {
+  async promote(node: PgNode, policy: SyncPolicy = this.afterPromotion): Promise<string> {
+    const oldPrimary = this.primaryNode;
     await node.promote();
     this.primaryNode = node;
-    const names = this.standbys.map((n) => n.name);
-    const { method, num } = this.sync;
-    const text = method === 'async' ? '' : `${method.toUpperCase()} ${Math.min(num, names.length)} (${names.join(', ')})`;
-    await node.alterSystem({ synchronous_standby_names: text });
-    this.syncText = text;
+    const text = policy === 'same' ? this.syncText : policy === 'swap' ? swapName(this.syncText, node.name, oldPrimary.name) : policy.setting;
+    await this.setSynchronousStandbyNames(text);
     log().info({ node: node.name, synchronous_standby_names: text }, `promoted ${node.name}`);
+    return text;
+  }
+
+  /**
+   * Changes the primary's synchronous_standby_names while it runs (ALTER SYSTEM + reload: the
+   * parameter is reloadable, docs: runtime-config-replication.html); the cluster's own idea of the
+   * setting, which the model reads, follows. Warnings about the new value are logged.
+   * @throws ConfigError for a malformed value, before anything is changed.
+   */
+  async setSynchronousStandbyNames(text: string): Promise<void> {
+    for (const w of syncConfigWarnings(parseSyncStandbyNames(text), this.standbys.map((n) => n.name))) log().warn({ synchronous_standby_names: text }, w);
+    await this.primaryNode.alterSystem({ synchronous_standby_names: text });
+    this.syncText = text;
+  }
+
+  /**
+   * Takes a node out of the cluster for good (e.g. an old primary that will not come back after
+   * an unplanned failover): its host is removed and the end-of-story steps (catch-up, hashes) work
+   * on the survivors.
+   * @throws Error when `node` is the current primary.
+   */
+  async remove(node: PgNode): Promise<void> {
+    if (node === this.primaryNode) throw new Error(`${node.name} is the primary: promote another node before removing it`);
+    const i = this.nodes.indexOf(node);
+    if (i < 0) return;
+    this.nodes.splice(i, 1);
+    await node.host.remove();
+    log().info({ node: node.name }, `${node.name} left the cluster`);
   }
 
   /**
@@ -295,4 +346,15 @@ export class Cluster {
 
 function secret(): string {
   return randomBytes(18).toString('base64url');
+}
+
+/**
+ * `setting` with the name `from` replaced by `to` (quoted when needed), keeping the method,
+ * the number and every other name; `*` and settings that do not name `from` stay as they are.
+ */
+export function swapName(setting: string, from: string, to: string): string {
+  const sync = parseSyncStandbyNames(setting);
+  if (!sync.names.includes(from)) return setting;
+  const names = sync.names.map((n) => (n === from ? to : n)).map((n) => (n === '*' || /^[a-z_][a-z0-9_]*$/.test(n) ? n : `"${n.replace(/"/g, '""')}"`));
+  return sync.method === 'async' ? setting : `${sync.method.toUpperCase()} ${sync.num} (${names.join(', ')})`;
 }

@@ -1,24 +1,29 @@
 /**
  * The HA configuration a cluster is built with: pgchaos's base settings (replication, WAL,
- * logging), rendered into postgresql.conf, and the pg_hba.conf that admits only the cluster network.
+ * logging) with per-major parameter names, the user's postgresql.conf fragment on top (parsed
+ * and its names checked against the server), rendered into postgresql.conf, and the pg_hba.conf
+ * that admits only the cluster network.
  */
+import { distance } from 'fastest-levenshtein';
+import { ConfigError } from '../errors.ts';
 
 /** The settings every cluster starts from (docs: runtime-config-replication.html, runtime-config-wal.html). */
-export function baseSettings(sync: string): Record<string, string | number | boolean> {
+export function baseSettings(sync: string, major: number, synchronousCommit = 'on'): Record<string, string | number | boolean> {
   return {
     listen_addresses: '*',
     max_connections: 100,
     wal_level: 'replica',
     max_wal_senders: 10,
     max_replication_slots: 10,
-    // No slots (as in the seeds): keep enough WAL for a standby that is down for a minute under load.
-    wal_keep_size: '2GB',
+    // No slots (as in the seeds): keep enough WAL for a standby that is down for a minute under
+    // load. PostgreSQL 13 replaced wal_keep_segments (16 MB WAL files) with wal_keep_size.
+    ...(major >= 13 ? { wal_keep_size: '2GB' } : { wal_keep_segments: 128 }),
     max_wal_size: '1GB',
     hot_standby: true,
     hot_standby_feedback: true,
     // pg_rewind needs hint-bit changes WAL-logged (or data checksums).
     wal_log_hints: true,
-    synchronous_commit: 'on',
+    synchronous_commit: synchronousCommit,
     synchronous_standby_names: sync,
     // Standbys report write/flush/replay positions every second instead of every 10 s.
     wal_receiver_status_interval: '1s',
@@ -41,4 +46,62 @@ export function renderHba(subnet: string, replicationUser: string): string {
     `host replication ${replicationUser} ${subnet} scram-sha-256`,
     `host all all ${subnet} scram-sha-256`,
   ].join('\n');
+}
+
+/**
+ * Parameters the harness sets itself, with where a user sets them instead. A fragment that sets
+ * one of these would break the harness's access or contradict the model.
+ */
+const MANAGED: Record<string, string> = {
+  synchronous_standby_names: 'set "synchronousStandbyNames" in pgchaos.config.json (or --sync): the model predicts from it',
+  synchronous_commit: 'set "synchronousCommit" in pgchaos.config.json (or --synchronous-commit): the model predicts from it',
+  port: 'leave it out: the harness reaches every node on 5432 inside its container',
+  listen_addresses: 'leave it out: the standbys and the harness connect over TCP',
+  data_directory: 'leave it out: the harness owns the data directory',
+  config_file: 'leave it out: the harness writes postgresql.conf',
+  hba_file: 'leave it out: the harness writes pg_hba.conf for the cluster network',
+  ident_file: 'leave it out',
+  primary_conninfo: 'leave it out: the harness points standbys at the primary',
+  include: 'inline the included file: a fragment is one file',
+  include_if_exists: 'inline the included file: a fragment is one file',
+  include_dir: 'inline the included files: a fragment is one file',
+};
+
+/**
+ * Parses a postgresql.conf fragment the way the server's configuration lexer does
+ * (src/backend/utils/misc/guc-file.l): one `name = value` or `name value` per line, `#`
+ * comments, values bare or single-quoted (with '' or \' for a quote). Names are
+ * case-insensitive and returned in lower case; a later line wins.
+ * @returns name → value (unquoted). @throws ConfigError naming the file and line of a malformed
+ *   line, or of a parameter the harness manages itself.
+ */
+export function parseConfFragment(text: string, file: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const LINE = /^\s*([A-Za-z_][A-Za-z0-9_$.]*)\s*(?:=\s*|\s+)('(?:[^'\\]|''|\\.)*'|[^\s#']+)\s*(?:#.*)?$/;
+  text.split(/\r?\n/).forEach((raw, i) => {
+    if (/^\s*(#.*)?$/.test(raw)) return;
+    const m = LINE.exec(raw);
+    if (!m) throw new ConfigError(`${file}:${i + 1}: cannot read ${JSON.stringify(raw.trim())} as "name = value"`, "write one parameter per line as name = value, quoting values with spaces in single quotes");
+    const name = m[1]!.toLowerCase();
+    if (MANAGED[name]) throw new ConfigError(`${file}:${i + 1}: ${name} is set by pgchaos itself`, MANAGED[name]!);
+    const v = m[2]!;
+    out[name] = v.startsWith("'") ? v.slice(1, -1).replace(/''/g, "'").replace(/\\(.)/g, '$1') : v;
+  });
+  return out;
+}
+
+/**
+ * Checks every parameter name against those the server knows (`postgres --describe-config` of
+ * the image); custom names with a dot (`extension.setting`) are the server's to accept.
+ * @throws ConfigError naming the unknown parameter, the major, and the closest known names.
+ */
+export function checkParameterNames(settings: Record<string, unknown>, known: ReadonlySet<string>, major: number): void {
+  for (const name of Object.keys(settings)) {
+    if (known.has(name) || name.includes('.')) continue;
+    const near = [...known].map((k) => [k, distance(name, k)] as const).filter(([, d]) => d <= 3).sort((a, b) => a[1] - b[1]).slice(0, 3).map(([k]) => k);
+    throw new ConfigError(
+      `PostgreSQL ${major} has no parameter "${name}"`,
+      near.length ? `did you mean ${near.join(' or ')}? Correct it in your postgresql.conf fragment` : `remove it from your postgresql.conf fragment (or check the parameter's name in PostgreSQL ${major}'s documentation)`,
+    );
+  }
 }

@@ -3,7 +3,7 @@ import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainer
 import { docker, runLabels } from '../docker.ts';
 import { ExecError } from '../errors.ts';
 import { log } from '../logger.ts';
-import type { PgImage } from './image.ts';
+import { hostPath, type PgImage } from './image.ts';
 
 /** Folder inside every host for its server log: a bind mount of a host folder, so the log outlives the host and lands in the report. */
 export const LOG_MOUNT = '/var/log/pgchaos';
@@ -54,6 +54,8 @@ export class PgHost {
       .withNetworkMode(o.network)
       .withLabels({ ...runLabels(o.runId), 'pgchaos.node': o.name })
       .withExposedPorts(PG_PORT)
+      // The image's PostgreSQL binaries first: user images need not have them on PATH.
+      .withEnvironment({ PATH: hostPath(o.image) })
       // For disconnect(): a partition is made with iptables inside the host.
       .withAddedCapabilities('NET_ADMIN')
       .withBindMounts([{ source: o.logDir, target: LOG_MOUNT, mode: 'rw' }])

@@ -146,16 +146,38 @@ export class PgNode {
    */
   async start(timeoutS = 120): Promise<void> {
     await this.host.ensureUp();
-    await this.sh(
-      // After the host died the old postmaster.pid is stale; in a new PID namespace its pid can
-      // belong to an unrelated process and block the start, as after a real reboot. No postgres
-      // process on the host means the file is stale (read from /proc: images may lack procps).
-      `grep -qsx postgres /proc/[0-9]*/comm || rm -f "$PGDATA/postmaster.pid"
-       pg_ctl -D "$PGDATA" -l ${LOG_MOUNT}/${this.name}.log -w -t ${timeoutS} start >/dev/null`,
-      {},
-      timeoutS + 10,
-    );
+    const offset = await this.logOffset();
+    try {
+      await this.sh(
+        // After the host died the old postmaster.pid is stale; in a new PID namespace its pid can
+        // belong to an unrelated process and block the start, as after a real reboot. No postgres
+        // process on the host means the file is stale (read from /proc: images may lack procps).
+        `grep -qsx postgres /proc/[0-9]*/comm || rm -f "$PGDATA/postmaster.pid"
+         pg_ctl -D "$PGDATA" -l ${LOG_MOUNT}/${this.name}.log -w -t ${timeoutS} start >/dev/null`,
+        {},
+        timeoutS + 10,
+      );
+    } catch (e) {
+      if (!(e instanceof ExecError)) throw e;
+      // pg_ctl only says "Examine the log output": the reason (e.g. a value the server refuses)
+      // is in the server log.
+      const reasons = (await this.logs()).slice(offset).split('\n').filter((l) => /\b(FATAL|PANIC|ERROR):|invalid value|unrecognized configuration/.test(l));
+      throw new ExecError(this.name, 'pg_ctl start', e.exitCode, reasons.length ? `the server refused to start; its log says:\n${reasons.slice(-3).join('\n')}` : e.output);
+    }
     log().debug({ node: this.name }, 'started');
+  }
+
+  /**
+   * Creates the role standbys replicate as. The password reaches the server on psql's standard
+   * input (never a command line), and the statement is kept out of the server log even when it
+   * fails (log_min_error_statement = panic): no secret in a log or report. It commits with
+   * synchronous_commit = local: no standby could confirm it yet, so it would wait on SyncRep forever.
+   */
+  async createReplicationUser(repl: ReplicationUser): Promise<void> {
+    await this.sh(
+      `printf "SET log_min_error_statement = panic; SET synchronous_commit = local; CREATE ROLE %s WITH REPLICATION LOGIN PASSWORD '%s';" "$RUSER" "$RPW" | psql -XAtq -v ON_ERROR_STOP=1 -d postgres`,
+      { RUSER: repl.user, RPW: repl.password },
+    );
   }
 
   /** pg_ctl stop in the given mode, waiting until the server is down. */

@@ -8,13 +8,19 @@ import { writeScenarioRecord, type ScenarioRecord } from '../report/record.ts';
 import { Recorder } from './recorder.ts';
 import { currentRun } from '../run.ts';
 import { BatchWriter, type BatchWriterOptions } from '../load/writer.ts';
+import { clusterOptionsOf, userConfig, writerOptionsOf, type UserConfig } from './config.ts';
 
 /** What a scenario body gets: a recorder, and starters whose products are torn down for it. */
 export interface ScenarioContext {
   rec: Recorder;
-  /** Starts a cluster (see `Cluster.start`); removed when the scenario ends, however it ends. */
+  /** The user's HA config this run tests (`pgchaos.config.json` and flags; the seeds' setup by default). */
+  config: UserConfig;
+  /**
+   * Starts a cluster (see `Cluster.start`) from the user's config, with `opts` on top (a story
+   * that needs, say, wal_log_hints off says so); removed when the scenario ends, however it ends.
+   */
   startCluster(opts?: ClusterOptions): Promise<Cluster>;
-  /** Creates the writer's tables and starts the writer against the cluster's primary. */
+  /** Creates the writer's tables and starts the writer (clients and batch rows from the config, `opts` on top) against the cluster's primary. */
   startWriter(cluster: Cluster, opts?: BatchWriterOptions): Promise<BatchWriter>;
   /** Starts sampling pg_stat_replication on the cluster's primary every `intervalMs`. */
   startObserver(cluster: Cluster, intervalMs?: number): ReplicationObserver;
@@ -38,16 +44,18 @@ export function scenario(name: string, body: (ctx: ScenarioContext) => Promise<v
     const writers: BatchWriter[] = [];
     const observers: ReplicationObserver[] = [];
     t.onTestFinished((done) => finish(done, rec, clusters, writers, observers), TEARDOWN_MS);
+    const config = userConfig();
     await body({
       rec,
+      config,
       async startCluster(opts) {
-        const c = await Cluster.start(opts);
+        const c = await Cluster.start({ ...clusterOptionsOf(config), ...opts, settings: { ...config.settings, ...opts?.settings } });
         clusters.push(c);
-        rec.step('cluster ready', { image: c.image.name, synchronous_standby_names: c.syncSetting });
+        rec.step('cluster ready', { image: c.image.name, synchronous_standby_names: c.syncSetting, synchronous_commit: c.synchronousCommit });
         return c;
       },
       async startWriter(cluster, opts) {
-        const w = new BatchWriter(cluster, rec.clock, opts);
+        const w = new BatchWriter(cluster, rec.clock, { ...writerOptionsOf(config), ...opts });
         writers.push(w);
         await w.setup();
         w.start();

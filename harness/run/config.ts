@@ -1,0 +1,186 @@
+/**
+ * The user's HA setup, described once: a `pgchaos.config.json` in their repository, the same
+ * fields as `pgchaos run` flags (flags win), handed to vitest's workers through the
+ * environment. Scenarios build their clusters and writers from it.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import { parseConfFragment } from '../db/ha-config.ts';
+import type { ClusterOptions, SyncPolicy } from '../db/cluster.ts';
+import { parseMajor } from '../db/image.ts';
+import { ConfigError } from '../errors.ts';
+import type { BatchWriterOptions } from '../load/writer.ts';
+import { parseSyncStandbyNames } from '../model/sync-standby-names.ts';
+
+/** The file `pgchaos run` looks for in the working directory when no `--config` is given. */
+export const CONFIG_FILE = 'pgchaos.config.json';
+/** Environment variable that carries the resolved config (JSON) from the CLI to vitest's workers. */
+export const CONFIG_ENV = 'PGCHAOS_CONFIG';
+
+/** `synchronous_commit` levels (docs: runtime-config-wal.html#GUC-SYNCHRONOUS-COMMIT). */
+export const SYNCHRONOUS_COMMIT = ['off', 'local', 'remote_write', 'on', 'remote_apply'] as const;
+export type SynchronousCommit = (typeof SYNCHRONOUS_COMMIT)[number];
+
+const standbyName = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a standby name is a lower-case identifier such as s1 (it is also its application_name)');
+
+/** The file's shape. Every field is optional: the defaults reproduce the seed write-ups' setup. */
+const FileSchema = z.strictObject({
+  /** PostgreSQL major(s) to run the suite on, e.g. 15 or [13, 15, 17]. */
+  pg: z.union([z.number().int(), z.string(), z.array(z.union([z.number().int(), z.string()])).min(1)]).optional(),
+  /** Your own image per major, e.g. { "15": "registry.example/pg:15.8" }; checked for the binaries pgchaos needs before any cluster starts. */
+  images: z.record(z.string(), z.string().min(1)).optional(),
+  /** Standby names, 1 to 4, in creation order (default ["s1", "s2"]). */
+  standbys: z.array(standbyName).min(1).max(4).optional(),
+  /** The primary's synchronous_standby_names (default `ANY 1 (<standbys>)`); '' for asynchronous replication. */
+  synchronousStandbyNames: z.string().optional(),
+  /** synchronous_commit (default on). */
+  synchronousCommit: z.enum(SYNCHRONOUS_COMMIT).optional(),
+  /** initdb --data-checksums (default false). */
+  dataChecksums: z.boolean().optional(),
+  /** Your postgresql.conf fragment, relative to the config file; applied after pgchaos's own settings. */
+  postgresqlConf: z.string().min(1).optional(),
+  /** The writer: connections and rows per batch (defaults 8 and 1000). */
+  writer: z.strictObject({ clients: z.number().int().min(1).max(64).optional(), batchRows: z.number().int().min(1).max(100_000).optional() }).optional(),
+  /** synchronous_standby_names of a promoted standby: "swap" (default), "same", or the setting itself. */
+  afterPromotion: z.string().optional(),
+});
+export type UserConfigFile = z.infer<typeof FileSchema>;
+
+/** A user's config, validated and resolved (paths absolute, fragment read, defaults filled). */
+export interface UserConfig {
+  /** Where it came from: a file path, `flags`, or `defaults`. */
+  source: string;
+  pg: number[];
+  images: Record<number, string>;
+  standbys: string[];
+  synchronousStandbyNames: string;
+  synchronousCommit: SynchronousCommit;
+  dataChecksums: boolean;
+  /** Absolute path of the fragment, when one was given. */
+  postgresqlConf: string | null;
+  /** The fragment's parameters (name → value as written). */
+  settings: Record<string, string>;
+  writer: { clients: number; batchRows: number };
+  afterPromotion: SyncPolicy;
+}
+
+/**
+ * Reads and validates the user's config: `file` (or `<cwd>/pgchaos.config.json` when present),
+ * then `overrides` (the CLI flags, same field names) on top.
+ * @throws ConfigError naming the file, the field and the fix: unknown field, wrong type, unknown
+ *   major, malformed synchronous_standby_names, unreadable or malformed postgresql.conf fragment.
+ */
+export function loadUserConfig(o: { cwd: string; file?: string; overrides?: UserConfigFile }): UserConfig {
+  const path = o.file ? resolve(o.cwd, o.file) : resolve(o.cwd, CONFIG_FILE);
+  const hasFile = o.file !== undefined || existsSync(path);
+  let fromFile: UserConfigFile = {};
+  if (hasFile) {
+    if (!existsSync(path)) throw new ConfigError(`config file ${path} does not exist`, `create it (see the README's "Your HA config") or drop --config`);
+    fromFile = validate(readJson(path), path);
+  }
+  const overrides = validate(o.overrides ?? {}, 'the command-line flags');
+  // A fragment path given in the file is relative to the file; one given as a flag, to the cwd.
+  const confBase = overrides.postgresqlConf ? o.cwd : dirname(path);
+  const merged: UserConfigFile = { ...fromFile, ...overrides, writer: { ...fromFile.writer, ...overrides.writer } };
+  const source = hasFile ? path : Object.keys(overrides).length ? 'flags' : 'defaults';
+  return resolveConfig(merged, confBase, source);
+}
+
+/** The default config: the seeds' `ANY 1 (s1, s2)` on the default major. */
+export function defaultUserConfig(): UserConfig {
+  return resolveConfig({}, process.cwd(), 'defaults');
+}
+
+function resolveConfig(c: UserConfigFile, confBase: string, source: string): UserConfig {
+  const pgList = c.pg === undefined ? [process.env.PGCHAOS_PG_MAJOR ?? 15] : Array.isArray(c.pg) ? c.pg : String(c.pg).split(',');
+  const pg = [...new Set(pgList.map((m) => parseMajor(String(m).trim())))];
+  const images: Record<number, string> = {};
+  for (const [k, v] of Object.entries(c.images ?? {})) images[parseMajor(k)] = v;
+  const standbys = c.standbys ?? ['s1', 's2'];
+  if (new Set(standbys).size !== standbys.length) throw new ConfigError(`duplicate standby names: ${standbys.join(', ')}`, 'give each standby its own name');
+  const synchronousStandbyNames = c.synchronousStandbyNames ?? `ANY 1 (${standbys.join(', ')})`;
+  parseSyncStandbyNames(synchronousStandbyNames); // a ConfigError now, not when the first cluster starts
+  let postgresqlConf: string | null = null;
+  let settings: Record<string, string> = {};
+  if (c.postgresqlConf) {
+    postgresqlConf = isAbsolute(c.postgresqlConf) ? c.postgresqlConf : resolve(confBase, c.postgresqlConf);
+    let text: string;
+    try {
+      text = readFileSync(postgresqlConf, 'utf8');
+    } catch (e) {
+      throw new ConfigError(`cannot read the postgresql.conf fragment ${postgresqlConf} (${(e as NodeJS.ErrnoException).code})`, 'point postgresqlConf (or --conf) at an existing file');
+    }
+    settings = parseConfFragment(text, postgresqlConf);
+  }
+  return {
+    source,
+    pg,
+    images,
+    standbys,
+    synchronousStandbyNames,
+    synchronousCommit: c.synchronousCommit ?? 'on',
+    dataChecksums: c.dataChecksums ?? false,
+    postgresqlConf,
+    settings,
+    writer: { clients: c.writer?.clients ?? 8, batchRows: c.writer?.batchRows ?? 1000 },
+    afterPromotion: parsePolicy(c.afterPromotion ?? 'swap'),
+  };
+}
+
+function parsePolicy(text: string): SyncPolicy {
+  if (text === 'swap' || text === 'same') return text;
+  parseSyncStandbyNames(text);
+  return { setting: text };
+}
+
+function readJson(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`${path} is not valid JSON (${(e as Error).message})`, 'fix the JSON syntax (no comments, no trailing commas)');
+  }
+}
+
+function validate(data: unknown, where: string): UserConfigFile {
+  const r = FileSchema.safeParse(data);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const field = issue.path.join('.') || '(top level)';
+  const known = Object.keys(FileSchema.shape).join(', ');
+  throw new ConfigError(`${where}: ${field}: ${issue.message}`, issue.code === 'unrecognized_keys' ? `use only these fields: ${known}` : `correct ${field} (fields: ${known})`);
+}
+
+/**
+ * The config this process runs with: the one the CLI resolved (env PGCHAOS_CONFIG), else
+ * `pgchaos.config.json` in the working directory, else the defaults.
+ */
+export function userConfig(): UserConfig {
+  const env = process.env[CONFIG_ENV];
+  if (env) return JSON.parse(env) as UserConfig;
+  return loadUserConfig({ cwd: process.cwd() });
+}
+
+/** What `userConfig()` reads in a child process: set it before starting vitest. */
+export function configToEnv(c: UserConfig): Record<string, string> {
+  return { [CONFIG_ENV]: JSON.stringify(c) };
+}
+
+/** The cluster options of a config for one major. */
+export function clusterOptionsOf(c: UserConfig, major: number = c.pg[0]!): ClusterOptions {
+  return {
+    pgMajor: major,
+    ...(c.images[major] ? { image: c.images[major] } : {}),
+    standbys: c.standbys,
+    synchronousStandbyNames: c.synchronousStandbyNames,
+    synchronousCommit: c.synchronousCommit,
+    dataChecksums: c.dataChecksums,
+    settings: c.settings,
+    afterPromotion: c.afterPromotion,
+  };
+}
+
+/** The writer options of a config. */
+export function writerOptionsOf(c: UserConfig): BatchWriterOptions {
+  return { clients: c.writer.clients, batchRows: c.writer.batchRows };
+}
