@@ -7,9 +7,10 @@ import { ConfigError } from '../errors.ts';
 import { defaultMajor, parseMajor, probeImage, resolveImage, type PgImage } from './image.ts';
 import { log } from '../logger.ts';
 import { compareLsn, type Lsn } from '../lsn.ts';
-import { PgNode, type ReplicationUser } from './pg-node.ts';
+import { PgNode, type ReplicationUser, type WalSenderRow } from './pg-node.ts';
 import { currentRun } from '../run.ts';
-import { expectedSyncState } from '../model/sync-model.ts';
+import { compareWithModel } from '../model/compare.ts';
+import type { SynchronousCommit } from '../model/sync-model.ts';
 import { parseSyncStandbyNames, syncConfigWarnings, type SyncStandbyNames } from '../model/sync-standby-names.ts';
 import { baseSettings, checkParameterNames, renderConf, renderHba } from './ha-config.ts';
 import { pollUntil } from '../wait.ts';
@@ -23,7 +24,7 @@ export interface ClusterOptions {
   /** `synchronous_standby_names` of the primary (default `ANY 1 (<standbys>)`); any value PostgreSQL accepts. */
   synchronousStandbyNames?: string;
   /** `synchronous_commit` of every node (default `on`). */
-  synchronousCommit?: string;
+  synchronousCommit?: SynchronousCommit;
   /** Extra postgresql.conf settings (e.g. the user's fragment), applied after pgchaos's own (so they win); names are checked against the server first. */
   settings?: Record<string, string | number | boolean>;
   /** The user's own image for this major (default: pgchaos's, or a local postgres:NN). */
@@ -78,7 +79,7 @@ export class Cluster {
     readonly nodes: PgNode[],
     private syncText: string,
     /** `synchronous_commit` of every node. */
-    readonly synchronousCommit: string,
+    readonly synchronousCommit: SynchronousCommit,
     private readonly afterPromotion: SyncPolicy,
     readonly replication: ReplicationUser,
     private primaryNode: PgNode,
@@ -198,24 +199,30 @@ export class Cluster {
   }
 
   /**
-   * Waits until every standby is `streaming` in the primary's pg_stat_replication with the
-   * sync_state it should have (`expectedSyncState`). The base backup's own walsender
-   * (state `backup`, or `async` while it streams WAL) does not count. `standbys` narrows the wait
-   * to some of them (a node that has not rejoined yet).
-   * @throws WaitTimeoutError with the rows last seen.
+   * Waits until every standby in `standbys` (default: all) is `streaming` in the primary's
+   * pg_stat_replication and every walsender row shows the sync_priority and sync_state the
+   * model predicts for the walsenders connected, in their slot order (`compareWithModel`). The
+   * base backup's own walsender (state `backup`) does not count.
+   * @returns the rows seen. @throws WaitTimeoutError with the rows last seen and how they differ from the model.
    */
-  async waitForStreaming(timeoutMs = 60_000, standbys: PgNode[] = this.standbys): Promise<void> {
-    const want = standbys.map((s) => `${s.name}:streaming/${expectedSyncState(this.sync, s.name)}`).sort();
-    await pollUntil(
+  async waitForStreaming(timeoutMs = 60_000, standbys: PgNode[] = this.standbys): Promise<WalSenderRow[]> {
+    const want = standbys.map((s) => s.name);
+    return pollUntil(
       async () => {
-        const out = await this.primary.safePsql(
-          `SELECT string_agg(application_name || ':' || state || '/' || sync_state, ',' ORDER BY application_name) FROM pg_stat_replication WHERE state <> 'backup'`,
-        );
-        const seen = out.split(',').filter(Boolean).sort();
-        return want.every((w) => seen.includes(w)) ? { done: true, value: undefined } : { done: false, seen: out || '(no walsenders)' };
+        const rows = await this.primary.walSenders();
+        const streaming = rows.filter((r) => r.state === 'streaming').map((r) => r.name);
+        const { mismatches } = compareWithModel(rows, this.syncSettings());
+        const seen = rows.map((r) => `${r.name}:${r.state}/${r.syncPriority}/${r.syncState}`).join(' ') || '(no walsenders)';
+        if (want.every((n) => streaming.includes(n)) && mismatches.length === 0) return { done: true, value: rows };
+        return { done: false, seen: mismatches.length ? `${seen}; differs from the model: ${mismatches.join('; ')}` : seen };
       },
-      { what: `standbys ${want.join(', ')} on ${this.primary.name}`, timeoutMs },
+      { what: `standbys ${want.join(', ')} streaming on ${this.primary.name} as the model predicts for synchronous_standby_names = '${this.syncText}'`, timeoutMs },
     );
+  }
+
+  /** The settings the model predicts from: synchronous_standby_names and synchronous_commit. */
+  syncSettings(): { synchronousStandbyNames: string; synchronousCommit: SynchronousCommit } {
+    return { synchronousStandbyNames: this.syncText, synchronousCommit: this.synchronousCommit };
   }
 
   /**

@@ -36,6 +36,40 @@ const LSN_FUNCTION: Record<LsnKind, string> = {
   replay: 'pg_last_wal_replay_lsn()',
 };
 
+/**
+ * One walsender of a primary: a row of pg_stat_replication (docs: monitoring-stats.html), in
+ * walsender slot order, the order that breaks sync_priority ties (syncrep.c,
+ * standby_priority_comparator). Lags in ms, null when the view shows NULL.
+ */
+export interface WalSenderRow {
+  /** application_name: the standby's name. */
+  name: string;
+  state: string;
+  syncPriority: number;
+  syncState: string;
+  sentLsn: Lsn | null;
+  writeLsn: Lsn | null;
+  flushLsn: Lsn | null;
+  replayLsn: Lsn | null;
+  writeLagMs: number | null;
+  flushLagMs: number | null;
+  replayLagMs: number | null;
+}
+
+/**
+ * A SQL expression: the walsenders as a JSON array of `WalSenderRow`, in slot order.
+ * pg_stat_get_wal_senders() walks WalSndCtl->walsnds in slot order (walsender.c); the
+ * pg_stat_replication view's join with pg_stat_activity would not keep that order. A base
+ * backup's own walsender (state `backup`) is left out.
+ */
+export const WAL_SENDERS_JSON = `coalesce((SELECT json_agg(json_build_object(
+     'name', a.application_name, 'state', w.state, 'syncPriority', w.sync_priority, 'syncState', w.sync_state,
+     'sentLsn', w.sent_lsn, 'writeLsn', w.write_lsn, 'flushLsn', w.flush_lsn, 'replayLsn', w.replay_lsn,
+     'writeLagMs', extract(epoch FROM w.write_lag) * 1000, 'flushLagMs', extract(epoch FROM w.flush_lag) * 1000,
+     'replayLagMs', extract(epoch FROM w.replay_lag) * 1000) ORDER BY w.ordinality)
+   FROM pg_stat_get_wal_senders() WITH ORDINALITY AS w JOIN pg_stat_activity a ON a.pid = w.pid
+   WHERE w.state <> 'backup'), '[]')`;
+
 export interface CreateNodeOptions extends CreateHostOptions {
   /** Password of the `postgres` superuser, used by the harness's own connections. */
   superuserPassword: string;
@@ -212,6 +246,11 @@ export class PgNode {
   async lsn(kind: LsnKind): Promise<Lsn | null> {
     const out = await this.safePsql(`SELECT ${LSN_FUNCTION[kind]}`);
     return out === '' ? null : out;
+  }
+
+  /** This primary's walsenders in slot order (see `WalSenderRow`); [] when none. */
+  async walSenders(): Promise<WalSenderRow[]> {
+    return JSON.parse(await this.safePsql(`SELECT ${WAL_SENDERS_JSON}`)) as WalSenderRow[];
   }
 
   /** True when the server is a standby (`pg_is_in_recovery()`). */

@@ -3,6 +3,7 @@
  * the observer's samples of pg_stat_replication, and what the final reads found on each node.
  * Pure data and pure functions: nothing here touches a server.
  */
+import type { WalSenderRow } from '../db/pg-node.ts';
 import type { Lsn } from '../lsn.ts';
 
 /**
@@ -123,19 +124,8 @@ export function writeOutage(batches: readonly Batch[], from: string, to: string)
   return { lastOldT, firstNewT, outageMs: lastOldT !== null && firstNewT !== null ? firstNewT - lastOldT : null };
 }
 
-/** One standby's row of pg_stat_replication (docs: monitoring-stats.html). Lags in ms, null when the view shows NULL. */
-export interface StandbyRow {
-  name: string;
-  state: string;
-  syncState: string;
-  sentLsn: Lsn | null;
-  writeLsn: Lsn | null;
-  flushLsn: Lsn | null;
-  replayLsn: Lsn | null;
-  writeLagMs: number | null;
-  flushLagMs: number | null;
-  replayLagMs: number | null;
-}
+/** One walsender's row, as the observer records it (see `WalSenderRow`). */
+export type StandbyRow = WalSenderRow;
 
 /** What the observer saw on the primary at `t` (ms on the scenario clock); `error` when the query failed. */
 export interface ObserverSample {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { syncTransitions, type ObserverSample, type StandbyRow } from './history.ts';
 
 const row = (name: string, state: string, syncState: string): StandbyRow => ({
+  syncPriority: syncState === 'async' ? 0 : 1,
   name, state, syncState, sentLsn: null, writeLsn: null, flushLsn: null, replayLsn: null, writeLagMs: null, flushLagMs: null, replayLagMs: null,
 });
 const sample = (t: number, primary: string, standbys: StandbyRow[], error?: string): ObserverSample => ({ t, primary, standbys, ...(error ? { error } : {}) });

@@ -1,18 +1,13 @@
 import type pg from 'pg';
 import type { Clock } from '../clock.ts';
-import type { PgNode } from '../db/pg-node.ts';
+import { WAL_SENDERS_JSON, type PgNode } from '../db/pg-node.ts';
 import { pollUntil } from '../wait.ts';
 import { describeSample, syncTransitions, type ObserverSample, type StandbyRow, type SyncTransition } from './history.ts';
 import type { WriteTarget } from './writer.ts';
 
 const OBSERVE_SQL = `SELECT pg_current_wal_flush_lsn()::text AS flush,
   (SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'SyncRep')::int AS waiters,
-  coalesce((SELECT json_agg(json_build_object(
-     'name', application_name, 'state', state, 'syncState', sync_state,
-     'sentLsn', sent_lsn, 'writeLsn', write_lsn, 'flushLsn', flush_lsn, 'replayLsn', replay_lsn,
-     'writeLagMs', extract(epoch FROM write_lag) * 1000, 'flushLagMs', extract(epoch FROM flush_lag) * 1000,
-     'replayLagMs', extract(epoch FROM replay_lag) * 1000) ORDER BY application_name)
-   FROM pg_stat_replication WHERE state <> 'backup'), '[]') AS standbys`;
+  ${WAL_SENDERS_JSON} AS standbys`;
 
 /**
  * Samples pg_stat_replication and the SyncRep waiters on the current primary every

@@ -11,6 +11,7 @@ import type { ClusterOptions, SyncPolicy } from '../db/cluster.ts';
 import { parseMajor } from '../db/image.ts';
 import { ConfigError } from '../errors.ts';
 import type { BatchWriterOptions } from '../load/writer.ts';
+import type { SynchronousCommit } from '../model/sync-model.ts';
 import { parseSyncStandbyNames } from '../model/sync-standby-names.ts';
 
 /** The file `pgchaos run` looks for in the working directory when no `--config` is given. */
@@ -19,8 +20,7 @@ export const CONFIG_FILE = 'pgchaos.config.json';
 export const CONFIG_ENV = 'PGCHAOS_CONFIG';
 
 /** `synchronous_commit` levels (docs: runtime-config-wal.html#GUC-SYNCHRONOUS-COMMIT). */
-export const SYNCHRONOUS_COMMIT = ['off', 'local', 'remote_write', 'on', 'remote_apply'] as const;
-export type SynchronousCommit = (typeof SYNCHRONOUS_COMMIT)[number];
+const SYNCHRONOUS_COMMIT = ['off', 'local', 'remote_write', 'on', 'remote_apply'] as const satisfies readonly SynchronousCommit[];
 
 const standbyName = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a standby name is a lower-case identifier such as s1 (it is also its application_name)');
 
