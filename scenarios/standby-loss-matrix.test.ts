@@ -1,0 +1,209 @@
+/**
+ * The standby-loss matrix — seeds 004 (§8, §9) and 000 (§10), for any HA config.
+ *
+ * The seed kills one standby of `ANY 1 (s1, s2)` (writes go on), then the second (every commit
+ * waits on SyncRep, TPS 0), then starts them again (catchup, then streaming / quorum, TPS
+ * back). Here the same story runs for a config, with every expectation taken from the model
+ * (harness/model/sync-model.ts) instead of the seed's literals:
+ *
+ * 1. steady writes; pg_stat_replication shows the sync_priority and sync_state the model predicts;
+ * 2. pass 1: lose standbys in priority order, each by a host crash; pass 2: in reverse order,
+ *    each by `pg_ctl stop -m fast`. After every loss the survivors show the model's rows, and
+ *    commits go on (TPS ≥ half of steady) or stall (TPS 0, every writer on SyncRep) as the model
+ *    predicts. A pass ends at the first stall (further losses cannot stall it more);
+ * 3. the lost standbys start again, last lost first: each rejoins (absent → streaming with the
+ *    model's sync_state) and, where the model says the stall ends, TPS comes back;
+ * 4. no acknowledged write lost, equal row hashes on every node.
+ *
+ * It runs once per config: the user's (pgchaos.config.json or flags) when one is given, else the
+ * six built-in configs below.
+ */
+import { setTimeout as holdFor } from 'node:timers/promises';
+import { checkSyncSequence } from '../harness/checks/sync-state.ts';
+import { checkRecovered, checkStalled, checkSustained, meanTps } from '../harness/checks/throughput.ts';
+import type { Cluster } from '../harness/db/cluster.ts';
+import type { PgNode } from '../harness/db/pg-node.ts';
+import type { ReplicationObserver } from '../harness/load/observer.ts';
+import type { BatchWriter } from '../harness/load/writer.ts';
+import { compareWithModel } from '../harness/model/compare.ts';
+import { predict, type SynchronousCommit } from '../harness/model/sync-model.ts';
+import { userConfig } from '../harness/run/config.ts';
+import { scenario, type ScenarioContext } from '../harness/run/scenario.ts';
+import { pollUntil } from '../harness/wait.ts';
+import { verifyConsistent } from './steps.ts';
+
+/** One row of the matrix: a config under test. */
+interface MatrixConfig {
+  standbys: string[];
+  synchronousStandbyNames: string;
+  synchronousCommit: SynchronousCommit;
+}
+
+/** The built-in configs: the seed's, the priority form, quorum and priority of two among three, `*`, and async. */
+const BUILT_IN: MatrixConfig[] = [
+  { standbys: ['s1', 's2'], synchronousStandbyNames: 'ANY 1 (s1, s2)', synchronousCommit: 'on' },
+  { standbys: ['s1', 's2'], synchronousStandbyNames: 'FIRST 1 (s1, s2)', synchronousCommit: 'on' },
+  { standbys: ['s1', 's2', 's3'], synchronousStandbyNames: 'ANY 2 (s1, s2, s3)', synchronousCommit: 'on' },
+  { standbys: ['s1', 's2', 's3'], synchronousStandbyNames: 'FIRST 2 (s1, s2, s3)', synchronousCommit: 'on' },
+  { standbys: ['s1', 's2', 's3'], synchronousStandbyNames: '2 (*)', synchronousCommit: 'on' },
+  { standbys: ['s1', 's2'], synchronousStandbyNames: '', synchronousCommit: 'on' },
+];
+
+const config = userConfig();
+const configs: MatrixConfig[] = config.source === 'defaults' ? BUILT_IN : [config];
+
+/** Steady writes measured before the first loss, after a second of warm-up, ms. */
+const STEADY_MS = 3000;
+/** Window after a loss in which writes that go on are judged, ms. */
+const GO_ON_MS = 3000;
+/** Bound on the stall's onset after a loss, ms (the seed saw it at once). */
+const STALL_WITHIN_MS = 2000;
+/** Bound on TPS coming back after the standby that ends a stall is started, ms. */
+const RECOVER_WITHIN_MS = 10_000;
+
+for (const c of configs) {
+  const label = `${c.synchronousStandbyNames === '' ? "'' (async)" : c.synchronousStandbyNames} with ${c.standbys.join(', ')}, synchronous_commit ${c.synchronousCommit}`;
+  scenario(`standby-loss matrix: ${label}`, async (ctx) => {
+    const { rec, startCluster, startWriter, startObserver } = ctx;
+    const cluster = await startCluster({ standbys: c.standbys, synchronousStandbyNames: c.synchronousStandbyNames, synchronousCommit: c.synchronousCommit });
+    rec.metric('config', c);
+    const observer = startObserver(cluster);
+    const writer = await startWriter(cluster);
+
+    // 004 §7: steady writes, every standby streaming as the model predicts.
+    const steadyFrom = rec.step('steady writes') + 1000;
+    await holdFor(STEADY_MS + 1000);
+    const steadyTps = meanTps(writer.samples(), steadyFrom, rec.clock.now());
+    rec.metric('steadyTps', Math.round(steadyTps));
+    const initial = await modelRows(ctx, cluster, observer, cluster.standbys);
+    const byPriority = priorityOrder(initial);
+    rec.step('standbys as the model predicts', { rows: initial });
+
+    const steps: MatrixStep[] = [];
+    for (const pass of [
+      { order: byPriority, fault: 'crash' as const },
+      { order: [...byPriority].reverse(), fault: 'stop' as const },
+    ]) {
+      const lost: PgNode[] = [];
+      let stalled = false;
+      for (const name of pass.order) {
+        const node = cluster.node(name);
+        const survivors = cluster.standbys.filter((s) => s !== node && !lost.includes(s));
+        const prediction = predict({ ...cluster.syncSettings(), standbys: survivors.map((s) => ({ name: s.name })) });
+        const what = pass.fault === 'crash' ? `crash ${name}'s host` : `pg_ctl stop -m fast ${name}`;
+        const faultT = rec.fault(what, { predicted: prediction.commitsStall ? 'stall' : 'writes go on' });
+        await (pass.fault === 'crash' ? node.host.kill() : node.stop('fast'));
+        lost.push(node);
+        const rows = await modelRows(ctx, cluster, observer, survivors);
+        stalled = prediction.commitsStall;
+        steps.push(await judgeLoss(ctx, writer, observer, { what, faultT, steadyTps, stall: stalled, rows }));
+        if (stalled) break;
+      }
+      // 000 §10: the lost standbys come back, the last lost first.
+      for (const node of [...lost].reverse()) {
+        const rejoined = cluster.standbys.filter((s) => !lost.includes(s) || s === node);
+        const prediction = predict({ ...cluster.syncSettings(), standbys: rejoined.map((s) => ({ name: s.name })) });
+        const startT = rec.move(`pg_ctl start ${node.name}`);
+        await node.start();
+        lost.splice(lost.indexOf(node), 1);
+        const rows = await modelRows(ctx, cluster, observer, rejoined);
+        const row = rows.find((r) => r.name === node.name)!;
+        const transitions = observer.transitions(node.name);
+        const since = transitions.slice(Math.max(0, transitions.findLastIndex((t) => t.t <= startT))); // from the state it was in when started
+        const sequence = ctx.verify(checkSyncSequence(node.name, since, ['absent', `streaming/${row.syncState}`]));
+        const catchup = sequence.evidence.observed.find((o) => o.step.startsWith('catchup/'))?.step ?? null;
+        let recoveryMs: number | null = null;
+        if (stalled && !prediction.commitsStall) {
+          recoveryMs = await judgeRecovery(ctx, writer, { repairT: startT, steadyTps });
+          stalled = false;
+        }
+        steps.push({ step: `start ${node.name}`, predicted: prediction.commitsStall ? 'stall' : 'writes go on', observed: null, tps: null, recoveryMs, catchup, rows: rows.map(showRow) });
+      }
+    }
+    rec.metric('matrix', steps);
+    await verifyConsistent(ctx, cluster, writer);
+  });
+}
+
+/** One line of the matrix result: what happened, what the model predicted, what was observed. */
+interface MatrixStep {
+  step: string;
+  predicted: 'stall' | 'writes go on';
+  observed: 'stall' | 'writes go on' | 'neither' | null;
+  /** Mean TPS in the judged window. */
+  tps: number | null;
+  recoveryMs: number | null;
+  /** The catchup step seen on the way back, e.g. `catchup/potential`, if the 100 ms sampler caught one. */
+  catchup: string | null;
+  /** `name state/priority/sync_state` of every walsender, as shown and as predicted. */
+  rows: string[];
+}
+
+/**
+ * Waits until the primary's walsenders are exactly `standbys`, all streaming, with the
+ * sync_priority and sync_state the model predicts (as sampled by the observer, the evidence the
+ * report shows). @returns those rows.
+ */
+async function modelRows({ rec }: ScenarioContext, cluster: Cluster, observer: ReplicationObserver, standbys: PgNode[]) {
+  const want = standbys.map((s) => s.name).sort().join(',');
+  const sample = await observer.waitFor(
+    `walsenders ${want || '(none)'} streaming as the model predicts for '${cluster.syncSetting}'`,
+    (s) => {
+      const names = s.standbys.map((r) => r.name).sort().join(',');
+      return names === want && s.standbys.every((r) => r.state === 'streaming') && compareWithModel(s.standbys, cluster.syncSettings()).mismatches.length === 0;
+    },
+    60_000,
+  );
+  rec.step('pg_stat_replication as predicted', { rows: sample.standbys.map(showRow) });
+  return sample.standbys;
+}
+
+function showRow(r: { name: string; state: string; syncPriority: number; syncState: string }): string {
+  return `${r.name} ${r.state}/${r.syncPriority}/${r.syncState}`;
+}
+
+/** Standbys by sync_priority (1 first, 0 = async last), ties in walsender slot order as syncrep.c breaks them. */
+function priorityOrder(rows: ReadonlyArray<{ name: string; syncPriority: number }>): string[] {
+  const key = (p: number) => (p === 0 ? Number.MAX_SAFE_INTEGER : p);
+  return rows.map((r, slot) => ({ ...r, slot })).sort((a, b) => key(a.syncPriority) - key(b.syncPriority) || a.slot - b.slot).map((r) => r.name);
+}
+
+/** After a loss: the stall the model predicts (TPS 0, every writer on SyncRep), or writes going on at half of steady or more. */
+async function judgeLoss(
+  { rec, verify }: ScenarioContext,
+  writer: BatchWriter,
+  observer: ReplicationObserver,
+  o: { what: string; faultT: number; steadyTps: number; stall: boolean; rows: ReadonlyArray<{ name: string; state: string; syncPriority: number; syncState: string }> },
+): Promise<MatrixStep> {
+  if (o.stall) {
+    await observer.waitFor(`all ${writer.clients} writer backends waiting on SyncRep`, (s) => (s.syncRepWaiters ?? 0) >= writer.clients, 5000);
+    await holdFor(1000); // a stall is several intervals of 0 TPS, as pgbench shows it
+  } else {
+    await holdFor(Math.max(0, o.faultT + GO_ON_MS - rec.clock.now())); // the load runs through the judged window
+  }
+  const window = { fromT: o.faultT, toT: o.faultT + GO_ON_MS };
+  // What happened, independent of the prediction: the last second's TPS and SyncRep waiters
+  // tell a stall; the window's mean TPS tells writes going on.
+  const now = rec.clock.now();
+  const lastSecondTps = meanTps(writer.samples(), now - 1000, now);
+  const tps = o.stall ? lastSecondTps : meanTps(writer.samples(), window.fromT, window.toT);
+  const waiters = observer.latest()?.syncRepWaiters ?? 0;
+  const observed = lastSecondTps === 0 && waiters >= writer.clients ? 'stall' : tps >= 0.5 * o.steadyTps ? 'writes go on' : 'neither';
+  rec.step(`after ${o.what}: ${observed}`, { tps: Math.round(tps), syncRepWaiters: waiters });
+  if (o.stall) verify(checkStalled(writer.samples(), { faultT: o.faultT, withinMs: STALL_WITHIN_MS }));
+  else verify(checkSustained(writer.samples(), { ...window, steadyTps: o.steadyTps, fraction: 0.5 }));
+  return { step: o.what, predicted: o.stall ? 'stall' : 'writes go on', observed, tps: Math.round(tps), recoveryMs: null, catchup: null, rows: o.rows.map(showRow) };
+}
+
+/** TPS back to half of steady within the bound after the repair at `repairT`. @returns the recovery time, ms. */
+async function judgeRecovery({ rec, verify }: ScenarioContext, writer: BatchWriter, o: { repairT: number; steadyTps: number }): Promise<number | null> {
+  const by = { repairT: o.repairT, withinMs: RECOVER_WITHIN_MS, steadyTps: o.steadyTps, fraction: 0.5 };
+  await pollUntil(
+    async () => {
+      const v = checkRecovered(writer.samples(), by);
+      return v.evidence.recoveredT !== null || rec.clock.now() - o.repairT > RECOVER_WITHIN_MS + 1000 ? { done: true, value: v } : { done: false, seen: v.summary };
+    },
+    { what: 'TPS back to half of steady', timeoutMs: RECOVER_WITHIN_MS + 5000, intervalMs: 200 },
+  );
+  return verify(checkRecovered(writer.samples(), by)).evidence.recoveryMs;
+}
