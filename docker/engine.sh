@@ -17,6 +17,13 @@ answers() { timeout 5 docker info >/dev/null 2>&1; }
 
 if answers; then exit 0; fi
 
+# An engine the user named is theirs to start: never start a local one in its place.
+if [ -n "${DOCKER_HOST:-}" ]; then
+  say "no Docker engine answers at DOCKER_HOST=$DOCKER_HOST"
+  say "fix: start that engine or correct DOCKER_HOST; or unset DOCKER_HOST to use this machine's own engine"
+  exit 2
+fi
+
 is_debian() { [ -r /etc/debian_version ]; }
 if [ "$(id -u)" != 0 ] || ! is_debian; then
   say "no Docker engine answers (docker info failed)."

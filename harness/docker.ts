@@ -1,6 +1,10 @@
 import type Dockerode from 'dockerode';
 import { execa } from 'execa';
+import { readFileSync, readlinkSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { relative } from 'node:path';
 import { ConfigError } from './errors.ts';
+import { ENGINE_SCRIPT } from './paths.ts';
 
 // testcontainers' defaults do not work on an offline engine: Ryuk is an image to pull (the
 // harness removes its own containers by label instead), and with /.dockerenv present it would
@@ -12,12 +16,101 @@ const { getContainerRuntimeClient } = await import('testcontainers');
 
 /** Label carried by every container and network a run creates: its value is the run id. */
 export const RUN_LABEL = 'pgchaos.run';
-/** Label naming the pid of the process that created the object: a dead pid marks a crashed run's leftovers. */
+/** Label naming the pid of the process that created the object, meaningful only on its owner host. */
 export const OWNER_LABEL = 'pgchaos.owner-pid';
+/** Label naming where that pid lives (`hostIdentity()`): one engine may serve several machines or containers. */
+export const HOST_LABEL = 'pgchaos.owner-host';
+/** Label with the ISO time after which any host may remove the object as abandoned (its lease). */
+export const EXPIRES_LABEL = 'pgchaos.expires';
+
+/** Default lease of a run's objects, hours (env PGCHAOS_LEASE_HOURS): after it, another host's sweep may remove them. */
+export const DEFAULT_LEASE_HOURS = 12;
+
+/**
+ * How long objects created now stay off-limits to other hosts' sweeps: env PGCHAOS_LEASE_HOURS
+ * (default 12). A run that lasts longer on a shared engine needs a longer lease.
+ */
+export function leaseMs(): number {
+  const h = Number(process.env.PGCHAOS_LEASE_HOURS ?? DEFAULT_LEASE_HOURS);
+  return (Number.isFinite(h) && h > 0 ? h : DEFAULT_LEASE_HOURS) * 3_600_000;
+}
+
+let identity: string | undefined;
+
+/**
+ * Where a pid means something: the hostname (for people), the kernel's boot id (a different
+ * machine, VM or boot) and the pid namespace (a different container on the same kernel).
+ * Two processes with the same identity see the same pids; with different ones, a pid label
+ * says nothing about liveness. Outside Linux only the hostname is known.
+ */
+export function hostIdentity(): string {
+  if (identity) return identity;
+  const parts = [hostname()];
+  try {
+    parts.push(readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim());
+    parts.push(/\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/pid'))?.[1] ?? '?');
+  } catch {
+    /* not Linux: the hostname alone */
+  }
+  return (identity = parts.join('/'));
+}
 
 /** The labels for objects created by this process in run `runId`. */
-export function runLabels(runId: string): Record<string, string> {
-  return { [RUN_LABEL]: runId, [OWNER_LABEL]: String(process.pid) };
+export function runLabels(runId: string, now = Date.now()): Record<string, string> {
+  return {
+    [RUN_LABEL]: runId,
+    [OWNER_LABEL]: String(process.pid),
+    [HOST_LABEL]: hostIdentity(),
+    [EXPIRES_LABEL]: new Date(now + leaseMs()).toISOString(),
+  };
+}
+
+/** What a sweep makes of one labelled object. */
+export interface Ownership {
+  /**
+   * `live`: its owner process runs on this host; `crashed`: its owner process on this host is gone;
+   * `foreign`: another host's, within its lease; `expired`: another host's (or unknown), lease passed.
+   */
+  state: 'live' | 'crashed' | 'foreign' | 'expired';
+  /** Whether a sweep of crashed runs removes it (`crashed` and `expired`). */
+  sweep: boolean;
+  /** A sentence for `pgchaos doctor`. */
+  why: string;
+}
+
+/** What `ownership` needs to know about the sweeping process. */
+export interface SweepContext {
+  /** `hostIdentity()` of the sweeping process. */
+  host: string;
+  /** Now, epoch ms. */
+  now: number;
+  /** Lease assumed for objects that carry no expiry label (made by pgchaos before 0.1.0), ms. */
+  leaseMs: number;
+  /** Whether a pid is alive in the sweeping process's pid namespace. */
+  pidAlive(pid: number): boolean;
+}
+
+/**
+ * Decides whether an object a pgchaos run created is a crashed run's leftover. A pid is only
+ * asked about on the host that recorded it: on a shared engine (a mounted socket, a DinD
+ * sidecar) another machine's live cluster has pids that are "dead" here. Another host's
+ * objects are left alone until their lease (`pgchaos.expires`, else creation + `leaseMs`) has
+ * passed.
+ * @param createdMs when the engine created it (epoch ms), for objects without an expiry label.
+ */
+export function ownership(labels: Record<string, string>, createdMs: number, ctx: SweepContext): Ownership {
+  const pid = Number(labels[OWNER_LABEL]);
+  const host = labels[HOST_LABEL];
+  if (host === ctx.host) {
+    if (Number.isInteger(pid) && pid > 0 && ctx.pidAlive(pid)) return { state: 'live', sweep: false, why: `its process ${pid} on this host is running` };
+    return { state: 'crashed', sweep: true, why: `its process ${labels[OWNER_LABEL] ?? '?'} on this host is gone` };
+  }
+  const labelled = Date.parse(labels[EXPIRES_LABEL] ?? '');
+  const expires = Number.isFinite(labelled) ? labelled : createdMs + ctx.leaseMs;
+  const whose = host ? `host ${host}` : 'an unknown host (no owner-host label)';
+  const until = Number.isFinite(expires) ? new Date(expires).toISOString() : 'never';
+  if (Number.isFinite(expires) && expires <= ctx.now) return { state: 'expired', sweep: true, why: `made by ${whose}; its lease ended ${until}` };
+  return { state: 'foreign', sweep: false, why: `made by ${whose}, leased until ${until}` };
 }
 
 let client: Promise<Dockerode> | undefined;
@@ -26,7 +119,8 @@ let client: Promise<Dockerode> | undefined;
  * The Docker API client (dockerode, as testcontainers exposes it), created once per process.
  * The engine is first asked with `docker info`, which honours DOCKER_HOST: testcontainers
  * would otherwise fall back to another socket when the engine the user named is down.
- * @throws ConfigError when no engine answers, naming the script that starts one.
+ * @throws ConfigError when no engine answers: naming DOCKER_HOST when it is set (a remote
+ *   engine is not pgchaos's to start), else the script that starts a local one.
  */
 export function docker(): Promise<Dockerode> {
   client ??= connect().catch((e: unknown) => {
@@ -38,14 +132,22 @@ export function docker(): Promise<Dockerode> {
 
 async function connect(): Promise<Dockerode> {
   const info = await execa('docker', ['info', '--format', '{{.ServerVersion}}'], { reject: false, timeout: 10_000 });
-  if (info.exitCode !== 0) {
-    const why = String(info.stderr || info.shortMessage || '').split('\n').find((l) => l.trim()) ?? 'docker info failed';
-    throw new ConfigError(
-      `no Docker engine answers${process.env.DOCKER_HOST ? ` at DOCKER_HOST=${process.env.DOCKER_HOST}` : ''} (${why.trim()})`,
-      'run `bash docker/engine.sh` (as root on Debian it installs and starts docker.io), or start your Docker engine',
+  if (info.exitCode !== 0) throw noEngine(String(info.stderr || info.shortMessage || ''));
+  return (await getContainerRuntimeClient()).container.dockerode;
+}
+
+/** The error for "no engine answers", from `docker info`'s complaint. */
+export function noEngine(complaint: string, dockerHost = process.env.DOCKER_HOST): ConfigError {
+  const why = complaint.split('\n').find((l) => l.trim())?.trim() ?? 'docker info failed';
+  if (dockerHost) {
+    return new ConfigError(
+      `no Docker engine answers at DOCKER_HOST=${dockerHost} (${why})`,
+      'start that engine or correct DOCKER_HOST; or unset DOCKER_HOST to use this machine\'s own engine (pgchaos starts it when it can)',
     );
   }
-  return (await getContainerRuntimeClient()).container.dockerode;
+  const rel = relative(process.cwd(), ENGINE_SCRIPT);
+  const script = rel.startsWith('..') ? ENGINE_SCRIPT : rel;
+  return new ConfigError(`no Docker engine answers (${why})`, `run \`bash ${script}\` (as root on Debian it installs and starts docker.io), or start your Docker engine`);
 }
 
 /**
@@ -54,34 +156,75 @@ async function connect(): Promise<Dockerode> {
  * @returns how many containers and networks it removed.
  */
 export async function sweepRun(runId: string): Promise<{ containers: number; networks: number }> {
-  return sweep([`${RUN_LABEL}=${runId}`], () => true);
+  const objects = await listObjects([`${RUN_LABEL}=${runId}`]);
+  return removeObjects(objects);
+}
+
+/** A container or network some pgchaos run created, with what a sweep makes of it. */
+export interface PgchaosObject {
+  kind: 'container' | 'network';
+  id: string;
+  name: string;
+  run: string;
+  labels: Record<string, string>;
+  createdMs: number;
+  ownership: Ownership;
+}
+
+/** The sweep context of this process. */
+export function localSweepContext(now = Date.now()): SweepContext {
+  return { host: hostIdentity(), now, leaseMs: leaseMs(), pidAlive };
 }
 
 /**
- * Removes what crashed earlier runs left: pgchaos containers and networks whose creating
- * process is no longer alive on this machine. Objects of runs still going on are kept.
+ * Every container and network carrying an owner label (every object a run created), or those
+ * matching `labelFilter`, with its ownership as this process sees it.
+ */
+export async function listObjects(labelFilter: string[] = [OWNER_LABEL], ctx: SweepContext = localSweepContext()): Promise<PgchaosObject[]> {
+  const d = await docker();
+  const filters = { label: labelFilter };
+  const [containers, networks] = await Promise.all([d.listContainers({ all: true, filters }), d.listNetworks({ filters })]);
+  const of = (kind: PgchaosObject['kind'], id: string, name: string, labels: Record<string, string>, createdMs: number): PgchaosObject => ({
+    kind,
+    id,
+    name,
+    run: labels[RUN_LABEL] ?? '?',
+    labels,
+    createdMs,
+    ownership: ownership(labels, createdMs, ctx),
+  });
+  return [
+    ...containers.map((c) => of('container', c.Id, (c.Names[0] ?? c.Id).replace(/^\//, ''), c.Labels ?? {}, c.Created * 1000)),
+    ...networks.map((n) => of('network', n.Id, n.Name, n.Labels ?? {}, Date.parse(n.Created ?? ''))),
+  ];
+}
+
+/**
+ * Removes what crashed earlier runs left: this host's objects whose creating process is gone,
+ * and other hosts' objects whose lease has passed. Live runs, here or on another host sharing
+ * the engine, are kept.
  */
 export async function sweepOrphans(): Promise<{ containers: number; networks: number }> {
-  return sweep([OWNER_LABEL], (labels) => !pidAlive(Number(labels[OWNER_LABEL])));
+  return removeObjects((await listObjects()).filter((o) => o.ownership.sweep));
+}
+
+/** Removes containers first (with their anonymous volumes), then networks. */
+export async function removeObjects(objects: readonly PgchaosObject[]): Promise<{ containers: number; networks: number }> {
+  const d = await docker();
+  const containers = objects.filter((o) => o.kind === 'container');
+  const networks = objects.filter((o) => o.kind === 'network');
+  await Promise.all(containers.map((c) => d.getContainer(c.id).remove({ force: true, v: true }).catch(ignoreGone)));
+  await Promise.all(networks.map((n) => d.getNetwork(n.id).remove().catch(ignoreGone)));
+  return { containers: containers.length, networks: networks.length };
 }
 
 function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-async function sweep(labelFilter: string[], pick: (labels: Record<string, string>) => boolean) {
-  const d = await docker();
-  const containers = (await d.listContainers({ all: true, filters: { label: labelFilter } })).filter((c) => pick(c.Labels));
-  await Promise.all(containers.map((c) => d.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreGone)));
-  const networks = (await d.listNetworks({ filters: { label: labelFilter } })).filter((n) => pick(n.Labels ?? {}));
-  await Promise.all(networks.map((n) => d.getNetwork(n.Id).remove().catch(ignoreGone)));
-  return { containers: containers.length, networks: networks.length };
 }
 
 function ignoreGone(e: { statusCode?: number }): void {

@@ -5,10 +5,10 @@ export { checkSyncSequence, stepOf, type SyncSequenceEvidence, type SyncStep } f
 export { checkRecovered, checkStalled, checkSustained, meanTps, type RecoveryEvidence, type StallEvidence, type SustainedEvidence } from './checks/throughput.ts';
 export { verdictValue, type Verdict, type VerdictStatus } from './checks/verdict.ts';
 export { Clock } from './clock.ts';
-export { byAdvancement, Cluster, type ClusterOptions, type StandbyPosition } from './db/cluster.ts';
+export { byAdvancement, Cluster, swapName, type ClusterOptions, type StandbyPosition, type SyncPolicy } from './db/cluster.ts';
 export { PgHost } from './db/host.ts';
 export { BUILDABLE_MAJORS, defaultMajor, parseMajor, resolveImage, type PgImage } from './db/image.ts';
-export { PGDATA, PgNode, type ConnectionInfo, type LsnKind, type ReplicationUser, type StopMode } from './db/pg-node.ts';
+export { PGDATA, PgNode, type ConnectionInfo, type LsnKind, type ReplicationUser, type StopMode, type WalSenderRow } from './db/pg-node.ts';
 export { ConfigError, ExecError, WaitTimeoutError } from './errors.ts';
 export {
   classify,
@@ -32,9 +32,12 @@ export { LEDGER_TABLE, readNodeHash, readPresentBatches, ROWS_TABLE } from './lo
 export { BatchWriter, type BatchWriterOptions, type WriteTarget } from './load/writer.ts';
 export { log } from './logger.ts';
 export { compareLsn, lsnDiff, lsnToBigInt, type Lsn } from './lsn.ts';
-export { expectedSyncState } from './model/sync-model.ts';
-export { parseSyncStandbyNames, type SyncStandbyNames } from './model/sync-standby-names.ts';
+export { compareWithModel, type ModelComparison, type ObservedWalSender } from './model/compare.ts';
+export { expectedSyncState, predict, type StandbyPrediction, type SyncInput, type SyncPrediction, type SynchronousCommit, type SyncState } from './model/sync-model.ts';
+export { parseSyncStandbyNames, syncConfigWarnings, type SyncStandbyNames } from './model/sync-standby-names.ts';
 export type { ScenarioEvent, ScenarioRecord } from './report/record.ts';
 export { Recorder } from './run/recorder.ts';
 export { scenario, type ScenarioContext } from './run/scenario.ts';
 export { pollUntil, type PollOptions, type PollResult } from './wait.ts';
+export { clusterOptionsOf, loadUserConfig, userConfig, writerOptionsOf, type UserConfig, type UserConfigFile } from './run/config.ts';
+export { DIVERGENCE_SYMPTOM, divergeAndFailOver, promoteMostAdvanced, recordOutage, repointOthers, verifyConsistent, type Failover } from './run/steps.ts';

@@ -10,11 +10,11 @@ import { setTimeout as holdFor } from 'node:timers/promises';
 import { expect } from 'vitest';
 import { ExecError } from '../harness/errors.ts';
 import { scenario } from '../harness/run/scenario.ts';
-import { divergeAndFailOver, recordOutage, verifyConsistent } from './steps.ts';
+import { divergeAndFailOver, recordOutage, verifyConsistent } from '../harness/run/steps.ts';
 
 scenario('unplanned failover with divergence: pg_rewind refused without wal_log_hints, failback by re-clone', async (ctx) => {
   const { rec, startCluster, startWriter, startObserver } = ctx;
-  const cluster = await startCluster({ synchronousStandbyNames: 'ANY 1 (s1, s2)', settings: { wal_log_hints: false }, dataChecksums: false });
+  const cluster = await startCluster({ settings: { wal_log_hints: false }, dataChecksums: false });
   const observer = startObserver(cluster);
   const writer = await startWriter(cluster);
   await holdFor(3000); // steady writes

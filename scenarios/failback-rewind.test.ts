@@ -9,11 +9,11 @@
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
 import { scenario } from '../harness/run/scenario.ts';
-import { DIVERGENCE_SYMPTOM, divergeAndFailOver, recordOutage, verifyConsistent } from './steps.ts';
+import { DIVERGENCE_SYMPTOM, divergeAndFailOver, recordOutage, verifyConsistent } from '../harness/run/steps.ts';
 
 scenario('unplanned failover with divergence: failback by pg_rewind', async (ctx) => {
   const { rec, startCluster, startWriter, startObserver } = ctx;
-  const cluster = await startCluster({ synchronousStandbyNames: 'ANY 1 (s1, s2)' });
+  const cluster = await startCluster(); // the user's HA config (the seeds' ANY 1 (s1, s2) by default)
   const observer = startObserver(cluster);
   const writer = await startWriter(cluster);
   await holdFor(3000); // steady writes

@@ -12,11 +12,11 @@ import { expect } from 'vitest';
 import { checkNoAckedLost } from '../harness/checks/lost-writes.ts';
 import { readPresentBatches } from '../harness/load/workload.ts';
 import { scenario } from '../harness/run/scenario.ts';
-import { recordOutage } from './steps.ts';
+import { recordOutage } from '../harness/run/steps.ts';
 
 scenario('lost-write checker catches loss: async replication, the lagging standby promoted', async (ctx) => {
   const { rec, startCluster, startWriter, startObserver, verify } = ctx;
-  const cluster = await startCluster({ synchronousStandbyNames: '' });
+  const cluster = await startCluster({ standbys: ['s1', 's2'], synchronousStandbyNames: '' }); // async, whatever the user's config
   const oldPrimary = cluster.primary;
   const s2 = cluster.node('s2');
   startObserver(cluster);

@@ -10,11 +10,11 @@
 import { setTimeout as holdFor } from 'node:timers/promises';
 import { expect } from 'vitest';
 import { scenario } from '../harness/run/scenario.ts';
-import { promoteMostAdvanced, recordOutage, verifyConsistent } from './steps.ts';
+import { promoteMostAdvanced, recordOutage, repointOthers, verifyConsistent } from '../harness/run/steps.ts';
 
 scenario('planned switchover: fast-stop the primary, promote the most advanced standby, old primary rejoins', async (ctx) => {
   const { rec, startCluster, startWriter, startObserver } = ctx;
-  const cluster = await startCluster({ synchronousStandbyNames: 'ANY 1 (s1, s2)' });
+  const cluster = await startCluster(); // the user's HA config (the seeds' ANY 1 (s1, s2) by default)
   const oldPrimary = cluster.primary;
   startObserver(cluster);
   const writer = await startWriter(cluster);
@@ -26,14 +26,12 @@ scenario('planned switchover: fast-stop the primary, promote the most advanced s
   await oldPrimary.stop('fast');
 
   // §11.3–4: promote the standby that received the most WAL (ties: replayed the most).
-  const { promoted: chosen, other } = await promoteMostAdvanced(ctx, cluster);
+  const { promoted: chosen, others } = await promoteMostAdvanced(ctx, cluster);
   const timelineAfter = await chosen.timeline();
 
-  // §11.5: the other standby follows the new primary. Under ANY 1 (other, primary) its
+  // §11.5: the other standbys follow the new primary. Under ANY 1 (primary, s2) their
   // confirmation is what lets the writer's commits on the new primary return.
-  rec.move(`repoint ${other.name} to ${chosen.name}`);
-  await cluster.repoint(other);
-  await cluster.waitForStreaming(60_000, [other]);
+  await repointOthers(ctx, cluster, others);
 
   // §11.6: the old primary becomes a standby of the new one, without pg_rewind.
   rec.move(`start old primary as a standby of ${chosen.name}`);

@@ -13,11 +13,11 @@ import { verdictValue } from '../harness/checks/verdict.ts';
 import { checkRecovered, checkStalled, checkSustained, meanTps } from '../harness/checks/throughput.ts';
 import { scenario } from '../harness/run/scenario.ts';
 import { pollUntil } from '../harness/wait.ts';
-import { verifyConsistent } from './steps.ts';
+import { verifyConsistent } from '../harness/run/steps.ts';
 
 scenario('quorum commit: lose both standbys, stall, recover', async (ctx) => {
   const { rec, startCluster, startWriter, startObserver, verify } = ctx;
-  const cluster = await startCluster({ synchronousStandbyNames: 'ANY 1 (s1, s2)' });
+  const cluster = await startCluster({ standbys: ['s1', 's2'], synchronousStandbyNames: 'ANY 1 (s1, s2)', synchronousCommit: 'on' }); // the seed's setup, whatever the user's config
   const s1 = cluster.node('s1');
   const s2 = cluster.node('s2');
   const observer = startObserver(cluster);

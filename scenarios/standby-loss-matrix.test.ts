@@ -30,7 +30,7 @@ import { predict, type SynchronousCommit } from '../harness/model/sync-model.ts'
 import { userConfig } from '../harness/run/config.ts';
 import { scenario, type ScenarioContext } from '../harness/run/scenario.ts';
 import { pollUntil } from '../harness/wait.ts';
-import { verifyConsistent } from './steps.ts';
+import { verifyConsistent } from '../harness/run/steps.ts';
 
 /** One row of the matrix: a config under test. */
 interface MatrixConfig {

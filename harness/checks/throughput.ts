@@ -1,12 +1,26 @@
 import type { WriterSample } from '../load/history.ts';
-import type { Verdict } from './verdict.ts';
+import type { Verdict, VerdictStatus } from './verdict.ts';
 
-/** Acknowledged batches per second over the samples whose interval starts in [fromT, toT). */
+/** The samples whose interval starts in [fromT, toT). */
+function within(samples: readonly WriterSample[], fromT: number, toT: number): WriterSample[] {
+  return samples.filter((x) => x.t >= fromT && x.t < toT);
+}
+
+/**
+ * Acknowledged batches per second over the samples whose interval starts in [fromT, toT).
+ * 0 with fewer than two samples there (the interval length cannot be read off one sample).
+ */
 export function meanTps(samples: readonly WriterSample[], fromT: number, toT: number): number {
-  const s = samples.filter((x) => x.t >= fromT && x.t < toT);
+  const s = within(samples, fromT, toT);
   if (s.length < 2) return 0;
   const interval = s[1]!.t - s[0]!.t;
   return (s.reduce((a, x) => a + x.commits, 0) * 1000) / (s.length * interval);
+}
+
+/** `unknown` with the missing evidence when there is any, else passed or failed. */
+function decide(missing: Array<string | false>, ok: boolean): { status: VerdictStatus; missing: string[] } {
+  const gaps = missing.filter((m): m is string => m !== false);
+  return { status: gaps.length > 0 ? 'unknown' : ok ? 'passed' : 'failed', missing: gaps };
 }
 
 export interface StallEvidence {
@@ -19,14 +33,27 @@ export interface StallEvidence {
   stallMs: number | null;
   /** Length of that run, in intervals. */
   zeroIntervals: number;
+  /** Length of the pre-fault window [faultT - baselineMs, faultT) that must show commits, ms. */
+  baselineMs: number;
+  /** Commits in the intervals starting in that window: 0 means no baseline, and the verdict is unknown. */
+  baselineCommits: number;
 }
 
 /**
  * Throughput stalls: the first run of at least `minZeroIntervals` consecutive zero-commit
  * intervals after the fault at `faultT` starts no later than `withinMs` after it.
+ *
+ * A stall only means something if the writer was committing before the fault: with no commit
+ * in the intervals starting in [faultT - baselineMs, faultT) (default 1 s) the verdict is
+ * `unknown`, since a writer that never committed "stalls" at every fault.
  */
-export function checkStalled(samples: readonly WriterSample[], o: { faultT: number; withinMs: number; minZeroIntervals?: number }): Verdict<StallEvidence> {
+export function checkStalled(
+  samples: readonly WriterSample[],
+  o: { faultT: number; withinMs: number; minZeroIntervals?: number; baselineMs?: number },
+): Verdict<StallEvidence> {
   const minZero = o.minZeroIntervals ?? 5;
+  const baselineMs = o.baselineMs ?? 1000;
+  const baselineCommits = within(samples, o.faultT - baselineMs, o.faultT).reduce((a, s) => a + s.commits, 0);
   const interval = intervalOf(samples);
   let runT = 0;
   let runN = 0;
@@ -40,16 +67,11 @@ export function checkStalled(samples: readonly WriterSample[], o: { faultT: numb
     runN = 0;
   }
   const best = runN >= minZero ? { t: runT, n: runN } : null;
+  // The run may start in the interval the fault fell in, a little before faultT: that is 0 ms.
   const stallMs = best ? Math.max(0, best.t - o.faultT) : null;
-  const ok = stallMs !== null && stallMs <= o.withinMs;
-  return {
-    check: 'throughput stalls',
-    status: ok ? 'passed' : 'failed',
-    summary: best
-      ? `${best.n} zero-commit intervals from ${Math.round(stallMs!)} ms after the fault (bound ${o.withinMs} ms)`
-      : `no run of ${minZero} zero-commit intervals after the fault at t=${Math.round(o.faultT)} ms`,
-    evidence: { faultT: o.faultT, withinMs: o.withinMs, minZeroIntervals: minZero, firstZeroT: best?.t ?? null, stallMs, zeroIntervals: best?.n ?? 0 },
-  };
+  const { status, missing } = decide([baselineCommits === 0 && `no commit in the ${baselineMs} ms before the fault`], stallMs !== null && stallMs <= o.withinMs);
+  const evidence = { faultT: o.faultT, withinMs: o.withinMs, minZeroIntervals: minZero, firstZeroT: best?.t ?? null, stallMs, zeroIntervals: best?.n ?? 0, baselineMs, baselineCommits };
+  return { check: 'throughput stalls', status, summary: stallSummary(evidence, missing), evidence };
 }
 
 export interface RecoveryEvidence {
@@ -69,6 +91,7 @@ export interface RecoveryEvidence {
 /**
  * Throughput recovers: some window of `windowMs` starting with a committing interval after
  * `repairT` reaches `fraction` × `steadyTps`, and it starts within `withinMs` of the repair.
+ * `unknown` without a steady state to recover to (steadyTps 0: any trickle would do).
  */
 export function checkRecovered(
   samples: readonly WriterSample[],
@@ -86,21 +109,14 @@ export function checkRecovered(
     best = Math.max(best, tps);
     if (tps >= bar) {
       recoveredT = s.t;
-      best = tps;
       break;
     }
   }
   const recoveryMs = recoveredT === null ? null : recoveredT - o.repairT;
-  const ok = recoveryMs !== null && recoveryMs <= o.withinMs;
-  return {
-    check: 'throughput recovers',
-    status: ok ? 'passed' : 'failed',
-    summary:
-      recoveryMs === null
-        ? `TPS never reached ${fraction * 100}% of steady (${o.steadyTps.toFixed(1)}) after the repair; best ${best.toFixed(1)}`
-        : `TPS back to ${best.toFixed(1)} (≥ ${fraction * 100}% of ${o.steadyTps.toFixed(1)}) ${Math.round(recoveryMs)} ms after the repair (bound ${o.withinMs} ms)`,
-    evidence: { repairT: o.repairT, withinMs: o.withinMs, steadyTps: o.steadyTps, fraction, windowMs, recoveredT, recoveryMs, windowTps: best },
-  };
+  // `!(x > 0)` rather than `x <= 0`: a NaN steady state is no baseline either.
+  const { status, missing } = decide([!(o.steadyTps > 0) && 'no steady TPS to recover to'], recoveryMs !== null && recoveryMs <= o.withinMs);
+  const evidence = { repairT: o.repairT, withinMs: o.withinMs, steadyTps: o.steadyTps, fraction, windowMs, recoveredT, recoveryMs, windowTps: best };
+  return { check: 'throughput recovers', status, summary: recoverySummary(evidence, missing), evidence };
 }
 
 export interface SustainedEvidence {
@@ -109,20 +125,59 @@ export interface SustainedEvidence {
   tps: number;
   steadyTps: number;
   fraction: number;
+  /** Samples whose interval starts in [fromT, toT): TPS needs at least two. */
+  samples: number;
 }
 
-/** Writes go on: mean TPS over [fromT, toT) is at least `fraction` × `steadyTps`. */
+/**
+ * Writes go on: mean TPS over [fromT, toT) is at least `fraction` × `steadyTps`. `unknown`
+ * without the evidence to say: no steady state (steadyTps 0, where any TPS would pass), a
+ * window shorter than 1 s, or fewer than two samples in it.
+ */
 export function checkSustained(samples: readonly WriterSample[], o: { fromT: number; toT: number; steadyTps: number; fraction?: number }): Verdict<SustainedEvidence> {
   const fraction = o.fraction ?? 0.5;
   const tps = meanTps(samples, o.fromT, o.toT);
-  return {
-    check: 'writes go on',
-    status: o.toT - o.fromT >= 1000 && tps >= fraction * o.steadyTps ? 'passed' : 'failed',
-    summary: `${tps.toFixed(1)} TPS over ${Math.round(o.toT - o.fromT)} ms, ${((100 * tps) / (o.steadyTps || 1)).toFixed(0)}% of steady ${o.steadyTps.toFixed(1)} (bar ${fraction * 100}%, at least 1 s)`,
-    evidence: { fromT: o.fromT, toT: o.toT, tps, steadyTps: o.steadyTps, fraction },
-  };
+  const n = within(samples, o.fromT, o.toT).length;
+  const { status, missing } = decide(
+    [
+      !(o.steadyTps > 0) && 'no steady TPS to compare with',
+      o.toT - o.fromT < 1000 && 'a window shorter than 1 s',
+      n < 2 && `${n} samples in the window (TPS needs two)`,
+    ],
+    tps >= fraction * o.steadyTps,
+  );
+  const evidence = { fromT: o.fromT, toT: o.toT, tps, steadyTps: o.steadyTps, fraction, samples: n };
+  return { check: 'writes go on', status, summary: sustainedSummary(evidence, missing), evidence };
 }
 
+/** The sampling interval, read off the first two samples (100 ms, the writer's default, with fewer). */
 function intervalOf(samples: readonly WriterSample[]): number {
   return samples.length > 1 ? samples[1]!.t - samples[0]!.t : 100;
 }
+
+// Stryker disable all: the summaries below are prose for the report. The tests pin status and
+// evidence (mutants there count) and assert the phrases that name missing evidence; mutating the
+// wording would only measure how many sentences the tests spell out.
+function unknownSummary(missing: string[]): string {
+  return `not enough evidence: ${missing.join('; ')}`;
+}
+
+function stallSummary(e: StallEvidence, missing: string[]): string {
+  if (missing.length > 0) return unknownSummary(missing);
+  return e.stallMs !== null
+    ? `${e.zeroIntervals} zero-commit intervals from ${Math.round(e.stallMs)} ms after the fault (bound ${e.withinMs} ms)`
+    : `no run of ${e.minZeroIntervals} zero-commit intervals after the fault at t=${Math.round(e.faultT)} ms`;
+}
+
+function recoverySummary(e: RecoveryEvidence, missing: string[]): string {
+  if (missing.length > 0) return unknownSummary(missing);
+  return e.recoveryMs === null
+    ? `TPS never reached ${e.fraction * 100}% of steady (${e.steadyTps.toFixed(1)}) after the repair; best ${e.windowTps.toFixed(1)}`
+    : `TPS back to ${e.windowTps.toFixed(1)} (≥ ${e.fraction * 100}% of ${e.steadyTps.toFixed(1)}) ${Math.round(e.recoveryMs)} ms after the repair (bound ${e.withinMs} ms)`;
+}
+
+function sustainedSummary(e: SustainedEvidence, missing: string[]): string {
+  if (missing.length > 0) return unknownSummary(missing);
+  return `${e.tps.toFixed(1)} TPS over ${Math.round(e.toT - e.fromT)} ms, ${((100 * e.tps) / e.steadyTps).toFixed(0)}% of steady ${e.steadyTps.toFixed(1)} (bar ${e.fraction * 100}%, at least 1 s)`;
+}
+// Stryker restore all

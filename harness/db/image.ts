@@ -1,9 +1,9 @@
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { docker, RUN_LABEL } from '../docker.ts';
 import { currentRun } from '../run.ts';
 import { ConfigError } from '../errors.ts';
 import { log } from '../logger.ts';
+import { BUILD_IMAGE_SCRIPT } from '../paths.ts';
 
 /** PostgreSQL majors whose server packages a Debian suite ships, so pgchaos can build them offline. */
 export const BUILDABLE_MAJORS: Readonly<Record<number, string>> = { 13: 'bullseye', 15: 'bookworm', 17: 'trixie' };
@@ -21,7 +21,6 @@ export interface PgImage {
   keepAlive: { entrypoint: string[]; command: string[] } | undefined;
 }
 
-const BUILD_SCRIPT = fileURLToPath(new URL('../../docker/build-image.sh', import.meta.url));
 
 /** The major to use when none is given: env PGCHAOS_PG_MAJOR, else 15 (Debian bookworm's). */
 export function defaultMajor(): number | string {
@@ -80,8 +79,10 @@ export async function resolveImage(majorText: number | string, opts: { build: bo
     }
     return foreign(opts.image, 'user');
   }
-  if (await imageExists(`postgres:${major}`)) return foreign(`postgres:${major}`, 'official');
-  const name = `pgchaos/postgres:${major}`;
+  // Tests only: a repository that is certainly absent, whatever images this machine has built.
+  const repo = process.env.PGCHAOS_IMAGE_REPO;
+  if (!repo && (await imageExists(`postgres:${major}`))) return foreign(`postgres:${major}`, 'official');
+  const name = `${repo ?? 'pgchaos/postgres'}:${major}`;
   const ours: PgImage = { name, major, kind: 'pgchaos', binDir: `/usr/lib/postgresql/${major}/bin`, keepAlive: undefined };
   if (await imageExists(name)) return ours;
   if (!(major in BUILDABLE_MAJORS)) {
@@ -91,11 +92,11 @@ export async function resolveImage(majorText: number | string, opts: { build: bo
     );
   }
   if (!opts.build) {
-    throw new ConfigError(`image ${name} is missing`, `build it with: npm run image -- ${major}   (or: bash docker/build-image.sh ${major})`);
+    throw new ConfigError(`image ${name} is missing`, `build it with: npx pgchaos image ${major}   (or: bash docker/build-image.sh ${major})`);
   }
   const started = Date.now();
   log().info({ image: name }, `building ${name} from Debian ${BUILDABLE_MAJORS[major]} packages`);
-  const r = await execa('bash', [BUILD_SCRIPT, String(major)], { stdio: ['ignore', 'inherit', 'inherit'], reject: false });
+  const r = await execa('bash', [BUILD_IMAGE_SCRIPT, String(major)], { stdio: ['ignore', 'inherit', 'inherit'], reject: false });
   if (r.exitCode !== 0) {
     throw new ConfigError(`building ${name} failed (exit ${r.exitCode})`, `read the messages above, then run: bash docker/build-image.sh ${major}`);
   }

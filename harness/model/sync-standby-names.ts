@@ -1,111 +1,259 @@
 import { ConfigError } from '../errors.ts';
 
 /**
- * A parsed `synchronous_standby_names`, following the grammar of PostgreSQL's
- * src/backend/replication/syncrep_gram.y (docs: runtime-config-replication.html):
- *   ''                       asynchronous replication
- *   s1, s2                   same as FIRST 1 (s1, s2)  (the pre-9.6 form)
- *   N (s1, s2)               same as FIRST N (...)
- *   FIRST N (s1, s2)         priority-based: the first N connected in list order are `sync`
- *   ANY N (s1, s2)           quorum-based: any N of them; candidates report `quorum`
- * Names are identifiers or double-quoted strings; `*` matches any standby.
+ * A parsed `synchronous_standby_names`: the whole grammar of PostgreSQL's
+ * src/backend/replication/syncrep_gram.y, tokenised as src/backend/replication/syncrep_scanner.l
+ * does, and checked as check_synchronous_standby_names() in syncrep.c checks it:
+ *
+ *   text                        form      method   num  names
+ *   ''                          'empty'   'async'  0    []         (only the exactly empty string)
+ *   s1, s2                      'list'    'first'  1    [s1, s2]   (pre-9.6 form: FIRST 1)
+ *   2 (s1, s2)                  'num'     'first'  2    [s1, s2]   (pre-10 form: FIRST 2)
+ *   FIRST 2 (s1, s2)            'first'   'first'  2    [s1, s2]   (priority: the 2 highest are `sync`)
+ *   ANY 2 (s1, s2)              'any'     'any'    2    [s1, s2]   (quorum: every candidate is `quorum`)
+ *   *   /  2 (*)  /  ANY 2 (*)  as above with names ['*']: `*` matches every standby
+ *
+ * PostgreSQL reports the 'list' and 'num' forms exactly like FIRST: sync_state `sync` /
+ * `potential`, sync_priority = list position (007_sync_rep.pl, "old syntax"); `SHOW` gives the
+ * text back unchanged. `form` only records which spelling was used.
  */
 export interface SyncStandbyNames {
+  /** 'async' for the empty setting; 'first' (priority-based) or 'any' (quorum-based) otherwise. */
   method: 'async' | 'first' | 'any';
-  /** How many standbys must confirm a commit (0 for async). */
+  /** num_sync: how many standbys must confirm a commit (0 for async; ≥ 1 otherwise). */
   num: number;
-  /** Standby names (`application_name`s) in list order, unquoted. */
+  /** The list in order, unquoted (`""` inside quotes already turned into `"`); `*` is the wildcard. */
   names: string[];
-}
-
-const TOKEN = /\s*(?:(\()|(\))|(,)|("(?:[^"]|"")*")|([A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*)|([0-9]+)|(\*))/y;
-
-type Token = { kind: '(' | ')' | ',' | 'name' | 'num' | '*'; text: string };
-
-function tokenize(input: string): Token[] {
-  const tokens: Token[] = [];
-  TOKEN.lastIndex = 0;
-  while (TOKEN.lastIndex < input.length) {
-    if (/^\s*$/.test(input.slice(TOKEN.lastIndex))) break;
-    const at = TOKEN.lastIndex;
-    const m = TOKEN.exec(input);
-    if (!m) throw malformed(input, `unexpected character at position ${at + 1}: ${JSON.stringify(input.slice(at, at + 10))}`);
-    if (m[1]) tokens.push({ kind: '(', text: '(' });
-    else if (m[2]) tokens.push({ kind: ')', text: ')' });
-    else if (m[3]) tokens.push({ kind: ',', text: ',' });
-    else if (m[4]) tokens.push({ kind: 'name', text: m[4].slice(1, -1).replace(/""/g, '"') });
-    else if (m[5]) tokens.push({ kind: 'name', text: m[5] });
-    else if (m[6]) tokens.push({ kind: 'num', text: m[6] });
-    else tokens.push({ kind: '*', text: '*' });
-  }
-  return tokens;
-}
-
-function malformed(input: string, why: string): ConfigError {
-  return new ConfigError(
-    `malformed synchronous_standby_names ${JSON.stringify(input)}: ${why}`,
-    "write it as 'ANY n (name, ...)', 'FIRST n (name, ...)', 'name, ...' or '' (see PostgreSQL's runtime-config-replication docs)",
-  );
+  /** Which spelling was used (see the table above). Always set by parseSyncStandbyNames. */
+  form?: 'empty' | 'list' | 'num' | 'first' | 'any';
 }
 
 /**
- * Parses `synchronous_standby_names`.
- * @throws ConfigError when the text does not follow PostgreSQL's grammar, when N is 0, or when
- *   N is larger than the list (PostgreSQL accepts that, but every commit would wait forever).
+ * A token of syncrep_scanner.l. `kind` is NAME, NUM, ANY, FIRST, EOF, or the character itself
+ * for `(`, `)`, `,` and any other single character (JUNK: never valid, so its kind only has to
+ * differ from the others). `text` is the value of a NAME or NUM (unquoted); `near` is how
+ * syncrep_yyerror() places an error at this token.
+ */
+type Token = { kind: string; text?: string; near: string; at: number };
+
+// syncrep_scanner.l: space [ \t\n\r\f\v] — not JavaScript's \s (a no-break space is a name character there).
+// Every predicate is false for '' (what charAt returns past the end), which ends the scanning loops.
+const isSpace = (c: string): boolean => c.length === 1 && ' \t\n\r\f\v'.includes(c);
+const isDigit = (c: string): boolean => c >= '0' && c <= '9';
+// ident_start [A-Za-z\200-\377_]: every byte of a non-ASCII UTF-8 character is in \200-\377.
+const isIdentStart = (c: string): boolean => (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c === '_' || c.charCodeAt(0) >= 0x80;
+// ident_cont [A-Za-z\200-\377_0-9\$]
+const isIdentCont = (c: string): boolean => isIdentStart(c) || isDigit(c) || c === '$';
+
+function tokenize(input: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  for (;;) {
+    while (isSpace(input.charAt(i))) i++;
+    if (i >= input.length) break;
+    const at = i;
+    const c = input.charAt(i);
+    if (c === '"') {
+      // <xd>: "" is one quote, anything else is literal; the NAME is returned at the closing quote,
+      // so that is what an error message quotes (yytext).
+      let name = '';
+      i++;
+      for (;;) {
+        const q = input.charAt(i);
+        if (q === '') throw syntaxError(input, 'unterminated quoted identifier', at);
+        i++;
+        if (q !== '"') name += q;
+        else if (input.charAt(i) === '"') {
+          name += '"';
+          i++;
+        } else break;
+      }
+      tokens.push({ kind: 'NAME', text: name, near: 'at or near """', at });
+    } else if (isIdentStart(c)) {
+      while (isIdentCont(input.charAt(i))) i++;
+      const word = input.slice(at, i);
+      // [Aa][Nn][Yy] and [Ff][Ii][Rr][Ss][Tt] come before {identifier}: on an equal-length match
+      // flex takes the earlier rule, so a bare `any`/`first` is always the keyword (quote it to
+      // use it as a name), while `anybody` or `first1` is a longer identifier match.
+      const lower = word.toLowerCase();
+      const kind = lower === 'any' ? 'ANY' : lower === 'first' ? 'FIRST' : 'NAME';
+      tokens.push({ kind, text: word, near: `at or near "${word}"`, at });
+    } else if (isDigit(c)) {
+      while (isDigit(input.charAt(i))) i++;
+      const digits = input.slice(at, i);
+      tokens.push({ kind: 'NUM', text: digits, near: `at or near "${digits}"`, at });
+    } else {
+      i++;
+      // "*" is returned as a NAME whose value is "*" (a quoted "*" is the same NAME).
+      tokens.push(c === '*' ? { kind: 'NAME', text: c, near: 'at or near "*"', at } : { kind: c, near: `at or near "${c}"`, at });
+    }
+  }
+  tokens.push({ kind: 'EOF', near: 'at end of input', at: input.length });
+  return tokens;
+}
+
+const FIX = "write it as 'ANY n (name, ...)', 'FIRST n (name, ...)', 'name, ...' or '' (see PostgreSQL's runtime-config-replication docs)";
+
+function syntaxError(input: string, what: string, at: number): ConfigError {
+  return new ConfigError(`malformed synchronous_standby_names ${JSON.stringify(input)}: ${what} (position ${at + 1})`, FIX);
+}
+
+/** syncrep_yyerror(): "syntax error at or near "<token>"", or "... at end of input". */
+function unexpected(input: string, t: Token): ConfigError {
+  return syntaxError(input, `syntax error ${t.near}`, t.at);
+}
+
+/**
+ * C's atoi() on a digit string as glibc on 64-bit Linux computes it (create_syncrep_config in
+ * syncrep_gram.y stores `atoi(num_sync)` in an int): strtol saturates at LONG_MAX, the cast to
+ * int keeps the low 32 bits. So 4294967296 becomes 0 and 2147483648 becomes -2147483648, which
+ * check_synchronous_standby_names then rejects; 4294967297 becomes 1 and is accepted.
+ */
+function cAtoi(digits: string): number {
+  let value = BigInt(digits);
+  const longMax = (1n << 63n) - 1n;
+  // Stryker disable next-line EqualityOperator: `>=` is equivalent (at LONG_MAX both keep LONG_MAX).
+  if (value > longMax) value = longMax;
+  return Number(BigInt.asIntN(32, value));
+}
+
+/**
+ * Parses `synchronous_standby_names` as PostgreSQL does (syncrep_scanner.l, syncrep_gram.y,
+ * check_synchronous_standby_names in syncrep.c), accepting everything PostgreSQL accepts:
+ * `FIRST n (…)`, `ANY n (…)`, `n (…)`, the plain list, `*` anywhere in a list, numbers as names
+ * (`1, 2`), double-quoted names with `""` escapes, ANY/FIRST in any case, more required
+ * standbys than listed (`FIRST 3 (s1, s2)`: valid, see syncConfigWarnings). Whitespace is
+ * ` \t\n\r\f\v` only. Name case is kept: matching is case-insensitive (standbyPriority).
+ * @param input the setting's text, as it would appear between the quotes of `ALTER SYSTEM SET`.
+ * @returns the parsed setting; `''` (exactly empty) is `{ method: 'async', num: 0, names: [], form: 'empty' }`.
+ * @throws ConfigError "malformed synchronous_standby_names …" for exactly what PostgreSQL rejects:
+ *   a syntax error (including a blank, non-empty string, and a bare `any`/`first` used as a
+ *   name), an unterminated quote, or a number of synchronous standbys that is 0 (or ≤ 0 after
+ *   C's atoi).
  */
 export function parseSyncStandbyNames(input: string): SyncStandbyNames {
+  // check_synchronous_standby_names parses only when (*newval)[0] != '\0': '' is async, but '  ' is parsed (and fails).
+  if (input === '') return { method: 'async', num: 0, names: [], form: 'empty' };
   const tokens = tokenize(input);
-  if (tokens.length === 0) return { method: 'async', num: 0, names: [] };
   let i = 0;
-  let method: 'first' | 'any' = 'first';
-  let num = 1;
-  const head = tokens[0]!;
-  const second = tokens[1];
-  const kw = head.kind === 'name' && /^(any|first)$/i.test(head.text) && second?.kind === 'num';
-  if (kw) {
-    method = head.text.toLowerCase() as 'first' | 'any';
-    num = Number(second.text);
-    i = 2;
-  } else if (head.kind === 'num' && second?.kind === '(') {
-    num = Number(head.text);
-    i = 1;
-  }
-  const parenthesised = i > 0;
-  if (parenthesised) {
-    if (tokens[i]?.kind !== '(') throw malformed(input, `expected "(" after ${tokens[i - 1]!.text}`);
+  const peek = (): Token => tokens[i]!;
+  const expect = (kind: Token['kind']): Token => {
+    const t = peek();
+    if (t.kind !== kind) throw unexpected(input, t);
     i++;
-  }
-  const names: string[] = [];
-  for (;;) {
-    const t = tokens[i];
-    if (!t || !(t.kind === 'name' || t.kind === '*' || t.kind === 'num')) {
-      throw malformed(input, t ? `expected a standby name, found ${JSON.stringify(t.text)}` : 'expected a standby name');
-    }
-    names.push(t.text);
-    i++;
-    if (tokens[i]?.kind === ',') {
+    return t;
+  };
+  // standby_list: standby_name | standby_list ',' standby_name;  standby_name: NAME | NUM
+  const standbyList = (): string[] => {
+    const names: string[] = [];
+    for (;;) {
+      const t = peek();
+      if (t.kind !== 'NAME' && t.kind !== 'NUM') throw unexpected(input, t);
+      names.push(t.text!);
       i++;
-      continue;
+      if (peek().kind !== ',') return names;
+      i++;
     }
-    break;
-  }
-  if (parenthesised) {
-    if (tokens[i]?.kind !== ')') throw malformed(input, 'missing ")"');
+  };
+  let form: 'list' | 'num' | 'first' | 'any';
+  let numText = '1';
+  const head = peek();
+  if (head.kind === 'ANY' || head.kind === 'FIRST') {
+    // ANY NUM '(' standby_list ')'  |  FIRST NUM '(' standby_list ')'
     i++;
+    form = head.kind === 'ANY' ? 'any' : 'first';
+    numText = expect('NUM').text!;
+    expect('(');
+  } else if (head.kind === 'NUM' && tokens[1]!.kind === '(') {
+    // NUM '(' standby_list ')'
+    form = 'num';
+    numText = head.text!;
+    i += 2;
+  } else {
+    form = 'list';
   }
-  if (i !== tokens.length) throw malformed(input, `unexpected ${JSON.stringify(tokens[i]!.text)} after the list`);
-  if (num < 1) throw malformed(input, 'the number of synchronous standbys must be greater than zero');
-  if (num > names.length) {
+  const names = standbyList();
+  if (form !== 'list') expect(')');
+  expect('EOF');
+
+  const num = cAtoi(numText);
+  if (num <= 0) {
     throw new ConfigError(
-      `synchronous_standby_names ${JSON.stringify(input)} asks for ${num} synchronous standbys but lists ${names.length}: every commit would wait forever`,
-      `list at least ${num} standbys or lower the number`,
+      `malformed synchronous_standby_names ${JSON.stringify(input)}: number of synchronous standbys (${num}) must be greater than zero`,
+      `${FIX}, with n at least 1`,
     );
   }
-  return { method, num, names };
+  return { method: form === 'any' ? 'any' : 'first', num, names, form };
+}
+
+/**
+ * pg_strcasecmp() from src/port/pgstrcasecmp.c as it behaves on UTF-8 text: only ASCII A–Z fold
+ * to a–z (a byte ≥ 0x80 is never isupper() in a UTF-8 locale).
+ */
+function asciiLower(s: string): string {
+  return s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+}
+
+/** True when the list entry matches the application_name: `*` matches any, otherwise pg_strcasecmp() == 0. */
+export function entryMatches(entry: string, applicationName: string): boolean {
+  // SyncRepGetStandbyPriority: strcmp(standby_name, "*") == 0, so a quoted "*" is the wildcard too.
+  return entry === '*' || asciiLower(entry) === asciiLower(applicationName);
+}
+
+/**
+ * The sync_standby_priority a walsender gets for its application_name, as
+ * SyncRepGetStandbyPriority() in syncrep.c computes it: 0 when the setting is empty or no entry
+ * matches; otherwise the 1-based position of the FIRST entry that matches (the name, case-
+ * insensitively, or `*`), under priority-based settings; 1 for every match under ANY.
+ * @returns an integer ≥ 0.
+ */
+export function standbyPriority(parsed: SyncStandbyNames, applicationName: string): number {
+  // An empty setting has no names: findIndex gives -1 and the priority is 0.
+  const index = parsed.names.findIndex((entry) => entryMatches(entry, applicationName));
+  if (index < 0) return 0;
+  return parsed.method === 'first' ? index + 1 : 1;
+}
+
+/**
+ * What is legal but wrong about a setting for a cluster whose standbys (application_names) are
+ * `standbyNames`. PostgreSQL accepts all of these silently; each string says what will happen.
+ * @returns one sentence per problem, in list order, then the one about unreleasable commits;
+ *   [] for an empty setting or a sound one.
+ */
+export function syncConfigWarnings(parsed: SyncStandbyNames, standbyNames: readonly string[]): string[] {
+  // An empty setting has no names and num 0: no warning can fire.
+  const warnings: string[] = [];
+  const cluster = standbyNames.length > 0 ? standbyNames.join(', ') : 'none';
+  parsed.names.forEach((entry, i) => {
+    if (entry === '*') return;
+    if (parsed.names.slice(0, i).includes('*')) {
+      warnings.push(`synchronous_standby_names lists "${entry}" after *, which already matches every standby: "${entry}" has no effect`);
+    } else if (parsed.names.slice(0, i).some((earlier) => asciiLower(earlier) === asciiLower(entry))) {
+      warnings.push(`synchronous_standby_names lists "${entry}" twice (names match case-insensitively): the second one has no effect`);
+    } else if (/[^\x20-\x7e]/.test(entry)) {
+      // check_application_name: pg_clean_ascii() replaces anything outside printable ASCII.
+      warnings.push(
+        `synchronous_standby_names lists "${entry}", which no standby can ever match: PostgreSQL keeps only printable ASCII in application_name`,
+      );
+    } else if (!standbyNames.some((name) => entryMatches(entry, name))) {
+      warnings.push(`synchronous_standby_names lists "${entry}", which matches no standby of the cluster (standbys: ${cluster})`);
+    }
+  });
+  const matching = standbyNames.filter((name) => standbyPriority(parsed, name) > 0);
+  const distinct = new Set(matching).size;
+  if (distinct < parsed.num) {
+    warnings.push(
+      `synchronous_standby_names asks for ${parsed.num} synchronous standbys but only ${distinct} of the cluster's standbys match it` +
+        ` (${matching.length > 0 ? [...new Set(matching)].join(', ') : 'none'}): every commit will wait forever`,
+    );
+  }
+  return warnings;
 }
 
 /**
  * Checks that every name in the setting is a standby of the cluster (`*` matches any).
+ * Superseded by syncConfigWarnings (PostgreSQL accepts such names); kept until its caller in
+ * harness/db/cluster.ts moves.
  * @throws ConfigError naming the unknown standby and the cluster's standbys.
  */
 export function assertNamesAreStandbys(parsed: SyncStandbyNames, standbys: readonly string[], input: string): void {

@@ -1,13 +1,14 @@
 import { execa } from 'execa';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { sweepOrphans, sweepRun } from '../docker.ts';
-import { defaultMajor, resolveImage } from '../db/image.ts';
+import { resolveImage } from '../db/image.ts';
 import { log } from '../logger.ts';
+import { ENGINE_SCRIPT } from '../paths.ts';
 import { writeReport } from '../report/report.ts';
 import { currentRun } from '../run.ts';
+import { userConfig } from './config.ts';
 
-const ENGINE_SCRIPT = fileURLToPath(new URL('../../docker/engine.sh', import.meta.url));
 
 /**
  * vitest global setup of the container projects: makes the engine answer (docker/engine.sh),
@@ -20,14 +21,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (engine.exitCode !== 0) throw new Error('no Docker engine: see the message above (docker/engine.sh)');
   const swept = await sweepOrphans();
   if (swept.containers + swept.networks > 0) log().warn(swept, 'removed leftovers of crashed earlier runs');
-  await resolveImage(defaultMajor(), { build: true });
+  // The image the run's first major needs: the user's own (checked, never built) or pgchaos's.
+  const config = userConfig();
+  const major = config.pg[0]!;
+  await resolveImage(major, { build: !config.images[major], ...(config.images[major] ? { image: config.images[major] } : {}) });
   return async () => {
     await sweepRun(run.id);
     if (project.name !== 'scenarios') return; // one report per run, written once its scenarios ended
     const summary = await writeReport(run.dir);
     if (summary) {
       const failed = summary.scenarios.filter((s) => s.status !== 'passed').length;
-      process.stderr.write(`\npgchaos: ${summary.scenarios.length - failed} scenarios passed, ${failed} failed — report: ${run.dir}/index.html (reports/latest)\n`);
+      process.stderr.write(`\npgchaos: ${summary.scenarios.length - failed} scenarios passed, ${failed} failed — report: ${run.dir}/index.html (${join(dirname(run.dir), 'latest')})\n`);
     }
   };
 }

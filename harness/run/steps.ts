@@ -1,21 +1,22 @@
 /**
  * Steps several scenarios share, written as the seed write-ups describe them.
  */
-import type { Cluster } from '../harness/db/cluster.ts';
-import { checkNoAckedLost } from '../harness/checks/lost-writes.ts';
-import { readPresentBatches } from '../harness/load/workload.ts';
-import { checkRowHashes } from '../harness/checks/row-hash.ts';
-import { verdictValue } from '../harness/checks/verdict.ts';
-import { readNodeHash } from '../harness/load/workload.ts';
-import type { ReplicationObserver } from '../harness/load/observer.ts';
-import type { PgNode } from '../harness/db/pg-node.ts';
-import { lsnDiff } from '../harness/lsn.ts';
-import type { ScenarioContext } from '../harness/run/scenario.ts';
-import { pollUntil } from '../harness/wait.ts';
+import type { Cluster } from '../db/cluster.ts';
+import { checkNoAckedLost } from '../checks/lost-writes.ts';
+import { readPresentBatches } from '../load/workload.ts';
+import { checkRowHashes } from '../checks/row-hash.ts';
+import { verdictValue } from '../checks/verdict.ts';
+import { readNodeHash } from '../load/workload.ts';
+import type { ReplicationObserver } from '../load/observer.ts';
+import type { PgNode } from '../db/pg-node.ts';
+import { lsnDiff } from '../lsn.ts';
+import type { ScenarioContext } from './scenario.ts';
+import { predict } from '../model/sync-model.ts';
+import { pollUntil } from '../wait.ts';
 import { expect } from 'vitest';
-import type { BatchWriter } from '../harness/load/writer.ts';
-import { writeOutage } from '../harness/load/history.ts';
-import { ROWS_TABLE } from '../harness/load/workload.ts';
+import type { BatchWriter } from '../load/writer.ts';
+import { writeOutage } from '../load/history.ts';
+import { ROWS_TABLE } from '../load/workload.ts';
 
 /** The symptom of starting a forked old primary as a standby (seeds 003 §四.5, 002), in the wording of PostgreSQL 12–17. */
 export const DIVERGENCE_SYMPTOM = /requested starting point \S+ on timeline \d+ is not in this server's history|forked off current database system timeline|forked from timeline/;
@@ -56,42 +57,54 @@ export function recordOutage({ rec }: ScenarioContext, writer: BatchWriter, from
  * Seed 000 §11.3–4: compare pg_last_wal_receive_lsn() and pg_last_wal_replay_lsn() on the
  * standbys and promote the most advanced; record the positions, the new timeline and its history file.
  */
-export async function promoteMostAdvanced({ rec }: ScenarioContext, cluster: Cluster): Promise<{ promoted: PgNode; other: PgNode }> {
+export async function promoteMostAdvanced({ rec }: ScenarioContext, cluster: Cluster): Promise<{ promoted: PgNode; others: PgNode[] }> {
   const { node: promoted, positions } = await cluster.mostAdvancedStandby();
-  const other = cluster.node(positions[1]!.name);
+  const others = positions.slice(1).map((p) => cluster.node(p.name));
   rec.step('compared standby LSNs', { positions });
   rec.metric('promotedNode', promoted.name);
   rec.metric('promotedReceiveLsn', positions[0]!.receiveLsn);
-  rec.metric('otherReceiveLsn', positions[1]!.receiveLsn);
+  rec.metric('otherReceiveLsns', Object.fromEntries(positions.slice(1).map((p) => [p.name, p.receiveLsn])));
   rec.move(`promote ${promoted.name}`);
-  await cluster.promote(promoted);
+  const setting = await cluster.promote(promoted);
+  rec.step(`${promoted.name} is primary`, { synchronous_standby_names: setting });
   const timelineAfter = await promoted.timeline();
   rec.metric('timelineAfter', timelineAfter);
   rec.metric('history', await promoted.historyFile(timelineAfter));
-  return { promoted, other };
+  return { promoted, others };
+}
+
+/** Seed 000 §11.5: every other standby follows the new primary. */
+export async function repointOthers({ rec }: ScenarioContext, cluster: Cluster, others: PgNode[]): Promise<void> {
+  for (const other of others) {
+    rec.move(`repoint ${other.name} to ${cluster.primary.name}`);
+    await cluster.repoint(other);
+  }
+  await cluster.waitForStreaming(60_000, others);
 }
 
 /** Who is who after a failover. */
 export interface Failover {
   oldPrimary: PgNode;
   promoted: PgNode;
-  other: PgNode;
+  /** The standbys that followed the new primary. */
+  others: PgNode[];
 }
 
 /**
  * Seed 003 §四.5's trap, on purpose: the primary is cut off from its standbys while its
- * clients keep committing. Their commits wait on SyncRep and are never acknowledged, and the
- * old primary ends up with WAL that no standby has (checked, and recorded as divergedBytes). The most advanced standby is promoted (seed 000 §11),
- * the old primary is fenced (stopped, so clients leave it: seed 003 §五, no two primaries) and
- * the other standby follows the new primary. The old primary is left stopped, forked from the
- * new timeline, and reconnected to the network.
+ * clients keep committing. Where the config makes commits wait (the model says), they wait on
+ * SyncRep and are never acknowledged; the old primary ends up with WAL that no standby has
+ * (checked, and recorded as divergedBytes). The most advanced standby is promoted (seed 000
+ * §11), the old primary is fenced (stopped, so clients leave it: seed 003 §五, no two
+ * primaries) and the other standbys follow the new primary. The old primary is left stopped,
+ * forked from the new timeline, and reconnected to the network.
  */
 export async function divergeAndFailOver(ctx: ScenarioContext, cluster: Cluster, writer: BatchWriter, observer: ReplicationObserver): Promise<Failover> {
   const { rec } = ctx;
   const oldPrimary = cluster.primary;
   rec.metric('timelineBefore', await oldPrimary.timeline());
 
-  rec.fault('partition the primary from both standbys');
+  rec.fault('partition the primary from its standbys');
   await oldPrimary.host.disconnect();
   // The writer's commits in flight may have reached a standby just before the cut, with only
   // their acknowledgements lost. A client committing now writes WAL that exists on the old
@@ -100,11 +113,15 @@ export async function divergeAndFailOver(ctx: ScenarioContext, cluster: Cluster,
   const lateCommit = oldPrimary
     .safePsql(`INSERT INTO ${ROWS_TABLE} (client, seq, n, payload) VALUES (0, 0, 0, 'committed on the cut-off primary')`, 300)
     .catch(() => 'ended by the fencing');
-  const waiting = await observer.waitFor(
-    `the writer's commits and the late commit waiting on SyncRep on the cut-off primary`,
-    (s) => s.primary === oldPrimary.name && (s.syncRepWaiters ?? 0) > writer.clients,
-    10_000,
-  );
+  // With no standby connected, the model says whether commits wait (on SyncRep) or return.
+  const { commitsWait } = predict({ ...cluster.syncSettings(), standbys: [] });
+  const waiting = commitsWait
+    ? await observer.waitFor(
+        `the writer's commits and the late commit waiting on SyncRep on the cut-off primary`,
+        (s) => s.primary === oldPrimary.name && (s.syncRepWaiters ?? 0) > writer.clients,
+        10_000,
+      )
+    : undefined;
   const diverged = await pollUntil(
     async () => {
       const flush = (await oldPrimary.lsn('flush'))!;
@@ -114,17 +131,15 @@ export async function divergeAndFailOver(ctx: ScenarioContext, cluster: Cluster,
     },
     { what: 'the cut-off primary to have WAL that no standby received', timeoutMs: 10_000 },
   );
-  rec.step('the old primary has WAL no standby has', { syncRepWaiters: waiting.syncRepWaiters, ...diverged });
+  rec.step('the old primary has WAL no standby has', { syncRepWaiters: waiting?.syncRepWaiters ?? null, ...diverged });
   rec.metric('divergedBytes', diverged.bytesAhead);
 
-  const { promoted, other } = await promoteMostAdvanced(ctx, cluster);
+  const { promoted, others } = await promoteMostAdvanced(ctx, cluster);
 
   rec.move('fence the old primary: pg_ctl stop -m immediate');
   await oldPrimary.stop('immediate');
   await lateCommit;
-  rec.move(`repoint ${other.name} to ${promoted.name}`);
-  await cluster.repoint(other);
-  await cluster.waitForStreaming(60_000, [other]);
+  await repointOthers(ctx, cluster, others);
   await oldPrimary.host.reconnect();
-  return { oldPrimary, promoted, other };
+  return { oldPrimary, promoted, others };
 }

@@ -1,0 +1,133 @@
+/**
+ * `pgchaos run`'s command line: pgchaos's own options (the fields of pgchaos.config.json, and
+ * the run's), positionals, and vitest's options after `--`. Pure: no file system, no engine.
+ */
+import { parseArgs } from 'node:util';
+import { closest, distance } from 'fastest-levenshtein';
+import type { UserConfigFile } from '../../harness/run/config.ts';
+
+/** A mistake on the command line: exit 2, one message and the fix, no stack trace. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  constructor(
+    readonly problem: string,
+    readonly fix: string,
+  ) {
+    super(`${problem}\n  fix: ${fix}`);
+  }
+}
+
+/** pgchaos run's options, as node:util parseArgs takes them. */
+export const RUN_OPTIONS = {
+  config: { type: 'string' },
+  pg: { type: 'string' },
+  image: { type: 'string', multiple: true },
+  standbys: { type: 'string' },
+  sync: { type: 'string' },
+  'synchronous-commit': { type: 'string' },
+  'data-checksums': { type: 'boolean' },
+  conf: { type: 'string' },
+  clients: { type: 'string' },
+  'batch-rows': { type: 'string' },
+  'after-promotion': { type: 'string' },
+  out: { type: 'string' },
+  'no-builtin': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;
+
+/** What `pgchaos run …` asks for. */
+export interface RunArgs {
+  help: boolean;
+  /** --config FILE */
+  configFile: string | undefined;
+  /** Config fields given as flags (they win over the file). */
+  overrides: UserConfigFile;
+  /** --out DIR */
+  out: string | undefined;
+  /** --no-builtin: only the user's scenarios. */
+  noBuiltin: boolean;
+  /** Positionals: folders of scenarios, scenario files, or name filters (decided against the file system by the caller). */
+  paths: string[];
+  /** Everything after `--`, for vitest (`-t name`, `--shard 1/2`, a file filter). */
+  vitestArgs: string[];
+}
+
+/**
+ * Parses `pgchaos run`'s arguments (without the `run`).
+ * @throws UsageError for an unknown option (naming the nearest one, or saying that vitest's go
+ *   after `--`), a missing or superfluous value, a malformed --image or a count that is not a
+ *   whole number.
+ */
+export function parseRunArgs(argv: readonly string[]): RunArgs {
+  const cut = argv.indexOf('--');
+  const ours = cut < 0 ? [...argv] : argv.slice(0, cut);
+  const vitestArgs = cut < 0 ? [] : argv.slice(cut + 1);
+  const { values, positionals } = parseStrict(ours, RUN_OPTIONS, 'run');
+  const v = values as { [K in keyof typeof RUN_OPTIONS]?: (typeof RUN_OPTIONS)[K]['type'] extends 'boolean' ? boolean : K extends 'image' ? string[] : string };
+  const overrides: UserConfigFile = {};
+  if (v.pg !== undefined) overrides.pg = v.pg;
+  if (v.image) overrides.images = Object.fromEntries(v.image.map(parseImage));
+  if (v.standbys !== undefined) overrides.standbys = v.standbys.split(',').map((s) => s.trim()).filter(Boolean);
+  if (v.sync !== undefined) overrides.synchronousStandbyNames = v.sync;
+  if (v['synchronous-commit'] !== undefined) overrides.synchronousCommit = v['synchronous-commit'] as UserConfigFile['synchronousCommit'];
+  if (v['data-checksums']) overrides.dataChecksums = true;
+  if (v.conf !== undefined) overrides.postgresqlConf = v.conf;
+  if (v.clients !== undefined || v['batch-rows'] !== undefined) {
+    overrides.writer = {
+      ...(v.clients !== undefined ? { clients: count('--clients', v.clients) } : {}),
+      ...(v['batch-rows'] !== undefined ? { batchRows: count('--batch-rows', v['batch-rows']) } : {}),
+    };
+  }
+  if (v['after-promotion'] !== undefined) overrides.afterPromotion = v['after-promotion'];
+  return { help: v.help ?? false, configFile: v.config, overrides, out: v.out, noBuiltin: v['no-builtin'] ?? false, paths: positionals, vitestArgs };
+}
+
+/**
+ * parseArgs in strict mode, with messages that say what to do: the nearest known option for a
+ * typo; `--` for vitest's own options.
+ */
+export function parseStrict(argv: string[], options: OptionSpec, command: string): { values: Record<string, unknown>; positionals: string[] } {
+  const { tokens } = parseArgs({ args: argv, options, strict: false, allowPositionals: true, tokens: true });
+  const names = Object.keys(options);
+  for (const t of tokens) {
+    if (t.kind !== 'option') continue;
+    const spec = options[t.name];
+    if (!spec) {
+      const near = closest(t.name, names);
+      const typo = distance(t.name, near) <= Math.max(1, Math.floor(near.length / 3));
+      throw new UsageError(
+        `unknown option ${t.rawName} for \`pgchaos ${command}\``,
+        typo
+          ? `did you mean --${near}? (pgchaos ${command} --help lists them)`
+          : command === 'run'
+            ? `vitest's own options go after \`--\`, e.g. pgchaos run -- ${t.rawName}${t.value === undefined ? '' : `=${t.value}`} …   (with npm: npm run chaos -- -- ${t.rawName} …); pgchaos run --help lists pgchaos's`
+            : `pgchaos ${command} --help lists the options`,
+      );
+    }
+    if (spec.type === 'string' && (t.value === undefined || (t.inlineValue === false && t.value.startsWith('--')))) {
+      throw new UsageError(`${t.rawName} needs a value`, `write it as ${t.rawName} VALUE or ${t.rawName}=VALUE (pgchaos ${command} --help)`);
+    }
+    if (spec.type === 'boolean' && t.value !== undefined) throw new UsageError(`${t.rawName} takes no value (got "${t.value}")`, `write just ${t.rawName}`);
+  }
+  const r = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
+  return { values: r.values as Record<string, unknown>, positionals: r.positionals };
+}
+
+function parseImage(text: string): [string, string] {
+  const m = /^(\d+)=(\S+)$/.exec(text);
+  if (!m) throw new UsageError(`--image ${text}: expected MAJOR=IMAGE`, 'write it as --image 15=registry.example/postgres:15.8 (once per major)');
+  return [m[1]!, m[2]!];
+}
+
+function count(flag: string, text: string): number {
+  if (!/^\d+$/.test(text)) throw new UsageError(`${flag} ${JSON.stringify(text)}: expected a whole number`, `write it as ${flag} 8`);
+  return Number(text);
+}
+
+/** The known command nearest to a mistyped one, if it is near enough to be a typo. */
+export function nearestCommand(typed: string, commands: readonly string[]): string | undefined {
+  const near = closest(typed, [...commands]);
+  return distance(typed, near) <= Math.max(2, Math.floor(near.length / 2)) ? near : undefined;
+}

@@ -1,0 +1,122 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { nearestCommand, parseRunArgs, UsageError } from './args.ts';
+import { COMMANDS } from './help.ts';
+import { prepareReportsDir, selectScenarios } from './run.ts';
+import { globLiteral, scenarioHeader } from './scenarios.ts';
+
+const usage = (f: () => unknown) => {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(UsageError);
+    return (e as UsageError).message;
+  }
+  throw new Error('no UsageError');
+};
+
+describe('pgchaos run: arguments', () => {
+  it('maps every config flag to the config field of the same meaning', () => {
+    const a = parseRunArgs([
+      '--config', 'ha.json', '--pg', '13,15', '--image', '15=reg/pg:15.8', '--image=17=reg/pg:17', '--standbys', 's1, s2,s3',
+      '--sync', 'FIRST 1 (s1, s2)', '--synchronous-commit', 'remote_apply', '--data-checksums', '--conf', 'ha.conf',
+      '--clients', '4', '--batch-rows=500', '--after-promotion', 'same', '--out', 'out', '--no-builtin', 'mine',
+    ]);
+    expect(a).toEqual({
+      help: false,
+      configFile: 'ha.json',
+      out: 'out',
+      noBuiltin: true,
+      paths: ['mine'],
+      vitestArgs: [],
+      overrides: {
+        pg: '13,15',
+        images: { 15: 'reg/pg:15.8', 17: 'reg/pg:17' },
+        standbys: ['s1', 's2', 's3'],
+        synchronousStandbyNames: 'FIRST 1 (s1, s2)',
+        synchronousCommit: 'remote_apply',
+        dataChecksums: true,
+        postgresqlConf: 'ha.conf',
+        writer: { clients: 4, batchRows: 500 },
+        afterPromotion: 'same',
+      },
+    });
+    expect(parseRunArgs([]).overrides).toEqual({});
+    expect(parseRunArgs(['--sync', '']).overrides).toEqual({ synchronousStandbyNames: '' }); // asynchronous is a value
+  });
+
+  it('everything after -- goes to vitest, even what looks like ours', () => {
+    expect(parseRunArgs(['quorum', '--', '-t', 'stall', '--shard', '1/2', '--pg', '13'])).toMatchObject({ paths: ['quorum'], vitestArgs: ['-t', 'stall', '--shard', '1/2', '--pg', '13'], overrides: {} });
+  });
+
+  it('mistakes are UsageErrors that say what to write', () => {
+    expect(usage(() => parseRunArgs(['--standby', 's1']))).toMatch(/unknown option --standby[\s\S]*fix: did you mean --standbys\?/);
+    expect(usage(() => parseRunArgs(['--synchronous_commit', 'on']))).toMatch(/did you mean --synchronous-commit\?/);
+    expect(usage(() => parseRunArgs(['-t', 'stall']))).toMatch(/unknown option -t[\s\S]*fix: vitest's own options go after `--`, e.g. pgchaos run -- -t/);
+    expect(usage(() => parseRunArgs(['--pg']))).toMatch(/--pg needs a value/);
+    expect(usage(() => parseRunArgs(['--sync', '--pg', '15']))).toMatch(/--sync needs a value/);
+    expect(usage(() => parseRunArgs(['--data-checksums=yes']))).toMatch(/--data-checksums takes no value/);
+    expect(usage(() => parseRunArgs(['--image', 'reg/pg:15']))).toMatch(/expected MAJOR=IMAGE[\s\S]*fix: write it as --image 15=/);
+    expect(usage(() => parseRunArgs(['--clients', 'eight']))).toMatch(/--clients "eight": expected a whole number/);
+  });
+
+  it('a mistyped command is matched to the nearest one, a stranger to none', () => {
+    expect(nearestCommand('rnu', COMMANDS)).toBe('run');
+    expect(nearestCommand('lst', COMMANDS)).toBe('list');
+    expect(nearestCommand('docter', COMMANDS)).toBe('doctor');
+    expect(nearestCommand('deploy', COMMANDS)).toBeUndefined();
+  });
+});
+
+describe('pgchaos run: which scenario files', () => {
+  const project = mkdtempSync(join(tmpdir(), 'pgchaos-cli-'));
+  mkdirSync(join(project, 'scenarios', 'more'), { recursive: true });
+  mkdirSync(join(project, 'scenarios', 'node_modules'), { recursive: true });
+  mkdirSync(join(project, 'other'));
+  mkdirSync(join(project, 'builtin'));
+  for (const f of ['scenarios/a.test.ts', 'scenarios/more/b.test.mts', 'scenarios/helpers.ts', 'scenarios/node_modules/x.test.ts', 'other/c.test.ts', 'builtin/quorum.test.js', 'builtin/switchover.test.js', 'builtin/steps.js', 'README.md']) {
+    writeFileSync(join(project, f), '');
+  }
+  const builtin = [join(project, 'builtin/quorum.test.js'), join(project, 'builtin/switchover.test.js')];
+  const pick = (paths: string[], noBuiltin = false) => {
+    const s = selectScenarios({ paths, noBuiltin }, project, builtin);
+    return { files: s.files.map((f) => f.slice(project.length + 1)), mine: s.mine };
+  };
+
+  it('./scenarios (recursively, not node_modules) plus the built-in ones; --no-builtin drops those', () => {
+    expect(pick([])).toEqual({ files: ['scenarios/a.test.ts', 'scenarios/more/b.test.mts', 'builtin/quorum.test.js', 'builtin/switchover.test.js'], mine: 2 });
+    expect(pick([], true)).toEqual({ files: ['scenarios/a.test.ts', 'scenarios/more/b.test.mts'], mine: 2 });
+  });
+
+  it('a folder replaces ./scenarios; a file runs alone; anything else filters by path', () => {
+    expect(pick(['other'], true).files).toEqual(['other/c.test.ts']);
+    expect(pick(['scenarios/a.test.ts']).files).toEqual(['scenarios/a.test.ts']);
+    expect(pick(['quorum', 'b.test'])).toEqual({ files: ['scenarios/more/b.test.mts', 'builtin/quorum.test.js'], mine: 1 });
+    // The built-in folder named as the user's (pgchaos's own repository) is not run twice.
+    expect(pick(['builtin']).files).toEqual(['builtin/quorum.test.js', 'builtin/switchover.test.js']);
+  });
+
+  it('nothing to run is a UsageError saying why', () => {
+    expect(usage(() => selectScenarios({ paths: ['nosuch'], noBuiltin: false }, project, builtin))).toMatch(/no scenario file matches "nosuch"[\s\S]*fix: pgchaos list/);
+    expect(usage(() => selectScenarios({ paths: ['README.md'], noBuiltin: false }, project, builtin))).toMatch(/README.md is not a scenario file/);
+    expect(usage(() => selectScenarios({ paths: [], noBuiltin: true }, join(project, 'other'), builtin))).toMatch(/no scenarios of yours: there is no \.\/scenarios folder[\s\S]*fix:/);
+  });
+
+  it('a reports folder that is a file, or under one, is a UsageError naming --out', () => {
+    writeFileSync(join(project, 'reports'), '');
+    expect(usage(() => prepareReportsDir(join(project, 'reports'), project))).toMatch(/^reports is a file[\s\S]*fix: .*pgchaos run --out DIR/);
+    expect(usage(() => prepareReportsDir(join(project, 'reports', 'x'), project))).toMatch(/cannot write reports into reports\/x \(ENOTDIR: part of that path is a file\)/);
+    prepareReportsDir(join(project, 'new', 'reports'), project); // created
+  });
+
+  it('a scenario\'s header comment is its description; file paths become literal globs', () => {
+    const f = join(project, 'scenarios', 'h.test.ts');
+    writeFileSync(f, "// SPDX\n/**\n * Title — seed 004.\n *\n * Line one.\n * Line two.\n */\nimport x from 'y';\n/** not this */\n");
+    expect(scenarioHeader(f)).toEqual({ title: 'Title — seed 004.', body: ['Line one.', 'Line two.'] });
+    writeFileSync(f, "import x from 'y';\n/** too late */\n");
+    expect(scenarioHeader(f).title).toBe('(no header comment)');
+    expect(globLiteral('/tmp/a (1)/[x]/*.test.ts')).toBe('/tmp/a \\(1\\)/\\[x\\]/\\*.test.ts');
+  });
+});

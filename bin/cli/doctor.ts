@@ -1,0 +1,97 @@
+/**
+ * `pgchaos doctor [--remove]`: what this machine lacks for a run and the command that fixes
+ * each, and what crashed runs left on the engine (removed with --remove).
+ */
+import { execa } from 'execa';
+import { relative } from 'node:path';
+import { resolveImage } from '../../harness/db/image.ts';
+import { docker, listObjects, noEngine, removeObjects, type PgchaosObject } from '../../harness/docker.ts';
+import { ConfigError } from '../../harness/errors.ts';
+import { ENGINE_SCRIPT } from '../../harness/paths.ts';
+import { loadUserConfig, type UserConfig } from '../../harness/run/config.ts';
+import { reportsDir } from '../../harness/run.ts';
+import { parseStrict, UsageError } from './args.ts';
+import { DOCTOR_HELP } from './help.ts';
+import { prepareReportsDir } from './run.ts';
+
+export async function doctor(argv: string[]): Promise<number> {
+  const { values } = parseStrict(argv, { help: { type: 'boolean', short: 'h' }, remove: { type: 'boolean' }, config: { type: 'string' } }, 'doctor');
+  if (values.help) {
+    process.stdout.write(`${DOCTOR_HELP}\n`);
+    return 0;
+  }
+  const problems: Array<{ problem: string; fix: string }> = [];
+  const ok = (s: string) => process.stdout.write(`ok: ${s}\n`);
+  const fail = (e: { problem: string; fix: string }) => problems.push(e);
+
+  const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
+  if (major < 20 || (major === 20 && minor < 19)) fail({ problem: `Node ${process.versions.node} is too old`, fix: 'install Node 20.19+ or 22+' });
+  else ok(`Node ${process.versions.node}`);
+
+  let config: UserConfig | undefined;
+  try {
+    config = loadUserConfig({ cwd: process.cwd(), ...(values.config ? { file: values.config as string } : {}) });
+    ok(`config: ${config.source === 'defaults' ? 'none (the defaults: ANY 1 (s1, s2) on PostgreSQL 15)' : relative(process.cwd(), config.source)}`);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    fail(e);
+  }
+
+  try {
+    prepareReportsDir(reportsDir(), process.cwd());
+    ok(`reports go to ${relative(process.cwd(), reportsDir()) || '.'}/`);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    fail(e);
+  }
+
+  // The engine: one `docker info` (DOCKER_HOST honoured), never docker/engine.sh's wait.
+  const info = await execa('docker', ['info', '--format', '{{.ServerVersion}}'], { reject: false, timeout: 10_000 });
+  if (info.exitCode !== 0) {
+    const e = noEngine(String(info.stderr || info.shortMessage || ''));
+    fail(process.env.DOCKER_HOST ? e : { problem: e.problem, fix: `pgchaos run starts the local engine itself (as root on Debian it installs docker.io); by hand: bash ${ENGINE_SCRIPT}` });
+  } else {
+    ok(`Docker engine ${info.stdout.trim()}${process.env.DOCKER_HOST ? ` at DOCKER_HOST=${process.env.DOCKER_HOST}` : ''}`);
+    await docker();
+    if (config) {
+      const m = config.pg[0]!;
+      await resolveImage(m, { build: false, ...(config.images[m] ? { image: config.images[m] } : {}) }).then(
+        (img) => ok(`image ${img.name} (${img.kind})`),
+        (e: unknown) => {
+          if (!(e instanceof ConfigError)) throw e;
+          fail({ problem: e.problem, fix: /is missing$/.test(e.problem) ? `pgchaos image ${m}   (or just pgchaos run: it builds it first, about a minute)` : e.fix });
+        },
+      );
+    }
+    await leftovers(values.remove === true);
+  }
+
+  for (const p of problems) process.stdout.write(`problem: ${p.problem}\n  fix: ${p.fix}\n`);
+  if (!problems.length) process.stdout.write('ready: pgchaos run\n');
+  return problems.length ? 2 : 0;
+}
+
+/** Lists the objects of pgchaos runs on the engine, by run, and removes the leftovers when asked. */
+async function leftovers(remove: boolean): Promise<void> {
+  const objects = await listObjects();
+  const byRun = new Map<string, PgchaosObject[]>();
+  for (const o of objects) byRun.set(o.run, [...(byRun.get(o.run) ?? []), o]);
+  const stale = objects.filter((o) => o.ownership.sweep);
+  if (!objects.length) {
+    process.stdout.write('ok: no containers or networks of pgchaos runs on the engine\n');
+    return;
+  }
+  for (const [run, objs] of byRun) {
+    const o = objs[0]!;
+    const c = objs.filter((x) => x.kind === 'container').length;
+    const label = { live: 'running', crashed: 'LEFT BY A CRASHED RUN', foreign: 'another host\'s', expired: 'LEFT BEHIND (lease over)' }[o.ownership.state];
+    process.stdout.write(`run ${run}: ${c} containers, ${objs.length - c} networks — ${label}: ${o.ownership.why}\n`);
+  }
+  if (!stale.length) return;
+  if (remove) {
+    const r = await removeObjects(stale);
+    process.stdout.write(`removed ${r.containers} containers and ${r.networks} networks left by crashed runs\n`);
+  } else {
+    process.stdout.write(`${stale.length} leftovers of crashed runs: pgchaos doctor --remove removes them (every run start also does)\n`);
+  }
+}

@@ -1,0 +1,92 @@
+/** pgchaos's help texts: printed without touching the Docker engine. */
+
+export const COMMANDS = ['run', 'list', 'image', 'doctor', 'help'] as const;
+
+export const EXIT_CODES = 'exit codes: 0 every scenario passed · 1 a scenario failed · 2 usage, config or setup error · 130 interrupted (Ctrl-C)';
+
+export function mainHelp(version: string): string {
+  return `pgchaos ${version} — chaos tests for PostgreSQL streaming-replication HA, on real containers
+
+usage: pgchaos <command> [options]
+
+commands:
+  run [dir]       run your scenarios (dir, default ./scenarios) and the built-in ones against
+                  your HA config (./pgchaos.config.json); reports go to ./reports/<run>/
+  list [dir]      the scenarios and what each checks
+  image [MAJOR]   build the offline PostgreSQL image for MAJOR (13, 15, 17; default 15) if missing
+  doctor          what this machine lacks and the command that fixes it; leftovers of crashed
+                  runs (--remove removes them)
+  help [command]  this text, or a command's options (also: pgchaos <command> --help)
+
+options:
+  -h, --help      this text
+  -v, --version   pgchaos's version
+
+${EXIT_CODES}
+Start with: pgchaos doctor, then pgchaos run. More: pgchaos run --help`;
+}
+
+export const RUN_HELP = `usage: pgchaos run [dir | file | name ...] [options] [-- vitest options]
+
+Runs, as one vitest run, the scenario files (*.test.ts) under dir (default ./scenarios, when
+present) and pgchaos's built-in scenarios, against your HA config. A positional that is a file
+runs just that file; one that is neither file nor folder keeps the scenario files whose path
+contains it. Reports: ./reports/<run>/ (index.html, summary.json, junit.xml, pgchaos.log)
+and ./reports/latest.
+
+Your HA config — pgchaos.config.json in this folder, or these flags (flags win):
+  --config FILE               the config file (default ./pgchaos.config.json, when present)
+  --pg MAJORS                 PostgreSQL major, e.g. 15 (default 15). A list such as 13,15,17 is
+                              accepted, but this version runs the FIRST only (a matrix comes later)
+  --image MAJOR=IMAGE         your own image for a major (repeatable); never pulled: load it first
+  --standbys NAMES            standby names, e.g. s1,s2,s3 (default s1,s2)
+  --sync SETTING              synchronous_standby_names, e.g. 'FIRST 1 (s1, s2)'
+                              (default 'ANY 1 (<standbys>)'; '' for asynchronous replication)
+  --synchronous-commit LEVEL  off | local | remote_write | on | remote_apply (default on)
+  --data-checksums            initdb --data-checksums
+  --conf FILE                 your postgresql.conf fragment, applied after pgchaos's settings
+  --clients N                 writer connections (default 8)
+  --batch-rows N              rows per committed batch (default 1000)
+  --after-promotion POLICY    synchronous_standby_names of a promoted standby:
+                              swap | same | a setting (default swap)
+
+The run:
+  --out DIR                   reports folder (default ./reports)
+  --no-builtin                only your scenarios, not pgchaos's built-in ones
+  -h, --help                  this text
+
+After --, vitest's own options: -t 'name pattern', --shard 1/2, --bail 1, a file filter.
+
+Examples:
+  pgchaos run                                        your ./scenarios + the built-in suite
+  pgchaos run --sync 'FIRST 1 (s1, s2)' --synchronous-commit remote_apply
+  pgchaos run --no-builtin -- -t 'sync standby'      only yours, only matching tests
+  pgchaos run quorum --out /tmp/pgchaos-reports      built-in files whose path contains "quorum"
+
+Before vitest starts: the config is checked (a mistake is exit 2 with its fix, nothing runs),
+a Docker engine must answer (DOCKER_HOST is honoured: one that does not answer is exit 2 at
+once), and the PostgreSQL image is built if missing (about a minute, once).
+Ctrl-C: vitest is interrupted, then every container and network of the run is removed (exit 130).
+
+${EXIT_CODES}`;
+
+export const LIST_HELP = `usage: pgchaos list [dir]
+
+Lists your scenarios (dir, default ./scenarios) and pgchaos's built-in ones, each with what it
+checks — the header comment at the top of the file.`;
+
+export const IMAGE_HELP = `usage: pgchaos image [MAJOR]
+
+Builds pgchaos/postgres:MAJOR offline from Debian's packages (13: bullseye, 15: bookworm,
+17: trixie; default 15, or PGCHAOS_PG_MAJOR) unless a postgres:MAJOR or pgchaos/postgres:MAJOR
+image is present. Needs root (debootstrap) and a Docker engine; takes about a minute.`;
+
+export const DOCTOR_HELP = `usage: pgchaos doctor [--remove] [--config FILE]
+
+Checks Node, the Docker engine (DOCKER_HOST, if set), your config, the PostgreSQL image and
+the reports folder, and says the command that fixes each problem. Lists what crashed runs left
+on the engine: containers and networks of runs whose process on this host is gone, or whose
+lease has passed when another host (sharing the engine) made them.
+  --remove        remove those leftovers (live runs, here or on other hosts, are kept)
+  --config FILE   the config to check (default ./pgchaos.config.json, when present)
+Exit 0 when ready, 2 when something needs fixing.`;

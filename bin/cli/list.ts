@@ -1,0 +1,36 @@
+/** `pgchaos list [dir]`: the scenarios and what each checks (each file's header comment). */
+import { relative, resolve } from 'node:path';
+import { packageJson } from '../../harness/paths.ts';
+import { parseStrict, UsageError } from './args.ts';
+import { LIST_HELP } from './help.ts';
+import { builtinScenarioFiles, isBuiltinDir, isDirectory, scenarioFiles, scenarioHeader } from './scenarios.ts';
+
+export async function list(argv: string[]): Promise<number> {
+  const { values, positionals } = parseStrict(argv, { help: { type: 'boolean', short: 'h' } }, 'list');
+  if (values.help) {
+    process.stdout.write(`${LIST_HELP}\n`);
+    return 0;
+  }
+  const named = positionals[0];
+  const dir = resolve(named ?? 'scenarios');
+  if (named && !isDirectory(dir)) throw new UsageError(`${named} is not a folder`, 'name the folder that holds your *.test.ts scenarios (default ./scenarios)');
+  const lines: string[] = [];
+  if (isDirectory(dir) && !isBuiltinDir(dir)) {
+    lines.push(`Your scenarios (${relative(process.cwd(), dir) || '.'}/):`, ...describe(scenarioFiles(dir), dir), '');
+  } else if (!isBuiltinDir(dir)) {
+    lines.push('Your scenarios: none (no ./scenarios folder; pgchaos run DIR takes another)', '');
+  }
+  lines.push(`Built-in scenarios (pgchaos ${packageJson().version}; pgchaos run runs them against your config unless --no-builtin):`, ...describe(builtinScenarioFiles()));
+  lines.push('', 'Run one: pgchaos run NAME (any part of its file name), or pgchaos run -- -t "test name"');
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+function describe(files: string[], base?: string): string[] {
+  if (!files.length) return ['  (none)'];
+  return files.flatMap((f) => {
+    const name = (base ? relative(base, f) : f.split('/').at(-1)!).replace(/\.test\.(ts|mts|js|mjs)$/, '');
+    const h = scenarioHeader(f);
+    return [`  ${name}`, `      ${h.title}`, ...h.body.map((l) => (l ? `      ${l}` : ''))];
+  });
+}

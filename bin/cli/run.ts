@@ -1,0 +1,184 @@
+/**
+ * `pgchaos run`: checks everything it can before vitest starts (arguments, the user's config,
+ * the reports folder, the scenario files, the engine, the image), then runs the scenarios as
+ * one vitest run (vitest's Node API, in a child process: see vitest-child.ts) and maps the
+ * outcome to pgchaos's exit codes.
+ *
+ * Ctrl-C: vitest runs in a process group of its own, so a terminal's Ctrl-C reaches only this
+ * process, which interrupts vitest exactly once, waits for it to end, and then removes every
+ * container and network labelled with the run (no worker is left to race the sweep). Exit 130.
+ */
+import { execa } from 'execa';
+import { accessSync, constants, mkdirSync, realpathSync, statSync } from 'node:fs';
+import { dirname, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+// Static imports only past this point: under tsx, Ctrl-C also stops its compiler, after which nothing can be loaded.
+import { resolveImage } from '../../harness/db/image.ts';
+import { sweepRun } from '../../harness/docker.ts';
+import { MODULE_EXT } from '../../harness/paths.ts';
+import { writeReport } from '../../harness/report/report.ts';
+import { configToEnv, loadUserConfig, type UserConfig } from '../../harness/run/config.ts';
+import { currentRun, reportsDir } from '../../harness/run.ts';
+import { parseRunArgs, UsageError, type RunArgs } from './args.ts';
+import { ensureEngine } from './engine.ts';
+import { RUN_HELP } from './help.ts';
+import { builtinScenarioFiles, isDirectory, isFile, isScenarioFile, scenarioFiles } from './scenarios.ts';
+import type { ChildPlan } from './vitest-child.ts';
+
+const CHILD = fileURLToPath(new URL(`./vitest-child${MODULE_EXT}`, import.meta.url));
+
+/** Which scenario files a run takes, decided before vitest starts. */
+export interface Selection {
+  files: string[];
+  /** How many of `files` are the user's (the rest are built in). */
+  mine: number;
+  /** The user's folders that were searched. */
+  dirs: string[];
+}
+
+/**
+ * The scenario files `pgchaos run` runs: positionals that are files run just those; otherwise
+ * the user's folders (positionals that are folders, else ./scenarios when present) plus the
+ * built-in scenarios (unless --no-builtin); positionals that are neither keep the files whose
+ * path contains them.
+ * @throws UsageError when nothing is left to run, saying why.
+ */
+export function selectScenarios(a: Pick<RunArgs, 'paths' | 'noBuiltin'>, cwd: string, builtin: string[] = builtinScenarioFiles()): Selection {
+  const dirs: string[] = [];
+  const files: string[] = [];
+  const names: string[] = [];
+  for (const p of a.paths) {
+    const abs = resolve(cwd, p);
+    if (isDirectory(abs)) dirs.push(abs);
+    else if (isFile(abs)) {
+      if (!isScenarioFile(abs)) throw new UsageError(`${p} is not a scenario file`, 'name a *.test.ts file, a folder of them, or part of a scenario\'s name (pgchaos list shows them)');
+      files.push(abs);
+    } else names.push(p);
+  }
+  const real = (f: string) => realpathSync(f);
+  const builtinSet = new Set(builtin.map(real));
+  let candidates: string[];
+  if (files.length) candidates = [...files, ...dirs.flatMap(scenarioFiles)];
+  else {
+    if (!dirs.length && isDirectory(resolve(cwd, 'scenarios'))) dirs.push(resolve(cwd, 'scenarios'));
+    candidates = [...dirs.flatMap(scenarioFiles), ...(a.noBuiltin ? [] : builtin)];
+  }
+  const unique = [...new Map(candidates.map((f) => [real(f), f])).values()];
+  const kept = names.length ? unique.filter((f) => names.some((n) => f.includes(n) || relative(cwd, f).includes(n))) : unique;
+  if (!kept.length) {
+    if (names.length) throw new UsageError(`no scenario file matches ${names.map((n) => JSON.stringify(n)).join(' or ')}`, 'pgchaos list shows the scenarios; a positional is a folder, a file, or part of a scenario file\'s path');
+    throw new UsageError(
+      dirs.length ? `no scenario files (*.test.ts) in ${dirs.map((d) => relative(cwd, d) || '.').join(', ')}` : 'no scenarios of yours: there is no ./scenarios folder',
+      'put your *.test.ts scenarios in ./scenarios (or name their folder: pgchaos run DIR), or drop --no-builtin to run the built-in ones',
+    );
+  }
+  return { files: kept, mine: kept.filter((f) => !builtinSet.has(real(f))).length, dirs };
+}
+
+/**
+ * Makes sure `dir` can receive reports: a folder (created if missing) that can be written.
+ * @throws UsageError when it is a file, or cannot be created or written.
+ */
+export function prepareReportsDir(dir: string, cwd: string): void {
+  const shown = relative(cwd, dir) || '.';
+  let st;
+  try {
+    st = statSync(dir);
+  } catch {
+    /* missing: created below */
+  }
+  if (st && !st.isDirectory()) throw new UsageError(`${shown} is a file, but reports are written into a folder of that name`, `move or rename ${shown}, or write the reports elsewhere: pgchaos run --out DIR`);
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot write reports into ${shown} (${code}${code === 'ENOTDIR' || code === 'EEXIST' ? ': part of that path is a file' : ''})`, 'pass a folder you can write to: pgchaos run --out DIR');
+  }
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const a = parseRunArgs(argv);
+  if (a.help) {
+    process.stdout.write(`${RUN_HELP}\n`);
+    return 0;
+  }
+  const cwd = process.cwd();
+  const config = loadUserConfig({ cwd, ...(a.configFile ? { file: a.configFile } : {}), overrides: a.overrides });
+  const runDirFromEnv = a.out ? undefined : process.env.PGCHAOS_RUN_DIR;
+  const out = a.out ? resolve(cwd, a.out) : runDirFromEnv ? dirname(resolve(runDirFromEnv)) : reportsDir();
+  prepareReportsDir(out, cwd);
+  const selection = selectScenarios(a, cwd);
+  const major = config.pg[0]!;
+
+  if (a.out) {
+    process.env.PGCHAOS_REPORTS_DIR = out;
+    delete process.env.PGCHAOS_RUN_DIR;
+  }
+  const r = currentRun(); // exports PGCHAOS_RUN_ID / PGCHAOS_RUN_DIR to vitest and its workers
+  say(describeRun(r.id, selection, config, cwd));
+  if (config.pg.length > 1) say(`pg lists ${config.pg.join(', ')}: this version runs on the first, PostgreSQL ${major} (a matrix over majors comes in a later version)`);
+
+  await ensureEngine();
+  await resolveImage(major, { build: true, ...(config.images[major] ? { image: config.images[major] } : {}) });
+
+  const plan: ChildPlan = { root: cwd, files: selection.files, vitestArgs: a.vitestArgs, runDir: r.dir };
+  // Own process group (detached): a terminal's Ctrl-C reaches only this process, which interrupts vitest
+  // exactly once and then sweeps, instead of racing vitest's workers for the containers.
+  const child = execa(process.execPath, [...loaderFlags(), CHILD, JSON.stringify(plan)], {
+    cwd,
+    stdio: 'inherit',
+    detached: true,
+    reject: false,
+    env: { ...configToEnv(config), PGCHAOS_PG_MAJOR: String(major) },
+  });
+  let interrupted = false;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (interrupted) return;
+    interrupted = true;
+    process.stderr.write(`\npgchaos: ${sig}: stopping the run, then removing its containers and networks ...\n`);
+    signalGroup(child.pid, 'SIGINT');
+    setTimeout(() => signalGroup(child.pid, 'SIGKILL'), 30_000).unref();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const result = await child;
+  if (interrupted) {
+    const swept = await sweepRun(r.id);
+    await writeReport(r.dir);
+    process.stderr.write(`pgchaos: removed ${swept.containers} containers and ${swept.networks} networks of run ${r.id}\n`);
+    return 130;
+  }
+  const code = result.exitCode;
+  return code === 0 || code === 1 || code === 2 ? code : 1;
+}
+
+function describeRun(id: string, s: Selection, c: UserConfig, cwd: string): string {
+  const what = [s.mine ? `${s.mine} of yours` : '', s.files.length - s.mine ? `${s.files.length - s.mine} built-in` : ''].filter(Boolean).join(' + ');
+  const sync = c.synchronousStandbyNames === '' ? "'' (asynchronous)" : `'${c.synchronousStandbyNames}'`;
+  const source = c.source.includes(sep) ? relative(cwd, c.source) : c.source;
+  return `run ${id}: ${s.files.length} scenario file${s.files.length === 1 ? '' : 's'} (${what}); PostgreSQL ${c.pg[0]}, synchronous_standby_names ${sync}, synchronous_commit ${c.synchronousCommit}; config: ${source}`;
+}
+
+function say(line: string): void {
+  process.stderr.write(`pgchaos: ${line}\n`);
+}
+
+/** The node flags this process was started with (tsx's loader when run from sources), minus an --eval. */
+function loaderFlags(): string[] {
+  const flags: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    if (['-e', '--eval', '-p', '--print'].includes(argv[i]!)) i++;
+    else flags.push(argv[i]!);
+  }
+  return flags;
+}
+
+function signalGroup(pid: number | undefined, sig: NodeJS.Signals): void {
+  try {
+    if (pid) process.kill(-pid, sig);
+  } catch {
+    /* already gone */
+  }
+}

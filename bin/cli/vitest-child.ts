@@ -1,0 +1,63 @@
+/**
+ * The vitest run of `pgchaos run`, in a process (group) of its own started by run.ts: vitest's
+ * Node API with pgchaos's own settings (no vitest config file is read — the user's project may
+ * have one for other tests), the scenario files run.ts chose, and the user's vitest options
+ * (after `--`). Exit code: vitest's (0 passed, 1 failed), 2 when no scenario matched its filters.
+ *
+ *   node vitest-child.js '<ChildPlan as JSON>'
+ */
+import { join } from 'node:path';
+import { parseCLI, startVitest } from 'vitest/node';
+import { GLOBAL_SETUP } from '../../harness/paths.ts';
+import CountReporter from '../../harness/run/count-reporter.ts';
+import { globLiteral } from './scenarios.ts';
+
+/** What run.ts hands over. */
+export interface ChildPlan {
+  /** The user's project: vitest's root, where relative names are shown from. */
+  root: string;
+  /** Absolute paths of the scenario files to run. */
+  files: string[];
+  /** vitest's own arguments (after `--`). */
+  vitestArgs: string[];
+  /** The run's report folder (junit.xml goes there). */
+  runDir: string;
+}
+
+async function main(): Promise<number> {
+  const plan = JSON.parse(process.argv[2] ?? '') as ChildPlan;
+  const { filter, options: user } = parseCLI(['vitest', 'run', ...plan.vitestArgs]);
+  const { reporters, '--': _rest, ...userOptions } = user as typeof user & { '--'?: unknown };
+  const vitest = await startVitest('test', filter, {
+    ...userOptions,
+    // What pgchaos decides: which files, one at a time in forks (real containers on few cores), the
+    // global setup (engine, sweep of crashed runs, image), timeouts, and where the reports go.
+    config: false,
+    root: plan.root,
+    include: plan.files.map(globLiteral),
+    exclude: [],
+    name: 'scenarios', // the global setup writes the run's report after the project of this name
+    watch: false,
+    run: true,
+    pool: 'forks',
+    fileParallelism: false,
+    globalSetup: [GLOBAL_SETUP],
+    testTimeout: userOptions.testTimeout ?? 300_000,
+    hookTimeout: userOptions.hookTimeout ?? 120_000,
+    reporters: [...(reporters ? [reporters].flat() : ['default']), 'junit', new CountReporter()],
+    outputFile: { junit: join(plan.runDir, 'junit.xml') },
+  });
+  if (vitest.state.getFiles().length === 0) {
+    process.stderr.write(`pgchaos: no scenario matched vitest's filters (${plan.vitestArgs.join(' ')})\n  fix: pgchaos list shows the scenarios; check the filter after --\n`);
+    return 2;
+  }
+  return Number(process.exitCode ?? 0);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: Error) => {
+    process.stderr.write(`pgchaos: vitest could not run: ${e.stack ?? e.message}\n`);
+    process.exit(1);
+  },
+);
