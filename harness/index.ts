@@ -1,4 +1,5 @@
 // The scenario author's API (package.json "exports" points here). Internals stay in their files.
+export { checkModelAgreement, type Disagreement, type ModelAgreementEvidence } from './checks/model-agreement.ts';
 export { checkNoAckedLost, type LostWritesEvidence } from './checks/lost-writes.ts';
 export { checkRowHashes, type RowHashEvidence } from './checks/row-hash.ts';
 export { checkSyncSequence, stepOf, type SyncSequenceEvidence, type SyncStep } from './checks/sync-state.ts';

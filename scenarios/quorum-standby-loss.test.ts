@@ -8,6 +8,7 @@
  * every node ends with the same rows.
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
+import { checkModelAgreement } from '../harness/checks/model-agreement.ts';
 import { checkSyncSequence } from '../harness/checks/sync-state.ts';
 import { verdictValue } from '../harness/checks/verdict.ts';
 import { checkRecovered, checkStalled, checkSustained, meanTps } from '../harness/checks/throughput.ts';
@@ -74,6 +75,8 @@ scenario('quorum commit: lose both standbys, stall, recover', async (ctx) => {
   rec.metric('catchupSeen', verdictValue(s1Seq)); // before verify, which throws: a failed check records false
   verify(s1Seq);
   verify(checkSyncSequence('s2', observer.transitions('s2'), ['streaming/quorum', 'absent', 'streaming/quorum']));
+
+  verify(checkModelAgreement(observer.samples()));
 
   // Stop the load, let every standby replay to the primary's LSN, then compare contents.
   await verifyConsistent(ctx, cluster, writer);

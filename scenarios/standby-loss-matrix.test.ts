@@ -13,12 +13,14 @@
  *    predicts. A pass ends at the first stall (further losses cannot stall it more);
  * 3. the lost standbys start again, last lost first: each rejoins (absent → streaming with the
  *    model's sync_state) and, where the model says the stall ends, TPS comes back;
- * 4. no acknowledged write lost, equal row hashes on every node.
+ * 4. every observer sample of the story agreed with the model; no acknowledged write lost, equal
+ *    row hashes on every node.
  *
  * It runs once per config: the user's (pgchaos.config.json or flags) when one is given, else the
  * six built-in configs below.
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
+import { checkModelAgreement } from '../harness/checks/model-agreement.ts';
 import { checkSyncSequence } from '../harness/checks/sync-state.ts';
 import { checkRecovered, checkStalled, checkSustained, meanTps } from '../harness/checks/throughput.ts';
 import type { Cluster } from '../harness/db/cluster.ts';
@@ -121,6 +123,8 @@ for (const c of configs) {
       }
     }
     rec.metric('matrix', steps);
+    // Not only at the moments above: every 100 ms sample of the story agrees with the model.
+    ctx.verify(checkModelAgreement(observer.samples()));
     await verifyConsistent(ctx, cluster, writer);
   });
 }

@@ -308,11 +308,21 @@ export class PgNode {
     return this.safePsql(`SELECT coalesce(pg_read_file('${name}', 0, 65536, true), '')`);
   }
 
-  /** Sets parameters with ALTER SYSTEM (postgresql.auto.conf) and reloads the configuration. */
+  /**
+   * Sets parameters with ALTER SYSTEM (postgresql.auto.conf) and reloads the configuration.
+   * Values (a primary_conninfo carries a password) reach psql on standard input, never a
+   * command line, and a failing statement is kept out of the server log
+   * (log_min_error_statement = panic). psql runs each line of its input as its own statement:
+   * ALTER SYSTEM cannot run inside a transaction block.
+   * @throws ExecError when the server refuses a name or value (the value is not in the message).
+   */
   async alterSystem(settings: Record<string, string>): Promise<void> {
-    // One statement per psql call: ALTER SYSTEM cannot run inside a transaction block.
-    for (const [k, v] of Object.entries(settings)) await this.safePsql(`ALTER SYSTEM SET ${k} = '${v.replace(/'/g, "''")}'`);
-    await this.safePsql('SELECT pg_reload_conf()');
+    const script = [
+      'SET log_min_error_statement = panic;',
+      ...Object.entries(settings).map(([k, v]) => `ALTER SYSTEM SET ${k} = '${v.replace(/'/g, "''")}';`),
+      'SELECT pg_reload_conf();',
+    ].join('\n');
+    await this.sh('printf "%s\\n" "$SQL" | psql -XAtq -v ON_ERROR_STOP=1 -d postgres >/dev/null', { SQL: script });
   }
 
   /**

@@ -136,6 +136,8 @@ export interface ObserverSample {
   flushLsn?: Lsn;
   /** Backends with wait_event = 'SyncRep': commits waiting for standbys to confirm. */
   syncRepWaiters?: number;
+  /** The primary's synchronous_standby_names and synchronous_commit when sampled: what the model predicts from. */
+  settings?: { synchronousStandbyNames: string; synchronousCommit: string };
   standbys: StandbyRow[];
 }
 

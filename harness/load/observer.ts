@@ -6,6 +6,7 @@ import { describeSample, syncTransitions, type ObserverSample, type StandbyRow, 
 import type { WriteTarget } from './writer.ts';
 
 const OBSERVE_SQL = `SELECT pg_current_wal_flush_lsn()::text AS flush,
+  current_setting('synchronous_standby_names') AS sync_names, current_setting('synchronous_commit') AS sync_commit,
   (SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'SyncRep')::int AS waiters,
   ${WAL_SENDERS_JSON} AS standbys`;
 
@@ -93,9 +94,16 @@ export class ReplicationObserver {
     try {
       const conn = await this.connection();
       primary = conn.node.name;
-      const r = await conn.c.query<{ flush: string; waiters: number; standbys: StandbyRow[] }>(OBSERVE_SQL);
+      const r = await conn.c.query<{ flush: string; sync_names: string; sync_commit: string; waiters: number; standbys: StandbyRow[] }>(OBSERVE_SQL);
       const row = r.rows[0]!;
-      this.recorded.push({ t, primary, flushLsn: row.flush, syncRepWaiters: row.waiters, standbys: row.standbys });
+      this.recorded.push({
+        t,
+        primary,
+        flushLsn: row.flush,
+        syncRepWaiters: row.waiters,
+        settings: { synchronousStandbyNames: row.sync_names, synchronousCommit: row.sync_commit },
+        standbys: row.standbys,
+      });
     } catch (e) {
       this.recorded.push({ t, primary, error: (e as Error).message, standbys: [] });
       if (this.client) void this.client.c.end().catch(() => {});

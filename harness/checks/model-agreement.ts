@@ -1,0 +1,79 @@
+import type { ObserverSample } from '../load/history.ts';
+import { compareWithModel } from '../model/compare.ts';
+import type { SynchronousCommit } from '../model/sync-model.ts';
+import type { Verdict } from './verdict.ts';
+
+/** One stretch of consecutive samples in which pg_stat_replication differed from the model. */
+export interface Disagreement {
+  /** First and last differing sample, ms on the scenario clock. */
+  fromT: number;
+  toT: number;
+  /** toT - fromT plus one sampling interval: how long the difference lasted, at the sampler's resolution. */
+  durationMs: number;
+  /** The differences in the first sample of the stretch. */
+  mismatches: string[];
+}
+
+export interface ModelAgreementEvidence {
+  /** Successful samples with at least one walsender: the ones compared. */
+  compared: number;
+  /** Samples that agreed with the model. */
+  agreed: number;
+  maxTransientMs: number;
+  /** Every stretch of disagreement (first 50), the longest deciding the verdict. */
+  disagreements: Disagreement[];
+}
+
+/**
+ * pg_stat_replication agrees with the model throughout a story: for every successful observer
+ * sample, each walsender's sync_priority and sync_state are what predict() says for the
+ * walsenders the primary showed (in slot order) under the settings in force at that sample.
+ * A difference may last at most `maxTransientMs` (default 1000): pg_stat_get_wal_senders()
+ * reads each walsender's state and the candidate list at slightly different moments, and a
+ * walsender updates its priority only at its next loop after a reload (syncrep.c,
+ * SyncRepInitConfig), so a single sample can catch a row between two states.
+ * Unknown when no sample showed a walsender (nothing compared).
+ */
+export function checkModelAgreement(samples: readonly ObserverSample[], o: { maxTransientMs?: number } = {}): Verdict<ModelAgreementEvidence> {
+  const maxTransientMs = o.maxTransientMs ?? 1000;
+  const compared = samples.filter((s) => !s.error && s.settings && s.standbys.length > 0);
+  const interval = compared.length > 1 ? Math.min(...compared.slice(1).map((s, i) => s.t - compared[i]!.t)) : 0;
+  const disagreements: Disagreement[] = [];
+  let open: Disagreement | undefined;
+  let agreed = 0;
+  for (const s of compared) {
+    const { mismatches } = compareWithModel(s.standbys, {
+      synchronousStandbyNames: s.settings!.synchronousStandbyNames,
+      synchronousCommit: s.settings!.synchronousCommit as SynchronousCommit,
+    });
+    if (mismatches.length === 0) {
+      agreed++;
+      open = undefined;
+      continue;
+    }
+    if (open) {
+      open.toT = s.t;
+      open.durationMs = s.t - open.fromT + interval;
+    } else {
+      open = { fromT: s.t, toT: s.t, durationMs: interval, mismatches };
+      disagreements.push(open);
+    }
+  }
+  const longest = disagreements.reduce<Disagreement | undefined>((a, d) => (a && a.durationMs >= d.durationMs ? a : d), undefined);
+  const status = compared.length === 0 ? 'unknown' : longest && longest.durationMs > maxTransientMs ? 'failed' : 'passed';
+  return {
+    check: 'pg_stat_replication agrees with the model',
+    status,
+    summary: summarize(compared.length, agreed, maxTransientMs, longest),
+    evidence: { compared: compared.length, agreed, maxTransientMs, disagreements: disagreements.slice(0, 50) },
+  };
+}
+
+// Stryker disable all: the sentence for the report; the verdict and evidence are decided above.
+function summarize(compared: number, agreed: number, maxTransientMs: number, longest: Disagreement | undefined): string {
+  if (compared === 0) return 'not enough evidence: no observer sample showed a walsender';
+  const base = `${agreed} of ${compared} samples agree with the model`;
+  if (!longest) return base;
+  return `${base}; longest difference ${Math.round(longest.durationMs)} ms from t=${Math.round(longest.fromT)} ms (bound ${maxTransientMs} ms): ${longest.mismatches.join('; ')}`;
+}
+// Stryker restore all
