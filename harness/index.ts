@@ -34,7 +34,7 @@ export { BatchWriter, type BatchWriterOptions, type WriteTarget } from './load/w
 export { log } from './logger.ts';
 export { compareLsn, lsnDiff, lsnToBigInt, type Lsn } from './lsn.ts';
 export { compareWithModel, type ModelComparison, type ObservedWalSender } from './model/compare.ts';
-export { expectedSyncState, predict, type StandbyPrediction, type SyncInput, type SyncPrediction, type SynchronousCommit, type SyncState } from './model/sync-model.ts';
+export { predict, type StandbyPrediction, type SyncInput, type SyncPrediction, type SynchronousCommit, type SyncState } from './model/sync-model.ts';
 export { parseSyncStandbyNames, syncConfigWarnings, type SyncStandbyNames } from './model/sync-standby-names.ts';
 export type { ScenarioEvent, ScenarioRecord } from './report/record.ts';
 export { Recorder } from './run/recorder.ts';

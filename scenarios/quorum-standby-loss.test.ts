@@ -8,9 +8,11 @@
  * every node ends with the same rows.
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
+import { expect } from 'vitest';
 import { checkModelAgreement } from '../harness/checks/model-agreement.ts';
 import { checkSyncSequence } from '../harness/checks/sync-state.ts';
 import { verdictValue } from '../harness/checks/verdict.ts';
+import { predict, type SyncPrediction, type WalSenderInput } from '../harness/model/sync-model.ts';
 import { checkRecovered, checkStalled, checkSustained, meanTps } from '../harness/checks/throughput.ts';
 import { scenario } from '../harness/run/scenario.ts';
 import { pollUntil } from '../harness/wait.ts';
@@ -23,6 +25,11 @@ scenario('quorum commit: lose both standbys, stall, recover', async (ctx) => {
   const s2 = cluster.node('s2');
   const observer = startObserver(cluster);
   const writer = await startWriter(cluster, { clients: 8, batchRows: 1000 });
+  // Every expectation comes from the model: the sync_state of a standby with these walsenders
+  // connected (name, state), and whether commits go on or stall.
+  const model = (...walsenders: WalSenderInput[]) => predict({ ...cluster.syncSettings(), standbys: walsenders });
+  const stateIn = (p: SyncPrediction, name: string) => p.standbys.find((r) => r.name === name)!.syncState;
+  const both = model({ name: 's1' }, { name: 's2' });
 
   // 004 §7: steady batch writes with both standbys in quorum. The first second is warm-up.
   const steadyFrom = rec.step('steady writes') + 1000;
@@ -34,6 +41,7 @@ scenario('quorum commit: lose both standbys, stall, recover', async (ctx) => {
   const killedAt = rec.fault('kill s1 (the host dies)');
   await s1.host.kill();
   await holdFor(4000);
+  expect(model({ name: 's2' }).commitsStall, 'the model: with s2 left, commits go on').toBe(false);
   const oneDown = verify(checkSustained(writer.samples(), { fromT: killedAt, toT: rec.clock.now(), steadyTps, fraction: 0.5 }));
   rec.metric('tpsOneStandbyDown', round(oneDown.evidence.tps));
 
@@ -44,6 +52,7 @@ scenario('quorum commit: lose both standbys, stall, recover', async (ctx) => {
   const waiting = await observer.waitFor(`all ${writer.clients} writer backends waiting on SyncRep`, (s) => (s.syncRepWaiters ?? 0) >= writer.clients, 5000);
   rec.metric('syncRepWaiters', waiting.syncRepWaiters);
   await holdFor(1500); // the stall, as pgbench shows it: several intervals of 0 tps
+  expect(model().commitsStall, 'the model: with no standby, every commit waits').toBe(true);
   const stall = verify(checkStalled(writer.samples(), { faultT: stoppedAt, withinMs: 2000 }));
   rec.metric('stallMs', round(stall.evidence.stallMs));
 
@@ -51,7 +60,8 @@ scenario('quorum commit: lose both standbys, stall, recover', async (ctx) => {
   // streaming / quorum, and the commits waiting on SyncRep return.
   const startedAt = rec.move('pg_ctl start s1');
   await s1.start();
-  await observer.waitFor('s1 streaming with sync_state quorum', (s) => s.standbys.some((r) => r.name === 's1' && r.state === 'streaming' && r.syncState === 'quorum'));
+  const s1Alone = stateIn(model({ name: 's1' }), 's1');
+  await observer.waitFor(`s1 streaming with sync_state ${s1Alone}`, (s) => s.standbys.some((r) => r.name === 's1' && r.state === 'streaming' && r.syncState === s1Alone));
   const recoveredBy = { repairT: startedAt, withinMs: 10_000, steadyTps, fraction: 0.5 };
   await pollUntil(
     async () => {
@@ -66,15 +76,17 @@ scenario('quorum commit: lose both standbys, stall, recover', async (ctx) => {
   rec.move('pg_ctl start s2');
   await s2.start();
   // The verdicts below read the observer's samples, so wait until the observer has seen it.
-  await observer.waitFor('s1 and s2 streaming with sync_state quorum', (s) =>
-    ['s1', 's2'].every((n) => s.standbys.some((r) => r.name === n && r.state === 'streaming' && r.syncState === 'quorum')),
+  await observer.waitFor(`s1 and s2 streaming as the model predicts (${stateIn(both, 's1')}, ${stateIn(both, 's2')})`, (s) =>
+    ['s1', 's2'].every((n) => s.standbys.some((r) => r.name === n && r.state === 'streaming' && r.syncState === stateIn(both, n))),
   );
-  rec.step('both standbys streaming / quorum');
+  rec.step('both standbys streaming as predicted');
 
-  const s1Seq = checkSyncSequence('s1', observer.transitions('s1'), ['streaming/quorum', 'absent', 'catchup/potential', 'streaming/quorum']);
+  // 000 §10's sequence: s1 catches up (the model: a listed standby in catchup is `potential`).
+  const s1Catchup = stateIn(model({ name: 's1', state: 'catchup' }), 's1');
+  const s1Seq = checkSyncSequence('s1', observer.transitions('s1'), [`streaming/${stateIn(both, 's1')}`, 'absent', `catchup/${s1Catchup}`, `streaming/${s1Alone}`]);
   rec.metric('catchupSeen', verdictValue(s1Seq)); // before verify, which throws: a failed check records false
   verify(s1Seq);
-  verify(checkSyncSequence('s2', observer.transitions('s2'), ['streaming/quorum', 'absent', 'streaming/quorum']));
+  verify(checkSyncSequence('s2', observer.transitions('s2'), [`streaming/${stateIn(both, 's2')}`, 'absent', `streaming/${stateIn(both, 's2')}`]));
 
   verify(checkModelAgreement(observer.samples()));
 

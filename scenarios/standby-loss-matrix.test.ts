@@ -16,8 +16,8 @@
  * 4. every observer sample of the story agreed with the model; no acknowledged write lost, equal
  *    row hashes on every node.
  *
- * It runs once per config: the user's (pgchaos.config.json or flags) when one is given, else the
- * six built-in configs below.
+ * It runs once per config: the user's (pgchaos.config.json or flags) when it sets the standbys,
+ * synchronous_standby_names or synchronous_commit, else the six built-in configs below.
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
 import { checkModelAgreement } from '../harness/checks/model-agreement.ts';
@@ -52,7 +52,7 @@ const BUILT_IN: MatrixConfig[] = [
 ];
 
 const config = userConfig();
-const configs: MatrixConfig[] = config.source === 'defaults' ? BUILT_IN : [config];
+const configs: MatrixConfig[] = config.haGiven ? [{ standbys: config.standbys, synchronousStandbyNames: config.synchronousStandbyNames, synchronousCommit: config.synchronousCommit }] : BUILT_IN;
 
 /** Steady writes measured before the first loss, after a second of warm-up, ms. */
 const STEADY_MS = 3000;
@@ -80,6 +80,12 @@ for (const c of configs) {
     const initial = await modelRows(ctx, cluster, observer, cluster.standbys);
     const byPriority = priorityOrder(initial);
     rec.step('standbys as the model predicts', { rows: initial });
+    if (predict({ ...cluster.syncSettings(), standbys: cluster.standbys.map((s) => ({ name: s.name })) }).commitsStall) {
+      // Valid, but no set of these standbys can release a commit (e.g. FIRST 3 (s1, s2)): the
+      // model says every commit waits from the start. That is the whole story of such a config.
+      await judgeStallFromStart(ctx, writer, observer);
+      return;
+    }
 
     const steps: MatrixStep[] = [];
     for (const pass of [
@@ -197,6 +203,24 @@ async function judgeLoss(
   if (o.stall) verify(checkStalled(writer.samples(), { faultT: o.faultT, withinMs: STALL_WITHIN_MS }));
   else verify(checkSustained(writer.samples(), { ...window, steadyTps: o.steadyTps, fraction: 0.5 }));
   return { step: o.what, predicted: o.stall ? 'stall' : 'writes go on', observed, tps: Math.round(tps), recoveryMs: null, catchup: null, rows: o.rows.map(showRow) };
+}
+
+/**
+ * Every commit waits from the start: no batch is ever acknowledged and every writer backend waits
+ * on SyncRep. (checkStalled needs commits before a fault; here there is no fault and no commit.)
+ */
+async function judgeStallFromStart({ rec, verify }: ScenarioContext, writer: BatchWriter, observer: ReplicationObserver): Promise<void> {
+  const fromT = rec.clock.now();
+  const waiting = await observer.waitFor(`all ${writer.clients} writer backends waiting on SyncRep`, (s) => (s.syncRepWaiters ?? 0) >= writer.clients, 10_000);
+  await holdFor(Math.max(0, fromT + GO_ON_MS - rec.clock.now()));
+  const acked = writer.ledger().filter((b) => b.outcome === 'acked').length;
+  rec.metric('matrix', [{ step: 'start', predicted: 'stall', observed: acked === 0 ? 'stall' : 'writes go on', tps: meanTps(writer.samples(), fromT, rec.clock.now()) }]);
+  verify({
+    check: 'every commit waits from the start',
+    status: acked === 0 && (waiting.syncRepWaiters ?? 0) >= writer.clients ? 'passed' : 'failed',
+    summary: `${acked} batches acknowledged in ${Math.round(rec.clock.now() - fromT)} ms, ${waiting.syncRepWaiters} backends waiting on SyncRep (${writer.clients} writers)`,
+    evidence: { acked, syncRepWaiters: waiting.syncRepWaiters, windowMs: rec.clock.now() - fromT },
+  });
 }
 
 /** TPS back to half of steady within the bound after the repair at `repairT`. @returns the recovery time, ms. */

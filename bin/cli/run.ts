@@ -13,7 +13,8 @@ import { accessSync, constants, mkdirSync, realpathSync, statSync } from 'node:f
 import { dirname, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // Static imports only past this point: under tsx, Ctrl-C also stops its compiler, after which nothing can be loaded.
-import { resolveImage } from '../../harness/db/image.ts';
+import { checkParameterNames } from '../../harness/db/ha-config.ts';
+import { probeImage, resolveImage } from '../../harness/db/image.ts';
 import { sweepRun } from '../../harness/docker.ts';
 import { MODULE_EXT } from '../../harness/paths.ts';
 import { writeReport } from '../../harness/report/report.ts';
@@ -120,7 +121,9 @@ export async function run(argv: string[]): Promise<number> {
   if (config.pg.length > 1) say(`pg lists ${config.pg.join(', ')}: this version runs on the first, PostgreSQL ${major} (a matrix over majors comes in a later version)`);
 
   await ensureEngine();
-  await resolveImage(major, { build: true, ...(config.images[major] ? { image: config.images[major] } : {}) });
+  const image = await resolveImage(major, { build: true, ...(config.images[major] ? { image: config.images[major] } : {}) });
+  // A misspelt parameter or an image without the binaries is a config error: exit 2 before vitest.
+  checkParameterNames(config.settings, (await probeImage(image)).parameters, major);
 
   const plan: ChildPlan = { root: cwd, files: selection.files, vitestArgs: a.vitestArgs, runDir: r.dir };
   // Own process group (detached): a terminal's Ctrl-C reaches only this process, which interrupts vitest

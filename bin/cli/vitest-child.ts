@@ -47,8 +47,11 @@ async function main(): Promise<number> {
     reporters: [...(reporters ? [reporters].flat() : ['default']), 'junit', new CountReporter()],
     outputFile: { junit: join(plan.runDir, 'junit.xml') },
   });
-  if (vitest.state.getFiles().length === 0) {
-    process.stderr.write(`pgchaos: no scenario matched vitest's filters (${plan.vitestArgs.join(' ')})\n  fix: pgchaos list shows the scenarios; check the filter after --\n`);
+  // No file, or files whose every test was filtered out (`-t typo`): nothing was verified, and a
+  // JUnit file of skips must not pass for a green run.
+  const ran = vitest.state.getFiles().flatMap((f) => f.tasks).filter((t) => t.result?.state === 'pass' || t.result?.state === 'fail').length;
+  if (ran === 0) {
+    process.stderr.write(`pgchaos: no scenario matched vitest's filters (${plan.vitestArgs.join(' ')}): nothing ran\n  fix: pgchaos list shows the scenarios; check the filter after --\n`);
     return 2;
   }
   return Number(process.exitCode ?? 0);

@@ -49,7 +49,12 @@ describe('checkModelAgreement', () => {
     expect(checkModelAgreement([...samples, sample(300, good)]).evidence).toMatchObject({ compared: 1, agreed: 1 });
   });
   it('measures durations at the sampler resolution', () => {
-    const v = checkModelAgreement([sample(0, good), sample(250, bad), sample(500, bad), sample(750, good)], { maxTransientMs: 0 });
+    const v = checkModelAgreement([sample(0, good), sample(250, bad), sample(500, bad), sample(750, good)], { maxTransientMs: 0, intervalMs: 250 });
     expect(v.evidence.disagreements[0]!.durationMs).toBe(500);
+  });
+  it('fails on a single differing sample when even one interval is past the bound', () => {
+    expect(checkModelAgreement([sample(0, bad)], { maxTransientMs: 50 }).status).toBe('failed');
+    expect(checkModelAgreement([sample(0, bad)], { maxTransientMs: 100 }).status).toBe('passed');
+    expect(checkModelAgreement([sample(0, bad)], { maxTransientMs: 100 }).evidence.disagreements[0]!.durationMs).toBe(100);
   });
 });

@@ -32,12 +32,14 @@ export interface ModelAgreementEvidence {
  * reads each walsender's state and the candidate list at slightly different moments, and a
  * walsender updates its priority only at its next loop after a reload (syncrep.c,
  * SyncRepInitConfig), so a single sample can catch a row between two states.
+ * Durations are counted in sampler intervals (`intervalMs`, default 100: the observer's).
  * Unknown when no sample showed a walsender (nothing compared).
  */
-export function checkModelAgreement(samples: readonly ObserverSample[], o: { maxTransientMs?: number } = {}): Verdict<ModelAgreementEvidence> {
+export function checkModelAgreement(samples: readonly ObserverSample[], o: { maxTransientMs?: number; intervalMs?: number } = {}): Verdict<ModelAgreementEvidence> {
   const maxTransientMs = o.maxTransientMs ?? 1000;
   const compared = samples.filter((s) => !s.error && s.settings && s.standbys.length > 0);
-  const interval = compared.length > 1 ? Math.min(...compared.slice(1).map((s, i) => s.t - compared[i]!.t)) : 0;
+  // The sampler's interval (default the observer's 100 ms): a lone differing sample lasted that long.
+  const interval = o.intervalMs ?? 100;
   const disagreements: Disagreement[] = [];
   let open: Disagreement | undefined;
   let agreed = 0;

@@ -57,7 +57,13 @@ describe('bad input gets a clear error naming the fix, before any container star
   });
 
   it('an image that is missing and cannot be built', async () => {
-    await rejectsBeforeAnyContainer({ pgMajor: 16 }, /no image for PostgreSQL 16[\s\S]*fix: load a postgres:16 image/);
+    // Whatever images this machine has (a postgres:16, say): look in a repository that is certainly absent.
+    process.env.PGCHAOS_IMAGE_REPO = `pgchaos-absent-${randomBytes(4).toString('hex')}/postgres`;
+    try {
+      await rejectsBeforeAnyContainer({ pgMajor: 16 }, /no image for PostgreSQL 16[\s\S]*fix: load a postgres:16 image/);
+    } finally {
+      delete process.env.PGCHAOS_IMAGE_REPO;
+    }
   });
 
   it('an image that is missing, with building turned off', async () => {

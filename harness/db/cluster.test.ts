@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectedSyncState } from '../model/sync-model.ts';
-import { byAdvancement, type StandbyPosition } from './cluster.ts';
-import { parseSyncStandbyNames } from '../model/sync-standby-names.ts';
+import { byAdvancement, swapName, type StandbyPosition } from './cluster.ts';
 
 describe('byAdvancement (seed 000 §11: promote the largest receive LSN, then the largest replay LSN)', () => {
   const pos = (name: string, receiveLsn: string | null, replayLsn: string | null): StandbyPosition => ({ name, receiveLsn, replayLsn });
@@ -16,12 +14,20 @@ describe('byAdvancement (seed 000 §11: promote the largest receive LSN, then th
   });
 });
 
-describe('expectedSyncState (docs: monitoring-stats.html, pg_stat_replication.sync_state)', () => {
-  it('quorum under ANY, sync / potential under FIRST, async otherwise', () => {
-    expect(expectedSyncState(parseSyncStandbyNames('ANY 1 (s1, s2)'), 's2')).toBe('quorum');
-    expect(expectedSyncState(parseSyncStandbyNames('FIRST 1 (s1, s2)'), 's1')).toBe('sync');
-    expect(expectedSyncState(parseSyncStandbyNames('FIRST 1 (s1, s2)'), 's2')).toBe('potential');
-    expect(expectedSyncState(parseSyncStandbyNames('ANY 1 (s1)'), 's2')).toBe('async');
-    expect(expectedSyncState(parseSyncStandbyNames(''), 's1')).toBe('async');
+
+describe('swapName (the default afterPromotion policy)', () => {
+  it("puts the old primary's name where the promoted standby's was, keeping method, number and the other names", () => {
+    expect(swapName('FIRST 1 (s1, s2)', 's1', 'primary')).toBe('FIRST 1 (primary, s2)');
+    expect(swapName('ANY 2 (s1, s2, s3)', 's2', 'primary')).toBe('ANY 2 (s1, primary, s3)');
+    expect(swapName('s1, s2', 's2', 'primary')).toBe('FIRST 1 (s1, primary)');
+  });
+  it('matches names as PostgreSQL does, case-insensitively, and quotes what needs it', () => {
+    expect(swapName('FIRST 1 (S1, s2)', 's1', 'primary')).toBe('FIRST 1 (primary, s2)');
+    expect(swapName('FIRST 1 (s1, "Node-2")', 's1', 'Any')).toBe('FIRST 1 ("Any", "Node-2")');
+  });
+  it('leaves alone a setting that does not name the promoted standby, `*`, and async', () => {
+    expect(swapName('2 (*)', 's1', 'primary')).toBe('2 (*)');
+    expect(swapName('FIRST 1 (s2)', 's1', 'primary')).toBe('FIRST 1 (s2)');
+    expect(swapName('', 's1', 'primary')).toBe('');
   });
 });

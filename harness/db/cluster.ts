@@ -11,7 +11,7 @@ import { PgNode, type ReplicationUser, type WalSenderRow } from './pg-node.ts';
 import { currentRun } from '../run.ts';
 import { compareWithModel } from '../model/compare.ts';
 import type { SynchronousCommit } from '../model/sync-model.ts';
-import { parseSyncStandbyNames, syncConfigWarnings, type SyncStandbyNames } from '../model/sync-standby-names.ts';
+import { entryMatches, parseSyncStandbyNames, syncConfigWarnings, type SyncStandbyNames } from '../model/sync-standby-names.ts';
 import { baseSettings, checkParameterNames, renderConf, renderHba } from './ha-config.ts';
 import { pollUntil } from '../wait.ts';
 
@@ -40,6 +40,8 @@ export interface ClusterOptions {
 }
 
 const NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+/** Words syncrep_scanner.l always reads as keywords: a standby of that name would need quoting everywhere. */
+const KEYWORDS = /^(any|first)$/i;
 
 /**
  * What a promoted standby's synchronous_standby_names becomes:
@@ -102,8 +104,8 @@ export class Cluster {
     const major = parseMajor(opts.pgMajor ?? defaultMajor());
     const standbys = opts.standbys ?? ['s1', 's2'];
     for (const s of standbys) {
-      if (!NAME.test(s) || s === 'primary') {
-        throw new ConfigError(`invalid standby name ${JSON.stringify(s)}`, 'use lower-case identifiers such as s1, s2 (not "primary")');
+      if (!NAME.test(s) || s === 'primary' || KEYWORDS.test(s)) {
+        throw new ConfigError(`invalid standby name ${JSON.stringify(s)}`, 'use lower-case identifiers such as s1, s2 (not "primary", "any" or "first")');
       }
     }
     if (new Set(standbys).size !== standbys.length) throw new ConfigError(`duplicate standby names: ${standbys.join(', ')}`, 'give each standby its own name');
@@ -115,6 +117,7 @@ export class Cluster {
     const settings = { ...baseSettings(syncSetting, major, synchronousCommit), ...opts.settings };
     checkParameterNames(settings, probe.parameters, major);
     for (const w of warnings) log().warn({ synchronous_standby_names: syncSetting }, w);
+    for (const m of probe.missing) log().warn({ image: image.name }, `${image.name} has no ${m.binary}: ${m.neededFor} will fail on this image`);
 
     const run = currentRun();
     await sweepOrphans();
@@ -274,8 +277,8 @@ export class Cluster {
     if (node === this.primaryNode) throw new Error(`${node.name} is the primary: promote another node before removing it`);
     const i = this.nodes.indexOf(node);
     if (i < 0) return;
+    await node.host.remove(); // first: were it to fail, destroy() still finds the host
     this.nodes.splice(i, 1);
-    await node.host.remove();
     log().info({ node: node.name }, `${node.name} left the cluster`);
   }
 
@@ -361,7 +364,9 @@ function secret(): string {
  */
 export function swapName(setting: string, from: string, to: string): string {
   const sync = parseSyncStandbyNames(setting);
-  if (!sync.names.includes(from)) return setting;
-  const names = sync.names.map((n) => (n === from ? to : n)).map((n) => (n === '*' || /^[a-z_][a-z0-9_]*$/.test(n) ? n : `"${n.replace(/"/g, '""')}"`));
+  // PostgreSQL matches names case-insensitively (pg_strcasecmp in SyncRepGetStandbyPriority).
+  const named = (n: string) => n !== '*' && entryMatches(n, from);
+  if (!sync.names.some(named)) return setting;
+  const names = sync.names.map((n) => (named(n) ? to : n)).map((n) => (n === '*' || (/^[a-z_][a-z0-9_]*$/.test(n) && !KEYWORDS.test(n)) ? n : `"${n.replace(/"/g, '""')}"`));
   return sync.method === 'async' ? setting : `${sync.method.toUpperCase()} ${sync.num} (${names.join(', ')})`;
 }

@@ -70,6 +70,15 @@ export const WAL_SENDERS_JSON = `coalesce((SELECT json_agg(json_build_object(
    FROM pg_stat_get_wal_senders() WITH ORDINALITY AS w JOIN pg_stat_activity a ON a.pid = w.pid
    WHERE w.state <> 'backup'), '[]')`;
 
+/**
+ * Settings for a session whose statements carry a secret: none of them reaches the server log,
+ * whatever the user's fragment sets (log_statement, duration logging, statements of errors).
+ */
+function quietSession(major: number): string {
+  // log_min_duration_sample came with PostgreSQL 13.
+  return `SET log_statement = 'none'; SET log_min_duration_statement = -1; SET log_min_error_statement = panic;${major >= 13 ? ' SET log_min_duration_sample = -1;' : ''}`;
+}
+
 export interface CreateNodeOptions extends CreateHostOptions {
   /** Password of the `postgres` superuser, used by the harness's own connections. */
   superuserPassword: string;
@@ -209,8 +218,8 @@ export class PgNode {
    */
   async createReplicationUser(repl: ReplicationUser): Promise<void> {
     await this.sh(
-      `printf "SET log_min_error_statement = panic; SET synchronous_commit = local; CREATE ROLE %s WITH REPLICATION LOGIN PASSWORD '%s';" "$RUSER" "$RPW" | psql -XAtq -v ON_ERROR_STOP=1 -d postgres`,
-      { RUSER: repl.user, RPW: repl.password },
+      `printf "$QUIET SET synchronous_commit = local; CREATE ROLE %s WITH REPLICATION LOGIN PASSWORD '%s';" "$RUSER" "$RPW" | psql -XAtq -v ON_ERROR_STOP=1 -d postgres`,
+      { RUSER: repl.user, RPW: repl.password, QUIET: quietSession(this.image.major) },
     );
   }
 
@@ -318,7 +327,7 @@ export class PgNode {
    */
   async alterSystem(settings: Record<string, string>): Promise<void> {
     const script = [
-      'SET log_min_error_statement = panic;',
+      quietSession(this.image.major),
       ...Object.entries(settings).map(([k, v]) => `ALTER SYSTEM SET ${k} = '${v.replace(/'/g, "''")}';`),
       'SELECT pg_reload_conf();',
     ].join('\n');
@@ -356,8 +365,8 @@ export class PgNode {
    */
   async rewind(source: PgNode): Promise<string> {
     return this.sh(
-      `pg_rewind --target-pgdata="$PGDATA" --source-server="host=$SRC port=${PG_PORT} user=postgres password=$PW dbname=postgres" --progress 2>&1`,
-      { SRC: source.hostname, PW: this.superuserPassword },
+      `pg_rewind --target-pgdata="$PGDATA" --source-server="host=$SRC port=${PG_PORT} user=postgres dbname=postgres" --progress 2>&1`,
+      { SRC: source.hostname, PGPASSWORD: this.superuserPassword },
       600,
     );
   }

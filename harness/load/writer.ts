@@ -59,7 +59,9 @@ export class BatchWriter {
   /** Creates the rows and ledger tables on the current primary (idempotent) and continues each client's seq from the ledger. */
   async setup(): Promise<void> {
     const primary = await this.target.currentPrimary();
-    await primary.safePsql(SCHEMA_SQL);
+    // The tables are the harness's, not the workload's commits: created with synchronous_commit
+    // = local, so a config under which every commit waits (the model says when) cannot hang it.
+    await primary.safePsql(`SET synchronous_commit = local; ${SCHEMA_SQL}`);
     const out = await primary.safePsql(`SELECT client, max(seq) FROM ${LEDGER_TABLE} GROUP BY client`);
     for (const line of out.split('\n').filter(Boolean)) {
       const [client, seq] = line.split('|').map(Number) as [number, number];

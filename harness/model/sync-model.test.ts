@@ -4,7 +4,6 @@ import { SYNC_REP_007_QUERY, SYNC_REP_007_STANDBYS, SYNC_REP_007_STEPS, syncRep0
 import {
   connectWalSender,
   disconnectWalSender,
-  expectedSyncState,
   formatSyncRows,
   predict,
   walSenderOrder,
@@ -237,25 +236,6 @@ describe('predict: synchronous_commit levels (SyncRepRequested, assign_synchrono
       standbys: [{ name: 's1', state: 'streaming', syncPriority: 0, syncState: 'async' }],
       warnings: [],
     });
-  });
-});
-
-describe('expectedSyncState (used by Cluster.waitForStreaming)', () => {
-  it('quorum under ANY, sync / potential under FIRST, async otherwise', () => {
-    expect(expectedSyncState(parseSyncStandbyNames('ANY 1 (s1, s2)'), 's2')).toBe('quorum');
-    expect(expectedSyncState(parseSyncStandbyNames('FIRST 1 (s1, s2)'), 's1')).toBe('sync');
-    expect(expectedSyncState(parseSyncStandbyNames('FIRST 1 (s1, s2)'), 's2')).toBe('potential');
-    expect(expectedSyncState(parseSyncStandbyNames('ANY 1 (s1)'), 's2')).toBe('async');
-    expect(expectedSyncState(parseSyncStandbyNames(''), 's1')).toBe('async');
-    expect(expectedSyncState(parseSyncStandbyNames('*'), 's1')).toBe('sync');
-  });
-  it('with the cluster standbys in walsender order, ties under * are resolved', () => {
-    expect(expectedSyncState(parseSyncStandbyNames('*'), 's2', ['s1', 's2'])).toBe('potential');
-    expect(expectedSyncState(parseSyncStandbyNames('2 (*)'), 's2', ['s1', 's2', 's3'])).toBe('sync');
-    expect(expectedSyncState(parseSyncStandbyNames('FIRST 1 (s1, s2)'), 's2', ['s2'])).toBe('sync');
-  });
-  it('a standby that is not among the given walsenders is async', () => {
-    expect(expectedSyncState(parseSyncStandbyNames('*'), 's9', ['s1'])).toBe('async');
   });
 });
 

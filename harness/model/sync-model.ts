@@ -141,20 +141,6 @@ export function predict(input: SyncInput): SyncPrediction {
 }
 
 /**
- * The sync_state `standby` shows when it and the other standbys are streaming, caught up.
- * @param sync the parsed setting.
- * @param standby the application_name asked about.
- * @param standbys every streaming standby in walsender order (including `standby`); default:
- *   the setting's listed names (without `*`) in list order, then `standby` — i.e. every listed
- *   standby connected, which is right for FIRST/ANY lists but not for ties under `*`.
- */
-export function expectedSyncState(sync: SyncStandbyNames, standby: string, standbys?: readonly string[]): SyncState {
-  const order = standbys ?? [...new Set([...sync.names.filter((n) => n !== '*'), standby])];
-  const rows = predict({ synchronousStandbyNames: sync, standbys: order.map((name) => ({ name })) }).standbys;
-  return rows.find((r) => r.name === standby)?.syncState ?? 'async';
-}
-
-/**
  * The walsender slot array after a standby connects: InitWalSenderSlot() in walsender.c takes
  * the LOWEST free slot, so a standby that reconnects may come before one that stayed connected.
  * @param slots the array (standby name per slot, null = free); not modified.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.ts';
-import { assertNamesAreStandbys, entryMatches, parseSyncStandbyNames, standbyPriority, syncConfigWarnings } from './sync-standby-names.ts';
+import { entryMatches, parseSyncStandbyNames, standbyPriority, syncConfigWarnings } from './sync-standby-names.ts';
 
 describe('parseSyncStandbyNames: every form of syncrep_gram.y', () => {
   it.each([
@@ -224,13 +224,3 @@ describe('syncConfigWarnings', () => {
   });
 });
 
-describe('assertNamesAreStandbys (kept for harness/db/cluster.ts)', () => {
-  it('accepts the cluster standbys and *', () => {
-    expect(() => assertNamesAreStandbys(parseSyncStandbyNames('ANY 1 (s1, *)'), ['s1', 's2'], 'x')).not.toThrow();
-  });
-  it('names the standby that is not in the cluster', () => {
-    expect(() => assertNamesAreStandbys(parseSyncStandbyNames('ANY 1 (s1, s3)'), ['s1', 's2'], 'ANY 1 (s1, s3)')).toThrow(
-      /^synchronous_standby_names "ANY 1 \(s1, s3\)" names standby "s3", which is not in the cluster \(standbys: s1, s2\)\n {2}fix: use only the cluster's standby names, or add "s3" to the cluster's standbys$/,
-    );
-  });
-});

@@ -250,19 +250,3 @@ export function syncConfigWarnings(parsed: SyncStandbyNames, standbyNames: reado
   return warnings;
 }
 
-/**
- * Checks that every name in the setting is a standby of the cluster (`*` matches any).
- * Superseded by syncConfigWarnings (PostgreSQL accepts such names); kept until its caller in
- * harness/db/cluster.ts moves.
- * @throws ConfigError naming the unknown standby and the cluster's standbys.
- */
-export function assertNamesAreStandbys(parsed: SyncStandbyNames, standbys: readonly string[], input: string): void {
-  for (const name of parsed.names) {
-    if (name !== '*' && !standbys.includes(name)) {
-      throw new ConfigError(
-        `synchronous_standby_names ${JSON.stringify(input)} names standby "${name}", which is not in the cluster (standbys: ${standbys.join(', ')})`,
-        `use only the cluster's standby names, or add "${name}" to the cluster's standbys`,
-      );
-    }
-  }
-}

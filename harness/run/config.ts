@@ -22,7 +22,10 @@ export const CONFIG_ENV = 'PGCHAOS_CONFIG';
 /** `synchronous_commit` levels (docs: runtime-config-wal.html#GUC-SYNCHRONOUS-COMMIT). */
 const SYNCHRONOUS_COMMIT = ['off', 'local', 'remote_write', 'on', 'remote_apply'] as const satisfies readonly SynchronousCommit[];
 
-const standbyName = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a standby name is a lower-case identifier such as s1 (it is also its application_name)');
+const standbyName = z
+  .string()
+  .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a standby name is a lower-case identifier such as s1 (it is also its application_name)')
+  .refine((s) => !/^(any|first|primary)$/.test(s), 'a standby cannot be named "primary", "any" or "first" (keywords of synchronous_standby_names)');
 
 /** The file's shape. Every field is optional: the defaults reproduce the seed write-ups' setup. */
 const FileSchema = z.strictObject({
@@ -51,6 +54,8 @@ export type UserConfigFile = z.infer<typeof FileSchema>;
 export interface UserConfig {
   /** Where it came from: a file path, `flags`, or `defaults`. */
   source: string;
+  /** True when the file or the flags set the HA fields (standbys, synchronousStandbyNames, synchronousCommit), not only e.g. the major. */
+  haGiven: boolean;
   pg: number[];
   images: Record<number, string>;
   standbys: string[];
@@ -115,6 +120,7 @@ function resolveConfig(c: UserConfigFile, confBase: string, source: string): Use
   }
   return {
     source,
+    haGiven: c.standbys !== undefined || c.synchronousStandbyNames !== undefined || c.synchronousCommit !== undefined,
     pg,
     images,
     standbys,
