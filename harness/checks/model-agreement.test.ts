@@ -34,6 +34,16 @@ describe('checkModelAgreement', () => {
     expect(v.status).toBe('passed');
     expect(v.evidence.disagreements.map((d) => [d.fromT, d.toT, d.durationMs])).toEqual([[0, 100, 200], [300, 400, 200]]);
   });
+  it('is decided by the longest stretch, wherever it falls', () => {
+    expect(checkModelAgreement(history('bbbbgb'), { maxTransientMs: 300 }).status).toBe('failed');
+    expect(checkModelAgreement(history('bgbbbb'), { maxTransientMs: 300 }).status).toBe('failed');
+    expect(checkModelAgreement(history('bgbbbb'), { maxTransientMs: 300 }).summary).toMatch(/longest difference 400 ms from t=200 ms/);
+  });
+  it('names itself and keeps at most 50 stretches as evidence', () => {
+    const v = checkModelAgreement(history('bg'.repeat(60)));
+    expect(v.check).toBe('pg_stat_replication agrees with the model');
+    expect(v.evidence.disagreements).toHaveLength(50);
+  });
   it('compares each sample under the settings in force then (a promotion changes them)', () => {
     const any1 = { synchronousStandbyNames: 'ANY 1 (s1, s2)', synchronousCommit: 'on' };
     const quorum = [row('s1', 1, 'quorum'), row('s2', 1, 'quorum')];
