@@ -14,6 +14,11 @@ import { parseStrict, UsageError } from './args.ts';
 import { DOCTOR_HELP } from './help.ts';
 import { prepareReportsDir } from './run.ts';
 
+/**
+ * `pgchaos doctor [--remove]`: Node, engine, image and the leftovers of crashed runs on the
+ * engine (with `--remove`, removes them), each problem with the command that fixes it.
+ * @returns 0 when ready, 2 when something needs fixing. @throws UsageError for unknown options.
+ */
 export async function doctor(argv: string[]): Promise<number> {
   const { values } = parseStrict(argv, { help: { type: 'boolean', short: 'h' }, remove: { type: 'boolean' }, config: { type: 'string' } }, 'doctor');
   if (values.help) {

@@ -4,6 +4,7 @@ export const COMMANDS = ['run', 'list', 'image', 'doctor', 'help'] as const;
 
 export const EXIT_CODES = 'exit codes: 0 every scenario passed · 1 a scenario failed · 2 usage, config or setup error · 130 interrupted (Ctrl-C)';
 
+/** The text of `pgchaos --help`, with the package version. */
 export function mainHelp(version: string): string {
   return `pgchaos ${version} — chaos tests for PostgreSQL streaming-replication HA, on real containers
 

@@ -4,6 +4,10 @@ import { parseStrict } from './args.ts';
 import { ensureEngine } from './engine.ts';
 import { IMAGE_HELP } from './help.ts';
 
+/**
+ * `pgchaos image [MAJOR]`: builds pgchaos's offline image for MAJOR (default 15) when missing.
+ * @returns 0 when the image is ready. @throws ConfigError (exit 2) for an unknown major or no engine.
+ */
 export async function image(argv: string[]): Promise<number> {
   const { values, positionals } = parseStrict(argv, { help: { type: 'boolean', short: 'h' } }, 'image');
   if (values.help) {

@@ -5,6 +5,10 @@ import { parseStrict, UsageError } from './args.ts';
 import { LIST_HELP } from './help.ts';
 import { builtinScenarioFiles, isBuiltinDir, isDirectory, scenarioFiles, scenarioHeader } from './scenarios.ts';
 
+/**
+ * `pgchaos list [dir]`: the user's scenario files and the built-in ones, each with its header comment.
+ * @returns 0. @throws UsageError for unknown options or a dir that does not exist.
+ */
 export async function list(argv: string[]): Promise<number> {
   const { values, positionals } = parseStrict(argv, { help: { type: 'boolean', short: 'h' } }, 'list');
   if (values.help) {

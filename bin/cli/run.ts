@@ -98,6 +98,12 @@ export function prepareReportsDir(dir: string, cwd: string): void {
   }
 }
 
+/**
+ * `pgchaos run`: checks arguments, config, reports folder, engine, image and parameter names,
+ * then runs the selected scenarios in a vitest child process and writes the report.
+ * @returns the exit code: 0 every scenario passed, 1 a scenario failed, 2 nothing ran, 130 interrupted.
+ * @throws UsageError or ConfigError (exit 2 at the top level) before vitest starts.
+ */
 export async function run(argv: string[]): Promise<number> {
   const a = parseRunArgs(argv);
   if (a.help) {

@@ -42,6 +42,7 @@ export function isBuiltinDir(dir: string): boolean {
   }
 }
 
+/** True when `p` exists and is a folder (false when missing or unreadable). */
 export function isDirectory(p: string): boolean {
   try {
     return statSync(p).isDirectory();
@@ -50,6 +51,7 @@ export function isDirectory(p: string): boolean {
   }
 }
 
+/** True when `p` exists and is a regular file (false when missing or unreadable). */
 export function isFile(p: string): boolean {
   try {
     return statSync(p).isFile();

@@ -33,6 +33,10 @@ export function baseSettings(sync: string, major: number, synchronousCommit = 'o
   };
 }
 
+/**
+ * postgresql.conf lines for `settings`, in order: booleans as on/off, numbers bare, strings in
+ * single quotes with quotes doubled (the server's own quoting, guc-file.l).
+ */
 export function renderConf(settings: Record<string, string | number | boolean>): string {
   const quote = (v: string | number | boolean) =>
     typeof v === 'boolean' ? (v ? 'on' : 'off') : typeof v === 'number' ? String(v) : `'${v.replace(/'/g, "''")}'`;
