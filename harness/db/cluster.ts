@@ -154,6 +154,8 @@ export class Cluster {
       await primary.init({ conf: renderConf(settings), hba: renderHba(subnet, replication.user), dataChecksums: opts.dataChecksums ?? false });
       await primary.start();
       await primary.createReplicationUser(replication);
+      // Every node: any of them may stream from another after a failover.
+      await Promise.all(nodes.map((n) => n.writePassfile(replication)));
       await Promise.all(standbyNodes.map(async (s) => {
         await s.initFromBackup(primary, replication);
         await s.start();

@@ -7,6 +7,9 @@ import { pollUntil } from '../wait.ts';
 import { LOG_MOUNT, PG_PORT, PgHost, type CreateHostOptions } from './host.ts';
 import type { PgImage } from './image.ts';
 
+/** The replication user's passfile on every host: next to the data directory, not in it. */
+const PASSFILE = '/var/lib/postgresql/.pgpass';
+
 /** Data directory inside every node (the host's disk: it survives pg_ctl stop and docker kill). */
 export const PGDATA = '/var/lib/postgresql/data';
 
@@ -170,10 +173,20 @@ export class PgNode {
   async initFromBackup(source: PgNode, repl: ReplicationUser): Promise<void> {
     await this.sh(
       `rm -rf "$PGDATA"/*
-       pg_basebackup -d "host=$SRC port=${PG_PORT} user=$RUSER application_name=$APP" -D "$PGDATA" -X stream -R -c fast`,
-      { SRC: source.hostname, RUSER: repl.user, PGPASSWORD: repl.password, APP: this.name },
+       pg_basebackup -d "$CONNINFO" -D "$PGDATA" -X stream -R -c fast`,
+      { CONNINFO: this.conninfoFor(source, repl) },
       600,
     );
+  }
+
+  /**
+   * Writes the replication user's password to this host's passfile (outside the data directory,
+   * which base backups and rewinds replace). Connection strings name the file, never the password:
+   * the postmaster logs a changed primary_conninfo verbatim on reload ("parameter
+   * "primary_conninfo" changed to ..."), so a password in it would land in the server log.
+   */
+  async writePassfile(repl: ReplicationUser): Promise<void> {
+    await this.sh(`umask 077; printf '*:*:*:%s:%s\n' "$RUSER" "$RPW" > ${PASSFILE}`, { RUSER: repl.user, RPW: repl.password });
   }
 
   /** True while PostgreSQL runs on a live host (`pg_ctl status`). */
@@ -336,10 +349,11 @@ export class PgNode {
 
   /**
    * `primary_conninfo` for this node streaming from `primary` as the replication user, with
-   * this node's name as application_name (what synchronous_standby_names matches).
+   * this node's name as application_name (what synchronous_standby_names matches). The password
+   * comes from the host's passfile (`writePassfile`), never from the string.
    */
   conninfoFor(primary: PgNode, repl: ReplicationUser): string {
-    return `host=${primary.hostname} port=${PG_PORT} user=${repl.user} password=${repl.password} application_name=${this.name}`;
+    return `host=${primary.hostname} port=${PG_PORT} user=${repl.user} passfile=${PASSFILE} application_name=${this.name}`;
   }
 
   /**
