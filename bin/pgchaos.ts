@@ -6,6 +6,7 @@
  */
 import { COMMANDS, DOCTOR_HELP, IMAGE_HELP, LIST_HELP, mainHelp, RUN_HELP } from './cli/help.ts';
 import { nearestCommand } from './cli/args.ts';
+import { ConfigError } from '../harness/errors.ts';
 import { packageJson } from '../harness/paths.ts';
 
 const [command, ...args] = process.argv.slice(2);
@@ -49,9 +50,9 @@ function unknownCommand(typed: string): number {
 
 main().then(
   (code) => process.exit(code),
-  (e: Error & { fix?: string }) => {
-    // ConfigError and UsageError carry their fix in the message: print it, not a stack trace.
-    const known = e?.name === 'ConfigError' || e?.name === 'UsageError';
+  (e: Error) => {
+    // A ConfigError (UsageError is one) carries its fix in the message: print it, not a stack trace.
+    const known = e instanceof ConfigError;
     process.stderr.write(`pgchaos: ${known ? e.message : (e?.stack ?? String(e))}\n`);
     process.exit(known ? 2 : 1);
   },

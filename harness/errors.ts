@@ -3,7 +3,7 @@
  * one thing to do about it; the message already contains it.
  */
 export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
+  override readonly name: string = 'ConfigError';
   constructor(
     readonly problem: string,
     readonly fix: string,

@@ -4,17 +4,12 @@
  */
 import { parseArgs } from 'node:util';
 import { closest, distance } from 'fastest-levenshtein';
+import { ConfigError } from '../../harness/errors.ts';
 import type { UserConfigFile } from '../../harness/run/config.ts';
 
-/** A mistake on the command line: exit 2, one message and the fix, no stack trace. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-  constructor(
-    readonly problem: string,
-    readonly fix: string,
-  ) {
-    super(`${problem}\n  fix: ${fix}`);
-  }
+/** A mistake on the command line: a ConfigError of its own name (exit 2, one message and the fix, no stack trace). */
+export class UsageError extends ConfigError {
+  override readonly name: string = 'UsageError';
 }
 
 /** pgchaos run's options, as node:util parseArgs takes them. */
