@@ -1,0 +1,54 @@
+/**
+ * verifyConsistent records its metrics before its verdicts stop the story: a failed row-hash
+ * check leaves `hashesEqual: false` in the record (the issue's hole: it was only ever true).
+ * Nodes and the writer are stand-ins answering the SQL the end of a story sends.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Cluster } from '../db/cluster.ts';
+import type { Batch } from '../load/history.ts';
+import type { BatchWriter } from '../load/writer.ts';
+import { Recorder } from './recorder.ts';
+import type { ScenarioContext } from './scenario.ts';
+import { verifyConsistent } from './steps.ts';
+
+/** A node whose psql answers the row-hash read with `rows|hash` and the ledger read with one whole batch. */
+const node = (name: string, rows: number, hash: string) => ({
+  name,
+  timeline: async () => 1,
+  safePsql: async (sql: string) => (sql.includes('FULL JOIN') ? '1|1|1000|1000' : `${rows}|${hash}|1|7`),
+});
+
+function story(hashes: Array<[string, string]>) {
+  const nodes = hashes.map(([rows, hash], i) => node(i === 0 ? 'primary' : `s${i}`, Number(rows), hash));
+  const cluster = { nodes, primary: nodes[0], catchUpAll: async () => '0/3000060' } as unknown as Cluster;
+  const ledger: Batch[] = [{ client: 1, seq: 1, node: 'primary', startT: 0, endT: 1, outcome: 'acked' }];
+  const writer = { stop: async () => {}, ledger: () => ledger } as unknown as BatchWriter;
+  const rec = new Recorder('stand-in', 'steps.test.ts');
+  const ctx = {
+    rec,
+    verify: (v: { status: string; check: string }) => {
+      rec.verdict(v as never);
+      if (v.status !== 'passed') throw new Error(`${v.check}: ${v.status}`);
+      return v;
+    },
+  } as unknown as ScenarioContext;
+  return { run: () => verifyConsistent(ctx, cluster, writer), rec };
+}
+
+describe('verifyConsistent', () => {
+  it('records hashesEqual true and the ledger figures when every node agrees', async () => {
+    const { run, rec } = story([['1000', '42'], ['1000', '42']]);
+    await run();
+    expect(rec.metrics).toMatchObject({ hashesEqual: true, ackedBatches: 1, lostAcked: 0, rowsPerNode: { primary: 1000, s1: 1000 } });
+  });
+  it('records hashesEqual false before the failed check ends the story', async () => {
+    const { run, rec } = story([['1000', '42'], ['999', '41']]);
+    await expect(run()).rejects.toThrow(/row hashes agree: failed/);
+    expect(rec.metrics.hashesEqual).toBe(false);
+  });
+  it('records hashesEqual null when there is nothing to compare', async () => {
+    const { run, rec } = story([['0', '0'], ['0', '0']]);
+    await expect(run()).rejects.toThrow(/unknown/);
+    expect(rec.metrics.hashesEqual).toBeNull();
+  });
+});
