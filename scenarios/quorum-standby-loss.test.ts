@@ -13,10 +13,9 @@ import { checkModelAgreement } from '../harness/checks/model-agreement.ts';
 import { checkSyncSequence } from '../harness/checks/sync-state.ts';
 import { verdictValue } from '../harness/checks/verdict.ts';
 import { predict, type SyncPrediction, type WalSenderInput } from '../harness/model/sync-model.ts';
-import { checkRecovered, checkStalled, checkSustained, meanTps } from '../harness/checks/throughput.ts';
+import { checkStalled, checkSustained, meanTps } from '../harness/checks/throughput.ts';
 import { scenario } from '../harness/run/scenario.ts';
-import { pollUntil } from '../harness/wait.ts';
-import { verifyConsistent } from '../harness/run/steps.ts';
+import { verifyConsistent, verifyRecovered } from '../harness/run/steps.ts';
 
 scenario('quorum commit: lose both standbys, stall, recover', async (ctx) => {
   const { rec, startCluster, startWriter, startObserver, verify } = ctx;
@@ -62,15 +61,7 @@ scenario('quorum commit: lose both standbys, stall, recover', async (ctx) => {
   await s1.start();
   const s1Alone = stateIn(model({ name: 's1' }), 's1');
   await observer.waitFor(`s1 streaming with sync_state ${s1Alone}`, (s) => s.standbys.some((r) => r.name === 's1' && r.state === 'streaming' && r.syncState === s1Alone));
-  const recoveredBy = { repairT: startedAt, withinMs: 10_000, steadyTps, fraction: 0.5 };
-  await pollUntil(
-    async () => {
-      const v = checkRecovered(writer.samples(), recoveredBy);
-      return v.evidence.recoveredT !== null || rec.clock.now() - startedAt > recoveredBy.withinMs + 1000 ? { done: true, value: v } : { done: false, seen: v.summary };
-    },
-    { what: 'TPS back to half of steady', timeoutMs: recoveredBy.withinMs + 5000, intervalMs: 200 },
-  );
-  const recovery = verify(checkRecovered(writer.samples(), recoveredBy));
+  const recovery = await verifyRecovered(ctx, writer, { repairT: startedAt, withinMs: 10_000, steadyTps, fraction: 0.5 });
   rec.metric('recoveryMs', round(recovery.evidence.recoveryMs));
 
   rec.move('pg_ctl start s2');

@@ -22,7 +22,7 @@
 import { setTimeout as holdFor } from 'node:timers/promises';
 import { checkModelAgreement } from '../harness/checks/model-agreement.ts';
 import { checkSyncSequence } from '../harness/checks/sync-state.ts';
-import { checkRecovered, checkStalled, checkSustained, meanTps } from '../harness/checks/throughput.ts';
+import { checkStalled, checkSustained, meanTps } from '../harness/checks/throughput.ts';
 import type { Cluster } from '../harness/db/cluster.ts';
 import type { PgNode } from '../harness/db/pg-node.ts';
 import type { ReplicationObserver } from '../harness/load/observer.ts';
@@ -31,8 +31,7 @@ import { compareWithModel } from '../harness/model/compare.ts';
 import { predict, type SynchronousCommit } from '../harness/model/sync-model.ts';
 import { userConfig } from '../harness/run/config.ts';
 import { scenario, type ScenarioContext } from '../harness/run/scenario.ts';
-import { pollUntil } from '../harness/wait.ts';
-import { verifyConsistent } from '../harness/run/steps.ts';
+import { verifyConsistent, verifyRecovered } from '../harness/run/steps.ts';
 
 /** One row of the matrix: a config under test. */
 interface MatrixConfig {
@@ -122,7 +121,7 @@ for (const c of configs) {
         const catchup = sequence.evidence.observed.find((o) => o.step.startsWith('catchup/'))?.step ?? null;
         let recoveryMs: number | null = null;
         if (stalled && !prediction.commitsStall) {
-          recoveryMs = await judgeRecovery(ctx, writer, { repairT: startT, steadyTps });
+          recoveryMs = (await verifyRecovered(ctx, writer, { repairT: startT, withinMs: RECOVER_WITHIN_MS, steadyTps })).evidence.recoveryMs;
           stalled = false;
         }
         steps.push({ step: `start ${node.name}`, predicted: prediction.commitsStall ? 'stall' : 'writes go on', observed: null, tps: null, recoveryMs, catchup, rows: rows.map(showRow) });
@@ -221,17 +220,4 @@ async function judgeStallFromStart({ rec, verify }: ScenarioContext, writer: Bat
     summary: `${acked} batches acknowledged in ${Math.round(rec.clock.now() - fromT)} ms, ${waiting.syncRepWaiters} backends waiting on SyncRep (${writer.clients} writers)`,
     evidence: { acked, syncRepWaiters: waiting.syncRepWaiters, windowMs: rec.clock.now() - fromT },
   });
-}
-
-/** TPS back to half of steady within the bound after the repair at `repairT`. @returns the recovery time, ms. */
-async function judgeRecovery({ rec, verify }: ScenarioContext, writer: BatchWriter, o: { repairT: number; steadyTps: number }): Promise<number | null> {
-  const by = { repairT: o.repairT, withinMs: RECOVER_WITHIN_MS, steadyTps: o.steadyTps, fraction: 0.5 };
-  await pollUntil(
-    async () => {
-      const v = checkRecovered(writer.samples(), by);
-      return v.evidence.recoveredT !== null || rec.clock.now() - o.repairT > RECOVER_WITHIN_MS + 1000 ? { done: true, value: v } : { done: false, seen: v.summary };
-    },
-    { what: 'TPS back to half of steady', timeoutMs: RECOVER_WITHIN_MS + 5000, intervalMs: 200 },
-  );
-  return verify(checkRecovered(writer.samples(), by)).evidence.recoveryMs;
 }

@@ -44,6 +44,20 @@ const NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 const KEYWORDS = /^(any|first)$/i;
 
 /**
+ * Standby names are application_names and host names: lower-case identifiers, unique, neither
+ * `primary` (the first node) nor a keyword of synchronous_standby_names.
+ * @throws ConfigError naming the bad or duplicate name.
+ */
+export function checkStandbyNames(standbys: readonly string[]): void {
+  for (const s of standbys) {
+    if (!NAME.test(s) || s === 'primary' || KEYWORDS.test(s)) {
+      throw new ConfigError(`invalid standby name ${JSON.stringify(s)}`, 'use lower-case identifiers such as s1, s2 (not "primary", "any" or "first")');
+    }
+  }
+  if (new Set(standbys).size !== standbys.length) throw new ConfigError(`duplicate standby names: ${standbys.join(', ')}`, 'give each standby its own name');
+}
+
+/**
  * What a promoted standby's synchronous_standby_names becomes:
  * - `swap`: the setting as it was, with the old primary's name in place of the promoted
  *   standby's (`ANY 1 (s1, s2)` → `ANY 1 (primary, s2)` when s1 is promoted): the old primary
@@ -103,12 +117,7 @@ export class Cluster {
   static async start(opts: ClusterOptions = {}): Promise<Cluster> {
     const major = parseMajor(opts.pgMajor ?? defaultMajor());
     const standbys = opts.standbys ?? ['s1', 's2'];
-    for (const s of standbys) {
-      if (!NAME.test(s) || s === 'primary' || KEYWORDS.test(s)) {
-        throw new ConfigError(`invalid standby name ${JSON.stringify(s)}`, 'use lower-case identifiers such as s1, s2 (not "primary", "any" or "first")');
-      }
-    }
-    if (new Set(standbys).size !== standbys.length) throw new ConfigError(`duplicate standby names: ${standbys.join(', ')}`, 'give each standby its own name');
+    checkStandbyNames(standbys);
     const syncSetting = opts.synchronousStandbyNames ?? `ANY 1 (${standbys.join(', ')})`;
     const synchronousCommit = opts.synchronousCommit ?? 'on';
     const warnings = syncConfigWarnings(parseSyncStandbyNames(syncSetting), standbys);

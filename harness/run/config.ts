@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { parseConfFragment } from '../db/ha-config.ts';
-import type { ClusterOptions, SyncPolicy } from '../db/cluster.ts';
+import { checkStandbyNames, type ClusterOptions, type SyncPolicy } from '../db/cluster.ts';
 import { parseMajor } from '../db/image.ts';
 import { ConfigError } from '../errors.ts';
 import type { BatchWriterOptions } from '../load/writer.ts';
@@ -22,11 +22,6 @@ export const CONFIG_ENV = 'PGCHAOS_CONFIG';
 /** `synchronous_commit` levels (docs: runtime-config-wal.html#GUC-SYNCHRONOUS-COMMIT). */
 const SYNCHRONOUS_COMMIT = ['off', 'local', 'remote_write', 'on', 'remote_apply'] as const satisfies readonly SynchronousCommit[];
 
-const standbyName = z
-  .string()
-  .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a standby name is a lower-case identifier such as s1 (it is also its application_name)')
-  .refine((s) => !/^(any|first|primary)$/.test(s), 'a standby cannot be named "primary", "any" or "first" (keywords of synchronous_standby_names)');
-
 /** The file's shape. Every field is optional: the defaults reproduce the seed write-ups' setup. */
 const FileSchema = z.strictObject({
   /** PostgreSQL major(s) to run the suite on, e.g. 15 or [13, 15, 17]. */
@@ -34,7 +29,7 @@ const FileSchema = z.strictObject({
   /** Your own image per major, e.g. { "15": "registry.example/pg:15.8" }; checked for the binaries pgchaos needs before any cluster starts. */
   images: z.record(z.string(), z.string().min(1)).optional(),
   /** Standby names, 1 to 4, in creation order (default ["s1", "s2"]). */
-  standbys: z.array(standbyName).min(1).max(4).optional(),
+  standbys: z.array(z.string()).min(1).max(4).optional(),
   /** The primary's synchronous_standby_names (default `ANY 1 (<standbys>)`); '' for asynchronous replication. */
   synchronousStandbyNames: z.string().optional(),
   /** synchronous_commit (default on). */
@@ -103,7 +98,7 @@ function resolveConfig(c: UserConfigFile, confBase: string, source: string): Use
   const images: Record<number, string> = {};
   for (const [k, v] of Object.entries(c.images ?? {})) images[parseMajor(k)] = v;
   const standbys = c.standbys ?? ['s1', 's2'];
-  if (new Set(standbys).size !== standbys.length) throw new ConfigError(`duplicate standby names: ${standbys.join(', ')}`, 'give each standby its own name');
+  checkStandbyNames(standbys); // a ConfigError now, not when the first cluster starts
   const synchronousStandbyNames = c.synchronousStandbyNames ?? `ANY 1 (${standbys.join(', ')})`;
   parseSyncStandbyNames(synchronousStandbyNames); // a ConfigError now, not when the first cluster starts
   let postgresqlConf: string | null = null;

@@ -5,7 +5,8 @@ import type { Cluster } from '../db/cluster.ts';
 import { checkNoAckedLost } from '../checks/lost-writes.ts';
 import { readPresentBatches } from '../load/workload.ts';
 import { checkRowHashes } from '../checks/row-hash.ts';
-import { verdictValue } from '../checks/verdict.ts';
+import { checkRecovered, type RecoveryEvidence } from '../checks/throughput.ts';
+import { verdictValue, type Verdict } from '../checks/verdict.ts';
 import { readNodeHash } from '../load/workload.ts';
 import type { ReplicationObserver } from '../load/observer.ts';
 import type { PgNode } from '../db/pg-node.ts';
@@ -143,3 +144,26 @@ export async function divergeAndFailOver(ctx: ScenarioContext, cluster: Cluster,
   await oldPrimary.host.reconnect();
   return { oldPrimary, promoted, others };
 }
+
+/**
+ * Waits (polling the writer's samples) until TPS is back to `fraction` (default 0.5) of
+ * `steadyTps` after the repair at `repairT` (ms on the scenario clock), or until the bound
+ * `withinMs` has passed, then verifies `checkRecovered` on the samples.
+ * @returns the verdict (its evidence has `recoveryMs`). @throws when the verdict is not passed.
+ */
+export async function verifyRecovered(
+  { rec, verify }: ScenarioContext,
+  writer: BatchWriter,
+  o: { repairT: number; withinMs: number; steadyTps: number; fraction?: number },
+): Promise<Verdict<RecoveryEvidence>> {
+  const by = { fraction: 0.5, ...o };
+  await pollUntil(
+    async () => {
+      const v = checkRecovered(writer.samples(), by);
+      return v.evidence.recoveredT !== null || rec.clock.now() - o.repairT > o.withinMs + 1000 ? { done: true, value: v } : { done: false, seen: v.summary };
+    },
+    { what: `TPS back to ${by.fraction * 100}% of steady`, timeoutMs: o.withinMs + 5000, intervalMs: 200 },
+  );
+  return verify(checkRecovered(writer.samples(), by));
+}
+

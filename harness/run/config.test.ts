@@ -1,0 +1,18 @@
+import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../errors.ts';
+import { loadUserConfig } from './config.ts';
+
+const load = (overrides: Parameters<typeof loadUserConfig>[0]['overrides']) => () => loadUserConfig({ cwd: tmpdir(), overrides });
+
+describe('loadUserConfig: standby names (the same rule as Cluster.start)', () => {
+  it('accepts lower-case identifiers and says whether the HA fields were given', () => {
+    expect(loadUserConfig({ cwd: tmpdir(), overrides: { standbys: ['s1', 'dc2_a'] } })).toMatchObject({ standbys: ['s1', 'dc2_a'], synchronousStandbyNames: 'ANY 1 (s1, dc2_a)', haGiven: true });
+    expect(loadUserConfig({ cwd: tmpdir(), overrides: { pg: 15 } }).haGiven).toBe(false);
+  });
+  it('refuses primary, the keywords any/first, non-identifiers and duplicates, naming the fix', () => {
+    for (const bad of ['primary', 'any', 'FIRST', 'S1', 'node-2']) expect(load({ standbys: ['s1', bad] }), bad).toThrow(/invalid standby name[\s\S]*fix: use lower-case identifiers/);
+    expect(load({ standbys: ['s1', 's1'] })).toThrow(ConfigError);
+    expect(load({ standbys: ['s1', 's1'] })).toThrow(/duplicate standby names/);
+  });
+});
