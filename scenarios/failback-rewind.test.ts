@@ -36,8 +36,10 @@ scenario('unplanned failover with divergence: failback by pg_rewind', async (ctx
   rec.metric('rewindMs', Math.round(rec.clock.now() - rewindAt));
   rec.step('pg_rewind done', { output });
   rec.metric('rewindDiverged', /servers diverged at WAL location .*/.exec(output)?.[0] ?? null);
+  const startAt = rec.clock.now();
   await oldPrimary.start();
   await cluster.waitForStreaming();
+  rec.metric('streamingAfterRewindMs', Math.round(rec.clock.now() - startAt));
   rec.step('old primary streams from the new primary', { synchronous_standby_names: cluster.syncSetting });
 
   await holdFor(2000); // writes with both standbys back

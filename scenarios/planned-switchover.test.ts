@@ -22,7 +22,7 @@ scenario('planned switchover: fast-stop the primary, promote the most advanced s
   await holdFor(3000); // steady writes before the switchover
 
   // §11.2: stop the primary cleanly. Its walsenders send the shutdown checkpoint to both standbys.
-  rec.fault('pg_ctl stop -m fast primary');
+  const stoppedAt = rec.fault('pg_ctl stop -m fast primary');
   await oldPrimary.stop('fast');
 
   // §11.3–4: promote the standby that received the most WAL (ties: replayed the most).
@@ -34,7 +34,7 @@ scenario('planned switchover: fast-stop the primary, promote the most advanced s
   await repointOthers(ctx, cluster, others);
 
   // §11.6: the old primary becomes a standby of the new one, without pg_rewind.
-  rec.move(`start old primary as a standby of ${chosen.name}`);
+  rec.heal(stoppedAt, `start old primary as a standby of ${chosen.name}`);
   await cluster.repoint(oldPrimary);
   await oldPrimary.start();
   await cluster.waitForStreaming();

@@ -53,18 +53,19 @@ scenario('quorum commit: lose both standbys, stall, recover', async (ctx) => {
   await holdFor(1500); // the stall, as pgbench shows it: several intervals of 0 tps
   expect(model().commitsStall, 'the model: with no standby, every commit waits').toBe(true);
   const stall = verify(checkStalled(writer.samples(), { faultT: stoppedAt, withinMs: 2000 }));
-  rec.metric('stallMs', round(stall.evidence.stallMs));
+  rec.metric('stallOnsetMs', round(stall.evidence.stallMs));
 
   // 000 §10: s1 comes back. It replays what it missed (catchup / potential), turns
   // streaming / quorum, and the commits waiting on SyncRep return.
-  const startedAt = rec.move('pg_ctl start s1');
+  const startedAt = rec.heal(killedAt, 'pg_ctl start s1');
   await s1.start();
   const s1Alone = stateIn(model({ name: 's1' }), 's1');
-  await observer.waitFor(`s1 streaming with sync_state ${s1Alone}`, (s) => s.standbys.some((r) => r.name === 's1' && r.state === 'streaming' && r.syncState === s1Alone));
+  const streaming = await observer.waitFor(`s1 streaming with sync_state ${s1Alone}`, (s) => s.standbys.some((r) => r.name === 's1' && r.state === 'streaming' && r.syncState === s1Alone));
+  rec.metric('streamingAfterRestartMs', round(streaming.t - startedAt));
   const recovery = await verifyRecovered(ctx, writer, { repairT: startedAt, withinMs: 10_000, steadyTps, fraction: 0.5 });
   rec.metric('recoveryMs', round(recovery.evidence.recoveryMs));
 
-  rec.move('pg_ctl start s2');
+  rec.heal(stoppedAt, 'pg_ctl start s2');
   await s2.start();
   // The verdicts below read the observer's samples, so wait until the observer has seen it.
   await observer.waitFor(`s1 and s2 streaming as the model predicts (${stateIn(both, 's1')}, ${stateIn(both, 's2')})`, (s) =>

@@ -92,6 +92,7 @@ for (const c of configs) {
       { order: [...byPriority].reverse(), fault: 'stop' as const },
     ]) {
       const lost: PgNode[] = [];
+      const faultOf = new Map<PgNode, number>();
       let stalled = false;
       for (const name of pass.order) {
         const node = cluster.node(name);
@@ -99,6 +100,7 @@ for (const c of configs) {
         const prediction = predict({ ...cluster.syncSettings(), standbys: survivors.map((s) => ({ name: s.name })) });
         const what = pass.fault === 'crash' ? `crash ${name}'s host` : `pg_ctl stop -m fast ${name}`;
         const faultT = rec.fault(what, { predicted: prediction.commitsStall ? 'stall' : 'writes go on' });
+        faultOf.set(node, faultT);
         await (pass.fault === 'crash' ? node.host.kill() : node.stop('fast'));
         lost.push(node);
         const rows = await modelRows(ctx, cluster, observer, survivors);
@@ -110,7 +112,7 @@ for (const c of configs) {
       for (const node of [...lost].reverse()) {
         const rejoined = cluster.standbys.filter((s) => !lost.includes(s) || s === node);
         const prediction = predict({ ...cluster.syncSettings(), standbys: rejoined.map((s) => ({ name: s.name })) });
-        const startT = rec.move(`pg_ctl start ${node.name}`);
+        const startT = rec.heal(faultOf.get(node)!, `pg_ctl start ${node.name}`);
         await node.start();
         lost.splice(lost.indexOf(node), 1);
         const rows = await modelRows(ctx, cluster, observer, rejoined);

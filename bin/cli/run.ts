@@ -116,7 +116,6 @@ export async function run(argv: string[]): Promise<number> {
   const out = a.out ? resolve(cwd, a.out) : runDirFromEnv ? dirname(resolve(runDirFromEnv)) : reportsDir();
   prepareReportsDir(out, cwd);
   const selection = selectScenarios(a, cwd);
-  const major = config.pg[0]!;
 
   if (a.out) {
     process.env.PGCHAOS_REPORTS_DIR = out;
@@ -124,12 +123,13 @@ export async function run(argv: string[]): Promise<number> {
   }
   const r = currentRun(); // exports PGCHAOS_RUN_ID / PGCHAOS_RUN_DIR to vitest and its workers
   say(describeRun(r.id, selection, config, cwd));
-  if (config.pg.length > 1) say(`pg lists ${config.pg.join(', ')}: this version runs on the first, PostgreSQL ${major} (a matrix over majors comes in a later version)`);
 
   await ensureEngine();
-  const image = await resolveImage(major, { build: true, ...(config.images[major] ? { image: config.images[major] } : {}) });
-  // A misspelt parameter or an image without the binaries is a config error: exit 2 before vitest.
-  checkParameterNames(config.settings, (await probeImage(image)).parameters, major);
+  for (const major of config.pg) {
+    const image = await resolveImage(major, { build: true, ...(config.images[major] ? { image: config.images[major] } : {}) });
+    // A misspelt parameter or an image without the binaries is a config error: exit 2 before vitest.
+    checkParameterNames(config.settings, (await probeImage(image)).parameters, major);
+  }
 
   const plan: ChildPlan = { root: cwd, files: selection.files, vitestArgs: a.vitestArgs, runDir: r.dir };
   // Own process group (detached): a terminal's Ctrl-C reaches only this process, which interrupts vitest
@@ -139,7 +139,7 @@ export async function run(argv: string[]): Promise<number> {
     stdio: 'inherit',
     detached: true,
     reject: false,
-    env: { ...configToEnv(config), PGCHAOS_PG_MAJOR: String(major) },
+    env: { ...configToEnv(config), PGCHAOS_COMMAND: ['pgchaos', ...process.argv.slice(2)].join(' '), ...shardEnv(a.vitestArgs) },
   });
   let interrupted = false;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -166,7 +166,16 @@ function describeRun(id: string, s: Selection, c: UserConfig, cwd: string): stri
   const what = [s.mine ? `${s.mine} of yours` : '', s.files.length - s.mine ? `${s.files.length - s.mine} built-in` : ''].filter(Boolean).join(' + ');
   const sync = c.synchronousStandbyNames === '' ? "'' (asynchronous)" : `'${c.synchronousStandbyNames}'`;
   const source = c.source.includes(sep) ? relative(cwd, c.source) : c.source;
-  return `run ${id}: ${s.files.length} scenario file${s.files.length === 1 ? '' : 's'} (${what}); PostgreSQL ${c.pg[0]}, synchronous_standby_names ${sync}, synchronous_commit ${c.synchronousCommit}; config: ${source}`;
+  const majors = c.pg.length > 1 ? `PostgreSQL ${c.pg.join(', ')} (each scenario once per major)` : `PostgreSQL ${c.pg[0]}`;
+  return `run ${id}: ${s.files.length} scenario file${s.files.length === 1 ? '' : 's'} (${what}); ${majors}, synchronous_standby_names ${sync}, synchronous_commit ${c.synchronousCommit}; config: ${source}`;
+}
+
+/** PGCHAOS_SHARD=i/n when vitest's --shard splits the run (recorded in run.json; merge-reports joins the shards). */
+function shardEnv(vitestArgs: string[]): Record<string, string> {
+  const i = vitestArgs.findIndex((x) => x === '--shard' || x.startsWith('--shard='));
+  if (i < 0) return {};
+  const value = vitestArgs[i]!.includes('=') ? vitestArgs[i]!.split('=')[1]! : vitestArgs[i + 1];
+  return value ? { PGCHAOS_SHARD: value } : {};
 }
 
 function say(line: string): void {

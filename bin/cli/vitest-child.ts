@@ -24,6 +24,11 @@ export interface ChildPlan {
   runDir: string;
 }
 
+/** `<run>/blob/<shard index>-of-<count>.json` (or `all.json` for an unsplit run): one file per shard, as vitest --merge-reports reads them. */
+export function blobFile(runDir: string, shard: string | undefined): string {
+  return join(runDir, 'blob', shard ? `${shard.replace('/', '-of-')}.json` : 'all.json');
+}
+
 async function main(): Promise<number> {
   const plan = JSON.parse(process.argv[2] ?? '') as ChildPlan;
   const { filter, options: user } = parseCLI(['vitest', 'run', ...plan.vitestArgs]);
@@ -44,7 +49,8 @@ async function main(): Promise<number> {
     globalSetup: [GLOBAL_SETUP],
     testTimeout: userOptions.testTimeout ?? 300_000,
     hookTimeout: userOptions.hookTimeout ?? 120_000,
-    reporters: [...(reporters ? [reporters].flat() : ['default']), 'junit', new CountReporter()],
+    // The blob report lets `pgchaos merge-reports` join the shards of a split run (vitest --shard) into one JUnit file.
+    reporters: [...(reporters ? [reporters].flat() : ['default']), 'junit', ['blob', { outputFile: blobFile(plan.runDir, userOptions.shard) }], new CountReporter()],
     outputFile: { junit: join(plan.runDir, 'junit.xml') },
   });
   // No file, or files whose every test was filtered out (`-t typo`): nothing was verified, and a

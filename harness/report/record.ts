@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Verdict } from '../checks/verdict.ts';
 import type { ObserverSample, SyncTransition, WriterSample } from '../load/history.ts';
@@ -14,19 +14,42 @@ export interface ScenarioEvent {
   /** `fault`: injected failure; `move`: an operator's topology move or repair; `step`: anything else worth a line. */
   kind: 'fault' | 'move' | 'step';
   what: string;
+  /** Faults only: when the fault was healed (ms on the scenario clock); absent = it lasted to the end. */
+  until?: number;
+  /** Faults only: the move that healed it. */
+  healedBy?: string;
   detail?: Record<string, unknown>;
 }
 
-/** Everything one scenario leaves in `reports/<run>/scenarios/<slug>.json`; the report is built from these. */
-export interface ScenarioRecord {
-  name: string;
+/** What makes a record unique within a run: one scenario of one file on one major (and, later, one seed). */
+export interface RecordKey {
+  /** Scenario file, relative to the project root, e.g. `scenarios/failback-rewind.test.ts`. */
   file: string;
-  status: 'passed' | 'failed';
+  /** The scenario's name (its vitest test name). */
+  name: string;
+  /** PostgreSQL major it ran on. */
+  major: number;
+  seed?: number;
+}
+
+/** Everything one scenario leaves in `reports/<run>/scenarios/<id>.json`; the report is built from these. */
+export interface ScenarioRecord extends RecordKey {
+  /** `recordId(key)`: the file name (without .json) and the anchor in the report. */
+  id: string;
+  /** `interrupted`: the run was stopped (Ctrl-C, SIGTERM) while this scenario ran. */
+  status: 'passed' | 'failed' | 'interrupted';
   error?: string;
+  /** ISO 8601, UTC. */
   startedAt: string;
   durationMs: number;
   /** `SELECT version()` of the primary. */
   postgres?: string;
+  /** Image the nodes ran, e.g. `pgchaos/postgres:15`. */
+  image?: string;
+  /** The settings the cluster started with (synchronous_standby_names, synchronous_commit, standbys, …). */
+  cluster?: Record<string, unknown>;
+  /** Shell command that reruns just this scenario on this major. */
+  rerun: string;
   metrics: Record<string, unknown>;
   verdicts: Verdict[];
   events: ScenarioEvent[];
@@ -36,16 +59,37 @@ export interface ScenarioRecord {
   logs: Record<string, string>;
 }
 
-/** A file-name-safe form of a scenario name. */
+/** A file-name-safe form of a name. */
 export function slug(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 }
 
-/** Writes `scenarios/<slug>.json` under `runDir`; returns its path. */
+/**
+ * The record id of a key: `<file>--<scenario>--pg<major>[--seed<seed>]`, each part slugged
+ * (`scenarios/` and `.test.ts` dropped from the file), e.g.
+ * `failback-rewind--fast-stop-promote-rewind--pg15`. Unique per key; two scenarios of one name in
+ * two files, or one scenario on two majors, never overwrite each other.
+ */
+export function recordId(k: RecordKey): string {
+  const file = slug(k.file.replace(/^(\.\/)?scenarios\//, '').replace(/\.test\.[cm]?[jt]s$/, ''));
+  return [file, slug(k.name), `pg${k.major}`, ...(k.seed !== undefined ? [`seed${k.seed}`] : [])].join('--');
+}
+
+/**
+ * Writes `path` atomically: a temporary file beside it, then a rename, so a full disk or an
+ * interruption leaves the old file or none, never half a JSON document.
+ */
+export async function writeFileAtomic(path: string, data: string): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, data);
+  await rename(tmp, path);
+}
+
+/** Writes `scenarios/<id>.json` under `runDir` (atomically); returns its path. */
 export async function writeScenarioRecord(runDir: string, record: ScenarioRecord): Promise<string> {
   const dir = join(runDir, 'scenarios');
   await mkdir(dir, { recursive: true });
-  const path = join(dir, `${slug(record.name)}.json`);
-  await writeFile(path, JSON.stringify(record, null, 1));
+  const path = join(dir, `${record.id}.json`);
+  await writeFileAtomic(path, JSON.stringify(record, null, 1));
   return path;
 }

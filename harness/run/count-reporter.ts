@@ -1,13 +1,59 @@
-import type { Reporter, TestModule } from 'vitest/node';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { pollUntil } from '../wait.ts';
+import type { Reporter, SerializedError, TestModule, Vitest } from 'vitest/node';
 
 /**
  * Ends a vitest run with one plain line, `tests: N passed, N failed, N skipped`, that CI and
  * people can read without knowing vitest's output.
+ *
+ * And a run that failed before any test (the global setup threw: no engine, no image) gets a
+ * JUnit file with one failing testcase saying why — vitest's own is an empty, green-looking
+ * `<testsuites tests="0">`. Runs after the JUnit reporter (listed after it), so it overwrites that file.
  */
 export default class CountReporter implements Reporter {
-  onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
+  private junitFile: string | undefined;
+
+  onInit(vitest: Vitest): void {
+    const out = vitest.config.outputFile;
+    this.junitFile = typeof out === 'object' ? out.junit : undefined;
+  }
+
+  async onTestRunEnd(modules: ReadonlyArray<TestModule>, errors: ReadonlyArray<SerializedError>, reason: string): Promise<void> {
     const n = { passed: 0, failed: 0, skipped: 0, pending: 0 };
     for (const m of modules) for (const t of m.children.allTests()) n[t.result().state]++;
     process.stdout.write(`\ntests: ${n.passed} passed, ${n.failed} failed, ${n.skipped} skipped\n`);
+    if (n.passed + n.failed > 0 || reason !== 'failed' || !this.junitFile) return;
+    // A global setup's error reaches neither `errors` nor the run's state: global-setup.ts leaves it in a file beside the JUnit file.
+    const setup = readSetupError(dirname(this.junitFile));
+    // vitest runs the reporters' hooks side by side: let the JUnit reporter finish its empty file first.
+    const file = this.junitFile;
+    await pollUntil(async () => (readFileSync(file, 'utf8').includes('</testsuites>') ? { done: true, value: undefined } : { done: false, seen: 'no complete junit.xml yet' }), { what: "vitest's JUnit file", timeoutMs: 5000 }).catch(() => undefined);
+    writeSetupFailure(this.junitFile, setup ? [setup, ...errors] : errors.length ? errors : [{ message: 'the run failed before its first test (see the output above)' }]);
+  }
+}
+
+const xml = (s: string) => s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
+
+/** A JUnit file whose one testcase, `setup`, fails with the errors that stopped the run before its tests. */
+export function writeSetupFailure(path: string, errors: ReadonlyArray<Pick<SerializedError, 'message'> & { stack?: string }>): void {
+  const text = errors.map((e) => e.stack ?? e.message).join('\n\n');
+  const first = errors[0]?.message ?? 'setup failed';
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(
+    path,
+    `<?xml version="1.0" encoding="UTF-8" ?>\n<testsuites name="pgchaos" tests="1" failures="1" errors="0" time="0">\n<testsuite name="setup" tests="1" failures="1" errors="0" skipped="0" time="0">\n<testcase classname="pgchaos" name="setup: the run stopped before its first test" time="0">\n<failure message="${xml(first)}" type="SetupError">\n${xml(text)}\n</failure>\n</testcase>\n</testsuite>\n</testsuites>\n`,
+  );
+}
+
+/** The file global-setup.ts writes when it fails: `<run>/setup-error.txt`. */
+export const SETUP_ERROR_FILE = 'setup-error.txt';
+
+function readSetupError(runDir: string): { message: string; stack?: string } | null {
+  try {
+    const text = readFileSync(join(runDir, SETUP_ERROR_FILE), 'utf8');
+    return { message: text.split('\n')[0]!, stack: text };
+  } catch {
+    return null;
   }
 }

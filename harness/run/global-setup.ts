@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { sweepOrphans, sweepRun } from '../docker.ts';
@@ -6,25 +7,45 @@ import { resolveImage } from '../db/image.ts';
 import { log } from '../logger.ts';
 import { ENGINE_SCRIPT } from '../paths.ts';
 import { writeReport } from '../report/report.ts';
-import { currentRun } from '../run.ts';
+import { currentRun, type Run } from '../run.ts';
+import { SETUP_ERROR_FILE } from './count-reporter.ts';
 import { userConfig } from './config.ts';
+import { writeRunContext } from './context.ts';
+
+/** How this vitest run was started, as a shell line (npm's script name when npm started it). */
+function commandLine(): string {
+  const script = process.env.npm_lifecycle_event;
+  return script ? `npm run ${script}` : ['vitest', ...process.argv.slice(2)].join(' ');
+}
 
 
 /**
  * vitest global setup of the container projects: makes the engine answer (docker/engine.sh),
- * sweeps what crashed runs left, builds the image if missing (outside any test's timeout).
+ * sweeps what crashed runs left, builds the images of the config's majors if missing (outside
+ * any test's timeout), and writes the run header (run.json).
  * Teardown removes anything still labelled with this run; the scenarios project's also writes the report.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const run = currentRun();
+  try {
+    return await prepare(project, run);
+  } catch (e) {
+    // The JUnit file must say the run failed (count-reporter.ts reads this), not look green with 0 tests.
+    await mkdir(run.dir, { recursive: true });
+    await writeFile(join(run.dir, SETUP_ERROR_FILE), (e as Error).stack ?? String(e));
+    throw e;
+  }
+}
+
+async function prepare(project: TestProject, run: Run): Promise<() => Promise<void>> {
   const engine = await execa('bash', [ENGINE_SCRIPT], { stdio: ['ignore', 'inherit', 'inherit'], reject: false });
   if (engine.exitCode !== 0) throw new Error('no Docker engine: see the message above (docker/engine.sh)');
   const swept = await sweepOrphans();
   if (swept.containers + swept.networks > 0) log().warn(swept, 'removed leftovers of crashed earlier runs');
-  // The image the run's first major needs: the user's own (checked, never built) or pgchaos's.
+  // The image every major of the run needs: the user's own (checked, never built) or pgchaos's.
   const config = userConfig();
-  const major = config.pg[0]!;
-  await resolveImage(major, { build: !config.images[major], ...(config.images[major] ? { image: config.images[major] } : {}) });
+  for (const major of config.pg) await resolveImage(major, { build: !config.images[major], ...(config.images[major] ? { image: config.images[major] } : {}) });
+  await writeRunContext(run, config, process.env.PGCHAOS_COMMAND ?? commandLine());
   return async () => {
     await sweepRun(run.id);
     if (project.name !== 'scenarios') return; // one report per run, written once its scenarios ended

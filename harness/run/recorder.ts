@@ -12,6 +12,10 @@ export class Recorder {
   readonly events: ScenarioEvent[] = [];
   readonly metrics: Record<string, unknown> = {};
   readonly verdicts: Verdict[] = [];
+  /** Called with each verdict as it is kept (the scenario runner attaches it to the JUnit testcase). */
+  onVerdict?: (v: Verdict) => void;
+  /** Called with each metric as it is set. */
+  onMetric?: (name: string, value: unknown) => void;
 
   constructor(
     readonly name: string,
@@ -28,6 +32,22 @@ export class Recorder {
     return this.event('move', what, detail);
   }
 
+  /**
+   * Records the move that heals the fault recorded at `faultT` (its return value): the fault
+   * becomes the interval [faultT, now] that the report shades. A fault never healed lasts to
+   * the end of the scenario.
+   * @returns the time of the move.
+   * @throws Error when no open fault was recorded at `faultT`.
+   */
+  heal(faultT: number, what: string, detail?: Record<string, unknown>): number {
+    const fault = this.events.find((e) => e.kind === 'fault' && e.t === faultT && e.until === undefined);
+    if (!fault) throw new Error(`no open fault recorded at t = ${faultT} ms to heal with "${what}"`);
+    const t = this.move(what, detail);
+    fault.until = t;
+    fault.healedBy = what;
+    return t;
+  }
+
   /** Records a step worth a line in the report; returns its time. */
   step(what: string, detail?: Record<string, unknown>): number {
     return this.event('step', what, detail);
@@ -36,11 +56,13 @@ export class Recorder {
   /** Sets a metric for summary.json (figures in ms, TPS, counts, LSNs). */
   metric(name: string, value: unknown): void {
     this.metrics[name] = value;
+    this.onMetric?.(name, value);
   }
 
   /** Keeps a verdict for the report and returns it. */
   verdict<E>(v: Verdict<E>): Verdict<E> {
     this.verdicts.push(v);
+    this.onVerdict?.(v);
     log()[v.status === 'passed' ? 'info' : 'error'](`${v.status.toUpperCase()} ${v.check}: ${v.summary}`);
     return v;
   }

@@ -4,7 +4,9 @@ import type { Verdict } from '../checks/verdict.ts';
 import { Cluster, type ClusterOptions } from '../db/cluster.ts';
 import { log } from '../logger.ts';
 import { ReplicationObserver } from '../load/observer.ts';
-import { writeScenarioRecord, type ScenarioRecord } from '../report/record.ts';
+import { recordId, writeScenarioRecord, type ScenarioRecord } from '../report/record.ts';
+import { rerunCommand } from './context.ts';
+import { interrupted, onInterrupt } from './interrupt.ts';
 import { Recorder } from './recorder.ts';
 import { currentRun } from '../run.ts';
 import { BatchWriter, type BatchWriterOptions } from '../load/writer.ts';
@@ -13,6 +15,8 @@ import { clusterOptionsOf, userConfig, writerOptionsOf, type UserConfig } from '
 /** What a scenario body gets: a recorder, and starters whose products are torn down for it. */
 export interface ScenarioContext {
   rec: Recorder;
+  /** The PostgreSQL major this run of the scenario is on (one of the config's `pg`). */
+  major: number;
   /** The user's HA config this run tests (`pgchaos.config.json` and flags; the seeds' setup by default). */
   config: UserConfig;
   /**
@@ -32,24 +36,42 @@ export interface ScenarioContext {
 const TEARDOWN_MS = 60_000;
 
 /**
- * Declares one HA story as a vitest test. Whether it passes, fails or times out, its writer
- * and observer are stopped, its record (with status) is written to the run's report folder,
- * and its containers and network are removed.
+ * Declares one HA story as vitest tests: one per PostgreSQL major of the user's config (`pg`),
+ * named `<name> [pgNN]`. Whether a test passes, fails, times out or is interrupted, its writer
+ * and observer are stopped, its record (keyed by file + name + major) is written to the run's
+ * report folder, and its containers and network are removed. Verdicts and metrics are also
+ * attached to the test as annotations, so JUnit carries them for passing scenarios too.
  * @param timeoutMs vitest timeout for the body (default 300 000).
  */
 export function scenario(name: string, body: (ctx: ScenarioContext) => Promise<void>, timeoutMs = 300_000): void {
-  test(name, async (t) => {
+  const config = userConfig();
+  for (const major of config.pg) scenarioOn(major, name, body, config, timeoutMs);
+}
+
+function scenarioOn(major: number, name: string, body: (ctx: ScenarioContext) => Promise<void>, config: UserConfig, timeoutMs: number): void {
+  test(`${name} [pg${major}]`, async (t) => {
     const rec = new Recorder(name, relative(process.cwd(), t.task.file.filepath));
     const clusters: Cluster[] = [];
     const writers: BatchWriter[] = [];
     const observers: ReplicationObserver[] = [];
-    t.onTestFinished((done) => finish(done, rec, clusters, writers, observers), TEARDOWN_MS);
-    const config = userConfig();
+    const annotations: Array<Promise<unknown>> = [];
+    const annotate = (type: string, message: string) => annotations.push(t.annotate(message, type).catch(() => undefined));
+    rec.onVerdict = (v) => annotate(`verdict ${v.check}`, `${v.status}: ${v.summary}`);
+    rec.onMetric = (k, v) => annotate(`metric ${k}`, typeof v === 'object' ? JSON.stringify(v) : String(v));
+    const off = onInterrupt(async () => {
+      await Promise.all(clusters.map((c) => c.destroy()));
+    });
+    t.onTestFinished(async (done) => {
+      off();
+      await Promise.all(annotations);
+      await finish(done, major, rec, clusters, writers, observers);
+    }, TEARDOWN_MS);
     await body({
       rec,
+      major,
       config,
       async startCluster(opts) {
-        const c = await Cluster.start({ ...clusterOptionsOf(config), ...opts, settings: { ...config.settings, ...opts?.settings } });
+        const c = await Cluster.start({ ...clusterOptionsOf(config, major), ...opts, settings: { ...config.settings, ...opts?.settings } });
         clusters.push(c);
         rec.step('cluster ready', { image: c.image.name, synchronous_standby_names: c.syncSetting, synchronous_commit: c.synchronousCommit });
         return c;
@@ -77,20 +99,25 @@ export function scenario(name: string, body: (ctx: ScenarioContext) => Promise<v
   }, timeoutMs);
 }
 
-async function finish(t: TestContext, rec: Recorder, clusters: Cluster[], writers: BatchWriter[], observers: ReplicationObserver[]): Promise<void> {
+async function finish(t: TestContext, major: number, rec: Recorder, clusters: Cluster[], writers: BatchWriter[], observers: ReplicationObserver[]): Promise<void> {
   const run = currentRun();
   try {
     await Promise.all([...writers.map((w) => w.stop(2000)), ...observers.map((o) => o.stop())]);
     const state = t.task.result?.state;
     const primary = clusters[0]?.primary;
+    const key = { file: rec.file, name: rec.name, major };
+    const stopped = state !== 'pass' && interrupted();
     const record: ScenarioRecord = {
-      name: rec.name,
-      file: rec.file,
-      status: state === 'pass' ? 'passed' : 'failed',
-      ...(state !== 'pass' ? { error: t.task.result?.errors?.map((e) => e.message).join('\n') ?? `test ended in state ${state}` } : {}),
+      ...key,
+      id: recordId(key),
+      // Ctrl-C makes a scenario's waits fail with whatever they were doing ("no such exec", a timeout): say what happened instead.
+      status: state === 'pass' ? 'passed' : stopped ? 'interrupted' : 'failed',
+      ...(stopped ? { error: `interrupted (${stopped}) while running` } : state !== 'pass' ? { error: t.task.result?.errors?.map((e) => e.message).join('\n') ?? `test ended in state ${state}` } : {}),
       startedAt: new Date(rec.clock.epochMs).toISOString(),
       durationMs: Math.round(rec.clock.now()),
       postgres: primary ? await primary.safePsql('SELECT version()').catch(() => undefined) : undefined,
+      ...(clusters[0] ? { image: clusters[0].image.name, cluster: clusterSettings(clusters[0]) } : {}),
+      rerun: rerunCommand(rec.file, rec.name, major),
       metrics: rec.metrics,
       verdicts: rec.verdicts,
       events: rec.events,
@@ -105,4 +132,9 @@ async function finish(t: TestContext, rec: Recorder, clusters: Cluster[], writer
     await Promise.all(clusters.map((c) => c.destroy()));
     log().info({ scenario: rec.name }, 'containers removed');
   }
+}
+
+/** What the report shows of a cluster's configuration. */
+function clusterSettings(c: Cluster): Record<string, unknown> {
+  return { standbys: c.standbys.map((s) => s.name), synchronous_standby_names: c.syncSetting, synchronous_commit: c.synchronousCommit };
 }

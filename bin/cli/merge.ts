@@ -1,0 +1,51 @@
+/**
+ * `pgchaos merge-reports <run> <run> ... [--out DIR]`: joins the run folders of a split run
+ * (CI jobs each running `pgchaos run -- --shard i/n`) into one run folder with one report,
+ * one matrix page, one summary.json and one JUnit file (vitest's own --merge-reports over the
+ * shards' blob reports).
+ */
+import { join, resolve } from 'node:path';
+import { startVitest } from 'vitest/node';
+import { mergeRunDirs } from '../../harness/report/merge.ts';
+import { writeReport } from '../../harness/report/report.ts';
+import { newRunId, reportsDir } from '../../harness/run.ts';
+import { parseStrict, UsageError } from './args.ts';
+
+export const MERGE_HELP = `usage: pgchaos merge-reports RUN_DIR RUN_DIR ... [--out DIR]
+
+Joins the report folders of a run split across CI jobs (pgchaos run -- --shard 1/3, 2/3, 3/3)
+into one new run folder (default ./reports/<new run id>, or --out DIR); run it in the project
+folder the shards ran in: every scenario record
+and server log, one index.html, matrix.html, summary.json and one junit.xml merged by vitest.
+Exit 0 when every merged scenario passed, 1 when one failed, 2 on a usage error.`;
+
+/**
+ * Runs `pgchaos merge-reports`.
+ * @returns 0 all merged scenarios passed, 1 one failed.
+ * @throws UsageError (exit 2) for fewer than one run folder or an unknown option; ConfigError from mergeRunDirs.
+ */
+export async function mergeReports(argv: string[]): Promise<number> {
+  const { values, positionals } = parseStrict(argv, { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, 'merge-reports');
+  if (values.help) {
+    process.stdout.write(`${MERGE_HELP}\n`);
+    return 0;
+  }
+  if (positionals.length < 1) throw new UsageError('merge-reports needs the run folders of the shards', 'pgchaos merge-reports reports/<run of shard 1> reports/<run of shard 2> ...');
+  const out = resolve((values.out as string | undefined) ?? join(reportsDir(), newRunId()));
+  const merged = await mergeRunDirs(positionals.map((p) => resolve(p)), out);
+  if (merged.blobs.length) {
+    // vitest joins the shards' results into one JUnit file, as `vitest --merge-reports` does.
+    const vitest = await startVitest('test', [], {
+      config: false,
+      // The blobs name test files relative to the project they ran in: merge from that folder, as CI does after checkout.
+      root: process.cwd(),
+      watch: false,
+      mergeReports: join(out, 'blob'),
+      reporters: [['junit', { outputFile: join(out, 'junit.xml') }]],
+    });
+    await vitest.close();
+  }
+  const summary = await writeReport(out);
+  process.stderr.write(`pgchaos: merged ${merged.records} scenario records from ${positionals.length} runs (${merged.shards.join(', ')}) into ${out}\n`);
+  return summary && summary.scenarios.every((s) => s.status === 'passed') ? 0 : 1;
+}

@@ -1,0 +1,87 @@
+import { execa } from 'execa';
+import { existsSync, realpathSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { cpus, hostname } from 'node:os';
+import { join, relative } from 'node:path';
+import { docker } from '../docker.ts';
+import { PACKAGE_ROOT, packageJson } from '../paths.ts';
+import { writeFileAtomic } from '../report/record.ts';
+import type { RunContext } from '../report/summary.ts';
+import type { Run } from '../run.ts';
+import type { UserConfig } from './config.ts';
+
+/**
+ * The run header: where and how a run ran, so a report read a month later still says which
+ * commit, config, engine and command it came from.
+ */
+
+/** `git rev-parse HEAD` in `cwd`, with `+dirty` when the tree has changes; null outside a git work tree. */
+export async function gitRevision(cwd: string): Promise<string | null> {
+  const head = await execa('git', ['rev-parse', 'HEAD'], { cwd, reject: false });
+  if (head.exitCode !== 0) return null;
+  const status = await execa('git', ['status', '--porcelain', '--untracked-files=no'], { cwd, reject: false });
+  return `${head.stdout.trim()}${status.stdout.trim() ? '+dirty' : ''}`;
+}
+
+/** The HA config as the report shows it: no secrets live in it (passwords are generated per cluster). */
+function shownConfig(c: UserConfig): Record<string, unknown> {
+  return {
+    source: c.source,
+    pg: c.pg,
+    images: c.images,
+    standbys: c.standbys,
+    synchronous_standby_names: c.synchronousStandbyNames,
+    synchronous_commit: c.synchronousCommit,
+    data_checksums: c.dataChecksums,
+    postgresqlConf: c.postgresqlConf,
+    settings: c.settings,
+    writer: c.writer,
+    afterPromotion: c.afterPromotion,
+  };
+}
+
+/** Collects the run header of `run` under `config`. */
+export async function runContext(run: Run, config: UserConfig, command: string, cwd = process.cwd()): Promise<RunContext> {
+  const engine = await (await docker()).version().then((v) => `Docker ${v.Version}`).catch(() => null);
+  const shard = process.env.PGCHAOS_SHARD;
+  return {
+    run: run.id,
+    startedAt: new Date().toISOString(),
+    command,
+    pgchaos: packageJson().version,
+    git: await gitRevision(cwd),
+    host: { hostname: hostname(), platform: `${process.platform}-${process.arch}`, cpus: cpus().length, node: process.version, docker: engine },
+    majors: config.pg,
+    config: shownConfig(config),
+    ...(shard ? { shard } : {}),
+  };
+}
+
+/** Writes `run.json` into the run's folder, unless an earlier process of the run already did. */
+export async function writeRunContext(run: Run, config: UserConfig, command: string): Promise<void> {
+  const path = join(run.dir, 'run.json');
+  if (existsSync(path)) return;
+  await mkdir(run.dir, { recursive: true });
+  await writeFileAtomic(path, JSON.stringify(await runContext(run, config, command), null, 2));
+}
+
+/** Single quotes for a POSIX shell. */
+function shq(s: string): string {
+  return /^[\w./:=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** `s` as a regular expression matching it literally (vitest's -t takes a pattern). */
+function literalPattern(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The shell command that reruns one scenario on one major, from the project's folder:
+ * `npm run chaos -- …` inside pgchaos's own repository, `npx pgchaos run …` in a user's.
+ */
+export function rerunCommand(file: string, name: string, major: number, cwd = process.cwd()): string {
+  const own = existsSync(cwd) && realpathSync(cwd) === realpathSync(PACKAGE_ROOT) && existsSync(join(PACKAGE_ROOT, 'bin', 'pgchaos.ts'));
+  const fileArg = relative(cwd, join(cwd, file)) || file;
+  const args = [shq(fileArg), '--pg', String(major), '--', '-t', shq(`^${literalPattern(name)} \\[pg${major}\\]$`)].join(' ');
+  return own ? `npm run chaos -- ${args}` : `npx pgchaos run ${args}`;
+}

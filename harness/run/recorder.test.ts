@@ -1,0 +1,26 @@
+import { expect, test } from 'vitest';
+import { Recorder } from './recorder.ts';
+
+test('heal turns a fault into the interval the report shades, and only an open fault can be healed', () => {
+  const rec = new Recorder('story', 'scenarios/story.test.ts');
+  const faultT = rec.fault('kill s1');
+  const other = rec.fault('stop s2');
+  const healT = rec.heal(faultT, 'pg_ctl start s1');
+  const fault = rec.events.find((e) => e.what === 'kill s1')!;
+  expect(fault).toMatchObject({ kind: 'fault', until: healT, healedBy: 'pg_ctl start s1' });
+  expect(healT).toBeGreaterThanOrEqual(faultT);
+  expect(rec.events.find((e) => e.what === 'stop s2')!.until).toBeUndefined(); // never healed: lasts to the end
+  expect(rec.events.at(-1)).toMatchObject({ kind: 'move', what: 'pg_ctl start s1' });
+  expect(() => rec.heal(faultT, 'again')).toThrow(/no open fault/);
+  expect(() => rec.heal(other + 12345, 'nothing there')).toThrow(/no open fault/);
+});
+
+test('verdicts and metrics reach the hooks the scenario runner attaches (JUnit annotations)', () => {
+  const rec = new Recorder('story', 'scenarios/story.test.ts');
+  const seen: string[] = [];
+  rec.onMetric = (k, v) => seen.push(`${k}=${String(v)}`);
+  rec.onVerdict = (v) => seen.push(`${v.check}:${v.status}`);
+  rec.metric('recoveryMs', 1200);
+  rec.verdict({ check: 'recovered', status: 'passed', summary: 'ok', evidence: {} });
+  expect(seen).toEqual(['recoveryMs=1200', 'recovered:passed']);
+});
