@@ -8,6 +8,7 @@ export { verdictValue, type Verdict, type VerdictStatus } from './checks/verdict
 export { Clock } from './clock.ts';
 export { byAdvancement, Cluster, swapName, type ClusterOptions, type StandbyPosition, type SyncPolicy } from './db/cluster.ts';
 export { PgHost } from './db/host.ts';
+export { DIVERGENCE_SYMPTOM, REWIND_REFUSAL } from './db/majors.ts';
 export { BUILDABLE_MAJORS, defaultMajor, parseMajor, resolveImage, type PgImage } from './db/image.ts';
 export { PGDATA, PgNode, type ConnectionInfo, type LsnKind, type ReplicationUser, type StopMode, type WalSenderRow } from './db/pg-node.ts';
 export { ConfigError, ExecError, WaitTimeoutError } from './errors.ts';
@@ -41,4 +42,4 @@ export { Recorder } from './run/recorder.ts';
 export { scenario, type ScenarioContext } from './run/scenario.ts';
 export { pollUntil, type PollOptions, type PollResult } from './wait.ts';
 export { clusterOptionsOf, loadUserConfig, userConfig, writerOptionsOf, type UserConfig, type UserConfigFile } from './run/config.ts';
-export { DIVERGENCE_SYMPTOM, divergeAndFailOver, promoteMostAdvanced, recordOutage, repointOthers, verifyConsistent, type Failover } from './run/steps.ts';
+export { divergeAndFailOver, promoteMostAdvanced, recordOutage, repointOthers, verifyConsistent, type Failover } from './run/steps.ts';

@@ -8,6 +8,7 @@
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
 import { expect } from 'vitest';
+import { REWIND_REFUSAL } from '../harness/db/majors.ts';
 import { ExecError } from '../harness/errors.ts';
 import { scenario } from '../harness/run/scenario.ts';
 import { divergeAndFailOver, recordOutage, verifyConsistent } from '../harness/run/steps.ts';
@@ -27,7 +28,7 @@ scenario('unplanned failover with divergence: pg_rewind refused without wal_log_
     () => null,
     (e: unknown) => (e instanceof ExecError ? e.output : Promise.reject(e)),
   );
-  const line = refusal && /target server needs to use either data checksums or "wal_log_hints = on"/.exec(refusal);
+  const line = refusal && REWIND_REFUSAL.exec(refusal);
   rec.step('pg_rewind refused', { output: refusal });
   expect(line, `pg_rewind should refuse without wal_log_hints; it said: ${refusal}`).not.toBeNull();
   rec.metric('rewindRefusal', line![0]);

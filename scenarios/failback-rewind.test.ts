@@ -9,7 +9,8 @@
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
 import { scenario } from '../harness/run/scenario.ts';
-import { DIVERGENCE_SYMPTOM, divergeAndFailOver, recordOutage, verifyConsistent } from '../harness/run/steps.ts';
+import { DIVERGENCE_SYMPTOM } from '../harness/db/majors.ts';
+import { divergeAndFailOver, recordOutage, verifyConsistent } from '../harness/run/steps.ts';
 
 scenario('unplanned failover with divergence: failback by pg_rewind', async (ctx) => {
   const { rec, startCluster, startWriter, startObserver } = ctx;

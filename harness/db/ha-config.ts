@@ -6,6 +6,7 @@
  */
 import { distance } from 'fastest-levenshtein';
 import { ConfigError } from '../errors.ts';
+import { walKeepSetting } from './majors.ts';
 
 /** The settings every cluster starts from (docs: runtime-config-replication.html, runtime-config-wal.html). */
 export function baseSettings(sync: string, major: number, synchronousCommit = 'on'): Record<string, string | number | boolean> {
@@ -15,9 +16,8 @@ export function baseSettings(sync: string, major: number, synchronousCommit = 'o
     wal_level: 'replica',
     max_wal_senders: 10,
     max_replication_slots: 10,
-    // No slots (as in the seeds): keep enough WAL for a standby that is down for a minute under
-    // load. PostgreSQL 13 replaced wal_keep_segments (16 MB WAL files) with wal_keep_size.
-    ...(major >= 13 ? { wal_keep_size: '2GB' } : { wal_keep_segments: 128 }),
+    // No slots (as in the seeds): keep enough WAL for a standby that is down for a minute under load.
+    ...walKeepSetting(major),
     max_wal_size: '1GB',
     hot_standby: true,
     hot_standby_feedback: true,

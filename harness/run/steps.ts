@@ -19,9 +19,6 @@ import type { BatchWriter } from '../load/writer.ts';
 import { writeOutage } from '../load/history.ts';
 import { ROWS_TABLE } from '../load/workload.ts';
 
-/** The symptom of starting a forked old primary as a standby (seeds 003 §四.5, 002), in the wording of PostgreSQL 12–17. */
-export const DIVERGENCE_SYMPTOM = /requested starting point \S+ on timeline \d+ is not in this server's history|forked off current database system timeline|forked from timeline/;
-
 /**
  * The end of every story: stop the load, let every standby replay to the primary's LSN (and
  * record each node's timeline), then the same rows on every node (seed 002's count(*) + sum(hashtext)) and no acknowledged batch

@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -18,6 +18,13 @@ async function leftovers(id: string): Promise<{ containers: string[]; networks: 
   };
 }
 
+/** The run's scenario records by scenario name. */
+async function records(dir: string): Promise<Map<string, ScenarioRecord>> {
+  const files = await readdir(join(dir, 'scenarios')).catch(() => [] as string[]);
+  const all = await Promise.all(files.map(async (f) => JSON.parse(await readFile(join(dir, 'scenarios', f), 'utf8')) as ScenarioRecord));
+  return new Map(all.map((r) => [r.name, r]));
+}
+
 async function isolatedRun(): Promise<{ id: string; dir: string; env: Record<string, string> }> {
   const id = newRunId();
   const dir = await mkdtemp(join(tmpdir(), 'pgchaos-teardown-'));
@@ -30,9 +37,10 @@ describe('nothing is left behind', () => {
     const r = await execa('node_modules/.bin/vitest', ['run', '--config', 'harness/run/__fixtures__/vitest.config.ts'], { env: run.env, reject: false, all: true });
     expect(r.exitCode, r.all).toBe(1);
     expect(await leftovers(run.id)).toEqual({ containers: [], networks: [] });
-    const record = async (name: string) => JSON.parse(await readFile(join(run.dir, 'scenarios', `${name}.json`), 'utf8')) as ScenarioRecord;
-    expect((await record('fails-an-assertion')).status).toBe('failed');
-    const timedOut = await record('runs-past-its-vitest-timeout');
+    const byName = await records(run.dir);
+    expect([...byName.values()].map((r) => r.major)).toEqual([15, 15]);
+    expect(byName.get('fails an assertion')?.status).toBe('failed');
+    const timedOut = byName.get('runs past its vitest timeout')!;
     expect(timedOut.status).toBe('failed');
     expect(timedOut.error).toMatch(/timed out/i);
   });
@@ -52,5 +60,9 @@ describe('nothing is left behind', () => {
     const r = await cli;
     expect(r.exitCode, r.all).toBe(130);
     expect(await leftovers(run.id)).toEqual({ containers: [], networks: [] });
+    // The scenario says what happened to it, not the error its waits ended with, and the JUnit file is whole.
+    const record = [...(await records(run.dir)).values()][0];
+    expect(record?.status, JSON.stringify(record?.error)).toBe('interrupted');
+    expect(await readFile(join(run.dir, 'junit.xml'), 'utf8')).toMatch(/<\/testsuites>\s*$/);
   });
 });

@@ -1,0 +1,49 @@
+/**
+ * What differs between PostgreSQL majors, in one place: parameter names, which settings a
+ * reload applies, and the log and tool messages the scenarios read. Every entry names the
+ * release that changed it and where PostgreSQL documents it. Majors 12–18 are accepted
+ * (standby.signal replaced recovery.conf in 12).
+ */
+
+/**
+ * How much WAL the primary keeps for a standby without a replication slot. PostgreSQL 13
+ * replaced `wal_keep_segments` (a count of 16 MB WAL files) with `wal_keep_size`
+ * (release notes 13, E.x "Rename configuration parameter wal_keep_segments to wal_keep_size";
+ * runtime-config-replication.html).
+ */
+export function walKeepSetting(major: number): Record<string, string | number> {
+  return major >= 13 ? { wal_keep_size: '2GB' } : { wal_keep_segments: 128 };
+}
+
+/**
+ * Whether a reload applies a changed `primary_conninfo` / `primary_slot_name` to a running
+ * standby: from 13 on (the walreceiver restarts with the new value); before 13 they could be
+ * set only at server start (release notes 13: "Allow primary_conninfo and primary_slot_name
+ * to be changed without a restart").
+ */
+export function reloadAppliesPrimaryConninfo(major: number): boolean {
+  return major >= 13;
+}
+
+/**
+ * Whether `log_min_duration_sample` exists (added in 13, runtime-config-logging.html): a
+ * session that must not log its statements turns it off too.
+ */
+export function hasLogMinDurationSample(major: number): boolean {
+  return major >= 13;
+}
+
+/**
+ * What a standby logs when it is asked to follow a timeline it has diverged from (its WAL went
+ * past the new timeline's fork point). The walreceiver's wording ("requested starting point …
+ * is not in this server's history", walsender.c) is the same in 12–17; the startup process's
+ * variants ("… forked off current database system timeline …", "… forked from timeline …",
+ * xlog.c / xlogrecovery.c from 15) appear depending on where recovery stands.
+ */
+export const DIVERGENCE_SYMPTOM = /requested starting point \S+ on timeline \d+ is not in this server's history|forked off current database system timeline|forked from timeline/;
+
+/**
+ * pg_rewind's refusal of a target that WAL-logs no hint bits (pg_rewind.c, same wording 12–17):
+ * `target server needs to use either data checksums or "wal_log_hints = on"`.
+ */
+export const REWIND_REFUSAL = /target server needs to use either data checksums or "wal_log_hints = on"/;
