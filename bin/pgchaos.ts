@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * pgchaos command line: run | list | image | doctor | help (see cli/help.ts for the texts).
+ * pgchaos command line: run | list | compare | merge-reports | image | doctor | help (see cli/help.ts for the texts).
  * Help, --version and usage mistakes load nothing else: no engine, no testcontainers.
  * Exit codes: 0 passed, 1 a scenario failed, 2 usage/config/setup error, 130 interrupted.
  */
@@ -12,13 +12,20 @@ import { packageJson } from '../harness/paths.ts';
 const [command, ...args] = process.argv.slice(2);
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const version = () => packageJson().version;
-const helps: Record<string, string> = { run: RUN_HELP, list: LIST_HELP, image: IMAGE_HELP, doctor: DOCTOR_HELP };
+const helps: Record<string, () => Promise<string>> = {
+  run: async () => RUN_HELP,
+  list: async () => LIST_HELP,
+  compare: async () => (await import('./cli/compare.ts')).COMPARE_HELP,
+  'merge-reports': async () => (await import('./cli/merge.ts')).MERGE_HELP,
+  image: async () => IMAGE_HELP,
+  doctor: async () => DOCTOR_HELP,
+};
 
 async function main(): Promise<number> {
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     const topic = command === 'help' ? args[0] : undefined;
     if (topic && !helps[topic]) return unknownCommand(topic);
-    out(topic ? helps[topic]! : mainHelp(version()));
+    out(topic ? await helps[topic]!() : mainHelp(version()));
     return 0;
   }
   if (command === '--version' || command === '-v' || command === 'version') {
@@ -31,6 +38,10 @@ async function main(): Promise<number> {
       return (await import('./cli/run.ts')).run(args);
     case 'list':
       return (await import('./cli/list.ts')).list(args);
+    case 'compare':
+      return (await import('./cli/compare.ts')).compare(args);
+    case 'merge-reports':
+      return (await import('./cli/merge.ts')).mergeReports(args);
     case 'image':
       return (await import('./cli/image.ts')).image(args);
     case 'doctor':

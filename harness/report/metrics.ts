@@ -1,0 +1,87 @@
+import type { MetricInfo } from './summary.ts';
+
+/**
+ * The metric dictionary: what each name in `summary.json`'s `scenarios[].metrics` means, its
+ * unit, which way is worse, and the default threshold beyond which `pgchaos compare` calls a
+ * change a regression. A change regresses when it is worse by more than every bound given
+ * (relative to the baseline value, and absolute in the metric's unit).
+ */
+
+/** Timings that vary with the machine: a quarter slower and a second more, both, is a regression. */
+const MS_THRESHOLD = { relative: 0.25, absolute: 1000 } as const;
+/** Throughput: 15 % less. */
+const TPS_THRESHOLD = { relative: 0.15 } as const;
+/** Lost acknowledged writes: any rise. */
+const LOST_THRESHOLD = { absolute: 0 } as const;
+
+const ms = (description: string, better: MetricInfo['better'] = 'lower'): MetricInfo =>
+  better === 'none' ? { unit: 'ms', description, better } : { unit: 'ms', description, better, threshold: { ...MS_THRESHOLD } };
+const info = (unit: string, description: string, better: MetricInfo['better'] = 'none'): MetricInfo => ({ unit, description, better });
+
+export const METRICS: Record<string, MetricInfo> = {
+  // Throughput
+  steadyTps: { unit: 'tps', description: 'mean commits per second of the writer before the first fault (the steady state every recovery is measured against)', better: 'higher', threshold: { ...TPS_THRESHOLD } },
+  tpsOneStandbyDown: { unit: 'tps', description: 'mean commits per second while one standby is down and the others still release commits', better: 'higher', threshold: { ...TPS_THRESHOLD } },
+  syncRepWaiters: info('count', 'backends waiting on SyncRep in pg_stat_activity during the stall (every writer client when commits stall)'),
+
+  // Timings
+  stallOnsetMs: ms('ms from the loss of the last standby that could release commits to the first interval with zero commits: the onset delay of the stall, expected near 0 (not compared)', 'none'),
+  stallMs: ms('ms the stall lasted (zero commits) before the repair ended it (not compared: the story decides when to repair)', 'none'),
+  recoveryMs: ms('ms from the repair (a standby started again) to the first interval with TPS back at ≥ 50 % of steady'),
+  writeOutageMs: ms('ms without an acknowledged write across a failover: last acknowledged commit on the old primary to the first on the new one'),
+  rewindMs: ms('ms pg_rewind took to rewind the old primary onto the new timeline'),
+  recloneMs: ms('ms a fresh pg_basebackup -R took to re-clone the old primary as a standby'),
+  streamingAfterRestartMs: ms("ms from a stopped standby's start to its walsender showing state streaming again"),
+  streamingAfterRewindMs: ms("ms from pg_rewind's end (the rewound node started) to its walsender streaming"),
+  readyMs: ms('ms to bring the cluster up: primary initdb and start, standbys cloned and streaming as the model predicts'),
+
+  // Writes and rows
+  ackedBatches: info('count', 'batches the primary acknowledged to the writer (COMMIT returned)'),
+  lostAcked: { unit: 'count', description: 'acknowledged batches missing from the final primary (any rise is a regression; 0 unless the scenario loses writes on purpose)', better: 'lower', threshold: { ...LOST_THRESHOLD } },
+  lostAckedOnPurpose: info('count', 'acknowledged batches the counter-example loses on purpose (async replication, lagging standby promoted); varies with timing'),
+  lostSample: info('text', 'up to 10 of the lost (client, seq) batches'),
+  unknownOutcome: info('count', 'batches whose COMMIT outcome the writer could not know (connection lost around COMMIT)'),
+  unknownCommitted: info('count', 'unknown-outcome batches found committed on the final primary'),
+  hashesEqual: { unit: 'bool', description: "every node's count(*) and sum(hashtext(t::text)) agreed after replaying to the primary's LSN (null: not compared)", better: 'higher' },
+  rowsPerNode: info('count', 'row count of the table on each node at the end'),
+  catchupSeen: { unit: 'bool', description: 'the restarted standby was seen in catchup/potential before streaming/quorum', better: 'higher' },
+
+  // Failover and failback
+  promotedNode: info('text', 'the standby promoted'),
+  promotedReceiveLsn: info('LSN', "the promoted standby's pg_last_wal_receive_lsn() before promotion"),
+  otherReceiveLsn: info('LSN', "the other standby's pg_last_wal_receive_lsn() before promotion"),
+  otherReceiveLsns: info('LSN', "the other standbys' pg_last_wal_receive_lsn() before promotion"),
+  timelineBefore: info('timeline', 'timeline ID of the primary before the failover'),
+  timelineAfter: info('timeline', 'timeline ID of the promoted node after the failover'),
+  timelines: info('timeline', "each node's timeline ID at the end"),
+  history: info('text', "the promoted node's timeline history file"),
+  divergedBytes: info('bytes', 'WAL the cut-off primary had that no standby received'),
+  divergenceSymptom: info('text', "the old primary's log line showing the timeline fork"),
+  rewindDiverged: info('text', 'pg_rewind\'s "servers diverged at WAL location …" line'),
+  rewindRefusal: info('text', "pg_rewind's refusal (wal_log_hints off, no data checksums)"),
+
+  // The standby-loss matrix
+  config: info('text', 'the HA config of the matrix row: standbys, synchronous_standby_names, synchronous_commit'),
+  matrix: info('text', 'per step of the matrix: predicted and observed (writes go on / stall), TPS, recovery ms, the catchup state seen, every walsender row'),
+};
+
+/** The dictionary entry of a name the dictionary does not know. */
+export const UNKNOWN_METRIC: MetricInfo = { unit: '', description: 'not in the dictionary', better: 'none' };
+
+/** The dictionary entries of `names` (each once, in name order); names not in METRICS get UNKNOWN_METRIC. */
+export function metricDictionary(names: Iterable<string>): Record<string, MetricInfo> {
+  const out: Record<string, MetricInfo> = {};
+  for (const n of [...new Set(names)].sort()) out[n] = metricInfo(n);
+  return out;
+}
+
+/** The dictionary entry of one name (a copy; UNKNOWN_METRIC's for a name not in METRICS, `constructor` included). */
+export function metricInfo(name: string): MetricInfo {
+  const m = Object.hasOwn(METRICS, name) ? METRICS[name]! : UNKNOWN_METRIC;
+  return { ...m, ...(m.threshold ? { threshold: { ...m.threshold } } : {}) };
+}
+
+/** Whether the dictionary knows `name`. */
+export function isKnownMetric(name: string): boolean {
+  return Object.hasOwn(METRICS, name);
+}
