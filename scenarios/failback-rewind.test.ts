@@ -10,7 +10,7 @@
 import { setTimeout as holdFor } from 'node:timers/promises';
 import { scenario } from '../harness/run/scenario.ts';
 import { DIVERGENCE_SYMPTOM } from '../harness/db/majors.ts';
-import { divergeAndFailOver, recordOutage, verifyConsistent } from '../harness/run/steps.ts';
+import { divergeAndFailOver, recordOutage, streamingDeadlineMs, verifyConsistent } from '../harness/run/steps.ts';
 
 scenario('unplanned failover with divergence: failback by pg_rewind', async (ctx) => {
   const { rec, startCluster, startWriter, startObserver } = ctx;
@@ -39,7 +39,9 @@ scenario('unplanned failover with divergence: failback by pg_rewind', async (ctx
   rec.metric('rewindDiverged', /servers diverged at WAL location .*/.exec(output)?.[0] ?? null);
   const startAt = rec.clock.now();
   await oldPrimary.start();
-  await cluster.waitForStreaming();
+  // It replays the new timeline from where the servers diverged: the deadline counts that WAL.
+  const divergedAt = /servers diverged at WAL location (\S+)/.exec(output)?.[1];
+  await cluster.waitForStreaming(await streamingDeadlineMs(cluster, [oldPrimary.name], observer, divergedAt));
   rec.metric('streamingAfterRewindMs', Math.round(rec.clock.now() - startAt));
   rec.step('old primary streams from the new primary', { synchronous_standby_names: cluster.syncSetting });
 

@@ -10,13 +10,13 @@
 import { setTimeout as holdFor } from 'node:timers/promises';
 import { expect } from 'vitest';
 import { scenario } from '../harness/run/scenario.ts';
-import { promoteMostAdvanced, recordOutage, repointOthers, verifyConsistent } from '../harness/run/steps.ts';
+import { promoteMostAdvanced, recordOutage, repointOthers, streamingDeadlineMs, verifyConsistent } from '../harness/run/steps.ts';
 
 scenario('planned switchover: fast-stop the primary, promote the most advanced standby, old primary rejoins', async (ctx) => {
   const { rec, startCluster, startWriter, startObserver } = ctx;
   const cluster = await startCluster(); // the user's HA config (the seeds' ANY 1 (s1, s2) by default)
   const oldPrimary = cluster.primary;
-  startObserver(cluster);
+  const observer = startObserver(cluster);
   const writer = await startWriter(cluster);
   rec.metric('timelineBefore', await oldPrimary.timeline());
   await holdFor(3000); // steady writes before the switchover
@@ -31,13 +31,15 @@ scenario('planned switchover: fast-stop the primary, promote the most advanced s
 
   // §11.5: the other standbys follow the new primary. Under ANY 1 (primary, s2) their
   // confirmation is what lets the writer's commits on the new primary return.
-  await repointOthers(ctx, cluster, others);
+  await repointOthers(ctx, cluster, others, observer);
 
   // §11.6: the old primary becomes a standby of the new one, without pg_rewind.
   rec.heal(stoppedAt, `start old primary as a standby of ${chosen.name}`);
   await cluster.repoint(oldPrimary);
   await oldPrimary.start();
-  await cluster.waitForStreaming();
+  // Its WAL ends where it stopped as primary: the deadline counts what it must replay from there.
+  const stoppedLsn = [...observer.samples()].reverse().find((s) => s.primary === oldPrimary.name && s.flushLsn)?.flushLsn;
+  await cluster.waitForStreaming(await streamingDeadlineMs(cluster, [oldPrimary.name], observer, stoppedLsn));
   rec.step('all standbys streaming on the new timeline', { synchronous_standby_names: cluster.syncSetting });
   for (const s of cluster.standbys) expect(await s.timeline(), `${s.name} streams on the new timeline`).toBe(timelineAfter);
 

@@ -15,7 +15,7 @@ import { verdictValue } from '../harness/checks/verdict.ts';
 import { predict, type SyncPrediction, type WalSenderInput } from '../harness/model/sync-model.ts';
 import { checkStalled, checkSustained, meanTps } from '../harness/checks/throughput.ts';
 import { scenario } from '../harness/run/scenario.ts';
-import { verifyConsistent, verifyRecovered } from '../harness/run/steps.ts';
+import { streamingDeadlineMs, verifyConsistent, verifyRecovered } from '../harness/run/steps.ts';
 
 scenario('quorum commit: lose both standbys, stall, recover', async (ctx) => {
   const { rec, startCluster, startWriter, startObserver, verify } = ctx;
@@ -60,7 +60,11 @@ scenario('quorum commit: lose both standbys, stall, recover', async (ctx) => {
   const startedAt = rec.heal(killedAt, 'pg_ctl start s1');
   await s1.start();
   const s1Alone = stateIn(model({ name: 's1' }), 's1');
-  const streaming = await observer.waitFor(`s1 streaming with sync_state ${s1Alone}`, (s) => s.standbys.some((r) => r.name === 's1' && r.state === 'streaming' && r.syncState === s1Alone));
+  const streaming = await observer.waitFor(
+    `s1 streaming with sync_state ${s1Alone}`,
+    (s) => s.standbys.some((r) => r.name === 's1' && r.state === 'streaming' && r.syncState === s1Alone),
+    await streamingDeadlineMs(cluster, ['s1'], observer),
+  );
   rec.metric('streamingAfterRestartMs', round(streaming.t - startedAt));
   const recovery = await verifyRecovered(ctx, writer, { repairT: startedAt, withinMs: 10_000, steadyTps, fraction: 0.5 });
   rec.metric('recoveryMs', round(recovery.evidence.recoveryMs));

@@ -31,7 +31,7 @@ import { compareWithModel } from '../harness/model/compare.ts';
 import { predict, type SynchronousCommit } from '../harness/model/sync-model.ts';
 import { userConfig } from '../harness/run/config.ts';
 import { scenario, type ScenarioContext } from '../harness/run/scenario.ts';
-import { verifyConsistent, verifyRecovered } from '../harness/run/steps.ts';
+import { streamingDeadlineMs, verifyConsistent, verifyRecovered } from '../harness/run/steps.ts';
 
 /** One row of the matrix: a config under test. */
 interface MatrixConfig {
@@ -163,7 +163,7 @@ async function modelRows({ rec }: ScenarioContext, cluster: Cluster, observer: R
       const names = s.standbys.map((r) => r.name).sort().join(',');
       return names === want && s.standbys.every((r) => r.state === 'streaming') && compareWithModel(s.standbys, cluster.syncSettings()).mismatches.length === 0;
     },
-    60_000,
+    await streamingDeadlineMs(cluster, standbys.map((s) => s.name), observer),
   );
   rec.step('pg_stat_replication as predicted', { rows: sample.standbys.map(showRow) });
   return sample.standbys;

@@ -9,7 +9,9 @@ import type { Batch } from '../load/history.ts';
 import type { BatchWriter } from '../load/writer.ts';
 import { Recorder } from './recorder.ts';
 import type { ScenarioContext } from './scenario.ts';
-import { verifyConsistent } from './steps.ts';
+import type { ReplicationObserver } from '../load/observer.ts';
+import { catchupDeadlineMs } from '../model/catchup.ts';
+import { streamingDeadlineMs, verifyConsistent } from './steps.ts';
 
 /** A node whose psql answers the row-hash read with `rows|hash` and the ledger read with one whole batch. */
 const node = (name: string, rows: number, hash: string) => ({
@@ -50,5 +52,23 @@ describe('verifyConsistent', () => {
     const { run, rec } = story([['0', '0'], ['0', '0']]);
     await expect(run()).rejects.toThrow(/unknown/);
     expect(rec.metrics.hashesEqual).toBeNull();
+  });
+});
+
+describe('streamingDeadlineMs', () => {
+  const MiB = 1024 * 1024;
+  const cluster = { primary: { lsn: async () => '0/6400000' } } as unknown as Cluster; // 100 MiB
+  const observer = (flush: string | undefined) =>
+    ({ samples: () => [{ t: 0, primary: 'primary', standbys: flush ? [{ name: 's1', flushLsn: flush }] : [] }] }) as unknown as ReplicationObserver;
+
+  it('counts the WAL from the last flush LSN the observer saw to the primary now', async () => {
+    expect(await streamingDeadlineMs(cluster, ['s1'], observer('0/2800000'))).toBe(catchupDeadlineMs(60 * MiB));
+  });
+  it('counts from `since` when given (where pg_rewind found the servers diverged)', async () => {
+    expect(await streamingDeadlineMs(cluster, ['s1'], observer('0/2800000'), '0/5A00000')).toBe(catchupDeadlineMs(10 * MiB));
+  });
+  it('counts all WAL for a standby never seen, and the farthest standby for several', async () => {
+    expect(await streamingDeadlineMs(cluster, ['s1'], observer(undefined))).toBe(catchupDeadlineMs(100 * MiB));
+    expect(await streamingDeadlineMs(cluster, ['s1', 's2'], observer('0/6000000'))).toBe(catchupDeadlineMs(100 * MiB));
   });
 });

@@ -13,6 +13,8 @@ import type { PgNode } from '../db/pg-node.ts';
 import { lsnDiff } from '../lsn.ts';
 import type { ScenarioContext } from './scenario.ts';
 import { predict } from '../model/sync-model.ts';
+import { catchupDeadlineMs } from '../model/catchup.ts';
+import type { Lsn } from '../lsn.ts';
 import { pollUntil } from '../wait.ts';
 import { expect } from 'vitest';
 import type { BatchWriter } from '../load/writer.ts';
@@ -72,12 +74,32 @@ export async function promoteMostAdvanced({ rec }: ScenarioContext, cluster: Clu
 }
 
 /** Seed 000 §11.5: every other standby follows the new primary. */
-export async function repointOthers({ rec }: ScenarioContext, cluster: Cluster, others: PgNode[]): Promise<void> {
+export async function repointOthers({ rec }: ScenarioContext, cluster: Cluster, others: PgNode[], observer?: ReplicationObserver): Promise<void> {
   for (const other of others) {
     rec.move(`repoint ${other.name} to ${cluster.primary.name}`);
     await cluster.repoint(other);
   }
-  await cluster.waitForStreaming(60_000, others);
+  await cluster.waitForStreaming(await streamingDeadlineMs(cluster, others.map((o) => o.name), observer), others);
+}
+
+/**
+ * The deadline for standbys to stream (again), ms, from the WAL each still has to replay
+ * (model/catchup.ts): the primary's current flush LSN minus the standby's last flush LSN the
+ * observer saw, or minus `since` (e.g. where pg_rewind found the servers diverged). A standby
+ * never seen and no `since`: all WAL so far counts.
+ */
+export async function streamingDeadlineMs(cluster: Cluster, names: string[], observer?: ReplicationObserver, since?: Lsn): Promise<number> {
+  const now = (await cluster.primary.lsn('flush')) ?? '0/0';
+  const samples = observer?.samples() ?? [];
+  const lastFlush = (name: string): Lsn | undefined => {
+    for (let i = samples.length - 1; i >= 0; i--) {
+      const row = samples[i]!.standbys.find((r) => r.name === name && r.flushLsn);
+      if (row) return row.flushLsn!;
+    }
+    return undefined;
+  };
+  const behind = names.map((n) => lsnDiff(now, since ?? lastFlush(n) ?? '0/0'));
+  return catchupDeadlineMs(behind.reduce((a, b) => (a > b ? a : b), 0n));
 }
 
 /** Who is who after a failover. */
@@ -137,7 +159,7 @@ export async function divergeAndFailOver(ctx: ScenarioContext, cluster: Cluster,
   rec.move('fence the old primary: pg_ctl stop -m immediate');
   await oldPrimary.stop('immediate');
   await lateCommit;
-  await repointOthers(ctx, cluster, others);
+  await repointOthers(ctx, cluster, others, observer);
   await oldPrimary.host.reconnect();
   return { oldPrimary, promoted, others };
 }
