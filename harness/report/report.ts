@@ -1,158 +1,186 @@
-import { readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { stepOf } from '../checks/sync-state.ts';
-import type { Verdict } from '../checks/verdict.ts';
-import { lsnDiff } from '../lsn.ts';
-import type { ObserverSample, SyncTransition } from '../load/history.ts';
-import { slug, type ScenarioEvent, type ScenarioRecord } from './record.ts';
+import { recordId, writeFileAtomic, type ScenarioRecord } from './record.ts';
+import { renderHtml, type BrokenRecord, type LogView, type ReportInput } from './html.ts';
+import { writeMatrix } from './matrix.ts';
+import { metricDictionary } from './metrics.ts';
+import { writeRunIndex } from './run-index.ts';
+import type { RunContext, Summary, SummaryScenario } from './summary.ts';
 
-/** reports/<run>/summary.json */
-export interface Summary {
-  run: string;
-  /** Server version of the first scenario's primary (`SELECT version()`). */
-  postgres: string | null;
-  scenarios: Array<Pick<ScenarioRecord, 'name' | 'file' | 'status' | 'durationMs' | 'metrics' | 'error'> & { verdicts: Array<Pick<Verdict, 'check' | 'status' | 'summary'>> }>;
-}
+export type { Summary } from './summary.ts';
+export type { BrokenRecord } from './html.ts';
 
 /**
- * Builds `summary.json` and `index.html` in `runDir` from its `scenarios/*.json`, and points
- * `reports/latest` at `runDir`.
- * @returns the summary, or null when the run recorded no scenario.
+ * Builds a run's report from its folder: `summary.json` (schema 2) and a self-contained
+ * `index.html` from `scenarios/*.json` and `run.json` (and `matrix.html`, comparing the majors,
+ * when the run covers several), then points `reports/latest` at the run and rewrites the run
+ * index `reports/index.html`.
+ * A record that cannot be read (half-written, not JSON, not a record) is reported as a broken
+ * record — a failed entry in the summary and a red box in the page — never a crash.
+ * @returns the summary, or null when the run recorded no scenario (nothing is written then).
  */
 export async function writeReport(runDir: string): Promise<Summary | null> {
-  const files = await readdir(join(runDir, 'scenarios')).catch(() => [] as string[]);
-  const records = await Promise.all(
-    files.filter((f) => f.endsWith('.json')).sort().map(async (f) => JSON.parse(await readFile(join(runDir, 'scenarios', f), 'utf8')) as ScenarioRecord),
-  );
-  if (records.length === 0) return null;
-  const summary: Summary = {
-    run: basename(runDir),
-    postgres: records.find((r) => r.postgres)?.postgres ?? null,
-    scenarios: records.map((r) => ({
-      name: r.name,
-      file: r.file,
-      status: r.status,
-      durationMs: r.durationMs,
-      metrics: r.metrics,
-      ...(r.error ? { error: r.error } : {}),
-      verdicts: r.verdicts.map((v) => ({ check: v.check, status: v.status, summary: v.summary })),
-    })),
-  };
-  await writeFile(join(runDir, 'summary.json'), JSON.stringify(summary, null, 2));
-  await writeFile(join(runDir, 'index.html'), await renderHtml(runDir, summary, records));
+  const { context, records, broken } = await readRun(runDir);
+  if (records.length === 0 && broken.length === 0) return null;
+  const summary = buildSummary(basename(runDir), context, records, broken);
+  await writeFileAtomic(join(runDir, 'summary.json'), JSON.stringify(summary, null, 2));
+  if (summary.majors.length > 1) await writeMatrix(runDir, summary);
+  const logs = new Map(await Promise.all(records.map(async (r) => [r.id, await readLogs(runDir, r)] as const)));
+  const input: ReportInput = { summary, context, records, broken, logs, files: await presentFiles(runDir) };
+  await writeFileAtomic(join(runDir, 'index.html'), renderHtml(input));
   const latest = join(dirname(runDir), 'latest');
   await rm(latest, { force: true });
   await symlink(basename(runDir), latest);
+  await writeRunIndex(dirname(runDir));
   return summary;
 }
 
-const esc = (s: unknown) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-const W = 900;
-const LEFT = 60;
-
-async function renderHtml(runDir: string, summary: Summary, records: ScenarioRecord[]): Promise<string> {
-  const sections = await Promise.all(records.map((r) => renderScenario(runDir, r)));
-  const rows = records
-    .map((r) => `<tr><td class="${r.status}">${r.status}</td><td><a href="#${slug(r.name)}">${esc(r.name)}</a></td><td>${(r.durationMs / 1000).toFixed(1)} s</td></tr>`)
-    .join('');
-  return `<!doctype html><html><head><meta charset="utf-8"><title>pgchaos ${esc(summary.run)}</title><style>
-body{font:14px system-ui,sans-serif;margin:24px;max-width:980px}td,th{padding:2px 8px;text-align:left;vertical-align:top}
-.passed{color:#176f2c;font-weight:bold}.failed{color:#b00020;font-weight:bold}.unknown{color:#a65c00;font-weight:bold}svg{background:#fafafa;border:1px solid #ddd}
-pre{background:#f4f4f4;padding:8px;overflow:auto;max-height:300px;font-size:12px}.fault{color:#b00020}.move{color:#1f5fbf}.legend{font-size:12px;columns:2;margin:4px 0}
-</style></head><body><h1>pgchaos run ${esc(summary.run)}</h1><p>${esc(summary.postgres ?? 'server version unknown')}</p>
-<p><a href="summary.json">summary.json</a> · <a href="junit.xml">junit.xml</a> · <a href="pgchaos.log">pgchaos.log</a> (harness log)</p>
-<table><tr><th>status</th><th>scenario</th><th>duration</th></tr>${rows}</table>${sections.join('')}</body></html>`;
+/** Reads a run folder: its context (null without `run.json`), its records in report order, and the records that could not be read. */
+export async function readRun(runDir: string): Promise<{ context: RunContext | null; records: ScenarioRecord[]; broken: BrokenRecord[] }> {
+  // A missing or garbled run.json leaves the header unknown; it never stops the report.
+  const context = await readFile(join(runDir, 'run.json'), 'utf8')
+    .then((t) => JSON.parse(t) as unknown)
+    .then((c) => (c && typeof c === 'object' && !Array.isArray(c) ? (c as RunContext) : null))
+    .catch(() => null);
+  const majors = runMajors(context);
+  const files = (await readdir(join(runDir, 'scenarios')).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).sort();
+  const records: ScenarioRecord[] = [];
+  const broken: BrokenRecord[] = [];
+  for (const f of files) {
+    const parsed = parseRecord(await readFile(join(runDir, 'scenarios', f), 'utf8').catch((e: Error) => `\u0000${e.message}`), majors[0]);
+    if ('record' in parsed) records.push(parsed.record);
+    else broken.push({ file: f, reason: parsed.broken });
+  }
+  return { context, records: orderRecords(records, majors), broken };
 }
 
-async function renderScenario(runDir: string, r: ScenarioRecord): Promise<string> {
-  const end = r.durationMs;
-  const x = (t: number) => LEFT + ((W - LEFT - 10) * t) / Math.max(end, 1);
-  const verdicts = r.verdicts.map((v) => `<li class="${v.status}">${v.status.toUpperCase()} <b>${esc(v.check)}</b>: ${esc(v.summary)}</li>`).join('');
-  const metrics = Object.entries(r.metrics).map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(typeof v === 'object' ? JSON.stringify(v) : v)}</td></tr>`).join('');
-  const events = r.events.map((e) => `<tr class="${e.kind}"><td>${(e.t / 1000).toFixed(2)} s</td><td>${e.kind}</td><td>${esc(e.what)}</td></tr>`).join('');
-  const logs = await Promise.all(
-    Object.entries(r.logs).map(async ([node, path]) => {
-      const tail = r.status === 'failed' ? (await readFile(join(runDir, path), 'utf8').catch(() => '')).split('\n').slice(-60).join('\n') : '';
-      return `<li><a href="${esc(path)}">${esc(node)}.log</a>${tail ? `<pre>${esc(tail)}</pre>` : ''}</li>`;
+/** The majors run.json lists (none when it lists none, or is missing). */
+function runMajors(context: RunContext | null): number[] {
+  return Array.isArray(context?.majors) ? context.majors.filter((m) => typeof m === 'number') : [];
+}
+
+const STATUSES = ['passed', 'failed', 'interrupted'];
+
+/**
+ * A record from its JSON text, with the fields older records lack filled in (id, major, rerun,
+ * logs, events), or why it is not one. `defaultMajor`: the run's first major, for records that
+ * predate `major` and name no server version.
+ */
+export function parseRecord(text: string, defaultMajor?: number): { record: ScenarioRecord } | { broken: string } {
+  if (text.startsWith('\u0000')) return { broken: `cannot read it: ${text.slice(1)}` };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    return { broken: `not JSON (${(e as Error).message}); ${text.length} bytes, half-written?` };
+  }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { broken: 'not a scenario record: not a JSON object' };
+  const r = raw as Partial<ScenarioRecord> & Record<string, unknown>;
+  const missing = [
+    typeof r.name !== 'string' && 'name',
+    typeof r.file !== 'string' && 'file',
+    !STATUSES.includes(r.status as string) && 'status',
+  ].filter(Boolean);
+  if (missing.length) return { broken: `not a scenario record: no valid ${missing.join(', ')}` };
+  const fromVersion = /PostgreSQL (\d+)/.exec(typeof r.postgres === 'string' ? r.postgres : '')?.[1];
+  const major = typeof r.major === 'number' ? r.major : fromVersion ? Number(fromVersion) : (defaultMajor ?? 0);
+  const arr = <T>(x: unknown): T[] => (Array.isArray(x) ? (x as T[]) : []);
+  const record: ScenarioRecord = {
+    ...(r as ScenarioRecord),
+    major,
+    id: typeof r.id === 'string' && r.id ? r.id : recordId({ file: r.file!, name: r.name!, major, ...(typeof r.seed === 'number' ? { seed: r.seed } : {}) }),
+    startedAt: typeof r.startedAt === 'string' ? r.startedAt : '',
+    durationMs: typeof r.durationMs === 'number' && Number.isFinite(r.durationMs) ? r.durationMs : 0,
+    rerun: typeof r.rerun === 'string' ? r.rerun : '',
+    metrics: r.metrics && typeof r.metrics === 'object' ? r.metrics : {},
+    verdicts: arr<ScenarioRecord['verdicts'][number]>(r.verdicts).filter((v) => v && typeof v.check === 'string'),
+    events: arr<ScenarioRecord['events'][number]>(r.events).filter((e) => e && typeof e.t === 'number'),
+    logs: r.logs && typeof r.logs === 'object' ? r.logs : {},
+  };
+  return { record };
+}
+
+/** Report order: by file, then scenario name, then major in the run's order (then as listed). */
+function orderRecords(records: ScenarioRecord[], majors: number[]): ScenarioRecord[] {
+  const rank = (m: number) => (majors.includes(m) ? majors.indexOf(m) : majors.length + m);
+  return [...records].sort((a, b) => a.file.localeCompare(b.file) || a.name.localeCompare(b.name) || rank(a.major) - rank(b.major) || (a.seed ?? 0) - (b.seed ?? 0));
+}
+
+/** `summary.json` of a run. A broken record counts as a failed scenario (its result is unknown). */
+export function buildSummary(run: string, context: RunContext | null, records: ScenarioRecord[], broken: BrokenRecord[] = []): Summary {
+  const scenarios: SummaryScenario[] = records.map((r) => ({
+    id: r.id,
+    file: r.file,
+    name: r.name,
+    major: r.major,
+    ...(r.seed !== undefined ? { seed: r.seed } : {}),
+    status: r.status,
+    ...(r.error ? { error: r.error } : {}),
+    startedAt: r.startedAt,
+    durationMs: r.durationMs,
+    ...(r.postgres ? { postgres: r.postgres } : {}),
+    ...(r.image ? { image: r.image } : {}),
+    rerun: r.rerun,
+    metrics: r.metrics,
+    verdicts: r.verdicts,
+  }));
+  for (const b of broken) {
+    const id = b.file.replace(/\.json$/, '');
+    scenarios.push({ id, file: '', name: id, major: Number(/--pg(\d+)/.exec(id)?.[1] ?? 0), status: 'failed', error: `broken record scenarios/${b.file}: ${b.reason}`, startedAt: '', durationMs: 0, rerun: '', metrics: {}, verdicts: [] });
+  }
+  const counts = { passed: 0, failed: 0, interrupted: 0 };
+  for (const s of scenarios) counts[s.status]++;
+  const majors = runMajors(context);
+  for (const r of records) if (!majors.includes(r.major)) majors.push(r.major);
+  const names = [...new Set(records.flatMap((r) => Object.keys(r.metrics)))].sort();
+  return {
+    schema: 2,
+    run,
+    context,
+    majors,
+    status: counts.interrupted > 0 ? 'interrupted' : counts.failed > 0 ? 'failed' : 'passed',
+    counts,
+    scenarios,
+    metricDictionary: metricDictionary(names),
+  };
+}
+
+const LEVEL = /\b(ERROR|FATAL|PANIC):/;
+const TAIL_LINES = 80;
+
+/** A record's server logs: counts of ERROR/FATAL/PANIC lines, and for a scenario that did not pass the tail and earlier such lines. */
+async function readLogs(runDir: string, r: ScenarioRecord): Promise<LogView[]> {
+  return Promise.all(
+    Object.entries(r.logs).map(async ([node, path]): Promise<LogView> => {
+      const text = await readFile(join(runDir, path), 'utf8').catch(() => null);
+      if (text === null) return { node, path, exists: false, counts: {}, tail: [], earlier: [] };
+      const lines = text.replace(/\n$/, '').split('\n');
+      const counts: Record<string, number> = {};
+      const flagged: Array<{ n: number; line: string }> = [];
+      lines.forEach((line, i) => {
+        const m = LEVEL.exec(line);
+        if (m) {
+          counts[m[1]!] = (counts[m[1]!] ?? 0) + 1;
+          flagged.push({ n: i + 1, line });
+        }
+      });
+      const show = r.status !== 'passed';
+      const from = Math.max(0, lines.length - TAIL_LINES);
+      return {
+        node,
+        path,
+        exists: true,
+        counts,
+        tail: show ? lines.slice(from).map((line, i) => ({ n: from + i + 1, line })) : [],
+        earlier: show ? flagged.filter((f) => f.n <= from).slice(-50) : [],
+      };
     }),
   );
-  return `<section id="${slug(r.name)}"><h2 class="${r.status}">${esc(r.name)} — ${r.status}</h2><p><code>${esc(r.file)}</code>, ${(r.durationMs / 1000).toFixed(1)} s</p>
-${r.error ? `<pre class="failed">${esc(r.error)}</pre>` : ''}<ul>${verdicts}</ul>
-<h3>Throughput (TPS per 100 ms; numbered markers: faults red, moves blue)</h3>${tpsChart(r, x)}${legend(r.events)}
-<h3>Replication lag behind the primary's flush LSN (MB)</h3>${lagChart(r, x)}
-<h3>Role and sync_state per node, as the primary saw them</h3>${lanes(r.observer?.transitions ?? {}, end, x)}
-<h3>Metrics</h3><table>${metrics}</table><h3>Events</h3><table>${events}</table><h3>Server logs</h3><ul>${logs.join('')}</ul></section>`;
 }
 
-const markerColor = (e: ScenarioEvent) => (e.kind === 'fault' ? '#b00020' : '#1f5fbf');
-
-/** Faults and moves: the ones the charts mark, numbered so that close markers stay readable. */
-function marked(events: ScenarioEvent[]): ScenarioEvent[] {
-  return events.filter((e) => e.kind !== 'step');
-}
-
-function markers(events: ScenarioEvent[], x: (t: number) => number, h: number): string {
-  return marked(events)
-    .map((e, i) => `<line x1="${x(e.t)}" x2="${x(e.t)}" y1="0" y2="${h}" stroke="${markerColor(e)}" stroke-dasharray="4 3"><title>${esc(e.what)}</title></line>
-<text x="${x(e.t) + 2}" y="${12 + 11 * (i % 2)}" font-size="10" font-weight="bold" fill="${markerColor(e)}">${i + 1}</text>`)
-    .join('');
-}
-
-function legend(events: ScenarioEvent[]): string {
-  const items = marked(events).map((e) => `<li style="color:${markerColor(e)}">${(e.t / 1000).toFixed(2)} s ${e.kind}: ${esc(e.what)}</li>`);
-  return `<ol class="legend">${items.join('')}</ol>`;
-}
-
-function polyline(points: Array<[number, number]>, color: string): string {
-  return `<polyline fill="none" stroke="${color}" stroke-width="1.5" points="${points.map(([a, b]) => `${a.toFixed(1)},${b.toFixed(1)}`).join(' ')}"/>`;
-}
-
-function axis(h: number, max: number, unit: string): string {
-  return `<text x="4" y="14" font-size="10">${max.toFixed(0)} ${unit}</text><text x="4" y="${h - 4}" font-size="10">0</text>`;
-}
-
-function tpsChart(r: ScenarioRecord, x: (t: number) => number): string {
-  const s = r.writer?.samples ?? [];
-  const h = 180;
-  const max = Math.max(1, ...s.map((p) => p.tps));
-  const y = (v: number) => h - 5 - ((h - 25) * v) / max;
-  return `<svg width="${W}" height="${h}">${axis(h, max, 'tps')}${markers(r.events, x, h)}${polyline(s.map((p) => [x(p.t), y(p.tps)]), '#333')}</svg>`;
-}
-
-function lagChart(r: ScenarioRecord, x: (t: number) => number): string {
-  const samples: ObserverSample[] = r.observer?.samples ?? [];
-  const h = 140;
-  // One polyline per stretch a standby was connected: no line is drawn across its absence.
-  const series = new Map<string, Array<Array<[number, number]>>>();
-  for (const s of samples) {
-    if (!s.flushLsn) continue;
-    for (const [name, runs] of series) if (!s.standbys.some((r) => r.name === name) && runs.at(-1)?.length) runs.push([]);
-    for (const row of s.standbys) {
-      if (!row.flushLsn) continue;
-      const runs = series.get(row.name) ?? [[]];
-      series.set(row.name, runs);
-      runs.at(-1)!.push([s.t, Math.max(0, Number(lsnDiff(s.flushLsn, row.flushLsn)) / 1048576)]);
-    }
-  }
-  const max = Math.max(1, ...[...series.values()].flat(2).map(([, v]) => v));
-  const y = (v: number) => h - 5 - ((h - 25) * v) / max;
-  const colors = ['#1f77b4', '#ff7f0e', '#2ca02c', '#9467bd'];
-  const lines = [...series.entries()].map(([name, runs], i) => `${runs.map((pts) => polyline(pts.map(([t, v]) => [x(t), y(v)]), colors[i % 4]!)).join('')}<text x="${W - 60}" y="${14 + 12 * i}" font-size="10" fill="${colors[i % 4]}">${esc(name)}</text>`);
-  return `<svg width="${W}" height="${h}">${axis(h, max, 'MB')}${markers(r.events, x, h)}${lines.join('')}</svg>`;
-}
-
-const LANE_COLORS: Record<string, string> = { quorum: '#2ca02c', sync: '#2ca02c', potential: '#f0ad4e', async: '#9ecae1', absent: '#d9534f', primary: '#1f5fbf' };
-
-function lanes(transitions: Record<string, SyncTransition[]>, end: number, x: (t: number) => number): string {
-  const names = Object.keys(transitions).filter((n) => transitions[n]!.some((t) => t.state !== 'absent'));
-  const h = 24 * names.length + 6;
-  const rects = names.flatMap((name, i) =>
-    transitions[name]!.map((tr, j, all) => {
-      const to = all[j + 1]?.t ?? end;
-      const label = stepOf(tr);
-      return `<rect x="${x(tr.t)}" y="${4 + 24 * i}" width="${Math.max(1, x(to) - x(tr.t))}" height="18" fill="${LANE_COLORS[tr.syncState] ?? '#999'}"><title>${esc(name)} ${esc(label)} from ${(tr.t / 1000).toFixed(2)} s</title></rect>
-<text x="${x(tr.t) + 2}" y="${17 + 24 * i}" font-size="10">${x(to) - x(tr.t) > 70 ? esc(label) : ''}</text>`;
-    }).concat(`<text x="4" y="${17 + 24 * i}" font-size="11">${esc(name)}</text>`),
-  );
-  return `<svg width="${W}" height="${h}">${rects.join('')}</svg>`;
+/** Which of the run's companion files exist (the header links only those). */
+async function presentFiles(runDir: string): Promise<string[]> {
+  const names = ['matrix.html', 'summary.json', 'run.json', 'junit.xml', 'pgchaos.log'];
+  const found = await Promise.all(names.map((n) => stat(join(runDir, n)).then(() => n, () => null)));
+  return found.filter((n): n is string => n !== null);
 }

@@ -1,0 +1,394 @@
+/**
+ * The run's `index.html`: one self-contained page (uPlot, its stylesheet, the page's script and
+ * every scenario's chart data inlined) that opens offline. Reading order, as a DBA reads a run:
+ * the run header (what ran where, with which config, the command), the verdict banner, the
+ * majors matrix when there are several, the scenario list, then per scenario its status and
+ * verdicts first, the synchronised panels, the cluster at each fault and move, metrics, logs.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Verdict } from '../checks/verdict.ts';
+import type { ScenarioRecord } from './record.ts';
+import { chartData, clusterStateAt, numbered, type ClusterState } from './series.ts';
+import type { RunContext, Summary } from './summary.ts';
+import { CLIENT_JS, REPORT_CSS } from './client.ts';
+
+/** A `scenarios/*.json` that could not be read as a record. */
+export interface BrokenRecord {
+  /** File name under `scenarios/`. */
+  file: string;
+  reason: string;
+}
+
+/** A server log as the page shows it. */
+export interface LogView {
+  node: string;
+  /** Relative to the run folder. */
+  path: string;
+  exists: boolean;
+  /** ERROR / FATAL / PANIC lines in the whole log. */
+  counts: Record<string, number>;
+  /** Last lines (scenarios that did not pass only), with line numbers. */
+  tail: Array<{ n: number; line: string }>;
+  /** ERROR/FATAL/PANIC lines before the tail. */
+  earlier: Array<{ n: number; line: string }>;
+}
+
+export interface ReportInput {
+  summary: Summary;
+  context: RunContext | null;
+  records: ScenarioRecord[];
+  broken: BrokenRecord[];
+  /** Record id → its logs. */
+  logs: Map<string, LogView[]>;
+  /** Companion files present in the run folder (summary.json, junit.xml, …). */
+  files: string[];
+}
+
+export const esc = (s: unknown): string => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/** JSON for a `<script type="application/json">` block: nothing in it can close the block. */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+let assets: { js: string; css: string } | null | undefined;
+
+/** uPlot's script and stylesheet from the installed package (sources, dist/ and a user's node_modules alike); null when absent. */
+export function uplotAssets(): { js: string; css: string } | null {
+  if (assets !== undefined) return assets;
+  try {
+    const require = createRequire(import.meta.url);
+    const js = readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8');
+    const css = readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8');
+    assets = { js: js.replace(/<\/script/gi, '<\\/script'), css };
+  } catch {
+    assets = null;
+  }
+  return assets;
+}
+
+const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+/** `21.2 s`, `2 min 0 s`. */
+export function dur(ms: number): string {
+  if (ms < 59_950) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
+/** `2026-11-24 18:14:24 UTC` from an ISO time. */
+export function utc(iso: string | undefined | null): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+/** Wall clock of a time on a scenario's clock, to the millisecond. */
+function wallAt(startedAt: string, t: number): string {
+  const t0 = Date.parse(startedAt);
+  return Number.isFinite(t0) ? new Date(t0 + t).toISOString().slice(11, 23) : '';
+}
+
+function bytes(v: number): string {
+  const a = Math.abs(v);
+  if (a >= 1073741824) return `${(v / 1073741824).toFixed(2)} GB`;
+  if (a >= 1048576) return `${(v / 1048576).toFixed(1)} MB`;
+  if (a >= 1024) return `${(v / 1024).toFixed(0)} kB`;
+  return `${v} B`;
+}
+
+/** A metric value for people: ms, TPS and bytes by the name's suffix; objects as compact JSON. */
+export function formatMetric(name: string, v: unknown): string {
+  if (v === null || v === undefined) return '—';
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  if (typeof v === 'number') {
+    if (/Ms$/.test(name)) return v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`;
+    if (/Tps$|^tps/i.test(name)) return `${v.toFixed(1)} TPS`;
+    if (/Bytes$/.test(name)) return bytes(v);
+    return Number.isInteger(v) ? String(v) : v.toFixed(2);
+  }
+  if (typeof v === 'string') return v;
+  return JSON.stringify(v);
+}
+
+/** The metrics the matrix shows, in this order of preference: the first three a record has. */
+const KEY_METRICS = ['writeOutageMs', 'stallMs', 'recoveryMs', 'lostAcked', 'rewindMs', 'recloneMs', 'steadyTps', 'divergedBytes', 'unknownOutcome'];
+
+export function keyMetrics(r: Pick<ScenarioRecord, 'metrics'>, n = 3): Array<[string, string]> {
+  return KEY_METRICS.filter((k) => r.metrics[k] !== undefined && r.metrics[k] !== null && typeof r.metrics[k] !== 'object')
+    .slice(0, n)
+    .map((k) => [k, formatMetric(k, r.metrics[k])]);
+}
+
+const n0 = (x: unknown) => (typeof x === 'number' ? Math.round(x).toLocaleString('en-US') : String(x));
+const s2 = (x: unknown) => (typeof x === 'number' ? `${(x / 1000).toFixed(2)} s` : '—');
+
+/** The figures a verdict was decided on, in one line (by the shape of its evidence; other shapes: its scalar fields). */
+export function keyEvidence(v: Pick<Verdict, 'evidence'>): string {
+  const e = (v.evidence ?? {}) as Record<string, unknown>;
+  if (typeof e !== 'object') return String(e);
+  if ('minZeroIntervals' in e && 'faultT' in e) {
+    return `fault at ${s2(e.faultT)}; first zero-commit interval ${e.firstZeroT === null ? 'none' : `${s2(e.firstZeroT)} (+${n0(e.stallMs)} ms)`}, bound ${n0(e.withinMs)} ms; ${e.zeroIntervals} zero intervals (≥ ${e.minZeroIntervals} needed); ${n0(e.baselineCommits)} commits in the ${n0(e.baselineMs)} ms before`;
+  }
+  if ('repairT' in e && 'steadyTps' in e) {
+    const bar = (Number(e.fraction) || 0.5) * Number(e.steadyTps);
+    return `repair at ${s2(e.repairT)}; bar ${bar.toFixed(1)} TPS (${Math.round(Number(e.fraction) * 100)}% of steady ${Number(e.steadyTps).toFixed(1)}) over ${n0(e.windowMs)} ms; ${e.recoveredT === null ? `never reached, best ${Number(e.windowTps).toFixed(1)}` : `reached at ${s2(e.recoveredT)} (+${n0(e.recoveryMs)} ms, ${Number(e.windowTps).toFixed(1)} TPS)`}, bound ${n0(e.withinMs)} ms`;
+  }
+  if ('fromT' in e && 'toT' in e && 'steadyTps' in e) {
+    return `${s2(e.fromT)} – ${s2(e.toT)}: ${Number(e.tps).toFixed(1)} TPS vs bar ${((Number(e.fraction) || 0.5) * Number(e.steadyTps)).toFixed(1)} (${Math.round(Number(e.fraction) * 100)}% of steady ${Number(e.steadyTps).toFixed(1)}), ${e.samples} samples`;
+  }
+  if ('expected' in e && 'observed' in e && Array.isArray(e.observed)) {
+    const obs = (e.observed as Array<{ t: number; step: string }>).map((o) => `${o.step} (${s2(o.t)})`).join(' → ');
+    return `expected ${(e.expected as string[]).join(' → ') || '—'}; observed ${obs || 'nothing'}`;
+  }
+  if ('ackedBatches' in e && 'lostAcked' in e) {
+    const lost = Array.isArray(e.lost) && e.lost.length ? ` (${(e.lost as string[]).slice(0, 8).join(', ')}${(e.lost as string[]).length > 8 ? ', …' : ''})` : '';
+    return `on ${e.node}: ${n0(e.ackedBatches)} acknowledged, ${n0(e.lostAcked)} lost${lost}; ${n0(e.unknownOutcome)} unknown outcome, ${n0(e.unknownPresent)} of them committed; ${Array.isArray(e.unexpected) ? e.unexpected.length : 0} unexpected, ${Array.isArray(e.partial) ? e.partial.length : 0} partial`;
+  }
+  if ('compared' in e && 'agreed' in e) {
+    const ds = Array.isArray(e.disagreements) ? (e.disagreements as Array<{ fromT: number; durationMs: number; mismatches: string[] }>) : [];
+    const worst = ds.reduce<(typeof ds)[number] | null>((a, d) => (!a || d.durationMs > a.durationMs ? d : a), null);
+    return `${e.agreed} of ${e.compared} samples agreed; ${ds.length} disagreement${ds.length === 1 ? '' : 's'}${worst ? `, longest ${n0(worst.durationMs)} ms at ${s2(worst.fromT)} (${worst.mismatches.slice(0, 2).join('; ')})` : ''}; transient bound ${n0(e.maxTransientMs)} ms`;
+  }
+  if ('nodes' in e && 'distinct' in e && Array.isArray(e.nodes)) {
+    const nodes = e.nodes as Array<{ node: string; rows: number; lsn: string | null }>;
+    return `${nodes.length} nodes read${nodes[0]?.lsn ? ` at ${nodes.map((x) => `${x.node} ${x.lsn ?? '—'}`).join(', ')}` : ''}; ${e.distinct} distinct (rows, hash)`;
+  }
+  return Object.entries(e)
+    .filter(([, x]) => x === null || ['string', 'number', 'boolean'].includes(typeof x))
+    .slice(0, 8)
+    .map(([k, x]) => `${k} ${typeof x === 'number' ? n0(x) : String(x)}`)
+    .join('; ');
+}
+
+const pill = (status: string) => `<span class="pill ${esc(status)}">${esc(status)}</span>`;
+
+/** The whole page. */
+export function renderHtml(input: ReportInput): string {
+  const { summary } = input;
+  const lib = uplotAssets();
+  const title = `pgchaos ${summary.run} — ${summary.status}`;
+  const body = [
+    header(input),
+    matrix(input),
+    scenarioList(input),
+    ...input.broken.map((b) => `<div class="broken"><b>Broken record</b> <code>scenarios/${esc(b.file)}</code>: ${esc(b.reason)}. Its scenario's result is unknown; it counts as failed.</div>`),
+    ...input.records.map((r) => scenarioSection(r, input.logs.get(r.id) ?? [])),
+  ].join('\n');
+  const noLib = lib ? '' : '<div class="broken">Charts are missing: the uplot package was not found next to pgchaos (reinstall pgchaos: <code>npm install</code>).</div>';
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)}</title>
+<style>${lib?.css ?? ''}</style><style>${REPORT_CSS}</style>
+</head><body>
+${noLib}${body}
+${lib ? `<script>${lib.js}</script>\n<script>${CLIENT_JS}</script>` : ''}
+</body></html>
+`;
+}
+
+function header({ summary, context, records, files }: ReportInput): string {
+  const c = context;
+  const cfg = (c?.config ?? {}) as Record<string, unknown>;
+  const writer = (cfg.writer as { clients?: number; batchRows?: number } | undefined) ?? (records.find((r) => r.writer)?.writer as { clients?: number; batchRows?: number } | undefined);
+  const servers = summary.majors
+    .map((m) => {
+      const r = records.find((x) => x.major === m && (x.postgres || x.image));
+      return r ? `<div><b>${m}</b>: ${esc(r.postgres ?? 'server version not recorded')}${r.image ? ` — image <code>${esc(r.image)}</code>` : ''}</div>` : `<div><b>${m}</b>: no scenario recorded</div>`;
+    })
+    .join('');
+  const shown = Object.entries(cfg).filter(([k, v]) => k !== 'writer' && v !== undefined && v !== null && !(typeof v === 'object' && Object.keys(v as object).length === 0));
+  const cfgText = shown.map(([k, v]) => `<span class="mono">${esc(k)}</span> ${esc(typeof v === 'string' ? (v === '' ? "''" : v) : JSON.stringify(v))}`).join(' · ');
+  const host = c?.host && typeof c.host === 'object' ? `${esc(c.host.hostname)} (${esc(c.host.platform)}, ${c.host.cpus} CPUs, Node ${esc(c.host.node)}${c.host.docker ? `, ${esc(c.host.docker)}` : ''})` : '—';
+  const facts: Array<[string, string]> = [
+    ['started', esc(utc(c?.startedAt ?? records.map((r) => r.startedAt).filter(Boolean).sort()[0]))],
+    ['command', c?.command ? `<span class="cmd"><code>${esc(c.command)}</code><button class="copy" type="button">copy</button></span>` : '—'],
+    ['git', c ? (c.git ? `<span class="mono">${esc(c.git)}</span>` : 'not a git work tree') : '—'],
+    ['pgchaos', esc(c?.pgchaos ?? '—')],
+    ['host', host],
+    ['PostgreSQL', servers || '—'],
+    ['config', cfgText || '—'],
+    ['writer', writer ? `${writer.clients ?? '?'} clients × ${writer.batchRows ?? '?'} rows per batch` : '—'],
+    ...(c?.shard ? ([['shard', esc(c.shard)]] as Array<[string, string]>) : []),
+  ];
+  const k = summary.counts;
+  const total = k.passed + k.failed + k.interrupted;
+  const banner = `${summary.status === 'passed' ? `All ${total} scenarios passed` : `${k.failed} of ${total} scenario${total === 1 ? '' : 's'} failed${k.interrupted ? `, ${k.interrupted} interrupted` : ''}`}`;
+  return `<header><h1>pgchaos run ${esc(summary.run)} ${pill(summary.status)}</h1>
+<div class="banner ${esc(summary.status)}">${esc(banner)} — ${k.passed} passed, ${k.failed} failed, ${k.interrupted} interrupted${summary.majors.length ? `; PostgreSQL ${summary.majors.join(', ')}` : ''}</div>
+<dl class="facts">${facts.map(([a, b]) => `<dt>${esc(a)}</dt><dd>${b}</dd>`).join('')}</dl>
+<div class="links">${files.map((f) => `<a href="${esc(f)}">${esc(f)}</a>`).join('')}${c ? '' : '<span class="muted">no run.json: the run header is unknown</span>'}</div></header>`;
+}
+
+/** Scenarios × majors, when the run covers several majors. */
+function matrix({ summary, records }: ReportInput): string {
+  const majors = summary.majors;
+  if (majors.length < 2) return '';
+  const rows = new Map<string, ScenarioRecord[]>();
+  for (const r of records) {
+    const k = `${r.file}\u0000${r.name}`;
+    rows.set(k, [...(rows.get(k) ?? []), r]);
+  }
+  const body = [...rows.values()]
+    .map((rs) => {
+      const cells = majors.map((m) => {
+        const r = rs.find((x) => x.major === m);
+        if (!r) return '<td class="cell muted">not run</td>';
+        const km = keyMetrics(r).map(([k, v]) => `<span class="m">${esc(k)} ${esc(v)}</span>`).join('');
+        return `<td class="cell"><a href="#${esc(r.id)}">${pill(r.status)}</a>${km}</td>`;
+      });
+      return `<tr><td>${esc(rs[0]!.name)}<div class="muted mono">${esc(rs[0]!.file)}</div></td>${cells.join('')}</tr>`;
+    })
+    .join('');
+  return `<h3>Matrix: scenarios × PostgreSQL majors</h3><table class="matrix"><tr><th>scenario</th>${majors.map((m) => `<th>PostgreSQL ${m}</th>`).join('')}</tr>${body}</table>`;
+}
+
+function verdictCounts(r: ScenarioRecord): string {
+  const bad = r.verdicts.filter((v) => v.status !== 'passed');
+  return `${r.verdicts.length - bad.length}/${r.verdicts.length}`;
+}
+
+function scenarioList({ records }: ReportInput): string {
+  const rows = records
+    .map((r) => {
+      const bad = r.verdicts.find((v) => v.status !== 'passed');
+      const why = bad ? `<span class="${bad.status}-t">${esc(bad.check)}</span>: ${esc(bad.summary)}` : r.error ? esc(r.error.split('\n')[0]) : '';
+      const km = keyMetrics(r).map(([k, v]) => `${esc(k)} ${esc(v)}`).join('<br>');
+      return `<tr><td>${pill(r.status)}</td><td><a href="#${esc(r.id)}">${esc(r.name)}</a></td><td>${r.major || '—'}</td><td>${dur(r.durationMs)}</td><td>${verdictCounts(r)}</td><td class="muted nowrap">${km}</td><td>${why}</td></tr>`;
+    })
+    .join('');
+  return `<h3>Scenarios</h3><table class="list"><tr><th>status</th><th>scenario</th><th>PG</th><th>duration</th><th>verdicts passed</th><th>key figures</th><th>first verdict not passed</th></tr>${rows}</table>`;
+}
+
+function scenarioSection(r: ScenarioRecord, logs: LogView[]): string {
+  const bad = r.verdicts.filter((v) => v.status !== 'passed');
+  const verdictLine = r.verdicts.length === 0
+    ? '<span class="muted">no verdict recorded</span>'
+    : bad.length === 0
+      ? `<span class="passed-t">all ${r.verdicts.length} verdicts passed</span>`
+      : `<span class="failed-t">${bad.length} of ${r.verdicts.length} verdicts did not pass:</span> ${bad.map((v) => `<b>${esc(v.check)}</b>`).join(', ')}`;
+  const verdicts = r.verdicts
+    .map((v) => `<tr><td class="st">${pill(v.status)}</td><td><b>${esc(v.check)}</b><br>${esc(v.summary)}<div class="ev">${esc(keyEvidence(v))}</div></td></tr>`)
+    .join('');
+  const cl = r.cluster ?? {};
+  const clusterText = Object.entries(cl)
+    .map(([k, v]) => `<span class="mono">${esc(k)}</span> ${esc(typeof v === 'string' ? (v === '' ? "''" : v) : Array.isArray(v) ? v.join(', ') : JSON.stringify(v))}`)
+    .join(' · ');
+  const data = chartData(r);
+  const hasCharts = data.writer || data.lagBytes || data.lanes;
+  return `<section class="scenario ${esc(r.status)}" id="${esc(r.id)}">
+<div class="shead">${pill(r.status)}<h2>${esc(r.name)}</h2><span class="muted">PostgreSQL ${r.major || '?'} · ${dur(r.durationMs)} · started ${esc(utc(r.startedAt))}</span></div>
+<div class="sub"><code>${esc(r.file)}</code>${r.image ? ` · image <code>${esc(r.image)}</code>` : ''}${r.postgres ? ` · ${esc(r.postgres.split(' on ')[0])}` : ''}</div>
+${clusterText ? `<div class="sub">${clusterText}${r.writer ? ` · writer ${r.writer.clients} clients × ${r.writer.batchRows} rows` : ''}</div>` : ''}
+${r.rerun ? `<div class="cmd"><code>${esc(r.rerun)}</code><button class="copy" type="button">copy</button></div>` : ''}
+<div class="verdict-line">${verdictLine}</div>
+${r.error ? `<pre class="error">${esc(r.error)}</pre>` : ''}
+<table class="verdicts">${verdicts}</table>
+${hasCharts ? `<div class="charts" data-scenario="${esc(r.id)}"></div><script type="application/json" id="data-${esc(r.id)}">${scriptJson(data)}</script>${laneKey(data.lanes !== null)}` : '<p class="muted">No samples recorded: no charts.</p>'}
+${events(r)}
+${states(r)}
+${metrics(r)}
+${logSection(r, logs)}
+</section>`;
+}
+
+function laneKey(show: boolean): string {
+  if (!show) return '';
+  const colors: Array<[string, string, string]> = [
+    ['primary', '#3b6fd0', '#fff'],
+    ['sync', '#1a7f37', '#fff'],
+    ['quorum', '#2da44e', '#fff'],
+    ['potential', '#e3a008', '#1b1f24'],
+    ['async', '#9cc3e6', '#1b1f24'],
+    ['absent (no walsender)', '#f6d5d5', '#1b1f24'],
+  ];
+  return `<div class="lane-key muted">sync_state: ${colors.map(([n, bg, fg]) => `<span style="background:${bg};color:${fg}">${esc(n)}</span>`).join('')}</div>`;
+}
+
+function events(r: ScenarioRecord): string {
+  if (r.events.length === 0) return '';
+  const nums = new Map(numbered(r.events).map(({ e, n }) => [e, n]));
+  const rows = [...r.events]
+    .sort((a, b) => a.t - b.t)
+    .map((e) => {
+      const n = nums.get(e);
+      const until = e.kind === 'fault' ? (typeof e.until === 'number' ? `until ${sec(e.until)}${e.healedBy ? ` (${esc(e.healedBy)})` : ''}` : 'to the end') : '';
+      const detail = e.detail && Object.keys(e.detail).length ? JSON.stringify(e.detail) : '';
+      const shortDetail = detail.length > 160 ? `<details><summary>${esc(detail.slice(0, 120))}…</summary><pre>${esc(JSON.stringify(e.detail, null, 1))}</pre></details>` : esc(detail);
+      return `<tr class="${e.kind}"><td class="t">${n ? `<span class="num ${e.kind}">${n}</span>` : ''}</td><td class="t">${sec(e.t)}</td><td class="t muted">${esc(wallAt(r.startedAt, e.t))}</td><td class="k">${e.kind}</td><td>${esc(e.what)}${until ? ` <span class="muted">${until}</span>` : ''}${shortDetail ? `<div class="muted mono">${shortDetail}</div>` : ''}</td></tr>`;
+    })
+    .join('');
+  return `<h3>Events</h3><table class="events"><tr><th>#</th><th>t</th><th>UTC</th><th>kind</th><th>what</th></tr>${rows}</table>`;
+}
+
+function stateTable(s: ClusterState): string {
+  const rows = s.nodes
+    .map((x) => {
+      const cells = [
+        x.node,
+        x.role === 'unknown' ? '—' : x.role,
+        x.state,
+        x.syncState === null ? '' : `${x.syncState}${x.syncPriority !== null ? ` (${x.syncPriority})` : ''}`,
+        x.timeline ?? '',
+        x.flushLsn ?? '',
+        x.replayLsn ?? '',
+        x.behindBytes === null ? '' : bytes(x.behindBytes),
+        x.replayLagMs === null ? '' : `${Math.round(x.replayLagMs)} ms`,
+      ];
+      return `<tr${x.state === 'absent' ? ' class="muted"' : ''}>${cells.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`;
+    })
+    .join('');
+  return `<table><tr><th>node</th><th>role</th><th>state</th><th>sync (prio)</th><th title="timeline">TL</th><th>flush LSN</th><th>replay LSN</th><th title="replay LSN behind the primary's flush LSN">behind</th><th title="pg_stat_replication.replay_lag">lag</th></tr>${rows}</table>`;
+}
+
+function states(r: ScenarioRecord): string {
+  const marks = numbered(r.events);
+  if (marks.length === 0 || !(r.observer?.samples ?? []).length) return '';
+  const cards = marks
+    .map(({ e, n }) => {
+      const s = clusterStateAt(r, e.t);
+      if (!s) return '';
+      const note = `sampled ${s.sampleT >= e.t ? '+' : ''}${Math.round(s.sampleT - e.t)} ms after · ${s.syncRepWaiters ?? '?'} commits waiting on SyncRep${s.synchronousStandbyNames !== null ? ` · synchronous_standby_names '${esc(s.synchronousStandbyNames)}'` : ''}`;
+      return `<div class="state"><h5><span class="num ${e.kind}">${n}</span> ${sec(e.t)} ${e.kind}: ${esc(e.what)}</h5><div class="muted">${note}</div>${stateTable(s)}</div>`;
+    })
+    .join('');
+  return `<h3>Cluster at each fault and move</h3><p class="muted">As the primary's pg_stat_replication showed it at the first observer sample at or after the event (like <code>patronictl list</code>); TL: timeline where recorded.</p><div class="states">${cards}</div>`;
+}
+
+function metrics(r: ScenarioRecord): string {
+  const items = Object.entries(r.metrics);
+  if (items.length === 0) return '';
+  const cells = items
+    .map(([k, v]) => {
+      const text = formatMetric(k, v);
+      const short = text.length > 90 ? `${text.slice(0, 87)}…` : text;
+      return `<div><span>${esc(k)}</span><span title="${esc(text)}">${esc(short)}</span></div>`;
+    })
+    .join('');
+  return `<h3>Metrics</h3><div class="metrics">${cells}</div>`;
+}
+
+function highlight(lines: Array<{ n: number; line: string }>): string {
+  return lines
+    .map(({ n, line }) => {
+      const level = /\b(ERROR|FATAL|PANIC):/.exec(line)?.[1];
+      const text = `${String(n).padStart(5)}  ${esc(line)}`;
+      return level ? `<span class="${level}">${text}</span>` : text;
+    })
+    .join('\n');
+}
+
+function logSection(r: ScenarioRecord, logs: LogView[]): string {
+  if (logs.length === 0) return '<h3>Server logs</h3><p class="muted">none recorded</p>';
+  const links = logs
+    .map((l) => {
+      const counts = Object.entries(l.counts).map(([k, v]) => `${v} ${k}`).join(', ');
+      return l.exists ? `<a href="${esc(l.path)}">${esc(l.node)}.log</a>${counts ? `<span class="logcount failed-t">${esc(counts)}</span>` : ''}` : `<span class="muted">${esc(l.node)}.log (missing)</span>`;
+    })
+    .join(' · ');
+  const tails = r.status === 'passed' ? '' : logs
+    .filter((l) => l.exists)
+    .map((l) => `<details open><summary>${esc(l.node)}.log: last ${l.tail.length} lines${l.earlier.length ? `, and ${l.earlier.length} earlier ERROR/FATAL/PANIC lines` : ''}</summary><pre class="log">${l.earlier.length ? `${highlight(l.earlier)}\n  ⋮\n` : ''}<span class="tail">${highlight(l.tail)}</span></pre></details>`)
+    .join('');
+  return `<h3>Server logs</h3><div>${links}</div>${tails}`;
+}
