@@ -1,4 +1,5 @@
-import { relative } from 'node:path';
+import { rename } from 'node:fs/promises';
+import { basename, dirname, join, relative } from 'node:path';
 import { expect, test, type TestContext } from 'vitest';
 import type { Verdict } from '../checks/verdict.ts';
 import { Cluster, type ClusterOptions } from '../db/cluster.ts';
@@ -101,13 +102,14 @@ function scenarioOn(major: number, name: string, body: (ctx: ScenarioContext) =>
 
 async function finish(t: TestContext, major: number, rec: Recorder, clusters: Cluster[], writers: BatchWriter[], observers: ReplicationObserver[]): Promise<void> {
   const run = currentRun();
+  let record: ScenarioRecord | undefined;
   try {
     await Promise.all([...writers.map((w) => w.stop(2000)), ...observers.map((o) => o.stop())]);
     const state = t.task.result?.state;
     const primary = clusters[0]?.primary;
     const key = { file: rec.file, name: rec.name, major };
     const stopped = state !== 'pass' && interrupted();
-    const record: ScenarioRecord = {
+    record = {
       ...key,
       id: recordId(key),
       // Ctrl-C makes a scenario's waits fail with whatever they were doing ("no such exec", a timeout): say what happened instead.
@@ -125,13 +127,32 @@ async function finish(t: TestContext, major: number, rec: Recorder, clusters: Cl
       ...(observers[0]
         ? { observer: { samples: [...observers[0].samples()], transitions: Object.fromEntries((clusters[0]?.nodes ?? []).map((n) => [n.name, observers[0]!.transitions(n.name)])) } }
         : {}),
-      logs: Object.fromEntries(clusters.flatMap((c) => c.nodes.map((n) => [n.name, relative(run.dir, n.logFile)]))),
+      logs: {},
     };
-    await writeScenarioRecord(run.dir, record);
   } finally {
     await Promise.all(clusters.map((c) => c.destroy()));
     log().info({ scenario: rec.name }, 'containers removed');
+    if (record) {
+      record.logs = await moveLogs(run.dir, record.id, clusters);
+      await writeScenarioRecord(run.dir, record);
+    }
   }
+}
+
+/**
+ * Moves each cluster's server logs (written by the nodes into `logs/<cluster>/`) to
+ * `logs/<record id>[-2…]/`, named by the scenario, once its containers are gone.
+ * @returns node name → log path relative to the run folder (a second cluster's nodes as `name@2`).
+ */
+async function moveLogs(runDir: string, id: string, clusters: Cluster[]): Promise<Record<string, string>> {
+  const logs: Record<string, string> = {};
+  for (const [i, c] of clusters.entries()) {
+    const target = join(runDir, 'logs', i === 0 ? id : `${id}-${i + 1}`);
+    const from = c.nodes[0] ? dirname(c.nodes[0].logFile) : undefined;
+    const moved = from ? await rename(from, target).then(() => true, () => false) : false;
+    for (const n of c.nodes) logs[i === 0 ? n.name : `${n.name}@${i + 1}`] = relative(runDir, moved ? join(target, basename(n.logFile)) : n.logFile);
+  }
+  return logs;
 }
 
 /** What the report shows of a cluster's configuration. */
