@@ -42,5 +42,5 @@ scenario('unplanned failover with divergence: pg_rewind refused without wal_log_
 
   await holdFor(2000); // writes with both standbys back
   recordOutage(ctx, writer, oldPrimary, promoted);
-  await verifyConsistent(ctx, cluster, writer);
+  await verifyConsistent(ctx, cluster, writer, observer);
 });

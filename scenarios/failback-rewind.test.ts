@@ -47,5 +47,5 @@ scenario('unplanned failover with divergence: failback by pg_rewind', async (ctx
 
   await holdFor(2000); // writes with both standbys back
   recordOutage(ctx, writer, oldPrimary, promoted);
-  await verifyConsistent(ctx, cluster, writer);
+  await verifyConsistent(ctx, cluster, writer, observer);
 });

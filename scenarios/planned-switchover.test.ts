@@ -45,5 +45,5 @@ scenario('planned switchover: fast-stop the primary, promote the most advanced s
 
   await holdFor(2000); // writes on the new primary with both standbys back
   recordOutage(ctx, writer, oldPrimary, chosen);
-  await verifyConsistent(ctx, cluster, writer);
+  await verifyConsistent(ctx, cluster, writer, observer);
 });

@@ -87,7 +87,7 @@ scenario('quorum commit: lose both standbys, stall, recover', async (ctx) => {
   verify(checkModelAgreement(observer.samples()));
 
   // Stop the load, let every standby replay to the primary's LSN, then compare contents.
-  await verifyConsistent(ctx, cluster, writer);
+  await verifyConsistent(ctx, cluster, writer, observer);
 });
 
 function round(n: number | null): number | null {

@@ -115,24 +115,31 @@ for (const c of configs) {
         const startT = rec.heal(faultOf.get(node)!, `pg_ctl start ${node.name}`);
         await node.start();
         lost.splice(lost.indexOf(node), 1);
-        const rows = await modelRows(ctx, cluster, observer, rejoined);
+        // With no synchronous standby ('' : the model requires none), no commit waits for the rejoining
+        // standby and PostgreSQL does not promise it catches up while an unthrottled writer runs
+        // (measured here: 13 did not within minutes, 15 and 17 did): it must reconnect with the model's
+        // sync_state; when it reached streaming is recorded, and the story's end waits for it with the writer stopped.
+        const mustStream = prediction.required > 0;
+        const rows = await modelRows(ctx, cluster, observer, rejoined, mustStream);
         const row = rows.find((r) => r.name === node.name)!;
         const transitions = observer.transitions(node.name);
         const since = transitions.slice(Math.max(0, transitions.findLastIndex((t) => t.t <= startT))); // from the state it was in when started
-        const sequence = ctx.verify(checkSyncSequence(node.name, since, ['absent', `streaming/${row.syncState}`]));
+        const sequence = ctx.verify(checkSyncSequence(node.name, since, ['absent', `${row.state}/${row.syncState}`]));
+        const streamingAt = since.find((t) => t.state === 'streaming')?.t;
         const catchup = sequence.evidence.observed.find((o) => o.step.startsWith('catchup/'))?.step ?? null;
         let recoveryMs: number | null = null;
         if (stalled && !prediction.commitsStall) {
           recoveryMs = (await verifyRecovered(ctx, writer, { repairT: startT, withinMs: RECOVER_WITHIN_MS, steadyTps })).evidence.recoveryMs;
           stalled = false;
         }
-        steps.push({ step: `start ${node.name}`, predicted: prediction.commitsStall ? 'stall' : 'writes go on', observed: null, tps: null, recoveryMs, catchup, rows: rows.map(showRow) });
+        const streamingMs = streamingAt === undefined ? null : Math.round(streamingAt - startT);
+        steps.push({ step: `start ${node.name}`, predicted: prediction.commitsStall ? 'stall' : 'writes go on', observed: null, tps: null, recoveryMs, catchup, streamingMs, rows: rows.map(showRow) });
       }
     }
     rec.metric('matrix', steps);
     // Not only at the moments above: every 100 ms sample of the story agrees with the model.
     ctx.verify(checkModelAgreement(observer.samples()));
-    await verifyConsistent(ctx, cluster, writer);
+    await verifyConsistent(ctx, cluster, writer, observer);
   });
 }
 
@@ -146,22 +153,25 @@ interface MatrixStep {
   recoveryMs: number | null;
   /** The catchup step seen on the way back, e.g. `catchup/potential`, if the 100 ms sampler caught one. */
   catchup: string | null;
+  /** From `pg_ctl start` to the walsender's state `streaming`, ms; null when not (yet) streaming. */
+  streamingMs?: number | null;
   /** `name state/priority/sync_state` of every walsender, as shown and as predicted. */
   rows: string[];
 }
 
 /**
- * Waits until the primary's walsenders are exactly `standbys`, all streaming, with the
- * sync_priority and sync_state the model predicts (as sampled by the observer, the evidence the
+ * Waits until the primary's walsenders are exactly `standbys`, all streaming (or, unless
+ * `mustStream`, at least in catchup), with the sync_priority and sync_state the model predicts (as sampled by the observer, the evidence the
  * report shows). @returns those rows.
  */
-async function modelRows({ rec }: ScenarioContext, cluster: Cluster, observer: ReplicationObserver, standbys: PgNode[]) {
+async function modelRows({ rec }: ScenarioContext, cluster: Cluster, observer: ReplicationObserver, standbys: PgNode[], mustStream = true) {
   const want = standbys.map((s) => s.name).sort().join(',');
   const sample = await observer.waitFor(
-    `walsenders ${want || '(none)'} streaming as the model predicts for '${cluster.syncSetting}'`,
+    `walsenders ${want || '(none)'} ${mustStream ? 'streaming' : 'connected'} as the model predicts for '${cluster.syncSetting}'`,
     (s) => {
       const names = s.standbys.map((r) => r.name).sort().join(',');
-      return names === want && s.standbys.every((r) => r.state === 'streaming') && compareWithModel(s.standbys, cluster.syncSettings()).mismatches.length === 0;
+      const connected = s.standbys.every((r) => (mustStream ? r.state === 'streaming' : r.state === 'streaming' || r.state === 'catchup'));
+      return names === want && connected && compareWithModel(s.standbys, cluster.syncSettings()).mismatches.length === 0;
     },
     await streamingDeadlineMs(cluster, standbys.map((s) => s.name), observer),
   );

@@ -34,6 +34,7 @@ export const METRICS: Record<string, MetricInfo> = {
   streamingAfterRestartMs: ms("ms from a stopped standby's start to its walsender showing state streaming again"),
   streamingAfterRewindMs: ms("ms from pg_rewind's end (the rewound node started) to its walsender streaming"),
   readyMs: ms('ms to bring the cluster up: primary initdb and start, standbys cloned and streaming as the model predicts'),
+  finalCatchupMs: ms('ms from stopping the writer to every standby having replayed the primary (the end of every story)'),
 
   // Writes and rows
   ackedBatches: info('count', 'batches the primary acknowledged to the writer (COMMIT returned)'),

@@ -26,9 +26,11 @@ import { ROWS_TABLE } from '../load/workload.ts';
  * record each node's timeline), then the same rows on every node (seed 002's count(*) + sum(hashtext)) and no acknowledged batch
  * missing on the primary. Unknown-outcome batches may be there or not, but only whole.
  */
-export async function verifyConsistent({ rec, verify }: ScenarioContext, cluster: Cluster, writer: BatchWriter): Promise<void> {
+export async function verifyConsistent({ rec, verify }: ScenarioContext, cluster: Cluster, writer: BatchWriter, observer?: ReplicationObserver): Promise<void> {
   await writer.stop();
-  const lsn = await cluster.catchUpAll();
+  const from = rec.clock.now();
+  const lsn = await cluster.catchUpAll(await streamingDeadlineMs(cluster, cluster.standbys.map((s) => s.name), observer));
+  rec.metric('finalCatchupMs', Math.round(rec.clock.now() - from));
   rec.step('all standbys replayed the primary', { lsn });
   rec.metric('timelines', Object.fromEntries(await Promise.all(cluster.nodes.map(async (n) => [n.name, await n.timeline()]))));
   const hashes = await Promise.all(cluster.nodes.map((n) => readNodeHash(n, lsn)));
