@@ -3,13 +3,17 @@ import { log } from './logger.ts';
 type Cleanup = () => Promise<unknown>;
 const cleanups = new Set<Cleanup>();
 let installed = false;
+let caught: NodeJS.Signals | null = null;
 
 /** Longest a signal-time cleanup may take before the process exits anyway, ms. */
 const SIGNAL_CLEANUP_MS = 20_000;
 
 /**
  * Registers `fn` to run if the process is interrupted (SIGINT, SIGTERM, SIGHUP) before
- * `unregister` is called; after the cleanups the process exits with 128 + signal number.
+ * `unregister` is called. After the cleanups a plain process (a script, the bench) exits with
+ * 128 + signal number; a vitest worker does not: there the removed containers make the running
+ * scenario fail within seconds, it records itself as interrupted, and vitest — cancelling the
+ * run — still finishes its reports (a worker that exited would leave an empty junit.xml).
  * @returns the function that unregisters `fn` (call it once `fn` has run normally).
  */
 export function onInterrupt(fn: Cleanup): () => void {
@@ -17,10 +21,20 @@ export function onInterrupt(fn: Cleanup): () => void {
   if (!installed) {
     installed = true;
     for (const [sig, num] of [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]] as const) {
-      process.once(sig, () => void runAll(sig).finally(() => process.exit(128 + num)));
+      process.once(sig, () => {
+        caught = sig;
+        void runAll(sig).finally(() => {
+          if (process.env.VITEST_WORKER_ID === undefined) process.exit(128 + num);
+        });
+      });
     }
   }
   return () => cleanups.delete(fn);
+}
+
+/** The signal that interrupted this process while something was registered with `onInterrupt`, or null. */
+export function interruptedBy(): NodeJS.Signals | null {
+  return caught;
 }
 
 async function runAll(sig: string): Promise<void> {

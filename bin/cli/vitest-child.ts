@@ -2,12 +2,13 @@
  * The vitest run of `pgchaos run`, in a process (group) of its own started by run.ts: vitest's
  * Node API with pgchaos's own settings (no vitest config file is read — the user's project may
  * have one for other tests), the scenario files run.ts chose, and the user's vitest options
- * (after `--`). Exit code: vitest's (0 passed, 1 failed), 2 when no scenario matched its filters.
+ * (after `--`). Exit code: vitest's (0 passed, 1 failed), 2 when no scenario matched its filters, 130 when
+ * interrupted (the reports are still written).
  *
  *   node vitest-child.js '<ChildPlan as JSON>'
  */
 import { join } from 'node:path';
-import { parseCLI, startVitest } from 'vitest/node';
+import { createVitest, parseCLI } from 'vitest/node';
 import { GLOBAL_SETUP } from '../../harness/paths.ts';
 import CountReporter from '../../harness/run/count-reporter.ts';
 import { globLiteral } from './scenarios.ts';
@@ -33,7 +34,7 @@ async function main(): Promise<number> {
   const plan = JSON.parse(process.argv[2] ?? '') as ChildPlan;
   const { filter, options: user } = parseCLI(['vitest', 'run', ...plan.vitestArgs]);
   const { reporters, '--': _rest, ...userOptions } = user as typeof user & { '--'?: unknown };
-  const vitest = await startVitest('test', filter, {
+  const vitest = await createVitest('test', {
     ...userOptions,
     // What pgchaos decides: which files, one at a time in forks (real containers on few cores), the
     // global setup (engine, sweep of crashed runs, image), timeouts, and where the reports go.
@@ -53,6 +54,30 @@ async function main(): Promise<number> {
     reporters: [...(reporters ? [reporters].flat() : ['default']), 'junit', ['blob', { outputFile: blobFile(plan.runDir, userOptions.shard) }], new CountReporter()],
     outputFile: { junit: join(plan.runDir, 'junit.xml') },
   });
+  // Ctrl-C (run.ts passes it on to this process group): vitest cancels the run — the running
+  // scenario's worker removes its containers (harness/cleanup.ts), so it ends within seconds and
+  // records itself as interrupted — and the reporters still finish, so junit.xml stays whole.
+  let cancelled = false;
+  const cancel = () => {
+    if (cancelled) return;
+    cancelled = true;
+    void vitest.cancelCurrentRun('keyboard-input');
+  };
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    // vitest's logger exits the process 1 ms after a signal, before any reporter has written: take the signal over.
+    for (const l of process.listeners(sig)) process.off(sig, l);
+    process.on(sig, cancel);
+  }
+  try {
+    await vitest.start(filter);
+  } catch (e) {
+    if ((e as Error).name !== 'FilesNotFoundError') {
+      process.stderr.write(`pgchaos: vitest could not run: ${(e as Error).stack ?? String(e)}\n`);
+      process.exitCode = 1;
+    }
+  }
+  await vitest.close();
+  if (cancelled) return 130;
   // No file, or files whose every test was filtered out (`-t typo`): nothing was verified, and a
   // JUnit file of skips must not pass for a green run.
   const ran = vitest.state.getFiles().flatMap((f) => f.tasks).filter((t) => t.result?.state === 'pass' || t.result?.state === 'fail').length;

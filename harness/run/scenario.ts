@@ -7,7 +7,7 @@ import { log } from '../logger.ts';
 import { ReplicationObserver } from '../load/observer.ts';
 import { recordId, writeScenarioRecord, type ScenarioRecord } from '../report/record.ts';
 import { rerunCommand } from './context.ts';
-import { interrupted, onInterrupt } from './interrupt.ts';
+import { interruptedBy } from '../cleanup.ts';
 import { Recorder } from './recorder.ts';
 import { currentRun } from '../run.ts';
 import { BatchWriter, type BatchWriterOptions } from '../load/writer.ts';
@@ -59,11 +59,7 @@ function scenarioOn(major: number, name: string, body: (ctx: ScenarioContext) =>
     const annotate = (type: string, message: string) => annotations.push(t.annotate(message, type).catch(() => undefined));
     rec.onVerdict = (v) => annotate(`verdict ${v.check}`, `${v.status}: ${v.summary}`);
     rec.onMetric = (k, v) => annotate(`metric ${k}`, typeof v === 'object' ? JSON.stringify(v) : String(v));
-    const off = onInterrupt(async () => {
-      await Promise.all(clusters.map((c) => c.destroy()));
-    });
     t.onTestFinished(async (done) => {
-      off();
       await Promise.all(annotations);
       await finish(done, major, rec, clusters, writers, observers);
     }, TEARDOWN_MS);
@@ -108,13 +104,14 @@ async function finish(t: TestContext, major: number, rec: Recorder, clusters: Cl
     const state = t.task.result?.state;
     const primary = clusters[0]?.primary;
     const key = { file: rec.file, name: rec.name, major };
-    const stopped = state !== 'pass' && interrupted();
+    // A signal reached this worker, or vitest cancelled the run around this test (it then ends as skipped).
+    const stopped = state === 'pass' ? null : (interruptedBy() ?? (state === 'skip' ? 'run cancelled' : null));
     record = {
       ...key,
       id: recordId(key),
       // Ctrl-C makes a scenario's waits fail with whatever they were doing ("no such exec", a timeout): say what happened instead.
       status: state === 'pass' ? 'passed' : stopped ? 'interrupted' : 'failed',
-      ...(stopped ? { error: `interrupted (${stopped}) while running` } : state !== 'pass' ? { error: t.task.result?.errors?.map((e) => e.message).join('\n') ?? `test ended in state ${state}` } : {}),
+      ...(stopped ? { error: `interrupted (${stopped}) while it ran` } : state !== 'pass' ? { error: t.task.result?.errors?.map((e) => e.message).join('\n') ?? `test ended in state ${state}` } : {}),
       startedAt: new Date(rec.clock.epochMs).toISOString(),
       durationMs: Math.round(rec.clock.now()),
       postgres: primary ? await primary.safePsql('SELECT version()').catch(() => undefined) : undefined,
