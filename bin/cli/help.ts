@@ -1,6 +1,6 @@
 /** pgchaos's help texts: printed without touching the Docker engine. */
 
-export const COMMANDS = ['run', 'list', 'image', 'doctor', 'help'] as const;
+export const COMMANDS = ['run', 'list', 'compare', 'merge-reports', 'image', 'doctor', 'help'] as const;
 
 export const EXIT_CODES = 'exit codes: 0 every scenario passed · 1 a scenario failed · 2 usage, config or setup error · 130 interrupted (Ctrl-C)';
 
@@ -14,7 +14,11 @@ commands:
   run [dir]       run your scenarios (dir, default ./scenarios) and the built-in ones against
                   your HA config (./pgchaos.config.json); reports go to ./reports/<run>/
   list [dir]      the scenarios and what each checks
-  image [MAJOR]   build the offline PostgreSQL image for MAJOR (13, 15, 17; default 15) if missing
+  compare A B     what changed between two runs (verdict flips, metric deltas past thresholds);
+                  exit 1 on a regression, so it gates an upgrade in CI
+  merge-reports R...  join the report folders of a run split across CI jobs (--shard) into one
+  image [MAJOR]   make the PostgreSQL image for MAJOR ready (local, pulled postgres:NN, or built
+                  offline for 13, 15, 17); --save/--load DIR: an image cache for CI
   doctor          what this machine lacks and the command that fixes it; leftovers of crashed
                   runs (--remove removes them)
   help [command]  this text, or a command's options (also: pgchaos <command> --help)
@@ -37,8 +41,8 @@ and ./reports/latest.
 
 Your HA config — pgchaos.config.json in this folder, or these flags (flags win):
   --config FILE               the config file (default ./pgchaos.config.json, when present)
-  --pg MAJORS                 PostgreSQL major, e.g. 15 (default 15). A list such as 13,15,17 is
-                              accepted, but this version runs the FIRST only (a matrix comes later)
+  --pg MAJORS                 PostgreSQL majors, e.g. 15 (default) or 13,15,17: every scenario
+                              runs once per major, and the report gets a matrix page (matrix.html)
   --image MAJOR=IMAGE         your own image for a major (repeatable); never pulled: load it first
   --standbys NAMES            standby names, e.g. s1,s2,s3 (default s1,s2)
   --sync SETTING              synchronous_standby_names, e.g. 'FIRST 1 (s1, s2)'
@@ -57,16 +61,19 @@ The run:
   -h, --help                  this text
 
 After --, vitest's own options: -t 'name pattern', --shard 1/2, --bail 1, a file filter.
+A run split with --shard i/n across CI jobs is joined again by pgchaos merge-reports.
 
 Examples:
   pgchaos run                                        your ./scenarios + the built-in suite
   pgchaos run --sync 'FIRST 1 (s1, s2)' --synchronous-commit remote_apply
   pgchaos run --no-builtin -- -t 'sync standby'      only yours, only matching tests
   pgchaos run quorum --out /tmp/pgchaos-reports      built-in files whose path contains "quorum"
+  pgchaos run --pg 13,17                             the suite on both majors, then:
+  pgchaos compare reports/<old run> reports/latest   what changed
 
 Before vitest starts: the config is checked (a mistake is exit 2 with its fix, nothing runs),
 a Docker engine must answer (DOCKER_HOST is honoured: one that does not answer is exit 2 at
-once), and the PostgreSQL image is built if missing (about a minute, once).
+once), and each major's PostgreSQL image is built if missing (about a minute each, once).
 Ctrl-C: vitest is interrupted, then every container and network of the run is removed (exit 130).
 
 ${EXIT_CODES}`;
@@ -76,11 +83,34 @@ export const LIST_HELP = `usage: pgchaos list [dir]
 Lists your scenarios (dir, default ./scenarios) and pgchaos's built-in ones, each with what it
 checks — the header comment at the top of the file.`;
 
-export const IMAGE_HELP = `usage: pgchaos image [MAJOR]
+export const IMAGE_HELP = `usage: pgchaos image [MAJOR...] [--no-pull | --build]
+       pgchaos image --save DIR [MAJOR...]
+       pgchaos image --load DIR [MAJOR...]
 
-Builds pgchaos/postgres:MAJOR offline from Debian's packages (13: bullseye, 15: bookworm,
-17: trixie; default 15, or PGCHAOS_PG_MAJOR) unless a postgres:MAJOR or pgchaos/postgres:MAJOR
-image is present. Needs root (debootstrap) and a Docker engine; takes about a minute.`;
+Makes each major's PostgreSQL image ready (default 15, or PGCHAOS_PG_MAJOR), in this order:
+a local postgres:MAJOR; a local pgchaos/postgres:MAJOR; postgres:MAJOR pulled from its
+registry (once; --no-pull or PGCHAOS_PULL=never forbid it, for air-gapped machines); else
+pgchaos/postgres:MAJOR built offline from Debian's packages (13: bullseye, 15: bookworm,
+17: trixie; needs root for debootstrap, about a minute, with a progress line every 10 s).
+An image you name in "images" (or --image on pgchaos run) is used as is, never pulled.
+
+An image cache for CI (e.g. GitHub's actions/cache on DIR):
+  --save DIR   write each pgchaos/postgres image (MAJORs given, built first when missing; or
+               every one present) to DIR as one file: <repo>-<major>-<recipe>-<image id>.tar.zst
+               (.tar.gz without zstd), and remove older files of that major there
+  --load DIR   load the files in DIR, skipping images already present. A file saved from
+               another docker/ recipe (an older pgchaos) is stale: skipped, and replaced by the
+               next --save. A corrupt file is an error naming it and the fix (exit 2).
+  --no-pull    never pull postgres:MAJOR (same as PGCHAOS_PULL=never)
+  --build      pgchaos/postgres:MAJOR itself, built offline when missing (not postgres:MAJOR)
+
+In CI:
+  npx pgchaos image --load .pgchaos-images
+  npx pgchaos image --save .pgchaos-images 15     # builds only on a cache miss
+
+Network faults (partitions) run iptables from a helper container in the node's network
+namespace, so nodes on any image can be cut off. Its image: the node's own when it has
+iptables, else any pgchaos/postgres image (pgchaos image --build 15), or PGCHAOS_NET_IMAGE.`;
 
 export const DOCTOR_HELP = `usage: pgchaos doctor [--remove] [--config FILE]
 

@@ -4,6 +4,7 @@ import { docker, runLabels } from '../docker.ts';
 import { ExecError } from '../errors.ts';
 import { log } from '../logger.ts';
 import { hostPath, type PgImage } from './image.ts';
+import { runInNetns, type NetnsTarget } from './netns.ts';
 
 /** Folder inside every host for its server log: a bind mount of a host folder, so the log outlives the host and lands in the report. */
 export const LOG_MOUNT = '/var/log/pgchaos';
@@ -40,6 +41,8 @@ export class PgHost {
     private readonly name: string,
     private readonly container: StartedTestContainer,
     private readonly net: { subnet: string; gateway: string },
+    private readonly image: PgImage,
+    private readonly runId: string,
   ) {
     this.port = container.getMappedPort(PG_PORT);
   }
@@ -56,14 +59,14 @@ export class PgHost {
       .withExposedPorts(PG_PORT)
       // The image's PostgreSQL binaries first: user images need not have them on PATH.
       .withEnvironment({ PATH: hostPath(o.image) })
-      // For disconnect(): a partition is made with iptables inside the host.
-      .withAddedCapabilities('NET_ADMIN')
+      // No NET_ADMIN: network faults run iptables from a helper container (netns.ts), so the
+      // host needs neither the capability nor iptables, as a production server would not.
       .withBindMounts([{ source: o.logDir, target: LOG_MOUNT, mode: 'rw' }])
       .withPullPolicy({ shouldPull: () => false })
       .withWaitStrategy(Wait.forSuccessfulCommand('true'));
     if (o.image.keepAlive) c = c.withEntrypoint(o.image.keepAlive.entrypoint).withCommand(o.image.keepAlive.command);
     const started = await c.start();
-    return new PgHost(o.containerName, o.name, started, { subnet: o.subnet, gateway: o.gateway });
+    return new PgHost(o.containerName, o.name, started, { subnet: o.subnet, gateway: o.gateway }, o.image, o.runId);
   }
 
   /** The loopback port Docker publishes for PostgreSQL; read again after every boot. */
@@ -103,17 +106,19 @@ export class PgHost {
   /**
    * Cuts this host off from the other hosts: packets to and from the cluster network are
    * dropped (connections hang, as in a real partition), except the gateway's, through which the
-   * harness reaches the host. Undo with `reconnect()`. Needs iptables in the image (the
-   * pgchaos image has it). @throws ExecError when iptables fails.
+   * harness reaches the host. Undo with `reconnect()`. Works on any image: iptables runs from
+   * a helper container in the host's network namespace (netns.ts, about 170 ms). The rules
+   * live in that namespace: a host killed and booted again comes back connected.
+   * @throws ExecError when iptables fails; ConfigError when no image with iptables is present.
    */
   async disconnect(): Promise<void> {
-    await this.exec(['sh', '-ec', this.partitionRules('-A')], { user: 'root' });
+    await runInNetns(this.netnsTarget(), this.partitionRules('-A'));
     log().debug({ node: this.name }, 'disconnected');
   }
 
-  /** Ends a partition made by `disconnect()`. */
+  /** Ends a partition made by `disconnect()`; nothing to do when the host was booted again since. */
   async reconnect(): Promise<void> {
-    await this.exec(['sh', '-ec', this.partitionRules('-D')], { user: 'root' });
+    await runInNetns(this.netnsTarget(), this.partitionRules('-D'));
     log().debug({ node: this.name }, 'reconnected');
   }
 
@@ -124,12 +129,14 @@ export class PgHost {
 
   private partitionRules(op: '-A' | '-D'): string {
     const { subnet, gateway } = this.net;
-    return [
-      `iptables ${op} INPUT -s ${gateway} -j ACCEPT`,
-      `iptables ${op} INPUT -s ${subnet} -j DROP`,
-      `iptables ${op} OUTPUT -d ${gateway} -j ACCEPT`,
-      `iptables ${op} OUTPUT -d ${subnet} -j DROP`,
-    ].join('\n');
+    const rules = [`INPUT -s ${gateway} -j ACCEPT`, `INPUT -s ${subnet} -j DROP`, `OUTPUT -d ${gateway} -j ACCEPT`, `OUTPUT -d ${subnet} -j DROP`];
+    // Healing deletes only the rules still there: a host booted since the cut has a new,
+    // empty namespace.
+    return rules.map((r) => (op === '-A' ? `iptables -A ${r}` : `if iptables -C ${r} 2>/dev/null; then iptables -D ${r}; fi`)).join('\n');
+  }
+
+  private netnsTarget(): NetnsTarget {
+    return { containerId: this.container.getId(), node: this.name, runId: this.runId, image: this.image };
   }
 
   /** The engine's handle on this host, for what testcontainers does not offer (kill, restart, inspect). */

@@ -1,9 +1,12 @@
 import { execa } from 'execa';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { docker, RUN_LABEL } from '../docker.ts';
 import { currentRun } from '../run.ts';
 import { ConfigError } from '../errors.ts';
 import { log } from '../logger.ts';
-import { BUILD_IMAGE_SCRIPT } from '../paths.ts';
+import { BUILD_IMAGE_SCRIPT, DOCKER_DIR } from '../paths.ts';
 
 /** PostgreSQL majors whose server packages a Debian suite ships, so pgchaos can build them offline. */
 export const BUILDABLE_MAJORS: Readonly<Record<number, string>> = { 13: 'bullseye', 15: 'bookworm', 17: 'trixie' };
@@ -43,6 +46,135 @@ export function parseMajor(major: number | string): number {
   return n;
 }
 
+/** Repository of pgchaos's own images: env PGCHAOS_IMAGE_REPO (tests: a repository certainly absent), else `pgchaos/postgres`. */
+export function imageRepo(): string {
+  return process.env.PGCHAOS_IMAGE_REPO ?? 'pgchaos/postgres';
+}
+
+/**
+ * Whether pgchaos may pull an official `postgres:NN` from a registry when no local image fits:
+ * `explicit` (`--no-pull`, a config's `pull`) when given, else env PGCHAOS_PULL (`never`, `no`,
+ * `false`, `0` turn it off, for air-gapped runs; `missing`, `yes`, `true`, `1` or empty allow it),
+ * else yes.
+ * @throws ConfigError for any other PGCHAOS_PULL value.
+ */
+export function pullAllowed(explicit?: boolean, env = process.env.PGCHAOS_PULL): boolean {
+  if (explicit !== undefined) return explicit;
+  const v = (env ?? '').trim().toLowerCase();
+  if (['never', 'no', 'false', '0', 'off'].includes(v)) return false;
+  if (['', 'missing', 'yes', 'true', '1', 'on'].includes(v)) return true;
+  throw new ConfigError(`PGCHAOS_PULL=${JSON.stringify(env)} is neither "never" nor "missing"`, 'set PGCHAOS_PULL=never to forbid pulling postgres:NN (air-gapped runs), or unset it to allow it');
+}
+
+/** What the image decision asks of the engine; injected in unit tests. */
+export interface ImageEngine {
+  /** Whether an image is on the engine. */
+  exists(name: string): Promise<boolean>;
+  /** Pulls `name` from its registry: `{ pulled: false, reason }` when no registry answers or it has no such image. */
+  pull(name: string): Promise<{ pulled: true } | { pulled: false; reason: string }>;
+  /** Builds pgchaos's image `name` for `major` offline. @throws ConfigError when the build fails. */
+  build(major: number, name: string): Promise<void>;
+}
+
+/** How to resolve a major to an image. */
+export interface ResolveOptions {
+  /** Build pgchaos's image offline when nothing else fits (about a minute). */
+  build: boolean;
+  /** The user's own image for this major: used as is, never pulled. */
+  image?: string;
+  /** Pull `postgres:NN` when nothing local fits; default `pullAllowed()` (env PGCHAOS_PULL, else yes). */
+  pull?: boolean;
+}
+
+/**
+ * Resolves a major to a runnable image (see `decideImage` for the order), on this engine.
+ * @throws ConfigError for an unknown major, a user image that is not present, or when no image
+ *   is present, none can be pulled and none can be built (the message names the fix).
+ */
+export async function resolveImage(majorText: number | string, opts: ResolveOptions): Promise<PgImage> {
+  const major = parseMajor(majorText);
+  const image = await decideImage(major, { ...opts, pull: pullAllowed(opts.pull), repo: imageRepo() }, engineImages());
+  if (image.kind === 'pgchaos') await warnIfStale(image.name);
+  return image;
+}
+
+/**
+ * Decides which image runs `major`, asking `engine` as little as possible:
+ *  1. the user's image for it, when named (never pulled: it is theirs to provide);
+ *  2. a local official `postgres:NN`;
+ *  3. a local `pgchaos/postgres:NN` (built or loaded earlier: no registry needed);
+ *  4. `postgres:NN` pulled from a registry, once, when pulling is allowed;
+ *  5. `pgchaos/postgres:NN` built offline from Debian's packages (13, 15, 17), when `build`.
+ * With `repo` other than pgchaos/postgres (tests), 2 and 4 are skipped: whatever this machine
+ * holds or can reach, only that repository counts.
+ * @throws ConfigError when none applies, naming what was tried and the fix.
+ */
+export async function decideImage(major: number, o: ResolveOptions & { pull: boolean; repo: string }, engine: ImageEngine): Promise<PgImage> {
+  if (o.image) {
+    if (!(await engine.exists(o.image))) {
+      throw new ConfigError(`your image ${o.image} for PostgreSQL ${major} is not on this Docker engine`, `pull or load it first (docker pull ${o.image}; pgchaos never pulls an image you name), or remove it from "images" to use pgchaos's own`);
+    }
+    return foreignImage(o.image, major, 'user');
+  }
+  const official = `postgres:${major}`;
+  const testRepo = o.repo !== 'pgchaos/postgres';
+  if (!testRepo && (await engine.exists(official))) return foreignImage(official, major, 'official');
+  const name = `${o.repo}:${major}`;
+  const ours: PgImage = { name, major, kind: 'pgchaos', binDir: `/usr/lib/postgresql/${major}/bin`, keepAlive: undefined };
+  if (await engine.exists(name)) return ours;
+  let notPulled = testRepo ? '' : ', and pulling is off (PGCHAOS_PULL=never or --no-pull)';
+  if (!testRepo && o.pull) {
+    const r = await engine.pull(official);
+    if (r.pulled) return foreignImage(official, major, 'official');
+    notPulled = `, and pulling it failed (${r.reason})`;
+    log().info({ image: official }, `could not pull ${official}: ${r.reason}`);
+  }
+  if (!(major in BUILDABLE_MAJORS)) {
+    throw new ConfigError(
+      `no image for PostgreSQL ${major}: neither ${official} nor ${name} is present${notPulled}, and Debian ships no suite with postgresql-${major}`,
+      `load a ${official} image (docker load -i FILE)${notPulled.includes('pulling is off') ? ', allow pulling it (unset PGCHAOS_PULL)' : ''}, name your own in "images", or pick one of ${Object.keys(BUILDABLE_MAJORS).join(', ')}`,
+    );
+  }
+  if (!o.build) {
+    throw new ConfigError(`image ${name} is missing`, `build it with: npx pgchaos image ${major}   (or: bash docker/build-image.sh ${major})`);
+  }
+  await engine.build(major, name);
+  return ours;
+}
+
+/**
+ * pgchaos's own image for `major` (`pgchaos/postgres:NN`), built offline when missing; never an
+ * official image, never pulled. For what needs pgchaos's image itself: the helper of network
+ * faults, the image cache, `pgchaos image --build`.
+ * @throws ConfigError when Debian has no suite for `major`, or the build fails.
+ */
+export async function ensurePgchaosImage(major: number): Promise<PgImage> {
+  const name = `${imageRepo()}:${major}`;
+  if (!(await imageExists(name))) {
+    if (!(major in BUILDABLE_MAJORS)) throw new ConfigError(`pgchaos cannot build an image of PostgreSQL ${major}: Debian ships no suite with postgresql-${major}`, `pick one of ${Object.keys(BUILDABLE_MAJORS).join(', ')}`);
+    await buildImage(major, name);
+  }
+  return { name, major, kind: 'pgchaos', binDir: `/usr/lib/postgresql/${major}/bin`, keepAlive: undefined };
+}
+
+/** An image whose entrypoint would run postgres itself (official, user): the host is kept up by a shell loop instead. */
+function foreignImage(name: string, major: number, kind: 'official' | 'user'): PgImage {
+  return {
+    name,
+    major,
+    kind,
+    binDir: `/usr/lib/postgresql/${major}/bin`,
+    // A shell loop keeps the host up instead of the entrypoint and, as PID 1, reaps the
+    // postmaster after pg_ctl stop.
+    keepAlive: { entrypoint: ['sh', '-c'], command: ["trap 'exit 0' TERM; while :; do sleep 1 & wait $!; done"] },
+  };
+}
+
+/** The Docker engine behind `decideImage`: a pull is attempted once per image and process. */
+function engineImages(): ImageEngine {
+  return { exists: imageExists, pull: (name) => pullOnce(name), build: buildImage };
+}
+
 async function imageExists(name: string): Promise<boolean> {
   const d = await docker();
   try {
@@ -54,54 +186,132 @@ async function imageExists(name: string): Promise<boolean> {
   }
 }
 
+const pulls = new Map<string, Promise<{ pulled: true } | { pulled: false; reason: string }>>();
+
 /**
- * Resolves a major to a local image, never pulling: an official `postgres:NN` when present,
- * else `pgchaos/postgres:NN`, built offline from Debian's packages when `build` allows it
- * (about a minute; a progress line goes to stderr).
- * `image` names the user's own image for this major instead (never pulled either).
- * @throws ConfigError for an unknown major, a user image that is not present, or when no image is present and none can be built
- *   (the message names the command that builds it).
+ * Pulls `name` once per process: an engine with no registry answers in well under a second
+ * (measured: 0.08 s, a DNS failure), but every cluster of a run would ask it again.
  */
-export async function resolveImage(majorText: number | string, opts: { build: boolean; image?: string }): Promise<PgImage> {
-  const major = parseMajor(majorText);
-  const foreign = (name: string, kind: 'official' | 'user'): PgImage => ({
-    name,
-    major,
-    kind,
-    binDir: `/usr/lib/postgresql/${major}/bin`,
-    // Such an image's entrypoint would run postgres itself; a shell loop keeps the host up
-    // instead and, as PID 1, reaps the postmaster after pg_ctl stop.
-    keepAlive: { entrypoint: ['sh', '-c'], command: ["trap 'exit 0' TERM; while :; do sleep 1 & wait $!; done"] },
-  });
-  if (opts.image) {
-    if (!(await imageExists(opts.image))) {
-      throw new ConfigError(`your image ${opts.image} for PostgreSQL ${major} is not on this Docker engine`, `pull or build it first (docker pull ${opts.image}), or remove it from "images" to use pgchaos's own`);
-    }
-    return foreign(opts.image, 'user');
-  }
-  // Tests only: a repository that is certainly absent, whatever images this machine has built.
-  const repo = process.env.PGCHAOS_IMAGE_REPO;
-  if (!repo && (await imageExists(`postgres:${major}`))) return foreign(`postgres:${major}`, 'official');
-  const name = `${repo ?? 'pgchaos/postgres'}:${major}`;
-  const ours: PgImage = { name, major, kind: 'pgchaos', binDir: `/usr/lib/postgresql/${major}/bin`, keepAlive: undefined };
-  if (await imageExists(name)) return ours;
-  if (!(major in BUILDABLE_MAJORS)) {
-    throw new ConfigError(
-      `no image for PostgreSQL ${major}: neither postgres:${major} nor ${name} is present, and Debian ships no suite with postgresql-${major}`,
-      `load a postgres:${major} image (docker load -i ...), or pick one of ${Object.keys(BUILDABLE_MAJORS).join(', ')}`,
+export function pullOnce(name: string, pull: (name: string) => Promise<void> = pullImage): Promise<{ pulled: true } | { pulled: false; reason: string }> {
+  let p = pulls.get(name);
+  if (!p) {
+    p = pull(name).then(
+      () => ({ pulled: true as const }),
+      (e: unknown) => ({ pulled: false as const, reason: firstLine((e as Error).message) }),
     );
+    pulls.set(name, p);
   }
-  if (!opts.build) {
-    throw new ConfigError(`image ${name} is missing`, `build it with: npx pgchaos image ${major}   (or: bash docker/build-image.sh ${major})`);
-  }
+  return p;
+}
+
+/** Forgets earlier pull attempts (tests). */
+export function forgetPulls(): void {
+  pulls.clear();
+}
+
+/** Interval between "still pulling" lines, ms. */
+const PROGRESS_MS = 10_000;
+
+/**
+ * `docker pull name` through the engine's API, with a progress line every 10 s (megabytes
+ * downloaded so far).
+ * @throws the engine's error when no registry answers or it has no such image.
+ */
+async function pullImage(name: string): Promise<void> {
+  const d = await docker();
   const started = Date.now();
-  log().info({ image: name }, `building ${name} from Debian ${BUILDABLE_MAJORS[major]} packages`);
-  const r = await execa('bash', [BUILD_IMAGE_SCRIPT, String(major)], { stdio: ['ignore', 'inherit', 'inherit'], reject: false });
+  log().info({ image: name }, `pulling ${name} from its registry (PGCHAOS_PULL=never forbids it) ...`);
+  const bytes = new Map<string, number>();
+  const ticker = setInterval(() => {
+    const mb = [...bytes.values()].reduce((a, b) => a + b, 0) / 1e6;
+    log().info({ image: name }, `still pulling ${name} (${Math.round((Date.now() - started) / 1000)} s, ${mb.toFixed(0)} MB downloaded)`);
+  }, PROGRESS_MS);
+  try {
+    const stream = await d.pull(name);
+    await new Promise<void>((resolve, reject) => {
+      d.modem.followProgress(
+        stream,
+        (err: Error | null, out: Array<{ error?: string }>) => {
+          const failed = err ?? out.find((o) => o.error);
+          if (failed) reject(failed instanceof Error ? failed : new Error(failed.error));
+          else resolve();
+        },
+        (e: { id?: string; progressDetail?: { current?: number } }) => {
+          if (e.id && e.progressDetail?.current) bytes.set(e.id, e.progressDetail.current);
+        },
+      );
+    });
+  } finally {
+    clearInterval(ticker);
+  }
+  log().info({ image: name, ms: Date.now() - started }, `pulled ${name} in ${Math.round((Date.now() - started) / 1000)} s`);
+}
+
+/**
+ * Builds pgchaos's image offline (docker/build-image.sh: debootstrap, docker import, a small
+ * Dockerfile; about a minute). Every line the script prints goes to the log as it comes (on a
+ * terminal too), including its "still building (N s, step …)" lines every 10 s, so a long
+ * build is never silent.
+ * @throws ConfigError when the build fails, with the script's last line.
+ */
+export async function buildImage(major: number, name: string): Promise<void> {
+  const started = Date.now();
+  log().info({ image: name }, `building ${name} from Debian ${BUILDABLE_MAJORS[major] ?? '?'} packages (about a minute)`);
+  const repo = name.slice(0, name.lastIndexOf(':'));
+  const r = await streamLines('bash', [BUILD_IMAGE_SCRIPT, String(major)], { PGCHAOS_IMAGE_REPO: repo }, (line) => log().info({ image: name }, line));
   if (r.exitCode !== 0) {
-    throw new ConfigError(`building ${name} failed (exit ${r.exitCode})`, `read the messages above, then run: bash docker/build-image.sh ${major}`);
+    throw new ConfigError(`building ${name} failed (exit ${r.exitCode}): ${r.last || 'no output'}`, `read the messages above, then run: bash docker/build-image.sh ${major}`);
   }
   log().info({ image: name, ms: Date.now() - started }, `built ${name}`);
-  return ours;
+}
+
+/**
+ * Runs `file args` (stdin closed, `env` added to this process's) and hands each non-empty line
+ * it prints, stdout and stderr interleaved, to `onLine` as soon as it is printed.
+ * @returns its exit code and last line.
+ */
+export async function streamLines(file: string, args: string[], env: Record<string, string>, onLine: (line: string) => void): Promise<{ exitCode: number; last: string }> {
+  const child = execa(file, args, { stdin: 'ignore', all: true, buffer: false, reject: false, env });
+  let last = '';
+  for await (const line of child.iterable({ from: 'all' })) {
+    if (!line.trim()) continue;
+    last = line;
+    onLine(line);
+  }
+  const r = await child;
+  return { exitCode: r.exitCode ?? 1, last };
+}
+
+/** Image label holding the hash of the docker/ recipe that built a pgchaos image (see image-cache.ts). */
+export const RECIPE_LABEL = 'org.pgchaos.recipe';
+
+/**
+ * The hash of the recipe that builds pgchaos's images: sha256 of build-image.sh then
+ * Dockerfile.in, first 12 hex digits. build-image.sh computes the same and labels the image with it.
+ */
+export function recipeHash(dir = DOCKER_DIR): string {
+  return createHash('sha256').update(readFileSync(join(dir, 'build-image.sh'))).update(readFileSync(join(dir, 'Dockerfile.in'))).digest('hex').slice(0, 12);
+}
+
+const warnedStale = new Set<string>();
+
+/**
+ * Logs a warning, once per image and process, when a local pgchaos image was built by another
+ * recipe than this pgchaos's docker/ (an older pgchaos). It still runs: the warning says how to
+ * rebuild, and `pgchaos image --save` refuses to cache it.
+ */
+async function warnIfStale(name: string): Promise<void> {
+  if (warnedStale.has(name)) return;
+  warnedStale.add(name);
+  const info = await (await docker()).getImage(name).inspect();
+  const recipe = info.Config?.Labels?.[RECIPE_LABEL];
+  if (recipe !== recipeHash()) {
+    log().warn({ image: name, recipe: recipe ?? null, current: recipeHash() }, `${name} was built by ${recipe ? `recipe ${recipe}` : 'an older pgchaos'}, not by this pgchaos's docker/ (${recipeHash()}); to rebuild it: docker rmi ${name} && npx pgchaos image ${name.split(':').at(-1)}`);
+  }
+}
+
+function firstLine(s: string): string {
+  return s.split('\n').find((l) => l.trim())?.trim() ?? s;
 }
 
 /** Binaries the harness runs inside a node, and what needs each. */
@@ -112,7 +322,6 @@ const NEEDED: Record<string, string> = {
   psql: 'every cluster (the harness runs SQL with psql)',
   pg_basebackup: 'every cluster (standbys are made by pg_basebackup)',
   pg_rewind: 'failback by pg_rewind',
-  iptables: 'network partitions (disconnect/reconnect)',
 };
 /** Without these no cluster can start at all. */
 const ESSENTIAL = ['initdb', 'pg_ctl', 'postgres', 'psql', 'pg_basebackup'];
@@ -123,8 +332,13 @@ export interface ImageProbe {
   version: string;
   /** Every server parameter name it knows (`postgres --describe-config`), lower case. */
   parameters: ReadonlySet<string>;
-  /** Needed binaries it lacks, with what cannot run without each (pg_rewind, iptables). */
+  /** Needed binaries it lacks, with what cannot run without each (pg_rewind). */
   missing: Array<{ binary: string; neededFor: string }>;
+  /**
+   * Whether it has iptables. Not needed (network faults run iptables from a helper container,
+   * netns.ts), but such an image can serve as that helper itself.
+   */
+  iptables: boolean;
 }
 
 const probes = new Map<string, Promise<ImageProbe>>();
@@ -149,6 +363,7 @@ export function probeImage(image: PgImage): Promise<ImageProbe> {
 
 async function runProbe(image: PgImage): Promise<ImageProbe> {
   const script = `for b in ${Object.keys(NEEDED).join(' ')}; do command -v "$b" >/dev/null || echo "missing:$b"; done
+    command -v iptables >/dev/null && echo has:iptables
     postgres --version | sed 's/^/version:/'
     postgres --describe-config | cut -f1 | sed 's/^/param:/'`;
   const r = await execa('docker', ['run', '--rm', '--user', 'postgres', '--label', `${RUN_LABEL}=${currentRun().id}`, '-e', `PATH=${hostPath(image)}`, '--entrypoint', 'sh', image.name, '-c', script], {
@@ -167,7 +382,7 @@ async function runProbe(image: PgImage): Promise<ImageProbe> {
   }
   const major = Number(/\(PostgreSQL\) (\d+)/.exec(version)?.[1]);
   if (major !== image.major) throw new ConfigError(`image ${image.name} runs ${version}, not PostgreSQL ${image.major}`, `give it for major ${major} instead, or use an image of PostgreSQL ${image.major}`);
-  return { version, parameters: new Set(lines.filter((l) => l.startsWith('param:')).map((l) => l.slice(6).toLowerCase())), missing };
+  return { version, parameters: new Set(lines.filter((l) => l.startsWith('param:')).map((l) => l.slice(6).toLowerCase())), missing, iptables: lines.includes('has:iptables') };
 }
 
 /** PATH inside every host: the image's PostgreSQL binaries first. */
