@@ -27,6 +27,7 @@ export const RUN_OPTIONS = {
   'after-promotion': { type: 'string' },
   out: { type: 'string' },
   'no-builtin': { type: 'boolean' },
+  'no-pull': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -76,6 +77,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     };
   }
   if (v['after-promotion'] !== undefined) overrides.afterPromotion = v['after-promotion'];
+  if (v['no-pull']) overrides.pull = false;
   return { help: v.help ?? false, configFile: v.config, overrides, out: v.out, noBuiltin: v['no-builtin'] ?? false, paths: positionals, vitestArgs };
 }
 

@@ -18,6 +18,11 @@ const usage = (f: () => unknown) => {
 };
 
 describe('pgchaos run: arguments', () => {
+  it('--no-pull turns pulling off in the config (air-gapped runs)', () => {
+    expect(parseRunArgs(['--no-pull']).overrides).toEqual({ pull: false });
+    expect(parseRunArgs([]).overrides).toEqual({});
+  });
+
   it('maps every config flag to the config field of the same meaning', () => {
     const a = parseRunArgs([
       '--config', 'ha.json', '--pg', '13,15', '--image', '15=reg/pg:15.8', '--image=17=reg/pg:17', '--standbys', 's1, s2,s3',

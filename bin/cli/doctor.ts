@@ -60,7 +60,7 @@ export async function doctor(argv: string[]): Promise<number> {
     await docker();
     if (config) {
       const m = config.pg[0]!;
-      await resolveImage(m, { build: false, ...(config.images[m] ? { image: config.images[m] } : {}) }).then(
+      await resolveImage(m, { build: false, pull: false, ...(config.images[m] ? { image: config.images[m] } : {}) }).then(
         (img) => ok(`image ${img.name} (${img.kind})`),
         (e: unknown) => {
           if (!(e instanceof ConfigError)) throw e;

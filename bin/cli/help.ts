@@ -54,6 +54,9 @@ Your HA config — pgchaos.config.json in this folder, or these flags (flags win
   --batch-rows N              rows per committed batch (default 1000)
   --after-promotion POLICY    synchronous_standby_names of a promoted standby:
                               swap | same | a setting (default swap)
+  --no-pull                   never pull the official postgres:NN (air-gapped runs): local
+                              images only, pgchaos's built offline for 13, 15, 17 (also
+                              "pull": false, or PGCHAOS_PULL=never)
 
 The run:
   --out DIR                   reports folder (default ./reports)

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 // Static imports only past this point: under tsx, Ctrl-C also stops its compiler, after which nothing can be loaded.
 import { checkParameterNames } from '../../harness/db/ha-config.ts';
 import { probeImage, resolveImage } from '../../harness/db/image.ts';
+import { prepareNetFaults } from '../../harness/db/netns.ts';
 import { sweepRun } from '../../harness/docker.ts';
 import { MODULE_EXT } from '../../harness/paths.ts';
 import { writeReport } from '../../harness/report/report.ts';
@@ -126,9 +127,11 @@ export async function run(argv: string[]): Promise<number> {
 
   await ensureEngine();
   for (const major of config.pg) {
-    const image = await resolveImage(major, { build: true, ...(config.images[major] ? { image: config.images[major] } : {}) });
+    const image = await resolveImage(major, { build: true, pull: config.pull, ...(config.images[major] ? { image: config.images[major] } : {}) });
     // A misspelt parameter or an image without the binaries is a config error: exit 2 before vitest.
     checkParameterNames(config.settings, (await probeImage(image)).parameters, major);
+    // Partitions run iptables from a helper container: find (or build) its image now, not inside a scenario.
+    await prepareNetFaults(image);
   }
 
   const plan: ChildPlan = { root: cwd, files: selection.files, vitestArgs: a.vitestArgs, runDir: r.dir };

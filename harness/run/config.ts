@@ -8,7 +8,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { parseConfFragment } from '../db/ha-config.ts';
 import { checkStandbyNames, type ClusterOptions, type SyncPolicy } from '../db/cluster.ts';
-import { parseMajor } from '../db/image.ts';
+import { parseMajor, pullAllowed } from '../db/image.ts';
 import { ConfigError } from '../errors.ts';
 import type { BatchWriterOptions } from '../load/writer.ts';
 import type { SynchronousCommit } from '../model/sync-model.ts';
@@ -28,6 +28,8 @@ const FileSchema = z.strictObject({
   pg: z.union([z.number().int(), z.string(), z.array(z.union([z.number().int(), z.string()])).min(1)]).optional(),
   /** Your own image per major, e.g. { "15": "registry.example/pg:15.8" }; checked for the binaries pgchaos needs before any cluster starts. */
   images: z.record(z.string(), z.string().min(1)).optional(),
+  /** Pull the official postgres:NN when no local image fits (default true; false for air-gapped runs: build offline instead). */
+  pull: z.boolean().optional(),
   /** Standby names, 1 to 4, in creation order (default ["s1", "s2"]). */
   standbys: z.array(z.string()).min(1).max(4).optional(),
   /** The primary's synchronous_standby_names (default `ANY 1 (<standbys>)`); '' for asynchronous replication. */
@@ -53,6 +55,8 @@ export interface UserConfig {
   haGiven: boolean;
   pg: number[];
   images: Record<number, string>;
+  /** Whether an official postgres:NN may be pulled (config `pull`, `--no-pull`; else env PGCHAOS_PULL, else yes). */
+  pull: boolean;
   standbys: string[];
   synchronousStandbyNames: string;
   synchronousCommit: SynchronousCommit;
@@ -118,6 +122,7 @@ function resolveConfig(c: UserConfigFile, confBase: string, source: string): Use
     haGiven: c.standbys !== undefined || c.synchronousStandbyNames !== undefined || c.synchronousCommit !== undefined,
     pg,
     images,
+    pull: pullAllowed(c.pull),
     standbys,
     synchronousStandbyNames,
     synchronousCommit: c.synchronousCommit ?? 'on',
@@ -164,7 +169,8 @@ export function userConfig(): UserConfig {
 
 /** What `userConfig()` reads in a child process: set it before starting vitest. */
 export function configToEnv(c: UserConfig): Record<string, string> {
-  return { [CONFIG_ENV]: JSON.stringify(c) };
+  // PGCHAOS_PULL too: a cluster resolves its image in the worker, which reads the pull policy from it.
+  return { [CONFIG_ENV]: JSON.stringify(c), PGCHAOS_PULL: c.pull ? 'missing' : 'never' };
 }
 
 /** The cluster options of a config for one major. */

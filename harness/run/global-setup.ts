@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { sweepOrphans, sweepRun } from '../docker.ts';
 import { resolveImage } from '../db/image.ts';
+import { prepareNetFaults } from '../db/netns.ts';
 import { log } from '../logger.ts';
 import { ENGINE_SCRIPT } from '../paths.ts';
 import { writeReport } from '../report/report.ts';
@@ -44,7 +45,10 @@ async function prepare(project: TestProject, run: Run): Promise<() => Promise<vo
   if (swept.containers + swept.networks > 0) log().warn(swept, 'removed leftovers of crashed earlier runs');
   // The image every major of the run needs: the user's own (checked, never built) or pgchaos's.
   const config = userConfig();
-  for (const major of config.pg) await resolveImage(major, { build: !config.images[major], ...(config.images[major] ? { image: config.images[major] } : {}) });
+  for (const major of config.pg) {
+    const image = await resolveImage(major, { build: !config.images[major], pull: config.pull, ...(config.images[major] ? { image: config.images[major] } : {}) });
+    await prepareNetFaults(image); // the partitions' helper image, found or built now rather than inside a scenario
+  }
   await writeRunContext(run, config, process.env.PGCHAOS_COMMAND ?? commandLine());
   return async () => {
     await sweepRun(run.id);
