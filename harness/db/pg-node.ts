@@ -73,6 +73,25 @@ export const WAL_SENDERS_JSON = `coalesce((SELECT json_agg(json_build_object(
    FROM pg_stat_get_wal_senders() WITH ORDINALITY AS w JOIN pg_stat_activity a ON a.pid = w.pid
    WHERE w.state <> 'backup'), '[]')`;
 
+/** Shell run inside a host, with the values it reads from its environment (never spliced into the script). */
+interface Step {
+  script: string;
+  env: Record<string, string>;
+}
+
+/** Exit code of `startStep` when pg_ctl cannot start the server. */
+const START_FAILED = 90;
+
+/** Writes the replication user's passfile (see `PgNode.writePassfile`). */
+function passfileStep(repl: ReplicationUser): Step {
+  return { script: `(umask 077; printf '*:*:*:%s:%s\\n' "$RUSER" "$RPW" > ${PASSFILE})`, env: { RUSER: repl.user, RPW: repl.password } };
+}
+
+/** Appends lines to postgresql.conf: later lines win (docs: config-setting.html). */
+function appendConfStep(conf: string): Step {
+  return { script: `printf '%s\\n' "$CONF" >> "$PGDATA/postgresql.conf"`, env: { CONF: conf } };
+}
+
 /**
  * Settings for a session whose statements carry a secret: none of them reaches the server log,
  * whatever the user's fragment sets (log_statement, duration logging, statements of errors).
@@ -186,7 +205,7 @@ export class PgNode {
    * "primary_conninfo" changed to ..."), so a password in it would land in the server log.
    */
   async writePassfile(repl: ReplicationUser): Promise<void> {
-    await this.sh(`umask 077; printf '*:*:*:%s:%s\n' "$RUSER" "$RPW" > ${PASSFILE}`, { RUSER: repl.user, RPW: repl.password });
+    await this.run([passfileStep(repl)]);
   }
 
   /** True while PostgreSQL runs on a live host (`pg_ctl status`). */
@@ -202,25 +221,75 @@ export class PgNode {
    */
   async start(timeoutS = 120): Promise<void> {
     await this.host.ensureUp();
+    await this.runStart([this.startStep(timeoutS)], timeoutS);
+    log().debug({ node: this.name }, 'started');
+  }
+
+  /**
+   * First start of the primary of a cluster made from a template (template.ts), in one exec (each
+   * costs tens of ms on a busy engine): appends the cluster's own settings `conf` to
+   * postgresql.conf, writes the passfile, starts, and gives the superuser this node's password
+   * and the replication role `replication`'s: the template's roles have the passwords of the
+   * cluster that made it, which nobody uses again. Passwords reach psql on its standard input,
+   * the statements are kept out of the server log, and commit with synchronous_commit = local (no
+   * standby is there to confirm them).
+   * @returns the WAL position after the passwords changed: a standby has them once it has replayed it.
+   * @throws ExecError as `start`.
+   */
+  async startFromTemplate(o: { conf: string; replication: ReplicationUser }, timeoutS = 120): Promise<Lsn> {
+    const reset: Step = {
+      script: `printf "$QUIET SET synchronous_commit = local; ALTER ROLE postgres PASSWORD '%s'; ALTER ROLE %s PASSWORD '%s'; SELECT pg_current_wal_lsn();" "$SPW" "$RUSER" "$RPW" | psql -XAtq -v ON_ERROR_STOP=1 -d postgres`,
+      env: { SPW: this.superuserPassword, RUSER: o.replication.user, RPW: o.replication.password, QUIET: quietSession(this.image.major) },
+    };
+    const out = await this.runStart([appendConfStep(o.conf), passfileStep(o.replication), this.startStep(timeoutS), reset], timeoutS);
+    log().debug({ node: this.name }, 'started from template');
+    return out.trim();
+  }
+
+  /**
+   * Readies a standby of a cluster made from a template (template.ts) for its first start, in one
+   * exec: appends the cluster's own settings `conf` to postgresql.conf, writes the passfile,
+   * standby.signal and primary_conninfo towards `primary` (as `writeStandbyConfig`).
+   */
+  async prepareFromTemplate(o: { conf: string; replication: ReplicationUser; primary: PgNode }): Promise<void> {
+    await this.run([appendConfStep(o.conf), passfileStep(o.replication), this.standbyConfigStep(o.primary, o.replication)]);
+  }
+
+  /** pg_ctl start, exiting START_FAILED when the server does not start. */
+  private startStep(timeoutS: number): Step {
+    return {
+      // After the host died the old postmaster.pid is stale; in a new PID namespace its pid can
+      // belong to an unrelated process and block the start, as after a real reboot. No postgres
+      // process on the host means the file is stale (read from /proc: images may lack procps).
+      // The log is made readable by anyone first: pg_ctl creates it 0600, owned by the container's
+      // postgres uid, which the user reading the report on the host is not; >> keeps the mode.
+      script: `grep -qsx postgres /proc/[0-9]*/comm || rm -f "$PGDATA/postmaster.pid"
+         touch ${LOG_MOUNT}/${this.name}.log && chmod 0644 ${LOG_MOUNT}/${this.name}.log
+         pg_ctl -D "$PGDATA" -l ${LOG_MOUNT}/${this.name}.log -w -t ${timeoutS} start >/dev/null || exit ${START_FAILED}`,
+      env: {},
+    };
+  }
+
+  /**
+   * Runs steps that include `startStep`. pg_ctl only says "Examine the log output": when the
+   * server does not start, the error carries the reason from the server log (e.g. a value the
+   * server refuses).
+   * @returns the steps' output.
+   */
+  private async runStart(steps: Step[], timeoutS: number): Promise<string> {
     const offset = await this.logOffset();
     try {
-      await this.sh(
-        // After the host died the old postmaster.pid is stale; in a new PID namespace its pid can
-        // belong to an unrelated process and block the start, as after a real reboot. No postgres
-        // process on the host means the file is stale (read from /proc: images may lack procps).
-        `grep -qsx postgres /proc/[0-9]*/comm || rm -f "$PGDATA/postmaster.pid"
-         pg_ctl -D "$PGDATA" -l ${LOG_MOUNT}/${this.name}.log -w -t ${timeoutS} start >/dev/null`,
-        {},
-        timeoutS + 10,
-      );
+      return await this.run(steps, timeoutS + 10);
     } catch (e) {
-      if (!(e instanceof ExecError)) throw e;
-      // pg_ctl only says "Examine the log output": the reason (e.g. a value the server refuses)
-      // is in the server log.
+      if (!(e instanceof ExecError && e.exitCode === START_FAILED)) throw e;
       const reasons = (await this.logs()).slice(offset).split('\n').filter((l) => /\b(FATAL|PANIC|ERROR):|invalid value|unrecognized configuration/.test(l));
       throw new ExecError(this.name, 'pg_ctl start', e.exitCode, reasons.length ? `the server refused to start; its log says:\n${reasons.slice(-3).join('\n')}` : e.output);
     }
-    log().debug({ node: this.name }, 'started');
+  }
+
+  /** Runs steps in one shell inside the host as `postgres`, stopping at the first that fails (`sh -e`). */
+  private run(steps: Step[], timeoutS = 60): Promise<string> {
+    return this.sh(steps.map((s) => s.script).join('\n'), Object.assign({}, ...steps.map((s) => s.env)), timeoutS);
   }
 
   /**
@@ -362,14 +431,18 @@ export class PgNode {
    * earlier primary_conninfo, e.g. one pg_rewind copied from its source, is replaced).
    */
   async writeStandbyConfig(primary: PgNode, repl: ReplicationUser): Promise<void> {
-    await this.sh(
-      `auto="$PGDATA/postgresql.auto.conf"
+    await this.run([this.standbyConfigStep(primary, repl)]);
+  }
+
+  private standbyConfigStep(primary: PgNode, repl: ReplicationUser): Step {
+    return {
+      script: `auto="$PGDATA/postgresql.auto.conf"
        grep -Ev '^(primary_conninfo|primary_slot_name|recovery_target_timeline) ' "$auto" > "$auto.new" || true
-       printf "primary_conninfo = '%s'\nrecovery_target_timeline = 'latest'\n" "$CONNINFO" >> "$auto.new"
+       printf "primary_conninfo = '%s'\\nrecovery_target_timeline = 'latest'\\n" "$CONNINFO" >> "$auto.new"
        mv "$auto.new" "$auto"
        touch "$PGDATA/standby.signal"`,
-      { CONNINFO: this.conninfoFor(primary, repl) },
-    );
+      env: { CONNINFO: this.conninfoFor(primary, repl) },
+    };
   }
 
   /**
