@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { checkParameterNames } from '../../harness/db/ha-config.ts';
 import { probeImage, resolveImage } from '../../harness/db/image.ts';
 import { prepareNetFaults } from '../../harness/db/netns.ts';
+import { removeTemplates } from '../../harness/db/template.ts';
 import { sweepRun } from '../../harness/docker.ts';
 import { MODULE_EXT } from '../../harness/paths.ts';
 import { writeReport } from '../../harness/report/report.ts';
@@ -157,6 +158,7 @@ export async function run(argv: string[]): Promise<number> {
   const result = await child;
   if (interrupted) {
     const swept = await sweepRun(r.id);
+    await removeTemplates(r.id);
     await writeReport(r.dir);
     process.stderr.write(`pgchaos: removed ${swept.containers} containers and ${swept.networks} networks of run ${r.id}\n`);
     return 130;

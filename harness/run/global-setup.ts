@@ -5,6 +5,7 @@ import type { TestProject } from 'vitest/node';
 import { sweepOrphans, sweepRun } from '../docker.ts';
 import { resolveImage } from '../db/image.ts';
 import { prepareNetFaults } from '../db/netns.ts';
+import { removeTemplates } from '../db/template.ts';
 import { log } from '../logger.ts';
 import { ENGINE_SCRIPT } from '../paths.ts';
 import { writeReport } from '../report/report.ts';
@@ -52,6 +53,7 @@ async function prepare(project: TestProject, run: Run): Promise<() => Promise<vo
   await writeRunContext(run, config, process.env.PGCHAOS_COMMAND ?? commandLine());
   return async () => {
     await sweepRun(run.id);
+    await removeTemplates(run.id);
     if (project.name !== 'scenarios') return; // one report per run, written once its scenarios ended
     const summary = await writeReport(run.dir);
     if (summary) {
