@@ -5,6 +5,7 @@
 import { execa } from 'execa';
 import { relative } from 'node:path';
 import { resolveImage } from '../../harness/db/image.ts';
+import { sweepTemplates } from '../../harness/db/template.ts';
 import { docker, listObjects, noEngine, removeObjects, type PgchaosObject } from '../../harness/docker.ts';
 import { ConfigError } from '../../harness/errors.ts';
 import { ENGINE_SCRIPT } from '../../harness/paths.ts';
@@ -69,6 +70,11 @@ export async function doctor(argv: string[]): Promise<number> {
       );
     }
     await leftovers(values.remove === true);
+    if (values.remove === true) {
+      // Template images of ended runs (faster clusters, harness/db/template.ts), once their containers are gone: same ownership rule.
+      const images = await sweepTemplates();
+      if (images) process.stdout.write(`removed ${images} template images of ended runs\n`);
+    }
   }
 
   for (const p of problems) process.stdout.write(`problem: ${p.problem}\n  fix: ${p.fix}\n`);
