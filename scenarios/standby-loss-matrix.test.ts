@@ -28,7 +28,7 @@ import type { PgNode } from '../harness/db/pg-node.ts';
 import type { ReplicationObserver } from '../harness/load/observer.ts';
 import type { BatchWriter } from '../harness/load/writer.ts';
 import { compareWithModel } from '../harness/model/compare.ts';
-import { predict, type SynchronousCommit } from '../harness/model/sync-model.ts';
+import { predict, type SynchronousCommit, type SyncPrediction } from '../harness/model/sync-model.ts';
 import { userConfig } from '../harness/run/config.ts';
 import { scenario, type ScenarioContext } from '../harness/run/scenario.ts';
 import { streamingDeadlineMs, verifyConsistent, verifyRecovered } from '../harness/run/steps.ts';
@@ -103,7 +103,7 @@ for (const c of configs) {
         faultOf.set(node, faultT);
         await (pass.fault === 'crash' ? node.host.kill() : node.stop('fast'));
         lost.push(node);
-        const rows = await modelRows(ctx, cluster, observer, survivors);
+        const rows = await modelRows(ctx, cluster, observer, survivors, mustStream(prediction));
         stalled = prediction.commitsStall;
         steps.push(await judgeLoss(ctx, writer, observer, { what, faultT, steadyTps, stall: stalled, rows }));
         if (stalled) break;
@@ -115,12 +115,7 @@ for (const c of configs) {
         const startT = rec.heal(faultOf.get(node)!, `pg_ctl start ${node.name}`);
         await node.start();
         lost.splice(lost.indexOf(node), 1);
-        // With no synchronous standby ('' : the model requires none), no commit waits for the rejoining
-        // standby and PostgreSQL does not promise it catches up while an unthrottled writer runs
-        // (measured here: 13 did not within minutes, 15 and 17 did): it must reconnect with the model's
-        // sync_state; when it reached streaming is recorded, and the story's end waits for it with the writer stopped.
-        const mustStream = prediction.required > 0;
-        const rows = await modelRows(ctx, cluster, observer, rejoined, mustStream);
+        const rows = await modelRows(ctx, cluster, observer, rejoined, mustStream(prediction));
         const row = rows.find((r) => r.name === node.name)!;
         const transitions = observer.transitions(node.name);
         const since = transitions.slice(Math.max(0, transitions.findLastIndex((t) => t.t <= startT))); // from the state it was in when started
@@ -157,6 +152,18 @@ interface MatrixStep {
   streamingMs?: number | null;
   /** `name state/priority/sync_state` of every walsender, as shown and as predicted. */
   rows: string[];
+}
+
+/**
+ * Whether the standbys must be streaming (not only connected) before a step is judged. With no
+ * synchronous standby ('' : the model requires none) no commit waits for them, and PostgreSQL
+ * does not promise that a standby catches up while an unthrottled writer runs (measured here:
+ * PostgreSQL 13 stayed in catchup for minutes under an async writer at ~600 TPS, 15 and 17 caught
+ * up): they must be connected with the model's sync_state; when each reached streaming is
+ * recorded, and the story's end waits for it with the writer stopped.
+ */
+function mustStream(p: SyncPrediction): boolean {
+  return p.required > 0;
 }
 
 /**
