@@ -11,6 +11,8 @@
 #        bench/floor-cluster.sh run IMAGE NAME LABEL VOLS-ROUND  timed: prints nothing, exit 0 when ready
 # Every volume carries the label pgchaos.run=LABEL (remove with: docker volume rm $(docker volume ls -qf label=pgchaos.run=LABEL)).
 set -euo pipefail
+# The same settings as the harness's base settings that matter here (bench/cluster.conf).
+conf=$(cat "$(dirname "$0")/cluster.conf")
 PGDATA=/var/lib/postgresql/data
 
 # A copy of a cleanly stopped primary is a valid standby (docs: backup-file.html, warm-standby.html):
@@ -24,14 +26,7 @@ prepare() {
   docker exec "$prep" sh -ec 'chown postgres:postgres /m/p /m/s1 /m/s2; chmod 700 /m/p /m/s1 /m/s2'
   docker exec -u postgres "$prep" sh -ec "echo secret > /tmp/pw; initdb -D /m/p -U postgres --pwfile=/tmp/pw --auth-local=peer --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >/dev/null
 cat >> /m/p/postgresql.conf <<CONF
-listen_addresses = '*'
-wal_level = replica
-max_wal_senders = 10
-wal_keep_size = '2GB'
-hot_standby = on
-wal_log_hints = on
-synchronous_standby_names = 'ANY 1 (s1, s2)'
-wal_receiver_status_interval = '1s'
+$conf
 CONF
 printf 'local all postgres peer\nhost replication replicator samenet scram-sha-256\nhost all all samenet scram-sha-256\n' > /m/p/pg_hba.conf
 pg_ctl -D /m/p -l /tmp/pg.log -w start >/dev/null

@@ -5,6 +5,8 @@
 # standbys are streaming with sync_state quorum. Prints nothing; exit 0 when ready.
 # usage: bench/raw-cluster.sh IMAGE NAME RUN_LABEL   (remove with: docker rm -f NAME-{p,s1,s2}; docker network rm NAME)
 set -euo pipefail
+# The same settings as the harness's base settings that matter here (bench/cluster.conf).
+conf=$(cat "$(dirname "$0")/cluster.conf")
 image=$1 name=$2 label=$3
 docker network create --label "pgchaos.run=$label" --label "pgchaos.owner-pid=$PPID" "$name" >/dev/null
 for n in p s1 s2; do
@@ -15,14 +17,7 @@ x() { docker exec -u postgres "$name-$1" sh -ec "$2"; }
 subnet=$(docker network inspect -f '{{(index .IPAM.Config 0).Subnet}}' "$name")
 x p "echo secret > /tmp/pw; initdb -D \$PGDATA -U postgres --pwfile=/tmp/pw --auth-local=peer --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >/dev/null
 cat >> \$PGDATA/postgresql.conf <<CONF
-listen_addresses = '*'
-wal_level = replica
-max_wal_senders = 10
-wal_keep_size = '2GB'
-hot_standby = on
-wal_log_hints = on
-synchronous_standby_names = 'ANY 1 (s1, s2)'
-wal_receiver_status_interval = '1s'
+$conf
 CONF
 printf 'local all postgres peer\nhost replication replicator $subnet scram-sha-256\nhost all all $subnet scram-sha-256\n' > \$PGDATA/pg_hba.conf
 pg_ctl -D \$PGDATA -l /tmp/pg.log -w start >/dev/null
