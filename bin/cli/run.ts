@@ -143,7 +143,7 @@ export async function run(argv: string[]): Promise<number> {
     stdio: 'inherit',
     detached: true,
     reject: false,
-    env: { ...configToEnv(config), PGCHAOS_COMMAND: ['pgchaos', ...process.argv.slice(2)].join(' '), ...shardEnv(a.vitestArgs) },
+    env: { ...configToEnv(config), PGCHAOS_COMMAND: ['pgchaos', ...process.argv.slice(2)].join(' ') },
   });
   let interrupted = false;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -173,14 +173,6 @@ function describeRun(id: string, s: Selection, c: UserConfig, cwd: string): stri
   const source = c.source.includes(sep) ? relative(cwd, c.source) : c.source;
   const majors = c.pg.length > 1 ? `PostgreSQL ${c.pg.join(', ')} (each scenario once per major)` : `PostgreSQL ${c.pg[0]}`;
   return `run ${id}: ${s.files.length} scenario file${s.files.length === 1 ? '' : 's'} (${what}); ${majors}, synchronous_standby_names ${sync}, synchronous_commit ${c.synchronousCommit}; config: ${source}`;
-}
-
-/** PGCHAOS_SHARD=i/n when vitest's --shard splits the run (recorded in run.json; merge-reports joins the shards). */
-function shardEnv(vitestArgs: string[]): Record<string, string> {
-  const i = vitestArgs.findIndex((x) => x === '--shard' || x.startsWith('--shard='));
-  if (i < 0) return {};
-  const value = vitestArgs[i]!.includes('=') ? vitestArgs[i]!.split('=')[1]! : vitestArgs[i + 1];
-  return value ? { PGCHAOS_SHARD: value } : {};
 }
 
 function say(line: string): void {

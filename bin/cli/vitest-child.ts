@@ -34,6 +34,8 @@ async function main(): Promise<number> {
   const plan = JSON.parse(process.argv[2] ?? '') as ChildPlan;
   const { filter, options: user } = parseCLI(['vitest', 'run', ...plan.vitestArgs]);
   const { reporters, '--': _rest, ...userOptions } = user as typeof user & { '--'?: unknown };
+  // The shard vitest parsed, for the run header (run.json, written by the global setup in this process).
+  if (userOptions.shard) process.env.PGCHAOS_SHARD = String(userOptions.shard);
   const vitest = await createVitest('test', {
     ...userOptions,
     // What pgchaos decides: which files, one at a time in forks (real containers on few cores), the

@@ -32,8 +32,8 @@ export async function mergeRunDirs(shardDirs: string[], outDir: string): Promise
   const blobs: string[] = [];
   const contexts: RunContext[] = [];
   for (const dir of shardDirs) {
-    const records = (await readdir(join(dir, 'scenarios')).catch(() => [] as string[])).filter((f) => f.endsWith('.json'));
     if (!(await isDir(dir))) throw new ConfigError(`${dir} is not a run folder`, 'name the run folders the shards wrote (reports/<run>), one per shard');
+    const records = (await readdir(join(dir, 'scenarios')).catch(() => [] as string[])).filter((f) => f.endsWith('.json'));
     if (!records.length) throw new ConfigError(`${dir} holds no scenario record (scenarios/*.json)`, 'name the run folders of finished shards; a shard that ran nothing has nothing to merge');
     for (const f of records) {
       const earlier = seen.get(f);
