@@ -24,6 +24,7 @@ export const RUN_OPTIONS = {
   conf: { type: 'string' },
   clients: { type: 'string' },
   'batch-rows': { type: 'string' },
+  rate: { type: 'string' },
   'after-promotion': { type: 'string' },
   out: { type: 'string' },
   'no-builtin': { type: 'boolean' },
@@ -70,10 +71,11 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
   if (v['synchronous-commit'] !== undefined) overrides.synchronousCommit = v['synchronous-commit'] as UserConfigFile['synchronousCommit'];
   if (v['data-checksums']) overrides.dataChecksums = true;
   if (v.conf !== undefined) overrides.postgresqlConf = v.conf;
-  if (v.clients !== undefined || v['batch-rows'] !== undefined) {
+  if (v.clients !== undefined || v['batch-rows'] !== undefined || v.rate !== undefined) {
     overrides.writer = {
       ...(v.clients !== undefined ? { clients: count('--clients', v.clients) } : {}),
       ...(v['batch-rows'] !== undefined ? { batchRows: count('--batch-rows', v['batch-rows']) } : {}),
+      ...(v.rate !== undefined ? { rateTps: count('--rate', v.rate) } : {}),
     };
   }
   if (v['after-promotion'] !== undefined) overrides.afterPromotion = v['after-promotion'];

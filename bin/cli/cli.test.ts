@@ -27,7 +27,7 @@ describe('pgchaos run: arguments', () => {
     const a = parseRunArgs([
       '--config', 'ha.json', '--pg', '13,15', '--image', '15=reg/pg:15.8', '--image=17=reg/pg:17', '--standbys', 's1, s2,s3',
       '--sync', 'FIRST 1 (s1, s2)', '--synchronous-commit', 'remote_apply', '--data-checksums', '--conf', 'ha.conf',
-      '--clients', '4', '--batch-rows=500', '--after-promotion', 'same', '--out', 'out', '--no-builtin', 'mine',
+      '--clients', '4', '--batch-rows=500', '--rate', '150', '--after-promotion', 'same', '--out', 'out', '--no-builtin', 'mine',
     ]);
     expect(a).toEqual({
       help: false,
@@ -44,7 +44,7 @@ describe('pgchaos run: arguments', () => {
         synchronousCommit: 'remote_apply',
         dataChecksums: true,
         postgresqlConf: 'ha.conf',
-        writer: { clients: 4, batchRows: 500 },
+        writer: { clients: 4, batchRows: 500, rateTps: 150 },
         afterPromotion: 'same',
       },
     });

@@ -52,6 +52,9 @@ Your HA config — pgchaos.config.json in this folder, or these flags (flags win
   --conf FILE                 your postgresql.conf fragment, applied after pgchaos's settings
   --clients N                 writer connections (default 8)
   --batch-rows N              rows per committed batch (default 1000)
+  --rate N                    batches per second over all clients, like pgbench -R (default:
+                              as fast as the primary commits; 200 under an async config in
+                              the standby-loss matrix)
   --after-promotion POLICY    synchronous_standby_names of a promoted standby:
                               swap | same | a setting (default swap)
   --no-pull                   never pull the official postgres:NN (air-gapped runs): local

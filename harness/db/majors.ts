@@ -47,3 +47,12 @@ export const DIVERGENCE_SYMPTOM = /requested starting point \S+ on timeline \d+ 
  * `target server needs to use either data checksums or "wal_log_hints = on"`.
  */
 export const REWIND_REFUSAL = /target server needs to use either data checksums or "wal_log_hints = on"/;
+
+/**
+ * What a standby's walreceiver logs when the primary no longer has the WAL it asks for: the
+ * segment was recycled (no replication slot held it and it was past `wal_keep_size`). The
+ * standby cannot stream again without a WAL archive: "the standby will need to be reinitialized
+ * from a new base backup" (warm-standby.html#STREAMING-REPLICATION). Wording from xlog.c's
+ * CheckXLogRemoved, same in 12–17.
+ */
+export const WAL_REMOVED = /requested WAL segment \S+ has already been removed/;

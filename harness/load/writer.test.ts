@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { Clock } from '../clock.ts';
+import type { PgNode } from '../db/pg-node.ts';
 import { classify, progressLine, sampleBatches, writeOutage, type Batch } from './history.ts';
+import { BatchWriter } from './writer.ts';
 
 describe('classify', () => {
   it('a plain SQL error before commit means not committed', () => {
@@ -41,5 +44,43 @@ describe('writeOutage', () => {
   });
   it('is null when the writer never resumed on the new primary', () => {
     expect(writeOutage([acked('primary', 900)], 'primary', 's1').outageMs).toBeNull();
+  });
+});
+
+describe('BatchWriter rateTps', () => {
+  /** A server that commits every batch after `latencyMs` (the first one after `firstMs`). */
+  function fakePrimary(latencyMs: number, firstMs = latencyMs) {
+    let calls = 0;
+    const client = () => ({
+      on() {},
+      connect: async () => {},
+      end: async () => {},
+      query: () => new Promise((r) => setTimeout(r, calls++ === 0 ? firstMs : latencyMs)),
+    });
+    return { currentPrimary: async () => ({ name: 'primary', client }) as unknown as PgNode };
+  }
+  async function acked(w: BatchWriter, ms: number): Promise<number> {
+    w.start();
+    await new Promise((r) => setTimeout(r, ms));
+    await w.stop();
+    return w.ledger().filter((b) => b.outcome === 'acked').length;
+  }
+
+  it('starts batches at the target rate over all clients, like pgbench -R', async () => {
+    const w = new BatchWriter(fakePrimary(2), new Clock(), { clients: 4, rateTps: 40, progress: false });
+    const n = await acked(w, 1000);
+    expect(n).toBeGreaterThanOrEqual(30);
+    expect(n).toBeLessThanOrEqual(45);
+  });
+  it('skips the slots missed while a batch waited instead of bursting to make them up', async () => {
+    // One client, 100 batches/s; its first batch waits 600 ms (a stall). Making up the missed
+    // slots would commit ~100 in the second; skipping them commits ~40 after the stall.
+    const w = new BatchWriter(fakePrimary(1, 600), new Clock(), { clients: 1, rateTps: 100, progress: false });
+    const n = await acked(w, 1000);
+    expect(n).toBeLessThanOrEqual(50);
+    expect(n).toBeGreaterThanOrEqual(20);
+  });
+  it('refuses a rate that is not above 0', () => {
+    expect(() => new BatchWriter(fakePrimary(1), new Clock(), { rateTps: 0 })).toThrow(/rateTps 0: expected a rate above 0/);
   });
 });

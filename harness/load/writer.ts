@@ -10,6 +10,15 @@ export interface BatchWriterOptions {
   clients?: number;
   /** Rows per batch (default 1000). */
   batchRows?: number;
+  /**
+   * Target rate of batches per second over all clients, like `pgbench -R` (default: none, as
+   * fast as the server commits). Starts are spaced evenly per client; a slot missed while a
+   * batch waited (a stall, a reconnect) is skipped, not made up in a burst afterwards, as
+   * `pgbench -R --latency-limit` skips late transactions. Under a config with no synchronous
+   * standby nothing slows the primary down to what a standby can replay: see
+   * scenarios/standby-loss-matrix.test.ts.
+   */
+  rateTps?: number;
   /** Connect timeout, ms (default 2000): a dead or cut-off server cannot hang a client. */
   connectTimeoutMs?: number;
   /**
@@ -35,7 +44,9 @@ export interface WriteTarget {
 export class BatchWriter {
   readonly clients: number;
   readonly batchRows: number;
-  private readonly opts: Required<Omit<BatchWriterOptions, 'clients' | 'batchRows'>>;
+  /** Target batches per second over all clients; undefined = unthrottled. */
+  readonly rateTps: number | undefined;
+  private readonly opts: Required<Omit<BatchWriterOptions, 'clients' | 'batchRows' | 'rateTps'>>;
   private readonly batches: Batch[] = [];
   private running = false;
   private loops: Promise<void>[] = [];
@@ -53,6 +64,8 @@ export class BatchWriter {
   ) {
     this.clients = opts.clients ?? 8;
     this.batchRows = opts.batchRows ?? 1000;
+    if (opts.rateTps !== undefined && !(opts.rateTps > 0)) throw new RangeError(`writer rateTps ${opts.rateTps}: expected a rate above 0 batches per second`);
+    this.rateTps = opts.rateTps;
     this.opts = { connectTimeoutMs: opts.connectTimeoutMs ?? 2000, queryTimeoutMs: opts.queryTimeoutMs ?? 60_000, progress: opts.progress ?? true };
   }
 
@@ -107,7 +120,16 @@ export class BatchWriter {
 
   private async loop(client: number): Promise<void> {
     let conn: { c: pg.Client; node: string } | undefined;
+    // With a rate, each client starts a batch every clients/rate seconds, the clients staggered.
+    const periodMs = this.rateTps === undefined ? 0 : (1000 * this.clients) / this.rateTps;
+    let nextStartT = this.clock.now() + (periodMs * (client - 1)) / this.clients;
     while (this.running) {
+      if (periodMs > 0) {
+        const now = this.clock.now();
+        if (nextStartT > now) await pause(nextStartT - now);
+        nextStartT = Math.max(nextStartT, this.clock.now() - periodMs) + periodMs;
+        if (!this.running) break;
+      }
       if (!conn) {
         conn = await this.connect().catch(() => undefined);
         if (!conn) {

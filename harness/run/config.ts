@@ -40,8 +40,10 @@ const FileSchema = z.strictObject({
   dataChecksums: z.boolean().optional(),
   /** Your postgresql.conf fragment, relative to the config file; applied after pgchaos's own settings. */
   postgresqlConf: z.string().min(1).optional(),
-  /** The writer: connections and rows per batch (defaults 8 and 1000). */
-  writer: z.strictObject({ clients: z.number().int().min(1).max(64).optional(), batchRows: z.number().int().min(1).max(100_000).optional() }).optional(),
+  /** The writer: connections, rows per batch (defaults 8 and 1000) and a target rate in batches per second, like `pgbench -R` (default: as fast as the primary commits). */
+  writer: z
+    .strictObject({ clients: z.number().int().min(1).max(64).optional(), batchRows: z.number().int().min(1).max(100_000).optional(), rateTps: z.number().int().min(1).max(100_000).optional() })
+    .optional(),
   /** synchronous_standby_names of a promoted standby: "swap" (default), "same", or the setting itself. */
   afterPromotion: z.string().optional(),
 });
@@ -65,7 +67,8 @@ export interface UserConfig {
   postgresqlConf: string | null;
   /** The fragment's parameters (name → value as written). */
   settings: Record<string, string>;
-  writer: { clients: number; batchRows: number };
+  /** rateTps: batches per second over all clients; undefined = as fast as the primary commits. */
+  writer: { clients: number; batchRows: number; rateTps?: number };
   afterPromotion: SyncPolicy;
 }
 
@@ -129,7 +132,7 @@ function resolveConfig(c: UserConfigFile, confBase: string, source: string): Use
     dataChecksums: c.dataChecksums ?? false,
     postgresqlConf,
     settings,
-    writer: { clients: c.writer?.clients ?? 8, batchRows: c.writer?.batchRows ?? 1000 },
+    writer: { clients: c.writer?.clients ?? 8, batchRows: c.writer?.batchRows ?? 1000, ...(c.writer?.rateTps !== undefined ? { rateTps: c.writer.rateTps } : {}) },
     afterPromotion: parsePolicy(c.afterPromotion ?? 'swap'),
   };
 }
@@ -189,5 +192,5 @@ export function clusterOptionsOf(c: UserConfig, major: number = c.pg[0]!): Clust
 
 /** The writer options of a config. */
 export function writerOptionsOf(c: UserConfig): BatchWriterOptions {
-  return { clients: c.writer.clients, batchRows: c.writer.batchRows };
+  return { clients: c.writer.clients, batchRows: c.writer.batchRows, ...(c.writer.rateTps !== undefined ? { rateTps: c.writer.rateTps } : {}) };
 }

@@ -78,7 +78,7 @@ function scenarioOn(major: number, name: string, body: (ctx: ScenarioContext) =>
         writers.push(w);
         await w.setup();
         w.start();
-        rec.step('writer started', { clients: w.clients, batchRows: w.batchRows });
+        rec.step('writer started', { clients: w.clients, batchRows: w.batchRows, rateTps: w.rateTps ?? null });
         return w;
       },
       startObserver(cluster, intervalMs) {

@@ -11,7 +11,9 @@ import { Recorder } from './recorder.ts';
 import type { ScenarioContext } from './scenario.ts';
 import type { ReplicationObserver } from '../load/observer.ts';
 import { catchupDeadlineMs } from '../model/catchup.ts';
-import { streamingDeadlineMs, verifyConsistent } from './steps.ts';
+import { explainNotStreaming, streamingDeadlineMs, verifyConsistent } from './steps.ts';
+import type { PgNode } from '../db/pg-node.ts';
+import { WaitTimeoutError } from '../errors.ts';
 
 /** A node whose psql answers the row-hash read with `rows|hash` and the ledger read with one whole batch. */
 const node = (name: string, rows: number, hash: string) => ({
@@ -71,5 +73,20 @@ describe('streamingDeadlineMs', () => {
   it('counts all WAL for a standby never seen, and the farthest standby for several', async () => {
     expect(await streamingDeadlineMs(cluster, ['s1'], observer(undefined))).toBe(catchupDeadlineMs(100 * MiB));
     expect(await streamingDeadlineMs(cluster, ['s1', 's2'], observer('0/6000000'))).toBe(catchupDeadlineMs(100 * MiB));
+  });
+});
+
+describe('explainNotStreaming', () => {
+  const withLog = (name: string, log: string) => ({ name, logs: async () => log }) as unknown as PgNode;
+  const timeout = new WaitTimeoutError('walsenders s1,s2 streaming', 15_000, 's1 catchup');
+  it('adds the reason when a standby logged that the primary recycled the WAL it needs', async () => {
+    const s2 = withLog('s2', 'LOG:  started streaming WAL from primary at 0/90000000 on timeline 1\nFATAL:  could not receive data from WAL stream: ERROR:  requested WAL segment 000000010000000000000090 has already been removed\n');
+    const e = await explainNotStreaming(timeout, [withLog('s1', 'LOG:  ok\n'), s2]).catch((x: unknown) => x as Error);
+    expect(e.message).toMatch(/^timed out after 15000 ms waiting for walsenders s1,s2 streaming/);
+    expect(e.message).toMatch(/why: the primary recycled WAL a standby still needed \(s2: requested WAL segment 000000010000000000000090 has already been removed\).*new base backup/);
+    expect(e.cause).toBe(timeout);
+  });
+  it('rethrows the wait error unchanged when no log says so', async () => {
+    await expect(explainNotStreaming(timeout, [withLog('s1', 'LOG:  ok\n')])).rejects.toBe(timeout);
   });
 });

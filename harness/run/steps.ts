@@ -10,6 +10,7 @@ import { verdictValue, type Verdict } from '../checks/verdict.ts';
 import { readNodeHash } from '../load/workload.ts';
 import type { ReplicationObserver } from '../load/observer.ts';
 import type { PgNode } from '../db/pg-node.ts';
+import { WAL_REMOVED } from '../db/majors.ts';
 import { lsnDiff } from '../lsn.ts';
 import type { ScenarioContext } from './scenario.ts';
 import { predict } from '../model/sync-model.ts';
@@ -102,6 +103,24 @@ export async function streamingDeadlineMs(cluster: Cluster, names: string[], obs
   };
   const behind = names.map((n) => lsnDiff(now, since ?? lastFlush(n) ?? '0/0'));
   return catchupDeadlineMs(behind.reduce((a, b) => (a > b ? a : b), 0n));
+}
+
+/**
+ * Rethrows `e` (a wait for standbys to stream that failed) with the reason when a standby's log
+ * has it: the primary recycled WAL segments the standby still needed (`WAL_REMOVED`), so it will
+ * never stream again without a new base backup, however long the wait. @throws always.
+ */
+export async function explainNotStreaming(e: unknown, standbys: PgNode[]): Promise<never> {
+  const lost: string[] = [];
+  for (const s of standbys) {
+    const line = (await s.logs()).split('\n').findLast((l) => WAL_REMOVED.test(l));
+    if (line) lost.push(`${s.name}: ${line.match(WAL_REMOVED)![0]}`);
+  }
+  if (!lost.length || !(e instanceof Error)) throw e;
+  throw new Error(
+    `${e.message}\n  why: the primary recycled WAL a standby still needed (${lost.join('; ')}): it fell further behind than wal_keep_size and no replication slot held the WAL; it needs a new base backup`,
+    { cause: e },
+  );
 }
 
 /** Who is who after a failover. */
