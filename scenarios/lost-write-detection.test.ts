@@ -28,7 +28,7 @@ scenario('lost-write checker catches loss: async replication, the lagging standb
   await s2.host.disconnect();
   await holdFor(3000); // commits acknowledged that s2 never receives
   rec.fault('kill the primary (the host dies)');
-  await oldPrimary.host.kill();
+  await oldPrimary.host.crash();
 
   const { positions } = await cluster.mostAdvancedStandby();
   rec.step('compared standby LSNs', { positions });

@@ -38,7 +38,7 @@ scenario('quorum commit: lose both standbys, stall, recover', async (ctx) => {
 
   // 004 §8: one standby dies. ANY 1 still has s2, so commits go on; s1 falls behind meanwhile.
   const killedAt = rec.fault('kill s1 (the host dies)');
-  await s1.host.kill();
+  await s1.host.crash();
   await holdFor(4000);
   expect(model({ name: 's2' }).commitsStall, 'the model: with s2 left, commits go on').toBe(false);
   const oneDown = verify(checkSustained(writer.samples(), { fromT: killedAt, toT: rec.clock.now(), steadyTps, fraction: 0.5 }));

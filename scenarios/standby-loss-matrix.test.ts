@@ -102,6 +102,8 @@ for (const c of configs) {
     }
 
     const steps: MatrixStep[] = [];
+    /** When each standby was started again, to find when it reached streaming. */
+    const rejoins = new Map<MatrixStep, { node: string; startT: number }>();
     for (const pass of [
       { order: byPriority, fault: 'crash' as const },
       { order: [...byPriority].reverse(), fault: 'stop' as const },
@@ -116,7 +118,7 @@ for (const c of configs) {
         const what = pass.fault === 'crash' ? `crash ${name}'s host` : `pg_ctl stop -m fast ${name}`;
         const faultT = rec.fault(what, { predicted: prediction.commitsStall ? 'stall' : 'writes go on' });
         faultOf.set(node, faultT);
-        await (pass.fault === 'crash' ? node.host.kill() : node.stop('fast'));
+        await (pass.fault === 'crash' ? node.host.crash() : node.stop('fast'));
         lost.push(node);
         const rows = await modelRows(ctx, cluster, observer, survivors, mustStream(prediction));
         stalled = prediction.commitsStall;
@@ -135,22 +137,34 @@ for (const c of configs) {
         const transitions = observer.transitions(node.name);
         const since = transitions.slice(Math.max(0, transitions.findLastIndex((t) => t.t <= startT))); // from the state it was in when started
         const sequence = ctx.verify(checkSyncSequence(node.name, since, ['absent', `${row.state}/${row.syncState}`]));
-        const streamingAt = since.find((t) => t.state === 'streaming')?.t;
         const catchup = sequence.evidence.observed.find((o) => o.step.startsWith('catchup/'))?.step ?? null;
         let recoveryMs: number | null = null;
         if (stalled && !prediction.commitsStall) {
           recoveryMs = (await verifyRecovered(ctx, writer, { repairT: startT, withinMs: RECOVER_WITHIN_MS, steadyTps })).evidence.recoveryMs;
           stalled = false;
         }
-        const streamingMs = streamingAt === undefined ? null : Math.round(streamingAt - startT);
-        steps.push({ step: `start ${node.name}`, predicted: prediction.commitsStall ? 'stall' : 'writes go on', observed: null, tps: null, recoveryMs, catchup, streamingMs, rows: rows.map(showRow) });
+        const step: MatrixStep = { step: `start ${node.name}`, predicted: prediction.commitsStall ? 'stall' : 'writes go on', observed: null, tps: null, recoveryMs, catchup, streamingMs: null, rows: rows.map(showRow) };
+        steps.push(step);
+        rejoins.set(step, { node: node.name, startT });
       }
     }
     rec.metric('matrix', steps);
     // Not only at the moments above: every 100 ms sample of the story agrees with the model.
     ctx.verify(checkModelAgreement(observer.samples()));
     await verifyConsistent(ctx, cluster, writer, observer);
+    // The story ends with every standby streaming as the model predicts; a standby that was
+    // still in catchup when its rejoin was judged (no commit waited for it) gets its time to
+    // streaming here.
+    await modelRows(ctx, cluster, observer, cluster.standbys);
+    for (const [step, { node, startT }] of rejoins) step.streamingMs = streamingMsAfter(observer, node, startT);
+    rec.metric('matrix', steps);
   });
+}
+
+/** From `startT` to the first sample after it in which `standby`'s walsender was streaming, ms; null when it never was. */
+function streamingMsAfter(observer: ReplicationObserver, standby: string, startT: number): number | null {
+  const at = observer.transitions(standby).find((t) => t.t >= startT && t.state === 'streaming')?.t;
+  return at === undefined ? null : Math.round(at - startT);
 }
 
 /** One line of the matrix result: what happened, what the model predicted, what was observed. */
@@ -163,7 +177,7 @@ interface MatrixStep {
   recoveryMs: number | null;
   /** The catchup step seen on the way back, e.g. `catchup/potential`, if the 100 ms sampler caught one. */
   catchup: string | null;
-  /** From `pg_ctl start` to the walsender's state `streaming`, ms; null when not (yet) streaming. */
+  /** From `pg_ctl start` to the walsender's state `streaming`, ms (measured at the story's end); null when it never streamed. */
   streamingMs?: number | null;
   /** `name state/priority/sync_state` of every walsender, as shown and as predicted. */
   rows: string[];

@@ -28,7 +28,7 @@ scenario('FIRST 1 (s1, s2), remote_apply: the sync standby dies, s2 takes over, 
 
   // The sync standby's host dies: s2 must become sync and commits go on.
   const killedAt = rec.fault('kill s1 (the sync standby\'s host dies)');
-  await s1.host.kill();
+  await s1.host.crash();
   await observer.waitFor('s2 takes over as sync', (s) => s.standbys.some((r) => r.name === 's2' && r.syncState === 'sync'), 10_000);
   rec.metric('takeoverMs', Math.round(rec.clock.now() - killedAt));
   await holdFor(4000);

@@ -35,7 +35,7 @@ it('changes synchronous_standby_names while running, and its readiness follows t
 
 it('lets a dead standby leave: its host is removed, catch-up and hashes run on the survivors', async () => {
   const s3 = cluster.node('s3');
-  await s3.host.kill();
+  await s3.host.crash();
   await cluster.remove(s3);
   expect(cluster.nodes.map((n) => n.name)).toEqual(['primary', 's1', 's2']);
   const d = await docker();

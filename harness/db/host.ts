@@ -34,6 +34,8 @@ export interface CreateHostOptions {
  */
 export class PgHost {
   private port: number;
+  /** iptables rules added per tag, so a heal deletes exactly what its fault added. */
+  private readonly rules = new Map<string, string[]>();
 
   private constructor(
     /** Name other hosts use to reach this one on the cluster network. */
@@ -97,29 +99,104 @@ export class PgHost {
     if (!(await this.running())) await this.boot();
   }
 
-  /** The host dies (docker kill, SIGKILL): PostgreSQL gets no chance to shut down; the data directory stays for a later boot. */
-  async kill(): Promise<void> {
+  /**
+   * The host dies (SIGKILL of the container): PostgreSQL gets no chance to shut down; the data
+   * directory stays for a later `ensureUp()`.
+   * - loud (default): the kernel closes the host's TCP connections as it goes (FIN/RST), so peers
+   *   learn of the death in milliseconds (measured: a `FIRST 1` standby took over `sync`
+   *   0.4–0.6 s later, `wal_sender_timeout` never involved);
+   * - `silent`: like a power loss, peers get nothing: every packet to and from the cluster
+   *   network is dropped first (the rules die with the namespace), so they notice only through
+   *   `wal_sender_timeout`, `wal_receiver_timeout` or TCP keepalives.
+   * @throws ExecError when the silencing rules fail (the host is then still up).
+   */
+  async crash(o: { silent?: boolean } = {}): Promise<void> {
+    if (o.silent) await this.addRules('silent-crash', this.isolationRules());
     await (await this.engineHandle()).kill({ signal: 'SIGKILL' });
-    log().debug({ node: this.name }, 'host killed');
+    log().debug({ node: this.name, silent: !!o.silent }, 'host crashed');
+  }
+
+  /** Every process of the host stopped at once (cgroup freezer, `docker pause`): connections stay open and hang. Undo with `thaw()`. */
+  async freeze(): Promise<void> {
+    await (await this.engineHandle()).pause();
+  }
+
+  /** Ends `freeze()`; nothing to do when the host is not frozen. */
+  async thaw(): Promise<void> {
+    const c = await this.engineHandle();
+    if ((await c.inspect()).State.Paused) await c.unpause();
   }
 
   /**
    * Cuts this host off from the other hosts: packets to and from the cluster network are
    * dropped (connections hang, as in a real partition), except the gateway's, through which the
-   * harness reaches the host. Undo with `reconnect()`. Works on any image: iptables runs from
-   * a helper container in the host's network namespace (netns.ts, about 170 ms). The rules
-   * live in that namespace: a host killed and booted again comes back connected.
+   * harness reaches the host. Undo with `reconnect()`. The rules live in the host's namespace:
+   * a host crashed and booted again comes back connected.
    * @throws ExecError when iptables fails; ConfigError when no image with iptables is present.
    */
   async disconnect(): Promise<void> {
-    await runInNetns(this.netnsTarget(), this.partitionRules('-A'));
-    log().debug({ node: this.name }, 'disconnected');
+    await this.addRules('isolate', this.isolationRules());
   }
 
   /** Ends a partition made by `disconnect()`; nothing to do when the host was booted again since. */
   async reconnect(): Promise<void> {
-    await runInNetns(this.netnsTarget(), this.partitionRules('-D'));
-    log().debug({ node: this.name }, 'reconnected');
+    await this.removeRules('isolate');
+  }
+
+  /** The cluster network's subnet (CIDR) and gateway (the harness's path in). */
+  networkOf(): { subnet: string; gateway: string } {
+    return this.net;
+  }
+
+  /** This host's address on the cluster network (for rules on other hosts that name it). */
+  async address(): Promise<string> {
+    const nets = (await (await this.engineHandle()).inspect()).NetworkSettings.Networks;
+    const ip = Object.values(nets).find((n) => n.IPAddress)?.IPAddress;
+    if (!ip) throw new Error(`${this.name}: no address on the cluster network (is the host down?)`);
+    return ip;
+  }
+
+  /**
+   * Adds iptables rules (`CHAIN match… -j TARGET`, e.g. `OUTPUT -d 10.0.0.3 -j DROP`) in this
+   * host's network namespace under `tag`, undone by `removeRules(tag)`. Runs from a helper
+   * container (netns.ts, about 170 ms), so it works on any image and the host needs no
+   * NET_ADMIN. The `statistic` match (random loss) is in this kernel; `netem` is not.
+   * @throws ExecError when iptables refuses a rule; ConfigError when no image with iptables is present.
+   */
+  async addRules(tag: string, rules: string[]): Promise<void> {
+    this.rules.set(tag, [...(this.rules.get(tag) ?? []), ...rules]);
+    await runInNetns(this.netnsTarget(), rules.map((r) => `iptables -A ${r}`).join('\n'));
+    log().debug({ node: this.name, tag, rules }, 'iptables rules added');
+  }
+
+  /** Deletes the rules added under `tag` that are still there (a host booted since has a new, empty namespace). */
+  async removeRules(tag: string): Promise<void> {
+    const rules = this.rules.get(tag) ?? [];
+    this.rules.delete(tag);
+    if (!rules.length || !(await this.running())) return;
+    await runInNetns(this.netnsTarget(), rules.map((r) => `if iptables -C ${r} 2>/dev/null; then iptables -D ${r}; fi`).join('\n'));
+    log().debug({ node: this.name, tag }, 'iptables rules removed');
+  }
+
+  /** The iptables rules in this host's namespace with their packet counters (`iptables-save -c`), e.g. to show a loss fault dropped packets. */
+  async ruleCounters(): Promise<{ rule: string; packets: number }[]> {
+    const out = await runInNetns(this.netnsTarget(), 'iptables-save -c');
+    return [...out.matchAll(/^\[(\d+):\d+\] -A (.*)$/gm)].map((m) => ({ rule: m[2]!, packets: Number(m[1]) }));
+  }
+
+  /**
+   * Limits the host's outgoing traffic to `kbit` kbit/s with a token bucket (tc `tbf`, in this
+   * kernel; `netem` is not), the harness's own traffic included. Undo with `unlimitBandwidth()`.
+   * @throws ExecError when tc fails (the helper's image needs iproute2, pgchaos's has it).
+   */
+  async limitBandwidth(kbit: number): Promise<void> {
+    // burst: at least one full-size packet per tick; latency bounds the queue, as tc-tbf(8) requires one of latency/limit.
+    await runInNetns(this.netnsTarget(), `tc qdisc replace dev eth0 root tbf rate ${kbit}kbit burst 32kbit latency 400ms`);
+  }
+
+  /** Ends `limitBandwidth()`; nothing to do when the host was booted again since. */
+  async unlimitBandwidth(): Promise<void> {
+    if (await this.running()) await runInNetns(this.netnsTarget(), 'tc qdisc del dev eth0 root 2>/dev/null || true');
   }
 
   /** Removes the host and its anonymous volumes. */
@@ -127,12 +204,10 @@ export class PgHost {
     await this.container.stop({ remove: true, removeVolumes: true, timeout: 0 });
   }
 
-  private partitionRules(op: '-A' | '-D'): string {
+  /** Drops everything to and from the cluster network but the gateway's (the harness's path in). */
+  private isolationRules(): string[] {
     const { subnet, gateway } = this.net;
-    const rules = [`INPUT -s ${gateway} -j ACCEPT`, `INPUT -s ${subnet} -j DROP`, `OUTPUT -d ${gateway} -j ACCEPT`, `OUTPUT -d ${subnet} -j DROP`];
-    // Healing deletes only the rules still there: a host booted since the cut has a new,
-    // empty namespace.
-    return rules.map((r) => (op === '-A' ? `iptables -A ${r}` : `if iptables -C ${r} 2>/dev/null; then iptables -D ${r}; fi`)).join('\n');
+    return [`INPUT -s ${gateway} -j ACCEPT`, `INPUT -s ${subnet} -j DROP`, `OUTPUT -d ${gateway} -j ACCEPT`, `OUTPUT -d ${subnet} -j DROP`];
   }
 
   private netnsTarget(): NetnsTarget {
@@ -147,6 +222,7 @@ export class PgHost {
   private async boot(): Promise<void> {
     const c = await this.engineHandle();
     await c.start();
+    this.rules.clear(); // a new network namespace: the rules died with the old one
     // Docker may publish a different host port after a restart: read it again.
     const info = await c.inspect();
     const binding = info.NetworkSettings.Ports[`${PG_PORT}/tcp`]?.[0];

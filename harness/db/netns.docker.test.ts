@@ -85,7 +85,7 @@ it('a host booted again after a cut comes back connected, and reconnect is then 
   const s2 = cluster.node('s2');
   await s2.host.disconnect();
   expect(await reaches(s2, cluster.primary)).toBe(false);
-  await s2.host.kill();
+  await s2.host.crash();
   await s2.start(); // boots the host: a new network namespace, without the rules
   expect(await reaches(s2, cluster.primary)).toBe(true);
   await s2.host.reconnect();

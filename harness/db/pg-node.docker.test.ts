@@ -42,7 +42,7 @@ describe('PgNode on a real cluster', () => {
 
   it('a killed host keeps its data directory and streams again after start', async () => {
     const s2 = cluster.node('s2');
-    await s2.host.kill();
+    await s2.host.crash();
     expect(await s2.host.running()).toBe(false);
     await cluster.primary.safePsql('INSERT INTO probe VALUES (43)');
     await s2.start();

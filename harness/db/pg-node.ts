@@ -312,6 +312,66 @@ export class PgNode {
   }
 
   /**
+   * SIGKILL to the postmaster while the host lives, like PostgreSQL::Test::Cluster `kill9`:
+   * its children exit when they notice (postmaster death), and the next `start()` runs crash
+   * recovery. @throws ExecError when no postmaster runs.
+   */
+  async kill9(): Promise<void> {
+    await this.sh(`kill -KILL "$(head -1 "$PGDATA/postmaster.pid")"`);
+    log().debug({ node: this.name }, 'postmaster killed');
+  }
+
+  /**
+   * SIGSTOP to the postmaster alone: its backends, walsenders and walreceiver run on, but no new
+   * connection is accepted and no child that dies is restarted. Undo with `thawPostmaster()`.
+   * @throws ExecError when no postmaster runs.
+   */
+  async freezePostmaster(): Promise<void> {
+    await this.sh(`kill -STOP "$(head -1 "$PGDATA/postmaster.pid")"`);
+  }
+
+  /** Ends `freezePostmaster()`. */
+  async thawPostmaster(): Promise<void> {
+    await this.sh(`kill -CONT "$(head -1 "$PGDATA/postmaster.pid")"`);
+  }
+
+  /**
+   * Terminates this standby's walreceiver (SIGTERM; it is no backend, so pg_terminate_backend
+   * cannot reach it). The startup process starts a new one after `wal_retrieve_retry_interval`
+   * (5 s by default). @returns false when no walreceiver was running.
+   */
+  async terminateWalReceiver(): Promise<boolean> {
+    const pid = await this.safePsql('SELECT pid FROM pg_stat_wal_receiver');
+    if (!pid) return false;
+    await this.sh(`kill -TERM ${Number(pid)}`);
+    return true;
+  }
+
+  /**
+   * On a primary: terminates the walsender serving `standby` (pg_terminate_backend on its
+   * pg_stat_replication row); the standby's walreceiver reconnects by itself.
+   * @returns false when that standby had no walsender.
+   */
+  async terminateWalSender(standby: string): Promise<boolean> {
+    const out = await this.safePsql(`SELECT pg_terminate_backend(pid) FROM pg_stat_replication WHERE application_name = '${standby.replace(/'/g, "''")}'`);
+    return out.split('\n').includes('t');
+  }
+
+  /**
+   * Pauses WAL replay on this standby (`pg_wal_replay_pause()`, functions-admin.html): WAL is
+   * still received and flushed, so it still confirms `on` commits, but `remote_apply` commits
+   * that need it wait. Undo with `resumeReplay()`.
+   */
+  async pauseReplay(): Promise<void> {
+    await this.safePsql('SELECT pg_wal_replay_pause()');
+  }
+
+  /** Ends `pauseReplay()`. */
+  async resumeReplay(): Promise<void> {
+    await this.safePsql('SELECT pg_wal_replay_resume()');
+  }
+
+  /**
    * Runs SQL with psql over the local socket, like PostgreSQL::Test::Cluster `safe_psql`.
    * @returns unaligned, tuples-only output, trimmed. @throws ExecError on any SQL error or after `timeoutS`.
    */

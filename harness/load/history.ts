@@ -25,6 +25,8 @@ export interface Batch {
   endT: number;
   outcome: Outcome;
   error?: string;
+  /** Acknowledged batches: the timeline ID the primary wrote the batch on (see BATCH_SQL). */
+  timeline?: number;
 }
 
 /** One sampling interval of the writer (pgbench --progress, at `intervalMs` resolution). */

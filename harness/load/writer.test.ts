@@ -55,7 +55,7 @@ describe('BatchWriter rateTps', () => {
       on() {},
       connect: async () => {},
       end: async () => {},
-      query: () => new Promise((r) => setTimeout(r, calls++ === 0 ? firstMs : latencyMs)),
+      query: () => new Promise((r) => setTimeout(() => r({ rows: [{ timeline: 1 }] }), calls++ === 0 ? firstMs : latencyMs)),
     });
     return { currentPrimary: async () => ({ name: 'primary', client }) as unknown as PgNode };
   }

@@ -142,8 +142,8 @@ export class BatchWriter {
       const startT = this.clock.now();
       try {
         // Prepared once per connection, like the seed's `pgbench -M prepared`.
-        await conn.c.query({ name: 'pgchaos_batch', text: BATCH_SQL, values: [client, seq, this.batchRows] });
-        this.batches.push({ client, seq, node: conn.node, startT, endT: this.clock.now(), outcome: 'acked' });
+        const r = await conn.c.query<{ timeline: number }>({ name: 'pgchaos_batch', text: BATCH_SQL, values: [client, seq, this.batchRows] });
+        this.batches.push({ client, seq, node: conn.node, startT, endT: this.clock.now(), outcome: 'acked', timeline: r.rows[0]?.timeline });
       } catch (e) {
         const err = e as Error & { code?: string };
         const outcome = classify(err);

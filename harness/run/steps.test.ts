@@ -26,7 +26,7 @@ const node = (name: string, rows: number, hash: string) => ({
 function story(hashes: Array<[string, string]>) {
   const nodes = hashes.map(([rows, hash], i) => node(i === 0 ? 'primary' : `s${i}`, Number(rows), hash));
   const cluster = { nodes, primary: nodes[0], standbys: nodes.slice(1), catchUpAll: async () => '0/3000060' } as unknown as Cluster;
-  const ledger: Batch[] = [{ client: 1, seq: 1, node: 'primary', startT: 0, endT: 1, outcome: 'acked' }];
+  const ledger: Batch[] = [{ client: 1, seq: 1, node: 'primary', startT: 0, endT: 1, outcome: 'acked', timeline: 1 }];
   const writer = { stop: async () => {}, ledger: () => ledger } as unknown as BatchWriter;
   const rec = new Recorder('stand-in', 'steps.test.ts');
   const ctx = {

@@ -3,6 +3,7 @@
  */
 import type { Cluster } from '../db/cluster.ts';
 import { checkNoAckedLost } from '../checks/lost-writes.ts';
+import { checkSplitBrain } from '../checks/split-brain.ts';
 import { readPresentBatches } from '../load/workload.ts';
 import { checkRowHashes } from '../checks/row-hash.ts';
 import { checkRecovered, type RecoveryEvidence } from '../checks/throughput.ts';
@@ -24,8 +25,9 @@ import { ROWS_TABLE } from '../load/workload.ts';
 
 /**
  * The end of every story: stop the load, let every standby replay to the primary's LSN (and
- * record each node's timeline), then the same rows on every node (seed 002's count(*) + sum(hashtext)) and no acknowledged batch
- * missing on the primary. Unknown-outcome batches may be there or not, but only whole.
+ * record each node's timeline), then the same rows on every node (seed 002's count(*) + sum(hashtext)), no acknowledged batch
+ * missing on the primary (unknown-outcome batches may be there or not, but only whole), and
+ * never two primaries acknowledging at once (checks/split-brain.ts).
  */
 export async function verifyConsistent({ rec, verify }: ScenarioContext, cluster: Cluster, writer: BatchWriter, observer?: ReplicationObserver): Promise<void> {
   await writer.stop();
@@ -44,6 +46,7 @@ export async function verifyConsistent({ rec, verify }: ScenarioContext, cluster
   rec.metric('lostAcked', lost.evidence.lostAcked);
   rec.metric('unknownOutcome', lost.evidence.unknownOutcome);
   rec.metric('unknownCommitted', lost.evidence.unknownPresent);
+  verify(checkSplitBrain(writer.ledger()));
 }
 
 /**

@@ -1,0 +1,190 @@
+/**
+ * The catalogue: how each fault kind (fault.ts) is injected into a live cluster and healed. A
+ * fault's targets are resolved when it is injected (the primary now, the i-th standby now), its
+ * start and its heal are recorded as one interval (the report shades it on every panel), and no
+ * fault throws on a node that is already down: a schedule goes on whatever the faults before it
+ * did, and what could not be done is recorded with the reason.
+ *
+ * What each needs from the machine: host crashes and freezes need only the engine (SIGKILL,
+ * cgroup freezer); network faults run iptables (`statistic` match for random loss) and tc `tbf`
+ * from a helper container in the node's network namespace (netns.ts): the kernel needs
+ * netfilter and the tbf qdisc, `netem` is not needed (and not in this kernel). The harness's own
+ * path to a node (the gateway: writer, observer) is left alone by the iptables faults, so the
+ * harness sees what happens; `bandwidth` limits all of the node's outgoing traffic.
+ */
+import type { Cluster } from '../db/cluster.ts';
+import type { PgNode } from '../db/pg-node.ts';
+import { log } from '../logger.ts';
+import { describeFault, type Fault, type FaultTarget } from './fault.ts';
+
+/** Where faults are recorded: `Recorder` (run/recorder.ts) is one. Times are ms on the scenario clock. */
+export interface FaultLog {
+  /** Records a fault's start. @returns its time. */
+  fault(what: string, detail?: Record<string, unknown>): number;
+  /** Records the heal of the fault that started at `faultT`. @returns its time. */
+  heal(faultT: number, what: string, detail?: Record<string, unknown>): number;
+}
+
+/** A fault in effect: what it hit, since when, and how to end it. */
+export interface InjectedFault {
+  fault: Fault;
+  /** The nodes it hit, resolved at injection. */
+  nodes: string[];
+  /** When it was injected, ms on the scenario clock. */
+  faultT: number;
+  /**
+   * Ends the fault and records the heal. Never throws: a heal that cannot be done (its node
+   * died since) is recorded with the reason.
+   */
+  heal(): Promise<void>;
+}
+
+/**
+ * Injects `fault` into `cluster` and records it on `rec`.
+ * @returns the fault in effect. @throws Error when it could not be injected (e.g. its node is
+ *   down, or a standby-only kind targets the primary); nothing was recorded then.
+ */
+export async function injectFault(cluster: Cluster, rec: FaultLog, fault: Fault): Promise<InjectedFault> {
+  const node = resolveTarget(cluster, fault.target);
+  const action = await ACTIONS[fault.kind](cluster, node, fault);
+  const what = describeFault(fault);
+  const faultT = rec.fault(what, { fault, nodes: action.nodes });
+  log().info({ fault: what, nodes: action.nodes }, 'fault injected');
+  let healed = false;
+  return {
+    fault,
+    nodes: action.nodes,
+    faultT,
+    async heal() {
+      if (healed) return;
+      healed = true;
+      const detail = await action.heal().then(
+        (note) => (note ? { note } : {}),
+        (e: unknown) => ({ healError: e instanceof Error ? e.message : String(e) }),
+      );
+      rec.heal(faultT, `heal ${what}`, detail);
+      log().info({ fault: what, ...detail }, 'fault healed');
+    },
+  };
+}
+
+/**
+ * The node a target names now: `primary` is the cluster's current primary; `{ standby: i }` the
+ * i-th of its standbys sorted by name, modulo their count; `{ node }` that node.
+ * @throws Error when the cluster has no standby for `{ standby }`, or no such node.
+ */
+export function resolveTarget(cluster: Cluster, t: FaultTarget): PgNode {
+  if (t === 'primary') return cluster.primary;
+  if ('node' in t) return cluster.node(t.node);
+  const standbys = [...cluster.standbys].sort((a, b) => a.name.localeCompare(b.name));
+  if (!standbys.length) throw new Error(`no standby to target (standby ${t.standby}): the cluster has only its primary`);
+  return standbys[t.standby % standbys.length]!;
+}
+
+/** An injected action: the nodes it hit and its undo, which may say what it left undone. */
+interface Action {
+  nodes: string[];
+  heal(): Promise<string | void>;
+}
+
+type Inject = (cluster: Cluster, node: PgNode, fault: Fault) => Promise<Action>;
+
+const ACTIONS: Record<Fault['kind'], Inject> = {
+  'crash-host-loud': (c, n) => down(c, n, () => n.host.crash()),
+  'crash-host-silent': (c, n) => down(c, n, () => n.host.crash({ silent: true })),
+  'kill9-postmaster': (c, n) => down(c, n, () => n.kill9()),
+  'stop-fast': (c, n) => down(c, n, () => n.stop('fast')),
+  'stop-immediate': (c, n) => down(c, n, () => n.stop('immediate')),
+  'freeze-host': async (_c, n) => {
+    await n.host.freeze();
+    return { nodes: [n.name], heal: () => n.host.thaw() };
+  },
+  'freeze-postmaster': async (_c, n) => {
+    await n.freezePostmaster();
+    return { nodes: [n.name], heal: () => n.thawPostmaster() };
+  },
+  isolate: async (_c, n) => {
+    await n.host.disconnect();
+    return { nodes: [n.name], heal: () => n.host.reconnect() };
+  },
+  'one-way-loss': async (c, n, f) => {
+    const to = resolveTarget(c, required(f, 'to'));
+    if (to === n) throw new Error(`${describeFault(f)}: the target and params.to are the same node (${n.name})`);
+    const tag = `one-way-loss ${to.name}`;
+    await n.host.addRules(tag, [`OUTPUT -d ${await to.host.address()} -j DROP`]);
+    return { nodes: [n.name, to.name], heal: () => n.host.removeRules(tag) };
+  },
+  split: async (c, _n, f) => split(c, required(f, 'groups')),
+  'packet-loss': async (_c, n, f) => {
+    const p = required(f, 'rate');
+    const { subnet, gateway } = n.host.networkOf();
+    const loss = `-m statistic --mode random --probability ${p} -j DROP`;
+    await n.host.addRules('packet-loss', [`INPUT -s ${gateway} -j ACCEPT`, `INPUT -s ${subnet} ${loss}`, `OUTPUT -d ${gateway} -j ACCEPT`, `OUTPUT -d ${subnet} ${loss}`]);
+    return { nodes: [n.name], heal: () => n.host.removeRules('packet-loss') };
+  },
+  bandwidth: async (_c, n, f) => {
+    await n.host.limitBandwidth(required(f, 'kbit'));
+    return { nodes: [n.name], heal: () => n.host.unlimitBandwidth() };
+  },
+  'kill-walreceiver': async (c, n) => {
+    standbyOnly(c, n, 'kill-walreceiver');
+    if (!(await n.terminateWalReceiver())) throw new Error(`${n.name} has no walreceiver to terminate`);
+    return { nodes: [n.name], heal: async () => 'nothing to heal: the startup process starts a new walreceiver' };
+  },
+  'kill-walsender': async (c, n) => {
+    standbyOnly(c, n, 'kill-walsender');
+    if (!(await c.primary.terminateWalSender(n.name))) throw new Error(`${c.primary.name} has no walsender for ${n.name} to terminate`);
+    return { nodes: [c.primary.name, n.name], heal: async () => `nothing to heal: ${n.name}'s walreceiver reconnects` };
+  },
+  'pause-replay': async (c, n) => {
+    standbyOnly(c, n, 'pause-replay');
+    await n.pauseReplay();
+    return { nodes: [n.name], heal: () => n.resumeReplay() };
+  },
+};
+
+/**
+ * A fault that takes PostgreSQL down. Its heal boots the host and starts PostgreSQL again,
+ * except on an old primary whose place another node took meanwhile: starting it would make two
+ * primaries. It stays down for the operator (rewind or re-clone, seed 001).
+ */
+async function down(cluster: Cluster, node: PgNode, act: () => Promise<void>): Promise<Action> {
+  const wasPrimary = node === cluster.primary;
+  await act();
+  return {
+    nodes: [node.name],
+    async heal() {
+      await node.host.ensureUp();
+      if (wasPrimary && cluster.primary !== node) return `${node.name} was the primary and ${cluster.primary.name} is now: left down for the operator (rewind or re-clone)`;
+      await node.start(); // down by construction: the fault took it down and nothing else targets it meanwhile
+    },
+  };
+}
+
+/** Traffic between the groups dropped both ways, on every node (a node not named joins the first group). */
+async function split(cluster: Cluster, groups: FaultTarget[][]): Promise<Action> {
+  const named = groups.map((g) => g.map((t) => resolveTarget(cluster, t)));
+  const first = named[0] ?? [];
+  for (const n of cluster.nodes) if (!named.some((g) => g.includes(n))) first.push(n);
+  const address = new Map(await Promise.all(cluster.nodes.map(async (n) => [n, await n.host.address()] as const)));
+  const tag = 'split';
+  const cut: PgNode[] = [];
+  for (const [i, group] of named.entries()) {
+    const others = named.filter((_, j) => j !== i).flat();
+    for (const n of group) {
+      await n.host.addRules(tag, others.flatMap((o) => [`INPUT -s ${address.get(o)} -j DROP`, `OUTPUT -d ${address.get(o)} -j DROP`]));
+      cut.push(n);
+    }
+  }
+  return { nodes: cut.map((n) => n.name), heal: async () => void (await Promise.all(cut.map((n) => n.host.removeRules(tag)))) };
+}
+
+function required<K extends keyof NonNullable<Fault['params']>>(f: Fault, key: K): NonNullable<NonNullable<Fault['params']>[K]> {
+  const v = f.params?.[key];
+  if (v === undefined || v === null) throw new Error(`${f.kind} needs params.${key}`);
+  return v as NonNullable<NonNullable<Fault['params']>[K]>;
+}
+
+function standbyOnly(cluster: Cluster, node: PgNode, kind: string): void {
+  if (node === cluster.primary) throw new Error(`${kind} targets a standby; ${node.name} is the primary`);
+}

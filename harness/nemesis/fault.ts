@@ -1,0 +1,98 @@
+/**
+ * A fault as data: what to break (kind), where (target) and how (params). A schedule is a list
+ * of these with start times and durations (schedule.ts); the catalogue (catalogue.ts) knows how
+ * to inject and heal each kind on a live cluster. Being plain JSON, a fault is recorded in the
+ * scenario record as it was planned, replayed from a seed, and cut down by shrinking.
+ */
+
+/**
+ * Every fault kind pgchaos can inject. Names say what happens to the node, after Jepsen's
+ * nemesis and PostgreSQL's test module (`kill9` is the postmaster, not the host):
+ * - `crash-host-loud`: the host dies and its kernel closes every TCP connection (FIN/RST), so
+ *   peers learn of it in milliseconds (`docker kill`);
+ * - `crash-host-silent`: the host dies like a power loss: its traffic is dropped first, so peers
+ *   get nothing and notice only through `wal_sender_timeout`, `wal_receiver_timeout` or TCP
+ *   keepalives;
+ * - `kill9-postmaster`: SIGKILL of the postmaster while the host lives (crash recovery on start);
+ * - `stop-fast`, `stop-immediate`: `pg_ctl stop -m fast|immediate`;
+ * - `freeze-host`: every process of the host stopped (cgroup freezer, `docker pause`);
+ * - `freeze-postmaster`: SIGSTOP to the postmaster alone; its backends and walsenders run on;
+ * - `isolate`: the node's traffic to and from every other node dropped;
+ * - `one-way-loss`: packets from the target to `params.to` dropped, the other way delivered;
+ * - `split`: the nodes cut into `params.groups`, traffic between groups dropped;
+ * - `packet-loss`: a fraction `params.rate` (0–1) of the node's packets dropped at random;
+ * - `bandwidth`: the node's outgoing traffic limited to `params.kbit` kbit/s (tbf);
+ * - `kill-walreceiver`: the standby's walreceiver terminated (it restarts by itself);
+ * - `kill-walsender`: the primary's walsender for the target standby terminated;
+ * - `pause-replay`: `pg_wal_replay_pause()` on the standby (a "stuck" standby).
+ */
+export const FAULT_KINDS = [
+  'crash-host-loud',
+  'crash-host-silent',
+  'kill9-postmaster',
+  'stop-fast',
+  'stop-immediate',
+  'freeze-host',
+  'freeze-postmaster',
+  'isolate',
+  'one-way-loss',
+  'split',
+  'packet-loss',
+  'bandwidth',
+  'kill-walreceiver',
+  'kill-walsender',
+  'pause-replay',
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/**
+ * Whom a fault hits, resolved when it is injected, not when it is planned: after a failover
+ * "the primary" is another node, and a replayed schedule must hit the node in the same role.
+ * `{ standby: i }` is the i-th standby (0-based) of the current primary's standbys sorted by
+ * name, modulo their count; `{ node }` names one node outright.
+ */
+export type FaultTarget = 'primary' | { standby: number } | { node: string };
+
+/** Parameters of the kinds that take them; see `FAULT_KINDS`. */
+export interface FaultParams {
+  /** `one-way-loss`: the peer whose packets from the target are dropped. */
+  to?: FaultTarget;
+  /** `split`: the groups, as targets; every node not named joins the first group. */
+  groups?: FaultTarget[][];
+  /** `packet-loss`: fraction of packets dropped, 0–1. */
+  rate?: number;
+  /** `bandwidth`: limit of outgoing traffic, kbit/s. */
+  kbit?: number;
+}
+
+/** One fault: a plain JSON value. */
+export interface Fault {
+  kind: FaultKind;
+  target: FaultTarget;
+  params?: FaultParams;
+}
+
+/** A fault placed in time: injected at `atMs` from the schedule's start, healed `durationMs` later. */
+export interface ScheduledFault extends Fault {
+  /** Position in the schedule as generated (kept through shrinking, so a fault keeps its name). */
+  id: number;
+  /** Injection time, ms from the start of the schedule. */
+  atMs: number;
+  /** Time until the heal, ms. */
+  durationMs: number;
+}
+
+/** A short human name of a fault, e.g. `crash-host-silent primary` or `split [primary] | [standby 1]`. */
+export function describeFault(f: Fault): string {
+  const params: string[] = [];
+  if (f.params?.to !== undefined) params.push(`to ${describeTarget(f.params.to)}`);
+  if (f.params?.groups) params.push(f.params.groups.map((g) => `[${g.map(describeTarget).join(', ')}]`).join(' | '));
+  if (f.params?.rate !== undefined) params.push(`${Math.round(f.params.rate * 100)} %`);
+  if (f.params?.kbit !== undefined) params.push(`${f.params.kbit} kbit/s`);
+  return [f.kind, describeTarget(f.target), ...params].join(' ');
+}
+
+/** `primary`, `standby 1`, or the node's name. */
+export function describeTarget(t: FaultTarget): string {
+  return t === 'primary' ? 'primary' : 'standby' in t ? `standby ${t.standby}` : t.node;
+}

@@ -1,0 +1,223 @@
+/**
+ * The seeds' manual failover as a loop a scenario can turn on (seed 000 §11, seed 001):
+ * 1. health-check the primary; declared failed after `failAfterMs` of failing checks, each with
+ *    its own deadline (a frozen or cut-off server answers nothing, it does not refuse);
+ * 2. fence it: power its host off, so it cannot acknowledge another write whatever state it
+ *    is in (STONITH; a frozen host is thawed and killed at once, as the engine cannot kill a
+ *    paused container);
+ * 3. promote a standby: the most advanced of those that answer (largest receive LSN, then
+ *    replay LSN, seed 000 §11.3–4), or, to show what that choice protects, the least advanced;
+ * 4. repoint the other standbys to it (§11.5);
+ * 5. bring the old primary back as a standby once no fault holds it: pg_rewind, or a fresh base
+ *    backup when pg_rewind refuses or fails (seed 001, schemes 1 and 2);
+ * and, on every tick, repoint a standby that is up but not streaming from the current primary
+ * (one that was down during a failover still follows the old one), rewinding it first when its
+ * WAL went past the promotion point.
+ * Every decision is an event with its evidence (LSNs compared, why rewind or re-clone).
+ * Scenarios can still make each move by hand (run/steps.ts); this is the same procedure, unattended.
+ */
+import type { Cluster } from '../db/cluster.ts';
+import { DIVERGENCE_SYMPTOM } from '../db/majors.ts';
+import type { PgNode } from '../db/pg-node.ts';
+import { log } from '../logger.ts';
+import type { Clock } from '../clock.ts';
+
+/** Where the operator writes its decisions: `Recorder` (run/recorder.ts) is one. */
+export interface OperatorLog {
+  readonly clock: Clock;
+  /** A decision or observation, with its evidence. */
+  step(what: string, detail?: Record<string, unknown>): number;
+  /** A topology move (fence, promote, repoint, rewind, re-clone). */
+  move(what: string, detail?: Record<string, unknown>): number;
+}
+
+export interface OperatorOptions {
+  /** Between health checks, ms (default 500). */
+  intervalMs?: number;
+  /** Failing health checks for this long declare the primary failed, ms (default 3000). */
+  failAfterMs?: number;
+  /** Deadline of one health check or position read, s (default 2). */
+  checkTimeoutS?: number;
+  /** The standby to promote: `most-advanced` (seed 000 §11, default) or `least-advanced` (unsafe: loses acknowledged commits). */
+  promote?: 'most-advanced' | 'least-advanced';
+  /** Nodes with a fault in effect: the operator does not rejoin or repoint them until it is healed. */
+  busy?: (node: string) => boolean;
+  /** A standby up but not streaming for this long is repointed, ms (default 5000). */
+  repointAfterMs?: number;
+}
+
+/** One failover the operator made, with its evidence. */
+export interface FailoverRecord {
+  /** When the primary was declared failed, ms on the scenario clock. */
+  detectedT: number;
+  /** When the new primary accepted writes, ms. */
+  promotedT: number;
+  from: string;
+  to: string;
+  /** Receive and replay LSN of every standby that answered, most advanced first. */
+  positions: { name: string; receiveLsn: string | null; replayLsn: string | null }[];
+}
+
+/**
+ * The operator loop. `start()` it after the cluster is up; `stop()` it before the story's final
+ * checks. Never throws from the loop: a move that fails is logged as an event and tried again
+ * on a later tick.
+ */
+export class Operator {
+  readonly failovers: FailoverRecord[] = [];
+  private readonly opts: Required<Omit<OperatorOptions, 'busy'>> & Pick<OperatorOptions, 'busy'>;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private failingSince: number | undefined;
+  /** Old primaries fenced and waiting to rejoin as standbys. */
+  private readonly fenced = new Set<PgNode>();
+  /** Since when each standby was seen up but not streaming from the primary, ms. */
+  private readonly notStreamingSince = new Map<PgNode, number>();
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly rec: OperatorLog,
+    opts: OperatorOptions = {},
+  ) {
+    this.opts = { intervalMs: 500, failAfterMs: 3000, checkTimeoutS: 2, promote: 'most-advanced', repointAfterMs: 5000, ...opts };
+  }
+
+  /** Starts the loop; returns at once. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops the loop after the move in progress, if any. */
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+
+  /** True when no old primary waits to rejoin and every standby streams from the primary. */
+  async settled(): Promise<boolean> {
+    if (this.fenced.size) return false;
+    const streaming = new Set((await this.cluster.primary.walSenders()).filter((r) => r.state === 'streaming').map((r) => r.name));
+    return this.cluster.standbys.every((s) => streaming.has(s.name));
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      await this.tick().catch((e: unknown) => {
+        const error = e instanceof Error ? e.message : String(e);
+        this.rec.step('operator: a move failed, to be tried again', { error });
+        log().warn({ error }, 'operator: a move failed, to be tried again');
+      });
+      await new Promise((r) => setTimeout(r, this.opts.intervalMs));
+    }
+  }
+
+  private async tick(): Promise<void> {
+    const now = this.rec.clock.now();
+    if (await this.primaryAnswers()) this.failingSince = undefined;
+    else {
+      this.failingSince ??= now;
+      if (now - this.failingSince >= this.opts.failAfterMs) await this.failover(this.failingSince);
+      return;
+    }
+    for (const node of [...this.fenced]) if (!this.isBusy(node)) await this.rejoin(node);
+    await this.reconcileStandbys();
+  }
+
+  /** The primary accepts a query within the deadline and is not in recovery. */
+  private async primaryAnswers(): Promise<boolean> {
+    return this.cluster.primary
+      .safePsql('SELECT pg_is_in_recovery()', this.opts.checkTimeoutS)
+      .then((out) => out === 'f')
+      .catch(() => false);
+  }
+
+  private async failover(failingSince: number): Promise<void> {
+    const old = this.cluster.primary;
+    const detectedT = this.rec.step(`operator: ${old.name} failed its health checks`, { failingForMs: Math.round(this.rec.clock.now() - failingSince) });
+    this.rec.move(`fence ${old.name} (power off its host)`);
+    await this.fence(old);
+    this.fenced.add(old);
+    const answering = await this.answering(this.cluster.standbys);
+    if (!answering.length) {
+      this.rec.step('operator: no standby answers; nothing to promote yet', {});
+      return;
+    }
+    const { positions } = await this.cluster.mostAdvancedStandby(answering);
+    const chosen = this.cluster.node((this.opts.promote === 'most-advanced' ? positions[0] : positions.at(-1))!.name);
+    this.rec.move(`promote ${chosen.name} (${this.opts.promote})`, { positions });
+    await this.cluster.promote(chosen);
+    const promotedT = this.rec.step(`${chosen.name} is primary`, { timeline: await chosen.timeline() });
+    this.failovers.push({ detectedT, promotedT, from: old.name, to: chosen.name, positions });
+    this.failingSince = undefined;
+    for (const s of answering.filter((s) => s !== chosen)) {
+      this.rec.move(`repoint ${s.name} to ${chosen.name}`);
+      await this.cluster.repoint(s);
+    }
+  }
+
+  /** Powers the host off; a frozen host is thawed first (the engine refuses to kill a paused container). */
+  private async fence(node: PgNode): Promise<void> {
+    if (!(await node.host.running())) return;
+    await node.host.thaw();
+    await node.host.crash();
+  }
+
+  /** Seed 001: the old primary back as a standby, by pg_rewind, else by a fresh base backup. */
+  private async rejoin(node: PgNode): Promise<void> {
+    await node.host.ensureUp();
+    if (await node.running()) await node.stop('immediate');
+    try {
+      const out = await this.cluster.rewind(node);
+      this.rec.move(`pg_rewind ${node.name} from ${this.cluster.primary.name}`, { output: out.split('\n').slice(-3).join('\n') });
+    } catch (e) {
+      const why = e instanceof Error ? e.message.split('\n').slice(-2).join(' ') : String(e);
+      this.rec.move(`re-clone ${node.name} from ${this.cluster.primary.name} (pg_rewind did not do it)`, { why });
+      await this.cluster.reclone(node);
+      this.fenced.delete(node);
+      return;
+    }
+    await node.start();
+    this.fenced.delete(node);
+  }
+
+  /** Standbys up but not streaming from the current primary for `repointAfterMs`: repointed (rewound first if they diverged). */
+  private async reconcileStandbys(): Promise<void> {
+    const now = this.rec.clock.now();
+    const streaming = new Set((await this.cluster.primary.walSenders()).map((r) => r.name));
+    for (const s of this.cluster.standbys) {
+      if (streaming.has(s.name) || this.fenced.has(s) || this.isBusy(s)) {
+        this.notStreamingSince.delete(s);
+        continue;
+      }
+      const since = this.notStreamingSince.get(s) ?? now;
+      this.notStreamingSince.set(s, since);
+      if (now - since < this.opts.repointAfterMs) continue;
+      this.notStreamingSince.delete(s);
+      if (!(await s.host.running()) || !(await s.running())) {
+        this.rec.move(`start ${s.name} as a standby of ${this.cluster.primary.name}`);
+        await s.host.ensureUp();
+        await this.cluster.repoint(s);
+        await s.start();
+      } else if (DIVERGENCE_SYMPTOM.test(await s.logs().then((l) => l.slice(-20_000)))) {
+        this.rec.move(`pg_rewind ${s.name}: its WAL went past the promotion point`);
+        await s.stop('fast');
+        this.fenced.add(s);
+      } else {
+        this.rec.move(`repoint ${s.name} to ${this.cluster.primary.name}`, { notStreamingForMs: Math.round(now - since) });
+        await this.cluster.repoint(s);
+      }
+    }
+  }
+
+  private async answering(nodes: PgNode[]): Promise<PgNode[]> {
+    const ok = await Promise.all(nodes.map((n) => n.safePsql('SELECT 1', this.opts.checkTimeoutS).then(() => true, () => false)));
+    return nodes.filter((_, i) => ok[i]);
+  }
+
+  private isBusy(node: PgNode): boolean {
+    return this.opts.busy?.(node.name) ?? false;
+  }
+}
+
