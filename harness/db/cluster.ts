@@ -111,6 +111,9 @@ export class Cluster {
     private readonly unregisterCleanup: () => void,
   ) {}
 
+  private topologyQueue: Promise<void> = Promise.resolve();
+  private readonly fencedNodes = new Set<PgNode>();
+
   /**
    * Validates the options, then builds and starts the cluster, ready when every standby is
    * `streaming` with the `sync_priority` and `sync_state` the model predicts in the primary's
@@ -205,6 +208,42 @@ export class Cluster {
   /** The node the harness last made primary. */
   get primary(): PgNode {
     return this.primaryNode;
+  }
+
+  /**
+   * Runs `fn` with the topology to itself: a failover and a fault's heal that restarts a node
+   * never interleave (a heal that booted an old primary between its fencing and the promotion
+   * would make two primaries). Calls queue in order; an error in one does not block the next.
+   */
+  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.topologyQueue.then(fn, fn);
+    this.topologyQueue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  /**
+   * Fences `node` (STONITH): its host is powered off (a frozen one thawed first: the engine
+   * refuses to kill a paused container), and it stays marked fenced, so nothing starts it as it
+   * was, until `unfence` when it rejoins as a standby.
+   */
+  async fence(node: PgNode): Promise<void> {
+    this.fencedNodes.add(node);
+    if (!(await node.host.running())) return;
+    await node.host.thaw();
+    await node.host.crash();
+  }
+
+  /** Whether `node` was fenced and has not rejoined since. */
+  isFenced(node: PgNode): boolean {
+    return this.fencedNodes.has(node);
+  }
+
+  /** Ends a fencing: `node` rejoined as a standby. */
+  unfence(node: PgNode): void {
+    this.fencedNodes.delete(node);
   }
 
   /** The current standbys, in creation order. */

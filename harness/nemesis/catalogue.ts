@@ -145,19 +145,23 @@ const ACTIONS: Record<Fault['kind'], Inject> = {
 
 /**
  * A fault that takes PostgreSQL down. Its heal boots the host and starts PostgreSQL again,
- * except on an old primary whose place another node took meanwhile: starting it would make two
- * primaries. It stays down for the operator (rewind or re-clone, seed 001).
+ * except on a node the operator fenced or an old primary whose place another node took
+ * meanwhile: starting it would make two primaries. It stays down for the operator (rewind or
+ * re-clone, seed 001). The heal holds the topology (`Cluster.exclusive`), so a failover cannot
+ * fence and promote halfway through it.
  */
 async function down(cluster: Cluster, node: PgNode, act: () => Promise<void>): Promise<Action> {
   const wasPrimary = node === cluster.primary;
   await act();
   return {
     nodes: [node.name],
-    async heal() {
-      await node.host.ensureUp();
-      if (wasPrimary && cluster.primary !== node) return `${node.name} was the primary and ${cluster.primary.name} is now: left down for the operator (rewind or re-clone)`;
-      await node.start(); // down by construction: the fault took it down and nothing else targets it meanwhile
-    },
+    heal: () =>
+      cluster.exclusive(async () => {
+        if (cluster.isFenced(node)) return `${node.name} was fenced by the operator: left down for it to rejoin`;
+        if (wasPrimary && cluster.primary !== node) return `${node.name} was the primary and ${cluster.primary.name} is now: left down for the operator (rewind or re-clone)`;
+        await node.host.ensureUp();
+        await node.start(); // down by construction: a schedule never overlaps two faults on one target
+      }),
   };
 }
 

@@ -69,8 +69,6 @@ export class Operator {
   private running = false;
   private loop: Promise<void> | undefined;
   private failingSince: number | undefined;
-  /** Old primaries fenced and waiting to rejoin as standbys. */
-  private readonly fenced = new Set<PgNode>();
   /** Since when each standby was seen up but not streaming from the primary, ms. */
   private readonly notStreamingSince = new Map<PgNode, number>();
 
@@ -97,7 +95,7 @@ export class Operator {
 
   /** True when no old primary waits to rejoin and every standby streams from the primary. */
   async settled(): Promise<boolean> {
-    if (this.fenced.size) return false;
+    if (this.cluster.nodes.some((n) => this.cluster.isFenced(n))) return false;
     const streaming = new Set((await this.cluster.primary.walSenders()).filter((r) => r.state === 'streaming').map((r) => r.name));
     return this.cluster.standbys.every((s) => streaming.has(s.name));
   }
@@ -121,7 +119,7 @@ export class Operator {
       if (now - this.failingSince >= this.opts.failAfterMs) await this.failover(this.failingSince);
       return;
     }
-    for (const node of [...this.fenced]) if (!this.isBusy(node)) await this.rejoin(node);
+    for (const node of this.cluster.nodes.filter((n) => this.cluster.isFenced(n) && !this.isBusy(n))) await this.cluster.exclusive(() => this.rejoin(node));
     await this.reconcileStandbys();
   }
 
@@ -136,32 +134,26 @@ export class Operator {
   private async failover(failingSince: number): Promise<void> {
     const old = this.cluster.primary;
     const detectedT = this.rec.step(`operator: ${old.name} failed its health checks`, { failingForMs: Math.round(this.rec.clock.now() - failingSince) });
-    this.rec.move(`fence ${old.name} (power off its host)`);
-    await this.fence(old);
-    this.fenced.add(old);
-    const answering = await this.answering(this.cluster.standbys);
-    if (!answering.length) {
-      this.rec.step('operator: no standby answers; nothing to promote yet', {});
-      return;
-    }
-    const { positions } = await this.cluster.mostAdvancedStandby(answering);
-    const chosen = this.cluster.node((this.opts.promote === 'most-advanced' ? positions[0] : positions.at(-1))!.name);
-    this.rec.move(`promote ${chosen.name} (${this.opts.promote})`, { positions });
-    await this.cluster.promote(chosen);
-    const promotedT = this.rec.step(`${chosen.name} is primary`, { timeline: await chosen.timeline() });
-    this.failovers.push({ detectedT, promotedT, from: old.name, to: chosen.name, positions });
     this.failingSince = undefined;
-    for (const s of answering.filter((s) => s !== chosen)) {
-      this.rec.move(`repoint ${s.name} to ${chosen.name}`);
-      await this.cluster.repoint(s);
-    }
-  }
-
-  /** Powers the host off; a frozen host is thawed first (the engine refuses to kill a paused container). */
-  private async fence(node: PgNode): Promise<void> {
-    if (!(await node.host.running())) return;
-    await node.host.thaw();
-    await node.host.crash();
+    await this.cluster.exclusive(async () => {
+      this.rec.move(`fence ${old.name} (power off its host)`);
+      await this.cluster.fence(old);
+      const answering = await this.answering(this.cluster.standbys.filter((s) => !this.cluster.isFenced(s)));
+      if (!answering.length) {
+        this.rec.step('operator: no standby answers; nothing to promote yet', {});
+        return;
+      }
+      const { positions } = await this.cluster.mostAdvancedStandby(answering);
+      const chosen = this.cluster.node((this.opts.promote === 'most-advanced' ? positions[0] : positions.at(-1))!.name);
+      this.rec.move(`promote ${chosen.name} (${this.opts.promote})`, { positions });
+      await this.cluster.promote(chosen);
+      const promotedT = this.rec.step(`${chosen.name} is primary`, { timeline: await chosen.timeline() });
+      this.failovers.push({ detectedT, promotedT, from: old.name, to: chosen.name, positions });
+      for (const s of answering.filter((s) => s !== chosen)) {
+        this.rec.move(`repoint ${s.name} to ${chosen.name}`);
+        await this.cluster.repoint(s);
+      }
+    });
   }
 
   /** Seed 001: the old primary back as a standby, by pg_rewind, else by a fresh base backup. */
@@ -175,11 +167,11 @@ export class Operator {
       const why = e instanceof Error ? e.message.split('\n').slice(-2).join(' ') : String(e);
       this.rec.move(`re-clone ${node.name} from ${this.cluster.primary.name} (pg_rewind did not do it)`, { why });
       await this.cluster.reclone(node);
-      this.fenced.delete(node);
+      this.cluster.unfence(node);
       return;
     }
     await node.start();
-    this.fenced.delete(node);
+    this.cluster.unfence(node);
   }
 
   /** Standbys up but not streaming from the current primary for `repointAfterMs`: repointed (rewound first if they diverged). */
@@ -187,7 +179,7 @@ export class Operator {
     const now = this.rec.clock.now();
     const streaming = new Set((await this.cluster.primary.walSenders()).map((r) => r.name));
     for (const s of this.cluster.standbys) {
-      if (streaming.has(s.name) || this.fenced.has(s) || this.isBusy(s)) {
+      if (streaming.has(s.name) || this.cluster.isFenced(s) || this.isBusy(s)) {
         this.notStreamingSince.delete(s);
         continue;
       }
@@ -201,9 +193,9 @@ export class Operator {
         await this.cluster.repoint(s);
         await s.start();
       } else if (DIVERGENCE_SYMPTOM.test(await s.logs().then((l) => l.slice(-20_000)))) {
-        this.rec.move(`pg_rewind ${s.name}: its WAL went past the promotion point`);
+        this.rec.move(`stop ${s.name} to rewind it: its WAL went past the promotion point`);
         await s.stop('fast');
-        this.fenced.add(s);
+        await this.cluster.fence(s);
       } else {
         this.rec.move(`repoint ${s.name} to ${this.cluster.primary.name}`, { notStreamingForMs: Math.round(now - since) });
         await this.cluster.repoint(s);

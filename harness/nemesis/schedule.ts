@@ -66,7 +66,7 @@ const STANDBY_ONLY: ReadonlySet<FaultKind> = new Set<FaultKind>(['kill-walreceiv
 const PARAM_OF: Partial<Record<FaultKind, keyof FaultParams>> = { 'one-way-loss': 'to', split: 'groups', 'packet-loss': 'rate', bandwidth: 'kbit' };
 /** What each parameter holds, for messages. */
 const PARAM_HINT: Record<keyof FaultParams, string> = {
-  to: 'a target other than the fault\'s own',
+  to: "a target other than the fault's own",
   groups: 'two or more non-empty groups of distinct targets',
   rate: 'a fraction from 0 to 1',
   kbit: 'a whole number of kbit/s from 1',
@@ -169,7 +169,7 @@ function drawFault(rng: RandomGenerator, l: ScheduleLimits, busy: ReadonlySet<st
   const kinds = l.kinds.filter((k) => fits(k, free, l.standbys));
   if (kinds.length === 0) return undefined;
   const kind = pick(rng, kinds);
-  // A split's target is the primary, whose group the other nodes would join (see FaultParams.groups).
+  // A split's target is the primary, the first group's head; its groups name every node (drawSplit).
   if (kind === 'split') return { kind, target: 'primary', params: { groups: drawSplit(rng, l.standbys) } };
   const target = pick(rng, STANDBY_ONLY.has(kind) ? free.filter((t) => t !== 'primary') : free);
   switch (kind) {
@@ -470,8 +470,15 @@ interface Shrinker {
   onStep: ((step: ShrinkStep) => void) | undefined;
 }
 
-/** Tries a candidate (unless already tried or out of runs); if it fails, it becomes the best. */
+/** Whether a candidate still fails; if it does, it becomes the best. */
 async function attempt(sh: Shrinker, candidate: Schedule, change: ShrinkChange): Promise<boolean> {
+  const failed = await verdict(sh, candidate, change);
+  if (failed) sh.best = candidate;
+  return failed;
+}
+
+/** The memoised verdict on a candidate, else a new run of `stillFails`, else (out of runs) false. */
+async function verdict(sh: Shrinker, candidate: Schedule, change: ShrinkChange): Promise<boolean> {
   const key = canonicalJson(candidate);
   const known = sh.tried.get(key);
   if (known !== undefined) return known;
@@ -485,7 +492,6 @@ async function attempt(sh: Shrinker, candidate: Schedule, change: ShrinkChange):
   const step: ShrinkStep = { ...change, run: sh.runs, faults: candidate.faults.length, failed };
   sh.steps.push(step);
   sh.onStep?.(step);
-  if (failed) sh.best = candidate;
   return failed;
 }
 
@@ -525,7 +531,7 @@ async function shortenFaults(sh: Shrinker): Promise<void> {
 /** Tries fault `id` at half its duration; true if that still failed (and is now the best). */
 async function shortenFault(sh: Shrinker, id: number): Promise<boolean> {
   const fromMs = sh.best.faults.find((f) => f.id === id)!.durationMs;
-  const toMs = Math.max(100, Math.round(fromMs / 2 / STEP_MS) * STEP_MS);
+  const toMs = Math.max(SHRINK_FLOOR_MS, Math.round(fromMs / 2 / STEP_MS) * STEP_MS);
   if (toMs >= fromMs) return false;
   const faults = sh.best.faults.map((f) => (f.id === id ? { ...f, durationMs: toMs } : f));
   return attempt(sh, { ...sh.best, faults }, { action: 'shorten', id, fromMs, toMs });
@@ -547,8 +553,9 @@ function canonicalJson(v: unknown): string {
  * A few readable lines: a head line, then one line per fault with its start, duration, what it
  * does and its id, e.g.
  * ```
- * seed 42: 3 faults over 120 s, then 30 s of recovery
- *    +12.3 s  for 4.0 s  crash-host-silent primary  #0
+ * seed 42: 2 faults over 120 s, then 30 s of recovery
+ *    +2.3 s  for 12.0 s  crash-host-silent primary  #0
+ *   +12.3 s  for  4.0 s  packet-loss standby 1 25 %  #3
  * ```
  */
 export function describeSchedule(s: Schedule): string {
