@@ -26,6 +26,10 @@ export const RUN_OPTIONS = {
   'batch-rows': { type: 'string' },
   rate: { type: 'string' },
   'after-promotion': { type: 'string' },
+  seed: { type: 'string' },
+  schedule: { type: 'string' },
+  duration: { type: 'string' },
+  promote: { type: 'string' },
   out: { type: 'string' },
   'no-builtin': { type: 'boolean' },
   'no-pull': { type: 'boolean' },
@@ -80,7 +84,38 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
   }
   if (v['after-promotion'] !== undefined) overrides.afterPromotion = v['after-promotion'];
   if (v['no-pull']) overrides.pull = false;
+  const nemesis = nemesisOverrides(v);
+  if (nemesis) overrides.nemesis = nemesis;
   return { help: v.help ?? false, configFile: v.config, overrides, out: v.out, noBuiltin: v['no-builtin'] ?? false, paths: positionals, vitestArgs };
+}
+
+/** The nemesis story's flags: --seed 42 or 1,2,3 or 1-20, --schedule FILE, --duration S, --promote POLICY. */
+function nemesisOverrides(v: { seed?: string; schedule?: string; duration?: string; promote?: string }): UserConfigFile['nemesis'] {
+  if (v.seed === undefined && v.schedule === undefined && v.duration === undefined && v.promote === undefined) return undefined;
+  if (v.promote !== undefined && v.promote !== 'most-advanced' && v.promote !== 'least-advanced') {
+    throw new UsageError(`--promote ${JSON.stringify(v.promote)}: expected most-advanced or least-advanced`, 'write it as --promote most-advanced');
+  }
+  return {
+    ...(v.seed !== undefined ? { seeds: seedList(v.seed) } : {}),
+    ...(v.schedule !== undefined ? { schedule: v.schedule } : {}),
+    ...(v.duration !== undefined ? { durationS: count('--duration', v.duration) } : {}),
+    ...(v.promote !== undefined ? { promote: v.promote } : {}),
+  };
+}
+
+/** `42`, `1,2,3` or `1-20` → the seeds, each a 32-bit unsigned integer. */
+export function seedList(text: string): number[] {
+  const seeds = text.split(',').flatMap((part) => {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    if (!m) throw new UsageError(`--seed ${JSON.stringify(text)}: expected seeds like 42, 1,2,3 or 1-20`, 'write it as --seed 42');
+    const from = Number(m[1]);
+    const to = m[2] === undefined ? from : Number(m[2]);
+    if (to < from || to - from >= 1000) throw new UsageError(`--seed ${JSON.stringify(text)}: a range runs low to high, at most 1000 seeds`, 'write it as --seed 1-20');
+    return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+  });
+  const bad = seeds.find((s) => s > 0xffff_ffff);
+  if (bad !== undefined) throw new UsageError(`--seed ${bad}: a seed is a 32-bit unsigned integer (0 to 4294967295)`, 'pick a smaller seed');
+  return seeds;
 }
 
 /**

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { nearestCommand, parseRunArgs, UsageError } from './args.ts';
+import { nearestCommand, parseRunArgs, seedList, UsageError } from './args.ts';
 import { COMMANDS } from './help.ts';
 import { prepareReportsDir, selectScenarios } from './run.ts';
 import { globLiteral, scenarioHeader } from './scenarios.ts';
@@ -123,5 +123,25 @@ describe('pgchaos run: which scenario files', () => {
     writeFileSync(f, "import x from 'y';\n/** too late */\n");
     expect(scenarioHeader(f).title).toBe('(no header comment)');
     expect(globLiteral('/tmp/a (1)/[x]/*.test.ts')).toBe('/tmp/a \\(1\\)/\\[x\\]/\\*.test.ts');
+  });
+});
+
+describe('pgchaos run: the nemesis flags', () => {
+  it('reads seeds as one, a list or a range, and the other nemesis flags into the config', () => {
+    expect(seedList('42')).toEqual([42]);
+    expect(seedList('1,3, 5')).toEqual([1, 3, 5]);
+    expect(seedList('7-10')).toEqual([7, 8, 9, 10]);
+    expect(parseRunArgs(['--seed', '2-3', '--duration', '30', '--promote', 'least-advanced', '--schedule', 's.json']).overrides.nemesis).toEqual({
+      seeds: [2, 3],
+      durationS: 30,
+      promote: 'least-advanced',
+      schedule: 's.json',
+    });
+  });
+  it('refuses what is not a seed, with the fix', () => {
+    expect(() => seedList('x')).toThrow(/--seed "x": expected seeds like 42/);
+    expect(() => seedList('9-2')).toThrow(/a range runs low to high/);
+    expect(() => seedList('4294967296')).toThrow(/32-bit unsigned integer/);
+    expect(() => parseRunArgs(['--promote', 'random'])).toThrow(/--promote "random": expected most-advanced or least-advanced/);
   });
 });

@@ -1,6 +1,6 @@
 /** pgchaos's help texts: printed without touching the Docker engine. */
 
-export const COMMANDS = ['run', 'list', 'compare', 'merge-reports', 'image', 'doctor', 'help'] as const;
+export const COMMANDS = ['run', 'soak', 'list', 'compare', 'merge-reports', 'image', 'doctor', 'help'] as const;
 
 export const EXIT_CODES = 'exit codes: 0 every scenario passed · 1 a scenario failed · 2 usage, config or setup error · 130 interrupted (Ctrl-C)';
 
@@ -13,6 +13,8 @@ usage: pgchaos <command> [options]
 commands:
   run [dir]       run your scenarios (dir, default ./scenarios) and the built-in ones against
                   your HA config (./pgchaos.config.json); reports go to ./reports/<run>/
+  soak --seeds N  N random fault schedules (the nemesis story) back to back, a line per seed with
+                  the command that replays it
   list [dir]      the scenarios and what each checks
   compare A B     what changed between two runs (verdict flips, metric deltas past thresholds);
                   exit 1 on a regression, so it gates an upgrade in CI
@@ -61,6 +63,13 @@ Your HA config — pgchaos.config.json in this folder, or these flags (flags win
                               images only, pgchaos's built offline for 13, 15, 17 (also
                               "pull": false, or PGCHAOS_PULL=never)
 
+The nemesis story (scenarios/nemesis.test.ts: random faults, the operator fails over):
+  --seed SEEDS                seeds of its schedules: 42, 1,2,3 or 1-20 (default 1); the same
+                              seed replays the same faults at the same times
+  --schedule FILE             replay a saved schedule (e.g. a shrunk one) instead of a seed
+  --duration S                faulty part of a drawn schedule, seconds (default 60)
+  --promote POLICY            most-advanced (default) | least-advanced (unsafe on purpose)
+
 The run:
   --out DIR                   reports folder (default ./reports)
   --no-builtin                only your scenarios, not pgchaos's built-in ones
@@ -74,6 +83,7 @@ Examples:
   pgchaos run --sync 'FIRST 1 (s1, s2)' --synchronous-commit remote_apply
   pgchaos run --no-builtin -- -t 'sync standby'      only yours, only matching tests
   pgchaos run quorum --out /tmp/pgchaos-reports      built-in files whose path contains "quorum"
+  pgchaos run nemesis --seed 1-20 --duration 120     twenty random schedules, each replayable
   pgchaos run --pg 13,17                             the suite on both majors, then:
   pgchaos compare reports/<old run> reports/latest   what changed
 

@@ -46,6 +46,15 @@ const FileSchema = z.strictObject({
     .optional(),
   /** synchronous_standby_names of a promoted standby: "swap" (default), "same", or the setting itself. */
   afterPromotion: z.string().optional(),
+  /** The nemesis story (scenarios/nemesis.test.ts): seeds of its random schedules, or a saved schedule to replay, their length, and how its operator promotes. */
+  nemesis: z
+    .strictObject({
+      seeds: z.array(z.number().int().min(0).max(0xffff_ffff)).min(1).optional(),
+      schedule: z.string().min(1).optional(),
+      durationS: z.number().int().min(10).max(3600).optional(),
+      promote: z.enum(['most-advanced', 'least-advanced']).optional(),
+    })
+    .optional(),
 });
 export type UserConfigFile = z.infer<typeof FileSchema>;
 
@@ -70,6 +79,19 @@ export interface UserConfig {
   /** rateTps: batches per second over all clients; undefined = as fast as the primary commits. */
   writer: { clients: number; batchRows: number; rateTps?: number };
   afterPromotion: SyncPolicy;
+  nemesis: NemesisConfig;
+}
+
+/** The nemesis story's settings, resolved. */
+export interface NemesisConfig {
+  /** Seeds of the schedules to draw (default [1]); each is one scenario. */
+  seeds: number[];
+  /** Absolute path of a saved schedule to replay instead (`--schedule`), or null. */
+  schedule: string | null;
+  /** Length of a drawn schedule's faulty part, s (default 60); a recovery window follows. */
+  durationS: number;
+  /** How the operator picks the standby to promote (default most-advanced; least-advanced is unsafe on purpose). */
+  promote: 'most-advanced' | 'least-advanced';
 }
 
 /**
@@ -89,7 +111,7 @@ export function loadUserConfig(o: { cwd: string; file?: string; overrides?: User
   const overrides = validate(o.overrides ?? {}, 'the command-line flags');
   // A fragment path given in the file is relative to the file; one given as a flag, to the cwd.
   const confBase = overrides.postgresqlConf ? o.cwd : dirname(path);
-  const merged: UserConfigFile = { ...fromFile, ...overrides, writer: { ...fromFile.writer, ...overrides.writer } };
+  const merged: UserConfigFile = { ...fromFile, ...overrides, writer: { ...fromFile.writer, ...overrides.writer }, nemesis: { ...fromFile.nemesis, ...overrides.nemesis } };
   const source = hasFile ? path : Object.keys(overrides).length ? 'flags' : 'defaults';
   return resolveConfig(merged, confBase, source);
 }
@@ -134,6 +156,12 @@ function resolveConfig(c: UserConfigFile, confBase: string, source: string): Use
     settings,
     writer: { clients: c.writer?.clients ?? 8, batchRows: c.writer?.batchRows ?? 1000, ...(c.writer?.rateTps !== undefined ? { rateTps: c.writer.rateTps } : {}) },
     afterPromotion: parsePolicy(c.afterPromotion ?? 'swap'),
+    nemesis: {
+      seeds: c.nemesis?.seeds ?? [1],
+      schedule: c.nemesis?.schedule ? resolve(confBase, c.nemesis.schedule) : null,
+      durationS: c.nemesis?.durationS ?? 60,
+      promote: c.nemesis?.promote ?? 'most-advanced',
+    },
   };
 }
 

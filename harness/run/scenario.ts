@@ -36,20 +36,27 @@ export interface ScenarioContext {
 /** Deadline for a scenario's teardown (stop load, save the record, remove containers), ms. */
 const TEARDOWN_MS = 60_000;
 
+/** How a story is declared beyond its name. */
+export interface ScenarioOptions {
+  /** vitest timeout for the body, ms (default 300 000). */
+  timeoutMs?: number;
+  /** The seed of the random schedule this story plays: part of its record's key and of its rerun command (`--seed`). */
+  seed?: number;
+}
+
 /**
  * Declares one HA story as vitest tests: one per PostgreSQL major of the user's config (`pg`),
  * named `<name> [pgNN]`. Whether a test passes, fails, times out or is interrupted, its writer
- * and observer are stopped, its record (keyed by file + name + major) is written to the run's
- * report folder, and its containers and network are removed. Verdicts and metrics are also
+ * and observer are stopped, its record (keyed by file + name + major + seed) is written to the
+ * run's report folder, and its containers and network are removed. Verdicts and metrics are also
  * attached to the test as annotations, so JUnit carries them for passing scenarios too.
- * @param timeoutMs vitest timeout for the body (default 300 000).
  */
-export function scenario(name: string, body: (ctx: ScenarioContext) => Promise<void>, timeoutMs = 300_000): void {
+export function scenario(name: string, body: (ctx: ScenarioContext) => Promise<void>, opts: ScenarioOptions = {}): void {
   const config = userConfig();
-  for (const major of config.pg) scenarioOn(major, name, body, config, timeoutMs);
+  for (const major of config.pg) scenarioOn(major, name, body, config, opts);
 }
 
-function scenarioOn(major: number, name: string, body: (ctx: ScenarioContext) => Promise<void>, config: UserConfig, timeoutMs: number): void {
+function scenarioOn(major: number, name: string, body: (ctx: ScenarioContext) => Promise<void>, config: UserConfig, opts: ScenarioOptions): void {
   test(`${name} [pg${major}]`, async (t) => {
     const rec = new Recorder(name, relative(process.cwd(), t.task.file.filepath));
     const clusters: Cluster[] = [];
@@ -61,7 +68,7 @@ function scenarioOn(major: number, name: string, body: (ctx: ScenarioContext) =>
     rec.onMetric = (k, v) => annotate(`metric ${k}`, typeof v === 'object' ? JSON.stringify(v) : String(v));
     t.onTestFinished(async (done) => {
       await Promise.all(annotations);
-      await finish(done, major, rec, clusters, writers, observers);
+      await finish(done, major, opts.seed, rec, clusters, writers, observers);
     }, TEARDOWN_MS);
     await body({
       rec,
@@ -93,17 +100,17 @@ function scenarioOn(major: number, name: string, body: (ctx: ScenarioContext) =>
         return v;
       },
     });
-  }, timeoutMs);
+  }, opts.timeoutMs ?? 300_000);
 }
 
-async function finish(t: TestContext, major: number, rec: Recorder, clusters: Cluster[], writers: BatchWriter[], observers: ReplicationObserver[]): Promise<void> {
+async function finish(t: TestContext, major: number, seed: number | undefined, rec: Recorder, clusters: Cluster[], writers: BatchWriter[], observers: ReplicationObserver[]): Promise<void> {
   const run = currentRun();
   let record: ScenarioRecord | undefined;
   try {
     await Promise.all([...writers.map((w) => w.stop(2000)), ...observers.map((o) => o.stop())]);
     const state = t.task.result?.state;
     const primary = clusters[0]?.primary;
-    const key = { file: rec.file, name: rec.name, major };
+    const key = { file: rec.file, name: rec.name, major, ...(seed !== undefined ? { seed } : {}) };
     // A signal reached this worker, or vitest cancelled the run around this test (it then ends as skipped).
     const stopped = state === 'pass' ? null : (interruptedBy() ?? (state === 'skip' ? 'run cancelled' : null));
     record = {
@@ -116,7 +123,7 @@ async function finish(t: TestContext, major: number, rec: Recorder, clusters: Cl
       durationMs: Math.round(rec.clock.now()),
       postgres: primary ? await primary.safePsql('SELECT version()').catch(() => undefined) : undefined,
       ...(clusters[0] ? { image: clusters[0].image.name, cluster: clusterSettings(clusters[0]) } : {}),
-      rerun: rerunCommand(rec.file, rec.name, major),
+      rerun: rerunCommand(rec.file, rec.name, major, seed),
       metrics: rec.metrics,
       verdicts: rec.verdicts,
       events: rec.events,

@@ -14,5 +14,5 @@ scenario(
     await startCluster();
     await new Promise(() => {}); // never settles: vitest's timeout ends the test
   },
-  15_000,
+  { timeoutMs: 15_000 },
 );

@@ -1,0 +1,132 @@
+/**
+ * The nemesis: faults nobody scripted, in orders nobody tried, drawn from a seed that replays.
+ * Per seed (`--seed`, default 1) or saved schedule (`--schedule`), on the user's HA config:
+ *
+ * 1. the cluster, the writer (200 batches/s unless the config sets a rate, so that what is
+ *    judged is the faults, not whether standbys keep up with an unthrottled writer) and the
+ *    operator: the seeds' failover procedure as a loop (seed 000 §11, seed 001);
+ * 2. the schedule: faults from the catalogue, at most two at once, each healed, over
+ *    `--duration` seconds; the operator fails over when the primary stays unreachable;
+ * 3. the recovery window: the operator rejoins old primaries (pg_rewind or a re-clone) and
+ *    repoints standbys, until every standby streams from the primary;
+ * 4. what must hold however the faults fell: every standby streaming with the model's
+ *    sync_state; equal row hashes; one primary at a time (ledger and timelines); no
+ *    acknowledged batch lost where the config promises it (model/durability.ts: with the
+ *    most-advanced promotion `ANY 1` survives one failure; async promises nothing, and loss is
+ *    then measured and reported). An operator told to promote the least advanced standby
+ *    breaks the config's promise, and the story says so.
+ * A failing run's record holds its schedule; the rerun command replays it.
+ */
+import { readFileSync } from 'node:fs';
+import { checkNoAckedLost } from '../harness/checks/lost-writes.ts';
+import type { Cluster } from '../harness/db/cluster.ts';
+import { checkLossAgainstPromise } from '../harness/checks/promised-loss.ts';
+import { readPresentBatches } from '../harness/load/workload.ts';
+import { compareWithModel } from '../harness/model/compare.ts';
+import { durabilityPromise } from '../harness/model/durability.ts';
+import type { FaultKind } from '../harness/nemesis/fault.ts';
+import { Operator } from '../harness/nemesis/operator.ts';
+import { Nemesis } from '../harness/nemesis/runner.ts';
+import { describeSchedule, generateSchedule, validateSchedule, type Schedule } from '../harness/nemesis/schedule.ts';
+import { userConfig } from '../harness/run/config.ts';
+import { scenario } from '../harness/run/scenario.ts';
+import { verifyConsistent } from '../harness/run/steps.ts';
+import { pollUntil } from '../harness/wait.ts';
+
+/** Batches per second unless the config sets a rate (see the standby-loss matrix for why a rate). */
+const RATE_TPS = 200;
+/** After the last heal: time for the operator to rejoin and repoint every node, ms. */
+const RECOVERY_MS = 60_000;
+/**
+ * The kinds drawn. `crash-host-loud` and `stop-fast` are left to the scripted stories: the
+ * silent crash and the immediate stop are the harder versions of the same loss.
+ */
+const KINDS: FaultKind[] = [
+  'crash-host-silent',
+  'kill9-postmaster',
+  'stop-immediate',
+  'freeze-host',
+  'freeze-postmaster',
+  'isolate',
+  'one-way-loss',
+  'split',
+  'packet-loss',
+  'bandwidth',
+  'kill-walreceiver',
+  'kill-walsender',
+  'pause-replay',
+];
+
+const config = userConfig();
+const saved = config.nemesis.schedule ? validateSchedule(JSON.parse(readFileSync(config.nemesis.schedule, 'utf8'))) : null;
+
+for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
+  const title = saved ? `nemesis: saved schedule of seed ${seed}` : `nemesis: seed ${seed}`;
+  scenario(
+    title,
+    async (ctx) => {
+      const { rec, startCluster, startWriter, startObserver, verify } = ctx;
+      const cluster = await startCluster();
+      const schedule: Schedule =
+        saved ??
+        generateSchedule(seed, {
+          kinds: KINDS,
+          standbys: cluster.standbys.length,
+          durationMs: config.nemesis.durationS * 1000,
+          recoveryMs: RECOVERY_MS,
+          maxConcurrent: 2,
+          minFaultMs: 2000,
+          maxFaultMs: 15_000,
+          minGapMs: 3000,
+        });
+      rec.metric('seed', seed);
+      rec.metric('schedule', schedule);
+      rec.step('schedule', { text: describeSchedule(schedule) });
+      const observer = startObserver(cluster);
+      const writer = await startWriter(cluster, config.writer.rateTps === undefined ? { rateTps: RATE_TPS } : {});
+      const nemesis = new Nemesis(cluster, rec);
+      const operator = new Operator(cluster, rec, { promote: config.nemesis.promote, busy: (n) => nemesis.busy(n) });
+      operator.start();
+      let played: Awaited<ReturnType<Nemesis['play']>>;
+      try {
+        played = await nemesis.play(schedule);
+        rec.metric('faultsInjected', played.injected.length);
+        rec.metric('faultsSkipped', played.skipped);
+        rec.metric('mostNodesAtOnce', played.mostNodesAtOnce);
+        rec.step('every fault healed: recovery window', { withinMs: schedule.recoveryMs });
+        const recoveredFrom = rec.clock.now();
+        await pollUntil(async () => ((await operator.settled().catch(() => false)) ? { done: true, value: true } : { done: false, seen: await topology(cluster) }), {
+          what: 'the operator to rejoin every node and every standby to stream from the primary',
+          timeoutMs: schedule.recoveryMs,
+          intervalMs: 500,
+        });
+        rec.metric('settledAfterHealMs', Math.round(rec.clock.now() - recoveredFrom));
+      } finally {
+        await operator.stop();
+      }
+      rec.metric('failovers', operator.failovers);
+
+      // After the final heal: every standby streaming with the model's sync_state.
+      await observer.waitFor(
+        'every standby streaming as the model predicts',
+        (s) => s.standbys.length === cluster.standbys.length && s.standbys.every((r) => r.state === 'streaming') && compareWithModel(s.standbys, cluster.syncSettings()).mismatches.length === 0,
+        30_000,
+      );
+      // Acknowledged writes: lost only where the config does not promise them (judged below).
+      await writer.stop();
+      const lost = checkNoAckedLost(cluster.primary.name, writer.ledger(), await readPresentBatches(cluster.primary));
+      rec.metric('lostAcked', lost.evidence.lostAcked);
+      const promise = durabilityPromise({ ...cluster.syncSettings(), standbys: cluster.standbys.map((s) => s.name) }, 'most-advanced');
+      const hostCrashed = schedule.faults.some((f) => f.kind.startsWith('crash-host')) || operator.failovers.length > 0;
+      verify(checkLossAgainstPromise(lost.evidence, promise, played.mostNodesAtOnce, { hostCrashed }));
+      await verifyConsistent(ctx, cluster, writer, observer, { lossJudged: true });
+    },
+    { timeoutMs: 10 * 60_000, seed },
+  );
+}
+
+/** One line per node for a wait's "last seen": role, running, streaming. */
+async function topology(cluster: Cluster): Promise<string> {
+  const rows = await cluster.primary.walSenders().catch(() => []);
+  return `primary ${cluster.primary.name}; walsenders: ${rows.map((r) => `${r.name} ${r.state}`).join(', ') || 'none'}; fenced: ${cluster.nodes.filter((n) => cluster.isFenced(n)).map((n) => n.name).join(', ') || 'none'}`;
+}
