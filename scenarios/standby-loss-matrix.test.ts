@@ -108,6 +108,12 @@ for (const c of configs) {
       { order: byPriority, fault: 'crash' as const },
       { order: [...byPriority].reverse(), fault: 'stop' as const },
     ]) {
+      // 004 §7 before every pass: the standbys replay what the primary wrote, as in steady state.
+      // A standby that rejoined in pass 1 streams once it has *received* the backlog; replaying it
+      // (350 MB on PostgreSQL 13, measured) keeps it so busy that commits waiting for its flush
+      // run at half speed, and the next loss would be judged against a cluster still recovering.
+      const caughtUpAt = await cluster.catchUpAll(await streamingDeadlineMs(cluster, cluster.standbys.map((s) => s.name), observer));
+      rec.step('every standby replayed the primary: steady state', { lsn: caughtUpAt });
       const lost: PgNode[] = [];
       const faultOf = new Map<PgNode, number>();
       let stalled = false;

@@ -93,21 +93,22 @@ export async function repointOthers({ rec }: ScenarioContext, cluster: Cluster, 
 
 /**
  * The deadline for standbys to stream (again), ms, from the WAL each still has to replay
- * (model/catchup.ts): the primary's current flush LSN minus the standby's last flush LSN the
+ * (model/catchup.ts): the primary's current flush LSN minus the standby's last replay LSN the
  * observer saw, or minus `since` (e.g. where pg_rewind found the servers diverged). A standby
  * never seen and no `since`: all WAL so far counts.
  */
 export async function streamingDeadlineMs(cluster: Cluster, names: string[], observer?: ReplicationObserver, since?: Lsn): Promise<number> {
   const now = (await cluster.primary.lsn('flush')) ?? '0/0';
   const samples = observer?.samples() ?? [];
-  const lastFlush = (name: string): Lsn | undefined => {
+  // The replay LSN, not the flush LSN: a standby that received its backlog may still have most of it to replay.
+  const lastReplay = (name: string): Lsn | undefined => {
     for (let i = samples.length - 1; i >= 0; i--) {
-      const row = samples[i]!.standbys.find((r) => r.name === name && r.flushLsn);
-      if (row) return row.flushLsn!;
+      const row = samples[i]!.standbys.find((r) => r.name === name && (r.replayLsn ?? r.flushLsn));
+      if (row) return (row.replayLsn ?? row.flushLsn)!;
     }
     return undefined;
   };
-  const behind = names.map((n) => lsnDiff(now, since ?? lastFlush(n) ?? '0/0'));
+  const behind = names.map((n) => lsnDiff(now, since ?? lastReplay(n) ?? '0/0'));
   return catchupDeadlineMs(behind.reduce((a, b) => (a > b ? a : b), 0n));
 }
 
