@@ -8,7 +8,8 @@
  * 2. the schedule: faults from the catalogue, at most two at once, each healed, over
  *    `--duration` seconds; the operator fails over when the primary stays unreachable;
  * 3. the recovery window: the operator rejoins old primaries (pg_rewind or a re-clone) and
- *    repoints standbys, until every standby streams from the primary;
+ *    repoints standbys, until every standby streams from the primary; writes back at half the
+ *    steady rate or more;
  * 4. what must hold however the faults fell: every standby streaming with the model's
  *    sync_state; equal row hashes; one primary at a time (ledger and timelines); no
  *    acknowledged batch lost where the config promises it (model/durability.ts: with the
@@ -18,6 +19,8 @@
  * A failing run's record holds its schedule; the rerun command replays it.
  */
 import { readFileSync } from 'node:fs';
+import { setTimeout as holdFor } from 'node:timers/promises';
+import { meanTps } from '../harness/checks/throughput.ts';
 import { checkNoAckedLost } from '../harness/checks/lost-writes.ts';
 import type { Cluster } from '../harness/db/cluster.ts';
 import { checkLossAgainstPromise } from '../harness/checks/promised-loss.ts';
@@ -30,11 +33,13 @@ import { Nemesis } from '../harness/nemesis/runner.ts';
 import { describeSchedule, generateSchedule, validateSchedule, type Schedule } from '../harness/nemesis/schedule.ts';
 import { userConfig } from '../harness/run/config.ts';
 import { scenario } from '../harness/run/scenario.ts';
-import { verifyConsistent } from '../harness/run/steps.ts';
+import { verifyConsistent, verifyRecovered } from '../harness/run/steps.ts';
 import { pollUntil } from '../harness/wait.ts';
 
 /** Batches per second unless the config sets a rate (see the standby-loss matrix for why a rate). */
 const RATE_TPS = 200;
+/** Steady writes measured before the first fault, after a second of warm-up, ms. */
+const STEADY_MS = 2000;
 /** After the last heal: time for the operator to rejoin and repoint every node, ms. */
 const RECOVERY_MS = 60_000;
 /**
@@ -86,13 +91,19 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
       const writer = await startWriter(cluster, config.writer.rateTps === undefined ? { rateTps: RATE_TPS } : {});
       const nemesis = new Nemesis(cluster, rec);
       const operator = new Operator(cluster, rec, { promote: config.nemesis.promote, busy: (n) => nemesis.busy(n) });
+      const steadyFrom = rec.step('steady writes') + 1000;
+      await holdFor(STEADY_MS + 1000);
+      const steadyTps = meanTps(writer.samples(), steadyFrom, rec.clock.now());
+      rec.metric('steadyTps', Math.round(steadyTps));
       operator.start();
       let played: Awaited<ReturnType<Nemesis['play']>>;
+      let lastHealT: number;
       try {
         played = await nemesis.play(schedule);
+        lastHealT = rec.clock.now();
         rec.metric('faultsInjected', played.injected.length);
         rec.metric('faultsSkipped', played.skipped);
-        rec.metric('mostNodesAtOnce', played.mostNodesAtOnce);
+        rec.metric('mostFailedAtOnce', played.mostFailedAtOnce);
         rec.step('every fault healed: recovery window', { withinMs: schedule.recoveryMs });
         const recoveredFrom = rec.clock.now();
         await pollUntil(async () => ((await operator.settled().catch(() => false)) ? { done: true, value: true } : { done: false, seen: await topology(cluster) }), {
@@ -101,6 +112,8 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
           intervalMs: 500,
         });
         rec.metric('settledAfterHealMs', Math.round(rec.clock.now() - recoveredFrom));
+        // Writes back within the recovery window, at half the steady rate or more.
+        await verifyRecovered(ctx, writer, { repairT: lastHealT, withinMs: schedule.recoveryMs, steadyTps });
       } finally {
         await operator.stop();
       }
@@ -118,7 +131,7 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
       rec.metric('lostAcked', lost.evidence.lostAcked);
       const promise = durabilityPromise({ ...cluster.syncSettings(), standbys: cluster.standbys.map((s) => s.name) }, 'most-advanced');
       const hostCrashed = schedule.faults.some((f) => f.kind.startsWith('crash-host')) || operator.failovers.length > 0;
-      verify(checkLossAgainstPromise(lost.evidence, promise, played.mostNodesAtOnce, { hostCrashed }));
+      verify(checkLossAgainstPromise(lost.evidence, promise, played.mostFailedAtOnce, { hostCrashed }));
       await verifyConsistent(ctx, cluster, writer, observer, { lossJudged: true });
     },
     { timeoutMs: 10 * 60_000, seed },

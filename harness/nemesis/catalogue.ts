@@ -30,6 +30,13 @@ export interface InjectedFault {
   fault: Fault;
   /** The nodes it hit, resolved at injection. */
   nodes: string[];
+  /**
+   * The nodes it takes out while in effect: down, frozen, or unreachable from the rest (for a
+   * split, every group but the largest). What a durability promise counts as failures; a fault
+   * that only slows or breaks one connection (loss, bandwidth, a walsender killed, replay
+   * paused) takes no node out.
+   */
+  failed: string[];
   /** When it was injected, ms on the scenario clock. */
   faultT: number;
   /**
@@ -54,6 +61,7 @@ export async function injectFault(cluster: Cluster, rec: FaultLog, fault: Fault)
   return {
     fault,
     nodes: action.nodes,
+    failed: action.failed ?? [],
     faultT,
     async heal() {
       if (healed) return;
@@ -81,9 +89,10 @@ export function resolveTarget(cluster: Cluster, t: FaultTarget): PgNode {
   return standbys[t.standby % standbys.length]!;
 }
 
-/** An injected action: the nodes it hit and its undo, which may say what it left undone. */
+/** An injected action: the nodes it hit (and took out), and its undo, which may say what it left undone. */
 interface Action {
   nodes: string[];
+  failed?: string[];
   heal(): Promise<string | void>;
 }
 
@@ -97,15 +106,16 @@ const ACTIONS: Record<Fault['kind'], Inject> = {
   'stop-immediate': (c, n) => down(c, n, () => n.stop('immediate')),
   'freeze-host': async (_c, n) => {
     await n.host.freeze();
-    return { nodes: [n.name], heal: () => n.host.thaw() };
+    return { nodes: [n.name], failed: [n.name], heal: () => n.host.thaw() };
   },
   'freeze-postmaster': async (_c, n) => {
     await n.freezePostmaster();
-    return { nodes: [n.name], heal: () => n.thawPostmaster() };
+    // Running sessions go on, but nothing can connect: for an operator it is gone.
+    return { nodes: [n.name], failed: [n.name], heal: () => n.thawPostmaster() };
   },
   isolate: async (_c, n) => {
     await n.host.disconnect();
-    return { nodes: [n.name], heal: () => n.host.reconnect() };
+    return { nodes: [n.name], failed: [n.name], heal: () => n.host.reconnect() };
   },
   'one-way-loss': async (c, n, f) => {
     const to = resolveTarget(c, required(f, 'to'));
@@ -155,6 +165,7 @@ async function down(cluster: Cluster, node: PgNode, act: () => Promise<void>): P
   await act();
   return {
     nodes: [node.name],
+    failed: [node.name],
     heal: () =>
       cluster.exclusive(async () => {
         if (cluster.isFenced(node)) return `${node.name} was fenced by the operator: left down for it to rejoin`;
@@ -180,7 +191,12 @@ async function split(cluster: Cluster, groups: FaultTarget[][]): Promise<Action>
       cut.push(n);
     }
   }
-  return { nodes: cut.map((n) => n.name), heal: async () => void (await Promise.all(cut.map((n) => n.host.removeRules(tag)))) };
+  const largest = named.reduce((a, b) => (b.length > a.length ? b : a));
+  return {
+    nodes: cut.map((n) => n.name),
+    failed: named.filter((g) => g !== largest).flat().map((n) => n.name),
+    heal: async () => void (await Promise.all(cut.map((n) => n.host.removeRules(tag)))),
+  };
 }
 
 function required<K extends keyof NonNullable<Fault['params']>>(f: Fault, key: K): NonNullable<NonNullable<Fault['params']>[K]> {

@@ -23,8 +23,8 @@ export interface PlayedSchedule {
   injected: { id: number; what: string; nodes: string[]; faultT: number }[];
   /** The faults that could not be injected, with the reason. */
   skipped: { id: number; what: string; reason: string }[];
-  /** Most nodes hit by faults in effect at the same time (what the durability promise is judged against). */
-  mostNodesAtOnce: number;
+  /** Most nodes taken out (`InjectedFault.failed`) by faults in effect at the same time: what a durability promise is judged against. */
+  mostFailedAtOnce: number;
 }
 
 /**
@@ -52,7 +52,7 @@ export class Nemesis {
    */
   async play(schedule: Schedule, signal?: AbortSignal): Promise<PlayedSchedule> {
     const start = this.rec.clock.now();
-    const played: PlayedSchedule = { injected: [], skipped: [], mostNodesAtOnce: 0 };
+    const played: PlayedSchedule = { injected: [], skipped: [], mostFailedAtOnce: 0 };
     try {
       for (const e of events(schedule.faults)) {
         if (signal?.aborted) break;
@@ -76,7 +76,7 @@ export class Nemesis {
       const f = await injectFault(this.cluster, this.rec, fault);
       this.inEffect.set(fault.id, f);
       played.injected.push({ id: fault.id, what, nodes: f.nodes, faultT: f.faultT });
-      played.mostNodesAtOnce = Math.max(played.mostNodesAtOnce, new Set([...this.inEffect.values()].flatMap((x) => x.nodes)).size);
+      played.mostFailedAtOnce = Math.max(played.mostFailedAtOnce, new Set([...this.inEffect.values()].flatMap((x) => x.failed)).size);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       this.rec.step(`fault skipped: ${what}`, { id: fault.id, reason });
