@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * pgchaos command line: run | soak | list | compare | merge-reports | image | doctor | help (see cli/help.ts for the texts).
+ * pgchaos command line: run | soak | shrink | list | compare | merge-reports | image | doctor | help (see cli/help.ts for the texts).
  * Help, --version and usage mistakes load nothing else: no engine, no testcontainers.
  * Exit codes: 0 passed, 1 a scenario failed, 2 usage/config/setup error, 130 interrupted.
  */
@@ -18,6 +18,7 @@ const helps: Record<string, () => Promise<string>> = {
   compare: async () => (await import('./cli/compare.ts')).COMPARE_HELP,
   'merge-reports': async () => (await import('./cli/merge.ts')).MERGE_HELP,
   soak: async () => (await import('./cli/soak.ts')).SOAK_HELP,
+  shrink: async () => (await import('./cli/shrink.ts')).SHRINK_HELP,
   image: async () => IMAGE_HELP,
   doctor: async () => DOCTOR_HELP,
 };
@@ -39,6 +40,8 @@ async function main(): Promise<number> {
       return (await import('./cli/run.ts')).run(args);
     case 'soak':
       return (await import('./cli/soak.ts')).soak(args);
+    case 'shrink':
+      return (await import('./cli/shrink.ts')).shrink(args);
     case 'list':
       return (await import('./cli/list.ts')).list(args);
     case 'compare':

@@ -1,6 +1,6 @@
 /** pgchaos's help texts: printed without touching the Docker engine. */
 
-export const COMMANDS = ['run', 'soak', 'list', 'compare', 'merge-reports', 'image', 'doctor', 'help'] as const;
+export const COMMANDS = ['run', 'soak', 'shrink', 'list', 'compare', 'merge-reports', 'image', 'doctor', 'help'] as const;
 
 export const EXIT_CODES = 'exit codes: 0 every scenario passed · 1 a scenario failed · 2 usage, config or setup error · 130 interrupted (Ctrl-C)';
 
@@ -15,6 +15,7 @@ commands:
                   your HA config (./pgchaos.config.json); reports go to ./reports/<run>/
   soak --seeds N  N random fault schedules (the nemesis story) back to back, a line per seed with
                   the command that replays it
+  shrink RUN      cut each failing schedule of a run down to the faults that still fail it
   list [dir]      the scenarios and what each checks
   compare A B     what changed between two runs (verdict flips, metric deltas past thresholds);
                   exit 1 on a regression, so it gates an upgrade in CI

@@ -180,7 +180,7 @@ function say(line: string): void {
 }
 
 /** The node flags this process was started with (tsx's loader when run from sources), minus an --eval. */
-function loaderFlags(): string[] {
+export function loaderFlags(): string[] {
   const flags: string[] = [];
   const argv = process.execArgv;
   for (let i = 0; i < argv.length; i++) {
