@@ -20,6 +20,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { setTimeout as holdFor } from 'node:timers/promises';
+import { onTestFinished } from 'vitest';
 import { meanTps } from '../harness/checks/throughput.ts';
 import { checkNoAckedLost } from '../harness/checks/lost-writes.ts';
 import type { Cluster } from '../harness/db/cluster.ts';
@@ -95,11 +96,17 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
       await holdFor(STEADY_MS + 1000);
       const steadyTps = meanTps(writer.samples(), steadyFrom, rec.clock.now());
       rec.metric('steadyTps', Math.round(steadyTps));
+      // Whatever ends the test (a timeout, Ctrl-C), the schedule and the operator stop with it.
+      const abort = new AbortController();
+      onTestFinished(async () => {
+        abort.abort();
+        await operator.stop();
+      });
       operator.start();
       let played: Awaited<ReturnType<Nemesis['play']>>;
       let lastHealT: number;
       try {
-        played = await nemesis.play(schedule);
+        played = await nemesis.play(schedule, abort.signal);
         lastHealT = rec.clock.now();
         rec.metric('faultsInjected', played.injected.length);
         rec.metric('faultsSkipped', played.skipped);
@@ -134,7 +141,7 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
       verify(checkLossAgainstPromise(lost.evidence, promise, played.mostFailedAtOnce, { hostCrashed }));
       await verifyConsistent(ctx, cluster, writer, observer, { lossJudged: true });
     },
-    { timeoutMs: 10 * 60_000, seed },
+    { timeoutMs: (saved?.durationMs ?? config.nemesis.durationS * 1000) + RECOVERY_MS + 5 * 60_000, seed },
   );
 }
 

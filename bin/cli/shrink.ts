@@ -21,12 +21,12 @@ export const SHRINK_HELP = `pgchaos shrink RUN [--max-runs N] [run's options]
 Cuts each failing nemesis schedule of the report folder RUN down to its core: faults are
 removed and shortened while a replay still fails the same way (the same first failed check).
 Every replay is a full pgchaos run of the schedule, so give it the options the failing run had
-(--config, --sync, --promote, …). The smallest schedule is saved as RUN/shrunk-seed-S.json and
-printed with the command that replays it.
+(--config, --sync, --promote, …; not --pg, --seed, --schedule or --out, which it sets). The
+smallest schedule is saved as RUN/shrunk-seed-S-pgNN.json and printed with its replay command.
 
   --max-runs N   replays per schedule at most (default 12)
 
-Exit codes: 0 shrunk (or nothing failed), 1 a schedule did not fail again, 2 usage error.`;
+Exit codes: 0 done (or nothing failed), 1 a replay could not run, 2 usage error, 130 interrupted.`;
 
 const OPTIONS = { 'max-runs': { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
 
@@ -39,8 +39,11 @@ export async function shrink(argv: string[]): Promise<number> {
   }
   if (!runArg || !isDirectory(resolve(runArg))) throw new UsageError(`pgchaos shrink needs a report folder of a run${runArg ? `; ${runArg} is not one` : ''}`, 'write it as pgchaos shrink reports/latest');
   const maxIdx = rest.findIndex((a) => a === '--max-runs' || a.startsWith('--max-runs='));
-  const ours = maxIdx < 0 ? [] : rest[maxIdx]!.includes('=') ? [rest[maxIdx]!] : rest.slice(maxIdx, maxIdx + 2);
-  const runOptions = rest.filter((a) => !ours.includes(a));
+  const width = maxIdx < 0 ? 0 : rest[maxIdx]!.includes('=') ? 1 : 2;
+  const ours = rest.slice(maxIdx, maxIdx + width);
+  const runOptions = [...rest.slice(0, Math.max(0, maxIdx)), ...rest.slice(maxIdx < 0 ? rest.length : maxIdx + width)];
+  const owned = runOptions.find((a) => /^--(out|seed|schedule|pg)(=|$)/.test(a));
+  if (owned) throw new UsageError(`pgchaos shrink sets ${owned.split('=')[0]} of every replay itself`, `drop ${owned.split('=')[0]}: the failing record says which schedule and major to replay`);
   const { values } = parseStrict(ours, OPTIONS, 'shrink');
   const maxRuns = Number((values as { 'max-runs'?: string })['max-runs'] ?? 12);
   if (!Number.isInteger(maxRuns) || maxRuns < 1) throw new UsageError(`--max-runs ${maxRuns}: expected a whole number above 0`, 'write it as --max-runs 12');
@@ -65,7 +68,7 @@ async function shrinkOne(record: ScenarioRecord, runDir: string, maxRuns: number
     maxRuns,
     onStep: (s) => say(`run ${s.run}: ${s.action === 'remove' ? `without faults ${s.ids.map((i) => `#${i}`).join(', ')}` : `fault #${s.id} ${s.fromMs} → ${s.toMs} ms`}: ${s.failed ? 'still fails' : 'passes'}`),
   });
-  const file = join(runDir, `shrunk-seed-${schedule.seed}.json`);
+  const file = join(runDir, `shrunk-seed-${schedule.seed}-pg${record.major}.json`);
   writeFileSync(file, `${JSON.stringify(result.schedule, null, 2)}\n`);
   say(`${result.schedule.faults.length} of ${schedule.faults.length} faults left after ${result.runs} replays${result.exhausted ? ' (budget used up)' : ''}:\n${describeSchedule(result.schedule)}`);
   say(`saved ${file}; replay: pgchaos run nemesis --pg ${record.major} --schedule ${file}`);
@@ -87,6 +90,8 @@ async function replayFails(candidate: Schedule, major: number, work: string, run
   const out = join(work, basename(file, '.json'));
   const story = builtinScenarioFiles().find((f) => basename(f) === 'nemesis.test.ts')!;
   const r = await execa(process.execPath, [...loaderFlags(), process.argv[1]!, 'run', story, '--pg', String(major), '--schedule', file, '--out', out, ...runOptions], { reject: false, stdio: 'inherit' });
+  // 2 or 130: the replay could not run or was interrupted, which says nothing about the candidate.
+  if (r.exitCode === 2 || r.exitCode === 130 || r.signal) throw new Error(`a replay could not run (exit ${r.exitCode ?? r.signal}); shrinking stopped`);
   if (r.exitCode !== 1) return false;
   const { records } = await readRun(join(out, 'latest'));
   return records.some((rec) => rec.status === 'failed' && failureOf(rec) === wanted);

@@ -42,6 +42,8 @@ export async function soak(argv: string[]): Promise<number> {
   const n = whole('--seeds', v.seeds, 1, 1000);
   const from = whole('--from', v.from ?? '1', 0, 0xffff_ffff - n + 1);
   const durationS = whole('--duration', v.duration ?? '120', 10, 3600);
+  const owned = rest.find((a) => /^--(seed|schedule)(=|$)/.test(a));
+  if (owned) throw new UsageError(`pgchaos soak draws its own seeds; ${owned.split('=')[0]} would replace them`, 'use --seeds N --from SEED, or pgchaos run nemesis --seed … for chosen seeds');
   const story = builtinScenarioFiles().find((f) => basename(f) === 'nemesis.test.ts');
   if (!story) throw new UsageError('the built-in nemesis story is missing from this installation', 'reinstall pgchaos');
   const code = await run([story, '--seed', `${from}-${from + n - 1}`, '--duration', String(durationS), ...rest]);

@@ -112,7 +112,12 @@ export class PgHost {
    */
   async crash(o: { silent?: boolean } = {}): Promise<void> {
     if (o.silent) await this.addRules('silent-crash', this.isolationRules());
-    await (await this.engineHandle()).kill({ signal: 'SIGKILL' });
+    try {
+      await (await this.engineHandle()).kill({ signal: 'SIGKILL' });
+    } catch (e) {
+      await this.removeRules('silent-crash').catch(() => {});
+      throw e;
+    }
     log().debug({ node: this.name, silent: !!o.silent }, 'host crashed');
   }
 

@@ -79,6 +79,12 @@ interface Step {
   env: Record<string, string>;
 }
 
+/**
+ * Shell: `pid` = the running postmaster's PID, or exit 1. postmaster.pid survives a host crash,
+ * and after a reboot its PID may be another process's (pg_rewind, psql): check it is postgres.
+ */
+const POSTMASTER_PID = `pid=$(head -1 "$PGDATA/postmaster.pid" 2>/dev/null) && [ "$(cat /proc/$pid/comm 2>/dev/null)" = postgres ] || { echo "no postmaster running"; exit 1; }`;
+
 /** Exit code of `startStep` when pg_ctl cannot start the server. */
 const START_FAILED = 90;
 
@@ -317,7 +323,7 @@ export class PgNode {
    * recovery. @throws ExecError when no postmaster runs.
    */
   async kill9(): Promise<void> {
-    await this.sh(`kill -KILL "$(head -1 "$PGDATA/postmaster.pid")"`);
+    await this.sh(`${POSTMASTER_PID} && kill -KILL "$pid"`);
     log().debug({ node: this.name }, 'postmaster killed');
   }
 
@@ -327,12 +333,12 @@ export class PgNode {
    * @throws ExecError when no postmaster runs.
    */
   async freezePostmaster(): Promise<void> {
-    await this.sh(`kill -STOP "$(head -1 "$PGDATA/postmaster.pid")"`);
+    await this.sh(`${POSTMASTER_PID} && kill -STOP "$pid"`);
   }
 
   /** Ends `freezePostmaster()`. */
   async thawPostmaster(): Promise<void> {
-    await this.sh(`kill -CONT "$(head -1 "$PGDATA/postmaster.pid")"`);
+    await this.sh(`${POSTMASTER_PID} && kill -CONT "$pid"`);
   }
 
   /**
@@ -482,7 +488,9 @@ export class PgNode {
    * comes from the host's passfile (`writePassfile`), never from the string.
    */
   conninfoFor(primary: PgNode, repl: ReplicationUser): string {
-    return `host=${primary.hostname} port=${PG_PORT} user=${repl.user} passfile=${PASSFILE} application_name=${this.name}`;
+    // connect_timeout and keepalives: a cut-off or frozen source fails pg_rewind / pg_basebackup /
+    // the walreceiver in seconds instead of hanging on TCP's default timeouts (libpq-connect.html).
+    return `host=${primary.hostname} port=${PG_PORT} user=${repl.user} passfile=${PASSFILE} application_name=${this.name} connect_timeout=5 keepalives_idle=5 keepalives_interval=2 keepalives_count=3`;
   }
 
   /**

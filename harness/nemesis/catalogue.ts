@@ -184,12 +184,18 @@ async function split(cluster: Cluster, groups: FaultTarget[][]): Promise<Action>
   const address = new Map(await Promise.all(cluster.nodes.map(async (n) => [n, await n.host.address()] as const)));
   const tag = 'split';
   const cut: PgNode[] = [];
-  for (const [i, group] of named.entries()) {
-    const others = named.filter((_, j) => j !== i).flat();
-    for (const n of group) {
-      await n.host.addRules(tag, others.flatMap((o) => [`INPUT -s ${address.get(o)} -j DROP`, `OUTPUT -d ${address.get(o)} -j DROP`]));
-      cut.push(n);
+  try {
+    for (const [i, group] of named.entries()) {
+      const others = named.filter((_, j) => j !== i).flat();
+      for (const n of group) {
+        cut.push(n);
+        await n.host.addRules(tag, others.flatMap((o) => [`INPUT -s ${address.get(o)} -j DROP`, `OUTPUT -d ${address.get(o)} -j DROP`]));
+      }
     }
+  } catch (e) {
+    // Half a split is not recorded as a fault and would never be healed: undo it.
+    await Promise.all(cut.map((n) => n.host.removeRules(tag).catch(() => {})));
+    throw e;
   }
   const largest = named.reduce((a, b) => (b.length > a.length ? b : a));
   return {

@@ -69,8 +69,8 @@ export class Operator {
   private running = false;
   private loop: Promise<void> | undefined;
   private failingSince: number | undefined;
-  /** Since when each standby was seen up but not streaming from the primary, ms. */
-  private readonly notStreamingSince = new Map<PgNode, number>();
+  /** Since when each standby was seen up but not streaming from the primary (ms), and its log's size then. */
+  private readonly notStreamingSince = new Map<PgNode, { t: number; logOffset: number }>();
 
   constructor(
     private readonly cluster: Cluster,
@@ -119,7 +119,8 @@ export class Operator {
       if (now - this.failingSince >= this.opts.failAfterMs) await this.failover(this.failingSince);
       return;
     }
-    for (const node of this.cluster.nodes.filter((n) => this.cluster.isFenced(n) && !this.isBusy(n))) await this.cluster.exclusive(() => this.rejoin(node));
+    const waiting = this.cluster.nodes.filter((n) => this.cluster.isFenced(n) && n !== this.cluster.primary && !this.isBusy(n));
+    for (const node of waiting) await this.cluster.exclusive(() => this.rejoin(node));
     await this.reconcileStandbys();
   }
 
@@ -146,7 +147,11 @@ export class Operator {
       const { positions } = await this.cluster.mostAdvancedStandby(answering);
       const chosen = this.cluster.node((this.opts.promote === 'most-advanced' ? positions[0] : positions.at(-1))!.name);
       this.rec.move(`promote ${chosen.name} (${this.opts.promote})`, { positions });
-      await this.cluster.promote(chosen);
+      await this.cluster.promote(chosen).catch(async (e: unknown) => {
+        // It may still finish promoting later: fence it, or a second failover would make two primaries.
+        await this.cluster.fence(chosen);
+        throw e;
+      });
       const promotedT = this.rec.step(`${chosen.name} is primary`, { timeline: await chosen.timeline() });
       this.failovers.push({ detectedT, promotedT, from: old.name, to: chosen.name, positions });
       for (const s of answering.filter((s) => s !== chosen)) {
@@ -156,21 +161,19 @@ export class Operator {
     });
   }
 
-  /** Seed 001: the old primary back as a standby, by pg_rewind, else by a fresh base backup. */
+  /** Seed 001: the old primary back as a standby, by pg_rewind, else (refused, failed, or it does not start after it) by a fresh base backup. */
   private async rejoin(node: PgNode): Promise<void> {
     await node.host.ensureUp();
     if (await node.running()) await node.stop('immediate');
     try {
       const out = await this.cluster.rewind(node);
       this.rec.move(`pg_rewind ${node.name} from ${this.cluster.primary.name}`, { output: out.split('\n').slice(-3).join('\n') });
+      await node.start();
     } catch (e) {
       const why = e instanceof Error ? e.message.split('\n').slice(-2).join(' ') : String(e);
-      this.rec.move(`re-clone ${node.name} from ${this.cluster.primary.name} (pg_rewind did not do it)`, { why });
+      this.rec.move(`re-clone ${node.name} from ${this.cluster.primary.name} (pg_rewind did not bring it back)`, { why });
       await this.cluster.reclone(node);
-      this.cluster.unfence(node);
-      return;
     }
-    await node.start();
     this.cluster.unfence(node);
   }
 
@@ -183,8 +186,9 @@ export class Operator {
         this.notStreamingSince.delete(s);
         continue;
       }
-      const since = this.notStreamingSince.get(s) ?? now;
-      this.notStreamingSince.set(s, since);
+      const seen = this.notStreamingSince.get(s) ?? { t: now, logOffset: await s.logOffset() };
+      this.notStreamingSince.set(s, seen);
+      const since = seen.t;
       if (now - since < this.opts.repointAfterMs) continue;
       this.notStreamingSince.delete(s);
       if (!(await s.host.running()) || !(await s.running())) {
@@ -192,7 +196,8 @@ export class Operator {
         await s.host.ensureUp();
         await this.cluster.repoint(s);
         await s.start();
-      } else if (DIVERGENCE_SYMPTOM.test(await s.logs().then((l) => l.slice(-20_000)))) {
+      } else if (DIVERGENCE_SYMPTOM.test(await s.logs().then((l) => l.slice(seen.logOffset)))) {
+        // Only what it logged since it stopped streaming: an old divergence, already rewound, does not count.
         this.rec.move(`stop ${s.name} to rewind it: its WAL went past the promotion point`);
         await s.stop('fast');
         await this.cluster.fence(s);
@@ -203,8 +208,9 @@ export class Operator {
     }
   }
 
+  /** Standbys that answer within the deadline and are still in recovery (never a node that promoted itself late). */
   private async answering(nodes: PgNode[]): Promise<PgNode[]> {
-    const ok = await Promise.all(nodes.map((n) => n.safePsql('SELECT 1', this.opts.checkTimeoutS).then(() => true, () => false)));
+    const ok = await Promise.all(nodes.map((n) => n.safePsql('SELECT pg_is_in_recovery()', this.opts.checkTimeoutS).then((out) => out === 't', () => false)));
     return nodes.filter((_, i) => ok[i]);
   }
 

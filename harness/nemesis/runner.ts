@@ -73,6 +73,7 @@ export class Nemesis {
       // Roles move after a failover: two faults distinct as data can land on one node.
       const node = resolveTarget(this.cluster, fault.target);
       if (this.busy(node.name)) throw new Error(`${node.name} is held by another fault in effect`);
+      if (this.cluster.isFenced(node)) throw new Error(`${node.name} is fenced: the operator is bringing it back`);
       const f = await injectFault(this.cluster, this.rec, fault);
       this.inEffect.set(fault.id, f);
       played.injected.push({ id: fault.id, what, nodes: f.nodes, faultT: f.faultT });
@@ -86,9 +87,9 @@ export class Nemesis {
   }
 
   private async heal(id: number): Promise<void> {
-    const f = this.inEffect.get(id);
+    // Still held while its heal runs (a heal may restart the node): the operator waits.
+    await this.inEffect.get(id)?.heal();
     this.inEffect.delete(id);
-    await f?.heal();
   }
 }
 
