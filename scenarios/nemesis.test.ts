@@ -138,7 +138,13 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
       rec.metric('lostAcked', lost.evidence.lostAcked);
       const promise = durabilityPromise({ ...cluster.syncSettings(), standbys: cluster.standbys.map((s) => s.name) }, 'most-advanced');
       const hostCrashed = schedule.faults.some((f) => f.kind.startsWith('crash-host')) || operator.failovers.length > 0;
-      verify(checkLossAgainstPromise(lost.evidence, promise, played.mostFailedAtOnce, { hostCrashed }));
+      // A promotion loses acknowledged commits only when every standby holding them is out at that
+      // moment: count the nodes out at each promotion (the old primary among them).
+      const outAtPromotion = operator.failovers.map((f) => new Set([f.from, ...played.injected.filter((i) => i.faultT <= f.promotedT && (i.healT ?? Infinity) >= f.detectedT).flatMap((i) => i.failed)]).size);
+      rec.metric('outAtPromotion', outAtPromotion);
+      // Without a promotion, a primary taken out and started again is one failure (`off` loses commits that way).
+      const failures = Math.max(played.injected.some((i) => i.primaryOut) ? 1 : 0, ...outAtPromotion);
+      verify(checkLossAgainstPromise(lost.evidence, promise, failures, { hostCrashed }));
       await verifyConsistent(ctx, cluster, writer, observer, { lossJudged: true });
     },
     { timeoutMs: (saved?.durationMs ?? config.nemesis.durationS * 1000) + RECOVERY_MS + 5 * 60_000, seed },

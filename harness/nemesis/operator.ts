@@ -195,7 +195,12 @@ export class Operator {
         this.rec.move(`start ${s.name} as a standby of ${this.cluster.primary.name}`);
         await s.host.ensureUp();
         await this.cluster.repoint(s);
-        await s.start();
+        await s.start().catch(async (e: unknown) => {
+          // E.g. "requested timeline 2 does not contain minimum recovery point … on timeline 1": it
+          // was ahead of the promoted standby when it went down (its WAL passed the fork). Rewind it.
+          this.rec.move(`fence ${s.name} to rewind it: it does not start as a standby`, { why: e instanceof Error ? e.message.split('\n').slice(-1)[0] : String(e) });
+          await this.cluster.fence(s);
+        });
       } else if (DIVERGENCE_SYMPTOM.test(await s.logs().then((l) => l.slice(seen.logOffset)))) {
         // Only what it logged since it stopped streaming: an old divergence, already rewound, does not count.
         this.rec.move(`stop ${s.name} to rewind it: its WAL went past the promotion point`);

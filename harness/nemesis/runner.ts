@@ -19,8 +19,8 @@ export interface ScheduleLog extends FaultLog {
 
 /** The outcome of a played schedule. */
 export interface PlayedSchedule {
-  /** The faults injected, with the nodes they hit. */
-  injected: { id: number; what: string; nodes: string[]; faultT: number }[];
+  /** The faults injected: the nodes they hit and took out (`InjectedFault.failed`), from `faultT` to `healT` (ms on the scenario clock). */
+  injected: { id: number; what: string; nodes: string[]; failed: string[]; faultT: number; healT?: number; primaryOut: boolean }[];
   /** The faults that could not be injected, with the reason. */
   skipped: { id: number; what: string; reason: string }[];
   /** Most nodes taken out (`InjectedFault.failed`) by faults in effect at the same time: what a durability promise is judged against. */
@@ -58,11 +58,11 @@ export class Nemesis {
         if (signal?.aborted) break;
         await sleepUntil(this.rec, start + e.atMs, signal);
         if (signal?.aborted) break;
-        if (e.kind === 'heal') await this.heal(e.fault.id);
+        if (e.kind === 'heal') await this.heal(e.fault.id, played);
         else await this.inject(e.fault, played);
       }
     } finally {
-      for (const id of [...this.inEffect.keys()]) await this.heal(id);
+      for (const id of [...this.inEffect.keys()]) await this.heal(id, played);
     }
     return played;
   }
@@ -76,7 +76,7 @@ export class Nemesis {
       if (this.cluster.isFenced(node)) throw new Error(`${node.name} is fenced: the operator is bringing it back`);
       const f = await injectFault(this.cluster, this.rec, fault);
       this.inEffect.set(fault.id, f);
-      played.injected.push({ id: fault.id, what, nodes: f.nodes, faultT: f.faultT });
+      played.injected.push({ id: fault.id, what, nodes: f.nodes, failed: f.failed, faultT: f.faultT, primaryOut: f.failed.includes(this.cluster.primary.name) });
       played.mostFailedAtOnce = Math.max(played.mostFailedAtOnce, new Set([...this.inEffect.values()].flatMap((x) => x.failed)).size);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
@@ -86,10 +86,12 @@ export class Nemesis {
     }
   }
 
-  private async heal(id: number): Promise<void> {
+  private async heal(id: number, played: PlayedSchedule): Promise<void> {
     // Still held while its heal runs (a heal may restart the node): the operator waits.
     await this.inEffect.get(id)?.heal();
     this.inEffect.delete(id);
+    const entry = played.injected.find((i) => i.id === id);
+    if (entry) entry.healT = this.rec.clock.now();
   }
 }
 
