@@ -28,7 +28,7 @@ import { checkLossAgainstPromise } from '../harness/checks/promised-loss.ts';
 import { readPresentBatches } from '../harness/load/workload.ts';
 import { compareWithModel } from '../harness/model/compare.ts';
 import { durabilityPromise } from '../harness/model/durability.ts';
-import type { FaultKind } from '../harness/nemesis/fault.ts';
+import { FAULT_KINDS, type FaultKind } from '../harness/nemesis/fault.ts';
 import { Operator } from '../harness/nemesis/operator.ts';
 import { Nemesis } from '../harness/nemesis/runner.ts';
 import { describeSchedule, generateSchedule, validateSchedule, type Schedule } from '../harness/nemesis/schedule.ts';
@@ -47,21 +47,7 @@ const RECOVERY_MS = 60_000;
  * The kinds drawn. `crash-host-loud` and `stop-fast` are left to the scripted stories: the
  * silent crash and the immediate stop are the harder versions of the same loss.
  */
-const KINDS: FaultKind[] = [
-  'crash-host-silent',
-  'kill9-postmaster',
-  'stop-immediate',
-  'freeze-host',
-  'freeze-postmaster',
-  'isolate',
-  'one-way-loss',
-  'split',
-  'packet-loss',
-  'bandwidth',
-  'kill-walreceiver',
-  'kill-walsender',
-  'pause-replay',
-];
+const KINDS: FaultKind[] = FAULT_KINDS.filter((k) => k !== 'crash-host-loud' && k !== 'stop-fast');
 
 const config = userConfig();
 const saved = config.nemesis.schedule ? validateSchedule(JSON.parse(readFileSync(config.nemesis.schedule, 'utf8'))) : null;
