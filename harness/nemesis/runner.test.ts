@@ -1,0 +1,84 @@
+/**
+ * Nemesis.play on a stand-in catalogue (no cluster): faults injected and healed in time order,
+ * heals first at one instant, a node held by one fault not hit by another, everything healed
+ * when the play is aborted, and the failures at once counted from what each fault took out.
+ */
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Cluster } from '../db/cluster.ts';
+import type { ScheduledFault } from './fault.ts';
+import type { Schedule } from './schedule.ts';
+
+const calls: string[] = [];
+vi.mock('./catalogue.ts', () => ({
+  resolveTarget: (_c: unknown, t: ScheduledFault['target']) => ({ name: t === 'primary' ? 'primary' : 'node' in t ? t.node : `s${t.standby + 1}` }),
+  injectFault: async (_c: unknown, _rec: unknown, f: ScheduledFault) => {
+    if (f.kind === 'kill-walsender') throw new Error('no walsender');
+    const node = f.target === 'primary' ? 'primary' : 'node' in f.target ? f.target.node : `s${f.target.standby + 1}`;
+    calls.push(`inject ${f.id}`);
+    return { fault: f, nodes: [node], failed: f.kind === 'packet-loss' ? [] : [node], faultT: 0, heal: async () => void calls.push(`heal ${f.id}`) };
+  },
+}));
+const { Nemesis } = await import('./runner.ts');
+
+const cluster = { primary: { name: 'primary' }, isFenced: () => false } as unknown as Cluster;
+let now = 0;
+const rec = { clock: { now: () => now }, fault: () => now, heal: () => now, step: vi.fn(() => now) };
+const fault = (id: number, atMs: number, durationMs: number, target: ScheduledFault['target'], kind: ScheduledFault['kind'] = 'isolate'): ScheduledFault => ({ id, atMs, durationMs, target, kind });
+const schedule = (faults: ScheduledFault[]): Schedule => ({ seed: 1, durationMs: 10_000, recoveryMs: 1000, faults });
+
+beforeEach(() => {
+  calls.length = 0;
+  now = 0;
+  vi.useFakeTimers();
+});
+
+async function play(s: Schedule, signal?: AbortSignal) {
+  const nemesis = new Nemesis(cluster, rec);
+  const done = nemesis.play(s, signal);
+  for (let i = 0; i < 200; i++) {
+    now += 100;
+    await vi.advanceTimersByTimeAsync(100);
+  }
+  return { played: await done, nemesis };
+}
+
+describe('Nemesis.play', () => {
+  it('injects and heals in time order, a heal before an injection at the same instant', async () => {
+    const { played } = await play(schedule([fault(1, 2000, 1000, { standby: 0 }), fault(0, 1000, 1000, 'primary')]));
+    expect(calls).toEqual(['inject 0', 'heal 0', 'inject 1', 'heal 1']);
+    expect(played.injected.map((i) => [i.id, i.healT !== undefined])).toEqual([
+      [0, true],
+      [1, true],
+    ]);
+  });
+
+  it('skips a fault whose node another fault holds, and one the catalogue refuses, with the reason', async () => {
+    const { played } = await play(schedule([fault(0, 1000, 3000, { node: 's1' }), fault(1, 2000, 1000, { standby: 0 }), fault(2, 2500, 500, { standby: 1 }, 'kill-walsender')]));
+    expect(calls).toEqual(['inject 0', 'heal 0']);
+    expect(played.skipped).toEqual([
+      { id: 1, what: 'isolate standby 0', reason: 's1 is held by another fault in effect' },
+      { id: 2, what: 'kill-walsender standby 1', reason: 'no walsender' },
+    ]);
+  });
+
+  it('counts the nodes taken out at once, not those a fault only slows', async () => {
+    const { played } = await play(schedule([fault(0, 1000, 3000, 'primary'), fault(1, 1500, 3000, { standby: 0 }), fault(2, 2000, 3000, { standby: 1 }, 'packet-loss')]));
+    expect(played.mostFailedAtOnce).toBe(2);
+    expect(played.injected.find((i) => i.id === 0)!.primaryOut).toBe(true);
+  });
+
+  it('heals every fault in effect when aborted, and injects nothing after', async () => {
+    const abort = new AbortController();
+    const nemesis = new Nemesis(cluster, rec);
+    const done = nemesis.play(schedule([fault(0, 1000, 5000, 'primary'), fault(1, 8000, 1000, { standby: 0 })]), abort.signal);
+    for (let i = 0; i < 20; i++) {
+      now += 100;
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    expect(nemesis.busy('primary')).toBe(true);
+    abort.abort();
+    await done;
+    expect(calls).toEqual(['inject 0', 'heal 0']);
+    expect(nemesis.busy('primary')).toBe(false);
+  });
+});
