@@ -490,7 +490,7 @@ export class PgNode {
   conninfoFor(primary: PgNode, repl: ReplicationUser): string {
     // connect_timeout and keepalives: a cut-off or frozen source fails pg_rewind / pg_basebackup /
     // the walreceiver in seconds instead of hanging on TCP's default timeouts (libpq-connect.html).
-    return `host=${primary.hostname} port=${PG_PORT} user=${repl.user} passfile=${PASSFILE} application_name=${this.name} connect_timeout=5 keepalives_idle=5 keepalives_interval=2 keepalives_count=3`;
+    return `host=${primary.hostname} port=${PG_PORT} user=${repl.user} passfile=${PASSFILE} connect_timeout=5 keepalives_idle=5 keepalives_interval=2 keepalives_count=3 application_name=${this.name}`;
   }
 
   /**
