@@ -26,7 +26,6 @@ import { checkNoAckedLost } from '../harness/checks/lost-writes.ts';
 import type { Cluster } from '../harness/db/cluster.ts';
 import { checkLossAgainstPromise } from '../harness/checks/promised-loss.ts';
 import { readPresentBatches } from '../harness/load/workload.ts';
-import { compareWithModel } from '../harness/model/compare.ts';
 import { durabilityPromise } from '../harness/model/durability.ts';
 import { FAULT_KINDS, type FaultKind } from '../harness/nemesis/fault.ts';
 import { Operator } from '../harness/nemesis/operator.ts';
@@ -113,11 +112,7 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
       rec.metric('failovers', operator.failovers);
 
       // After the final heal: every standby streaming with the model's sync_state.
-      await observer.waitFor(
-        'every standby streaming as the model predicts',
-        (s) => s.standbys.length === cluster.standbys.length && s.standbys.every((r) => r.state === 'streaming') && compareWithModel(s.standbys, cluster.syncSettings()).mismatches.length === 0,
-        30_000,
-      );
+      rec.step('every standby streaming as the model predicts', { rows: await cluster.waitForStreaming(30_000) });
       // Acknowledged writes: lost only where the config does not promise them (judged below).
       await writer.stop();
       const lost = checkNoAckedLost(cluster.primary.name, writer.ledger(), await readPresentBatches(cluster.primary));
