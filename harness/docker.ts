@@ -22,6 +22,8 @@ export const OWNER_LABEL = 'pgchaos.owner-pid';
 export const HOST_LABEL = 'pgchaos.owner-host';
 /** Label with the ISO time after which any host may remove the object as abandoned (its lease). */
 export const EXPIRES_LABEL = 'pgchaos.expires';
+/** Label on a container that holds a node's WAL volume (db/wal-mount.ts): the node's name. */
+export const WAL_KEEPER_LABEL = 'pgchaos.wal-keeper-of';
 
 /** Default lease of a run's objects, hours (env PGCHAOS_LEASE_HOURS): after it, another host's sweep may remove them. */
 export const DEFAULT_LEASE_HOURS = 12;
@@ -208,12 +210,17 @@ export async function sweepOrphans(): Promise<{ containers: number; networks: nu
   return removeObjects((await listObjects()).filter((o) => o.ownership.sweep));
 }
 
-/** Removes containers first (with their anonymous volumes), then networks. */
+/**
+ * Removes containers first (with their anonymous volumes), then networks. WAL keepers go after
+ * the other containers: the engine keeps a volume still mounted by a host (db/wal-mount.ts).
+ */
 export async function removeObjects(objects: readonly PgchaosObject[]): Promise<{ containers: number; networks: number }> {
   const d = await docker();
   const containers = objects.filter((o) => o.kind === 'container');
   const networks = objects.filter((o) => o.kind === 'network');
-  await Promise.all(containers.map((c) => d.getContainer(c.id).remove({ force: true, v: true }).catch(ignoreGone)));
+  const remove = (cs: PgchaosObject[]) => Promise.all(cs.map((c) => d.getContainer(c.id).remove({ force: true, v: true }).catch(ignoreGone)));
+  await remove(containers.filter((c) => !(WAL_KEEPER_LABEL in c.labels)));
+  await remove(containers.filter((c) => WAL_KEEPER_LABEL in c.labels));
   await Promise.all(networks.map((n) => d.getNetwork(n.id).remove().catch(ignoreGone)));
   return { containers: containers.length, networks: networks.length };
 }

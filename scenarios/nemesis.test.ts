@@ -43,10 +43,17 @@ const STEADY_MS = 2000;
 /** After the last heal: time for the operator to rejoin and repoint every node, ms. */
 const RECOVERY_MS = 60_000;
 /**
- * The kinds drawn. `crash-host-loud` and `stop-fast` are left to the scripted stories: the
- * silent crash and the immediate stop are the harder versions of the same loss.
+ * The kinds drawn unless the config names them (`nemesis.kinds`, `--kinds`). `crash-host-loud`
+ * and `stop-fast` are left to the scripted stories: the silent crash and the immediate stop are
+ * the harder versions of the same loss. `wal-full` is opt-in: it puts every node's pg_wal in
+ * the engine's memory (db/wal-mount.ts).
  */
-const KINDS: FaultKind[] = FAULT_KINDS.filter((k) => k !== 'crash-host-loud' && k !== 'stop-fast');
+const KINDS: FaultKind[] = FAULT_KINDS.filter((k) => k !== 'crash-host-loud' && k !== 'stop-fast' && k !== 'wal-full');
+/**
+ * pg_wal's filesystem when `wal-full` may be drawn, MB: pgchaos's max_wal_size (1 GB) and
+ * wal_keep_size (2 GB), and headroom; `Cluster.start` checks the user's settings fit.
+ */
+const WAL_MOUNT_MB = 4096;
 
 const config = userConfig();
 const saved = config.nemesis.schedule ? validateSchedule(JSON.parse(readFileSync(config.nemesis.schedule, 'utf8'))) : null;
@@ -57,11 +64,12 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
     title,
     async (ctx) => {
       const { rec, startCluster, startWriter, startObserver, verify } = ctx;
-      const cluster = await startCluster();
+      const kinds = saved ? saved.faults.map((f) => f.kind) : (config.nemesis.kinds ?? KINDS);
+      const cluster = await startCluster(kinds.includes('wal-full') ? { walMountMb: WAL_MOUNT_MB } : {});
       const schedule: Schedule =
         saved ??
         generateSchedule(seed, {
-          kinds: KINDS,
+          kinds,
           standbys: cluster.standbys.length,
           durationMs: config.nemesis.durationS * 1000,
           recoveryMs: RECOVERY_MS,
@@ -96,6 +104,7 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
         rec.metric('faultsInjected', played.injected.length);
         rec.metric('faultsSkipped', played.skipped);
         rec.metric('mostFailedAtOnce', played.mostFailedAtOnce);
+        rec.metric('maxInjectDriftMs', Math.max(0, ...played.injected.map((i) => i.driftMs)));
         rec.step('every fault healed: recovery window', { withinMs: schedule.recoveryMs });
         const recoveredFrom = rec.clock.now();
         await pollUntil(async () => ((await operator.settled().catch(() => false)) ? { done: true, value: true } : { done: false, seen: await topology(cluster) }), {

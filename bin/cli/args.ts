@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { closest, distance } from 'fastest-levenshtein';
 import { ConfigError } from '../../harness/errors.ts';
 import type { UserConfigFile } from '../../harness/run/config.ts';
+import { FAULT_KINDS, type FaultKind } from '../../harness/nemesis/fault.ts';
 
 /** A mistake on the command line: a ConfigError of its own name (exit 2, one message and the fix, no stack trace). */
 export class UsageError extends ConfigError {
@@ -30,6 +31,7 @@ export const RUN_OPTIONS = {
   schedule: { type: 'string' },
   duration: { type: 'string' },
   promote: { type: 'string' },
+  kinds: { type: 'string' },
   out: { type: 'string' },
   'no-builtin': { type: 'boolean' },
   'no-pull': { type: 'boolean' },
@@ -89,9 +91,9 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
   return { help: v.help ?? false, configFile: v.config, overrides, out: v.out, noBuiltin: v['no-builtin'] ?? false, paths: positionals, vitestArgs };
 }
 
-/** The nemesis story's flags: --seed 42 or 1,2,3 or 1-20, --schedule FILE, --duration S, --promote POLICY. */
-function nemesisOverrides(v: { seed?: string; schedule?: string; duration?: string; promote?: string }): UserConfigFile['nemesis'] {
-  if (v.seed === undefined && v.schedule === undefined && v.duration === undefined && v.promote === undefined) return undefined;
+/** The nemesis story's flags: --seed 42 or 1,2,3 or 1-20, --schedule FILE, --duration S, --promote POLICY, --kinds K,K. */
+function nemesisOverrides(v: { seed?: string; schedule?: string; duration?: string; promote?: string; kinds?: string }): UserConfigFile['nemesis'] {
+  if (v.seed === undefined && v.schedule === undefined && v.duration === undefined && v.promote === undefined && v.kinds === undefined) return undefined;
   if (v.promote !== undefined && v.promote !== 'most-advanced' && v.promote !== 'least-advanced') {
     throw new UsageError(`--promote ${JSON.stringify(v.promote)}: expected most-advanced or least-advanced`, 'write it as --promote most-advanced');
   }
@@ -100,7 +102,16 @@ function nemesisOverrides(v: { seed?: string; schedule?: string; duration?: stri
     ...(v.schedule !== undefined ? { schedule: v.schedule } : {}),
     ...(v.duration !== undefined ? { durationS: count('--duration', v.duration) } : {}),
     ...(v.promote !== undefined ? { promote: v.promote } : {}),
+    ...(v.kinds !== undefined ? { kinds: kindList(v.kinds) } : {}),
   };
+}
+
+/** `isolate,wal-full` → fault kinds; each must be one of FAULT_KINDS. */
+function kindList(text: string): FaultKind[] {
+  const kinds = text.split(',').map((k) => k.trim());
+  const bad = kinds.find((k) => !(FAULT_KINDS as readonly string[]).includes(k));
+  if (bad !== undefined) throw new UsageError(`--kinds ${JSON.stringify(text)}: ${JSON.stringify(bad)} is no fault kind`, `use kinds from: ${FAULT_KINDS.join(', ')}`);
+  return kinds as FaultKind[];
 }
 
 /** `42`, `1,2,3` or `1-20` → the seeds, each a 32-bit unsigned integer. */

@@ -144,4 +144,8 @@ describe('pgchaos run: the nemesis flags', () => {
     expect(() => seedList('4294967296')).toThrow(/32-bit unsigned integer/);
     expect(() => parseRunArgs(['--promote', 'random'])).toThrow(/--promote "random": expected most-advanced or least-advanced/);
   });
+  it('reads --kinds as a list of fault kinds, and refuses one that is none, listing them', () => {
+    expect(parseRunArgs(['--kinds', 'wal-full, isolate']).overrides.nemesis).toEqual({ kinds: ['wal-full', 'isolate'] });
+    expect(() => parseRunArgs(['--kinds', 'isolate,disk-full'])).toThrow(/--kinds "isolate,disk-full": "disk-full" is no fault kind/);
+  });
 });

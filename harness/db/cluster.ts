@@ -44,6 +44,13 @@ export interface ClusterOptions {
    * directory is a volume (official postgres images) always start that way.
    */
   fromTemplate?: boolean;
+  /**
+   * Puts every node's pg_wal on a tmpfs of this many MB, held by a keeper container
+   * (wal-mount.ts), so the `wal-full` fault can fill it. It must hold what PostgreSQL keeps in
+   * pg_wal: more than max_wal_size + wal_keep_size (checked at start). Such clusters start
+   * without a template. Default: none, pg_wal in the host's data directory.
+   */
+  walMountMb?: number;
 }
 
 const NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -153,8 +160,9 @@ export class Cluster {
 
     const shape = templateShape(settings, opts.dataChecksums ?? false, REPLICATION_USER);
     const base = await inspectBaseImage(image.name);
-    // A commit leaves volumes out: an image whose PGDATA is a volume (official postgres images) gets no template.
-    const useTemplate = (opts.fromTemplate ?? true) && !inVolume(PGDATA, base.volumes);
+    // A commit leaves volumes out: an image whose PGDATA is a volume (official postgres images)
+    // gets no template, nor a cluster whose pg_wal is on a mount.
+    const useTemplate = (opts.fromTemplate ?? true) && !inVolume(PGDATA, base.volumes) && opts.walMountMb === undefined;
     const key = templateKey({ image, imageId: base.id, ...shape, replicationUser: REPLICATION_USER });
     const d = await docker();
     const net = await d.createNetwork({ Name: id, Driver: 'bridge', CheckDuplicate: true, Labels: runLabels(run.id) });
@@ -172,7 +180,7 @@ export class Cluster {
       const started = Date.now();
       const superuserPassword = secret();
       const host = async (name: string, from: PgImage) => {
-        const n = await PgNode.create({ name, image: from, network: id, runId: run.id, containerName: `${id}-${name}`, superuserPassword, logDir, subnet, gateway });
+        const n = await PgNode.create({ name, image: from, network: id, runId: run.id, containerName: `${id}-${name}`, superuserPassword, logDir, subnet, gateway, walMountMb: opts.walMountMb });
         made.push(n);
         return n;
       };
@@ -186,6 +194,7 @@ export class Cluster {
       // cluster's passwords, so it must have replayed them.
       const replayed = up.passwordsLsn && settingIsOn(settings.hot_standby) ? cluster.standbys.map((s) => s.pollQueryUntil(`SELECT pg_last_wal_replay_lsn() >= '${up.passwordsLsn}'::pg_lsn`, 't', timeoutMs)) : [];
       await Promise.all([cluster.waitForStreaming(timeoutMs), ...replayed]);
+      if (opts.walMountMb !== undefined) await checkWalMountFits(cluster.primary, opts.walMountMb);
       log().info({ cluster: id, image: image.name, how: up.how, ms: Date.now() - started }, `cluster ready: primary + ${standbys.join(', ')}, synchronous_standby_names = '${syncSetting}'`);
       return cluster;
     } catch (e) {
@@ -531,3 +540,21 @@ export function swapName(setting: string, from: string, to: string): string {
   const names = sync.names.map((n) => (named(n) ? to : n)).map((n) => (n === '*' || (/^[a-z_][a-z0-9_]*$/.test(n) && !KEYWORDS.test(n)) ? n : `"${n.replace(/"/g, '""')}"`));
   return sync.method === 'async' ? setting : `${sync.method.toUpperCase()} ${sync.num} (${names.join(', ')})`;
 }
+
+/**
+ * A WAL mount must hold what PostgreSQL keeps in pg_wal without a fault: up to max_wal_size
+ * between checkpoints plus wal_keep_size for the standbys, and some segments of headroom (what
+ * a checkpoint lags behind). Else pg_wal fills by itself and a `wal-full` run judges nothing.
+ * @throws ConfigError naming both settings and the smallest size that fits.
+ */
+async function checkWalMountFits(primary: PgNode, walMountMb: number): Promise<void> {
+  const kept = Number(await primary.safePsql(`SELECT sum(setting::bigint * CASE unit WHEN 'MB' THEN 1 WHEN 'kB' THEN 1.0 / 1024 WHEN '16MB' THEN 16 ELSE 0 END)::bigint FROM pg_settings WHERE name IN ('max_wal_size', 'wal_keep_size', 'wal_keep_segments')`));
+  const need = kept + WAL_HEADROOM_MB;
+  if (walMountMb < need) {
+    throw new ConfigError(`walMountMb ${walMountMb} is too small for pg_wal: max_wal_size + wal_keep_size is ${kept} MB`, `give walMountMb ${need} or more, or lower max_wal_size / wal_keep_size`);
+  }
+}
+
+/** Segments a checkpoint may leave beyond max_wal_size + wal_keep_size, MB. */
+const WAL_HEADROOM_MB = 512;
+

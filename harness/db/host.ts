@@ -5,6 +5,7 @@ import { ExecError } from '../errors.ts';
 import { log } from '../logger.ts';
 import { hostPath, type PgImage } from './image.ts';
 import { runInNetns, type NetnsTarget } from './netns.ts';
+import { createWalKeeper, WAL_MOUNT, type WalKeeper } from './wal-mount.ts';
 
 /** Folder inside every host for its server log: a bind mount of a host folder, so the log outlives the host and lands in the report. */
 export const LOG_MOUNT = '/var/log/pgchaos';
@@ -25,6 +26,8 @@ export interface CreateHostOptions {
   /** The cluster network's subnet (CIDR) and gateway: the harness reaches hosts from the gateway. */
   subnet: string;
   gateway: string;
+  /** Size of a tmpfs for pg_wal at WAL_MOUNT, MB (wal-mount.ts); none by default. Needed by the `wal-full` fault. */
+  walMountMb?: number;
 }
 
 /**
@@ -45,15 +48,33 @@ export class PgHost {
     private readonly net: { subnet: string; gateway: string },
     private readonly image: PgImage,
     private readonly runId: string,
+    /** Holds the size-limited pg_wal filesystem, when the host has one. */
+    private readonly walKeeper: WalKeeper | undefined,
   ) {
     this.port = container.getMappedPort(PG_PORT);
   }
 
   /**
    * Starts the host (the container), without PostgreSQL. Never pulls: a missing image fails fast.
+   * With `walMountMb`, its keeper first (wal-mount.ts).
    * @throws when the engine refuses to create or start the container.
    */
   static async create(o: CreateHostOptions): Promise<PgHost> {
+    const keeper = o.walMountMb === undefined ? undefined : await createWalKeeper({ node: o.name, containerName: o.containerName, image: o.image, runId: o.runId, sizeMb: o.walMountMb });
+    try {
+      const started = await PgHost.startContainer(o, keeper);
+      const host = new PgHost(o.containerName, o.name, started, { subnet: o.subnet, gateway: o.gateway }, o.image, o.runId, keeper);
+      if (keeper) await host.exec(['sh', '-ec', `chown postgres:postgres ${WAL_MOUNT} && chmod 0700 ${WAL_MOUNT}`], { user: 'root' });
+      return host;
+    } catch (e) {
+      await keeper?.remove().catch(() => {});
+      throw e;
+    }
+  }
+
+  private static async startContainer(o: CreateHostOptions, keeper: WalKeeper | undefined): Promise<StartedTestContainer> {
+    const mounts = [{ source: o.logDir, target: LOG_MOUNT, mode: 'rw' as const }];
+    if (keeper) mounts.push({ source: keeper.volume, target: WAL_MOUNT, mode: 'rw' });
     let c = new GenericContainer(o.image.name)
       .withName(o.containerName)
       .withNetworkMode(o.network)
@@ -63,12 +84,38 @@ export class PgHost {
       .withEnvironment({ PATH: hostPath(o.image) })
       // No NET_ADMIN: network faults run iptables from a helper container (netns.ts), so the
       // host needs neither the capability nor iptables, as a production server would not.
-      .withBindMounts([{ source: o.logDir, target: LOG_MOUNT, mode: 'rw' }])
+      .withBindMounts(mounts)
       .withPullPolicy({ shouldPull: () => false })
       .withWaitStrategy(Wait.forSuccessfulCommand('true'));
     if (o.image.keepAlive) c = c.withEntrypoint(o.image.keepAlive.entrypoint).withCommand(o.image.keepAlive.command);
-    const started = await c.start();
-    return new PgHost(o.containerName, o.name, started, { subnet: o.subnet, gateway: o.gateway }, o.image, o.runId);
+    return c.start();
+  }
+
+  /** Whether pg_wal lives on a size-limited filesystem at WAL_MOUNT (`walMountMb`). */
+  get hasWalMount(): boolean {
+    return this.walKeeper !== undefined;
+  }
+
+  /**
+   * Fills the WAL filesystem with a ballast file (fallocate, then zeros for what is left), so
+   * the next WAL segment PostgreSQL creates fails with ENOSPC. Undo with `freeWalMount()`.
+   * @returns bytes the ballast took. @throws Error without a WAL mount; ExecError when the host is down.
+   */
+  async fillWalMount(): Promise<number> {
+    if (!this.walKeeper) throw new Error(`${this.name} has no size-limited pg_wal: start the cluster with walMountMb`);
+    const out = await this.exec([
+      'sh',
+      '-c',
+      `fallocate -l $(( $(stat -f -c '%a * %S' ${WAL_MOUNT}) )) ${WAL_MOUNT}/ballast 2>/dev/null
+       dd if=/dev/zero of=${WAL_MOUNT}/ballast-rest bs=64k 2>/dev/null
+       du -cb ${WAL_MOUNT}/ballast* | tail -n 1 | cut -f 1`,
+    ]);
+    return Number(out.trim());
+  }
+
+  /** Deletes the ballast of `fillWalMount()`, also while the host is down; nothing to do when there is none. */
+  async freeWalMount(): Promise<void> {
+    await this.walKeeper?.deleteFiles([`${WAL_MOUNT}/ballast`, `${WAL_MOUNT}/ballast-rest`]);
   }
 
   /** The loopback port Docker publishes for PostgreSQL; read again after every boot. */
@@ -204,9 +251,13 @@ export class PgHost {
     if (await this.running()) await runInNetns(this.netnsTarget(), 'tc qdisc del dev eth0 root 2>/dev/null || true');
   }
 
-  /** Removes the host and its anonymous volumes. */
+  /** Removes the host and its anonymous volumes, then its WAL keeper (after the host: the volume is in use until then). */
   async remove(): Promise<void> {
-    await this.container.stop({ remove: true, removeVolumes: true, timeout: 0 });
+    try {
+      await this.container.stop({ remove: true, removeVolumes: true, timeout: 0 });
+    } finally {
+      await this.walKeeper?.remove().catch(() => {});
+    }
   }
 
   /** Drops everything to and from the cluster network but the gateway's (the harness's path in). */

@@ -6,6 +6,7 @@ import { log } from '../logger.ts';
 import { pollUntil } from '../wait.ts';
 import { LOG_MOUNT, PG_PORT, PgHost, type CreateHostOptions } from './host.ts';
 import type { PgImage } from './image.ts';
+import { WAL_MOUNT } from './wal-mount.ts';
 
 /** The replication user's passfile on every host: next to the data directory, not in it. */
 const PASSFILE = '/var/lib/postgresql/.pgpass';
@@ -84,6 +85,13 @@ interface Step {
  * and after a reboot its PID may be another process's (pg_rewind, psql): check it is postgres.
  */
 const POSTMASTER_PID = `pid=$(head -1 "$PGDATA/postmaster.pid" 2>/dev/null) && [ "$(cat /proc/$pid/comm 2>/dev/null)" = postgres ] || { echo "no postmaster running"; exit 1; }`;
+
+/**
+ * Moves pg_wal onto the host's size-limited WAL filesystem (wal-mount.ts), leaving a symlink as
+ * `initdb --waldir` does, unless it is there already. initdb, pg_basebackup and a template
+ * leave a real pg_wal in PGDATA; the WAL of a data directory discarded since is deleted first.
+ */
+const WAL_TO_MOUNT = `if [ ! -L "$PGDATA/pg_wal" ]; then rm -rf ${WAL_MOUNT}/pg_wal && mv "$PGDATA/pg_wal" ${WAL_MOUNT}/pg_wal && ln -s ${WAL_MOUNT}/pg_wal "$PGDATA/pg_wal"; fi`;
 
 /** Exit code of `startStep` when pg_ctl cannot start the server. */
 const START_FAILED = 90;
@@ -270,6 +278,7 @@ export class PgNode {
       // The log is made readable by anyone first: pg_ctl creates it 0600, owned by the container's
       // postgres uid, which the user reading the report on the host is not; >> keeps the mode.
       script: `grep -qsx postgres /proc/[0-9]*/comm || rm -f "$PGDATA/postmaster.pid"
+         ${this.host.hasWalMount ? WAL_TO_MOUNT : ''}
          touch ${LOG_MOUNT}/${this.name}.log && chmod 0644 ${LOG_MOUNT}/${this.name}.log
          pg_ctl -D "$PGDATA" -l ${LOG_MOUNT}/${this.name}.log -w -t ${timeoutS} start >/dev/null || exit ${START_FAILED}`,
       env: {},

@@ -151,7 +151,30 @@ const ACTIONS: Record<Fault['kind'], Inject> = {
     await n.pauseReplay();
     return { nodes: [n.name], heal: () => n.resumeReplay() };
   },
+  'wal-full': async (c, n) => {
+    const bytes = await n.host.fillWalMount();
+    log().debug({ node: n.name, bytes }, 'pg_wal filled');
+    // A primary that cannot write WAL commits nothing, a standby receives nothing: out, either way.
+    return { nodes: [n.name], failed: [n.name], heal: () => freeWal(c, n) };
+  },
 };
+
+/**
+ * Ends `wal-full`: the ballast deleted, then PostgreSQL started if it gave up meanwhile (a
+ * primary whose crash recovery could not write its checkpoint exits), under the same rules as
+ * the heal of `down`: never a fenced node or an old primary another node replaced.
+ */
+async function freeWal(cluster: Cluster, node: PgNode): Promise<string | void> {
+  const wasPrimary = node === cluster.primary;
+  await node.host.freeWalMount();
+  return cluster.exclusive(async () => {
+    if (await node.running()) return;
+    if (cluster.isFenced(node)) return `pg_wal freed; ${node.name} was fenced by the operator: left down for it to rejoin`;
+    if (wasPrimary && cluster.primary !== node) return `pg_wal freed; ${node.name} was the primary and ${cluster.primary.name} is now: left down for the operator`;
+    await node.start();
+    return `pg_wal freed; ${node.name} had stopped and was started again`;
+  });
+}
 
 /**
  * A fault that takes PostgreSQL down. Its heal boots the host and starts PostgreSQL again,

@@ -24,7 +24,10 @@
  * - `bandwidth`: the node's outgoing traffic limited to `params.kbit` kbit/s (tbf);
  * - `kill-walreceiver`: the standby's walreceiver terminated (it restarts by itself);
  * - `kill-walsender`: the primary's walsender for the target standby terminated;
- * - `pause-replay`: `pg_wal_replay_pause()` on the standby (a "stuck" standby).
+ * - `pause-replay`: `pg_wal_replay_pause()` on the standby (a "stuck" standby);
+ * - `wal-full`: the node's pg_wal filesystem filled by a ballast file (ENOSPC on the next WAL
+ *   segment: a primary PANICs, a standby's walreceiver fails), then freed. Needs a cluster
+ *   started with `walMountMb` (db/wal-mount.ts).
  */
 export const FAULT_KINDS = [
   'crash-host-loud',
@@ -42,6 +45,7 @@ export const FAULT_KINDS = [
   'kill-walreceiver',
   'kill-walsender',
   'pause-replay',
+  'wal-full',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 

@@ -9,13 +9,22 @@ import type { ScheduledFault } from './fault.ts';
 import type { Schedule } from './schedule.ts';
 
 const calls: string[] = [];
+/** Whether calls record the clock at each injection. */
+let timed = false;
 vi.mock('./catalogue.ts', () => ({
   resolveTarget: (_c: unknown, t: ScheduledFault['target']) => ({ name: t === 'primary' ? 'primary' : 'node' in t ? t.node : `s${t.standby + 1}` }),
   injectFault: async (_c: unknown, _rec: unknown, f: ScheduledFault) => {
     if (f.kind === 'kill-walsender') throw new Error('no walsender');
     const node = f.target === 'primary' ? 'primary' : 'node' in f.target ? f.target.node : `s${f.target.standby + 1}`;
-    calls.push(`inject ${f.id}`);
-    return { fault: f, nodes: [node], failed: f.kind === 'packet-loss' ? [] : [node], faultT: 0, heal: async () => void calls.push(`heal ${f.id}`) };
+    calls.push(`inject ${f.id} at ${now}`.replace(/ at \d+$/, (m) => (timed ? m : '')));
+    // A stop's heal starts the node again: it takes 1.5 s.
+    const slow = f.kind === 'stop-immediate';
+    const heal = async () => {
+      calls.push(`heal ${f.id}`);
+      if (slow) await new Promise((r) => setTimeout(r, 1500));
+      if (slow) calls.push(`healed ${f.id}`);
+    };
+    return { fault: f, nodes: [node], failed: f.kind === 'packet-loss' ? [] : [node], faultT: 0, heal };
   },
 }));
 const { Nemesis } = await import('./runner.ts');
@@ -28,6 +37,7 @@ const schedule = (faults: ScheduledFault[]): Schedule => ({ seed: 1, durationMs:
 
 beforeEach(() => {
   calls.length = 0;
+  timed = false;
   now = 0;
   vi.useFakeTimers();
 });
@@ -50,6 +60,15 @@ describe('Nemesis.play', () => {
       [0, true],
       [1, true],
     ]);
+  });
+
+  it('does not let a slow heal delay the next fault elsewhere; a fault on the node being healed waits for the heal', async () => {
+    timed = true;
+    const { played } = await play(
+      schedule([fault(0, 1000, 1000, 'primary', 'stop-immediate'), fault(1, 2500, 1000, { standby: 0 }), fault(2, 2500, 1000, 'primary')]),
+    );
+    expect(calls).toEqual(['inject 0 at 1000', 'heal 0', 'inject 1 at 2500', 'healed 0', 'inject 2 at 3500', 'heal 1', 'heal 2']);
+    expect(played.skipped).toEqual([]);
   });
 
   it('skips a fault whose node another fault holds, and one the catalogue refuses, with the reason', async () => {

@@ -19,8 +19,12 @@ export interface ScheduleLog extends FaultLog {
 
 /** The outcome of a played schedule. */
 export interface PlayedSchedule {
-  /** The faults injected: the nodes they hit and took out (`InjectedFault.failed`), from `faultT` to `healT` (ms on the scenario clock). */
-  injected: { id: number; what: string; nodes: string[]; failed: string[]; faultT: number; healT?: number; primaryOut: boolean }[];
+  /**
+   * The faults injected: the nodes they hit and took out (`InjectedFault.failed`), from `faultT`
+   * to `healT` (ms on the scenario clock), and how late the injection was recorded against the
+   * schedule (`driftMs`: the catalogue's own time, or a heal of the same node it waited for).
+   */
+  injected: { id: number; what: string; nodes: string[]; failed: string[]; faultT: number; healT?: number; primaryOut: boolean; driftMs: number }[];
   /** The faults that could not be injected, with the reason. */
   skipped: { id: number; what: string; reason: string }[];
   /** Most nodes taken out (`InjectedFault.failed`) by faults in effect at the same time: what a durability promise is judged against. */
@@ -33,6 +37,8 @@ export interface PlayedSchedule {
  */
 export class Nemesis {
   private readonly inEffect = new Map<number, InjectedFault>();
+  /** Heals under way, by fault id: they run beside the schedule, so a slow one (a node to start) does not delay the next event. */
+  private readonly healing = new Map<number, Promise<void>>();
 
   constructor(
     private readonly cluster: Cluster,
@@ -58,25 +64,33 @@ export class Nemesis {
         if (signal?.aborted) break;
         await sleepUntil(this.rec, start + e.atMs, signal);
         if (signal?.aborted) break;
-        if (e.kind === 'heal') await this.heal(e.fault.id, played);
-        else await this.inject(e.fault, played);
+        if (e.kind === 'heal') this.startHeal(e.fault.id, played);
+        else await this.inject(e.fault, played, start);
       }
     } finally {
-      for (const id of [...this.inEffect.keys()]) await this.heal(id, played);
+      for (const id of this.inEffect.keys()) this.startHeal(id, played);
+      await Promise.all(this.healing.values());
     }
     return played;
   }
 
-  private async inject(fault: ScheduledFault, played: PlayedSchedule): Promise<void> {
+  /** Injects `fault` of a schedule started at `start` (ms on the scenario clock). */
+  private async inject(fault: ScheduledFault, played: PlayedSchedule, start: number): Promise<void> {
     const what = describeFault(fault);
     try {
+      // A target whose last fault is still healing is hit once that heal is done, as scheduled
+      // after it; roles may have moved meanwhile, so the target is resolved again.
+      let node = resolveTarget(this.cluster, fault.target);
+      for (let pending = this.healsOf(node.name); pending.length; pending = this.healsOf(node.name)) {
+        await Promise.all(pending);
+        node = resolveTarget(this.cluster, fault.target);
+      }
       // Roles move after a failover: two faults distinct as data can land on one node.
-      const node = resolveTarget(this.cluster, fault.target);
       if (this.busy(node.name)) throw new Error(`${node.name} is held by another fault in effect`);
       if (this.cluster.isFenced(node)) throw new Error(`${node.name} is fenced: the operator is bringing it back`);
       const f = await injectFault(this.cluster, this.rec, fault);
       this.inEffect.set(fault.id, f);
-      played.injected.push({ id: fault.id, what, nodes: f.nodes, failed: f.failed, faultT: f.faultT, primaryOut: f.failed.includes(this.cluster.primary.name) });
+      played.injected.push({ id: fault.id, what, nodes: f.nodes, failed: f.failed, faultT: f.faultT, primaryOut: f.failed.includes(this.cluster.primary.name), driftMs: Math.round(f.faultT - start - fault.atMs) });
       played.mostFailedAtOnce = Math.max(played.mostFailedAtOnce, new Set([...this.inEffect.values()].flatMap((x) => x.failed)).size);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
@@ -86,12 +100,22 @@ export class Nemesis {
     }
   }
 
-  private async heal(id: number, played: PlayedSchedule): Promise<void> {
-    // Still held while its heal runs (a heal may restart the node): the operator waits.
-    await this.inEffect.get(id)?.heal();
-    this.inEffect.delete(id);
-    const entry = played.injected.find((i) => i.id === id);
-    if (entry) entry.healT = this.rec.clock.now();
+  /** Starts the heal of fault `id` unless it is under way; the fault stays in effect (its node held, for the operator too) until it is done. */
+  private startHeal(id: number, played: PlayedSchedule): void {
+    const f = this.inEffect.get(id);
+    if (!f || this.healing.has(id)) return;
+    const done = f.heal().then(() => {
+      this.inEffect.delete(id);
+      this.healing.delete(id);
+      const entry = played.injected.find((i) => i.id === id);
+      if (entry) entry.healT = this.rec.clock.now();
+    });
+    this.healing.set(id, done);
+  }
+
+  /** Heals under way of faults that hit `node`. */
+  private healsOf(node: string): Promise<void>[] {
+    return [...this.healing.entries()].filter(([id]) => this.inEffect.get(id)?.nodes.includes(node)).map(([, p]) => p);
   }
 }
 

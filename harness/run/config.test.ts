@@ -16,3 +16,14 @@ describe('loadUserConfig: standby names (the same rule as Cluster.start)', () =>
     expect(load({ standbys: ['s1', 's1'] })).toThrow(/duplicate standby names/);
   });
 });
+
+describe('loadUserConfig: the nemesis fault kinds', () => {
+  it('leaves them to the story unless named, and takes a list of fault kinds', () => {
+    expect(loadUserConfig({ cwd: tmpdir(), overrides: {} }).nemesis.kinds).toBeUndefined();
+    expect(loadUserConfig({ cwd: tmpdir(), overrides: { nemesis: { kinds: ['wal-full', 'isolate'] } } }).nemesis.kinds).toEqual(['wal-full', 'isolate']);
+  });
+  it('refuses an empty list and a kind that is none', () => {
+    expect(load({ nemesis: { kinds: [] } })).toThrow(ConfigError);
+    expect(load({ nemesis: { kinds: ['disk-full' as 'isolate'] } })).toThrow(/expected one of|fault kind|Invalid/);
+  });
+});

@@ -13,6 +13,7 @@ import { ConfigError } from '../errors.ts';
 import type { BatchWriterOptions } from '../load/writer.ts';
 import type { SynchronousCommit } from '../model/sync-model.ts';
 import { parseSyncStandbyNames } from '../model/sync-standby-names.ts';
+import { FAULT_KINDS, type FaultKind } from '../nemesis/fault.ts';
 
 /** The file `pgchaos run` looks for in the working directory when no `--config` is given. */
 export const CONFIG_FILE = 'pgchaos.config.json';
@@ -46,13 +47,14 @@ const FileSchema = z.strictObject({
     .optional(),
   /** synchronous_standby_names of a promoted standby: "swap" (default), "same", or the setting itself. */
   afterPromotion: z.string().optional(),
-  /** The nemesis story (scenarios/nemesis.test.ts): seeds of its random schedules, or a saved schedule to replay, their length, and how its operator promotes. */
+  /** The nemesis story (scenarios/nemesis.test.ts): seeds of its random schedules, or a saved schedule to replay, their length, how its operator promotes, and which fault kinds it draws. */
   nemesis: z
     .strictObject({
       seeds: z.array(z.number().int().min(0).max(0xffff_ffff)).min(1).optional(),
       schedule: z.string().min(1).optional(),
       durationS: z.number().int().min(10).max(3600).optional(),
       promote: z.enum(['most-advanced', 'least-advanced']).optional(),
+      kinds: z.array(z.enum(FAULT_KINDS)).min(1).optional(),
     })
     .optional(),
 });
@@ -92,6 +94,8 @@ export interface NemesisConfig {
   durationS: number;
   /** How the operator picks the standby to promote (default most-advanced; least-advanced is unsafe on purpose). */
   promote: 'most-advanced' | 'least-advanced';
+  /** Fault kinds to draw; undefined: the story's default (scenarios/nemesis.test.ts). */
+  kinds?: FaultKind[];
 }
 
 /**
@@ -161,6 +165,7 @@ function resolveConfig(c: UserConfigFile, confBase: string, source: string): Use
       schedule: c.nemesis?.schedule ? resolve(confBase, c.nemesis.schedule) : null,
       durationS: c.nemesis?.durationS ?? 60,
       promote: c.nemesis?.promote ?? 'most-advanced',
+      ...(c.nemesis?.kinds ? { kinds: c.nemesis.kinds } : {}),
     },
   };
 }
