@@ -153,18 +153,26 @@ export function noEngine(complaint: string, dockerHost = process.env.DOCKER_HOST
 }
 
 /**
- * Removes every container (with its anonymous volumes) and network labelled with run `runId`.
+ * Removes every container (with its anonymous volumes), volume and network labelled with run `runId`.
  * Safe to call more than once and concurrently with a run that is ending.
  * @returns how many containers and networks it removed.
  */
-export async function sweepRun(runId: string): Promise<{ containers: number; networks: number }> {
+export async function sweepRun(runId: string): Promise<Removed> {
   const objects = await listObjects([`${RUN_LABEL}=${runId}`]);
   return removeObjects(objects);
 }
 
-/** A container or network some pgchaos run created, with what a sweep makes of it. */
+/** How many objects of each kind a sweep removed. */
+export interface Removed {
+  containers: number;
+  networks: number;
+  /** WAL volumes (db/wal-mount.ts), the only volumes a run names with its labels. */
+  volumes: number;
+}
+
+/** A container, network or volume some pgchaos run created, with what a sweep makes of it. */
 export interface PgchaosObject {
-  kind: 'container' | 'network';
+  kind: 'container' | 'network' | 'volume';
   id: string;
   name: string;
   run: string;
@@ -185,7 +193,7 @@ export function localSweepContext(now = Date.now()): SweepContext {
 export async function listObjects(labelFilter: string[] = [OWNER_LABEL], ctx: SweepContext = localSweepContext()): Promise<PgchaosObject[]> {
   const d = await docker();
   const filters = { label: labelFilter };
-  const [containers, networks] = await Promise.all([d.listContainers({ all: true, filters }), d.listNetworks({ filters })]);
+  const [containers, networks, volumes] = await Promise.all([d.listContainers({ all: true, filters }), d.listNetworks({ filters }), d.listVolumes({ filters })]);
   const of = (kind: PgchaosObject['kind'], id: string, name: string, labels: Record<string, string>, createdMs: number): PgchaosObject => ({
     kind,
     id,
@@ -198,6 +206,7 @@ export async function listObjects(labelFilter: string[] = [OWNER_LABEL], ctx: Sw
   return [
     ...containers.map((c) => of('container', c.Id, (c.Names[0] ?? c.Id).replace(/^\//, ''), c.Labels ?? {}, c.Created * 1000)),
     ...networks.map((n) => of('network', n.Id, n.Name, n.Labels ?? {}, Date.parse(n.Created ?? ''))),
+    ...(volumes.Volumes ?? []).map((v) => of('volume', v.Name, v.Name, v.Labels ?? {}, Date.parse((v as { CreatedAt?: string }).CreatedAt ?? ''))),
   ];
 }
 
@@ -206,23 +215,35 @@ export async function listObjects(labelFilter: string[] = [OWNER_LABEL], ctx: Sw
  * and other hosts' objects whose lease has passed. Live runs, here or on another host sharing
  * the engine, are kept.
  */
-export async function sweepOrphans(): Promise<{ containers: number; networks: number }> {
+export async function sweepOrphans(): Promise<Removed> {
   return removeObjects((await listObjects()).filter((o) => o.ownership.sweep));
 }
 
 /**
- * Removes containers first (with their anonymous volumes), then networks. WAL keepers go after
- * the other containers: the engine keeps a volume still mounted by a host (db/wal-mount.ts).
+ * Removes containers first (with their anonymous volumes), then networks and volumes. WAL
+ * keepers go once the other containers are gone: the engine keeps a volume a container still
+ * mounts (db/wal-mount.ts), and a removal already in progress elsewhere (409) is not yet done.
  */
-export async function removeObjects(objects: readonly PgchaosObject[]): Promise<{ containers: number; networks: number }> {
+export async function removeObjects(objects: readonly PgchaosObject[]): Promise<Removed> {
   const d = await docker();
   const containers = objects.filter((o) => o.kind === 'container');
-  const networks = objects.filter((o) => o.kind === 'network');
   const remove = (cs: PgchaosObject[]) => Promise.all(cs.map((c) => d.getContainer(c.id).remove({ force: true, v: true }).catch(ignoreGone)));
-  await remove(containers.filter((c) => !(WAL_KEEPER_LABEL in c.labels)));
+  const hosts = containers.filter((c) => !(WAL_KEEPER_LABEL in c.labels));
+  await remove(hosts);
+  await Promise.all(hosts.map((c) => gone(d.getContainer(c.id))));
   await remove(containers.filter((c) => WAL_KEEPER_LABEL in c.labels));
-  await Promise.all(networks.map((n) => d.getNetwork(n.id).remove().catch(ignoreGone)));
-  return { containers: containers.length, networks: networks.length };
+  const networks = objects.filter((o) => o.kind === 'network');
+  // A keeper's volume went with it (404 here); one whose keeper a crash took first is removed now.
+  const volumes = objects.filter((o) => o.kind === 'volume');
+  await Promise.all([...networks.map((n) => d.getNetwork(n.id).remove().catch(ignoreGone)), ...volumes.map((v) => d.getVolume(v.id).remove().catch(ignoreGone))]);
+  return { containers: containers.length, networks: networks.length, volumes: volumes.length };
+}
+
+/** Resolves once `c` is removed (404), or after 15 s. */
+async function gone(c: Dockerode.Container): Promise<void> {
+  for (const until = Date.now() + 15_000; Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
+    if (!(await c.inspect().then(() => true, () => false))) return;
+  }
 }
 
 function pidAlive(pid: number): boolean {

@@ -50,8 +50,9 @@ const RECOVERY_MS = 60_000;
  */
 const KINDS: FaultKind[] = FAULT_KINDS.filter((k) => k !== 'crash-host-loud' && k !== 'stop-fast' && k !== 'wal-full');
 /**
- * pg_wal's filesystem when `wal-full` may be drawn, MB: pgchaos's max_wal_size (1 GB) and
- * wal_keep_size (2 GB), and headroom; `Cluster.start` checks the user's settings fit.
+ * pg_wal's filesystem when `wal-full` may be drawn, MB, unless the config sets
+ * `nemesis.walMountMb`: pgchaos's max_wal_size (1 GB) and wal_keep_size (2 GB), and headroom;
+ * `Cluster.start` checks the user's settings fit.
  */
 const WAL_MOUNT_MB = 4096;
 
@@ -65,7 +66,7 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
     async (ctx) => {
       const { rec, startCluster, startWriter, startObserver, verify } = ctx;
       const kinds = saved ? saved.faults.map((f) => f.kind) : (config.nemesis.kinds ?? KINDS);
-      const cluster = await startCluster(kinds.includes('wal-full') ? { walMountMb: WAL_MOUNT_MB } : {});
+      const cluster = await startCluster(kinds.includes('wal-full') ? { walMountMb: config.nemesis.walMountMb ?? WAL_MOUNT_MB } : {});
       const schedule: Schedule =
         saved ??
         generateSchedule(seed, {
@@ -137,8 +138,15 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
       verify(checkLossAgainstPromise(lost.evidence, promise, failures, { hostCrashed }));
       await verifyConsistent(ctx, cluster, writer, observer, { lossJudged: true });
     },
-    { timeoutMs: (saved?.durationMs ?? config.nemesis.durationS * 1000) + RECOVERY_MS + 5 * 60_000, seed },
+    { timeoutMs: (saved?.durationMs ?? config.nemesis.durationS * 1000) + RECOVERY_MS + 5 * 60_000, seed, rerunArgs: rerunArgs(seed) },
   );
+}
+
+/** The flags that replay this story's run: the saved schedule, or the seed with what shapes its schedule and operator. */
+function rerunArgs(seed: number): string[] {
+  const n = config.nemesis;
+  if (n.schedule) return ['--schedule', n.schedule, ...(n.promote !== 'most-advanced' ? ['--promote', n.promote] : [])];
+  return ['--seed', String(seed), '--duration', String(n.durationS), ...(n.promote !== 'most-advanced' ? ['--promote', n.promote] : []), ...(n.kinds ? ['--kinds', n.kinds.join(',')] : [])];
 }
 
 /** One line per node for a wait's "last seen": role, running, streaming. */

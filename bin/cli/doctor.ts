@@ -89,19 +89,20 @@ async function leftovers(remove: boolean): Promise<void> {
   for (const o of objects) byRun.set(o.run, [...(byRun.get(o.run) ?? []), o]);
   const stale = objects.filter((o) => o.ownership.sweep);
   if (!objects.length) {
-    process.stdout.write('ok: no containers or networks of pgchaos runs on the engine\n');
+    process.stdout.write('ok: no containers, networks or volumes of pgchaos runs on the engine\n');
     return;
   }
   for (const [run, objs] of byRun) {
     const o = objs[0]!;
-    const c = objs.filter((x) => x.kind === 'container').length;
+    const n = (kind: PgchaosObject['kind']) => objs.filter((x) => x.kind === kind).length;
     const label = { live: 'running', crashed: 'LEFT BY A CRASHED RUN', foreign: 'another host\'s', expired: 'LEFT BEHIND (lease over)' }[o.ownership.state];
-    process.stdout.write(`run ${run}: ${c} containers, ${objs.length - c} networks — ${label}: ${o.ownership.why}\n`);
+    const volumes = n('volume') ? `, ${n('volume')} volumes` : '';
+    process.stdout.write(`run ${run}: ${n('container')} containers, ${n('network')} networks${volumes} — ${label}: ${o.ownership.why}\n`);
   }
   if (!stale.length) return;
   if (remove) {
     const r = await removeObjects(stale);
-    process.stdout.write(`removed ${r.containers} containers and ${r.networks} networks left by crashed runs\n`);
+    process.stdout.write(`removed ${r.containers} containers, ${r.networks} networks and ${r.volumes} volumes left by crashed runs\n`);
   } else {
     process.stdout.write(`${stale.length} leftovers of crashed runs: pgchaos doctor --remove removes them (every run start also does)\n`);
   }

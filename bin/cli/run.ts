@@ -160,7 +160,8 @@ export async function run(argv: string[]): Promise<number> {
     const swept = await sweepRun(r.id);
     await removeTemplates(r.id);
     await writeReport(r.dir);
-    process.stderr.write(`pgchaos: removed ${swept.containers} containers and ${swept.networks} networks of run ${r.id}\n`);
+    const volumes = swept.volumes ? `, ${swept.volumes} volumes` : '';
+    process.stderr.write(`pgchaos: removed ${swept.containers} containers and ${swept.networks} networks${volumes} of run ${r.id}\n`);
     return 130;
   }
   const code = result.exitCode;

@@ -144,7 +144,10 @@ export class Cluster {
     const warnings = syncConfigWarnings(parseSyncStandbyNames(syncSetting), standbys);
     const image = await resolveImage(major, { build: opts.buildImage ?? true, ...(opts.image ? { image: opts.image } : {}) });
     const probe = await probeImage(image);
-    const settings = { ...baseSettings(syncSetting, major, synchronousCommit), ...opts.settings };
+    // On a WAL mount, no recycled segments: the next segment is always a new file, so a full
+    // mount stops WAL at the next segment switch, not after the recycled ones run out.
+    const walMount: Record<string, string> = opts.walMountMb === undefined ? {} : { wal_recycle: 'off' };
+    const settings = { ...baseSettings(syncSetting, major, synchronousCommit), ...walMount, ...opts.settings };
     checkParameterNames(settings, probe.parameters, major);
     for (const w of warnings) log().warn({ synchronous_standby_names: syncSetting }, w);
     for (const m of probe.missing) log().warn({ image: image.name }, `${image.name} has no ${m.binary}: ${m.neededFor} will fail on this image`);
@@ -548,11 +551,31 @@ export function swapName(setting: string, from: string, to: string): string {
  * @throws ConfigError naming both settings and the smallest size that fits.
  */
 async function checkWalMountFits(primary: PgNode, walMountMb: number): Promise<void> {
-  const kept = Number(await primary.safePsql(`SELECT sum(setting::bigint * CASE unit WHEN 'MB' THEN 1 WHEN 'kB' THEN 1.0 / 1024 WHEN '16MB' THEN 16 ELSE 0 END)::bigint FROM pg_settings WHERE name IN ('max_wal_size', 'wal_keep_size', 'wal_keep_segments')`));
+  const rows = JSON.parse(
+    await primary.safePsql(`SELECT json_agg(json_build_object('name', name, 'setting', setting, 'unit', unit)) FROM pg_settings WHERE name IN ('max_wal_size', 'wal_keep_size', 'wal_keep_segments', 'wal_segment_size')`),
+  ) as { name: string; setting: string; unit: string | null }[];
+  const segmentMb = settingMb(rows.find((r) => r.name === 'wal_segment_size'));
+  const mb = (name: string): number => settingMb(rows.find((r) => r.name === name), segmentMb);
+  const kept = Math.ceil(mb('max_wal_size') + mb('wal_keep_size') + mb('wal_keep_segments'));
   const need = kept + WAL_HEADROOM_MB;
   if (walMountMb < need) {
-    throw new ConfigError(`walMountMb ${walMountMb} is too small for pg_wal: max_wal_size + wal_keep_size is ${kept} MB`, `give walMountMb ${need} or more, or lower max_wal_size / wal_keep_size`);
+    throw new ConfigError(`walMountMb ${walMountMb} is too small for pg_wal: max_wal_size + wal_keep_size is ${kept} MB`, `give walMountMb ${need} or more (the nemesis story: config nemesis.walMountMb), or lower max_wal_size / wal_keep_size`);
   }
+}
+
+/**
+ * A size setting from pg_settings in MB: `unit` is MB, kB, 8kB or B; wal_keep_segments (before
+ * PostgreSQL 13) has none and counts segments of `segmentMb`. An absent setting is 0.
+ * @throws Error on a unit this does not know, rather than a wrong size.
+ */
+function settingMb(row: { name: string; setting: string; unit: string | null } | undefined, segmentMb = 16): number {
+  if (!row) return 0;
+  const v = Number(row.setting);
+  if (row.name === 'wal_keep_segments') return v * segmentMb;
+  const per: Record<string, number> = { MB: 1, kB: 1 / 1024, '8kB': 8 / 1024, B: 1 / 1048576 };
+  const unit = per[row.unit ?? ''];
+  if (unit === undefined) throw new Error(`pg_settings: ${row.name} has unit ${JSON.stringify(row.unit)}, which pgchaos cannot convert to MB`);
+  return v * unit;
 }
 
 /** Segments a checkpoint may leave beyond max_wal_size + wal_keep_size, MB. */

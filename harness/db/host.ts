@@ -67,7 +67,11 @@ export class PgHost {
       if (keeper) await host.exec(['sh', '-ec', `chown postgres:postgres ${WAL_MOUNT} && chmod 0700 ${WAL_MOUNT}`], { user: 'root' });
       return host;
     } catch (e) {
-      await keeper?.remove().catch(() => {});
+      if (keeper) {
+        // The host first (testcontainers may leave one half-made): the engine keeps a volume a container still mounts.
+        await (await docker()).getContainer(o.containerName).remove({ force: true, v: true }).catch(() => {});
+        await keeper.remove().catch(() => {});
+      }
       throw e;
     }
   }
@@ -98,7 +102,8 @@ export class PgHost {
 
   /**
    * Fills the WAL filesystem with a ballast file (fallocate, then zeros for what is left), so
-   * the next WAL segment PostgreSQL creates fails with ENOSPC. Undo with `freeWalMount()`.
+   * the next WAL segment PostgreSQL creates fails with ENOSPC (the cluster runs with
+   * `wal_recycle = off`, so there are no recycled segments to fall back on). Undo with `freeWalMount()`.
    * @returns bytes the ballast took. @throws Error without a WAL mount; ExecError when the host is down.
    */
   async fillWalMount(): Promise<number> {
@@ -108,7 +113,7 @@ export class PgHost {
       '-c',
       `fallocate -l $(( $(stat -f -c '%a * %S' ${WAL_MOUNT}) )) ${WAL_MOUNT}/ballast 2>/dev/null
        dd if=/dev/zero of=${WAL_MOUNT}/ballast-rest bs=64k 2>/dev/null
-       du -cb ${WAL_MOUNT}/ballast* | tail -n 1 | cut -f 1`,
+       b=0; for f in ${WAL_MOUNT}/ballast*; do b=$((b + $(stat -c %s "$f"))); done; echo $b`,
     ]);
     return Number(out.trim());
   }
@@ -253,11 +258,11 @@ export class PgHost {
 
   /** Removes the host and its anonymous volumes, then its WAL keeper (after the host: the volume is in use until then). */
   async remove(): Promise<void> {
-    try {
-      await this.container.stop({ remove: true, removeVolumes: true, timeout: 0 });
-    } finally {
-      await this.walKeeper?.remove().catch(() => {});
-    }
+    await this.container.stop({ remove: true, removeVolumes: true, timeout: 0 }).catch(async (e: unknown) => {
+      // Gone already is removed; still there, its keeper must stay too (a sweep removes both, in order).
+      if (await this.engineHandle().then((c) => c.inspect().then(() => true, () => false))) throw e;
+    });
+    await this.walKeeper?.remove();
   }
 
   /** Drops everything to and from the cluster network but the gateway's (the harness's path in). */

@@ -43,6 +43,16 @@ export function hasLogMinDurationSample(major: number): boolean {
 export const DIVERGENCE_SYMPTOM = /requested starting point \S+ on timeline \d+ is not in this server's history|forked off current database system timeline|forked from timeline/;
 
 /**
+ * What a standby logs when its WAL is past its upstream's on the timeline both call by one ID
+ * (walsender.c, same wording 12–17: "requested starting point … is ahead of the WAL flush
+ * position of this server …"). Without cascading it means two histories share a timeline ID:
+ * a promotion cut short (the node chose timeline N+1, then died) and another standby promoted
+ * to N+1 too, as neither saw the other's history file. pg_rewind compares timeline IDs only and
+ * finds nothing to rewind ("no rewind required"): only a new base backup brings it back.
+ */
+export const AHEAD_OF_UPSTREAM_SYMPTOM = /requested starting point \S+ is ahead of the WAL flush position of this server/;
+
+/**
  * pg_rewind's refusal of a target that WAL-logs no hint bits (pg_rewind.c, same wording 12–17):
  * `target server needs to use either data checksums or "wal_log_hints = on"`.
  */

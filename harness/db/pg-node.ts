@@ -88,10 +88,18 @@ const POSTMASTER_PID = `pid=$(head -1 "$PGDATA/postmaster.pid" 2>/dev/null) && [
 
 /**
  * Moves pg_wal onto the host's size-limited WAL filesystem (wal-mount.ts), leaving a symlink as
- * `initdb --waldir` does, unless it is there already. initdb, pg_basebackup and a template
- * leave a real pg_wal in PGDATA; the WAL of a data directory discarded since is deleted first.
+ * `initdb --waldir` does, unless it is there already. initdb and pg_basebackup leave a real
+ * pg_wal in PGDATA (the WAL on the mount then belongs to a data directory discarded since).
+ * Safe to cut at any point: the WAL is copied before the mount's old copy is replaced, and
+ * PGDATA's own is set aside only once the mount holds it (a start cut after that links to it).
+ * Any failure stops the start: `sh -e` does not stop inside an `&&` list, hence the `||`.
  */
-const WAL_TO_MOUNT = `if [ ! -L "$PGDATA/pg_wal" ]; then rm -rf ${WAL_MOUNT}/pg_wal && mv "$PGDATA/pg_wal" ${WAL_MOUNT}/pg_wal && ln -s ${WAL_MOUNT}/pg_wal "$PGDATA/pg_wal"; fi`;
+const WAL_TO_MOUNT = `if [ ! -L "$PGDATA/pg_wal" ]; then
+  if [ -d "$PGDATA/pg_wal" ]; then
+    { rm -rf ${WAL_MOUNT}/pg_wal.new && cp -a "$PGDATA/pg_wal" ${WAL_MOUNT}/pg_wal.new && rm -rf ${WAL_MOUNT}/pg_wal && mv ${WAL_MOUNT}/pg_wal.new ${WAL_MOUNT}/pg_wal && rm -rf "$PGDATA/pg_wal.old" && mv "$PGDATA/pg_wal" "$PGDATA/pg_wal.old"; } || { echo "could not move pg_wal to ${WAL_MOUNT}"; exit 1; }
+  fi
+  { ln -s ${WAL_MOUNT}/pg_wal "$PGDATA/pg_wal" && rm -rf "$PGDATA/pg_wal.old"; } || { echo "could not link pg_wal to ${WAL_MOUNT}/pg_wal"; exit 1; }
+fi`;
 
 /** Exit code of `startStep` when pg_ctl cannot start the server. */
 const START_FAILED = 90;

@@ -14,7 +14,11 @@
  * pg_rewind handles a symlinked pg_wal (PostgreSQL's src/bin/pg_rewind/t/004_pg_xlog_symlink.pl).
  */
 import { docker, runLabels, WAL_KEEPER_LABEL } from '../docker.ts';
+import { pollUntil } from '../wait.ts';
 import type { PgImage } from './image.ts';
+
+/** Deadline of the keeper's `rm`, s. */
+const DELETE_TIMEOUT_S = 20;
 
 /** Where the WAL filesystem is mounted inside a host; pg_wal is `WAL_MOUNT/pg_wal`. */
 export const WAL_MOUNT = '/pgwal';
@@ -47,6 +51,7 @@ export async function createWalKeeper(o: { node: string; containerName: string; 
     Entrypoint: ['sleep', 'infinity'],
     Labels: { ...runLabels(o.runId), [WAL_KEEPER_LABEL]: o.node },
     HostConfig: {
+      NetworkMode: 'none',
       Mounts: [{ Type: 'volume', Source: '', Target: WAL_MOUNT, VolumeOptions: { NoCopy: true, Labels: runLabels(o.runId), DriverConfig: { Name: 'local', Options: { type: 'tmpfs', device: 'tmpfs', o: `size=${o.sizeMb}m` } } } }],
     },
   });
@@ -59,13 +64,19 @@ export async function createWalKeeper(o: { node: string; containerName: string; 
   return {
     volume,
     async deleteFiles(paths) {
-      const exec = await keeper.exec({ Cmd: ['rm', '-f', ...paths], User: 'root', AttachStdout: true, AttachStderr: true });
+      const what = `${o.node}: rm ${paths.join(' ')} in the WAL keeper`;
+      const exec = await keeper.exec({ Cmd: ['timeout', String(DELETE_TIMEOUT_S), 'rm', '-f', ...paths], User: 'root', AttachStdout: true, AttachStderr: true });
       const stream = await exec.start({ hijack: true, stdin: false });
-      await new Promise<void>((resolve, reject) => {
-        stream.on('end', resolve).on('error', reject).resume();
-      });
-      const { ExitCode } = await exec.inspect();
-      if (ExitCode !== 0) throw new Error(`${o.node}: rm ${paths.join(' ')} in the WAL keeper exited ${ExitCode}`);
+      stream.on('error', () => {}).resume();
+      // The exit code, not the stream's end, says it is done (a stream may end before the engine records the code).
+      const code = await pollUntil(
+        async () => {
+          const r = await exec.inspect();
+          return r.Running || r.ExitCode === null ? { done: false, seen: 'rm still running' } : { done: true, value: r.ExitCode };
+        },
+        { what, timeoutMs: (DELETE_TIMEOUT_S + 5) * 1000, intervalMs: 50 },
+      );
+      if (code !== 0) throw new Error(`${what} exited ${code}`);
     },
     remove: () => keeper.remove({ force: true, v: true }),
   };

@@ -12,12 +12,13 @@
  *    backup when pg_rewind refuses or fails (seed 001, schemes 1 and 2);
  * and, on every tick, repoint a standby that is up but not streaming from the current primary
  * (one that was down during a failover still follows the old one), rewinding it first when its
- * WAL went past the promotion point.
+ * WAL went past the promotion point, or re-cloning it when pg_rewind cannot see that (two
+ * histories with one timeline ID, after a promotion cut short).
  * Every decision is an event with its evidence (LSNs compared, why rewind or re-clone).
  * Scenarios can still make each move by hand (run/steps.ts); this is the same procedure, unattended.
  */
 import type { Cluster } from '../db/cluster.ts';
-import { DIVERGENCE_SYMPTOM } from '../db/majors.ts';
+import { AHEAD_OF_UPSTREAM_SYMPTOM, DIVERGENCE_SYMPTOM } from '../db/majors.ts';
 import type { PgNode } from '../db/pg-node.ts';
 import { log } from '../logger.ts';
 import type { Clock } from '../clock.ts';
@@ -71,6 +72,8 @@ export class Operator {
   private failingSince: number | undefined;
   /** Since when each standby was seen up but not streaming from the primary (ms), and its log's size then. */
   private readonly notStreamingSince = new Map<PgNode, { t: number; logOffset: number }>();
+  /** Fenced nodes pg_rewind cannot bring back, with the evidence: they rejoin by a new base backup. */
+  private readonly mustReclone = new Map<PgNode, string>();
 
   constructor(
     private readonly cluster: Cluster,
@@ -150,6 +153,9 @@ export class Operator {
       await this.cluster.promote(chosen).catch(async (e: unknown) => {
         // It may still finish promoting later: fence it, or a second failover would make two primaries.
         await this.cluster.fence(chosen);
+        // And it may have chosen the timeline ID the next promotion will choose too (neither
+        // sees the other's history file): pg_rewind cannot tell two such histories apart.
+        this.mustReclone.set(chosen, 'its promotion was cut short: it may be on a timeline of the same ID as the new primary, which pg_rewind cannot tell apart');
         throw e;
       });
       const promotedT = this.rec.step(`${chosen.name} is primary`, { timeline: await chosen.timeline() });
@@ -165,6 +171,14 @@ export class Operator {
   private async rejoin(node: PgNode): Promise<void> {
     await node.host.ensureUp();
     if (await node.running()) await node.stop('immediate');
+    const reclone = this.mustReclone.get(node);
+    if (reclone) {
+      this.rec.move(`re-clone ${node.name} from ${this.cluster.primary.name} (not pg_rewind)`, { why: reclone });
+      await this.cluster.reclone(node);
+      this.mustReclone.delete(node);
+      this.cluster.unfence(node);
+      return;
+    }
     try {
       const out = await this.cluster.rewind(node);
       this.rec.move(`pg_rewind ${node.name} from ${this.cluster.primary.name}`, { output: out.split('\n').slice(-3).join('\n') });
@@ -191,6 +205,8 @@ export class Operator {
       const since = seen.t;
       if (now - since < this.opts.repointAfterMs) continue;
       this.notStreamingSince.delete(s);
+      // Only what it logged since it stopped streaming: an old divergence, already mended, does not count.
+      const logged = await s.logs().then((l) => l.slice(seen.logOffset));
       if (!(await s.host.running()) || !(await s.running())) {
         this.rec.move(`start ${s.name} as a standby of ${this.cluster.primary.name}`);
         await s.host.ensureUp();
@@ -201,11 +217,12 @@ export class Operator {
           this.rec.move(`fence ${s.name} to rewind it: it does not start as a standby`, { why: e instanceof Error ? e.message.split('\n').slice(-1)[0] : String(e) });
           await this.cluster.fence(s);
         });
-      } else if (DIVERGENCE_SYMPTOM.test(await s.logs().then((l) => l.slice(seen.logOffset)))) {
-        // Only what it logged since it stopped streaming: an old divergence, already rewound, does not count.
-        this.rec.move(`stop ${s.name} to rewind it: its WAL went past the promotion point`);
+      } else if (DIVERGENCE_SYMPTOM.test(logged) || AHEAD_OF_UPSTREAM_SYMPTOM.test(logged)) {
+        const ahead = AHEAD_OF_UPSTREAM_SYMPTOM.exec(logged)?.[0];
+        this.rec.move(`stop ${s.name} to ${ahead ? 're-clone' : 'rewind'} it: its WAL went past the promotion point`, ahead ? { log: ahead } : {});
         await s.stop('fast');
         await this.cluster.fence(s);
+        if (ahead) this.mustReclone.set(s, `its WAL is past the primary's on the same timeline ID ("${ahead}"): pg_rewind finds nothing to rewind`);
       } else {
         this.rec.move(`repoint ${s.name} to ${this.cluster.primary.name}`, { notStreamingForMs: Math.round(now - since) });
         await this.cluster.repoint(s);

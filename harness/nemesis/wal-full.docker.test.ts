@@ -10,9 +10,10 @@ import { Clock } from '../clock.ts';
 import { Cluster } from '../db/cluster.ts';
 import { PGDATA } from '../db/pg-node.ts';
 import { WAL_MOUNT } from '../db/wal-mount.ts';
-import { docker, RUN_LABEL } from '../docker.ts';
+import { docker, WAL_KEEPER_LABEL } from '../docker.ts';
 import { ConfigError } from '../errors.ts';
 import { log } from '../logger.ts';
+import { compareLsn, lsnDiff } from '../lsn.ts';
 import { pollUntil } from '../wait.ts';
 import { injectFault, type FaultLog } from './catalogue.ts';
 
@@ -41,6 +42,12 @@ function writeWal(mb: number): Promise<string> {
   return cluster.primary.safePsql(`SET synchronous_commit = local; INSERT INTO ballast_test SELECT repeat(md5(i::text), 32) FROM generate_series(1, ${mb * 1000}) i`);
 }
 
+/** Free space on `node`'s WAL mount, MB. */
+async function freeMb(node: string): Promise<number> {
+  const [blocks, size] = (await cluster.node(node).host.exec(['stat', '-f', '-c', '%a %S', WAL_MOUNT])).trim().split(' ').map(Number);
+  return (blocks! * size!) / 1048576;
+}
+
 /** Waits until `node`'s server log, past `offset`, says a WAL write found no space; @returns ms from `t0`. */
 async function msUntilEnospc(node: string, offset: number, t0: number): Promise<number> {
   await pollUntil(
@@ -64,13 +71,17 @@ describe('wal-full', () => {
     const t0 = clock.now();
     const injected = await injectFault(cluster, rec, { kind: 'wal-full', target: { node: 's1' } });
     expect(injected.failed).toEqual(['s1']);
+    expect(await freeMb('s1'), 'the ballast leaves no room').toBeLessThan(1);
     await writeWal(40);
     log().info({ fault: 'wal-full s1', enospcMs: await msUntilEnospc('s1', offset, t0) }, 'measured effect');
     // The commits still return: s2 is the ANY 1 standby.
     await cluster.primary.safePsql("INSERT INTO ballast_test VALUES ('sync')");
-    const primaryLsn = await cluster.primary.lsn('insert');
-    const s1Row = (await cluster.primary.walSenders()).find((r) => r.name === 's1');
-    expect(s1Row?.flushLsn ?? '0/0', 's1 cannot have flushed WAL past its full pg_wal').not.toBe(primaryLsn);
+    const primaryLsn = (await cluster.primary.lsn('insert'))!;
+    const s1Flush = (await cluster.primary.walSenders()).find((r) => r.name === 's1')?.flushLsn ?? '0/0';
+    // 40 MB were written; s1 can have flushed at most the segment it was in when the ballast landed.
+    expect(Number(lsnDiff(primaryLsn, s1Flush)), `s1 flushed up to ${s1Flush}, the primary is at ${primaryLsn}`).toBeGreaterThan(16 * 1024 * 1024);
+    const s2Flush = (await cluster.primary.walSenders()).find((r) => r.name === 's2')?.flushLsn ?? '0/0';
+    expect(compareLsn(s2Flush, s1Flush), 's2 received what s1 could not').toBeGreaterThan(0);
     await injected.heal();
     await cluster.waitForStreaming(60_000);
     await s1.pollQueryUntil(`SELECT pg_last_wal_replay_lsn() >= '${primaryLsn}'::pg_lsn`, 't', 60_000);
@@ -81,6 +92,7 @@ describe('wal-full', () => {
     const offset = await primary.logOffset();
     const t0 = clock.now();
     const injected = await injectFault(cluster, rec, { kind: 'wal-full', target: 'primary' });
+    expect(injected.failed).toEqual([primary.name]);
     await expect(writeWal(40)).rejects.toThrow();
     log().info({ fault: 'wal-full primary', enospcMs: await msUntilEnospc(primary.name, offset, t0) }, 'measured effect');
     expect((await primary.logs()).slice(offset)).toMatch(/PANIC/);
@@ -102,15 +114,20 @@ describe('wal-full', () => {
   }, 120_000);
 
   it('a mount smaller than max_wal_size + wal_keep_size is refused, naming both', async () => {
-    await expect(Cluster.start({ walMountMb: 100, standbys: ['s1'], settings: WAL_SETTINGS })).rejects.toThrow(ConfigError);
+    const start = Cluster.start({ walMountMb: 300, standbys: ['s1'], settings: WAL_SETTINGS });
+    await expect(start).rejects.toThrow(ConfigError);
+    await expect(start).rejects.toThrow(/walMountMb 300 is too small for pg_wal: max_wal_size \+ wal_keep_size is 256 MB[\s\S]*give walMountMb 768 or more/);
   }, 120_000);
 
   it('nothing is left after destroy: hosts, keepers and their volumes', async () => {
-    const runId = cluster.runId;
-    await cluster.destroy();
     const d = await docker();
-    expect((await d.listContainers({ all: true, filters: { name: [cluster.network.name] } })).map((c) => c.Names[0])).toEqual([]);
-    // The WAL volumes are the only volumes a run labels.
-    expect(((await d.listVolumes({ filters: { label: [`${RUN_LABEL}=${runId}`] } })).Volumes ?? []).map((v) => v.Name)).toEqual([]);
+    const mine = { name: [cluster.network.name] };
+    const keepers = await d.listContainers({ all: true, filters: { ...mine, label: [WAL_KEEPER_LABEL] } });
+    expect(keepers.map((k) => k.Labels[WAL_KEEPER_LABEL]).sort()).toEqual(['primary', 's1', 's2']);
+    const volumes = keepers.flatMap((k) => k.Mounts.map((m) => m.Name!));
+    expect(volumes).toHaveLength(3);
+    await cluster.destroy();
+    expect((await d.listContainers({ all: true, filters: mine })).map((c) => c.Names[0])).toEqual([]);
+    for (const v of volumes) await expect(d.getVolume(v).inspect(), `volume ${v}`).rejects.toMatchObject({ statusCode: 404 });
   }, 60_000);
 });

@@ -55,6 +55,7 @@ const FileSchema = z.strictObject({
       durationS: z.number().int().min(10).max(3600).optional(),
       promote: z.enum(['most-advanced', 'least-advanced']).optional(),
       kinds: z.array(z.enum(FAULT_KINDS)).min(1).optional(),
+      walMountMb: z.number().int().min(256).max(1_048_576).optional(),
     })
     .optional(),
 });
@@ -96,6 +97,8 @@ export interface NemesisConfig {
   promote: 'most-advanced' | 'least-advanced';
   /** Fault kinds to draw; undefined: the story's default (scenarios/nemesis.test.ts). */
   kinds?: FaultKind[];
+  /** Size of each node's pg_wal tmpfs when `wal-full` may be drawn, MB (default: the story's, 4096). */
+  walMountMb?: number;
 }
 
 /**
@@ -166,6 +169,7 @@ function resolveConfig(c: UserConfigFile, confBase: string, source: string): Use
       durationS: c.nemesis?.durationS ?? 60,
       promote: c.nemesis?.promote ?? 'most-advanced',
       ...(c.nemesis?.kinds ? { kinds: c.nemesis.kinds } : {}),
+      ...(c.nemesis?.walMountMb ? { walMountMb: c.nemesis.walMountMb } : {}),
     },
   };
 }

@@ -77,11 +77,12 @@ function literalPattern(s: string): string {
 
 /**
  * The shell command that reruns one scenario on one major, from the project's folder:
- * `npm run chaos -- …` inside pgchaos's own repository, `npx pgchaos run …` in a user's.
+ * `npm run chaos -- …` inside pgchaos's own repository, `npx pgchaos run …` in a user's; `extra`
+ * are the flags that make it the same run (e.g. `--seed 7 --duration 120`), shell-quoted here.
  */
-export function rerunCommand(file: string, name: string, major: number, seed?: number, cwd = process.cwd()): string {
+export function rerunCommand(file: string, name: string, major: number, extra: readonly string[] = [], cwd = process.cwd()): string {
   const own = existsSync(cwd) && realpathSync(cwd) === realpathSync(PACKAGE_ROOT) && existsSync(join(PACKAGE_ROOT, 'bin', 'pgchaos.ts'));
   const fileArg = relative(cwd, join(cwd, file)) || file;
-  const args = [shq(fileArg), '--pg', String(major), ...(seed !== undefined ? ['--seed', String(seed)] : []), '--', '-t', shq(`^${literalPattern(name)} \\[pg${major}\\]$`)].join(' ');
+  const args = [shq(fileArg), '--pg', String(major), ...extra.map(shq), '--', '-t', shq(`^${literalPattern(name)} \\[pg${major}\\]$`)].join(' ');
   return own ? `npm run chaos -- ${args}` : `npx pgchaos run ${args}`;
 }

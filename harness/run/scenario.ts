@@ -40,8 +40,10 @@ const TEARDOWN_MS = 60_000;
 export interface ScenarioOptions {
   /** vitest timeout for the body, ms (default 300 000). */
   timeoutMs?: number;
-  /** The seed of the random schedule this story plays: part of its record's key and of its rerun command (`--seed`). */
+  /** The seed of the random schedule this story plays: part of its record's key. */
   seed?: number;
+  /** Flags the rerun command needs to make the same run (default: `--seed S` when there is a seed), e.g. `['--seed', '7', '--duration', '120']`. */
+  rerunArgs?: string[];
 }
 
 /**
@@ -68,7 +70,7 @@ function scenarioOn(major: number, name: string, body: (ctx: ScenarioContext) =>
     rec.onMetric = (k, v) => annotate(`metric ${k}`, typeof v === 'object' ? JSON.stringify(v) : String(v));
     t.onTestFinished(async (done) => {
       await Promise.all(annotations);
-      await finish(done, major, opts.seed, rec, clusters, writers, observers);
+      await finish(done, major, opts, rec, clusters, writers, observers);
     }, TEARDOWN_MS);
     await body({
       rec,
@@ -103,7 +105,8 @@ function scenarioOn(major: number, name: string, body: (ctx: ScenarioContext) =>
   }, opts.timeoutMs ?? 300_000);
 }
 
-async function finish(t: TestContext, major: number, seed: number | undefined, rec: Recorder, clusters: Cluster[], writers: BatchWriter[], observers: ReplicationObserver[]): Promise<void> {
+async function finish(t: TestContext, major: number, opts: ScenarioOptions, rec: Recorder, clusters: Cluster[], writers: BatchWriter[], observers: ReplicationObserver[]): Promise<void> {
+  const seed = opts.seed;
   const run = currentRun();
   let record: ScenarioRecord | undefined;
   try {
@@ -123,7 +126,7 @@ async function finish(t: TestContext, major: number, seed: number | undefined, r
       durationMs: Math.round(rec.clock.now()),
       postgres: primary ? await primary.safePsql('SELECT version()').catch(() => undefined) : undefined,
       ...(clusters[0] ? { image: clusters[0].image.name, cluster: clusterSettings(clusters[0]) } : {}),
-      rerun: rerunCommand(rec.file, rec.name, major, seed),
+      rerun: rerunCommand(rec.file, rec.name, major, opts.rerunArgs ?? (seed !== undefined ? ['--seed', String(seed)] : [])),
       metrics: rec.metrics,
       verdicts: rec.verdicts,
       events: rec.events,
