@@ -101,6 +101,9 @@ const WAL_TO_MOUNT = `if [ ! -L "$PGDATA/pg_wal" ]; then
   { ln -s ${WAL_MOUNT}/pg_wal "$PGDATA/pg_wal" && rm -rf "$PGDATA/pg_wal.old"; } || { echo "could not link pg_wal to ${WAL_MOUNT}/pg_wal"; exit 1; }
 fi`;
 
+/** Ends each history file in `timelineHistories`' output (no history file line looks like it). */
+const HISTORY_END = '--pgchaos-history-end--';
+
 /** Exit code of `startStep` when pg_ctl cannot start the server. */
 const START_FAILED = 90;
 
@@ -460,6 +463,23 @@ export class PgNode {
     const done = await this.safePsql('SELECT pg_promote(true, 60)', 70);
     if (done !== 't') throw new ExecError(this.name, 'pg_promote(true, 60)', 1, `returned ${done}`);
     await this.pollQueryUntil('SELECT pg_is_in_recovery()', 'f', 30_000);
+  }
+
+  /**
+   * The timeline history files in this node's pg_wal (`0000000N.history`: one line per earlier
+   * timeline, `parentTLI switchpoint reason`; docs: continuous-archiving.html#BACKUP-TIMELINES),
+   * by timeline ID. Works with PostgreSQL down, as long as the host is up.
+   * @returns timeline ID → the file's text. @throws ExecError when the host is down.
+   */
+  async timelineHistories(): Promise<Map<number, string>> {
+    // Read from the files, not by SQL: a fenced node is down. One file per timeline past the first.
+    const out = await this.sh(`for f in "$PGDATA"/pg_wal/*.history; do [ -f "$f" ] && printf '%s\\n' "\${f##*/}" && cat "$f" && echo ${HISTORY_END}; done; true`);
+    const histories = new Map<number, string>();
+    for (const chunk of out.split(`${HISTORY_END}\n`)) {
+      const m = /^([0-9A-F]{8})\.history\n([\s\S]*)$/.exec(chunk);
+      if (m) histories.set(parseInt(m[1]!, 16), m[2]!);
+    }
+    return histories;
   }
 
   /**

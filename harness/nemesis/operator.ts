@@ -20,6 +20,7 @@
 import type { Cluster } from '../db/cluster.ts';
 import { AHEAD_OF_UPSTREAM_SYMPTOM, DIVERGENCE_SYMPTOM } from '../db/majors.ts';
 import type { PgNode } from '../db/pg-node.ts';
+import { clashingTimelines } from '../db/timeline-history.ts';
 import { log } from '../logger.ts';
 import type { Clock } from '../clock.ts';
 
@@ -153,9 +154,6 @@ export class Operator {
       await this.cluster.promote(chosen).catch(async (e: unknown) => {
         // It may still finish promoting later: fence it, or a second failover would make two primaries.
         await this.cluster.fence(chosen);
-        // And it may have chosen the timeline ID the next promotion will choose too (neither
-        // sees the other's history file): pg_rewind cannot tell two such histories apart.
-        this.mustReclone.set(chosen, 'its promotion was cut short: it may be on a timeline of the same ID as the new primary, which pg_rewind cannot tell apart');
         throw e;
       });
       const promotedT = this.rec.step(`${chosen.name} is primary`, { timeline: await chosen.timeline() });
@@ -171,7 +169,7 @@ export class Operator {
   private async rejoin(node: PgNode): Promise<void> {
     await node.host.ensureUp();
     if (await node.running()) await node.stop('immediate');
-    const reclone = this.mustReclone.get(node);
+    const reclone = (await this.timelineClash(node)) ?? this.mustReclone.get(node);
     if (reclone) {
       this.rec.move(`re-clone ${node.name} from ${this.cluster.primary.name} (not pg_rewind)`, { why: reclone });
       await this.cluster.reclone(node);
@@ -208,8 +206,16 @@ export class Operator {
       // Only what it logged since it stopped streaming: an old divergence, already mended, does not count.
       const logged = await s.logs().then((l) => l.slice(seen.logOffset));
       if (!(await s.host.running()) || !(await s.running())) {
-        this.rec.move(`start ${s.name} as a standby of ${this.cluster.primary.name}`);
         await s.host.ensureUp();
+        const clash = await this.timelineClash(s);
+        if (clash) {
+          // Started, it would stream the primary's WAL onto its own of the same timeline ID.
+          this.rec.move(`fence ${s.name} to re-clone it: it does not start as a standby`, { why: clash });
+          await this.cluster.fence(s);
+          this.mustReclone.set(s, clash);
+          continue;
+        }
+        this.rec.move(`start ${s.name} as a standby of ${this.cluster.primary.name}`);
         await this.cluster.repoint(s);
         await s.start().catch(async (e: unknown) => {
           // E.g. "requested timeline 2 does not contain minimum recovery point … on timeline 1": it
@@ -228,6 +234,16 @@ export class Operator {
         await this.cluster.repoint(s);
       }
     }
+  }
+
+  /**
+   * Why `node` cannot follow the primary although pg_rewind would find nothing to rewind: a
+   * timeline ID both have a history for, with different histories (a promotion cut short, then
+   * another on the same ID; db/timeline-history.ts). undefined when there is none.
+   */
+  private async timelineClash(node: PgNode): Promise<string | undefined> {
+    const clash = clashingTimelines(await node.timelineHistories(), await this.cluster.primary.timelineHistories());
+    return clash.length ? `its timeline ${clash.join(', ')} is not the primary's timeline of that ID (two promotions chose it): pg_rewind cannot tell them apart` : undefined;
   }
 
   /** Standbys that answer within the deadline and are still in recovery (never a node that promoted itself late). */

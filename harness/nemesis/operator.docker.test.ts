@@ -1,0 +1,68 @@
+/**
+ * The operator against a failure a nemesis seed found (seed 2, kinds with wal-full, PostgreSQL
+ * 15): s2 was down a while; the primary dies; s1, ahead, starts promoting, chooses timeline 2
+ * and is killed; the operator promotes s2, which chooses timeline 2 as well (it never saw s1's
+ * history file) at an earlier switch point. pg_rewind of s1 from s2 then says "no rewind
+ * required" and s1 could never stream again ("requested starting point … is ahead of the WAL
+ * flush position"). The operator must see the clash in the history files and re-clone s1.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Clock } from '../clock.ts';
+import { Cluster } from '../db/cluster.ts';
+import { pollUntil } from '../wait.ts';
+import { Operator, type OperatorLog } from './operator.ts';
+
+let cluster: Cluster;
+const clock = new Clock();
+const moves: { what: string; detail?: Record<string, unknown> }[] = [];
+const rec: OperatorLog = {
+  clock,
+  step: () => clock.now(),
+  move: (what, detail) => (moves.push({ what, ...(detail ? { detail } : {}) }), clock.now()),
+};
+
+beforeAll(async () => {
+  cluster = await Cluster.start({ settings: { wal_retrieve_retry_interval: '1s' } });
+  await cluster.primary.safePsql('CREATE TABLE t AS SELECT g FROM generate_series(1, 1000) g');
+  await cluster.catchUpAll(30_000);
+}, 180_000);
+
+afterAll(async () => {
+  await cluster?.destroy();
+});
+
+it('re-clones a standby whose promotion was cut short after it chose the timeline the next promotion chose too', async () => {
+  const [s1, s2] = [cluster.node('s1'), cluster.node('s2')];
+  // As in the seed: s2 was down a while, so s1 is ahead when the primary dies (ANY 1 committed on s1 alone).
+  await s2.stop('fast');
+  await cluster.primary.safePsql('INSERT INTO t SELECT g FROM generate_series(1001, 2000) g');
+  await cluster.primary.stop('immediate');
+  await s2.start();
+  const offset = await s1.logOffset();
+  await s1.safePsql('SELECT pg_promote(false)');
+  // Killed once it wrote its history file and accepts writes (the log's "selected new timeline"
+  // comes before the file: killed then, it would still be a plain standby of timeline 1).
+  await s1.waitForLog(/selected new timeline ID: 2/, offset, 10_000);
+  await s1.waitForLog(/database system is ready to accept connections/, offset, 10_000);
+  await s1.kill9();
+
+  const operator = new Operator(cluster, rec);
+  operator.start();
+  try {
+    await pollUntil(async () => ((await operator.settled().catch(() => false)) ? { done: true, value: true } : { done: false, seen: moves.map((m) => m.what).join('; ') || 'no move yet' }), {
+      what: 'the operator to fail over and bring every node back',
+      timeoutMs: 90_000,
+      intervalMs: 500,
+    });
+  } finally {
+    await operator.stop();
+  }
+  expect(cluster.primary).toBe(s2);
+  expect(await s2.timeline()).toBe(2);
+  const reclone = moves.find((m) => m.what.startsWith('re-clone s1'));
+  expect(String(reclone?.detail?.why), JSON.stringify(moves.map((m) => m.what))).toMatch(/timeline 2 is not the primary's timeline of that ID/);
+  // s1 follows s2's timeline 2 now, and holds s2's rows (s2 never had the 1000 rows s1 alone received: two failures lose them).
+  await s2.safePsql('INSERT INTO t VALUES (0)');
+  await cluster.catchUpAll(30_000);
+  expect(await s1.safePsql('SELECT count(*) FROM t')).toBe('1001');
+}, 180_000);
