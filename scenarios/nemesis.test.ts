@@ -27,11 +27,11 @@ import type { Cluster } from '../harness/db/cluster.ts';
 import { checkLossAgainstPromise } from '../harness/checks/promised-loss.ts';
 import { readPresentBatches } from '../harness/load/workload.ts';
 import { durabilityPromise } from '../harness/model/durability.ts';
-import { FAULT_KINDS, type FaultKind } from '../harness/nemesis/fault.ts';
+import { DEFAULT_FAULT_KINDS, DEFAULT_RECOVERY_MS, defaultLimits } from '../harness/nemesis/defaults.ts';
 import { Operator } from '../harness/nemesis/operator.ts';
 import { Nemesis } from '../harness/nemesis/runner.ts';
 import { describeSchedule, generateSchedule, validateSchedule, type Schedule } from '../harness/nemesis/schedule.ts';
-import { userConfig } from '../harness/run/config.ts';
+import { userConfig, WAL_MOUNT_MB } from '../harness/run/config.ts';
 import { scenario } from '../harness/run/scenario.ts';
 import { verifyConsistent, verifyRecovered } from '../harness/run/steps.ts';
 import { pollUntil } from '../harness/wait.ts';
@@ -40,22 +40,6 @@ import { pollUntil } from '../harness/wait.ts';
 const RATE_TPS = 200;
 /** Steady writes measured before the first fault, after a second of warm-up, ms. */
 const STEADY_MS = 2000;
-/** After the last heal: time for the operator to rejoin and repoint every node, ms. */
-const RECOVERY_MS = 60_000;
-/**
- * The kinds drawn unless the config names them (`nemesis.kinds`, `--kinds`). `crash-host-loud`
- * and `stop-fast` are left to the scripted stories: the silent crash and the immediate stop are
- * the harder versions of the same loss. `wal-full` is opt-in: it puts every node's pg_wal in
- * the engine's memory (db/wal-mount.ts).
- */
-const KINDS: FaultKind[] = FAULT_KINDS.filter((k) => k !== 'crash-host-loud' && k !== 'stop-fast' && k !== 'wal-full');
-/**
- * pg_wal's filesystem when `wal-full` may be drawn, MB, unless the config sets
- * `nemesis.walMountMb`: pgchaos's max_wal_size (1 GB) and wal_keep_size (2 GB), and headroom;
- * `Cluster.start` checks the user's settings fit.
- */
-const WAL_MOUNT_MB = 4096;
-
 const config = userConfig();
 const saved = config.nemesis.schedule ? validateSchedule(JSON.parse(readFileSync(config.nemesis.schedule, 'utf8'))) : null;
 
@@ -65,20 +49,11 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
     title,
     async (ctx) => {
       const { rec, startCluster, startWriter, startObserver, verify } = ctx;
-      const kinds = saved ? saved.faults.map((f) => f.kind) : (config.nemesis.kinds ?? KINDS);
+      const kinds = saved ? saved.faults.map((f) => f.kind) : (config.nemesis.kinds ?? DEFAULT_FAULT_KINDS);
       const cluster = await startCluster(kinds.includes('wal-full') ? { walMountMb: config.nemesis.walMountMb ?? WAL_MOUNT_MB } : {});
       const schedule: Schedule =
         saved ??
-        generateSchedule(seed, {
-          kinds,
-          standbys: cluster.standbys.length,
-          durationMs: config.nemesis.durationS * 1000,
-          recoveryMs: RECOVERY_MS,
-          maxConcurrent: 2,
-          minFaultMs: 2000,
-          maxFaultMs: 15_000,
-          minGapMs: 3000,
-        });
+        generateSchedule(seed, defaultLimits({ kinds, standbys: cluster.standbys.length, durationMs: config.nemesis.durationS * 1000 }));
       rec.metric('seed', seed);
       rec.metric('schedule', schedule);
       rec.step('schedule', { text: describeSchedule(schedule) });
@@ -138,7 +113,7 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
       verify(checkLossAgainstPromise(lost.evidence, promise, failures, { hostCrashed }));
       await verifyConsistent(ctx, cluster, writer, observer, { lossJudged: true });
     },
-    { timeoutMs: (saved?.durationMs ?? config.nemesis.durationS * 1000) + RECOVERY_MS + 5 * 60_000, seed, rerunArgs: rerunArgs(seed) },
+    { timeoutMs: (saved?.durationMs ?? config.nemesis.durationS * 1000) + DEFAULT_RECOVERY_MS + 5 * 60_000, seed, rerunArgs: rerunArgs(seed) },
   );
 }
 

@@ -100,7 +100,7 @@ function nemesisOverrides(v: { seed?: string; schedule?: string; duration?: stri
   return {
     ...(v.seed !== undefined ? { seeds: seedList(v.seed) } : {}),
     ...(v.schedule !== undefined ? { schedule: v.schedule } : {}),
-    ...(v.duration !== undefined ? { durationS: count('--duration', v.duration) } : {}),
+    ...(v.duration !== undefined ? { durationS: seconds('--duration', v.duration, 10, 3600) } : {}),
     ...(v.promote !== undefined ? { promote: v.promote } : {}),
     ...(v.kinds !== undefined ? { kinds: kindList(v.kinds) } : {}),
   };
@@ -121,7 +121,7 @@ export function seedList(text: string): number[] {
     if (!m) throw new UsageError(`--seed ${JSON.stringify(text)}: expected seeds like 42, 1,2,3 or 1-20`, 'write it as --seed 42');
     const from = Number(m[1]);
     const to = m[2] === undefined ? from : Number(m[2]);
-    if (to < from || to - from >= 1000) throw new UsageError(`--seed ${JSON.stringify(text)}: a range runs low to high, at most 1000 seeds`, 'write it as --seed 1-20');
+    if (to < from || to - from >= 1000) throw new UsageError(`--seed ${JSON.stringify(text)}: a range runs low to high, at most 1000 seeds`, `write it as --seed ${Math.min(from, to)}-${Math.min(Math.max(from, to), Math.min(from, to) + 999)}`);
     return Array.from({ length: to - from + 1 }, (_, i) => from + i);
   });
   const bad = seeds.find((s) => s > 0xffff_ffff);
@@ -164,6 +164,13 @@ function parseImage(text: string): [string, string] {
   const m = /^(\d+)=(\S+)$/.exec(text);
   if (!m) throw new UsageError(`--image ${text}: expected MAJOR=IMAGE`, 'write it as --image 15=registry.example/postgres:15.8 (once per major)');
   return [m[1]!, m[2]!];
+}
+
+/** A whole number of seconds from `min` to `max`. */
+function seconds(flag: string, text: string, min: number, max: number): number {
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(n >= min && n <= max)) throw new UsageError(`${flag} ${JSON.stringify(text)}: expected a whole number of seconds from ${min} to ${max}`, `write it as ${flag} 60`);
+  return n;
 }
 
 function count(flag: string, text: string): number {

@@ -307,8 +307,8 @@ export class Cluster {
    * the largest pg_last_wal_receive_lsn(), ties broken by pg_last_wal_replay_lsn()).
    * @returns the chosen node and every candidate's positions, most advanced first.
    */
-  async mostAdvancedStandby(candidates: PgNode[] = this.standbys): Promise<{ node: PgNode; positions: StandbyPosition[] }> {
-    const positions = await Promise.all(candidates.map(async (n) => ({ name: n.name, receiveLsn: await n.lsn('receive'), replayLsn: await n.lsn('replay') })));
+  async mostAdvancedStandby(candidates: PgNode[] = this.standbys, timeoutS = 60): Promise<{ node: PgNode; positions: StandbyPosition[] }> {
+    const positions = await Promise.all(candidates.map(async (n) => ({ name: n.name, receiveLsn: await n.lsn('receive', timeoutS), replayLsn: await n.lsn('replay', timeoutS) })));
     positions.sort(byAdvancement);
     return { node: this.node(positions[0]!.name), positions };
   }

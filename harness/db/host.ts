@@ -9,6 +9,9 @@ import { createWalKeeper, WAL_MOUNT, type WalKeeper } from './wal-mount.ts';
 
 /** Folder inside every host for its server log: a bind mount of a host folder, so the log outlives the host and lands in the report. */
 export const LOG_MOUNT = '/var/log/pgchaos';
+/** Beyond an exec's own timeout (and `timeout -k 5`'s kill), how long the harness waits for its answer, s. */
+const EXEC_GRACE_S = 7;
+
 /** The port PostgreSQL listens on inside every host. */
 export const PG_PORT = 5432;
 
@@ -135,7 +138,15 @@ export class PgHost {
    */
   async exec(cmd: string[], opts: { user?: string; env?: Record<string, string>; timeoutS?: number } = {}): Promise<string> {
     const timeoutS = opts.timeoutS ?? 60;
-    const r = await this.container.exec(['timeout', '-k', '5', String(timeoutS), ...cmd], { user: opts.user ?? 'postgres', env: opts.env ?? {} });
+    const running = this.container.exec(['timeout', '-k', '5', String(timeoutS), ...cmd], { user: opts.user ?? 'postgres', env: opts.env ?? {} });
+    // `timeout` runs inside the host: a host frozen while the command runs stops it too. The
+    // caller's deadline holds anyway (the frozen exec is left to end when the host thaws).
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ExecError(this.name, `${cmd.join(' ')} (no answer after ${timeoutS + EXEC_GRACE_S} s: is the host frozen?)`, 124, '')), (timeoutS + EXEC_GRACE_S) * 1000);
+    });
+    running.catch(() => {}); // once the deadline won, a late failure is nobody's
+    const r = await Promise.race([running, deadline]).finally(() => clearTimeout(timer));
     if (r.exitCode === 124 || r.exitCode === 137) throw new ExecError(this.name, `${cmd.join(' ')} (timed out after ${timeoutS} s)`, r.exitCode, r.output);
     if (r.exitCode !== 0) throw new ExecError(this.name, cmd.join(' '), r.exitCode, r.output);
     return r.stdout;

@@ -420,14 +420,14 @@ export class PgNode {
   }
 
   /** A WAL position of this node (PostgreSQL::Test::Cluster `lsn`); null where the function returns NULL (e.g. `receive` on a primary). */
-  async lsn(kind: LsnKind): Promise<Lsn | null> {
-    const out = await this.safePsql(`SELECT ${LSN_FUNCTION[kind]}`);
+  async lsn(kind: LsnKind, timeoutS = 60): Promise<Lsn | null> {
+    const out = await this.safePsql(`SELECT ${LSN_FUNCTION[kind]}`, timeoutS);
     return out === '' ? null : out;
   }
 
-  /** This primary's walsenders in slot order (see `WalSenderRow`); [] when none. */
-  async walSenders(): Promise<WalSenderRow[]> {
-    return JSON.parse(await this.safePsql(`SELECT ${WAL_SENDERS_JSON}`)) as WalSenderRow[];
+  /** This primary's walsenders in slot order (see `WalSenderRow`); [] when none. Killed after `timeoutS` (default 60). */
+  async walSenders(timeoutS = 60): Promise<WalSenderRow[]> {
+    return JSON.parse(await this.safePsql(`SELECT ${WAL_SENDERS_JSON}`, timeoutS)) as WalSenderRow[];
   }
 
   /** True when the server is a standby (`pg_is_in_recovery()`). */
@@ -557,7 +557,7 @@ export class PgNode {
    */
   async rewind(source: PgNode): Promise<string> {
     return this.sh(
-      `pg_rewind --target-pgdata="$PGDATA" --source-server="host=$SRC port=${PG_PORT} user=postgres dbname=postgres" --progress 2>&1`,
+      `pg_rewind --target-pgdata="$PGDATA" --source-server="host=$SRC port=${PG_PORT} user=postgres dbname=postgres connect_timeout=5" --progress 2>&1`,
       { SRC: source.hostname, PGPASSWORD: this.superuserPassword },
       600,
     );

@@ -24,6 +24,9 @@ import { clashingTimelines } from '../db/timeline-history.ts';
 import { log } from '../logger.ts';
 import type { Clock } from '../clock.ts';
 
+/** Deadline of the operator's own queries to a primary that just answered a health check, s. */
+const QUERY_TIMEOUT_S = 10;
+
 /** Where the operator writes its decisions: `Recorder` (run/recorder.ts) is one. */
 export interface OperatorLog {
   readonly clock: Clock;
@@ -100,7 +103,7 @@ export class Operator {
   /** True when no old primary waits to rejoin and every standby streams from the primary. */
   async settled(): Promise<boolean> {
     if (this.cluster.nodes.some((n) => this.cluster.isFenced(n))) return false;
-    const streaming = new Set((await this.cluster.primary.walSenders()).filter((r) => r.state === 'streaming').map((r) => r.name));
+    const streaming = new Set((await this.cluster.primary.walSenders(QUERY_TIMEOUT_S)).filter((r) => r.state === 'streaming').map((r) => r.name));
     return this.cluster.standbys.every((s) => streaming.has(s.name));
   }
 
@@ -148,12 +151,16 @@ export class Operator {
         this.rec.step('operator: no standby answers; nothing to promote yet', {});
         return;
       }
-      const { positions } = await this.cluster.mostAdvancedStandby(answering);
+      // Each read with the health check's deadline: a standby frozen since it answered must not hold the failover.
+      const { positions } = await this.cluster.mostAdvancedStandby(answering, this.opts.checkTimeoutS);
       const chosen = this.cluster.node((this.opts.promote === 'most-advanced' ? positions[0] : positions.at(-1))!.name);
       this.rec.move(`promote ${chosen.name} (${this.opts.promote})`, { positions });
       await this.cluster.promote(chosen).catch(async (e: unknown) => {
         // It may still finish promoting later: fence it, or a second failover would make two primaries.
         await this.cluster.fence(chosen);
+        // And it may have chosen the timeline ID the next promotion will choose too, even from the
+        // same switch point, with WAL of its own after it: no history file tells, so re-clone it.
+        this.mustReclone.set(chosen, `its promotion failed midway (${e instanceof Error ? e.message.split('\n')[0] : String(e)}): it may have started a timeline of the ID the next promotion takes`);
         throw e;
       });
       const promotedT = this.rec.step(`${chosen.name} is primary`, { timeline: await chosen.timeline() });
@@ -192,7 +199,7 @@ export class Operator {
   /** Standbys up but not streaming from the current primary for `repointAfterMs`: repointed (rewound first if they diverged). */
   private async reconcileStandbys(): Promise<void> {
     const now = this.rec.clock.now();
-    const streaming = new Set((await this.cluster.primary.walSenders()).map((r) => r.name));
+    const streaming = new Set((await this.cluster.primary.walSenders(QUERY_TIMEOUT_S)).map((r) => r.name));
     for (const s of this.cluster.standbys) {
       if (streaming.has(s.name) || this.cluster.isFenced(s) || this.isBusy(s)) {
         this.notStreamingSince.delete(s);

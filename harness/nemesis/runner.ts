@@ -8,7 +8,7 @@
 import type { Cluster } from '../db/cluster.ts';
 import { log } from '../logger.ts';
 import { injectFault, resolveTarget, type FaultLog, type InjectedFault } from './catalogue.ts';
-import { describeFault, type ScheduledFault } from './fault.ts';
+import { describeFault, type FaultTarget, type ScheduledFault } from './fault.ts';
 import type { Schedule } from './schedule.ts';
 
 /** What the runner needs of the scenario's recorder (run/recorder.ts): its clock and the fault, heal and step events. */
@@ -59,32 +59,46 @@ export class Nemesis {
   async play(schedule: Schedule, signal?: AbortSignal): Promise<PlayedSchedule> {
     const start = this.rec.clock.now();
     const played: PlayedSchedule = { injected: [], skipped: [], mostFailedAtOnce: 0 };
+    // Injections waiting for a heal of a node they involve, by fault id: the schedule goes on meanwhile.
+    const delayed = new Map<number, Promise<void>>();
     try {
       for (const e of events(schedule.faults)) {
         if (signal?.aborted) break;
         await sleepUntil(this.rec, start + e.atMs, signal);
         if (signal?.aborted) break;
-        if (e.kind === 'heal') this.startHeal(e.fault.id, played);
-        else await this.inject(e.fault, played, start);
+        const id = e.fault.id;
+        if (e.kind === 'heal') {
+          const pending = delayed.get(id);
+          if (pending) void pending.then(() => this.startHeal(id, played));
+          else this.startHeal(id, played);
+        } else if (this.healsInvolving(e.fault).length === 0) {
+          await this.inject(e.fault, played, start);
+        } else {
+          // A node it involves is still being healed (a node to start takes seconds): hit it once
+          // that is done, as scheduled after it, without holding up the faults elsewhere.
+          const p = this.injectAfterHeals(e.fault, played, start).finally(() => delayed.delete(id));
+          delayed.set(id, p);
+        }
       }
     } finally {
+      await Promise.all(delayed.values());
       for (const id of this.inEffect.keys()) this.startHeal(id, played);
       await Promise.all(this.healing.values());
     }
     return played;
   }
 
+  private async injectAfterHeals(fault: ScheduledFault, played: PlayedSchedule, start: number): Promise<void> {
+    // Roles may move while it waits: the nodes are resolved again after each wait.
+    for (let pending = this.healsInvolving(fault); pending.length; pending = this.healsInvolving(fault)) await Promise.all(pending);
+    await this.inject(fault, played, start);
+  }
+
   /** Injects `fault` of a schedule started at `start` (ms on the scenario clock). */
   private async inject(fault: ScheduledFault, played: PlayedSchedule, start: number): Promise<void> {
     const what = describeFault(fault);
     try {
-      // A target whose last fault is still healing is hit once that heal is done, as scheduled
-      // after it; roles may have moved meanwhile, so the target is resolved again.
-      let node = resolveTarget(this.cluster, fault.target);
-      for (let pending = this.healsOf(node.name); pending.length; pending = this.healsOf(node.name)) {
-        await Promise.all(pending);
-        node = resolveTarget(this.cluster, fault.target);
-      }
+      const node = resolveTarget(this.cluster, fault.target);
       // Roles move after a failover: two faults distinct as data can land on one node.
       if (this.busy(node.name)) throw new Error(`${node.name} is held by another fault in effect`);
       if (this.cluster.isFenced(node)) throw new Error(`${node.name} is fenced: the operator is bringing it back`);
@@ -104,18 +118,31 @@ export class Nemesis {
   private startHeal(id: number, played: PlayedSchedule): void {
     const f = this.inEffect.get(id);
     if (!f || this.healing.has(id)) return;
-    const done = f.heal().then(() => {
-      this.inEffect.delete(id);
-      this.healing.delete(id);
-      const entry = played.injected.find((i) => i.id === id);
-      if (entry) entry.healT = this.rec.clock.now();
-    });
+    const done = f
+      .heal()
+      .catch((e: unknown) => log().error({ fault: describeFault(f.fault), error: String(e) }, 'heal threw'))
+      .finally(() => {
+        this.inEffect.delete(id);
+        this.healing.delete(id);
+        const entry = played.injected.find((i) => i.id === id);
+        if (entry) entry.healT = this.rec.clock.now();
+      });
     this.healing.set(id, done);
   }
 
-  /** Heals under way of faults that hit `node`. */
-  private healsOf(node: string): Promise<void>[] {
-    return [...this.healing.entries()].filter(([id]) => this.inEffect.get(id)?.nodes.includes(node)).map(([, p]) => p);
+  /** Heals under way of faults that hit a node `fault` would involve now (its target, `to`, groups; a walsender's primary). */
+  private healsInvolving(fault: ScheduledFault): Promise<void>[] {
+    const nodes = new Set<string>();
+    const add = (t: FaultTarget) => {
+      try {
+        nodes.add(resolveTarget(this.cluster, t).name);
+      } catch {
+        // No such node now: the injection itself will say so.
+      }
+    };
+    [fault.target, ...(fault.params?.to !== undefined ? [fault.params.to] : []), ...(fault.params?.groups?.flat() ?? [])].forEach(add);
+    if (fault.kind === 'kill-walsender') nodes.add(this.cluster.primary.name);
+    return [...this.healing.entries()].filter(([id]) => this.inEffect.get(id)?.nodes.some((n) => nodes.has(n))).map(([, p]) => p);
   }
 }
 

@@ -14,6 +14,7 @@ import type { BatchWriterOptions } from '../load/writer.ts';
 import type { SynchronousCommit } from '../model/sync-model.ts';
 import { parseSyncStandbyNames } from '../model/sync-standby-names.ts';
 import { FAULT_KINDS, type FaultKind } from '../nemesis/fault.ts';
+import { validateSchedule } from '../nemesis/schedule.ts';
 
 /** The file `pgchaos run` looks for in the working directory when no `--config` is given. */
 export const CONFIG_FILE = 'pgchaos.config.json';
@@ -97,9 +98,15 @@ export interface NemesisConfig {
   promote: 'most-advanced' | 'least-advanced';
   /** Fault kinds to draw; undefined: the story's default (scenarios/nemesis.test.ts). */
   kinds?: FaultKind[];
-  /** Size of each node's pg_wal tmpfs when `wal-full` may be drawn, MB (default: the story's, 4096). */
+  /** Size of each node's pg_wal tmpfs when `wal-full` may be drawn, MB (default WAL_MOUNT_MB). */
   walMountMb?: number;
 }
+
+/**
+ * Default size of each node's pg_wal tmpfs when `wal-full` may be drawn, MB: pgchaos's
+ * max_wal_size (1 GB) and wal_keep_size (2 GB), and headroom.
+ */
+export const WAL_MOUNT_MB = 4096;
 
 /**
  * Reads and validates the user's config: `file` (or `<cwd>/pgchaos.config.json` when present),
@@ -149,6 +156,7 @@ function resolveConfig(c: UserConfigFile, confBase: string, source: string): Use
     }
     settings = parseConfFragment(text, postgresqlConf);
   }
+  if (c.nemesis?.kinds?.includes('wal-full')) checkWalMount(c.nemesis.walMountMb ?? WAL_MOUNT_MB, settings);
   return {
     source,
     haGiven: c.standbys !== undefined || c.synchronousStandbyNames !== undefined || c.synchronousCommit !== undefined,
@@ -165,13 +173,55 @@ function resolveConfig(c: UserConfigFile, confBase: string, source: string): Use
     afterPromotion: parsePolicy(c.afterPromotion ?? 'swap'),
     nemesis: {
       seeds: c.nemesis?.seeds ?? [1],
-      schedule: c.nemesis?.schedule ? resolve(confBase, c.nemesis.schedule) : null,
+      schedule: c.nemesis?.schedule ? checkedSchedule(resolve(confBase, c.nemesis.schedule)) : null,
       durationS: c.nemesis?.durationS ?? 60,
       promote: c.nemesis?.promote ?? 'most-advanced',
       ...(c.nemesis?.kinds ? { kinds: c.nemesis.kinds } : {}),
       ...(c.nemesis?.walMountMb ? { walMountMb: c.nemesis.walMountMb } : {}),
     },
   };
+}
+
+/** A saved schedule's path, once it reads as a valid schedule: a ConfigError now, not inside the run. */
+function checkedSchedule(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read the schedule ${path} (${(e as NodeJS.ErrnoException).code})`, 'point --schedule (or nemesis.schedule) at a schedule a run or pgchaos shrink saved');
+  }
+  try {
+    validateSchedule(JSON.parse(text));
+  } catch (e) {
+    if (e instanceof SyntaxError) throw new ConfigError(`the schedule ${path} is not JSON (${e.message})`, 'point --schedule at a schedule a run or pgchaos shrink saved');
+    if (e instanceof ConfigError) throw new ConfigError(`the schedule ${path}: ${e.problem}`, e.fix);
+    throw e;
+  }
+  return path;
+}
+
+/**
+ * When `wal-full` may be drawn: the mount (default `defaultMb`) against max_wal_size +
+ * wal_keep_size as the fragment sets them (else pgchaos's 1 GB and 2 GB) and 512 MB of headroom,
+ * as `Cluster.start` checks on the server itself; a value this cannot read is left to that check.
+ * @throws ConfigError naming the sizes and the smallest mount that fits.
+ */
+export function checkWalMount(walMountMb: number, settings: Record<string, string>): void {
+  const max = sizeMb(settings.max_wal_size ?? '1GB');
+  const keep = sizeMb(settings.wal_keep_size ?? '2GB');
+  if (max === undefined || keep === undefined) return;
+  const need = Math.ceil(max + keep + 512);
+  if (walMountMb < need) {
+    throw new ConfigError(`nemesis.walMountMb ${walMountMb} is too small for pg_wal: max_wal_size + wal_keep_size is ${Math.ceil(max + keep)} MB`, `give nemesis.walMountMb ${need} or more, or lower max_wal_size / wal_keep_size in your fragment`);
+  }
+}
+
+/** `1GB`, `512MB`, `2048` (MB, the unit of both settings) in MB; undefined when it reads otherwise. */
+function sizeMb(text: string): number | undefined {
+  const m = /^\s*'?(\d+)\s*(kB|MB|GB|TB)?'?\s*$/.exec(text);
+  if (!m) return undefined;
+  const per: Record<string, number> = { kB: 1 / 1024, MB: 1, GB: 1024, TB: 1024 * 1024 };
+  return Number(m[1]) * per[m[2] ?? 'MB']!;
 }
 
 function parsePolicy(text: string): SyncPolicy {
@@ -194,8 +244,19 @@ function validate(data: unknown, where: string): UserConfigFile {
   const issue = r.error.issues[0]!;
   const field = issue.path.join('.') || '(top level)';
   const known = Object.keys(FileSchema.shape).join(', ');
-  throw new ConfigError(`${where}: ${field}: ${issue.message}`, issue.code === 'unrecognized_keys' ? `use only these fields: ${known}` : `correct ${field} (fields: ${known})`);
+  const got = issue.path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), data);
+  const message = got !== undefined && issue.code === 'invalid_value' ? `${issue.message}, got ${JSON.stringify(got)}` : issue.message;
+  const hint = FIELD_FIXES[issue.path.filter((k) => typeof k === 'string').join('.')];
+  throw new ConfigError(`${where}: ${field}: ${message}`, issue.code === 'unrecognized_keys' ? `use only these fields: ${known}` : (hint ?? `correct ${field} (see the README's "Your HA config under test")`));
 }
+
+/** The fix a config error names, for fields whose rule a user cannot guess from zod's message. */
+const FIELD_FIXES: Record<string, string> = {
+  'nemesis.durationS': 'give seconds from 10 to 3600 (flag --duration)',
+  'nemesis.kinds': `name at least one fault kind (flag --kinds): ${FAULT_KINDS.join(', ')}; or drop nemesis.kinds for the story's default`,
+  'nemesis.walMountMb': 'give MB from 256 up; it must exceed max_wal_size + wal_keep_size + 512 (4096 fits pgchaos\'s defaults)',
+  'nemesis.seeds': 'give whole numbers from 0 to 4294967295 (flag --seed 1-20)',
+};
 
 /**
  * The config this process runs with: the one the CLI resolved (env PGCHAOS_CONFIG), else
