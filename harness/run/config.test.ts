@@ -1,4 +1,6 @@
 import { tmpdir } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.ts';
 import { loadUserConfig } from './config.ts';
@@ -25,5 +27,22 @@ describe('loadUserConfig: the nemesis fault kinds', () => {
   it('refuses an empty list and a kind that is none', () => {
     expect(load({ nemesis: { kinds: [] } })).toThrow(ConfigError);
     expect(load({ nemesis: { kinds: ['disk-full' as 'isolate'] } })).toThrow(/expected one of|fault kind|Invalid/);
+  });
+});
+
+describe('loadUserConfig: the nemesis story checked before any container', () => {
+  it('refuses a saved schedule that is missing, not JSON, or no schedule, naming the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgchaos-sched-'));
+    writeFileSync(join(dir, 'bad.json'), '{"seed": 1}');
+    writeFileSync(join(dir, 'text.json'), 'seed 1');
+    expect(load({ nemesis: { schedule: join(dir, 'none.json') } })).toThrow(/cannot read the schedule .*none\.json \(ENOENT\)/);
+    expect(load({ nemesis: { schedule: join(dir, 'text.json') } })).toThrow(/the schedule .*text\.json is not JSON/);
+    expect(load({ nemesis: { schedule: join(dir, 'bad.json') } })).toThrow(/the schedule .*bad\.json: invalid schedule[\s\S]*faults \(missing\)/);
+    rmSync(dir, { recursive: true });
+  });
+  it('refuses a WAL mount too small for max_wal_size + wal_keep_size when wal-full may be drawn', () => {
+    expect(load({ nemesis: { kinds: ['wal-full'], walMountMb: 3000 } })).toThrow(/walMountMb 3000 is too small for pg_wal: max_wal_size \+ wal_keep_size is 3072 MB[\s\S]*give nemesis.walMountMb 3584 or more/);
+    expect(load({ nemesis: { kinds: ['wal-full'], walMountMb: 3584 } })).not.toThrow();
+    expect(load({ nemesis: { kinds: ['isolate'], walMountMb: 300 } })).not.toThrow();
   });
 });
