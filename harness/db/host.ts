@@ -104,26 +104,39 @@ export class PgHost {
   }
 
   /**
-   * Fills the WAL filesystem with a ballast file (fallocate, then zeros for what is left), so
-   * the next WAL segment PostgreSQL creates fails with ENOSPC (the cluster runs with
-   * `wal_recycle = off`, so there are no recycled segments to fall back on). Undo with `freeWalMount()`.
+   * Fills the WAL filesystem with ballast files, so the next WAL segment PostgreSQL creates
+   * fails with ENOSPC (the cluster runs with `wal_recycle = off`, so there are no recycled
+   * segments to fall back on). fallocate, a second or so for 4 GB, repeated while the server's
+   * own WAL writes take space meanwhile, until less than 64 kB is free. Undo with
+   * `freeWalMount()`; a fill that fails is undone before it throws.
    * @returns bytes the ballast took. @throws Error without a WAL mount; ExecError when the host is down.
    */
   async fillWalMount(): Promise<number> {
     if (!this.walKeeper) throw new Error(`${this.name} has no size-limited pg_wal: start the cluster with walMountMb`);
-    const out = await this.exec([
-      'sh',
-      '-c',
-      `fallocate -l $(( $(stat -f -c '%a * %S' ${WAL_MOUNT}) )) ${WAL_MOUNT}/ballast 2>/dev/null
-       dd if=/dev/zero of=${WAL_MOUNT}/ballast-rest bs=64k 2>/dev/null
-       b=0; for f in ${WAL_MOUNT}/ballast*; do b=$((b + $(stat -c %s "$f"))); done; echo $b`,
-    ]);
-    return Number(out.trim());
+    try {
+      const out = await this.exec([
+        'sh',
+        '-c',
+        `free() { echo $(( $(stat -f -c '%a * %S' ${WAL_MOUNT}) )); }
+         for i in 1 2 3 4 5 6 7 8; do
+           a=$(free); [ "$a" -lt 65536 ] && break
+           fallocate -l "$a" ${WAL_MOUNT}/ballast.$i 2>/dev/null || fallocate -l $((a / 2)) ${WAL_MOUNT}/ballast.$i 2>/dev/null || true
+         done
+         b=0; for f in ${WAL_MOUNT}/ballast.*; do [ -f "$f" ] && b=$((b + $(stat -c %s "$f"))); done
+         echo "$b $(free)"`,
+      ]);
+      const [bytes, left] = out.trim().split(' ').map(Number);
+      if (!(left! < 65536)) throw new Error(`${this.name}: ${left} bytes still free on ${WAL_MOUNT} after filling it`);
+      return bytes!;
+    } catch (e) {
+      await this.freeWalMount().catch(() => {});
+      throw e;
+    }
   }
 
   /** Deletes the ballast of `fillWalMount()`, also while the host is down; nothing to do when there is none. */
   async freeWalMount(): Promise<void> {
-    await this.walKeeper?.deleteFiles([`${WAL_MOUNT}/ballast`, `${WAL_MOUNT}/ballast-rest`]);
+    await this.walKeeper?.deleteFiles(Array.from({ length: 8 }, (_, i) => `${WAL_MOUNT}/ballast.${i + 1}`));
   }
 
   /** The loopback port Docker publishes for PostgreSQL; read again after every boot. */
@@ -146,8 +159,12 @@ export class PgHost {
       timer = setTimeout(() => reject(new ExecError(this.name, `${cmd.join(' ')} (no answer after ${timeoutS + EXEC_GRACE_S} s: is the host frozen?)`, 124, '')), (timeoutS + EXEC_GRACE_S) * 1000);
     });
     running.catch(() => {}); // once the deadline won, a late failure is nobody's
+    const started = Date.now();
     const r = await Promise.race([running, deadline]).finally(() => clearTimeout(timer));
-    if (r.exitCode === 124 || r.exitCode === 137) throw new ExecError(this.name, `${cmd.join(' ')} (timed out after ${timeoutS} s)`, r.exitCode, r.output);
+    // 137 is also a SIGKILL from outside: the host killed (a crash fault, a fence) while it ran.
+    const timedOut = r.exitCode === 124 || (r.exitCode === 137 && Date.now() - started >= timeoutS * 1000);
+    if (timedOut) throw new ExecError(this.name, `${cmd.join(' ')} (timed out after ${timeoutS} s)`, r.exitCode, r.output);
+    if (r.exitCode === 137) throw new ExecError(this.name, `${cmd.join(' ')} (killed: was the host killed while it ran?)`, r.exitCode, r.output);
     if (r.exitCode !== 0) throw new ExecError(this.name, cmd.join(' '), r.exitCode, r.output);
     return r.stdout;
   }
