@@ -156,11 +156,18 @@ export class Operator {
       const chosen = this.cluster.node((this.opts.promote === 'most-advanced' ? positions[0] : positions.at(-1))!.name);
       this.rec.move(`promote ${chosen.name} (${this.opts.promote})`, { positions });
       await this.cluster.promote(chosen).catch(async (e: unknown) => {
+        const error = e instanceof Error ? e.message.split('\n')[0] : String(e);
+        if (this.cluster.primary === chosen) {
+          // Promoted; only its synchronous_standby_names failed (the cluster's idea of it stays
+          // the server's, the old one): the failover goes on.
+          this.rec.step(`operator: ${chosen.name} promoted, but its synchronous_standby_names could not be set`, { error });
+          return;
+        }
+        // It may have chosen the timeline ID the next promotion will choose too, even from the
+        // same switch point, with WAL of its own after it: no history file tells, so re-clone it.
+        this.mustReclone.set(chosen, `its promotion failed midway (${error}): it may have started a timeline of the ID the next promotion takes`);
         // It may still finish promoting later: fence it, or a second failover would make two primaries.
         await this.cluster.fence(chosen);
-        // And it may have chosen the timeline ID the next promotion will choose too, even from the
-        // same switch point, with WAL of its own after it: no history file tells, so re-clone it.
-        this.mustReclone.set(chosen, `its promotion failed midway (${e instanceof Error ? e.message.split('\n')[0] : String(e)}): it may have started a timeline of the ID the next promotion takes`);
         throw e;
       });
       const promotedT = this.rec.step(`${chosen.name} is primary`, { timeline: await chosen.timeline() });

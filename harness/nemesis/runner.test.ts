@@ -72,6 +72,32 @@ describe('Nemesis.play', () => {
     expect(played.skipped).toEqual([]);
   });
 
+  it('lets one of two faults waiting on the same heal hit the node, and skips the other as held', async () => {
+    timed = true;
+    const { played } = await play(schedule([fault(0, 1000, 1000, 'primary', 'stop-immediate'), fault(1, 2500, 2000, 'primary'), fault(2, 2600, 2000, 'primary')]));
+    expect(calls).toEqual(['inject 0 at 1000', 'heal 0', 'healed 0', 'inject 1 at 3500', 'heal 1']);
+    expect(played.skipped).toEqual([{ id: 2, what: 'isolate primary', reason: 'primary is held by another fault in effect' }]);
+  });
+
+  it('does not inject a fault still waiting for a heal once the play is aborted', async () => {
+    timed = true;
+    const abort = new AbortController();
+    const nemesis = new Nemesis(cluster, rec);
+    const done = nemesis.play(schedule([fault(0, 1000, 1000, 'primary', 'stop-immediate'), fault(1, 2500, 1000, 'primary')]), abort.signal);
+    for (let i = 0; i < 27; i++) {
+      now += 100;
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    abort.abort();
+    for (let i = 0; i < 20; i++) {
+      now += 100;
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    const played = await done;
+    expect(calls).toEqual(['inject 0 at 1000', 'heal 0', 'healed 0']);
+    expect(played.injected.map((i) => i.id)).toEqual([0]);
+  });
+
   it('skips a fault whose node another fault holds, and one the catalogue refuses, with the reason', async () => {
     const { played } = await play(schedule([fault(0, 1000, 3000, { node: 's1' }), fault(1, 2000, 1000, { standby: 0 }), fault(2, 2500, 500, { standby: 1 }, 'kill-walsender')]));
     expect(calls).toEqual(['inject 0', 'heal 0']);

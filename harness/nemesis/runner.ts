@@ -8,7 +8,7 @@
 import type { Cluster } from '../db/cluster.ts';
 import { log } from '../logger.ts';
 import { injectFault, resolveTarget, type FaultLog, type InjectedFault } from './catalogue.ts';
-import { describeFault, type FaultTarget, type ScheduledFault } from './fault.ts';
+import { describeFault, type ScheduledFault } from './fault.ts';
 import type { Schedule } from './schedule.ts';
 
 /** What the runner needs of the scenario's recorder (run/recorder.ts): its clock and the fault, heal and step events. */
@@ -39,15 +39,25 @@ export class Nemesis {
   private readonly inEffect = new Map<number, InjectedFault>();
   /** Heals under way, by fault id: they run beside the schedule, so a slow one (a node to start) does not delay the next event. */
   private readonly healing = new Map<number, Promise<void>>();
+  /**
+   * Injections under way, by fault id, in schedule order, with the nodes they involve: a later
+   * fault on one of those nodes waits for it, as for a heal, and the operator leaves them alone.
+   */
+  private readonly injecting = new Map<number, { nodes: Set<string>; done: Promise<void>; active: boolean }>();
 
   constructor(
     private readonly cluster: Cluster,
     private readonly rec: ScheduleLog,
   ) {}
 
-  /** True while a fault in effect hit `node`. */
+  /** True while a fault in effect hit `node`, or one being injected (not one still waiting its turn) involves it. */
   busy(node: string): boolean {
-    return [...this.inEffect.values()].some((f) => f.nodes.includes(node));
+    return this.heldByAnother(node);
+  }
+
+  /** `busy`, leaving out fault `self` (an injection is not held by itself). */
+  private heldByAnother(node: string, self?: number): boolean {
+    return [...this.inEffect.values()].some((f) => f.nodes.includes(node)) || [...this.injecting.entries()].some(([id, i]) => id !== self && i.active && i.nodes.has(node));
   }
 
   /**
@@ -59,8 +69,6 @@ export class Nemesis {
   async play(schedule: Schedule, signal?: AbortSignal): Promise<PlayedSchedule> {
     const start = this.rec.clock.now();
     const played: PlayedSchedule = { injected: [], skipped: [], mostFailedAtOnce: 0 };
-    // Injections waiting for a heal of a node they involve, by fault id: the schedule goes on meanwhile.
-    const delayed = new Map<number, Promise<void>>();
     try {
       for (const e of events(schedule.faults)) {
         if (signal?.aborted) break;
@@ -68,30 +76,42 @@ export class Nemesis {
         if (signal?.aborted) break;
         const id = e.fault.id;
         if (e.kind === 'heal') {
-          const pending = delayed.get(id);
-          if (pending) void pending.then(() => this.startHeal(id, played));
+          const pending = this.injecting.get(id);
+          if (pending) void pending.done.then(() => this.startHeal(id, played));
           else this.startHeal(id, played);
-        } else if (this.healsInvolving(e.fault).length === 0) {
-          await this.inject(e.fault, played, start);
-        } else {
-          // A node it involves is still being healed (a node to start takes seconds): hit it once
-          // that is done, as scheduled after it, without holding up the faults elsewhere.
-          const p = this.injectAfterHeals(e.fault, played, start).finally(() => delayed.delete(id));
-          delayed.set(id, p);
+          continue;
         }
+        // Usually nothing is in the way and the injection is awaited here, in schedule order. A
+        // fault on a node still being healed (a node to start takes seconds) or hit by an
+        // injection under way waits for it, as scheduled after it, without holding up the rest.
+        const free = this.pendingOn(this.involvedNodes(e.fault)).length === 0;
+        const done = this.startInject(e.fault, played, start, signal);
+        if (free) await done;
       }
     } finally {
-      await Promise.all(delayed.values());
+      await Promise.all([...this.injecting.values()].map((i) => i.done));
       for (const id of this.inEffect.keys()) this.startHeal(id, played);
       await Promise.all(this.healing.values());
     }
     return played;
   }
 
-  private async injectAfterHeals(fault: ScheduledFault, played: PlayedSchedule, start: number): Promise<void> {
-    // Roles may move while it waits: the nodes are resolved again after each wait.
-    for (let pending = this.healsInvolving(fault); pending.length; pending = this.healsInvolving(fault)) await Promise.all(pending);
-    await this.inject(fault, played, start);
+  /** Registers the injection of `fault` and starts it once nothing before it is under way on its nodes. */
+  private startInject(fault: ScheduledFault, played: PlayedSchedule, start: number, signal?: AbortSignal): Promise<void> {
+    const entry = { nodes: this.involvedNodes(fault), done: Promise.resolve(), active: false };
+    const before = new Set(this.injecting.keys()); // it waits on these, never on later ones (no cycle)
+    this.injecting.set(fault.id, entry);
+    entry.done = (async () => {
+      // Roles may move while it waits: the nodes are resolved again after each wait.
+      for (let pending = this.pendingOn(entry.nodes, before); pending.length; pending = this.pendingOn(entry.nodes, before)) {
+        await Promise.all(pending);
+        entry.nodes = this.involvedNodes(fault);
+      }
+      if (signal?.aborted) return;
+      entry.active = true;
+      await this.inject(fault, played, start);
+    })().finally(() => this.injecting.delete(fault.id));
+    return entry.done;
   }
 
   /** Injects `fault` of a schedule started at `start` (ms on the scenario clock). */
@@ -100,7 +120,7 @@ export class Nemesis {
     try {
       const node = resolveTarget(this.cluster, fault.target);
       // Roles move after a failover: two faults distinct as data can land on one node.
-      if (this.busy(node.name)) throw new Error(`${node.name} is held by another fault in effect`);
+      if (this.heldByAnother(node.name, fault.id)) throw new Error(`${node.name} is held by another fault in effect`);
       if (this.cluster.isFenced(node)) throw new Error(`${node.name} is fenced: the operator is bringing it back`);
       const f = await injectFault(this.cluster, this.rec, fault);
       this.inEffect.set(fault.id, f);
@@ -130,19 +150,25 @@ export class Nemesis {
     this.healing.set(id, done);
   }
 
-  /** Heals under way of faults that hit a node `fault` would involve now (its target, `to`, groups; a walsender's primary). */
-  private healsInvolving(fault: ScheduledFault): Promise<void>[] {
+  /** The nodes `fault` would involve now: its target, `to`, its groups, and a walsender's primary. */
+  private involvedNodes(fault: ScheduledFault): Set<string> {
     const nodes = new Set<string>();
-    const add = (t: FaultTarget) => {
+    for (const t of [fault.target, ...(fault.params?.to !== undefined ? [fault.params.to] : []), ...(fault.params?.groups?.flat() ?? [])]) {
       try {
         nodes.add(resolveTarget(this.cluster, t).name);
       } catch {
         // No such node now: the injection itself will say so.
       }
-    };
-    [fault.target, ...(fault.params?.to !== undefined ? [fault.params.to] : []), ...(fault.params?.groups?.flat() ?? [])].forEach(add);
+    }
     if (fault.kind === 'kill-walsender') nodes.add(this.cluster.primary.name);
-    return [...this.healing.entries()].filter(([id]) => this.inEffect.get(id)?.nodes.some((n) => nodes.has(n))).map(([, p]) => p);
+    return nodes;
+  }
+
+  /** Heals under way on any of `nodes`, and injections under way on them (of `among` only, when given). */
+  private pendingOn(nodes: Set<string>, among?: Set<number>): Promise<void>[] {
+    const heals = [...this.healing.entries()].filter(([id]) => this.inEffect.get(id)?.nodes.some((n) => nodes.has(n))).map(([, p]) => p);
+    const injections = [...this.injecting.entries()].filter(([id, i]) => (!among || among.has(id)) && [...i.nodes].some((n) => nodes.has(n))).map(([, i]) => i.done);
+    return [...heals, ...injections];
   }
 }
 
