@@ -179,6 +179,8 @@ export interface PgchaosObject {
   labels: Record<string, string>;
   createdMs: number;
   ownership: Ownership;
+  /** A container frozen (`docker pause`, a freeze fault): it must be thawed before it can be removed. */
+  paused?: boolean;
 }
 
 /** The sweep context of this process. */
@@ -204,7 +206,7 @@ export async function listObjects(labelFilter: string[] = [OWNER_LABEL], ctx: Sw
     ownership: ownership(labels, createdMs, ctx),
   });
   return [
-    ...containers.map((c) => of('container', c.Id, (c.Names[0] ?? c.Id).replace(/^\//, ''), c.Labels ?? {}, c.Created * 1000)),
+    ...containers.map((c) => ({ ...of('container', c.Id, (c.Names[0] ?? c.Id).replace(/^\//, ''), c.Labels ?? {}, c.Created * 1000), paused: c.State === 'paused' })),
     ...networks.map((n) => of('network', n.Id, n.Name, n.Labels ?? {}, Date.parse(n.Created ?? ''))),
     ...(volumes.Volumes ?? []).map((v) => of('volume', v.Name, v.Name, v.Labels ?? {}, Date.parse((v as { CreatedAt?: string }).CreatedAt ?? ''))),
   ];
@@ -227,7 +229,14 @@ export async function sweepOrphans(): Promise<Removed> {
 export async function removeObjects(objects: readonly PgchaosObject[]): Promise<Removed> {
   const d = await docker();
   const containers = objects.filter((o) => o.kind === 'container');
-  const remove = (cs: PgchaosObject[]) => Promise.all(cs.map((c) => d.getContainer(c.id).remove({ force: true, v: true }).catch(ignoreGone)));
+  // A paused container cannot be killed here (cgroup v1 freezer): the removal would hang. Thaw it first.
+  const remove = (cs: PgchaosObject[]) =>
+    Promise.all(
+      cs.map(async (c) => {
+        if (c.paused) await d.getContainer(c.id).unpause().catch(() => {});
+        await d.getContainer(c.id).remove({ force: true, v: true }).catch(ignoreGone);
+      }),
+    );
   const hosts = containers.filter((c) => !(WAL_KEEPER_LABEL in c.labels));
   await remove(hosts);
   await Promise.all(hosts.map((c) => gone(d.getContainer(c.id))));

@@ -287,6 +287,9 @@ export class PgHost {
 
   /** Removes the host and its anonymous volumes, then its WAL keeper (after the host: the volume is in use until then). */
   async remove(): Promise<void> {
+    // This engine (cgroup v1 freezer) cannot kill a paused container: the removal would hang
+    // until something thawed it (seen after Ctrl-C during a freeze-host fault).
+    await this.thaw().catch(() => {});
     await this.container.stop({ remove: true, removeVolumes: true, timeout: 0 }).catch(async (e: unknown) => {
       // Gone already is removed; still there, its keeper must stay too (a sweep removes both, in order).
       if (await this.engineHandle().then((c) => c.inspect().then(() => true, () => false))) throw e;
