@@ -72,7 +72,7 @@ The nemesis story (scenarios/nemesis.test.ts: random faults, the operator fails 
   --promote POLICY            most-advanced (default) | least-advanced (unsafe on purpose)
   --kinds K,K                 fault kinds to draw (default: all but crash-host-loud,
                               stop-fast and wal-full); wal-full puts pg_wal on a 4 GB tmpfs
-                              per node, in the engine's memory
+                              per node (config nemesis.walMountMb), in the engine's memory
 
 The run:
   --out DIR                   reports folder (default ./reports)
