@@ -40,6 +40,7 @@ export { compareWithModel, type ModelComparison, type ObservedWalSender } from '
 export { durabilityPromise, type DurabilityPromise } from './model/durability.ts';
 export { injectFault, resolveTarget, type FaultLog, type InjectedFault } from './nemesis/catalogue.ts';
 export { describeFault, describeTarget, FAULT_KINDS, type Fault, type FaultKind, type FaultParams, type FaultTarget, type ScheduledFault } from './nemesis/fault.ts';
+export { faultImpacts, impactByKind, type FaultImpact, type ImpactInput, type KindImpact } from './nemesis/impact.ts';
 export { Operator, type FailoverRecord, type OperatorLog, type OperatorOptions } from './nemesis/operator.ts';
 export { Nemesis, type PlayedSchedule, type ScheduleLog } from './nemesis/runner.ts';
 export { describeSchedule, generateSchedule, shrinkSchedule, validateSchedule, type Schedule, type ScheduleLimits, type ShrinkResult } from './nemesis/schedule.ts';

@@ -28,6 +28,7 @@ import { checkLossAgainstPromise } from '../harness/checks/promised-loss.ts';
 import { readPresentBatches } from '../harness/load/workload.ts';
 import { durabilityPromise } from '../harness/model/durability.ts';
 import { DEFAULT_FAULT_KINDS, DEFAULT_RECOVERY_MS, defaultLimits } from '../harness/nemesis/defaults.ts';
+import { faultImpacts, impactByKind } from '../harness/nemesis/impact.ts';
 import { Operator } from '../harness/nemesis/operator.ts';
 import { Nemesis } from '../harness/nemesis/runner.ts';
 import { describeSchedule, generateSchedule, validateSchedule, type Schedule } from '../harness/nemesis/schedule.ts';
@@ -100,6 +101,10 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
       rec.step('every standby streaming as the model predicts', { rows: await cluster.waitForStreaming(30_000) });
       // Acknowledged writes: lost only where the config does not promise them (judged below).
       await writer.stop();
+      // Per fault and per kind: how long commits stopped while it was in effect, and came back after its heal (reported, not judged).
+      const impacts = faultImpacts(writer.samples(), played.injected, steadyTps);
+      rec.metric('faultImpact', impacts);
+      rec.metric('byKind', impactByKind(impacts));
       const lost = checkNoAckedLost(cluster.primary.name, writer.ledger(), await readPresentBatches(cluster.primary));
       rec.metric('lostAcked', lost.evidence.lostAcked);
       const promise = durabilityPromise({ ...cluster.syncSettings(), standbys: cluster.standbys.map((s) => s.name) }, 'most-advanced');

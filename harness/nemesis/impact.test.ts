@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import type { WriterSample } from '../load/history.ts';
+import { faultImpacts, impactByKind } from './impact.ts';
+
+/** 100 ms samples from `commits`, one per interval, from t = 0. */
+const samples = (commits: number[]): WriterSample[] =>
+  commits.map((c, i) => ({ t: i * 100, commits: c, tps: c * 10, rowsPerSec: 0, latMeanMs: null, latStddevMs: null, latP99Ms: null, failed: 0, unknown: 0 }));
+
+// 2 s steady at 20 per interval (200/s), 1.5 s of nothing, 0.5 s at 5 (50/s), then steady again.
+const history = samples([...Array(20).fill(20), ...Array(15).fill(0), ...Array(5).fill(5), ...Array(30).fill(20)]);
+
+describe('faultImpacts', () => {
+  it('measures the outage while the fault is in effect and the time from its heal until writes are back at half the steady rate', () => {
+    const [i] = faultImpacts(history, [{ what: 'kill9-postmaster primary', faultT: 2000, healT: 3000 }], 200);
+    // The run of zeros starts at 2.0 s and lasts 1.5 s; commits resume at 3.5 s, and the second from there averages 125/s.
+    expect(i).toEqual({ what: 'kill9-postmaster primary', kind: 'kill9-postmaster', outageMs: 1500, recoveryMs: 500 });
+  });
+  it('reports no outage and no recovery time for a fault the writes never noticed', () => {
+    expect(faultImpacts(history, [{ what: 'packet-loss standby 0 30 %', faultT: 4500, healT: 5500 }], 200)[0]).toMatchObject({ outageMs: 0, recoveryMs: 0 });
+  });
+  it('says null when the writes had not come back when the samples end, or the fault never healed', () => {
+    const stuck = samples([...Array(20).fill(20), ...Array(20).fill(0)]);
+    expect(faultImpacts(stuck, [{ what: 'isolate primary', faultT: 2000, healT: 2500 }], 200)[0]!.recoveryMs).toBeNull();
+    expect(faultImpacts(stuck, [{ what: 'isolate primary', faultT: 2000 }], 200)[0]).toMatchObject({ outageMs: 2000, recoveryMs: null });
+  });
+  it('gives nothing without samples to read', () => {
+    expect(faultImpacts([], [{ what: 'isolate primary', faultT: 0, healT: 1 }], 200)).toEqual([]);
+  });
+});
+
+describe('impactByKind', () => {
+  it('groups by kind with median and largest figures, counting the faults that did not recover', () => {
+    expect(
+      impactByKind([
+        { what: 'a', kind: 'isolate', outageMs: 100, recoveryMs: 300 },
+        { what: 'b', kind: 'isolate', outageMs: 500, recoveryMs: null },
+        { what: 'c', kind: 'isolate', outageMs: 300, recoveryMs: 100 },
+        { what: 'd', kind: 'bandwidth', outageMs: 0, recoveryMs: 0 },
+      ]),
+    ).toEqual([
+      { kind: 'isolate', faults: 3, outageMedianMs: 300, outageMaxMs: 500, recoveryMedianMs: 200, recoveryMaxMs: 300, notRecovered: 1 },
+      { kind: 'bandwidth', faults: 1, outageMedianMs: 0, outageMaxMs: 0, recoveryMedianMs: 0, recoveryMaxMs: 0, notRecovered: 0 },
+    ]);
+  });
+});
