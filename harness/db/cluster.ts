@@ -396,13 +396,15 @@ export class Cluster {
 
   /**
    * Rebuilds `node` as a standby of `source` (default: the current primary) with a fresh
-   * pg_basebackup -R, discarding its data directory (seed 001, scheme 2), and starts it.
+   * pg_basebackup -R, discarding its data directory (seed 001, scheme 2), and starts it (pg_ctl
+   * start waits `startTimeoutS`, default 120).
+   * @throws ExecError when pg_basebackup or the start fails.
    */
-  async reclone(node: PgNode, source: PgNode = this.primary): Promise<void> {
+  async reclone(node: PgNode, source: PgNode = this.primary, startTimeoutS = 120): Promise<void> {
     if (await node.running()) await node.stop('immediate');
     await node.host.ensureUp();
     await node.initFromBackup(source, this.replication);
-    await node.start();
+    await node.start(startTimeoutS);
   }
 
   /**

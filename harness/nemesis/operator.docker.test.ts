@@ -66,3 +66,33 @@ it('re-clones a standby whose promotion was cut short after it chose the timelin
   await cluster.catchUpAll(30_000);
   expect(await s1.safePsql('SELECT count(*) FROM t')).toBe('1001');
 }, 180_000);
+
+it('fails over again when the new primary dies while the old one is being rejoined', async () => {
+  // A standby's start waits for the primary's WAL: the rejoin must not hold the loop for the
+  // 120 s a start may wait (soak seed 2: 122 s without a failover).
+  const c = await Cluster.start({ settings: { wal_retrieve_retry_interval: '1s' } });
+  const seen: string[] = [];
+  const log: OperatorLog = { clock, step: (what) => (seen.push(what), clock.now()), move: (what) => (seen.push(what), clock.now()) };
+  const operator = new Operator(c, log);
+  operator.start();
+  try {
+    await c.primary.stop('immediate');
+    await pollUntil(async () => (seen.some((w) => w.startsWith('pg_rewind primary')) ? { done: true, value: true } : { done: false, seen: seen.join('; ') || 'no move yet' }), {
+      what: 'the operator to fail over and start rejoining the old primary',
+      timeoutMs: 60_000,
+      intervalMs: 100,
+    });
+    const second = c.primary;
+    const t0 = Date.now();
+    await second.stop('immediate');
+    await pollUntil(async () => (c.primary !== second ? { done: true, value: true } : { done: false, seen: seen.slice(-4).join('; ') }), {
+      what: `a failover away from ${second.name}`,
+      timeoutMs: 90_000,
+      intervalMs: 200,
+    });
+    expect(Date.now() - t0, seen.join('; ')).toBeLessThan(60_000);
+  } finally {
+    await operator.stop();
+    await c.destroy();
+  }
+}, 240_000);

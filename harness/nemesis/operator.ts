@@ -24,6 +24,14 @@ import { clashingTimelines } from '../db/timeline-history.ts';
 import { log } from '../logger.ts';
 import type { Clock } from '../clock.ts';
 
+/**
+ * Deadline of a standby's start in the operator's moves, s. pg_ctl start -w returns once the
+ * standby reached its consistent point, for which it needs the primary's WAL (measured: up to
+ * 22 s after pg_rewind on PostgreSQL 13). Not the default 120 s: the loop does nothing else
+ * meanwhile, and a primary that died during a rejoin went 122 s without a failover (soak seed 2).
+ */
+const STANDBY_START_S = 40;
+
 /** Deadline of the operator's own queries to a primary that just answered a health check, s. */
 const QUERY_TIMEOUT_S = 10;
 
@@ -186,7 +194,7 @@ export class Operator {
     const reclone = (await this.timelineClash(node)) ?? this.mustReclone.get(node);
     if (reclone) {
       this.rec.move(`re-clone ${node.name} from ${this.cluster.primary.name} (not pg_rewind)`, { why: reclone });
-      await this.cluster.reclone(node);
+      await this.cluster.reclone(node, this.cluster.primary, STANDBY_START_S);
       this.mustReclone.delete(node);
       this.cluster.unfence(node);
       return;
@@ -194,13 +202,26 @@ export class Operator {
     try {
       const out = await this.cluster.rewind(node);
       this.rec.move(`pg_rewind ${node.name} from ${this.cluster.primary.name}`, { output: out.split('\n').slice(-3).join('\n') });
-      await node.start();
+      await node.start(STANDBY_START_S);
     } catch (e) {
       const why = e instanceof Error ? e.message.split('\n').slice(-2).join(' ') : String(e);
+      if (await this.putOff(node, why)) return;
       this.rec.move(`re-clone ${node.name} from ${this.cluster.primary.name} (pg_rewind did not bring it back)`, { why });
-      await this.cluster.reclone(node);
+      await this.cluster.reclone(node, this.cluster.primary, STANDBY_START_S);
     }
     this.cluster.unfence(node);
+  }
+
+  /**
+   * When the primary stopped answering during a move on `node` (a standby needs its WAL to start),
+   * stops `node` and records why: the move waits, and the next tick fails over first.
+   * @returns whether the move was put off.
+   */
+  private async putOff(node: PgNode, why: string): Promise<boolean> {
+    if (await this.primaryAnswers()) return false;
+    await node.stop('immediate').catch(() => {});
+    this.rec.step(`operator: ${node.name} left down for now: the primary does not answer`, { why });
+    return true;
   }
 
   /** Standbys up but not streaming from the current primary for `repointAfterMs`: repointed (rewound first if they diverged). */
@@ -231,10 +252,12 @@ export class Operator {
         }
         this.rec.move(`start ${s.name} as a standby of ${this.cluster.primary.name}`);
         await this.cluster.repoint(s);
-        await s.start().catch(async (e: unknown) => {
+        await s.start(STANDBY_START_S).catch(async (e: unknown) => {
+          const why = e instanceof Error ? e.message.split('\n').slice(-1)[0]! : String(e);
+          if (await this.putOff(s, why)) return;
           // E.g. "requested timeline 2 does not contain minimum recovery point … on timeline 1": it
           // was ahead of the promoted standby when it went down (its WAL passed the fork). Rewind it.
-          this.rec.move(`fence ${s.name} to rewind it: it does not start as a standby`, { why: e instanceof Error ? e.message.split('\n').slice(-1)[0] : String(e) });
+          this.rec.move(`fence ${s.name} to rewind it: it does not start as a standby`, { why });
           await this.cluster.fence(s);
         });
       } else if (DIVERGENCE_SYMPTOM.test(logged) || AHEAD_OF_UPSTREAM_SYMPTOM.test(logged)) {
