@@ -67,9 +67,18 @@ describe('Nemesis.play', () => {
     const { played } = await play(
       schedule([fault(0, 1000, 1000, 'primary', 'stop-immediate'), fault(1, 2500, 1000, { standby: 0 }), fault(2, 2500, 1000, 'primary'), fault(3, 3000, 1000, { standby: 1 })]),
     );
-    // Fault 2 waits for the primary's heal; fault 3, elsewhere, is injected on time meanwhile.
-    expect(calls).toEqual(['inject 0 at 1000', 'heal 0', 'inject 1 at 2500', 'inject 3 at 3000', 'healed 0', 'inject 2 at 3500', 'heal 1', 'heal 2', 'heal 3']);
+    // Fault 2 waits for the primary's heal; fault 3, elsewhere, is injected on time meanwhile;
+    // fault 2 then lasts its full second, healed at 4.5 s rather than at its scheduled 3.5 s.
+    expect(calls).toEqual(['inject 0 at 1000', 'heal 0', 'inject 1 at 2500', 'inject 3 at 3000', 'healed 0', 'inject 2 at 3500', 'heal 1', 'heal 3', 'heal 2']);
     expect(played.skipped).toEqual([]);
+    expect(played.injected.find((i) => i.id === 2)?.healT).toBe(4500);
+  });
+
+  it('heals a late fault by the end of the schedule at the latest, leaving the recovery window free', async () => {
+    timed = true;
+    const { played } = await play(schedule([fault(0, 8000, 500, 'primary', 'stop-immediate'), fault(1, 9000, 900, 'primary')]));
+    expect(calls).toEqual(['inject 0 at 8000', 'heal 0', 'healed 0', 'inject 1 at 10000', 'heal 1']);
+    expect(played.injected.find((i) => i.id === 1)?.healT).toBe(10_000);
   });
 
   it('lets one of two faults waiting on the same heal hit the node, and skips the other as held', async () => {

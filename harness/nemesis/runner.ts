@@ -69,6 +69,8 @@ export class Nemesis {
   async play(schedule: Schedule, signal?: AbortSignal): Promise<PlayedSchedule> {
     const start = this.rec.clock.now();
     const played: PlayedSchedule = { injected: [], skipped: [], mostFailedAtOnce: 0 };
+    /** Faults injected late, by id: each heals itself a duration after it lands (see below). */
+    const delayedHeals = new Map<number, Promise<void>>();
     try {
       for (const e of events(schedule.faults)) {
         if (signal?.aborted) break;
@@ -76,20 +78,30 @@ export class Nemesis {
         if (signal?.aborted) break;
         const id = e.fault.id;
         if (e.kind === 'heal') {
-          const pending = this.injecting.get(id);
-          if (pending) void pending.done.then(() => this.startHeal(id, played));
-          else this.startHeal(id, played);
+          if (!delayedHeals.has(id)) this.startHeal(id, played);
           continue;
         }
         // Usually nothing is in the way and the injection is awaited here, in schedule order. A
         // fault on a node still being healed (a node to start takes seconds) or hit by an
-        // injection under way waits for it, as scheduled after it, without holding up the rest.
-        const free = this.pendingOn(this.involvedNodes(e.fault)).length === 0;
-        const done = this.startInject(e.fault, played, start, signal);
-        if (free) await done;
+        // injection under way waits for it, as scheduled after it, without holding up the rest;
+        // it then lasts its duration from when it lands, healed by the schedule's end at the latest.
+        if (this.pendingOn(this.involvedNodes(e.fault)).length === 0) {
+          await this.startInject(e.fault, played, start);
+          continue;
+        }
+        const endT = start + schedule.durationMs;
+        delayedHeals.set(
+          id,
+          this.startInject(e.fault, played, start, signal).then(async () => {
+            if (!this.inEffect.has(id)) return;
+            await sleepUntil(this.rec, Math.min(this.rec.clock.now() + e.fault.durationMs, endT), signal);
+            this.startHeal(id, played);
+          }),
+        );
       }
     } finally {
       await Promise.all([...this.injecting.values()].map((i) => i.done));
+      await Promise.all(delayedHeals.values());
       for (const id of this.inEffect.keys()) this.startHeal(id, played);
       await Promise.all(this.healing.values());
     }
