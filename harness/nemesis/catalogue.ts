@@ -172,8 +172,8 @@ async function freeWal(cluster: Cluster, node: PgNode): Promise<string | void> {
   await node.host.freeWalMount();
   return cluster.exclusive(async () => {
     if (await node.running()) return;
-    if (cluster.isFenced(node)) return `pg_wal freed; ${node.name} was fenced by the operator: left down for it to rejoin`;
-    if (wasPrimary && cluster.primary !== node) return `pg_wal freed; ${node.name} was the primary and ${cluster.primary.name} is now: left down for the operator`;
+    const left = leftDown(cluster, node, wasPrimary);
+    if (left) return `pg_wal freed; ${left}`;
     await node.start();
     return `pg_wal freed; ${node.name} had stopped and was started again`;
   });
@@ -194,12 +194,23 @@ async function down(cluster: Cluster, node: PgNode, act: () => Promise<void>): P
     failed: [node.name],
     heal: () =>
       cluster.exclusive(async () => {
-        if (cluster.isFenced(node)) return `${node.name} was fenced by the operator: left down for it to rejoin`;
-        if (wasPrimary && cluster.primary !== node) return `${node.name} was the primary and ${cluster.primary.name} is now: left down for the operator (rewind or re-clone)`;
+        const left = leftDown(cluster, node, wasPrimary);
+        if (left) return left;
         await node.host.ensureUp();
         await node.start(); // down by construction: a schedule never overlaps two faults on one target
       }),
   };
+}
+
+/**
+ * Why a heal must not start `node` again, or undefined when it may: the operator fenced it, or
+ * it was the primary and another node took its place (starting it would make two primaries; the
+ * operator rejoins it by rewind or re-clone).
+ */
+function leftDown(cluster: Cluster, node: PgNode, wasPrimary: boolean): string | undefined {
+  if (cluster.isFenced(node)) return `${node.name} was fenced by the operator: left down for it to rejoin`;
+  if (wasPrimary && cluster.primary !== node) return `${node.name} was the primary and ${cluster.primary.name} is now: left down for the operator (rewind or re-clone)`;
+  return undefined;
 }
 
 /** Traffic between the groups dropped both ways, on every node (a node not named joins the first group). */
