@@ -6,9 +6,10 @@ export { checkLossAgainstPromise, type PromisedLossEvidence } from './checks/pro
 export { checkSplitBrain, type SplitBrainEvidence } from './checks/split-brain.ts';
 export { checkSyncSequence, stepOf, type SyncSequenceEvidence, type SyncStep } from './checks/sync-state.ts';
 export { checkRecovered, checkStalled, checkSustained, meanTps, type RecoveryEvidence, type StallEvidence, type SustainedEvidence } from './checks/throughput.ts';
+export { checkWritesResume, type FaultSpan, type JudgedOutage, type WriteAvailabilityEvidence, type WriteAvailabilityInput } from './checks/write-availability.ts';
 export { verdictValue, type Verdict, type VerdictStatus } from './checks/verdict.ts';
 export { Clock } from './clock.ts';
-export { byAdvancement, Cluster, swapName, type ClusterOptions, type StandbyPosition, type SyncPolicy } from './db/cluster.ts';
+export { byAdvancement, Cluster, settingAfterPromotion, swapName, type ClusterOptions, type StandbyPosition, type SyncPolicy } from './db/cluster.ts';
 export { PgHost } from './db/host.ts';
 export { DIVERGENCE_SYMPTOM, REWIND_REFUSAL, WAL_REMOVED } from './db/majors.ts';
 export { BUILDABLE_MAJORS, defaultMajor, parseMajor, resolveImage, type PgImage } from './db/image.ts';
@@ -36,6 +37,7 @@ export { LEDGER_TABLE, readNodeHash, readPresentBatches, ROWS_TABLE } from './lo
 export { BatchWriter, type BatchWriterOptions, type WriteTarget } from './load/writer.ts';
 export { log } from './logger.ts';
 export { compareLsn, lsnDiff, lsnToBigInt, type Lsn } from './lsn.ts';
+export { writablePrimary, type CommitRule } from './model/availability.ts';
 export { compareWithModel, type ModelComparison, type ObservedWalSender } from './model/compare.ts';
 export { durabilityPromise, type DurabilityPromise } from './model/durability.ts';
 export { injectFault, resolveTarget, type FaultLog, type InjectedFault } from './nemesis/catalogue.ts';

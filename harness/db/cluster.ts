@@ -9,6 +9,7 @@ import { log } from '../logger.ts';
 import { compareLsn, type Lsn } from '../lsn.ts';
 import { PGDATA, PgNode, type ReplicationUser, type WalSenderRow } from './pg-node.ts';
 import { currentRun } from '../run.ts';
+import type { CommitRule } from '../model/availability.ts';
 import { compareWithModel } from '../model/compare.ts';
 import type { SynchronousCommit } from '../model/sync-model.ts';
 import { entryMatches, parseSyncStandbyNames, syncConfigWarnings, type SyncStandbyNames } from '../model/sync-standby-names.ts';
@@ -116,10 +117,16 @@ export class Cluster {
     readonly replication: ReplicationUser,
     private primaryNode: PgNode,
     private readonly unregisterCleanup: () => void,
-  ) {}
+  ) {
+    this.firstSyncText = syncText;
+    this.firstPrimary = primaryNode.name;
+  }
 
   private topologyQueue: Promise<void> = Promise.resolve();
   private readonly fencedNodes = new Set<PgNode>();
+  /** The setting and the primary the cluster started with: what `commitRule` derives every node's setting from. */
+  private readonly firstSyncText: string;
+  private readonly firstPrimary: string;
 
   /**
    * Validates the options, then builds and starts the cluster, ready when every standby is
@@ -303,6 +310,17 @@ export class Cluster {
   }
 
   /**
+   * How each node would release commits as the primary (model/availability.ts): the first
+   * primary with the setting the cluster started with, any other node with that setting after
+   * the cluster's `afterPromotion` policy. A setting changed later by hand is not followed.
+   */
+  commitRule(): CommitRule {
+    const first = this.firstPrimary;
+    const settingFor = (p: string) => (p === first ? this.firstSyncText : settingAfterPromotion(this.afterPromotion, this.firstSyncText, p, first));
+    return { settingFor, synchronousCommit: this.synchronousCommit };
+  }
+
+  /**
    * Reads every candidate's receive and replay LSN and picks the most advanced (seed 000 §11:
    * the largest pg_last_wal_receive_lsn(), ties broken by pg_last_wal_replay_lsn()).
    * @returns the chosen node and every candidate's positions, most advanced first.
@@ -323,7 +341,7 @@ export class Cluster {
     const oldPrimary = this.primaryNode;
     await node.promote();
     this.primaryNode = node;
-    const text = policy === 'same' ? this.syncText : policy === 'swap' ? swapName(this.syncText, node.name, oldPrimary.name) : policy.setting;
+    const text = settingAfterPromotion(policy, this.syncText, node.name, oldPrimary.name);
     await this.setSynchronousStandbyNames(text);
     log().info({ node: node.name, synchronous_standby_names: text }, `promoted ${node.name}`);
     return text;
@@ -531,6 +549,18 @@ async function bringUpByBackup(host: MakeHost, o: BringUp): Promise<BroughtUp> {
     await s.start();
   }));
   return { nodes: [primary, ...standbys], how: 'initdb + pg_basebackup' };
+}
+
+/**
+ * synchronous_standby_names of `promoted` after it took over from `oldPrimary` whose setting was
+ * `setting`, under `policy` (see SyncPolicy).
+ * Under `swap`, applied from the first primary's setting this also gives the standbys a node would
+ * name after any chain of promotions among the listed nodes (each swap puts back the name the last
+ * one took out): what model/availability.ts needs to know which nodes could commit.
+ * @throws ConfigError when `setting` is malformed (swap parses it).
+ */
+export function settingAfterPromotion(policy: SyncPolicy, setting: string, promoted: string, oldPrimary: string): string {
+  return policy === 'same' ? setting : policy === 'swap' ? swapName(setting, promoted, oldPrimary) : policy.setting;
 }
 
 /**
