@@ -6,7 +6,6 @@ export { checkLossAgainstPromise, type PromisedLossEvidence } from './checks/pro
 export { checkSplitBrain, type SplitBrainEvidence } from './checks/split-brain.ts';
 export { checkSyncSequence, stepOf, type SyncSequenceEvidence, type SyncStep } from './checks/sync-state.ts';
 export { checkRecovered, checkStalled, checkSustained, meanTps, type RecoveryEvidence, type StallEvidence, type SustainedEvidence } from './checks/throughput.ts';
-export { checkWritesResume, type FaultSpan, type JudgedOutage, type WriteAvailabilityEvidence, type WriteAvailabilityInput } from './checks/write-availability.ts';
 export { verdictValue, type Verdict, type VerdictStatus } from './checks/verdict.ts';
 export { Clock } from './clock.ts';
 export { byAdvancement, Cluster, settingAfterPromotion, swapName, type ClusterOptions, type StandbyPosition, type SyncPolicy } from './db/cluster.ts';
@@ -42,6 +41,7 @@ export { compareWithModel, type ModelComparison, type ObservedWalSender } from '
 export { durabilityPromise, type DurabilityPromise } from './model/durability.ts';
 export { injectFault, resolveTarget, type FaultLog, type InjectedFault } from './nemesis/catalogue.ts';
 export { describeFault, describeTarget, FAULT_KINDS, type Fault, type FaultKind, type FaultParams, type FaultTarget, type ScheduledFault } from './nemesis/fault.ts';
+export { impairedNodes, writeAvailability, type FaultSpan, type JudgedOutage, type WriteAvailability, type WriteAvailabilityInput } from './nemesis/availability.ts';
 export { faultImpacts, impactByKind, type FaultImpact, type ImpactInput, type KindImpact } from './nemesis/impact.ts';
 export { Operator, type FailoverRecord, type OperatorLog, type OperatorOptions } from './nemesis/operator.ts';
 export { Nemesis, type PlayedSchedule, type ScheduleLog } from './nemesis/runner.ts';

@@ -9,11 +9,10 @@
  *    `--duration` seconds; the operator fails over when the primary stays unreachable;
  * 3. the recovery window: the operator rejoins old primaries (pg_rewind or a re-clone) and
  *    repoints standbys, until every standby streams from the primary; writes back at half the
- *    steady rate or more;
- * 4. what must hold however the faults fell: writes back within the recovery window whenever
- *    enough nodes to commit had been free of faults (an operator stuck in a move fails it);
- *    every standby streaming with the model's sync_state; equal row hashes; one primary at a
- *    time (ledger and timelines); no
+ *    steady rate or more within the window from the schedule's planned end (a heal that waited
+ *    for a stuck operator does not move it);
+ * 4. what must hold however the faults fell: every standby streaming with the model's
+ *    sync_state; equal row hashes; one primary at a time (ledger and timelines); no
  *    acknowledged batch lost where the config promises it (model/durability.ts: with the
  *    most-advanced promotion `ANY 1` survives one failure; async promises nothing, and loss is
  *    then measured and reported). An operator told to promote the least advanced standby
@@ -27,10 +26,10 @@ import { meanTps } from '../harness/checks/throughput.ts';
 import { checkNoAckedLost } from '../harness/checks/lost-writes.ts';
 import type { Cluster } from '../harness/db/cluster.ts';
 import { checkLossAgainstPromise } from '../harness/checks/promised-loss.ts';
-import { checkWritesResume } from '../harness/checks/write-availability.ts';
 import { readPresentBatches } from '../harness/load/workload.ts';
 import { durabilityPromise } from '../harness/model/durability.ts';
 import { DEFAULT_FAULT_KINDS, DEFAULT_RECOVERY_MS, defaultLimits } from '../harness/nemesis/defaults.ts';
+import { writeAvailability } from '../harness/nemesis/availability.ts';
 import { faultImpacts, impactByKind } from '../harness/nemesis/impact.ts';
 import { Operator } from '../harness/nemesis/operator.ts';
 import { Nemesis } from '../harness/nemesis/runner.ts';
@@ -77,10 +76,15 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
       });
       operator.start();
       let played: Awaited<ReturnType<Nemesis['play']>>;
-      let lastHealT: number;
+      const playFrom = rec.clock.now();
       try {
         played = await nemesis.play(schedule, abort.signal);
-        lastHealT = rec.clock.now();
+        const lastHealT = rec.clock.now();
+        // Every fault is planned healed by the schedule's end. A heal later than that waited for the
+        // operator (a move holds the cluster), so the recovery window counts from the plan, not
+        // from the late heal: soak seed 2 hid a 122 s operator stall behind a heal 116 s late.
+        const plannedEndT = playFrom + schedule.durationMs;
+        rec.metric('lastHealLateMs', Math.max(0, Math.round(lastHealT - plannedEndT)));
         rec.metric('faultsInjected', played.injected.length);
         rec.metric('faultsSkipped', played.skipped);
         rec.metric('mostFailedAtOnce', played.mostFailedAtOnce);
@@ -94,7 +98,7 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
         });
         rec.metric('settledAfterHealMs', Math.round(rec.clock.now() - recoveredFrom));
         // Writes back within the recovery window, at half the steady rate or more.
-        await verifyRecovered(ctx, writer, { repairT: lastHealT, withinMs: schedule.recoveryMs, steadyTps });
+        await verifyRecovered(ctx, writer, { repairT: plannedEndT, withinMs: schedule.recoveryMs, steadyTps });
       } finally {
         await operator.stop();
       }
@@ -108,6 +112,8 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
       const impacts = faultImpacts(writer.samples(), played.injected, steadyTps);
       rec.metric('faultImpact', impacts);
       rec.metric('byKind', impactByKind(impacts));
+      // How long writes stayed out while enough nodes to commit were unimpaired (reported: see nemesis/availability.ts).
+      rec.metric('writeAvailability', writeAvailability({ samples: writer.samples(), faults: played.injected, nodes: cluster.nodes.map((n) => n.name), rule: cluster.commitRule() }));
       const lost = checkNoAckedLost(cluster.primary.name, writer.ledger(), await readPresentBatches(cluster.primary));
       rec.metric('lostAcked', lost.evidence.lostAcked);
       const promise = durabilityPromise({ ...cluster.syncSettings(), standbys: cluster.standbys.map((s) => s.name) }, 'most-advanced');
@@ -120,11 +126,6 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
       const failures = Math.max(played.injected.some((i) => i.primaryOut) ? 1 : 0, ...outAtPromotion);
       verify(checkLossAgainstPromise(lost.evidence, promise, failures, { hostCrashed }));
       await verifyConsistent(ctx, cluster, writer, observer, { lossJudged: true });
-      // Writes back whenever enough nodes to commit were free of faults, within the time the story
-      // gives the operator after the final heal: an operator stuck in a move fails here (judged last: the
-      // end state above is worth recording either way).
-      const faults = played.injected.map((i) => ({ what: i.what, nodes: i.nodes, faultT: i.faultT, healT: i.healT }));
-      verify(checkWritesResume({ samples: writer.samples(), faults, nodes: cluster.nodes.map((n) => n.name), rule: cluster.commitRule(), boundMs: schedule.recoveryMs }));
     },
     { timeoutMs: (saved?.durationMs ?? config.nemesis.durationS * 1000) + DEFAULT_RECOVERY_MS + 5 * 60_000, seed, rerunArgs: rerunArgs(seed) },
   );

@@ -311,8 +311,11 @@ export class Cluster {
 
   /**
    * How each node would release commits as the primary (model/availability.ts): the first
-   * primary with the setting the cluster started with, any other node with that setting after
-   * the cluster's `afterPromotion` policy. A setting changed later by hand is not followed.
+   * primary with the setting the cluster started with, any other node with that setting after one
+   * promotion under the cluster's `afterPromotion` policy. Exact for the default (`swap`, every
+   * standby listed: the nodes a primary lists are always all the others, whatever the chain of
+   * promotions); an approximation otherwise (a chain of swaps over a partial list, a custom
+   * setting after a failback), and a setting changed later by hand is not followed.
    */
   commitRule(): CommitRule {
     const first = this.firstPrimary;
@@ -554,9 +557,6 @@ async function bringUpByBackup(host: MakeHost, o: BringUp): Promise<BroughtUp> {
 /**
  * synchronous_standby_names of `promoted` after it took over from `oldPrimary` whose setting was
  * `setting`, under `policy` (see SyncPolicy).
- * Under `swap`, applied from the first primary's setting this also gives the standbys a node would
- * name after any chain of promotions among the listed nodes (each swap puts back the name the last
- * one took out): what model/availability.ts needs to know which nodes could commit.
  * @throws ConfigError when `setting` is malformed (swap parses it).
  */
 export function settingAfterPromotion(policy: SyncPolicy, setting: string, promoted: string, oldPrimary: string): string {

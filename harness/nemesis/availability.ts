@@ -1,0 +1,146 @@
+/**
+ * How long writes stayed stopped while the cluster could have taken them: reported with each
+ * nemesis record (metric `writeAvailability`), not judged. An operator that stops acting (stuck in
+ * a move, or failing over to nobody) shows here while faults still fall; the story's verdict on
+ * it is "writes back within the recovery window of the schedule's planned end".
+ *
+ * The rule: at each 100 ms interval of a write outage (writer intervals without a commit), take
+ * the nodes no fault impairs (`impairedNodes`) and since when each has been so. Writes are *due*
+ * once a set of them that can commit (model/availability.ts: a primary and enough synchronous
+ * standbys for its synchronous_standby_names) has been unimpaired, and no earlier than the
+ * outage's start. `overdueMs` is how long the outage went on past that.
+ *
+ * Why reported and not a verdict: "unimpaired" is not "usable". A node is counted from its heal,
+ * while the operator may still have to start, rewind or re-clone it; its own deadlines allow one
+ * blocked standby start (40 s), detection (3 s and more), a failover and another rejoin, which on
+ * PostgreSQL 13 can exceed the 60 s recovery window. And the model lets any unimpaired node be the
+ * primary, which the operator does only under a symmetric setting (the default `ANY 1` over every
+ * standby, `swap` policy). A bound that is never false would be too loose to catch anything.
+ */
+import type { WriterSample } from '../load/history.ts';
+import { writablePrimary, type CommitRule } from '../model/availability.ts';
+import type { SynchronousCommit } from '../model/sync-model.ts';
+
+/** A fault as the runner reports it (`PlayedSchedule.injected`), from `faultT` until `healT` (ms on the scenario clock; undefined: never healed). */
+export interface FaultSpan {
+  /** Its description; the first word is its kind. */
+  what: string;
+  /** The nodes it hit. */
+  nodes: readonly string[];
+  /** The nodes it took out (down, frozen, unreachable). */
+  failed: readonly string[];
+  faultT: number;
+  healT?: number;
+}
+
+/**
+ * The nodes a fault may keep from taking part in a commit (as the primary, or a standby
+ * confirming it) while in effect:
+ * - the nodes it took out (`failed`);
+ * - both ends of a one-way loss, and the node of a packet loss or a bandwidth limit: replication
+ *   over that path stops, or crawls and may hit wal_sender_timeout;
+ * - the standby of a paused replay under synchronous_commit = remote_apply (commits wait for
+ *   replay; under `on` flush goes on and it confirms them);
+ * - none for a killed walreceiver or walsender: the standby streams again within
+ *   wal_retrieve_retry_interval (5 s by default), far inside any bound here.
+ */
+export function impairedNodes(f: FaultSpan, synchronousCommit: SynchronousCommit): readonly string[] {
+  const kind = f.what.split(' ')[0];
+  if (kind === 'one-way-loss' || kind === 'packet-loss' || kind === 'bandwidth') return [...new Set([...f.failed, ...f.nodes])];
+  if (kind === 'pause-replay' && synchronousCommit === 'remote_apply') return f.nodes;
+  return f.failed;
+}
+
+/** One write outage and how long it went on once writes were due. */
+export interface JudgedOutage {
+  /** Its first interval's start and its last interval's end, ms. */
+  fromT: number;
+  toT: number;
+  ms: number;
+  /** False when the samples end inside it. */
+  ended: boolean;
+  /** Longest time it went on once writes were due, ms (0 when they never were during it). */
+  overdueMs: number;
+  /** At that moment: since when the set that could commit had been unimpaired (ms; writes due from the later of this and `fromT`), and that set, the possible primary first. */
+  freeSinceT: number | null;
+  freeNodes: string[];
+}
+
+export interface WriteAvailability {
+  outages: number;
+  longestOutageMs: number;
+  /** The outage that went on longest once writes were due; null when none went on at all then. */
+  worst: JudgedOutage | null;
+}
+
+export interface WriteAvailabilityInput {
+  /** The writer's intervals, in time order, evenly spaced. */
+  samples: readonly WriterSample[];
+  faults: readonly FaultSpan[];
+  /** Every node of the cluster by name (application_name). */
+  nodes: readonly string[];
+  /** How each node would release commits as the primary (`Cluster.commitRule()`). */
+  rule: CommitRule;
+}
+
+/** See the module comment. Nodes count as unimpaired from the first sample when no fault touched them. */
+export function writeAvailability(input: WriteAvailabilityInput): WriteAvailability {
+  const judged = outages(input.samples).map((o) => judge(o, input));
+  const worst = judged.reduce<JudgedOutage | null>((w, o) => (o.overdueMs > (w?.overdueMs ?? 0) ? o : w), null);
+  return { outages: judged.length, longestOutageMs: Math.max(0, ...judged.map((o) => o.ms)), worst };
+}
+
+/** Runs of intervals without a commit: [first index, past-the-last index). */
+function outages(samples: readonly WriterSample[]): { from: number; to: number }[] {
+  const out: { from: number; to: number }[] = [];
+  for (let i = 0; i < samples.length; ) {
+    if (samples[i]!.commits > 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < samples.length && samples[j]!.commits === 0) j++;
+    out.push({ from: i, to: j });
+    i = j;
+  }
+  return out;
+}
+
+function judge(o: { from: number; to: number }, input: WriteAvailabilityInput): JudgedOutage {
+  const { samples } = input;
+  const interval = samples.length > 1 ? samples[1]!.t - samples[0]!.t : 0;
+  const fromT = samples[o.from]!.t;
+  const toT = samples[o.to - 1]!.t + interval;
+  const judged: JudgedOutage = { fromT, toT, ms: Math.round(toT - fromT), ended: o.to < samples.length, overdueMs: 0, freeSinceT: null, freeNodes: [] };
+  // Judged at the end of each interval of the outage: the faults in effect then decide.
+  for (let i = o.from; i < o.to; i++) {
+    const t = samples[i]!.t + interval;
+    const free = freeSince(t, samples[0]!.t, input);
+    if (!free) continue;
+    const overdue = t - Math.max(fromT, free.t);
+    if (overdue > judged.overdueMs) Object.assign(judged, { overdueMs: Math.round(overdue), freeSinceT: Math.round(free.t), freeNodes: free.nodes });
+  }
+  return judged;
+}
+
+/**
+ * Since when (ms) a set of nodes that can commit has been unimpaired at `t`, and that set
+ * (possible primary first); null when the nodes unimpaired at `t` cannot commit. Nodes join in
+ * the order they became unimpaired, so the first set that can commit is the one unimpaired the
+ * longest (writablePrimary is monotone in its nodes).
+ */
+function freeSince(t: number, originT: number, input: WriteAvailabilityInput): { t: number; nodes: string[] } | null {
+  const free: { node: string; since: number }[] = [];
+  for (const node of input.nodes) {
+    const on = input.faults.filter((f) => f.faultT <= t && impairedNodes(f, input.rule.synchronousCommit).includes(node));
+    if (on.some((f) => f.healT === undefined || f.healT > t)) continue;
+    free.push({ node, since: Math.max(originT, ...on.map((f) => f.healT!)) });
+  }
+  free.sort((a, b) => a.since - b.since);
+  for (let k = 1; k <= free.length; k++) {
+    const set = free.slice(0, k).map((f) => f.node);
+    const primary = writablePrimary(set, input.rule);
+    if (primary !== null) return { t: free[k - 1]!.since, nodes: [primary, ...set.filter((n) => n !== primary)] };
+  }
+  return null;
+}
