@@ -312,10 +312,10 @@ export class Cluster {
   /**
    * How each node would release commits as the primary (model/availability.ts): the first
    * primary with the setting the cluster started with, any other node with that setting after one
-   * promotion under the cluster's `afterPromotion` policy. Exact for the default (`swap`, every
-   * standby listed: the nodes a primary lists are always all the others, whatever the chain of
-   * promotions); an approximation otherwise (a chain of swaps over a partial list, a custom
-   * setting after a failback), and a setting changed later by hand is not followed.
+   * promotion under the cluster's `afterPromotion` policy. Right for the default (`swap`, every
+   * standby listed: a primary lists all the others, whatever the chain of promotions) when each
+   * promotion could set it; an approximation otherwise (a chain of swaps over a partial list, a
+   * custom setting after a failback), and a setting changed later by hand is not followed.
    */
   commitRule(): CommitRule {
     const first = this.firstPrimary;

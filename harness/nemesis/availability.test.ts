@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkRecovered } from '../checks/throughput.ts';
 import { settingAfterPromotion } from '../db/cluster.ts';
 import type { WriterSample } from '../load/history.ts';
 import type { CommitRule } from '../model/availability.ts';
@@ -86,42 +85,22 @@ describe('writeAvailability', () => {
 });
 
 describe('on real histories (soak run 20261125-031020-a35a at 6a53629, PostgreSQL 15)', () => {
-  type Fixture = {
-    steadyTps: number;
-    scheduleStartT: number;
-    durationMs: number;
-    recoveryMs: number;
-    firstSampleT: number;
-    intervalMs: number;
-    commits: number[];
-    faults: (Omit<FaultSpan, 'healT'> & { healT: number | null })[];
+  type Fixture = { firstSampleT: number; intervalMs: number; commits: number[]; faults: (Omit<FaultSpan, 'healT'> & { healT: number | null })[] };
+  const load = (name: string): WriteAvailabilityInput => {
+    const f = JSON.parse(readFileSync(join(import.meta.dirname, '__fixtures__', `${name}.json`), 'utf8')) as Fixture;
+    return { samples: samples(f.commits, f.intervalMs, f.firstSampleT), faults: f.faults.map((x) => ({ ...x, healT: x.healT ?? undefined })), nodes: NODES, rule: ANY1 };
   };
-  const load = (name: string): Fixture => JSON.parse(readFileSync(join(import.meta.dirname, '__fixtures__', `${name}.json`), 'utf8')) as Fixture;
-  const inputOf = (f: Fixture): WriteAvailabilityInput => ({
-    samples: samples(f.commits, f.intervalMs, f.firstSampleT),
-    faults: f.faults.map((x) => ({ ...x, healT: x.healT ?? undefined })),
-    nodes: NODES,
-    rule: ANY1,
-  });
-  const lastHealT = (f: Fixture) => Math.max(...f.faults.map((x) => x.healT ?? 0));
-  const recovered = (f: Fixture, repairT: number) =>
-    checkRecovered(samples(f.commits, f.intervalMs, f.firstSampleT), { repairT, withinMs: f.recoveryMs, steadyTps: f.steadyTps, fraction: 0.5 }).status;
 
-  it('seed 2, before 46b3d7e: the operator waited 120 s on a standby start with the primary down. Judged from the last heal (late: it waited for the operator) it passed; from the planned end it fails', () => {
-    const f = load('operator-stall-seed-2');
-    expect(recovered(f, lastHealT(f))).toBe('passed');
-    expect(recovered(f, f.scheduleStartT + f.durationMs)).toBe('failed');
-    const a = writeAvailability(inputOf(f));
+  it('seed 2, before 46b3d7e: 116 s overdue while the operator waited on a standby start with the primary down and s2 and the old primary unimpaired', () => {
+    const a = writeAvailability(load('operator-stall-seed-2'));
     expect(a.longestOutageMs).toBeGreaterThan(120_000);
-    expect(a.worst!.overdueMs).toBeGreaterThan(110_000);
+    expect(a.worst).toMatchObject({ overdueMs: 116_252, freeSinceT: 125_002 });
     expect(a.worst!.freeNodes.sort()).toEqual(['primary', 's2']);
   });
 
-  it('seed 19: a 31.9 s stall after a failover while the new primary waited for a synchronous standby; back within the window', () => {
-    const f = load('sync-stall-seed-19');
-    expect(recovered(f, f.scheduleStartT + f.durationMs)).toBe('passed');
-    const a = writeAvailability(inputOf(f));
-    expect(a.longestOutageMs).toBeGreaterThan(30_000);
-    expect(a.worst!.overdueMs).toBeLessThan(f.recoveryMs);
+  it('seed 19: its 31.9 s stall, while the new primary waited for a synchronous standby, is mostly not overdue', () => {
+    const a = writeAvailability(load('sync-stall-seed-19'));
+    expect(a.longestOutageMs).toBe(31_900);
+    expect(a.worst!.overdueMs).toBeLessThan(20_000);
   });
 });

@@ -61,7 +61,7 @@ export class Nemesis {
   }
 
   /**
-   * Plays `schedule` from now: resolves after the last heal (at `schedule.durationMs`); the
+   * Plays `schedule` from now: resolves after the last heal (planned by `schedule.durationMs`, later when a heal waited); the
    * recovery window is the caller's. Every fault in effect is healed before it returns, also
    * when `signal` aborts it.
    * @returns what was injected and skipped. Never throws for a fault.
