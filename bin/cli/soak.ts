@@ -1,10 +1,13 @@
 /**
  * `pgchaos soak --seeds N --duration T`: N nemesis schedules back to back (seeds FROM … FROM+N-1),
  * one `pgchaos run` of the built-in nemesis story, then a line per seed: passed or failed, the
- * faults it injected, the failovers, acknowledged batches lost, and the command that replays it.
+ * faults it injected, the failovers, acknowledged batches lost, the longest write outage past the
+ * moment nodes enough to commit had no fault (nemesis/availability.ts; reported, not judged), and
+ * the command that replays it.
  * Bounded in count (N) and in time (each seed's story has a 10-minute limit): it stops by itself.
  */
 import { basename } from 'node:path';
+import type { WriteAvailability } from '../../harness/nemesis/availability.ts';
 import { readRun } from '../../harness/report/report.ts';
 import { currentRun } from '../../harness/run.ts';
 import { parseStrict, UsageError } from './args.ts';
@@ -53,11 +56,16 @@ export async function soak(argv: string[]): Promise<number> {
     .filter((r) => r.seed !== undefined)
     .sort((a, b) => a.seed! - b.seed! || a.major - b.major)
     .map((r) => {
-      const m = r.metrics as { faultsInjected?: number; failovers?: unknown[]; lostAcked?: number };
-      return `  seed ${String(r.seed).padEnd(10)} pg${r.major}  ${r.status.padEnd(11)} ${String(m.faultsInjected ?? '?').padStart(2)} faults  ${m.failovers?.length ?? '?'} failovers  ${m.lostAcked ?? '?'} acked lost   replay: ${r.rerun}`;
+      const m = r.metrics as { faultsInjected?: number; failovers?: unknown[]; lostAcked?: number; writeAvailability?: WriteAvailability };
+      return `  seed ${String(r.seed).padEnd(10)} pg${r.major}  ${r.status.padEnd(11)} ${String(m.faultsInjected ?? '?').padStart(2)} faults  ${m.failovers?.length ?? '?'} failovers  ${m.lostAcked ?? '?'} acked lost  ${overdue(m.writeAvailability)} s writes out while they could be   replay: ${r.rerun}`;
     });
   process.stderr.write(`pgchaos soak: ${records.filter((r) => r.status === 'passed').length} of ${lines.length} seeds passed\n${lines.join('\n')}\n`);
   return code;
+}
+
+/** The longest time writes stayed out while they could have been back, s with one decimal ('?' when not recorded). */
+function overdue(a: WriteAvailability | undefined): string {
+  return a ? ((a.worst?.overdueMs ?? 0) / 1000).toFixed(1) : '?';
 }
 
 /** Whether argv[i] is one of soak's own flags or its value. */
