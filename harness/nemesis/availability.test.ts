@@ -28,6 +28,7 @@ describe('impairedNodes', () => {
     expect(impairedNodes(f('one-way-loss standby 1 to standby 0', ['s2', 's1']), 'on')).toEqual(['s2', 's1']);
     expect(impairedNodes(f('packet-loss primary 22 %', ['primary']), 'on')).toEqual(['primary']);
     expect(impairedNodes(f('bandwidth standby 0 512 kbit/s', ['s1']), 'on')).toEqual(['s1']);
+    expect(impairedNodes(f('split primary | s1, s2', ['primary', 's1', 's2'], ['primary']), 'on')).toEqual(['primary']);
   });
   it('leaves out a killed walreceiver or walsender, and paused replay unless commits wait for replay', () => {
     expect(impairedNodes(f('kill-walsender standby 0', ['primary', 's1']), 'on')).toEqual([]);
