@@ -40,8 +40,16 @@ fi
 
 if ! pgrep -x dockerd >/dev/null 2>&1; then
   say "starting dockerd ..."
-  # setsid: the engine must outlive this script and not receive the caller's Ctrl-C.
-  setsid nohup dockerd >/var/log/pgchaos-dockerd.log 2>&1 < /dev/null &
+  # setsid: the engine must outlive this script and not receive the caller's Ctrl-C. The other
+  # descriptors are closed: an inherited lock (a CI job's `flock`) would be held by the engine for
+  # as long as it runs, and the next job would wait for it forever.
+  (
+    for fd in /proc/self/fd/*; do
+      n=${fd##*/}
+      [ "$n" -gt 2 ] 2>/dev/null && eval "exec $n>&-" 2>/dev/null
+    done
+    exec setsid nohup dockerd >/var/log/pgchaos-dockerd.log 2>&1 < /dev/null
+  ) &
 fi
 
 until answers; do

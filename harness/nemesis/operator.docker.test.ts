@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Clock } from '../clock.ts';
 import { Cluster } from '../db/cluster.ts';
+import { WAL_REMOVED } from '../db/majors.ts';
 import { pollUntil } from '../wait.ts';
 import { Operator, type OperatorLog } from './operator.ts';
 
@@ -93,6 +94,40 @@ it('fails over again when the new primary dies while the old one is being rejoin
     expect(Date.now() - t0, seen.join('; ')).toBeLessThan(60_000);
   } finally {
     await operator.stop();
+    await c.destroy();
+  }
+}, 240_000);
+
+it('re-clones a standby whose WAL the primary has removed (no slot, no archive)', async () => {
+  // Soak seed 6: s2, frozen and crashed over and over, came back needing WAL the new primary had
+  // recycled; repointing it again and again could never help.
+  const c = await Cluster.start({ settings: { wal_retrieve_retry_interval: '1s', wal_keep_size: '0' } });
+  const seen: { what: string; detail?: Record<string, unknown> }[] = [];
+  const log: OperatorLog = { clock, step: (what) => (seen.push({ what }), clock.now()), move: (what, detail) => (seen.push({ what, detail }), clock.now()) };
+  try {
+    const s2 = c.node('s2');
+    await s2.stop('fast');
+    // Past s2's segment: switch and checkpoint until the segment it will ask for is gone.
+    for (let i = 0; i < 4; i++) await c.primary.safePsql('CREATE TABLE IF NOT EXISTS t (g int); INSERT INTO t SELECT generate_series(1, 1000); SELECT pg_switch_wal(); CHECKPOINT;');
+    const offset = await s2.logOffset();
+    await s2.start();
+    await s2.waitForLog(WAL_REMOVED, offset, 20_000);
+    const operator = new Operator(c, log);
+    operator.start();
+    try {
+      await pollUntil(async () => ((await operator.settled().catch(() => false)) ? { done: true, value: true } : { done: false, seen: seen.map((m) => m.what).join('; ') || 'no move yet' }), {
+        what: 'the operator to re-clone s2 and s2 to stream',
+        timeoutMs: 90_000,
+        intervalMs: 500,
+      });
+    } finally {
+      await operator.stop();
+    }
+    const reclone = seen.find((m) => m.what.startsWith('re-clone s2'));
+    expect(String(reclone?.detail?.why), JSON.stringify(seen.map((m) => m.what))).toMatch(/removed WAL it still needs/);
+    await c.catchUpAll(30_000);
+    expect(await s2.safePsql('SELECT count(*) FROM t')).toBe('4000');
+  } finally {
     await c.destroy();
   }
 }, 240_000);

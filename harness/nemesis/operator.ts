@@ -13,12 +13,13 @@
  * and, on every tick, repoint a standby that is up but not streaming from the current primary
  * (one that was down during a failover still follows the old one), rewinding it first when its
  * WAL went past the promotion point, or re-cloning it when pg_rewind cannot see that (two
- * histories with one timeline ID, after a promotion cut short).
+ * histories with one timeline ID, after a promotion cut short) or when the primary has removed
+ * WAL it still needs (no slot, no archive: seed 001's base backup is the only way back).
  * Every decision is an event with its evidence (LSNs compared, why rewind or re-clone).
  * Scenarios can still make each move by hand (run/steps.ts); this is the same procedure, unattended.
  */
 import type { Cluster } from '../db/cluster.ts';
-import { AHEAD_OF_UPSTREAM_SYMPTOM, DIVERGENCE_SYMPTOM } from '../db/majors.ts';
+import { AHEAD_OF_UPSTREAM_SYMPTOM, DIVERGENCE_SYMPTOM, WAL_REMOVED } from '../db/majors.ts';
 import type { PgNode } from '../db/pg-node.ts';
 import { clashingTimelines } from '../db/timeline-history.ts';
 import { log } from '../logger.ts';
@@ -260,6 +261,13 @@ export class Operator {
           this.rec.move(`fence ${s.name} to rewind it: it does not start as a standby`, { why });
           await this.cluster.fence(s);
         });
+      } else if (WAL_REMOVED.test(logged)) {
+        // No replication slot and no archive: the primary will never have that WAL again (seed 001).
+        const line = WAL_REMOVED.exec(logged)![0];
+        this.rec.move(`stop ${s.name} to re-clone it: the primary no longer has the WAL it needs`, { log: line });
+        await s.stop('fast');
+        await this.cluster.fence(s);
+        this.mustReclone.set(s, `the primary removed WAL it still needs ("${line}"): only a new base backup brings it back`);
       } else if (DIVERGENCE_SYMPTOM.test(logged) || AHEAD_OF_UPSTREAM_SYMPTOM.test(logged)) {
         const ahead = AHEAD_OF_UPSTREAM_SYMPTOM.exec(logged)?.[0];
         this.rec.move(`stop ${s.name} to ${ahead ? 're-clone' : 'rewind'} it: its WAL went past the promotion point`, ahead ? { log: ahead } : {});
