@@ -22,6 +22,21 @@ const rec: OperatorLog = {
   move: (what, detail) => (moves.push({ what, ...(detail ? { detail } : {}) }), clock.now()),
 };
 
+/** Runs an operator on `c` until it has every node back and every standby streaming (90 s), then stops it. */
+async function operateUntilSettled(c: Cluster, log: OperatorLog, moves: readonly { what: string }[], what: string): Promise<void> {
+  const operator = new Operator(c, log);
+  operator.start();
+  try {
+    await pollUntil(async () => ((await operator.settled().catch(() => false)) ? { done: true, value: true } : { done: false, seen: moves.map((m) => m.what).join('; ') || 'no move yet' }), {
+      what,
+      timeoutMs: 90_000,
+      intervalMs: 500,
+    });
+  } finally {
+    await operator.stop();
+  }
+}
+
 beforeAll(async () => {
   cluster = await Cluster.start({ settings: { wal_retrieve_retry_interval: '1s' } });
   await cluster.primary.safePsql('CREATE TABLE t AS SELECT g FROM generate_series(1, 1000) g');
@@ -47,17 +62,7 @@ it('re-clones a standby whose promotion was cut short after it chose the timelin
   await s1.waitForLog(/database system is ready to accept connections/, offset, 10_000);
   await s1.kill9();
 
-  const operator = new Operator(cluster, rec);
-  operator.start();
-  try {
-    await pollUntil(async () => ((await operator.settled().catch(() => false)) ? { done: true, value: true } : { done: false, seen: moves.map((m) => m.what).join('; ') || 'no move yet' }), {
-      what: 'the operator to fail over and bring every node back',
-      timeoutMs: 90_000,
-      intervalMs: 500,
-    });
-  } finally {
-    await operator.stop();
-  }
+  await operateUntilSettled(cluster, rec, moves, 'the operator to fail over and bring every node back');
   expect(cluster.primary).toBe(s2);
   expect(await s2.timeline()).toBe(2);
   const reclone = moves.find((m) => m.what.startsWith('re-clone s1'));
@@ -112,17 +117,7 @@ it('re-clones a standby whose WAL the primary has removed (no slot, no archive)'
     const offset = await s2.logOffset();
     await s2.start();
     await s2.waitForLog(WAL_REMOVED, offset, 20_000);
-    const operator = new Operator(c, log);
-    operator.start();
-    try {
-      await pollUntil(async () => ((await operator.settled().catch(() => false)) ? { done: true, value: true } : { done: false, seen: seen.map((m) => m.what).join('; ') || 'no move yet' }), {
-        what: 'the operator to re-clone s2 and s2 to stream',
-        timeoutMs: 90_000,
-        intervalMs: 500,
-      });
-    } finally {
-      await operator.stop();
-    }
+    await operateUntilSettled(c, log, seen, 'the operator to re-clone s2 and s2 to stream');
     const reclone = seen.find((m) => m.what.startsWith('re-clone s2'));
     expect(String(reclone?.detail?.why), JSON.stringify(seen.map((m) => m.what))).toMatch(/removed WAL it still needs/);
     await c.catchUpAll(30_000);
