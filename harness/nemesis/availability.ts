@@ -90,10 +90,15 @@ export interface WriteAvailabilityInput {
 
 /** See the module comment. Nodes count as unimpaired from the first sample when no fault touched them. */
 export function writeAvailability(input: WriteAvailabilityInput): WriteAvailability {
-  const judged = outages(input.samples).map((o) => judge(o, input));
+  // Which nodes each fault impairs, once: freeSince asks at every interval of every outage.
+  const impaired = input.faults.map((f) => ({ ...f, impaired: impairedNodes(f, input.rule.synchronousCommit) }));
+  const judged = outages(input.samples).map((o) => judge(o, input, impaired));
   const worst = judged.reduce<JudgedOutage | null>((w, o) => (o.overdueMs > (w?.overdueMs ?? 0) ? o : w), null);
   return { outages: judged.length, longestOutageMs: Math.max(0, ...judged.map((o) => o.ms)), worst };
 }
+
+/** A fault with the nodes it impairs (`impairedNodes`). */
+type ImpairingFault = FaultSpan & { impaired: readonly string[] };
 
 /** Runs of intervals without a commit: [first index, past-the-last index). */
 function outages(samples: readonly WriterSample[]): { from: number; to: number }[] {
@@ -111,7 +116,7 @@ function outages(samples: readonly WriterSample[]): { from: number; to: number }
   return out;
 }
 
-function judge(o: { from: number; to: number }, input: WriteAvailabilityInput): JudgedOutage {
+function judge(o: { from: number; to: number }, input: WriteAvailabilityInput, faults: readonly ImpairingFault[]): JudgedOutage {
   const { samples } = input;
   const interval = samples.length > 1 ? samples[1]!.t - samples[0]!.t : 0;
   const fromT = samples[o.from]!.t;
@@ -120,7 +125,7 @@ function judge(o: { from: number; to: number }, input: WriteAvailabilityInput): 
   // Judged at the end of each interval of the outage: the faults in effect then decide.
   for (let i = o.from; i < o.to; i++) {
     const t = samples[i]!.t + interval;
-    const free = freeSince(t, samples[0]!.t, input);
+    const free = freeSince(t, samples[0]!.t, input, faults);
     if (!free) continue;
     const overdue = t - Math.max(fromT, free.t);
     if (overdue > judged.overdueMs) Object.assign(judged, { overdueMs: Math.round(overdue), freeSinceT: Math.round(free.t), freeNodes: free.nodes });
@@ -134,10 +139,10 @@ function judge(o: { from: number; to: number }, input: WriteAvailabilityInput): 
  * the order they became unimpaired, so the first set that can commit is the one unimpaired the
  * longest (writablePrimary is monotone in its nodes).
  */
-function freeSince(t: number, originT: number, input: WriteAvailabilityInput): { t: number; nodes: string[] } | null {
+function freeSince(t: number, originT: number, input: WriteAvailabilityInput, faults: readonly ImpairingFault[]): { t: number; nodes: string[] } | null {
   const free: { node: string; since: number }[] = [];
   for (const node of input.nodes) {
-    const on = input.faults.filter((f) => f.faultT <= t && impairedNodes(f, input.rule.synchronousCommit).includes(node));
+    const on = faults.filter((f) => f.faultT <= t && f.impaired.includes(node));
     if (on.some((f) => f.healT === undefined || f.healT > t)) continue;
     free.push({ node, since: Math.max(originT, ...on.map((f) => f.healT!)) });
   }
