@@ -58,6 +58,25 @@ export function progressLine(elapsedS: number, s: WriterSample): string {
 }
 
 /**
+ * The runs of consecutive intervals without a commit, as sample indexes [from, to): `to` is
+ * past the run's last interval. In order; [] when every interval has a commit.
+ */
+export function commitGaps(samples: readonly WriterSample[]): { from: number; to: number }[] {
+  const gaps: { from: number; to: number }[] = [];
+  for (let i = 0; i < samples.length; ) {
+    if (samples[i]!.commits > 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < samples.length && samples[j]!.commits === 0) j++;
+    gaps.push({ from: i, to: j });
+    i = j;
+  }
+  return gaps;
+}
+
+/**
  * Buckets batches by completion time into intervals of `intervalMs` covering [fromT, toT).
  * Pure: the throughput checks and the report both read its output.
  */

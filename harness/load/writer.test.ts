@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Clock } from '../clock.ts';
 import type { PgNode } from '../db/pg-node.ts';
-import { classify, progressLine, sampleBatches, writeOutage, type Batch } from './history.ts';
+import { classify, commitGaps, progressLine, sampleBatches, writeOutage, type Batch, type WriterSample } from './history.ts';
 import { BatchWriter } from './writer.ts';
 
 describe('classify', () => {
@@ -24,6 +24,20 @@ describe('sampleBatches', () => {
     expect(s).toHaveLength(2);
     expect(s[0]).toMatchObject({ t: 0, commits: 2, tps: 20, rowsPerSec: 20_000, latMeanMs: 20, latStddevMs: 10, latP99Ms: 30 });
     expect(s[1]).toMatchObject({ t: 100, commits: 0, tps: 0, latMeanMs: null, failed: 1, unknown: 1 });
+  });
+});
+
+describe('commitGaps', () => {
+  const samples = (commits: number[]) => commits.map((c, i) => ({ t: i * 100, commits: c }) as WriterSample);
+  it('finds each run of intervals without a commit, at the edges too', () => {
+    expect(commitGaps(samples([0, 0, 3, 0, 4, 0, 0, 0]))).toEqual([
+      { from: 0, to: 2 },
+      { from: 3, to: 4 },
+      { from: 5, to: 8 },
+    ]);
+  });
+  it('finds none when every interval has a commit', () => {
+    expect(commitGaps(samples([1, 2, 3]))).toEqual([]);
   });
 });
 

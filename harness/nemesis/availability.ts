@@ -20,7 +20,7 @@
  * node as the primary, as the operator does only when every node lists all the others (the
  * default `ANY 1` over every standby with the `swap` policy).
  */
-import type { WriterSample } from '../load/history.ts';
+import { commitGaps, type WriterSample } from '../load/history.ts';
 import { writablePrimary, type CommitRule } from '../model/availability.ts';
 import type { SynchronousCommit } from '../model/sync-model.ts';
 
@@ -92,29 +92,13 @@ export interface WriteAvailabilityInput {
 export function writeAvailability(input: WriteAvailabilityInput): WriteAvailability {
   // Which nodes each fault impairs, once: freeSince asks at every interval of every outage.
   const impaired = input.faults.map((f) => ({ ...f, impaired: impairedNodes(f, input.rule.synchronousCommit) }));
-  const judged = outages(input.samples).map((o) => judge(o, input, impaired));
+  const judged = commitGaps(input.samples).map((o) => judge(o, input, impaired));
   const worst = judged.reduce<JudgedOutage | null>((w, o) => (o.overdueMs > (w?.overdueMs ?? 0) ? o : w), null);
   return { outages: judged.length, longestOutageMs: Math.max(0, ...judged.map((o) => o.ms)), worst };
 }
 
 /** A fault with the nodes it impairs (`impairedNodes`). */
 type ImpairingFault = FaultSpan & { impaired: readonly string[] };
-
-/** Runs of intervals without a commit: [first index, past-the-last index). */
-function outages(samples: readonly WriterSample[]): { from: number; to: number }[] {
-  const out: { from: number; to: number }[] = [];
-  for (let i = 0; i < samples.length; ) {
-    if (samples[i]!.commits > 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < samples.length && samples[j]!.commits === 0) j++;
-    out.push({ from: i, to: j });
-    i = j;
-  }
-  return out;
-}
 
 function judge(o: { from: number; to: number }, input: WriteAvailabilityInput, faults: readonly ImpairingFault[]): JudgedOutage {
   const { samples } = input;

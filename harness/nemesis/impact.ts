@@ -4,7 +4,7 @@
  * per fault and per kind; not a verdict. Faults may overlap: an outage is the writes' while this
  * fault was in effect, whichever fault caused it, so per-kind figures are upper bounds.
  */
-import type { WriterSample } from '../load/history.ts';
+import { commitGaps, type WriterSample } from '../load/history.ts';
 
 /** One injected fault, as the runner reports it (`PlayedSchedule.injected`). */
 export interface ImpactInput {
@@ -54,17 +54,9 @@ export function faultImpacts(samples: readonly WriterSample[], faults: readonly 
   const meanAt = (i: number) => (samples.slice(i, i + window).reduce((a, s) => a + s.commits, 0) * 1000) / (window * interval);
   return faults.map((f) => {
     const end = f.healT ?? Infinity;
-    let outage = 0;
-    for (let i = 0; i < samples.length; ) {
-      if (samples[i]!.commits > 0) {
-        i++;
-        continue;
-      }
-      let j = i; // a run of intervals without a commit: [i, j)
-      while (j < samples.length && samples[j]!.commits === 0) j++;
-      if (samples[i]!.t >= f.faultT && samples[i]!.t <= end) outage = Math.max(outage, (j - i) * interval);
-      i = j;
-    }
+    // The longest run without a commit that starts while the fault is in effect.
+    const during = commitGaps(samples).filter((g) => samples[g.from]!.t >= f.faultT && samples[g.from]!.t <= end);
+    const outage = Math.max(0, ...during.map((g) => (g.to - g.from) * interval));
     let recoveryMs: number | null = null;
     if (f.healT !== undefined) {
       const from = samples.findIndex((s) => s.t >= f.healT!);
