@@ -21,7 +21,8 @@ let s1: PgNode;
 const clock = new Clock();
 const events: { kind: 'fault' | 'heal'; what: string; t: number; detail?: Record<string, unknown> }[] = [];
 const rec: FaultLog = {
-  fault: (what, detail) => (events.push({ kind: 'fault', what, t: clock.now(), ...(detail ? { detail } : {}) }), clock.now()),
+  clock,
+  fault: (what, detail, at = clock.now()) => (events.push({ kind: 'fault', what, t: at, ...(detail ? { detail } : {}) }), at),
   heal: (_t, what, detail) => (events.push({ kind: 'heal', what, t: clock.now(), ...(detail ? { detail } : {}) }), clock.now()),
 };
 

@@ -19,8 +19,9 @@ import { describeFault, type Fault, type FaultTarget } from './fault.ts';
 
 /** Where faults are recorded: `Recorder` (run/recorder.ts) is one. Times are ms on the scenario clock. */
 export interface FaultLog {
-  /** Records a fault's start. @returns its time. */
-  fault(what: string, detail?: Record<string, unknown>): number;
+  readonly clock: { now(): number };
+  /** Records a fault that began at `at` (default now). @returns its time. */
+  fault(what: string, detail?: Record<string, unknown>, at?: number): number;
   /** Records the heal of the fault that started at `faultT`. @returns its time. */
   heal(faultT: number, what: string, detail?: Record<string, unknown>): number;
 }
@@ -37,7 +38,10 @@ export interface InjectedFault {
    * paused) takes no node out.
    */
   failed: string[];
-  /** When it was injected, ms on the scenario clock. */
+  /**
+   * When its injection began, ms on the scenario clock: a fault may take effect at any moment of
+   * its injection (a primary PANICs while pg_wal is still being filled), so it counts from then.
+   */
   faultT: number;
   /**
    * Ends the fault and records the heal. Never throws: a heal that cannot be done (its node
@@ -53,9 +57,10 @@ export interface InjectedFault {
  */
 export async function injectFault(cluster: Cluster, rec: FaultLog, fault: Fault): Promise<InjectedFault> {
   const node = resolveTarget(cluster, fault.target);
+  const startT = rec.clock.now();
   const action = await ACTIONS[fault.kind](cluster, node, fault);
   const what = describeFault(fault);
-  const faultT = rec.fault(what, { fault, nodes: action.nodes });
+  const faultT = rec.fault(what, { fault, nodes: action.nodes }, startT);
   log().info({ fault: what, nodes: action.nodes }, 'fault injected');
   let healed = false;
   return {

@@ -13,7 +13,6 @@ import type { Schedule } from './schedule.ts';
 
 /** What the runner needs of the scenario's recorder (run/recorder.ts): its clock and the fault, heal and step events. */
 export interface ScheduleLog extends FaultLog {
-  readonly clock: { now(): number };
   step(what: string, detail?: Record<string, unknown>): number;
 }
 
@@ -21,8 +20,9 @@ export interface ScheduleLog extends FaultLog {
 export interface PlayedSchedule {
   /**
    * The faults injected: the nodes they hit and took out (`InjectedFault.failed`), from `faultT`
-   * to `healT` (ms on the scenario clock), and how late the injection was recorded against the
-   * schedule (`driftMs`: the catalogue's own time, or a heal of the same node it waited for).
+   * (when its injection began) to `healT` (when its heal was done), ms on the scenario clock, and
+   * how late the injection began against the schedule (`driftMs`: the runner's own latency, or a
+   * heal of the same node it waited for).
    */
   injected: { id: number; what: string; nodes: string[]; failed: string[]; faultT: number; healT?: number; primaryOut: boolean; driftMs: number }[];
   /** The faults that could not be injected, with the reason. */

@@ -15,6 +15,16 @@ test('heal turns a fault into the interval the report shades, and only an open f
   expect(() => rec.heal(other + 12345, 'nothing there')).toThrow(/no open fault/);
 });
 
+test('a fault recorded once its injection is done counts from when the injection began, in time order', () => {
+  const rec = new Recorder('story', 'scenarios/story.test.ts');
+  const began = rec.clock.now();
+  rec.move('promote s1'); // happened while pg_wal was being filled
+  const faultT = rec.fault('wal-full primary', undefined, began);
+  expect(faultT).toBe(began);
+  expect(rec.events.map((e) => e.what)).toEqual(['wal-full primary', 'promote s1']);
+  expect(rec.heal(faultT, 'free pg_wal')).toBeGreaterThanOrEqual(began);
+});
+
 test('verdicts and metrics reach the hooks the scenario runner attaches (JUnit annotations)', () => {
   const rec = new Recorder('story', 'scenarios/story.test.ts');
   const seen: string[] = [];

@@ -22,9 +22,13 @@ export class Recorder {
     readonly file: string,
   ) {}
 
-  /** Records an injected fault; returns its time. */
-  fault(what: string, detail?: Record<string, unknown>): number {
-    return this.event('fault', what, detail);
+  /**
+   * Records an injected fault that began at `at` (ms on the scenario clock, default now: an
+   * injection that takes time, like filling pg_wal, is recorded once done, from its start).
+   * @returns its time.
+   */
+  fault(what: string, detail?: Record<string, unknown>, at?: number): number {
+    return this.event('fault', what, detail, at);
   }
 
   /** Records a topology move or repair (start, promote, rewind, repoint); returns its time. */
@@ -67,9 +71,10 @@ export class Recorder {
     return v;
   }
 
-  private event(kind: ScenarioEvent['kind'], what: string, detail?: Record<string, unknown>): number {
-    const t = this.clock.now();
-    this.events.push({ t, kind, what, ...(detail ? { detail } : {}) });
+  /** Adds an event at `t` (default now), keeping `events` in time order. */
+  private event(kind: ScenarioEvent['kind'], what: string, detail?: Record<string, unknown>, t = this.clock.now()): number {
+    const at = this.events.findLastIndex((e) => e.t <= t) + 1;
+    this.events.splice(at, 0, { t, kind, what, ...(detail ? { detail } : {}) });
     log().info({ scenario: this.name, t: Math.round(t) }, `${kind}: ${what}`);
     return t;
   }
