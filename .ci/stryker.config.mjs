@@ -1,7 +1,7 @@
 // @ts-check
 /**
- * Mutation testing of the pure parts of the harness: the checks (verdicts over histories) and the
- * model (what PostgreSQL should show). Run it as
+ * Mutation testing of the pure parts of the harness: the checks (verdicts over histories), the
+ * model (what PostgreSQL should show) and the readings of the writer's history. Run it as
  *   flock /tmp/pgchaos-engine.lock npx stryker run .ci/stryker.config.mjs
  * (the lock keeps it off the two cores while a container run holds them). Narrow it with
  * `--mutate 'harness/checks/**\/*.ts,!harness/**\/*.test.ts'`.
@@ -25,7 +25,16 @@
 export default {
   // `*.cases.ts` are test data (PostgreSQL's own expected rows, the oracle the model is tested
   // against), not code under test.
-  mutate: ['harness/checks/**/*.ts', 'harness/model/**/*.ts', '!harness/**/*.test.ts', '!harness/**/*.cases.ts'],
+  // Also the pure readings of the writer's history the checks and the nemesis report stand on.
+  mutate: [
+    'harness/checks/**/*.ts',
+    'harness/model/**/*.ts',
+    'harness/load/history.ts',
+    'harness/nemesis/availability.ts',
+    'harness/nemesis/impact.ts',
+    '!harness/**/*.test.ts',
+    '!harness/**/*.cases.ts',
+  ],
   testRunner: 'vitest',
   plugins: ['@stryker-mutator/vitest-runner'],
   vitest: {

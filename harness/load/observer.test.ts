@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { syncTransitions, type ObserverSample, type StandbyRow } from './history.ts';
+import { describeSample, syncTransitions, type ObserverSample, type StandbyRow } from './history.ts';
 
 const row = (name: string, state: string, syncState: string): StandbyRow => ({
   syncPriority: syncState === 'async' ? 0 : 1,
@@ -23,5 +23,26 @@ describe('syncTransitions', () => {
       { t: 400, state: 'catchup', syncState: 'potential' },
       { t: 500, state: 'primary', syncState: 'primary' },
     ]);
+  });
+  it('sees a change of state alone or of sync_state alone, and never reads a failed sample as the walsender gone', () => {
+    const samples = [
+      sample(0, 'primary', [row('s1', 'catchup', 'potential')]),
+      sample(100, 'primary', [row('s1', 'streaming', 'potential')]),
+      sample(200, 'primary', [], 'Connection terminated'),
+      sample(300, 'primary', [row('s1', 'streaming', 'quorum')]),
+    ];
+    expect(syncTransitions(samples, 's1')).toEqual([
+      { t: 0, state: 'catchup', syncState: 'potential' },
+      { t: 100, state: 'streaming', syncState: 'potential' },
+      { t: 300, state: 'streaming', syncState: 'quorum' },
+    ]);
+  });
+});
+
+describe('describeSample', () => {
+  it('says what the observer last saw, for the message of a wait that ran out', () => {
+    expect(describeSample({ ...sample(1234.4, 'primary', [row('s1', 'streaming', 'quorum'), row('s2', 'catchup', 'potential')]), syncRepWaiters: 8 })).toBe('t=1234ms on primary: waiters=8 s1:streaming/quorum s2:catchup/potential');
+    expect(describeSample({ ...sample(50, 's1', []), syncRepWaiters: 0 })).toBe('t=50ms on s1: waiters=0 no walsenders');
+    expect(describeSample(sample(99.6, 'primary', [], 'Query read timeout'))).toBe('t=100ms error: Query read timeout');
   });
 });

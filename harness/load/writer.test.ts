@@ -23,7 +23,20 @@ describe('sampleBatches', () => {
     const s = sampleBatches([b(10, 'acked', 10), b(50, 'acked', 30), b(150, 'failed'), b(160, 'unknown')], 1000, 0, 200, 100);
     expect(s).toHaveLength(2);
     expect(s[0]).toMatchObject({ t: 0, commits: 2, tps: 20, rowsPerSec: 20_000, latMeanMs: 20, latStddevMs: 10, latP99Ms: 30 });
-    expect(s[1]).toMatchObject({ t: 100, commits: 0, tps: 0, latMeanMs: null, failed: 1, unknown: 1 });
+    expect(s[1]).toMatchObject({ t: 100, commits: 0, tps: 0, latMeanMs: null, latStddevMs: null, latP99Ms: null, failed: 1, unknown: 1 });
+  });
+  it('covers [fromT, toT) from any start, leaving out batches completed outside it', () => {
+    const s = sampleBatches([b(4990), b(5000, 'failed'), b(5150, 'unknown'), b(5299), b(5300)], 1000, 5000, 5300, 100);
+    expect(s.map((x) => [x.t, x.commits, x.failed, x.unknown])).toEqual([
+      [5000, 0, 1, 0],
+      [5100, 0, 0, 1],
+      [5200, 1, 0, 0],
+    ]);
+  });
+  it('takes the 99th percentile latency of the interval, whatever order the batches completed in', () => {
+    // 200 batches with latencies 200, 199, … 1 ms: the 99th percentile is the 198th smallest.
+    const batches = Array.from({ length: 200 }, (_, i) => b(500 + i, 'acked', 200 - i));
+    expect(sampleBatches(batches, 1000, 0, 1000, 1000)[0]!.latP99Ms).toBe(198);
   });
 });
 
@@ -47,6 +60,9 @@ describe('progressLine', () => {
     expect(progressLine(5, s!)).toBe('progress: 5.0 s, 1.0 tps, lat 20.000 ms stddev 0.000');
     const [z] = sampleBatches([], 1000, 0, 1000, 1000);
     expect(progressLine(6, z!)).toBe('progress: 6.0 s, 0.0 tps, lat -nan ms stddev -nan');
+    const [two] = sampleBatches([{ client: 1, seq: 1, node: 'p', startT: 0, endT: 10, outcome: 'acked' }, { client: 2, seq: 1, node: 'p', startT: 0, endT: 30, outcome: 'acked' }], 1000, 0, 1000, 1000);
+    expect(progressLine(5, two!)).toBe('progress: 5.0 s, 2.0 tps, lat 20.000 ms stddev 10.000');
+    expect(progressLine(7, { ...z!, failed: 2, unknown: 3 })).toBe('progress: 7.0 s, 0.0 tps, lat -nan ms stddev -nan, 2 failed, 3 unknown');
   });
 });
 
@@ -56,8 +72,20 @@ describe('writeOutage', () => {
     const batches = [acked('primary', 100), acked('primary', 900), { ...acked('primary', 950), outcome: 'unknown' as const }, acked('s1', 2400), acked('s1', 2500)];
     expect(writeOutage(batches, 'primary', 's1')).toEqual({ lastOldT: 900, firstNewT: 2400, outageMs: 1500 });
   });
-  it('is null when the writer never resumed on the new primary', () => {
+  it('is null when the writer never resumed on the new primary, or never wrote on the old one', () => {
     expect(writeOutage([acked('primary', 900)], 'primary', 's1').outageMs).toBeNull();
+    expect(writeOutage([acked('s1', 900)], 'primary', 's1')).toEqual({ lastOldT: null, firstNewT: 900, outageMs: null });
+  });
+  it('counts only commits acknowledged by the new primary after the old one stopped', () => {
+    const batches = [
+      acked('s1', 50), // s1 was the primary once before
+      acked('primary', 900),
+      { ...acked('s1', 1000), outcome: 'unknown' as const },
+      acked('s2', 1100),
+      acked('s1', 1200),
+    ];
+    expect(writeOutage(batches, 'primary', 's1')).toEqual({ lastOldT: 900, firstNewT: 1200, outageMs: 300 });
+    expect(writeOutage([acked('primary', 900), acked('s1', 900), acked('s1', 901)], 'primary', 's1').firstNewT).toBe(901);
   });
 });
 

@@ -35,12 +35,24 @@ describe('impairedNodes', () => {
     expect(impairedNodes(f('kill-walreceiver standby 0', ['s1']), 'on')).toEqual([]);
     expect(impairedNodes(f('pause-replay standby 0', ['s1']), 'on')).toEqual([]);
     expect(impairedNodes(f('pause-replay standby 0', ['s1']), 'remote_apply')).toEqual(['s1']);
+    expect(impairedNodes(f('kill-walreceiver standby 0', ['s1']), 'remote_apply')).toEqual([]);
   });
 });
 
 describe('writeAvailability', () => {
   it('finds no outage when writes never stop', () => {
     expect(writeAvailability(input(writing(30), []))).toEqual({ outages: 0, longestOutageMs: 0, worst: null });
+  });
+
+  it('reads a single sample without a commit as an outage of unknown length', () => {
+    expect(writeAvailability(input([0], []))).toMatchObject({ outages: 1, longestOutageMs: 0 });
+  });
+
+  it('keeps the first moment of the longest overdue, and counts a fault only from its injection', () => {
+    // Writes stop at 10 s; both standbys go out at 15.1 s until 25 s; writes are back at 30 s.
+    // Overdue 5 s at 15 s (every node unimpaired since the start), again at 30 s (since 25 s).
+    const a = writeAvailability(input([...writing(10), ...stopped(20), ...writing(1)], [out('stop-immediate standby 0', ['s1'], 15.1, 25), out('isolate standby 1', ['s2'], 15.1, 25)]));
+    expect(a.worst).toMatchObject({ overdueMs: 5000, freeSinceT: 0 });
   });
 
   it('counts an outage with every node unimpaired as overdue from its start', () => {

@@ -58,6 +58,7 @@ export function faultImpacts(samples: readonly WriterSample[], faults: readonly 
     const during = commitGaps(samples).filter((g) => samples[g.from]!.t >= f.faultT && samples[g.from]!.t <= end);
     const outage = Math.max(0, ...during.map((g) => (g.to - g.from) * interval));
     let recoveryMs: number | null = null;
+    // Stryker disable next-line ConditionalExpression: equivalent; without a heal no sample has s.t >= undefined, so recovery stays null.
     if (f.healT !== undefined) {
       const from = samples.findIndex((s) => s.t >= f.healT!);
       // Back: the first interval with commits from which the next second averages `fraction` of steady.
