@@ -36,12 +36,13 @@ describe('checkLossAgainstPromise', () => {
     expect(a.status).toBe('passed');
     expect(a.evidence).toMatchObject({ lostAcked: 3, promised: false, survivesFailures: 0 });
     expect(a.summary).toContain('not promised: 3 acknowledged batches lost (measured)');
-    expect(a.evidence.why).toContain('more than the 0 the config survives');
+    expect(a.evidence.why).toContain('1 node was down at once, more than the 0 the config survives');
     expect(a.evidence.why).toContain(async.why);
     const twoDown = checkLossAgainstPromise(measured(10, 9), quorum1, 2);
     expect(twoDown.status).toBe('passed');
     expect(twoDown.evidence).toMatchObject({ lostAcked: 1, promised: false });
     expect(twoDown.summary).toContain('not promised: 1 acknowledged batches lost (measured)');
+    expect(twoDown.evidence.why).toContain('2 nodes were down at once, more than the 1 the config survives');
   });
   it('takes the whole evidence of checkNoAckedLost as is, listing the first 100 lost', () => {
     const v = checkLossAgainstPromise(measured(150, 0), quorum1, 1);
@@ -70,5 +71,6 @@ describe('checkLossAgainstPromise', () => {
   });
   it('throws on a failure count that is no count', () => {
     for (const bad of [-1, 1.5, Number.NaN]) expect(() => checkLossAgainstPromise(measured(1, 1), quorum1, bad)).toThrow(RangeError);
+    expect(() => checkLossAgainstPromise(measured(1, 1), quorum1, -1)).toThrow('failuresAtOnce must be an integer ≥ 0, got -1');
   });
 });

@@ -63,7 +63,13 @@ describe('checkSplitBrain', () => {
       ['B', 2, 55],
       ['A', 1, 60],
     ]);
+    // Each ack names its batch as client:seq, the key of the writer's ledger.
+    expect(c.acks.every((a) => /^1:\d+$/.test(a.batch))).toBe(true);
     expect(v.summary).toContain('two primaries');
+  });
+  it('never sets a node against itself: acks of one node read on two timelines around its promotion are one primary', () => {
+    // s1's batches straddle its promotion: the timeline read with each may be the old or the new one.
+    expect(checkSplitBrain([...tenure('s1', 1, 0, 5), ...tenure('s1', 2, 25, 5)]).status).toBe('passed');
   });
   it('fails on one ack of the old primary inside the new one\'s tenure', () => {
     const v = checkSplitBrain([...tenure('B', 2, 100, 10), ack('A', 1, 0), ack('A', 1, 150)]);
