@@ -57,8 +57,9 @@ async function prepare(project: TestProject, run: Run): Promise<() => Promise<vo
     if (project.name !== 'scenarios') return; // one report per run, written once its scenarios ended
     const summary = await writeReport(run.dir);
     if (summary) {
-      const failed = summary.scenarios.filter((s) => s.status !== 'passed').length;
-      process.stderr.write(`\npgchaos: ${summary.scenarios.length - failed} scenarios passed, ${failed} failed — report: ${run.dir}/index.html (${join(dirname(run.dir), 'latest')})\n`);
+      const k = summary.counts;
+      const interrupted = k.interrupted ? `, ${k.interrupted} interrupted` : '';
+      process.stderr.write(`\npgchaos: ${k.passed} scenarios passed, ${k.failed} failed${interrupted} — report: ${run.dir}/index.html (${join(dirname(run.dir), 'latest')})\n`);
     }
   };
 }
