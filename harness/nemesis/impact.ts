@@ -52,10 +52,11 @@ export function faultImpacts(samples: readonly WriterSample[], faults: readonly 
   const interval = samples[1]!.t - samples[0]!.t;
   const window = Math.max(1, Math.round(1000 / interval));
   const meanAt = (i: number) => (samples.slice(i, i + window).reduce((a, s) => a + s.commits, 0) * 1000) / (window * interval);
+  const gaps = commitGaps(samples);
   return faults.map((f) => {
     const end = f.healT ?? Infinity;
     // The longest run without a commit that starts while the fault is in effect.
-    const during = commitGaps(samples).filter((g) => samples[g.from]!.t >= f.faultT && samples[g.from]!.t <= end);
+    const during = gaps.filter((g) => samples[g.from]!.t >= f.faultT && samples[g.from]!.t <= end);
     const outage = Math.max(0, ...during.map((g) => (g.to - g.from) * interval));
     let recoveryMs: number | null = null;
     // Stryker disable next-line ConditionalExpression: equivalent; without a heal no sample has s.t >= undefined, so recovery stays null.
