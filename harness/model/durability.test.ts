@@ -84,15 +84,25 @@ describe('durabilityPromise, least advanced or a fixed standby promoted', () => 
 });
 
 describe('durabilityPromise, edge cases', () => {
-  it('more required than matching standbys: commits never return, and why says so', () => {
+  it('more required than matching standbys: vacuous, not a promise to survive k failures (FIRST 3 of 2 said 3 before)', () => {
     const p = durabilityPromise(config('FIRST 3 (s1, s2)'), 'most-advanced');
-    expect(numbers(p)).toEqual([3, 3, 'flush']);
-    expect(p.why).toContain('commits wait forever');
-    expect(durabilityPromise(config('ANY 1 (s1, s2)'), 'most-advanced').why).not.toContain('forever');
+    expect(numbers(p)).toEqual([0, 3, 'flush']);
+    expect(p.vacuous).toBe(true);
+    expect(p.why).toMatch(/^vacuous: num_sync is 3 but only 2 .* every commit waits forever/);
+    const fine = durabilityPromise(config('ANY 1 (s1, s2)'), 'most-advanced');
+    expect(fine.vacuous).toBe(false);
+    expect(fine.why).not.toContain('forever');
     // No standby at all: nothing is ever acknowledged, whoever would be promoted.
     const none = durabilityPromise(config('ANY 1 (s1, s2)', 'on', []), 'least-advanced');
-    expect(numbers(none)).toEqual([1, 1, 'flush']);
-    expect(none.why).toContain('commits wait forever');
+    expect(numbers(none)).toEqual([0, 1, 'flush']);
+    expect(none.vacuous).toBe(true);
+  });
+  it('a primary crash without a failover loses acknowledged commits only under off', () => {
+    expect(durabilityPromise(config('ANY 1 (s1, s2)', 'off'), 'most-advanced').primaryCrashLoses).toBe(true);
+    for (const level of ['local', 'remote_write', 'on', 'remote_apply'] as const) {
+      expect(durabilityPromise(config('ANY 1 (s1, s2)', level), 'most-advanced').primaryCrashLoses, level).toBe(false);
+    }
+    expect(durabilityPromise(config('', 'on'), 'least-advanced').primaryCrashLoses).toBe(false);
   });
   it('throws the parser\'s ConfigError unchanged on a malformed setting', () => {
     for (const bad of ['ANY 0 (s1)', 'ANY (s1)', '  ']) {

@@ -55,6 +55,20 @@ export interface DurabilityPromise {
   confirmations: number;
   /** What those standbys did with the commit before it was acknowledged; null when commits wait for no standby. */
   holdsOn: 'write' | 'flush' | 'apply' | null;
+  /**
+   * A crash of the primary that is started again, with no standby promoted, may lose acknowledged
+   * commits: only under `synchronous_commit = off`, which acknowledges before the primary's own
+   * WAL flush (wal-async-commit.html). Every other level flushes locally first
+   * (RecordTransactionCommit), and crash recovery replays what was flushed.
+   */
+  primaryCrashLoses: boolean;
+  /**
+   * Fewer standbys match the list than num_sync: every commit waits forever (SyncRepWaitForLSN),
+   * none is ever acknowledged, so the promise holds for want of anything to lose. `survivesFailures`
+   * is then 0: the config promises nothing a failover could keep, and a run whose commits were
+   * acknowledged anyway contradicts the model.
+   */
+  vacuous: boolean;
   /** One sentence saying why, for a DBA. */
   why: string;
 }
@@ -69,6 +83,9 @@ export interface DurabilityPromise {
  *   `named` k only when every standby of the cluster is listed and k is at least their number, else 0.
  * - `remote_write` gives the same numbers, and `why` says the promise does not survive an
  *   operating-system crash of a confirming standby's host (its WAL was written, not flushed).
+ * - Fewer matching standbys than k (`FIRST 3 (s1, s2)`): `vacuous`, `survivesFailures` 0 (see the field).
+ * - `primaryCrashLoses` only under `off`: a primary restarted without a failover keeps every
+ *   acknowledged commit at any other level.
  * @throws ConfigError (unchanged, from parseSyncStandbyNames) when the setting is malformed.
  */
 export function durabilityPromise(config: DurabilityConfig, promotion: Promotion): DurabilityPromise {
@@ -80,15 +97,16 @@ export function durabilityPromise(config: DurabilityConfig, promotion: Promotion
   if (model.waitsFor === null) return asyncPromise(config);
   const k = model.required;
   const listed = model.candidates.length;
+  if (listed < k) return { survivesFailures: 0, confirmations: k, holdsOn: model.waitsFor, primaryCrashLoses: false, vacuous: true, why: `${vacuousWhy(k, listed)}.` };
   const everyStandbyConfirms = listed === standbys.length && k >= listed;
   const covered = promotion === 'most-advanced' || everyStandbyConfirms;
-  const why = syncWhy(k, model.waitsFor, promotion, covered, standbys.length) + stallNote(k, listed) + writeCaveat(model.waitsFor);
-  return { survivesFailures: covered ? k : 0, confirmations: k, holdsOn: model.waitsFor, why: `${why}.` };
+  const why = syncWhy(k, model.waitsFor, promotion, covered, standbys.length) + writeCaveat(model.waitsFor);
+  return { survivesFailures: covered ? k : 0, confirmations: k, holdsOn: model.waitsFor, primaryCrashLoses: false, vacuous: false, why: `${why}.` };
 }
 
 /** The promise of a config whose commits wait for no standby. */
 function asyncPromise(config: DurabilityConfig): DurabilityPromise {
-  return { survivesFailures: 0, confirmations: 0, holdsOn: null, why: `${asyncWhy(config)}.` };
+  return { survivesFailures: 0, confirmations: 0, holdsOn: null, primaryCrashLoses: config.synchronousCommit === 'off', vacuous: false, why: `${asyncWhy(config)}.` };
 }
 
 // Stryker disable all: prose for the report; the tests pin the numbers and the phrases that matter.
@@ -121,8 +139,11 @@ function syncWhy(k: number, holdsOn: 'write' | 'flush' | 'apply', promotion: Pro
 }
 
 /** When fewer standbys match than num_sync, commits wait forever: the promise is vacuous. */
-function stallNote(k: number, listed: number): string {
-  return listed < k ? `; only ${listed} of the cluster's standbys match the list, so commits wait forever and none is ever acknowledged` : '';
+function vacuousWhy(k: number, listed: number): string {
+  return (
+    `vacuous: num_sync is ${k} but only ${listed} of the cluster's standbys match the list, so every commit waits forever ` +
+    '(SyncRepWaitForLSN in syncrep.c) and none is ever acknowledged: there is nothing a failover could lose, and nothing it keeps'
+  );
 }
 
 /** remote_write: the standby's WAL is in its OS page cache, not on disk (runtime-config-wal.html, synchronous_commit). */
