@@ -22,7 +22,7 @@ const clock = new Clock();
 const events: { kind: 'fault' | 'heal'; what: string; t: number; detail?: Record<string, unknown> }[] = [];
 const rec: FaultLog = {
   clock,
-  fault: (what, detail, at = clock.now()) => (events.push({ kind: 'fault', what, t: at, ...(detail ? { detail } : {}) }), at),
+  fault: (what, detail, { at = clock.now() } = {}) => (events.push({ kind: 'fault', what, t: at, ...(detail ? { detail } : {}) }), at),
   heal: (_t, what, detail) => (events.push({ kind: 'heal', what, t: clock.now(), ...(detail ? { detail } : {}) }), clock.now()),
 };
 

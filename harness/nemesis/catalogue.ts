@@ -20,8 +20,8 @@ import { describeFault, type Fault, type FaultTarget } from './fault.ts';
 /** Where faults are recorded: `Recorder` (run/recorder.ts) is one. Times are ms on the scenario clock. */
 export interface FaultLog {
   readonly clock: { now(): number };
-  /** Records a fault that began at `at` (default now). @returns its time. */
-  fault(what: string, detail?: Record<string, unknown>, at?: number): number;
+  /** Records a fault whose injection began at `span.at` (default now) and was in effect from `span.inEffectFrom`. @returns its time. */
+  fault(what: string, detail?: Record<string, unknown>, span?: { at?: number; inEffectFrom?: number }): number;
   /** Records the heal of the fault that started at `faultT`. @returns its time. */
   heal(faultT: number, what: string, detail?: Record<string, unknown>): number;
 }
@@ -40,9 +40,15 @@ export interface InjectedFault {
   failed: string[];
   /**
    * When its injection began, ms on the scenario clock: a fault may take effect at any moment of
-   * its injection (a primary PANICs while pg_wal is still being filled), so it counts from then.
+   * its injection (a primary PANICs while pg_wal is still being filled), so what it caused counts from then.
    */
   faultT: number;
+  /**
+   * When its injection was done and the fault fully in effect, ms on the scenario clock (≥ faultT;
+   * a silent crash drops traffic first and kills ~0.9 s later): what the fault surely did by a
+   * moment, such as a node being out when a promotion was decided, is judged from here.
+   */
+  effectiveT: number;
   /**
    * Ends the fault and records the heal. Never throws: a heal that cannot be done (its node
    * died since) is recorded with the reason.
@@ -59,8 +65,9 @@ export async function injectFault(cluster: Cluster, rec: FaultLog, fault: Fault)
   const node = resolveTarget(cluster, fault.target);
   const startT = rec.clock.now();
   const action = await ACTIONS[fault.kind](cluster, node, fault);
+  const effectiveT = rec.clock.now();
   const what = describeFault(fault);
-  const faultT = rec.fault(what, { fault, nodes: action.nodes }, startT);
+  const faultT = rec.fault(what, { fault, nodes: action.nodes }, { at: startT, inEffectFrom: effectiveT });
   log().info({ fault: what, nodes: action.nodes }, 'fault injected');
   let healed = false;
   return {
@@ -68,6 +75,7 @@ export async function injectFault(cluster: Cluster, rec: FaultLog, fault: Fault)
     nodes: action.nodes,
     failed: action.failed ?? [],
     faultT,
+    effectiveT,
     async heal() {
       if (healed) return;
       healed = true;

@@ -24,7 +24,7 @@ vi.mock('./catalogue.ts', () => ({
       if (slow) await new Promise((r) => setTimeout(r, 1500));
       if (slow) calls.push(`healed ${f.id}`);
     };
-    return { fault: f, nodes: [node], failed: f.kind === 'packet-loss' ? [] : [node], faultT: 0, heal };
+    return { fault: f, nodes: [node], failed: f.kind === 'packet-loss' ? [] : [node], faultT: 0, effectiveT: 0, heal };
   },
 }));
 const { Nemesis } = await import('./runner.ts');

@@ -20,11 +20,11 @@ export interface ScheduleLog extends FaultLog {
 export interface PlayedSchedule {
   /**
    * The faults injected: the nodes they hit and took out (`InjectedFault.failed`), from `faultT`
-   * (when its injection began) to `healT` (when its heal was done), ms on the scenario clock, and
+   * (when its injection began; `effectiveT` when it was done) to `healT` (when its heal was done), ms on the scenario clock, and
    * how late the injection began against the schedule (`driftMs`: the runner's own latency, or a
    * heal of the same node it waited for).
    */
-  injected: { id: number; what: string; nodes: string[]; failed: string[]; faultT: number; healT?: number; primaryOut: boolean; driftMs: number }[];
+  injected: { id: number; what: string; nodes: string[]; failed: string[]; faultT: number; effectiveT: number; healT?: number; primaryOut: boolean; driftMs: number }[];
   /** The faults that could not be injected, with the reason. */
   skipped: { id: number; what: string; reason: string }[];
   /** Most nodes taken out (`InjectedFault.failed`) by faults in effect at the same time: what a durability promise is judged against. */
@@ -136,7 +136,7 @@ export class Nemesis {
       if (this.cluster.isFenced(node)) throw new Error(`${node.name} is fenced: the operator is bringing it back`);
       const f = await injectFault(this.cluster, this.rec, fault);
       this.inEffect.set(fault.id, f);
-      played.injected.push({ id: fault.id, what, nodes: f.nodes, failed: f.failed, faultT: f.faultT, primaryOut: f.failed.includes(this.cluster.primary.name), driftMs: Math.round(f.faultT - start - fault.atMs) });
+      played.injected.push({ id: fault.id, what, nodes: f.nodes, failed: f.failed, faultT: f.faultT, effectiveT: f.effectiveT, primaryOut: f.failed.includes(this.cluster.primary.name), driftMs: Math.round(f.faultT - start - fault.atMs) });
       played.mostFailedAtOnce = Math.max(played.mostFailedAtOnce, new Set([...this.inEffect.values()].flatMap((x) => x.failed)).size);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);

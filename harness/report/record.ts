@@ -14,6 +14,8 @@ export interface ScenarioEvent {
   /** `fault`: injected failure; `move`: an operator's topology move or repair; `step`: anything else worth a line. */
   kind: 'fault' | 'move' | 'step';
   what: string;
+  /** Faults only: when its injection was done and the fault in effect (ms), where it differs from `t`, the start of its injection. */
+  inEffectFrom?: number;
   /** Faults only: when the fault was healed (ms on the scenario clock); absent = it lasted to the end. */
   until?: number;
   /** Faults only: the move that healed it. */

@@ -19,8 +19,9 @@ test('a fault recorded once its injection is done counts from when the injection
   const rec = new Recorder('story', 'scenarios/story.test.ts');
   const began = rec.clock.now();
   rec.move('promote s1'); // happened while pg_wal was being filled
-  const faultT = rec.fault('wal-full primary', undefined, began);
+  const faultT = rec.fault('wal-full primary', undefined, { at: began, inEffectFrom: began + 2400 });
   expect(faultT).toBe(began);
+  expect(rec.events[0]).toMatchObject({ t: began, inEffectFrom: began + 2400 });
   expect(rec.events.map((e) => e.what)).toEqual(['wal-full primary', 'promote s1']);
   expect(rec.heal(faultT, 'free pg_wal')).toBeGreaterThanOrEqual(began);
 });

@@ -23,12 +23,15 @@ export class Recorder {
   ) {}
 
   /**
-   * Records an injected fault that began at `at` (ms on the scenario clock, default now: an
-   * injection that takes time, like filling pg_wal, is recorded once done, from its start).
-   * @returns its time.
+   * Records an injected fault. `span.at`: when its injection began (ms on the scenario clock,
+   * default now: an injection that takes time, like filling pg_wal, is recorded once done, from
+   * its start); `span.inEffectFrom`: when the injection was done and the fault in effect, when
+   * that differs (a silent crash drops traffic first and kills ~0.9 s later): a bound on what
+   * the fault causes is measured from there.
+   * @returns its time (the start of its injection).
    */
-  fault(what: string, detail?: Record<string, unknown>, at?: number): number {
-    return this.event('fault', what, detail, at);
+  fault(what: string, detail?: Record<string, unknown>, span: { at?: number; inEffectFrom?: number } = {}): number {
+    return this.event('fault', what, detail, span.at, span.inEffectFrom !== undefined ? { inEffectFrom: span.inEffectFrom } : {});
   }
 
   /** Records a topology move or repair (start, promote, rewind, repoint); returns its time. */
@@ -71,10 +74,10 @@ export class Recorder {
     return v;
   }
 
-  /** Adds an event at `t` (default now), keeping `events` in time order. */
-  private event(kind: ScenarioEvent['kind'], what: string, detail?: Record<string, unknown>, t = this.clock.now()): number {
+  /** Adds an event at `t` (default now), with `extra` fields, keeping `events` in time order. */
+  private event(kind: ScenarioEvent['kind'], what: string, detail?: Record<string, unknown>, t = this.clock.now(), extra: Pick<ScenarioEvent, 'inEffectFrom'> = {}): number {
     const at = this.events.findLastIndex((e) => e.t <= t) + 1;
-    this.events.splice(at, 0, { t, kind, what, ...(detail ? { detail } : {}) });
+    this.events.splice(at, 0, { t, kind, what, ...extra, ...(detail ? { detail } : {}) });
     log().info({ scenario: this.name, t: Math.round(t) }, `${kind}: ${what}`);
     return t;
   }
