@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Batch, PresentBatch } from '../load/history.ts';
 import { durabilityPromise } from '../model/durability.ts';
 import { checkNoAckedLost } from './lost-writes.ts';
+import { failuresSeen } from './out-at-promotion.ts';
 import { checkLossAgainstPromise } from './promised-loss.ts';
 
 const quorum1 = durabilityPromise({ synchronousStandbyNames: 'ANY 1 (s1, s2)', synchronousCommit: 'on', standbys: ['s1', 's2'] }, 'most-advanced');
@@ -72,5 +73,23 @@ describe('checkLossAgainstPromise', () => {
   it('throws on a failure count that is no count', () => {
     for (const bad of [-1, 1.5, Number.NaN]) expect(() => checkLossAgainstPromise(measured(1, 1), quorum1, bad)).toThrow(RangeError);
     expect(() => checkLossAgainstPromise(measured(1, 1), quorum1, -1)).toThrow('failuresAtOnce must be an integer ≥ 0, got -1');
+  });
+  it('FAILS a loss under synchronous_commit = local after a primary cut off and never replaced (it was excused as one failure too many)', () => {
+    const local = durabilityPromise({ synchronousStandbyNames: 'ANY 1 (s1, s2)', synchronousCommit: 'local', standbys: ['s1', 's2'] }, 'most-advanced');
+    const isolated = [{ failed: ['primary'], effectiveT: 1000, healT: 6000, primaryOut: true }];
+    const { failuresAtOnce } = failuresSeen([], isolated, { primaryCrashLoses: local.primaryCrashLoses });
+    expect(failuresAtOnce).toBe(0);
+    expect(checkLossAgainstPromise(measured(10, 9), local, failuresAtOnce).status).toBe('failed');
+    // Under off the primary's own restart may lose what it acknowledged: measured, not failed.
+    const off = durabilityPromise({ synchronousStandbyNames: 'ANY 1 (s1, s2)', synchronousCommit: 'off', standbys: ['s1', 's2'] }, 'most-advanced');
+    const offSeen = failuresSeen([], isolated, { primaryCrashLoses: off.primaryCrashLoses });
+    expect(checkLossAgainstPromise(measured(10, 9), off, offSeen.failuresAtOnce).status).toBe('passed');
+  });
+  it('says when the promise is vacuous (FIRST 3 of 2 standbys: every commit waits forever)', () => {
+    const vacuous = durabilityPromise({ synchronousStandbyNames: 'FIRST 3 (s1, s2)', synchronousCommit: 'on', standbys: ['s1', 's2'] }, 'most-advanced');
+    const v = checkLossAgainstPromise(measured(0, 0), vacuous, 1);
+    expect(v.status).toBe('unknown');
+    expect(v.evidence).toMatchObject({ vacuous: true, survivesFailures: 0 });
+    expect(v.evidence.why).toContain('vacuous');
   });
 });

@@ -23,6 +23,8 @@ export interface PromisedLossEvidence {
   survivesFailures: number;
   confirmations: number;
   holdsOn: DurabilityPromise['holdsOn'];
+  /** The promise is vacuous: commits wait forever under this config (DurabilityPromise.vacuous). */
+  vacuous: boolean;
   /** The promise covers the failures seen: then any loss fails the check. */
   promised: boolean;
   /** The promise's sentence, and when it does not cover the failures, why not. */
@@ -63,6 +65,7 @@ export function checkLossAgainstPromise(
     survivesFailures: promise.survivesFailures,
     confirmations: promise.confirmations,
     holdsOn: promise.holdsOn,
+    vacuous: promise.vacuous,
     promised,
     why: notCovered === null ? promise.why : `${notCovered}: ${promise.why}`,
   };

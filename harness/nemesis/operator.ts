@@ -64,6 +64,8 @@ export interface OperatorOptions {
 export interface FailoverRecord {
   /** When the primary was declared failed, ms on the scenario clock. */
   detectedT: number;
+  /** When it had read the standbys' positions (below) and chose whom to promote, ms. */
+  decidedT: number;
   /** When the new primary accepted writes, ms. */
   promotedT: number;
   from: string;
@@ -162,6 +164,7 @@ export class Operator {
       }
       // Each read with the health check's deadline: a standby frozen since it answered must not hold the failover.
       const { positions } = await this.cluster.mostAdvancedStandby(answering, this.opts.checkTimeoutS);
+      const decidedT = this.rec.clock.now();
       const chosen = this.cluster.node((this.opts.promote === 'most-advanced' ? positions[0] : positions.at(-1))!.name);
       this.rec.move(`promote ${chosen.name} (${this.opts.promote})`, { positions });
       await this.cluster.promote(chosen).catch(async (e: unknown) => {
@@ -180,7 +183,7 @@ export class Operator {
         throw e;
       });
       const promotedT = this.rec.step(`${chosen.name} is primary`, { timeline: await chosen.timeline() });
-      this.failovers.push({ detectedT, promotedT, from: old.name, to: chosen.name, positions });
+      this.failovers.push({ detectedT, decidedT, promotedT, from: old.name, to: chosen.name, positions });
       for (const s of answering.filter((s) => s !== chosen)) {
         this.rec.move(`repoint ${s.name} to ${chosen.name}`);
         await this.cluster.repoint(s);
