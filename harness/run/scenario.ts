@@ -1,6 +1,6 @@
 import { rename } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
-import { expect, test, type TestContext } from 'vitest';
+import { test, type TestContext } from 'vitest';
 import type { Verdict } from '../checks/verdict.ts';
 import { Cluster, type ClusterOptions } from '../db/cluster.ts';
 import { log } from '../logger.ts';
@@ -29,7 +29,12 @@ export interface ScenarioContext {
   startWriter(cluster: Cluster, opts?: BatchWriterOptions): Promise<BatchWriter>;
   /** Starts sampling pg_stat_replication on the cluster's primary every `intervalMs`. */
   startObserver(cluster: Cluster, intervalMs?: number): ReplicationObserver;
-  /** Records the verdict in the report, then fails the scenario unless it passed (`unknown` fails too). */
+  /**
+   * Records the verdict in the report and goes on, as Jepsen composes checkers: every check of a
+   * story is evaluated and recorded. The scenario then fails, once its body is done, unless every
+   * verdict passed (`unknown` fails too); its error lists each verdict that did not.
+   * @returns `v`.
+   */
   verify<E>(v: Verdict<E>): Verdict<E>;
 }
 
@@ -72,7 +77,7 @@ function scenarioOn(major: number, name: string, body: (ctx: ScenarioContext) =>
       await Promise.all(annotations);
       await finish(done, major, opts, rec, clusters, writers, observers);
     }, TEARDOWN_MS);
-    await body({
+    const outcome = await body({
       rec,
       major,
       config,
@@ -96,13 +101,26 @@ function scenarioOn(major: number, name: string, body: (ctx: ScenarioContext) =>
         o.start();
         return o;
       },
-      verify(v) {
-        rec.verdict(v);
-        expect(v.status, `${v.check}: ${v.summary}`).toBe('passed');
-        return v;
-      },
-    });
+      verify: (v) => rec.verdict(v),
+    }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    const failing = rec.verdicts.filter((v) => v.status !== 'passed');
+    if (failing.length || outcome !== null) throw storyFailure(failing, outcome);
   }, opts.timeoutMs ?? 300_000);
+}
+
+/**
+ * The error a story fails with: each verdict that did not pass (`check (status): summary`), then
+ * what stopped the body, if anything did (a wait that timed out, a move that failed).
+ */
+export function storyFailure(failing: readonly Verdict[], stoppedBy: unknown): Error {
+  const lines = failing.map((v) => `${v.check} (${v.status}): ${v.summary}`);
+  if (stoppedBy === null) return new Error(lines.join('\n'));
+  if (!lines.length) return stoppedBy instanceof Error ? stoppedBy : new Error(String(stoppedBy));
+  const why = stoppedBy instanceof Error ? stoppedBy.message : String(stoppedBy);
+  return new Error(`${lines.join('\n')}\nthen the story stopped: ${why}`, { cause: stoppedBy });
 }
 
 async function finish(t: TestContext, major: number, opts: ScenarioOptions, rec: Recorder, clusters: Cluster[], writers: BatchWriter[], observers: ReplicationObserver[]): Promise<void> {

@@ -41,7 +41,7 @@ export async function verifyConsistent({ rec, verify }: ScenarioContext, cluster
   const hashes = await Promise.all(cluster.nodes.map((n) => readNodeHash(n, lsn)));
   rec.metric('rowsPerNode', Object.fromEntries(hashes.map((h) => [h.node, h.rows])));
   const hashCheck = checkRowHashes(hashes);
-  rec.metric('hashesEqual', verdictValue(hashCheck)); // before verify, which throws: a failed check records false
+  rec.metric('hashesEqual', verdictValue(hashCheck));
   verify(hashCheck);
   const check = checkNoAckedLost(cluster.primary.name, writer.ledger(), await readPresentBatches(cluster.primary));
   // With the loss judged by the caller, only lost batches are excused: a phantom or torn batch still fails.
@@ -197,7 +197,7 @@ export async function divergeAndFailOver(ctx: ScenarioContext, cluster: Cluster,
  * Waits (polling the writer's samples) until TPS is back to `fraction` (default 0.5) of
  * `steadyTps` after the repair at `repairT` (ms on the scenario clock), or until the bound
  * `withinMs` has passed, then verifies `checkRecovered` on the samples.
- * @returns the verdict (its evidence has `recoveryMs`). @throws when the verdict is not passed.
+ * @returns the verdict (its evidence has `recoveryMs`), recorded by `verify` (a failed one fails the story at its end).
  */
 export async function verifyRecovered(
   { rec, verify }: ScenarioContext,

@@ -1,0 +1,41 @@
+/**
+ * Every check of a story runs (Jepsen composes checkers the same way): a failed verdict is
+ * recorded and the story goes on; the story fails at its end, naming every verdict that did not
+ * pass. Before, the first failed verdict threw, and the row-hash and one-primary checks after a
+ * failed promise never ran (issue 16).
+ */
+import { execa } from 'execa';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from 'vitest';
+import { PACKAGE_ROOT } from '../paths.ts';
+import type { ScenarioRecord } from '../report/record.ts';
+import { storyFailure } from './scenario.ts';
+
+test('a failed verdict does not stop the story: every check after it runs and is recorded, then the story fails', async () => {
+  const runDir = join(mkdtempSync(join(tmpdir(), 'pgchaos-verdicts-')), 'run');
+  const r = await execa(join(PACKAGE_ROOT, 'node_modules', '.bin', 'vitest'), ['run', '--config', 'harness/run/__fixtures__/verdicts/vitest.config.ts'], {
+    cwd: PACKAGE_ROOT,
+    reject: false,
+    all: true,
+    env: { PGCHAOS_RUN_DIR: runDir, PGCHAOS_RUN_ID: 'verdicts-test' },
+  });
+  expect(r.exitCode, r.all).not.toBe(0);
+  const [file] = readdirSync(join(runDir, 'scenarios'));
+  const record = JSON.parse(readFileSync(join(runDir, 'scenarios', file!), 'utf8')) as ScenarioRecord;
+  expect(record.status).toBe('failed');
+  expect(record.verdicts.map((v) => `${v.check}:${v.status}`)).toEqual(['no promised acknowledged commit lost:failed', 'row hashes agree:passed', 'one primary at a time:unknown']);
+  expect(record.metrics).toMatchObject({ ackedBatches: 9000, hashesEqual: true });
+  expect(record.error).toBe('no promised acknowledged commit lost (failed): 1095 of 9000 acknowledged batches lost\none primary at a time (unknown): no acknowledged batch');
+}, 60_000);
+
+test('storyFailure names the failing verdicts, then what stopped the body', () => {
+  const failed = { check: 'row hashes agree', status: 'failed' as const, summary: 's1: 999 rows', evidence: {} };
+  expect(storyFailure([failed], null).message).toBe('row hashes agree (failed): s1: 999 rows');
+  const timeout = new Error('timed out waiting for s1 to stream');
+  expect(storyFailure([], timeout)).toBe(timeout);
+  const both = storyFailure([failed], timeout);
+  expect(both.message).toBe('row hashes agree (failed): s1: 999 rows\nthen the story stopped: timed out waiting for s1 to stream');
+  expect(both.cause).toBe(timeout);
+});
