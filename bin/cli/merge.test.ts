@@ -75,6 +75,7 @@ test("shards of pgchaos run (a vitest project named 'scenarios') merge into a ju
   expect(junit).toMatch(/<testsuites [^>]*tests="2"/);
   expect(junit).toContain('name="story a [pg15]"');
   expect(junit).toContain('name="story b [pg15]"');
+  expect(junit).toContain('report: index.html#a--story-a--pg15'); // each testcase tells its record, as pgchaos run's junit.xml does
 }, 60_000);
 
 test('a merged junit.xml with fewer testcases than records is no green run: exit 1, saying so', async () => {

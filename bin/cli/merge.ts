@@ -4,9 +4,9 @@
  * one matrix page, one summary.json and one JUnit file (vitest's own --merge-reports over the
  * shards' blob reports).
  */
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { startVitest } from 'vitest/node';
+import { finishCiFiles } from '../../harness/report/junit.ts';
 import { mergeRunDirs } from '../../harness/report/merge.ts';
 import { writeReport } from '../../harness/report/report.ts';
 import { newRunId, reportsDir } from '../../harness/run.ts';
@@ -54,8 +54,9 @@ export async function mergeReports(argv: string[]): Promise<number> {
   }
   const summary = await writeReport(out);
   process.stderr.write(`pgchaos: merged ${merged.records} scenario records from ${positionals.length} runs (${merged.shards.join(', ')}) into ${out}\n`);
+  // Each scenario's verdicts, figures and report link into junit.xml, and GitHub's job summary, as `pgchaos run` writes them.
+  const testcases = (await finishCiFiles(out, junitFile)) ?? 0;
   // A JUnit file that lists fewer testcases than there are records would show CI a partial (or empty) green run.
-  const testcases = junitTestcases(await readFile(junitFile, 'utf8').catch(() => ''));
   if (testcases < merged.records) {
     process.stderr.write(
       `pgchaos: ${junitFile} lists ${testcases} testcases for ${merged.records} merged scenario records: it must not pass for the whole run\n` +
@@ -66,7 +67,3 @@ export async function mergeReports(argv: string[]): Promise<number> {
   return summary && summary.scenarios.every((s) => s.status === 'passed') ? 0 : 1;
 }
 
-/** How many testcases a JUnit file lists. */
-export function junitTestcases(xml: string): number {
-  return xml.match(/<testcase\b/g)?.length ?? 0;
-}
