@@ -37,6 +37,10 @@ A run is a run folder, a run id under ./reports (PGCHAOS_REPORTS_DIR), latest, o
 
 Default thresholds: timings (…Ms) worse by more than 25 % and 1000 ms; TPS 15 % lower; any rise
 of lostAcked; a check metric (hashesEqual, catchupSeen) going from true to false.
+A metric of your own scenario is compared when it declares its unit and which way is worse where
+it is recorded: rec.metric('queueDrainMs', ms, { unit: 'ms', better: 'lower' }) (ms and tps take
+the defaults above; any other unit, any worsening, unless it declares a threshold). A --threshold
+on a metric that declares neither is a usage error.
 
 Examples:
   pgchaos compare previous latest
