@@ -91,6 +91,25 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
   return { help: v.help ?? false, configFile: v.config, overrides, out: v.out, noBuiltin: v['no-builtin'] ?? false, paths: positionals, vitestArgs };
 }
 
+/** Options of `pgchaos run` that do not shape the config under test, or that the rerun command sets itself (`--pg`). */
+const NOT_CONFIG = new Set(['pg', 'out', 'no-builtin', 'help']);
+
+/**
+ * The flags of a `pgchaos run` command line that shape the resolved config (`--config`, `--sync`,
+ * `--synchronous-commit`, `--image`, `--conf`, the writer's and the nemesis's, `--no-pull`, …),
+ * one token each (`--sync=ANY 1 (s1, s2)`, `--data-checksums`), in the order given: what a
+ * record's rerun command carries so it reruns the same config. Leaves out `--pg` (the rerun names
+ * its major), `--out`, `--no-builtin`, positionals and vitest's arguments after `--`.
+ * @throws UsageError as parseRunArgs does.
+ */
+export function configFlags(argv: readonly string[]): string[] {
+  const cut = argv.indexOf('--');
+  const ours = cut < 0 ? [...argv] : argv.slice(0, cut);
+  parseStrict(ours, RUN_OPTIONS, 'run');
+  const { tokens } = parseArgs({ args: ours, options: RUN_OPTIONS, strict: true, allowPositionals: true, tokens: true });
+  return tokens.flatMap((t) => (t.kind === 'option' && !NOT_CONFIG.has(t.name) ? [t.value === undefined ? `--${t.name}` : `--${t.name}=${t.value}`] : []));
+}
+
 /** The nemesis story's flags: --seed 42 or 1,2,3 or 1-20, --schedule FILE, --duration S, --promote POLICY, --kinds K,K. */
 function nemesisOverrides(v: { seed?: string; schedule?: string; duration?: string; promote?: string; kinds?: string }): UserConfigFile['nemesis'] {
   if (v.seed === undefined && v.schedule === undefined && v.duration === undefined && v.promote === undefined && v.kinds === undefined) return undefined;

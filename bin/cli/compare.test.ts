@@ -6,6 +6,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PACKAGE_ROOT } from '../../harness/paths.ts';
 import { asRun, baseline, fixtureText, scenarioOf } from '../../harness/report/compare-fixtures/fixtures.ts';
 import type { Diff } from '../../harness/report/compare.ts';
+import { recordId, writeScenarioRecord } from '../../harness/report/record.ts';
+import { writeReport } from '../../harness/report/report.ts';
+import { Recorder } from '../../harness/run/recorder.ts';
 import type { Summary } from '../../harness/report/summary.ts';
 import { UsageError } from './args.ts';
 import { compare, parseThreshold, resolveRun } from './compare.ts';
@@ -151,6 +154,40 @@ describe('pgchaos compare', () => {
     expect(parseThreshold('steadyTps=12.5%')).toEqual(['steadyTps', { relative: 0.125 }]);
     expect(parseThreshold('lostAcked=,0')).toEqual(['lostAcked', { absolute: 0 }]);
     expect(() => parseThreshold('lostAcked=')).toThrow(UsageError);
+  });
+});
+
+describe("pgchaos compare on a metric of the user's own scenario", () => {
+  /** A run whose one scenario recorded queueDrainMs = `ms` through the Recorder, declared (unit, direction) or not. */
+  async function ownRun(id: string, ms: number, declare: boolean): Promise<string> {
+    const rec = new Recorder('drain the queue', 'scenarios/own.test.ts');
+    if (declare) rec.metric('queueDrainMs', ms, { unit: 'ms', better: 'lower' });
+    else rec.metric('queueDrainMs', ms);
+    const key = { file: rec.file, name: rec.name, major: 15 };
+    const dir = join(reports, id);
+    await writeScenarioRecord(dir, { ...key, id: recordId(key), status: 'passed', startedAt: new Date(0).toISOString(), durationMs: 1000, rerun: '', metrics: rec.metrics, ...(declare ? { metricInfo: rec.metricInfo } : {}), verdicts: [], events: [], logs: {} });
+    await writeReport(dir);
+    return dir;
+  }
+
+  it('a declared metric 23.6× worse is a regression, by default and under --threshold', async () => {
+    await ownRun(A, 100, true);
+    await ownRun(B, 2360, true);
+    const summary = JSON.parse(await readFile(join(reports, B, 'summary.json'), 'utf8')) as Summary;
+    expect(summary.metricDictionary.queueDrainMs).toMatchObject({ unit: 'ms', better: 'lower' });
+    expect(await compare([A, B])).toBe(1);
+    expect(stdout).toMatch(/queueDrainMs/);
+    expect(await compare([A, B, '--threshold', 'queueDrainMs=50%,100'])).toBe(1);
+    const diff = JSON.parse(await readFile(join(reports, B, 'diff.json'), 'utf8')) as Diff;
+    expect(diff.thresholds.queueDrainMs).toMatchObject({ overridden: true, threshold: { relative: 0.5, absolute: 100 } });
+    expect(await compare([A, B, '--threshold', 'queueDrainMs=5000%'])).toBe(0); // the override is applied, not ignored
+  });
+
+  it('a threshold on an undeclared metric is a usage error naming rec.metric\'s declaration', async () => {
+    await ownRun(A, 100, false);
+    await ownRun(B, 2360, false);
+    expect(await compare([A, B])).toBe(0); // undeclared: recorded, not compared
+    expect(await usage([A, B, '--threshold', 'queueDrainMs=50%'])).toMatch(/queueDrainMs declares no unit and direction[\s\S]*fix: .*rec\.metric\('queueDrainMs', value, \{ unit: 'ms', better: 'lower' \}\)/);
   });
 });
 

@@ -37,6 +37,10 @@ A run is a run folder, a run id under ./reports (PGCHAOS_REPORTS_DIR), latest, o
 
 Default thresholds: timings (…Ms) worse by more than 25 % and 1000 ms; TPS 15 % lower; any rise
 of lostAcked; a check metric (hashesEqual, catchupSeen) going from true to false.
+A metric of your own scenario is compared when it declares its unit and which way is worse where
+it is recorded: rec.metric('queueDrainMs', ms, { unit: 'ms', better: 'lower' }) (ms and tps take
+the defaults above; any other unit, any worsening, unless it declares a threshold). A --threshold
+on a metric that declares neither is a usage error.
 
 Examples:
   pgchaos compare previous latest
@@ -140,6 +144,14 @@ export async function compare(argv: string[]): Promise<number> {
   for (const name of Object.keys(overrides)) {
     if (Object.hasOwn(METRICS, name) && METRICS[name]!.better === 'none') {
       throw new UsageError(`--threshold ${name}: ${name} is not compared (${METRICS[name]!.description})`, `set thresholds on metrics that have a better direction: ${Object.keys(METRICS).filter((n) => METRICS[n]!.better !== 'none').join(', ')}`);
+    }
+    // A scenario's own metric is judged only when its records declared which way is worse (summary.json's metricDictionary).
+    const declared = [b, a].map((s) => (Object.hasOwn(s.metricDictionary, name) ? s.metricDictionary[name]! : undefined)).find((d) => d && d.better !== 'none');
+    if (!Object.hasOwn(METRICS, name) && !declared) {
+      throw new UsageError(
+        `--threshold ${name}: ${name} declares no unit and direction, so no threshold can apply to it`,
+        `declare them where the scenario records it, e.g. rec.metric('${name}', value, { unit: 'ms', better: 'lower' }), run it again, then compare those runs`,
+      );
     }
   }
   const diff = compareSummaries(a, b, { thresholds: overrides, ...(v['ignore-major'] ? { match: 'scenario' as const } : {}) });

@@ -6,6 +6,7 @@
  */
 import { join, resolve } from 'node:path';
 import { startVitest } from 'vitest/node';
+import { finishCiFiles } from '../../harness/report/junit.ts';
 import { mergeRunDirs } from '../../harness/report/merge.ts';
 import { writeReport } from '../../harness/report/report.ts';
 import { newRunId, reportsDir } from '../../harness/run.ts';
@@ -17,12 +18,15 @@ Joins the report folders of a run split across CI jobs (pgchaos run -- --shard 1
 into one new run folder (default ./reports/<new run id>, or --out DIR); run it in the project
 folder the shards ran in: every scenario record
 and server log, one index.html, matrix.html, summary.json and one junit.xml merged by vitest.
-Exit 0 when every merged scenario passed, 1 when one failed, 2 on a usage error.`;
+--out must not exist yet (or be empty); nothing is written unless every shard checks out.
+Exit 0 when every merged scenario passed, 1 when one failed or junit.xml lists fewer testcases
+than there are scenario records, 2 on a usage error (a folder that is no shard, overlapping shards).`;
 
 /**
  * Runs `pgchaos merge-reports`.
- * @returns 0 all merged scenarios passed, 1 one failed.
- * @throws UsageError (exit 2) for fewer than one run folder or an unknown option; ConfigError from mergeRunDirs.
+ * @returns 0 all merged scenarios passed, 1 one failed, or the merged junit.xml lists fewer testcases than records.
+ * @throws UsageError (exit 2) for fewer than one run folder or an unknown option; ConfigError (exit 2) from
+ *   mergeRunDirs: a non-empty --out, a folder that is no shard, overlapping shards.
  */
 export async function mergeReports(argv: string[]): Promise<number> {
   const { values, positionals } = parseStrict(argv, { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, 'merge-reports');
@@ -33,19 +37,33 @@ export async function mergeReports(argv: string[]): Promise<number> {
   if (positionals.length < 1) throw new UsageError('merge-reports needs the run folders of the shards', 'pgchaos merge-reports reports/<run of shard 1> reports/<run of shard 2> ...');
   const out = resolve((values.out as string | undefined) ?? join(reportsDir(), newRunId()));
   const merged = await mergeRunDirs(positionals.map((p) => resolve(p)), out);
+  const junitFile = join(out, 'junit.xml');
   if (merged.blobs.length) {
     // vitest joins the shards' results into one JUnit file, as `vitest --merge-reports` does.
     const vitest = await startVitest('test', [], {
       config: false,
       // The blobs name test files relative to the project they ran in: merge from that folder, as CI does after checkout.
       root: process.cwd(),
+      // vitest keeps only the tests of the projects it has: name the shards' own (`scenarios` under pgchaos run).
+      ...(merged.project ? { name: merged.project } : {}),
       watch: false,
       mergeReports: join(out, 'blob'),
-      reporters: [['junit', { outputFile: join(out, 'junit.xml') }]],
+      reporters: [['junit', { outputFile: junitFile }]],
     });
     await vitest.close();
   }
   const summary = await writeReport(out);
   process.stderr.write(`pgchaos: merged ${merged.records} scenario records from ${positionals.length} runs (${merged.shards.join(', ')}) into ${out}\n`);
+  // Each scenario's verdicts, figures and report link into junit.xml, and GitHub's job summary, as `pgchaos run` writes them.
+  const testcases = (await finishCiFiles(out, junitFile)) ?? 0;
+  // A JUnit file that lists fewer testcases than there are records would show CI a partial (or empty) green run.
+  if (testcases < merged.records) {
+    process.stderr.write(
+      `pgchaos: ${junitFile} lists ${testcases} testcases for ${merged.records} merged scenario records: it must not pass for the whole run\n` +
+        `  fix: run merge-reports in the project folder the shards ran in, with the pgchaos they ran (the blob reports in each shard's blob/ name their test files from there)\n`,
+    );
+    return 1;
+  }
   return summary && summary.scenarios.every((s) => s.status === 'passed') ? 0 : 1;
 }
+

@@ -22,7 +22,7 @@ import { MODULE_EXT } from '../../harness/paths.ts';
 import { writeReport } from '../../harness/report/report.ts';
 import { configToEnv, loadUserConfig, type UserConfig } from '../../harness/run/config.ts';
 import { currentRun, reportsDir } from '../../harness/run.ts';
-import { parseRunArgs, UsageError, type RunArgs } from './args.ts';
+import { configFlags, parseRunArgs, UsageError, type RunArgs } from './args.ts';
 import { ensureEngine } from './engine.ts';
 import { RUN_HELP } from './help.ts';
 import { builtinScenarioFiles, isDirectory, isFile, isScenarioFile, scenarioFiles } from './scenarios.ts';
@@ -124,6 +124,7 @@ export async function run(argv: string[]): Promise<number> {
     delete process.env.PGCHAOS_RUN_DIR;
   }
   const r = currentRun(); // exports PGCHAOS_RUN_ID / PGCHAOS_RUN_DIR to vitest and its workers
+  process.env.PGCHAOS_RUN_FLAGS = JSON.stringify(configFlags(argv)); // RUN_FLAGS_ENV (harness/run/context.ts): the records' rerun commands carry them
   say(describeRun(r.id, selection, config, cwd));
 
   await ensureEngine();

@@ -1,3 +1,4 @@
+import type { MetricDeclaration } from './record.ts';
 import type { MetricInfo } from './summary.ts';
 
 /**
@@ -69,15 +70,28 @@ export const METRICS: Record<string, MetricInfo> = {
 /** The dictionary entry of a name the dictionary does not know. */
 export const UNKNOWN_METRIC: MetricInfo = { unit: '', description: 'not in the dictionary', better: 'none' };
 
-/** The dictionary entries of `names` (each once, in name order); names not in METRICS get UNKNOWN_METRIC. */
-export function metricDictionary(names: Iterable<string>): Record<string, MetricInfo> {
+/**
+ * The dictionary entries of `names` (each once, in name order): METRICS's, else what a scenario
+ * declared for it (`declared`, from its records), else UNKNOWN_METRIC.
+ */
+export function metricDictionary(names: Iterable<string>, declared: Record<string, MetricDeclaration> = {}): Record<string, MetricInfo> {
   const out: Record<string, MetricInfo> = {};
-  for (const n of [...new Set(names)].sort()) out[n] = metricInfo(n);
+  for (const n of [...new Set(names)].sort()) out[n] = metricInfo(n, Object.hasOwn(declared, n) ? declared[n] : undefined);
   return out;
 }
 
-/** The dictionary entry of one name (a copy; UNKNOWN_METRIC's for a name not in METRICS, `constructor` included). */
-export function metricInfo(name: string): MetricInfo {
+/** Default thresholds of a declared metric by its unit (as the built-in timings and throughput). */
+const UNIT_THRESHOLDS: Record<string, MetricInfo['threshold']> = { ms: MS_THRESHOLD, tps: TPS_THRESHOLD };
+
+/**
+ * The dictionary entry of one name (a copy): METRICS's; else `declared`'s (a metric a scenario
+ * declared with `rec.metric(name, value, { unit, better })`); else UNKNOWN_METRIC's (`constructor` included).
+ */
+export function metricInfo(name: string, declared?: MetricDeclaration): MetricInfo {
+  if (!Object.hasOwn(METRICS, name) && declared) {
+    const threshold = declared.threshold ?? (declared.better === 'none' ? undefined : UNIT_THRESHOLDS[declared.unit]);
+    return { unit: declared.unit, description: declared.description ?? 'declared by the scenario', better: declared.better, ...(threshold ? { threshold: { ...threshold } } : {}) };
+  }
   const m = Object.hasOwn(METRICS, name) ? METRICS[name]! : UNKNOWN_METRIC;
   return { ...m, ...(m.threshold ? { threshold: { ...m.threshold } } : {}) };
 }

@@ -23,6 +23,22 @@ export interface ScenarioEvent {
   detail?: Record<string, unknown>;
 }
 
+/**
+ * What a scenario says about a metric of its own when it records it, so the report shows its unit
+ * and `pgchaos compare` can judge it: e.g. `{ unit: 'ms', better: 'lower' }` (a rise is worse).
+ * Without a `threshold`, `ms` and `tps` take the built-in timings' and throughput's defaults
+ * (harness/report/metrics.ts), any other unit counts any worsening.
+ */
+export interface MetricDeclaration {
+  /** `ms`, `tps`, `bytes`, `count`, … */
+  unit: string;
+  /** `lower`: a rise is worse; `higher`: a fall is worse; `none`: not compared. */
+  better: 'lower' | 'higher' | 'none';
+  description?: string;
+  /** Regression threshold: worse by more than every bound given (relative to the baseline, absolute in `unit`). */
+  threshold?: { relative?: number; absolute?: number };
+}
+
 /** What makes a record unique within a run: one scenario of one file on one major (and, later, one seed). */
 export interface RecordKey {
   /** Scenario file, relative to the project root, e.g. `scenarios/failback-rewind.test.ts`. */
@@ -53,6 +69,8 @@ export interface ScenarioRecord extends RecordKey {
   /** Shell command that reruns just this scenario on this major. */
   rerun: string;
   metrics: Record<string, unknown>;
+  /** Unit and direction the scenario declared for metrics of its own (`rec.metric(name, value, { unit, better })`). */
+  metricInfo?: Record<string, MetricDeclaration>;
   verdicts: Verdict[];
   events: ScenarioEvent[];
   writer?: { clients: number; batchRows: number; samples: WriterSample[] };

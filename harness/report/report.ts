@@ -141,7 +141,7 @@ export function buildSummary(run: string, context: RunContext | null, records: S
     status: counts.interrupted > 0 ? 'interrupted' : counts.failed > 0 ? 'failed' : 'passed',
     counts,
     scenarios,
-    metricDictionary: metricDictionary(names),
+    metricDictionary: metricDictionary(names, Object.assign({}, ...records.map((r) => r.metricInfo ?? {}))),
   };
 }
 

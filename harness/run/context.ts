@@ -76,13 +76,35 @@ function literalPattern(s: string): string {
 }
 
 /**
- * The shell command that reruns one scenario on one major, from the project's folder:
- * `npm run chaos -- …` inside pgchaos's own repository, `npx pgchaos run …` in a user's; `extra`
- * are the flags that make it the same run (e.g. `--seed 7 --duration 120`), shell-quoted here.
+ * Environment variable holding the config-shaping flags of the `pgchaos run` command line (a JSON
+ * array of tokens, see bin/cli/args.ts configFlags), set by the CLI for vitest's workers: every
+ * rerun command carries them, so a failure seen under a user's config reruns under that config.
  */
-export function rerunCommand(file: string, name: string, major: number, extra: readonly string[] = [], cwd = process.cwd()): string {
+export const RUN_FLAGS_ENV = 'PGCHAOS_RUN_FLAGS';
+
+/** The run's config-shaping flags (RUN_FLAGS_ENV); none when the run was not started by `pgchaos run`. */
+export function runFlags(): string[] {
+  const text = process.env[RUN_FLAGS_ENV];
+  if (!text) return [];
+  const flags = JSON.parse(text) as unknown;
+  return Array.isArray(flags) ? flags.map(String) : [];
+}
+
+/** `--name` of a flag token (`--sync=…` → `--sync`). */
+const flagName = (token: string) => token.split('=', 1)[0]!;
+
+/**
+ * The shell command that reruns one scenario on one major, from the project's folder:
+ * `npm run chaos -- …` inside pgchaos's own repository, `npx pgchaos run …` in a user's. It
+ * carries `run` (the run's config-shaping flags, default RUN_FLAGS_ENV's) and then `extra` (the
+ * scenario's own flags that make it the same run, e.g. `--seed 7 --duration 120`, which replace a
+ * run flag of the same name: one seed of a `--seed 1-20` run), shell-quoted here.
+ */
+export function rerunCommand(file: string, name: string, major: number, extra: readonly string[] = [], cwd = process.cwd(), run: readonly string[] = runFlags()): string {
   const own = existsSync(cwd) && realpathSync(cwd) === realpathSync(PACKAGE_ROOT) && existsSync(join(PACKAGE_ROOT, 'bin', 'pgchaos.ts'));
   const fileArg = relative(cwd, join(cwd, file)) || file;
-  const args = [shq(fileArg), '--pg', String(major), ...extra.map(shq), '--', '-t', shq(`^${literalPattern(name)} \\[pg${major}\\]$`)].join(' ');
+  const replaced = new Set(extra.filter((t) => t.startsWith('--')).map(flagName));
+  const flags = [...run.filter((t) => !replaced.has(flagName(t))), ...extra];
+  const args = [shq(fileArg), '--pg', String(major), ...flags.map(shq), '--', '-t', shq(`^${literalPattern(name)} \\[pg${major}\\]$`)].join(' ');
   return own ? `npm run chaos -- ${args}` : `npx pgchaos run ${args}`;
 }

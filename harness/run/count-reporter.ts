@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { finishCiFiles } from '../report/junit.ts';
 import { pollUntil } from '../wait.ts';
 import type { Reporter, SerializedError, TestModule, Vitest } from 'vitest/node';
 
@@ -10,6 +11,11 @@ import type { Reporter, SerializedError, TestModule, Vitest } from 'vitest/node'
  * And a run that failed before any test (the global setup threw: no engine, no image) gets a
  * JUnit file with one failing testcase saying why — vitest's own is an empty, green-looking
  * `<testsuites tests="0">`. Runs after the JUnit reporter (listed after it), so it overwrites that file.
+ *
+ * Otherwise it finishes the JUnit file from the run's scenario records (harness/report/junit.ts:
+ * verdicts, figures and report links in `<system-out>`, an interrupted scenario as an `<error>`, a
+ * cancelled run as a failing testcase) and, under GitHub Actions, appends the run's table to the
+ * job summary (GITHUB_STEP_SUMMARY).
  */
 export default class CountReporter implements Reporter {
   private junitFile: string | undefined;
@@ -23,13 +29,20 @@ export default class CountReporter implements Reporter {
     const n = { passed: 0, failed: 0, skipped: 0, pending: 0 };
     for (const m of modules) for (const t of m.children.allTests()) n[t.result().state]++;
     process.stdout.write(`\ntests: ${n.passed} passed, ${n.failed} failed, ${n.skipped} skipped\n`);
-    if (n.passed + n.failed > 0 || reason !== 'failed' || !this.junitFile) return;
-    // A global setup's error reaches neither `errors` nor the run's state: global-setup.ts leaves it in a file beside the JUnit file.
-    const setup = readSetupError(dirname(this.junitFile));
-    // vitest runs the reporters' hooks side by side: let the JUnit reporter finish its empty file first.
+    if (!this.junitFile) return;
     const file = this.junitFile;
-    await pollUntil(async () => (readFileSync(file, 'utf8').includes('</testsuites>') ? { done: true, value: undefined } : { done: false, seen: 'no complete junit.xml yet' }), { what: "vitest's JUnit file", timeoutMs: 5000 }).catch(() => undefined);
-    writeSetupFailure(this.junitFile, setup ? [setup, ...errors] : errors.length ? errors : [{ message: 'the run failed before its first test (see the output above)' }]);
+    // vitest runs the reporters' hooks side by side: let the JUnit reporter finish its file first.
+    await pollUntil(async () => (existsSync(file) && readFileSync(file, 'utf8').includes('</testsuites>') ? { done: true, value: undefined } : { done: false, seen: 'no complete junit.xml yet' }), { what: "vitest's JUnit file", timeoutMs: 5000 }).catch(() => undefined);
+    if (n.passed + n.failed === 0 && reason === 'failed') {
+      // A global setup's error reaches neither `errors` nor the run's state: global-setup.ts leaves it in a file beside the JUnit file.
+      const setup = readSetupError(dirname(file));
+      writeSetupFailure(file, setup ? [setup, ...errors] : errors.length ? errors : [{ message: 'the run failed before its first test (see the output above)' }]);
+      return;
+    }
+    // The scenarios' verdicts, figures and report links into junit.xml, an interrupted scenario as an error, and GitHub's job summary.
+    await finishCiFiles(dirname(file), file, { cancelled: reason === 'interrupted' }).catch((e: Error) => {
+      process.stderr.write(`pgchaos: could not add the scenarios' verdicts to ${file} or the job summary: ${e.message}\n`);
+    });
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Verdict } from '../checks/verdict.ts';
 import { Clock } from '../clock.ts';
 import { log } from '../logger.ts';
-import type { ScenarioEvent } from '../report/record.ts';
+import type { MetricDeclaration, ScenarioEvent } from '../report/record.ts';
 
 /**
  * A scenario's event log, metrics and verdicts on one clock. Faults and moves are also
@@ -11,6 +11,8 @@ export class Recorder {
   readonly clock = new Clock();
   readonly events: ScenarioEvent[] = [];
   readonly metrics: Record<string, unknown> = {};
+  /** What the scenario declared about metrics of its own (unit, which way is worse), by name. */
+  readonly metricInfo: Record<string, MetricDeclaration> = {};
   readonly verdicts: Verdict[] = [];
   /** Called with each verdict as it is kept (the scenario runner attaches it to the JUnit testcase). */
   onVerdict?: (v: Verdict) => void;
@@ -60,9 +62,17 @@ export class Recorder {
     return this.event('step', what, detail);
   }
 
-  /** Sets a metric for summary.json (figures in ms, TPS, counts, LSNs). */
-  metric(name: string, value: unknown): void {
+  /**
+   * Sets a metric for summary.json (figures in ms, TPS, counts, LSNs). A metric of the scenario's
+   * own (not in harness/report/metrics.ts) declares its unit and which way is worse, so the report
+   * shows the unit and `pgchaos compare` judges it: `rec.metric('queueDrainMs', 840, { unit: 'ms', better: 'lower' })`;
+   * undeclared ones are recorded but not compared.
+   */
+  metric(name: string, value: number | null, info: MetricDeclaration): void;
+  metric(name: string, value: unknown): void;
+  metric(name: string, value: unknown, info?: MetricDeclaration): void {
     this.metrics[name] = value;
+    if (info) this.metricInfo[name] = { ...info };
     this.onMetric?.(name, value);
   }
 

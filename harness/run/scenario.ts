@@ -146,6 +146,7 @@ async function finish(t: TestContext, major: number, opts: ScenarioOptions, rec:
       ...(clusters[0] ? { image: clusters[0].image.name, cluster: clusterSettings(clusters[0]) } : {}),
       rerun: rerunCommand(rec.file, rec.name, major, opts.rerunArgs ?? (seed !== undefined ? ['--seed', String(seed)] : [])),
       metrics: rec.metrics,
+      ...(Object.keys(rec.metricInfo).length ? { metricInfo: rec.metricInfo } : {}),
       verdicts: rec.verdicts,
       events: rec.events,
       ...(writers[0] ? { writer: { clients: writers[0].clients, batchRows: writers[0].batchRows, samples: writers[0].samples() } } : {}),

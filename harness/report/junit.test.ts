@@ -1,0 +1,121 @@
+/**
+ * junit.xml as a CI test tab shows it: a real vitest run (a fixture project whose tests are named
+ * as scenario() names them) writes it with pgchaos's reporters beside the run's records; an
+ * interrupted scenario must be an error, each testcase must carry its verdicts, figures and a link
+ * into index.html, failure messages must be the verdict's sentence, and GitHub's job summary must
+ * get a table.
+ */
+import { execa } from 'execa';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from 'vitest';
+import { PACKAGE_ROOT } from '../paths.ts';
+import { rewriteJunit } from './junit.ts';
+import { recordId, writeScenarioRecord, type ScenarioRecord } from './record.ts';
+import { writeReport } from './report.ts';
+
+const VITEST = join(PACKAGE_ROOT, 'node_modules', '.bin', 'vitest');
+const COUNT_REPORTER = join(PACKAGE_ROOT, 'harness', 'run', 'count-reporter.ts');
+
+function record(name: string, status: ScenarioRecord['status'], more: Partial<ScenarioRecord> = {}): ScenarioRecord {
+  const key = { file: 'stories.test.js', name, major: 15 };
+  return { ...key, id: recordId(key), status, startedAt: new Date(0).toISOString(), durationMs: 1000, rerun: `npx pgchaos run stories.test.js --pg 15 -- -t '^${name} \\[pg15\\]$'`, metrics: {}, verdicts: [], events: [], logs: {}, ...more };
+}
+
+/** The `<testcase>` element of `name` in `junit`. */
+function testcase(junit: string, name: string): string {
+  const m = new RegExp(`<testcase [^>]*name="${name.replace(/[[\]]/g, '\\$&')}"[^>]*>[\\s\\S]*?</testcase>`).exec(junit);
+  expect(m, `no testcase ${name} in\n${junit}`).not.toBeNull();
+  return m![0];
+}
+
+test('junit.xml of a run: an interrupted scenario is an error, every testcase tells its verdicts, figures and report section; GitHub gets a table', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'pgchaos-junit-'));
+  const tests = join(root, 'tests');
+  mkdirSync(tests);
+  writeFileSync(join(tests, 'package.json'), '{"type":"module"}');
+  // As scenario() declares them: verify() fails a test with expect(status, `${check}: ${summary}`).toBe('passed');
+  // vitest ends the test a cancelled run was running as skipped.
+  writeFileSync(
+    join(tests, 'stories.test.js'),
+    `import { expect, test } from 'vitest';
+test('fast failover [pg15]', () => {});
+test('unsafe promotion [pg15]', () => { expect('failed', 'no promised acknowledged commit lost: 1095 acknowledged batches missing from s2').toBe('passed'); });
+test.skip('long soak [pg15]', () => {});
+`,
+  );
+  const run = join(root, 'run');
+  const passed = record('fast failover', 'passed', {
+    metrics: { writeOutageMs: 1234, steadyTps: 540.5, lostAcked: 0, queueDrainMs: 840, schedule: { faults: [] } },
+    metricInfo: { queueDrainMs: { unit: 'ms', better: 'lower' } },
+    verdicts: [{ check: 'one primary at a time', status: 'passed', summary: 'never two writable primaries', evidence: {} }],
+  });
+  const failed = record('unsafe promotion', 'failed', {
+    error: "no promised acknowledged commit lost: 1095 acknowledged batches missing from s2: expected 'failed' to be 'passed'",
+    metrics: { lostAcked: 1095, writeOutageMs: 2000 },
+    verdicts: [
+      { check: 'no promised acknowledged commit lost', status: 'failed', summary: '1095 acknowledged batches missing from s2', evidence: {} },
+      { check: 'one primary at a time', status: 'passed', summary: 'never two writable primaries', evidence: {} },
+    ],
+  });
+  const interrupted = record('long soak', 'interrupted', { error: 'interrupted (SIGINT) while it ran' });
+  for (const r of [passed, failed, interrupted]) await writeScenarioRecord(run, r);
+  const stepSummary = join(root, 'step-summary.md');
+  writeFileSync(stepSummary, '# earlier step\n');
+  const r = await execa(VITEST, ['run', '--root', tests, '--reporter', 'junit', '--reporter', COUNT_REPORTER, '--outputFile.junit', join(run, 'junit.xml')], {
+    cwd: tests,
+    reject: false,
+    env: { GITHUB_STEP_SUMMARY: stepSummary },
+  });
+  expect(r.exitCode, r.stderr).toBe(1);
+  const junit = readFileSync(join(run, 'junit.xml'), 'utf8');
+
+  // The interrupted scenario: an error, counted, no longer a green-looking skip.
+  const soak = testcase(junit, 'long soak [pg15]');
+  expect(soak).toMatch(/<error message="interrupted \(SIGINT\) while it ran" type="Interrupted">/);
+  expect(soak).not.toContain('<skipped');
+  expect(junit).toMatch(/<testsuites [^>]*tests="3" failures="1" errors="1"/);
+  expect(junit).toMatch(/<testsuite name="stories.test.js" [^>]*tests="3" failures="1" errors="1" skipped="0"/);
+
+  // The failure message is the failing verdict's sentence, without vitest's assertion noise.
+  const unsafe = testcase(junit, 'unsafe promotion [pg15]');
+  expect(unsafe).toContain('<failure message="no promised acknowledged commit lost: 1095 acknowledged batches missing from s2" type="AssertionError">');
+  expect(unsafe).not.toMatch(/expected &apos;failed&apos;|Received: /);
+  expect(unsafe).toContain('FAILED no promised acknowledged commit lost: 1095 acknowledged batches missing from s2\nPASSED one primary at a time: never two writable primaries');
+
+  // system-out: verdicts, scalar figures with units, the report section, the rerun command.
+  const fast = testcase(junit, 'fast failover [pg15]');
+  expect(fast).toMatch(
+    /<system-out>\nPASSED one primary at a time: never two writable primaries\nfigures: writeOutageMs 1234 ms, steadyTps 540\.5 tps, lostAcked 0, queueDrainMs 840 ms\nreport: index\.html#stories--fast-failover--pg15\nrerun: npx pgchaos run /,
+  );
+  // The link points at the record's section of the HTML report.
+  await writeReport(run);
+  expect(readFileSync(join(run, 'index.html'), 'utf8')).toContain(`id="${passed.id}"`);
+
+  // GitHub Actions: the run's table appended to the job summary, failures first.
+  const md = readFileSync(stepSummary, 'utf8');
+  expect(md).toMatch(/^# earlier step\n### pgchaos run run: 1 passed, 1 failed, 1 interrupted\n/);
+  expect(md).toContain('| scenario | PostgreSQL | status | failing verdict | key figure |');
+  expect(md).toContain('| unsafe promotion | 15 | ❌ failed | no promised acknowledged commit lost: 1095 acknowledged batches missing from s2 | writeOutageMs 2000 ms |');
+  expect(md).toContain('| long soak | 15 | ⚠️ interrupted | interrupted (SIGINT) while it ran |  |');
+  expect(md).toContain('| fast failover | 15 | ✅ passed |  | writeOutageMs 1234 ms |');
+  expect(md.indexOf('unsafe promotion')).toBeLessThan(md.indexOf('fast failover'));
+}, 60_000);
+
+test('a cancelled run whose scenarios were all skipped gets a failing testcase saying so; a second pass changes nothing', () => {
+  const junit = `<?xml version="1.0" encoding="UTF-8" ?>
+<testsuites name="vitest tests" tests="1" failures="0" errors="0" time="0">
+    <testsuite name="a.test.ts" timestamp="x" hostname="vm" tests="1" failures="0" errors="0" skipped="1" time="0">
+        <testcase classname="a.test.ts" name="b [pg15]" time="0">
+            <skipped/>
+        </testcase>
+    </testsuite>
+</testsuites>
+`;
+  const once = rewriteJunit(junit, [], { cancelled: true });
+  expect(once).toMatch(/<testsuites [^>]*tests="2" failures="0" errors="1"/);
+  expect(once).toMatch(/<testcase classname="pgchaos" name="run: interrupted before every scenario ran" time="0">\n<error message="interrupted: /);
+  expect(rewriteJunit(once, [], { cancelled: true })).toBe(once);
+  expect(rewriteJunit(junit, [])).toBe(junit); // not cancelled, no record: vitest's file as it was
+});
