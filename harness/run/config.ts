@@ -12,7 +12,7 @@ import { parseMajor, pullAllowed } from '../db/image.ts';
 import { ConfigError } from '../errors.ts';
 import type { BatchWriterOptions } from '../load/writer.ts';
 import type { SynchronousCommit } from '../model/sync-model.ts';
-import { parseSyncStandbyNames } from '../model/sync-standby-names.ts';
+import { parseSyncStandbyNames, syncConfigWarnings } from '../model/sync-standby-names.ts';
 import { FAULT_KINDS, type FaultKind } from '../nemesis/fault.ts';
 import { validateSchedule } from '../nemesis/schedule.ts';
 
@@ -208,6 +208,20 @@ function resolveConfig(c: UserConfigFile, confBase: string, source: string, wher
       ...(c.nemesis?.walMountMb ? { walMountMb: c.nemesis.walMountMb } : {}),
     },
   };
+}
+
+/**
+ * What is legal but wrong about a config's HA settings (a name that matches no standby, more
+ * synchronous standbys asked for than exist: commits that wait forever), one sentence each;
+ * [] when sound. The one check behind `pgchaos run`'s and `pgchaos doctor`'s warnings. A
+ * promoted primary's own setting (`afterPromotion`) is checked against the standbys too.
+ */
+export function configWarnings(c: UserConfig): string[] {
+  const warnings = syncConfigWarnings(parseSyncStandbyNames(c.synchronousStandbyNames), c.standbys);
+  if (typeof c.afterPromotion === 'object') {
+    warnings.push(...syncConfigWarnings(parseSyncStandbyNames(c.afterPromotion.setting), c.standbys).map((w) => `afterPromotion: ${w}`));
+  }
+  return warnings;
 }
 
 /** A saved schedule's path, once it reads as a valid schedule: a ConfigError now, not inside the run. */
