@@ -326,6 +326,13 @@ const NEEDED: Record<string, string> = {
 /** Without these no cluster can start at all. */
 const ESSENTIAL = ['initdb', 'pg_ctl', 'postgres', 'psql', 'pg_basebackup'];
 
+/**
+ * What a story may need of an image beyond what every cluster needs: a binary the image may lack
+ * (`probeImage` lists it in `missing`). A story declares it (`ScenarioOptions.needs`) and is
+ * skipped, with the reason, on an image without it.
+ */
+export type ImageNeed = 'pg_rewind';
+
 /** What an image holds, found by running it once: see `probeImage`. */
 export interface ImageProbe {
   /** `postgres --version`, e.g. `postgres (PostgreSQL) 15.8 (Debian 15.8-0+deb12u1)`. */
@@ -341,8 +348,8 @@ export interface ImageProbe {
   parameters: ReadonlySet<string>;
   /** Where `parameters` came from. */
   parametersFrom: 'pg_settings' | 'describe-config';
-  /** Needed binaries it lacks, with what cannot run without each (pg_rewind). */
-  missing: Array<{ binary: string; neededFor: string }>;
+  /** Needed binaries it lacks, with what cannot run without each (pg_rewind: only essential ones throw). */
+  missing: Array<{ binary: ImageNeed; neededFor: string }>;
   /**
    * Whether it has iptables. Not needed (network faults run iptables from a helper container,
    * netns.ts), but such an image can serve as that helper itself.
@@ -385,13 +392,14 @@ async function runProbe(image: PgImage): Promise<ImageProbe> {
   if (r.exitCode !== 0 || !version) {
     throw new ConfigError(`image ${image.name} cannot run PostgreSQL as user postgres: ${(r.stderr || r.stdout).trim().split('\n').at(-1) ?? `exit ${r.exitCode}`}`, 'use an image with PostgreSQL installed and a postgres user (e.g. an official postgres:NN image)');
   }
-  const missing = lines.filter((l) => l.startsWith('missing:')).map((l) => ({ binary: l.slice(8), neededFor: NEEDED[l.slice(8)]! }));
-  const fatal = missing.filter((m) => ESSENTIAL.includes(m.binary));
+  const absent = lines.filter((l) => l.startsWith('missing:')).map((l) => ({ binary: l.slice(8), neededFor: NEEDED[l.slice(8)]! }));
+  const fatal = absent.filter((m) => ESSENTIAL.includes(m.binary));
   if (fatal.length) {
     throw new ConfigError(`image ${image.name} lacks ${fatal.map((m) => m.binary).join(', ')}, needed by ${fatal[0]!.neededFor}`, `install PostgreSQL ${image.major}'s server and client binaries in it, or put them on PATH or in ${image.binDir}`);
   }
   const major = Number(/\(PostgreSQL\) (\d+)/.exec(version)?.[1]);
   if (major !== image.major) throw new ConfigError(`image ${image.name} runs ${version}, not PostgreSQL ${image.major}`, `give it for major ${major} instead, or use an image of PostgreSQL ${image.major}`);
+  const missing = absent as Array<{ binary: ImageNeed; neededFor: string }>; // the essential ones threw above
   return { version, ...probedParameters(lines), missing, iptables: lines.includes('has:iptables') };
 }
 
