@@ -43,4 +43,4 @@ scenario('unplanned failover with divergence: pg_rewind refused without wal_log_
   await holdFor(2000); // writes with both standbys back
   recordOutage(ctx, writer, oldPrimary, promoted);
   await verifyConsistent(ctx, cluster, writer, observer);
-});
+}, { needs: ['pg_rewind'] }); // skipped, saying why, on an image without pg_rewind

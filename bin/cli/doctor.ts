@@ -9,7 +9,7 @@ import { sweepTemplates } from '../../harness/db/template.ts';
 import { docker, listObjects, noEngine, removeObjects, type PgchaosObject } from '../../harness/docker.ts';
 import { ConfigError } from '../../harness/errors.ts';
 import { ENGINE_SCRIPT } from '../../harness/paths.ts';
-import { loadUserConfig, type UserConfig } from '../../harness/run/config.ts';
+import { configWarnings, loadUserConfig, type UserConfig } from '../../harness/run/config.ts';
 import { reportsDir } from '../../harness/run.ts';
 import { parseStrict, UsageError } from './args.ts';
 import { DOCTOR_HELP } from './help.ts';
@@ -38,6 +38,8 @@ export async function doctor(argv: string[]): Promise<number> {
   try {
     config = loadUserConfig({ cwd: process.cwd(), ...(values.config ? { file: values.config as string } : {}) });
     ok(`config: ${config.source === 'defaults' ? 'none (the defaults: ANY 1 (s1, s2) on PostgreSQL 15)' : relative(process.cwd(), config.source)}`);
+    // Legal but wrong (commits that wait forever): what `pgchaos run` warns about, not a reason to refuse.
+    for (const w of configWarnings(config)) process.stdout.write(`warning: ${w}\n`);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     fail(e);

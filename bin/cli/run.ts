@@ -20,7 +20,7 @@ import { removeTemplates } from '../../harness/db/template.ts';
 import { sweepRun } from '../../harness/docker.ts';
 import { MODULE_EXT } from '../../harness/paths.ts';
 import { writeReport } from '../../harness/report/report.ts';
-import { configToEnv, loadUserConfig, type UserConfig } from '../../harness/run/config.ts';
+import { configToEnv, configWarnings, loadUserConfig, type UserConfig } from '../../harness/run/config.ts';
 import { currentRun, reportsDir } from '../../harness/run.ts';
 import { configFlags, parseRunArgs, UsageError, type RunArgs } from './args.ts';
 import { ensureEngine } from './engine.ts';
@@ -126,6 +126,7 @@ export async function run(argv: string[]): Promise<number> {
   const r = currentRun(); // exports PGCHAOS_RUN_ID / PGCHAOS_RUN_DIR to vitest and its workers
   process.env.PGCHAOS_RUN_FLAGS = JSON.stringify(configFlags(argv)); // RUN_FLAGS_ENV (harness/run/context.ts): the records' rerun commands carry them
   say(describeRun(r.id, selection, config, cwd));
+  for (const w of configWarnings(config)) say(`warning: ${w}`);
 
   await ensureEngine();
   for (const major of config.pg) {

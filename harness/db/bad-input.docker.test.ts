@@ -2,6 +2,8 @@ import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Cluster, type ClusterOptions } from './cluster.ts';
+import { checkParameterNames } from './ha-config.ts';
+import { probeImage, resolveImage } from './image.ts';
 import { docker, RUN_LABEL } from '../docker.ts';
 import { ConfigError } from '../errors.ts';
 import { currentRun } from '../run.ts';
@@ -88,5 +90,16 @@ describe('bad input gets a clear error naming the fix, before any container star
     // DOCKER_HOST names the engine: the error names it too, and does not send the user to start a local one.
     expect(r.stderr).toMatch(/no Docker engine answers at DOCKER_HOST=unix:\/\/\/nonexistent\/docker.sock[\s\S]*fix: start that engine or correct DOCKER_HOST/);
     expect(r.stderr).not.toMatch(/engine\.sh/);
+  });
+});
+
+describe("the parameters the server knows: pg_settings, not only postgres --describe-config", () => {
+  it('accepts the not-in-sample parameters postgresql.conf takes, and still refuses a misspelt one', async () => {
+    const probe = await probeImage(await resolveImage(15, { build: true }));
+    expect(probe.parametersFrom).toBe('pg_settings');
+    // Left out by --describe-config (GUC_NOT_IN_SAMPLE); `postgres --check` takes each in postgresql.conf.
+    const notInSample = { application_name: 'x', ignore_invalid_pages: 'on', wal_consistency_checking: 'all', trace_recovery_messages: 'log' };
+    expect(() => checkParameterNames(notInSample, probe.parameters, 15)).not.toThrow();
+    expect(() => checkParameterNames({ application_nam: 'x' }, probe.parameters, 15)).toThrow(/PostgreSQL 15 has no parameter "application_nam"[\s\S]*did you mean application_name/);
   });
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.ts';
 import { BUILD_IMAGE_SCRIPT } from '../paths.ts';
-import { decideImage, pullAllowed, pullOnce, forgetPulls, recipeHash, streamLines, type ImageEngine } from './image.ts';
+import { decideImage, probedParameters, pullAllowed, pullOnce, forgetPulls, recipeHash, streamLines, type ImageEngine } from './image.ts';
 
 /** An engine holding `present`, whose pull succeeds for `pullable`; it records every call. */
 function engine(present: string[], pullable: string[] = []): ImageEngine & { calls: string[] } {
@@ -160,5 +160,18 @@ describe('the offline build', () => {
     expect(text.at(-1)).toContain(recipeHash());
     // The ticker is gone with the script: nothing holds the output open after the end (checked by streamLines returning at all).
     expect(total).toBeLessThan(8000);
+  });
+});
+
+describe('probedParameters: the names of pg_settings, else of --describe-config', () => {
+  it('takes pg_settings with the describe-config names, and says so', () => {
+    const p = probedParameters(['version:postgres (PostgreSQL) 15.18', 'param:wal_level', 'setting:wal_level', 'setting:application_name', 'setting:Block_Size']);
+    expect([...p.parameters].sort()).toEqual(['application_name', 'block_size', 'wal_level']);
+    expect(p.parametersFrom).toBe('pg_settings');
+  });
+  it('falls back to describe-config when the image made no server', () => {
+    const p = probedParameters(['param:wal_level', 'param:max_wal_senders']);
+    expect([...p.parameters].sort()).toEqual(['max_wal_senders', 'wal_level']);
+    expect(p.parametersFrom).toBe('describe-config');
   });
 });

@@ -46,3 +46,40 @@ describe('loadUserConfig: the nemesis story checked before any container', () =>
     expect(load({ nemesis: { kinds: ['isolate'], walMountMb: 300 } })).not.toThrow();
   });
 });
+
+describe('loadUserConfig: values the server takes, and messages that name the file and field', () => {
+  const inFile = (content: unknown) => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgchaos-cfg-'));
+    writeFileSync(join(dir, 'pgchaos.config.json'), JSON.stringify(content));
+    return { dir, load: () => loadUserConfig({ cwd: dir }) };
+  };
+  it('takes synchronous_commit in any case and with its boolean aliases, as PostgreSQL does', () => {
+    const level = (v: string | boolean | number) => loadUserConfig({ cwd: tmpdir(), overrides: { synchronousCommit: v } }).synchronousCommit;
+    for (const on of ['ON', 'On', 'true', 'TRUE', 'yes', '1', true, 1]) expect(level(on), String(on)).toBe('on');
+    for (const off of ['OFF', 'false', 'no', 'No', '0', false, 0]) expect(level(off), String(off)).toBe('off');
+    expect(level('Remote_Apply')).toBe('remote_apply');
+    expect(level('LOCAL')).toBe('local');
+  });
+  it('refuses a synchronous_commit the server refuses, naming the file, the field and the levels', () => {
+    const { dir, load: loadFile } = inFile({ synchronousCommit: 'remote' });
+    expect(loadFile).toThrow(new RegExp(`${dir}/pgchaos.config.json: synchronousCommit: PostgreSQL has no synchronous_commit level "remote"[\\s\\S]*fix: use one of off, local, remote_write, on, remote_apply`));
+    // A prefix the server takes for a boolean parameter is not taken by this enum (config_enum_lookup_by_name).
+    expect(load({ synchronousCommit: 'of' })).toThrow(/the command-line flags: synchronousCommit: PostgreSQL has no synchronous_commit level "of"/);
+    rmSync(dir, { recursive: true });
+  });
+  it('names the file and field of an unknown major', () => {
+    const { dir, load: loadFile } = inFile({ pg: 11 });
+    expect(loadFile).toThrow(new RegExp(`${dir}/pgchaos.config.json: pg: unknown PostgreSQL major version "11"`));
+    rmSync(dir, { recursive: true });
+    const images = inFile({ images: { '9': 'x:9' } });
+    expect(images.load).toThrow(/pgchaos\.config\.json: images\.9: unknown PostgreSQL major version "9"/);
+    rmSync(images.dir, { recursive: true });
+  });
+  it('names afterPromotion, not synchronous_standby_names, when afterPromotion is malformed', () => {
+    const { dir, load: loadFile } = inFile({ afterPromotion: 'ANY 1 s1' });
+    expect(loadFile).toThrow(new RegExp(`${dir}/pgchaos.config.json: afterPromotion: malformed synchronous_standby_names "ANY 1 s1"[\\s\\S]*fix: write "swap" \\(the default\\), "same"`));
+    rmSync(dir, { recursive: true });
+    expect(load({ synchronousStandbyNames: 'ANY 1 s1' })).toThrow(/^the command-line flags: synchronousStandbyNames: malformed synchronous_standby_names/);
+    expect(load({ standbys: ['s1', 'S2'] })).toThrow(/^the command-line flags: standbys: invalid standby name/);
+  });
+});

@@ -12,7 +12,7 @@ import { parseMajor, pullAllowed } from '../db/image.ts';
 import { ConfigError } from '../errors.ts';
 import type { BatchWriterOptions } from '../load/writer.ts';
 import type { SynchronousCommit } from '../model/sync-model.ts';
-import { parseSyncStandbyNames } from '../model/sync-standby-names.ts';
+import { parseSyncStandbyNames, syncConfigWarnings } from '../model/sync-standby-names.ts';
 import { FAULT_KINDS, type FaultKind } from '../nemesis/fault.ts';
 import { validateSchedule } from '../nemesis/schedule.ts';
 
@@ -23,6 +23,29 @@ export const CONFIG_ENV = 'PGCHAOS_CONFIG';
 
 /** `synchronous_commit` levels (docs: runtime-config-wal.html#GUC-SYNCHRONOUS-COMMIT). */
 const SYNCHRONOUS_COMMIT = ['off', 'local', 'remote_write', 'on', 'remote_apply'] as const satisfies readonly SynchronousCommit[];
+
+/**
+ * Every spelling the server takes for a `synchronous_commit` level, with the level it means: the
+ * levels and the hidden aliases of guc_tables.c's synchronous_commit_options (true/yes/1 mean on,
+ * false/no/0 off), matched regardless of case as every enum parameter is (config_enum_lookup_by_name).
+ */
+const SYNCHRONOUS_COMMIT_SPELLINGS: Readonly<Record<string, SynchronousCommit>> = {
+  ...Object.fromEntries(SYNCHRONOUS_COMMIT.map((l) => [l, l])),
+  true: 'on',
+  yes: 'on',
+  '1': 'on',
+  false: 'off',
+  no: 'off',
+  '0': 'off',
+};
+
+/**
+ * The `synchronous_commit` level `text` means to the server (`"ON"`, `"true"` and `"1"` all mean
+ * `on`), or undefined when the server would refuse it.
+ */
+export function synchronousCommitLevel(text: string): SynchronousCommit | undefined {
+  return SYNCHRONOUS_COMMIT_SPELLINGS[text.toLowerCase()];
+}
 
 /** The file's shape. Every field is optional: the defaults reproduce the seed write-ups' setup. */
 const FileSchema = z.strictObject({
@@ -36,8 +59,8 @@ const FileSchema = z.strictObject({
   standbys: z.array(z.string()).min(1).max(4).optional(),
   /** The primary's synchronous_standby_names (default `ANY 1 (<standbys>)`); '' for asynchronous replication. */
   synchronousStandbyNames: z.string().optional(),
-  /** synchronous_commit (default on). */
-  synchronousCommit: z.enum(SYNCHRONOUS_COMMIT).optional(),
+  /** synchronous_commit (default on): a level, in any case, or a boolean alias the server takes (true/yes/1: on; false/no/0: off). */
+  synchronousCommit: z.union([z.string(), z.boolean(), z.number()]).optional(),
   /** initdb --data-checksums (default false). */
   dataChecksums: z.boolean().optional(),
   /** Your postgresql.conf fragment, relative to the config file; applied after pgchaos's own settings. */
@@ -127,23 +150,28 @@ export function loadUserConfig(o: { cwd: string; file?: string; overrides?: User
   const confBase = overrides.postgresqlConf ? o.cwd : dirname(path);
   const merged: UserConfigFile = { ...fromFile, ...overrides, writer: { ...fromFile.writer, ...overrides.writer }, nemesis: { ...fromFile.nemesis, ...overrides.nemesis } };
   const source = hasFile ? path : Object.keys(overrides).length ? 'flags' : 'defaults';
-  return resolveConfig(merged, confBase, source);
+  // Who set a field, for messages: a flag wins over the file.
+  const where = (field: keyof UserConfigFile) => (overrides[field] !== undefined || !hasFile ? 'the command-line flags' : path);
+  return resolveConfig(merged, confBase, source, where);
 }
 
 /** The default config: the seeds' `ANY 1 (s1, s2)` on the default major. */
 export function defaultUserConfig(): UserConfig {
-  return resolveConfig({}, process.cwd(), 'defaults');
+  return resolveConfig({}, process.cwd(), 'defaults', () => 'the defaults');
 }
 
-function resolveConfig(c: UserConfigFile, confBase: string, source: string): UserConfig {
+function resolveConfig(c: UserConfigFile, confBase: string, source: string, where: (field: keyof UserConfigFile) => string): UserConfig {
+  // Each check below throws a ConfigError now, not when the first cluster starts, naming who set the field.
   const pgList = c.pg === undefined ? [process.env.PGCHAOS_PG_MAJOR ?? 15] : Array.isArray(c.pg) ? c.pg : String(c.pg).split(',');
-  const pg = [...new Set(pgList.map((m) => parseMajor(String(m).trim())))];
+  const pg = atField(c.pg === undefined ? 'PGCHAOS_PG_MAJOR' : where('pg'), c.pg === undefined ? '' : 'pg', () => [...new Set(pgList.map((m) => parseMajor(String(m).trim())))]);
   const images: Record<number, string> = {};
-  for (const [k, v] of Object.entries(c.images ?? {})) images[parseMajor(k)] = v;
+  for (const [k, v] of Object.entries(c.images ?? {})) images[atField(where('images'), `images.${k}`, () => parseMajor(k))] = v;
   const standbys = c.standbys ?? ['s1', 's2'];
-  checkStandbyNames(standbys); // a ConfigError now, not when the first cluster starts
+  atField(where('standbys'), 'standbys', () => checkStandbyNames(standbys));
   const synchronousStandbyNames = c.synchronousStandbyNames ?? `ANY 1 (${standbys.join(', ')})`;
-  parseSyncStandbyNames(synchronousStandbyNames); // a ConfigError now, not when the first cluster starts
+  atField(where('synchronousStandbyNames'), 'synchronousStandbyNames', () => parseSyncStandbyNames(synchronousStandbyNames));
+  const synchronousCommit = c.synchronousCommit === undefined ? 'on' : checkedSynchronousCommit(c.synchronousCommit, where('synchronousCommit'));
+  const afterPromotion = atField(where('afterPromotion'), 'afterPromotion', () => parsePolicy(c.afterPromotion ?? 'swap'));
   let postgresqlConf: string | null = null;
   let settings: Record<string, string> = {};
   if (c.postgresqlConf) {
@@ -165,12 +193,12 @@ function resolveConfig(c: UserConfigFile, confBase: string, source: string): Use
     pull: pullAllowed(c.pull),
     standbys,
     synchronousStandbyNames,
-    synchronousCommit: c.synchronousCommit ?? 'on',
+    synchronousCommit,
     dataChecksums: c.dataChecksums ?? false,
     postgresqlConf,
     settings,
     writer: { clients: c.writer?.clients ?? 8, batchRows: c.writer?.batchRows ?? 1000, ...(c.writer?.rateTps !== undefined ? { rateTps: c.writer.rateTps } : {}) },
-    afterPromotion: parsePolicy(c.afterPromotion ?? 'swap'),
+    afterPromotion,
     nemesis: {
       seeds: c.nemesis?.seeds ?? [1],
       schedule: c.nemesis?.schedule ? checkedSchedule(resolve(confBase, c.nemesis.schedule)) : null,
@@ -180,6 +208,20 @@ function resolveConfig(c: UserConfigFile, confBase: string, source: string): Use
       ...(c.nemesis?.walMountMb ? { walMountMb: c.nemesis.walMountMb } : {}),
     },
   };
+}
+
+/**
+ * What is legal but wrong about a config's HA settings (a name that matches no standby, more
+ * synchronous standbys asked for than exist: commits that wait forever), one sentence each;
+ * [] when sound. The one check behind `pgchaos run`'s and `pgchaos doctor`'s warnings. A
+ * promoted primary's own setting (`afterPromotion`) is checked against the standbys too.
+ */
+export function configWarnings(c: UserConfig): string[] {
+  const warnings = syncConfigWarnings(parseSyncStandbyNames(c.synchronousStandbyNames), c.standbys);
+  if (typeof c.afterPromotion === 'object') {
+    warnings.push(...syncConfigWarnings(parseSyncStandbyNames(c.afterPromotion.setting), c.standbys).map((w) => `afterPromotion: ${w}`));
+  }
+  return warnings;
 }
 
 /** A saved schedule's path, once it reads as a valid schedule: a ConfigError now, not inside the run. */
@@ -226,8 +268,33 @@ function sizeMb(text: string): number | undefined {
 
 function parsePolicy(text: string): SyncPolicy {
   if (text === 'swap' || text === 'same') return text;
-  parseSyncStandbyNames(text);
+  try {
+    parseSyncStandbyNames(text);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(e.problem, `write "swap" (the default), "same", or the promoted primary's synchronous_standby_names: ${e.fix}`);
+    throw e;
+  }
   return { setting: text };
+}
+
+/** `value` as the `synchronous_commit` level it means. @throws ConfigError naming `where` and the levels. */
+function checkedSynchronousCommit(value: string | boolean | number, where: string): SynchronousCommit {
+  const level = synchronousCommitLevel(String(value));
+  if (level) return level;
+  throw new ConfigError(
+    `${where}: synchronousCommit: PostgreSQL has no synchronous_commit level ${JSON.stringify(value)}`,
+    `use one of ${SYNCHRONOUS_COMMIT.join(', ')} (any case; true, yes, 1 mean on; false, no, 0 mean off)`,
+  );
+}
+
+/** Runs `check`; a ConfigError it throws is thrown again naming where the value came from and its field. */
+function atField<T>(where: string, field: string, check: () => T): T {
+  try {
+    return check();
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(`${where}: ${field ? `${field}: ` : ''}${e.problem}`, e.fix);
+    throw e;
+  }
 }
 
 function readJson(path: string): unknown {

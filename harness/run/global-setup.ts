@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { sweepOrphans, sweepRun } from '../docker.ts';
-import { resolveImage } from '../db/image.ts';
+import { probeImage, resolveImage } from '../db/image.ts';
 import { prepareNetFaults } from '../db/netns.ts';
 import { removeTemplates } from '../db/template.ts';
 import { log } from '../logger.ts';
@@ -13,6 +13,7 @@ import { currentRun, type Run } from '../run.ts';
 import { SETUP_ERROR_FILE } from './count-reporter.ts';
 import { userConfig } from './config.ts';
 import { writeRunContext } from './context.ts';
+import { noteImageLacks, provideImageLacks, type ImageLacks } from './needs.ts';
 
 /** How this vitest run was started, as a shell line (npm's script name when npm started it). */
 function commandLine(): string {
@@ -46,10 +47,15 @@ async function prepare(project: TestProject, run: Run): Promise<() => Promise<vo
   if (swept.containers + swept.networks > 0) log().warn(swept, 'removed leftovers of crashed earlier runs');
   // The image every major of the run needs: the user's own (checked, never built) or pgchaos's.
   const config = userConfig();
+  const lacks: ImageLacks = {};
   for (const major of config.pg) {
     const image = await resolveImage(major, { build: !config.images[major], pull: config.pull, ...(config.images[major] ? { image: config.images[major] } : {}) });
+    // A binary only some stories need (pg_rewind): named once here, and those stories skipped (needs.ts).
+    const lack = noteImageLacks(lacks, image, await probeImage(image));
+    if (lack) log().warn({ image: image.name }, lack);
     await prepareNetFaults(image); // the partitions' helper image, found or built now rather than inside a scenario
   }
+  provideImageLacks(project, lacks);
   await writeRunContext(run, config, process.env.PGCHAOS_COMMAND ?? commandLine());
   return async () => {
     await sweepRun(run.id);

@@ -12,6 +12,8 @@ import { Recorder } from './recorder.ts';
 import { currentRun } from '../run.ts';
 import { BatchWriter, type BatchWriterOptions } from '../load/writer.ts';
 import { clusterOptionsOf, userConfig, writerOptionsOf, type UserConfig } from './config.ts';
+import type { ImageNeed } from '../db/image.ts';
+import { unmetNeeds } from './needs.ts';
 
 /** What a scenario body gets: a recorder, and starters whose products are torn down for it. */
 export interface ScenarioContext {
@@ -49,6 +51,8 @@ export interface ScenarioOptions {
   seed?: number;
   /** Flags the rerun command needs to make the same run (default: `--seed S` when there is a seed), e.g. `['--seed', '7', '--duration', '120']`. */
   rerunArgs?: string[];
+  /** What the story needs of its image beyond every cluster's binaries, e.g. `['pg_rewind']`: on an image without it, the story is skipped with the reason. */
+  needs?: readonly ImageNeed[];
 }
 
 /**
@@ -65,6 +69,11 @@ export function scenario(name: string, body: (ctx: ScenarioContext) => Promise<v
 
 function scenarioOn(major: number, name: string, body: (ctx: ScenarioContext) => Promise<void>, config: UserConfig, opts: ScenarioOptions): void {
   test(`${name} [pg${major}]`, async (t) => {
+    const unmet = unmetNeeds(opts.needs, major);
+    if (unmet) {
+      await t.annotate(unmet, 'skipped'); // the reason in JUnit (a property), where <skipped/> has none
+      t.skip(unmet);
+    }
     const rec = new Recorder(name, relative(process.cwd(), t.task.file.filepath));
     const clusters: Cluster[] = [];
     const writers: BatchWriter[] = [];
