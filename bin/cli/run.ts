@@ -143,7 +143,7 @@ export async function run(argv: string[]): Promise<number> {
     stdio: 'inherit',
     detached: true,
     reject: false,
-    env: { ...configToEnv(config), PGCHAOS_COMMAND: ['pgchaos', ...process.argv.slice(2)].join(' ') },
+    env: { ...configToEnv(config, r.dir), PGCHAOS_COMMAND: ['pgchaos', ...process.argv.slice(2)].join(' ') },
   });
   let interrupted = false;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -156,6 +156,11 @@ export async function run(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const result = await child;
+  if (result.exitCode === undefined && !interrupted) {
+    // Not started at all (spawn failed): say so rather than exit 1 with nothing written.
+    process.stderr.write(`pgchaos: vitest could not be started (${result.code ?? result.shortMessage}): nothing ran\n`);
+    return 2;
+  }
   if (interrupted) {
     const swept = await sweepRun(r.id);
     await removeTemplates(r.id);
