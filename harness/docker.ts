@@ -18,6 +18,11 @@ const { getContainerRuntimeClient } = await import('testcontainers');
 export const RUN_LABEL = 'pgchaos.run';
 /** Label naming the pid of the process that created the object, meaningful only on its owner host. */
 export const OWNER_LABEL = 'pgchaos.owner-pid';
+/**
+ * Label with that process's start time (clock ticks after boot, /proc/<pid>/stat field 22): with the pid it names one
+ * process for good, where a pid alone may since belong to another (pids are reused). Absent outside Linux.
+ */
+export const OWNER_START_LABEL = 'pgchaos.owner-start';
 /** Label naming where that pid lives (`hostIdentity()`): one engine may serve several machines or containers. */
 export const HOST_LABEL = 'pgchaos.owner-host';
 /** Label with the ISO time after which any host may remove the object as abandoned (its lease). */
@@ -57,11 +62,27 @@ export function hostIdentity(): string {
   return (identity = parts.join('/'));
 }
 
+/**
+ * When process `pid` started: field 22 of /proc/<pid>/stat (clock ticks after boot), as a string.
+ * @returns undefined when it is not running or this is not Linux.
+ */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) state ppid …": comm may hold spaces and parentheses; the fields after its last ')' start at field 3.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
 /** The labels for objects created by this process in run `runId`. */
 export function runLabels(runId: string, now = Date.now()): Record<string, string> {
+  const start = processStartTime(process.pid);
   return {
     [RUN_LABEL]: runId,
     [OWNER_LABEL]: String(process.pid),
+    ...(start ? { [OWNER_START_LABEL]: start } : {}),
     [HOST_LABEL]: hostIdentity(),
     [EXPIRES_LABEL]: new Date(now + leaseMs()).toISOString(),
   };
@@ -90,25 +111,37 @@ export interface SweepContext {
   leaseMs: number;
   /** Whether a pid is alive in the sweeping process's pid namespace. */
   pidAlive(pid: number): boolean;
+  /** `processStartTime`: when the process now holding `pid` started, undefined when unknown. */
+  pidStart(pid: number): string | undefined;
 }
 
 /**
  * Decides whether an object a pgchaos run created is a crashed run's leftover. A pid is only
  * asked about on the host that recorded it: on a shared engine (a mounted socket, a DinD
- * sidecar) another machine's live cluster has pids that are "dead" here. Another host's
- * objects are left alone until their lease (`pgchaos.expires`, else creation + `leaseMs`) has
- * passed.
+ * sidecar) another machine's live cluster has pids that are "dead" here. There, the owner is
+ * alive only if its pid runs and started when the label says (`pgchaos.owner-start`): a pid
+ * reused by another process does not keep an orphan forever. An object of this host without a
+ * start time (older pgchaos, not Linux) is trusted to a live pid only until its lease ends.
+ * Another host's objects are left alone until their lease (`pgchaos.expires`, else creation +
+ * `leaseMs`) has passed.
  * @param createdMs when the engine created it (epoch ms), for objects without an expiry label.
  */
 export function ownership(labels: Record<string, string>, createdMs: number, ctx: SweepContext): Ownership {
   const pid = Number(labels[OWNER_LABEL]);
   const host = labels[HOST_LABEL];
-  if (host === ctx.host) {
-    if (Number.isInteger(pid) && pid > 0 && ctx.pidAlive(pid)) return { state: 'live', sweep: false, why: `its process ${pid} on this host is running` };
-    return { state: 'crashed', sweep: true, why: `its process ${labels[OWNER_LABEL] ?? '?'} on this host is gone` };
-  }
   const labelled = Date.parse(labels[EXPIRES_LABEL] ?? '');
   const expires = Number.isFinite(labelled) ? labelled : createdMs + ctx.leaseMs;
+  if (host === ctx.host) {
+    const gone = { state: 'crashed', sweep: true, why: `its process ${labels[OWNER_LABEL] ?? '?'} on this host is gone` } as const;
+    if (!(Number.isInteger(pid) && pid > 0 && ctx.pidAlive(pid))) return gone;
+    const started = labels[OWNER_START_LABEL];
+    const now = ctx.pidStart(pid);
+    if (started !== undefined && now !== undefined && now !== started) return { ...gone, why: `${gone.why} (pid ${pid} now belongs to a process started later)` };
+    if (started === undefined && Number.isFinite(expires) && expires <= ctx.now) {
+      return { state: 'expired', sweep: true, why: `its lease ended ${new Date(expires).toISOString()}, and pid ${pid}, with no start time recorded, may be another process by now` };
+    }
+    return { state: 'live', sweep: false, why: `its process ${pid} on this host is running` };
+  }
   const whose = host ? `host ${host}` : 'an unknown host (no owner-host label)';
   const until = Number.isFinite(expires) ? new Date(expires).toISOString() : 'never';
   if (Number.isFinite(expires) && expires <= ctx.now) return { state: 'expired', sweep: true, why: `made by ${whose}; its lease ended ${until}` };
@@ -185,7 +218,7 @@ export interface PgchaosObject {
 
 /** The sweep context of this process. */
 export function localSweepContext(now = Date.now()): SweepContext {
-  return { host: hostIdentity(), now, leaseMs: leaseMs(), pidAlive };
+  return { host: hostIdentity(), now, leaseMs: leaseMs(), pidAlive, pidStart: processStartTime };
 }
 
 /**

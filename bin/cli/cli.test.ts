@@ -1,7 +1,9 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { configToEnv, loadUserConfig } from '../../harness/run/config.ts';
 import { nearestCommand, parseRunArgs, seedList, UsageError } from './args.ts';
 import { COMMANDS } from './help.ts';
 import { prepareReportsDir, selectScenarios } from './run.ts';
@@ -149,3 +151,19 @@ describe('pgchaos run: the nemesis flags', () => {
     expect(() => parseRunArgs(['--kinds', 'isolate,disk-full'])).toThrow(/--kinds "isolate,disk-full": "disk-full" is no fault kind/);
   });
 });
+
+describe('pgchaos run: handing the resolved config to vitest', () => {
+  it('passes a config over 128 KiB (Linux\'s cap on one environment string) by a file in the run folder', async () => {
+    const config = loadUserConfig({ cwd: tmpdir(), overrides: {} });
+    // 4000 settings of ~60 bytes: about 240 KiB of JSON.
+    const big = { ...config, settings: Object.fromEntries(Array.from({ length: 4000 }, (_, i) => [`pgchaos_test.setting_${i}`, `'${'x'.repeat(32)}'`])) };
+    expect(JSON.stringify(big).length).toBeGreaterThan(128 * 1024);
+    const runDir = join(mkdtempSync(join(tmpdir(), 'pgchaos-config-')), 'run');
+    const env = configToEnv(big, runDir);
+    for (const v of Object.values(env)) expect(v.length).toBeLessThan(4096);
+    // What a vitest worker does: read it back, from a process started with that environment (E2BIG before).
+    const child = await execa(process.execPath, ['--import', 'tsx', '-e', "import('./harness/run/config.ts').then((m) => process.stdout.write(JSON.stringify(m.userConfig())))"], { env });
+    expect(JSON.parse(child.stdout)).toEqual(big);
+  });
+});
+

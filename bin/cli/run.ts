@@ -7,6 +7,9 @@
  * Ctrl-C: vitest runs in a process group of its own, so a terminal's Ctrl-C reaches only this
  * process, which interrupts vitest exactly once, waits for it to end, and then removes every
  * container and network labelled with the run (no worker is left to race the sweep). Exit 130.
+ * A closed terminal (SIGHUP) or a `kill` (SIGTERM) stops the run the same way: exit 129 or 143.
+ * Should this process die unannounced (SIGKILL), the child notices and does all that itself.
+ * A stdout or stderr that is gone (`pgchaos run | head`) is ignored: the run goes on to its report.
  */
 import { execa } from 'execa';
 import { accessSync, constants, mkdirSync, realpathSync, statSync } from 'node:fs';
@@ -16,15 +19,13 @@ import { fileURLToPath } from 'node:url';
 import { checkParameterNames } from '../../harness/db/ha-config.ts';
 import { probeImage, resolveImage } from '../../harness/db/image.ts';
 import { prepareNetFaults } from '../../harness/db/netns.ts';
-import { removeTemplates } from '../../harness/db/template.ts';
-import { sweepRun } from '../../harness/docker.ts';
 import { MODULE_EXT } from '../../harness/paths.ts';
-import { writeReport } from '../../harness/report/report.ts';
 import { configToEnv, configWarnings, loadUserConfig, type UserConfig } from '../../harness/run/config.ts';
 import { currentRun, reportsDir } from '../../harness/run.ts';
 import { configFlags, parseRunArgs, UsageError, type RunArgs } from './args.ts';
 import { ensureEngine } from './engine.ts';
 import { RUN_HELP } from './help.ts';
+import { endInterruptedRun, STOP_SIGNALS, tolerateClosedOutput, type StopSignal } from './interrupt.ts';
 import { builtinScenarioFiles, isDirectory, isFile, isScenarioFile, scenarioFiles } from './scenarios.ts';
 import type { ChildPlan } from './vitest-child.ts';
 
@@ -103,7 +104,8 @@ export function prepareReportsDir(dir: string, cwd: string): void {
 /**
  * `pgchaos run`: checks arguments, config, reports folder, engine, image and parameter names,
  * then runs the selected scenarios in a vitest child process and writes the report.
- * @returns the exit code: 0 every scenario passed, 1 a scenario failed, 2 nothing ran, 130 interrupted.
+ * @returns the exit code: 0 every scenario passed, 1 a scenario failed, 2 nothing ran, 128 + signal number when
+ *   stopped (129 SIGHUP, 130 SIGINT, 143 SIGTERM).
  * @throws UsageError or ConfigError (exit 2 at the top level) before vitest starts.
  */
 export async function run(argv: string[]): Promise<number> {
@@ -112,6 +114,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${RUN_HELP}\n`);
     return 0;
   }
+  tolerateClosedOutput();
   const cwd = process.cwd();
   const config = loadUserConfig({ cwd, ...(a.configFile ? { file: a.configFile } : {}), overrides: a.overrides });
   const runDirFromEnv = a.out ? undefined : process.env.PGCHAOS_RUN_DIR;
@@ -145,29 +148,37 @@ export async function run(argv: string[]): Promise<number> {
     stdio: 'inherit',
     detached: true,
     reject: false,
-    env: { ...configToEnv(config), PGCHAOS_COMMAND: ['pgchaos', ...process.argv.slice(2)].join(' ') },
+    env: { ...configToEnv(config, r.dir), PGCHAOS_COMMAND: ['pgchaos', ...process.argv.slice(2)].join(' ') },
   });
-  let interrupted = false;
-  const onSignal = (sig: NodeJS.Signals) => {
+  let interrupted: StopSignal | undefined;
+  const onSignal = (sig: StopSignal) => {
     if (interrupted) return;
-    interrupted = true;
+    interrupted = sig;
     process.stderr.write(`\npgchaos: ${sig}: stopping the run, then removing its containers and networks ...\n`);
+    // SIGINT whatever came here: the child and its workers treat it as Ctrl-C (records marked interrupted, reporters finish).
     signalGroup(child.pid, 'SIGINT');
     setTimeout(() => signalGroup(child.pid, 'SIGKILL'), 30_000).unref();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const result = await child;
-  if (interrupted) {
-    const swept = await sweepRun(r.id);
-    await removeTemplates(r.id);
-    await writeReport(r.dir);
-    const volumes = swept.volumes ? `, ${swept.volumes} volumes` : '';
-    process.stderr.write(`pgchaos: removed ${swept.containers} containers and ${swept.networks} networks${volumes} of run ${r.id}\n`);
-    return 130;
+  const signals = Object.keys(STOP_SIGNALS) as StopSignal[];
+  for (const sig of signals) process.on(sig, onSignal);
+  try {
+    const result = await child;
+    if (result.exitCode === undefined && !interrupted) {
+      // Not started at all (spawn failed): say so rather than exit 1 with nothing written.
+      process.stderr.write(`pgchaos: vitest could not be started (${result.code ?? result.shortMessage}): nothing ran\n`);
+      return 2;
+    }
+    if (interrupted) {
+      const swept = await endInterruptedRun(r.id, r.dir);
+      const volumes = swept.volumes ? `, ${swept.volumes} volumes` : '';
+      process.stderr.write(`pgchaos: removed ${swept.containers} containers and ${swept.networks} networks${volumes} of run ${r.id}\n`);
+      return 128 + STOP_SIGNALS[interrupted];
+    }
+    const code = result.exitCode;
+    return code === 0 || code === 1 || code === 2 ? code : 1;
+  } finally {
+    for (const sig of signals) process.off(sig, onSignal);
   }
-  const code = result.exitCode;
-  return code === 0 || code === 1 || code === 2 ? code : 1;
 }
 
 function describeRun(id: string, s: Selection, c: UserConfig, cwd: string): string {

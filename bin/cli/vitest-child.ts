@@ -3,7 +3,9 @@
  * Node API with pgchaos's own settings (no vitest config file is read — the user's project may
  * have one for other tests), the scenario files run.ts chose, and the user's vitest options
  * (after `--`). Exit code: vitest's (0 passed, 1 failed), 2 when no scenario matched its filters, 130 when
- * interrupted (the reports are still written).
+ * interrupted (the reports are still written). When run.ts dies without a word (SIGKILL), this
+ * process notices within a second, stops the run as for Ctrl-C and removes the run's containers
+ * itself. A stdout or stderr that is gone (`pgchaos run | head`, a closed terminal) is ignored.
  *
  *   node vitest-child.js '<ChildPlan as JSON>'
  */
@@ -11,6 +13,7 @@ import { join } from 'node:path';
 import { createVitest, parseCLI } from 'vitest/node';
 import { GLOBAL_SETUP } from '../../harness/paths.ts';
 import CountReporter from '../../harness/run/count-reporter.ts';
+import { endInterruptedRun, STOP_SIGNALS, tolerateClosedOutput, watchParent } from './interrupt.ts';
 import { globLiteral } from './scenarios.ts';
 
 /** What run.ts hands over. */
@@ -31,6 +34,7 @@ export function blobFile(runDir: string, shard: string | undefined): string {
 }
 
 async function main(): Promise<number> {
+  tolerateClosedOutput();
   const plan = JSON.parse(process.argv[2] ?? '') as ChildPlan;
   const { filter, options: user } = parseCLI(['vitest', 'run', ...plan.vitestArgs]);
   const { reporters, '--': _rest, ...userOptions } = user as typeof user & { '--'?: unknown };
@@ -65,11 +69,24 @@ async function main(): Promise<number> {
     cancelled = true;
     void vitest.cancelCurrentRun('keyboard-input');
   };
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  for (const sig of Object.keys(STOP_SIGNALS) as (keyof typeof STOP_SIGNALS)[]) {
     // vitest's logger exits the process 1 ms after a signal, before any reporter has written: take the signal over.
     for (const l of process.listeners(sig)) process.off(sig, l);
     process.on(sig, cancel);
   }
+  // run.ts is gone (SIGKILL, or it crashed): nobody will pass Ctrl-C on or sweep after us. Stop the
+  // whole group (this process and vitest's workers, whose cleanups remove their containers) as
+  // Ctrl-C would, and sweep at the end in its place.
+  let orphaned = false;
+  const stopWatching = watchParent(() => {
+    orphaned = true;
+    process.stderr.write('\npgchaos: the pgchaos process that started this run is gone: stopping the run, then removing its containers ...\n');
+    try {
+      process.kill(-process.pid, 'SIGINT');
+    } catch {
+      cancel(); // not a group leader (started by hand): at least stop vitest
+    }
+  });
   try {
     await vitest.start(filter);
   } catch (e) {
@@ -79,6 +96,12 @@ async function main(): Promise<number> {
     }
   }
   await vitest.close();
+  stopWatching();
+  if (orphaned) {
+    const runId = process.env.PGCHAOS_RUN_ID;
+    if (runId) await endInterruptedRun(runId, plan.runDir);
+    return 130;
+  }
   if (cancelled) return 130;
   // No file, or files whose every test was filtered out (`-t typo`): nothing was verified, and a
   // JUnit file of skips must not pass for a green run.

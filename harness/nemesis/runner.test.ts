@@ -3,6 +3,7 @@
  * heals first at one instant, a node held by one fault not hit by another, everything healed
  * when the play is aborted, and the failures at once counted from what each fault took out.
  */
+import { getEventListeners } from 'node:events';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Cluster } from '../db/cluster.ts';
 import type { ScheduledFault } from './fault.ts';
@@ -135,5 +136,31 @@ describe('Nemesis.play', () => {
     await done;
     expect(calls).toEqual(['inject 0', 'heal 0']);
     expect(nemesis.busy('primary')).toBe(false);
+  });
+
+  it('leaves at most one abort listener on the signal, however many sleeps it plays (no MaxListenersExceededWarning)', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const abort = new AbortController();
+      const nemesis = new Nemesis(cluster, rec);
+      // 12 faults one after another: 24 sleeps, more than EventTarget's default limit of 10 listeners.
+      const done = nemesis.play(schedule(Array.from({ length: 12 }, (_, i) => fault(i, 500 + i * 700, 300, 'primary'))), abort.signal);
+      let most = 0;
+      for (let i = 0; i < 100; i++) {
+        now += 100;
+        await vi.advanceTimersByTimeAsync(100);
+        most = Math.max(most, getEventListeners(abort.signal, 'abort').length);
+      }
+      const played = await done;
+      await new Promise((r) => process.nextTick(r));
+      expect(played.injected).toHaveLength(12);
+      expect(most).toBeLessThanOrEqual(1);
+      expect(getEventListeners(abort.signal, 'abort')).toHaveLength(0);
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 });

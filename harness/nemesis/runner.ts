@@ -198,7 +198,9 @@ async function sleepUntil(rec: ScheduleLog, t: number, signal?: AbortSignal): Pr
   const ms = t - rec.clock.now();
   if (ms <= 0) return;
   await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    // The listener goes when the timer fires: one per sleep would pile up on a long play's signal (MaxListenersExceededWarning).
+    const onAbort = () => (clearTimeout(timer), resolve());
+    const timer = setTimeout(() => (signal?.removeEventListener('abort', onAbort), resolve()), ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

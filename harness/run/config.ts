@@ -3,8 +3,8 @@
  * fields as `pgchaos run` flags (flags win), handed to vitest's workers through the
  * environment. Scenarios build their clusters and writers from it.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { parseConfFragment } from '../db/ha-config.ts';
 import { checkStandbyNames, type ClusterOptions, type SyncPolicy } from '../db/cluster.ts';
@@ -18,7 +18,10 @@ import { validateSchedule } from '../nemesis/schedule.ts';
 
 /** The file `pgchaos run` looks for in the working directory when no `--config` is given. */
 export const CONFIG_FILE = 'pgchaos.config.json';
-/** Environment variable that carries the resolved config (JSON) from the CLI to vitest's workers. */
+/**
+ * Environment variable that carries the resolved config from the CLI to vitest's workers: the path of a JSON file
+ * (`configToEnv`), not the JSON itself, which may exceed what Linux allows one environment string (128 KiB, E2BIG).
+ */
 export const CONFIG_ENV = 'PGCHAOS_CONFIG';
 
 /** `synchronous_commit` levels (docs: runtime-config-wal.html#GUC-SYNCHRONOUS-COMMIT). */
@@ -326,19 +329,29 @@ const FIELD_FIXES: Record<string, string> = {
 };
 
 /**
- * The config this process runs with: the one the CLI resolved (env PGCHAOS_CONFIG), else
+ * The config this process runs with: the one the CLI resolved (the file env PGCHAOS_CONFIG names), else
  * `pgchaos.config.json` in the working directory, else the defaults.
+ * @throws Error (ENOENT) when PGCHAOS_CONFIG names a file that is gone.
  */
 export function userConfig(): UserConfig {
-  const env = process.env[CONFIG_ENV];
-  if (env) return JSON.parse(env) as UserConfig;
+  const file = process.env[CONFIG_ENV];
+  if (file) return JSON.parse(readFileSync(file, 'utf8')) as UserConfig;
   return loadUserConfig({ cwd: process.cwd() });
 }
 
-/** What `userConfig()` reads in a child process: set it before starting vitest. */
-export function configToEnv(c: UserConfig): Record<string, string> {
+/** The file in a run's folder that holds the config the CLI resolved, for vitest's workers. */
+export const RESOLVED_CONFIG_FILE = 'resolved-config.json';
+
+/**
+ * What `userConfig()` reads in a child process: writes the config to `<runDir>/resolved-config.json` and returns
+ * the environment that names it. Set it before starting vitest.
+ */
+export function configToEnv(c: UserConfig, runDir: string): Record<string, string> {
+  const file = join(runDir, RESOLVED_CONFIG_FILE);
+  mkdirSync(runDir, { recursive: true });
+  writeFileSync(file, JSON.stringify(c, null, 1));
   // PGCHAOS_PULL too: a cluster resolves its image in the worker, which reads the pull policy from it.
-  return { [CONFIG_ENV]: JSON.stringify(c), PGCHAOS_PULL: c.pull ? 'missing' : 'never' };
+  return { [CONFIG_ENV]: file, PGCHAOS_PULL: c.pull ? 'missing' : 'never' };
 }
 
 /** The cluster options of a config for one major. */

@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +30,45 @@ async function isolatedRun(): Promise<{ id: string; dir: string; env: Record<str
   const id = newRunId();
   const dir = await mkdtemp(join(tmpdir(), 'pgchaos-teardown-'));
   return { id, dir, env: { PGCHAOS_RUN_ID: id, PGCHAOS_RUN_DIR: dir, PGCHAOS_LOG_LEVEL: 'warn' } };
+}
+
+/** `pgchaos run` of the shortest scenario, started from sources as one node process (no tsx wrapper in between). */
+function cliRun(env: Record<string, string>, opts: { stdout?: 'pipe' } = {}) {
+  return execa('node', ['--import', 'tsx', 'bin/pgchaos.ts', 'run', 'scenarios/lost-write-detection.test.ts'], { env, reject: false, ...(opts.stdout ? { stdout: 'pipe', stderr: 'pipe' } : { all: true }) });
+}
+
+/** Waits until run `id` has its three nodes up. */
+async function nodesUp(id: string): Promise<void> {
+  await pollUntil(
+    async () => {
+      const n = (await leftovers(id)).containers.length;
+      return n >= 3 ? { done: true, value: n } : { done: false, seen: `${n} containers of run ${id}` };
+    },
+    { what: 'the scenario to start its three nodes', timeoutMs: 90_000, intervalMs: 200 },
+  );
+}
+
+/** Pids of the processes whose command line names `text` (the vitest child's plan names its run folder). */
+function processesNaming(text: string): number[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(text);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** What an interrupted run must leave: no container or network, its scenario recorded as interrupted, a whole junit.xml, a summary. */
+async function expectInterruptedCleanly(run: { id: string; dir: string }): Promise<void> {
+  expect(await leftovers(run.id)).toEqual({ containers: [], networks: [] });
+  const record = [...(await records(run.dir)).values()][0];
+  expect(record?.status, JSON.stringify(record?.error)).toBe('interrupted');
+  expect(await readFile(join(run.dir, 'junit.xml'), 'utf8')).toMatch(/<\/testsuites>\s*$/);
+  expect(existsSync(join(run.dir, 'summary.json'))).toBe(true);
 }
 
 describe('nothing is left behind', () => {
@@ -64,5 +104,49 @@ describe('nothing is left behind', () => {
     const record = [...(await records(run.dir)).values()][0];
     expect(record?.status, JSON.stringify(record?.error)).toBe('interrupted');
     expect(await readFile(join(run.dir, 'junit.xml'), 'utf8')).toMatch(/<\/testsuites>\s*$/);
+  });
+
+  // A closed terminal sends SIGHUP, `kill` SIGTERM, to the CLI alone (vitest runs in a process group of its own).
+  it.each([
+    ['SIGHUP', 129],
+    ['SIGTERM', 143],
+  ] as const)('after %s to `pgchaos run`: stopped like Ctrl-C, exit %i', async (sig, code) => {
+    const run = await isolatedRun();
+    const cli = cliRun(run.env);
+    await nodesUp(run.id);
+    process.kill(cli.pid!, sig);
+    const r = await cli;
+    expect(r.exitCode, r.all).toBe(code);
+    expect(processesNaming(run.dir)).toEqual([]);
+    await expectInterruptedCleanly(run);
+  });
+
+  it('after `pgchaos run` is SIGKILLed: its vitest child stops the run and sweeps by itself', async () => {
+    const run = await isolatedRun();
+    const cli = cliRun(run.env);
+    await nodesUp(run.id);
+    process.kill(cli.pid!, 'SIGKILL');
+    await cli;
+    // The child outlives the CLI; it must end by itself within the cleanup's bounds (not run the scenario to its end unattended).
+    await pollUntil(
+      async () => {
+        const left = processesNaming(run.dir);
+        return left.length ? { done: false, seen: `processes ${left.join(', ')} still run` } : { done: true, value: true };
+      },
+      { what: 'the orphaned vitest child to stop and sweep', timeoutMs: 60_000, intervalMs: 250 },
+    );
+    await expectInterruptedCleanly(run);
+  });
+
+  it('with its stdout closed (`pgchaos run | head`): the run goes on to its end and its report', async () => {
+    const run = await isolatedRun();
+    const cli = cliRun(run.env, { stdout: 'pipe' });
+    cli.stdout!.destroy(); // the reader is gone: every write to stdout now fails with EPIPE
+    const r = await cli;
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(await leftovers(run.id)).toEqual({ containers: [], networks: [] });
+    expect([...(await records(run.dir)).values()].map((x) => x.status)).toEqual(['passed']);
+    expect(await readFile(join(run.dir, 'junit.xml'), 'utf8')).toMatch(/<\/testsuites>\s*$/);
+    expect(existsSync(join(run.dir, 'summary.json'))).toBe(true);
   });
 });
