@@ -53,6 +53,7 @@ scenario('lost-write checker catches loss: async replication, the lagging standb
   rec.metric('unknownOutcome', check.evidence.unknownOutcome);
   rec.metric('hashesEqual', null); // not compared: s1 is ahead of s2 on the old timeline and cannot follow it
   verify({
+    id: 'lost-write-detection.loss-reported',
     check: 'lost-write checker reports the loss',
     status: check.status === 'failed' && check.evidence.lostAcked > 0 && check.evidence.lost.length > 0 ? 'passed' : 'failed',
     summary: `${check.status === 'failed' ? 'the checker failed, as it must' : `the checker said ${check.status}: it missed the loss`} — ${check.summary}; missing ${check.evidence.lost.slice(0, 5).join(', ')}${check.evidence.lostAcked > 5 ? ', …' : ''}`,

@@ -269,6 +269,7 @@ async function judgeStallFromStart({ rec, verify }: ScenarioContext, writer: Bat
   const acked = writer.ledger().filter((b) => b.outcome === 'acked').length;
   rec.metric('matrix', [{ step: 'start', predicted: 'stall', observed: acked === 0 ? 'stall' : 'writes go on', tps: meanTps(writer.samples(), fromT, rec.clock.now()) }]);
   verify({
+    id: 'standby-loss.stall-from-start',
     check: 'every commit waits from the start',
     status: acked === 0 && (waiting.syncRepWaiters ?? 0) >= writer.clients ? 'passed' : 'failed',
     summary: `${acked} batches acknowledged in ${Math.round(rec.clock.now() - fromT)} ms, ${waiting.syncRepWaiters} backends waiting on SyncRep (${writer.clients} writers)`,

@@ -5,6 +5,7 @@
  * first failed check); each replay is a `pgchaos run --schedule` of its own. The smallest
  * failing schedule is printed and saved next to the record, with the command that replays it.
  */
+import { verdictId } from '../../harness/checks/verdict.ts';
 import { execa } from 'execa';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -75,10 +76,10 @@ async function shrinkOne(record: ScenarioRecord, runDir: string, maxRuns: number
   return 0;
 }
 
-/** What a failure looks like, to compare replays with: the first failed check, else the error's first line without numbers. */
+/** What a failure looks like, to compare replays with: the first failed check's id, else the error's first line without numbers. */
 function failureOf(r: Pick<ScenarioRecord, 'verdicts' | 'error'>): string {
-  const check = r.verdicts.find((v) => v.status !== 'passed')?.check;
-  return check ?? `error: ${(r.error ?? '').split('\n')[0]!.replace(/\d+/g, 'N').slice(0, 80)}`;
+  const failed = r.verdicts.find((v) => v.status !== 'passed');
+  return failed ? verdictId(failed) : `error: ${(r.error ?? '').split('\n')[0]!.replace(/\d+/g, 'N').slice(0, 80)}`;
 }
 
 /** Replays `candidate` in a pgchaos run of its own; true when it fails the same way. */

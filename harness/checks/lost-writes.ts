@@ -1,5 +1,6 @@
+import { fmtCount } from './format.ts';
 import type { Batch, PresentBatch } from '../load/history.ts';
-import type { Verdict } from './verdict.ts';
+import { CHECK_IDS, type Verdict } from './verdict.ts';
 
 export interface LostWritesEvidence {
   node: string;
@@ -47,6 +48,7 @@ export function checkNoAckedLost(node: string, batches: readonly Batch[], presen
     partial: partial.slice(0, 100),
   };
   return {
+    id: CHECK_IDS.noAckedLost,
     check: 'no acknowledged commit lost',
     status: !ok ? 'failed' : acked.length === 0 ? 'unknown' : 'passed',
     summary: summary(evidence, unexpected.length, partial.length),
@@ -63,3 +65,9 @@ function summary(e: LostWritesEvidence, unexpected: number, partial: number): st
   return e.ackedBatches === 0 && unexpected === 0 && partial === 0 ? `not enough evidence: no acknowledged batch to lose — ${counts}` : counts;
 }
 // Stryker restore all
+
+/** The lost-write check's evidence in one line for the report. */
+export function describeLostWritesEvidence(e: LostWritesEvidence): string {
+  const lost = e.lost.length ? ` (${e.lost.slice(0, 8).join(', ')}${e.lost.length > 8 ? ', …' : ''})` : '';
+  return `on ${e.node}: ${fmtCount(e.ackedBatches)} acknowledged, ${fmtCount(e.lostAcked)} lost${lost}; ${fmtCount(e.unknownOutcome)} unknown outcome, ${fmtCount(e.unknownPresent)} of them committed; ${e.unexpected.length} unexpected, ${e.partial.length} partial`;
+}

@@ -1,7 +1,8 @@
+import { fmtCount, fmtSeconds } from './format.ts';
 import type { ObserverSample } from '../load/history.ts';
 import { compareWithModel } from '../model/compare.ts';
 import type { SynchronousCommit } from '../model/sync-model.ts';
-import type { Verdict } from './verdict.ts';
+import { CHECK_IDS, type Verdict } from './verdict.ts';
 
 /** One stretch of consecutive samples in which pg_stat_replication differed from the model. */
 export interface Disagreement {
@@ -66,6 +67,7 @@ export function checkModelAgreement(samples: readonly ObserverSample[], o: { max
   const longest = disagreements.reduce<Disagreement | undefined>((a, d) => (a && a.durationMs >= d.durationMs ? a : d), undefined);
   const status = compared.length === 0 ? 'unknown' : longest && longest.durationMs > maxTransientMs ? 'failed' : 'passed';
   return {
+    id: CHECK_IDS.modelAgreement,
     check: 'pg_stat_replication agrees with the model',
     status,
     summary: summarize(compared.length, agreed, maxTransientMs, longest),
@@ -81,3 +83,10 @@ function summarize(compared: number, agreed: number, maxTransientMs: number, lon
   return `${base}; longest difference ${Math.round(longest.durationMs)} ms from t=${Math.round(longest.fromT)} ms (bound ${maxTransientMs} ms): ${longest.mismatches.join('; ')}`;
 }
 // Stryker restore all
+
+/** The model-agreement check's evidence in one line for the report. */
+export function describeModelAgreementEvidence(e: ModelAgreementEvidence): string {
+  const worst = e.disagreements.reduce<Disagreement | null>((a, d) => (!a || d.durationMs > a.durationMs ? d : a), null);
+  const longest = worst ? `, longest ${fmtCount(worst.durationMs)} ms at ${fmtSeconds(worst.fromT)} (${worst.mismatches.slice(0, 2).join('; ')})` : '';
+  return `${e.agreed} of ${e.compared} samples agreed; ${e.disagreements.length} disagreement${e.disagreements.length === 1 ? '' : 's'}${longest}; transient bound ${fmtCount(e.maxTransientMs)} ms`;
+}

@@ -4,9 +4,10 @@
  * says the config survives. Loss the promise does not cover (an async config, or more nodes down
  * at once than it survives) is measured and reported, not failed: PostgreSQL never promised it.
  */
+import { fmtCount } from './format.ts';
 import type { DurabilityPromise } from '../model/durability.ts';
 import type { LostWritesEvidence } from './lost-writes.ts';
-import type { Verdict, VerdictStatus } from './verdict.ts';
+import { CHECK_IDS, type Verdict, type VerdictStatus } from './verdict.ts';
 
 /** What the loss check needs of checkNoAckedLost's evidence (the whole LostWritesEvidence will do). */
 export type LossMeasured = Pick<LostWritesEvidence, 'ackedBatches' | 'lostAcked' | 'lost'>;
@@ -69,7 +70,7 @@ export function checkLossAgainstPromise(
     promised,
     why: notCovered === null ? promise.why : `${notCovered}: ${promise.why}`,
   };
-  return { check: 'no promised acknowledged commit lost', status, summary: summary(evidence, status), evidence };
+  return { id: CHECK_IDS.promisedLoss, check: 'no promised acknowledged commit lost', status, summary: summary(evidence, status), evidence };
 }
 
 /** Why the promise does not cover the failures seen, or null when it does. */
@@ -91,3 +92,10 @@ function summary(e: PromisedLossEvidence, status: VerdictStatus): string {
   return `none of ${e.ackedBatches} acknowledged batches lost, as promised (${seen})`;
 }
 // Stryker restore all
+
+/** The promised-loss check's evidence in one line for the report. */
+export function describePromisedLossEvidence(e: PromisedLossEvidence): string {
+  const lost = e.lost.length ? ` (${e.lost.slice(0, 8).join(', ')}${e.lost.length > 8 ? ', …' : ''})` : '';
+  const promise = e.vacuous ? 'a vacuous promise' : `the config survives ${e.survivesFailures}`;
+  return `${fmtCount(e.ackedBatches)} acknowledged, ${fmtCount(e.lostAcked)} lost${lost}; ${e.failuresAtOnce} node(s) out at once against ${promise}${e.hostCrashed ? '; a host crashed' : ''}; ${e.promised ? 'promised' : 'not promised'}`;
+}

@@ -1,5 +1,5 @@
 import type { NodeHash } from '../load/history.ts';
-import type { Verdict, VerdictStatus } from './verdict.ts';
+import { CHECK_IDS, type Verdict, type VerdictStatus } from './verdict.ts';
 
 export interface RowHashEvidence {
   nodes: NodeHash[];
@@ -19,7 +19,7 @@ export function checkRowHashes(nodes: readonly NodeHash[]): Verdict<RowHashEvide
   const distinct = new Set(nodes.map(sig)).size;
   // Past the first two tests every node has the same signature, so the first node's row count is everyone's.
   const status: VerdictStatus = nodes.length < 2 ? 'unknown' : distinct > 1 ? 'failed' : nodes[0]!.rows === 0 ? 'unknown' : 'passed';
-  return { check: 'row hashes agree', status, summary: summary(nodes, distinct, status), evidence: { nodes: [...nodes], distinct } };
+  return { id: CHECK_IDS.rowHashes, check: 'row hashes agree', status, summary: summary(nodes, distinct, status), evidence: { nodes: [...nodes], distinct } };
 }
 
 // Stryker disable all: prose for the report; the tests pin status and evidence, and the phrases
@@ -31,3 +31,9 @@ function summary(nodes: readonly NodeHash[], distinct: number, status: VerdictSt
   return each + (status === 'failed' ? ` — ${distinct} different` : '');
 }
 // Stryker restore all
+
+/** The row-hash check's evidence in one line for the report. */
+export function describeRowHashEvidence(e: RowHashEvidence): string {
+  const at = e.nodes[0]?.lsn ? ` at ${e.nodes.map((x) => `${x.node} ${x.lsn ?? '—'}`).join(', ')}` : '';
+  return `${e.nodes.length} nodes read${at}; ${e.distinct} distinct (rows, hash)`;
+}

@@ -11,8 +11,9 @@
  * - two nodes acknowledging on the same timeline ID: two promotions from one history (two
  *   standbys both promoted to timeline 2), even if their acknowledgements never interleaved.
  */
+import { fmtCount, fmtSeconds } from './format.ts';
 import type { Batch } from '../load/history.ts';
-import type { Verdict, VerdictStatus } from './verdict.ts';
+import { CHECK_IDS, type Verdict, type VerdictStatus } from './verdict.ts';
 
 /** One acknowledgement, as evidence. */
 export interface Ack {
@@ -84,7 +85,7 @@ export function checkSplitBrain(batches: readonly Batch[]): Verdict<SplitBrainEv
   const conflicts = findConflicts(groups).slice(0, 20);
   const status: VerdictStatus = acked.length === 0 || withoutTimeline > 0 ? 'unknown' : conflicts.length > 0 ? 'failed' : 'passed';
   const evidence = { ackedBatches: acked.length, withoutTimeline, spans, conflicts };
-  return { check: 'one primary at a time', status, summary: summary(evidence, status), evidence };
+  return { id: CHECK_IDS.onePrimary, check: 'one primary at a time', status, summary: summary(evidence, status), evidence };
 }
 
 /** The acks of one (node, timeline), in time order. */
@@ -164,3 +165,9 @@ function describeSpan(s: PrimarySpan): string {
   return `${s.node} on timeline ${s.timeline} (${s.acks} acks, ${Math.round(s.firstT)}–${Math.round(s.lastT)} ms)`;
 }
 // Stryker restore all
+
+/** The one-primary check's evidence in one line for the report. */
+export function describeSplitBrainEvidence(e: SplitBrainEvidence): string {
+  const spans = e.spans.map((x) => `${x.node} on timeline ${x.timeline} (${fmtCount(x.acks)} acks, ${fmtSeconds(x.firstT)}–${fmtSeconds(x.lastT)})`).join(', then ');
+  return `${fmtCount(e.ackedBatches)} acknowledged batches (${e.withoutTimeline} without a timeline): ${spans || 'no span'}; ${e.conflicts.length} conflict${e.conflicts.length === 1 ? '' : 's'}`;
+}

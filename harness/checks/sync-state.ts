@@ -1,5 +1,6 @@
+import { fmtSeconds } from './format.ts';
 import type { SyncTransition } from '../load/history.ts';
-import type { Verdict, VerdictStatus } from './verdict.ts';
+import { CHECK_IDS, type Verdict, type VerdictStatus } from './verdict.ts';
 
 /** An expected step: `state/sync_state` as pg_stat_replication shows them, e.g. `catchup/potential`; or `absent`, `primary`. */
 export type SyncStep = string;
@@ -37,7 +38,7 @@ export function checkSyncSequence(standby: string, transitions: readonly SyncTra
   }
   const status: VerdictStatus =
     observed.length === 0 || expected.length === 0 ? 'unknown' : matched.length === expected.length ? 'passed' : 'failed';
-  return { check: `sync_state sequence of ${standby}`, status, summary: summary(standby, observed, expected, matched, status), evidence: { standby, expected, observed, matched } };
+  return { id: `${CHECK_IDS.syncSequence}:${standby}`, check: `sync_state sequence of ${standby}`, status, summary: summary(standby, observed, expected, matched, status), evidence: { standby, expected, observed, matched } };
 }
 
 // Stryker disable all: prose for the report; the tests pin status and evidence, and the phrases
@@ -49,3 +50,9 @@ function summary(standby: string, observed: Array<{ step: SyncStep }>, expected:
   return status === 'passed' ? seen : `${seen}; missing ${expected[matched.length]} (expected ${expected.join(' → ')})`;
 }
 // Stryker restore all
+
+/** The sync_state sequence check's evidence in one line for the report. */
+export function describeSyncSequenceEvidence(e: SyncSequenceEvidence): string {
+  const observed = e.observed.map((o) => `${o.step} (${fmtSeconds(o.t)})`).join(' → ');
+  return `expected ${e.expected.join(' → ') || '—'}; observed ${observed || 'nothing'}`;
+}

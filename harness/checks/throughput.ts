@@ -1,5 +1,6 @@
+import { fmtCount, fmtSeconds } from './format.ts';
 import type { WriterSample } from '../load/history.ts';
-import type { Verdict, VerdictStatus } from './verdict.ts';
+import { CHECK_IDS, type Verdict, type VerdictStatus } from './verdict.ts';
 
 /** The samples whose interval starts in [fromT, toT). */
 function within(samples: readonly WriterSample[], fromT: number, toT: number): WriterSample[] {
@@ -71,7 +72,7 @@ export function checkStalled(
   const stallMs = best ? Math.max(0, best.t - o.faultT) : null;
   const { status, missing } = decide([baselineCommits === 0 && `no commit in the ${baselineMs} ms before the fault`], stallMs !== null && stallMs <= o.withinMs);
   const evidence = { faultT: o.faultT, withinMs: o.withinMs, minZeroIntervals: minZero, firstZeroT: best?.t ?? null, stallMs, zeroIntervals: best?.n ?? 0, baselineMs, baselineCommits };
-  return { check: 'throughput stalls', status, summary: stallSummary(evidence, missing), evidence };
+  return { id: CHECK_IDS.stall, check: 'throughput stalls', status, summary: stallSummary(evidence, missing), evidence };
 }
 
 export interface RecoveryEvidence {
@@ -116,7 +117,7 @@ export function checkRecovered(
   // `!(x > 0)` rather than `x <= 0`: a NaN steady state is no baseline either.
   const { status, missing } = decide([!(o.steadyTps > 0) && 'no steady TPS to recover to'], recoveryMs !== null && recoveryMs <= o.withinMs);
   const evidence = { repairT: o.repairT, withinMs: o.withinMs, steadyTps: o.steadyTps, fraction, windowMs, recoveredT, recoveryMs, windowTps: best };
-  return { check: 'throughput recovers', status, summary: recoverySummary(evidence, missing), evidence };
+  return { id: CHECK_IDS.recover, check: 'throughput recovers', status, summary: recoverySummary(evidence, missing), evidence };
 }
 
 export interface SustainedEvidence {
@@ -147,7 +148,7 @@ export function checkSustained(samples: readonly WriterSample[], o: { fromT: num
     tps >= fraction * o.steadyTps,
   );
   const evidence = { fromT: o.fromT, toT: o.toT, tps, steadyTps: o.steadyTps, fraction, samples: n };
-  return { check: 'writes go on', status, summary: sustainedSummary(evidence, missing), evidence };
+  return { id: CHECK_IDS.sustained, check: 'writes go on', status, summary: sustainedSummary(evidence, missing), evidence };
 }
 
 /** The sampling interval, read off the first two samples (100 ms, the writer's default, with fewer). */
@@ -181,3 +182,21 @@ function sustainedSummary(e: SustainedEvidence, missing: string[]): string {
   return `${e.tps.toFixed(1)} TPS over ${Math.round(e.toT - e.fromT)} ms, ${((100 * e.tps) / e.steadyTps).toFixed(0)}% of steady ${e.steadyTps.toFixed(1)} (bar ${e.fraction * 100}%, at least 1 s)`;
 }
 // Stryker restore all
+
+/** The stall check's evidence in one line for the report. */
+export function describeStallEvidence(e: StallEvidence): string {
+  const first = e.firstZeroT === null ? 'none' : `${fmtSeconds(e.firstZeroT)} (+${fmtCount(e.stallMs)} ms)`;
+  return `fault at ${fmtSeconds(e.faultT)}; first zero-commit interval ${first}, bound ${fmtCount(e.withinMs)} ms; ${e.zeroIntervals} zero intervals (≥ ${e.minZeroIntervals} needed); ${fmtCount(e.baselineCommits)} commits in the ${fmtCount(e.baselineMs)} ms before`;
+}
+
+/** The recovery check's evidence in one line for the report. */
+export function describeRecoveryEvidence(e: RecoveryEvidence): string {
+  const bar = e.fraction * e.steadyTps;
+  const reached = e.recoveredT === null ? `never reached, best ${e.windowTps.toFixed(1)}` : `reached at ${fmtSeconds(e.recoveredT)} (+${fmtCount(e.recoveryMs)} ms, ${e.windowTps.toFixed(1)} TPS)`;
+  return `repair at ${fmtSeconds(e.repairT)}; bar ${bar.toFixed(1)} TPS (${Math.round(e.fraction * 100)}% of steady ${e.steadyTps.toFixed(1)}) over ${fmtCount(e.windowMs)} ms; ${reached}, bound ${fmtCount(e.withinMs)} ms`;
+}
+
+/** The writes-go-on check's evidence in one line for the report. */
+export function describeSustainedEvidence(e: SustainedEvidence): string {
+  return `${fmtSeconds(e.fromT)} – ${fmtSeconds(e.toT)}: ${e.tps.toFixed(1)} TPS vs bar ${(e.fraction * e.steadyTps).toFixed(1)} (${Math.round(e.fraction * 100)}% of steady ${e.steadyTps.toFixed(1)}), ${e.samples} samples`;
+}

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { verdictId } from '../checks/verdict.ts';
 import { ConfigError } from '../errors.ts';
 import { asRun, baseline, fixtureText, joinMajors, onMajor, scenarioOf } from './compare-fixtures/fixtures.ts';
 import { compareMajors, compareSummaries, formatThreshold, parseSummary, renderCompareHtml, renderCompareText } from './compare.ts';
@@ -129,6 +130,28 @@ describe('compareSummaries', () => {
     expect(loose.thresholds.writeOutageMs).toMatchObject({ threshold: { relative: 1, absolute: 1000 }, overridden: true });
     expect(compareSummaries(A(), b, { thresholds: { writeOutageMs: { absolute: 2000 } } }).regressed).toBe(false);
     expect(compareSummaries(A(), b, { thresholds: { writeOutageMs: { absolute: 1400 } } }).regressed).toBe(true);
+  });
+
+  it('pairs verdicts by id: a reworded check name or summary in a newer pgchaos is no regression', () => {
+    // A: records written before ids (the fixture); B: the same run as a newer version words it.
+    const reworded = (s: Summary) => {
+      for (const sc of s.scenarios) {
+        sc.verdicts = sc.verdicts.map((v) => ({ ...v, id: verdictId(v), check: `${v.check} (reworded)`, summary: `now said otherwise: ${v.summary}` }));
+      }
+    };
+    const d = compareSummaries(A(), B(reworded));
+    expect(d.regressed).toBe(false);
+    expect(d.scenarios.flatMap((s) => s.verdictFlips)).toEqual([]);
+    // Pairing by the sentence, a failed check renamed in B would have hidden behind an 'absent' A.
+    const renamedAndFailed = (s: Summary) => {
+      reworded(s);
+      const q = scenarioOf(s, 'quorum');
+      q.status = 'failed';
+      q.verdicts[1] = { ...q.verdicts[1]!, status: 'failed' };
+    };
+    const f = compareSummaries(A(), B(renamedAndFailed));
+    expect(f.regressed).toBe(true);
+    expect(f.scenarios.find((x) => x.file.includes('quorum'))!.verdictFlips).toMatchObject([{ id: 'throughput.recover', a: 'passed', b: 'failed' }]);
   });
 
   it('a scenario that passed and then failed is a regression naming the checks that failed; the reverse a fix', () => {

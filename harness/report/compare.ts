@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { VerdictStatus } from '../checks/verdict.ts';
+import { verdictId, type VerdictStatus } from '../checks/verdict.ts';
 import { ConfigError } from '../errors.ts';
 import { isKnownMetric, metricInfo } from './metrics.ts';
 import type { MetricInfo, Summary, SummaryScenario } from './summary.ts';
@@ -40,6 +40,9 @@ export interface MetricDelta {
 
 /** A check whose status differs between the runs (`null`: the check is not in that run). */
 export interface VerdictFlip {
+  /** The verdict's stable id (what the pairing keys on). */
+  id: string;
+  /** Its check's name, as B words it (A's when B has none). */
   check: string;
   a: VerdictStatus | null;
   b: VerdictStatus | null;
@@ -285,15 +288,20 @@ const firstLine = (s: string) => {
   return l.length > 160 ? `${l.slice(0, 157)}…` : l;
 };
 
-/** Checks whose status differs; a check that occurs several times pairs by occurrence. */
+/**
+ * Checks whose status differs, paired by verdict id (`verdictId`: a record written before ids
+ * pairs through its check name), never by the wording of a name or summary; an id that occurs
+ * several times pairs by occurrence.
+ */
 function flips(sa: SummaryScenario, sb: SummaryScenario): VerdictFlip[] {
   const keyed = (s: SummaryScenario) => {
     const seen = new Map<string, number>();
     return new Map(
       (s.verdicts ?? []).map((v) => {
-        const n = seen.get(v.check) ?? 0;
-        seen.set(v.check, n + 1);
-        return [`${v.check}\u0000${n}`, v] as const;
+        const id = verdictId(v);
+        const n = seen.get(id) ?? 0;
+        seen.set(id, n + 1);
+        return [`${id}\u0000${n}`, v] as const;
       }),
     );
   };
@@ -304,7 +312,7 @@ function flips(sa: SummaryScenario, sb: SummaryScenario): VerdictFlip[] {
     const va = ka.get(k);
     const vb = kb.get(k);
     if (va?.status === vb?.status) continue;
-    out.push({ check: (vb ?? va)!.check, a: va?.status ?? null, b: vb?.status ?? null, summary: (vb ?? va)!.summary });
+    out.push({ id: k.split('\u0000')[0]!, check: (vb ?? va)!.check, a: va?.status ?? null, b: vb?.status ?? null, summary: (vb ?? va)!.summary });
   }
   return out;
 }

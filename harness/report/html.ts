@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Verdict } from '../checks/verdict.ts';
+import { describeEvidence } from '../checks/describe.ts';
 import type { ScenarioRecord } from './record.ts';
 import { chartData, clusterStateAt, numbered, type ClusterState } from './series.ts';
 import type { RunContext, Summary } from './summary.ts';
@@ -120,46 +120,6 @@ export function keyMetrics(r: Pick<ScenarioRecord, 'metrics'>, n = 3): Array<[st
     .map((k) => [k, formatMetric(k, r.metrics[k])]);
 }
 
-const n0 = (x: unknown) => (typeof x === 'number' ? Math.round(x).toLocaleString('en-US') : String(x));
-const s2 = (x: unknown) => (typeof x === 'number' ? `${(x / 1000).toFixed(2)} s` : '—');
-
-/** The figures a verdict was decided on, in one line (by the shape of its evidence; other shapes: its scalar fields). */
-export function keyEvidence(v: Pick<Verdict, 'evidence'>): string {
-  const e = (v.evidence ?? {}) as Record<string, unknown>;
-  if (typeof e !== 'object') return String(e);
-  if ('minZeroIntervals' in e && 'faultT' in e) {
-    return `fault at ${s2(e.faultT)}; first zero-commit interval ${e.firstZeroT === null ? 'none' : `${s2(e.firstZeroT)} (+${n0(e.stallMs)} ms)`}, bound ${n0(e.withinMs)} ms; ${e.zeroIntervals} zero intervals (≥ ${e.minZeroIntervals} needed); ${n0(e.baselineCommits)} commits in the ${n0(e.baselineMs)} ms before`;
-  }
-  if ('repairT' in e && 'steadyTps' in e) {
-    const bar = (Number(e.fraction) || 0.5) * Number(e.steadyTps);
-    return `repair at ${s2(e.repairT)}; bar ${bar.toFixed(1)} TPS (${Math.round(Number(e.fraction) * 100)}% of steady ${Number(e.steadyTps).toFixed(1)}) over ${n0(e.windowMs)} ms; ${e.recoveredT === null ? `never reached, best ${Number(e.windowTps).toFixed(1)}` : `reached at ${s2(e.recoveredT)} (+${n0(e.recoveryMs)} ms, ${Number(e.windowTps).toFixed(1)} TPS)`}, bound ${n0(e.withinMs)} ms`;
-  }
-  if ('fromT' in e && 'toT' in e && 'steadyTps' in e) {
-    return `${s2(e.fromT)} – ${s2(e.toT)}: ${Number(e.tps).toFixed(1)} TPS vs bar ${((Number(e.fraction) || 0.5) * Number(e.steadyTps)).toFixed(1)} (${Math.round(Number(e.fraction) * 100)}% of steady ${Number(e.steadyTps).toFixed(1)}), ${e.samples} samples`;
-  }
-  if ('expected' in e && 'observed' in e && Array.isArray(e.observed)) {
-    const obs = (e.observed as Array<{ t: number; step: string }>).map((o) => `${o.step} (${s2(o.t)})`).join(' → ');
-    return `expected ${(e.expected as string[]).join(' → ') || '—'}; observed ${obs || 'nothing'}`;
-  }
-  if ('ackedBatches' in e && 'lostAcked' in e) {
-    const lost = Array.isArray(e.lost) && e.lost.length ? ` (${(e.lost as string[]).slice(0, 8).join(', ')}${(e.lost as string[]).length > 8 ? ', …' : ''})` : '';
-    return `on ${e.node}: ${n0(e.ackedBatches)} acknowledged, ${n0(e.lostAcked)} lost${lost}; ${n0(e.unknownOutcome)} unknown outcome, ${n0(e.unknownPresent)} of them committed; ${Array.isArray(e.unexpected) ? e.unexpected.length : 0} unexpected, ${Array.isArray(e.partial) ? e.partial.length : 0} partial`;
-  }
-  if ('compared' in e && 'agreed' in e) {
-    const ds = Array.isArray(e.disagreements) ? (e.disagreements as Array<{ fromT: number; durationMs: number; mismatches: string[] }>) : [];
-    const worst = ds.reduce<(typeof ds)[number] | null>((a, d) => (!a || d.durationMs > a.durationMs ? d : a), null);
-    return `${e.agreed} of ${e.compared} samples agreed; ${ds.length} disagreement${ds.length === 1 ? '' : 's'}${worst ? `, longest ${n0(worst.durationMs)} ms at ${s2(worst.fromT)} (${worst.mismatches.slice(0, 2).join('; ')})` : ''}; transient bound ${n0(e.maxTransientMs)} ms`;
-  }
-  if ('nodes' in e && 'distinct' in e && Array.isArray(e.nodes)) {
-    const nodes = e.nodes as Array<{ node: string; rows: number; lsn: string | null }>;
-    return `${nodes.length} nodes read${nodes[0]?.lsn ? ` at ${nodes.map((x) => `${x.node} ${x.lsn ?? '—'}`).join(', ')}` : ''}; ${e.distinct} distinct (rows, hash)`;
-  }
-  return Object.entries(e)
-    .filter(([, x]) => x === null || ['string', 'number', 'boolean'].includes(typeof x))
-    .slice(0, 8)
-    .map(([k, x]) => `${k} ${typeof x === 'number' ? n0(x) : String(x)}`)
-    .join('; ');
-}
 
 const pill = (status: string) => `<span class="pill ${esc(status)}">${esc(status)}</span>`;
 
@@ -268,7 +228,7 @@ function scenarioSection(r: ScenarioRecord, logs: LogView[]): string {
       ? `<span class="passed-t">all ${r.verdicts.length} verdicts passed</span>`
       : `<span class="failed-t">${bad.length} of ${r.verdicts.length} verdicts did not pass:</span> ${bad.map((v) => `<b>${esc(v.check)}</b>`).join(', ')}`;
   const verdicts = r.verdicts
-    .map((v) => `<tr><td class="st">${pill(v.status)}</td><td><b>${esc(v.check)}</b><br>${esc(v.summary)}<div class="ev">${esc(keyEvidence(v))}</div></td></tr>`)
+    .map((v) => `<tr><td class="st">${pill(v.status)}</td><td><b>${esc(v.check)}</b><br>${esc(v.summary)}<div class="ev">${esc(describeEvidence(v))}</div></td></tr>`)
     .join('');
   const cl = r.cluster ?? {};
   const clusterText = Object.entries(cl)

@@ -49,14 +49,14 @@ test.skip('long soak [pg15]', () => {});
   const passed = record('fast failover', 'passed', {
     metrics: { writeOutageMs: 1234, steadyTps: 540.5, lostAcked: 0, queueDrainMs: 840, schedule: { faults: [] } },
     metricInfo: { queueDrainMs: { unit: 'ms', better: 'lower' } },
-    verdicts: [{ check: 'one primary at a time', status: 'passed', summary: 'never two writable primaries', evidence: {} }],
+    verdicts: [{ id: 'one-primary-at-a-time', check: 'one primary at a time', status: 'passed', summary: 'never two writable primaries', evidence: {} }],
   });
   const failed = record('unsafe promotion', 'failed', {
     error: "no promised acknowledged commit lost: 1095 acknowledged batches missing from s2: expected 'failed' to be 'passed'",
     metrics: { lostAcked: 1095, writeOutageMs: 2000 },
     verdicts: [
-      { check: 'no promised acknowledged commit lost', status: 'failed', summary: '1095 acknowledged batches missing from s2', evidence: {} },
-      { check: 'one primary at a time', status: 'passed', summary: 'never two writable primaries', evidence: {} },
+      { id: 'no-promised-acknowledged-commit-lost', check: 'no promised acknowledged commit lost', status: 'failed', summary: '1095 acknowledged batches missing from s2', evidence: {} },
+      { id: 'one-primary-at-a-time', check: 'one primary at a time', status: 'passed', summary: 'never two writable primaries', evidence: {} },
     ],
   });
   const interrupted = record('long soak', 'interrupted', { error: 'interrupted (SIGINT) while it ran' });

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ObserverSample, WriterSample } from '../load/history.ts';
 import type { ScenarioRecord } from './record.ts';
-import { dur, formatMetric, keyEvidence, scriptJson } from './html.ts';
+import { dur, formatMetric, scriptJson } from './html.ts';
 import { buildSummary, parseRecord, writeReport } from './report.ts';
 import { chartData, clusterStateAt, faultIntervals, laneSpans, smoothTps, storyWindow, verdictOverlays } from './series.ts';
 import type { Summary } from './summary.ts';
@@ -137,11 +137,11 @@ describe('laneSpans', () => {
 describe('verdictOverlays', () => {
   it('draws the windows and bounds the throughput verdicts judged, and the model disagreements', () => {
     const o = verdictOverlays([
-      { check: 'throughput stalls', status: 'passed', summary: '', evidence: { faultT: 1000, withinMs: 2000, minZeroIntervals: 5, firstZeroT: 1100, stallMs: 100, zeroIntervals: 9, baselineMs: 1000, baselineCommits: 50 } },
-      { check: 'throughput recovers', status: 'failed', summary: '', evidence: { repairT: 5000, withinMs: 10_000, steadyTps: 300, fraction: 0.5, windowMs: 1000, recoveredT: null, recoveryMs: null, windowTps: 20 } },
-      { check: 'writes go on', status: 'passed', summary: '', evidence: { fromT: 100, toT: 900, tps: 280, steadyTps: 300, fraction: 0.5, samples: 8 } },
-      { check: 'pg_stat_replication agrees with the model', status: 'failed', summary: '', evidence: { compared: 9, agreed: 5, maxTransientMs: 1000, disagreements: [{ fromT: 2000, toT: 3500, durationMs: 1600, mismatches: [] }] } },
-      { check: 'row hashes agree', status: 'passed', summary: '', evidence: { nodes: [], distinct: 1 } },
+      { id: 'throughput-stalls', check: 'throughput stalls', status: 'passed', summary: '', evidence: { faultT: 1000, withinMs: 2000, minZeroIntervals: 5, firstZeroT: 1100, stallMs: 100, zeroIntervals: 9, baselineMs: 1000, baselineCommits: 50 } },
+      { id: 'throughput-recovers', check: 'throughput recovers', status: 'failed', summary: '', evidence: { repairT: 5000, withinMs: 10_000, steadyTps: 300, fraction: 0.5, windowMs: 1000, recoveredT: null, recoveryMs: null, windowTps: 20 } },
+      { id: 'writes-go-on', check: 'writes go on', status: 'passed', summary: '', evidence: { fromT: 100, toT: 900, tps: 280, steadyTps: 300, fraction: 0.5, samples: 8 } },
+      { id: 'pg_stat_replication-agrees-with-the-model', check: 'pg_stat_replication agrees with the model', status: 'failed', summary: '', evidence: { compared: 9, agreed: 5, maxTransientMs: 1000, disagreements: [{ fromT: 2000, toT: 3500, durationMs: 1600, mismatches: [] }] } },
+      { id: 'row-hashes-agree', check: 'row hashes agree', status: 'passed', summary: '', evidence: { nodes: [], distinct: 1 } },
     ]);
     expect(o.steadyTps).toBe(300);
     expect(o.tps).toEqual([
@@ -153,16 +153,6 @@ describe('verdictOverlays', () => {
       { kind: 'bar', from: 100, to: 900, y: 150, status: 'passed', label: '50% of steady 300' },
     ]);
     expect(o.lanes).toEqual([{ kind: 'window', from: 2000, to: 3600, status: 'failed', label: 'model ≠ pg_stat_replication' }]);
-  });
-});
-
-describe('keyEvidence', () => {
-  it('puts the figures a verdict was decided on in one line', () => {
-    expect(keyEvidence({ evidence: { node: 's2', ackedBatches: 3873, lostAcked: 3, lost: ['3:412'], unknownOutcome: 8, unknownPresent: 2, unexpected: [], partial: [] } })).toBe(
-      'on s2: 3,873 acknowledged, 3 lost (3:412); 8 unknown outcome, 2 of them committed; 0 unexpected, 0 partial',
-    );
-    expect(keyEvidence({ evidence: { standby: 's1', expected: ['absent'], observed: [{ t: 1500, step: 'absent' }], matched: [0] } })).toBe('expected absent; observed absent (1.50 s)');
-    expect(keyEvidence({ evidence: { a: 1, b: 'x', c: { deep: 1 } } })).toBe('a 1; b x');
   });
 });
 

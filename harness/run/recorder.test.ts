@@ -32,6 +32,6 @@ test('verdicts and metrics reach the hooks the scenario runner attaches (JUnit a
   rec.onMetric = (k, v) => seen.push(`${k}=${String(v)}`);
   rec.onVerdict = (v) => seen.push(`${v.check}:${v.status}`);
   rec.metric('recoveryMs', 1200);
-  rec.verdict({ check: 'recovered', status: 'passed', summary: 'ok', evidence: {} });
+  rec.verdict({ id: 'recovered', check: 'recovered', status: 'passed', summary: 'ok', evidence: {} });
   expect(seen).toEqual(['recoveryMs=1200', 'recovered:passed']);
 });

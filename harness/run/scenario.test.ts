@@ -31,7 +31,7 @@ test('a failed verdict does not stop the story: every check after it runs and is
 }, 60_000);
 
 test('storyFailure names the failing verdicts, then what stopped the body', () => {
-  const failed = { check: 'row hashes agree', status: 'failed' as const, summary: 's1: 999 rows', evidence: {} };
+  const failed = { id: 'row-hashes-agree', check: 'row hashes agree', status: 'failed' as const, summary: 's1: 999 rows', evidence: {} };
   expect(storyFailure([failed], null).message).toBe('row hashes agree (failed): s1: 999 rows');
   const timeout = new Error('timed out waiting for s1 to stream');
   expect(storyFailure([], timeout)).toBe(timeout);
