@@ -91,7 +91,12 @@ export function rewriteJunit(text: string, records: ScenarioRecord[], opts: { ca
       const message = r.error ?? 'interrupted while it ran';
       const why = `${message}: the run was stopped (Ctrl-C, SIGTERM, a cancelled CI job) before this scenario could finish`;
       const error = `<error message="${xml(message)}" type="Interrupted">\n${xml(why)}\n</error>`;
-      body = body.replace(/<skipped\s*\/>|<skipped\b[^>]*>[\s\S]*?<\/skipped>|<failure\b[^>]*>[\s\S]*?<\/failure>/, error);
+      const ended = /[ \t]*(?:<skipped\s*\/>|<skipped\b[^>]*>[\s\S]*?<\/skipped>|<failure\b[^>]*>[\s\S]*?<\/failure>)\n?/;
+      body = body.replace(ended, '');
+      // JUnit's order: properties, then the outcome, then system-out.
+      const at = body.includes('</properties>') ? body.indexOf('</properties>') + '</properties>'.length : 0;
+      const indent = /\n([ \t]*)$/.exec(body)?.[1] ?? '';
+      body = `${body.slice(0, at)}\n${indent}    ${error}${body.slice(at)}`;
     }
     if (!body.includes(`report: index.html#${xml(r.id)}`)) {
       const said = xml(scenarioText(r));
