@@ -49,7 +49,7 @@ test('junit.xml: interrupted is an error, each testcase tells verdicts, figures,
     `import { expect, test } from 'vitest';
 test('fast failover [pg15]', () => {});
 test('unsafe promotion [pg15]', () => { expect('failed', ${JSON.stringify(SENTENCE)}).toBe('passed'); });
-test.skip('long soak [pg15]', () => {});
+test('long soak [pg15]', async (t) => { await t.annotate('1', 'metric timelineBefore'); t.skip(); });
 `,
   );
   const run = join(root, 'run');
@@ -83,6 +83,8 @@ test.skip('long soak [pg15]', () => {});
   const soak = testcase(junit, 'long soak [pg15]');
   expect(soak).toMatch(/<error message="interrupted \(SIGINT\) while it ran" type="Interrupted">/);
   expect(soak).not.toContain('<skipped');
+  expect(soak.indexOf('<error')).toBeGreaterThan(soak.indexOf('</properties>')); // JUnit's order: properties, outcome, system-out
+  expect(soak.indexOf('<error')).toBeLessThan(soak.indexOf('<system-out>'));
   expect(junit).toMatch(/<testsuites [^>]*tests="3" failures="1" errors="1"/);
   expect(junit).toMatch(/<testsuite name="stories.test.js" [^>]*tests="3" failures="1" errors="1" skipped="0"/);
 
