@@ -107,7 +107,10 @@ export function configFlags(argv: readonly string[]): string[] {
   const ours = cut < 0 ? [...argv] : argv.slice(0, cut);
   parseStrict(ours, RUN_OPTIONS, 'run');
   const { tokens } = parseArgs({ args: ours, options: RUN_OPTIONS, strict: true, allowPositionals: true, tokens: true });
-  return tokens.flatMap((t) => (t.kind === 'option' && !NOT_CONFIG.has(t.name) ? [t.value === undefined ? `--${t.name}` : `--${t.name}=${t.value}`] : []));
+  return tokens.flatMap((t) => {
+    if (t.kind !== 'option' || NOT_CONFIG.has(t.name)) return [];
+    return [t.value === undefined ? `--${t.name}` : `--${t.name}=${t.value}`];
+  });
 }
 
 /** The nemesis story's flags: --seed 42 or 1,2,3 or 1-20, --schedule FILE, --duration S, --promote POLICY, --kinds K,K. */

@@ -165,7 +165,10 @@ describe("pgchaos compare on a metric of the user's own scenario", () => {
     else rec.metric('queueDrainMs', ms);
     const key = { file: rec.file, name: rec.name, major: 15 };
     const dir = join(reports, id);
-    await writeScenarioRecord(dir, { ...key, id: recordId(key), status: 'passed', startedAt: new Date(0).toISOString(), durationMs: 1000, rerun: '', metrics: rec.metrics, ...(declare ? { metricInfo: rec.metricInfo } : {}), verdicts: [], events: [], logs: {} });
+    const declared = declare ? { metricInfo: rec.metricInfo } : {};
+    const startedAt = new Date(0).toISOString();
+    const base = { ...key, id: recordId(key), status: 'passed' as const, startedAt, durationMs: 1000, rerun: '' };
+    await writeScenarioRecord(dir, { ...base, metrics: rec.metrics, ...declared, verdicts: [], events: [], logs: {} });
     await writeReport(dir);
     return dir;
   }
@@ -187,7 +190,9 @@ describe("pgchaos compare on a metric of the user's own scenario", () => {
     await ownRun(A, 100, false);
     await ownRun(B, 2360, false);
     expect(await compare([A, B])).toBe(0); // undeclared: recorded, not compared
-    expect(await usage([A, B, '--threshold', 'queueDrainMs=50%'])).toMatch(/queueDrainMs declares no unit and direction[\s\S]*fix: .*rec\.metric\('queueDrainMs', value, \{ unit: 'ms', better: 'lower' \}\)/);
+    const message = await usage([A, B, '--threshold', 'queueDrainMs=50%']);
+    expect(message).toMatch(/queueDrainMs declares no unit and direction[\s\S]*fix: /);
+    expect(message).toContain("rec.metric('queueDrainMs', value, { unit: 'ms', better: 'lower' })");
   });
 });
 

@@ -146,11 +146,14 @@ export async function compare(argv: string[]): Promise<number> {
       throw new UsageError(`--threshold ${name}: ${name} is not compared (${METRICS[name]!.description})`, `set thresholds on metrics that have a better direction: ${Object.keys(METRICS).filter((n) => METRICS[n]!.better !== 'none').join(', ')}`);
     }
     // A scenario's own metric is judged only when its records declared which way is worse (summary.json's metricDictionary).
-    const declared = [b, a].map((s) => (Object.hasOwn(s.metricDictionary, name) ? s.metricDictionary[name]! : undefined)).find((d) => d && d.better !== 'none');
+    const declared = [b, a]
+      .map((s) => (Object.hasOwn(s.metricDictionary, name) ? s.metricDictionary[name]! : undefined))
+      .find((d) => d && d.better !== 'none');
     if (!Object.hasOwn(METRICS, name) && !declared) {
       throw new UsageError(
         `--threshold ${name}: ${name} declares no unit and direction, so no threshold can apply to it`,
-        `declare them where the scenario records it, e.g. rec.metric('${name}', value, { unit: 'ms', better: 'lower' }), run it again, then compare those runs`,
+        `declare them where the scenario records it, e.g. rec.metric('${name}', value, { unit: 'ms', better: 'lower' }), ` +
+          'run it again, then compare those runs',
       );
     }
   }

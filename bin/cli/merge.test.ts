@@ -28,7 +28,9 @@ function record(name: string, status: ScenarioRecord['status'], file = `scenario
 function project(root: string, projectName?: string): string {
   const dir = join(root, 'tests');
   mkdirSync(dir);
-  for (const n of ['a', 'b']) writeFileSync(join(dir, `${n}.test.js`), `import { test } from 'vitest';\ntest('story ${n} [pg15]', () => {});\n`);
+  for (const n of ['a', 'b']) {
+    writeFileSync(join(dir, `${n}.test.js`), `import { test } from 'vitest';\ntest('story ${n} [pg15]', () => {});\n`);
+  }
   writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
   if (projectName) writeFileSync(join(dir, 'vitest.config.js'), `export default { test: { name: ${JSON.stringify(projectName)} } };\n`);
   return dir;
@@ -40,12 +42,15 @@ async function shard(root: string, tests: string, i: number, records: ScenarioRe
   mkdirSync(join(run, 'scenarios'), { recursive: true });
   for (const r of records) writeFileSync(join(run, 'scenarios', `${r.id}.json`), JSON.stringify(r));
   writeFileSync(join(run, 'run.json'), JSON.stringify({ run: `run-${i}`, startedAt: '', command: 'pgchaos run', pgchaos: '0', git: null, host: {}, majors: [15], config: {}, shard: `${i}/2` }));
-  const r = await execa(VITEST, ['run', '--root', tests, '--shard', `${i}/2`, '--reporter', 'blob', '--outputFile.blob', join(run, 'blob', `${i}-of-2.json`)], { cwd: tests, reject: false });
-  expect(existsSync(join(run, 'blob', `${i}-of-2.json`)), r.stderr).toBe(true);
+  const blob = join(run, 'blob', `${i}-of-2.json`);
+  const args = ['run', '--root', tests, '--shard', `${i}/2`, '--reporter', 'blob', '--outputFile.blob', blob];
+  const r = await execa(VITEST, args, { cwd: tests, reject: false });
+  expect(existsSync(blob), r.stderr).toBe(true);
   return run;
 }
 
-const merge = (cwd: string, ...args: string[]) => execa(PGCHAOS[0]!, [PGCHAOS[1]!, 'merge-reports', ...args], { cwd, reject: false, env: { PGCHAOS_REPORTS_DIR: join(cwd, '..') } });
+const merge = (cwd: string, ...args: string[]) =>
+  execa(PGCHAOS[0]!, [PGCHAOS[1]!, 'merge-reports', ...args], { cwd, reject: false, env: { PGCHAOS_REPORTS_DIR: join(cwd, '..') } });
 
 test('two shards merge into one run: one JUnit file with both testcases, one summary with both records', async () => {
   const root = mkdtempSync(join(tmpdir(), 'pgchaos-merge-'));
@@ -65,7 +70,10 @@ test('two shards merge into one run: one JUnit file with both testcases, one sum
 test("shards of pgchaos run (a vitest project named 'scenarios') merge into a junit.xml that lists every testcase", async () => {
   const root = mkdtempSync(join(tmpdir(), 'pgchaos-merge-'));
   const tests = project(root, 'scenarios');
-  const runs = [await shard(root, tests, 1, [record('story a', 'passed', 'a.test.js')]), await shard(root, tests, 2, [record('story b', 'passed', 'b.test.js')])];
+  const runs = [
+    await shard(root, tests, 1, [record('story a', 'passed', 'a.test.js')]),
+    await shard(root, tests, 2, [record('story b', 'passed', 'b.test.js')]),
+  ];
   const blob = readFileSync(join(runs[0]!, 'blob', '1-of-2.json'), 'utf8');
   expect(blob).toContain('"scenarios"'); // the blob names its project, as pgchaos run's do
   const out = join(root, 'merged');
@@ -91,7 +99,7 @@ test('a merged junit.xml with fewer testcases than records is no green run: exit
   expect(r.stderr).toMatch(/junit\.xml lists 2 testcases for 3 merged scenario records[\s\S]*fix: /);
 }, 60_000);
 
-test('merging a folder that is not a shard is exit 2 with the fix, and overlapping shards are refused before anything is copied', async () => {
+test('a folder that is not a shard is exit 2 with the fix; overlapping shards are refused before anything is copied', async () => {
   const root = mkdtempSync(join(tmpdir(), 'pgchaos-merge-'));
   const missing = await execa(PGCHAOS[0]!, [PGCHAOS[1]!, 'merge-reports', join(root, 'nope'), '--out', join(root, 'm1')], { reject: false });
   expect(missing.exitCode).toBe(2);

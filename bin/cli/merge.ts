@@ -59,8 +59,10 @@ export async function mergeReports(argv: string[]): Promise<number> {
   // A JUnit file that lists fewer testcases than there are records would show CI a partial (or empty) green run.
   if (testcases < merged.records) {
     process.stderr.write(
-      `pgchaos: ${junitFile} lists ${testcases} testcases for ${merged.records} merged scenario records: it must not pass for the whole run\n` +
-        `  fix: run merge-reports in the project folder the shards ran in, with the pgchaos they ran (the blob reports in each shard's blob/ name their test files from there)\n`,
+      `pgchaos: ${junitFile} lists ${testcases} testcases for ${merged.records} merged scenario records: ` +
+        'it must not pass for the whole run\n' +
+        '  fix: run merge-reports in the project folder the shards ran in, with the pgchaos they ran ' +
+        "(the blob reports in each shard's blob/ name their test files from there)\n",
     );
     return 1;
   }

@@ -28,7 +28,8 @@ function shellWords(cmd: string): string[] {
 
 test("a rerun command carries the run's config flags: parsed again, it resolves to the same config on its major", () => {
   const cwd = mkdtempSync(join(tmpdir(), 'pgchaos-rerun-'));
-  writeFileSync(join(cwd, 'ha.json'), JSON.stringify({ standbys: ['s1', 's2', 's3'], synchronousStandbyNames: 'ANY 2 (s1, s2, s3)', nemesis: { walMountMb: 512 } }));
+  const file = { standbys: ['s1', 's2', 's3'], synchronousStandbyNames: 'ANY 2 (s1, s2, s3)', nemesis: { walMountMb: 512 } };
+  writeFileSync(join(cwd, 'ha.json'), JSON.stringify(file));
   writeFileSync(join(cwd, 'extra.conf'), "wal_keep_size = '256MB'\n");
   const argv = [
     'scenarios/own.test.ts',
@@ -53,11 +54,13 @@ test("a rerun command carries the run's config flags: parsed again, it resolves 
   expect(again.slice(-3)).toEqual(['--', '-t', '^own story \\[pg15\\]$']);
   expect(resolved(again, cwd)).toEqual({ ...before, pg: [15] });
   // A scenario's own flags replace the run's of the same name: one seed of a 1-3 run.
-  const seeded = resolved(shellWords(rerunCommand('scenarios/nemesis.test.ts', 'nemesis: seed 2', 15, ['--seed', '2', '--duration', '30'], cwd)), cwd);
+  const nemesis = rerunCommand('scenarios/nemesis.test.ts', 'nemesis: seed 2', 15, ['--seed', '2', '--duration', '30'], cwd);
+  const seeded = resolved(shellWords(nemesis), cwd);
   expect(seeded).toEqual({ ...before, pg: [15], nemesis: { ...before.nemesis, seeds: [2] } });
 });
 
 test('a run without config flags reruns with none, and configFlags leaves out what the rerun decides itself', () => {
   expect(configFlags(['scenarios', '--pg', '15', '--out', 'r', '--no-builtin', '--', '--sync', 'x'])).toEqual([]);
-  expect(rerunCommand('scenarios/a.test.ts', 'a', 15, [], '/tmp', [])).toBe("npx pgchaos run scenarios/a.test.ts --pg 15 -- -t '^a \\[pg15\\]$'");
+  const plain = "npx pgchaos run scenarios/a.test.ts --pg 15 -- -t '^a \\[pg15\\]$'";
+  expect(rerunCommand('scenarios/a.test.ts', 'a', 15, [], '/tmp', [])).toBe(plain);
 });

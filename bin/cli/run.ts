@@ -127,7 +127,7 @@ export async function run(argv: string[]): Promise<number> {
     delete process.env.PGCHAOS_RUN_DIR;
   }
   const r = currentRun(); // exports PGCHAOS_RUN_ID / PGCHAOS_RUN_DIR to vitest and its workers
-  process.env.PGCHAOS_RUN_FLAGS = JSON.stringify(configFlags(argv)); // RUN_FLAGS_ENV (harness/run/context.ts): the records' rerun commands carry them
+  process.env.PGCHAOS_RUN_FLAGS = JSON.stringify(configFlags(argv)); // RUN_FLAGS_ENV (harness/run/context.ts), for rerun commands
   say(describeRun(r.id, selection, config, cwd));
   for (const w of configWarnings(config)) say(`warning: ${w}`);
 

@@ -19,7 +19,8 @@ import { readRun } from './report.ts';
 const CANCELLED_CASE = 'run: interrupted before every scenario ran';
 
 const xml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
-const unxml = (s: string) => s.replace(/&(lt|gt|quot|apos|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e]!);
+const ENTITIES: Record<string, string> = { lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' };
+const unxml = (s: string) => s.replace(/&(lt|gt|quot|apos|amp);/g, (_, e: string) => ENTITIES[e]!);
 
 /** The attributes of an XML start tag's text (`name="v" …`), unescaped. */
 function attributes(text: string): Record<string, string> {
@@ -52,7 +53,9 @@ export function scenarioText(r: ScenarioRecord): string {
   return [
     ...r.verdicts.map((v) => `${v.status.toUpperCase()} ${v.check}: ${v.summary}`),
     // A scenario that ended without a failing verdict (an error, a timeout, an interruption) says why.
-    ...(r.status === 'passed' || !r.error || r.verdicts.some((v) => v.status !== 'passed') ? [] : [`${r.status === 'failed' ? 'FAILED: ' : ''}${r.error.split('\n')[0]}`]),
+    ...(r.status === 'passed' || !r.error || r.verdicts.some((v) => v.status !== 'passed')
+      ? []
+      : [`${r.status === 'failed' ? 'FAILED: ' : ''}${r.error.split('\n')[0]}`]),
     `figures: ${recordFigures(r).join(', ') || 'none recorded'}`,
     `report: index.html#${r.id}`,
     ...(r.rerun ? [`rerun: ${r.rerun}`] : []),
@@ -77,26 +80,41 @@ export function rewriteJunit(text: string, records: ScenarioRecord[], opts: { ca
     const inner = name.split(' > ').at(-1)!;
     return byTest.get(testKey(classname, inner));
   };
-  let out = text.replace(/<testcase\b([^>]*?)(\/>|>([\s\S]*?)<\/testcase>)/g, (whole, attrs: string, _end: string, inner: string | undefined) => {
+  const testcases = /<testcase\b([^>]*?)(\/>|>([\s\S]*?)<\/testcase>)/g;
+  let out = text.replace(testcases, (whole, attrs: string, _end: string, inner: string | undefined) => {
     const a = attributes(attrs);
     let body = inner ?? '\n';
     for (const re of NOISE) body = body.replace(re, (m) => (m.startsWith('\n') ? '\n' : ''));
     const r = find(a.classname ?? '', a.name ?? '');
     if (!r) return inner === undefined ? whole : `<testcase${attrs}>${body}</testcase>`;
     if (r.status === 'interrupted') {
-      const error = `<error message="${xml(r.error ?? 'interrupted while it ran')}" type="Interrupted">\n${xml(`${r.error ?? 'interrupted while it ran'}: the run was stopped (Ctrl-C, SIGTERM, a cancelled CI job) before this scenario could finish`)}\n</error>`;
-      body = body.replace(/<skipped\s*\/>|<skipped\b[^>]*>[\s\S]*?<\/skipped>|<failure\b[^>]*>[\s\S]*?<\/failure>/, error);
+      const message = r.error ?? 'interrupted while it ran';
+      const why = `${message}: the run was stopped (Ctrl-C, SIGTERM, a cancelled CI job) before this scenario could finish`;
+      const error = `<error message="${xml(message)}" type="Interrupted">\n${xml(why)}\n</error>`;
+      const ended = /[ \t]*(?:<skipped\s*\/>|<skipped\b[^>]*>[\s\S]*?<\/skipped>|<failure\b[^>]*>[\s\S]*?<\/failure>)\n?/;
+      body = body.replace(ended, '');
+      // JUnit's order: properties, then the outcome, then system-out.
+      const at = body.includes('</properties>') ? body.indexOf('</properties>') + '</properties>'.length : 0;
+      const indent = /\n([ \t]*)$/.exec(body)?.[1] ?? '';
+      body = `${body.slice(0, at)}\n${indent}    ${error}${body.slice(at)}`;
     }
     if (!body.includes(`report: index.html#${xml(r.id)}`)) {
       const said = xml(scenarioText(r));
       const indent = /\n([ \t]*)$/.exec(body)?.[1] ?? '';
-      body = body.includes('<system-out>') ? body.replace('<system-out>', `<system-out>\n${said}`) : `${body.trimEnd()}\n${indent}    <system-out>\n${said}\n${indent}    </system-out>\n${indent}`;
+      body = body.includes('<system-out>')
+        ? body.replace('<system-out>', `<system-out>\n${said}`)
+        : `${body.trimEnd()}\n${indent}    <system-out>\n${said}\n${indent}    </system-out>\n${indent}`;
     }
     return `<testcase${attrs}>${body}</testcase>`;
   });
   if (opts.cancelled && !out.includes('type="Interrupted"') && !out.includes(xml(CANCELLED_CASE))) {
     const why = 'the run was cancelled (Ctrl-C, SIGTERM, a cancelled CI job): the scenarios marked skipped did not run';
-    const suite = `<testsuite name="pgchaos" tests="1" failures="0" errors="1" skipped="0" time="0">\n<testcase classname="pgchaos" name="${xml(CANCELLED_CASE)}" time="0">\n<error message="interrupted: ${xml(why)}" type="Interrupted">\n</error>\n</testcase>\n</testsuite>\n`;
+    const suite = [
+      '<testsuite name="pgchaos" tests="1" failures="0" errors="1" skipped="0" time="0">',
+      `<testcase classname="pgchaos" name="${xml(CANCELLED_CASE)}" time="0">`,
+      `<error message="interrupted: ${xml(why)}" type="Interrupted">`,
+      '</error>\n</testcase>\n</testsuite>\n',
+    ].join('\n');
     out = out.replace(/<\/testsuites>\s*$/, `${suite}</testsuites>\n`);
   }
   return recount(out);
@@ -120,7 +138,7 @@ function recount(text: string): string {
     for (const [k, v] of Object.entries(n)) tag = setAttribute(tag, k, v);
     return `${tag}${inner}${close}`;
   });
-  return out.replace(/<testsuites\b[^>]*>/, (tag) => setAttribute(setAttribute(setAttribute(tag, 'tests', total.tests), 'failures', total.failures), 'errors', total.errors));
+  return out.replace(/<testsuites\b[^>]*>/, (tag) => Object.entries(total).reduce((t, [k, v]) => setAttribute(t, k, v), tag));
 }
 
 /** A Markdown table cell: one line, pipes escaped. */
@@ -160,7 +178,11 @@ export function stepSummaryMarkdown(run: string, records: ScenarioRecord[]): str
  * @returns how many testcases junit.xml lists, or null without a junit file.
  * @throws the file system's errors (unreadable run folder, unwritable junit.xml or summary file).
  */
-export async function finishCiFiles(runDir: string, junitFile: string, opts: { cancelled?: boolean; stepSummary?: string } = {}): Promise<number | null> {
+export async function finishCiFiles(
+  runDir: string,
+  junitFile: string,
+  opts: { cancelled?: boolean; stepSummary?: string } = {},
+): Promise<number | null> {
   const { records } = await readRun(runDir);
   const text = await readFile(junitFile, 'utf8').catch(() => null);
   if (text !== null && (records.length || opts.cancelled)) {

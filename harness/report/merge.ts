@@ -16,7 +16,7 @@ export interface MergeResult {
   records: number;
   blobs: string[];
   shards: string[];
-  /** The vitest project the blobs' tests ran in (`scenarios` for `pgchaos run`; '' for a config without a name); undefined without blobs. */
+  /** The vitest project the blobs' tests ran in (`scenarios` for `pgchaos run`, '' for a config without a name), undefined: no blob. */
   project: string | undefined;
 }
 
@@ -43,7 +43,8 @@ export async function blobProjects(path: string): Promise<string[]> {
     const files = at((table[0] as unknown[])[1]) as unknown[];
     return [...new Set(files.map((f) => String(at((at(f) as { projectName: unknown }).projectName) ?? '')))];
   } catch (e) {
-    throw new ConfigError(`${path} is not a vitest blob report (${(e as Error).message})`, "remove it from the shard's blob/ folder, or run the shard again with pgchaos run");
+    const fix = "remove it from the shard's blob/ folder, or run the shard again with pgchaos run";
+    throw new ConfigError(`${path} is not a vitest blob report (${(e as Error).message})`, fix);
   }
 }
 
@@ -58,8 +59,10 @@ export async function mergeRunDirs(shardDirs: string[], outDir: string): Promise
   const outStat = await stat(outDir).catch(() => null);
   const outEntries = outStat?.isDirectory() ? await readdir(outDir) : [];
   if (outStat && (!outStat.isDirectory() || outEntries.length)) {
-    const what = outStat.isDirectory() ? `is not empty (${outEntries.slice(0, 3).join(', ')}${outEntries.length > 3 ? ', …' : ''})` : 'is a file';
-    throw new ConfigError(`${outDir} ${what}: a merge writes a new run folder`, 'drop --out (the merge then writes a new run folder under reports/) or name a folder that does not exist yet');
+    const shown = `${outEntries.slice(0, 3).join(', ')}${outEntries.length > 3 ? ', …' : ''}`;
+    const what = outStat.isDirectory() ? `is not empty (${shown})` : 'is a file';
+    const fix = 'drop --out (the merge then writes a new run folder under reports/) or name a folder that does not exist yet';
+    throw new ConfigError(`${outDir} ${what}: a merge writes a new run folder`, fix);
   }
   const seen = new Map<string, string>();
   const projects = new Map<string, string>();
@@ -72,11 +75,14 @@ export async function mergeRunDirs(shardDirs: string[], outDir: string): Promise
       if (earlier) throw new ConfigError(`${f} is in both ${earlier} and ${dir}`, 'merge the shards of one split run (vitest --shard i/n), each once');
       seen.set(f, dir);
     }
-    for (const b of await jsonFiles(join(dir, 'blob'))) for (const p of await blobProjects(join(dir, 'blob', b))) projects.set(p, join(dir, 'blob', b));
+    for (const b of await jsonFiles(join(dir, 'blob'))) {
+      for (const p of await blobProjects(join(dir, 'blob', b))) projects.set(p, join(dir, 'blob', b));
+    }
   }
   if (projects.size > 1) {
     const list = [...projects].map(([p, file]) => `"${p}" (${file})`).join(', ');
-    throw new ConfigError(`the blob reports come from different vitest projects: ${list}`, 'merge the shards of one pgchaos run (pgchaos run -- --shard i/n), each once');
+    const fix = 'merge the shards of one pgchaos run (pgchaos run -- --shard i/n), each once';
+    throw new ConfigError(`the blob reports come from different vitest projects: ${list}`, fix);
   }
   const blobs: string[] = [];
   const contexts: RunContext[] = [];

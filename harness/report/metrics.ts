@@ -90,7 +90,8 @@ const UNIT_THRESHOLDS: Record<string, MetricInfo['threshold']> = { ms: MS_THRESH
 export function metricInfo(name: string, declared?: MetricDeclaration): MetricInfo {
   if (!Object.hasOwn(METRICS, name) && declared) {
     const threshold = declared.threshold ?? (declared.better === 'none' ? undefined : UNIT_THRESHOLDS[declared.unit]);
-    return { unit: declared.unit, description: declared.description ?? 'declared by the scenario', better: declared.better, ...(threshold ? { threshold: { ...threshold } } : {}) };
+    const description = declared.description ?? 'declared by the scenario';
+    return { unit: declared.unit, description, better: declared.better, ...(threshold ? { threshold: { ...threshold } } : {}) };
   }
   const m = Object.hasOwn(METRICS, name) ? METRICS[name]! : UNKNOWN_METRIC;
   return { ...m, ...(m.threshold ? { threshold: { ...m.threshold } } : {}) };

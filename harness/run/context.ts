@@ -100,11 +100,19 @@ const flagName = (token: string) => token.split('=', 1)[0]!;
  * scenario's own flags that make it the same run, e.g. `--seed 7 --duration 120`, which replace a
  * run flag of the same name: one seed of a `--seed 1-20` run), shell-quoted here.
  */
-export function rerunCommand(file: string, name: string, major: number, extra: readonly string[] = [], cwd = process.cwd(), run: readonly string[] = runFlags()): string {
+export function rerunCommand(
+  file: string,
+  name: string,
+  major: number,
+  extra: readonly string[] = [],
+  cwd = process.cwd(),
+  run: readonly string[] = runFlags(),
+): string {
   const own = existsSync(cwd) && realpathSync(cwd) === realpathSync(PACKAGE_ROOT) && existsSync(join(PACKAGE_ROOT, 'bin', 'pgchaos.ts'));
   const fileArg = relative(cwd, join(cwd, file)) || file;
   const replaced = new Set(extra.filter((t) => t.startsWith('--')).map(flagName));
   const flags = [...run.filter((t) => !replaced.has(flagName(t))), ...extra];
-  const args = [shq(fileArg), '--pg', String(major), ...flags.map(shq), '--', '-t', shq(`^${literalPattern(name)} \\[pg${major}\\]$`)].join(' ');
+  const pattern = `^${literalPattern(name)} \\[pg${major}\\]$`;
+  const args = [shq(fileArg), '--pg', String(major), ...flags.map(shq), '--', '-t', shq(pattern)].join(' ');
   return own ? `npm run chaos -- ${args}` : `npx pgchaos run ${args}`;
 }

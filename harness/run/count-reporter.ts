@@ -32,11 +32,16 @@ export default class CountReporter implements Reporter {
     if (!this.junitFile) return;
     const file = this.junitFile;
     // vitest runs the reporters' hooks side by side: let the JUnit reporter finish its file first.
-    await pollUntil(async () => (existsSync(file) && readFileSync(file, 'utf8').includes('</testsuites>') ? { done: true, value: undefined } : { done: false, seen: 'no complete junit.xml yet' }), { what: "vitest's JUnit file", timeoutMs: 5000 }).catch(() => undefined);
+    const complete = () => existsSync(file) && readFileSync(file, 'utf8').includes('</testsuites>');
+    await pollUntil(async () => (complete() ? { done: true, value: undefined } : { done: false, seen: 'no complete junit.xml yet' }), {
+      what: "vitest's JUnit file",
+      timeoutMs: 5000,
+    }).catch(() => undefined);
     if (n.passed + n.failed === 0 && reason === 'failed') {
       // A global setup's error reaches neither `errors` nor the run's state: global-setup.ts leaves it in a file beside the JUnit file.
       const setup = readSetupError(dirname(file));
-      writeSetupFailure(file, setup ? [setup, ...errors] : errors.length ? errors : [{ message: 'the run failed before its first test (see the output above)' }]);
+      const fallback = [{ message: 'the run failed before its first test (see the output above)' }];
+      writeSetupFailure(file, setup ? [setup, ...errors] : errors.length ? errors : fallback);
       return;
     }
     // The scenarios' verdicts, figures and report links into junit.xml, an interrupted scenario as an error, and GitHub's job summary.
