@@ -4,6 +4,7 @@ import { verdictId, type VerdictStatus } from '../checks/verdict.ts';
 import { ConfigError } from '../errors.ts';
 import { isKnownMetric, metricInfo } from './metrics.ts';
 import type { MetricInfo, Summary, SummaryScenario } from './summary.ts';
+import { esc } from './kit.ts';
 
 /**
  * Two runs side by side: which scenarios flipped (passed → failed is a regression, failed →
@@ -478,7 +479,6 @@ export function shortTime(iso: string): string {
   return m ? `${m[1]} ${m[2]} UTC` : iso;
 }
 
-const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** The text `pgchaos compare` prints: the verdict, then regressions, then fixes. */
 export function renderCompareText(diff: Diff): string {

@@ -3,6 +3,7 @@ import { compareMajors, formatDelta, formatThreshold, formatValue, type MajorsDi
 import { metricInfo } from './metrics.ts';
 import { writeFileAtomic } from './record.ts';
 import type { Summary, SummaryScenario } from './summary.ts';
+import { esc } from './kit.ts';
 
 /**
  * The matrix page of a run (`matrix.html`): scenarios down, PostgreSQL majors across, each cell
@@ -26,7 +27,6 @@ export const KEY_FIGURES = [
   'hashesEqual',
 ] as const;
 
-const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const rowKey = (s: Pick<SummaryScenario, 'file' | 'name' | 'seed'>) => JSON.stringify([s.file, s.name, s.seed ?? null]);
 const shortFile = (f: string) => f.replace(/^(\.\/)?scenarios\//, '').replace(/\.test\.[cm]?[jt]s$/, '');

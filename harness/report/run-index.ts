@@ -5,6 +5,7 @@ import { formatValue, parseSummary, shortTime } from './compare.ts';
 import { metricInfo } from './metrics.ts';
 import { writeFileAtomic } from './record.ts';
 import type { Summary } from './summary.ts';
+import { esc } from './kit.ts';
 
 /**
  * `reports/index.html`: every run folder under the reports folder that has a summary.json,
@@ -75,7 +76,6 @@ function startOfId(id: string): string | undefined {
   return m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.000Z` : undefined;
 }
 
-const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** The run index's HTML for `runs` (as listRuns returns them); `has(dir, file)` says whether a run folder holds a file. */
 export function renderRunIndexHtml(runs: RunEntry[], has: (dir: string, file: string) => boolean = () => true): string {
