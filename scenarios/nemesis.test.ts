@@ -58,7 +58,7 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
         saved ??
         generateSchedule(seed, defaultLimits({ kinds, standbys: cluster.standbys.length, durationMs: config.nemesis.durationS * 1000 }));
       rec.metric('seed', seed);
-      rec.metric('schedule', schedule);
+      rec.nemesis = { seed, schedule };
       rec.step('schedule', { text: describeSchedule(schedule) });
       const observer = startObserver(cluster);
       const writer = await startWriter(cluster, config.writer.rateTps === undefined ? { rateTps: RATE_TPS } : {});
@@ -80,8 +80,10 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
       try {
         played = await nemesis.play(schedule, abort.signal);
         const lastHealT = rec.clock.now();
+        rec.nemesis.injected = played.injected;
+        rec.nemesis.skipped = played.skipped;
         rec.metric('faultsInjected', played.injected.length);
-        rec.metric('faultsSkipped', played.skipped);
+        rec.metric('faultsSkipped', played.skipped.length);
         rec.metric('mostFailedAtOnce', played.mostFailedAtOnce);
         rec.metric('maxInjectDriftMs', Math.max(0, ...played.injected.map((i) => i.driftMs)));
         rec.step('every fault healed: recovery window', { withinMs: schedule.recoveryMs });
@@ -99,7 +101,8 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
       } finally {
         await operator.stop();
       }
-      rec.metric('failovers', operator.failovers);
+      rec.nemesis.failovers = operator.failovers;
+      rec.metric('failovers', operator.failovers.length);
       await writer.stop();
 
       // Acknowledged writes: lost only where the config does not promise them. Judged before the
@@ -111,15 +114,17 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
       // Who was out when each promotion was decided, by what had taken effect and who answered the operator (checks/out-at-promotion.ts).
       const promotions = operator.failovers.map((f) => ({ from: f.from, detectedT: f.detectedT, decidedT: f.decidedT, answered: f.positions.map((p) => p.name) }));
       const seen = failuresSeen(promotions, played.injected, { primaryCrashLoses: promise.primaryCrashLoses });
-      rec.metric('outAtPromotion', seen.outAtPromotion.map((out) => out.length));
+      rec.nemesis.outAtPromotion = seen.outAtPromotion;
+      rec.metric('failuresAtOnce', seen.failuresAtOnce);
       verify(checkLossAgainstPromise(lost.evidence, promise, seen.failuresAtOnce, { hostCrashed }));
 
       // Per fault and per kind: how long commits stopped while it was in effect, and came back after its heal (reported, not judged).
-      const impacts = faultImpacts(writer.samples(), played.injected, steadyTps);
-      rec.metric('faultImpact', impacts);
-      rec.metric('byKind', impactByKind(impacts));
+      rec.nemesis.impacts = faultImpacts(writer.samples(), played.injected, steadyTps);
+      rec.nemesis.byKind = impactByKind(rec.nemesis.impacts);
       // How long writes stayed out while nodes enough to commit had no fault on them (reported: see nemesis/availability.ts).
-      rec.metric('writeAvailability', writeAvailability({ samples: writer.samples(), faults: played.injected, nodes: cluster.nodes.map((n) => n.name), rule: cluster.commitRule() }));
+      const availability = writeAvailability({ samples: writer.samples(), faults: played.injected, nodes: cluster.nodes.map((n) => n.name), rule: cluster.commitRule() });
+      rec.nemesis.writeAvailability = availability;
+      rec.metric('writesOutWhilePossibleMs', Math.round(availability.worst?.overdueMs ?? 0));
 
       if (notSettled !== null) throw notSettled;
       // After the final heal: every standby streaming with the model's sync_state, then equal row hashes and one primary at a time.

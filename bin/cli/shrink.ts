@@ -49,7 +49,7 @@ export async function shrink(argv: string[]): Promise<number> {
   const maxRuns = Number((values as { 'max-runs'?: string })['max-runs'] ?? 12);
   if (!Number.isInteger(maxRuns) || maxRuns < 1) throw new UsageError(`--max-runs ${maxRuns}: expected a whole number above 0`, 'write it as --max-runs 12');
   const runDir = resolve(runArg);
-  const failing = (await readRun(runDir)).records.filter((r) => r.status === 'failed' && r.seed !== undefined && (r.metrics as { schedule?: unknown }).schedule);
+  const failing = (await readRun(runDir)).records.filter((r) => r.status === 'failed' && r.nemesis?.schedule);
   if (!failing.length) {
     process.stderr.write(`pgchaos shrink: no failing nemesis schedule in ${runArg}\n`);
     return 0;
@@ -60,7 +60,7 @@ export async function shrink(argv: string[]): Promise<number> {
 }
 
 async function shrinkOne(record: ScenarioRecord, runDir: string, maxRuns: number, runOptions: string[]): Promise<number> {
-  const schedule = validateSchedule((record.metrics as { schedule: unknown }).schedule);
+  const schedule = validateSchedule(record.nemesis!.schedule);
   const wanted = failureOf(record);
   const say = (s: string) => process.stderr.write(`pgchaos shrink: seed ${schedule.seed}: ${s}\n`);
   say(`${schedule.faults.length} faults, failed with "${wanted}"; replaying smaller schedules (at most ${maxRuns})`);

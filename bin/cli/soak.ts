@@ -56,8 +56,9 @@ export async function soak(argv: string[]): Promise<number> {
     .filter((r) => r.seed !== undefined)
     .sort((a, b) => a.seed! - b.seed! || a.major - b.major)
     .map((r) => {
-      const m = r.metrics as { faultsInjected?: number; failovers?: unknown[]; lostAcked?: number; writeAvailability?: WriteAvailability };
-      return `  seed ${String(r.seed).padEnd(10)} pg${r.major}  ${r.status.padEnd(11)} ${String(m.faultsInjected ?? '?').padStart(2)} faults  ${m.failovers?.length ?? '?'} failovers  ${m.lostAcked ?? '?'} acked lost  ${overdue(m.writeAvailability)} s writes out while they could be   replay: ${r.rerun}`;
+      const n = r.nemesis;
+      const lost = typeof r.metrics.lostAcked === 'number' ? r.metrics.lostAcked : '?';
+      return `  seed ${String(r.seed).padEnd(10)} pg${r.major}  ${r.status.padEnd(11)} ${String(n?.injected?.length ?? '?').padStart(2)} faults  ${n?.failovers?.length ?? '?'} failovers  ${lost} acked lost  ${overdue(n?.writeAvailability)} s writes out while they could be   replay: ${r.rerun}`;
     });
   process.stderr.write(`pgchaos soak: ${records.filter((r) => r.status === 'passed').length} of ${lines.length} seeds passed\n${lines.join('\n')}\n`);
   return code;

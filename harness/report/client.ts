@@ -353,6 +353,7 @@ button.copy{font-size:11px;padding:2px 6px;border:1px solid var(--line);border-r
 .matrix td{text-align:left}.matrix td.cell{min-width:160px}.matrix .m{color:var(--muted);font-size:12px;display:block}
 section.scenario{border-top:3px solid var(--line);margin-top:28px;padding-top:14px}section.scenario.failed{border-top-color:var(--bad)}section.scenario.passed{border-top-color:var(--ok)}section.scenario.interrupted{border-top-color:var(--warn)}
 .shead{display:flex;gap:10px;align-items:baseline;flex-wrap:wrap}.sub{color:var(--muted);font-size:12.5px;margin:4px 0}
+.nemesis table{font-size:13px;margin-bottom:8px}.nemesis .kind{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
 .verdicts td.st{width:1%}.verdicts .ev{color:var(--muted);font-size:12px}
 .verdict-line{font-size:14px;margin:8px 0}
 pre.error{background:#fff5f5;border:1px solid #ffcecb;padding:8px;white-space:pre-wrap;max-height:260px;overflow:auto}

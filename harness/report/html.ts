@@ -12,6 +12,8 @@ import type { ScenarioRecord } from './record.ts';
 import { chartData, clusterStateAt, numbered, type ClusterState } from './series.ts';
 import type { RunContext, Summary } from './summary.ts';
 import { CLIENT_JS, REPORT_CSS } from './client.ts';
+import { esc } from './kit.ts';
+import { nemesisTables } from './nemesis-html.ts';
 
 /** A `scenarios/*.json` that could not be read as a record. */
 export interface BrokenRecord {
@@ -45,7 +47,6 @@ export interface ReportInput {
   files: string[];
 }
 
-export const esc = (s: unknown): string => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** JSON for a `<script type="application/json">` block: nothing in it can close the block. */
 export function scriptJson(value: unknown): string {
@@ -245,6 +246,7 @@ ${r.rerun ? `<div class="cmd"><code>${esc(r.rerun)}</code><button class="copy" t
 ${r.error ? `<pre class="error">${esc(r.error)}</pre>` : ''}
 <table class="verdicts">${verdicts}</table>
 ${hasCharts ? `<div class="charts" data-scenario="${esc(r.id)}"></div><script type="application/json" id="data-${esc(r.id)}">${scriptJson(data)}</script>${laneKey(data.lanes !== null)}` : '<p class="muted">No samples recorded: no charts.</p>'}
+${nemesisTables(r.nemesis)}
 ${events(r)}
 ${states(r)}
 ${metrics(r)}

@@ -62,6 +62,17 @@ export const METRICS: Record<string, MetricInfo> = {
   rewindDiverged: info('text', 'pg_rewind\'s "servers diverged at WAL location …" line'),
   rewindRefusal: info('text', "pg_rewind's refusal (wal_log_hints off, no data checksums)"),
 
+  // The nemesis story (its schedule, failovers and per-fault impact are the record's nemesis section)
+  seed: info('seed', 'the PRNG seed the schedule was drawn from'),
+  faultsInjected: info('count', 'faults of the schedule injected'),
+  faultsSkipped: info('count', 'faults of the schedule that could not be injected (their node was down, held, or fenced)'),
+  mostFailedAtOnce: info('count', 'most nodes taken out by faults in effect at the same time'),
+  maxInjectDriftMs: ms('ms the latest injection began after its planned time (the runner\'s own latency, or a heal it waited for)', 'none'),
+  settledAfterHealMs: ms('ms from the last heal until the operator had rejoined every node and every standby streamed from the primary'),
+  failovers: info('count', 'failovers the operator made'),
+  failuresAtOnce: info('count', 'most nodes out when a promotion was decided (or 1 for a primary restart under synchronous_commit = off): what the durability promise is judged against'),
+  writesOutWhilePossibleMs: ms('ms writes stayed out, at the worst, once nodes enough to commit had been free of faults (reported, not judged)'),
+
   // The standby-loss matrix
   config: info('text', 'the HA config of the matrix row: standbys, synchronous_standby_names, synchronous_commit'),
   matrix: info('text', 'per step of the matrix: predicted and observed (writes go on / stall), TPS, recovery ms, the catchup state seen, every walsender row'),

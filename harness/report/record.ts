@@ -1,3 +1,8 @@
+import type { WriteAvailability } from '../nemesis/availability.ts';
+import type { FaultImpact, KindImpact } from '../nemesis/impact.ts';
+import type { FailoverRecord } from '../nemesis/operator.ts';
+import type { PlayedSchedule } from '../nemesis/runner.ts';
+import type { Schedule } from '../nemesis/schedule.ts';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Verdict } from '../checks/verdict.ts';
@@ -75,8 +80,36 @@ export interface ScenarioRecord extends RecordKey {
   events: ScenarioEvent[];
   writer?: { clients: number; batchRows: number; samples: WriterSample[] };
   observer?: { samples: ObserverSample[]; transitions: Record<string, SyncTransition[]> };
+  /** The nemesis story's schedule and what came of it (absent in other stories). */
+  nemesis?: NemesisRecord;
   /** Node name → server log path, relative to the run folder. */
   logs: Record<string, string>;
+}
+
+/**
+ * The nemesis story's section of its record: what it planned, what it played, what the operator
+ * did and what each fault cost. Filled as the story goes: a story stopped early has the parts it
+ * reached. Times are ms on the scenario clock.
+ */
+export interface NemesisRecord {
+  /** The PRNG seed the schedule was drawn from (or the saved schedule's). */
+  seed: number;
+  /** The schedule as planned (targets by role: `primary`, the i-th standby). */
+  schedule: Schedule;
+  /** The faults injected, with the nodes they hit (names) and took out, and their spans. */
+  injected?: PlayedSchedule['injected'];
+  /** The faults that could not be injected, with the reason. */
+  skipped?: PlayedSchedule['skipped'];
+  /** Each failover the operator made: when it detected, decided and promoted, and the standbys' LSNs it read. */
+  failovers?: FailoverRecord[];
+  /** Per failover, the nodes out when it was decided (checks/out-at-promotion.ts). */
+  outAtPromotion?: string[][];
+  /** Per fault: how long commits stopped while it was in effect, and came back after its heal (reported, not judged). */
+  impacts?: FaultImpact[];
+  /** The same per fault kind. */
+  byKind?: KindImpact[];
+  /** Write outages judged against what could commit (reported, not judged). */
+  writeAvailability?: WriteAvailability;
 }
 
 /** A file-name-safe form of a name. */

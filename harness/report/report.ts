@@ -1,6 +1,6 @@
 import { readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { recordId, writeFileAtomic, type ScenarioRecord } from './record.ts';
+import { recordId, writeFileAtomic, type NemesisRecord, type ScenarioRecord } from './record.ts';
 import { renderHtml, type BrokenRecord, type LogView, type ReportInput } from './html.ts';
 import { writeMatrix } from './matrix.ts';
 import { metricDictionary } from './metrics.ts';
@@ -97,7 +97,32 @@ export function parseRecord(text: string, defaultMajor?: number): { record: Scen
     events: arr<ScenarioRecord['events'][number]>(r.events).filter((e) => e && typeof e.t === 'number'),
     logs: r.logs && typeof r.logs === 'object' ? r.logs : {},
   };
-  return { record };
+  const legacy = r.nemesis === undefined ? legacyNemesis(record.metrics) : undefined;
+  return { record: legacy ? { ...record, nemesis: legacy } : record };
+}
+
+/**
+ * The nemesis section of a record written before records had one, when its metrics held the
+ * schedule (and, as it did then, failovers, faultImpact, byKind, writeAvailability): so that
+ * `pgchaos shrink` and the report read an older run as they read a new one.
+ */
+function legacyNemesis(m: Record<string, unknown>): NemesisRecord | undefined {
+  if (!m.schedule || typeof m.schedule !== 'object') return undefined;
+  const seed = typeof m.seed === 'number' ? m.seed : Number((m.schedule as { seed?: unknown }).seed);
+  const list = <T>(x: unknown): T[] | undefined => (Array.isArray(x) ? (x as T[]) : undefined);
+  const n: NemesisRecord = { seed, schedule: m.schedule as NemesisRecord['schedule'] };
+  const failovers = list<NonNullable<NemesisRecord['failovers']>[number]>(m.failovers);
+  const impacts = list<NonNullable<NemesisRecord['impacts']>[number]>(m.faultImpact);
+  const byKind = list<NonNullable<NemesisRecord['byKind']>[number]>(m.byKind);
+  const skipped = list<NonNullable<NemesisRecord['skipped']>[number]>(m.faultsSkipped);
+  return {
+    ...n,
+    ...(failovers ? { failovers } : {}),
+    ...(impacts ? { impacts } : {}),
+    ...(byKind ? { byKind } : {}),
+    ...(skipped ? { skipped } : {}),
+    ...(m.writeAvailability && typeof m.writeAvailability === 'object' ? { writeAvailability: m.writeAvailability as NemesisRecord['writeAvailability'] } : {}),
+  };
 }
 
 /** Report order: by file, then scenario name, then major in the run's order (then as listed). */

@@ -1,7 +1,7 @@
 import type { Verdict } from '../checks/verdict.ts';
 import { Clock } from '../clock.ts';
 import { log } from '../logger.ts';
-import type { MetricDeclaration, ScenarioEvent } from '../report/record.ts';
+import type { MetricDeclaration, NemesisRecord, ScenarioEvent } from '../report/record.ts';
 
 /**
  * A scenario's event log, metrics and verdicts on one clock. Faults and moves are also
@@ -14,6 +14,8 @@ export class Recorder {
   /** What the scenario declared about metrics of its own (unit, which way is worse), by name. */
   readonly metricInfo: Record<string, MetricDeclaration> = {};
   readonly verdicts: Verdict[] = [];
+  /** The nemesis story's typed section (its schedule first, the rest as the story reaches it); undefined elsewhere. */
+  nemesis?: NemesisRecord;
   /** Called with each verdict as it is kept (the scenario runner attaches it to the JUnit testcase). */
   onVerdict?: (v: Verdict) => void;
   /** Called with each metric as it is set. */

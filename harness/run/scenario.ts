@@ -156,6 +156,7 @@ async function finish(t: TestContext, major: number, opts: ScenarioOptions, rec:
       rerun: rerunCommand(rec.file, rec.name, major, opts.rerunArgs ?? (seed !== undefined ? ['--seed', String(seed)] : [])),
       metrics: rec.metrics,
       ...(Object.keys(rec.metricInfo).length ? { metricInfo: rec.metricInfo } : {}),
+      ...(rec.nemesis ? { nemesis: rec.nemesis } : {}),
       verdicts: rec.verdicts,
       events: rec.events,
       ...(writers[0] ? { writer: { clients: writers[0].clients, batchRows: writers[0].batchRows, samples: writers[0].samples() } } : {}),
