@@ -15,7 +15,7 @@ import { scenario } from '../harness/run/scenario.ts';
 import { recordOutage } from '../harness/run/steps.ts';
 
 scenario('lost-write checker catches loss: async replication, the lagging standby promoted', async (ctx) => {
-  const { rec, startCluster, startWriter, startObserver, verify } = ctx;
+  const { rec, startCluster, startWriter, startObserver, inject, verify } = ctx;
   const cluster = await startCluster({ standbys: ['s1', 's2'], synchronousStandbyNames: '' }); // async, whatever the user's config
   const oldPrimary = cluster.primary;
   const s2 = cluster.node('s2');
@@ -24,11 +24,11 @@ scenario('lost-write checker catches loss: async replication, the lagging standb
   rec.metric('timelineBefore', await oldPrimary.timeline());
   await holdFor(2000); // steady writes, both standbys streaming asynchronously
 
-  rec.fault('partition s2 from the primary (it falls behind)');
-  await s2.host.disconnect();
+  // s2 is cut off from the primary (and s1): it falls behind.
+  const s2Cut = await inject(cluster, { kind: 'isolate', target: { node: 's2' } });
   await holdFor(3000); // commits acknowledged that s2 never receives
-  rec.fault('kill the primary (the host dies)');
-  await oldPrimary.host.crash();
+  const primaryCrash = await inject(cluster, { kind: 'crash-host-loud', target: 'primary' });
+  primaryCrash.lastsToEnd('the old primary stays down: the story promotes s2 without it');
 
   const { positions } = await cluster.mostAdvancedStandby();
   rec.step('compared standby LSNs', { positions });
@@ -38,7 +38,7 @@ scenario('lost-write checker catches loss: async replication, the lagging standb
   rec.metric('otherReceiveLsn', positions[0]!.receiveLsn);
 
   // The wrong choice, on purpose: the least advanced standby becomes primary.
-  await s2.host.reconnect();
+  await s2Cut.heal();
   rec.move('promote the lagging s2');
   await cluster.promote(s2);
   rec.metric('timelineAfter', await s2.timeline());

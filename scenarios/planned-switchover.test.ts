@@ -13,7 +13,7 @@ import { scenario } from '../harness/run/scenario.ts';
 import { promoteMostAdvanced, recordOutage, repointOthers, streamingDeadlineMs, verifyConsistent } from '../harness/run/steps.ts';
 
 scenario('planned switchover: fast-stop the primary, promote the most advanced standby, old primary rejoins', async (ctx) => {
-  const { rec, startCluster, startWriter, startObserver } = ctx;
+  const { rec, startCluster, startWriter, startObserver, inject } = ctx;
   const cluster = await startCluster(); // the user's HA config (the seeds' ANY 1 (s1, s2) by default)
   const oldPrimary = cluster.primary;
   const observer = startObserver(cluster);
@@ -22,8 +22,7 @@ scenario('planned switchover: fast-stop the primary, promote the most advanced s
   await holdFor(3000); // steady writes before the switchover
 
   // §11.2: stop the primary cleanly. Its walsenders send the shutdown checkpoint to both standbys.
-  const stoppedAt = rec.fault('pg_ctl stop -m fast primary');
-  await oldPrimary.stop('fast');
+  const stop = await inject(cluster, { kind: 'stop-fast', target: 'primary' });
 
   // §11.3–4: promote the standby that received the most WAL (ties: replayed the most).
   const { promoted: chosen, others } = await promoteMostAdvanced(ctx, cluster);
@@ -34,9 +33,10 @@ scenario('planned switchover: fast-stop the primary, promote the most advanced s
   await repointOthers(ctx, cluster, others, observer);
 
   // §11.6: the old primary becomes a standby of the new one, without pg_rewind.
-  rec.heal(stoppedAt, `start old primary as a standby of ${chosen.name}`);
-  await cluster.repoint(oldPrimary);
-  await oldPrimary.start();
+  await stop.healBy(`start old primary as a standby of ${chosen.name}`, async () => {
+    await cluster.repoint(oldPrimary);
+    await oldPrimary.start();
+  });
   // Its WAL ends where it stopped as primary: the deadline counts what it must replay from there.
   const stoppedLsn = [...observer.samples()].reverse().find((s) => s.primary === oldPrimary.name && s.flushLsn)?.flushLsn;
   await cluster.waitForStreaming(await streamingDeadlineMs(cluster, [oldPrimary.name], observer, stoppedLsn));

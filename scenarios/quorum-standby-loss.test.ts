@@ -18,10 +18,8 @@ import { scenario } from '../harness/run/scenario.ts';
 import { streamingDeadlineMs, verifyConsistent, verifyRecovered } from '../harness/run/steps.ts';
 
 scenario('quorum commit: lose both standbys, stall, recover', async (ctx) => {
-  const { rec, startCluster, startWriter, startObserver, verify } = ctx;
+  const { rec, startCluster, startWriter, startObserver, inject, verify } = ctx;
   const cluster = await startCluster({ standbys: ['s1', 's2'], synchronousStandbyNames: 'ANY 1 (s1, s2)', synchronousCommit: 'on' }); // the seed's setup, whatever the user's config
-  const s1 = cluster.node('s1');
-  const s2 = cluster.node('s2');
   const observer = startObserver(cluster);
   const writer = await startWriter(cluster, { clients: 8, batchRows: 1000 });
   // Every expectation comes from the model: the sync_state of a standby with these walsenders
@@ -37,8 +35,8 @@ scenario('quorum commit: lose both standbys, stall, recover', async (ctx) => {
   rec.metric('steadyTps', round(steadyTps));
 
   // 004 §8: one standby dies. ANY 1 still has s2, so commits go on; s1 falls behind meanwhile.
-  const killedAt = rec.fault('kill s1 (the host dies)');
-  await s1.host.crash();
+  const s1Crash = await inject(cluster, { kind: 'crash-host-loud', target: { node: 's1' } });
+  const killedAt = s1Crash.faultT;
   await holdFor(4000);
   expect(model({ name: 's2' }).commitsStall, 'the model: with s2 left, commits go on').toBe(false);
   const oneDown = verify(checkSustained(writer.samples(), { fromT: killedAt, toT: rec.clock.now(), steadyTps, fraction: 0.5 }));
@@ -46,8 +44,8 @@ scenario('quorum commit: lose both standbys, stall, recover', async (ctx) => {
 
   // 004 §9: the second standby stops. No standby can confirm a commit: every writer backend
   // waits on SyncRep ("waiting for LSN" in ps) and TPS drops to 0.
-  const stoppedAt = rec.fault('pg_ctl stop -m fast s2');
-  await s2.stop('fast');
+  const s2Stop = await inject(cluster, { kind: 'stop-fast', target: { node: 's2' } });
+  const stoppedAt = s2Stop.faultT;
   const waiting = await observer.waitFor(`all ${writer.clients} writer backends waiting on SyncRep`, (s) => (s.syncRepWaiters ?? 0) >= writer.clients, 5000);
   rec.metric('syncRepWaiters', waiting.syncRepWaiters);
   await holdFor(1500); // the stall, as pgbench shows it: several intervals of 0 tps
@@ -57,8 +55,7 @@ scenario('quorum commit: lose both standbys, stall, recover', async (ctx) => {
 
   // 000 §10: s1 comes back. It replays what it missed (catchup / potential), turns
   // streaming / quorum, and the commits waiting on SyncRep return.
-  const startedAt = rec.heal(killedAt, 'pg_ctl start s1');
-  await s1.start();
+  const startedAt = await s1Crash.heal(); // the host boots, pg_ctl start
   const s1Alone = stateIn(model({ name: 's1' }), 's1');
   const streaming = await observer.waitFor(
     `s1 streaming with sync_state ${s1Alone}`,
@@ -69,8 +66,7 @@ scenario('quorum commit: lose both standbys, stall, recover', async (ctx) => {
   const recovery = await verifyRecovered(ctx, writer, { repairT: startedAt, withinMs: 10_000, steadyTps, fraction: 0.5 });
   rec.metric('recoveryMs', round(recovery.evidence.recoveryMs));
 
-  rec.heal(stoppedAt, 'pg_ctl start s2');
-  await s2.start();
+  await s2Stop.heal(); // pg_ctl start
   // The verdicts below read the observer's samples, so wait until the observer has seen it.
   await observer.waitFor(`s1 and s2 streaming as the model predicts (${stateIn(both, 's1')}, ${stateIn(both, 's2')})`, (s) =>
     ['s1', 's2'].every((n) => s.standbys.some((r) => r.name === n && r.state === 'streaming' && r.syncState === stateIn(both, n))),

@@ -30,6 +30,7 @@ import type { BatchWriter } from '../harness/load/writer.ts';
 import { compareWithModel } from '../harness/model/compare.ts';
 import { predict, type SynchronousCommit, type SyncPrediction } from '../harness/model/sync-model.ts';
 import { userConfig } from '../harness/run/config.ts';
+import type { InjectedFault } from '../harness/nemesis/catalogue.ts';
 import { scenario, type ScenarioContext } from '../harness/run/scenario.ts';
 import { explainNotStreaming, streamingDeadlineMs, verifyConsistent, verifyRecovered } from '../harness/run/steps.ts';
 
@@ -78,7 +79,7 @@ const ASYNC_RATE_TPS = 200;
 for (const c of configs) {
   const label = `${c.synchronousStandbyNames === '' ? "'' (async)" : c.synchronousStandbyNames} with ${c.standbys.join(', ')}, synchronous_commit ${c.synchronousCommit}`;
   scenario(`standby-loss matrix: ${label}`, async (ctx) => {
-    const { rec, startCluster, startWriter, startObserver } = ctx;
+    const { rec, startCluster, startWriter, startObserver, inject } = ctx;
     const cluster = await startCluster({ standbys: c.standbys, synchronousStandbyNames: c.synchronousStandbyNames, synchronousCommit: c.synchronousCommit });
     rec.metric('config', c);
     const observer = startObserver(cluster);
@@ -115,16 +116,16 @@ for (const c of configs) {
       const caughtUpAt = await cluster.catchUpAll(await streamingDeadlineMs(cluster, cluster.standbys.map((s) => s.name), observer));
       rec.step('every standby replayed the primary: steady state', { lsn: caughtUpAt });
       const lost: PgNode[] = [];
-      const faultOf = new Map<PgNode, number>();
+      const faultOf = new Map<PgNode, InjectedFault>();
       let stalled = false;
       for (const name of pass.order) {
         const node = cluster.node(name);
         const survivors = cluster.standbys.filter((s) => s !== node && !lost.includes(s));
         const prediction = predict({ ...cluster.syncSettings(), standbys: survivors.map((s) => ({ name: s.name })) });
+        const fault = await inject(cluster, { kind: pass.fault === 'crash' ? 'crash-host-loud' : 'stop-fast', target: { node: name } }, { predicted: prediction.commitsStall ? 'stall' : 'writes go on' });
         const what = pass.fault === 'crash' ? `crash ${name}'s host` : `pg_ctl stop -m fast ${name}`;
-        const faultT = rec.fault(what, { predicted: prediction.commitsStall ? 'stall' : 'writes go on' });
-        faultOf.set(node, faultT);
-        await (pass.fault === 'crash' ? node.host.crash() : node.stop('fast'));
+        const faultT = fault.faultT;
+        faultOf.set(node, fault);
         lost.push(node);
         const rows = await modelRows(ctx, cluster, observer, survivors, mustStream(prediction));
         stalled = prediction.commitsStall;
@@ -135,8 +136,7 @@ for (const c of configs) {
       for (const node of [...lost].reverse()) {
         const rejoined = cluster.standbys.filter((s) => !lost.includes(s) || s === node);
         const prediction = predict({ ...cluster.syncSettings(), standbys: rejoined.map((s) => ({ name: s.name })) });
-        const startT = rec.heal(faultOf.get(node)!, `pg_ctl start ${node.name}`);
-        await node.start();
+        const startT = await faultOf.get(node)!.heal(); // (the host boots,) pg_ctl start
         lost.splice(lost.indexOf(node), 1);
         const rows = await modelRows(ctx, cluster, observer, rejoined, mustStream(prediction));
         const row = rows.find((r) => r.name === node.name)!;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FaultKind } from './fault.ts';
 import { describe, expect, it } from 'vitest';
 import { settingAfterPromotion } from '../db/cluster.ts';
 import type { WriterSample } from '../load/history.ts';
@@ -18,11 +19,11 @@ function samples(commits: readonly number[], intervalMs = 100, t0 = 0): WriterSa
 const writing = (s: number) => new Array<number>(s * 10).fill(20);
 const stopped = (s: number) => new Array<number>(s * 10).fill(0);
 /** A fault that takes its nodes out, from `faultS` to `healS` (s; never healed when omitted). */
-const out = (what: string, nodes: string[], faultS: number, healS?: number): FaultSpan => ({ what, nodes, failed: nodes, faultT: faultS * 1000, healT: healS === undefined ? undefined : healS * 1000 });
+const out = (what: string, nodes: string[], faultS: number, healS?: number): FaultSpan => ({ what, kind: what.split(' ')[0] as FaultKind, nodes, failed: nodes, faultT: faultS * 1000, healT: healS === undefined ? undefined : healS * 1000 });
 const input = (commits: number[], faults: FaultSpan[], rule = ANY1, t0 = 0): WriteAvailabilityInput => ({ samples: samples(commits, 100, t0), faults, nodes: NODES, rule });
 
 describe('impairedNodes', () => {
-  const f = (what: string, nodes: string[], failed: string[] = []): FaultSpan => ({ what, nodes, failed, faultT: 0 });
+  const f = (what: string, nodes: string[], failed: string[] = []): FaultSpan => ({ what, kind: what.split(' ')[0] as FaultKind, nodes, failed, faultT: 0 });
   it('counts what a fault took out, both ends of a one-way loss, and a lossy or slow link', () => {
     expect(impairedNodes(f('crash-host-silent primary', ['primary'], ['primary']), 'on')).toEqual(['primary']);
     expect(impairedNodes(f('one-way-loss standby 1 to standby 0', ['s2', 's1']), 'on')).toEqual(['s2', 's1']);
@@ -77,7 +78,7 @@ describe('writeAvailability', () => {
   });
 
   it('does not let a killed walreceiver restart the clock', () => {
-    const kill: FaultSpan = { what: 'kill-walreceiver standby 1', nodes: ['s2'], failed: [], faultT: 15_000, healT: 17_000 };
+    const kill: FaultSpan = { what: 'kill-walreceiver standby 1', kind: 'kill-walreceiver', nodes: ['s2'], failed: [], faultT: 15_000, healT: 17_000 };
     expect(writeAvailability(input([...writing(10), ...stopped(20), ...writing(1)], [out('stop-fast primary', ['primary'], 10, 12), kill])).worst).toMatchObject({ overdueMs: 20_000, freeSinceT: 0 });
   });
 
@@ -101,7 +102,7 @@ describe('on real histories (soak run 20261125-031020-a35a at 6a53629, PostgreSQ
   type Fixture = { firstSampleT: number; intervalMs: number; commits: number[]; faults: (Omit<FaultSpan, 'healT'> & { healT: number | null })[] };
   const load = (name: string): WriteAvailabilityInput => {
     const f = JSON.parse(readFileSync(join(import.meta.dirname, '__fixtures__', `${name}.json`), 'utf8')) as Fixture;
-    return { samples: samples(f.commits, f.intervalMs, f.firstSampleT), faults: f.faults.map((x) => ({ ...x, healT: x.healT ?? undefined })), nodes: NODES, rule: ANY1 };
+    return { samples: samples(f.commits, f.intervalMs, f.firstSampleT), faults: f.faults.map((x) => ({ ...x, kind: x.what.split(' ')[0] as FaultKind, healT: x.healT ?? undefined })) /* fixtures from before faults carried their kind */, nodes: NODES, rule: ANY1 };
   };
 
   it('seed 2, before 46b3d7e: 116 s overdue while the operator waited on a standby start with the primary down and s2 and the old primary unimpaired', () => {

@@ -23,11 +23,13 @@
 import { commitGaps, type WriterSample } from '../load/history.ts';
 import { writablePrimary, type CommitRule } from '../model/availability.ts';
 import type { SynchronousCommit } from '../model/sync-model.ts';
+import type { FaultKind } from './fault.ts';
 
 /** A fault as the runner reports it (`PlayedSchedule.injected`), from `faultT` until `healT` (ms on the scenario clock; undefined: never healed). */
 export interface FaultSpan {
-  /** Its description; the first word is its kind. */
+  /** Its description (for the report). */
   what: string;
+  kind: FaultKind;
   /** The nodes it hit. */
   nodes: readonly string[];
   /** The nodes it took out (down, frozen, unreachable). */
@@ -50,7 +52,7 @@ export interface FaultSpan {
  *   wal_retrieve_retry_interval (5 s by default), far inside any bound here.
  */
 export function impairedNodes(f: FaultSpan, synchronousCommit: SynchronousCommit): readonly string[] {
-  const kind = f.what.split(' ')[0];
+  const { kind } = f;
   if (kind === 'one-way-loss' || kind === 'packet-loss' || kind === 'bandwidth') return [...new Set([...f.failed, ...f.nodes])];
   if (kind === 'pause-replay' && synchronousCommit === 'remote_apply') return f.nodes;
   return f.failed;

@@ -12,7 +12,7 @@ import { log } from '../logger.ts';
 import { lsnDiff } from '../lsn.ts';
 import { pollUntil } from '../wait.ts';
 import { injectFault, type FaultLog } from './catalogue.ts';
-import type { Fault } from './fault.ts';
+import { describeFault, type Fault } from './fault.ts';
 
 const WAL_SENDER_TIMEOUT_MS = 4000;
 
@@ -22,8 +22,9 @@ const clock = new Clock();
 const events: { kind: 'fault' | 'heal'; what: string; t: number; detail?: Record<string, unknown> }[] = [];
 const rec: FaultLog = {
   clock,
-  fault: (what, detail, { at = clock.now() } = {}) => (events.push({ kind: 'fault', what, t: at, ...(detail ? { detail } : {}) }), at),
-  heal: (_t, what, detail) => (events.push({ kind: 'heal', what, t: clock.now(), ...(detail ? { detail } : {}) }), clock.now()),
+  fault: (f, { at }) => (events.push({ kind: 'fault', what: describeFault(f), t: at }), at),
+  heal: (_t, what, { detail } = {}) => (events.push({ kind: 'heal', what, t: clock.now(), ...(detail ? { detail } : {}) }), clock.now()),
+  lastsToEnd: () => {},
 };
 
 beforeAll(async () => {

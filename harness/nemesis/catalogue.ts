@@ -20,10 +20,15 @@ import { describeFault, type Fault, type FaultTarget } from './fault.ts';
 /** Where faults are recorded: `Recorder` (run/recorder.ts) is one. Times are ms on the scenario clock. */
 export interface FaultLog {
   readonly clock: { now(): number };
-  /** Records a fault whose injection began at `span.at` (default now) and was in effect from `span.inEffectFrom`. @returns its time. */
-  fault(what: string, detail?: Record<string, unknown>, span?: { at?: number; inEffectFrom?: number }): number;
-  /** Records the heal of the fault that started at `faultT`. @returns its time. */
-  heal(faultT: number, what: string, detail?: Record<string, unknown>): number;
+  /**
+   * Records `fault`, injected into `o.nodes`: its injection began at `o.at` and it was in effect
+   * from `o.inEffectFrom`. @returns its time (`o.at`), the key its heal names.
+   */
+  fault(fault: Fault, o: { nodes: string[]; at: number; inEffectFrom: number; detail?: Record<string, unknown> }): number;
+  /** Records the heal `what` of the fault recorded at `faultT`, begun at `o.at` (default now). @returns its time. */
+  heal(faultT: number, what: string, o?: { at?: number; detail?: Record<string, unknown> }): number;
+  /** Records that the fault recorded at `faultT` is left in effect to the end of the story, and why. */
+  lastsToEnd(faultT: number, why: string): void;
 }
 
 /** A fault in effect: what it hit, since when, and how to end it. */
@@ -50,41 +55,63 @@ export interface InjectedFault {
    */
   effectiveT: number;
   /**
-   * Ends the fault and records the heal. Never throws: a heal that cannot be done (its node
-   * died since) is recorded with the reason.
+   * Ends the fault the catalogue's way (see its kind in `ACTIONS`) and records the heal. Never
+   * throws: a heal that cannot be done (its node died since) is recorded with the reason.
+   * @returns when the heal began, ms (a repair's time, for the bounds measured from it); the same on a second call.
    */
-  heal(): Promise<void>;
+  heal(): Promise<number>;
+  /**
+   * Ends the fault by the story's own move instead (`what`, e.g. "start the old primary as a
+   * standby of s1"), recorded as its heal. @returns when the move began, ms. @throws what `act` throws (the heal is recorded first).
+   */
+  healBy(what: string, act: () => Promise<void>): Promise<number>;
+  /** Leaves the fault in effect to the end of the story, saying why (the report shades it to the end). */
+  lastsToEnd(why: string): void;
 }
 
 /**
- * Injects `fault` into `cluster` and records it on `rec`.
+ * Injects `fault` into `cluster` and records it on `rec` (with `detail`, e.g. what a model predicted of it).
  * @returns the fault in effect. @throws Error when it could not be injected (e.g. its node is
  *   down, or a standby-only kind targets the primary); nothing was recorded then.
  */
-export async function injectFault(cluster: Cluster, rec: FaultLog, fault: Fault): Promise<InjectedFault> {
+export async function injectFault(cluster: Cluster, rec: FaultLog, fault: Fault, detail?: Record<string, unknown>): Promise<InjectedFault> {
   const node = resolveTarget(cluster, fault.target);
   const startT = rec.clock.now();
   const action = await ACTIONS[fault.kind](cluster, node, fault);
   const effectiveT = rec.clock.now();
   const what = describeFault(fault);
-  const faultT = rec.fault(what, { fault, nodes: action.nodes }, { at: startT, inEffectFrom: effectiveT });
+  const faultT = rec.fault(fault, { nodes: action.nodes, at: startT, inEffectFrom: effectiveT, ...(detail ? { detail } : {}) });
   log().info({ fault: what, nodes: action.nodes }, 'fault injected');
-  let healed = false;
+  let ended: Promise<number> | undefined;
+  const end = (how: string, act: () => Promise<Record<string, unknown>>): Promise<number> =>
+    (ended ??= (async () => {
+      const at = rec.clock.now();
+      const result = await act();
+      rec.heal(faultT, how, { at, detail: result });
+      log().info({ fault: what, ...result }, 'fault healed');
+      return at;
+    })());
   return {
     fault,
     nodes: action.nodes,
     failed: action.failed ?? [],
     faultT,
     effectiveT,
-    async heal() {
-      if (healed) return;
-      healed = true;
-      const detail = await action.heal().then(
-        (note) => (note ? { note } : {}),
-        (e: unknown) => ({ healError: e instanceof Error ? e.message : String(e) }),
-      );
-      rec.heal(faultT, `heal ${what}`, detail);
-      log().info({ fault: what, ...detail }, 'fault healed');
+    heal: () =>
+      end(`heal ${what}`, () =>
+        action.heal().then(
+          (note) => (note ? { note } : {}),
+          (e: unknown) => ({ healError: e instanceof Error ? e.message : String(e) }),
+        ),
+      ),
+    async healBy(how, act) {
+      let failure: unknown = null;
+      const at = await end(how, () => act().then(() => ({}), (e: unknown) => ((failure = e), { healError: e instanceof Error ? e.message : String(e) })));
+      if (failure !== null) throw failure;
+      return at;
+    },
+    lastsToEnd(why) {
+      rec.lastsToEnd(faultT, why);
     },
   };
 }

@@ -5,12 +5,12 @@
  * fault was in effect, whichever fault caused it, so per-kind figures are upper bounds.
  */
 import { commitGaps, type WriterSample } from '../load/history.ts';
+import type { FaultKind } from './fault.ts';
 
 /** One injected fault, as the runner reports it (`PlayedSchedule.injected`). */
 export interface ImpactInput {
   what: string;
-  /** The fault's kind (the first word of `what` when not given). */
-  kind?: string;
+  kind: FaultKind;
   /** Injection and heal, ms on the scenario clock; `healT` undefined when it never healed. */
   faultT: number;
   healT?: number;
@@ -19,7 +19,7 @@ export interface ImpactInput {
 /** One fault's effect on the writes. */
 export interface FaultImpact {
   what: string;
-  kind: string;
+  kind: FaultKind;
   /** Longest run of intervals without a commit that starts while the fault is in effect, ms (0: commits never stopped). */
   outageMs: number;
   /**
@@ -66,7 +66,7 @@ export function faultImpacts(samples: readonly WriterSample[], faults: readonly 
       const back = from < 0 ? -1 : samples.findIndex((s, i) => i >= from && s.commits > 0 && i + window <= samples.length && meanAt(i) >= fraction * steadyTps);
       if (back >= 0) recoveryMs = Math.round(samples[back]!.t - samples[from]!.t);
     }
-    return { what: f.what, kind: f.kind ?? f.what.split(' ')[0]!, outageMs: Math.round(outage), recoveryMs };
+    return { what: f.what, kind: f.kind, outageMs: Math.round(outage), recoveryMs };
   });
 }
 

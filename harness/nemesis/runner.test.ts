@@ -32,7 +32,7 @@ const { Nemesis } = await import('./runner.ts');
 
 const cluster = { primary: { name: 'primary' }, isFenced: () => false } as unknown as Cluster;
 let now = 0;
-const rec = { clock: { now: () => now }, fault: () => now, heal: () => now, step: vi.fn(() => now) };
+const rec = { clock: { now: () => now }, fault: () => now, heal: () => now, lastsToEnd: () => {}, step: vi.fn(() => now) };
 const fault = (id: number, atMs: number, durationMs: number, target: ScheduledFault['target'], kind: ScheduledFault['kind'] = 'isolate'): ScheduledFault => ({ id, atMs, durationMs, target, kind });
 const schedule = (faults: ScheduledFault[]): Schedule => ({ seed: 1, durationMs: 10_000, recoveryMs: 1000, faults });
 

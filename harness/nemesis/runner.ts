@@ -8,7 +8,7 @@
 import type { Cluster } from '../db/cluster.ts';
 import { log } from '../logger.ts';
 import { injectFault, resolveTarget, type FaultLog, type InjectedFault } from './catalogue.ts';
-import { describeFault, type ScheduledFault } from './fault.ts';
+import { describeFault, type FaultKind, type ScheduledFault } from './fault.ts';
 import type { Schedule } from './schedule.ts';
 
 /** What the runner needs of the scenario's recorder (run/recorder.ts): its clock and the fault, heal and step events. */
@@ -24,7 +24,7 @@ export interface PlayedSchedule {
    * how late the injection began against the schedule (`driftMs`: the runner's own latency, or a
    * heal of the same node it waited for).
    */
-  injected: { id: number; what: string; nodes: string[]; failed: string[]; faultT: number; effectiveT: number; healT?: number; primaryOut: boolean; driftMs: number }[];
+  injected: { id: number; what: string; kind: FaultKind; nodes: string[]; failed: string[]; faultT: number; effectiveT: number; healT?: number; primaryOut: boolean; driftMs: number }[];
   /** The faults that could not be injected, with the reason. */
   skipped: { id: number; what: string; reason: string }[];
   /** Most nodes taken out (`InjectedFault.failed`) by faults in effect at the same time: what a durability promise is judged against. */
@@ -136,7 +136,7 @@ export class Nemesis {
       if (this.cluster.isFenced(node)) throw new Error(`${node.name} is fenced: the operator is bringing it back`);
       const f = await injectFault(this.cluster, this.rec, fault);
       this.inEffect.set(fault.id, f);
-      played.injected.push({ id: fault.id, what, nodes: f.nodes, failed: f.failed, faultT: f.faultT, effectiveT: f.effectiveT, primaryOut: f.failed.includes(this.cluster.primary.name), driftMs: Math.round(f.faultT - start - fault.atMs) });
+      played.injected.push({ id: fault.id, what, kind: fault.kind, nodes: f.nodes, failed: f.failed, faultT: f.faultT, effectiveT: f.effectiveT, primaryOut: f.failed.includes(this.cluster.primary.name), driftMs: Math.round(f.faultT - start - fault.atMs) });
       played.mostFailedAtOnce = Math.max(played.mostFailedAtOnce, new Set([...this.inEffect.values()].flatMap((x) => x.failed)).size);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
@@ -152,6 +152,7 @@ export class Nemesis {
     if (!f || this.healing.has(id)) return;
     const done = f
       .heal()
+      .then(() => undefined)
       .catch((e: unknown) => log().error({ fault: describeFault(f.fault), error: String(e) }, 'heal threw'))
       .finally(() => {
         this.inEffect.delete(id);

@@ -22,7 +22,7 @@ const ENOSPC = /No space left on device/;
 
 let cluster: Cluster;
 const clock = new Clock();
-const rec: FaultLog = { clock, fault: (_what, _detail, { at = clock.now() } = {}) => at, heal: () => clock.now() };
+const rec: FaultLog = { clock, fault: (_f, { at }) => at, heal: () => clock.now(), lastsToEnd: () => {} };
 
 beforeAll(async () => {
   cluster = await Cluster.start({ walMountMb: 800, settings: WAL_SETTINGS });

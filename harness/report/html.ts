@@ -274,7 +274,7 @@ function events(r: ScenarioRecord): string {
     .sort((a, b) => a.t - b.t)
     .map((e) => {
       const n = nums.get(e);
-      const until = e.kind === 'fault' ? (typeof e.until === 'number' ? `until ${sec(e.until)}${e.healedBy ? ` (${esc(e.healedBy)})` : ''}` : 'to the end') : '';
+      const until = e.kind === 'fault' ? (typeof e.until === 'number' ? `until ${sec(e.until)}${e.healedBy ? ` (${esc(e.healedBy)})` : ''}` : `to the end${e.lastsToEnd ? ` (${esc(e.lastsToEnd)})` : ''}`) : '';
       const detail = e.detail && Object.keys(e.detail).length ? JSON.stringify(e.detail) : '';
       const shortDetail = detail.length > 160 ? `<details><summary>${esc(detail.slice(0, 120))}…</summary><pre>${esc(JSON.stringify(e.detail, null, 1))}</pre></details>` : esc(detail);
       return `<tr class="${e.kind}"><td class="t">${n ? `<span class="num ${e.kind}">${n}</span>` : ''}</td><td class="t">${sec(e.t)}</td><td class="t muted">${esc(wallAt(r.startedAt, e.t))}</td><td class="k">${e.kind}</td><td>${esc(e.what)}${until ? ` <span class="muted">${until}</span>` : ''}${shortDetail ? `<div class="muted mono">${shortDetail}</div>` : ''}</td></tr>`;

@@ -16,8 +16,8 @@ const section: NemesisRecord = {
     ],
   },
   injected: [
-    { id: 3, what: 'packet-loss standby 0 48 %', nodes: ['s1'], failed: [], faultT: 37_447, effectiveT: 38_567, healT: 47_826, primaryOut: false, driftMs: 10 },
-    { id: 4, what: 'kill9-postmaster primary', nodes: ['primary'], failed: ['primary'], faultT: 45_104, effectiveT: 45_203, healT: 53_610, primaryOut: true, driftMs: 4 },
+    { id: 3, what: 'packet-loss standby 0 48 %', kind: 'packet-loss', nodes: ['s1'], failed: [], faultT: 37_447, effectiveT: 38_567, healT: 47_826, primaryOut: false, driftMs: 10 },
+    { id: 4, what: 'kill9-postmaster primary', kind: 'kill9-postmaster', nodes: ['primary'], failed: ['primary'], faultT: 45_104, effectiveT: 45_203, healT: 53_610, primaryOut: true, driftMs: 4 },
   ],
   skipped: [{ id: 5, what: 'crash-host-silent standby 1', reason: 's2 is held by another fault in effect' }],
   failovers: [

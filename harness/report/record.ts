@@ -1,4 +1,5 @@
 import type { WriteAvailability } from '../nemesis/availability.ts';
+import type { Fault } from '../nemesis/fault.ts';
 import type { FaultImpact, KindImpact } from '../nemesis/impact.ts';
 import type { FailoverRecord } from '../nemesis/operator.ts';
 import type { PlayedSchedule } from '../nemesis/runner.ts';
@@ -19,8 +20,14 @@ export interface ScenarioEvent {
   /** `fault`: injected failure; `move`: an operator's topology move or repair; `step`: anything else worth a line. */
   kind: 'fault' | 'move' | 'step';
   what: string;
-  /** Faults only: when its injection was done and the fault in effect (ms), where it differs from `t`, the start of its injection. */
+  /** Faults only: the fault, as data (kind, target as planned, params); `what` is its description. */
+  fault?: Fault;
+  /** Faults only: the nodes it hit, by name. */
+  nodes?: string[];
+  /** Faults only: when its injection was done and the fault in effect (ms); `t` is when its injection began. */
   inEffectFrom?: number;
+  /** Faults only: the story left it in effect to its end on purpose, and why (`until` is then absent). */
+  lastsToEnd?: string;
   /** Faults only: when the fault was healed (ms on the scenario clock); absent = it lasted to the end. */
   until?: number;
   /** Faults only: the move that healed it. */

@@ -1,6 +1,7 @@
 import type { Verdict } from '../checks/verdict.ts';
 import { Clock } from '../clock.ts';
 import { log } from '../logger.ts';
+import { describeFault, type Fault } from '../nemesis/fault.ts';
 import type { MetricDeclaration, NemesisRecord, ScenarioEvent } from '../report/record.ts';
 
 /**
@@ -27,15 +28,15 @@ export class Recorder {
   ) {}
 
   /**
-   * Records an injected fault. `span.at`: when its injection began (ms on the scenario clock,
-   * default now: an injection that takes time, like filling pg_wal, is recorded once done, from
-   * its start); `span.inEffectFrom`: when the injection was done and the fault in effect, when
-   * that differs (a silent crash drops traffic first and kills ~0.9 s later): a bound on what
-   * the fault causes is measured from there.
-   * @returns its time (the start of its injection).
+   * Records an injected fault, as the catalogue does (nemesis/catalogue.ts `injectFault`: a story
+   * injects through `ScenarioContext.inject`, never by recording a sentence). `o.at`: when its
+   * injection began (an injection that takes time, like filling pg_wal, is recorded once done,
+   * from its start); `o.inEffectFrom`: when it was done and the fault in effect (a silent crash
+   * drops traffic first and kills ~0.9 s later): a bound on what the fault causes is measured from there.
+   * @returns its time (`o.at`), the key its heal names.
    */
-  fault(what: string, detail?: Record<string, unknown>, span: { at?: number; inEffectFrom?: number } = {}): number {
-    return this.event('fault', what, detail, span.at, span.inEffectFrom !== undefined ? { inEffectFrom: span.inEffectFrom } : {});
+  fault(fault: Fault, o: { nodes: string[]; at: number; inEffectFrom: number; detail?: Record<string, unknown> }): number {
+    return this.event('fault', describeFault(fault), o.detail, o.at, { fault, nodes: o.nodes, inEffectFrom: o.inEffectFrom });
   }
 
   /** Records a topology move or repair (start, promote, rewind, repoint); returns its time. */
@@ -44,19 +45,28 @@ export class Recorder {
   }
 
   /**
-   * Records the move that heals the fault recorded at `faultT` (its return value): the fault
-   * becomes the interval [faultT, now] that the report shades. A fault never healed lasts to
-   * the end of the scenario.
+   * Records the move that heals the fault recorded at `faultT` (its return value), begun at
+   * `o.at` (default now): the fault becomes the interval [faultT, that time] that the report shades.
    * @returns the time of the move.
    * @throws Error when no open fault was recorded at `faultT`.
    */
-  heal(faultT: number, what: string, detail?: Record<string, unknown>): number {
-    const fault = this.events.find((e) => e.kind === 'fault' && e.t === faultT && e.until === undefined);
-    if (!fault) throw new Error(`no open fault recorded at t = ${faultT} ms to heal with "${what}"`);
-    const t = this.move(what, detail);
+  heal(faultT: number, what: string, o: { at?: number; detail?: Record<string, unknown> } = {}): number {
+    const fault = this.openFault(faultT, what);
+    const t = this.event('move', what, o.detail, o.at);
     fault.until = t;
     fault.healedBy = what;
     return t;
+  }
+
+  /** Records that the fault recorded at `faultT` stays in effect to the end of the story, and why. @throws Error when no open fault was recorded then. */
+  lastsToEnd(faultT: number, why: string): void {
+    this.openFault(faultT, why).lastsToEnd = why;
+  }
+
+  private openFault(faultT: number, what: string): ScenarioEvent {
+    const fault = this.events.find((e) => e.kind === 'fault' && e.t === faultT && e.until === undefined && e.lastsToEnd === undefined);
+    if (!fault) throw new Error(`no open fault recorded at t = ${faultT} ms to end with "${what}"`);
+    return fault;
   }
 
   /** Records a step worth a line in the report; returns its time. */
@@ -87,7 +97,7 @@ export class Recorder {
   }
 
   /** Adds an event at `t` (default now), with `extra` fields, keeping `events` in time order. */
-  private event(kind: ScenarioEvent['kind'], what: string, detail?: Record<string, unknown>, t = this.clock.now(), extra: Pick<ScenarioEvent, 'inEffectFrom'> = {}): number {
+  private event(kind: ScenarioEvent['kind'], what: string, detail?: Record<string, unknown>, t = this.clock.now(), extra: Pick<ScenarioEvent, 'fault' | 'nodes' | 'inEffectFrom'> = {}): number {
     const at = this.events.findLastIndex((e) => e.t <= t) + 1;
     this.events.splice(at, 0, { t, kind, what, ...extra, ...(detail ? { detail } : {}) });
     log().info({ scenario: this.name, t: Math.round(t) }, `${kind}: ${what}`);

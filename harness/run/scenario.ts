@@ -4,6 +4,8 @@ import { test, type TestContext } from 'vitest';
 import type { Verdict } from '../checks/verdict.ts';
 import { Cluster, type ClusterOptions } from '../db/cluster.ts';
 import { log } from '../logger.ts';
+import { injectFault, type InjectedFault } from '../nemesis/catalogue.ts';
+import type { Fault } from '../nemesis/fault.ts';
 import { ReplicationObserver } from '../load/observer.ts';
 import { recordId, writeScenarioRecord, type ScenarioRecord } from '../report/record.ts';
 import { rerunCommand } from './context.ts';
@@ -31,6 +33,14 @@ export interface ScenarioContext {
   startWriter(cluster: Cluster, opts?: BatchWriterOptions): Promise<BatchWriter>;
   /** Starts sampling pg_stat_replication on the cluster's primary every `intervalMs`. */
   startObserver(cluster: Cluster, intervalMs?: number): ReplicationObserver;
+  /**
+   * Injects `fault` from the catalogue (nemesis/fault.ts kinds, e.g. `{ kind: 'crash-host-loud',
+   * target: { node: 's1' } }`) and records it, with `detail` (say, what the model predicted).
+   * The one way a story breaks something: end it with the result's `heal()` (the catalogue's
+   * repair), `healBy(what, act)` (the story's own move), or `lastsToEnd(why)`.
+   * @throws Error when it cannot be injected (see `injectFault`).
+   */
+  inject(cluster: Cluster, fault: Fault, detail?: Record<string, unknown>): Promise<InjectedFault>;
   /**
    * Records the verdict in the report and goes on, as Jepsen composes checkers: every check of a
    * story is evaluated and recorded. The scenario then fails, once its body is done, unless every
@@ -110,6 +120,7 @@ function scenarioOn(major: number, name: string, body: (ctx: ScenarioContext) =>
         o.start();
         return o;
       },
+      inject: (cluster, fault, detail) => injectFault(cluster, rec, fault, detail),
       verify: (v) => rec.verdict(v),
     }).then(
       () => null,

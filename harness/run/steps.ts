@@ -153,8 +153,8 @@ export async function divergeAndFailOver(ctx: ScenarioContext, cluster: Cluster,
   const oldPrimary = cluster.primary;
   rec.metric('timelineBefore', await oldPrimary.timeline());
 
-  rec.fault('partition the primary from its standbys');
-  await oldPrimary.host.disconnect();
+  // isolate: the primary's traffic to and from every other node dropped; the harness still reaches it.
+  const cut = await ctx.inject(cluster, { kind: 'isolate', target: 'primary' });
   // The writer's commits in flight may have reached a standby just before the cut, with only
   // their acknowledgements lost. A client committing now writes WAL that exists on the old
   // primary alone; it hangs on SyncRep until the fencing ends it, never acknowledged. It has no
@@ -189,7 +189,7 @@ export async function divergeAndFailOver(ctx: ScenarioContext, cluster: Cluster,
   await oldPrimary.stop('immediate');
   await lateCommit;
   await repointOthers(ctx, cluster, others, observer);
-  await oldPrimary.host.reconnect();
+  await cut.heal();
   return { oldPrimary, promoted, others };
 }
 
