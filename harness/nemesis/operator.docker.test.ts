@@ -192,6 +192,13 @@ it('fails over within failAfterMs + the check deadline + a few seconds when the 
     const tookMs = Date.now() - frozenAt!;
     console.log(`failover ${tookMs} ms after the freeze began; moves: ${seen.join('; ')}`);
     expect(tookMs, seen.join('; ')).toBeLessThan(FAIL_AFTER_MS + CHECK_TIMEOUT_MS + FAILOVER_MS);
+    // The choice came after the declaration and before the promotion, with the positions it read
+    // (recorded once the failover's last move is done: stop waits for it).
+    await operator.stop();
+    const [f] = operator.failovers;
+    expect(f!.detectedT).toBeLessThan(f!.decidedT);
+    expect(f!.decidedT).toBeLessThan(f!.promotedT);
+    expect(f!.positions.map((p) => p.name).sort()).toEqual(['s1', 's2']);
   } finally {
     await operator.stop();
     await c.destroy();

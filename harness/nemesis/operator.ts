@@ -75,6 +75,12 @@ export interface OperatorOptions {
 export interface FailoverRecord {
   /** When the primary was declared failed, ms on the scenario clock. */
   detectedT: number;
+  /**
+   * When the operator had read the standbys' positions (`positions`, with the health check's
+   * deadline each) and chose the one to promote, ms: the choice rests on what had happened by
+   * then, not on a standby that failed after it.
+   */
+  decidedT: number;
   /** When the new primary accepted writes, ms. */
   promotedT: number;
   from: string;
@@ -254,6 +260,7 @@ export class Operator {
       }
       // Each read with the health check's deadline: a standby frozen since it answered must not hold the failover.
       const { positions } = await this.cluster.mostAdvancedStandby(answering, this.opts.checkTimeoutS);
+      const decidedT = this.rec.clock.now();
       const chosen = this.cluster.node((this.opts.promote === 'most-advanced' ? positions[0] : positions.at(-1))!.name);
       this.rec.move(`promote ${chosen.name} (${this.opts.promote})`, { positions });
       await this.cluster.promote(chosen).catch(async (e: unknown) => {
@@ -272,7 +279,7 @@ export class Operator {
         throw e;
       });
       const promotedT = this.rec.step(`${chosen.name} is primary`, { timeline: await chosen.timeline() });
-      this.failovers.push({ detectedT, promotedT, from: old.name, to: chosen.name, positions });
+      this.failovers.push({ detectedT, decidedT, promotedT, from: old.name, to: chosen.name, positions });
       for (const s of answering.filter((s) => s !== chosen)) {
         this.rec.move(`repoint ${s.name} to ${chosen.name}`);
         await this.cluster.repoint(s);
