@@ -25,6 +25,12 @@ describe('FailureDetector', () => {
     expect(run(new FailureDetector(3000), 'p', [false, false], { ms: 2000, gapMs: 500 })).toEqual(['failing@0', 'failed@0']);
   });
 
+  it('does not declare on one check, however long it took', () => {
+    // A frozen host: the harness gives up on the exec after 9 s. One slow answer is one observation.
+    const d = new FailureDetector(3000);
+    expect(run(d, 'p', [false, false], { ms: 9000, gapMs: 500 })).toEqual(['failing@0', 'failed@0']);
+  });
+
   it('starts afresh after a check that passes', () => {
     const d = new FailureDetector(3000);
     const healths = run(d, 'p', [false, false, true, false, false], { ms: 1000, gapMs: 500 });

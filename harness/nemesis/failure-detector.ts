@@ -15,10 +15,11 @@ export interface HealthCheck {
 
 /**
  * Declares a node failed once its health checks have failed without a break for `failAfterMs`:
- * from the start of the first failing check to the end of the latest one. A check that times out
- * fails from its start, so a frozen server is declared as soon as a check ending `failAfterMs`
- * after that start has failed, not one check later; a server that refuses (each check fails at
- * once) is declared after `failAfterMs` of refusals.
+ * from the start of the first failing check to the end of the latest one, and two checks at
+ * least (one slow answer is one observation). A check that times out fails from its start, so a
+ * frozen server is declared as soon as a second check ending `failAfterMs` after that start has
+ * failed, not one check later; a server that refuses (each check fails at once) is declared
+ * after `failAfterMs` of refusals.
  *
  * A node other than the last one checked (the primary changed) starts afresh; so does `reset`
  * (a failover was tried): checks that began before it are ignored, their answers being about
@@ -27,6 +28,8 @@ export interface HealthCheck {
 export class FailureDetector {
   private node: string | undefined;
   private last: Health = { state: 'ok' };
+  /** Failing checks in a row so far. */
+  private failures = 0;
   private ignoreBefore = -Infinity;
 
   /** @param failAfterMs failing checks for this long declare the node failed, ms. */
@@ -39,13 +42,16 @@ export class FailureDetector {
   observe(node: string, check: HealthCheck): Health {
     if (node !== this.node) {
       this.node = node;
-      this.last = { state: 'ok' };
+      this.reset(-Infinity);
     }
     if (check.startT < this.ignoreBefore) return this.last;
-    if (check.ok) this.last = { state: 'ok' };
-    else {
+    if (check.ok) {
+      this.last = { state: 'ok' };
+      this.failures = 0;
+    } else {
       const since = this.last.state === 'ok' ? check.startT : this.last.since;
-      this.last = { state: check.endT - since >= this.failAfterMs ? 'failed' : 'failing', since };
+      this.failures++;
+      this.last = { state: this.failures >= 2 && check.endT - since >= this.failAfterMs ? 'failed' : 'failing', since };
     }
     return this.last;
   }
@@ -53,6 +59,7 @@ export class FailureDetector {
   /** Forgets the failing checks so far, and ignores checks that began before `t` (ms). */
   reset(t: number): void {
     this.last = { state: 'ok' };
+    this.failures = 0;
     this.ignoreBefore = t;
   }
 }

@@ -58,7 +58,7 @@ export interface OperatorOptions {
   intervalMs?: number;
   /**
    * Failing health checks for this long declare the primary failed, ms (default 3000): from the
-   * start of the first failing check to the end of the latest (failure-detector.ts).
+   * start of the first failing check to the end of the latest, two checks at least (failure-detector.ts).
    */
   failAfterMs?: number;
   /** Deadline of one health check or position read, s (default 2). */
