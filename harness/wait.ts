@@ -51,3 +51,24 @@ export async function pollUntil<T>(step: () => Promise<PollResult<T>>, opts: Pol
     throw e;
   }
 }
+
+/**
+ * `p`, unless `signal` aborts first: then a rejection with the signal's reason, at once. `p`
+ * itself runs on (nothing here can stop it) and its outcome is dropped; the caller ends what it
+ * started if that matters (the operator powers off a node whose move it gave up). The listener
+ * is removed when `p` settles, so many calls on one signal add none up.
+ * @throws `signal.reason` when it aborts first (also when it had already); else whatever `p` throws.
+ */
+export function unlessAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  p.catch(() => {}); // once the signal won, a late failure is nobody's
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    const settle = <A>(f: (a: A) => void) => (a: A) => {
+      signal.removeEventListener('abort', onAbort);
+      f(a);
+    };
+    p.then(settle(resolve), settle(reject));
+  });
+}

@@ -401,16 +401,19 @@ export class Cluster {
   /**
    * pg_rewind of the stopped `node` against the running `source` (default: the current
    * primary), then standby.signal and primary_conninfo towards `source`: start it to rejoin.
+   * `signal` (the operator's, when it gives the move up) stops it between steps.
    * @returns pg_rewind's output. @throws ExecError with pg_rewind's refusal (e.g. without
-   *   wal_log_hints or data checksums) or failure.
+   *   wal_log_hints or data checksums) or failure; `signal.reason` once it aborted.
    */
-  async rewind(node: PgNode, source: PgNode = this.primary): Promise<string> {
+  async rewind(node: PgNode, source: PgNode = this.primary, signal?: AbortSignal): Promise<string> {
     // pg_rewind reads the source's timeline from its control file, which a fresh promotion
     // updates only at its next checkpoint: without this it reports "source and target cluster
     // are on the same timeline / no rewind required" (PostgreSQL's own pg_rewind tests
     // checkpoint the promoted standby first, src/bin/pg_rewind/t/RewindTest.pm).
     await source.safePsql('CHECKPOINT', 300);
+    signal?.throwIfAborted();
     const out = await node.rewind(source);
+    signal?.throwIfAborted();
     await node.writeStandbyConfig(source, this.replication);
     return out;
   }
@@ -418,13 +421,15 @@ export class Cluster {
   /**
    * Rebuilds `node` as a standby of `source` (default: the current primary) with a fresh
    * pg_basebackup -R, discarding its data directory (seed 001, scheme 2), and starts it (pg_ctl
-   * start waits `startTimeoutS`, default 120).
-   * @throws ExecError when pg_basebackup or the start fails.
+   * start waits `startTimeoutS`, default 120). `signal` stops it between steps, as for `rewind`.
+   * @throws ExecError when pg_basebackup or the start fails; `signal.reason` once it aborted.
    */
-  async reclone(node: PgNode, source: PgNode = this.primary, startTimeoutS = 120): Promise<void> {
+  async reclone(node: PgNode, source: PgNode = this.primary, startTimeoutS = 120, signal?: AbortSignal): Promise<void> {
     if (await node.running()) await node.stop('immediate');
     await node.host.ensureUp();
+    signal?.throwIfAborted();
     await node.initFromBackup(source, this.replication);
+    signal?.throwIfAborted();
     await node.start(startTimeoutS);
   }
 

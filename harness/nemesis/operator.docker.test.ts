@@ -10,7 +10,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Clock } from '../clock.ts';
 import { Cluster } from '../db/cluster.ts';
 import { WAL_REMOVED } from '../db/majors.ts';
-import { pollUntil } from '../wait.ts';
+import { pollUntil, type PollResult } from '../wait.ts';
+import { injectFault, type FaultLog } from './catalogue.ts';
 import { Operator, type OperatorLog } from './operator.ts';
 
 let cluster: Cluster;
@@ -97,6 +98,107 @@ it('fails over again when the new primary dies while the old one is being rejoin
       intervalMs: 200,
     });
     expect(Date.now() - t0, seen.join('; ')).toBeLessThan(60_000);
+  } finally {
+    await operator.stop();
+    await c.destroy();
+  }
+}, 240_000);
+
+/** A poll step: done once `cond` holds, else showing the latest of `moves`. */
+function when(cond: () => boolean, moves: readonly string[]): () => Promise<PollResult<true>> {
+  return async () => (cond() ? { done: true, value: true } : { done: false, seen: moves.slice(-4).join('; ') || 'no move yet' });
+}
+
+/** The operator's defaults (operator.ts), which the two bounds below are made of, ms. */
+const FAIL_AFTER_MS = 3000;
+const CHECK_TIMEOUT_MS = 2000;
+/** Beyond detection, what giving a move up, fencing and promoting take here (measured 1–2 s), with room, ms. */
+const FAILOVER_MS = 4000;
+
+it('fails over within failAfterMs + a few seconds when the primary dies while a rejoining standby waits for its WAL', async () => {
+  // Soak seed 2: the new primary stopped while the rewound old primary started; the start waits
+  // for WAL only that primary had, and the operator waited out the start's 40 s deadline,
+  // holding the topology, before it failed over.
+  const c = await Cluster.start({ settings: { wal_retrieve_retry_interval: '1s' } });
+  const seen: string[] = [];
+  const log: OperatorLog = { clock, step: (what) => (seen.push(what), clock.now()), move: (what) => (seen.push(what), clock.now()) };
+  const operator = new Operator(c, log);
+  let load: Promise<void> | undefined;
+  try {
+    const first = c.primary;
+    await first.safePsql('CREATE TABLE t (g int)');
+    // The next primary sends no WAL to anyone (its replication connections refused): the rewound
+    // node's start waits for WAL only that primary has, as in the soak, where it died before
+    // sending it. pg_rewind reads the primary over an ordinary connection.
+    for (const s of c.standbys) await s.sh(`sed -i '1i host replication all all reject' "$PGDATA/pg_hba.conf"`);
+    await Promise.all(c.standbys.map((s) => s.safePsql('SELECT pg_reload_conf()')));
+    operator.start();
+    await first.stop('immediate');
+    await pollUntil(when(() => c.primary !== first, seen), { what: 'the first failover', timeoutMs: 60_000, intervalMs: 100 });
+    const second = c.primary;
+    // WAL written without a pause through the rewind (one transaction, never committed, that ends
+    // when its server stops): the rewound node's minimum recovery point, the primary's insert
+    // position when pg_rewind ends, is past the WAL pg_rewind copied.
+    load = second
+      .safePsql(
+        `DO $$ BEGIN WHILE clock_timestamp() < now() + interval '100 s' LOOP
+           INSERT INTO t SELECT generate_series(1, 50); PERFORM pg_sleep(0.002); END LOOP; END $$`,
+        110,
+      )
+      .then(() => {}, () => {});
+    const rewound = () => seen.some((w) => w.startsWith(`pg_rewind ${first.name}`));
+    await pollUntil(when(rewound, seen), { what: `the operator to rewind ${first.name} and start it`, timeoutMs: 60_000, intervalMs: 50 });
+    const t0 = Date.now();
+    await second.stop('immediate');
+    await pollUntil(when(() => c.primary !== second, seen), { what: `a failover from ${second.name}`, timeoutMs: 90_000, intervalMs: 100 });
+    const tookMs = Date.now() - t0;
+    console.log(`second failover ${tookMs} ms after ${second.name} stopped; moves: ${seen.join('; ')}`);
+    // A stopped server refuses at once: failAfterMs of refused checks, then fence and promote.
+    expect(tookMs, seen.join('; ')).toBeLessThan(FAIL_AFTER_MS + FAILOVER_MS);
+    expect(c.primary).not.toBe(first);
+  } finally {
+    await load;
+    await operator.stop();
+    await c.destroy();
+  }
+}, 240_000);
+
+it('fails over within failAfterMs + the check deadline + a few seconds when the postmaster freezes under a reconcile query', async () => {
+  // A frozen postmaster accepts no connection and refuses none: the operator's reconcile query
+  // (pg_stat_replication on the primary) hung for its deadline before the health checks began.
+  // The fault lands exactly as that query begins, as it did in the soak.
+  const c = await Cluster.start();
+  const seen: string[] = [];
+  const log: OperatorLog = { clock, step: (what) => (seen.push(what), clock.now()), move: (what) => (seen.push(what), clock.now()) };
+  const faults: FaultLog = { clock, fault: (_f, { at }) => at, heal: () => clock.now(), lastsToEnd: () => {} };
+  const first = c.primary;
+  const walSenders = first.walSenders.bind(first);
+  let frozenAt: number | undefined;
+  first.walSenders = async (timeoutS) => {
+    if (frozenAt === undefined) {
+      frozenAt = Date.now();
+      await injectFault(c, faults, { kind: 'freeze-postmaster', target: 'primary' });
+    }
+    return walSenders(timeoutS);
+  };
+  const operator = new Operator(c, log);
+  operator.start();
+  try {
+    await pollUntil(when(() => c.primary !== first, seen), {
+      what: `a failover away from the frozen ${first.name}`,
+      timeoutMs: 90_000,
+      intervalMs: 100,
+    });
+    const tookMs = Date.now() - frozenAt!;
+    console.log(`failover ${tookMs} ms after the freeze began; moves: ${seen.join('; ')}`);
+    expect(tookMs, seen.join('; ')).toBeLessThan(FAIL_AFTER_MS + CHECK_TIMEOUT_MS + FAILOVER_MS);
+    // The choice came after the declaration and before the promotion, with the positions it read
+    // (recorded once the failover's last move is done: stop waits for it).
+    await operator.stop();
+    const [f] = operator.failovers;
+    expect(f!.detectedT).toBeLessThan(f!.decidedT);
+    expect(f!.decidedT).toBeLessThan(f!.promotedT);
+    expect(f!.positions.map((p) => p.name).sort()).toEqual(['s1', 's2']);
   } finally {
     await operator.stop();
     await c.destroy();

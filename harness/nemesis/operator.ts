@@ -1,7 +1,12 @@
 /**
  * The seeds' manual failover as a loop a scenario can turn on (seed 000 §11, seed 001):
- * 1. health-check the primary; declared failed after `failAfterMs` of failing checks, each with
- *    its own deadline (a frozen or cut-off server answers nothing, it does not refuse);
+ * 1. health-check the primary, on a watcher of its own that goes on whatever the moves below are
+ *    doing; declared failed after `failAfterMs` of failing checks, each with its own deadline (a
+ *    frozen or cut-off server answers nothing, it does not refuse; failure-detector.ts). A move
+ *    under way depends on the primary (a standby's start waits for its WAL, pg_rewind and
+ *    pg_basebackup read it, a repoint asks it who streams): the watcher calls it off at once
+ *    (an AbortSignal per move), and a rejoining node whose move was given up is powered off
+ *    again, left fenced for a later rejoin;
  * 2. fence it: power its host off, so it cannot acknowledge another write whatever state it
  *    is in (STONITH; a frozen host is thawed and killed at once, as the engine cannot kill a
  *    paused container);
@@ -15,7 +20,8 @@
  * WAL went past the promotion point, or re-cloning it when pg_rewind cannot see that (two
  * histories with one timeline ID, after a promotion cut short) or when the primary has removed
  * WAL it still needs (no slot, no archive: seed 001's base backup is the only way back).
- * Every decision is an event with its evidence (LSNs compared, why rewind or re-clone).
+ * Every decision is an event with its evidence (LSNs compared, why rewind or re-clone). One move at
+ * a time, in the move loop: a failover never runs beside another move, and always fences first.
  * Scenarios can still make each move by hand (run/steps.ts); this is the same procedure, unattended.
  */
 import type { Cluster } from '../db/cluster.ts';
@@ -24,17 +30,19 @@ import type { PgNode } from '../db/pg-node.ts';
 import { clashingTimelines } from '../db/timeline-history.ts';
 import { log } from '../logger.ts';
 import type { Clock } from '../clock.ts';
+import { unlessAborted } from '../wait.ts';
+import { FailureDetector, type Health } from './failure-detector.ts';
 
 /**
  * Deadline of a standby's start in the operator's moves, s. pg_ctl start -w returns once the
  * standby reached its consistent point, for which it needs the primary's WAL (measured: up to
- * 22 s after pg_rewind on PostgreSQL 13). Not the default 120 s: the loop does nothing else
- * meanwhile, and a primary that died during a rejoin went 122 s without a failover (soak seed 2).
+ * 22 s after pg_rewind on PostgreSQL 13). Not the default 120 s: the move loop does nothing else
+ * meanwhile. A primary that fails meanwhile ends the wait at once (the watcher gives the move up).
  */
 const STANDBY_START_S = 40;
 
-/** Deadline of the operator's own queries to a primary that just answered a health check, s. */
-const QUERY_TIMEOUT_S = 10;
+/** Deadline of `settled()`'s query to the primary, s (the caller's poll, not a move). */
+const SETTLED_QUERY_S = 10;
 
 /** Where the operator writes its decisions: `Recorder` (run/recorder.ts) is one. */
 export interface OperatorLog {
@@ -46,9 +54,12 @@ export interface OperatorLog {
 }
 
 export interface OperatorOptions {
-  /** Between health checks, ms (default 500). */
+  /** Between health checks, and between the move loop's ticks, ms (default 500). */
   intervalMs?: number;
-  /** Failing health checks for this long declare the primary failed, ms (default 3000). */
+  /**
+   * Failing health checks for this long declare the primary failed, ms (default 3000): from the
+   * start of the first failing check to the end of the latest, two checks at least (failure-detector.ts).
+   */
   failAfterMs?: number;
   /** Deadline of one health check or position read, s (default 2). */
   checkTimeoutS?: number;
@@ -64,7 +75,11 @@ export interface OperatorOptions {
 export interface FailoverRecord {
   /** When the primary was declared failed, ms on the scenario clock. */
   detectedT: number;
-  /** When it had read the standbys' positions (below) and chose whom to promote, ms. */
+  /**
+   * When the operator had read the standbys' positions (`positions`, with the health check's
+   * deadline each) and chose the one to promote, ms: the choice rests on what had happened by
+   * then, not on a standby that failed after it.
+   */
   decidedT: number;
   /** When the new primary accepted writes, ms. */
   promotedT: number;
@@ -75,16 +90,26 @@ export interface FailoverRecord {
 }
 
 /**
- * The operator loop. `start()` it after the cluster is up; `stop()` it before the story's final
- * checks. Never throws from the loop: a move that fails is logged as an event and tried again
- * on a later tick.
+ * The operator: a health watcher and a move loop. `start()` it after the cluster is up; `stop()`
+ * it before the story's final checks. Never throws from its loops: a move that fails is logged as
+ * an event and tried again on a later tick.
  */
 export class Operator {
   readonly failovers: FailoverRecord[] = [];
   private readonly opts: Required<Omit<OperatorOptions, 'busy'>> & Pick<OperatorOptions, 'busy'>;
   private running = false;
-  private loop: Promise<void> | undefined;
-  private failingSince: number | undefined;
+  private loops: Promise<void>[] = [];
+  private readonly detector: FailureDetector;
+  /** The watcher's latest check: of which node, and its health after it. */
+  private health: { node: PgNode; health: Health } | undefined;
+  /** A primary the watcher declared failed, and when: the move loop's next move is a failover. */
+  private declared: { node: PgNode; t: number } | undefined;
+  /** True while the move loop fails over: the watcher declares nothing meanwhile. */
+  private failingOver = false;
+  /** The move under way, the primary it depends on, and how to call it off. */
+  private move: { primary: PgNode; abort: AbortController } | undefined;
+  /** Ends each loop's pause early (a primary declared failed, `stop()`). */
+  private readonly wakers = new Set<() => void>();
   /** Since when each standby was seen up but not streaming from the primary (ms), and its log's size then. */
   private readonly notStreamingSince = new Map<PgNode, { t: number; logOffset: number }>();
   /** Fenced nodes pg_rewind cannot bring back, with the evidence: they rejoin by a new base backup. */
@@ -96,64 +121,135 @@ export class Operator {
     opts: OperatorOptions = {},
   ) {
     this.opts = { intervalMs: 500, failAfterMs: 3000, checkTimeoutS: 2, promote: 'most-advanced', repointAfterMs: 5000, ...opts };
+    this.detector = new FailureDetector(this.opts.failAfterMs);
   }
 
-  /** Starts the loop; returns at once. */
+  /** Starts the watcher and the move loop; returns at once. */
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.loop = this.run();
+    this.loops = [this.watch(), this.act()];
   }
 
-  /** Stops the loop after the move in progress, if any. */
+  /** Stops both loops: the watcher after its check in flight, the move loop after the move in progress, if any. */
   async stop(): Promise<void> {
     this.running = false;
-    await this.loop;
+    for (const wake of this.wakers) wake();
+    await Promise.all(this.loops);
   }
 
   /** True when no old primary waits to rejoin and every standby streams from the primary. */
   async settled(): Promise<boolean> {
     if (this.cluster.nodes.some((n) => this.cluster.isFenced(n))) return false;
-    const streaming = new Set((await this.cluster.primary.walSenders(QUERY_TIMEOUT_S)).filter((r) => r.state === 'streaming').map((r) => r.name));
+    const rows = await this.cluster.primary.walSenders(SETTLED_QUERY_S);
+    const streaming = new Set(rows.filter((r) => r.state === 'streaming').map((r) => r.name));
     return this.cluster.standbys.every((s) => streaming.has(s.name));
   }
 
-  private async run(): Promise<void> {
+  /**
+   * The health watcher: checks the current primary every `intervalMs` whatever the move loop is
+   * doing, and declares it failed by the detector's rule (failure-detector.ts).
+   */
+  private async watch(): Promise<void> {
+    while (this.running) {
+      await this.check().catch((e: unknown) => log().warn({ error: errorText(e) }, 'operator: a health check could not be judged'));
+      await this.pause(this.opts.intervalMs);
+    }
+  }
+
+  /** One health check of the primary, taken into account. */
+  private async check(): Promise<void> {
+    const node = this.cluster.primary;
+    const startT = this.rec.clock.now();
+    const ok = await this.answersAsPrimary(node);
+    const health = this.detector.observe(node.name, { startT, endT: this.rec.clock.now(), ok });
+    this.health = { node, health };
+    // Not a node replaced meanwhile, nor one a failover is already replacing.
+    const replaced = node !== this.cluster.primary || this.failingOver || this.declared?.node === node;
+    if (health.state === 'failed' && !replaced) this.declare(node, health.since);
+  }
+
+  /** Records `node` failed and gives up the move that depends on it: the move loop fails over next. */
+  private declare(node: PgNode, failingSince: number): void {
+    const failingForMs = Math.round(this.rec.clock.now() - failingSince);
+    const t = this.rec.step(`operator: ${node.name} failed its health checks`, { failingForMs });
+    this.declared = { node, t };
+    if (this.move?.primary === node) this.move.abort.abort(new Error(`${node.name}, the primary the move needs, failed its health checks`));
+    for (const wake of this.wakers) wake();
+  }
+
+  /** The move loop: a failover once the watcher declared the primary failed, else the rejoins and repoints due. */
+  private async act(): Promise<void> {
     while (this.running) {
       await this.tick().catch((e: unknown) => {
         const error = e instanceof Error ? e.message : String(e);
         this.rec.step('operator: a move failed, to be tried again', { error });
         log().warn({ error }, 'operator: a move failed, to be tried again');
       });
-      await new Promise((r) => setTimeout(r, this.opts.intervalMs));
+      if (!this.declared) await this.pause(this.opts.intervalMs);
     }
+  }
+
+  /** Waits `ms`, or less when woken (a primary declared failed, `stop()`); not at all once stopped. */
+  private pause(ms: number): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.wakers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.wakers.add(wake);
+    });
   }
 
   private async tick(): Promise<void> {
-    const now = this.rec.clock.now();
-    if (await this.primaryAnswers()) this.failingSince = undefined;
-    else {
-      this.failingSince ??= now;
-      if (now - this.failingSince >= this.opts.failAfterMs) await this.failover(this.failingSince);
-      return;
+    const primary = this.cluster.primary;
+    const declared = this.declared;
+    this.declared = undefined;
+    if (declared?.node === primary) return this.failover(declared.t);
+    // Every other move depends on the primary: none while its latest check failed (or before its first).
+    if (this.health?.node !== primary || this.health.health.state !== 'ok') return;
+    const abort = new AbortController();
+    this.move = { primary, abort };
+    try {
+      const waiting = this.cluster.nodes.filter((n) => this.cluster.isFenced(n) && n !== primary && !this.isBusy(n));
+      for (const node of waiting) {
+        abort.signal.throwIfAborted();
+        await this.cluster.exclusive(() => this.rejoin(node, abort.signal));
+      }
+      await this.reconcileStandbys(abort.signal);
+    } catch (e) {
+      if (!abort.signal.aborted) throw e;
+      this.rec.step(`operator: moves given up: ${primary.name} failed its health checks`, { error: errorText(e) });
+    } finally {
+      this.move = undefined;
     }
-    const waiting = this.cluster.nodes.filter((n) => this.cluster.isFenced(n) && n !== this.cluster.primary && !this.isBusy(n));
-    for (const node of waiting) await this.cluster.exclusive(() => this.rejoin(node));
-    await this.reconcileStandbys();
   }
 
-  /** The primary accepts a query within the deadline and is not in recovery. */
-  private async primaryAnswers(): Promise<boolean> {
-    return this.cluster.primary
+  /** `node` accepts a query within the health check's deadline and is not in recovery. */
+  private async answersAsPrimary(node: PgNode): Promise<boolean> {
+    return node
       .safePsql('SELECT pg_is_in_recovery()', this.opts.checkTimeoutS)
       .then((out) => out === 'f')
       .catch(() => false);
   }
 
-  private async failover(failingSince: number): Promise<void> {
+  private async failover(detectedT: number): Promise<void> {
     const old = this.cluster.primary;
-    const detectedT = this.rec.step(`operator: ${old.name} failed its health checks`, { failingForMs: Math.round(this.rec.clock.now() - failingSince) });
-    this.failingSince = undefined;
+    this.failingOver = true;
+    // A failover that finds nothing to promote is tried again after failAfterMs of new failing checks.
+    this.detector.reset(this.rec.clock.now());
+    try {
+      await this.failoverFrom(old, detectedT);
+    } finally {
+      this.failingOver = false;
+    }
+  }
+
+  /** Fences `old`, promotes a standby, repoints the others (one move: the topology is held throughout). */
+  private async failoverFrom(old: PgNode, detectedT: number): Promise<void> {
     await this.cluster.exclusive(async () => {
       this.rec.move(`fence ${old.name} (power off its host)`);
       await this.cluster.fence(old);
@@ -191,29 +287,64 @@ export class Operator {
     });
   }
 
-  /** Seed 001: the old primary back as a standby, by pg_rewind, else (refused, failed, or it does not start after it) by a fresh base backup. */
-  private async rejoin(node: PgNode): Promise<void> {
-    await node.host.ensureUp();
-    if (await node.running()) await node.stop('immediate');
-    const reclone = (await this.timelineClash(node)) ?? this.mustReclone.get(node);
-    if (reclone) {
-      this.rec.move(`re-clone ${node.name} from ${this.cluster.primary.name} (not pg_rewind)`, { why: reclone });
-      await this.cluster.reclone(node, this.cluster.primary, STANDBY_START_S);
-      this.mustReclone.delete(node);
-      this.cluster.unfence(node);
-      return;
-    }
+  /**
+   * Seed 001: the old primary back as a standby, by pg_rewind, else (refused, failed, or it does
+   * not start after it) by a fresh base backup. Given up when `signal` aborts (the primary failed):
+   * see `abandon`. @throws the signal's reason then.
+   */
+  private async rejoin(node: PgNode, signal: AbortSignal): Promise<void> {
+    const primary = this.cluster.primary;
+    const w = <T>(p: Promise<T>): Promise<T> => unlessAborted(p, signal);
+    /** What is rewriting the node's data directory, while something is. */
+    let rewriting: string | undefined;
     try {
-      const out = await this.cluster.rewind(node);
-      this.rec.move(`pg_rewind ${node.name} from ${this.cluster.primary.name}`, { output: out.split('\n').slice(-3).join('\n') });
-      await node.start(STANDBY_START_S);
+      signal.throwIfAborted();
+      await w(node.host.ensureUp());
+      if (await w(node.running())) await w(node.stop('immediate'));
+      const reclone = (await w(this.timelineClash(node))) ?? this.mustReclone.get(node);
+      if (reclone) {
+        this.rec.move(`re-clone ${node.name} from ${primary.name} (not pg_rewind)`, { why: reclone });
+        rewriting = 'its re-clone';
+        await w(this.cluster.reclone(node, primary, STANDBY_START_S, signal));
+        this.mustReclone.delete(node);
+        this.cluster.unfence(node);
+        return;
+      }
+      try {
+        rewriting = 'its pg_rewind';
+        const out = await w(this.cluster.rewind(node, primary, signal));
+        rewriting = undefined;
+        this.rec.move(`pg_rewind ${node.name} from ${primary.name}`, { output: out.split('\n').slice(-3).join('\n') });
+        await w(node.start(STANDBY_START_S));
+      } catch (e) {
+        if (signal.aborted) throw e;
+        rewriting = undefined;
+        const why = e instanceof Error ? e.message.split('\n').slice(-2).join(' ') : String(e);
+        if (await w(this.putOff(node, why))) return;
+        this.rec.move(`re-clone ${node.name} from ${primary.name} (pg_rewind did not bring it back)`, { why });
+        rewriting = 'its re-clone';
+        await w(this.cluster.reclone(node, primary, STANDBY_START_S, signal));
+      }
+      this.cluster.unfence(node);
     } catch (e) {
-      const why = e instanceof Error ? e.message.split('\n').slice(-2).join(' ') : String(e);
-      if (await this.putOff(node, why)) return;
-      this.rec.move(`re-clone ${node.name} from ${this.cluster.primary.name} (pg_rewind did not bring it back)`, { why });
-      await this.cluster.reclone(node, this.cluster.primary, STANDBY_START_S);
+      if (signal.aborted) await this.abandon(node, rewriting);
+      throw e;
     }
-    this.cluster.unfence(node);
+  }
+
+  /**
+   * Ends a rejoin of `node` given up because the primary failed: its host is powered off again,
+   * which ends whatever the move left running in it (pg_rewind, pg_basebackup, a start waiting
+   * for the failed primary's WAL), and it stays fenced for a later rejoin; by a new base backup
+   * when its data directory was being rewritten (a pg_rewind cut short leaves it unusable,
+   * app-pgrewind.html).
+   */
+  private async abandon(node: PgNode, rewriting: string | undefined): Promise<void> {
+    if (rewriting) this.mustReclone.set(node, `${rewriting} was cut short when the primary failed`);
+    this.rec.move(`fence ${node.name} again: its rejoin was given up, the primary failed`, rewriting ? { cutShort: rewriting } : {});
+    await this.cluster.fence(node).catch((e: unknown) => {
+      log().warn({ node: node.name, error: errorText(e) }, 'operator: could not power off a node whose rejoin was given up');
+    });
   }
 
   /**
@@ -222,64 +353,77 @@ export class Operator {
    * @returns whether the move was put off.
    */
   private async putOff(node: PgNode, why: string): Promise<boolean> {
-    if (await this.primaryAnswers()) return false;
+    if (await this.answersAsPrimary(this.cluster.primary)) return false;
     await node.stop('immediate').catch(() => {});
     this.rec.step(`operator: ${node.name} left down for now: the primary does not answer`, { why });
     return true;
   }
 
-  /** Standbys up but not streaming from the current primary for `repointAfterMs`: repointed (rewound first if they diverged). */
-  private async reconcileStandbys(): Promise<void> {
+  /**
+   * Standbys up but not streaming from the current primary for `repointAfterMs`: repointed
+   * (rewound first if they diverged). Given up when `signal` aborts (the primary failed); a
+   * standby it was starting is stopped again. @throws the signal's reason then.
+   */
+  private async reconcileStandbys(signal: AbortSignal): Promise<void> {
+    const w = <T>(p: Promise<T>): Promise<T> => unlessAborted(p, signal);
+    const primary = this.cluster.primary;
     const now = this.rec.clock.now();
-    const streaming = new Set((await this.cluster.primary.walSenders(QUERY_TIMEOUT_S)).map((r) => r.name));
+    // With the health check's deadline: a primary frozen since its last check must not hold the loop.
+    const streaming = new Set((await w(primary.walSenders(this.opts.checkTimeoutS))).map((r) => r.name));
     for (const s of this.cluster.standbys) {
+      signal.throwIfAborted();
       if (streaming.has(s.name) || this.cluster.isFenced(s) || this.isBusy(s)) {
         this.notStreamingSince.delete(s);
         continue;
       }
-      const seen = this.notStreamingSince.get(s) ?? { t: now, logOffset: await s.logOffset() };
+      const seen = this.notStreamingSince.get(s) ?? { t: now, logOffset: await w(s.logOffset()) };
       this.notStreamingSince.set(s, seen);
       const since = seen.t;
       if (now - since < this.opts.repointAfterMs) continue;
       this.notStreamingSince.delete(s);
       // Only what it logged since it stopped streaming: an old divergence, already mended, does not count.
-      const logged = await s.logs().then((l) => l.slice(seen.logOffset));
-      if (!(await s.host.running()) || !(await s.running())) {
-        await s.host.ensureUp();
-        const clash = await this.timelineClash(s);
+      const logged = await w(s.logs()).then((l) => l.slice(seen.logOffset));
+      if (!(await w(s.host.running())) || !(await w(s.running()))) {
+        await w(s.host.ensureUp());
+        const clash = await w(this.timelineClash(s));
         if (clash) {
           // Started, it would stream the primary's WAL onto its own of the same timeline ID.
           this.rec.move(`fence ${s.name} to re-clone it: it does not start as a standby`, { why: clash });
-          await this.cluster.fence(s);
           this.mustReclone.set(s, clash);
+          await w(this.cluster.fence(s));
           continue;
         }
-        this.rec.move(`start ${s.name} as a standby of ${this.cluster.primary.name}`);
-        await this.cluster.repoint(s);
-        await s.start(STANDBY_START_S).catch(async (e: unknown) => {
+        this.rec.move(`start ${s.name} as a standby of ${primary.name}`);
+        await w(this.cluster.repoint(s));
+        await w(s.start(STANDBY_START_S)).catch(async (e: unknown) => {
+          if (signal.aborted) {
+            // It waits for the failed primary's WAL: down again, to be started once there is a primary.
+            await s.stop('immediate', 10).catch(() => {});
+            throw e;
+          }
           const why = e instanceof Error ? e.message.split('\n').slice(-1)[0]! : String(e);
-          if (await this.putOff(s, why)) return;
+          if (await w(this.putOff(s, why))) return;
           // E.g. "requested timeline 2 does not contain minimum recovery point … on timeline 1": it
           // was ahead of the promoted standby when it went down (its WAL passed the fork). Rewind it.
           this.rec.move(`fence ${s.name} to rewind it: it does not start as a standby`, { why });
-          await this.cluster.fence(s);
+          await w(this.cluster.fence(s));
         });
       } else if (WAL_REMOVED.test(logged)) {
         // No replication slot and no archive: the primary will never have that WAL again (seed 001).
         const line = WAL_REMOVED.exec(logged)![0];
         this.rec.move(`stop ${s.name} to re-clone it: the primary no longer has the WAL it needs`, { log: line });
-        await s.stop('fast');
-        await this.cluster.fence(s);
         this.mustReclone.set(s, `the primary removed WAL it still needs ("${line}"): only a new base backup brings it back`);
+        await w(s.stop('fast'));
+        await w(this.cluster.fence(s));
       } else if (DIVERGENCE_SYMPTOM.test(logged) || AHEAD_OF_UPSTREAM_SYMPTOM.test(logged)) {
         const ahead = AHEAD_OF_UPSTREAM_SYMPTOM.exec(logged)?.[0];
         this.rec.move(`stop ${s.name} to ${ahead ? 're-clone' : 'rewind'} it: its WAL went past the promotion point`, ahead ? { log: ahead } : {});
-        await s.stop('fast');
-        await this.cluster.fence(s);
         if (ahead) this.mustReclone.set(s, `its WAL is past the primary's on the same timeline ID ("${ahead}"): pg_rewind finds nothing to rewind`);
+        await w(s.stop('fast'));
+        await w(this.cluster.fence(s));
       } else {
-        this.rec.move(`repoint ${s.name} to ${this.cluster.primary.name}`, { notStreamingForMs: Math.round(now - since) });
-        await this.cluster.repoint(s);
+        this.rec.move(`repoint ${s.name} to ${primary.name}`, { notStreamingForMs: Math.round(now - since) });
+        await w(this.cluster.repoint(s));
       }
     }
   }
@@ -305,3 +449,6 @@ export class Operator {
   }
 }
 
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
