@@ -20,7 +20,7 @@ import { checkParameterNames } from '../../harness/db/ha-config.ts';
 import { probeImage, resolveImage } from '../../harness/db/image.ts';
 import { prepareNetFaults } from '../../harness/db/netns.ts';
 import { MODULE_EXT } from '../../harness/paths.ts';
-import { configToEnv, configWarnings, loadUserConfig, type UserConfig } from '../../harness/run/config.ts';
+import { checkConfigOnImage, configToEnv, configWarnings, loadUserConfig, type UserConfig } from '../../harness/run/config.ts';
 import { currentRun, reportsDir } from '../../harness/run.ts';
 import { configFlags, parseRunArgs, UsageError, type RunArgs } from './args.ts';
 import { ensureEngine } from './engine.ts';
@@ -136,6 +136,8 @@ export async function run(argv: string[]): Promise<number> {
     const image = await resolveImage(major, { build: true, pull: config.pull, ...(config.images[major] ? { image: config.images[major] } : {}) });
     // A misspelt parameter or an image without the binaries is a config error: exit 2 before vitest.
     checkParameterNames(config.settings, (await probeImage(image)).parameters, major);
+    // A value the server refuses: once here, with its HINT, not inside every scenario.
+    await checkConfigOnImage(config, image);
     // Partitions run iptables from a helper container: find (or build) its image now, not inside a scenario.
     await prepareNetFaults(image);
   }

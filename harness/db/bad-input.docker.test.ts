@@ -1,5 +1,8 @@
 import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Cluster, type ClusterOptions } from './cluster.ts';
 import { checkParameterNames } from './ha-config.ts';
@@ -7,6 +10,7 @@ import { probeImage, resolveImage } from './image.ts';
 import { docker, RUN_LABEL } from '../docker.ts';
 import { ConfigError } from '../errors.ts';
 import { currentRun } from '../run.ts';
+import { checkConfigOnImage, loadUserConfig } from '../run/config.ts';
 
 async function containersOfRun(): Promise<number> {
   const d = await docker();
@@ -96,10 +100,40 @@ describe('bad input gets a clear error naming the fix, before any container star
 describe("the parameters the server knows: pg_settings, not only postgres --describe-config", () => {
   it('accepts the not-in-sample parameters postgresql.conf takes, and still refuses a misspelt one', async () => {
     const probe = await probeImage(await resolveImage(15, { build: true }));
-    expect(probe.parametersFrom).toBe('pg_settings');
     // Left out by --describe-config (GUC_NOT_IN_SAMPLE); `postgres --check` takes each in postgresql.conf.
     const notInSample = { application_name: 'x', ignore_invalid_pages: 'on', wal_consistency_checking: 'all', trace_recovery_messages: 'log' };
     expect(() => checkParameterNames(notInSample, probe.parameters, 15)).not.toThrow();
+    expect(probe.parametersFrom).toBe('pg_settings');
     expect(() => checkParameterNames({ application_nam: 'x' }, probe.parameters, 15)).toThrow(/PostgreSQL 15 has no parameter "application_nam"[\s\S]*did you mean application_name/);
+  });
+});
+
+describe('a value the server refuses, found once before any cluster starts', () => {
+  it("is one ConfigError with the server's error and HINT, naming the fragment and the parameter", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgchaos-conf-'));
+    writeFileSync(join(dir, 'ha.conf'), "wal_level = 'replicaa'\n");
+    const config = loadUserConfig({ cwd: dir, overrides: { postgresqlConf: 'ha.conf' } });
+    const image = await resolveImage(15, { build: true });
+    const before = await containersOfRun();
+    const started = Date.now();
+    const err = await checkConfigOnImage(config, image).then(() => new Error('the check passed'), (e: unknown) => e);
+    console.log(`checkConfigOnImage: ${Date.now() - started} ms`);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toMatch(
+      new RegExp(`refuses ${dir}/ha.conf: wal_level = "replicaa": invalid value for parameter "wal_level": "replicaa"[\\s\\S]*fix: the server's HINT: Available values: minimal, replica, logical. Correct wal_level in ${dir}/ha.conf`),
+    );
+    expect(await containersOfRun()).toBe(before);
+    // A config the server takes passes.
+    writeFileSync(join(dir, 'ha.conf'), "application_name = 'x'\nwal_level = 'logical'\n");
+    await checkConfigOnImage(loadUserConfig({ cwd: dir, overrides: { postgresqlConf: 'ha.conf' } }), image);
+    rmSync(dir, { recursive: true });
+  });
+
+  it("keeps the server's HINT when a cluster start meets a refused value anyway", async () => {
+    const err = await Cluster.start({ settings: { wal_level: 'replicaa' } }).then(
+      (c) => c.destroy().then(() => new Error('the cluster started')),
+      (e: unknown) => e as Error,
+    );
+    expect(err.message).toMatch(/invalid value for parameter "wal_level": "replicaa"[\s\S]*HINT: {2}Available values: minimal, replica, logical\./);
   });
 });

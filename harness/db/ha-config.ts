@@ -6,7 +6,7 @@
  */
 import { distance } from 'fastest-levenshtein';
 import { ConfigError } from '../errors.ts';
-import { walKeepSetting } from './majors.ts';
+import { renamedHint, walKeepSetting } from './majors.ts';
 
 /** The settings every cluster starts from (docs: runtime-config-replication.html, runtime-config-wal.html). */
 export function baseSettings(sync: string, major: number, synchronousCommit = 'on'): Record<string, string | number | boolean> {
@@ -95,17 +95,41 @@ export function parseConfFragment(text: string, file: string): Record<string, st
 }
 
 /**
- * Checks every parameter name against those the server knows (`postgres --describe-config` of
- * the image); custom names with a dot (`extension.setting`) are the server's to accept.
- * @throws ConfigError naming the unknown parameter, the major, and the closest known names.
+ * Checks every parameter name against those the server knows (`pg_settings` of the image, see
+ * `probeImage`); custom names with a dot (`extension.setting`) are the server's to accept. Also
+ * checks what the settings ask of pgchaos's pg_hba.conf (`checkPasswordEncryption`).
+ * @throws ConfigError naming the unknown parameter, the major, and the name it was renamed to
+ *   (wal_keep_segments → wal_keep_size in 13) or else the closest known names.
  */
 export function checkParameterNames(settings: Record<string, unknown>, known: ReadonlySet<string>, major: number): void {
+  checkPasswordEncryption(settings, major);
   for (const name of Object.keys(settings)) {
     if (known.has(name) || name.includes('.')) continue;
+    const renamed = renamedHint(name, String(settings[name]), major);
+    if (renamed) throw new ConfigError(`PostgreSQL ${major} has no parameter "${name}"`, renamed);
     const near = [...known].map((k) => [k, distance(name, k)] as const).filter(([, d]) => d <= 3).sort((a, b) => a[1] - b[1]).slice(0, 3).map(([k]) => k);
     throw new ConfigError(
       `PostgreSQL ${major} has no parameter "${name}"`,
       near.length ? `did you mean ${near.join(' or ')}? Correct it in your postgresql.conf fragment` : `remove it from your postgresql.conf fragment (or check the parameter's name in PostgreSQL ${major}'s documentation)`,
     );
   }
+}
+
+/**
+ * Refuses `password_encryption = md5` (and, before 14, its aliases on/true/yes/1): roles' passwords
+ * are then stored as md5 hashes, which pgchaos's pg_hba.conf method, scram-sha-256 (`renderHba`),
+ * cannot verify (docs: auth-password.html), so no standby could connect: the cluster start
+ * would time out after 60 s waiting for walsenders, without naming the cause.
+ * @param file the fragment's path, named in the message when known.
+ * @throws ConfigError naming the setting, pg_hba.conf's method and the fix.
+ */
+export function checkPasswordEncryption(settings: Record<string, unknown>, major: number, file?: string): void {
+  const v = settings.password_encryption;
+  if (v === undefined) return;
+  const text = String(v).trim().toLowerCase();
+  if (text !== 'md5' && !(major < 14 && ['on', 'true', 'yes', '1'].includes(text))) return;
+  throw new ConfigError(
+    `${file ? `${file}: ` : ''}password_encryption = ${String(v)} stores md5 password hashes, but pgchaos's pg_hba.conf authenticates every TCP connection with scram-sha-256, which cannot check an md5 hash: no standby could connect`,
+    'remove password_encryption from your postgresql.conf fragment (pgchaos sets scram-sha-256), or set it to scram-sha-256',
+  );
 }

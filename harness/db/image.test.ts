@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.ts';
 import { BUILD_IMAGE_SCRIPT } from '../paths.ts';
-import { decideImage, probedParameters, pullAllowed, pullOnce, forgetPulls, recipeHash, streamLines, type ImageEngine } from './image.ts';
+import { decideImage, probeCacheFile, probedParameters, pullAllowed, pullOnce, forgetPulls, readCachedProbe, recipeHash, streamLines, writeCachedProbe, type ImageEngine } from './image.ts';
 
 /** An engine holding `present`, whose pull succeeds for `pullable`; it records every call. */
 function engine(present: string[], pullable: string[] = []): ImageEngine & { calls: string[] } {
@@ -173,5 +173,20 @@ describe('probedParameters: the names of pg_settings, else of --describe-config'
     const p = probedParameters(['param:wal_level', 'param:max_wal_senders']);
     expect([...p.parameters].sort()).toEqual(['max_wal_senders', 'wal_level']);
     expect(p.parametersFrom).toBe('describe-config');
+  });
+});
+
+describe('the probe cache: per image id, between processes', () => {
+  it('keeps a probe whole, parameters as a set, under a file named by the id and the probe format', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgchaos-probes-'));
+    const file = probeCacheFile('sha256:0123456789abcdef0123456789abcdef0123456789abcdef', join(dir, 'cache'));
+    expect(file).toMatch(/\/cache\/v\d+-0123456789abcdef0123456789abcdef\.json$/);
+    expect(await readCachedProbe(file)).toBeUndefined();
+    const probe = { version: 'postgres (PostgreSQL) 15.18', parameters: new Set(['application_name', 'wal_level']), parametersFrom: 'pg_settings' as const, missing: [{ binary: 'pg_rewind' as const, neededFor: 'failback by pg_rewind' }], iptables: true };
+    await writeCachedProbe(file, probe);
+    expect(await readCachedProbe(file)).toEqual(probe);
+    writeFileSync(file, '{"version": ');
+    expect(await readCachedProbe(file)).toBeUndefined();
+    rmSync(dir, { recursive: true });
   });
 });

@@ -1,6 +1,8 @@
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { docker, RUN_LABEL } from '../docker.ts';
 import { currentRun } from '../run.ts';
@@ -362,7 +364,9 @@ const probes = new Map<string, Promise<ImageProbe>>();
 /**
  * Runs the image once (`docker run --rm` as user postgres, its binDir first on PATH) to list
  * the binaries the harness needs, the server's version and its parameter names. Cached per
- * image for the process.
+ * image for the process, and per image id on this machine (`PROBE_CACHE_DIR`): an id names the
+ * image's content, so what it holds never changes, and each vitest worker of a run (one per
+ * scenario file) would otherwise probe again (1.7 s with pg_settings).
  * @throws ConfigError when the image cannot run as user postgres, when an essential binary is
  *   missing (initdb, pg_ctl, postgres, psql, pg_basebackup), or when its server is not the
  *   major it was given for.
@@ -370,11 +374,53 @@ const probes = new Map<string, Promise<ImageProbe>>();
 export function probeImage(image: PgImage): Promise<ImageProbe> {
   let p = probes.get(image.name);
   if (!p) {
-    p = runProbe(image);
+    p = probeOnce(image);
     probes.set(image.name, p);
     p.catch(() => probes.delete(image.name));
   }
   return p;
+}
+
+/** Where probes are kept between processes, per user: `<tmpdir>/pgchaos-image-probes-<user>/`. */
+export const PROBE_CACHE_DIR = join(tmpdir(), `pgchaos-image-probes-${userInfo().username}`);
+
+/** Changes whenever a probe reads something else: older cache files are then not found. */
+const PROBE_FORMAT = 2;
+
+/** The cache file of the image whose engine id is `imageId` (`sha256:…`). */
+export function probeCacheFile(imageId: string, dir = PROBE_CACHE_DIR): string {
+  return join(dir, `v${PROBE_FORMAT}-${imageId.replace(/^sha256:/, '').slice(0, 32)}.json`);
+}
+
+/** A probe kept in `file`, or undefined when there is none (or it cannot be read). */
+export async function readCachedProbe(file: string): Promise<ImageProbe | undefined> {
+  try {
+    const j = JSON.parse(await readFile(file, 'utf8')) as Omit<ImageProbe, 'parameters'> & { parameters: string[] };
+    return { ...j, parameters: new Set(j.parameters) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keeps `probe` in `file`, written whole or not at all (a temporary file renamed); a failure to write is only a lost shortcut. */
+export async function writeCachedProbe(file: string, probe: ImageProbe): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    await mkdir(join(file, '..'), { recursive: true });
+    await writeFile(tmp, JSON.stringify({ ...probe, parameters: [...probe.parameters] }));
+    await rename(tmp, file);
+  } catch (e) {
+    log().debug({ file, error: (e as Error).message }, 'could not keep the image probe');
+  }
+}
+
+async function probeOnce(image: PgImage): Promise<ImageProbe> {
+  const file = probeCacheFile((await (await docker()).getImage(image.name).inspect()).Id);
+  const cached = await readCachedProbe(file);
+  if (cached) return cached;
+  const probe = await runProbe(image);
+  await writeCachedProbe(file, probe);
+  return probe;
 }
 
 async function runProbe(image: PgImage): Promise<ImageProbe> {

@@ -15,6 +15,37 @@ export function walKeepSetting(major: number): Record<string, string | number> {
   return major >= 13 ? { wal_keep_size: '2GB' } : { wal_keep_segments: 128 };
 }
 
+/** A server parameter renamed between majors: `old` until `major`, `now` from it. */
+interface Renamed {
+  old: string;
+  now: string;
+  major: number;
+  /** How an old value reads in the new parameter. */
+  convert: (value: string) => string;
+}
+
+/**
+ * Parameters renamed between the majors pgchaos runs (release notes 13: "Rename configuration
+ * parameter wal_keep_segments to wal_keep_size"; a count of 16 MB WAL files became a size).
+ */
+const RENAMED: readonly Renamed[] = [
+  { old: 'wal_keep_segments', now: 'wal_keep_size', major: 13, convert: (v) => (/^\d+$/.test(v) ? `${Number(v) * 16}MB (${v} × 16 MB segments)` : 'its size in MB (segments × 16 MB)') },
+];
+
+/**
+ * The hint for a parameter `name` (set to `value`) that `major` does not know because it was
+ * renamed: "PostgreSQL 13 renamed wal_keep_segments to wal_keep_size: write wal_keep_size = …",
+ * or, for the new name on an older major, the name it had there.
+ * @returns the hint, or undefined when `name` was not renamed.
+ */
+export function renamedHint(name: string, value: string, major: number): string | undefined {
+  const gone = RENAMED.find((r) => r.old === name && major >= r.major);
+  if (gone) return `PostgreSQL ${gone.major} renamed ${gone.old} to ${gone.now}: write ${gone.now} = ${gone.convert(value)} in your postgresql.conf fragment`;
+  const early = RENAMED.find((r) => r.now === name && major < r.major);
+  if (early) return `${early.now} is the name from PostgreSQL ${early.major} on; PostgreSQL ${major} calls it ${early.old}: set ${early.old} in your postgresql.conf fragment`;
+  return undefined;
+}
+
 /**
  * Whether a reload applies a changed `primary_conninfo` / `primary_slot_name` to a running
  * standby: from 13 on (the walreceiver restarts with the new value); before 13 they could be

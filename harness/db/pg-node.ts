@@ -308,8 +308,8 @@ export class PgNode {
       return await this.run(steps, timeoutS + 10);
     } catch (e) {
       if (!(e instanceof ExecError && e.exitCode === START_FAILED)) throw e;
-      const reasons = (await this.logs()).slice(offset).split('\n').filter((l) => /\b(FATAL|PANIC|ERROR):|invalid value|unrecognized configuration/.test(l));
-      throw new ExecError(this.name, 'pg_ctl start', e.exitCode, reasons.length ? `the server refused to start; its log says:\n${reasons.slice(-3).join('\n')}` : e.output);
+      const reasons = (await this.logs()).slice(offset).split('\n').filter((l) => /\b(FATAL|PANIC|ERROR|HINT):|invalid value|unrecognized configuration/.test(l));
+      throw new ExecError(this.name, 'pg_ctl start', e.exitCode, reasons.length ? `the server refused to start; its log says:\n${reasons.slice(-4).join('\n')}` : e.output);
     }
   }
 

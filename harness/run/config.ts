@@ -6,9 +6,10 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { parseConfFragment } from '../db/ha-config.ts';
+import { baseSettings, checkPasswordEncryption, parseConfFragment, renderConf } from '../db/ha-config.ts';
+import { checkConfOnImage } from '../db/image-config.ts';
 import { checkStandbyNames, type ClusterOptions, type SyncPolicy } from '../db/cluster.ts';
-import { parseMajor, pullAllowed } from '../db/image.ts';
+import { parseMajor, pullAllowed, type PgImage } from '../db/image.ts';
 import { ConfigError } from '../errors.ts';
 import type { BatchWriterOptions } from '../load/writer.ts';
 import type { SynchronousCommit } from '../model/sync-model.ts';
@@ -137,8 +138,10 @@ export const WAL_MOUNT_MB = 4096;
 /**
  * Reads and validates the user's config: `file` (or `<cwd>/pgchaos.config.json` when present),
  * then `overrides` (the CLI flags, same field names) on top.
- * @throws ConfigError naming the file, the field and the fix: unknown field, wrong type, unknown
- *   major, malformed synchronous_standby_names, unreadable or malformed postgresql.conf fragment.
+ * @throws ConfigError naming the file (or the flags), the field and the fix: unknown field, wrong
+ *   type, unknown major, malformed synchronous_standby_names or afterPromotion, a synchronous_commit
+ *   the server refuses, unreadable or malformed postgresql.conf fragment, or one whose
+ *   password_encryption = md5 pgchaos's pg_hba.conf (scram-sha-256) cannot authenticate.
  */
 export function loadUserConfig(o: { cwd: string; file?: string; overrides?: UserConfigFile }): UserConfig {
   const path = o.file ? resolve(o.cwd, o.file) : resolve(o.cwd, CONFIG_FILE);
@@ -186,6 +189,7 @@ function resolveConfig(c: UserConfigFile, confBase: string, source: string, wher
       throw new ConfigError(`cannot read the postgresql.conf fragment ${postgresqlConf} (${(e as NodeJS.ErrnoException).code})`, 'point postgresqlConf (or --conf) at an existing file');
     }
     settings = parseConfFragment(text, postgresqlConf);
+    for (const major of pg) checkPasswordEncryption(settings, major, postgresqlConf);
   }
   if (c.nemesis?.kinds?.includes('wal-full')) checkWalMount(c.nemesis.walMountMb ?? WAL_MOUNT_MB, settings);
   return {
@@ -352,6 +356,17 @@ export function configToEnv(c: UserConfig, runDir: string): Record<string, strin
   writeFileSync(file, JSON.stringify(c, null, 1));
   // PGCHAOS_PULL too: a cluster resolves its image in the worker, which reads the pull policy from it.
   return { [CONFIG_ENV]: file, PGCHAOS_PULL: c.pull ? 'missing' : 'never' };
+}
+
+/**
+ * Has the server of `image` check the postgresql.conf a cluster of this config writes (pgchaos's
+ * settings, then the user's fragment), once, before any cluster starts (`checkConfOnImage`: one
+ * throwaway container, 5.1 s measured here).
+ * @throws ConfigError with the server's error and HINT lines, naming the fragment and the parameter.
+ */
+export async function checkConfigOnImage(c: UserConfig, image: PgImage): Promise<void> {
+  const conf = renderConf({ ...baseSettings(c.synchronousStandbyNames, image.major, c.synchronousCommit), ...c.settings });
+  await checkConfOnImage(image, conf, c.settings, c.postgresqlConf);
 }
 
 /** The cluster options of a config for one major. */

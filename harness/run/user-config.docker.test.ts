@@ -1,0 +1,62 @@
+/**
+ * `pgchaos run` (from the sources, in a user's folder) with what a user may choose: an image
+ * without pg_rewind, and a fragment with a value the server refuses. The first runs and skips
+ * the story that needs pg_rewind with the reason; the second stops before vitest starts.
+ */
+import { execa } from 'execa';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { PACKAGE_ROOT } from '../paths.ts';
+
+const work = mkdtempSync(join(tmpdir(), 'pgchaos-user-config-'));
+const NO_REWIND = `pgchaos-test/no-rewind-${process.pid}:15`;
+
+/** `pgchaos run ARGS` in `dir`, with the user's environment (none of this vitest run's variables). */
+async function pgchaosRun(dir: string, args: string[]) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(VITEST|PGCHAOS_|TEST$|NODE_ENV$)/.test(k)));
+  return execa(join(PACKAGE_ROOT, 'node_modules', '.bin', 'tsx'), [join(PACKAGE_ROOT, 'bin', 'pgchaos.ts'), 'run', ...args], {
+    cwd: dir,
+    env: { ...env, PGCHAOS_LOG_LEVEL: 'warn' },
+    extendEnv: false,
+    reject: false,
+    all: true,
+  });
+}
+
+afterAll(async () => {
+  await execa('docker', ['rmi', '-f', NO_REWIND], { reject: false });
+  rmSync(work, { recursive: true, force: true });
+});
+
+it('skips the story that needs pg_rewind on an image without it, with the reason in JUnit', async () => {
+  const built = await execa('docker', ['build', '-q', '-t', NO_REWIND, '-'], {
+    input: 'FROM pgchaos/postgres:15\nRUN rm -f /usr/lib/postgresql/15/bin/pg_rewind /usr/bin/pg_rewind\n',
+    reject: false,
+  });
+  expect(built.exitCode, built.stderr).toBe(0);
+  const dir = join(work, 'no-rewind');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'pgchaos.config.json'), JSON.stringify({ images: { 15: NO_REWIND } }));
+  const r = await pgchaosRun(dir, ['failback-rewind', '--out', 'reports']);
+  expect(r.all).toMatch(new RegExp(`image ${NO_REWIND.replace(/[/.]/g, '\\$&')} \\(PostgreSQL 15\\) has no pg_rewind \\(failback by pg_rewind\\): the stories that need it`));
+  const run = readdirSync(join(dir, 'reports')).find((d) => /^\d{8}-/.test(d))!;
+  const junit = readFileSync(join(dir, 'reports', run, 'junit.xml'), 'utf8');
+  expect(junit, r.all).toMatch(/failures="0" errors="0" skipped="1"/);
+  expect(junit).toMatch(/<skipped\/>\s*<properties>\s*<property name="skipped" value="skipped: it needs pg_rewind, which image [^"]+ \(PostgreSQL 15\) lacks/);
+  expect(r.all).not.toMatch(/pg_rewind: not found/);
+}, 180_000);
+
+it("stops a value the server refuses before vitest starts, with the server's HINT", async () => {
+  const dir = join(work, 'refused');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'pgchaos.config.json'), JSON.stringify({ postgresqlConf: 'ha.conf' }));
+  writeFileSync(join(dir, 'ha.conf'), "wal_level = 'replicaa'\n");
+  const r = await pgchaosRun(dir, ['failback-rewind', '--out', 'reports']);
+  expect(r.exitCode, r.all).toBe(2);
+  expect(r.stderr).toMatch(/refuses \S+ha\.conf: wal_level = "replicaa": invalid value for parameter "wal_level": "replicaa"\n {2}fix: the server's HINT: Available values: minimal, replica, logical\. Correct wal_level in \S+ha\.conf/);
+  // vitest never started: no JUnit file, no scenario.
+  const runs = existsSync(join(dir, 'reports')) ? readdirSync(join(dir, 'reports')).filter((d) => /^\d{8}-/.test(d)) : [];
+  expect(runs.filter((d) => existsSync(join(dir, 'reports', d, 'junit.xml')))).toEqual([]);
+}, 180_000);
