@@ -2,7 +2,8 @@
 /**
  * pgchaos command line: run | soak | shrink | list | compare | merge-reports | image | doctor | help (see cli/help.ts for the texts).
  * Help, --version and usage mistakes load nothing else: no engine, no testcontainers.
- * Exit codes: 0 passed, 1 a scenario failed, 2 usage/config/setup error, 130 interrupted.
+ * Exit codes: 0 passed, 1 a scenario failed, 2 usage/config/setup error, 3 passed but the reports folder is full,
+ * 128 + signal when stopped (130 Ctrl-C, 129 SIGHUP, 143 SIGTERM).
  */
 import { COMMANDS, DOCTOR_HELP, IMAGE_HELP, LIST_HELP, mainHelp, RUN_HELP } from './cli/help.ts';
 import { nearestCommand } from './cli/args.ts';

@@ -2,7 +2,9 @@
 
 export const COMMANDS = ['run', 'soak', 'shrink', 'list', 'compare', 'merge-reports', 'image', 'doctor', 'help'] as const;
 
-export const EXIT_CODES = 'exit codes: 0 every scenario passed · 1 a scenario failed · 2 usage, config or setup error · 130 interrupted (Ctrl-C)';
+export const EXIT_CODES =
+  'exit codes: 0 every scenario passed · 1 a scenario failed · 2 usage, config or setup error · 130 interrupted (Ctrl-C;\n' +
+  '129 terminal closed, 143 SIGTERM) · 3 every scenario passed but the reports folder is full (the report is incomplete)';
 
 /** The text of `pgchaos --help`, with the package version. */
 export function mainHelp(version: string): string {
@@ -95,6 +97,9 @@ Before vitest starts: the config is checked (a mistake is exit 2 with its fix, n
 a Docker engine must answer (DOCKER_HOST is honoured: one that does not answer is exit 2 at
 once), and each major's PostgreSQL image is built if missing (about a minute each, once).
 Ctrl-C: vitest is interrupted, then every container and network of the run is removed (exit 130).
+A closed terminal (SIGHUP, exit 129) or kill (SIGTERM, exit 143) does the same; so does vitest
+itself when the pgchaos process is killed outright. A closed stdout (pgchaos run | head) is ignored.
+A full reports disk: the run says which folder is full and the fix, keeps what fitted (exit 3).
 
 ${EXIT_CODES}`;
 

@@ -9,6 +9,8 @@ import { writeReport } from '../../harness/report/report.ts';
 
 /** The signals that stop a run like Ctrl-C, with their numbers: the CLI then exits 128 + number (129, 130, 143). */
 export const STOP_SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
+/** Exit code of a run whose scenarios all passed but whose report did not fit: its reports folder is full. */
+export const REPORTS_FULL_EXIT = 3;
 /** One of `STOP_SIGNALS`. */
 export type StopSignal = keyof typeof STOP_SIGNALS;
 
