@@ -6,6 +6,7 @@ import { sweepOrphans, sweepRun } from '../docker.ts';
 import { resolveImage } from '../db/image.ts';
 import { prepareNetFaults } from '../db/netns.ts';
 import { removeTemplates } from '../db/template.ts';
+import { closeLogFolders } from '../cleanup.ts';
 import { log } from '../logger.ts';
 import { ENGINE_SCRIPT } from '../paths.ts';
 import { noteReportsFull, ReportsFullError } from '../report/record.ts';
@@ -55,6 +56,7 @@ async function prepare(project: TestProject, run: Run): Promise<() => Promise<vo
   return async () => {
     await sweepRun(run.id);
     await removeTemplates(run.id);
+    await closeLogFolders(run.dir); // its containers, which wrote there, are gone
     if (project.name !== 'scenarios') return; // one report per run, written once its scenarios ended
     // A full disk: what was written stays; the CLI says so once, at the end, with its own exit code.
     const summary = await writeReport(run.dir).catch((e: unknown) => {

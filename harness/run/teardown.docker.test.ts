@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,13 @@ async function records(dir: string): Promise<Map<string, ScenarioRecord>> {
   const files = await readdir(join(dir, 'scenarios')).catch(() => [] as string[]);
   const all = await Promise.all(files.map(async (f) => JSON.parse(await readFile(join(dir, 'scenarios', f), 'utf8')) as ScenarioRecord));
   return new Map(all.map((r) => [r.name, r]));
+}
+
+/** The run's server-log folders that anyone may write to (0777 while its cluster ran). */
+function worldWritableLogs(dir: string): string[] {
+  const logs = join(dir, 'logs');
+  const dirs = existsSync(logs) ? readdirSync(logs) : [];
+  return dirs.filter((d) => statSync(join(logs, d)).mode & 0o002);
 }
 
 async function isolatedRun(): Promise<{ id: string; dir: string; env: Record<string, string> }> {
@@ -69,6 +76,7 @@ async function expectInterruptedCleanly(run: { id: string; dir: string }): Promi
   expect(record?.status, JSON.stringify(record?.error)).toBe('interrupted');
   expect(await readFile(join(run.dir, 'junit.xml'), 'utf8')).toMatch(/<\/testsuites>\s*$/);
   expect(existsSync(join(run.dir, 'summary.json'))).toBe(true);
+  expect(worldWritableLogs(run.dir)).toEqual([]);
 }
 
 describe('nothing is left behind', () => {
@@ -83,6 +91,8 @@ describe('nothing is left behind', () => {
     const timedOut = byName.get('runs past its vitest timeout')!;
     expect(timedOut.status).toBe('failed');
     expect(timedOut.error).toMatch(/timed out/i);
+    expect(readdirSync(join(run.dir, 'logs')).length).toBeGreaterThan(0);
+    expect(worldWritableLogs(run.dir)).toEqual([]);
   });
 
   it('after Ctrl-C during `pgchaos run`', async () => {
