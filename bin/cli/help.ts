@@ -1,6 +1,6 @@
 /** pgchaos's help texts: printed without touching the Docker engine. */
 
-export const COMMANDS = ['run', 'soak', 'shrink', 'list', 'compare', 'merge-reports', 'image', 'doctor', 'help'] as const;
+export const COMMANDS = ['run', 'soak', 'shrink', 'list', 'compare', 'merge-reports', 'image', 'doctor', 'prune', 'help'] as const;
 
 export const EXIT_CODES =
   'exit codes: 0 every scenario passed · 1 a scenario failed · 2 usage, config or setup error · 130 interrupted (Ctrl-C;\n' +
@@ -26,6 +26,7 @@ commands:
                   offline for 13, 15, 17); --save/--load DIR: an image cache for CI
   doctor          what this machine lacks and the command that fixes it; leftovers of crashed
                   runs (--remove removes them)
+  prune           remove old run folders from ./reports (--keep N, --older-than DAYS)
   help [command]  this text, or a command's options (also: pgchaos <command> --help)
 
 options:
@@ -146,3 +147,15 @@ lease has passed when another host (sharing the engine) made them.
   --remove        remove those leftovers (live runs, here or on other hosts, are kept)
   --config FILE   the config to check (default ./pgchaos.config.json, when present)
 Exit 0 when ready, 2 when something needs fixing.`;
+
+export const PRUNE_HELP = `usage: pgchaos prune [--keep N] [--older-than DAYS] [--out DIR] [--dry-run]
+
+Removes old run folders (report, records, server logs) from the reports folder, which grows by
+one folder per run, then rewrites its index.html. The run reports/latest points to is kept.
+  --keep N           keep the N newest runs
+  --older-than DAYS  remove only runs started more than DAYS days ago
+                     (with both: a run goes when it is past the N newest and older than DAYS)
+  --out DIR          the reports folder (default ./reports, or PGCHAOS_REPORTS_DIR)
+  --dry-run          list what would be removed, remove nothing
+Only folders named like a run id, or holding a run.json or summary.json, are considered.`;
+
