@@ -142,8 +142,10 @@ export const DOCTOR_HELP = `usage: pgchaos doctor [--remove] [--config FILE]
 
 Checks Node, the Docker engine (DOCKER_HOST, if set), your config, the PostgreSQL image and
 the reports folder, and says the command that fixes each problem. Lists what crashed runs left
-on the engine: containers and networks of runs whose process on this host is gone, or whose
-lease has passed when another host (sharing the engine) made them.
+on the engine: containers and networks of runs whose process on this host is gone (or whose pid
+now belongs to a later process), or whose lease has passed when another host (sharing the
+engine) made them; the WAL tmpfs of a wal-full fault with its size (it is held in the engine's
+memory, which docker stats does not show); template images of runs that ended.
   --remove        remove those leftovers (live runs, here or on other hosts, are kept)
   --config FILE   the config to check (default ./pgchaos.config.json, when present)
 Exit 0 when ready, 2 when something needs fixing.`;
