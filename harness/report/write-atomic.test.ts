@@ -3,18 +3,36 @@
  * test is skipped, and the docker test of a full reports disk covers the run end to end).
  */
 import { execa } from 'execa';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReportsFullError, writeFileAtomic } from './record.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'pgchaos-atomic-'));
-const mounted = await execa('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { reject: false }).then((r) => r.exitCode === 0);
+/** Mounts a 64 KiB tmpfs on a new folder. @returns the folder, or null where mounting is not allowed (not root). */
+async function tinyDisk(): Promise<string | null> {
+  const dir = mkdtempSync(join(tmpdir(), 'pgchaos-atomic-'));
+  if ((await execa('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { reject: false })).exitCode === 0) return dir;
+  rmSync(dir, { recursive: true, force: true });
+  return null;
+}
 
-describe.skipIf(!mounted)('writeFileAtomic on a full disk', () => {
-  beforeAll(() => writeFileSync(join(dir, 'summary.json'), '{"old":true}'));
-  afterAll(() => execa('umount', [dir], { reject: false }));
+async function unmount(dir: string): Promise<void> {
+  await execa('umount', [dir], { reject: false });
+  rmSync(dir, { recursive: true, force: true });
+}
+
+// Probed and unmounted at once: a run that filters these tests out leaves nothing behind.
+const probe = await tinyDisk();
+if (probe) await unmount(probe);
+
+describe.skipIf(!probe)('writeFileAtomic on a full disk', () => {
+  let dir = '';
+  beforeAll(async () => {
+    dir = (await tinyDisk())!;
+    writeFileSync(join(dir, 'summary.json'), '{"old":true}');
+  });
+  afterAll(() => unmount(dir));
 
   it('throws a ReportsFullError naming the folder and the fix, keeps the old file, and leaves no temporary file', async () => {
     const err = await writeFileAtomic(join(dir, 'summary.json'), 'x'.repeat(200_000)).catch((e: unknown) => e);

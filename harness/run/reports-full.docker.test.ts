@@ -29,13 +29,23 @@ async function statuses(dir: string): Promise<string[]> {
   return Promise.all(files.map(async (f) => (JSON.parse(await readFile(join(dir, 'scenarios', f), 'utf8')) as ScenarioRecord).status));
 }
 
+/** Mounts a tmpfs of `size` on a new folder. @returns the folder, or null where mounting is not allowed (not root). */
+async function tinyDisk(size: string): Promise<string | null> {
+  const dir = await mkdtemp(join(tmpdir(), 'pgchaos-full-'));
+  if ((await execa('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { reject: false })).exitCode === 0) return dir;
+  await rm(dir, { recursive: true, force: true });
+  return null;
+}
+
+// Whether this machine lets us mount one (probed and unmounted at once: a test filtered out leaves nothing mounted).
+const probe = await tinyDisk('64k');
+if (probe) await execa('umount', [probe]).then(() => rm(probe, { recursive: true }));
+
 // A real full disk: a 2 MiB tmpfs as the reports folder, filled once the scenario has written its record. Mounting
 // needs root; without it the test is skipped (write-atomic.test.ts is skipped alike).
-const reports = await mkdtemp(join(tmpdir(), 'pgchaos-full-'));
-const mounted = await execa('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', reports], { reject: false }).then((r) => r.exitCode === 0);
-
-describe.skipIf(!mounted)('a full reports disk', () => {
+describe.skipIf(!probe)('a full reports disk', () => {
   it('after an all-green run: says which folder is full and the fix, exits 3, keeps the records, leaves no temporary or truncated file', async () => {
+    const reports = (await tinyDisk('2m'))!;
     // Under the project (gitignored scratch/), so the scenario's imports resolve.
     const dir = join('scratch', `reports-full-${process.pid}`);
     try {
@@ -75,6 +85,7 @@ describe.skipIf(!mounted)('a full reports disk', () => {
       expect(await leftovers(id)).toEqual({ containers: [], networks: [] });
     } finally {
       await execa('umount', [reports], { reject: false });
+      await rm(reports, { recursive: true, force: true });
       await rm(dir, { recursive: true, force: true });
     }
   });
