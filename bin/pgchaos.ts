@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
- * pgchaos command line: run | soak | shrink | list | compare | merge-reports | image | doctor | help (see cli/help.ts for the texts).
+ * pgchaos command line: run | soak | shrink | list | compare | merge-reports | image | doctor | prune | help (see cli/help.ts for the texts).
  * Help, --version and usage mistakes load nothing else: no engine, no testcontainers.
- * Exit codes: 0 passed, 1 a scenario failed, 2 usage/config/setup error, 130 interrupted.
+ * Exit codes: 0 passed, 1 a scenario failed, 2 usage/config/setup error, 3 passed but the reports folder is full,
+ * 128 + signal when stopped (130 Ctrl-C, 129 SIGHUP, 143 SIGTERM).
  */
-import { COMMANDS, DOCTOR_HELP, IMAGE_HELP, LIST_HELP, mainHelp, RUN_HELP } from './cli/help.ts';
+import { COMMANDS, DOCTOR_HELP, IMAGE_HELP, LIST_HELP, mainHelp, PRUNE_HELP, RUN_HELP } from './cli/help.ts';
 import { nearestCommand } from './cli/args.ts';
 import { ConfigError } from '../harness/errors.ts';
 import { packageJson } from '../harness/paths.ts';
@@ -21,6 +22,7 @@ const helps: Record<string, () => Promise<string>> = {
   shrink: async () => (await import('./cli/shrink.ts')).SHRINK_HELP,
   image: async () => IMAGE_HELP,
   doctor: async () => DOCTOR_HELP,
+  prune: async () => PRUNE_HELP,
 };
 
 async function main(): Promise<number> {
@@ -52,6 +54,8 @@ async function main(): Promise<number> {
       return (await import('./cli/image.ts')).image(args);
     case 'doctor':
       return (await import('./cli/doctor.ts')).doctor(args);
+    case 'prune':
+      return (await import('./cli/prune.ts')).prune(args);
     default:
       return unknownCommand(command);
   }

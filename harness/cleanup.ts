@@ -1,3 +1,5 @@
+import { chmod, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { log } from './logger.ts';
 
 type Cleanup = () => Promise<unknown>;
@@ -43,3 +45,18 @@ async function runAll(sig: string): Promise<void> {
   const all = Promise.allSettled([...cleanups].map((f) => f()));
   await Promise.race([all, new Promise((r) => setTimeout(r, SIGNAL_CLEANUP_MS).unref())]);
 }
+
+/**
+ * Takes back the world-write permission a cluster gives its server-log folders while it runs
+ * (`<run>/logs/<cluster>`, 0777 so the container's postgres user can write there): 0755 once
+ * the run's containers are gone. Call at the end of a run.
+ * @returns how many folders it changed; a run without logs changes none.
+ */
+export async function closeLogFolders(runDir: string): Promise<number> {
+  const logs = join(runDir, 'logs');
+  const dirs = await readdir(logs, { withFileTypes: true }).catch(() => []);
+  const open = dirs.filter((d) => d.isDirectory());
+  await Promise.all(open.map((d) => chmod(join(logs, d.name), 0o755)));
+  return open.length;
+}
+

@@ -5,8 +5,9 @@
 import { execa } from 'execa';
 import { relative } from 'node:path';
 import { resolveImage } from '../../harness/db/image.ts';
-import { sweepTemplates } from '../../harness/db/template.ts';
-import { docker, listObjects, noEngine, removeObjects, type PgchaosObject } from '../../harness/docker.ts';
+import { sweepTemplates, TEMPLATE_LABEL } from '../../harness/db/template.ts';
+import { WAL_MOUNT } from '../../harness/db/wal-mount.ts';
+import { docker, listObjects, localSweepContext, noEngine, ownership, removeObjects, WAL_KEEPER_LABEL, type PgchaosObject } from '../../harness/docker.ts';
 import { ConfigError } from '../../harness/errors.ts';
 import { ENGINE_SCRIPT } from '../../harness/paths.ts';
 import { configWarnings, loadUserConfig, type UserConfig } from '../../harness/run/config.ts';
@@ -72,6 +73,7 @@ export async function doctor(argv: string[]): Promise<number> {
       );
     }
     await leftovers(values.remove === true);
+    await leftoverTemplates(values.remove === true);
     if (values.remove === true) {
       // Template images of ended runs (faster clusters, harness/db/template.ts), once their containers are gone: same ownership rule.
       const images = await sweepTemplates();
@@ -100,6 +102,7 @@ async function leftovers(remove: boolean): Promise<void> {
     const label = { live: 'running', crashed: 'LEFT BY A CRASHED RUN', foreign: 'another host\'s', expired: 'LEFT BEHIND (lease over)' }[o.ownership.state];
     const volumes = n('volume') ? `, ${n('volume')} volumes` : '';
     process.stdout.write(`run ${run}: ${n('container')} containers, ${n('network')} networks${volumes} — ${label}: ${o.ownership.why}\n`);
+    for (const k of objs.filter((x) => x.kind === 'container' && WAL_KEEPER_LABEL in x.labels)) process.stdout.write(`  ${await walTmpfs(k)}\n`);
   }
   if (!stale.length) return;
   if (remove) {
@@ -109,3 +112,40 @@ async function leftovers(remove: boolean): Promise<void> {
     process.stdout.write(`${stale.length} leftovers of crashed runs: pgchaos doctor --remove removes them (every run start also does)\n`);
   }
 }
+
+/**
+ * What a WAL keeper (db/wal-mount.ts, the `wal-full` fault) pins: its tmpfs lives in the engine's
+ * memory, not in any container's, so `docker stats` does not show it. Used bytes from `df` inside
+ * the keeper when it runs; the cap from the volume's mount options.
+ */
+async function walTmpfs(keeper: PgchaosObject): Promise<string> {
+  const d = await docker();
+  const info = await d.getContainer(keeper.id).inspect().catch(() => undefined);
+  const volume = info?.Mounts.find((m) => m.Destination === WAL_MOUNT)?.Name;
+  const options = volume ? ((await d.getVolume(volume).inspect().catch(() => undefined))?.Options ?? {}) : {};
+  const cap = /size=(\d+)m/.exec(options.o ?? '')?.[1];
+  let used = 'its use unknown (the keeper is stopped)';
+  if (info?.State.Running) {
+    const df = await execa('docker', ['exec', keeper.id, 'df', '-k', WAL_MOUNT], { reject: false, timeout: 10_000 });
+    const kb = Number(df.stdout.split('\n')[1]?.trim().split(/\s+/)[2]);
+    if (Number.isFinite(kb)) used = `${(kb / 1024).toFixed(1)} MB used`;
+  }
+  const node = keeper.labels[WAL_KEEPER_LABEL];
+  return `WAL tmpfs of node ${node} (${keeper.name}): ${used}${cap ? ` of ${cap} MB` : ''}, held in the engine's memory (docker stats does not show it)`;
+}
+
+/**
+ * Lists the template images (db/template.ts) whose run ended (a library user's run, a crash):
+ * each with its size. `--remove` removes them afterwards (sweepTemplates).
+ */
+async function leftoverTemplates(remove: boolean): Promise<void> {
+  const ctx = localSweepContext();
+  const images = await (await docker()).listImages({ filters: { label: [TEMPLATE_LABEL] } });
+  const stale = images.filter((i) => ownership(i.Labels ?? {}, i.Created * 1000, ctx).sweep);
+  for (const i of stale) {
+    const name = (i.RepoTags ?? [])[0] ?? i.Id;
+    process.stdout.write(`template image ${name}: ${(i.Size / 1e6).toFixed(0)} MB — its run ended: ${ownership(i.Labels ?? {}, i.Created * 1000, ctx).why}\n`);
+  }
+  if (stale.length && !remove) process.stdout.write(`${stale.length} template images of ended runs: pgchaos doctor --remove removes them (every cluster start also does)\n`);
+}
+

@@ -1,8 +1,10 @@
 /** pgchaos's help texts: printed without touching the Docker engine. */
 
-export const COMMANDS = ['run', 'soak', 'shrink', 'list', 'compare', 'merge-reports', 'image', 'doctor', 'help'] as const;
+export const COMMANDS = ['run', 'soak', 'shrink', 'list', 'compare', 'merge-reports', 'image', 'doctor', 'prune', 'help'] as const;
 
-export const EXIT_CODES = 'exit codes: 0 every scenario passed · 1 a scenario failed · 2 usage, config or setup error · 130 interrupted (Ctrl-C)';
+export const EXIT_CODES =
+  'exit codes: 0 every scenario passed · 1 a scenario failed · 2 usage, config or setup error · 130 interrupted (Ctrl-C;\n' +
+  '129 terminal closed, 143 SIGTERM) · 3 every scenario passed but the reports folder is full (the report is incomplete)';
 
 /** The text of `pgchaos --help`, with the package version. */
 export function mainHelp(version: string): string {
@@ -24,6 +26,7 @@ commands:
                   offline for 13, 15, 17); --save/--load DIR: an image cache for CI
   doctor          what this machine lacks and the command that fixes it; leftovers of crashed
                   runs (--remove removes them)
+  prune           remove old run folders from ./reports (--keep N, --older-than DAYS)
   help [command]  this text, or a command's options (also: pgchaos <command> --help)
 
 options:
@@ -95,6 +98,9 @@ Before vitest starts: the config is checked (a mistake is exit 2 with its fix, n
 a Docker engine must answer (DOCKER_HOST is honoured: one that does not answer is exit 2 at
 once), and each major's PostgreSQL image is built if missing (about a minute each, once).
 Ctrl-C: vitest is interrupted, then every container and network of the run is removed (exit 130).
+A closed terminal (SIGHUP, exit 129) or kill (SIGTERM, exit 143) does the same; so does vitest
+itself when the pgchaos process is killed outright. A closed stdout (pgchaos run | head) is ignored.
+A full reports disk: the run says which folder is full and the fix, keeps what fitted (exit 3).
 
 ${EXIT_CODES}`;
 
@@ -136,8 +142,22 @@ export const DOCTOR_HELP = `usage: pgchaos doctor [--remove] [--config FILE]
 
 Checks Node, the Docker engine (DOCKER_HOST, if set), your config, the PostgreSQL image and
 the reports folder, and says the command that fixes each problem. Lists what crashed runs left
-on the engine: containers and networks of runs whose process on this host is gone, or whose
-lease has passed when another host (sharing the engine) made them.
+on the engine: containers and networks of runs whose process on this host is gone (or whose pid
+now belongs to a later process), or whose lease has passed when another host (sharing the
+engine) made them; the WAL tmpfs of a wal-full fault with its size (it is held in the engine's
+memory, which docker stats does not show); template images of runs that ended.
   --remove        remove those leftovers (live runs, here or on other hosts, are kept)
   --config FILE   the config to check (default ./pgchaos.config.json, when present)
 Exit 0 when ready, 2 when something needs fixing.`;
+
+export const PRUNE_HELP = `usage: pgchaos prune [--keep N] [--older-than DAYS] [--out DIR] [--dry-run]
+
+Removes old run folders (report, records, server logs) from the reports folder, which grows by
+one folder per run, then rewrites its index.html. The run reports/latest points to is kept.
+  --keep N           keep the N newest runs
+  --older-than DAYS  remove only runs started more than DAYS days ago
+                     (with both: a run goes when it is past the N newest and older than DAYS)
+  --out DIR          the reports folder (default ./reports, or PGCHAOS_REPORTS_DIR)
+  --dry-run          list what would be removed, remove nothing
+Only folders named like a run id, or holding a run.json or summary.json, are considered.`;
+

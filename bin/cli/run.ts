@@ -25,7 +25,7 @@ import { currentRun, reportsDir } from '../../harness/run.ts';
 import { configFlags, parseRunArgs, UsageError, type RunArgs } from './args.ts';
 import { ensureEngine } from './engine.ts';
 import { RUN_HELP } from './help.ts';
-import { endInterruptedRun, STOP_SIGNALS, tolerateClosedOutput, type StopSignal } from './interrupt.ts';
+import { endInterruptedRun, REPORTS_FULL_EXIT, STOP_SIGNALS, tolerateClosedOutput, type StopSignal } from './interrupt.ts';
 import { builtinScenarioFiles, isDirectory, isFile, isScenarioFile, scenarioFiles } from './scenarios.ts';
 import type { ChildPlan } from './vitest-child.ts';
 
@@ -104,7 +104,8 @@ export function prepareReportsDir(dir: string, cwd: string): void {
 /**
  * `pgchaos run`: checks arguments, config, reports folder, engine, image and parameter names,
  * then runs the selected scenarios in a vitest child process and writes the report.
- * @returns the exit code: 0 every scenario passed, 1 a scenario failed, 2 nothing ran, 128 + signal number when
+ * @returns the exit code: 0 every scenario passed, 1 a scenario failed, 2 nothing ran, 3 every scenario passed but the
+ *   reports folder is full (the report is incomplete), 128 + signal number when
  *   stopped (129 SIGHUP, 130 SIGINT, 143 SIGTERM).
  * @throws UsageError or ConfigError (exit 2 at the top level) before vitest starts.
  */
@@ -177,7 +178,7 @@ export async function run(argv: string[]): Promise<number> {
       return 128 + STOP_SIGNALS[interrupted];
     }
     const code = result.exitCode;
-    return code === 0 || code === 1 || code === 2 ? code : 1;
+    return code === 0 || code === 1 || code === 2 || code === REPORTS_FULL_EXIT ? code : 1;
   } finally {
     for (const sig of signals) process.off(sig, onSignal);
   }

@@ -21,7 +21,8 @@ SEED (default 1) to SEED+N-1, each schedule S seconds of faults (default 120) an
 window, then prints a line per seed with its replay command. Any of pgchaos run's options
 (--config, --sync, --pg, --promote, --out, …) apply to every seed.
 
-Exit codes: 0 every seed passed, 1 a seed failed, 2 a usage or setup error, 130 interrupted.
+Exit codes: 0 every seed passed, 1 a seed failed, 2 a usage or setup error, 3 every seed passed
+but the reports folder is full, 130 interrupted (129 terminal closed, 143 SIGTERM).
 
 Example:
   pgchaos soak --seeds 20 --duration 120

@@ -9,11 +9,13 @@
  *
  *   node vitest-child.js '<ChildPlan as JSON>'
  */
-import { join } from 'node:path';
-import { createVitest, parseCLI } from 'vitest/node';
+import { dirname, join } from 'node:path';
+import { createVitest, parseCLI, type Reporter, type Vitest } from 'vitest/node';
 import { GLOBAL_SETUP } from '../../harness/paths.ts';
 import CountReporter from '../../harness/run/count-reporter.ts';
-import { endInterruptedRun, STOP_SIGNALS, tolerateClosedOutput, watchParent } from './interrupt.ts';
+import { rmSync } from 'node:fs';
+import { isDiskFull, noteReportsFull, reportsFull, ReportsFullError } from '../../harness/report/record.ts';
+import { endInterruptedRun, REPORTS_FULL_EXIT, STOP_SIGNALS, tolerateClosedOutput, watchParent } from './interrupt.ts';
 import { globLiteral } from './scenarios.ts';
 
 /** What run.ts hands over. */
@@ -60,6 +62,7 @@ async function main(): Promise<number> {
     reporters: [...(reporters ? [reporters].flat() : ['default']), 'junit', ['blob', { outputFile: blobFile(plan.runDir, userOptions.shard) }], new CountReporter()],
     outputFile: { junit: join(plan.runDir, 'junit.xml') },
   });
+  keepGoingWhenFull(vitest, plan.runDir, blobFile(plan.runDir, userOptions.shard));
   // Ctrl-C (run.ts passes it on to this process group): vitest cancels the run — the running
   // scenario's worker removes its containers (harness/cleanup.ts), so it ends within seconds and
   // records itself as interrupted — and the reporters still finish, so junit.xml stays whole.
@@ -110,7 +113,37 @@ async function main(): Promise<number> {
     process.stderr.write(`pgchaos: no scenario matched vitest's filters (${plan.vitestArgs.join(' ')}): nothing ran\n  fix: pgchaos list shows the scenarios; check the filter after --\n`);
     return 2;
   }
-  return Number(process.exitCode ?? 0);
+  const code = Number(process.exitCode ?? 0);
+  const full = reportsFull();
+  if (!full) return code;
+  process.stderr.write(
+    `pgchaos: ${full.problem}: the report could not be written whole; the scenario records in ${plan.runDir}/scenarios and what else fitted were kept\n  fix: ${full.fix}\n`,
+  );
+  return code === 0 ? REPORTS_FULL_EXIT : code;
+}
+
+/**
+ * Makes the reporters that write files at the end (JUnit, blob) survive a full disk: the run's
+ * verdicts are known by then, so a report that does not fit is noted (`noteReportsFull`) and its
+ * partial file removed — a truncated junit.xml would pass for a report — instead of a stack trace.
+ */
+function keepGoingWhenFull(vitest: Vitest, runDir: string, blob: string): void {
+  // vitest's list of reporter instances (not in its types; BlobReporter is not exported to wrap it ourselves).
+  const reporters = (vitest as unknown as { reporters?: Reporter[] }).reporters ?? [];
+  for (const r of reporters) {
+    const end = r.onTestRunEnd?.bind(r);
+    const file = ({ JUnitReporter: join(runDir, 'junit.xml'), BlobReporter: blob } as Record<string, string>)[r.constructor.name];
+    if (!end || !file) continue;
+    r.onTestRunEnd = async (...args: Parameters<typeof end>) => {
+      try {
+        await end(...args);
+      } catch (e) {
+        if (!isDiskFull(e)) throw e;
+        noteReportsFull(new ReportsFullError(dirname(file), e.code!));
+        rmSync(file, { force: true });
+      }
+    };
+  }
 }
 
 main().then(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OWNER_LABEL, RUN_LABEL } from '../docker.ts';
+import { localSweepContext, OWNER_LABEL, OWNER_START_LABEL, ownership, processStartTime, RUN_LABEL } from '../docker.ts';
 import type { PgImage } from './image.ts';
 import { inVolume, settingIsOn, newTemplateName, templateKey, templateLabels, TEMPLATE_LABEL, templateOwnerPid, templateShape, type TemplateKeyInput } from './template.ts';
 
@@ -83,6 +83,9 @@ it('labels a template with its run, its owner and its key, so that sweeps find i
   expect(labels[RUN_LABEL]).toBe('20261124-000000-abcd');
   expect(labels[TEMPLATE_LABEL]).toBe('k1');
   expect(Number(labels[OWNER_LABEL])).toBe(templateOwnerPid());
+  // The owner's start time (a vitest worker's template is owned by vitest, its parent): the sweep sees the run as live.
+  if (process.platform === 'linux') expect(labels[OWNER_START_LABEL]).toBe(processStartTime(templateOwnerPid()));
+  expect(ownership(labels, Date.now(), localSweepContext()).state).toBe('live');
   expect(newTemplateName('20261124-000000-abcd', 'k1')).toMatch(/^pgchaos\/template:20261124-000000-abcd-k1-[0-9a-f]{6}$/);
   expect(newTemplateName('20261124-000000-abcd', 'k1')).not.toBe(newTemplateName('20261124-000000-abcd', 'k1'));
 });

@@ -33,7 +33,19 @@
  * its own tag (`findTemplate`); both are removed with the run's.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { docker, EXPIRES_LABEL, HOST_LABEL, localSweepContext, OWNER_LABEL, ownership, RUN_LABEL, runLabels, type SweepContext } from '../docker.ts';
+import {
+  docker,
+  EXPIRES_LABEL,
+  HOST_LABEL,
+  localSweepContext,
+  OWNER_LABEL,
+  OWNER_START_LABEL,
+  ownership,
+  processStartTime,
+  RUN_LABEL,
+  runLabels,
+  type SweepContext,
+} from '../docker.ts';
 import { log } from '../logger.ts';
 import { renderConf, renderHba } from './ha-config.ts';
 import type { PgImage } from './image.ts';
@@ -154,7 +166,16 @@ export function templateOwnerPid(env: NodeJS.ProcessEnv = process.env, forked = 
 /** The labels of a template image of run `runId`: the run's, owned by `templateOwnerPid()`, and its key. */
 export function templateLabels(runId: string, key: string): Record<string, string> {
   const labels = runLabels(runId);
-  return { [RUN_LABEL]: labels[RUN_LABEL]!, [OWNER_LABEL]: String(templateOwnerPid()), [HOST_LABEL]: labels[HOST_LABEL]!, [EXPIRES_LABEL]: labels[EXPIRES_LABEL]!, [TEMPLATE_LABEL]: key };
+  const owner = templateOwnerPid();
+  const start = processStartTime(owner); // the owner's, not this process's: with the pid it names the owner for good
+  return {
+    [RUN_LABEL]: labels[RUN_LABEL]!,
+    [OWNER_LABEL]: String(owner),
+    ...(start ? { [OWNER_START_LABEL]: start } : {}),
+    [HOST_LABEL]: labels[HOST_LABEL]!,
+    [EXPIRES_LABEL]: labels[EXPIRES_LABEL]!,
+    [TEMPLATE_LABEL]: key,
+  };
 }
 
 /**

@@ -1,11 +1,12 @@
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { ConfigError } from '../errors.ts';
 import type { WriteAvailability } from '../nemesis/availability.ts';
 import type { Fault } from '../nemesis/fault.ts';
 import type { FaultImpact, KindImpact } from '../nemesis/impact.ts';
 import type { FailoverRecord } from '../nemesis/operator.ts';
 import type { PlayedSchedule } from '../nemesis/runner.ts';
 import type { Schedule } from '../nemesis/schedule.ts';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Verdict } from '../checks/verdict.ts';
 import type { ObserverSample, SyncTransition, WriterSample } from '../load/history.ts';
 
@@ -135,14 +136,56 @@ export function recordId(k: RecordKey): string {
   return [file, slug(k.name), `pg${k.major}`, ...(k.seed !== undefined ? [`seed${k.seed}`] : [])].join('--');
 }
 
+/** Whether `e` says the disk is full: ENOSPC, or EDQUOT (a quota). */
+export function isDiskFull(e: unknown): e is NodeJS.ErrnoException {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
+/** A report file could not be written because the disk of its folder is full (ENOSPC/EDQUOT). */
+export class ReportsFullError extends ConfigError {
+  override readonly name = 'ReportsFullError';
+  constructor(
+    /** The folder that is full. */
+    readonly dir: string,
+    readonly code: string,
+  ) {
+    super(`the reports folder ${dir} is full (${code})`, 'free space there (pgchaos prune --keep 5 removes older runs) or write reports elsewhere: pgchaos run --out DIR');
+  }
+}
+
+const FULL = Symbol.for('pgchaos.reportsFull');
+
+/**
+ * Remembers, for the whole process, that the reports folder was found full (the first time
+ * only). A process-wide symbol: vitest's global setup and the CLI's vitest child load this
+ * module as two instances in one process.
+ */
+export function noteReportsFull(e: ReportsFullError): void {
+  (globalThis as { [FULL]?: ReportsFullError })[FULL] ??= e;
+}
+
+/** The first `ReportsFullError` this process noted, if any. */
+export function reportsFull(): ReportsFullError | undefined {
+  return (globalThis as { [FULL]?: ReportsFullError })[FULL];
+}
+
 /**
  * Writes `path` atomically: a temporary file beside it, then a rename, so a full disk or an
- * interruption leaves the old file or none, never half a JSON document.
+ * interruption leaves the old file or none, never half a JSON document; the temporary file is
+ * removed when the write fails.
+ * @throws ReportsFullError when the disk is full; the write's own error otherwise.
  */
 export async function writeFileAtomic(path: string, data: string): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, data);
-  await rename(tmp, path);
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    if (isDiskFull(e)) throw new ReportsFullError(dirname(path), e.code!);
+    throw e;
+  }
 }
 
 /** Writes `scenarios/<id>.json` under `runDir` (atomically); returns its path. */

@@ -6,8 +6,10 @@ import { sweepOrphans, sweepRun } from '../docker.ts';
 import { probeImage, resolveImage } from '../db/image.ts';
 import { prepareNetFaults } from '../db/netns.ts';
 import { removeTemplates } from '../db/template.ts';
+import { closeLogFolders } from '../cleanup.ts';
 import { log } from '../logger.ts';
 import { ENGINE_SCRIPT } from '../paths.ts';
+import { noteReportsFull, ReportsFullError } from '../report/record.ts';
 import { writeReport } from '../report/report.ts';
 import { currentRun, type Run } from '../run.ts';
 import { SETUP_ERROR_FILE } from './count-reporter.ts';
@@ -60,8 +62,14 @@ async function prepare(project: TestProject, run: Run): Promise<() => Promise<vo
   return async () => {
     await sweepRun(run.id);
     await removeTemplates(run.id);
+    await closeLogFolders(run.dir); // its containers, which wrote there, are gone
     if (project.name !== 'scenarios') return; // one report per run, written once its scenarios ended
-    const summary = await writeReport(run.dir);
+    // A full disk: what was written stays; the CLI says so once, at the end, with its own exit code.
+    const summary = await writeReport(run.dir).catch((e: unknown) => {
+      if (!(e instanceof ReportsFullError)) throw e;
+      noteReportsFull(e);
+      return null;
+    });
     if (summary) {
       const k = summary.counts;
       const interrupted = k.interrupted ? `, ${k.interrupted} interrupted` : '';

@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,13 @@ async function records(dir: string): Promise<Map<string, ScenarioRecord>> {
   return new Map(all.map((r) => [r.name, r]));
 }
 
+/** The run's server-log folders that anyone may write to (0777 while its cluster ran). */
+function worldWritableLogs(dir: string): string[] {
+  const logs = join(dir, 'logs');
+  const dirs = existsSync(logs) ? readdirSync(logs) : [];
+  return dirs.filter((d) => statSync(join(logs, d)).mode & 0o002);
+}
+
 async function isolatedRun(): Promise<{ id: string; dir: string; env: Record<string, string> }> {
   const id = newRunId();
   const dir = await mkdtemp(join(tmpdir(), 'pgchaos-teardown-'));
@@ -48,18 +55,29 @@ async function nodesUp(id: string): Promise<void> {
   );
 }
 
-/** Pids of the processes whose command line names `text` (the vitest child's plan names its run folder). */
+/** Pids of the processes whose command line or environment names `text` (a run's folder: the CLI, its vitest child and workers). */
 function processesNaming(text: string): number[] {
   return readdirSync('/proc')
     .filter((p) => /^\d+$/.test(p))
     .filter((p) => {
       try {
-        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(text);
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(text) || readFileSync(`/proc/${p}/environ`, 'utf8').includes(text);
       } catch {
         return false;
       }
     })
     .map(Number);
+}
+
+/** Waits until no process of the run is left. */
+async function processesEnd(dir: string): Promise<void> {
+  await pollUntil(
+    async () => {
+      const left = processesNaming(dir);
+      return left.length ? { done: false, seen: `processes ${left.join(', ')} still run` } : { done: true, value: true };
+    },
+    { what: 'the run\'s processes to stop and sweep', timeoutMs: 60_000, intervalMs: 250 },
+  );
 }
 
 /** What an interrupted run must leave: no container or network, its scenario recorded as interrupted, a whole junit.xml, a summary. */
@@ -69,6 +87,7 @@ async function expectInterruptedCleanly(run: { id: string; dir: string }): Promi
   expect(record?.status, JSON.stringify(record?.error)).toBe('interrupted');
   expect(await readFile(join(run.dir, 'junit.xml'), 'utf8')).toMatch(/<\/testsuites>\s*$/);
   expect(existsSync(join(run.dir, 'summary.json'))).toBe(true);
+  expect(worldWritableLogs(run.dir)).toEqual([]);
 }
 
 describe('nothing is left behind', () => {
@@ -83,6 +102,8 @@ describe('nothing is left behind', () => {
     const timedOut = byName.get('runs past its vitest timeout')!;
     expect(timedOut.status).toBe('failed');
     expect(timedOut.error).toMatch(/timed out/i);
+    expect(readdirSync(join(run.dir, 'logs')).length).toBeGreaterThan(0);
+    expect(worldWritableLogs(run.dir)).toEqual([]);
   });
 
   it('after Ctrl-C during `pgchaos run`', async () => {
@@ -128,13 +149,18 @@ describe('nothing is left behind', () => {
     process.kill(cli.pid!, 'SIGKILL');
     await cli;
     // The child outlives the CLI; it must end by itself within the cleanup's bounds (not run the scenario to its end unattended).
-    await pollUntil(
-      async () => {
-        const left = processesNaming(run.dir);
-        return left.length ? { done: false, seen: `processes ${left.join(', ')} still run` } : { done: true, value: true };
-      },
-      { what: 'the orphaned vitest child to stop and sweep', timeoutMs: 60_000, intervalMs: 250 },
-    );
+    await processesEnd(run.dir);
+    await expectInterruptedCleanly(run);
+  });
+
+  it('after its terminal closes: hung up (SIGHUP), its output gone (EIO), the run still stops and sweeps', async () => {
+    const run = await isolatedRun();
+    // `script` gives the CLI a terminal of its own; killing `script` closes it, and the kernel hangs up the CLI's session.
+    const term = execa('script', ['-qefc', 'node --import tsx bin/pgchaos.ts run scenarios/lost-write-detection.test.ts', '/dev/null'], { env: run.env, reject: false });
+    await nodesUp(run.id);
+    term.kill('SIGKILL');
+    await term;
+    await processesEnd(run.dir);
     await expectInterruptedCleanly(run);
   });
 
