@@ -91,7 +91,7 @@ function pgbenchScript(): string {
 
 /**
  * pgbench in a throw-away container on the host network, against the same published port the
- * writer uses; `-M prepared` as in seed 004, and as the writer prepares its statement.
+ * writer uses; `-M prepared` as in write-up 004, and as the writer prepares its statement.
  */
 async function pgbenchTps(cluster: Cluster, runId: string): Promise<number> {
   const conn = cluster.primary.connection();

@@ -1,5 +1,5 @@
 /**
- * Rewind refused, failback by re-clone — seed 001, scheme 2.
+ * Rewind refused, failback by re-clone — write-up 001, scheme 2.
  *
  * The same divergence as the pg_rewind story, on a cluster without wal_log_hints and without
  * data checksums. pg_rewind refuses the old primary ("target server needs to use either data
@@ -22,7 +22,7 @@ scenario('unplanned failover with divergence: pg_rewind refused without wal_log_
 
   const { oldPrimary, promoted } = await divergeAndFailOver(ctx, cluster, writer, observer);
 
-  // Seed 001 scheme 1 fails here: the old primary never WAL-logged hint-bit changes.
+  // Write-up 001 scheme 1 fails here: the old primary never WAL-logged hint-bit changes.
   rec.move(`pg_rewind the old primary against ${promoted.name}`);
   const refusal = await cluster.rewind(oldPrimary).then(
     () => null,
@@ -33,7 +33,7 @@ scenario('unplanned failover with divergence: pg_rewind refused without wal_log_
   expect(line, `pg_rewind should refuse without wal_log_hints; it said: ${refusal}`).not.toBeNull();
   rec.metric('rewindRefusal', line![0]);
 
-  // Seed 001 scheme 2: a fresh base backup from the new primary.
+  // Write-up 001 scheme 2: a fresh base backup from the new primary.
   const recloneAt = rec.move(`re-clone the old primary from ${promoted.name} (pg_basebackup -R)`);
   await cluster.reclone(oldPrimary);
   rec.metric('recloneMs', Math.round(rec.clock.now() - recloneAt));

@@ -1,5 +1,5 @@
 /**
- * Unplanned failover with divergence, failback by pg_rewind — seeds 001 (scheme 1) and 003 (§四.5).
+ * Unplanned failover with divergence, failback by pg_rewind — write-ups 001 (scheme 1) and 003 (§四.5).
  *
  * The primary is cut off while its clients still commit, so it writes WAL no standby has; the
  * most advanced standby is promoted and the writer moves to it. Started again as a standby
@@ -14,14 +14,14 @@ import { divergeAndFailOver, recordOutage, streamingDeadlineMs, verifyConsistent
 
 scenario('unplanned failover with divergence: failback by pg_rewind', async (ctx) => {
   const { rec, startCluster, startWriter, startObserver } = ctx;
-  const cluster = await startCluster(); // the user's HA config (the seeds' ANY 1 (s1, s2) by default)
+  const cluster = await startCluster(); // the user's HA config (the write-ups' ANY 1 (s1, s2) by default)
   const observer = startObserver(cluster);
   const writer = await startWriter(cluster);
   await holdFor(3000); // steady writes
 
   const { oldPrimary, promoted } = await divergeAndFailOver(ctx, cluster, writer, observer);
 
-  // The mistake seed 003 warns about: restart the old primary as a standby as it is.
+  // The mistake write-up 003 warns about: restart the old primary as a standby as it is.
   await cluster.repoint(oldPrimary);
   const offset = await oldPrimary.logOffset();
   rec.move('start the old primary as a standby, without pg_rewind');
@@ -30,7 +30,7 @@ scenario('unplanned failover with divergence: failback by pg_rewind', async (ctx
   rec.step('old primary cannot follow the new timeline', { symptom });
   rec.metric('divergenceSymptom', symptom.replace(/^.*?(LOG|FATAL|ERROR):\s+/, ''));
 
-  // Seed 001 scheme 1: stop it cleanly, rewind it against the new primary, start it as a standby.
+  // Write-up 001 scheme 1: stop it cleanly, rewind it against the new primary, start it as a standby.
   await oldPrimary.stop('fast');
   const rewindAt = rec.move(`pg_rewind the old primary against ${promoted.name}`);
   const output = await cluster.rewind(oldPrimary);

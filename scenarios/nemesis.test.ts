@@ -4,7 +4,7 @@
  *
  * 1. the cluster, the writer (200 batches/s unless the config sets a rate, so that what is
  *    judged is the faults, not whether standbys keep up with an unthrottled writer) and the
- *    operator: the seeds' failover procedure as a loop (seed 000 §11, seed 001);
+ *    operator: the write-ups' failover procedure as a loop (write-up 000 §11, write-up 001);
  * 2. the schedule: faults from the catalogue, at most two at once, each healed, over
  *    `--duration` seconds; the operator fails over when the primary stays unreachable;
  * 3. the recovery window: the operator rejoins old primaries (pg_rewind or a re-clone) and

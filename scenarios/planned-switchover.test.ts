@@ -1,5 +1,5 @@
 /**
- * Planned switchover — seed 000 §11 (and seed 003 §四, "smooth switchover").
+ * Planned switchover — write-up 000 §11 (and write-up 003 §四, "smooth switchover").
  *
  * Under batch writes: fast-stop the primary; compare pg_last_wal_receive_lsn() and
  * pg_last_wal_replay_lsn() on s1 and s2; promote the most advanced; point the other standby at
@@ -14,7 +14,7 @@ import { promoteMostAdvanced, recordOutage, repointOthers, streamingDeadlineMs, 
 
 scenario('planned switchover: fast-stop the primary, promote the most advanced standby, old primary rejoins', async (ctx) => {
   const { rec, startCluster, startWriter, startObserver, inject } = ctx;
-  const cluster = await startCluster(); // the user's HA config (the seeds' ANY 1 (s1, s2) by default)
+  const cluster = await startCluster(); // the user's HA config (the write-ups' ANY 1 (s1, s2) by default)
   const oldPrimary = cluster.primary;
   const observer = startObserver(cluster);
   const writer = await startWriter(cluster);

@@ -1,5 +1,5 @@
 /**
- * Quorum commit under standby loss — seeds 004 (§8, §9) and 000 (§10).
+ * Quorum commit under standby loss — write-ups 004 (§8, §9) and 000 (§10).
  *
  * One primary, two standbys, synchronous_standby_names = 'ANY 1 (s1, s2)', a batch writer.
  * Lose one standby: writes go on. Lose the second: every commit waits on SyncRep and TPS
@@ -19,7 +19,7 @@ import { streamingDeadlineMs, verifyConsistent, verifyRecovered } from '../harne
 
 scenario('quorum commit: lose both standbys, stall, recover', async (ctx) => {
   const { rec, startCluster, startWriter, startObserver, inject, verify } = ctx;
-  const cluster = await startCluster({ standbys: ['s1', 's2'], synchronousStandbyNames: 'ANY 1 (s1, s2)', synchronousCommit: 'on' }); // the seed's setup, whatever the user's config
+  const cluster = await startCluster({ standbys: ['s1', 's2'], synchronousStandbyNames: 'ANY 1 (s1, s2)', synchronousCommit: 'on' }); // the write-up's setup, whatever the user's config
   const observer = startObserver(cluster);
   const writer = await startWriter(cluster, { clients: 8, batchRows: 1000 });
   // Every expectation comes from the model: the sync_state of a standby with these walsenders
@@ -28,13 +28,13 @@ scenario('quorum commit: lose both standbys, stall, recover', async (ctx) => {
   const stateIn = (p: SyncPrediction, name: string) => p.standbys.find((r) => r.name === name)!.syncState;
   const both = model({ name: 's1' }, { name: 's2' });
 
-  // 004 §7: steady batch writes with both standbys in quorum. The first second is warm-up.
+  // write-up 004 §7: steady batch writes with both standbys in quorum. The first second is warm-up.
   const steadyFrom = rec.step('steady writes') + 1000;
   await holdFor(4000);
   const steadyTps = meanTps(writer.samples(), steadyFrom, rec.clock.now());
   rec.metric('steadyTps', round(steadyTps));
 
-  // 004 §8: one standby dies. ANY 1 still has s2, so commits go on; s1 falls behind meanwhile.
+  // write-up 004 §8: one standby dies. ANY 1 still has s2, so commits go on; s1 falls behind meanwhile.
   const s1Crash = await inject(cluster, { kind: 'crash-host-loud', target: { node: 's1' } });
   const killedAt = s1Crash.faultT;
   await holdFor(4000);
@@ -42,7 +42,7 @@ scenario('quorum commit: lose both standbys, stall, recover', async (ctx) => {
   const oneDown = verify(checkSustained(writer.samples(), { fromT: killedAt, toT: rec.clock.now(), steadyTps, fraction: 0.5 }));
   rec.metric('tpsOneStandbyDown', round(oneDown.evidence.tps));
 
-  // 004 §9: the second standby stops. No standby can confirm a commit: every writer backend
+  // write-up 004 §9: the second standby stops. No standby can confirm a commit: every writer backend
   // waits on SyncRep ("waiting for LSN" in ps) and TPS drops to 0.
   const s2Stop = await inject(cluster, { kind: 'stop-fast', target: { node: 's2' } });
   const stoppedAt = s2Stop.faultT;
@@ -53,7 +53,7 @@ scenario('quorum commit: lose both standbys, stall, recover', async (ctx) => {
   const stall = verify(checkStalled(writer.samples(), { faultT: stoppedAt, withinMs: 2000 }));
   rec.metric('stallOnsetMs', round(stall.evidence.stallMs));
 
-  // 000 §10: s1 comes back. It replays what it missed (catchup / potential), turns
+  // write-up 000 §10: s1 comes back. It replays what it missed (catchup / potential), turns
   // streaming / quorum, and the commits waiting on SyncRep return.
   const startedAt = await s1Crash.heal(); // the host boots, pg_ctl start
   const s1Alone = stateIn(model({ name: 's1' }), 's1');
@@ -73,7 +73,7 @@ scenario('quorum commit: lose both standbys, stall, recover', async (ctx) => {
   );
   rec.step('both standbys streaming as predicted');
 
-  // 000 §10's sequence: s1 catches up (the model: a listed standby in catchup is `potential`).
+  // write-up 000 §10's sequence: s1 catches up (the model: a listed standby in catchup is `potential`).
   const s1Catchup = stateIn(model({ name: 's1', state: 'catchup' }), 's1');
   const s1Seq = checkSyncSequence('s1', observer.transitions('s1'), [`streaming/${stateIn(both, 's1')}`, 'absent', `catchup/${s1Catchup}`, `streaming/${s1Alone}`]);
   rec.metric('catchupSeen', verdictValue(s1Seq)); // before verify, which throws: a failed check records false

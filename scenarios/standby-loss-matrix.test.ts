@@ -1,10 +1,10 @@
 /**
- * The standby-loss matrix — seeds 004 (§8, §9) and 000 (§10), for any HA config.
+ * The standby-loss matrix — write-ups 004 (§8, §9) and 000 (§10), for any HA config.
  *
- * The seed kills one standby of `ANY 1 (s1, s2)` (writes go on), then the second (every commit
+ * Write-up 004 kills one standby of `ANY 1 (s1, s2)` (writes go on), then the second (every commit
  * waits on SyncRep, TPS 0), then starts them again (catchup, then streaming / quorum, TPS
  * back). Here the same story runs for a config, with every expectation taken from the model
- * (harness/model/sync-model.ts) instead of the seed's literals:
+ * (harness/model/sync-model.ts) instead of the write-up's literals:
  *
  * 1. steady writes; pg_stat_replication shows the sync_priority and sync_state the model predicts;
  * 2. pass 1: lose standbys in priority order, each by a host crash; pass 2: in reverse order,
@@ -41,7 +41,7 @@ interface MatrixConfig {
   synchronousCommit: SynchronousCommit;
 }
 
-/** The built-in configs: the seed's, the priority form, quorum and priority of two among three, `*`, and async. */
+/** The built-in configs: the write-up's, the priority form, quorum and priority of two among three, `*`, and async. */
 const BUILT_IN: MatrixConfig[] = [
   { standbys: ['s1', 's2'], synchronousStandbyNames: 'ANY 1 (s1, s2)', synchronousCommit: 'on' },
   { standbys: ['s1', 's2'], synchronousStandbyNames: 'FIRST 1 (s1, s2)', synchronousCommit: 'on' },
@@ -58,7 +58,7 @@ const configs: MatrixConfig[] = config.haGiven ? [{ standbys: config.standbys, s
 const STEADY_MS = 3000;
 /** Window after a loss in which writes that go on are judged, ms. */
 const GO_ON_MS = 3000;
-/** Bound on the stall's onset after a loss, ms (the seed saw it at once). */
+/** Bound on the stall's onset after a loss, ms (the write-up saw it at once). */
 const STALL_WITHIN_MS = 2000;
 /** Bound on TPS coming back after the standby that ends a stall is started, ms. */
 const RECOVER_WITHIN_MS = 10_000;
@@ -87,7 +87,7 @@ for (const c of configs) {
     const backPressure = predict(everyStandby).commitsWait;
     const writer = await startWriter(cluster, backPressure || ctx.config.writer.rateTps !== undefined ? {} : { rateTps: ASYNC_RATE_TPS });
 
-    // 004 §7: steady writes, every standby streaming as the model predicts.
+    // write-up 004 §7: steady writes, every standby streaming as the model predicts.
     const steadyFrom = rec.step('steady writes') + 1000;
     await holdFor(STEADY_MS + 1000);
     const steadyTps = meanTps(writer.samples(), steadyFrom, rec.clock.now());
@@ -109,7 +109,7 @@ for (const c of configs) {
       { order: byPriority, fault: 'crash' as const },
       { order: [...byPriority].reverse(), fault: 'stop' as const },
     ]) {
-      // 004 §7 before every pass: the standbys replay what the primary wrote, as in steady state.
+      // write-up 004 §7 before every pass: the standbys replay what the primary wrote, as in steady state.
       // A standby that rejoined in pass 1 streams once it has *received* the backlog; replaying it
       // (350 MB on PostgreSQL 13, measured) keeps it so busy that commits waiting for its flush
       // run at half speed, and the next loss would be judged against a cluster still recovering.
@@ -132,7 +132,7 @@ for (const c of configs) {
         steps.push(await judgeLoss(ctx, writer, observer, { what, faultT, steadyTps, stall: stalled, rows }));
         if (stalled) break;
       }
-      // 000 §10: the lost standbys come back, the last lost first.
+      // write-up 000 §10: the lost standbys come back, the last lost first.
       for (const node of [...lost].reverse()) {
         const rejoined = cluster.standbys.filter((s) => !lost.includes(s) || s === node);
         const prediction = predict({ ...cluster.syncSettings(), standbys: rejoined.map((s) => ({ name: s.name })) });

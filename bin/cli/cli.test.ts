@@ -120,8 +120,8 @@ describe('pgchaos run: which scenario files', () => {
 
   it('a scenario\'s header comment is its description; file paths become literal globs', () => {
     const f = join(project, 'scenarios', 'h.test.ts');
-    writeFileSync(f, "// SPDX\n/**\n * Title — seed 004.\n *\n * Line one.\n * Line two.\n */\nimport x from 'y';\n/** not this */\n");
-    expect(scenarioHeader(f)).toEqual({ title: 'Title — seed 004.', body: ['Line one.', 'Line two.'] });
+    writeFileSync(f, "// SPDX\n/**\n * Title — write-up 004.\n *\n * Line one.\n * Line two.\n */\nimport x from 'y';\n/** not this */\n");
+    expect(scenarioHeader(f)).toEqual({ title: 'Title — write-up 004.', body: ['Line one.', 'Line two.'] });
     writeFileSync(f, "import x from 'y';\n/** too late */\n");
     expect(scenarioHeader(f).title).toBe('(no header comment)');
     expect(globLiteral('/tmp/a (1)/[x]/*.test.ts')).toBe('/tmp/a \\(1\\)/\\[x\\]/\\*.test.ts');

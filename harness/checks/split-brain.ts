@@ -1,5 +1,5 @@
 /**
- * Never two primaries acknowledging writes at the same time (Jepsen's "split brain"; the seed's
+ * Never two primaries acknowledging writes at the same time (Jepsen's "split brain"; the write-up's
  * fencing concern), read off the writer's ledger: each acknowledged batch names the node that
  * acknowledged it and the timeline that node wrote it on.
  *

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { byAdvancement, swapName, type StandbyPosition } from './cluster.ts';
 
-describe('byAdvancement (seed 000 §11: promote the largest receive LSN, then the largest replay LSN)', () => {
+describe('byAdvancement (write-up 000 §11: promote the largest receive LSN, then the largest replay LSN)', () => {
   const pos = (name: string, receiveLsn: string | null, replayLsn: string | null): StandbyPosition => ({ name, receiveLsn, replayLsn });
   it('puts the largest receive LSN first', () => {
     expect([pos('s1', '0/5000000', '0/5000000'), pos('s2', '0/6000000', '0/4000000')].sort(byAdvancement)[0]!.name).toBe('s2');

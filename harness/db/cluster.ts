@@ -17,7 +17,7 @@ import { baseSettings, checkParameterNames } from './ha-config.ts';
 import { commitTemplate, findTemplate, inspectBaseImage, inVolume, newTemplateName, settingIsOn, sweepTemplates, templateKey, templateLabels, templateShape, type TemplateShape } from './template.ts';
 import { pollUntil } from '../wait.ts';
 
-/** What a cluster is made of. Every field has a default that reproduces the seed write-ups' setup. */
+/** What a cluster is made of. Every field has a default that reproduces the write-ups' setup. */
 export interface ClusterOptions {
   /** PostgreSQL major (default: env PGCHAOS_PG_MAJOR, else 15). */
   pgMajor?: number | string;
@@ -41,7 +41,7 @@ export interface ClusterOptions {
   readyTimeoutMs?: number;
   /**
    * Start from the run's template of this configuration, made by its first cluster (default
-   * true; see template.ts). false: initdb and pg_basebackup, as the seeds do. Images whose data
+   * true; see template.ts). false: initdb and pg_basebackup, as the write-ups do. Images whose data
    * directory is a volume (official postgres images) always start that way.
    */
   fromTemplate?: boolean;
@@ -82,7 +82,7 @@ export function checkStandbyNames(standbys: readonly string[]): void {
  */
 export type SyncPolicy = 'swap' | 'same' | { setting: string };
 
-/** A standby's WAL positions, the evidence for choosing which one to promote (seed 000 §11). */
+/** A standby's WAL positions, the evidence for choosing which one to promote (write-up 000 §11). */
 export interface StandbyPosition {
   name: string;
   /** pg_last_wal_receive_lsn(): WAL received and flushed; null when it never streamed. */
@@ -324,7 +324,7 @@ export class Cluster {
   }
 
   /**
-   * Reads every candidate's receive and replay LSN and picks the most advanced (seed 000 §11:
+   * Reads every candidate's receive and replay LSN and picks the most advanced (write-up 000 §11:
    * the largest pg_last_wal_receive_lsn(), ties broken by pg_last_wal_replay_lsn()).
    * @returns the chosen node and every candidate's positions, most advanced first.
    */
@@ -420,7 +420,7 @@ export class Cluster {
 
   /**
    * Rebuilds `node` as a standby of `source` (default: the current primary) with a fresh
-   * pg_basebackup -R, discarding its data directory (seed 001, scheme 2), and starts it (pg_ctl
+   * pg_basebackup -R, discarding its data directory (write-up 001, scheme 2), and starts it (pg_ctl
    * start waits `startTimeoutS`, default 120). `signal` stops it between steps, as for `rewind`.
    * @throws ExecError when pg_basebackup or the start fails; `signal.reason` once it aborted.
    */
@@ -541,7 +541,7 @@ async function makeTemplate(primary: PgNode, shape: TemplateShape, replication: 
 }
 
 /**
- * Starts a cluster the way the seeds do, without a template: initdb of the primary, the
+ * Starts a cluster the way the write-ups do, without a template: initdb of the primary, the
  * replication role, then each standby by pg_basebackup -R (which brings postgresql.conf and
  * pg_hba.conf along).
  */

@@ -16,7 +16,7 @@ export function baseSettings(sync: string, major: number, synchronousCommit = 'o
     wal_level: 'replica',
     max_wal_senders: 10,
     max_replication_slots: 10,
-    // No slots (as in the seeds): keep enough WAL for a standby that is down for a minute under load.
+    // No slots (as in the write-ups): keep enough WAL for a standby that is down for a minute under load.
     ...walKeepSetting(major),
     max_wal_size: '1GB',
     hot_standby: true,

@@ -3,7 +3,7 @@
  * template, later ones start from it with their own passwords, standby names and per-cluster
  * settings; a setting initdb writes makes another template; two starts that miss a template at
  * once each make their own; the template carries no secret;
- * `fromTemplate: false` starts the seeds' way; the run's end removes its templates.
+ * `fromTemplate: false` starts the write-ups' way; the run's end removes its templates.
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -119,7 +119,7 @@ it('carries no secret: no passfile in the template', async () => {
   }
 });
 
-it('starts the seeds\' way without a template when asked', async () => {
+it('starts the write-ups\' way without a template when asked', async () => {
   const c = await start({ ...own, fromTemplate: false });
   for (const n of c.nodes) expect(await imageOf(n)).toBe(c.image.name);
   expect(await canConnect(c.node('s1'), c.primary.connection().password)).toBe(true);

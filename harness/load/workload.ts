@@ -1,6 +1,6 @@
 /**
  * The workload's SQL: the tables the writer fills, its batch statement, and the final reads
- * of what each node holds (the batches present, the seed's row hashes).
+ * of what each node holds (the batches present, the write-up's row hashes).
  */
 import type { PgNode } from '../db/pg-node.ts';
 import type { Lsn } from '../lsn.ts';
@@ -12,7 +12,7 @@ export const ROWS_TABLE = 'pgchaos_rows';
 export const LEDGER_TABLE = 'pgchaos_ledger';
 
 /**
- * One batch: a single statement (so one transaction and one round trip, like the seed's
+ * One batch: a single statement (so one transaction and one round trip, like the write-up's
  * `select dyn_pre(:id)`) that writes the ledger row and `batchRows` rows, and returns the
  * timeline the primary writes on: the first 8 hex digits of the WAL file name of its insert
  * position (pg_walfile_name names files by the current timeline, functions-admin.html). Two
@@ -47,7 +47,7 @@ export async function readPresentBatches(node: PgNode): Promise<PresentBatch[]> 
 }
 
 /**
- * Reads counts and hashes the seed's way (seed 002: `count(*), sum(hashtext(t.*::text))`:
+ * Reads counts and hashes the write-up's way (write-up 002: `count(*), sum(hashtext(t.*::text))`:
  * a sum, so row order does not matter; in numeric, so it cannot overflow).
  */
 export async function readNodeHash(node: PgNode, lsn: Lsn | null): Promise<NodeHash> {

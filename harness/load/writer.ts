@@ -141,7 +141,7 @@ export class BatchWriter {
       this.lastSeq.set(client, seq);
       const startT = this.clock.now();
       try {
-        // Prepared once per connection, like the seed's `pgbench -M prepared`.
+        // Prepared once per connection, like the write-up's `pgbench -M prepared`.
         const r = await conn.c.query<{ timeline: number }>({ name: 'pgchaos_batch', text: BATCH_SQL, values: [client, seq, this.batchRows] });
         this.batches.push({ client, seq, node: conn.node, startT, endT: this.clock.now(), outcome: 'acked', timeline: r.rows[0]?.timeline });
       } catch (e) {

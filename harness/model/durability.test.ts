@@ -11,7 +11,7 @@ const config = (synchronousStandbyNames: string, synchronousCommit: SynchronousC
 const numbers = (p: { survivesFailures: number; confirmations: number; holdsOn: string | null }) => [p.survivesFailures, p.confirmations, p.holdsOn];
 
 describe('durabilityPromise, most advanced survivor promoted', () => {
-  it("the seed's ANY 1 (s1, s2) / on: one confirmer, so the primary alone may fail", () => {
+  it("the write-up's ANY 1 (s1, s2) / on: one confirmer, so the primary alone may fail", () => {
     const p = durabilityPromise(config('ANY 1 (s1, s2)'), 'most-advanced');
     expect(numbers(p)).toEqual([1, 1, 'flush']);
     expect(p.why).toContain('flushed by at least 1 listed standby');

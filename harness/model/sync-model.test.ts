@@ -139,7 +139,7 @@ describe('predict: walsender states and flush reports (SyncRepGetCandidateStandb
     expect(first.syncSet).toEqual(['s2']);
   });
 
-  it('the seed 004 story: s1 back in catchup while s2 is down stalls ANY 1, then streaming releases it', () => {
+  it('the write-up 004 story: s1 back in catchup while s2 is down stalls ANY 1, then streaming releases it', () => {
     const catchup = predict({ synchronousStandbyNames: 'ANY 1 (s1, s2)', standbys: [{ name: 's1', state: 'catchup' }] });
     expect(catchup.standbys[0]!.syncState).toBe('potential');
     expect(catchup.commitsStall).toBe(true);

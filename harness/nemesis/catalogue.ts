@@ -223,7 +223,7 @@ async function freeWal(cluster: Cluster, node: PgNode): Promise<string | void> {
  * A fault that takes PostgreSQL down. Its heal boots the host and starts PostgreSQL again,
  * except on a node the operator fenced or an old primary whose place another node took
  * meanwhile: starting it would make two primaries. It stays down for the operator (rewind or
- * re-clone, seed 001). The heal holds the topology (`Cluster.exclusive`), so a failover cannot
+ * re-clone, write-up 001). The heal holds the topology (`Cluster.exclusive`), so a failover cannot
  * fence and promote halfway through it.
  */
 async function down(cluster: Cluster, node: PgNode, act: () => Promise<void>): Promise<Action> {

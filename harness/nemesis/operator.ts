@@ -1,5 +1,5 @@
 /**
- * The seeds' manual failover as a loop a scenario can turn on (seed 000 §11, seed 001):
+ * The write-ups' manual failover as a loop a scenario can turn on (write-up 000 §11, write-up 001):
  * 1. health-check the primary, on a watcher of its own that goes on whatever the moves below are
  *    doing; declared failed after `failAfterMs` of failing checks, each with its own deadline (a
  *    frozen or cut-off server answers nothing, it does not refuse; failure-detector.ts). A move
@@ -11,15 +11,15 @@
  *    is in (STONITH; a frozen host is thawed and killed at once, as the engine cannot kill a
  *    paused container);
  * 3. promote a standby: the most advanced of those that answer (largest receive LSN, then
- *    replay LSN, seed 000 §11.3–4), or, to show what that choice protects, the least advanced;
+ *    replay LSN, write-up 000 §11.3–4), or, to show what that choice protects, the least advanced;
  * 4. repoint the other standbys to it (§11.5);
  * 5. bring the old primary back as a standby once no fault holds it: pg_rewind, or a fresh base
- *    backup when pg_rewind refuses or fails (seed 001, schemes 1 and 2);
+ *    backup when pg_rewind refuses or fails (write-up 001, schemes 1 and 2);
  * and, on every tick, repoint a standby that is up but not streaming from the current primary
  * (one that was down during a failover still follows the old one), rewinding it first when its
  * WAL went past the promotion point, or re-cloning it when pg_rewind cannot see that (two
  * histories with one timeline ID, after a promotion cut short) or when the primary has removed
- * WAL it still needs (no slot, no archive: seed 001's base backup is the only way back).
+ * WAL it still needs (no slot, no archive: write-up 001's base backup is the only way back).
  * Every decision is an event with its evidence (LSNs compared, why rewind or re-clone). One move at
  * a time, in the move loop: a failover never runs beside another move, and always fences first.
  * Scenarios can still make each move by hand (run/steps.ts); this is the same procedure, unattended.
@@ -63,7 +63,7 @@ export interface OperatorOptions {
   failAfterMs?: number;
   /** Deadline of one health check or position read, s (default 2). */
   checkTimeoutS?: number;
-  /** The standby to promote: `most-advanced` (seed 000 §11, default) or `least-advanced` (unsafe: loses acknowledged commits). */
+  /** The standby to promote: `most-advanced` (write-up 000 §11, default) or `least-advanced` (unsafe: loses acknowledged commits). */
   promote?: 'most-advanced' | 'least-advanced';
   /** Nodes with a fault in effect: the operator does not rejoin or repoint them until it is healed. */
   busy?: (node: string) => boolean;
@@ -288,7 +288,7 @@ export class Operator {
   }
 
   /**
-   * Seed 001: the old primary back as a standby, by pg_rewind, else (refused, failed, or it does
+   * Write-up 001: the old primary back as a standby, by pg_rewind, else (refused, failed, or it does
    * not start after it) by a fresh base backup. Given up when `signal` aborts (the primary failed):
    * see `abandon`. @throws the signal's reason then.
    */
@@ -409,7 +409,7 @@ export class Operator {
           await w(this.cluster.fence(s));
         });
       } else if (WAL_REMOVED.test(logged)) {
-        // No replication slot and no archive: the primary will never have that WAL again (seed 001).
+        // No replication slot and no archive: the primary will never have that WAL again (write-up 001).
         const line = WAL_REMOVED.exec(logged)![0];
         this.rec.move(`stop ${s.name} to re-clone it: the primary no longer has the WAL it needs`, { log: line });
         this.mustReclone.set(s, `the primary removed WAL it still needs ("${line}"): only a new base backup brings it back`);

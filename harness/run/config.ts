@@ -51,7 +51,7 @@ export function synchronousCommitLevel(text: string): SynchronousCommit | undefi
   return SYNCHRONOUS_COMMIT_SPELLINGS[text.toLowerCase()];
 }
 
-/** The file's shape. Every field is optional: the defaults reproduce the seed write-ups' setup. */
+/** The file's shape. Every field is optional: the defaults reproduce the write-ups' setup. */
 const FileSchema = z.strictObject({
   /** PostgreSQL major(s) to run the suite on, e.g. 15 or [13, 15, 17]. */
   pg: z.union([z.number().int(), z.string(), z.array(z.union([z.number().int(), z.string()])).min(1)]).optional(),
@@ -161,7 +161,7 @@ export function loadUserConfig(o: { cwd: string; file?: string; overrides?: User
   return resolveConfig(merged, confBase, source, where);
 }
 
-/** The default config: the seeds' `ANY 1 (s1, s2)` on the default major. */
+/** The default config: the write-ups' `ANY 1 (s1, s2)` on the default major. */
 export function defaultUserConfig(): UserConfig {
   return resolveConfig({}, process.cwd(), 'defaults', () => 'the defaults');
 }

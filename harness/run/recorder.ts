@@ -6,7 +6,7 @@ import type { MetricDeclaration, NemesisRecord, ScenarioEvent } from '../report/
 
 /**
  * A scenario's event log, metrics and verdicts on one clock. Faults and moves are also
- * logged as they happen, so a live run reads like the seed write-ups.
+ * logged as they happen, so a live run reads like the write-ups.
  */
 export class Recorder {
   readonly clock = new Clock();

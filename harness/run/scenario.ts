@@ -22,7 +22,7 @@ export interface ScenarioContext {
   rec: Recorder;
   /** The PostgreSQL major this run of the scenario is on (one of the config's `pg`). */
   major: number;
-  /** The user's HA config this run tests (`pgchaos.config.json` and flags; the seeds' setup by default). */
+  /** The user's HA config this run tests (`pgchaos.config.json` and flags; the write-ups' setup by default). */
   config: UserConfig;
   /**
    * Starts a cluster (see `Cluster.start`) from the user's config, with `opts` on top (a story

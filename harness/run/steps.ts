@@ -1,5 +1,5 @@
 /**
- * Steps several scenarios share, written as the seed write-ups describe them.
+ * Steps several scenarios share, written as the write-ups describe them.
  */
 import type { Cluster } from '../db/cluster.ts';
 import { checkNoAckedLost } from '../checks/lost-writes.ts';
@@ -25,7 +25,7 @@ import { ROWS_TABLE } from '../load/workload.ts';
 
 /**
  * The end of every story: stop the load, let every standby replay to the primary's LSN (and
- * record each node's timeline), then the same rows on every node (seed 002's count(*) + sum(hashtext)), no acknowledged batch
+ * record each node's timeline), then the same rows on every node (write-up 002's count(*) + sum(hashtext)), no acknowledged batch
  * missing on the primary (unknown-outcome batches may be there or not, but only whole), and
  * never two primaries acknowledging at once (checks/split-brain.ts). With `lossJudged` the caller
  * has judged lost batches against what the config promises (checks/promised-loss.ts): they are
@@ -64,7 +64,7 @@ export function recordOutage({ rec }: ScenarioContext, writer: BatchWriter, from
 }
 
 /**
- * Seed 000 §11.3–4: compare pg_last_wal_receive_lsn() and pg_last_wal_replay_lsn() on the
+ * Write-up 000 §11.3–4: compare pg_last_wal_receive_lsn() and pg_last_wal_replay_lsn() on the
  * standbys and promote the most advanced; record the positions, the new timeline and its history file.
  */
 export async function promoteMostAdvanced({ rec }: ScenarioContext, cluster: Cluster): Promise<{ promoted: PgNode; others: PgNode[] }> {
@@ -83,7 +83,7 @@ export async function promoteMostAdvanced({ rec }: ScenarioContext, cluster: Clu
   return { promoted, others };
 }
 
-/** Seed 000 §11.5: every other standby follows the new primary. */
+/** Write-up 000 §11.5: every other standby follows the new primary. */
 export async function repointOthers({ rec }: ScenarioContext, cluster: Cluster, others: PgNode[], observer?: ReplicationObserver): Promise<void> {
   for (const other of others) {
     rec.move(`repoint ${other.name} to ${cluster.primary.name}`);
@@ -140,11 +140,11 @@ export interface Failover {
 }
 
 /**
- * Seed 003 §四.5's trap, on purpose: the primary is cut off from its standbys while its
+ * Write-up 003 §四.5's trap, on purpose: the primary is cut off from its standbys while its
  * clients keep committing. Where the config makes commits wait (the model says), they wait on
  * SyncRep and are never acknowledged; the old primary ends up with WAL that no standby has
- * (checked, and recorded as divergedBytes). The most advanced standby is promoted (seed 000
- * §11), the old primary is fenced (stopped, so clients leave it: seed 003 §五, no two
+ * (checked, and recorded as divergedBytes). The most advanced standby is promoted (write-up 000
+ * §11), the old primary is fenced (stopped, so clients leave it: write-up 003 §五, no two
  * primaries) and the other standbys follow the new primary. The old primary is left stopped,
  * forked from the new timeline, and reconnected to the network.
  */
