@@ -22,7 +22,14 @@ export default defineConfig({
     projects: [
       // groupOrder: projects run one after the other (vitest runs them in parallel otherwise), so
       // container tests never share the machine's two cores with a scenario's timing verdicts.
-      { test: { name: 'unit', include: ['harness/**/*.test.ts', 'bin/**/*.test.ts'], exclude: ['harness/**/*.docker.test.ts'], sequence: { groupOrder: 0 } } },
+      {
+        test: {
+          name: 'unit',
+          include: ['harness/**/*.test.ts', 'bin/**/*.test.ts'],
+          exclude: ['harness/**/*.docker.test.ts'],
+          sequence: { groupOrder: 0 },
+        },
+      },
       { test: { name: 'docker', include: ['harness/**/*.docker.test.ts'], ...containers, sequence: { groupOrder: 1 } } },
       { test: { name: 'scenarios', include: ['scenarios/**/*.test.ts'], ...containers, sequence: { groupOrder: 2 } } },
     ],

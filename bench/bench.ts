@@ -97,8 +97,21 @@ async function pgbenchTps(cluster: Cluster, runId: string): Promise<number> {
   const conn = cluster.primary.connection();
   const r = await execa(
     'docker',
-    ['run', '--rm', '-i', '--network', 'host', '--label', `pgchaos.run=${runId}`, '-e', `PGPASSWORD=${conn.password}`, cluster.image.name,
-      'sh', '-c', `cat > /tmp/batch.sql && pgbench -n -M prepared -f /tmp/batch.sql -c ${CLIENTS} -j ${CLIENTS} -T ${WINDOW_S} -h 127.0.0.1 -p ${conn.port} -U postgres postgres`],
+    [
+      'run',
+      '--rm',
+      '-i',
+      '--network',
+      'host',
+      '--label',
+      `pgchaos.run=${runId}`,
+      '-e',
+      `PGPASSWORD=${conn.password}`,
+      cluster.image.name,
+      'sh',
+      '-c',
+      `cat > /tmp/batch.sql && pgbench -n -M prepared -f /tmp/batch.sql -c ${CLIENTS} -j ${CLIENTS} -T ${WINDOW_S} -h 127.0.0.1 -p ${conn.port} -U postgres postgres`,
+    ],
     { input: pgbenchScript() },
   );
   const m = /tps = ([\d.]+) \(without initial connection time\)/.exec(r.stdout);

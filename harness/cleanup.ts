@@ -22,7 +22,11 @@ export function onInterrupt(fn: Cleanup): () => void {
   cleanups.add(fn);
   if (!installed) {
     installed = true;
-    for (const [sig, num] of [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]] as const) {
+    for (const [sig, num] of [
+      ['SIGINT', 2],
+      ['SIGTERM', 15],
+      ['SIGHUP', 1],
+    ] as const) {
       process.once(sig, () => {
         caught = sig;
         void runAll(sig).finally(() => {
@@ -59,4 +63,3 @@ export async function closeLogFolders(runDir: string): Promise<number> {
   await Promise.all(open.map((d) => chmod(join(logs, d.name), 0o755)));
   return open.length;
 }
-

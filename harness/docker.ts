@@ -136,15 +136,21 @@ export function ownership(labels: Record<string, string>, createdMs: number, ctx
     if (!(Number.isInteger(pid) && pid > 0 && ctx.pidAlive(pid))) return gone;
     const started = labels[OWNER_START_LABEL];
     const now = ctx.pidStart(pid);
-    if (started !== undefined && now !== undefined && now !== started) return { ...gone, why: `${gone.why} (pid ${pid} now belongs to a process started later)` };
+    if (started !== undefined && now !== undefined && now !== started)
+      return { ...gone, why: `${gone.why} (pid ${pid} now belongs to a process started later)` };
     if (started === undefined && Number.isFinite(expires) && expires <= ctx.now) {
-      return { state: 'expired', sweep: true, why: `its lease ended ${new Date(expires).toISOString()}, and pid ${pid}, with no start time recorded, may be another process by now` };
+      return {
+        state: 'expired',
+        sweep: true,
+        why: `its lease ended ${new Date(expires).toISOString()}, and pid ${pid}, with no start time recorded, may be another process by now`,
+      };
     }
     return { state: 'live', sweep: false, why: `its process ${pid} on this host is running` };
   }
   const whose = host ? `host ${host}` : 'an unknown host (no owner-host label)';
   const until = Number.isFinite(expires) ? new Date(expires).toISOString() : 'never';
-  if (Number.isFinite(expires) && expires <= ctx.now) return { state: 'expired', sweep: true, why: `made by ${whose}; its lease ended ${until}` };
+  if (Number.isFinite(expires) && expires <= ctx.now)
+    return { state: 'expired', sweep: true, why: `made by ${whose}; its lease ended ${until}` };
   return { state: 'foreign', sweep: false, why: `made by ${whose}, leased until ${until}` };
 }
 
@@ -173,16 +179,23 @@ async function connect(): Promise<Dockerode> {
 
 /** The error for "no engine answers", from `docker info`'s complaint. */
 export function noEngine(complaint: string, dockerHost = process.env.DOCKER_HOST): ConfigError {
-  const why = complaint.split('\n').find((l) => l.trim())?.trim() ?? 'docker info failed';
+  const why =
+    complaint
+      .split('\n')
+      .find((l) => l.trim())
+      ?.trim() ?? 'docker info failed';
   if (dockerHost) {
     return new ConfigError(
       `no Docker engine answers at DOCKER_HOST=${dockerHost} (${why})`,
-      'start that engine or correct DOCKER_HOST; or unset DOCKER_HOST to use this machine\'s own engine (pgchaos starts it when it can)',
+      "start that engine or correct DOCKER_HOST; or unset DOCKER_HOST to use this machine's own engine (pgchaos starts it when it can)",
     );
   }
   const rel = relative(process.cwd(), ENGINE_SCRIPT);
   const script = rel.startsWith('..') ? ENGINE_SCRIPT : rel;
-  return new ConfigError(`no Docker engine answers (${why})`, `run \`bash ${script}\` (as root on Debian it installs and starts docker.io), or start your Docker engine`);
+  return new ConfigError(
+    `no Docker engine answers (${why})`,
+    `run \`bash ${script}\` (as root on Debian it installs and starts docker.io), or start your Docker engine`,
+  );
 }
 
 /**
@@ -225,10 +238,17 @@ export function localSweepContext(now = Date.now()): SweepContext {
  * Every container and network carrying an owner label (every object a run created), or those
  * matching `labelFilter`, with its ownership as this process sees it.
  */
-export async function listObjects(labelFilter: string[] = [OWNER_LABEL], ctx: SweepContext = localSweepContext()): Promise<PgchaosObject[]> {
+export async function listObjects(
+  labelFilter: string[] = [OWNER_LABEL],
+  ctx: SweepContext = localSweepContext(),
+): Promise<PgchaosObject[]> {
   const d = await docker();
   const filters = { label: labelFilter };
-  const [containers, networks, volumes] = await Promise.all([d.listContainers({ all: true, filters }), d.listNetworks({ filters }), d.listVolumes({ filters })]);
+  const [containers, networks, volumes] = await Promise.all([
+    d.listContainers({ all: true, filters }),
+    d.listNetworks({ filters }),
+    d.listVolumes({ filters }),
+  ]);
   const of = (kind: PgchaosObject['kind'], id: string, name: string, labels: Record<string, string>, createdMs: number): PgchaosObject => ({
     kind,
     id,
@@ -239,9 +259,14 @@ export async function listObjects(labelFilter: string[] = [OWNER_LABEL], ctx: Sw
     ownership: ownership(labels, createdMs, ctx),
   });
   return [
-    ...containers.map((c) => ({ ...of('container', c.Id, (c.Names[0] ?? c.Id).replace(/^\//, ''), c.Labels ?? {}, c.Created * 1000), paused: c.State === 'paused' })),
+    ...containers.map((c) => ({
+      ...of('container', c.Id, (c.Names[0] ?? c.Id).replace(/^\//, ''), c.Labels ?? {}, c.Created * 1000),
+      paused: c.State === 'paused',
+    })),
     ...networks.map((n) => of('network', n.Id, n.Name, n.Labels ?? {}, Date.parse(n.Created ?? ''))),
-    ...(volumes.Volumes ?? []).map((v) => of('volume', v.Name, v.Name, v.Labels ?? {}, Date.parse((v as { CreatedAt?: string }).CreatedAt ?? ''))),
+    ...(volumes.Volumes ?? []).map((v) =>
+      of('volume', v.Name, v.Name, v.Labels ?? {}, Date.parse((v as { CreatedAt?: string }).CreatedAt ?? '')),
+    ),
   ];
 }
 
@@ -266,7 +291,11 @@ export async function removeObjects(objects: readonly PgchaosObject[]): Promise<
   const remove = (cs: PgchaosObject[]) =>
     Promise.all(
       cs.map(async (c) => {
-        if (c.paused) await d.getContainer(c.id).unpause().catch(() => {});
+        if (c.paused)
+          await d
+            .getContainer(c.id)
+            .unpause()
+            .catch(() => {});
         await d.getContainer(c.id).remove({ force: true, v: true }).catch(ignoreGone);
       }),
     );
@@ -277,14 +306,23 @@ export async function removeObjects(objects: readonly PgchaosObject[]): Promise<
   const networks = objects.filter((o) => o.kind === 'network');
   // A keeper's volume went with it (404 here); one whose keeper a crash took first is removed now.
   const volumes = objects.filter((o) => o.kind === 'volume');
-  await Promise.all([...networks.map((n) => d.getNetwork(n.id).remove().catch(ignoreGone)), ...volumes.map((v) => d.getVolume(v.id).remove().catch(ignoreGone))]);
+  await Promise.all([
+    ...networks.map((n) => d.getNetwork(n.id).remove().catch(ignoreGone)),
+    ...volumes.map((v) => d.getVolume(v.id).remove().catch(ignoreGone)),
+  ]);
   return { containers: containers.length, networks: networks.length, volumes: volumes.length };
 }
 
 /** Resolves once `c` is removed (404), or after 15 s. */
 async function gone(c: Dockerode.Container): Promise<void> {
   for (const until = Date.now() + 15_000; Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
-    if (!(await c.inspect().then(() => true, () => false))) return;
+    if (
+      !(await c.inspect().then(
+        () => true,
+        () => false,
+      ))
+    )
+      return;
   }
 }
 

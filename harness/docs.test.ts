@@ -12,7 +12,11 @@ const ROOT = resolve(import.meta.dirname, '..');
 /** GitHub's heading anchor (github-slugger): lower case, punctuation and symbols dropped, spaces to hyphens. */
 export function slug(heading: string): string {
   const text = heading.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/[`*]/g, '');
-  return text.trim().toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '').replace(/ /g, '-');
+  return text
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '')
+    .replace(/ /g, '-');
 }
 
 /** The anchors of a Markdown text, duplicates numbered as GitHub does (`a`, `a-1`, …). */
@@ -80,7 +84,13 @@ describe('links in README.md and docs/', () => {
   it('every relative link resolves to a file, and every anchor to a heading', () => {
     const files = ['README.md', ...markdownFiles('docs')];
     expect(files.length).toBeGreaterThan(5);
-    expect(brokenLinks(files, (f) => readFileSync(join(ROOT, f), 'utf8'), (f) => existsSync(join(ROOT, f)))).toEqual([]);
+    expect(
+      brokenLinks(
+        files,
+        (f) => readFileSync(join(ROOT, f), 'utf8'),
+        (f) => existsSync(join(ROOT, f)),
+      ),
+    ).toEqual([]);
   });
 
   it('catches a missing file, a missing anchor, and ignores code and absolute links', () => {
@@ -95,7 +105,11 @@ describe('links in README.md and docs/', () => {
       ].join('\n'),
       'docs/guide.md': '# Guide\n## Install\n## 000 §11 — planned `switchover`: promote\n## Install\n[up](../README.md#pgchaos)',
     };
-    const broken = brokenLinks(['README.md', 'docs/guide.md'], (f) => fake[f]!, (f) => f in fake);
+    const broken = brokenLinks(
+      ['README.md', 'docs/guide.md'],
+      (f) => fake[f]!,
+      (f) => f in fake,
+    );
     expect(broken).toEqual([
       'README.md: docs/gone.md (no file docs/gone.md)',
       'README.md: docs/guide.md#nowhere (no heading #nowhere in docs/guide.md)',

@@ -5,10 +5,26 @@ export { checkRowHashes, type RowHashEvidence } from './checks/row-hash.ts';
 export { checkLossAgainstPromise, type PromisedLossEvidence } from './checks/promised-loss.ts';
 export { checkSplitBrain, type SplitBrainEvidence } from './checks/split-brain.ts';
 export { checkSyncSequence, stepOf, type SyncSequenceEvidence, type SyncStep } from './checks/sync-state.ts';
-export { checkRecovered, checkStalled, checkSustained, meanTps, type RecoveryEvidence, type StallEvidence, type SustainedEvidence } from './checks/throughput.ts';
+export {
+  checkRecovered,
+  checkStalled,
+  checkSustained,
+  meanTps,
+  type RecoveryEvidence,
+  type StallEvidence,
+  type SustainedEvidence,
+} from './checks/throughput.ts';
 export { verdictValue, type Verdict, type VerdictStatus } from './checks/verdict.ts';
 export { Clock } from './clock.ts';
-export { byAdvancement, Cluster, settingAfterPromotion, swapName, type ClusterOptions, type StandbyPosition, type SyncPolicy } from './db/cluster.ts';
+export {
+  byAdvancement,
+  Cluster,
+  settingAfterPromotion,
+  swapName,
+  type ClusterOptions,
+  type StandbyPosition,
+  type SyncPolicy,
+} from './db/cluster.ts';
 export { PgHost } from './db/host.ts';
 export { DIVERGENCE_SYMPTOM, REWIND_REFUSAL, WAL_REMOVED } from './db/majors.ts';
 export { BUILDABLE_MAJORS, defaultMajor, parseMajor, resolveImage, type PgImage } from './db/image.ts';
@@ -40,17 +56,57 @@ export { writablePrimary, type CommitRule } from './model/availability.ts';
 export { compareWithModel, type ModelComparison, type ObservedWalSender } from './model/compare.ts';
 export { durabilityPromise, type DurabilityPromise } from './model/durability.ts';
 export { injectFault, resolveTarget, type FaultLog, type InjectedFault } from './nemesis/catalogue.ts';
-export { describeFault, describeTarget, FAULT_KINDS, type Fault, type FaultKind, type FaultParams, type FaultTarget, type ScheduledFault } from './nemesis/fault.ts';
-export { impairedNodes, writeAvailability, type FaultSpan, type JudgedOutage, type WriteAvailability, type WriteAvailabilityInput } from './nemesis/availability.ts';
+export {
+  describeFault,
+  describeTarget,
+  FAULT_KINDS,
+  type Fault,
+  type FaultKind,
+  type FaultParams,
+  type FaultTarget,
+  type ScheduledFault,
+} from './nemesis/fault.ts';
+export {
+  impairedNodes,
+  writeAvailability,
+  type FaultSpan,
+  type JudgedOutage,
+  type WriteAvailability,
+  type WriteAvailabilityInput,
+} from './nemesis/availability.ts';
 export { faultImpacts, impactByKind, type FaultImpact, type ImpactInput, type KindImpact } from './nemesis/impact.ts';
 export { Operator, type FailoverRecord, type OperatorLog, type OperatorOptions } from './nemesis/operator.ts';
 export { Nemesis, type PlayedSchedule, type ScheduleLog } from './nemesis/runner.ts';
-export { describeSchedule, generateSchedule, shrinkSchedule, validateSchedule, type Schedule, type ScheduleLimits, type ShrinkResult } from './nemesis/schedule.ts';
-export { predict, type StandbyPrediction, type SyncInput, type SyncPrediction, type SynchronousCommit, type SyncState } from './model/sync-model.ts';
+export {
+  describeSchedule,
+  generateSchedule,
+  shrinkSchedule,
+  validateSchedule,
+  type Schedule,
+  type ScheduleLimits,
+  type ShrinkResult,
+} from './nemesis/schedule.ts';
+export {
+  predict,
+  type StandbyPrediction,
+  type SyncInput,
+  type SyncPrediction,
+  type SynchronousCommit,
+  type SyncState,
+} from './model/sync-model.ts';
 export { parseSyncStandbyNames, syncConfigWarnings, type SyncStandbyNames } from './model/sync-standby-names.ts';
 export type { ScenarioEvent, ScenarioRecord } from './report/record.ts';
 export { Recorder } from './run/recorder.ts';
 export { scenario, type ScenarioContext, type ScenarioOptions } from './run/scenario.ts';
 export { pollUntil, type PollOptions, type PollResult } from './wait.ts';
 export { clusterOptionsOf, loadUserConfig, userConfig, writerOptionsOf, type UserConfig, type UserConfigFile } from './run/config.ts';
-export { divergeAndFailOver, explainNotStreaming, promoteMostAdvanced, recordOutage, repointOthers, verifyConsistent, verifyRecovered, type Failover } from './run/steps.ts';
+export {
+  divergeAndFailOver,
+  explainNotStreaming,
+  promoteMostAdvanced,
+  recordOutage,
+  repointOthers,
+  verifyConsistent,
+  verifyRecovered,
+  type Failover,
+} from './run/steps.ts';

@@ -44,7 +44,12 @@ export function violations(files: string[], imports: (f: string) => string[]): s
     for (const to of imports(f)) {
       if (to.startsWith('..')) out.push(`${f} imports ${to}, outside harness/`);
       else if (layerOf(to) > layerOf(f)) out.push(`${f} (${LAYERS[layerOf(f)]}) imports ${to} (${LAYERS[layerOf(to)]}), a higher layer`);
-      else if (f.startsWith('checks/') && !to.startsWith('checks/') && layerOf(to) > LAYERS.indexOf('model') && !CHECKS_MAY_READ.includes(to)) {
+      else if (
+        f.startsWith('checks/') &&
+        !to.startsWith('checks/') &&
+        layerOf(to) > LAYERS.indexOf('model') &&
+        !CHECKS_MAY_READ.includes(to)
+      ) {
         out.push(`${f} imports ${to}: checks read only histories and the model`);
       }
     }

@@ -15,7 +15,14 @@ export function log(): Logger {
   const level = process.env.PGCHAOS_LOG_LEVEL ?? 'info';
   const streams: pino.StreamEntry[] = [];
   if (level !== 'silent') {
-    const terminal = pretty({ destination: 2, sync: true, colorize: process.stderr.isTTY, ignore: 'pid,hostname', hideObject: true, translateTime: 'HH:MM:ss.l' });
+    const terminal = pretty({
+      destination: 2,
+      sync: true,
+      colorize: process.stderr.isTTY,
+      ignore: 'pid,hostname',
+      hideObject: true,
+      translateTime: 'HH:MM:ss.l',
+    });
     streams.push({ level: level as pino.Level, stream: terminal });
   }
   const runDir = process.env.PGCHAOS_RUN_DIR;

@@ -7,13 +7,20 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('pollUntil', () => {
   it('returns the value of the first done result', async () => {
     let n = 0;
-    const v = await pollUntil(async (): Promise<PollResult<number>> => (++n === 3 ? { done: true, value: 42 } : { done: false, seen: `n=${n}` }), { what: 'n to reach 3', timeoutMs: 2000, intervalMs: 5 });
+    const v = await pollUntil(
+      async (): Promise<PollResult<number>> => (++n === 3 ? { done: true, value: 42 } : { done: false, seen: `n=${n}` }),
+      { what: 'n to reach 3', timeoutMs: 2000, intervalMs: 5 },
+    );
     expect(v).toBe(42);
   });
 
   it('times out naming what it awaited, the deadline and what it last saw', async () => {
     let n = 0;
-    const err = await pollUntil(async () => ({ done: false, seen: `n=${++n}` }), { what: 'the impossible', timeoutMs: 100, intervalMs: 10 }).catch((e: unknown) => e);
+    const err = await pollUntil(async () => ({ done: false, seen: `n=${++n}` }), {
+      what: 'the impossible',
+      timeoutMs: 100,
+      intervalMs: 10,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WaitTimeoutError);
     expect((err as Error).message).toMatch(/^timed out after 100 ms waiting for the impossible; last seen: n=\d+$/);
   });
@@ -32,7 +39,11 @@ describe('pollUntil', () => {
   });
 
   it('counts an exception as not yet and reports it as last seen', async () => {
-    const err = await pollUntil(async () => Promise.reject(new Error('connection refused')), { what: 'a server', timeoutMs: 50, intervalMs: 10 }).catch((e: unknown) => e);
+    const err = await pollUntil(async () => Promise.reject(new Error('connection refused')), {
+      what: 'a server',
+      timeoutMs: 50,
+      intervalMs: 10,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WaitTimeoutError);
     expect((err as Error).message).toContain('last seen: error: connection refused');
   });

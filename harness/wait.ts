@@ -42,7 +42,14 @@ export async function pollUntil<T>(step: () => Promise<PollResult<T>>, opts: Pol
         lastSeen = r.seen;
         throw new NotYet(r.seen);
       },
-      { retries: Number.POSITIVE_INFINITY, factor: 1, minTimeout: interval, maxTimeout: interval, randomize: false, maxRetryTime: opts.timeoutMs },
+      {
+        retries: Number.POSITIVE_INFINITY,
+        factor: 1,
+        minTimeout: interval,
+        maxTimeout: interval,
+        randomize: false,
+        maxRetryTime: opts.timeoutMs,
+      },
     );
   } catch (e) {
     if (e instanceof NotYet) {
@@ -65,10 +72,12 @@ export function unlessAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T>
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason as Error);
     signal.addEventListener('abort', onAbort, { once: true });
-    const settle = <A>(f: (a: A) => void) => (a: A) => {
-      signal.removeEventListener('abort', onAbort);
-      f(a);
-    };
+    const settle =
+      <A>(f: (a: A) => void) =>
+      (a: A) => {
+        signal.removeEventListener('abort', onAbort);
+        f(a);
+      };
     p.then(settle(resolve), settle(reject));
   });
 }

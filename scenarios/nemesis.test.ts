@@ -88,11 +88,15 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
         rec.metric('maxInjectDriftMs', Math.max(0, ...played.injected.map((i) => i.driftMs)));
         rec.step('every fault healed: recovery window', { withinMs: schedule.recoveryMs });
         // A cluster that never settles fails the story, but only after the loss below is judged and recorded.
-        notSettled = await pollUntil(async () => ((await operator.settled().catch(() => false)) ? { done: true, value: true } : { done: false, seen: await topology(cluster) }), {
-          what: 'the operator to rejoin every node and every standby to stream from the primary',
-          timeoutMs: schedule.recoveryMs,
-          intervalMs: 500,
-        }).then(
+        notSettled = await pollUntil(
+          async () =>
+            (await operator.settled().catch(() => false)) ? { done: true, value: true } : { done: false, seen: await topology(cluster) },
+          {
+            what: 'the operator to rejoin every node and every standby to stream from the primary',
+            timeoutMs: schedule.recoveryMs,
+            intervalMs: 500,
+          },
+        ).then(
           () => (rec.metric('settledAfterHealMs', Math.round(rec.clock.now() - lastHealT)), null),
           (e: unknown) => e,
         );
@@ -112,7 +116,12 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
       const promise = durabilityPromise({ ...cluster.syncSettings(), standbys: cluster.standbys.map((s) => s.name) }, 'most-advanced');
       const hostCrashed = schedule.faults.some((f) => f.kind.startsWith('crash-host')) || operator.failovers.length > 0;
       // Who was out when each promotion was decided, by what had taken effect and who answered the operator (checks/out-at-promotion.ts).
-      const promotions = operator.failovers.map((f) => ({ from: f.from, detectedT: f.detectedT, decidedT: f.decidedT, answered: f.positions.map((p) => p.name) }));
+      const promotions = operator.failovers.map((f) => ({
+        from: f.from,
+        detectedT: f.detectedT,
+        decidedT: f.decidedT,
+        answered: f.positions.map((p) => p.name),
+      }));
       const seen = failuresSeen(promotions, played.injected, { primaryCrashLoses: promise.primaryCrashLoses });
       rec.nemesis.outAtPromotion = seen.outAtPromotion;
       rec.metric('failuresAtOnce', seen.failuresAtOnce);
@@ -122,7 +131,12 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
       rec.nemesis.impacts = faultImpacts(writer.samples(), played.injected, steadyTps);
       rec.nemesis.byKind = impactByKind(rec.nemesis.impacts);
       // How long writes stayed out while nodes enough to commit had no fault on them (reported: see nemesis/availability.ts).
-      const availability = writeAvailability({ samples: writer.samples(), faults: played.injected, nodes: cluster.nodes.map((n) => n.name), rule: cluster.commitRule() });
+      const availability = writeAvailability({
+        samples: writer.samples(),
+        faults: played.injected,
+        nodes: cluster.nodes.map((n) => n.name),
+        rule: cluster.commitRule(),
+      });
       rec.nemesis.writeAvailability = availability;
       rec.metric('writesOutWhilePossibleMs', Math.round(availability.worst?.overdueMs ?? 0));
 
@@ -131,7 +145,11 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
       rec.step('every standby streaming as the model predicts', { rows: await cluster.waitForStreaming(30_000) });
       await verifyConsistent(ctx, cluster, writer, observer, { lossJudged: true });
     },
-    { timeoutMs: (saved?.durationMs ?? config.nemesis.durationS * 1000) + DEFAULT_RECOVERY_MS + 5 * 60_000, seed, rerunArgs: rerunArgs(seed) },
+    {
+      timeoutMs: (saved?.durationMs ?? config.nemesis.durationS * 1000) + DEFAULT_RECOVERY_MS + 5 * 60_000,
+      seed,
+      rerunArgs: rerunArgs(seed),
+    },
   );
 }
 
@@ -139,11 +157,23 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
 function rerunArgs(seed: number): string[] {
   const n = config.nemesis;
   if (n.schedule) return ['--schedule', n.schedule, ...(n.promote !== 'most-advanced' ? ['--promote', n.promote] : [])];
-  return ['--seed', String(seed), '--duration', String(n.durationS), ...(n.promote !== 'most-advanced' ? ['--promote', n.promote] : []), ...(n.kinds ? ['--kinds', n.kinds.join(',')] : [])];
+  return [
+    '--seed',
+    String(seed),
+    '--duration',
+    String(n.durationS),
+    ...(n.promote !== 'most-advanced' ? ['--promote', n.promote] : []),
+    ...(n.kinds ? ['--kinds', n.kinds.join(',')] : []),
+  ];
 }
 
 /** One line per node for a wait's "last seen": role, running, streaming. */
 async function topology(cluster: Cluster): Promise<string> {
   const rows = await cluster.primary.walSenders().catch(() => []);
-  return `primary ${cluster.primary.name}; walsenders: ${rows.map((r) => `${r.name} ${r.state}`).join(', ') || 'none'}; fenced: ${cluster.nodes.filter((n) => cluster.isFenced(n)).map((n) => n.name).join(', ') || 'none'}`;
+  return `primary ${cluster.primary.name}; walsenders: ${rows.map((r) => `${r.name} ${r.state}`).join(', ') || 'none'}; fenced: ${
+    cluster.nodes
+      .filter((n) => cluster.isFenced(n))
+      .map((n) => n.name)
+      .join(', ') || 'none'
+  }`;
 }

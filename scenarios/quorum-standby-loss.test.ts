@@ -46,7 +46,11 @@ scenario('quorum commit: lose both standbys, stall, recover', async (ctx) => {
   // waits on SyncRep ("waiting for LSN" in ps) and TPS drops to 0.
   const s2Stop = await inject(cluster, { kind: 'stop-fast', target: { node: 's2' } });
   const stoppedAt = s2Stop.faultT;
-  const waiting = await observer.waitFor(`all ${writer.clients} writer backends waiting on SyncRep`, (s) => (s.syncRepWaiters ?? 0) >= writer.clients, 5000);
+  const waiting = await observer.waitFor(
+    `all ${writer.clients} writer backends waiting on SyncRep`,
+    (s) => (s.syncRepWaiters ?? 0) >= writer.clients,
+    5000,
+  );
   rec.metric('syncRepWaiters', waiting.syncRepWaiters);
   await holdFor(1500); // the stall, as pgbench shows it: several intervals of 0 tps
   expect(model().commitsStall, 'the model: with no standby, every commit waits').toBe(true);
@@ -75,10 +79,17 @@ scenario('quorum commit: lose both standbys, stall, recover', async (ctx) => {
 
   // write-up 000 §10's sequence: s1 catches up (the model: a listed standby in catchup is `potential`).
   const s1Catchup = stateIn(model({ name: 's1', state: 'catchup' }), 's1');
-  const s1Seq = checkSyncSequence('s1', observer.transitions('s1'), [`streaming/${stateIn(both, 's1')}`, 'absent', `catchup/${s1Catchup}`, `streaming/${s1Alone}`]);
+  const s1Seq = checkSyncSequence('s1', observer.transitions('s1'), [
+    `streaming/${stateIn(both, 's1')}`,
+    'absent',
+    `catchup/${s1Catchup}`,
+    `streaming/${s1Alone}`,
+  ]);
   rec.metric('catchupSeen', verdictValue(s1Seq)); // before verify, which throws: a failed check records false
   verify(s1Seq);
-  verify(checkSyncSequence('s2', observer.transitions('s2'), [`streaming/${stateIn(both, 's2')}`, 'absent', `streaming/${stateIn(both, 's2')}`]));
+  verify(
+    checkSyncSequence('s2', observer.transitions('s2'), [`streaming/${stateIn(both, 's2')}`, 'absent', `streaming/${stateIn(both, 's2')}`]),
+  );
 
   verify(checkModelAgreement(observer.samples()));
 

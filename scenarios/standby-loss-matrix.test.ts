@@ -52,7 +52,9 @@ const BUILT_IN: MatrixConfig[] = [
 ];
 
 const config = userConfig();
-const configs: MatrixConfig[] = config.haGiven ? [{ standbys: config.standbys, synchronousStandbyNames: config.synchronousStandbyNames, synchronousCommit: config.synchronousCommit }] : BUILT_IN;
+const configs: MatrixConfig[] = config.haGiven
+  ? [{ standbys: config.standbys, synchronousStandbyNames: config.synchronousStandbyNames, synchronousCommit: config.synchronousCommit }]
+  : BUILT_IN;
 
 /** Steady writes measured before the first loss, after a second of warm-up, ms. */
 const STEADY_MS = 3000;
@@ -80,7 +82,11 @@ for (const c of configs) {
   const label = `${c.synchronousStandbyNames === '' ? "'' (async)" : c.synchronousStandbyNames} with ${c.standbys.join(', ')}, synchronous_commit ${c.synchronousCommit}`;
   scenario(`standby-loss matrix: ${label}`, async (ctx) => {
     const { rec, startCluster, startWriter, startObserver, inject } = ctx;
-    const cluster = await startCluster({ standbys: c.standbys, synchronousStandbyNames: c.synchronousStandbyNames, synchronousCommit: c.synchronousCommit });
+    const cluster = await startCluster({
+      standbys: c.standbys,
+      synchronousStandbyNames: c.synchronousStandbyNames,
+      synchronousCommit: c.synchronousCommit,
+    });
     rec.metric('config', c);
     const observer = startObserver(cluster);
     const everyStandby = { ...cluster.syncSettings(), standbys: cluster.standbys.map((s) => ({ name: s.name })) };
@@ -113,7 +119,13 @@ for (const c of configs) {
       // A standby that rejoined in pass 1 streams once it has *received* the backlog; replaying it
       // (350 MB on PostgreSQL 13, measured) keeps it so busy that commits waiting for its flush
       // run at half speed, and the next loss would be judged against a cluster still recovering.
-      const caughtUpAt = await cluster.catchUpAll(await streamingDeadlineMs(cluster, cluster.standbys.map((s) => s.name), observer));
+      const caughtUpAt = await cluster.catchUpAll(
+        await streamingDeadlineMs(
+          cluster,
+          cluster.standbys.map((s) => s.name),
+          observer,
+        ),
+      );
       rec.step('every standby replayed the primary: steady state', { lsn: caughtUpAt });
       const lost: PgNode[] = [];
       const faultOf = new Map<PgNode, InjectedFault>();
@@ -122,7 +134,11 @@ for (const c of configs) {
         const node = cluster.node(name);
         const survivors = cluster.standbys.filter((s) => s !== node && !lost.includes(s));
         const prediction = predict({ ...cluster.syncSettings(), standbys: survivors.map((s) => ({ name: s.name })) });
-        const fault = await inject(cluster, { kind: pass.fault === 'crash' ? 'crash-host-loud' : 'stop-fast', target: { node: name } }, { predicted: prediction.commitsStall ? 'stall' : 'writes go on' });
+        const fault = await inject(
+          cluster,
+          { kind: pass.fault === 'crash' ? 'crash-host-loud' : 'stop-fast', target: { node: name } },
+          { predicted: prediction.commitsStall ? 'stall' : 'writes go on' },
+        );
         const what = pass.fault === 'crash' ? `crash ${name}'s host` : `pg_ctl stop -m fast ${name}`;
         const faultT = fault.faultT;
         faultOf.set(node, fault);
@@ -141,15 +157,30 @@ for (const c of configs) {
         const rows = await modelRows(ctx, cluster, observer, rejoined, mustStream(prediction));
         const row = rows.find((r) => r.name === node.name)!;
         const transitions = observer.transitions(node.name);
-        const since = transitions.slice(Math.max(0, transitions.findLastIndex((t) => t.t <= startT))); // from the state it was in when started
+        const since = transitions.slice(
+          Math.max(
+            0,
+            transitions.findLastIndex((t) => t.t <= startT),
+          ),
+        ); // from the state it was in when started
         const sequence = ctx.verify(checkSyncSequence(node.name, since, ['absent', `${row.state}/${row.syncState}`]));
         const catchup = sequence.evidence.observed.find((o) => o.step.startsWith('catchup/'))?.step ?? null;
         let recoveryMs: number | null = null;
         if (stalled && !prediction.commitsStall) {
-          recoveryMs = (await verifyRecovered(ctx, writer, { repairT: startT, withinMs: RECOVER_WITHIN_MS, steadyTps })).evidence.recoveryMs;
+          recoveryMs = (await verifyRecovered(ctx, writer, { repairT: startT, withinMs: RECOVER_WITHIN_MS, steadyTps })).evidence
+            .recoveryMs;
           stalled = false;
         }
-        const step: MatrixStep = { step: `start ${node.name}`, predicted: prediction.commitsStall ? 'stall' : 'writes go on', observed: null, tps: null, recoveryMs, catchup, streamingMs: null, rows: rows.map(showRow) };
+        const step: MatrixStep = {
+          step: `start ${node.name}`,
+          predicted: prediction.commitsStall ? 'stall' : 'writes go on',
+          observed: null,
+          tps: null,
+          recoveryMs,
+          catchup,
+          streamingMs: null,
+          rows: rows.map(showRow),
+        };
         steps.push(step);
         rejoins.set(step, { node: node.name, startT });
       }
@@ -207,16 +238,30 @@ function mustStream(p: SyncPrediction): boolean {
  * report shows). @returns those rows.
  */
 async function modelRows({ rec }: ScenarioContext, cluster: Cluster, observer: ReplicationObserver, standbys: PgNode[], mustStream = true) {
-  const want = standbys.map((s) => s.name).sort().join(',');
-  const sample = await observer.waitFor(
-    `walsenders ${want || '(none)'} ${mustStream ? 'streaming' : 'connected'} as the model predicts for '${cluster.syncSetting}'`,
-    (s) => {
-      const names = s.standbys.map((r) => r.name).sort().join(',');
-      const connected = s.standbys.every((r) => (mustStream ? r.state === 'streaming' : r.state === 'streaming' || r.state === 'catchup'));
-      return names === want && connected && compareWithModel(s.standbys, cluster.syncSettings()).mismatches.length === 0;
-    },
-    await streamingDeadlineMs(cluster, standbys.map((s) => s.name), observer),
-  ).catch((e: unknown) => explainNotStreaming(e, standbys));
+  const want = standbys
+    .map((s) => s.name)
+    .sort()
+    .join(',');
+  const sample = await observer
+    .waitFor(
+      `walsenders ${want || '(none)'} ${mustStream ? 'streaming' : 'connected'} as the model predicts for '${cluster.syncSetting}'`,
+      (s) => {
+        const names = s.standbys
+          .map((r) => r.name)
+          .sort()
+          .join(',');
+        const connected = s.standbys.every((r) =>
+          mustStream ? r.state === 'streaming' : r.state === 'streaming' || r.state === 'catchup',
+        );
+        return names === want && connected && compareWithModel(s.standbys, cluster.syncSettings()).mismatches.length === 0;
+      },
+      await streamingDeadlineMs(
+        cluster,
+        standbys.map((s) => s.name),
+        observer,
+      ),
+    )
+    .catch((e: unknown) => explainNotStreaming(e, standbys));
   rec.step('pg_stat_replication as predicted', { rows: sample.standbys.map(showRow) });
   return sample.standbys;
 }
@@ -228,7 +273,10 @@ function showRow(r: { name: string; state: string; syncPriority: number; syncSta
 /** Standbys by sync_priority (1 first, 0 = async last), ties in walsender slot order as syncrep.c breaks them. */
 function priorityOrder(rows: ReadonlyArray<{ name: string; syncPriority: number }>): string[] {
   const key = (p: number) => (p === 0 ? Number.MAX_SAFE_INTEGER : p);
-  return rows.map((r, slot) => ({ ...r, slot })).sort((a, b) => key(a.syncPriority) - key(b.syncPriority) || a.slot - b.slot).map((r) => r.name);
+  return rows
+    .map((r, slot) => ({ ...r, slot }))
+    .sort((a, b) => key(a.syncPriority) - key(b.syncPriority) || a.slot - b.slot)
+    .map((r) => r.name);
 }
 
 /** After a loss: the stall the model predicts (TPS 0, every writer on SyncRep), or writes going on at half of steady or more. */
@@ -236,10 +284,20 @@ async function judgeLoss(
   { rec, verify }: ScenarioContext,
   writer: BatchWriter,
   observer: ReplicationObserver,
-  o: { what: string; faultT: number; steadyTps: number; stall: boolean; rows: ReadonlyArray<{ name: string; state: string; syncPriority: number; syncState: string }> },
+  o: {
+    what: string;
+    faultT: number;
+    steadyTps: number;
+    stall: boolean;
+    rows: ReadonlyArray<{ name: string; state: string; syncPriority: number; syncState: string }>;
+  },
 ): Promise<MatrixStep> {
   if (o.stall) {
-    await observer.waitFor(`all ${writer.clients} writer backends waiting on SyncRep`, (s) => (s.syncRepWaiters ?? 0) >= writer.clients, 5000);
+    await observer.waitFor(
+      `all ${writer.clients} writer backends waiting on SyncRep`,
+      (s) => (s.syncRepWaiters ?? 0) >= writer.clients,
+      5000,
+    );
     await holdFor(1000); // a stall is several intervals of 0 TPS, as pgbench shows it
   } else {
     await holdFor(Math.max(0, o.faultT + GO_ON_MS - rec.clock.now())); // the load runs through the judged window
@@ -255,7 +313,15 @@ async function judgeLoss(
   rec.step(`after ${o.what}: ${observed}`, { tps: Math.round(tps), syncRepWaiters: waiters });
   if (o.stall) verify(checkStalled(writer.samples(), { faultT: o.faultT, withinMs: STALL_WITHIN_MS }));
   else verify(checkSustained(writer.samples(), { ...window, steadyTps: o.steadyTps, fraction: 0.5 }));
-  return { step: o.what, predicted: o.stall ? 'stall' : 'writes go on', observed, tps: Math.round(tps), recoveryMs: null, catchup: null, rows: o.rows.map(showRow) };
+  return {
+    step: o.what,
+    predicted: o.stall ? 'stall' : 'writes go on',
+    observed,
+    tps: Math.round(tps),
+    recoveryMs: null,
+    catchup: null,
+    rows: o.rows.map(showRow),
+  };
 }
 
 /**
@@ -264,10 +330,21 @@ async function judgeLoss(
  */
 async function judgeStallFromStart({ rec, verify }: ScenarioContext, writer: BatchWriter, observer: ReplicationObserver): Promise<void> {
   const fromT = rec.clock.now();
-  const waiting = await observer.waitFor(`all ${writer.clients} writer backends waiting on SyncRep`, (s) => (s.syncRepWaiters ?? 0) >= writer.clients, 10_000);
+  const waiting = await observer.waitFor(
+    `all ${writer.clients} writer backends waiting on SyncRep`,
+    (s) => (s.syncRepWaiters ?? 0) >= writer.clients,
+    10_000,
+  );
   await holdFor(Math.max(0, fromT + GO_ON_MS - rec.clock.now()));
   const acked = writer.ledger().filter((b) => b.outcome === 'acked').length;
-  rec.metric('matrix', [{ step: 'start', predicted: 'stall', observed: acked === 0 ? 'stall' : 'writes go on', tps: meanTps(writer.samples(), fromT, rec.clock.now()) }]);
+  rec.metric('matrix', [
+    {
+      step: 'start',
+      predicted: 'stall',
+      observed: acked === 0 ? 'stall' : 'writes go on',
+      tps: meanTps(writer.samples(), fromT, rec.clock.now()),
+    },
+  ]);
   verify({
     id: 'standby-loss.stall-from-start',
     check: 'every commit waits from the start',

@@ -68,11 +68,17 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
   const ours = cut < 0 ? [...argv] : argv.slice(0, cut);
   const vitestArgs = cut < 0 ? [] : argv.slice(cut + 1);
   const { values, positionals } = parseStrict(ours, RUN_OPTIONS, 'run');
-  const v = values as { [K in keyof typeof RUN_OPTIONS]?: (typeof RUN_OPTIONS)[K]['type'] extends 'boolean' ? boolean : K extends 'image' ? string[] : string };
+  const v = values as {
+    [K in keyof typeof RUN_OPTIONS]?: (typeof RUN_OPTIONS)[K]['type'] extends 'boolean' ? boolean : K extends 'image' ? string[] : string;
+  };
   const overrides: UserConfigFile = {};
   if (v.pg !== undefined) overrides.pg = v.pg;
   if (v.image) overrides.images = Object.fromEntries(v.image.map(parseImage));
-  if (v.standbys !== undefined) overrides.standbys = v.standbys.split(',').map((s) => s.trim()).filter(Boolean);
+  if (v.standbys !== undefined)
+    overrides.standbys = v.standbys
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (v.sync !== undefined) overrides.synchronousStandbyNames = v.sync;
   if (v['synchronous-commit'] !== undefined) overrides.synchronousCommit = v['synchronous-commit'] as UserConfigFile['synchronousCommit'];
   if (v['data-checksums']) overrides.dataChecksums = true;
@@ -88,7 +94,15 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
   if (v['no-pull']) overrides.pull = false;
   const nemesis = nemesisOverrides(v);
   if (nemesis) overrides.nemesis = nemesis;
-  return { help: v.help ?? false, configFile: v.config, overrides, out: v.out, noBuiltin: v['no-builtin'] ?? false, paths: positionals, vitestArgs };
+  return {
+    help: v.help ?? false,
+    configFile: v.config,
+    overrides,
+    out: v.out,
+    noBuiltin: v['no-builtin'] ?? false,
+    paths: positionals,
+    vitestArgs,
+  };
 }
 
 /** Options of `pgchaos run` that do not shape the config under test, or that the rerun command sets itself (`--pg`). */
@@ -114,10 +128,20 @@ export function configFlags(argv: readonly string[]): string[] {
 }
 
 /** The nemesis story's flags: --seed 42 or 1,2,3 or 1-20, --schedule FILE, --duration S, --promote POLICY, --kinds K,K. */
-function nemesisOverrides(v: { seed?: string; schedule?: string; duration?: string; promote?: string; kinds?: string }): UserConfigFile['nemesis'] {
-  if (v.seed === undefined && v.schedule === undefined && v.duration === undefined && v.promote === undefined && v.kinds === undefined) return undefined;
+function nemesisOverrides(v: {
+  seed?: string;
+  schedule?: string;
+  duration?: string;
+  promote?: string;
+  kinds?: string;
+}): UserConfigFile['nemesis'] {
+  if (v.seed === undefined && v.schedule === undefined && v.duration === undefined && v.promote === undefined && v.kinds === undefined)
+    return undefined;
   if (v.promote !== undefined && v.promote !== 'most-advanced' && v.promote !== 'least-advanced') {
-    throw new UsageError(`--promote ${JSON.stringify(v.promote)}: expected most-advanced or least-advanced`, 'write it as --promote most-advanced');
+    throw new UsageError(
+      `--promote ${JSON.stringify(v.promote)}: expected most-advanced or least-advanced`,
+      'write it as --promote most-advanced',
+    );
   }
   return {
     ...(v.seed !== undefined ? { seeds: seedList(v.seed) } : {}),
@@ -132,7 +156,11 @@ function nemesisOverrides(v: { seed?: string; schedule?: string; duration?: stri
 function kindList(text: string): FaultKind[] {
   const kinds = text.split(',').map((k) => k.trim());
   const bad = kinds.find((k) => !(FAULT_KINDS as readonly string[]).includes(k));
-  if (bad !== undefined) throw new UsageError(`--kinds ${JSON.stringify(text)}: ${JSON.stringify(bad)} is no fault kind`, `use kinds from: ${FAULT_KINDS.join(', ')}`);
+  if (bad !== undefined)
+    throw new UsageError(
+      `--kinds ${JSON.stringify(text)}: ${JSON.stringify(bad)} is no fault kind`,
+      `use kinds from: ${FAULT_KINDS.join(', ')}`,
+    );
   return kinds as FaultKind[];
 }
 
@@ -143,11 +171,16 @@ export function seedList(text: string): number[] {
     if (!m) throw new UsageError(`--seed ${JSON.stringify(text)}: expected seeds like 42, 1,2,3 or 1-20`, 'write it as --seed 42');
     const from = Number(m[1]);
     const to = m[2] === undefined ? from : Number(m[2]);
-    if (to < from || to - from >= 1000) throw new UsageError(`--seed ${JSON.stringify(text)}: a range runs low to high, at most 1000 seeds`, `write it as --seed ${Math.min(from, to)}-${Math.min(Math.max(from, to), Math.min(from, to) + 999)}`);
+    if (to < from || to - from >= 1000)
+      throw new UsageError(
+        `--seed ${JSON.stringify(text)}: a range runs low to high, at most 1000 seeds`,
+        `write it as --seed ${Math.min(from, to)}-${Math.min(Math.max(from, to), Math.min(from, to) + 999)}`,
+      );
     return Array.from({ length: to - from + 1 }, (_, i) => from + i);
   });
   const bad = seeds.find((s) => s > 0xffff_ffff);
-  if (bad !== undefined) throw new UsageError(`--seed ${bad}: a seed is a 32-bit unsigned integer (0 to 4294967295)`, 'pick a smaller seed');
+  if (bad !== undefined)
+    throw new UsageError(`--seed ${bad}: a seed is a 32-bit unsigned integer (0 to 4294967295)`, 'pick a smaller seed');
   return seeds;
 }
 
@@ -155,7 +188,11 @@ export function seedList(text: string): number[] {
  * parseArgs in strict mode, with messages that say what to do: the nearest known option for a
  * typo; `--` for vitest's own options.
  */
-export function parseStrict(argv: string[], options: OptionSpec, command: string): { values: Record<string, unknown>; positionals: string[] } {
+export function parseStrict(
+  argv: string[],
+  options: OptionSpec,
+  command: string,
+): { values: Record<string, unknown>; positionals: string[] } {
   const { tokens } = parseArgs({ args: argv, options, strict: false, allowPositionals: true, tokens: true });
   const names = Object.keys(options);
   for (const t of tokens) {
@@ -174,9 +211,13 @@ export function parseStrict(argv: string[], options: OptionSpec, command: string
       );
     }
     if (spec.type === 'string' && (t.value === undefined || (t.inlineValue === false && t.value.startsWith('--')))) {
-      throw new UsageError(`${t.rawName} needs a value`, `write it as ${t.rawName} VALUE or ${t.rawName}=VALUE (pgchaos ${command} --help)`);
+      throw new UsageError(
+        `${t.rawName} needs a value`,
+        `write it as ${t.rawName} VALUE or ${t.rawName}=VALUE (pgchaos ${command} --help)`,
+      );
     }
-    if (spec.type === 'boolean' && t.value !== undefined) throw new UsageError(`${t.rawName} takes no value (got "${t.value}")`, `write just ${t.rawName}`);
+    if (spec.type === 'boolean' && t.value !== undefined)
+      throw new UsageError(`${t.rawName} takes no value (got "${t.value}")`, `write just ${t.rawName}`);
   }
   const r = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
   return { values: r.values as Record<string, unknown>, positionals: r.positionals };
@@ -184,14 +225,19 @@ export function parseStrict(argv: string[], options: OptionSpec, command: string
 
 function parseImage(text: string): [string, string] {
   const m = /^(\d+)=(\S+)$/.exec(text);
-  if (!m) throw new UsageError(`--image ${text}: expected MAJOR=IMAGE`, 'write it as --image 15=registry.example/postgres:15.8 (once per major)');
+  if (!m)
+    throw new UsageError(`--image ${text}: expected MAJOR=IMAGE`, 'write it as --image 15=registry.example/postgres:15.8 (once per major)');
   return [m[1]!, m[2]!];
 }
 
 /** A whole number of seconds from `min` to `max`. */
 function seconds(flag: string, text: string, min: number, max: number): number {
   const n = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!(n >= min && n <= max)) throw new UsageError(`${flag} ${JSON.stringify(text)}: expected a whole number of seconds from ${min} to ${max}`, `write it as ${flag} 60`);
+  if (!(n >= min && n <= max))
+    throw new UsageError(
+      `${flag} ${JSON.stringify(text)}: expected a whole number of seconds from ${min} to ${max}`,
+      `write it as ${flag} 60`,
+    );
   return n;
 }
 

@@ -27,9 +27,33 @@ describe('pgchaos run: arguments', () => {
 
   it('maps every config flag to the config field of the same meaning', () => {
     const a = parseRunArgs([
-      '--config', 'ha.json', '--pg', '13,15', '--image', '15=reg/pg:15.8', '--image=17=reg/pg:17', '--standbys', 's1, s2,s3',
-      '--sync', 'FIRST 1 (s1, s2)', '--synchronous-commit', 'remote_apply', '--data-checksums', '--conf', 'ha.conf',
-      '--clients', '4', '--batch-rows=500', '--rate', '150', '--after-promotion', 'same', '--out', 'out', '--no-builtin', 'mine',
+      '--config',
+      'ha.json',
+      '--pg',
+      '13,15',
+      '--image',
+      '15=reg/pg:15.8',
+      '--image=17=reg/pg:17',
+      '--standbys',
+      's1, s2,s3',
+      '--sync',
+      'FIRST 1 (s1, s2)',
+      '--synchronous-commit',
+      'remote_apply',
+      '--data-checksums',
+      '--conf',
+      'ha.conf',
+      '--clients',
+      '4',
+      '--batch-rows=500',
+      '--rate',
+      '150',
+      '--after-promotion',
+      'same',
+      '--out',
+      'out',
+      '--no-builtin',
+      'mine',
     ]);
     expect(a).toEqual({
       help: false,
@@ -55,13 +79,19 @@ describe('pgchaos run: arguments', () => {
   });
 
   it('everything after -- goes to vitest, even what looks like ours', () => {
-    expect(parseRunArgs(['quorum', '--', '-t', 'stall', '--shard', '1/2', '--pg', '13'])).toMatchObject({ paths: ['quorum'], vitestArgs: ['-t', 'stall', '--shard', '1/2', '--pg', '13'], overrides: {} });
+    expect(parseRunArgs(['quorum', '--', '-t', 'stall', '--shard', '1/2', '--pg', '13'])).toMatchObject({
+      paths: ['quorum'],
+      vitestArgs: ['-t', 'stall', '--shard', '1/2', '--pg', '13'],
+      overrides: {},
+    });
   });
 
   it('mistakes are UsageErrors that say what to write', () => {
     expect(usage(() => parseRunArgs(['--standby', 's1']))).toMatch(/unknown option --standby[\s\S]*fix: did you mean --standbys\?/);
     expect(usage(() => parseRunArgs(['--synchronous_commit', 'on']))).toMatch(/did you mean --synchronous-commit\?/);
-    expect(usage(() => parseRunArgs(['-t', 'stall']))).toMatch(/unknown option -t[\s\S]*fix: vitest's own options go after `--`, e.g. pgchaos run -- -t/);
+    expect(usage(() => parseRunArgs(['-t', 'stall']))).toMatch(
+      /unknown option -t[\s\S]*fix: vitest's own options go after `--`, e.g. pgchaos run -- -t/,
+    );
     expect(usage(() => parseRunArgs(['--pg']))).toMatch(/--pg needs a value/);
     expect(usage(() => parseRunArgs(['--sync', '--pg', '15']))).toMatch(/--sync needs a value/);
     expect(usage(() => parseRunArgs(['--data-checksums=yes']))).toMatch(/--data-checksums takes no value/);
@@ -83,7 +113,17 @@ describe('pgchaos run: which scenario files', () => {
   mkdirSync(join(project, 'scenarios', 'node_modules'), { recursive: true });
   mkdirSync(join(project, 'other'));
   mkdirSync(join(project, 'builtin'));
-  for (const f of ['scenarios/a.test.ts', 'scenarios/more/b.test.mts', 'scenarios/helpers.ts', 'scenarios/node_modules/x.test.ts', 'other/c.test.ts', 'builtin/quorum.test.js', 'builtin/switchover.test.js', 'builtin/steps.js', 'README.md']) {
+  for (const f of [
+    'scenarios/a.test.ts',
+    'scenarios/more/b.test.mts',
+    'scenarios/helpers.ts',
+    'scenarios/node_modules/x.test.ts',
+    'other/c.test.ts',
+    'builtin/quorum.test.js',
+    'builtin/switchover.test.js',
+    'builtin/steps.js',
+    'README.md',
+  ]) {
     writeFileSync(join(project, f), '');
   }
   const builtin = [join(project, 'builtin/quorum.test.js'), join(project, 'builtin/switchover.test.js')];
@@ -93,7 +133,10 @@ describe('pgchaos run: which scenario files', () => {
   };
 
   it('./scenarios (recursively, not node_modules) plus the built-in ones; --no-builtin drops those', () => {
-    expect(pick([])).toEqual({ files: ['scenarios/a.test.ts', 'scenarios/more/b.test.mts', 'builtin/quorum.test.js', 'builtin/switchover.test.js'], mine: 2 });
+    expect(pick([])).toEqual({
+      files: ['scenarios/a.test.ts', 'scenarios/more/b.test.mts', 'builtin/quorum.test.js', 'builtin/switchover.test.js'],
+      mine: 2,
+    });
     expect(pick([], true)).toEqual({ files: ['scenarios/a.test.ts', 'scenarios/more/b.test.mts'], mine: 2 });
   });
 
@@ -106,19 +149,29 @@ describe('pgchaos run: which scenario files', () => {
   });
 
   it('nothing to run is a UsageError saying why', () => {
-    expect(usage(() => selectScenarios({ paths: ['nosuch'], noBuiltin: false }, project, builtin))).toMatch(/no scenario file matches "nosuch"[\s\S]*fix: pgchaos list/);
-    expect(usage(() => selectScenarios({ paths: ['README.md'], noBuiltin: false }, project, builtin))).toMatch(/README.md is not a scenario file/);
-    expect(usage(() => selectScenarios({ paths: [], noBuiltin: true }, join(project, 'other'), builtin))).toMatch(/no scenarios of yours: there is no \.\/scenarios folder[\s\S]*fix:/);
+    expect(usage(() => selectScenarios({ paths: ['nosuch'], noBuiltin: false }, project, builtin))).toMatch(
+      /no scenario file matches "nosuch"[\s\S]*fix: pgchaos list/,
+    );
+    expect(usage(() => selectScenarios({ paths: ['README.md'], noBuiltin: false }, project, builtin))).toMatch(
+      /README.md is not a scenario file/,
+    );
+    expect(usage(() => selectScenarios({ paths: [], noBuiltin: true }, join(project, 'other'), builtin))).toMatch(
+      /no scenarios of yours: there is no \.\/scenarios folder[\s\S]*fix:/,
+    );
   });
 
   it('a reports folder that is a file, or under one, is a UsageError naming --out', () => {
     writeFileSync(join(project, 'reports'), '');
-    expect(usage(() => prepareReportsDir(join(project, 'reports'), project))).toMatch(/^reports is a file[\s\S]*fix: .*pgchaos run --out DIR/);
-    expect(usage(() => prepareReportsDir(join(project, 'reports', 'x'), project))).toMatch(/cannot write reports into reports\/x \(ENOTDIR: part of that path is a file\)/);
+    expect(usage(() => prepareReportsDir(join(project, 'reports'), project))).toMatch(
+      /^reports is a file[\s\S]*fix: .*pgchaos run --out DIR/,
+    );
+    expect(usage(() => prepareReportsDir(join(project, 'reports', 'x'), project))).toMatch(
+      /cannot write reports into reports\/x \(ENOTDIR: part of that path is a file\)/,
+    );
     prepareReportsDir(join(project, 'new', 'reports'), project); // created
   });
 
-  it('a scenario\'s header comment is its description; file paths become literal globs', () => {
+  it("a scenario's header comment is its description; file paths become literal globs", () => {
     const f = join(project, 'scenarios', 'h.test.ts');
     writeFileSync(f, "// SPDX\n/**\n * Title — write-up 004.\n *\n * Line one.\n * Line two.\n */\nimport x from 'y';\n/** not this */\n");
     expect(scenarioHeader(f)).toEqual({ title: 'Title — write-up 004.', body: ['Line one.', 'Line two.'] });
@@ -133,7 +186,9 @@ describe('pgchaos run: the nemesis flags', () => {
     expect(seedList('42')).toEqual([42]);
     expect(seedList('1,3, 5')).toEqual([1, 3, 5]);
     expect(seedList('7-10')).toEqual([7, 8, 9, 10]);
-    expect(parseRunArgs(['--seed', '2-3', '--duration', '30', '--promote', 'least-advanced', '--schedule', 's.json']).overrides.nemesis).toEqual({
+    expect(
+      parseRunArgs(['--seed', '2-3', '--duration', '30', '--promote', 'least-advanced', '--schedule', 's.json']).overrides.nemesis,
+    ).toEqual({
       seeds: [2, 3],
       durationS: 30,
       promote: 'least-advanced',
@@ -153,17 +208,23 @@ describe('pgchaos run: the nemesis flags', () => {
 });
 
 describe('pgchaos run: handing the resolved config to vitest', () => {
-  it('passes a config over 128 KiB (Linux\'s cap on one environment string) by a file in the run folder', async () => {
+  it("passes a config over 128 KiB (Linux's cap on one environment string) by a file in the run folder", async () => {
     const config = loadUserConfig({ cwd: tmpdir(), overrides: {} });
     // 4000 settings of ~60 bytes: about 240 KiB of JSON.
-    const big = { ...config, settings: Object.fromEntries(Array.from({ length: 4000 }, (_, i) => [`pgchaos_test.setting_${i}`, `'${'x'.repeat(32)}'`])) };
+    const big = {
+      ...config,
+      settings: Object.fromEntries(Array.from({ length: 4000 }, (_, i) => [`pgchaos_test.setting_${i}`, `'${'x'.repeat(32)}'`])),
+    };
     expect(JSON.stringify(big).length).toBeGreaterThan(128 * 1024);
     const runDir = join(mkdtempSync(join(tmpdir(), 'pgchaos-config-')), 'run');
     const env = configToEnv(big, runDir);
     for (const v of Object.values(env)) expect(v.length).toBeLessThan(4096);
     // What a vitest worker does: read it back, from a process started with that environment (E2BIG before).
-    const child = await execa(process.execPath, ['--import', 'tsx', '-e', "import('./harness/run/config.ts').then((m) => process.stdout.write(JSON.stringify(m.userConfig())))"], { env });
+    const child = await execa(
+      process.execPath,
+      ['--import', 'tsx', '-e', "import('./harness/run/config.ts').then((m) => process.stdout.write(JSON.stringify(m.userConfig())))"],
+      { env },
+    );
     expect(JSON.parse(child.stdout)).toEqual(big);
   });
 });
-

@@ -58,11 +58,13 @@ afterEach(() => {
 });
 
 describe('pgchaos compare', () => {
-  it('identical runs: exit 0, compare.html and diff.json in B\'s folder', async () => {
+  it("identical runs: exit 0, compare.html and diff.json in B's folder", async () => {
     const a = await putRun(A, asRun(baseline(), A));
     const b = await putRun(B, runB());
     expect(await compare([a, b])).toBe(0);
-    expect(stdout).toMatch(/^pgchaos compare 20260101-120000-aaaa → 20260102-120000-bbbb: no regression; 0 fixed, 0 new, 0 missing, 3 unchanged\n {2}compare\.html: /);
+    expect(stdout).toMatch(
+      /^pgchaos compare 20260101-120000-aaaa → 20260102-120000-bbbb: no regression; 0 fixed, 0 new, 0 missing, 3 unchanged\n {2}compare\.html: /,
+    );
     const diff = JSON.parse(await readFile(join(b, 'diff.json'), 'utf8')) as Diff;
     expect(diff).toMatchObject({ schema: 1, regressed: false, a: { run: A }, b: { run: B } });
     const html = await readFile(join(b, 'compare.html'), 'utf8');
@@ -74,7 +76,9 @@ describe('pgchaos compare', () => {
     await putRun(A, asRun(baseline(), A));
     await putRun(B, runB(9000));
     expect(await compare([A, B])).toBe(1); // run ids under PGCHAOS_REPORTS_DIR
-    expect(stdout).toMatch(/REGRESSED — 1 regression[^\n]*\n {2}REGRESSED {2}planned-switchover › .*: writeOutageMs rose from 2000 ms to 9000 ms \(\+7000 ms, \+350 %\), past the threshold of \+25 % and \+1000 ms\./);
+    expect(stdout).toMatch(
+      /REGRESSED — 1 regression[^\n]*\n {2}REGRESSED {2}planned-switchover › .*: writeOutageMs rose from 2000 ms to 9000 ms \(\+7000 ms, \+350 %\), past the threshold of \+25 % and \+1000 ms\./,
+    );
     expect(await readFile(join(reports, B, 'compare.html'), 'utf8')).toContain('<b>REGRESSED</b>');
   });
 
@@ -128,11 +132,17 @@ describe('pgchaos compare', () => {
   it('usage mistakes are UsageErrors (exit 2) with the fix', async () => {
     await putRun(A, asRun(baseline(), A));
     await putRun(B, runB());
-    expect(await usage([A])).toMatch(/compare takes two runs, the baseline then the new one \(got 1: 20260101-120000-aaaa\)[\s\S]*fix: pgchaos compare RUN_A RUN_B/);
+    expect(await usage([A])).toMatch(
+      /compare takes two runs, the baseline then the new one \(got 1: 20260101-120000-aaaa\)[\s\S]*fix: pgchaos compare RUN_A RUN_B/,
+    );
     expect(await usage([A, B, '--treshold', 'x=1%'])).toMatch(/unknown option --treshold[\s\S]*did you mean --threshold\?/);
-    expect(await usage([A, '20260102-120000-bbbc'])).toMatch(/no run "20260102-120000-bbbc": not a folder, and not a run under [\s\S]*fix: did you mean 20260102-120000-bbbb\?/);
+    expect(await usage([A, '20260102-120000-bbbc'])).toMatch(
+      /no run "20260102-120000-bbbc": not a folder, and not a run under [\s\S]*fix: did you mean 20260102-120000-bbbb\?/,
+    );
     expect(await usage([A, B, '--threshold', 'writeOutageMs=50'])).toMatch(/--threshold writeOutageMs=50: expected NAME=REL%\[,ABS\]/);
-    expect(await usage([A, B, '--threshold', 'writeOutgeMs=50%'])).toMatch(/--threshold writeOutgeMs: no metric of that name[\s\S]*fix: did you mean writeOutageMs\?/);
+    expect(await usage([A, B, '--threshold', 'writeOutgeMs=50%'])).toMatch(
+      /--threshold writeOutgeMs: no metric of that name[\s\S]*fix: did you mean writeOutageMs\?/,
+    );
     expect(await usage([A, B, '--threshold', 'promotedNode=50%'])).toMatch(/--threshold promotedNode: promotedNode is not compared/);
     const empty = await mkdtemp(join(tmpdir(), 'pgchaos-compare-empty-'));
     vi.stubEnv('PGCHAOS_REPORTS_DIR', empty);
@@ -186,7 +196,7 @@ describe("pgchaos compare on a metric of the user's own scenario", () => {
     expect(await compare([A, B, '--threshold', 'queueDrainMs=5000%'])).toBe(0); // the override is applied, not ignored
   });
 
-  it('a threshold on an undeclared metric is a usage error naming rec.metric\'s declaration', async () => {
+  it("a threshold on an undeclared metric is a usage error naming rec.metric's declaration", async () => {
     await ownRun(A, 100, false);
     await ownRun(B, 2360, false);
     expect(await compare([A, B])).toBe(0); // undeclared: recorded, not compared
@@ -198,7 +208,8 @@ describe("pgchaos compare on a metric of the user's own scenario", () => {
 
 describe('pgchaos compare, as a command', () => {
   const PGCHAOS = [join(PACKAGE_ROOT, 'node_modules', '.bin', 'tsx'), join(PACKAGE_ROOT, 'bin', 'pgchaos.ts')] as const;
-  const run = (...args: string[]) => execa(PGCHAOS[0], [PGCHAOS[1], 'compare', ...args], { reject: false, env: { PGCHAOS_REPORTS_DIR: reports } });
+  const run = (...args: string[]) =>
+    execa(PGCHAOS[0], [PGCHAOS[1], 'compare', ...args], { reject: false, env: { PGCHAOS_REPORTS_DIR: reports } });
 
   it('exits 1 on a regression, 0 without, 2 on an unreadable summary', async () => {
     vi.restoreAllMocks(); // the child's output is its own

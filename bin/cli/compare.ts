@@ -63,9 +63,15 @@ const OPTIONS = {
 export function parseThreshold(text: string): [string, Partial<Threshold>] {
   const m = /^([A-Za-z_][\w.]*)=(?:(\d+(?:\.\d+)?)%)?(?:,(\d+(?:\.\d+)?))?$/.exec(text.trim());
   if (!m || (m[2] === undefined && m[3] === undefined)) {
-    throw new UsageError(`--threshold ${text}: expected NAME=REL%[,ABS]`, 'write it as --threshold writeOutageMs=50%,2000 (relative %, then an absolute amount in the metric\'s unit), --threshold steadyTps=10% or --threshold lostAcked=,0');
+    throw new UsageError(
+      `--threshold ${text}: expected NAME=REL%[,ABS]`,
+      "write it as --threshold writeOutageMs=50%,2000 (relative %, then an absolute amount in the metric's unit), --threshold steadyTps=10% or --threshold lostAcked=,0",
+    );
   }
-  return [m[1]!, { ...(m[2] !== undefined ? { relative: Number(m[2]) / 100 } : {}), ...(m[3] !== undefined ? { absolute: Number(m[3]) } : {}) }];
+  return [
+    m[1]!,
+    { ...(m[2] !== undefined ? { relative: Number(m[2]) / 100 } : {}), ...(m[3] !== undefined ? { absolute: Number(m[3]) } : {}) },
+  ];
 }
 
 /**
@@ -79,11 +85,16 @@ export async function resolveRun(name: string, reports = reportsDir()): Promise<
     const latest = existsSync(latestLink) ? realpathSync(latestLink) : undefined;
     const runs = (await listRuns(reports)).map((r) => join(reports, r.dir));
     const newest = latest ?? runs[0];
-    if (!newest) throw new UsageError(`no run in ${reports} yet, so no "${name}"`, 'run the scenarios first (pgchaos run), or name a run folder');
+    if (!newest)
+      throw new UsageError(`no run in ${reports} yet, so no "${name}"`, 'run the scenarios first (pgchaos run), or name a run folder');
     if (name === 'latest') return newest;
     const at = runs.findIndex((r) => realpathSync(r) === realpathSync(newest));
     const previous = at >= 0 ? runs[at + 1] : runs.find((r) => realpathSync(r) !== realpathSync(newest));
-    if (!previous) throw new UsageError(`no run before ${basename(newest)} in ${reports}, so no "previous"`, 'run the scenarios again, then compare previous latest; or name two run folders');
+    if (!previous)
+      throw new UsageError(
+        `no run before ${basename(newest)} in ${reports}, so no "previous"`,
+        'run the scenarios again, then compare previous latest; or name two run folders',
+      );
     return previous;
   }
   for (const candidate of [resolve(name), join(reports, name)]) {
@@ -139,11 +150,21 @@ export async function compare(argv: string[]): Promise<number> {
   for (const name of Object.keys(overrides)) {
     if (recorded.has(name)) continue;
     const near = closest(name, [...recorded]);
-    throw new UsageError(`--threshold ${name}: no metric of that name (neither in the dictionary nor in these runs)`, distance(name, near) <= Math.max(2, Math.floor(near.length / 3)) ? `did you mean ${near}?` : `pick one of ${[...recorded].filter((n) => Object.hasOwn(METRICS, n) && METRICS[n]!.better !== 'none').join(', ')}`);
+    throw new UsageError(
+      `--threshold ${name}: no metric of that name (neither in the dictionary nor in these runs)`,
+      distance(name, near) <= Math.max(2, Math.floor(near.length / 3))
+        ? `did you mean ${near}?`
+        : `pick one of ${[...recorded].filter((n) => Object.hasOwn(METRICS, n) && METRICS[n]!.better !== 'none').join(', ')}`,
+    );
   }
   for (const name of Object.keys(overrides)) {
     if (Object.hasOwn(METRICS, name) && METRICS[name]!.better === 'none') {
-      throw new UsageError(`--threshold ${name}: ${name} is not compared (${METRICS[name]!.description})`, `set thresholds on metrics that have a better direction: ${Object.keys(METRICS).filter((n) => METRICS[n]!.better !== 'none').join(', ')}`);
+      throw new UsageError(
+        `--threshold ${name}: ${name} is not compared (${METRICS[name]!.description})`,
+        `set thresholds on metrics that have a better direction: ${Object.keys(METRICS)
+          .filter((n) => METRICS[n]!.better !== 'none')
+          .join(', ')}`,
+      );
     }
     // A scenario's own metric is judged only when its records declared which way is worse (summary.json's metricDictionary).
     const declared = [b, a]

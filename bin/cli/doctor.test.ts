@@ -19,5 +19,7 @@ test('doctor warns about an unsatisfiable synchronous_standby_names, as pgchaos 
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
   await doctor(['--config', file]);
   rmSync(dir, { recursive: true });
-  expect(out.join('')).toMatch(/warning: synchronous_standby_names asks for 3 synchronous standbys but only 2 of the cluster's standbys match it \(s1, s2\): every commit will wait forever/);
+  expect(out.join('')).toMatch(
+    /warning: synchronous_standby_names asks for 3 synchronous standbys but only 2 of the cluster's standbys match it \(s1, s2\): every commit will wait forever/,
+  );
 }, 30_000);

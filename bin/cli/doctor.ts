@@ -7,7 +7,16 @@ import { relative } from 'node:path';
 import { resolveImage } from '../../harness/db/image.ts';
 import { sweepTemplates, TEMPLATE_LABEL } from '../../harness/db/template.ts';
 import { WAL_MOUNT } from '../../harness/db/wal-mount.ts';
-import { docker, listObjects, localSweepContext, noEngine, ownership, removeObjects, WAL_KEEPER_LABEL, type PgchaosObject } from '../../harness/docker.ts';
+import {
+  docker,
+  listObjects,
+  localSweepContext,
+  noEngine,
+  ownership,
+  removeObjects,
+  WAL_KEEPER_LABEL,
+  type PgchaosObject,
+} from '../../harness/docker.ts';
 import { ConfigError } from '../../harness/errors.ts';
 import { ENGINE_SCRIPT } from '../../harness/paths.ts';
 import { configWarnings, loadUserConfig, type UserConfig } from '../../harness/run/config.ts';
@@ -22,7 +31,11 @@ import { prepareReportsDir } from './run.ts';
  * @returns 0 when ready, 2 when something needs fixing. @throws UsageError for unknown options.
  */
 export async function doctor(argv: string[]): Promise<number> {
-  const { values } = parseStrict(argv, { help: { type: 'boolean', short: 'h' }, remove: { type: 'boolean' }, config: { type: 'string' } }, 'doctor');
+  const { values } = parseStrict(
+    argv,
+    { help: { type: 'boolean', short: 'h' }, remove: { type: 'boolean' }, config: { type: 'string' } },
+    'doctor',
+  );
   if (values.help) {
     process.stdout.write(`${DOCTOR_HELP}\n`);
     return 0;
@@ -32,13 +45,16 @@ export async function doctor(argv: string[]): Promise<number> {
   const fail = (e: { problem: string; fix: string }) => problems.push(e);
 
   const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
-  if (major < 20 || (major === 20 && minor < 19)) fail({ problem: `Node ${process.versions.node} is too old`, fix: 'install Node 20.19+ or 22+' });
+  if (major < 20 || (major === 20 && minor < 19))
+    fail({ problem: `Node ${process.versions.node} is too old`, fix: 'install Node 20.19+ or 22+' });
   else ok(`Node ${process.versions.node}`);
 
   let config: UserConfig | undefined;
   try {
     config = loadUserConfig({ cwd: process.cwd(), ...(values.config ? { file: values.config as string } : {}) });
-    ok(`config: ${config.source === 'defaults' ? 'none (the defaults: ANY 1 (s1, s2) on PostgreSQL 15)' : relative(process.cwd(), config.source)}`);
+    ok(
+      `config: ${config.source === 'defaults' ? 'none (the defaults: ANY 1 (s1, s2) on PostgreSQL 15)' : relative(process.cwd(), config.source)}`,
+    );
     // Legal but wrong (commits that wait forever): what `pgchaos run` warns about, not a reason to refuse.
     for (const w of configWarnings(config)) process.stdout.write(`warning: ${w}\n`);
   } catch (e) {
@@ -58,7 +74,14 @@ export async function doctor(argv: string[]): Promise<number> {
   const info = await execa('docker', ['info', '--format', '{{.ServerVersion}}'], { reject: false, timeout: 10_000 });
   if (info.exitCode !== 0) {
     const e = noEngine(String(info.stderr || info.shortMessage || ''));
-    fail(process.env.DOCKER_HOST ? e : { problem: e.problem, fix: `pgchaos run starts the local engine itself (as root on Debian it installs docker.io); by hand: bash ${ENGINE_SCRIPT}` });
+    fail(
+      process.env.DOCKER_HOST
+        ? e
+        : {
+            problem: e.problem,
+            fix: `pgchaos run starts the local engine itself (as root on Debian it installs docker.io); by hand: bash ${ENGINE_SCRIPT}`,
+          },
+    );
   } else {
     ok(`Docker engine ${info.stdout.trim()}${process.env.DOCKER_HOST ? ` at DOCKER_HOST=${process.env.DOCKER_HOST}` : ''}`);
     await docker();
@@ -68,7 +91,10 @@ export async function doctor(argv: string[]): Promise<number> {
         (img) => ok(`image ${img.name} (${img.kind})`),
         (e: unknown) => {
           if (!(e instanceof ConfigError)) throw e;
-          fail({ problem: e.problem, fix: /is missing$/.test(e.problem) ? `pgchaos image ${m}   (or just pgchaos run: it builds it first, about a minute)` : e.fix });
+          fail({
+            problem: e.problem,
+            fix: /is missing$/.test(e.problem) ? `pgchaos image ${m}   (or just pgchaos run: it builds it first, about a minute)` : e.fix,
+          });
         },
       );
     }
@@ -99,10 +125,13 @@ async function leftovers(remove: boolean): Promise<void> {
   for (const [run, objs] of byRun) {
     const o = objs[0]!;
     const n = (kind: PgchaosObject['kind']) => objs.filter((x) => x.kind === kind).length;
-    const label = { live: 'running', crashed: 'LEFT BY A CRASHED RUN', foreign: 'another host\'s', expired: 'LEFT BEHIND (lease over)' }[o.ownership.state];
+    const label = { live: 'running', crashed: 'LEFT BY A CRASHED RUN', foreign: "another host's", expired: 'LEFT BEHIND (lease over)' }[
+      o.ownership.state
+    ];
     const volumes = n('volume') ? `, ${n('volume')} volumes` : '';
     process.stdout.write(`run ${run}: ${n('container')} containers, ${n('network')} networks${volumes} — ${label}: ${o.ownership.why}\n`);
-    for (const k of objs.filter((x) => x.kind === 'container' && WAL_KEEPER_LABEL in x.labels)) process.stdout.write(`  ${await walTmpfs(k)}\n`);
+    for (const k of objs.filter((x) => x.kind === 'container' && WAL_KEEPER_LABEL in x.labels))
+      process.stdout.write(`  ${await walTmpfs(k)}\n`);
   }
   if (!stale.length) return;
   if (remove) {
@@ -120,9 +149,19 @@ async function leftovers(remove: boolean): Promise<void> {
  */
 async function walTmpfs(keeper: PgchaosObject): Promise<string> {
   const d = await docker();
-  const info = await d.getContainer(keeper.id).inspect().catch(() => undefined);
+  const info = await d
+    .getContainer(keeper.id)
+    .inspect()
+    .catch(() => undefined);
   const volume = info?.Mounts.find((m) => m.Destination === WAL_MOUNT)?.Name;
-  const options = volume ? ((await d.getVolume(volume).inspect().catch(() => undefined))?.Options ?? {}) : {};
+  const options = volume
+    ? ((
+        await d
+          .getVolume(volume)
+          .inspect()
+          .catch(() => undefined)
+      )?.Options ?? {})
+    : {};
   const cap = /size=(\d+)m/.exec(options.o ?? '')?.[1];
   let used = 'its use unknown (the keeper is stopped)';
   if (info?.State.Running) {
@@ -144,8 +183,12 @@ async function leftoverTemplates(remove: boolean): Promise<void> {
   const stale = images.filter((i) => ownership(i.Labels ?? {}, i.Created * 1000, ctx).sweep);
   for (const i of stale) {
     const name = (i.RepoTags ?? [])[0] ?? i.Id;
-    process.stdout.write(`template image ${name}: ${(i.Size / 1e6).toFixed(0)} MB — its run ended: ${ownership(i.Labels ?? {}, i.Created * 1000, ctx).why}\n`);
+    process.stdout.write(
+      `template image ${name}: ${(i.Size / 1e6).toFixed(0)} MB — its run ended: ${ownership(i.Labels ?? {}, i.Created * 1000, ctx).why}\n`,
+    );
   }
-  if (stale.length && !remove) process.stdout.write(`${stale.length} template images of ended runs: pgchaos doctor --remove removes them (every cluster start also does)\n`);
+  if (stale.length && !remove)
+    process.stdout.write(
+      `${stale.length} template images of ended runs: pgchaos doctor --remove removes them (every cluster start also does)\n`,
+    );
 }
-

@@ -20,7 +20,10 @@ export async function ensureEngine(): Promise<void> {
   }
   const r = await execa('bash', [ENGINE_SCRIPT], { stdio: ['ignore', 'inherit', 'inherit'], reject: false });
   if (r.exitCode !== 0) {
-    throw new ConfigError('no Docker engine answers, and none could be started here (the lines above say why)', 'start your Docker engine (or set DOCKER_HOST to one that answers), then run again; `pgchaos doctor` checks');
+    throw new ConfigError(
+      'no Docker engine answers, and none could be started here (the lines above say why)',
+      'start your Docker engine (or set DOCKER_HOST to one that answers), then run again; `pgchaos doctor` checks',
+    );
   }
   await docker();
 }

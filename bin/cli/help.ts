@@ -160,4 +160,3 @@ one folder per run, then rewrites its index.html. The run reports/latest points 
   --out DIR          the reports folder (default ./reports, or PGCHAOS_REPORTS_DIR)
   --dry-run          list what would be removed, remove nothing
 Only folders named like a run id, or holding a run.json or summary.json, are considered.`;
-

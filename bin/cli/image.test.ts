@@ -23,12 +23,20 @@ describe('pgchaos image: arguments', () => {
   });
 
   it('cache modes: --save DIR [MAJOR...], --load DIR [MAJOR...]', () => {
-    expect(parseImageArgs(['--save', '.pgchaos-images', '15'])).toEqual({ help: false, mode: 'save', dir: '.pgchaos-images', majors: [15], build: false });
+    expect(parseImageArgs(['--save', '.pgchaos-images', '15'])).toEqual({
+      help: false,
+      mode: 'save',
+      dir: '.pgchaos-images',
+      majors: [15],
+      build: false,
+    });
     expect(parseImageArgs(['--load=/cache'])).toEqual({ help: false, mode: 'load', dir: '/cache', majors: [], build: false });
   });
 
   it('mistakes say what to write, before any engine is asked', () => {
-    expect(mistake(['--save', 'a', '--load', 'a']).message).toMatch(/--save and --load together[\s\S]*fix: run pgchaos image --load DIR first/);
+    expect(mistake(['--save', 'a', '--load', 'a']).message).toMatch(
+      /--save and --load together[\s\S]*fix: run pgchaos image --load DIR first/,
+    );
     expect(mistake(['--save'])).toBeInstanceOf(UsageError);
     expect(mistake(['--save']).message).toMatch(/--save needs a value/);
     expect(mistake(['--load='])).toBeInstanceOf(UsageError);
@@ -38,6 +46,7 @@ describe('pgchaos image: arguments', () => {
   });
 
   it('the help names every option', () => {
-    for (const o of ['--save DIR', '--load DIR', '--no-pull', '--build', 'PGCHAOS_PULL=never', 'PGCHAOS_NET_IMAGE']) expect(IMAGE_HELP).toContain(o);
+    for (const o of ['--save DIR', '--load DIR', '--no-pull', '--build', 'PGCHAOS_PULL=never', 'PGCHAOS_NET_IMAGE'])
+      expect(IMAGE_HELP).toContain(o);
   });
 });

@@ -38,10 +38,19 @@ const IMAGE_OPTIONS = {
 export function parseImageArgs(argv: string[]): ImageArgs {
   const { values, positionals } = parseStrict(argv, IMAGE_OPTIONS, 'image');
   const v = values as { save?: string; load?: string; 'no-pull'?: boolean; build?: boolean; help?: boolean };
-  if (v.save !== undefined && v.load !== undefined) throw new UsageError('--save and --load together', 'run pgchaos image --load DIR first, then pgchaos image --save DIR');
-  if (v.build && (v.save !== undefined || v.load !== undefined)) throw new UsageError(`--build with --${v.save !== undefined ? 'save' : 'load'}`, '--save builds a missing image itself; --load never builds: drop --build');
+  if (v.save !== undefined && v.load !== undefined)
+    throw new UsageError('--save and --load together', 'run pgchaos image --load DIR first, then pgchaos image --save DIR');
+  if (v.build && (v.save !== undefined || v.load !== undefined))
+    throw new UsageError(
+      `--build with --${v.save !== undefined ? 'save' : 'load'}`,
+      '--save builds a missing image itself; --load never builds: drop --build',
+    );
   const dir = v.save ?? v.load;
-  if (dir !== undefined && !dir.trim()) throw new UsageError(`--${v.save !== undefined ? 'save' : 'load'} needs a folder`, 'write it as --save DIR, e.g. --save .pgchaos-images');
+  if (dir !== undefined && !dir.trim())
+    throw new UsageError(
+      `--${v.save !== undefined ? 'save' : 'load'} needs a folder`,
+      'write it as --save DIR, e.g. --save .pgchaos-images',
+    );
   return {
     help: v.help ?? false,
     mode: v.save !== undefined ? 'save' : v.load !== undefined ? 'load' : 'ready',
@@ -67,7 +76,9 @@ export async function image(argv: string[]): Promise<number> {
   await ensureEngine();
   if (a.mode === 'ready') {
     for (const major of a.majors.length ? a.majors : [parseMajor(defaultMajor())]) {
-      const img = a.build ? await ensurePgchaosImage(major) : await resolveImage(major, { build: true, ...(a.pull === false ? { pull: false } : {}) });
+      const img = a.build
+        ? await ensurePgchaosImage(major)
+        : await resolveImage(major, { build: true, ...(a.pull === false ? { pull: false } : {}) });
       process.stdout.write(`${img.name} is ready (${img.kind})\n`);
     }
     return 0;
@@ -78,7 +89,10 @@ export async function image(argv: string[]): Promise<number> {
 }
 
 function report(outcomes: CacheOutcome[], a: ImageArgs): number {
-  if (a.mode === 'load' && !outcomes.length) process.stdout.write(`no saved pgchaos images in ${a.dir}${a.majors.length ? ` for ${a.majors.join(', ')}` : ''} (a cold cache: nothing to load)\n`);
+  if (a.mode === 'load' && !outcomes.length)
+    process.stdout.write(
+      `no saved pgchaos images in ${a.dir}${a.majors.length ? ` for ${a.majors.join(', ')}` : ''} (a cold cache: nothing to load)\n`,
+    );
   for (const o of outcomes) (o.problem ? process.stderr : process.stdout).write(`${o.problem ? 'pgchaos: ' : ''}${o.message}\n`);
   return outcomes.some((o) => o.problem) ? 2 : 0;
 }

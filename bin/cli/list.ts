@@ -17,14 +17,18 @@ export async function list(argv: string[]): Promise<number> {
   }
   const named = positionals[0];
   const dir = resolve(named ?? 'scenarios');
-  if (named && !isDirectory(dir)) throw new UsageError(`${named} is not a folder`, 'name the folder that holds your *.test.ts scenarios (default ./scenarios)');
+  if (named && !isDirectory(dir))
+    throw new UsageError(`${named} is not a folder`, 'name the folder that holds your *.test.ts scenarios (default ./scenarios)');
   const lines: string[] = [];
   if (isDirectory(dir) && !isBuiltinDir(dir)) {
     lines.push(`Your scenarios (${relative(process.cwd(), dir) || '.'}/):`, ...describe(scenarioFiles(dir), dir), '');
   } else if (!isBuiltinDir(dir)) {
     lines.push('Your scenarios: none (no ./scenarios folder; pgchaos run DIR takes another)', '');
   }
-  lines.push(`Built-in scenarios (pgchaos ${packageJson().version}; pgchaos run runs them against your config unless --no-builtin):`, ...describe(builtinScenarioFiles()));
+  lines.push(
+    `Built-in scenarios (pgchaos ${packageJson().version}; pgchaos run runs them against your config unless --no-builtin):`,
+    ...describe(builtinScenarioFiles()),
+  );
   lines.push('', 'Run one: pgchaos run NAME (any part of its file name), or pgchaos run -- -t "test name"');
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;

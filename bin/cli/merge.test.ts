@@ -17,7 +17,18 @@ const PGCHAOS = [join(PACKAGE_ROOT, 'node_modules', '.bin', 'tsx'), join(PACKAGE
 
 function record(name: string, status: ScenarioRecord['status'], file = `scenarios/${name}.test.ts`): ScenarioRecord {
   const key = { file, name, major: 15 };
-  return { ...key, id: recordId(key), status, startedAt: new Date(0).toISOString(), durationMs: 1000, rerun: '', metrics: {}, verdicts: [], events: [], logs: {} };
+  return {
+    ...key,
+    id: recordId(key),
+    status,
+    startedAt: new Date(0).toISOString(),
+    durationMs: 1000,
+    rerun: '',
+    metrics: {},
+    verdicts: [],
+    events: [],
+    logs: {},
+  };
 }
 
 /**
@@ -41,7 +52,20 @@ async function shard(root: string, tests: string, i: number, records: ScenarioRe
   const run = join(root, `run-${i}`);
   mkdirSync(join(run, 'scenarios'), { recursive: true });
   for (const r of records) writeFileSync(join(run, 'scenarios', `${r.id}.json`), JSON.stringify(r));
-  writeFileSync(join(run, 'run.json'), JSON.stringify({ run: `run-${i}`, startedAt: '', command: 'pgchaos run', pgchaos: '0', git: null, host: {}, majors: [15], config: {}, shard: `${i}/2` }));
+  writeFileSync(
+    join(run, 'run.json'),
+    JSON.stringify({
+      run: `run-${i}`,
+      startedAt: '',
+      command: 'pgchaos run',
+      pgchaos: '0',
+      git: null,
+      host: {},
+      majors: [15],
+      config: {},
+      shard: `${i}/2`,
+    }),
+  );
   const blob = join(run, 'blob', `${i}-of-2.json`);
   const args = ['run', '--root', tests, '--shard', `${i}/2`, '--reporter', 'blob', '--outputFile.blob', blob];
   const r = await execa(VITEST, args, { cwd: tests, reject: false });
@@ -101,7 +125,9 @@ test('a merged junit.xml with fewer testcases than records is no green run: exit
 
 test('a folder that is not a shard is exit 2 with the fix; overlapping shards are refused before anything is copied', async () => {
   const root = mkdtempSync(join(tmpdir(), 'pgchaos-merge-'));
-  const missing = await execa(PGCHAOS[0]!, [PGCHAOS[1]!, 'merge-reports', join(root, 'nope'), '--out', join(root, 'm1')], { reject: false });
+  const missing = await execa(PGCHAOS[0]!, [PGCHAOS[1]!, 'merge-reports', join(root, 'nope'), '--out', join(root, 'm1')], {
+    reject: false,
+  });
   expect(missing.exitCode).toBe(2);
   expect(missing.stderr).toMatch(/is not a run folder.*fix/s);
   const run = join(root, 'run');

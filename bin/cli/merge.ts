@@ -34,9 +34,16 @@ export async function mergeReports(argv: string[]): Promise<number> {
     process.stdout.write(`${MERGE_HELP}\n`);
     return 0;
   }
-  if (positionals.length < 1) throw new UsageError('merge-reports needs the run folders of the shards', 'pgchaos merge-reports reports/<run of shard 1> reports/<run of shard 2> ...');
+  if (positionals.length < 1)
+    throw new UsageError(
+      'merge-reports needs the run folders of the shards',
+      'pgchaos merge-reports reports/<run of shard 1> reports/<run of shard 2> ...',
+    );
   const out = resolve((values.out as string | undefined) ?? join(reportsDir(), newRunId()));
-  const merged = await mergeRunDirs(positionals.map((p) => resolve(p)), out);
+  const merged = await mergeRunDirs(
+    positionals.map((p) => resolve(p)),
+    out,
+  );
   const junitFile = join(out, 'junit.xml');
   if (merged.blobs.length) {
     // vitest joins the shards' results into one JUnit file, as `vitest --merge-reports` does.
@@ -53,7 +60,9 @@ export async function mergeReports(argv: string[]): Promise<number> {
     await vitest.close();
   }
   const summary = await writeReport(out);
-  process.stderr.write(`pgchaos: merged ${merged.records} scenario records from ${positionals.length} runs (${merged.shards.join(', ')}) into ${out}\n`);
+  process.stderr.write(
+    `pgchaos: merged ${merged.records} scenario records from ${positionals.length} runs (${merged.shards.join(', ')}) into ${out}\n`,
+  );
   // Each scenario's verdicts, figures and report link into junit.xml, and GitHub's job summary, as `pgchaos run` writes them.
   const testcases = (await finishCiFiles(out, junitFile)) ?? 0;
   // A JUnit file that lists fewer testcases than there are records would show CI a partial (or empty) green run.
@@ -66,6 +75,5 @@ export async function mergeReports(argv: string[]): Promise<number> {
     );
     return 1;
   }
-  return summary && summary.scenarios.every((s) => s.status === 'passed') ? 0 : 1;
+  return summary?.scenarios.every((s) => s.status === 'passed') ? 0 : 1;
 }
-

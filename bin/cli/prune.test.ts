@@ -21,14 +21,21 @@ function reports(): string {
 describe('pgchaos prune', () => {
   it('lists the run folders newest first, with their size, and nothing that is not a run', async () => {
     const runs = await runFolders(reports());
-    expect(runs.map((r) => r.name)).toEqual(['20261205-100000-ab05', '20261204-100000-ab04', '20261203-100000-ab03', '20261202-100000-ab02', '20261201-100000-ab01']);
+    expect(runs.map((r) => r.name)).toEqual([
+      '20261205-100000-ab05',
+      '20261204-100000-ab04',
+      '20261203-100000-ab03',
+      '20261202-100000-ab02',
+      '20261201-100000-ab01',
+    ]);
     expect(runs[0]!.bytes).toBe(5000);
   });
 
   it('--keep N keeps the newest N; --older-than DAYS removes only older runs; both: a run must be both; latest is never removed', async () => {
     const runs = await runFolders(reports());
     const now = Date.parse('2026-12-05T12:00:00Z');
-    const names = (rule: Parameters<typeof toPrune>[1], latest?: string) => toPrune(runs, { now, ...rule }, latest).map((r) => r.name.slice(6, 8));
+    const names = (rule: Parameters<typeof toPrune>[1], latest?: string) =>
+      toPrune(runs, { now, ...rule }, latest).map((r) => r.name.slice(6, 8));
     expect(names({ keep: 2 })).toEqual(['03', '02', '01']);
     expect(names({ olderThanDays: 2 })).toEqual(['03', '02', '01']);
     expect(names({ keep: 4, olderThanDays: 2 })).toEqual(['01']);

@@ -58,7 +58,10 @@ export async function runFolders(dir: string): Promise<RunFolder[]> {
  */
 export function toPrune(runs: readonly RunFolder[], rule: PruneRule, latest?: string): RunFolder[] {
   if (rule.keep === undefined && rule.olderThanDays === undefined) {
-    throw new UsageError('pgchaos prune needs to know what to remove', 'say how many runs to keep, how old a run must be, or both: pgchaos prune --keep 10 --older-than 30');
+    throw new UsageError(
+      'pgchaos prune needs to know what to remove',
+      'say how many runs to keep, how old a run must be, or both: pgchaos prune --keep 10 --older-than 30',
+    );
   }
   const before = rule.olderThanDays === undefined ? Infinity : (rule.now ?? Date.now()) - rule.olderThanDays * 86_400_000;
   return runs.filter((r, i) => i >= (rule.keep ?? 0) && r.startedMs < before && r.name !== latest);
@@ -72,7 +75,13 @@ export function toPrune(runs: readonly RunFolder[], rule: PruneRule, latest?: st
 export async function prune(argv: string[]): Promise<number> {
   const { values } = parseStrict(
     argv,
-    { help: { type: 'boolean', short: 'h' }, keep: { type: 'string' }, 'older-than': { type: 'string' }, out: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+    {
+      help: { type: 'boolean', short: 'h' },
+      keep: { type: 'string' },
+      'older-than': { type: 'string' },
+      out: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+    },
     'prune',
   );
   if (values.help) {
@@ -82,7 +91,11 @@ export async function prune(argv: string[]): Promise<number> {
   const number = (flag: string, v: unknown, min: number) => {
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} ${String(v)} is not a whole number from ${min} up`, `give ${flag} a whole number, e.g. ${flag} ${min + 5}`);
+    if (!Number.isInteger(n) || n < min)
+      throw new UsageError(
+        `${flag} ${String(v)} is not a whole number from ${min} up`,
+        `give ${flag} a whole number, e.g. ${flag} ${min + 5}`,
+      );
     return n;
   };
   const keep = number('--keep', values.keep, 0);
@@ -91,7 +104,11 @@ export async function prune(argv: string[]): Promise<number> {
   const shown = relative(process.cwd(), dir) || '.';
   const latest = latestTarget(dir);
   const runs = await runFolders(dir);
-  const gone = toPrune(runs, { ...(keep !== undefined ? { keep } : {}), ...(olderThanDays !== undefined ? { olderThanDays } : {}) }, latest);
+  const gone = toPrune(
+    runs,
+    { ...(keep !== undefined ? { keep } : {}), ...(olderThanDays !== undefined ? { olderThanDays } : {}) },
+    latest,
+  );
   const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
   const total = gone.reduce((s, r) => s + r.bytes, 0);
   if (values['dry-run']) {
@@ -123,6 +140,15 @@ function startOfId(id: string): number | undefined {
 /** Bytes of the files under `path` (0 for what cannot be read). */
 async function du(path: string): Promise<number> {
   const entries = await readdir(path, { withFileTypes: true, recursive: true }).catch(() => []);
-  const sizes = await Promise.all(entries.filter((e) => e.isFile()).map((e) => stat(join(e.parentPath, e.name)).then((s) => s.size, () => 0)));
+  const sizes = await Promise.all(
+    entries
+      .filter((e) => e.isFile())
+      .map((e) =>
+        stat(join(e.parentPath, e.name)).then(
+          (s) => s.size,
+          () => 0,
+        ),
+      ),
+  );
   return sizes.reduce((a, b) => a + b, 0);
 }

@@ -23,7 +23,9 @@ function resolved(argv: string[], cwd: string): UserConfig {
 /** The arguments after `npx pgchaos run` of a rerun command, as a POSIX shell splits them. */
 function shellWords(cmd: string): string[] {
   const args = cmd.replace(/^npx pgchaos run /, '');
-  return execaSync('sh', ['-c', `printf '%s\\0' ${args}`]).stdout.split('\0').filter((w, i, all) => w !== '' || i < all.length - 1);
+  return execaSync('sh', ['-c', `printf '%s\\0' ${args}`])
+    .stdout.split('\0')
+    .filter((w, i, all) => w !== '' || i < all.length - 1);
 }
 
 test("a rerun command carries the run's config flags: parsed again, it resolves to the same config on its major", () => {
@@ -33,19 +35,38 @@ test("a rerun command carries the run's config flags: parsed again, it resolves 
   writeFileSync(join(cwd, 'extra.conf'), "wal_keep_size = '256MB'\n");
   const argv = [
     'scenarios/own.test.ts',
-    '--config', 'ha.json',
-    '--pg', '13,15',
-    '--sync', 'FIRST 1 (s1, s2)',
+    '--config',
+    'ha.json',
+    '--pg',
+    '13,15',
+    '--sync',
+    'FIRST 1 (s1, s2)',
     '--synchronous-commit=remote_apply',
-    '--image', '15=registry.example/pg:15.8',
-    '--image', '13=registry.example/pg:13.16',
-    '--conf', 'extra.conf',
-    '--clients', '4', '--batch-rows', '10', '--rate', '50',
-    '--after-promotion', 'same',
-    '--data-checksums', '--no-pull',
-    '--seed', '1-3', '--duration', '30',
-    '--out', 'elsewhere',
-    '--', '--shard', '1/2',
+    '--image',
+    '15=registry.example/pg:15.8',
+    '--image',
+    '13=registry.example/pg:13.16',
+    '--conf',
+    'extra.conf',
+    '--clients',
+    '4',
+    '--batch-rows',
+    '10',
+    '--rate',
+    '50',
+    '--after-promotion',
+    'same',
+    '--data-checksums',
+    '--no-pull',
+    '--seed',
+    '1-3',
+    '--duration',
+    '30',
+    '--out',
+    'elsewhere',
+    '--',
+    '--shard',
+    '1/2',
   ];
   const before = resolved(argv, cwd);
   vi.stubEnv(RUN_FLAGS_ENV, JSON.stringify(configFlags(argv)));

@@ -47,7 +47,11 @@ export interface Selection {
  * path contains them.
  * @throws UsageError when nothing is left to run, saying why.
  */
-export function selectScenarios(a: Pick<RunArgs, 'paths' | 'noBuiltin'>, cwd: string, builtin: string[] = builtinScenarioFiles()): Selection {
+export function selectScenarios(
+  a: Pick<RunArgs, 'paths' | 'noBuiltin'>,
+  cwd: string,
+  builtin: string[] = builtinScenarioFiles(),
+): Selection {
   const dirs: string[] = [];
   const files: string[] = [];
   const names: string[] = [];
@@ -55,7 +59,11 @@ export function selectScenarios(a: Pick<RunArgs, 'paths' | 'noBuiltin'>, cwd: st
     const abs = resolve(cwd, p);
     if (isDirectory(abs)) dirs.push(abs);
     else if (isFile(abs)) {
-      if (!isScenarioFile(abs)) throw new UsageError(`${p} is not a scenario file`, 'name a *.test.ts file, a folder of them, or part of a scenario\'s name (pgchaos list shows them)');
+      if (!isScenarioFile(abs))
+        throw new UsageError(
+          `${p} is not a scenario file`,
+          "name a *.test.ts file, a folder of them, or part of a scenario's name (pgchaos list shows them)",
+        );
       files.push(abs);
     } else names.push(p);
   }
@@ -70,9 +78,15 @@ export function selectScenarios(a: Pick<RunArgs, 'paths' | 'noBuiltin'>, cwd: st
   const unique = [...new Map(candidates.map((f) => [real(f), f])).values()];
   const kept = names.length ? unique.filter((f) => names.some((n) => f.includes(n) || relative(cwd, f).includes(n))) : unique;
   if (!kept.length) {
-    if (names.length) throw new UsageError(`no scenario file matches ${names.map((n) => JSON.stringify(n)).join(' or ')}`, 'pgchaos list shows the scenarios; a positional is a folder, a file, or part of a scenario file\'s path');
+    if (names.length)
+      throw new UsageError(
+        `no scenario file matches ${names.map((n) => JSON.stringify(n)).join(' or ')}`,
+        "pgchaos list shows the scenarios; a positional is a folder, a file, or part of a scenario file's path",
+      );
     throw new UsageError(
-      dirs.length ? `no scenario files (*.test.ts) in ${dirs.map((d) => relative(cwd, d) || '.').join(', ')}` : 'no scenarios of yours: there is no ./scenarios folder',
+      dirs.length
+        ? `no scenario files (*.test.ts) in ${dirs.map((d) => relative(cwd, d) || '.').join(', ')}`
+        : 'no scenarios of yours: there is no ./scenarios folder',
       'put your *.test.ts scenarios in ./scenarios (or name their folder: pgchaos run DIR), or drop --no-builtin to run the built-in ones',
     );
   }
@@ -85,19 +99,26 @@ export function selectScenarios(a: Pick<RunArgs, 'paths' | 'noBuiltin'>, cwd: st
  */
 export function prepareReportsDir(dir: string, cwd: string): void {
   const shown = relative(cwd, dir) || '.';
-  let st;
+  let st: ReturnType<typeof statSync> | undefined;
   try {
     st = statSync(dir);
   } catch {
     /* missing: created below */
   }
-  if (st && !st.isDirectory()) throw new UsageError(`${shown} is a file, but reports are written into a folder of that name`, `move or rename ${shown}, or write the reports elsewhere: pgchaos run --out DIR`);
+  if (st && !st.isDirectory())
+    throw new UsageError(
+      `${shown} is a file, but reports are written into a folder of that name`,
+      `move or rename ${shown}, or write the reports elsewhere: pgchaos run --out DIR`,
+    );
   try {
     mkdirSync(dir, { recursive: true });
     accessSync(dir, constants.W_OK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot write reports into ${shown} (${code}${code === 'ENOTDIR' || code === 'EEXIST' ? ': part of that path is a file' : ''})`, 'pass a folder you can write to: pgchaos run --out DIR');
+    throw new UsageError(
+      `cannot write reports into ${shown} (${code}${code === 'ENOTDIR' || code === 'EEXIST' ? ': part of that path is a file' : ''})`,
+      'pass a folder you can write to: pgchaos run --out DIR',
+    );
   }
 }
 
@@ -134,7 +155,11 @@ export async function run(argv: string[]): Promise<number> {
 
   await ensureEngine();
   for (const major of config.pg) {
-    const image = await resolveImage(major, { build: true, pull: config.pull, ...(config.images[major] ? { image: config.images[major] } : {}) });
+    const image = await resolveImage(major, {
+      build: true,
+      pull: config.pull,
+      ...(config.images[major] ? { image: config.images[major] } : {}),
+    });
     // A misspelt parameter or an image without the binaries is a config error: exit 2 before vitest.
     checkParameterNames(config.settings, (await probeImage(image)).parameters, major);
     // A value the server refuses: once here, with its HINT, not inside every scenario.
@@ -185,7 +210,9 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 function describeRun(id: string, s: Selection, c: UserConfig, cwd: string): string {
-  const what = [s.mine ? `${s.mine} of yours` : '', s.files.length - s.mine ? `${s.files.length - s.mine} built-in` : ''].filter(Boolean).join(' + ');
+  const what = [s.mine ? `${s.mine} of yours` : '', s.files.length - s.mine ? `${s.files.length - s.mine} built-in` : '']
+    .filter(Boolean)
+    .join(' + ');
   const sync = c.synchronousStandbyNames === '' ? "'' (asynchronous)" : `'${c.synchronousStandbyNames}'`;
   const source = c.source.includes(sep) ? relative(cwd, c.source) : c.source;
   const majors = c.pg.length > 1 ? `PostgreSQL ${c.pg.join(', ')} (each scenario once per major)` : `PostgreSQL ${c.pg[0]}`;

@@ -38,16 +38,25 @@ export async function shrink(argv: string[]): Promise<number> {
     process.stdout.write(`${SHRINK_HELP}\n`);
     return 0;
   }
-  if (!runArg || !isDirectory(resolve(runArg))) throw new UsageError(`pgchaos shrink needs a report folder of a run${runArg ? `; ${runArg} is not one` : ''}`, 'write it as pgchaos shrink reports/latest');
+  if (!runArg || !isDirectory(resolve(runArg)))
+    throw new UsageError(
+      `pgchaos shrink needs a report folder of a run${runArg ? `; ${runArg} is not one` : ''}`,
+      'write it as pgchaos shrink reports/latest',
+    );
   const maxIdx = rest.findIndex((a) => a === '--max-runs' || a.startsWith('--max-runs='));
   const width = maxIdx < 0 ? 0 : rest[maxIdx]!.includes('=') ? 1 : 2;
   const ours = rest.slice(maxIdx, maxIdx + width);
   const runOptions = [...rest.slice(0, Math.max(0, maxIdx)), ...rest.slice(maxIdx < 0 ? rest.length : maxIdx + width)];
   const owned = runOptions.find((a) => /^--(out|seed|schedule|pg)(=|$)/.test(a));
-  if (owned) throw new UsageError(`pgchaos shrink sets ${owned.split('=')[0]} of every replay itself`, `drop ${owned.split('=')[0]}: the failing record says which schedule and major to replay`);
+  if (owned)
+    throw new UsageError(
+      `pgchaos shrink sets ${owned.split('=')[0]} of every replay itself`,
+      `drop ${owned.split('=')[0]}: the failing record says which schedule and major to replay`,
+    );
   const { values } = parseStrict(ours, OPTIONS, 'shrink');
   const maxRuns = Number((values as { 'max-runs'?: string })['max-runs'] ?? 12);
-  if (!Number.isInteger(maxRuns) || maxRuns < 1) throw new UsageError(`--max-runs ${maxRuns}: expected a whole number above 0`, 'write it as --max-runs 12');
+  if (!Number.isInteger(maxRuns) || maxRuns < 1)
+    throw new UsageError(`--max-runs ${maxRuns}: expected a whole number above 0`, 'write it as --max-runs 12');
   const runDir = resolve(runArg);
   const failing = (await readRun(runDir)).records.filter((r) => r.status === 'failed' && r.nemesis?.schedule);
   if (!failing.length) {
@@ -67,11 +76,16 @@ async function shrinkOne(record: ScenarioRecord, runDir: string, maxRuns: number
   const work = mkdtempSync(join(tmpdir(), 'pgchaos-shrink-'));
   const result = await shrinkSchedule(schedule, (candidate) => replayFails(candidate, record.major, work, runOptions, wanted), {
     maxRuns,
-    onStep: (s) => say(`run ${s.run}: ${s.action === 'remove' ? `without faults ${s.ids.map((i) => `#${i}`).join(', ')}` : `fault #${s.id} ${s.fromMs} → ${s.toMs} ms`}: ${s.failed ? 'still fails' : 'passes'}`),
+    onStep: (s) =>
+      say(
+        `run ${s.run}: ${s.action === 'remove' ? `without faults ${s.ids.map((i) => `#${i}`).join(', ')}` : `fault #${s.id} ${s.fromMs} → ${s.toMs} ms`}: ${s.failed ? 'still fails' : 'passes'}`,
+      ),
   });
   const file = join(runDir, `shrunk-seed-${schedule.seed}-pg${record.major}.json`);
   writeFileSync(file, `${JSON.stringify(result.schedule, null, 2)}\n`);
-  say(`${result.schedule.faults.length} of ${schedule.faults.length} faults left after ${result.runs} replays${result.exhausted ? ' (budget used up)' : ''}:\n${describeSchedule(result.schedule)}`);
+  say(
+    `${result.schedule.faults.length} of ${schedule.faults.length} faults left after ${result.runs} replays${result.exhausted ? ' (budget used up)' : ''}:\n${describeSchedule(result.schedule)}`,
+  );
   say(`saved ${file}; replay: pgchaos run nemesis --pg ${record.major} --schedule ${file}`);
   return 0;
 }
@@ -90,9 +104,14 @@ async function replayFails(candidate: Schedule, major: number, work: string, run
   writeFileSync(file, JSON.stringify({ ...candidate, durationMs: end }));
   const out = join(work, basename(file, '.json'));
   const story = builtinScenarioFiles().find((f) => basename(f) === 'nemesis.test.ts')!;
-  const r = await execa(process.execPath, [...loaderFlags(), process.argv[1]!, 'run', story, '--pg', String(major), '--schedule', file, '--out', out, ...runOptions], { reject: false, stdio: 'inherit' });
+  const r = await execa(
+    process.execPath,
+    [...loaderFlags(), process.argv[1]!, 'run', story, '--pg', String(major), '--schedule', file, '--out', out, ...runOptions],
+    { reject: false, stdio: 'inherit' },
+  );
   // 2 or 130: the replay could not run or was interrupted, which says nothing about the candidate.
-  if (r.exitCode === 2 || r.exitCode === 130 || r.signal) throw new Error(`a replay could not run (exit ${r.exitCode ?? r.signal}); shrinking stopped`);
+  if (r.exitCode === 2 || r.exitCode === 130 || r.signal)
+    throw new Error(`a replay could not run (exit ${r.exitCode ?? r.signal}); shrinking stopped`);
   if (r.exitCode !== 1) return false;
   const { records } = await readRun(join(out, 'latest'));
   return records.some((rec) => rec.status === 'failed' && failureOf(rec) === wanted);

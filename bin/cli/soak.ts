@@ -28,7 +28,12 @@ Example:
   pgchaos soak --seeds 20 --duration 120
   pgchaos soak --seeds 10 --promote least-advanced     an unsafe operator: finds the loss`;
 
-const SOAK_OPTIONS = { seeds: { type: 'string' }, from: { type: 'string' }, duration: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
+const SOAK_OPTIONS = {
+  seeds: { type: 'string' },
+  from: { type: 'string' },
+  duration: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 /**
  * `pgchaos soak`. @returns the run's exit code. @throws UsageError for bad flags (exit 2).
@@ -42,12 +47,17 @@ export async function soak(argv: string[]): Promise<number> {
     process.stdout.write(`${SOAK_HELP}\n`);
     return 0;
   }
-  if (v.seeds === undefined) throw new UsageError('pgchaos soak needs --seeds N: how many schedules to run', 'write it as pgchaos soak --seeds 20');
+  if (v.seeds === undefined)
+    throw new UsageError('pgchaos soak needs --seeds N: how many schedules to run', 'write it as pgchaos soak --seeds 20');
   const n = whole('--seeds', v.seeds, 1, 1000);
   const from = whole('--from', v.from ?? '1', 0, 0xffff_ffff - n + 1);
   const durationS = whole('--duration', v.duration ?? '120', 10, 3600);
   const owned = rest.find((a) => /^--(seed|schedule)(=|$)/.test(a));
-  if (owned) throw new UsageError(`pgchaos soak draws its own seeds; ${owned.split('=')[0]} would replace them`, 'use --seeds N --from SEED, or pgchaos run nemesis --seed … for chosen seeds');
+  if (owned)
+    throw new UsageError(
+      `pgchaos soak draws its own seeds; ${owned.split('=')[0]} would replace them`,
+      'use --seeds N --from SEED, or pgchaos run nemesis --seed … for chosen seeds',
+    );
   const story = builtinScenarioFiles().find((f) => basename(f) === 'nemesis.test.ts');
   if (!story) throw new UsageError('the built-in nemesis story is missing from this installation', 'reinstall pgchaos');
   const code = await run([story, '--seed', `${from}-${from + n - 1}`, '--duration', String(durationS), ...rest]);
@@ -61,7 +71,9 @@ export async function soak(argv: string[]): Promise<number> {
       const lost = typeof r.metrics.lostAcked === 'number' ? r.metrics.lostAcked : '?';
       return `  seed ${String(r.seed).padEnd(10)} pg${r.major}  ${r.status.padEnd(11)} ${String(n?.injected?.length ?? '?').padStart(2)} faults  ${n?.failovers?.length ?? '?'} failovers  ${lost} acked lost  ${overdue(n?.writeAvailability)} s writes out while they could be   replay: ${r.rerun}`;
     });
-  process.stderr.write(`pgchaos soak: ${records.filter((r) => r.status === 'passed').length} of ${lines.length} seeds passed\n${lines.join('\n')}\n`);
+  process.stderr.write(
+    `pgchaos soak: ${records.filter((r) => r.status === 'passed').length} of ${lines.length} seeds passed\n${lines.join('\n')}\n`,
+  );
   return code;
 }
 
@@ -79,6 +91,10 @@ function isOurs(argv: string[], i: number): boolean {
 }
 
 function whole(flag: string, text: string, min: number, max: number): number {
-  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) throw new UsageError(`${flag} ${JSON.stringify(text)}: expected a whole number from ${min} to ${max}`, `write it as ${flag} ${min === 0 ? 1 : min}`);
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max)
+    throw new UsageError(
+      `${flag} ${JSON.stringify(text)}: expected a whole number from ${min} to ${max}`,
+      `write it as ${flag} ${min === 0 ? 1 : min}`,
+    );
   return Number(text);
 }

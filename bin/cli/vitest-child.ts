@@ -59,7 +59,12 @@ async function main(): Promise<number> {
     testTimeout: userOptions.testTimeout ?? 300_000,
     hookTimeout: userOptions.hookTimeout ?? 120_000,
     // The blob report lets `pgchaos merge-reports` join the shards of a split run (vitest --shard) into one JUnit file.
-    reporters: [...(reporters ? [reporters].flat() : ['default']), 'junit', ['blob', { outputFile: blobFile(plan.runDir, userOptions.shard) }], new CountReporter()],
+    reporters: [
+      ...(reporters ? [reporters].flat() : ['default']),
+      'junit',
+      ['blob', { outputFile: blobFile(plan.runDir, userOptions.shard) }],
+      new CountReporter(),
+    ],
     outputFile: { junit: join(plan.runDir, 'junit.xml') },
   });
   keepGoingWhenFull(vitest, plan.runDir, blobFile(plan.runDir, userOptions.shard));
@@ -83,7 +88,9 @@ async function main(): Promise<number> {
   let orphaned = false;
   const stopWatching = watchParent(() => {
     orphaned = true;
-    process.stderr.write('\npgchaos: the pgchaos process that started this run is gone: stopping the run, then removing its containers ...\n');
+    process.stderr.write(
+      '\npgchaos: the pgchaos process that started this run is gone: stopping the run, then removing its containers ...\n',
+    );
     try {
       process.kill(-process.pid, 'SIGINT');
     } catch {
@@ -108,9 +115,14 @@ async function main(): Promise<number> {
   if (cancelled) return 130;
   // No file, or files whose every test was filtered out (`-t typo`): nothing was verified, and a
   // JUnit file of skips must not pass for a green run.
-  const ran = vitest.state.getFiles().flatMap((f) => f.tasks).filter((t) => t.result?.state === 'pass' || t.result?.state === 'fail').length;
+  const ran = vitest.state
+    .getFiles()
+    .flatMap((f) => f.tasks)
+    .filter((t) => t.result?.state === 'pass' || t.result?.state === 'fail').length;
   if (ran === 0) {
-    process.stderr.write(`pgchaos: no scenario matched vitest's filters (${plan.vitestArgs.join(' ')}): nothing ran\n  fix: pgchaos list shows the scenarios; check the filter after --\n`);
+    process.stderr.write(
+      `pgchaos: no scenario matched vitest's filters (${plan.vitestArgs.join(' ')}): nothing ran\n  fix: pgchaos list shows the scenarios; check the filter after --\n`,
+    );
     return 2;
   }
   const code = Number(process.exitCode ?? 0);

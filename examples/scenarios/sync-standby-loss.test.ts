@@ -14,9 +14,14 @@ scenario('FIRST 1 (s1, s2), remote_apply: the sync standby dies, s2 takes over, 
   const { rec, config, startCluster, startWriter, startObserver, inject, verify } = ctx;
   // Everything from pgchaos.config.json: standbys, synchronous_standby_names, synchronous_commit, our postgresql.conf fragment.
   const cluster = await startCluster();
-  rec.step('config under test', { synchronous_standby_names: config.synchronousStandbyNames, synchronous_commit: config.synchronousCommit });
+  rec.step('config under test', {
+    synchronous_standby_names: config.synchronousStandbyNames,
+    synchronous_commit: config.synchronousCommit,
+  });
   const observer = startObserver(cluster);
-  await observer.waitFor('s1 sync, s2 potential', (s) => ['s1/sync', 's2/potential'].every((want) => s.standbys.some((r) => `${r.name}/${r.syncState}` === want && r.state === 'streaming')));
+  await observer.waitFor('s1 sync, s2 potential', (s) =>
+    ['s1/sync', 's2/potential'].every((want) => s.standbys.some((r) => `${r.name}/${r.syncState}` === want && r.state === 'streaming')),
+  );
   const writer = await startWriter(cluster);
 
   // Steady state; the first second is warm-up.
@@ -37,7 +42,12 @@ scenario('FIRST 1 (s1, s2), remote_apply: the sync standby dies, s2 takes over, 
 
   // s1 comes back: behind s2 at first, then first in the list again.
   await s1Crash.heal(); // the host boots, pg_ctl start
-  await observer.waitFor('s1 sync again, s2 potential', (s) => ['s1/sync', 's2/potential'].every((want) => s.standbys.some((r) => `${r.name}/${r.syncState}` === want && r.state === 'streaming')), 60_000);
+  await observer.waitFor(
+    's1 sync again, s2 potential',
+    (s) =>
+      ['s1/sync', 's2/potential'].every((want) => s.standbys.some((r) => `${r.name}/${r.syncState}` === want && r.state === 'streaming')),
+    60_000,
+  );
   verify(checkSyncSequence('s2', observer.transitions('s2'), ['streaming/potential', 'streaming/sync', 'streaming/potential']));
   verify(checkSyncSequence('s1', observer.transitions('s1'), ['streaming/sync', 'absent', 'streaming/sync']));
 

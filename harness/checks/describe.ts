@@ -9,7 +9,14 @@ import { describePromisedLossEvidence, type PromisedLossEvidence } from './promi
 import { describeRowHashEvidence, type RowHashEvidence } from './row-hash.ts';
 import { describeSplitBrainEvidence, type SplitBrainEvidence } from './split-brain.ts';
 import { describeSyncSequenceEvidence, type SyncSequenceEvidence } from './sync-state.ts';
-import { describeRecoveryEvidence, describeStallEvidence, describeSustainedEvidence, type RecoveryEvidence, type StallEvidence, type SustainedEvidence } from './throughput.ts';
+import {
+  describeRecoveryEvidence,
+  describeStallEvidence,
+  describeSustainedEvidence,
+  type RecoveryEvidence,
+  type StallEvidence,
+  type SustainedEvidence,
+} from './throughput.ts';
 import { CHECK_IDS, verdictId, type Verdict } from './verdict.ts';
 
 /** Describers by check id (`replication.sync-sequence:s1` is found under `replication.sync-sequence`). */

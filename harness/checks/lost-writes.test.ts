@@ -3,7 +3,12 @@ import type { Batch, Outcome, PresentBatch } from '../load/history.ts';
 import { checkNoAckedLost } from './lost-writes.ts';
 
 const batch = (client: number, seq: number, outcome: Outcome): Batch => ({ client, seq, node: 'primary', startT: 0, endT: 1, outcome });
-const present = (client: number, seq: number, rows: number | null = 1000, ledgerRows: number | null = 1000): PresentBatch => ({ client, seq, ledgerRows, rows });
+const present = (client: number, seq: number, rows: number | null = 1000, ledgerRows: number | null = 1000): PresentBatch => ({
+  client,
+  seq,
+  ledgerRows,
+  rows,
+});
 const ledger = [batch(1, 1, 'acked'), batch(1, 2, 'acked'), batch(2, 1, 'acked'), batch(2, 2, 'unknown'), batch(2, 3, 'failed')];
 const whole = [present(1, 1), present(1, 2), present(2, 1)];
 
@@ -12,7 +17,16 @@ describe('checkNoAckedLost', () => {
     const v = checkNoAckedLost('primary', ledger, [...whole, present(2, 2)]);
     expect(v.check).toBe('no acknowledged commit lost');
     expect(v.status).toBe('passed');
-    expect(v.evidence).toEqual({ node: 'primary', ackedBatches: 3, lostAcked: 0, lost: [], unknownOutcome: 1, unknownPresent: 1, unexpected: [], partial: [] });
+    expect(v.evidence).toEqual({
+      node: 'primary',
+      ackedBatches: 3,
+      lostAcked: 0,
+      lost: [],
+      unknownOutcome: 1,
+      unknownPresent: 1,
+      unexpected: [],
+      partial: [],
+    });
     const without = checkNoAckedLost('primary', ledger, whole);
     expect(without.status).toBe('passed');
     expect(without.evidence).toMatchObject({ unknownOutcome: 1, unknownPresent: 0 });

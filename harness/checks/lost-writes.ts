@@ -62,7 +62,9 @@ function summary(e: LostWritesEvidence, unexpected: number, partial: number): st
   const counts =
     `${e.node}: ${e.ackedBatches} acked batches, ${e.lostAcked} lost; ${e.unknownOutcome} unknown (${e.unknownPresent} committed); ` +
     `${unexpected} unexpected, ${partial} partial`;
-  return e.ackedBatches === 0 && unexpected === 0 && partial === 0 ? `not enough evidence: no acknowledged batch to lose — ${counts}` : counts;
+  return e.ackedBatches === 0 && unexpected === 0 && partial === 0
+    ? `not enough evidence: no acknowledged batch to lose — ${counts}`
+    : counts;
 }
 // Stryker restore all
 

@@ -36,7 +36,10 @@ export interface ModelAgreementEvidence {
  * Durations are counted in sampler intervals (`intervalMs`, default 100: the observer's).
  * Unknown when no sample showed a walsender (nothing compared).
  */
-export function checkModelAgreement(samples: readonly ObserverSample[], o: { maxTransientMs?: number; intervalMs?: number } = {}): Verdict<ModelAgreementEvidence> {
+export function checkModelAgreement(
+  samples: readonly ObserverSample[],
+  o: { maxTransientMs?: number; intervalMs?: number } = {},
+): Verdict<ModelAgreementEvidence> {
   const maxTransientMs = o.maxTransientMs ?? 1000;
   const compared = samples.filter((s) => !s.error && s.settings && s.standbys.length > 0);
   // The sampler's interval (default the observer's 100 ms): a lone differing sample lasted that long.
@@ -87,6 +90,8 @@ function summarize(compared: number, agreed: number, maxTransientMs: number, lon
 /** The model-agreement check's evidence in one line for the report. */
 export function describeModelAgreementEvidence(e: ModelAgreementEvidence): string {
   const worst = e.disagreements.reduce<Disagreement | null>((a, d) => (!a || d.durationMs > a.durationMs ? d : a), null);
-  const longest = worst ? `, longest ${fmtCount(worst.durationMs)} ms at ${fmtSeconds(worst.fromT)} (${worst.mismatches.slice(0, 2).join('; ')})` : '';
+  const longest = worst
+    ? `, longest ${fmtCount(worst.durationMs)} ms at ${fmtSeconds(worst.fromT)} (${worst.mismatches.slice(0, 2).join('; ')})`
+    : '';
   return `${e.agreed} of ${e.compared} samples agreed; ${e.disagreements.length} disagreement${e.disagreements.length === 1 ? '' : 's'}${longest}; transient bound ${fmtCount(e.maxTransientMs)} ms`;
 }

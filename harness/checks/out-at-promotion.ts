@@ -59,7 +59,11 @@ export interface FailuresSeen {
  * @param o.primaryCrashLoses the config's DurabilityPromise.primaryCrashLoses.
  * @returns the nodes out at each promotion and the number the promise is judged against.
  */
-export function failuresSeen(promotions: readonly PromotionDecision[], faults: readonly FaultSpan[], o: { primaryCrashLoses: boolean }): FailuresSeen {
+export function failuresSeen(
+  promotions: readonly PromotionDecision[],
+  faults: readonly FaultSpan[],
+  o: { primaryCrashLoses: boolean },
+): FailuresSeen {
   const outAtPromotion = promotions.map((p) => {
     const answered = new Set(p.answered);
     const hit = faults.filter((f) => f.effectiveT <= p.decidedT && (f.healT ?? Infinity) >= p.detectedT).flatMap((f) => f.failed);

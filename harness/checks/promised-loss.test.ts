@@ -5,13 +5,26 @@ import { checkNoAckedLost } from './lost-writes.ts';
 import { failuresSeen } from './out-at-promotion.ts';
 import { checkLossAgainstPromise } from './promised-loss.ts';
 
-const quorum1 = durabilityPromise({ synchronousStandbyNames: 'ANY 1 (s1, s2)', synchronousCommit: 'on', standbys: ['s1', 's2'] }, 'most-advanced');
+const quorum1 = durabilityPromise(
+  { synchronousStandbyNames: 'ANY 1 (s1, s2)', synchronousCommit: 'on', standbys: ['s1', 's2'] },
+  'most-advanced',
+);
 const async = durabilityPromise({ synchronousStandbyNames: '', synchronousCommit: 'on', standbys: ['s1', 's2'] }, 'most-advanced');
-const remoteWrite = durabilityPromise({ synchronousStandbyNames: 'ANY 1 (s1, s2)', synchronousCommit: 'remote_write', standbys: ['s1', 's2'] }, 'most-advanced');
+const remoteWrite = durabilityPromise(
+  { synchronousStandbyNames: 'ANY 1 (s1, s2)', synchronousCommit: 'remote_write', standbys: ['s1', 's2'] },
+  'most-advanced',
+);
 
 /** checkNoAckedLost's evidence for acked batches 1..acked of client 1, of which `present` are on the node. */
 const measured = (acked: number, present: number) => {
-  const batches: Batch[] = Array.from({ length: acked }, (_, i) => ({ client: 1, seq: i + 1, node: 'primary', startT: 0, endT: 1, outcome: 'acked' }));
+  const batches: Batch[] = Array.from({ length: acked }, (_, i) => ({
+    client: 1,
+    seq: i + 1,
+    node: 'primary',
+    startT: 0,
+    endT: 1,
+    outcome: 'acked',
+  }));
   const rows: PresentBatch[] = Array.from({ length: present }, (_, i) => ({ client: 1, seq: i + 1, ledgerRows: 1000, rows: 1000 }));
   return checkNoAckedLost('s1', batches, rows).evidence;
 };
@@ -21,12 +34,27 @@ describe('checkLossAgainstPromise', () => {
     const v = checkLossAgainstPromise(measured(10, 10), quorum1, 1);
     expect(v.check).toBe('no promised acknowledged commit lost');
     expect(v.status).toBe('passed');
-    expect(v.evidence).toMatchObject({ ackedBatches: 10, lostAcked: 0, lost: [], failuresAtOnce: 1, survivesFailures: 1, promised: true, why: quorum1.why });
+    expect(v.evidence).toMatchObject({
+      ackedBatches: 10,
+      lostAcked: 0,
+      lost: [],
+      failuresAtOnce: 1,
+      survivesFailures: 1,
+      promised: true,
+      why: quorum1.why,
+    });
   });
   it('FAILS on an acknowledged batch lost where the config promises none, with the lost ids and why', () => {
     const v = checkLossAgainstPromise(measured(10, 8), quorum1, 1);
     expect(v.status).toBe('failed');
-    expect(v.evidence).toMatchObject({ lostAcked: 2, lost: ['1:9', '1:10'], promised: true, survivesFailures: 1, confirmations: 1, holdsOn: 'flush' });
+    expect(v.evidence).toMatchObject({
+      lostAcked: 2,
+      lost: ['1:9', '1:10'],
+      promised: true,
+      survivesFailures: 1,
+      confirmations: 1,
+      holdsOn: 'flush',
+    });
     expect(v.evidence.why).toBe(quorum1.why);
     expect(v.summary).toContain('1:9, 1:10');
     // With no failure at all, even an async config loses nothing acknowledged.
@@ -75,18 +103,27 @@ describe('checkLossAgainstPromise', () => {
     expect(() => checkLossAgainstPromise(measured(1, 1), quorum1, -1)).toThrow('failuresAtOnce must be an integer ≥ 0, got -1');
   });
   it('FAILS a loss under synchronous_commit = local after a primary cut off and never replaced (it was excused as one failure too many)', () => {
-    const local = durabilityPromise({ synchronousStandbyNames: 'ANY 1 (s1, s2)', synchronousCommit: 'local', standbys: ['s1', 's2'] }, 'most-advanced');
+    const local = durabilityPromise(
+      { synchronousStandbyNames: 'ANY 1 (s1, s2)', synchronousCommit: 'local', standbys: ['s1', 's2'] },
+      'most-advanced',
+    );
     const isolated = [{ failed: ['primary'], effectiveT: 1000, healT: 6000, primaryOut: true }];
     const { failuresAtOnce } = failuresSeen([], isolated, { primaryCrashLoses: local.primaryCrashLoses });
     expect(failuresAtOnce).toBe(0);
     expect(checkLossAgainstPromise(measured(10, 9), local, failuresAtOnce).status).toBe('failed');
     // Under off the primary's own restart may lose what it acknowledged: measured, not failed.
-    const off = durabilityPromise({ synchronousStandbyNames: 'ANY 1 (s1, s2)', synchronousCommit: 'off', standbys: ['s1', 's2'] }, 'most-advanced');
+    const off = durabilityPromise(
+      { synchronousStandbyNames: 'ANY 1 (s1, s2)', synchronousCommit: 'off', standbys: ['s1', 's2'] },
+      'most-advanced',
+    );
     const offSeen = failuresSeen([], isolated, { primaryCrashLoses: off.primaryCrashLoses });
     expect(checkLossAgainstPromise(measured(10, 9), off, offSeen.failuresAtOnce).status).toBe('passed');
   });
   it('says when the promise is vacuous (FIRST 3 of 2 standbys: every commit waits forever)', () => {
-    const vacuous = durabilityPromise({ synchronousStandbyNames: 'FIRST 3 (s1, s2)', synchronousCommit: 'on', standbys: ['s1', 's2'] }, 'most-advanced');
+    const vacuous = durabilityPromise(
+      { synchronousStandbyNames: 'FIRST 3 (s1, s2)', synchronousCommit: 'on', standbys: ['s1', 's2'] },
+      'most-advanced',
+    );
     const v = checkLossAgainstPromise(measured(0, 0), vacuous, 1);
     expect(v.status).toBe('unknown');
     expect(v.evidence).toMatchObject({ vacuous: true, survivesFailures: 0 });

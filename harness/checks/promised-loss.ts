@@ -52,7 +52,8 @@ export function checkLossAgainstPromise(
   failuresAtOnce: number,
   o: { hostCrashed?: boolean } = {},
 ): Verdict<PromisedLossEvidence> {
-  if (!Number.isInteger(failuresAtOnce) || failuresAtOnce < 0) throw new RangeError(`failuresAtOnce must be an integer ≥ 0, got ${failuresAtOnce}`);
+  if (!Number.isInteger(failuresAtOnce) || failuresAtOnce < 0)
+    throw new RangeError(`failuresAtOnce must be an integer ≥ 0, got ${failuresAtOnce}`);
   const hostCrashed = o.hostCrashed ?? false;
   const notCovered = uncovered(promise, failuresAtOnce, hostCrashed);
   const promised = notCovered === null;
@@ -70,7 +71,13 @@ export function checkLossAgainstPromise(
     promised,
     why: notCovered === null ? promise.why : `${notCovered}: ${promise.why}`,
   };
-  return { id: CHECK_IDS.promisedLoss, check: 'no promised acknowledged commit lost', status, summary: summary(evidence, status), evidence };
+  return {
+    id: CHECK_IDS.promisedLoss,
+    check: 'no promised acknowledged commit lost',
+    status,
+    summary: summary(evidence, status),
+    evidence,
+  };
 }
 
 /** Why the promise does not cover the failures seen, or null when it does. */
@@ -88,7 +95,8 @@ function summary(e: PromisedLossEvidence, status: VerdictStatus): string {
   const seen = `${e.failuresAtOnce} node(s) down at once, config survives ${e.survivesFailures}`;
   if (status === 'unknown') return `not enough evidence: no acknowledged batch to lose (${seen})`;
   if (!e.promised) return `not promised: ${e.lostAcked} acknowledged batches lost (measured) of ${e.ackedBatches}; ${e.why}`;
-  if (status === 'failed') return `${e.lostAcked} of ${e.ackedBatches} acknowledged batches lost where the config promises none (${seen}): ${e.lost.slice(0, 5).join(', ')}; ${e.why}`;
+  if (status === 'failed')
+    return `${e.lostAcked} of ${e.ackedBatches} acknowledged batches lost where the config promises none (${seen}): ${e.lost.slice(0, 5).join(', ')}; ${e.why}`;
   return `none of ${e.ackedBatches} acknowledged batches lost, as promised (${seen})`;
 }
 // Stryker restore all

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { NodeHash } from '../load/history.ts';
 import { checkRowHashes } from './row-hash.ts';
 
-const node = (name: string, rows = 5000, rowsHash = '123456789', ledgerHash = '42'): NodeHash => ({ node: name, lsn: '0/3000060', rows, rowsHash, ledgerRows: rows / 1000, ledgerHash });
+const node = (name: string, rows = 5000, rowsHash = '123456789', ledgerHash = '42'): NodeHash => ({
+  node: name,
+  lsn: '0/3000060',
+  rows,
+  rowsHash,
+  ledgerRows: rows / 1000,
+  ledgerHash,
+});
 
 describe('checkRowHashes', () => {
   it('passes when every node has the same counts and hashes', () => {

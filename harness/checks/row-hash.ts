@@ -19,14 +19,21 @@ export function checkRowHashes(nodes: readonly NodeHash[]): Verdict<RowHashEvide
   const distinct = new Set(nodes.map(sig)).size;
   // Past the first two tests every node has the same signature, so the first node's row count is everyone's.
   const status: VerdictStatus = nodes.length < 2 ? 'unknown' : distinct > 1 ? 'failed' : nodes[0]!.rows === 0 ? 'unknown' : 'passed';
-  return { id: CHECK_IDS.rowHashes, check: 'row hashes agree', status, summary: summary(nodes, distinct, status), evidence: { nodes: [...nodes], distinct } };
+  return {
+    id: CHECK_IDS.rowHashes,
+    check: 'row hashes agree',
+    status,
+    summary: summary(nodes, distinct, status),
+    evidence: { nodes: [...nodes], distinct },
+  };
 }
 
 // Stryker disable all: prose for the report; the tests pin status and evidence, and the phrases
 // that name the missing evidence.
 function summary(nodes: readonly NodeHash[], distinct: number, status: VerdictStatus): string {
   const each = nodes.map((n) => `${n.node}: ${n.rows} rows, hash ${n.rowsHash}`).join('; ');
-  if (nodes.length < 2) return `not enough evidence: ${nodes.length === 0 ? 'no node' : 'only one node'} read, nothing to compare${each ? ` (${each})` : ''}`;
+  if (nodes.length < 2)
+    return `not enough evidence: ${nodes.length === 0 ? 'no node' : 'only one node'} read, nothing to compare${each ? ` (${each})` : ''}`;
   if (status === 'unknown') return `not enough evidence: every node has 0 rows, so nothing was compared (${each})`;
   return each + (status === 'failed' ? ` — ${distinct} different` : '');
 }

@@ -71,7 +71,7 @@ describe('checkSplitBrain', () => {
     // s1's batches straddle its promotion: the timeline read with each may be the old or the new one.
     expect(checkSplitBrain([...tenure('s1', 1, 0, 5), ...tenure('s1', 2, 25, 5)]).status).toBe('passed');
   });
-  it('fails on one ack of the old primary inside the new one\'s tenure', () => {
+  it("fails on one ack of the old primary inside the new one's tenure", () => {
     const v = checkSplitBrain([...tenure('B', 2, 100, 10), ack('A', 1, 0), ack('A', 1, 150)]);
     expect(v.status).toBe('failed');
     expect(v.evidence.conflicts[0]!.reasons).toEqual(['overlap']);
@@ -114,9 +114,15 @@ describe('checkSplitBrain', () => {
       ['B', 'C', ['overlap', 'same-timeline']],
     ]);
   });
-  it('lists conflicts earliest first (by the later span\'s first ack), the first 20 of them', () => {
+  it("lists conflicts earliest first (by the later span's first ack), the first 20 of them", () => {
     // Ledger order: A-D (timeline 1 twice, visible at 60) is met before B-C (overlap, visible at 40).
-    const v = checkSplitBrain([...tenure('A', 1, 0, 2), ack('B', 2, 20), ack('B', 2, 45), ...tenure('C', 3, 40, 2), ...tenure('D', 1, 60, 2)]);
+    const v = checkSplitBrain([
+      ...tenure('A', 1, 0, 2),
+      ack('B', 2, 20),
+      ack('B', 2, 45),
+      ...tenure('C', 3, 40, 2),
+      ...tenure('D', 1, 60, 2),
+    ]);
     expect(v.evidence.conflicts.map((c) => [c.spans[0].node, c.spans[1].node, c.reasons])).toEqual([
       ['B', 'C', ['overlap']],
       ['A', 'D', ['same-timeline']],

@@ -154,7 +154,9 @@ function summary(e: SplitBrainEvidence, status: VerdictStatus): string {
   }
   if (status === 'passed') return `one primary at a time: ${e.spans.map(describeSpan).join(', then ')}`;
   const c = e.conflicts[0]!;
-  const what = c.reasons.includes('overlap') ? 'both acknowledged writes during the same interval' : 'both acknowledged writes on one timeline ID';
+  const what = c.reasons.includes('overlap')
+    ? 'both acknowledged writes during the same interval'
+    : 'both acknowledged writes on one timeline ID';
   return (
     `two primaries: ${describeSpan(c.spans[0])} and ${describeSpan(c.spans[1])} ${what} ` +
     `(${c.acks.map((a) => `${a.node}/tl${a.timeline} at ${Math.round(a.t)} ms`).join(', ')}); ${e.conflicts.length} conflicting pair(s)`
@@ -168,6 +170,8 @@ function describeSpan(s: PrimarySpan): string {
 
 /** The one-primary check's evidence in one line for the report. */
 export function describeSplitBrainEvidence(e: SplitBrainEvidence): string {
-  const spans = e.spans.map((x) => `${x.node} on timeline ${x.timeline} (${fmtCount(x.acks)} acks, ${fmtSeconds(x.firstT)}–${fmtSeconds(x.lastT)})`).join(', then ');
+  const spans = e.spans
+    .map((x) => `${x.node} on timeline ${x.timeline} (${fmtCount(x.acks)} acks, ${fmtSeconds(x.firstT)}–${fmtSeconds(x.lastT)})`)
+    .join(', then ');
   return `${fmtCount(e.ackedBatches)} acknowledged batches (${e.withoutTimeline} without a timeline): ${spans || 'no span'}; ${e.conflicts.length} conflict${e.conflicts.length === 1 ? '' : 's'}`;
 }

@@ -19,7 +19,11 @@ describe('stepOf', () => {
 
 describe('checkSyncSequence', () => {
   it('passes when the steps are seen in order, with others between them', () => {
-    const v = checkSyncSequence('s1', tr('streaming/quorum', 'absent', 'startup/potential', 'catchup/potential', 'streaming/quorum'), expected);
+    const v = checkSyncSequence(
+      's1',
+      tr('streaming/quorum', 'absent', 'startup/potential', 'catchup/potential', 'streaming/quorum'),
+      expected,
+    );
     expect(v.check).toBe('sync_state sequence of s1');
     expect(v.status).toBe('passed');
     expect(v.evidence.matched).toEqual([0, 1, 3, 4]);

@@ -27,7 +27,11 @@ export function stepOf(t: SyncTransition): SyncStep {
  * `unknown` when the observer recorded nothing for the standby (no sample, so no evidence
  * either way), or when no step was expected (nothing to check).
  */
-export function checkSyncSequence(standby: string, transitions: readonly SyncTransition[], expected: SyncStep[]): Verdict<SyncSequenceEvidence> {
+export function checkSyncSequence(
+  standby: string,
+  transitions: readonly SyncTransition[],
+  expected: SyncStep[],
+): Verdict<SyncSequenceEvidence> {
   const observed = transitions.map((t) => ({ t: t.t, step: stepOf(t) }));
   const matched: number[] = [];
   let i = 0;
@@ -38,12 +42,24 @@ export function checkSyncSequence(standby: string, transitions: readonly SyncTra
   }
   const status: VerdictStatus =
     observed.length === 0 || expected.length === 0 ? 'unknown' : matched.length === expected.length ? 'passed' : 'failed';
-  return { id: `${CHECK_IDS.syncSequence}:${standby}`, check: `sync_state sequence of ${standby}`, status, summary: summary(standby, observed, expected, matched, status), evidence: { standby, expected, observed, matched } };
+  return {
+    id: `${CHECK_IDS.syncSequence}:${standby}`,
+    check: `sync_state sequence of ${standby}`,
+    status,
+    summary: summary(standby, observed, expected, matched, status),
+    evidence: { standby, expected, observed, matched },
+  };
 }
 
 // Stryker disable all: prose for the report; the tests pin status and evidence, and the phrases
 // that name the missing evidence.
-function summary(standby: string, observed: Array<{ step: SyncStep }>, expected: SyncStep[], matched: number[], status: VerdictStatus): string {
+function summary(
+  standby: string,
+  observed: Array<{ step: SyncStep }>,
+  expected: SyncStep[],
+  matched: number[],
+  status: VerdictStatus,
+): string {
   if (observed.length === 0) return `not enough evidence: no observation of ${standby} (the observer recorded no sample)`;
   const seen = `${standby}: saw ${observed.map((o) => o.step).join(' → ')}`;
   if (expected.length === 0) return `not enough evidence: no expected step given — ${seen}`;

@@ -43,7 +43,16 @@ describe('checkStalled', () => {
     const v = checkStalled(samples([...steady(20), 10, ...zero(20)]), fault);
     expect(v.check).toBe('throughput stalls');
     expect(v.status).toBe('passed');
-    expect(v.evidence).toEqual({ faultT: 2000, withinMs: 2000, minZeroIntervals: 5, firstZeroT: 2100, stallMs: 100, zeroIntervals: 20, baselineMs: 1000, baselineCommits: 300 });
+    expect(v.evidence).toEqual({
+      faultT: 2000,
+      withinMs: 2000,
+      minZeroIntervals: 5,
+      firstZeroT: 2100,
+      stallMs: 100,
+      zeroIntervals: 20,
+      baselineMs: 1000,
+      baselineCommits: 300,
+    });
   });
   it('fails when commits go on after the fault', () => {
     const v = checkStalled(samples(steady(60)), fault);
@@ -67,7 +76,10 @@ describe('checkStalled', () => {
     expect(checkStalled(samples([...steady(20), ...zero(3), ...steady(20)]), fault).status).toBe('failed');
   });
   it('run length: exactly minZeroIntervals zero intervals is a stall, one fewer is not (mid-history and at its end)', () => {
-    expect(checkStalled(samples([...steady(20), ...zero(5), ...steady(20)]), fault).evidence).toMatchObject({ firstZeroT: 2000, zeroIntervals: 5 });
+    expect(checkStalled(samples([...steady(20), ...zero(5), ...steady(20)]), fault).evidence).toMatchObject({
+      firstZeroT: 2000,
+      zeroIntervals: 5,
+    });
     expect(checkStalled(samples([...steady(20), ...zero(5), ...steady(20)]), fault).status).toBe('passed');
     expect(checkStalled(samples([...steady(20), ...zero(4), ...steady(20)]), fault).status).toBe('failed');
     expect(checkStalled(samples([...steady(20), ...zero(5)]), fault).status).toBe('passed');
@@ -136,7 +148,16 @@ describe('checkRecovered', () => {
     const v = checkRecovered(samples([...zero(30), ...steady(20)]), repaired);
     expect(v.check).toBe('throughput recovers');
     expect(v.status).toBe('passed');
-    expect(v.evidence).toEqual({ repairT: 1000, withinMs: 10_000, steadyTps: 300, fraction: 0.5, windowMs: 1000, recoveredT: 3000, recoveryMs: 2000, windowTps: 300 });
+    expect(v.evidence).toEqual({
+      repairT: 1000,
+      withinMs: 10_000,
+      steadyTps: 300,
+      fraction: 0.5,
+      windowMs: 1000,
+      recoveredT: 3000,
+      recoveryMs: 2000,
+      windowTps: 300,
+    });
   });
   it('fails when TPS never comes back', () => {
     const v = checkRecovered(samples(zero(200)), repaired);

@@ -70,8 +70,20 @@ export function checkStalled(
   const best = runN >= minZero ? { t: runT, n: runN } : null;
   // The run may start in the interval the fault fell in, a little before faultT: that is 0 ms.
   const stallMs = best ? Math.max(0, best.t - o.faultT) : null;
-  const { status, missing } = decide([baselineCommits === 0 && `no commit in the ${baselineMs} ms before the fault`], stallMs !== null && stallMs <= o.withinMs);
-  const evidence = { faultT: o.faultT, withinMs: o.withinMs, minZeroIntervals: minZero, firstZeroT: best?.t ?? null, stallMs, zeroIntervals: best?.n ?? 0, baselineMs, baselineCommits };
+  const { status, missing } = decide(
+    [baselineCommits === 0 && `no commit in the ${baselineMs} ms before the fault`],
+    stallMs !== null && stallMs <= o.withinMs,
+  );
+  const evidence = {
+    faultT: o.faultT,
+    withinMs: o.withinMs,
+    minZeroIntervals: minZero,
+    firstZeroT: best?.t ?? null,
+    stallMs,
+    zeroIntervals: best?.n ?? 0,
+    baselineMs,
+    baselineCommits,
+  };
   return { id: CHECK_IDS.stall, check: 'throughput stalls', status, summary: stallSummary(evidence, missing), evidence };
 }
 
@@ -115,8 +127,20 @@ export function checkRecovered(
   }
   const recoveryMs = recoveredT === null ? null : recoveredT - o.repairT;
   // `!(x > 0)` rather than `x <= 0`: a NaN steady state is no baseline either.
-  const { status, missing } = decide([!(o.steadyTps > 0) && 'no steady TPS to recover to'], recoveryMs !== null && recoveryMs <= o.withinMs);
-  const evidence = { repairT: o.repairT, withinMs: o.withinMs, steadyTps: o.steadyTps, fraction, windowMs, recoveredT, recoveryMs, windowTps: best };
+  const { status, missing } = decide(
+    [!(o.steadyTps > 0) && 'no steady TPS to recover to'],
+    recoveryMs !== null && recoveryMs <= o.withinMs,
+  );
+  const evidence = {
+    repairT: o.repairT,
+    withinMs: o.withinMs,
+    steadyTps: o.steadyTps,
+    fraction,
+    windowMs,
+    recoveredT,
+    recoveryMs,
+    windowTps: best,
+  };
   return { id: CHECK_IDS.recover, check: 'throughput recovers', status, summary: recoverySummary(evidence, missing), evidence };
 }
 
@@ -135,7 +159,10 @@ export interface SustainedEvidence {
  * without the evidence to say: no steady state (steadyTps 0, where any TPS would pass), a
  * window shorter than 1 s, or fewer than two samples in it.
  */
-export function checkSustained(samples: readonly WriterSample[], o: { fromT: number; toT: number; steadyTps: number; fraction?: number }): Verdict<SustainedEvidence> {
+export function checkSustained(
+  samples: readonly WriterSample[],
+  o: { fromT: number; toT: number; steadyTps: number; fraction?: number },
+): Verdict<SustainedEvidence> {
   const fraction = o.fraction ?? 0.5;
   const tps = meanTps(samples, o.fromT, o.toT);
   const n = within(samples, o.fromT, o.toT).length;
@@ -192,7 +219,10 @@ export function describeStallEvidence(e: StallEvidence): string {
 /** The recovery check's evidence in one line for the report. */
 export function describeRecoveryEvidence(e: RecoveryEvidence): string {
   const bar = e.fraction * e.steadyTps;
-  const reached = e.recoveredT === null ? `never reached, best ${e.windowTps.toFixed(1)}` : `reached at ${fmtSeconds(e.recoveredT)} (+${fmtCount(e.recoveryMs)} ms, ${e.windowTps.toFixed(1)} TPS)`;
+  const reached =
+    e.recoveredT === null
+      ? `never reached, best ${e.windowTps.toFixed(1)}`
+      : `reached at ${fmtSeconds(e.recoveredT)} (+${fmtCount(e.recoveryMs)} ms, ${e.windowTps.toFixed(1)} TPS)`;
   return `repair at ${fmtSeconds(e.repairT)}; bar ${bar.toFixed(1)} TPS (${Math.round(e.fraction * 100)}% of steady ${e.steadyTps.toFixed(1)}) over ${fmtCount(e.windowMs)} ms; ${reached}, bound ${fmtCount(e.withinMs)} ms`;
 }
 

@@ -49,7 +49,10 @@ describe('bad input gets a clear error naming the fix, before any container star
   });
 
   it('malformed synchronous_standby_names', async () => {
-    await rejectsBeforeAnyContainer({ synchronousStandbyNames: 'ANY 1 s1, s2' }, /malformed synchronous_standby_names "ANY 1 s1, s2"[\s\S]*fix: write it as/);
+    await rejectsBeforeAnyContainer(
+      { synchronousStandbyNames: 'ANY 1 s1, s2' },
+      /malformed synchronous_standby_names "ANY 1 s1, s2"[\s\S]*fix: write it as/,
+    );
   });
 
   it('a number of synchronous standbys PostgreSQL rejects', async () => {
@@ -59,7 +62,10 @@ describe('bad input gets a clear error naming the fix, before any container star
   });
 
   it('a parameter the chosen major does not know', async () => {
-    await rejectsBeforeAnyContainer({ settings: { wal_levle: 'replica' } }, /PostgreSQL 15 has no parameter "wal_levle"[\s\S]*fix: did you mean wal_level/);
+    await rejectsBeforeAnyContainer(
+      { settings: { wal_levle: 'replica' } },
+      /PostgreSQL 15 has no parameter "wal_levle"[\s\S]*fix: did you mean wal_level/,
+    );
   });
 
   it('an image that is missing and cannot be built', async () => {
@@ -78,7 +84,10 @@ describe('bad input gets a clear error naming the fix, before any container star
     const repo = `pgchaos-absent-${randomBytes(4).toString('hex')}/postgres`;
     process.env.PGCHAOS_IMAGE_REPO = repo;
     try {
-      await rejectsBeforeAnyContainer({ pgMajor: 13, buildImage: false }, new RegExp(`image ${repo}:13 is missing[\\s\\S]*fix: build it with: .*image.* 13`));
+      await rejectsBeforeAnyContainer(
+        { pgMajor: 13, buildImage: false },
+        new RegExp(`image ${repo}:13 is missing[\\s\\S]*fix: build it with: .*image.* 13`),
+      );
     } finally {
       delete process.env.PGCHAOS_IMAGE_REPO;
     }
@@ -86,25 +95,41 @@ describe('bad input gets a clear error naming the fix, before any container star
 
   it('no Docker engine', async () => {
     // A process of its own: the Docker client is made once per process.
-    const r = await execa('node_modules/.bin/tsx', ['-e', "import('./harness/db/cluster.ts').then(m => m.Cluster.start()).then(c => c.destroy()).catch(e => { console.error(e.message); process.exit(3) })"], {
-      env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock', PGCHAOS_LOG_LEVEL: 'silent' },
-      reject: false,
-    });
+    const r = await execa(
+      'node_modules/.bin/tsx',
+      [
+        '-e',
+        "import('./harness/db/cluster.ts').then(m => m.Cluster.start()).then(c => c.destroy()).catch(e => { console.error(e.message); process.exit(3) })",
+      ],
+      {
+        env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock', PGCHAOS_LOG_LEVEL: 'silent' },
+        reject: false,
+      },
+    );
     expect(r.exitCode, r.stderr).toBe(3);
     // DOCKER_HOST names the engine: the error names it too, and does not send the user to start a local one.
-    expect(r.stderr).toMatch(/no Docker engine answers at DOCKER_HOST=unix:\/\/\/nonexistent\/docker.sock[\s\S]*fix: start that engine or correct DOCKER_HOST/);
+    expect(r.stderr).toMatch(
+      /no Docker engine answers at DOCKER_HOST=unix:\/\/\/nonexistent\/docker.sock[\s\S]*fix: start that engine or correct DOCKER_HOST/,
+    );
     expect(r.stderr).not.toMatch(/engine\.sh/);
   });
 });
 
-describe("the parameters the server knows: pg_settings, not only postgres --describe-config", () => {
+describe('the parameters the server knows: pg_settings, not only postgres --describe-config', () => {
   it('accepts the not-in-sample parameters postgresql.conf takes, and still refuses a misspelt one', async () => {
     const probe = await probeImage(await resolveImage(15, { build: true }));
     // Left out by --describe-config (GUC_NOT_IN_SAMPLE); `postgres --check` takes each in postgresql.conf.
-    const notInSample = { application_name: 'x', ignore_invalid_pages: 'on', wal_consistency_checking: 'all', trace_recovery_messages: 'log' };
+    const notInSample = {
+      application_name: 'x',
+      ignore_invalid_pages: 'on',
+      wal_consistency_checking: 'all',
+      trace_recovery_messages: 'log',
+    };
     expect(() => checkParameterNames(notInSample, probe.parameters, 15)).not.toThrow();
     expect(probe.parametersFrom).toBe('pg_settings');
-    expect(() => checkParameterNames({ application_nam: 'x' }, probe.parameters, 15)).toThrow(/PostgreSQL 15 has no parameter "application_nam"[\s\S]*did you mean application_name/);
+    expect(() => checkParameterNames({ application_nam: 'x' }, probe.parameters, 15)).toThrow(
+      /PostgreSQL 15 has no parameter "application_nam"[\s\S]*did you mean application_name/,
+    );
   });
 });
 
@@ -116,11 +141,16 @@ describe('a value the server refuses, found once before any cluster starts', () 
     const image = await resolveImage(15, { build: true });
     const before = await containersOfRun();
     const started = Date.now();
-    const err = await checkConfigOnImage(config, image).then(() => new Error('the check passed'), (e: unknown) => e);
+    const err = await checkConfigOnImage(config, image).then(
+      () => new Error('the check passed'),
+      (e: unknown) => e,
+    );
     console.log(`checkConfigOnImage: ${Date.now() - started} ms`);
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).message).toMatch(
-      new RegExp(`refuses ${dir}/ha.conf: wal_level = "replicaa": invalid value for parameter "wal_level": "replicaa"[\\s\\S]*fix: the server's HINT: Available values: minimal, replica, logical. Correct wal_level in ${dir}/ha.conf`),
+      new RegExp(
+        `refuses ${dir}/ha.conf: wal_level = "replicaa": invalid value for parameter "wal_level": "replicaa"[\\s\\S]*fix: the server's HINT: Available values: minimal, replica, logical. Correct wal_level in ${dir}/ha.conf`,
+      ),
     );
     expect(await containersOfRun()).toBe(before);
     // A config the server takes passes.
@@ -134,6 +164,8 @@ describe('a value the server refuses, found once before any cluster starts', () 
       (c) => c.destroy().then(() => new Error('the cluster started')),
       (e: unknown) => e as Error,
     );
-    expect(err.message).toMatch(/invalid value for parameter "wal_level": "replicaa"[\s\S]*HINT: {2}Available values: minimal, replica, logical\./);
+    expect(err.message).toMatch(
+      /invalid value for parameter "wal_level": "replicaa"[\s\S]*HINT: {2}Available values: minimal, replica, logical\./,
+    );
   });
 });

@@ -40,7 +40,9 @@ it('lets a dead standby leave: its host is removed, catch-up and hashes run on t
   expect(cluster.nodes.map((n) => n.name)).toEqual(['primary', 's1', 's2']);
   const d = await docker();
   expect((await d.listContainers({ all: true, filters: { name: [s3.hostname] } })).length).toBe(0);
-  await cluster.primary.safePsql('CREATE TABLE pgchaos_rows (client int, seq bigint, n int, payload text); CREATE TABLE pgchaos_ledger (client int, seq bigint, nrows int)');
+  await cluster.primary.safePsql(
+    'CREATE TABLE pgchaos_rows (client int, seq bigint, n int, payload text); CREATE TABLE pgchaos_ledger (client int, seq bigint, nrows int)',
+  );
   await cluster.primary.safePsql("INSERT INTO pgchaos_rows VALUES (1, 1, 1, 'x')");
   const lsn = await cluster.catchUpAll(30_000);
   const hashes = await Promise.all(cluster.nodes.map((n) => readNodeHash(n, lsn)));

@@ -14,7 +14,6 @@ describe('byAdvancement (write-up 000 §11: promote the largest receive LSN, the
   });
 });
 
-
 describe('swapName (the default afterPromotion policy)', () => {
   it("puts the old primary's name where the promoted standby's was, keeping method, number and the other names", () => {
     expect(swapName('FIRST 1 (s1, s2)', 's1', 'primary')).toBe('FIRST 1 (primary, s2)');

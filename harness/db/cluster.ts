@@ -14,7 +14,19 @@ import { compareWithModel } from '../model/compare.ts';
 import type { SynchronousCommit } from '../model/sync-model.ts';
 import { entryMatches, parseSyncStandbyNames, syncConfigWarnings, type SyncStandbyNames } from '../model/sync-standby-names.ts';
 import { baseSettings, checkParameterNames } from './ha-config.ts';
-import { commitTemplate, findTemplate, inspectBaseImage, inVolume, newTemplateName, settingIsOn, sweepTemplates, templateKey, templateLabels, templateShape, type TemplateShape } from './template.ts';
+import {
+  commitTemplate,
+  findTemplate,
+  inspectBaseImage,
+  inVolume,
+  newTemplateName,
+  settingIsOn,
+  sweepTemplates,
+  templateKey,
+  templateLabels,
+  templateShape,
+  type TemplateShape,
+} from './template.ts';
 import { pollUntil } from '../wait.ts';
 
 /** What a cluster is made of. Every field has a default that reproduces the write-ups' setup. */
@@ -66,10 +78,14 @@ const KEYWORDS = /^(any|first)$/i;
 export function checkStandbyNames(standbys: readonly string[]): void {
   for (const s of standbys) {
     if (!NAME.test(s) || s === 'primary' || KEYWORDS.test(s)) {
-      throw new ConfigError(`invalid standby name ${JSON.stringify(s)}`, 'use lower-case identifiers such as s1, s2 (not "primary", "any" or "first")');
+      throw new ConfigError(
+        `invalid standby name ${JSON.stringify(s)}`,
+        'use lower-case identifiers such as s1, s2 (not "primary", "any" or "first")',
+      );
     }
   }
-  if (new Set(standbys).size !== standbys.length) throw new ConfigError(`duplicate standby names: ${standbys.join(', ')}`, 'give each standby its own name');
+  if (new Set(standbys).size !== standbys.length)
+    throw new ConfigError(`duplicate standby names: ${standbys.join(', ')}`, 'give each standby its own name');
 }
 
 /**
@@ -157,7 +173,8 @@ export class Cluster {
     const settings = { ...baseSettings(syncSetting, major, synchronousCommit), ...walMount, ...opts.settings };
     checkParameterNames(settings, probe.parameters, major);
     for (const w of warnings) log().warn({ synchronous_standby_names: syncSetting }, w);
-    for (const m of probe.missing) log().warn({ image: image.name }, `${image.name} has no ${m.binary}: ${m.neededFor} will fail on this image`);
+    for (const m of probe.missing)
+      log().warn({ image: image.name }, `${image.name} has no ${m.binary}: ${m.neededFor} will fail on this image`);
 
     const run = currentRun();
     await sweepOrphans();
@@ -190,22 +207,57 @@ export class Cluster {
       const started = Date.now();
       const superuserPassword = secret();
       const host = async (name: string, from: PgImage) => {
-        const n = await PgNode.create({ name, image: from, network: id, runId: run.id, containerName: `${id}-${name}`, superuserPassword, logDir, subnet, gateway, walMountMb: opts.walMountMb });
+        const n = await PgNode.create({
+          name,
+          image: from,
+          network: id,
+          runId: run.id,
+          containerName: `${id}-${name}`,
+          superuserPassword,
+          logDir,
+          subnet,
+          gateway,
+          walMountMb: opts.walMountMb,
+        });
         made.push(n);
         return n;
       };
       const replication = { user: REPLICATION_USER, password: secret() };
       const up = useTemplate
-        ? await bringUpFromTemplate(host, { image, standbys, shape, replication, template: await findTemplate(run.id, key), make: { name: newTemplateName(run.id, key), labels: templateLabels(run.id, key) } })
+        ? await bringUpFromTemplate(host, {
+            image,
+            standbys,
+            shape,
+            replication,
+            template: await findTemplate(run.id, key),
+            make: { name: newTemplateName(run.id, key), labels: templateLabels(run.id, key) },
+          })
         : await bringUpByBackup(host, { image, standbys, shape, replication });
-      const cluster = new Cluster(run.id, image, { id: net.id, name: id, subnet }, up.nodes, syncSetting, synchronousCommit, opts.afterPromotion ?? 'swap', replication, up.nodes[0]!, unregister);
+      const cluster = new Cluster(
+        run.id,
+        image,
+        { id: net.id, name: id, subnet },
+        up.nodes,
+        syncSetting,
+        synchronousCommit,
+        opts.afterPromotion ?? 'swap',
+        replication,
+        up.nodes[0]!,
+        unregister,
+      );
       const timeoutMs = opts.readyTimeoutMs ?? 60_000;
       // The harness's clients may connect to a hot standby as soon as start() returns: with this
       // cluster's passwords, so it must have replayed them.
-      const replayed = up.passwordsLsn && settingIsOn(settings.hot_standby) ? cluster.standbys.map((s) => s.pollQueryUntil(`SELECT pg_last_wal_replay_lsn() >= '${up.passwordsLsn}'::pg_lsn`, 't', timeoutMs)) : [];
+      const replayed =
+        up.passwordsLsn && settingIsOn(settings.hot_standby)
+          ? cluster.standbys.map((s) => s.pollQueryUntil(`SELECT pg_last_wal_replay_lsn() >= '${up.passwordsLsn}'::pg_lsn`, 't', timeoutMs))
+          : [];
       await Promise.all([cluster.waitForStreaming(timeoutMs), ...replayed]);
       if (opts.walMountMb !== undefined) await checkWalMountFits(cluster.primary, opts.walMountMb);
-      log().info({ cluster: id, image: image.name, how: up.how, ms: Date.now() - started }, `cluster ready: primary + ${standbys.join(', ')}, synchronous_standby_names = '${syncSetting}'`);
+      log().info(
+        { cluster: id, image: image.name, how: up.how, ms: Date.now() - started },
+        `cluster ready: primary + ${standbys.join(', ')}, synchronous_standby_names = '${syncSetting}'`,
+      );
       return cluster;
     } catch (e) {
       unregister();
@@ -300,7 +352,10 @@ export class Cluster {
         if (want.every((n) => streaming.includes(n)) && mismatches.length === 0) return { done: true, value: rows };
         return { done: false, seen: mismatches.length ? `${seen}; differs from the model: ${mismatches.join('; ')}` : seen };
       },
-      { what: `standbys ${want.join(', ')} streaming on ${this.primary.name} as the model predicts for synchronous_standby_names = '${this.syncText}'`, timeoutMs },
+      {
+        what: `standbys ${want.join(', ')} streaming on ${this.primary.name} as the model predicts for synchronous_standby_names = '${this.syncText}'`,
+        timeoutMs,
+      },
     );
   }
 
@@ -319,7 +374,8 @@ export class Cluster {
    */
   commitRule(): CommitRule {
     const first = this.firstPrimary;
-    const settingFor = (p: string) => (p === first ? this.firstSyncText : settingAfterPromotion(this.afterPromotion, this.firstSyncText, p, first));
+    const settingFor = (p: string) =>
+      p === first ? this.firstSyncText : settingAfterPromotion(this.afterPromotion, this.firstSyncText, p, first);
     return { settingFor, synchronousCommit: this.synchronousCommit };
   }
 
@@ -329,7 +385,13 @@ export class Cluster {
    * @returns the chosen node and every candidate's positions, most advanced first.
    */
   async mostAdvancedStandby(candidates: PgNode[] = this.standbys, timeoutS = 60): Promise<{ node: PgNode; positions: StandbyPosition[] }> {
-    const positions = await Promise.all(candidates.map(async (n) => ({ name: n.name, receiveLsn: await n.lsn('receive', timeoutS), replayLsn: await n.lsn('replay', timeoutS) })));
+    const positions = await Promise.all(
+      candidates.map(async (n) => ({
+        name: n.name,
+        receiveLsn: await n.lsn('receive', timeoutS),
+        replayLsn: await n.lsn('replay', timeoutS),
+      })),
+    );
     positions.sort(byAdvancement);
     return { node: this.node(positions[0]!.name), positions };
   }
@@ -357,7 +419,11 @@ export class Cluster {
    * @throws ConfigError for a malformed value, before anything is changed.
    */
   async setSynchronousStandbyNames(text: string): Promise<void> {
-    for (const w of syncConfigWarnings(parseSyncStandbyNames(text), this.standbys.map((n) => n.name))) log().warn({ synchronous_standby_names: text }, w);
+    for (const w of syncConfigWarnings(
+      parseSyncStandbyNames(text),
+      this.standbys.map((n) => n.name),
+    ))
+      log().warn({ synchronous_standby_names: text }, w);
     await this.primaryNode.alterSystem({ synchronous_standby_names: text });
     this.syncText = text;
   }
@@ -390,7 +456,8 @@ export class Cluster {
       await node.writeStandbyConfig(primary, this.replication);
       return;
     }
-    if (!(await node.inRecovery())) throw new Error(`${node.name} is running as a primary: stop it before repointing it to ${primary.name}`);
+    if (!(await node.inRecovery()))
+      throw new Error(`${node.name} is running as a primary: stop it before repointing it to ${primary.name}`);
     await node.alterSystem({ primary_conninfo: node.conninfoFor(primary, this.replication), recovery_target_timeline: 'latest' });
     if (this.image.major < 13) {
       await node.stop('fast');
@@ -449,12 +516,14 @@ export class Cluster {
     this.unregisterCleanup();
     await Promise.all(this.nodes.map((n) => n.host.remove().catch(() => {})));
     const d = await docker();
-    await d.getNetwork(this.network.id).remove().catch((e: { statusCode?: number }) => {
-      if (e.statusCode !== 404) throw e;
-    });
+    await d
+      .getNetwork(this.network.id)
+      .remove()
+      .catch((e: { statusCode?: number }) => {
+        if (e.statusCode !== 404) throw e;
+      });
   }
 }
-
 
 function secret(): string {
   return randomBytes(18).toString('base64url');
@@ -503,7 +572,10 @@ interface BroughtUp {
  * passwords; then the standbys start. Not before: a standby whose first connection fails retries
  * only after wal_retrieve_retry_interval (5 s by default).
  */
-async function bringUpFromTemplate(host: MakeHost, o: BringUp & { template: string | undefined; make: { name: string; labels: Record<string, string> } }): Promise<BroughtUp> {
+async function bringUpFromTemplate(
+  host: MakeHost,
+  o: BringUp & { template: string | undefined; make: { name: string; labels: Record<string, string> } },
+): Promise<BroughtUp> {
   let made: PgNode | undefined;
   let template = o.template;
   if (!template) {
@@ -517,7 +589,9 @@ async function bringUpFromTemplate(host: MakeHost, o: BringUp & { template: stri
   const conf = o.shape.clusterConf;
   try {
     const primaryUp = primary.then((p) => p.startFromTemplate({ conf, replication: o.replication }));
-    const standbysReady = Promise.all([primary, standbys]).then(([p, ss]) => Promise.all(ss.map((s) => s.prepareFromTemplate({ conf, replication: o.replication, primary: p }))));
+    const standbysReady = Promise.all([primary, standbys]).then(([p, ss]) =>
+      Promise.all(ss.map((s) => s.prepareFromTemplate({ conf, replication: o.replication, primary: p }))),
+    );
     const [passwordsLsn] = await Promise.all([primaryUp, standbysReady]);
     await Promise.all((await standbys).map((s) => s.start()));
     return { nodes: [await primary, ...(await standbys)], passwordsLsn, how: `${made ? 'made' : 'from'} template ${template}` };
@@ -532,7 +606,13 @@ async function bringUpFromTemplate(host: MakeHost, o: BringUp & { template: stri
  * replication role, a fast (clean) stop, then the host committed as image `name` (see
  * template.ts). Nothing of this cluster's own (passfile, per-cluster settings) is written yet.
  */
-async function makeTemplate(primary: PgNode, shape: TemplateShape, replication: ReplicationUser, name: string, labels: Record<string, string>): Promise<void> {
+async function makeTemplate(
+  primary: PgNode,
+  shape: TemplateShape,
+  replication: ReplicationUser,
+  name: string,
+  labels: Record<string, string>,
+): Promise<void> {
   await primary.init({ conf: shape.conf, hba: shape.hba, dataChecksums: shape.dataChecksums });
   await primary.start();
   await primary.createReplicationUser(replication);
@@ -546,16 +626,21 @@ async function makeTemplate(primary: PgNode, shape: TemplateShape, replication: 
  * pg_hba.conf along).
  */
 async function bringUpByBackup(host: MakeHost, o: BringUp): Promise<BroughtUp> {
-  const [primary, ...standbys] = (await allSettledFirst(['primary', ...o.standbys].map((name) => host(name, o.image)))) as [PgNode, ...PgNode[]];
+  const [primary, ...standbys] = (await allSettledFirst(['primary', ...o.standbys].map((name) => host(name, o.image)))) as [
+    PgNode,
+    ...PgNode[],
+  ];
   await primary.init({ conf: `${o.shape.conf}\n${o.shape.clusterConf}`, hba: o.shape.hba, dataChecksums: o.shape.dataChecksums });
   await primary.start();
   await primary.createReplicationUser(o.replication);
   // Every node: any of them may stream from another after a failover.
   await Promise.all([primary, ...standbys].map((n) => n.writePassfile(o.replication)));
-  await Promise.all(standbys.map(async (s) => {
-    await s.initFromBackup(primary, o.replication);
-    await s.start();
-  }));
+  await Promise.all(
+    standbys.map(async (s) => {
+      await s.initFromBackup(primary, o.replication);
+      await s.start();
+    }),
+  );
   return { nodes: [primary, ...standbys], how: 'initdb + pg_basebackup' };
 }
 
@@ -577,7 +662,9 @@ export function swapName(setting: string, from: string, to: string): string {
   // PostgreSQL matches names case-insensitively (pg_strcasecmp in SyncRepGetStandbyPriority).
   const named = (n: string) => n !== '*' && entryMatches(n, from);
   if (!sync.names.some(named)) return setting;
-  const names = sync.names.map((n) => (named(n) ? to : n)).map((n) => (n === '*' || (/^[a-z_][a-z0-9_]*$/.test(n) && !KEYWORDS.test(n)) ? n : `"${n.replace(/"/g, '""')}"`));
+  const names = sync.names
+    .map((n) => (named(n) ? to : n))
+    .map((n) => (n === '*' || (/^[a-z_][a-z0-9_]*$/.test(n) && !KEYWORDS.test(n)) ? n : `"${n.replace(/"/g, '""')}"`));
   return sync.method === 'async' ? setting : `${sync.method.toUpperCase()} ${sync.num} (${names.join(', ')})`;
 }
 
@@ -589,14 +676,23 @@ export function swapName(setting: string, from: string, to: string): string {
  */
 async function checkWalMountFits(primary: PgNode, walMountMb: number): Promise<void> {
   const rows = JSON.parse(
-    await primary.safePsql(`SELECT json_agg(json_build_object('name', name, 'setting', setting, 'unit', unit)) FROM pg_settings WHERE name IN ('max_wal_size', 'wal_keep_size', 'wal_keep_segments', 'wal_segment_size')`),
+    await primary.safePsql(
+      `SELECT json_agg(json_build_object('name', name, 'setting', setting, 'unit', unit)) FROM pg_settings WHERE name IN ('max_wal_size', 'wal_keep_size', 'wal_keep_segments', 'wal_segment_size')`,
+    ),
   ) as { name: string; setting: string; unit: string | null }[];
   const segmentMb = settingMb(rows.find((r) => r.name === 'wal_segment_size'));
-  const mb = (name: string): number => settingMb(rows.find((r) => r.name === name), segmentMb);
+  const mb = (name: string): number =>
+    settingMb(
+      rows.find((r) => r.name === name),
+      segmentMb,
+    );
   const kept = Math.ceil(mb('max_wal_size') + mb('wal_keep_size') + mb('wal_keep_segments'));
   const need = kept + WAL_HEADROOM_MB;
   if (walMountMb < need) {
-    throw new ConfigError(`walMountMb ${walMountMb} is too small for pg_wal: max_wal_size + wal_keep_size is ${kept} MB`, `give walMountMb ${need} or more (the nemesis story: config nemesis.walMountMb), or lower max_wal_size / wal_keep_size`);
+    throw new ConfigError(
+      `walMountMb ${walMountMb} is too small for pg_wal: max_wal_size + wal_keep_size is ${kept} MB`,
+      `give walMountMb ${need} or more (the nemesis story: config nemesis.walMountMb), or lower max_wal_size / wal_keep_size`,
+    );
   }
 }
 
@@ -611,10 +707,10 @@ function settingMb(row: { name: string; setting: string; unit: string | null } |
   if (row.name === 'wal_keep_segments') return v * segmentMb;
   const per: Record<string, number> = { MB: 1, kB: 1 / 1024, '8kB': 8 / 1024, B: 1 / 1048576 };
   const unit = per[row.unit ?? ''];
-  if (unit === undefined) throw new Error(`pg_settings: ${row.name} has unit ${JSON.stringify(row.unit)}, which pgchaos cannot convert to MB`);
+  if (unit === undefined)
+    throw new Error(`pg_settings: ${row.name} has unit ${JSON.stringify(row.unit)}, which pgchaos cannot convert to MB`);
   return v * unit;
 }
 
 /** Segments a checkpoint may leave beyond max_wal_size + wal_keep_size, MB. */
 const WAL_HEADROOM_MB = 512;
-

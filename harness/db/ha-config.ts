@@ -85,7 +85,11 @@ export function parseConfFragment(text: string, file: string): Record<string, st
   text.split(/\r?\n/).forEach((raw, i) => {
     if (/^\s*(#.*)?$/.test(raw)) return;
     const m = LINE.exec(raw);
-    if (!m) throw new ConfigError(`${file}:${i + 1}: cannot read ${JSON.stringify(raw.trim())} as "name = value"`, "write one parameter per line as name = value, quoting values with spaces in single quotes");
+    if (!m)
+      throw new ConfigError(
+        `${file}:${i + 1}: cannot read ${JSON.stringify(raw.trim())} as "name = value"`,
+        'write one parameter per line as name = value, quoting values with spaces in single quotes',
+      );
     const name = m[1]!.toLowerCase();
     if (MANAGED[name]) throw new ConfigError(`${file}:${i + 1}: ${name} is set by pgchaos itself`, MANAGED[name]!);
     const v = m[2]!;
@@ -107,10 +111,17 @@ export function checkParameterNames(settings: Record<string, unknown>, known: Re
     if (known.has(name) || name.includes('.')) continue;
     const renamed = renamedHint(name, String(settings[name]), major);
     if (renamed) throw new ConfigError(`PostgreSQL ${major} has no parameter "${name}"`, renamed);
-    const near = [...known].map((k) => [k, distance(name, k)] as const).filter(([, d]) => d <= 3).sort((a, b) => a[1] - b[1]).slice(0, 3).map(([k]) => k);
+    const near = [...known]
+      .map((k) => [k, distance(name, k)] as const)
+      .filter(([, d]) => d <= 3)
+      .sort((a, b) => a[1] - b[1])
+      .slice(0, 3)
+      .map(([k]) => k);
     throw new ConfigError(
       `PostgreSQL ${major} has no parameter "${name}"`,
-      near.length ? `did you mean ${near.join(' or ')}? Correct it in your postgresql.conf fragment` : `remove it from your postgresql.conf fragment (or check the parameter's name in PostgreSQL ${major}'s documentation)`,
+      near.length
+        ? `did you mean ${near.join(' or ')}? Correct it in your postgresql.conf fragment`
+        : `remove it from your postgresql.conf fragment (or check the parameter's name in PostgreSQL ${major}'s documentation)`,
     );
   }
 }

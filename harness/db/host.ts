@@ -63,7 +63,10 @@ export class PgHost {
    * @throws when the engine refuses to create or start the container.
    */
   static async create(o: CreateHostOptions): Promise<PgHost> {
-    const keeper = o.walMountMb === undefined ? undefined : await createWalKeeper({ node: o.name, containerName: o.containerName, image: o.image, runId: o.runId, sizeMb: o.walMountMb });
+    const keeper =
+      o.walMountMb === undefined
+        ? undefined
+        : await createWalKeeper({ node: o.name, containerName: o.containerName, image: o.image, runId: o.runId, sizeMb: o.walMountMb });
     try {
       const started = await PgHost.startContainer(o, keeper);
       const host = new PgHost(o.containerName, o.name, started, { subnet: o.subnet, gateway: o.gateway }, o.image, o.runId, keeper);
@@ -72,7 +75,10 @@ export class PgHost {
     } catch (e) {
       if (keeper) {
         // The host first (testcontainers may leave one half-made): the engine keeps a volume a container still mounts.
-        await (await docker()).getContainer(o.containerName).remove({ force: true, v: true }).catch(() => {});
+        await (await docker())
+          .getContainer(o.containerName)
+          .remove({ force: true, v: true })
+          .catch(() => {});
         await keeper.remove().catch(() => {});
       }
       throw e;
@@ -152,12 +158,19 @@ export class PgHost {
    */
   async exec(cmd: string[], opts: { user?: string; env?: Record<string, string>; timeoutS?: number } = {}): Promise<string> {
     const timeoutS = opts.timeoutS ?? 60;
-    const running = this.container.exec(['timeout', '-k', '5', String(timeoutS), ...cmd], { user: opts.user ?? 'postgres', env: opts.env ?? {} });
+    const running = this.container.exec(['timeout', '-k', '5', String(timeoutS), ...cmd], {
+      user: opts.user ?? 'postgres',
+      env: opts.env ?? {},
+    });
     // `timeout` runs inside the host: a host frozen while the command runs stops it too. The
     // caller's deadline holds anyway (the frozen exec is left to end when the host thaws).
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new ExecError(this.name, `${cmd.join(' ')} (no answer after ${timeoutS + EXEC_GRACE_S} s: is the host frozen?)`, 124, '')), (timeoutS + EXEC_GRACE_S) * 1000);
+      timer = setTimeout(
+        () =>
+          reject(new ExecError(this.name, `${cmd.join(' ')} (no answer after ${timeoutS + EXEC_GRACE_S} s: is the host frozen?)`, 124, '')),
+        (timeoutS + EXEC_GRACE_S) * 1000,
+      );
     });
     running.catch(() => {}); // once the deadline won, a late failure is nobody's
     const started = Date.now();
@@ -165,7 +178,8 @@ export class PgHost {
     // 137 is also a SIGKILL from outside: the host killed (a crash fault, a fence) while it ran.
     const timedOut = r.exitCode === 124 || (r.exitCode === 137 && Date.now() - started >= timeoutS * 1000);
     if (timedOut) throw new ExecError(this.name, `${cmd.join(' ')} (timed out after ${timeoutS} s)`, r.exitCode, r.output);
-    if (r.exitCode === 137) throw new ExecError(this.name, `${cmd.join(' ')} (killed: was the host killed while it ran?)`, r.exitCode, r.output);
+    if (r.exitCode === 137)
+      throw new ExecError(this.name, `${cmd.join(' ')} (killed: was the host killed while it ran?)`, r.exitCode, r.output);
     if (r.exitCode !== 0) throw new ExecError(this.name, cmd.join(' '), r.exitCode, r.output);
     return r.stdout;
   }
@@ -292,7 +306,15 @@ export class PgHost {
     await this.thaw().catch(() => {});
     await this.container.stop({ remove: true, removeVolumes: true, timeout: 0 }).catch(async (e: unknown) => {
       // Gone already is removed; still there, its keeper must stay too (a sweep removes both, in order).
-      if (await this.engineHandle().then((c) => c.inspect().then(() => true, () => false))) throw e;
+      if (
+        await this.engineHandle().then((c) =>
+          c.inspect().then(
+            () => true,
+            () => false,
+          ),
+        )
+      )
+        throw e;
     });
     await this.walKeeper?.remove();
   }

@@ -55,7 +55,10 @@ let zstdPresent: Promise<boolean> | undefined;
 
 /** zstd when its command is on PATH, else gzip. */
 export async function pickCodec(): Promise<Codec> {
-  zstdPresent ??= execa('zstd', ['--version'], { reject: false }).then((r) => r.exitCode === 0, () => false);
+  zstdPresent ??= execa('zstd', ['--version'], { reject: false }).then(
+    (r) => r.exitCode === 0,
+    () => false,
+  );
   return (await zstdPresent) ? ZSTD : GZIP;
 }
 
@@ -126,7 +129,10 @@ export async function saveImages(dir: string, majors: number[] | undefined, o: C
   const codec = o.codec ?? (await pickCodec());
   const wanted = majors ?? (await engine.majors(repo));
   if (!wanted.length) {
-    const problem = new ConfigError(`no ${repo} image is on this engine to save`, `name the majors to save (npx pgchaos image --save ${dir} 15 builds a missing one first)`);
+    const problem = new ConfigError(
+      `no ${repo} image is on this engine to save`,
+      `name the majors to save (npx pgchaos image --save ${dir} 15 builds a missing one first)`,
+    );
     return [{ major: 0, action: 'refused', message: problem.message, problem }];
   }
   await mkdir(dir, { recursive: true });
@@ -142,12 +148,24 @@ async function saveOne(dir: string, major: number, o: Required<Omit<CacheOptions
     await o.engine.build(major, name);
     info = await o.engine.inspect(name);
   }
-  if (!info) return refused(major, new ConfigError(`${name} is not on this engine`, major in BUILDABLE_MAJORS ? `build it first: npx pgchaos image ${major}` : `pgchaos builds and caches only ${Object.keys(BUILDABLE_MAJORS).join(', ')}`));
+  if (!info)
+    return refused(
+      major,
+      new ConfigError(
+        `${name} is not on this engine`,
+        major in BUILDABLE_MAJORS
+          ? `build it first: npx pgchaos image ${major}`
+          : `pgchaos builds and caches only ${Object.keys(BUILDABLE_MAJORS).join(', ')}`,
+      ),
+    );
   if (info.recipe !== o.recipe) {
-    return refused(major, new ConfigError(
-      `${name} was built by ${info.recipe ? `recipe ${info.recipe}` : 'an older pgchaos'}, not by this pgchaos's docker/ (recipe ${o.recipe}), so a cache of it would be stale`,
-      `rebuild it, then save again: docker rmi ${name} && npx pgchaos image ${major}`,
-    ));
+    return refused(
+      major,
+      new ConfigError(
+        `${name} was built by ${info.recipe ? `recipe ${info.recipe}` : 'an older pgchaos'}, not by this pgchaos's docker/ (recipe ${o.recipe}), so a cache of it would be stale`,
+        `rebuild it, then save again: docker rmi ${name} && npx pgchaos image ${major}`,
+      ),
+    );
   }
   const file = join(dir, cacheFileName(o.repo, major, o.recipe, info.id, o.codec));
   const pruned = await pruneOthers(dir, o.repo, major, file);
@@ -202,14 +220,22 @@ export async function loadImages(dir: string, majors: number[] | undefined, o: C
   return out;
 }
 
-async function loadOne(f: CacheFile & { path: string; name: string }, o: { repo: string; recipe: string; engine: CacheEngine; dir: string }): Promise<CacheOutcome> {
+async function loadOne(
+  f: CacheFile & { path: string; name: string },
+  o: { repo: string; recipe: string; engine: CacheEngine; dir: string },
+): Promise<CacheOutcome> {
   const name = `${o.repo}:${f.major}`;
   const base = { major: f.major, file: f.path };
   if (f.recipe !== o.recipe) {
-    return { ...base, action: 'stale', message: `skipped ${f.name}: it was saved from recipe ${f.recipe}, this pgchaos builds recipe ${o.recipe} — delete it (npx pgchaos image --save ${o.dir} ${f.major} writes a fresh one and removes it)` };
+    return {
+      ...base,
+      action: 'stale',
+      message: `skipped ${f.name}: it was saved from recipe ${f.recipe}, this pgchaos builds recipe ${o.recipe} — delete it (npx pgchaos image --save ${o.dir} ${f.major} writes a fresh one and removes it)`,
+    };
   }
   const before = await o.engine.inspect(name);
-  if (before && (sameId(before.id, f.id) || before.recipe === o.recipe)) return { ...base, action: 'present', message: `${name} is already present; ${f.name} not loaded` };
+  if (before && (sameId(before.id, f.id) || before.recipe === o.recipe))
+    return { ...base, action: 'present', message: `${name} is already present; ${f.name} not loaded` };
   const started = Date.now();
   const fix = `delete it (rm ${f.path}) and save it again (npx pgchaos image --save ${o.dir} ${f.major}); in CI, also change the cache key so the bad file is not restored`;
   try {
@@ -220,7 +246,10 @@ async function loadOne(f: CacheFile & { path: string; name: string }, o: { repo:
   }
   const after = await o.engine.inspect(name);
   if (!after || !sameId(after.id, f.id)) {
-    const problem = new ConfigError(`${f.path} loaded, but ${name} is ${after ? `image ${after.id.slice(7, 19)}` : 'absent'}, not the image ${f.id} its name says`, fix);
+    const problem = new ConfigError(
+      `${f.path} loaded, but ${name} is ${after ? `image ${after.id.slice(7, 19)}` : 'absent'}, not the image ${f.id} its name says`,
+      fix,
+    );
     return { ...base, action: 'corrupt', message: problem.message, problem };
   }
   const { size } = await stat(f.path);
@@ -258,7 +287,12 @@ function seconds(ms: number): string {
 
 /** What a failed decompressor or `docker load` said: its last line, after the command's name (execa's errors end with the command's stderr). */
 function complaint(e: Error & { command?: string }): string {
-  const last = e.message.split('\n').filter((l) => l.trim()).at(-1)?.trim() ?? e.message;
+  const last =
+    e.message
+      .split('\n')
+      .filter((l) => l.trim())
+      .at(-1)
+      ?.trim() ?? e.message;
   return e.command && !last.startsWith('Command failed') ? `${e.command.split(' ')[0]}: ${last}` : last;
 }
 
@@ -276,7 +310,14 @@ export const dockerCache: CacheEngine = {
   async majors(repo) {
     const images = await (await docker()).listImages({ filters: { reference: [`${repo}:*`] } });
     const tags = images.flatMap((i) => i.RepoTags ?? []).filter((t) => t.startsWith(`${repo}:`));
-    return [...new Set(tags.map((t) => t.slice(repo.length + 1)).filter((t) => /^\d+$/.test(t)).map(Number))].sort((a, b) => a - b);
+    return [
+      ...new Set(
+        tags
+          .map((t) => t.slice(repo.length + 1))
+          .filter((t) => /^\d+$/.test(t))
+          .map(Number),
+      ),
+    ].sort((a, b) => a - b);
   },
   async save(name, sink) {
     const p = execa('docker', ['save', name], { buffer: { stdout: false, stderr: true }, reject: false });

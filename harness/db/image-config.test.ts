@@ -11,7 +11,13 @@ import { loadUserConfig } from '../run/config.ts';
 import { checkParameterNames } from './ha-config.ts';
 import { parseCheckOutput, refusalError } from './image-config.ts';
 
-const image = { name: 'pgchaos/postgres:15', major: 15, kind: 'pgchaos' as const, binDir: '/usr/lib/postgresql/15/bin', keepAlive: undefined };
+const image = {
+  name: 'pgchaos/postgres:15',
+  major: 15,
+  kind: 'pgchaos' as const,
+  binDir: '/usr/lib/postgresql/15/bin',
+  keepAlive: undefined,
+};
 
 // postgres --check -D … on pgchaos/postgres:15 (15.18), as measured.
 const WAL_LEVEL = `2026-12-06 08:50:43.924 UTC [28] LOG:  invalid value for parameter "wal_level": "replicaa"
@@ -26,15 +32,23 @@ describe('parseCheckOutput and refusalError: the server refusal, with its HINT, 
   it('reads the error, the HINT and the parameter, and nothing from a check that passed', () => {
     expect(parseCheckOutput('rc:0')).toBeUndefined();
     expect(parseCheckOutput('initdb-failed')).toBeUndefined();
-    expect(parseCheckOutput(WAL_LEVEL)).toEqual({ errors: ['invalid value for parameter "wal_level": "replicaa"'], hints: ['Available values: minimal, replica, logical.'], parameter: 'wal_level' });
+    expect(parseCheckOutput(WAL_LEVEL)).toEqual({
+      errors: ['invalid value for parameter "wal_level": "replicaa"'],
+      hints: ['Available values: minimal, replica, logical.'],
+      parameter: 'wal_level',
+    });
     expect(parseCheckOutput(SHARED_BUFFERS)?.parameter).toBeUndefined();
   });
   it("names the user's file and parameter, and gives the server's HINT as the fix", () => {
     const e = refusalError(parseCheckOutput(WAL_LEVEL)!, image, { wal_level: 'replicaa' }, '/p/ha.conf');
-    expect(e.problem).toBe('PostgreSQL 15 (pgchaos/postgres:15) refuses /p/ha.conf: wal_level = "replicaa": invalid value for parameter "wal_level": "replicaa"');
+    expect(e.problem).toBe(
+      'PostgreSQL 15 (pgchaos/postgres:15) refuses /p/ha.conf: wal_level = "replicaa": invalid value for parameter "wal_level": "replicaa"',
+    );
     expect(e.fix).toBe("the server's HINT: Available values: minimal, replica, logical. Correct wal_level in /p/ha.conf");
     const mem = refusalError(parseCheckOutput(SHARED_BUFFERS)!, image, { shared_buffers: '1TB' }, '/p/ha.conf');
-    expect(mem.message).toMatch(/refuses with your postgresql.conf fragment \/p\/ha.conf: could not map anonymous shared memory[\s\S]*fix: the server's HINT: This error usually means/);
+    expect(mem.message).toMatch(
+      /refuses with your postgresql.conf fragment \/p\/ha.conf: could not map anonymous shared memory[\s\S]*fix: the server's HINT: This error usually means/,
+    );
   });
 });
 
@@ -43,14 +57,20 @@ describe('password_encryption = md5 against pgchaos pg_hba.conf (scram-sha-256)'
     const dir = mkdtempSync(join(tmpdir(), 'pgchaos-md5-'));
     writeFileSync(join(dir, 'ha.conf'), "password_encryption = 'md5'\n");
     expect(() => loadUserConfig({ cwd: dir, overrides: { postgresqlConf: 'ha.conf' } })).toThrow(
-      new RegExp(`${dir}/ha.conf: password_encryption = md5 stores md5 password hashes, but pgchaos's pg_hba.conf authenticates every TCP connection with scram-sha-256[\\s\\S]*fix: remove password_encryption`),
+      new RegExp(
+        `${dir}/ha.conf: password_encryption = md5 stores md5 password hashes, but pgchaos's pg_hba.conf authenticates every TCP connection with scram-sha-256[\\s\\S]*fix: remove password_encryption`,
+      ),
     );
     writeFileSync(join(dir, 'ha.conf'), "password_encryption = 'scram-sha-256'\n");
     expect(() => loadUserConfig({ cwd: dir, overrides: { postgresqlConf: 'ha.conf' } })).not.toThrow();
     rmSync(dir, { recursive: true });
     // Cluster.start's own check, and PostgreSQL 13's boolean alias of md5.
-    expect(() => checkParameterNames({ password_encryption: 'MD5' }, new Set(['password_encryption']), 15)).toThrow(/stores md5 password hashes/);
-    expect(() => checkParameterNames({ password_encryption: 'on' }, new Set(['password_encryption']), 13)).toThrow(/stores md5 password hashes/);
+    expect(() => checkParameterNames({ password_encryption: 'MD5' }, new Set(['password_encryption']), 15)).toThrow(
+      /stores md5 password hashes/,
+    );
+    expect(() => checkParameterNames({ password_encryption: 'on' }, new Set(['password_encryption']), 13)).toThrow(
+      /stores md5 password hashes/,
+    );
   });
 });
 
@@ -60,6 +80,8 @@ describe('a parameter renamed between majors', () => {
     expect(() => checkParameterNames({ wal_keep_segments: '64' }, known, 15)).toThrow(
       /PostgreSQL 15 has no parameter "wal_keep_segments"[\s\S]*fix: PostgreSQL 13 renamed wal_keep_segments to wal_keep_size: write wal_keep_size = 1024MB \(64 × 16 MB segments\)/,
     );
-    expect(() => checkParameterNames({ wal_keep_size: '1GB' }, new Set(['wal_keep_segments']), 12)).toThrow(/wal_keep_size is the name from PostgreSQL 13 on; PostgreSQL 12 calls it wal_keep_segments/);
+    expect(() => checkParameterNames({ wal_keep_size: '1GB' }, new Set(['wal_keep_segments']), 12)).toThrow(
+      /wal_keep_size is the name from PostgreSQL 13 on; PostgreSQL 12 calls it wal_keep_segments/,
+    );
   });
 });

@@ -37,10 +37,22 @@ export interface ServerRefusal {
 export function parseCheckOutput(output: string): ServerRefusal | undefined {
   const rc = /^rc:(\d+)$/m.exec(output)?.[1];
   if (rc === undefined || rc === '0') return undefined;
-  const lines = output.split('\n').map((l) => /\b(LOG|FATAL|ERROR|DETAIL|HINT|PANIC):\s+(.*)$/.exec(l)).filter((m) => m !== null);
-  const errors = lines.filter((m) => m[1] !== 'HINT' && !/^configuration file ".*" contains errors$/.test(m[2]!.trim())).map((m) => m[2]!.trim());
+  const lines = output
+    .split('\n')
+    .map((l) => /\b(LOG|FATAL|ERROR|DETAIL|HINT|PANIC):\s+(.*)$/.exec(l))
+    .filter((m) => m !== null);
+  const errors = lines
+    .filter((m) => m[1] !== 'HINT' && !/^configuration file ".*" contains errors$/.test(m[2]!.trim()))
+    .map((m) => m[2]!.trim());
   const hints = lines.filter((m) => m[1] === 'HINT').map((m) => m[2]!.trim());
-  if (!errors.length) errors.push(output.split('\n').filter((l) => l.trim() && !l.startsWith('rc:')).at(-1)?.trim() ?? `postgres --check exited ${rc}`);
+  if (!errors.length)
+    errors.push(
+      output
+        .split('\n')
+        .filter((l) => l.trim() && !l.startsWith('rc:'))
+        .at(-1)
+        ?.trim() ?? `postgres --check exited ${rc}`,
+    );
   const parameter = /parameter "([^"]+)"/.exec(errors[0]!)?.[1];
   return { errors, hints, ...(parameter ? { parameter } : {}) };
 }
@@ -53,10 +65,30 @@ export function parseCheckOutput(output: string): ServerRefusal | undefined {
  * @param file the fragment's path, named in the message (null: settings given otherwise).
  * @throws ConfigError with the server's error and HINT lines, naming the file and the parameter.
  */
-export async function checkConfOnImage(image: PgImage, conf: string, userSettings: Record<string, unknown>, file: string | null): Promise<void> {
+export async function checkConfOnImage(
+  image: PgImage,
+  conf: string,
+  userSettings: Record<string, unknown>,
+  file: string | null,
+): Promise<void> {
   const r = await execa(
     'docker',
-    ['run', '--rm', '-i', '--user', 'postgres', '--label', `${RUN_LABEL}=${currentRun().id}`, '-e', `PATH=${hostPath(image)}`, '--entrypoint', 'sh', image.name, '-c', CHECK_SCRIPT],
+    [
+      'run',
+      '--rm',
+      '-i',
+      '--user',
+      'postgres',
+      '--label',
+      `${RUN_LABEL}=${currentRun().id}`,
+      '-e',
+      `PATH=${hostPath(image)}`,
+      '--entrypoint',
+      'sh',
+      image.name,
+      '-c',
+      CHECK_SCRIPT,
+    ],
     { input: `\n${conf}\n`, reject: false, timeout: 60_000 },
   );
   const refusal = parseCheckOutput(r.stdout);
@@ -66,7 +98,16 @@ export async function checkConfOnImage(image: PgImage, conf: string, userSetting
 /** The ConfigError of a refusal: the parameter and file at fault, the server's words, its HINT as the fix. */
 export function refusalError(r: ServerRefusal, image: PgImage, userSettings: Record<string, unknown>, file: string | null): ConfigError {
   const mine = r.parameter !== undefined && r.parameter in userSettings;
-  const where = mine ? `${file ?? 'your settings'}: ${r.parameter} = ${JSON.stringify(String(userSettings[r.parameter!]))}` : file ? `with your postgresql.conf fragment ${file}` : 'with these settings';
-  const what = mine ? `Correct ${r.parameter} in ${file ?? 'your settings'}` : `Correct your postgresql.conf fragment${file ? ` ${file}` : ''}`;
-  return new ConfigError(`PostgreSQL ${image.major} (${image.name}) refuses ${where}: ${r.errors.join('; ')}`, [...r.hints.map((h) => `the server's HINT: ${h}`), what].join(' '));
+  const where = mine
+    ? `${file ?? 'your settings'}: ${r.parameter} = ${JSON.stringify(String(userSettings[r.parameter!]))}`
+    : file
+      ? `with your postgresql.conf fragment ${file}`
+      : 'with these settings';
+  const what = mine
+    ? `Correct ${r.parameter} in ${file ?? 'your settings'}`
+    : `Correct your postgresql.conf fragment${file ? ` ${file}` : ''}`;
+  return new ConfigError(
+    `PostgreSQL ${image.major} (${image.name}) refuses ${where}: ${r.errors.join('; ')}`,
+    [...r.hints.map((h) => `the server's HINT: ${h}`), what].join(' '),
+  );
 }

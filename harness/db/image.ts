@@ -26,7 +26,6 @@ export interface PgImage {
   keepAlive: { entrypoint: string[]; command: string[] } | undefined;
 }
 
-
 /** The major to use when none is given: env PGCHAOS_PG_MAJOR, else 15 (Debian bookworm's). */
 export function defaultMajor(): number | string {
   return process.env.PGCHAOS_PG_MAJOR ?? 15;
@@ -65,7 +64,10 @@ export function pullAllowed(explicit?: boolean, env = process.env.PGCHAOS_PULL):
   const v = (env ?? '').trim().toLowerCase();
   if (['never', 'no', 'false', '0', 'off'].includes(v)) return false;
   if (['', 'missing', 'yes', 'true', '1', 'on'].includes(v)) return true;
-  throw new ConfigError(`PGCHAOS_PULL=${JSON.stringify(env)} is neither "never" nor "missing"`, 'set PGCHAOS_PULL=never to forbid pulling postgres:NN (air-gapped runs), or unset it to allow it');
+  throw new ConfigError(
+    `PGCHAOS_PULL=${JSON.stringify(env)} is neither "never" nor "missing"`,
+    'set PGCHAOS_PULL=never to forbid pulling postgres:NN (air-gapped runs), or unset it to allow it',
+  );
 }
 
 /** What the image decision asks of the engine; injected in unit tests. */
@@ -111,10 +113,17 @@ export async function resolveImage(majorText: number | string, opts: ResolveOpti
  * holds or can reach, only that repository counts.
  * @throws ConfigError when none applies, naming what was tried and the fix.
  */
-export async function decideImage(major: number, o: ResolveOptions & { pull: boolean; repo: string }, engine: ImageEngine): Promise<PgImage> {
+export async function decideImage(
+  major: number,
+  o: ResolveOptions & { pull: boolean; repo: string },
+  engine: ImageEngine,
+): Promise<PgImage> {
   if (o.image) {
     if (!(await engine.exists(o.image))) {
-      throw new ConfigError(`your image ${o.image} for PostgreSQL ${major} is not on this Docker engine`, `pull or load it first (docker pull ${o.image}; pgchaos never pulls an image you name), or remove it from "images" to use pgchaos's own`);
+      throw new ConfigError(
+        `your image ${o.image} for PostgreSQL ${major} is not on this Docker engine`,
+        `pull or load it first (docker pull ${o.image}; pgchaos never pulls an image you name), or remove it from "images" to use pgchaos's own`,
+      );
     }
     return foreignImage(o.image, major, 'user');
   }
@@ -138,7 +147,10 @@ export async function decideImage(major: number, o: ResolveOptions & { pull: boo
     );
   }
   if (!o.build) {
-    throw new ConfigError(`image ${name} is missing`, `build it with: npx pgchaos image ${major}   (or: bash docker/build-image.sh ${major})`);
+    throw new ConfigError(
+      `image ${name} is missing`,
+      `build it with: npx pgchaos image ${major}   (or: bash docker/build-image.sh ${major})`,
+    );
   }
   await engine.build(major, name);
   return ours;
@@ -153,7 +165,11 @@ export async function decideImage(major: number, o: ResolveOptions & { pull: boo
 export async function ensurePgchaosImage(major: number): Promise<PgImage> {
   const name = `${imageRepo()}:${major}`;
   if (!(await imageExists(name))) {
-    if (!(major in BUILDABLE_MAJORS)) throw new ConfigError(`pgchaos cannot build an image of PostgreSQL ${major}: Debian ships no suite with postgresql-${major}`, `pick one of ${Object.keys(BUILDABLE_MAJORS).join(', ')}`);
+    if (!(major in BUILDABLE_MAJORS))
+      throw new ConfigError(
+        `pgchaos cannot build an image of PostgreSQL ${major}: Debian ships no suite with postgresql-${major}`,
+        `pick one of ${Object.keys(BUILDABLE_MAJORS).join(', ')}`,
+      );
     await buildImage(major, name);
   }
   return { name, major, kind: 'pgchaos', binDir: `/usr/lib/postgresql/${major}/bin`, keepAlive: undefined };
@@ -194,7 +210,10 @@ const pulls = new Map<string, Promise<{ pulled: true } | { pulled: false; reason
  * Pulls `name` once per process: an engine with no registry answers in well under a second
  * (measured: 0.08 s, a DNS failure), but every cluster of a run would ask it again.
  */
-export function pullOnce(name: string, pull: (name: string) => Promise<void> = pullImage): Promise<{ pulled: true } | { pulled: false; reason: string }> {
+export function pullOnce(
+  name: string,
+  pull: (name: string) => Promise<void> = pullImage,
+): Promise<{ pulled: true } | { pulled: false; reason: string }> {
   let p = pulls.get(name);
   if (!p) {
     p = pull(name).then(
@@ -260,9 +279,14 @@ export async function buildImage(major: number, name: string): Promise<void> {
   const started = Date.now();
   log().info({ image: name }, `building ${name} from Debian ${BUILDABLE_MAJORS[major] ?? '?'} packages (about a minute)`);
   const repo = name.slice(0, name.lastIndexOf(':'));
-  const r = await streamLines('bash', [BUILD_IMAGE_SCRIPT, String(major)], { PGCHAOS_IMAGE_REPO: repo }, (line) => log().info({ image: name }, line));
+  const r = await streamLines('bash', [BUILD_IMAGE_SCRIPT, String(major)], { PGCHAOS_IMAGE_REPO: repo }, (line) =>
+    log().info({ image: name }, line),
+  );
   if (r.exitCode !== 0) {
-    throw new ConfigError(`building ${name} failed (exit ${r.exitCode}): ${r.last || 'no output'}`, `read the messages above, then run: bash docker/build-image.sh ${major}`);
+    throw new ConfigError(
+      `building ${name} failed (exit ${r.exitCode}): ${r.last || 'no output'}`,
+      `read the messages above, then run: bash docker/build-image.sh ${major}`,
+    );
   }
   log().info({ image: name, ms: Date.now() - started }, `built ${name}`);
 }
@@ -272,7 +296,12 @@ export async function buildImage(major: number, name: string): Promise<void> {
  * it prints, stdout and stderr interleaved, to `onLine` as soon as it is printed.
  * @returns its exit code and last line.
  */
-export async function streamLines(file: string, args: string[], env: Record<string, string>, onLine: (line: string) => void): Promise<{ exitCode: number; last: string }> {
+export async function streamLines(
+  file: string,
+  args: string[],
+  env: Record<string, string>,
+  onLine: (line: string) => void,
+): Promise<{ exitCode: number; last: string }> {
   const child = execa(file, args, { stdin: 'ignore', all: true, buffer: false, reject: false, env });
   let last = '';
   for await (const line of child.iterable({ from: 'all' })) {
@@ -292,7 +321,11 @@ export const RECIPE_LABEL = 'org.pgchaos.recipe';
  * Dockerfile.in, first 12 hex digits. build-image.sh computes the same and labels the image with it.
  */
 export function recipeHash(dir = DOCKER_DIR): string {
-  return createHash('sha256').update(readFileSync(join(dir, 'build-image.sh'))).update(readFileSync(join(dir, 'Dockerfile.in'))).digest('hex').slice(0, 12);
+  return createHash('sha256')
+    .update(readFileSync(join(dir, 'build-image.sh')))
+    .update(readFileSync(join(dir, 'Dockerfile.in')))
+    .digest('hex')
+    .slice(0, 12);
 }
 
 const warnedStale = new Set<string>();
@@ -308,12 +341,20 @@ async function warnIfStale(name: string): Promise<void> {
   const info = await (await docker()).getImage(name).inspect();
   const recipe = info.Config?.Labels?.[RECIPE_LABEL];
   if (recipe !== recipeHash()) {
-    log().warn({ image: name, recipe: recipe ?? null, current: recipeHash() }, `${name} was built by ${recipe ? `recipe ${recipe}` : 'an older pgchaos'}, not by this pgchaos's docker/ (${recipeHash()}); to rebuild it: docker rmi ${name} && npx pgchaos image ${name.split(':').at(-1)}`);
+    log().warn(
+      { image: name, recipe: recipe ?? null, current: recipeHash() },
+      `${name} was built by ${recipe ? `recipe ${recipe}` : 'an older pgchaos'}, not by this pgchaos's docker/ (${recipeHash()}); to rebuild it: docker rmi ${name} && npx pgchaos image ${name.split(':').at(-1)}`,
+    );
   }
 }
 
 function firstLine(s: string): string {
-  return s.split('\n').find((l) => l.trim())?.trim() ?? s;
+  return (
+    s
+      .split('\n')
+      .find((l) => l.trim())
+      ?.trim() ?? s
+  );
 }
 
 /** Binaries the harness runs inside a node, and what needs each. */
@@ -429,22 +470,53 @@ async function runProbe(image: PgImage): Promise<ImageProbe> {
     postgres --version | sed 's/^/version:/'
     postgres --describe-config | cut -f1 | sed 's/^/param:/'
     ${SETTINGS_SCRIPT}`;
-  const r = await execa('docker', ['run', '--rm', '--user', 'postgres', '--label', `${RUN_LABEL}=${currentRun().id}`, '-e', `PATH=${hostPath(image)}`, '--entrypoint', 'sh', image.name, '-c', script], {
-    reject: false,
-    timeout: 60_000,
-  });
+  const r = await execa(
+    'docker',
+    [
+      'run',
+      '--rm',
+      '--user',
+      'postgres',
+      '--label',
+      `${RUN_LABEL}=${currentRun().id}`,
+      '-e',
+      `PATH=${hostPath(image)}`,
+      '--entrypoint',
+      'sh',
+      image.name,
+      '-c',
+      script,
+    ],
+    {
+      reject: false,
+      timeout: 60_000,
+    },
+  );
   const lines = r.stdout.split('\n');
-  const version = lines.find((l) => l.startsWith('version:'))?.slice(8).trim();
+  const version = lines
+    .find((l) => l.startsWith('version:'))
+    ?.slice(8)
+    .trim();
   if (r.exitCode !== 0 || !version) {
-    throw new ConfigError(`image ${image.name} cannot run PostgreSQL as user postgres: ${(r.stderr || r.stdout).trim().split('\n').at(-1) ?? `exit ${r.exitCode}`}`, 'use an image with PostgreSQL installed and a postgres user (e.g. an official postgres:NN image)');
+    throw new ConfigError(
+      `image ${image.name} cannot run PostgreSQL as user postgres: ${(r.stderr || r.stdout).trim().split('\n').at(-1) ?? `exit ${r.exitCode}`}`,
+      'use an image with PostgreSQL installed and a postgres user (e.g. an official postgres:NN image)',
+    );
   }
   const absent = lines.filter((l) => l.startsWith('missing:')).map((l) => ({ binary: l.slice(8), neededFor: NEEDED[l.slice(8)]! }));
   const fatal = absent.filter((m) => ESSENTIAL.includes(m.binary));
   if (fatal.length) {
-    throw new ConfigError(`image ${image.name} lacks ${fatal.map((m) => m.binary).join(', ')}, needed by ${fatal[0]!.neededFor}`, `install PostgreSQL ${image.major}'s server and client binaries in it, or put them on PATH or in ${image.binDir}`);
+    throw new ConfigError(
+      `image ${image.name} lacks ${fatal.map((m) => m.binary).join(', ')}, needed by ${fatal[0]!.neededFor}`,
+      `install PostgreSQL ${image.major}'s server and client binaries in it, or put them on PATH or in ${image.binDir}`,
+    );
   }
   const major = Number(/\(PostgreSQL\) (\d+)/.exec(version)?.[1]);
-  if (major !== image.major) throw new ConfigError(`image ${image.name} runs ${version}, not PostgreSQL ${image.major}`, `give it for major ${major} instead, or use an image of PostgreSQL ${image.major}`);
+  if (major !== image.major)
+    throw new ConfigError(
+      `image ${image.name} runs ${version}, not PostgreSQL ${image.major}`,
+      `give it for major ${major} instead, or use an image of PostgreSQL ${image.major}`,
+    );
   const missing = absent as Array<{ binary: ImageNeed; neededFor: string }>; // the essential ones threw above
   return { version, ...probedParameters(lines), missing, iptables: lines.includes('has:iptables') };
 }

@@ -7,7 +7,8 @@ import { AHEAD_OF_UPSTREAM_SYMPTOM, DIVERGENCE_SYMPTOM } from './majors.ts';
 
 const AHEAD =
   'walreceiver  FATAL:  could not receive data from WAL stream: ERROR:  requested starting point 0/4B000000 is ahead of the WAL flush position of this server 0/3F6A9EB0';
-const NOT_IN_HISTORY = "FATAL:  could not receive data from WAL stream: ERROR:  requested starting point 0/5000000 on timeline 1 is not in this server's history";
+const NOT_IN_HISTORY =
+  "FATAL:  could not receive data from WAL stream: ERROR:  requested starting point 0/5000000 on timeline 1 is not in this server's history";
 const STREAMING = 'walreceiver  LOG:  started streaming WAL from primary at 0/4B000000 on timeline 2';
 
 describe('log symptoms', () => {

@@ -29,7 +29,12 @@ interface Renamed {
  * parameter wal_keep_segments to wal_keep_size"; a count of 16 MB WAL files became a size).
  */
 const RENAMED: readonly Renamed[] = [
-  { old: 'wal_keep_segments', now: 'wal_keep_size', major: 13, convert: (v) => (/^\d+$/.test(v) ? `${Number(v) * 16}MB (${v} × 16 MB segments)` : 'its size in MB (segments × 16 MB)') },
+  {
+    old: 'wal_keep_segments',
+    now: 'wal_keep_size',
+    major: 13,
+    convert: (v) => (/^\d+$/.test(v) ? `${Number(v) * 16}MB (${v} × 16 MB segments)` : 'its size in MB (segments × 16 MB)'),
+  },
 ];
 
 /**
@@ -40,9 +45,11 @@ const RENAMED: readonly Renamed[] = [
  */
 export function renamedHint(name: string, value: string, major: number): string | undefined {
   const gone = RENAMED.find((r) => r.old === name && major >= r.major);
-  if (gone) return `PostgreSQL ${gone.major} renamed ${gone.old} to ${gone.now}: write ${gone.now} = ${gone.convert(value)} in your postgresql.conf fragment`;
+  if (gone)
+    return `PostgreSQL ${gone.major} renamed ${gone.old} to ${gone.now}: write ${gone.now} = ${gone.convert(value)} in your postgresql.conf fragment`;
   const early = RENAMED.find((r) => r.now === name && major < r.major);
-  if (early) return `${early.now} is the name from PostgreSQL ${early.major} on; PostgreSQL ${major} calls it ${early.old}: set ${early.old} in your postgresql.conf fragment`;
+  if (early)
+    return `${early.now} is the name from PostgreSQL ${early.major} on; PostgreSQL ${major} calls it ${early.old}: set ${early.old} in your postgresql.conf fragment`;
   return undefined;
 }
 
@@ -71,7 +78,8 @@ export function hasLogMinDurationSample(major: number): boolean {
  * variants ("… forked off current database system timeline …", "… forked from timeline …",
  * xlog.c / xlogrecovery.c from 15) appear depending on where recovery stands.
  */
-export const DIVERGENCE_SYMPTOM = /requested starting point \S+ on timeline \d+ is not in this server's history|forked off current database system timeline|forked from timeline/;
+export const DIVERGENCE_SYMPTOM =
+  /requested starting point \S+ on timeline \d+ is not in this server's history|forked off current database system timeline|forked from timeline/;
 
 /**
  * What a standby logs when its WAL is past its upstream's on the timeline both call by one ID

@@ -26,7 +26,11 @@ CMD ["postgres"]
 let cluster: Cluster;
 
 beforeAll(async () => {
-  const b = await execa('docker', ['build', '-q', '-t', OFFICIAL_LIKE, '-'], { input: DOCKERFILE, env: { DOCKER_BUILDKIT: '0' }, reject: false });
+  const b = await execa('docker', ['build', '-q', '-t', OFFICIAL_LIKE, '-'], {
+    input: DOCKERFILE,
+    env: { DOCKER_BUILDKIT: '0' },
+    reject: false,
+  });
   expect(b.exitCode, b.stderr).toBe(0);
   cluster = await Cluster.start({ image: OFFICIAL_LIKE });
 }, 180_000);
@@ -49,7 +53,7 @@ async function helpersLeft(): Promise<number> {
   return (await d.listContainers({ all: true, filters: { label: [`${RUN_LABEL}=${currentRun().id}`, NETNS_LABEL] } })).length;
 }
 
-it('the image has no iptables; the helper runs pgchaos\'s image', async () => {
+it("the image has no iptables; the helper runs pgchaos's image", async () => {
   expect(cluster.image).toMatchObject({ name: OFFICIAL_LIKE, kind: 'user', keepAlive: expect.any(Object) });
   expect((await probeImage(cluster.image)).iptables).toBe(false);
   expect(await helperImage(cluster.image)).toMatch(/^pgchaos\/postgres:\d+$/);

@@ -107,7 +107,11 @@ async function chooseHelperImage(nodeImage: PgImage, named: string | undefined, 
   const d = await docker();
   const repos = [...new Set([imageRepo(), 'pgchaos/postgres'])];
   const images = await d.listImages({ filters: { reference: repos.map((r) => `${r}:*`) } });
-  const tag = images.flatMap((i) => i.RepoTags ?? []).filter((t) => repos.some((r) => t.startsWith(`${r}:`))).sort().at(-1);
+  const tag = images
+    .flatMap((i) => i.RepoTags ?? [])
+    .filter((t) => repos.some((r) => t.startsWith(`${r}:`)))
+    .sort()
+    .at(-1);
   if (tag) return tag;
   const major = nodeImage.major in BUILDABLE_MAJORS ? nodeImage.major : 15;
   if (build) return (await ensurePgchaosImage(major)).name;

@@ -179,7 +179,13 @@ export class PgNode {
    * dies under an idle client (the failure then surfaces as the pending call's rejection).
    */
   client(applicationName: string, t: { connectTimeoutMs: number; queryTimeoutMs: number }): pg.Client {
-    const c = new pg.Client({ ...this.connection(), application_name: applicationName, connectionTimeoutMillis: t.connectTimeoutMs, query_timeout: t.queryTimeoutMs, keepAlive: true });
+    const c = new pg.Client({
+      ...this.connection(),
+      application_name: applicationName,
+      connectionTimeoutMillis: t.connectTimeoutMs,
+      query_timeout: t.queryTimeoutMs,
+      keepAlive: true,
+    });
     c.on('error', () => {});
     return c;
   }
@@ -308,8 +314,16 @@ export class PgNode {
       return await this.run(steps, timeoutS + 10);
     } catch (e) {
       if (!(e instanceof ExecError && e.exitCode === START_FAILED)) throw e;
-      const reasons = (await this.logs()).slice(offset).split('\n').filter((l) => /\b(FATAL|PANIC|ERROR|HINT):|invalid value|unrecognized configuration/.test(l));
-      throw new ExecError(this.name, 'pg_ctl start', e.exitCode, reasons.length ? `the server refused to start; its log says:\n${reasons.slice(-4).join('\n')}` : e.output);
+      const reasons = (await this.logs())
+        .slice(offset)
+        .split('\n')
+        .filter((l) => /\b(FATAL|PANIC|ERROR|HINT):|invalid value|unrecognized configuration/.test(l));
+      throw new ExecError(
+        this.name,
+        'pg_ctl start',
+        e.exitCode,
+        reasons.length ? `the server refused to start; its log says:\n${reasons.slice(-4).join('\n')}` : e.output,
+      );
     }
   }
 
@@ -379,7 +393,9 @@ export class PgNode {
    * @returns false when that standby had no walsender.
    */
   async terminateWalSender(standby: string): Promise<boolean> {
-    const out = await this.safePsql(`SELECT pg_terminate_backend(pid) FROM pg_stat_replication WHERE application_name = '${standby.replace(/'/g, "''")}'`);
+    const out = await this.safePsql(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_replication WHERE application_name = '${standby.replace(/'/g, "''")}'`,
+    );
     return out.split('\n').includes('t');
   }
 
@@ -441,7 +457,12 @@ export class PgNode {
    * node's current write position (pg_current_wal_lsn()).
    * @throws WaitTimeoutError with the standby's last row.
    */
-  async waitForCatchup(standby: string, mode: 'sent' | 'write' | 'flush' | 'replay' = 'replay', lsn?: Lsn, timeoutMs = 60_000): Promise<void> {
+  async waitForCatchup(
+    standby: string,
+    mode: 'sent' | 'write' | 'flush' | 'replay' = 'replay',
+    lsn?: Lsn,
+    timeoutMs = 60_000,
+  ): Promise<void> {
     const target = lsn ?? (await this.lsn('write'));
     await pollUntil(
       async () => {
@@ -473,7 +494,9 @@ export class PgNode {
    */
   async timelineHistories(): Promise<Map<number, string>> {
     // Read from the files, not by SQL: a fenced node is down. One file per timeline past the first.
-    const out = await this.sh(`for f in "$PGDATA"/pg_wal/*.history; do [ -f "$f" ] && printf '%s\\n' "\${f##*/}" && cat "$f" && echo ${HISTORY_END}; done; true`);
+    const out = await this.sh(
+      `for f in "$PGDATA"/pg_wal/*.history; do [ -f "$f" ] && printf '%s\\n' "\${f##*/}" && cat "$f" && echo ${HISTORY_END}; done; true`,
+    );
     const histories = new Map<number, string>();
     for (const chunk of out.split(`${HISTORY_END}\n`)) {
       const m = /^([0-9A-F]{8})\.history\n([\s\S]*)$/.exec(chunk);

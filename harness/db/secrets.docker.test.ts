@@ -23,7 +23,12 @@ it('keeps both passwords out of errors, server logs and the harness log', async 
     const s1 = cluster.node('s1');
     // Commands that carry a password and fail: the role exists already; a conninfo with the
     // password next to a parameter the server does not know.
-    errors.push(await cluster.primary.createReplicationUser(cluster.replication).then(() => 'no error', (e: Error) => e.message));
+    errors.push(
+      await cluster.primary.createReplicationUser(cluster.replication).then(
+        () => 'no error',
+        (e: Error) => e.message,
+      ),
+    );
     errors.push(
       await s1.alterSystem({ primary_conninfo: s1.conninfoFor(cluster.primary, cluster.replication), no_such_parameter: 'x' }).then(
         () => 'no error',

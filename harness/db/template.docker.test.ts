@@ -26,7 +26,13 @@ async function start(opts: ClusterOptions): Promise<Cluster> {
 
 /** Whether image `name` is on the engine. */
 async function imageExists(name: string): Promise<boolean> {
-  return (await docker()).getImage(name).inspect().then(() => true, () => false);
+  return (await docker())
+    .getImage(name)
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    );
 }
 
 /** The image a node's host was made of. */
@@ -65,7 +71,9 @@ it('makes the template with the first cluster of a configuration, and starts the
   const second = await start(own);
   for (const n of second.nodes) expect(await imageOf(n)).toBe(template);
   expect((await second.primary.walSenders()).map((r) => r.name).sort()).toEqual(['s1', 's2']);
-  expect(await second.node('s1').safePsql("SELECT current_setting('primary_conninfo')")).toMatch(new RegExp(`host=${second.primary.hostname} .*application_name=s1$`));
+  expect(await second.node('s1').safePsql("SELECT current_setting('primary_conninfo')")).toMatch(
+    new RegExp(`host=${second.primary.hostname} .*application_name=s1$`),
+  );
   // Its own passwords, on the primary and (replayed) on a standby; the first cluster's do not open it.
   const password = second.primary.connection().password;
   expect(password).not.toBe(p1.connection().password);
@@ -76,7 +84,12 @@ it('makes the template with the first cluster of a configuration, and starts the
 }, 120_000);
 
 it('serves clusters that differ in standbys, synchronous_standby_names and synchronous_commit', async () => {
-  const c = await start({ ...own, standbys: ['s1', 's2', 's3'], synchronousStandbyNames: 'FIRST 2 (s1, s2, s3)', synchronousCommit: 'remote_apply' });
+  const c = await start({
+    ...own,
+    standbys: ['s1', 's2', 's3'],
+    synchronousStandbyNames: 'FIRST 2 (s1, s2, s3)',
+    synchronousCommit: 'remote_apply',
+  });
   for (const n of c.nodes) expect(await imageOf(n)).toBe(template);
   expect((await c.primary.walSenders()).map((r) => `${r.name}:${r.syncState}`).sort()).toEqual(['s1:sync', 's2:sync', 's3:potential']);
   expect(await c.primary.safePsql('SHOW synchronous_standby_names')).toBe('FIRST 2 (s1, s2, s3)');
@@ -119,7 +132,7 @@ it('carries no secret: no passfile in the template', async () => {
   }
 });
 
-it('starts the write-ups\' way without a template when asked', async () => {
+it("starts the write-ups' way without a template when asked", async () => {
   const c = await start({ ...own, fromTemplate: false });
   for (const n of c.nodes) expect(await imageOf(n)).toBe(c.image.name);
   expect(await canConnect(c.node('s1'), c.primary.connection().password)).toBe(true);

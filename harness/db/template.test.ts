@@ -1,10 +1,33 @@
 import { describe, expect, it } from 'vitest';
 import { localSweepContext, OWNER_LABEL, OWNER_START_LABEL, ownership, processStartTime, RUN_LABEL } from '../docker.ts';
 import type { PgImage } from './image.ts';
-import { inVolume, settingIsOn, newTemplateName, templateKey, templateLabels, TEMPLATE_LABEL, templateOwnerPid, templateShape, type TemplateKeyInput } from './template.ts';
+import {
+  inVolume,
+  settingIsOn,
+  newTemplateName,
+  templateKey,
+  templateLabels,
+  TEMPLATE_LABEL,
+  templateOwnerPid,
+  templateShape,
+  type TemplateKeyInput,
+} from './template.ts';
 
-const image: PgImage = { name: 'pgchaos/postgres:15', major: 15, kind: 'pgchaos', binDir: '/usr/lib/postgresql/15/bin', keepAlive: undefined };
-const input: TemplateKeyInput = { image, imageId: 'sha256:aaa', conf: "wal_level = 'replica'", hba: 'local all postgres peer', dataChecksums: false, replicationUser: 'replicator' };
+const image: PgImage = {
+  name: 'pgchaos/postgres:15',
+  major: 15,
+  kind: 'pgchaos',
+  binDir: '/usr/lib/postgresql/15/bin',
+  keepAlive: undefined,
+};
+const input: TemplateKeyInput = {
+  image,
+  imageId: 'sha256:aaa',
+  conf: "wal_level = 'replica'",
+  hba: 'local all postgres peer',
+  dataChecksums: false,
+  replicationUser: 'replicator',
+};
 
 describe('templateKey', () => {
   it('is stable: the same configuration finds the same template', () => {
@@ -28,7 +51,12 @@ describe('templateKey', () => {
 });
 
 describe('templateShape', () => {
-  const settings = { wal_level: 'replica', synchronous_standby_names: 'ANY 1 (s1, s2)', synchronous_commit: 'remote_apply', wal_log_hints: true };
+  const settings = {
+    wal_level: 'replica',
+    synchronous_standby_names: 'ANY 1 (s1, s2)',
+    synchronous_commit: 'remote_apply',
+    wal_log_hints: true,
+  };
 
   it('keeps the settings each cluster writes itself out of the template', () => {
     const shape = templateShape(settings, false, 'replicator');
@@ -40,7 +68,11 @@ describe('templateShape', () => {
   });
 
   it('gives clusters that differ only in those settings the same template', () => {
-    const other = templateShape({ ...settings, synchronous_standby_names: 'FIRST 2 (s1, s2, s3)', synchronous_commit: 'on' }, false, 'replicator');
+    const other = templateShape(
+      { ...settings, synchronous_standby_names: 'FIRST 2 (s1, s2, s3)', synchronous_commit: 'on' },
+      false,
+      'replicator',
+    );
     const key = (s: typeof other) => templateKey({ ...input, conf: s.conf, hba: s.hba, dataChecksums: s.dataChecksums });
     expect(key(other)).toBe(key(templateShape(settings, false, 'replicator')));
     expect(key(templateShape({ ...settings, wal_log_hints: false }, false, 'replicator'))).not.toBe(key(other));

@@ -94,10 +94,19 @@ export interface TemplateShape {
  * pg_hba.conf admits `samenet` (any address of a network the server is on: the cluster network,
  * whose subnet a template made on another network does not know) rather than a subnet.
  */
-export function templateShape(settings: Record<string, string | number | boolean>, dataChecksums: boolean, replicationUser: string): TemplateShape {
+export function templateShape(
+  settings: Record<string, string | number | boolean>,
+  dataChecksums: boolean,
+  replicationUser: string,
+): TemplateShape {
   const own = Object.entries(settings).filter(([k]) => !PER_CLUSTER_SETTINGS.includes(k));
   const perCluster = Object.entries(settings).filter(([k]) => PER_CLUSTER_SETTINGS.includes(k));
-  return { conf: renderConf(Object.fromEntries(own)), clusterConf: renderConf(Object.fromEntries(perCluster)), hba: renderHba('samenet', replicationUser), dataChecksums };
+  return {
+    conf: renderConf(Object.fromEntries(own)),
+    clusterConf: renderConf(Object.fromEntries(perCluster)),
+    hba: renderHba('samenet', replicationUser),
+    dataChecksums,
+  };
 }
 
 /**
@@ -149,7 +158,10 @@ export function inVolume(path: string, volumes: readonly string[]): boolean {
 export async function findTemplate(runId: string, key: string): Promise<string | undefined> {
   const prefix = `${TEMPLATE_REPO}:${runId}-${key}-`;
   const images = await (await docker()).listImages({ filters: { label: [`${TEMPLATE_LABEL}=${key}`, `${RUN_LABEL}=${runId}`] } });
-  return images.flatMap((i) => i.RepoTags ?? []).filter((t) => t.startsWith(prefix)).sort()[0];
+  return images
+    .flatMap((i) => i.RepoTags ?? [])
+    .filter((t) => t.startsWith(prefix))
+    .sort()[0];
 }
 
 /**
@@ -159,7 +171,11 @@ export async function findTemplate(runId: string, key: string): Promise<string |
  * this process. With a worker's own pid, the next test file's sweep would remove the template as
  * soon as the worker that made it exits.
  */
-export function templateOwnerPid(env: NodeJS.ProcessEnv = process.env, forked = typeof process.send === 'function', pids = { pid: process.pid, ppid: process.ppid }): number {
+export function templateOwnerPid(
+  env: NodeJS.ProcessEnv = process.env,
+  forked = typeof process.send === 'function',
+  pids = { pid: process.pid, ppid: process.ppid },
+): number {
   return env.VITEST_POOL_ID !== undefined && forked ? pids.ppid : pids.pid;
 }
 
@@ -186,7 +202,9 @@ export function templateLabels(runId: string, key: string): Record<string, strin
 export async function commitTemplate(container: string, name: string, labels: Record<string, string>): Promise<string> {
   const [repo, tag] = [name.slice(0, name.lastIndexOf(':')), name.slice(name.lastIndexOf(':') + 1)];
   // One LABEL instruction, values as Dockerfile strings (JSON's quoting is one).
-  const change = `LABEL ${Object.entries(labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}`;
+  const change = `LABEL ${Object.entries(labels)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(' ')}`;
   const started = Date.now();
   await (await docker()).getContainer(container).commit({ repo, tag, changes: change, pause: true });
   log().debug({ template: name, ms: Date.now() - started }, 'cluster template made');
@@ -217,13 +235,16 @@ async function removeImages(images: readonly TemplateImage[]): Promise<number> {
   const d = await docker();
   const removed = await Promise.all(
     images.map((i) =>
-      d.getImage(i.ref).remove().then(
-        () => 1,
-        (e: { statusCode?: number }) => {
-          if (e.statusCode !== 404 && e.statusCode !== 409) throw e;
-          return 0;
-        },
-      ),
+      d
+        .getImage(i.ref)
+        .remove()
+        .then(
+          () => 1,
+          (e: { statusCode?: number }) => {
+            if (e.statusCode !== 404 && e.statusCode !== 409) throw e;
+            return 0;
+          },
+        ),
     ),
   );
   return removed.reduce<number>((a, b) => a + b, 0);

@@ -42,7 +42,13 @@ export interface WalKeeper {
  * anonymous volume of a container that only sleeps.
  * @throws the engine's error when it cannot create or start the keeper.
  */
-export async function createWalKeeper(o: { node: string; containerName: string; image: PgImage; runId: string; sizeMb: number }): Promise<WalKeeper> {
+export async function createWalKeeper(o: {
+  node: string;
+  containerName: string;
+  image: PgImage;
+  runId: string;
+  sizeMb: number;
+}): Promise<WalKeeper> {
   const d = await docker();
   const keeper = await d.createContainer({
     name: `${o.containerName}-wal`,
@@ -52,7 +58,18 @@ export async function createWalKeeper(o: { node: string; containerName: string; 
     Labels: { ...runLabels(o.runId), [WAL_KEEPER_LABEL]: o.node },
     HostConfig: {
       NetworkMode: 'none',
-      Mounts: [{ Type: 'volume', Source: '', Target: WAL_MOUNT, VolumeOptions: { NoCopy: true, Labels: runLabels(o.runId), DriverConfig: { Name: 'local', Options: { type: 'tmpfs', device: 'tmpfs', o: `size=${o.sizeMb}m` } } } }],
+      Mounts: [
+        {
+          Type: 'volume',
+          Source: '',
+          Target: WAL_MOUNT,
+          VolumeOptions: {
+            NoCopy: true,
+            Labels: runLabels(o.runId),
+            DriverConfig: { Name: 'local', Options: { type: 'tmpfs', device: 'tmpfs', o: `size=${o.sizeMb}m` } },
+          },
+        },
+      ],
     },
   });
   await keeper.start();
@@ -65,7 +82,12 @@ export async function createWalKeeper(o: { node: string; containerName: string; 
     volume,
     async deleteFiles(paths) {
       const what = `${o.node}: rm ${paths.join(' ')} in the WAL keeper`;
-      const exec = await keeper.exec({ Cmd: ['timeout', String(DELETE_TIMEOUT_S), 'rm', '-f', ...paths], User: 'root', AttachStdout: true, AttachStderr: true });
+      const exec = await keeper.exec({
+        Cmd: ['timeout', String(DELETE_TIMEOUT_S), 'rm', '-f', ...paths],
+        User: 'root',
+        AttachStdout: true,
+        AttachStderr: true,
+      });
       const stream = await exec.start({ hijack: true, stdin: false });
       stream.on('error', () => {}).resume();
       // The exit code, not the stream's end, says it is done (a stream may end before the engine records the code).

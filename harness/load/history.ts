@@ -52,7 +52,8 @@ export interface WriterSample {
  * `progress: 5.0 s, 160.0 tps, lat 49.812 ms stddev 3.201` (pgbench prints `-nan` with no commits).
  */
 export function progressLine(elapsedS: number, s: WriterSample): string {
-  const lat = s.latMeanMs === null ? 'lat -nan ms stddev -nan' : `lat ${s.latMeanMs.toFixed(3)} ms stddev ${(s.latStddevMs ?? 0).toFixed(3)}`;
+  const lat =
+    s.latMeanMs === null ? 'lat -nan ms stddev -nan' : `lat ${s.latMeanMs.toFixed(3)} ms stddev ${(s.latStddevMs ?? 0).toFixed(3)}`;
   const extra = (s.failed ? `, ${s.failed} failed` : '') + (s.unknown ? `, ${s.unknown} unknown` : '');
   return `progress: ${elapsedS.toFixed(1)} s, ${s.tps.toFixed(1)} tps, ${lat}${extra}`;
 }
@@ -80,7 +81,13 @@ export function commitGaps(samples: readonly WriterSample[]): { from: number; to
  * Buckets batches by completion time into intervals of `intervalMs` covering [fromT, toT).
  * Pure: the throughput checks and the report both read its output.
  */
-export function sampleBatches(batches: readonly Batch[], batchRows: number, fromT: number, toT: number, intervalMs: number): WriterSample[] {
+export function sampleBatches(
+  batches: readonly Batch[],
+  batchRows: number,
+  fromT: number,
+  toT: number,
+  intervalMs: number,
+): WriterSample[] {
   const n = Math.max(0, Math.ceil((toT - fromT) / intervalMs));
   const lat: number[][] = Array.from({ length: n }, () => []);
   const failed = new Array<number>(n).fill(0);

@@ -3,9 +3,23 @@ import { describeSample, syncTransitions, type ObserverSample, type StandbyRow }
 
 const row = (name: string, state: string, syncState: string): StandbyRow => ({
   syncPriority: syncState === 'async' ? 0 : 1,
-  name, state, syncState, sentLsn: null, writeLsn: null, flushLsn: null, replayLsn: null, writeLagMs: null, flushLagMs: null, replayLagMs: null,
+  name,
+  state,
+  syncState,
+  sentLsn: null,
+  writeLsn: null,
+  flushLsn: null,
+  replayLsn: null,
+  writeLagMs: null,
+  flushLagMs: null,
+  replayLagMs: null,
 });
-const sample = (t: number, primary: string, standbys: StandbyRow[], error?: string): ObserverSample => ({ t, primary, standbys, ...(error ? { error } : {}) });
+const sample = (t: number, primary: string, standbys: StandbyRow[], error?: string): ObserverSample => ({
+  t,
+  primary,
+  standbys,
+  ...(error ? { error } : {}),
+});
 
 describe('syncTransitions', () => {
   it('keeps only changes, shows a missing walsender as absent and a promoted node as primary, and skips failed samples', () => {
@@ -41,7 +55,12 @@ describe('syncTransitions', () => {
 
 describe('describeSample', () => {
   it('says what the observer last saw, for the message of a wait that ran out', () => {
-    expect(describeSample({ ...sample(1234.4, 'primary', [row('s1', 'streaming', 'quorum'), row('s2', 'catchup', 'potential')]), syncRepWaiters: 8 })).toBe('t=1234ms on primary: waiters=8 s1:streaming/quorum s2:catchup/potential');
+    expect(
+      describeSample({
+        ...sample(1234.4, 'primary', [row('s1', 'streaming', 'quorum'), row('s2', 'catchup', 'potential')]),
+        syncRepWaiters: 8,
+      }),
+    ).toBe('t=1234ms on primary: waiters=8 s1:streaming/quorum s2:catchup/potential');
     expect(describeSample({ ...sample(50, 's1', []), syncRepWaiters: 0 })).toBe('t=50ms on s1: waiters=0 no walsenders');
     expect(describeSample(sample(99.6, 'primary', [], 'Query read timeout'))).toBe('t=100ms error: Query read timeout');
   });

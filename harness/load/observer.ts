@@ -94,7 +94,9 @@ export class ReplicationObserver {
     try {
       const conn = await this.connection();
       primary = conn.node.name;
-      const r = await conn.c.query<{ flush: string; sync_names: string; sync_commit: string; waiters: number; standbys: StandbyRow[] }>(OBSERVE_SQL);
+      const r = await conn.c.query<{ flush: string; sync_names: string; sync_commit: string; waiters: number; standbys: StandbyRow[] }>(
+        OBSERVE_SQL,
+      );
       const row = r.rows[0]!;
       this.recorded.push({
         t,
@@ -121,4 +123,3 @@ export class ReplicationObserver {
     return this.client;
   }
 }
-

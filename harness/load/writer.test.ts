@@ -18,7 +18,14 @@ describe('classify', () => {
 });
 
 describe('sampleBatches', () => {
-  const b = (endT: number, outcome: Batch['outcome'] = 'acked', lat = 10): Batch => ({ client: 1, seq: endT, node: 'primary', startT: endT - lat, endT, outcome });
+  const b = (endT: number, outcome: Batch['outcome'] = 'acked', lat = 10): Batch => ({
+    client: 1,
+    seq: endT,
+    node: 'primary',
+    startT: endT - lat,
+    endT,
+    outcome,
+  });
   it('buckets by completion time with latency statistics', () => {
     const s = sampleBatches([b(10, 'acked', 10), b(50, 'acked', 30), b(150, 'failed'), b(160, 'unknown')], 1000, 0, 200, 100);
     expect(s).toHaveLength(2);
@@ -60,16 +67,33 @@ describe('progressLine', () => {
     expect(progressLine(5, s!)).toBe('progress: 5.0 s, 1.0 tps, lat 20.000 ms stddev 0.000');
     const [z] = sampleBatches([], 1000, 0, 1000, 1000);
     expect(progressLine(6, z!)).toBe('progress: 6.0 s, 0.0 tps, lat -nan ms stddev -nan');
-    const [two] = sampleBatches([{ client: 1, seq: 1, node: 'p', startT: 0, endT: 10, outcome: 'acked' }, { client: 2, seq: 1, node: 'p', startT: 0, endT: 30, outcome: 'acked' }], 1000, 0, 1000, 1000);
+    const [two] = sampleBatches(
+      [
+        { client: 1, seq: 1, node: 'p', startT: 0, endT: 10, outcome: 'acked' },
+        { client: 2, seq: 1, node: 'p', startT: 0, endT: 30, outcome: 'acked' },
+      ],
+      1000,
+      0,
+      1000,
+      1000,
+    );
     expect(progressLine(5, two!)).toBe('progress: 5.0 s, 2.0 tps, lat 20.000 ms stddev 10.000');
-    expect(progressLine(7, { ...z!, failed: 2, unknown: 3 })).toBe('progress: 7.0 s, 0.0 tps, lat -nan ms stddev -nan, 2 failed, 3 unknown');
+    expect(progressLine(7, { ...z!, failed: 2, unknown: 3 })).toBe(
+      'progress: 7.0 s, 0.0 tps, lat -nan ms stddev -nan, 2 failed, 3 unknown',
+    );
   });
 });
 
 describe('writeOutage', () => {
   const acked = (node: string, endT: number): Batch => ({ client: 1, seq: endT, node, startT: endT - 10, endT, outcome: 'acked' });
   it('measures from the last commit acknowledged by the old primary to the first by the new one', () => {
-    const batches = [acked('primary', 100), acked('primary', 900), { ...acked('primary', 950), outcome: 'unknown' as const }, acked('s1', 2400), acked('s1', 2500)];
+    const batches = [
+      acked('primary', 100),
+      acked('primary', 900),
+      { ...acked('primary', 950), outcome: 'unknown' as const },
+      acked('s1', 2400),
+      acked('s1', 2500),
+    ];
     expect(writeOutage(batches, 'primary', 's1')).toEqual({ lastOldT: 900, firstNewT: 2400, outageMs: 1500 });
   });
   it('is null when the writer never resumed on the new primary, or never wrote on the old one', () => {

@@ -64,9 +64,14 @@ export class BatchWriter {
   ) {
     this.clients = opts.clients ?? 8;
     this.batchRows = opts.batchRows ?? 1000;
-    if (opts.rateTps !== undefined && !(opts.rateTps > 0)) throw new RangeError(`writer rateTps ${opts.rateTps}: expected a rate above 0 batches per second`);
+    if (opts.rateTps !== undefined && !(opts.rateTps > 0))
+      throw new RangeError(`writer rateTps ${opts.rateTps}: expected a rate above 0 batches per second`);
     this.rateTps = opts.rateTps;
-    this.opts = { connectTimeoutMs: opts.connectTimeoutMs ?? 2000, queryTimeoutMs: opts.queryTimeoutMs ?? 60_000, progress: opts.progress ?? true };
+    this.opts = {
+      connectTimeoutMs: opts.connectTimeoutMs ?? 2000,
+      queryTimeoutMs: opts.queryTimeoutMs ?? 60_000,
+      progress: opts.progress ?? true,
+    };
   }
 
   /** Creates the rows and ledger tables on the current primary (idempotent) and continues each client's seq from the ledger. */
@@ -142,12 +147,32 @@ export class BatchWriter {
       const startT = this.clock.now();
       try {
         // Prepared once per connection, like the write-up's `pgbench -M prepared`.
-        const r = await conn.c.query<{ timeline: number }>({ name: 'pgchaos_batch', text: BATCH_SQL, values: [client, seq, this.batchRows] });
-        this.batches.push({ client, seq, node: conn.node, startT, endT: this.clock.now(), outcome: 'acked', timeline: r.rows[0]?.timeline });
+        const r = await conn.c.query<{ timeline: number }>({
+          name: 'pgchaos_batch',
+          text: BATCH_SQL,
+          values: [client, seq, this.batchRows],
+        });
+        this.batches.push({
+          client,
+          seq,
+          node: conn.node,
+          startT,
+          endT: this.clock.now(),
+          outcome: 'acked',
+          timeline: r.rows[0]?.timeline,
+        });
       } catch (e) {
         const err = e as Error & { code?: string };
         const outcome = classify(err);
-        this.batches.push({ client, seq, node: conn.node, startT, endT: this.clock.now(), outcome, error: err.code ? `${err.code} ${err.message}` : err.message });
+        this.batches.push({
+          client,
+          seq,
+          node: conn.node,
+          startT,
+          endT: this.clock.now(),
+          outcome,
+          error: err.code ? `${err.code} ${err.message}` : err.message,
+        });
         // After any error the connection is dropped: it is unusable (lost, timed out) or points
         // at a node that is no longer primary (25006); the next batch asks for the primary again.
         this.drop(conn.c);

@@ -21,7 +21,10 @@ describe('writablePrimary (syncrep.c: a waiting commit needs num_sync listed sta
     expect(writablePrimary(['primary', 's1'], first)).toBe('primary');
   });
   it('ANY 2 needs all three nodes', () => {
-    const two: CommitRule = { settingFor: (p) => `ANY 2 (${['primary', 's1', 's2'].filter((n) => n !== p).join(', ')})`, synchronousCommit: 'on' };
+    const two: CommitRule = {
+      settingFor: (p) => `ANY 2 (${['primary', 's1', 's2'].filter((n) => n !== p).join(', ')})`,
+      synchronousCommit: 'on',
+    };
     expect(writablePrimary(['primary', 's1'], two)).toBeNull();
     expect(writablePrimary(['primary', 's1', 's2'], two)).toBe('primary');
   });

@@ -19,7 +19,11 @@ export const RECONNECT_ALLOWANCE_MS = 15_000;
  * time to replay `walBehindBytes` at `replayBytesPerSec`.
  * @param walBehindBytes WAL between the standby's last known flush LSN and the primary's current LSN (bytes; negative counts as 0).
  */
-export function catchupDeadlineMs(walBehindBytes: number | bigint, replayBytesPerSec = REPLAY_FLOOR_BYTES_PER_SEC, reconnectMs = RECONNECT_ALLOWANCE_MS): number {
+export function catchupDeadlineMs(
+  walBehindBytes: number | bigint,
+  replayBytesPerSec = REPLAY_FLOOR_BYTES_PER_SEC,
+  reconnectMs = RECONNECT_ALLOWANCE_MS,
+): number {
   const bytes = Math.max(0, Number(walBehindBytes));
   return reconnectMs + Math.ceil((bytes / replayBytesPerSec) * 1000);
 }

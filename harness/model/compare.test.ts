@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { compareWithModel, type ObservedWalSender } from './compare.ts';
 
-const row = (name: string, syncPriority: number, syncState: string, state = 'streaming', flushLsn: string | null = '0/3000060'): ObservedWalSender => ({ name, state, syncPriority, syncState, flushLsn });
+const row = (
+  name: string,
+  syncPriority: number,
+  syncState: string,
+  state = 'streaming',
+  flushLsn: string | null = '0/3000060',
+): ObservedWalSender => ({ name, state, syncPriority, syncState, flushLsn });
 
 describe('compareWithModel', () => {
   it('finds no difference when the rows are what the model predicts', () => {
@@ -17,7 +23,9 @@ describe('compareWithModel', () => {
   it('passes the state and the missing flush position to the model', () => {
     expect(compareWithModel([row('s1', 1, 'potential', 'catchup')], { synchronousStandbyNames: 'ANY 1 (s1)' }).mismatches).toEqual([]);
     expect(compareWithModel([row('s1', 0, 'async', 'streaming', null)], { synchronousStandbyNames: 'ANY 1 (s1)' }).mismatches).toEqual([]);
-    expect(compareWithModel([row('s1', 1, 'quorum', 'streaming', null)], { synchronousStandbyNames: 'ANY 1 (s1)' }).mismatches).toHaveLength(1);
+    expect(
+      compareWithModel([row('s1', 1, 'quorum', 'streaming', null)], { synchronousStandbyNames: 'ANY 1 (s1)' }).mismatches,
+    ).toHaveLength(1);
   });
   it('breaks priority ties by the order of the rows (walsender slots)', () => {
     const settings = { synchronousStandbyNames: '2 (*)' };

@@ -3,12 +3,20 @@ import { ConfigError } from '../errors.ts';
 import { durabilityPromise, type DurabilityConfig } from './durability.ts';
 import type { SynchronousCommit } from './sync-model.ts';
 
-const config = (synchronousStandbyNames: string, synchronousCommit: SynchronousCommit = 'on', standbys = ['s1', 's2']): DurabilityConfig => ({
+const config = (
+  synchronousStandbyNames: string,
+  synchronousCommit: SynchronousCommit = 'on',
+  standbys = ['s1', 's2'],
+): DurabilityConfig => ({
   synchronousStandbyNames,
   synchronousCommit,
   standbys,
 });
-const numbers = (p: { survivesFailures: number; confirmations: number; holdsOn: string | null }) => [p.survivesFailures, p.confirmations, p.holdsOn];
+const numbers = (p: { survivesFailures: number; confirmations: number; holdsOn: string | null }) => [
+  p.survivesFailures,
+  p.confirmations,
+  p.holdsOn,
+];
 
 describe('durabilityPromise, most advanced survivor promoted', () => {
   it("the write-up's ANY 1 (s1, s2) / on: one confirmer, so the primary alone may fail", () => {
@@ -104,7 +112,7 @@ describe('durabilityPromise, edge cases', () => {
     }
     expect(durabilityPromise(config('', 'on'), 'least-advanced').primaryCrashLoses).toBe(false);
   });
-  it('throws the parser\'s ConfigError unchanged on a malformed setting', () => {
+  it("throws the parser's ConfigError unchanged on a malformed setting", () => {
     for (const bad of ['ANY 0 (s1)', 'ANY (s1)', '  ']) {
       expect(() => durabilityPromise(config(bad), 'most-advanced')).toThrow(ConfigError);
       expect(() => durabilityPromise(config(bad), 'most-advanced')).toThrow(/malformed synchronous_standby_names/);

@@ -93,20 +93,46 @@ export function durabilityPromise(config: DurabilityConfig, promotion: Promotion
   const standbys = [...new Set(config.standbys)];
   // predict() knows when commits wait and for what (SyncRepRequested, SyncStandbysDefined), and
   // which standbys the list matches (`*`, case-insensitive names): every standby given as streaming.
-  const model = predict({ synchronousStandbyNames: parsed, synchronousCommit: config.synchronousCommit, standbys: standbys.map((name) => ({ name })) });
+  const model = predict({
+    synchronousStandbyNames: parsed,
+    synchronousCommit: config.synchronousCommit,
+    standbys: standbys.map((name) => ({ name })),
+  });
   if (model.waitsFor === null) return asyncPromise(config);
   const k = model.required;
   const listed = model.candidates.length;
-  if (listed < k) return { survivesFailures: 0, confirmations: k, holdsOn: model.waitsFor, primaryCrashLoses: false, vacuous: true, why: `${vacuousWhy(k, listed)}.` };
+  if (listed < k)
+    return {
+      survivesFailures: 0,
+      confirmations: k,
+      holdsOn: model.waitsFor,
+      primaryCrashLoses: false,
+      vacuous: true,
+      why: `${vacuousWhy(k, listed)}.`,
+    };
   const everyStandbyConfirms = listed === standbys.length && k >= listed;
   const covered = promotion === 'most-advanced' || everyStandbyConfirms;
   const why = syncWhy(k, model.waitsFor, promotion, covered, standbys.length) + writeCaveat(model.waitsFor);
-  return { survivesFailures: covered ? k : 0, confirmations: k, holdsOn: model.waitsFor, primaryCrashLoses: false, vacuous: false, why: `${why}.` };
+  return {
+    survivesFailures: covered ? k : 0,
+    confirmations: k,
+    holdsOn: model.waitsFor,
+    primaryCrashLoses: false,
+    vacuous: false,
+    why: `${why}.`,
+  };
 }
 
 /** The promise of a config whose commits wait for no standby. */
 function asyncPromise(config: DurabilityConfig): DurabilityPromise {
-  return { survivesFailures: 0, confirmations: 0, holdsOn: null, primaryCrashLoses: config.synchronousCommit === 'off', vacuous: false, why: `${asyncWhy(config)}.` };
+  return {
+    survivesFailures: 0,
+    confirmations: 0,
+    holdsOn: null,
+    primaryCrashLoses: config.synchronousCommit === 'off',
+    vacuous: false,
+    why: `${asyncWhy(config)}.`,
+  };
 }
 
 // Stryker disable all: prose for the report; the tests pin the numbers and the phrases that matter.
@@ -119,7 +145,7 @@ function asyncWhy(config: DurabilityConfig): string {
     );
   }
   if (config.synchronousCommit === 'local') {
-    return 'synchronous_commit = local waits only for the primary\'s own flush (SyncRepRequested in syncrep.c), so promoting a standby after a primary failure may lose acknowledged commits';
+    return "synchronous_commit = local waits only for the primary's own flush (SyncRepRequested in syncrep.c), so promoting a standby after a primary failure may lose acknowledged commits";
   }
   return 'synchronous_standby_names is empty, so commits wait for no standby (SyncStandbysDefined in syncrep.c) and promoting a standby after a primary failure may lose acknowledged commits';
 }
@@ -131,7 +157,10 @@ function syncWhy(k: number, holdsOn: 'write' | 'flush' | 'apply', promotion: Pro
   const holds =
     `every acknowledged commit is on the primary and ${VERB[holdsOn]} by at least ${k} listed standby${k === 1 ? '' : 's'} ` +
     `(syncrep.c releases a commit once num_sync standbys confirm its LSN)`;
-  const lose = k === 1 ? 'while only the primary fails' : `while at most ${k} nodes (the primary and ${k - 1} standby${k === 2 ? '' : 's'}) fail at once`;
+  const lose =
+    k === 1
+      ? 'while only the primary fails'
+      : `while at most ${k} nodes (the primary and ${k - 1} standby${k === 2 ? '' : 's'}) fail at once`;
   if (promotion === 'most-advanced') return `${holds}, so promoting the most advanced survivor loses none ${lose}`;
   const how = promotion === 'named' ? 'a fixed standby' : 'the least advanced survivor';
   if (covered) return `${holds}, and that is every standby of the cluster, so promoting ${how} loses none ${lose}`;

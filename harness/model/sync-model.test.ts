@@ -36,7 +36,11 @@ describe("PostgreSQL's 007_sync_rep.pl, replayed through predict()", () => {
       'all standbys are considered as candidates for quorum sync standbys',
     ]);
     // start = start_standby_and_wait (wait: true) or a plain ->start (wait: false)
-    expect(SYNC_REP_007_STEPS.filter((s) => s.do !== 'check').map((s) => (s.do === 'start' ? `start ${s.standby}${s.wait ? ' and wait' : ''}` : `stop ${s.standby}`))).toEqual([
+    expect(
+      SYNC_REP_007_STEPS.filter((s) => s.do !== 'check').map((s) =>
+        s.do === 'start' ? `start ${s.standby}${s.wait ? ' and wait' : ''}` : `stop ${s.standby}`,
+      ),
+    ).toEqual([
       'start standby1 and wait',
       'start standby2 and wait',
       'start standby3 and wait',
@@ -50,7 +54,9 @@ describe("PostgreSQL's 007_sync_rep.pl, replayed through predict()", () => {
       'stop standby3',
       'start standby3',
     ]);
-    expect(SYNC_REP_007_QUERY).toBe('SELECT application_name, sync_priority, sync_state FROM pg_stat_replication ORDER BY application_name;');
+    expect(SYNC_REP_007_QUERY).toBe(
+      'SELECT application_name, sync_priority, sync_state FROM pg_stat_replication ORDER BY application_name;',
+    );
     expect([...SYNC_REP_007_STANDBYS]).toEqual(['standby1', 'standby2', 'standby3', 'standby4']);
   });
 
@@ -71,9 +77,12 @@ describe("PostgreSQL's 007_sync_rep.pl, replayed through predict()", () => {
   });
 
   it('a check before any setting runs with the empty setting', () => {
-    expect(syncRep007Checks([{ do: 'start', standby: 's1', wait: true }, { do: 'check', message: 'm', expected: 's1|0|async' }])).toEqual([
-      { n: 1, message: 'm', setting: '', walSenders: ['s1'], expected: 's1|0|async' },
-    ]);
+    expect(
+      syncRep007Checks([
+        { do: 'start', standby: 's1', wait: true },
+        { do: 'check', message: 'm', expected: 's1|0|async' },
+      ]),
+    ).toEqual([{ n: 1, message: 'm', setting: '', walSenders: ['s1'], expected: 's1|0|async' }]);
   });
 
   it.each([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])('check %i', (n) => {
@@ -111,7 +120,12 @@ describe('predict: the setting forms with three streaming standbys s1, s2, s3 (w
   });
 
   it('the priority sort keeps the lowest values, not the first slots', () => {
-    expect(rows('FIRST 2 (s4, s3, s2, s1)', ['s1', 's2', 's3', 's4'])).toEqual(['s1|4|potential', 's2|3|potential', 's3|2|sync', 's4|1|sync']);
+    expect(rows('FIRST 2 (s4, s3, s2, s1)', ['s1', 's2', 's3', 's4'])).toEqual([
+      's1|4|potential',
+      's2|3|potential',
+      's3|2|sync',
+      's4|1|sync',
+    ]);
     expect(rows('FIRST 1 (s2, s1)', ['s1', 's2', 's2'])).toEqual(['s1|2|potential', 's2|1|sync', 's2|1|potential']);
   });
 
@@ -127,7 +141,13 @@ describe('predict: the setting forms with three streaming standbys s1, s2, s3 (w
 
 describe('predict: walsender states and flush reports (SyncRepGetCandidateStandbys, pg_stat_get_wal_senders)', () => {
   it('a listed standby in catchup is potential, not a candidate, under ANY and FIRST', () => {
-    const any = predict({ synchronousStandbyNames: 'ANY 1 (s1, s2)', standbys: [{ name: 's1', state: 'catchup' }, { name: 's2', state: 'streaming' }] });
+    const any = predict({
+      synchronousStandbyNames: 'ANY 1 (s1, s2)',
+      standbys: [
+        { name: 's1', state: 'catchup' },
+        { name: 's2', state: 'streaming' },
+      ],
+    });
     expect(any.standbys).toEqual([
       { name: 's1', state: 'catchup', syncPriority: 1, syncState: 'potential' },
       { name: 's2', state: 'streaming', syncPriority: 1, syncState: 'quorum' },
@@ -159,7 +179,10 @@ describe('predict: walsender states and flush reports (SyncRepGetCandidateStandb
   });
 
   it('startup and backup walsenders have priority 0 (SyncRepInitConfig runs only in StartReplication)', () => {
-    const p = predict({ synchronousStandbyNames: '*', standbys: [{ name: 'pg_basebackup', state: 'backup' }, { name: 's1', state: 'startup' }, { name: 's2' }] });
+    const p = predict({
+      synchronousStandbyNames: '*',
+      standbys: [{ name: 'pg_basebackup', state: 'backup' }, { name: 's1', state: 'startup' }, { name: 's2' }],
+    });
     expect(p.standbys.map((r) => `${r.name}|${r.state}|${r.syncPriority}|${r.syncState}`)).toEqual([
       'pg_basebackup|backup|0|async',
       's1|startup|0|async',

@@ -97,7 +97,10 @@ const WAIT_FOR: Record<SynchronousCommit, SyncPrediction['waitsFor']> = {
  * @throws ConfigError when `synchronousStandbyNames` is text PostgreSQL would reject.
  */
 export function predict(input: SyncInput): SyncPrediction {
-  const sync = typeof input.synchronousStandbyNames === 'string' ? parseSyncStandbyNames(input.synchronousStandbyNames) : input.synchronousStandbyNames;
+  const sync =
+    typeof input.synchronousStandbyNames === 'string'
+      ? parseSyncStandbyNames(input.synchronousStandbyNames)
+      : input.synchronousStandbyNames;
   const senders = input.standbys.map((s, slot) => {
     const state = s.state ?? 'streaming';
     const flushReported = s.flushReported ?? true;
@@ -114,7 +117,8 @@ export function predict(input: SyncInput): SyncPrediction {
   const keptSlots = new Set(kept.map((s) => s.slot));
   const standbys = senders.map((s): StandbyPrediction => {
     const syncPriority = s.flushReported ? s.priority : 0;
-    const syncState: SyncState = syncPriority === 0 ? 'async' : keptSlots.has(s.slot) ? (sync.method === 'first' ? 'sync' : 'quorum') : 'potential';
+    const syncState: SyncState =
+      syncPriority === 0 ? 'async' : keptSlots.has(s.slot) ? (sync.method === 'first' ? 'sync' : 'quorum') : 'potential';
     return { name: s.name, state: s.state, syncPriority, syncState };
   });
   const waitsFor = sync.method === 'async' ? null : WAIT_FOR[input.synchronousCommit ?? 'on'];

@@ -30,7 +30,8 @@ it("replays 007_sync_rep.pl: PostgreSQL shows 007's rows, and the model predicts
     if (step.do === 'start') {
       await cluster.node(step.standby).start();
       // 007's start_standby_and_wait: until the standby's walsender is in pg_stat_replication.
-      if (step.wait) await cluster.primary.pollQueryUntil(`SELECT count(1) = 1 FROM pg_stat_replication WHERE application_name = '${step.standby}'`);
+      if (step.wait)
+        await cluster.primary.pollQueryUntil(`SELECT count(1) = 1 FROM pg_stat_replication WHERE application_name = '${step.standby}'`);
     } else if (step.do === 'stop') {
       await cluster.node(step.standby).stop('fast');
     } else {

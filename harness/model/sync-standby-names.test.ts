@@ -15,7 +15,10 @@ describe('parseSyncStandbyNames: every form of syncrep_gram.y', () => {
     // NUM '(' standby_list ')'
     ['2 (s1, s2)', { method: 'first', num: 2, names: ['s1', 's2'], form: 'num' }],
     ['2(*)', { method: 'first', num: 2, names: ['*'], form: 'num' }],
-    ['6(standby4,standby0,standby3,standby2)', { method: 'first', num: 6, names: ['standby4', 'standby0', 'standby3', 'standby2'], form: 'num' }],
+    [
+      '6(standby4,standby0,standby3,standby2)',
+      { method: 'first', num: 6, names: ['standby4', 'standby0', 'standby3', 'standby2'], form: 'num' },
+    ],
     ['2(standby1,*,standby2)', { method: 'first', num: 2, names: ['standby1', '*', 'standby2'], form: 'num' }],
     ['007 (s1)', { method: 'first', num: 7, names: ['s1'], form: 'num' }],
     // more required than listed: PostgreSQL accepts it (check_synchronous_standby_names only rejects num <= 0)
@@ -102,7 +105,9 @@ describe('parseSyncStandbyNames: every form of syncrep_gram.y', () => {
   });
 
   it('rejects an unterminated quoted name', () => {
-    expect(() => parseSyncStandbyNames('ANY 1 (s1, "s2)')).toThrow(/: unterminated quoted identifier \(position 12\)\n {2}fix: write it as/);
+    expect(() => parseSyncStandbyNames('ANY 1 (s1, "s2)')).toThrow(
+      /: unterminated quoted identifier \(position 12\)\n {2}fix: write it as/,
+    );
     expect(() => parseSyncStandbyNames('"a""')).toThrow(/unterminated quoted identifier \(position 1\)/);
   });
 
@@ -125,7 +130,7 @@ describe('parseSyncStandbyNames: every form of syncrep_gram.y', () => {
     expect(() => parseSyncStandbyNames('ANY 0 (s1')).toThrow(/syntax error at end of input/);
   });
 
-  it('accepts a no-break space as part of a name (it is not in syncrep_scanner.l\'s space class)', () => {
+  it("accepts a no-break space as part of a name (it is not in syncrep_scanner.l's space class)", () => {
     expect(parseSyncStandbyNames('\u00a0').names).toEqual(['\u00a0']);
   });
 });
@@ -133,7 +138,12 @@ describe('parseSyncStandbyNames: every form of syncrep_gram.y', () => {
 describe('standbyPriority (SyncRepGetStandbyPriority) and entryMatches (pg_strcasecmp)', () => {
   it('FIRST and the plain list: 1-based position of the first matching entry', () => {
     const first = parseSyncStandbyNames('FIRST 1 (s1, s2, s3)');
-    expect([standbyPriority(first, 's1'), standbyPriority(first, 's2'), standbyPriority(first, 's3'), standbyPriority(first, 's4')]).toEqual([1, 2, 3, 0]);
+    expect([
+      standbyPriority(first, 's1'),
+      standbyPriority(first, 's2'),
+      standbyPriority(first, 's3'),
+      standbyPriority(first, 's4'),
+    ]).toEqual([1, 2, 3, 0]);
     expect(standbyPriority(parseSyncStandbyNames('s1, s2'), 's2')).toBe(2);
   });
   it('ANY: 1 for every match, 0 otherwise', () => {
@@ -194,7 +204,9 @@ describe('syncConfigWarnings', () => {
   });
 
   it('a name that matches no standby, even when enough others do', () => {
-    expect(w('ANY 1 (s1, s3)', ['s1', 's2'])).toEqual(['synchronous_standby_names lists "s3", which matches no standby of the cluster (standbys: s1, s2)']);
+    expect(w('ANY 1 (s1, s3)', ['s1', 's2'])).toEqual([
+      'synchronous_standby_names lists "s3", which matches no standby of the cluster (standbys: s1, s2)',
+    ]);
   });
 
   it('* itself is never "a name that matches no standby"; names before it are fine', () => {
@@ -202,7 +214,9 @@ describe('syncConfigWarnings', () => {
       "synchronous_standby_names asks for 1 synchronous standbys but only 0 of the cluster's standbys match it (none): every commit will wait forever",
     ]);
     expect(w('s1, *', ['s1', 's2'])).toEqual([]);
-    expect(w('*, s1', ['s1'])).toEqual(['synchronous_standby_names lists "s1" after *, which already matches every standby: "s1" has no effect']);
+    expect(w('*, s1', ['s1'])).toEqual([
+      'synchronous_standby_names lists "s1" after *, which already matches every standby: "s1" has no effect',
+    ]);
   });
 
   it('names after *, duplicates and non-ASCII names have no effect', () => {
@@ -223,4 +237,3 @@ describe('syncConfigWarnings', () => {
     ]);
   });
 });
-

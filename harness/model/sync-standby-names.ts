@@ -249,4 +249,3 @@ export function syncConfigWarnings(parsed: SyncStandbyNames, standbyNames: reado
   }
   return warnings;
 }
-

@@ -108,14 +108,23 @@ function judge(o: { from: number; to: number }, input: WriteAvailabilityInput, f
   const fromT = samples[o.from]!.t;
   const toT = samples[o.to - 1]!.t + interval;
   // Stryker disable next-line ArrayDeclaration: freeNodes is only read once overdueMs > 0, which sets it.
-  const judged: JudgedOutage = { fromT, toT, ms: Math.round(toT - fromT), ended: o.to < samples.length, overdueMs: 0, freeSinceT: null, freeNodes: [] };
+  const judged: JudgedOutage = {
+    fromT,
+    toT,
+    ms: Math.round(toT - fromT),
+    ended: o.to < samples.length,
+    overdueMs: 0,
+    freeSinceT: null,
+    freeNodes: [],
+  };
   // Judged at the end of each interval of the outage: the faults in effect then decide.
   for (let i = o.from; i < o.to; i++) {
     const t = samples[i]!.t + interval;
     const free = freeSince(t, samples[0]!.t, input, faults);
     if (!free) continue;
     const overdue = t - Math.max(fromT, free.t);
-    if (overdue > judged.overdueMs) Object.assign(judged, { overdueMs: Math.round(overdue), freeSinceT: Math.round(free.t), freeNodes: free.nodes });
+    if (overdue > judged.overdueMs)
+      Object.assign(judged, { overdueMs: Math.round(overdue), freeSinceT: Math.round(free.t), freeNodes: free.nodes });
   }
   return judged;
 }
@@ -126,7 +135,12 @@ function judge(o: { from: number; to: number }, input: WriteAvailabilityInput, f
  * the order they became unimpaired, so the first set that can commit is the one unimpaired the
  * longest (writablePrimary is monotone in its nodes).
  */
-function freeSince(t: number, originT: number, input: WriteAvailabilityInput, faults: readonly ImpairingFault[]): { t: number; nodes: string[] } | null {
+function freeSince(
+  t: number,
+  originT: number,
+  input: WriteAvailabilityInput,
+  faults: readonly ImpairingFault[],
+): { t: number; nodes: string[] } | null {
   const free: { node: string; since: number }[] = [];
   for (const node of input.nodes) {
     const on = faults.filter((f) => f.faultT <= t && f.impaired.includes(node));

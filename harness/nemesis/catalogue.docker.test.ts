@@ -44,7 +44,9 @@ beforeEach(async () => {
 
 /** Some WAL (one small commit); commits wait for one standby (ANY 1), so this is done from a connection that does not. */
 async function write(): Promise<void> {
-  await cluster.primary.safePsql("SET synchronous_commit = local; INSERT INTO trickle (pad) SELECT repeat('x', 1000) FROM generate_series(1, 100)");
+  await cluster.primary.safePsql(
+    "SET synchronous_commit = local; INSERT INTO trickle (pad) SELECT repeat('x', 1000) FROM generate_series(1, 100)",
+  );
 }
 
 /** ms until s1's walsender row is gone from the primary's pg_stat_replication. */
@@ -52,7 +54,9 @@ async function msUntilWalsenderGone(from: number, timeoutMs: number): Promise<nu
   await pollUntil(
     async () => {
       const rows = await cluster.primary.walSenders();
-      return rows.some((r) => r.name === 's1') ? { done: false, seen: rows.map((r) => `${r.name} ${r.state}`).join(', ') } : { done: true, value: true };
+      return rows.some((r) => r.name === 's1')
+        ? { done: false, seen: rows.map((r) => `${r.name} ${r.state}`).join(', ') }
+        : { done: true, value: true };
     },
     { what: "s1's walsender to leave pg_stat_replication", timeoutMs, intervalMs: 50 },
   );
@@ -98,14 +102,18 @@ describe('host and server faults', () => {
     await cluster.waitForStreaming(60_000);
   }, 120_000);
 
-  it.each(['stop-fast', 'stop-immediate'] as const)('%s: pg_ctl stop in that mode, started again by the heal', async (kind) => {
-    const offset = await s1.logOffset();
-    const { injected } = await inject({ kind, target: { node: 's1' } });
-    expect(await s1.running()).toBe(false);
-    await s1.waitForLog(kind === 'stop-fast' ? /received fast shutdown request/ : /received immediate shutdown request/, offset, 10_000);
-    await injected.heal();
-    expect(await s1.running()).toBe(true);
-  }, 120_000);
+  it.each(['stop-fast', 'stop-immediate'] as const)(
+    '%s: pg_ctl stop in that mode, started again by the heal',
+    async (kind) => {
+      const offset = await s1.logOffset();
+      const { injected } = await inject({ kind, target: { node: 's1' } });
+      expect(await s1.running()).toBe(false);
+      await s1.waitForLog(kind === 'stop-fast' ? /received fast shutdown request/ : /received immediate shutdown request/, offset, 10_000);
+      await injected.heal();
+      expect(await s1.running()).toBe(true);
+    },
+    120_000,
+  );
 
   it('freeze-host: the connection stays, replay stops; thawed, it goes on', async () => {
     const { injected } = await inject({ kind: 'freeze-host', target: { node: 's1' } });
@@ -154,7 +162,11 @@ describe('network faults', () => {
   }, 120_000);
 
   it('split: the primary alone against both standbys, then both stream again', async () => {
-    const { injected } = await inject({ kind: 'split', target: 'primary', params: { groups: [['primary'], [{ node: 's1' }, { node: 's2' }]] } });
+    const { injected } = await inject({
+      kind: 'split',
+      target: 'primary',
+      params: { groups: [['primary'], [{ node: 's1' }, { node: 's2' }]] },
+    });
     expect([...injected.nodes].sort()).toEqual(['primary', 's1', 's2']);
     await write();
     await pollUntil(
@@ -214,7 +226,11 @@ describe('replication faults', () => {
   it("kill-walsender: the primary's walsender for s1 is replaced by a new one", async () => {
     const pid = await cluster.primary.safePsql("SELECT pid FROM pg_stat_replication WHERE application_name = 's1'");
     const { injected } = await inject({ kind: 'kill-walsender', target: { node: 's1' } });
-    await cluster.primary.pollQueryUntil(`SELECT count(*) = 1 FROM pg_stat_replication WHERE application_name = 's1' AND pid <> ${pid}`, 't', 30_000);
+    await cluster.primary.pollQueryUntil(
+      `SELECT count(*) = 1 FROM pg_stat_replication WHERE application_name = 's1' AND pid <> ${pid}`,
+      't',
+      30_000,
+    );
     await injected.heal();
   }, 120_000);
 
@@ -231,7 +247,9 @@ describe('replication faults', () => {
 
   it('refuses a standby-only fault on the primary, recording nothing', async () => {
     const n = events.length;
-    await expect(injectFault(cluster, rec, { kind: 'pause-replay', target: 'primary' })).rejects.toThrow(/targets a standby; primary is the primary/);
+    await expect(injectFault(cluster, rec, { kind: 'pause-replay', target: 'primary' })).rejects.toThrow(
+      /targets a standby; primary is the primary/,
+    );
     expect(events.length).toBe(n);
   });
 });
@@ -241,5 +259,5 @@ it('recorded every fault with its heal, and healed everything', () => {
   const heals = events.filter((e) => e.kind === 'heal');
   expect(faults.length).toBe(15);
   expect(heals.map((h) => h.what)).toEqual(faults.map((f) => `heal ${f.what}`));
-  expect(heals.filter((h) => h.detail?.['healError'])).toEqual([]);
+  expect(heals.filter((h) => h.detail?.healError)).toEqual([]);
 });

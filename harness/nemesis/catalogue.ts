@@ -106,7 +106,12 @@ export async function injectFault(cluster: Cluster, rec: FaultLog, fault: Fault,
       ),
     async healBy(how, act) {
       let failure: unknown = null;
-      const at = await end(how, () => act().then(() => ({}), (e: unknown) => ((failure = e), { healError: e instanceof Error ? e.message : String(e) })));
+      const at = await end(how, () =>
+        act().then(
+          () => ({}),
+          (e: unknown) => ((failure = e), { healError: e instanceof Error ? e.message : String(e) }),
+        ),
+      );
       if (failure !== null) throw failure;
       return at;
     },
@@ -133,6 +138,7 @@ export function resolveTarget(cluster: Cluster, t: FaultTarget): PgNode {
 interface Action {
   nodes: string[];
   failed?: string[];
+  // biome-ignore lint/suspicious/noConfusingVoidType: a heal resolves to a note, or to nothing when it is a host's own void call
   heal(): Promise<string | void>;
 }
 
@@ -169,7 +175,12 @@ const ACTIONS: Record<Fault['kind'], Inject> = {
     const p = required(f, 'rate');
     const { subnet, gateway } = n.host.networkOf();
     const loss = `-m statistic --mode random --probability ${p} -j DROP`;
-    await n.host.addRules('packet-loss', [`INPUT -s ${gateway} -j ACCEPT`, `INPUT -s ${subnet} ${loss}`, `OUTPUT -d ${gateway} -j ACCEPT`, `OUTPUT -d ${subnet} ${loss}`]);
+    await n.host.addRules('packet-loss', [
+      `INPUT -s ${gateway} -j ACCEPT`,
+      `INPUT -s ${subnet} ${loss}`,
+      `OUTPUT -d ${gateway} -j ACCEPT`,
+      `OUTPUT -d ${subnet} ${loss}`,
+    ]);
     return { nodes: [n.name], heal: () => n.host.removeRules('packet-loss') };
   },
   bandwidth: async (_c, n, f) => {
@@ -207,6 +218,7 @@ const ACTIONS: Record<Fault['kind'], Inject> = {
  * primary whose crash recovery could not write its checkpoint exits), under the same rules as
  * the heal of `down`: never a fenced node or an old primary another node replaced.
  */
+// biome-ignore lint/suspicious/noConfusingVoidType: an Action's heal (see Action)
 async function freeWal(cluster: Cluster, node: PgNode): Promise<string | void> {
   const wasPrimary = node === cluster.primary;
   await node.host.freeWalMount();
@@ -249,7 +261,8 @@ async function down(cluster: Cluster, node: PgNode, act: () => Promise<void>): P
  */
 function leftDown(cluster: Cluster, node: PgNode, wasPrimary: boolean): string | undefined {
   if (cluster.isFenced(node)) return `${node.name} was fenced by the operator: left down for it to rejoin`;
-  if (wasPrimary && cluster.primary !== node) return `${node.name} was the primary and ${cluster.primary.name} is now: left down for the operator (rewind or re-clone)`;
+  if (wasPrimary && cluster.primary !== node)
+    return `${node.name} was the primary and ${cluster.primary.name} is now: left down for the operator (rewind or re-clone)`;
   return undefined;
 }
 
@@ -266,7 +279,10 @@ async function split(cluster: Cluster, groups: FaultTarget[][]): Promise<Action>
       const others = named.filter((_, j) => j !== i).flat();
       for (const n of group) {
         cut.push(n);
-        await n.host.addRules(tag, others.flatMap((o) => [`INPUT -s ${address.get(o)} -j DROP`, `OUTPUT -d ${address.get(o)} -j DROP`]));
+        await n.host.addRules(
+          tag,
+          others.flatMap((o) => [`INPUT -s ${address.get(o)} -j DROP`, `OUTPUT -d ${address.get(o)} -j DROP`]),
+        );
       }
     }
   } catch (e) {
@@ -277,7 +293,10 @@ async function split(cluster: Cluster, groups: FaultTarget[][]): Promise<Action>
   const largest = named.reduce((a, b) => (b.length > a.length ? b : a));
   return {
     nodes: cut.map((n) => n.name),
-    failed: named.filter((g) => g !== largest).flat().map((n) => n.name),
+    failed: named
+      .filter((g) => g !== largest)
+      .flat()
+      .map((n) => n.name),
     heal: async () => void (await Promise.all(cut.map((n) => n.host.removeRules(tag)))),
   };
 }

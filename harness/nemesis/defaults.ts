@@ -10,7 +10,9 @@ import type { ScheduleLimits } from './schedule.ts';
  * stories: the silent crash and the immediate stop are the harder versions of the same loss.
  * `wal-full` is opt-in: it puts every node's pg_wal in the engine's memory (db/wal-mount.ts).
  */
-export const DEFAULT_FAULT_KINDS: readonly FaultKind[] = FAULT_KINDS.filter((k) => k !== 'crash-host-loud' && k !== 'stop-fast' && k !== 'wal-full');
+export const DEFAULT_FAULT_KINDS: readonly FaultKind[] = FAULT_KINDS.filter(
+  (k) => k !== 'crash-host-loud' && k !== 'stop-fast' && k !== 'wal-full',
+);
 
 /** After the last heal: time for the operator to rejoin and repoint every node, ms. */
 export const DEFAULT_RECOVERY_MS = 60_000;

@@ -4,7 +4,17 @@ import { faultImpacts, impactByKind } from './impact.ts';
 
 /** 100 ms samples from `commits`, one per interval, from `t0` (default 0). */
 const samples = (commits: number[], t0 = 0): WriterSample[] =>
-  commits.map((c, i) => ({ t: t0 + i * 100, commits: c, tps: c * 10, rowsPerSec: 0, latMeanMs: null, latStddevMs: null, latP99Ms: null, failed: 0, unknown: 0 }));
+  commits.map((c, i) => ({
+    t: t0 + i * 100,
+    commits: c,
+    tps: c * 10,
+    rowsPerSec: 0,
+    latMeanMs: null,
+    latStddevMs: null,
+    latP99Ms: null,
+    failed: 0,
+    unknown: 0,
+  }));
 const fill = (n: number, c: number) => new Array<number>(n).fill(c);
 
 // 2 s steady at 20 per interval (200/s), 1.5 s of nothing, 0.5 s at 5 (50/s), then steady again.
@@ -17,12 +27,17 @@ describe('faultImpacts', () => {
     expect(i).toEqual({ what: 'kill9-postmaster primary', kind: 'kill9-postmaster', outageMs: 1500, recoveryMs: 500 });
   });
   it('reports no outage and no recovery time for a fault the writes never noticed', () => {
-    expect(faultImpacts(history, [{ what: 'packet-loss standby 0 30 %', kind: 'packet-loss', faultT: 4500, healT: 5500 }], 200)[0]).toMatchObject({ outageMs: 0, recoveryMs: 0 });
+    expect(
+      faultImpacts(history, [{ what: 'packet-loss standby 0 30 %', kind: 'packet-loss', faultT: 4500, healT: 5500 }], 200)[0],
+    ).toMatchObject({ outageMs: 0, recoveryMs: 0 });
   });
   it('says null when the writes had not come back when the samples end, or the fault never healed', () => {
     const stuck = samples([...Array(20).fill(20), ...Array(20).fill(0)]);
     expect(faultImpacts(stuck, [{ what: 'isolate primary', kind: 'isolate', faultT: 2000, healT: 2500 }], 200)[0]!.recoveryMs).toBeNull();
-    expect(faultImpacts(stuck, [{ what: 'isolate primary', kind: 'isolate', faultT: 2000 }], 200)[0]).toMatchObject({ outageMs: 2000, recoveryMs: null });
+    expect(faultImpacts(stuck, [{ what: 'isolate primary', kind: 'isolate', faultT: 2000 }], 200)[0]).toMatchObject({
+      outageMs: 2000,
+      recoveryMs: null,
+    });
   });
   it('gives nothing without samples to read', () => {
     expect(faultImpacts([], [{ what: 'isolate primary', kind: 'isolate', faultT: 0, healT: 1 }], 200)).toEqual([]);
@@ -30,7 +45,10 @@ describe('faultImpacts', () => {
   it('reads two samples, and a history that does not start at 0', () => {
     expect(faultImpacts(samples([0, 20]), [{ what: 'isolate primary', kind: 'isolate', faultT: 0 }], 200)[0]!.outageMs).toBe(100);
     const late = samples([...fill(20, 20), ...fill(15, 0), ...fill(30, 20)], 50_000);
-    expect(faultImpacts(late, [{ what: 'isolate primary', kind: 'isolate', faultT: 52_000, healT: 53_000 }], 200)[0]).toMatchObject({ outageMs: 1500, recoveryMs: 500 });
+    expect(faultImpacts(late, [{ what: 'isolate primary', kind: 'isolate', faultT: 52_000, healT: 53_000 }], 200)[0]).toMatchObject({
+      outageMs: 1500,
+      recoveryMs: 500,
+    });
   });
   it('counts only a stop that starts while the fault is in effect, from its injection to its heal inclusive', () => {
     // A 2 s stop before the fault, a 0.5 s one at its heal.
@@ -47,8 +65,12 @@ describe('faultImpacts', () => {
     // An interval without a commit is not back, even when the second from it averages enough.
     expect(faultImpacts(samples([...fill(20, 20), ...fill(5, 0), ...fill(30, 20)]), [heal], 200)[0]!.recoveryMs).toBe(500);
     // The last full second of the samples counts; a shorter tail does not.
-    expect(faultImpacts(samples([...fill(20, 20), ...fill(20, 0), ...fill(10, 20)]), [{ ...heal, healT: 2500 }], 200)[0]!.recoveryMs).toBe(1500);
-    expect(faultImpacts(samples([...fill(20, 20), ...fill(20, 0), ...fill(6, 20)]), [{ ...heal, healT: 2500 }], 200)[0]!.recoveryMs).toBeNull();
+    expect(faultImpacts(samples([...fill(20, 20), ...fill(20, 0), ...fill(10, 20)]), [{ ...heal, healT: 2500 }], 200)[0]!.recoveryMs).toBe(
+      1500,
+    );
+    expect(
+      faultImpacts(samples([...fill(20, 20), ...fill(20, 0), ...fill(6, 20)]), [{ ...heal, healT: 2500 }], 200)[0]!.recoveryMs,
+    ).toBeNull();
   });
   it('measures recovery from the first sample when the heal came before it, and says null for a heal after the last', () => {
     const h = samples(fill(20, 20), 5000);
@@ -72,6 +94,10 @@ describe('impactByKind', () => {
     ]);
   });
   it('says null for the recovery of a kind none of whose faults recovered', () => {
-    expect(impactByKind([{ what: 'a', kind: 'isolate', outageMs: 100, recoveryMs: null }])[0]).toMatchObject({ recoveryMedianMs: null, recoveryMaxMs: null, notRecovered: 1 });
+    expect(impactByKind([{ what: 'a', kind: 'isolate', outageMs: 100, recoveryMs: null }])[0]).toMatchObject({
+      recoveryMedianMs: null,
+      recoveryMaxMs: null,
+      notRecovered: 1,
+    });
   });
 });

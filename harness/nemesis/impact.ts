@@ -47,7 +47,12 @@ export interface KindImpact {
  * before the first fault); `fraction` of it counts as back (default 0.5, the story's bar).
  * @returns one entry per fault, in the order given; [] without samples.
  */
-export function faultImpacts(samples: readonly WriterSample[], faults: readonly ImpactInput[], steadyTps: number, fraction = 0.5): FaultImpact[] {
+export function faultImpacts(
+  samples: readonly WriterSample[],
+  faults: readonly ImpactInput[],
+  steadyTps: number,
+  fraction = 0.5,
+): FaultImpact[] {
   if (samples.length < 2) return [];
   const interval = samples[1]!.t - samples[0]!.t;
   const window = Math.max(1, Math.round(1000 / interval));
@@ -63,7 +68,10 @@ export function faultImpacts(samples: readonly WriterSample[], faults: readonly 
     if (f.healT !== undefined) {
       const from = samples.findIndex((s) => s.t >= f.healT!);
       // Back: the first interval with commits from which the next second averages `fraction` of steady.
-      const back = from < 0 ? -1 : samples.findIndex((s, i) => i >= from && s.commits > 0 && i + window <= samples.length && meanAt(i) >= fraction * steadyTps);
+      const back =
+        from < 0
+          ? -1
+          : samples.findIndex((s, i) => i >= from && s.commits > 0 && i + window <= samples.length && meanAt(i) >= fraction * steadyTps);
       if (back >= 0) recoveryMs = Math.round(samples[back]!.t - samples[from]!.t);
     }
     return { what: f.what, kind: f.kind, outageMs: Math.round(outage), recoveryMs };

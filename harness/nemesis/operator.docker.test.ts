@@ -28,11 +28,17 @@ async function operateUntilSettled(c: Cluster, log: OperatorLog, moves: readonly
   const operator = new Operator(c, log);
   operator.start();
   try {
-    await pollUntil(async () => ((await operator.settled().catch(() => false)) ? { done: true, value: true } : { done: false, seen: moves.map((m) => m.what).join('; ') || 'no move yet' }), {
-      what,
-      timeoutMs: 90_000,
-      intervalMs: 500,
-    });
+    await pollUntil(
+      async () =>
+        (await operator.settled().catch(() => false))
+          ? { done: true, value: true }
+          : { done: false, seen: moves.map((m) => m.what).join('; ') || 'no move yet' },
+      {
+        what,
+        timeoutMs: 90_000,
+        intervalMs: 500,
+      },
+    );
   } finally {
     await operator.stop();
   }
@@ -67,7 +73,9 @@ it('re-clones a standby whose promotion was cut short after it chose the timelin
   expect(cluster.primary).toBe(s2);
   expect(await s2.timeline()).toBe(2);
   const reclone = moves.find((m) => m.what.startsWith('re-clone s1'));
-  expect(String(reclone?.detail?.why), JSON.stringify(moves.map((m) => m.what))).toMatch(/timeline 2 is not the primary's timeline of that ID/);
+  expect(String(reclone?.detail?.why), JSON.stringify(moves.map((m) => m.what))).toMatch(
+    /timeline 2 is not the primary's timeline of that ID/,
+  );
   // s1 follows s2's timeline 2 now, and holds s2's rows (s2 never had the 1000 rows s1 alone received: two failures lose them).
   await s2.safePsql('INSERT INTO t VALUES (0)');
   await cluster.catchUpAll(30_000);
@@ -84,11 +92,17 @@ it('fails over again when the new primary dies while the old one is being rejoin
   operator.start();
   try {
     await c.primary.stop('immediate');
-    await pollUntil(async () => (seen.some((w) => w.startsWith('pg_rewind primary')) ? { done: true, value: true } : { done: false, seen: seen.join('; ') || 'no move yet' }), {
-      what: 'the operator to fail over and start rejoining the old primary',
-      timeoutMs: 60_000,
-      intervalMs: 100,
-    });
+    await pollUntil(
+      async () =>
+        seen.some((w) => w.startsWith('pg_rewind primary'))
+          ? { done: true, value: true }
+          : { done: false, seen: seen.join('; ') || 'no move yet' },
+      {
+        what: 'the operator to fail over and start rejoining the old primary',
+        timeoutMs: 60_000,
+        intervalMs: 100,
+      },
+    );
     const second = c.primary;
     const t0 = Date.now();
     await second.stop('immediate');
@@ -134,7 +148,10 @@ it('fails over within failAfterMs + a few seconds when the primary dies while a 
     await Promise.all(c.standbys.map((s) => s.safePsql('SELECT pg_reload_conf()')));
     operator.start();
     await first.stop('immediate');
-    await pollUntil(when(() => c.primary !== first, seen), { what: 'the first failover', timeoutMs: 60_000, intervalMs: 100 });
+    await pollUntil(
+      when(() => c.primary !== first, seen),
+      { what: 'the first failover', timeoutMs: 60_000, intervalMs: 100 },
+    );
     const second = c.primary;
     // WAL written without a pause through the rewind (one transaction, never committed, that ends
     // when its server stops): the rewound node's minimum recovery point, the primary's insert
@@ -145,12 +162,18 @@ it('fails over within failAfterMs + a few seconds when the primary dies while a 
            INSERT INTO t SELECT generate_series(1, 50); PERFORM pg_sleep(0.002); END LOOP; END $$`,
         110,
       )
-      .then(() => {}, () => {});
+      .then(
+        () => {},
+        () => {},
+      );
     const rewound = () => seen.some((w) => w.startsWith(`pg_rewind ${first.name}`));
     await pollUntil(when(rewound, seen), { what: `the operator to rewind ${first.name} and start it`, timeoutMs: 60_000, intervalMs: 50 });
     const t0 = Date.now();
     await second.stop('immediate');
-    await pollUntil(when(() => c.primary !== second, seen), { what: `a failover from ${second.name}`, timeoutMs: 90_000, intervalMs: 100 });
+    await pollUntil(
+      when(() => c.primary !== second, seen),
+      { what: `a failover from ${second.name}`, timeoutMs: 90_000, intervalMs: 100 },
+    );
     const tookMs = Date.now() - t0;
     console.log(`second failover ${tookMs} ms after ${second.name} stopped; moves: ${seen.join('; ')}`);
     // A stopped server refuses at once: failAfterMs of refused checks, then fence and promote.
@@ -184,11 +207,14 @@ it('fails over within failAfterMs + the check deadline + a few seconds when the 
   const operator = new Operator(c, log);
   operator.start();
   try {
-    await pollUntil(when(() => c.primary !== first, seen), {
-      what: `a failover away from the frozen ${first.name}`,
-      timeoutMs: 90_000,
-      intervalMs: 100,
-    });
+    await pollUntil(
+      when(() => c.primary !== first, seen),
+      {
+        what: `a failover away from the frozen ${first.name}`,
+        timeoutMs: 90_000,
+        intervalMs: 100,
+      },
+    );
     const tookMs = Date.now() - frozenAt!;
     console.log(`failover ${tookMs} ms after the freeze began; moves: ${seen.join('; ')}`);
     expect(tookMs, seen.join('; ')).toBeLessThan(FAIL_AFTER_MS + CHECK_TIMEOUT_MS + FAILOVER_MS);
@@ -210,12 +236,19 @@ it('re-clones a standby whose WAL the primary has removed (no slot, no archive)'
   // recycled; repointing it again and again could never help.
   const c = await Cluster.start({ settings: { wal_retrieve_retry_interval: '1s', wal_keep_size: '0' } });
   const seen: { what: string; detail?: Record<string, unknown> }[] = [];
-  const log: OperatorLog = { clock, step: (what) => (seen.push({ what }), clock.now()), move: (what, detail) => (seen.push({ what, detail }), clock.now()) };
+  const log: OperatorLog = {
+    clock,
+    step: (what) => (seen.push({ what }), clock.now()),
+    move: (what, detail) => (seen.push({ what, detail }), clock.now()),
+  };
   try {
     const s2 = c.node('s2');
     await s2.stop('fast');
     // Past s2's segment: switch and checkpoint until the segment it will ask for is gone.
-    for (let i = 0; i < 4; i++) await c.primary.safePsql('CREATE TABLE IF NOT EXISTS t (g int); INSERT INTO t SELECT generate_series(1, 1000); SELECT pg_switch_wal(); CHECKPOINT;');
+    for (let i = 0; i < 4; i++)
+      await c.primary.safePsql(
+        'CREATE TABLE IF NOT EXISTS t (g int); INSERT INTO t SELECT generate_series(1, 1000); SELECT pg_switch_wal(); CHECKPOINT;',
+      );
     const offset = await s2.logOffset();
     await s2.start();
     await s2.waitForLog(WAL_REMOVED, offset, 20_000);

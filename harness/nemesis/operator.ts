@@ -273,7 +273,10 @@ export class Operator {
         }
         // It may have chosen the timeline ID the next promotion will choose too, even from the
         // same switch point, with WAL of its own after it: no history file tells, so re-clone it.
-        this.mustReclone.set(chosen, `its promotion failed midway (${error}): it may have started a timeline of the ID the next promotion takes`);
+        this.mustReclone.set(
+          chosen,
+          `its promotion failed midway (${error}): it may have started a timeline of the ID the next promotion takes`,
+        );
         // It may still finish promoting later: fence it, or a second failover would make two primaries.
         await this.cluster.fence(chosen);
         throw e;
@@ -417,8 +420,12 @@ export class Operator {
         await w(this.cluster.fence(s));
       } else if (DIVERGENCE_SYMPTOM.test(logged) || AHEAD_OF_UPSTREAM_SYMPTOM.test(logged)) {
         const ahead = AHEAD_OF_UPSTREAM_SYMPTOM.exec(logged)?.[0];
-        this.rec.move(`stop ${s.name} to ${ahead ? 're-clone' : 'rewind'} it: its WAL went past the promotion point`, ahead ? { log: ahead } : {});
-        if (ahead) this.mustReclone.set(s, `its WAL is past the primary's on the same timeline ID ("${ahead}"): pg_rewind finds nothing to rewind`);
+        this.rec.move(
+          `stop ${s.name} to ${ahead ? 're-clone' : 'rewind'} it: its WAL went past the promotion point`,
+          ahead ? { log: ahead } : {},
+        );
+        if (ahead)
+          this.mustReclone.set(s, `its WAL is past the primary's on the same timeline ID ("${ahead}"): pg_rewind finds nothing to rewind`);
         await w(s.stop('fast'));
         await w(this.cluster.fence(s));
       } else {
@@ -435,12 +442,21 @@ export class Operator {
    */
   private async timelineClash(node: PgNode): Promise<string | undefined> {
     const clash = clashingTimelines(await node.timelineHistories(), await this.cluster.primary.timelineHistories());
-    return clash.length ? `its timeline ${clash.join(', ')} is not the primary's timeline of that ID (two promotions chose it): pg_rewind cannot tell them apart` : undefined;
+    return clash.length
+      ? `its timeline ${clash.join(', ')} is not the primary's timeline of that ID (two promotions chose it): pg_rewind cannot tell them apart`
+      : undefined;
   }
 
   /** Standbys that answer within the deadline and are still in recovery (never a node that promoted itself late). */
   private async answering(nodes: PgNode[]): Promise<PgNode[]> {
-    const ok = await Promise.all(nodes.map((n) => n.safePsql('SELECT pg_is_in_recovery()', this.opts.checkTimeoutS).then((out) => out === 't', () => false)));
+    const ok = await Promise.all(
+      nodes.map((n) =>
+        n.safePsql('SELECT pg_is_in_recovery()', this.opts.checkTimeoutS).then(
+          (out) => out === 't',
+          () => false,
+        ),
+      ),
+    );
     return nodes.filter((_, i) => ok[i]);
   }
 

@@ -13,7 +13,9 @@ const calls: string[] = [];
 /** Whether calls record the clock at each injection. */
 let timed = false;
 vi.mock('./catalogue.ts', () => ({
-  resolveTarget: (_c: unknown, t: ScheduledFault['target']) => ({ name: t === 'primary' ? 'primary' : 'node' in t ? t.node : `s${t.standby + 1}` }),
+  resolveTarget: (_c: unknown, t: ScheduledFault['target']) => ({
+    name: t === 'primary' ? 'primary' : 'node' in t ? t.node : `s${t.standby + 1}`,
+  }),
   injectFault: async (_c: unknown, _rec: unknown, f: ScheduledFault) => {
     if (f.kind === 'kill-walsender') throw new Error('no walsender');
     const node = f.target === 'primary' ? 'primary' : 'node' in f.target ? f.target.node : `s${f.target.standby + 1}`;
@@ -33,7 +35,13 @@ const { Nemesis } = await import('./runner.ts');
 const cluster = { primary: { name: 'primary' }, isFenced: () => false } as unknown as Cluster;
 let now = 0;
 const rec = { clock: { now: () => now }, fault: () => now, heal: () => now, lastsToEnd: () => {}, step: vi.fn(() => now) };
-const fault = (id: number, atMs: number, durationMs: number, target: ScheduledFault['target'], kind: ScheduledFault['kind'] = 'isolate'): ScheduledFault => ({ id, atMs, durationMs, target, kind });
+const fault = (
+  id: number,
+  atMs: number,
+  durationMs: number,
+  target: ScheduledFault['target'],
+  kind: ScheduledFault['kind'] = 'isolate',
+): ScheduledFault => ({ id, atMs, durationMs, target, kind });
 const schedule = (faults: ScheduledFault[]): Schedule => ({ seed: 1, durationMs: 10_000, recoveryMs: 1000, faults });
 
 beforeEach(() => {
@@ -66,11 +74,26 @@ describe('Nemesis.play', () => {
   it('does not let a slow heal delay the next fault elsewhere; a fault on the node being healed waits for the heal', async () => {
     timed = true;
     const { played } = await play(
-      schedule([fault(0, 1000, 1000, 'primary', 'stop-immediate'), fault(1, 2500, 1000, { standby: 0 }), fault(2, 2500, 1000, 'primary'), fault(3, 3000, 1000, { standby: 1 })]),
+      schedule([
+        fault(0, 1000, 1000, 'primary', 'stop-immediate'),
+        fault(1, 2500, 1000, { standby: 0 }),
+        fault(2, 2500, 1000, 'primary'),
+        fault(3, 3000, 1000, { standby: 1 }),
+      ]),
     );
     // Fault 2 waits for the primary's heal; fault 3, elsewhere, is injected on time meanwhile;
     // fault 2 then lasts its full second, healed at 4.5 s rather than at its scheduled 3.5 s.
-    expect(calls).toEqual(['inject 0 at 1000', 'heal 0', 'inject 1 at 2500', 'inject 3 at 3000', 'healed 0', 'inject 2 at 3500', 'heal 1', 'heal 3', 'heal 2']);
+    expect(calls).toEqual([
+      'inject 0 at 1000',
+      'heal 0',
+      'inject 1 at 2500',
+      'inject 3 at 3000',
+      'healed 0',
+      'inject 2 at 3500',
+      'heal 1',
+      'heal 3',
+      'heal 2',
+    ]);
     expect(played.skipped).toEqual([]);
     expect(played.injected.find((i) => i.id === 2)?.healT).toBe(4500);
   });
@@ -84,7 +107,9 @@ describe('Nemesis.play', () => {
 
   it('lets one of two faults waiting on the same heal hit the node, and skips the other as held', async () => {
     timed = true;
-    const { played } = await play(schedule([fault(0, 1000, 1000, 'primary', 'stop-immediate'), fault(1, 2500, 2000, 'primary'), fault(2, 2600, 2000, 'primary')]));
+    const { played } = await play(
+      schedule([fault(0, 1000, 1000, 'primary', 'stop-immediate'), fault(1, 2500, 2000, 'primary'), fault(2, 2600, 2000, 'primary')]),
+    );
     expect(calls).toEqual(['inject 0 at 1000', 'heal 0', 'healed 0', 'inject 1 at 3500', 'heal 1']);
     expect(played.skipped).toEqual([{ id: 2, what: 'isolate primary', reason: 'primary is held by another fault in effect' }]);
   });
@@ -109,7 +134,13 @@ describe('Nemesis.play', () => {
   });
 
   it('skips a fault whose node another fault holds, and one the catalogue refuses, with the reason', async () => {
-    const { played } = await play(schedule([fault(0, 1000, 3000, { node: 's1' }), fault(1, 2000, 1000, { standby: 0 }), fault(2, 2500, 500, { standby: 1 }, 'kill-walsender')]));
+    const { played } = await play(
+      schedule([
+        fault(0, 1000, 3000, { node: 's1' }),
+        fault(1, 2000, 1000, { standby: 0 }),
+        fault(2, 2500, 500, { standby: 1 }, 'kill-walsender'),
+      ]),
+    );
     expect(calls).toEqual(['inject 0', 'heal 0']);
     expect(played.skipped).toEqual([
       { id: 1, what: 'isolate standby 0', reason: 's1 is held by another fault in effect' },
@@ -118,7 +149,13 @@ describe('Nemesis.play', () => {
   });
 
   it('counts the nodes taken out at once, not those a fault only slows', async () => {
-    const { played } = await play(schedule([fault(0, 1000, 3000, 'primary'), fault(1, 1500, 3000, { standby: 0 }), fault(2, 2000, 3000, { standby: 1 }, 'packet-loss')]));
+    const { played } = await play(
+      schedule([
+        fault(0, 1000, 3000, 'primary'),
+        fault(1, 1500, 3000, { standby: 0 }),
+        fault(2, 2000, 3000, { standby: 1 }, 'packet-loss'),
+      ]),
+    );
     expect(played.mostFailedAtOnce).toBe(2);
     expect(played.injected.find((i) => i.id === 0)!.primaryOut).toBe(true);
   });

@@ -24,7 +24,18 @@ export interface PlayedSchedule {
    * how late the injection began against the schedule (`driftMs`: the runner's own latency, or a
    * heal of the same node it waited for).
    */
-  injected: { id: number; what: string; kind: FaultKind; nodes: string[]; failed: string[]; faultT: number; effectiveT: number; healT?: number; primaryOut: boolean; driftMs: number }[];
+  injected: {
+    id: number;
+    what: string;
+    kind: FaultKind;
+    nodes: string[];
+    failed: string[];
+    faultT: number;
+    effectiveT: number;
+    healT?: number;
+    primaryOut: boolean;
+    driftMs: number;
+  }[];
   /** The faults that could not be injected, with the reason. */
   skipped: { id: number; what: string; reason: string }[];
   /** Most nodes taken out (`InjectedFault.failed`) by faults in effect at the same time: what a durability promise is judged against. */
@@ -57,7 +68,10 @@ export class Nemesis {
 
   /** `busy`, leaving out fault `self` (an injection is not held by itself). */
   private heldByAnother(node: string, self?: number): boolean {
-    return [...this.inEffect.values()].some((f) => f.nodes.includes(node)) || [...this.injecting.entries()].some(([id, i]) => id !== self && i.active && i.nodes.has(node));
+    return (
+      [...this.inEffect.values()].some((f) => f.nodes.includes(node)) ||
+      [...this.injecting.entries()].some(([id, i]) => id !== self && i.active && i.nodes.has(node))
+    );
   }
 
   /**
@@ -136,7 +150,17 @@ export class Nemesis {
       if (this.cluster.isFenced(node)) throw new Error(`${node.name} is fenced: the operator is bringing it back`);
       const f = await injectFault(this.cluster, this.rec, fault);
       this.inEffect.set(fault.id, f);
-      played.injected.push({ id: fault.id, what, kind: fault.kind, nodes: f.nodes, failed: f.failed, faultT: f.faultT, effectiveT: f.effectiveT, primaryOut: f.failed.includes(this.cluster.primary.name), driftMs: Math.round(f.faultT - start - fault.atMs) });
+      played.injected.push({
+        id: fault.id,
+        what,
+        kind: fault.kind,
+        nodes: f.nodes,
+        failed: f.failed,
+        faultT: f.faultT,
+        effectiveT: f.effectiveT,
+        primaryOut: f.failed.includes(this.cluster.primary.name),
+        driftMs: Math.round(f.faultT - start - fault.atMs),
+      });
       played.mostFailedAtOnce = Math.max(played.mostFailedAtOnce, new Set([...this.inEffect.values()].flatMap((x) => x.failed)).size);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
@@ -180,7 +204,9 @@ export class Nemesis {
   /** Heals under way on any of `nodes`, and injections under way on them (of `among` only, when given). */
   private pendingOn(nodes: Set<string>, among?: Set<number>): Promise<void>[] {
     const heals = [...this.healing.entries()].filter(([id]) => this.inEffect.get(id)?.nodes.some((n) => nodes.has(n))).map(([, p]) => p);
-    const injections = [...this.injecting.entries()].filter(([id, i]) => (!among || among.has(id)) && [...i.nodes].some((n) => nodes.has(n))).map(([, i]) => i.done);
+    const injections = [...this.injecting.entries()]
+      .filter(([id, i]) => (!among || among.has(id)) && [...i.nodes].some((n) => nodes.has(n)))
+      .map(([, i]) => i.done);
     return [...heals, ...injections];
   }
 }

@@ -1,15 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.ts';
 import { FAULT_KINDS, type Fault, type FaultKind, type FaultTarget, type ScheduledFault } from './fault.ts';
-import { describeSchedule, generateSchedule, type Schedule, type ScheduleLimits, shrinkSchedule, type ShrinkStep, validateSchedule } from './schedule.ts';
+import {
+  describeSchedule,
+  generateSchedule,
+  type Schedule,
+  type ScheduleLimits,
+  shrinkSchedule,
+  type ShrinkStep,
+  validateSchedule,
+} from './schedule.ts';
 
-const LIMITS: ScheduleLimits = { kinds: FAULT_KINDS, standbys: 2, durationMs: 120_000, recoveryMs: 30_000, maxConcurrent: 2, minFaultMs: 1000, maxFaultMs: 10_000 };
+const LIMITS: ScheduleLimits = {
+  kinds: FAULT_KINDS,
+  standbys: 2,
+  durationMs: 120_000,
+  recoveryMs: 30_000,
+  maxConcurrent: 2,
+  minFaultMs: 1000,
+  maxFaultMs: 10_000,
+};
 
 // The test's own statement of the rules, independent of schedule.ts's.
 const STANDBY_ONLY: FaultKind[] = ['kill-walreceiver', 'pause-replay', 'kill-walsender'];
 const end = (f: ScheduledFault) => f.atMs + f.durationMs;
 const overlapping = (a: ScheduledFault, b: ScheduledFault) => a.atMs <= end(b) && b.atMs <= end(a);
-const named = (f: Fault): string[] => [f.target, ...(f.params?.to ? [f.params.to] : []), ...(f.params?.groups?.flat() ?? [])].map((t) => JSON.stringify(t));
+const named = (f: Fault): string[] =>
+  [f.target, ...(f.params?.to ? [f.params.to] : []), ...(f.params?.groups?.flat() ?? [])].map((t) => JSON.stringify(t));
 const standbyIndex = (t: FaultTarget) => (typeof t === 'object' && 'standby' in t ? t.standby : undefined);
 
 /** Every rule a generated schedule must keep; returns what broke, empty when nothing did. */
@@ -26,13 +43,15 @@ function broken(s: Schedule, l: ScheduleLimits): string[] {
     if (STANDBY_ONLY.includes(f.kind) && standbyIndex(f.target) === undefined) out.push(`${at}: ${f.kind} not on a standby`);
     for (const t of [f.target, ...(f.params?.to ? [f.params.to] : []), ...(f.params?.groups?.flat() ?? [])]) {
       const sb = standbyIndex(t);
-      if (t !== 'primary' && (sb === undefined || sb < 0 || sb >= l.standbys)) out.push(`${at}: target ${JSON.stringify(t)} is no role of the cluster`);
+      if (t !== 'primary' && (sb === undefined || sb < 0 || sb >= l.standbys))
+        out.push(`${at}: target ${JSON.stringify(t)} is no role of the cluster`);
     }
     out.push(...paramsBroken(f).map((p) => `${at}: ${p}`));
     const concurrent = s.faults.filter((g) => g.atMs <= f.atMs && f.atMs <= end(g)).length;
     if (concurrent > l.maxConcurrent) out.push(`${at}: ${concurrent} faults at once`);
     for (const g of s.faults.slice(0, i)) {
-      if (overlapping(f, g) && named(f).some((t) => named(g).includes(t))) out.push(`${at}: shares a target with fault ${g.id} while both hold`);
+      if (overlapping(f, g) && named(f).some((t) => named(g).includes(t)))
+        out.push(`${at}: shares a target with fault ${g.id} while both hold`);
     }
   });
   if (l.maxFaults !== undefined && s.faults.length > l.maxFaults) out.push(`${s.faults.length} faults, above maxFaults`);
@@ -43,7 +62,9 @@ function paramsBroken(f: Fault): string[] {
   const p = f.params;
   switch (f.kind) {
     case 'packet-loss':
-      return p?.rate !== undefined && p.rate >= 0.05 && p.rate <= 0.5 && Math.round(p.rate * 100) / 100 === p.rate ? [] : [`rate ${p?.rate}`];
+      return p?.rate !== undefined && p.rate >= 0.05 && p.rate <= 0.5 && Math.round(p.rate * 100) / 100 === p.rate
+        ? []
+        : [`rate ${p?.rate}`];
     case 'bandwidth':
       return p?.kbit !== undefined && Number.isInteger(p.kbit) && p.kbit >= 64 && p.kbit <= 2048 ? [] : [`kbit ${p?.kbit}`];
     case 'one-way-loss':
@@ -51,7 +72,11 @@ function paramsBroken(f: Fault): string[] {
     case 'split': {
       const groups = p?.groups ?? [];
       const members = groups.flat().map((t) => JSON.stringify(t));
-      const ok = groups.length === 2 && groups.every((g) => g.length > 0) && new Set(members).size === members.length && members.includes('"primary"');
+      const ok =
+        groups.length === 2 &&
+        groups.every((g) => g.length > 0) &&
+        new Set(members).size === members.length &&
+        members.includes('"primary"');
       return ok ? [] : [`groups ${JSON.stringify(groups)}`];
     }
     default:
@@ -82,9 +107,21 @@ describe('generateSchedule', () => {
 
   const variants: [string, ScheduleLimits][] = [
     ['2 standbys, 2 at once', LIMITS],
-    ['1 standby, 1 at once, short', { ...LIMITS, standbys: 1, maxConcurrent: 1, durationMs: 40_000, minFaultMs: 500, maxFaultMs: 5000, minGapMs: 0 }],
+    [
+      '1 standby, 1 at once, short',
+      { ...LIMITS, standbys: 1, maxConcurrent: 1, durationMs: 40_000, minFaultMs: 500, maxFaultMs: 5000, minGapMs: 0 },
+    ],
     ['3 standbys, 3 at once, at most 6', { ...LIMITS, standbys: 3, maxConcurrent: 3, maxFaults: 6, minGapMs: 250 }],
-    ['network only, off-grid limits', { ...LIMITS, kinds: ['split', 'one-way-loss', 'isolate', 'packet-loss', 'bandwidth'], durationMs: 60_050, minFaultMs: 1050, maxFaultMs: 7950 }],
+    [
+      'network only, off-grid limits',
+      {
+        ...LIMITS,
+        kinds: ['split', 'one-way-loss', 'isolate', 'packet-loss', 'bandwidth'],
+        durationMs: 60_050,
+        minFaultMs: 1050,
+        maxFaultMs: 7950,
+      },
+    ],
   ];
   it.each(variants)('keeps every limit over 200 seeds (%s) and validateSchedule accepts each', (_, limits) => {
     let faults = 0;
@@ -102,7 +139,9 @@ describe('generateSchedule', () => {
     const schedules = Array.from({ length: 200 }, (_, seed) => generateSchedule(seed, { ...LIMITS, maxConcurrent: 3 }));
     const kinds = new Set(schedules.flatMap((s) => s.faults.map((f) => f.kind)));
     expect([...kinds].sort()).toEqual([...FAULT_KINDS].sort());
-    const most = Math.max(...schedules.flatMap((s) => s.faults.map((f) => s.faults.filter((g) => g.atMs <= f.atMs && f.atMs <= end(g)).length)));
+    const most = Math.max(
+      ...schedules.flatMap((s) => s.faults.map((f) => s.faults.filter((g) => g.atMs <= f.atMs && f.atMs <= end(g)).length)),
+    );
     expect(most).toBe(3);
   });
 
@@ -112,7 +151,9 @@ describe('generateSchedule', () => {
   });
 
   it.each([-1, 1.5, 2 ** 32, Number.NaN])('rejects seed %s with the fix', (seed) => {
-    expect(() => generateSchedule(seed, LIMITS)).toThrow(new RangeError(`seed ${seed} is not a 32-bit unsigned integer: pass a whole number from 0 to 4294967295 (e.g. \`seed >>> 0\`).`));
+    expect(() => generateSchedule(seed, LIMITS)).toThrow(
+      new RangeError(`seed ${seed} is not a 32-bit unsigned integer: pass a whole number from 0 to 4294967295 (e.g. \`seed >>> 0\`).`),
+    );
   });
 
   it('accepts the largest 32-bit seed', () => {
@@ -121,11 +162,27 @@ describe('generateSchedule', () => {
 
   const badLimits: [string, Partial<ScheduleLimits>, RegExp][] = [
     ['no kinds', { kinds: [] }, /^limits\.kinds is empty: name at least one fault kind/],
-    ['an unknown kind', { kinds: ['crash-host-loud', 'reboot' as FaultKind] }, /^limits\.kinds has "reboot", which is no fault kind: use one of crash-host-loud/],
-    ['a standby kind without standbys', { standbys: 0, kinds: ['isolate', 'pause-replay'] }, /^limits\.kinds has pause-replay, which needs a standby, but limits\.standbys is 0: add a standby or drop the kind\.$/],
+    [
+      'an unknown kind',
+      { kinds: ['crash-host-loud', 'reboot' as FaultKind] },
+      /^limits\.kinds has "reboot", which is no fault kind: use one of crash-host-loud/,
+    ],
+    [
+      'a standby kind without standbys',
+      { standbys: 0, kinds: ['isolate', 'pause-replay'] },
+      /^limits\.kinds has pause-replay, which needs a standby, but limits\.standbys is 0: add a standby or drop the kind\.$/,
+    ],
     ['maxConcurrent 0', { maxConcurrent: 0 }, /^limits\.maxConcurrent 0 is out of range: pass a whole number from 1\.$/],
-    ['maxFaultMs above durationMs', { maxFaultMs: 200_000 }, /^limits\.maxFaultMs 200000 exceeds limits\.durationMs 120000: .*lower maxFaultMs or raise durationMs\.$/],
-    ['no duration on the grid', { minFaultMs: 1010, maxFaultMs: 1090 }, /^limits\.minFaultMs\.\.maxFaultMs \(1010\.\.1090 ms\) holds no multiple of 100 ms/],
+    [
+      'maxFaultMs above durationMs',
+      { maxFaultMs: 200_000 },
+      /^limits\.maxFaultMs 200000 exceeds limits\.durationMs 120000: .*lower maxFaultMs or raise durationMs\.$/,
+    ],
+    [
+      'no duration on the grid',
+      { minFaultMs: 1010, maxFaultMs: 1090 },
+      /^limits\.minFaultMs\.\.maxFaultMs \(1010\.\.1090 ms\) holds no multiple of 100 ms/,
+    ],
     ['a fractional duration', { durationMs: 1.5 }, /^limits\.durationMs 1\.5 is out of range/],
     ['a negative gap', { minGapMs: -1 }, /^limits\.minGapMs -1 is out of range/],
   ];
@@ -145,7 +202,11 @@ const plain = (kind: FaultKind, target: FaultTarget = 'primary'): Fault => ({ ki
 
 describe('validateSchedule', () => {
   const base = (): Schedule =>
-    sequential([plain('crash-host-loud'), { kind: 'packet-loss', target: { standby: 0 }, params: { rate: 0.2 } }, plain('pause-replay', { standby: 1 })]);
+    sequential([
+      plain('crash-host-loud'),
+      { kind: 'packet-loss', target: { standby: 0 }, params: { rate: 0.2 } },
+      plain('pause-replay', { standby: 1 }),
+    ]);
 
   it('accepts a valid schedule and sorts its faults by atMs, then id', () => {
     const s = base();
@@ -155,21 +216,69 @@ describe('validateSchedule', () => {
 
   const bad: [string, (s: Schedule & Record<string, unknown>) => unknown, RegExp][] = [
     ['a rate above 1', (s) => (s.faults[1]!.params!.rate = 1.5), /faults\[1\]\.params\.rate 1\.5: expected a fraction from 0 to 1/],
-    ['an unknown kind', (s) => ((s.faults[0] as unknown as { kind: string }).kind = 'reboot'), /faults\[0\]\.kind "reboot": expected a fault kind: crash-host-loud, /],
+    [
+      'an unknown kind',
+      (s) => ((s.faults[0] as unknown as { kind: string }).kind = 'reboot'),
+      /faults\[0\]\.kind "reboot": expected a fault kind: crash-host-loud, /,
+    ],
     ['a negative standby', (s) => (s.faults[2]!.target = { standby: -1 }), /faults\[2\]\.target\.standby -1: expected a standby index/],
-    ['a malformed target', (s) => ((s.faults[0] as unknown as { target: unknown }).target = 'leader'), /faults\[0\]\.target "leader": expected "primary", \{ "standby": i \} or \{ "node": "name" \}/],
-    ['a fault in the recovery window', (s) => (s.faults[2]!.durationMs = 20_000), /faults\[2\]\.durationMs 20000: heals at 41000 ms, after the fault phase ends \(durationMs 31000\)/],
-    ['a fault starting after the phase', (s) => (s.faults[2]!.atMs = 31_000), /faults\[2\]\.atMs 31000: starts at or after the fault phase ends/],
+    [
+      'a malformed target',
+      (s) => ((s.faults[0] as unknown as { target: unknown }).target = 'leader'),
+      /faults\[0\]\.target "leader": expected "primary", \{ "standby": i \} or \{ "node": "name" \}/,
+    ],
+    [
+      'a fault in the recovery window',
+      (s) => (s.faults[2]!.durationMs = 20_000),
+      /faults\[2\]\.durationMs 20000: heals at 41000 ms, after the fault phase ends \(durationMs 31000\)/,
+    ],
+    [
+      'a fault starting after the phase',
+      (s) => (s.faults[2]!.atMs = 31_000),
+      /faults\[2\]\.atMs 31000: starts at or after the fault phase ends/,
+    ],
     ['a fractional time', (s) => (s.faults[0]!.atMs = 0.5), /faults\[0\]\.atMs 0\.5: expected whole ms from 0/],
-    ['a standby kind on the primary', (s) => (s.faults[2]!.target = 'primary'), /faults\[2\]\.target "primary": pause-replay acts on a standby's replication/],
-    ['a missing parameter', (s) => delete s.faults[1]!.params, /faults\[1\]\.params\.rate \(missing\): packet-loss needs a fraction from 0 to 1/],
-    ['a parameter of another kind', (s) => (s.faults[0]!.params = { kbit: 64 }), /faults\[0\]\.params\.kbit 64: crash-host-loud takes no kbit/],
-    ['one-way-loss to its own target', (s) => (s.faults[0] = { ...s.faults[0]!, kind: 'one-way-loss', params: { to: 'primary' } }), /faults\[0\]\.params\.to "primary": expected a target other than the fault's own/],
-    ['a split naming a node twice', (s) => (s.faults[0] = { ...s.faults[0]!, kind: 'split', params: { groups: [['primary', { standby: 0 }], [{ standby: 0 }]] } }), /faults\[0\]\.params\.groups\[1\]\[0\] \{"standby":0\}: named twice/],
-    ['a split with one group', (s) => (s.faults[0] = { ...s.faults[0]!, kind: 'split', params: { groups: [['primary']] } }), /faults\[0\]\.params\.groups \[\["primary"\]\]: expected two or more non-empty groups/],
+    [
+      'a standby kind on the primary',
+      (s) => (s.faults[2]!.target = 'primary'),
+      /faults\[2\]\.target "primary": pause-replay acts on a standby's replication/,
+    ],
+    [
+      'a missing parameter',
+      (s) => delete s.faults[1]!.params,
+      /faults\[1\]\.params\.rate \(missing\): packet-loss needs a fraction from 0 to 1/,
+    ],
+    [
+      'a parameter of another kind',
+      (s) => (s.faults[0]!.params = { kbit: 64 }),
+      /faults\[0\]\.params\.kbit 64: crash-host-loud takes no kbit/,
+    ],
+    [
+      'one-way-loss to its own target',
+      (s) => (s.faults[0] = { ...s.faults[0]!, kind: 'one-way-loss', params: { to: 'primary' } }),
+      /faults\[0\]\.params\.to "primary": expected a target other than the fault's own/,
+    ],
+    [
+      'a split naming a node twice',
+      (s) => (s.faults[0] = { ...s.faults[0]!, kind: 'split', params: { groups: [['primary', { standby: 0 }], [{ standby: 0 }]] } }),
+      /faults\[0\]\.params\.groups\[1\]\[0\] \{"standby":0\}: named twice/,
+    ],
+    [
+      'a split with one group',
+      (s) => (s.faults[0] = { ...s.faults[0]!, kind: 'split', params: { groups: [['primary']] } }),
+      /faults\[0\]\.params\.groups \[\["primary"\]\]: expected two or more non-empty groups/,
+    ],
     ['two ids alike', (s) => (s.faults[2]!.id = 0), /faults\[2\]\.id 0: already the id of faults\[0\]/],
-    ['two faults on one target at once', (s) => ((s.faults[0]!.target = { standby: 0 }), (s.faults[1]!.atMs = 2000)), /faults\[1\]\.target \{"standby":0\}: hits standby 0, which faults\[0\] \(id 0\) holds from 1000 to 2500 ms/],
-    ['an unknown field', (s) => ((s.faults[1] as unknown as Record<string, unknown>).durationMS = 5), /faults\[1\]\.durationMS 5: unknown field/],
+    [
+      'two faults on one target at once',
+      (s) => ((s.faults[0]!.target = { standby: 0 }), (s.faults[1]!.atMs = 2000)),
+      /faults\[1\]\.target \{"standby":0\}: hits standby 0, which faults\[0\] \(id 0\) holds from 1000 to 2500 ms/,
+    ],
+    [
+      'an unknown field',
+      (s) => ((s.faults[1] as unknown as Record<string, unknown>).durationMS = 5),
+      /faults\[1\]\.durationMS 5: unknown field/,
+    ],
     ['a seed beyond 32 bits', (s) => (s.seed = 2 ** 32), /^invalid schedule:\n {2}seed 4294967296: expected a 32-bit unsigned integer/],
     ['a missing field', (s) => delete (s as Partial<Schedule>).recoveryMs, /recoveryMs \(missing\): expected whole ms from 0/],
   ];
@@ -181,16 +290,23 @@ describe('validateSchedule', () => {
   });
 
   it('rejects faults sharing a target at once, naming both', () => {
-    const s = sequential([plain('freeze-host', { standby: 0 }), { kind: 'split', target: 'primary', params: { groups: [['primary'], [{ standby: 0 }]] } }]);
+    const s = sequential([
+      plain('freeze-host', { standby: 0 }),
+      { kind: 'split', target: 'primary', params: { groups: [['primary'], [{ standby: 0 }]] } },
+    ]);
     s.faults[1]!.atMs = s.faults[0]!.atMs + s.faults[0]!.durationMs; // touching counts: heal and injection would race
-    expect(() => validateSchedule(s)).toThrow(/faults\[1\]\.params\.groups .*: hits standby 0, which faults\[0\] \(id 0\) holds from 1000 to 2500 ms/);
+    expect(() => validateSchedule(s)).toThrow(
+      /faults\[1\]\.params\.groups .*: hits standby 0, which faults\[0\] \(id 0\) holds from 1000 to 2500 ms/,
+    );
     s.faults[1]!.atMs += 100;
     expect(validateSchedule(s).faults).toHaveLength(2);
   });
 
   it('rejects what is not a schedule', () => {
     expect(() => validateSchedule(null)).toThrow(/schedule null: expected an object with seed, durationMs, recoveryMs and faults/);
-    expect(() => validateSchedule({ seed: 1, durationMs: 1, recoveryMs: 0, faults: {} })).toThrow(/faults \{\}: expected an array of faults/);
+    expect(() => validateSchedule({ seed: 1, durationMs: 1, recoveryMs: 0, faults: {} })).toThrow(
+      /faults \{\}: expected an array of faults/,
+    );
   });
 });
 
@@ -198,7 +314,15 @@ describe('shrinkSchedule', () => {
   // 16 faults; only pause-replay (id 5) and packet-loss (id 11) matter to the fake failure.
   const kinds: FaultKind[] = ['crash-host-loud', 'stop-fast', 'freeze-host', 'isolate', 'kill9-postmaster'];
   const big = sequential(
-    Array.from({ length: 16 }, (_, i): Fault => (i === 5 ? plain('pause-replay', { standby: 0 }) : i === 11 ? { kind: 'packet-loss', target: 'primary', params: { rate: 0.3 } } : plain(kinds[i % kinds.length]!))),
+    Array.from(
+      { length: 16 },
+      (_, i): Fault =>
+        i === 5
+          ? plain('pause-replay', { standby: 0 })
+          : i === 11
+            ? { kind: 'packet-loss', target: 'primary', params: { rate: 0.3 } }
+            : plain(kinds[i % kinds.length]!),
+    ),
   );
   const hasBoth = (s: Schedule) => s.faults.some((f) => f.kind === 'pause-replay') && s.faults.some((f) => f.kind === 'packet-loss');
 
@@ -228,7 +352,11 @@ describe('shrinkSchedule', () => {
     expect(new Set(r.keys()).size).toBe(r.seen.length); // no candidate tried twice
     expect(r.keys()).not.toContain(JSON.stringify(big)); // nor the original
     for (const candidate of r.seen) expect(() => validateSchedule(candidate)).not.toThrow();
-    expect([result.schedule.seed, result.schedule.durationMs, result.schedule.recoveryMs]).toEqual([big.seed, big.durationMs, big.recoveryMs]);
+    expect([result.schedule.seed, result.schedule.durationMs, result.schedule.recoveryMs]).toEqual([
+      big.seed,
+      big.durationMs,
+      big.recoveryMs,
+    ]);
   });
 
   it('removes halves first, then quarters, … then single faults, in a fixed order', async () => {
@@ -237,7 +365,24 @@ describe('shrinkSchedule', () => {
     const removals = result.steps.flatMap((s) => (s.action === 'remove' ? [`${s.failed ? 'removed' : 'kept'} ${s.ids.join(',')}`] : []));
     // ddmin: after a removal that still fails, the granularity n drops to max(n - 1, 2); a
     // candidate equal to one already tried (e.g. removing 4..7 from 4..15) is skipped, not rerun.
-    expect(removals).toEqual(['kept 0,1,2,3,4,5,6,7', 'kept 8,9,10,11,12,13,14,15', 'removed 0,1,2,3', 'kept 8,9,10,11', 'removed 12,13,14,15', 'kept 4,5,6,7', 'kept 8,9,10,11', 'kept 4,5', 'removed 6,7', 'removed 8,9', 'kept 4,5', 'kept 10,11', 'removed 4', 'removed 10', 'kept 5', 'kept 11']);
+    expect(removals).toEqual([
+      'kept 0,1,2,3,4,5,6,7',
+      'kept 8,9,10,11,12,13,14,15',
+      'removed 0,1,2,3',
+      'kept 8,9,10,11',
+      'removed 12,13,14,15',
+      'kept 4,5,6,7',
+      'kept 8,9,10,11',
+      'kept 4,5',
+      'removed 6,7',
+      'removed 8,9',
+      'kept 4,5',
+      'kept 10,11',
+      'removed 4',
+      'removed 10',
+      'kept 5',
+      'kept 11',
+    ]);
     expect((await shrinkSchedule(big, recorder(hasBoth).predicate)).steps).toEqual(result.steps);
   });
 
@@ -259,7 +404,9 @@ describe('shrinkSchedule', () => {
     const s = sequential([plain('stop-fast'), plain('isolate')], [4000, 900]);
     const result = await shrinkSchedule(s, async (c) => c.faults.length === 2);
     expect(result.schedule.faults.map((f) => f.durationMs)).toEqual([500, 500]);
-    expect(result.steps.filter((step) => step.action === 'shorten').map((step) => (step.action === 'shorten' ? step.toMs : 0))).toEqual([2000, 1000, 500, 500]);
+    expect(result.steps.filter((step) => step.action === 'shorten').map((step) => (step.action === 'shorten' ? step.toMs : 0))).toEqual([
+      2000, 1000, 500, 500,
+    ]);
   });
 
   it('stops at the run budget and returns the smallest failing schedule so far', async () => {
@@ -273,10 +420,17 @@ describe('shrinkSchedule', () => {
   });
 
   it('returns the original unchanged when no candidate fails', async () => {
-    const s = sequential([plain('stop-fast'), plain('isolate'), plain('freeze-host', { standby: 1 }), plain('kill-walsender', { standby: 0 })]);
+    const s = sequential([
+      plain('stop-fast'),
+      plain('isolate'),
+      plain('freeze-host', { standby: 1 }),
+      plain('kill-walsender', { standby: 0 }),
+    ]);
     const r = recorder(() => false);
     const result = await shrinkSchedule(s, r.predicate);
-    expect(result.schedule).toEqual(sequential([plain('stop-fast'), plain('isolate'), plain('freeze-host', { standby: 1 }), plain('kill-walsender', { standby: 0 })]));
+    expect(result.schedule).toEqual(
+      sequential([plain('stop-fast'), plain('isolate'), plain('freeze-host', { standby: 1 }), plain('kill-walsender', { standby: 0 })]),
+    );
     expect(result.exhausted).toBe(false);
     expect(result.runs).toBe(r.seen.length);
     expect(result.runs).toBeGreaterThan(0);
@@ -301,7 +455,11 @@ describe('describeSchedule', () => {
       ],
     };
     expect(describeSchedule(s)).toBe(
-      ['seed 42: 2 faults over 120 s, then 30 s of recovery', '   +2.3 s  for 12.0 s  crash-host-silent primary  #0', '  +12.3 s  for  4.0 s  packet-loss standby 1 25 %  #3'].join('\n'),
+      [
+        'seed 42: 2 faults over 120 s, then 30 s of recovery',
+        '   +2.3 s  for 12.0 s  crash-host-silent primary  #0',
+        '  +12.3 s  for  4.0 s  packet-loss standby 1 25 %  #3',
+      ].join('\n'),
     );
     expect(describeSchedule({ ...s, recoveryMs: 500, faults: [] })).toBe('seed 42: 0 faults over 120 s, then 0.5 s of recovery');
     expect(describeSchedule({ ...s, faults: s.faults.slice(1) })).toMatch(/^seed 42: 1 fault over/);

@@ -13,7 +13,16 @@ import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
 import { z } from 'zod';
 import { ConfigError } from '../errors.ts';
-import { describeFault, describeTarget, FAULT_KINDS, type Fault, type FaultKind, type FaultParams, type FaultTarget, type ScheduledFault } from './fault.ts';
+import {
+  describeFault,
+  describeTarget,
+  FAULT_KINDS,
+  type Fault,
+  type FaultKind,
+  type FaultParams,
+  type FaultTarget,
+  type ScheduledFault,
+} from './fault.ts';
 
 /** A run's faults in time. A plain JSON value: recorded, saved, replayed and shrunk as is. */
 export interface Schedule {
@@ -63,7 +72,12 @@ const MAX_SEED = 0xffff_ffff;
  */
 const STANDBY_ONLY: ReadonlySet<FaultKind> = new Set<FaultKind>(['kill-walreceiver', 'pause-replay', 'kill-walsender']);
 /** The parameter each kind needs; kinds not named here take none. */
-const PARAM_OF: Partial<Record<FaultKind, keyof FaultParams>> = { 'one-way-loss': 'to', split: 'groups', 'packet-loss': 'rate', bandwidth: 'kbit' };
+const PARAM_OF: Partial<Record<FaultKind, keyof FaultParams>> = {
+  'one-way-loss': 'to',
+  split: 'groups',
+  'packet-loss': 'rate',
+  bandwidth: 'kbit',
+};
 /** What each parameter holds, for messages. */
 const PARAM_HINT: Record<keyof FaultParams, string> = {
   to: "a target other than the fault's own",
@@ -126,20 +140,33 @@ function checkSeed(seed: number): void {
 
 function checkLimits(l: ScheduleLimits): Grid {
   ensure(l.kinds.length > 0, 'limits.kinds is empty: name at least one fault kind from FAULT_KINDS.');
-  for (const kind of l.kinds) ensure(FAULT_KINDS.includes(kind), `limits.kinds has ${JSON.stringify(kind)}, which is no fault kind: use one of ${FAULT_KINDS.join(', ')}.`);
+  for (const kind of l.kinds)
+    ensure(
+      FAULT_KINDS.includes(kind),
+      `limits.kinds has ${JSON.stringify(kind)}, which is no fault kind: use one of ${FAULT_KINDS.join(', ')}.`,
+    );
   ensureWhole('standbys', l.standbys, 0);
   const needy = l.kinds.find((k) => STANDBY_ONLY.has(k) || k === 'one-way-loss' || k === 'split');
-  ensure(needy === undefined || l.standbys > 0, `limits.kinds has ${needy}, which needs a standby, but limits.standbys is 0: add a standby or drop the kind.`);
+  ensure(
+    needy === undefined || l.standbys > 0,
+    `limits.kinds has ${needy}, which needs a standby, but limits.standbys is 0: add a standby or drop the kind.`,
+  );
   ensureWhole('durationMs', l.durationMs, 1);
   ensureWhole('recoveryMs', l.recoveryMs, 0);
   ensureWhole('maxConcurrent', l.maxConcurrent, 1);
   if (l.maxFaults !== undefined) ensureWhole('maxFaults', l.maxFaults, 0);
   ensureWhole('minFaultMs', l.minFaultMs, 0);
   ensureWhole('maxFaultMs', l.maxFaultMs, 0);
-  ensure(l.maxFaultMs <= l.durationMs, `limits.maxFaultMs ${l.maxFaultMs} exceeds limits.durationMs ${l.durationMs}: no fault can last longer than the fault phase; lower maxFaultMs or raise durationMs.`);
+  ensure(
+    l.maxFaultMs <= l.durationMs,
+    `limits.maxFaultMs ${l.maxFaultMs} exceeds limits.durationMs ${l.durationMs}: no fault can last longer than the fault phase; lower maxFaultMs or raise durationMs.`,
+  );
   const minMs = Math.max(STEP_MS, Math.ceil(l.minFaultMs / STEP_MS) * STEP_MS);
   const maxMs = Math.floor(l.maxFaultMs / STEP_MS) * STEP_MS;
-  ensure(minMs <= maxMs, `limits.minFaultMs..maxFaultMs (${l.minFaultMs}..${l.maxFaultMs} ms) holds no multiple of ${STEP_MS} ms from ${STEP_MS}: widen the range (e.g. 1000..10000).`);
+  ensure(
+    minMs <= maxMs,
+    `limits.minFaultMs..maxFaultMs (${l.minFaultMs}..${l.maxFaultMs} ms) holds no multiple of ${STEP_MS} ms from ${STEP_MS}: widen the range (e.g. 1000..10000).`,
+  );
   if (l.minGapMs !== undefined) ensureWhole('minGapMs', l.minGapMs, 0);
   const gapMs = Math.ceil((l.minGapMs ?? DEFAULT_MIN_GAP_MS) / STEP_MS) * STEP_MS;
   return { minMs, maxMs, gapMs, gapSpreadSteps: Math.floor(maxMs / l.maxConcurrent / STEP_MS) };
@@ -174,7 +201,16 @@ function drawFault(rng: RandomGenerator, l: ScheduleLimits, busy: ReadonlySet<st
   const target = pick(rng, STANDBY_ONLY.has(kind) ? free.filter((t) => t !== 'primary') : free);
   switch (kind) {
     case 'one-way-loss':
-      return { kind, target, params: { to: pick(rng, free.filter((t) => t !== target)) } };
+      return {
+        kind,
+        target,
+        params: {
+          to: pick(
+            rng,
+            free.filter((t) => t !== target),
+          ),
+        },
+      };
     case 'packet-loss':
       return { kind, target, params: { rate: uniformInt(rng, 5, 50) / 100 } };
     case 'bandwidth':
@@ -251,14 +287,24 @@ function wholeNumber(min: number, max: number, expected: string) {
 }
 
 const TargetSchema = z.union(
-  [z.literal('primary'), z.strictObject({ standby: wholeNumber(0, Number.MAX_SAFE_INTEGER, 'expected a standby index, a whole number from 0') }), z.strictObject({ node: z.string().min(1, { error: 'expected a node name' }) })],
+  [
+    z.literal('primary'),
+    z.strictObject({ standby: wholeNumber(0, Number.MAX_SAFE_INTEGER, 'expected a standby index, a whole number from 0') }),
+    z.strictObject({ node: z.string().min(1, { error: 'expected a node name' }) }),
+  ],
   { error: 'expected "primary", { "standby": i } or { "node": "name" }' },
 );
 
 const ParamsSchema = z.strictObject({
   to: TargetSchema.optional(),
-  groups: z.array(z.array(TargetSchema, { error: 'expected a group: an array of targets' }), { error: `expected ${PARAM_HINT.groups}` }).optional(),
-  rate: z.number({ error: `expected ${PARAM_HINT.rate}` }).min(0, { error: `expected ${PARAM_HINT.rate}` }).max(1, { error: `expected ${PARAM_HINT.rate}` }).optional(),
+  groups: z
+    .array(z.array(TargetSchema, { error: 'expected a group: an array of targets' }), { error: `expected ${PARAM_HINT.groups}` })
+    .optional(),
+  rate: z
+    .number({ error: `expected ${PARAM_HINT.rate}` })
+    .min(0, { error: `expected ${PARAM_HINT.rate}` })
+    .max(1, { error: `expected ${PARAM_HINT.rate}` })
+    .optional(),
   kbit: wholeNumber(1, Number.MAX_SAFE_INTEGER, `expected ${PARAM_HINT.kbit}`).optional(),
 });
 
@@ -313,7 +359,10 @@ export function validateSchedule(x: unknown): Schedule {
 function scheduleError(input: unknown, problems: Problem[]): ConfigError {
   const lines = problems.slice(0, MAX_PROBLEMS_LISTED).map((p) => formatProblem(input, p));
   if (problems.length > lines.length) lines.push(`… and ${problems.length - lines.length} more`);
-  return new ConfigError(`invalid schedule:\n  ${lines.join('\n  ')}`, 'correct these fields, or replay a schedule that pgchaos saved (generated and shrunk schedules are valid)');
+  return new ConfigError(
+    `invalid schedule:\n  ${lines.join('\n  ')}`,
+    'correct these fields, or replay a schedule that pgchaos saved (generated and shrunk schedules are valid)',
+  );
 }
 
 /** A zod issue as problems: an unknown field gets its own path, so the message shows its value. */
@@ -324,27 +373,43 @@ function issueProblems(issue: z.core.$ZodIssue): Problem[] {
 
 function formatProblem(input: unknown, p: Problem): string {
   const where = p.path.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join('') || 'schedule';
-  const value = p.path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), input);
+  const value = p.path.reduce<unknown>(
+    (v, k) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined),
+    input,
+  );
   const shown = value === undefined ? '(missing)' : JSON.stringify(value);
   return `${where} ${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown}: ${p.message}`;
 }
 
 /** The rules across fields and faults, on a schedule of the right shape. */
 function scheduleProblems(s: Schedule): Problem[] {
-  return [...s.faults.flatMap((f, i) => faultProblems(f, ['faults', i], s.durationMs)), ...idProblems(s.faults), ...overlapProblems(s.faults)];
+  return [
+    ...s.faults.flatMap((f, i) => faultProblems(f, ['faults', i], s.durationMs)),
+    ...idProblems(s.faults),
+    ...overlapProblems(s.faults),
+  ];
 }
 
 function faultProblems(f: ScheduledFault, at: PropertyKey[], durationMs: number): Problem[] {
   const problems: Problem[] = [];
   const add = (path: PropertyKey[], message: string) => problems.push({ path: [...at, ...path], message });
-  if (f.atMs >= durationMs) add(['atMs'], `starts at or after the fault phase ends (durationMs ${durationMs}); the recovery window must be free of faults`);
-  else if (endOf(f) > durationMs) add(['durationMs'], `heals at ${endOf(f)} ms, after the fault phase ends (durationMs ${durationMs}); the recovery window must be free of faults`);
-  if (STANDBY_ONLY.has(f.kind) && f.target === 'primary') add(['target'], `${f.kind} acts on a standby's replication: expected { "standby": i } or { "node": "name" }`);
+  if (f.atMs >= durationMs)
+    add(['atMs'], `starts at or after the fault phase ends (durationMs ${durationMs}); the recovery window must be free of faults`);
+  else if (endOf(f) > durationMs)
+    add(
+      ['durationMs'],
+      `heals at ${endOf(f)} ms, after the fault phase ends (durationMs ${durationMs}); the recovery window must be free of faults`,
+    );
+  if (STANDBY_ONLY.has(f.kind) && f.target === 'primary')
+    add(['target'], `${f.kind} acts on a standby's replication: expected { "standby": i } or { "node": "name" }`);
   const needed = PARAM_OF[f.kind];
-  for (const key of Object.keys(f.params ?? {}) as (keyof FaultParams)[]) if (key !== needed) add(['params', key], `${f.kind} takes no ${key}`);
+  for (const key of Object.keys(f.params ?? {}) as (keyof FaultParams)[])
+    if (key !== needed) add(['params', key], `${f.kind} takes no ${key}`);
   if (needed !== undefined && f.params?.[needed] === undefined) add(['params', needed], `${f.kind} needs ${PARAM_HINT[needed]}`);
-  if (f.kind === 'one-way-loss' && f.params?.to !== undefined && targetKey(f.params.to) === targetKey(f.target)) add(['params', 'to'], `expected ${PARAM_HINT.to}`);
-  if (f.kind === 'split' && f.params?.groups) groupProblems(f.params.groups).forEach((p) => add(['params', 'groups', ...p.path], p.message));
+  if (f.kind === 'one-way-loss' && f.params?.to !== undefined && targetKey(f.params.to) === targetKey(f.target))
+    add(['params', 'to'], `expected ${PARAM_HINT.to}`);
+  if (f.kind === 'split' && f.params?.groups)
+    for (const p of groupProblems(f.params.groups)) add(['params', 'groups', ...p.path], p.message);
   return problems;
 }
 
@@ -384,7 +449,12 @@ function overlapProblems(faults: readonly ScheduledFault[]): Problem[] {
       const aKeys = new Set(targetsOf(a).map(targetKey));
       const shared = targetsOf(b).find((t) => aKeys.has(targetKey(t)));
       if (shared === undefined) return [];
-      return [{ path: ['faults', j, ...whereNamed(b, shared)], message: `hits ${describeTarget(shared)}, which faults[${i}] (id ${a.id}) holds from ${a.atMs} to ${endOf(a)} ms: faults on one target must not overlap` }];
+      return [
+        {
+          path: ['faults', j, ...whereNamed(b, shared)],
+          message: `hits ${describeTarget(shared)}, which faults[${i}] (id ${a.id}) holds from ${a.atMs} to ${endOf(a)} ms: faults on one target must not overlap`,
+        },
+      ];
     }),
   );
 }
@@ -447,10 +517,24 @@ const DEFAULT_MAX_SHRINK_RUNS = 30;
  * candidate (memoised by canonical JSON), and at most `maxRuns` times.
  * @throws RangeError when `maxRuns` is not a whole number from 0; whatever `stillFails` throws.
  */
-export async function shrinkSchedule(s: Schedule, stillFails: (candidate: Schedule) => Promise<boolean>, opts: ShrinkOptions = {}): Promise<ShrinkResult> {
+export async function shrinkSchedule(
+  s: Schedule,
+  stillFails: (candidate: Schedule) => Promise<boolean>,
+  opts: ShrinkOptions = {},
+): Promise<ShrinkResult> {
   const maxRuns = opts.maxRuns ?? DEFAULT_MAX_SHRINK_RUNS;
-  if (!Number.isSafeInteger(maxRuns) || maxRuns < 0) throw new RangeError(`maxRuns ${maxRuns} is out of range: pass a whole number of runs from 0.`);
-  const sh: Shrinker = { best: s, runs: 0, steps: [], exhausted: false, tried: new Map([[canonicalJson(s), true]]), maxRuns, stillFails, onStep: opts.onStep };
+  if (!Number.isSafeInteger(maxRuns) || maxRuns < 0)
+    throw new RangeError(`maxRuns ${maxRuns} is out of range: pass a whole number of runs from 0.`);
+  const sh: Shrinker = {
+    best: s,
+    runs: 0,
+    steps: [],
+    exhausted: false,
+    tried: new Map([[canonicalJson(s), true]]),
+    maxRuns,
+    stillFails,
+    onStep: opts.onStep,
+  };
   await removeFaults(sh);
   await shortenFaults(sh);
   return { schedule: sh.best, runs: sh.runs, steps: sh.steps, exhausted: sh.exhausted };
@@ -542,7 +626,9 @@ function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
   if (v === null || typeof v !== 'object') return JSON.stringify(v);
   const o = v as Record<string, unknown>;
-  const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
+  const keys = Object.keys(o)
+    .filter((k) => o[k] !== undefined)
+    .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
 }
 
@@ -564,7 +650,9 @@ export function describeSchedule(s: Schedule): string {
   const starts = s.faults.map((f) => `+${(f.atMs / 1000).toFixed(1)} s`);
   const lasts = s.faults.map((f) => `${(f.durationMs / 1000).toFixed(1)} s`);
   const width = (texts: string[]) => Math.max(0, ...texts.map((t) => t.length));
-  const lines = s.faults.map((f, i) => `  ${starts[i]!.padStart(width(starts))}  for ${lasts[i]!.padStart(width(lasts))}  ${describeFault(f)}  #${f.id}`);
+  const lines = s.faults.map(
+    (f, i) => `  ${starts[i]!.padStart(width(starts))}  for ${lasts[i]!.padStart(width(lasts))}  ${describeFault(f)}  #${f.id}`,
+  );
   return [head, ...lines].join('\n');
 }
 

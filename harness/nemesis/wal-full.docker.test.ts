@@ -17,7 +17,13 @@ import { compareLsn, lsnDiff } from '../lsn.ts';
 import { pollUntil } from '../wait.ts';
 import { injectFault, type FaultLog } from './catalogue.ts';
 
-const WAL_SETTINGS = { max_wal_size: '128MB', min_wal_size: '32MB', wal_keep_size: '128MB', wal_sender_timeout: '4s', wal_retrieve_retry_interval: '1s' };
+const WAL_SETTINGS = {
+  max_wal_size: '128MB',
+  min_wal_size: '32MB',
+  wal_keep_size: '128MB',
+  wal_sender_timeout: '4s',
+  wal_retrieve_retry_interval: '1s',
+};
 const ENOSPC = /No space left on device/;
 
 let cluster: Cluster;
@@ -39,7 +45,9 @@ beforeEach(async () => {
 
 /** About `mb` MB of WAL, committed without waiting for a standby (the fault may hold every sync standby). */
 function writeWal(mb: number): Promise<string> {
-  return cluster.primary.safePsql(`SET synchronous_commit = local; INSERT INTO ballast_test SELECT repeat(md5(i::text), 32) FROM generate_series(1, ${mb * 1000}) i`);
+  return cluster.primary.safePsql(
+    `SET synchronous_commit = local; INSERT INTO ballast_test SELECT repeat(md5(i::text), 32) FROM generate_series(1, ${mb * 1000}) i`,
+  );
 }
 
 /** Free space on `node`'s WAL mount, MB. */
@@ -53,7 +61,9 @@ async function msUntilEnospc(node: string, offset: number, t0: number): Promise<
   await pollUntil(
     async () => {
       const text = (await cluster.node(node).logs()).slice(offset);
-      return ENOSPC.test(text) ? { done: true, value: true } : { done: false, seen: text.split('\n').filter(Boolean).at(-1) ?? '(nothing logged)' };
+      return ENOSPC.test(text)
+        ? { done: true, value: true }
+        : { done: false, seen: text.split('\n').filter(Boolean).at(-1) ?? '(nothing logged)' };
     },
     { what: `${node}'s server log to report "No space left on device"`, timeoutMs: 30_000, intervalMs: 100 },
   );
@@ -79,7 +89,9 @@ describe('wal-full', () => {
     const primaryLsn = (await cluster.primary.lsn('insert'))!;
     const s1Flush = (await cluster.primary.walSenders()).find((r) => r.name === 's1')?.flushLsn ?? '0/0';
     // 40 MB were written; s1 can have flushed at most the segment it was in when the ballast landed.
-    expect(Number(lsnDiff(primaryLsn, s1Flush)), `s1 flushed up to ${s1Flush}, the primary is at ${primaryLsn}`).toBeGreaterThan(16 * 1024 * 1024);
+    expect(Number(lsnDiff(primaryLsn, s1Flush)), `s1 flushed up to ${s1Flush}, the primary is at ${primaryLsn}`).toBeGreaterThan(
+      16 * 1024 * 1024,
+    );
     const s2Flush = (await cluster.primary.walSenders()).find((r) => r.name === 's2')?.flushLsn ?? '0/0';
     expect(compareLsn(s2Flush, s1Flush), 's2 received what s1 could not').toBeGreaterThan(0);
     await injected.heal();
@@ -116,7 +128,9 @@ describe('wal-full', () => {
   it('a mount smaller than max_wal_size + wal_keep_size is refused, naming both', async () => {
     const start = Cluster.start({ walMountMb: 300, standbys: ['s1'], settings: WAL_SETTINGS });
     await expect(start).rejects.toThrow(ConfigError);
-    await expect(start).rejects.toThrow(/walMountMb 300 is too small for pg_wal: max_wal_size \+ wal_keep_size is 256 MB[\s\S]*give walMountMb 768 or more/);
+    await expect(start).rejects.toThrow(
+      /walMountMb 300 is too small for pg_wal: max_wal_size \+ wal_keep_size is 256 MB[\s\S]*give walMountMb 768 or more/,
+    );
   }, 120_000);
 
   it('nothing is left after destroy: hosts, keepers and their volumes', async () => {

@@ -24,7 +24,12 @@ function env(): NodeJS.ProcessEnv {
 
 async function run(name: string, ...flags: string[]): Promise<string> {
   const out = join(work, name);
-  const r = await execa(PGCHAOS[0], [PGCHAOS[1], 'run', 'planned-switchover', '--out', out, ...flags], { cwd: REPO, env: env(), reject: false, all: true });
+  const r = await execa(PGCHAOS[0], [PGCHAOS[1], 'run', 'planned-switchover', '--out', out, ...flags], {
+    cwd: REPO,
+    env: env(),
+    reject: false,
+    all: true,
+  });
   expect(r.exitCode, r.all).toBe(0);
   return join(out, 'latest');
 }
@@ -33,7 +38,8 @@ test('compare exits 0 for a run against itself and 1 for a config with a longer 
   const base = await run('base');
   writeFileSync(join(work, 'delay.conf'), "recovery_min_apply_delay = '2s'\n");
   const slow = await run('slow', '--synchronous-commit', 'remote_apply', '--conf', join(work, 'delay.conf'));
-  const outage = (dir: string) => (JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary).scenarios[0]!.metrics.writeOutageMs as number;
+  const outage = (dir: string) =>
+    (JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary).scenarios[0]!.metrics.writeOutageMs as number;
   expect(outage(slow)).toBeGreaterThan(outage(base) + 1000);
 
   const same = await execa(PGCHAOS[0], [PGCHAOS[1], 'compare', base, base], { env: env(), reject: false, all: true });

@@ -16,7 +16,8 @@ const B = (edit: (s: Summary) => void = () => {}) => {
 const setMetric = (file: string, metric: string, value: unknown) => (s: Summary) => {
   scenarioOf(s, file).metrics[metric] = value;
 };
-const deltaOf = (d: ReturnType<typeof compareSummaries>, file: string, metric: string) => d.scenarios.find((s) => s.file.includes(file))!.metrics.find((m) => m.metric === metric)!;
+const deltaOf = (d: ReturnType<typeof compareSummaries>, file: string, metric: string) =>
+  d.scenarios.find((s) => s.file.includes(file))!.metrics.find((m) => m.metric === metric)!;
 
 describe('metric dictionary', () => {
   it('describes the names it knows and marks the others', () => {
@@ -31,14 +32,25 @@ describe('metric dictionary', () => {
   });
 
   it('knows every metric the scenarios record, with a unit and a meaning', () => {
-    for (const name of ['stallOnsetMs', 'recoveryMs', 'lostAcked', 'catchupSeen', 'streamingAfterRestartMs', 'streamingAfterRewindMs', 'readyMs', 'otherReceiveLsns', 'matrix']) {
+    for (const name of [
+      'stallOnsetMs',
+      'recoveryMs',
+      'lostAcked',
+      'catchupSeen',
+      'streamingAfterRestartMs',
+      'streamingAfterRewindMs',
+      'readyMs',
+      'otherReceiveLsns',
+      'matrix',
+    ]) {
       expect(METRICS[name], name).toBeDefined();
       expect(METRICS[name]!.description.length, name).toBeGreaterThan(10);
     }
     expect(METRICS.lostAcked).toMatchObject({ better: 'lower', threshold: { absolute: 0 } });
     expect(METRICS.stallOnsetMs!.better).toBe('none');
     // Every ms metric that is judged has the timing threshold.
-    for (const [name, m] of Object.entries(METRICS)) if (m.unit === 'ms' && m.better !== 'none') expect(m.threshold, name).toEqual({ relative: 0.25, absolute: 1000 });
+    for (const [name, m] of Object.entries(METRICS))
+      if (m.unit === 'ms' && m.better !== 'none') expect(m.threshold, name).toEqual({ relative: 0.25, absolute: 1000 });
   });
 });
 
@@ -61,14 +73,24 @@ describe('compareSummaries', () => {
     ]);
     expect(d.scenarios[0]!.file).toBe('scenarios/planned-switchover.test.ts');
     expect(d.scenarios[0]!.group).toBe('regressed');
-    expect(deltaOf(d, 'planned-switchover', 'writeOutageMs')).toMatchObject({ a: 2000, b: 9000, delta: 7000, ratio: 4.5, change: 'regressed', threshold: { relative: 0.25, absolute: 1000 } });
+    expect(deltaOf(d, 'planned-switchover', 'writeOutageMs')).toMatchObject({
+      a: 2000,
+      b: 9000,
+      delta: 7000,
+      ratio: 4.5,
+      change: 'regressed',
+      threshold: { relative: 0.25, absolute: 1000 },
+    });
     expect(d.thresholds.writeOutageMs).toMatchObject({ unit: 'ms', better: 'lower', overridden: false });
     expect(renderCompareText(d)).toMatch(/REGRESSED — 1 regression[\s\S]*\n {2}REGRESSED {2}planned-switchover/);
   });
 
   it('a timing regresses only past both bounds', () => {
     // +900 ms is +45 %, but not +1000 ms.
-    expect(deltaOf(compareSummaries(A(), B(setMetric('planned-switchover', 'writeOutageMs', 2900))), 'planned-switchover', 'writeOutageMs').change).toBe('changed');
+    expect(
+      deltaOf(compareSummaries(A(), B(setMetric('planned-switchover', 'writeOutageMs', 2900))), 'planned-switchover', 'writeOutageMs')
+        .change,
+    ).toBe('changed');
     expect(compareSummaries(A(), B(setMetric('planned-switchover', 'writeOutageMs', 3100))).regressed).toBe(true);
     // +1500 ms of 10 s is +15 %, under 25 %.
     const a10 = A();
@@ -101,7 +123,9 @@ describe('compareSummaries', () => {
   });
 
   it('a check metric going true → false regresses; false → true is a fix; null is only a change', () => {
-    expect(compareSummaries(A(), B(setMetric('quorum', 'catchupSeen', false))).reasons).toEqual([expect.stringMatching(/: catchupSeen went from true to false\.$/)]);
+    expect(compareSummaries(A(), B(setMetric('quorum', 'catchupSeen', false))).reasons).toEqual([
+      expect.stringMatching(/: catchupSeen went from true to false\.$/),
+    ]);
     const a = A();
     scenarioOf(a, 'quorum').metrics.hashesEqual = false;
     expect(compareSummaries(a, B()).fixes).toEqual([expect.stringMatching(/hashesEqual went from false to true\.$/)]);
@@ -111,11 +135,14 @@ describe('compareSummaries', () => {
   });
 
   it('metrics that are not compared only show as changed', () => {
-    const d = compareSummaries(A(), B((s) => {
-      setMetric('quorum', 'stallOnsetMs', 5000)(s);
-      setMetric('planned-switchover', 'promotedNode', 's2')(s);
-      setMetric('quorum', 'syncRepWaiters', 1)(s);
-    }));
+    const d = compareSummaries(
+      A(),
+      B((s) => {
+        setMetric('quorum', 'stallOnsetMs', 5000)(s);
+        setMetric('planned-switchover', 'promotedNode', 's2')(s);
+        setMetric('quorum', 'syncRepWaiters', 1)(s);
+      }),
+    );
     expect(d.regressed).toBe(false);
     expect(deltaOf(d, 'quorum', 'stallOnsetMs')).toMatchObject({ kind: 'number', delta: 4900, change: 'changed' });
     expect(deltaOf(d, 'planned-switchover', 'promotedNode')).toMatchObject({ kind: 'other', a: 's1', b: 's2', change: 'changed' });
@@ -136,7 +163,12 @@ describe('compareSummaries', () => {
     // A: records written before ids (the fixture); B: the same run as a newer version words it.
     const reworded = (s: Summary) => {
       for (const sc of s.scenarios) {
-        sc.verdicts = sc.verdicts.map((v) => ({ ...v, id: verdictId(v), check: `${v.check} (reworded)`, summary: `now said otherwise: ${v.summary}` }));
+        sc.verdicts = sc.verdicts.map((v) => ({
+          ...v,
+          id: verdictId(v),
+          check: `${v.check} (reworded)`,
+          summary: `now said otherwise: ${v.summary}`,
+        }));
       }
     };
     const d = compareSummaries(A(), B(reworded));
@@ -151,7 +183,9 @@ describe('compareSummaries', () => {
     };
     const f = compareSummaries(A(), B(renamedAndFailed));
     expect(f.regressed).toBe(true);
-    expect(f.scenarios.find((x) => x.file.includes('quorum'))!.verdictFlips).toMatchObject([{ id: 'throughput.recover', a: 'passed', b: 'failed' }]);
+    expect(f.scenarios.find((x) => x.file.includes('quorum'))!.verdictFlips).toMatchObject([
+      { id: 'throughput.recover', a: 'passed', b: 'failed' },
+    ]);
   });
 
   it('a scenario that passed and then failed is a regression naming the checks that failed; the reverse a fix', () => {
@@ -163,8 +197,13 @@ describe('compareSummaries', () => {
     };
     const d = compareSummaries(A(), B(failing));
     expect(d.regressed).toBe(true);
-    expect(d.reasons).toEqual(['quorum-standby-loss › quorum commit: lose both standbys, stall, recover (pg15): passed → failed (throughput recovers failed).']);
-    expect(d.scenarios[0]).toMatchObject({ status: 'regression', verdictFlips: [{ check: 'throughput recovers', a: 'passed', b: 'failed' }] });
+    expect(d.reasons).toEqual([
+      'quorum-standby-loss › quorum commit: lose both standbys, stall, recover (pg15): passed → failed (throughput recovers failed).',
+    ]);
+    expect(d.scenarios[0]).toMatchObject({
+      status: 'regression',
+      verdictFlips: [{ check: 'throughput recovers', a: 'passed', b: 'failed' }],
+    });
     const a = A();
     failing(a);
     const fix = compareSummaries(a, B());
@@ -174,15 +213,26 @@ describe('compareSummaries', () => {
     // Failed in both: no flip, no regression (the run's status says it).
     expect(compareSummaries(a, B(failing)).regressed).toBe(false);
     // Interrupted after passing: a regression.
-    expect(compareSummaries(A(), B((s) => (scenarioOf(s, 'quorum').status = 'interrupted'))).reasons[0]).toMatch(/passed → interrupted/);
+    expect(
+      compareSummaries(
+        A(),
+        B((s) => (scenarioOf(s, 'quorum').status = 'interrupted')),
+      ).reasons[0],
+    ).toMatch(/passed → interrupted/);
   });
 
   it('a scenario missing from B is a regression; a new one is not', () => {
-    const d = compareSummaries(A(), B((s) => (s.scenarios = s.scenarios.filter((x) => !x.file.includes('rewind')))));
+    const d = compareSummaries(
+      A(),
+      B((s) => (s.scenarios = s.scenarios.filter((x) => !x.file.includes('rewind')))),
+    );
     expect(d.regressed).toBe(true);
     expect(d.reasons).toEqual(['failback-rewind › partition, promote, rewind (pg15): ran in the baseline but not in the new run.']);
     expect(d.counts.missing).toBe(1);
-    const n = compareSummaries(A(), B((s) => s.scenarios.push({ ...structuredClone(s.scenarios[0]!), name: 'another', id: 'planned-switchover--another--pg15' })));
+    const n = compareSummaries(
+      A(),
+      B((s) => s.scenarios.push({ ...structuredClone(s.scenarios[0]!), name: 'another', id: 'planned-switchover--another--pg15' })),
+    );
     expect(n.regressed).toBe(false);
     expect(n.counts.new).toBe(1);
     expect(n.scenarios.find((s) => s.name === 'another')).toMatchObject({ status: 'new', group: 'new', a: null });
@@ -198,7 +248,7 @@ describe('compareSummaries', () => {
     expect(byId.counts).toMatchObject({ missing: 3, new: 3 });
   });
 
-  it('a metric unknown to pgchaos takes its direction from the run\'s dictionary', () => {
+  it("a metric unknown to pgchaos takes its direction from the run's dictionary", () => {
     const a = A();
     const b = B();
     scenarioOf(a, 'quorum').metrics.failoverMs = 1000;
@@ -255,9 +305,15 @@ describe('parseSummary', () => {
       }
       throw new Error('no error');
     };
-    expect(why(fixtureText('old-schema.summary.json'))).toMatch(/^run\/summary\.json is an older summary \(before summary schema 2[\s\S]*fix: run the scenarios again/);
-    expect(why(fixtureText('garbled.summary.json'))).toMatch(/^run\/summary\.json is not valid JSON \([^)]+\): the run was probably cut off/);
-    expect(why(JSON.stringify({ ...baseline(), schema: 3 }))).toMatch(/summary schema 3; this pgchaos reads schema 2[\s\S]*fix: compare it with the pgchaos version that wrote it/);
+    expect(why(fixtureText('old-schema.summary.json'))).toMatch(
+      /^run\/summary\.json is an older summary \(before summary schema 2[\s\S]*fix: run the scenarios again/,
+    );
+    expect(why(fixtureText('garbled.summary.json'))).toMatch(
+      /^run\/summary\.json is not valid JSON \([^)]+\): the run was probably cut off/,
+    );
+    expect(why(JSON.stringify({ ...baseline(), schema: 3 }))).toMatch(
+      /summary schema 3; this pgchaos reads schema 2[\s\S]*fix: compare it with the pgchaos version that wrote it/,
+    );
     const noMajor = baseline() as unknown as { scenarios: Array<Record<string, unknown>> };
     delete noMajor.scenarios[1]!.major;
     expect(why(JSON.stringify(noMajor))).toMatch(/not a valid pgchaos summary: scenarios\[1\]\.major is not a number/);
@@ -278,10 +334,14 @@ describe('renderCompareHtml', () => {
     expect(reg).toBeGreaterThan(0);
     expect(fix).toBeGreaterThan(reg);
     expect(same).toBeGreaterThan(fix);
-    expect(html).toMatch(/<tr class="bad"><td><b>writeOutageMs<\/b><\/td><td>2000 ms<\/td><td>9000 ms<\/td><td>\+7000 ms \(\+350 %\)<\/td><td>\+25 % and \+1000 ms<\/td><td>regressed<\/td><\/tr>/);
+    expect(html).toMatch(
+      /<tr class="bad"><td><b>writeOutageMs<\/b><\/td><td>2000 ms<\/td><td>9000 ms<\/td><td>\+7000 ms \(\+350 %\)<\/td><td>\+25 % and \+1000 ms<\/td><td>regressed<\/td><\/tr>/,
+    );
     expect(html).toContain('<td><b>steadyTps</b></td><td>tps</td><td>a fall is worse</td><td>−15 %</td>');
-    expect(html).toContain('href="../20260101-120000-aaaa/index.html#planned-switchover--fast-stop-the-primary-promote-the-most-advanced--pg15"');
-    expect(html).toContain("synchronous_standby_names = <code>&#39;ANY 1 (s1, s2)&#39;</code>");
+    expect(html).toContain(
+      'href="../20260101-120000-aaaa/index.html#planned-switchover--fast-stop-the-primary-promote-the-most-advanced--pg15"',
+    );
+    expect(html).toContain('synchronous_standby_names = <code>&#39;ANY 1 (s1, s2)&#39;</code>');
   });
 
   it('says so when nothing regressed, and escapes what it shows', () => {

@@ -138,7 +138,13 @@ export function compareSummaries(a: Summary, b: Summary, opts: CompareOptions = 
   for (const name of [...new Set(scenarios.flatMap((s) => s.metrics.map((m) => m.metric)))].sort()) {
     const d = dict(name);
     if (d.better === 'none') continue;
-    thresholds[name] = { unit: d.unit, better: d.better, ...(d.threshold ? { threshold: d.threshold } : {}), overridden: Object.hasOwn(opts.thresholds ?? {}, name), description: d.description };
+    thresholds[name] = {
+      unit: d.unit,
+      better: d.better,
+      ...(d.threshold ? { threshold: d.threshold } : {}),
+      overridden: Object.hasOwn(opts.thresholds ?? {}, name),
+      description: d.description,
+    };
   }
   return {
     schema: 1,
@@ -180,9 +186,15 @@ export function compareMajors(s: Summary, base?: number, opts: Omit<CompareOptio
   const majors = [...new Set([...s.majors, ...s.scenarios.map((x) => x.major)])].sort((x, y) => x - y);
   const b = base ?? majors[0];
   if (b === undefined) return { run: s.run, base: NaN, majors, diffs: [], regressed: false };
-  if (!majors.includes(b)) throw new ConfigError(`PostgreSQL ${b} is not a major of run ${s.run} (it ran ${majors.join(', ') || 'none'})`, `compare against one of ${majors.join(', ')}`);
+  if (!majors.includes(b))
+    throw new ConfigError(
+      `PostgreSQL ${b} is not a major of run ${s.run} (it ran ${majors.join(', ') || 'none'})`,
+      `compare against one of ${majors.join(', ')}`,
+    );
   const only = (m: number): Summary => ({ ...s, majors: [m], scenarios: s.scenarios.filter((x) => x.major === m) });
-  const diffs = majors.filter((m) => m !== b).map((m) => ({ major: m, diff: compareSummaries(only(b), only(m), { ...opts, match: 'scenario' }) }));
+  const diffs = majors
+    .filter((m) => m !== b)
+    .map((m) => ({ major: m, diff: compareSummaries(only(b), only(m), { ...opts, match: 'scenario' }) }));
   return { run: s.run, base: b, majors, diffs, regressed: diffs.some((d) => d.diff.regressed) };
 }
 
@@ -225,9 +237,14 @@ function describeMetric(name: string, overrides: CompareOptions['thresholds'], .
   return info;
 }
 
-const pairKey = (s: SummaryScenario, match: 'id' | 'scenario') => JSON.stringify([s.file, s.name, s.seed ?? null, ...(match === 'id' ? [s.major] : [])]);
+const pairKey = (s: SummaryScenario, match: 'id' | 'scenario') =>
+  JSON.stringify([s.file, s.name, s.seed ?? null, ...(match === 'id' ? [s.major] : [])]);
 
-function pairScenarios(as: SummaryScenario[], bs: SummaryScenario[], match: 'id' | 'scenario'): Array<[SummaryScenario | null, SummaryScenario | null]> {
+function pairScenarios(
+  as: SummaryScenario[],
+  bs: SummaryScenario[],
+  match: 'id' | 'scenario',
+): Array<[SummaryScenario | null, SummaryScenario | null]> {
   const group = (list: SummaryScenario[]) => {
     const m = new Map<string, SummaryScenario[]>();
     for (const s of list) m.set(pairKey(s, match), [...(m.get(pairKey(s, match)) ?? []), s]);
@@ -255,15 +272,28 @@ function label(sa: SummaryScenario | null, sb: SummaryScenario | null): string {
 function compareScenario(sa: SummaryScenario | null, sb: SummaryScenario | null, dict: (n: string) => MetricInfo): ScenarioDiff {
   const s = (sb ?? sa)!;
   const lab = label(sa, sb);
-  const side = (x: SummaryScenario | null): ScenarioSide | null => (x ? { id: x.id, major: x.major, status: x.status, ...(x.error ? { error: x.error } : {}) } : null);
-  const status: ScenarioDiff['status'] = !sa ? 'new' : !sb ? 'missing' : sa.status === 'passed' && sb.status !== 'passed' ? 'regression' : sa.status !== 'passed' && sb.status === 'passed' ? 'fix' : 'same';
+  const side = (x: SummaryScenario | null): ScenarioSide | null =>
+    x ? { id: x.id, major: x.major, status: x.status, ...(x.error ? { error: x.error } : {}) } : null;
+  const status: ScenarioDiff['status'] = !sa
+    ? 'new'
+    : !sb
+      ? 'missing'
+      : sa.status === 'passed' && sb.status !== 'passed'
+        ? 'regression'
+        : sa.status !== 'passed' && sb.status === 'passed'
+          ? 'fix'
+          : 'same';
   const verdictFlips = sa && sb ? flips(sa, sb) : [];
   const metrics = sa && sb ? compareMetrics(sa.metrics ?? {}, sb.metrics ?? {}, dict, lab) : [];
   const failedChecks = verdictFlips.filter((f) => f.b === 'failed' || f.b === 'unknown').map((f) => `${f.check} ${f.b}`);
   const regressions: string[] = [];
   const fixes: string[] = [];
-  if (status === 'regression') regressions.push(`${lab}: ${sa!.status} → ${sb!.status}${failedChecks.length ? ` (${failedChecks.join('; ')})` : sb!.error ? ` (${firstLine(sb!.error)})` : ''}.`);
-  if (status === 'missing') regressions.push(`${lab}: ran in ${sa!.status === 'passed' ? 'the baseline' : `the baseline (${sa!.status})`} but not in the new run.`);
+  if (status === 'regression')
+    regressions.push(
+      `${lab}: ${sa!.status} → ${sb!.status}${failedChecks.length ? ` (${failedChecks.join('; ')})` : sb!.error ? ` (${firstLine(sb!.error)})` : ''}.`,
+    );
+  if (status === 'missing')
+    regressions.push(`${lab}: ran in ${sa!.status === 'passed' ? 'the baseline' : `the baseline (${sa!.status})`} but not in the new run.`);
   if (status === 'fix') fixes.push(`${lab}: ${sa!.status} → passed.`);
   for (const m of metrics) if (m.change === 'regressed') regressions.push(m.reason!);
   for (const m of metrics) if (m.change === 'improved') fixes.push(m.reason!);
@@ -313,14 +343,25 @@ function flips(sa: SummaryScenario, sb: SummaryScenario): VerdictFlip[] {
     const va = ka.get(k);
     const vb = kb.get(k);
     if (va?.status === vb?.status) continue;
-    out.push({ id: k.split('\u0000')[0]!, check: (vb ?? va)!.check, a: va?.status ?? null, b: vb?.status ?? null, summary: (vb ?? va)!.summary });
+    out.push({
+      id: k.split('\u0000')[0]!,
+      check: (vb ?? va)!.check,
+      a: va?.status ?? null,
+      b: vb?.status ?? null,
+      summary: (vb ?? va)!.summary,
+    });
   }
   return out;
 }
 
 const isBoolish = (v: unknown) => v === true || v === false || v === null;
 
-function compareMetrics(ma: Record<string, unknown>, mb: Record<string, unknown>, dict: (n: string) => MetricInfo, lab: string): MetricDelta[] {
+function compareMetrics(
+  ma: Record<string, unknown>,
+  mb: Record<string, unknown>,
+  dict: (n: string) => MetricInfo,
+  lab: string,
+): MetricDelta[] {
   const names = [...new Set([...Object.keys(ma), ...Object.keys(mb)])].sort();
   return names.map((metric) => {
     const info = dict(metric);
@@ -335,7 +376,14 @@ function compareMetrics(ma: Record<string, unknown>, mb: Record<string, unknown>
       const regressed = judged && beyond(worse, a, info.threshold);
       const improved = judged && beyond(-worse, a, info.threshold);
       const change = regressed ? 'regressed' : improved ? 'improved' : delta === 0 ? 'same' : 'changed';
-      const d: MetricDelta = { ...base, kind: 'number', delta, ratio, ...(judged && info.threshold ? { threshold: info.threshold } : {}), change };
+      const d: MetricDelta = {
+        ...base,
+        kind: 'number',
+        delta,
+        ratio,
+        ...(judged && info.threshold ? { threshold: info.threshold } : {}),
+        change,
+      };
       if (regressed || improved) {
         const past = info.threshold ? `, past the threshold of ${formatThreshold(info.threshold, info.better, info.unit)}` : '';
         d.reason = `${lab}: ${metric} ${delta > 0 ? 'rose' : 'fell'} from ${formatValue(a, info.unit)} to ${formatValue(b, info.unit)} (${formatDelta(delta, info.unit)}${a === 0 ? '' : `, ${formatPercent(delta / Math.abs(a))}`})${regressed ? past : ''}.`;
@@ -345,7 +393,8 @@ function compareMetrics(ma: Record<string, unknown>, mb: Record<string, unknown>
     if (info.unit === 'bool' && isBoolish(a) && isBoolish(b)) {
       // true is the good value of a bool metric: true → false regresses, false → true is a fix; null (not compared) only changes.
       const judged = info.better !== 'none';
-      const change = a === b ? 'same' : judged && a === true && b === false ? 'regressed' : judged && a === false && b === true ? 'improved' : 'changed';
+      const change =
+        a === b ? 'same' : judged && a === true && b === false ? 'regressed' : judged && a === false && b === true ? 'improved' : 'changed';
       const d: MetricDelta = { ...base, kind: 'bool', change };
       if (change === 'regressed' || change === 'improved') d.reason = `${lab}: ${metric} went from ${a} to ${b}.`;
       return d;
@@ -366,7 +415,8 @@ function beyond(worse: number, a: number, t: Threshold | undefined): boolean {
 /** `2000 ms`, `512 tps`, `true`, `"s2"`. */
 export function formatValue(v: unknown, unit = ''): string {
   if (v === undefined) return '—';
-  if (typeof v === 'number') return `${Number.isInteger(v) ? v : +v.toFixed(2)}${unit && unit !== 'count' && unit !== 'bool' && unit !== 'timeline' ? ` ${unit}` : ''}`;
+  if (typeof v === 'number')
+    return `${Number.isInteger(v) ? v : +v.toFixed(2)}${unit && unit !== 'count' && unit !== 'bool' && unit !== 'timeline' ? ` ${unit}` : ''}`;
   if (typeof v === 'string') return v;
   const s = JSON.stringify(v);
   return s.length > 120 ? `${s.slice(0, 117)}…` : s;
@@ -406,9 +456,13 @@ export function parseSummary(text: string, where: string): Summary {
   try {
     j = JSON.parse(text);
   } catch (e) {
-    throw new ConfigError(`${where} is not valid JSON (${(e as Error).message}): the run was probably cut off while writing it`, 'pick another run (pgchaos compare RUN_A RUN_B, runs are the folders of ./reports), or run the scenarios again');
+    throw new ConfigError(
+      `${where} is not valid JSON (${(e as Error).message}): the run was probably cut off while writing it`,
+      'pick another run (pgchaos compare RUN_A RUN_B, runs are the folders of ./reports), or run the scenarios again',
+    );
   }
-  if (!j || typeof j !== 'object' || Array.isArray(j)) throw new ConfigError(`${where} is not a pgchaos summary (not a JSON object)`, 'name a run folder written by pgchaos run');
+  if (!j || typeof j !== 'object' || Array.isArray(j))
+    throw new ConfigError(`${where} is not a pgchaos summary (not a JSON object)`, 'name a run folder written by pgchaos run');
   const o = j as Record<string, unknown>;
   if (o.schema === undefined) {
     throw new ConfigError(
@@ -419,10 +473,16 @@ export function parseSummary(text: string, where: string): Summary {
   if (o.schema !== 2) {
     throw new ConfigError(
       `${where} has summary schema ${JSON.stringify(o.schema)}; this pgchaos reads schema 2`,
-      typeof o.schema === 'number' && o.schema > 2 ? 'compare it with the pgchaos version that wrote it (npx pgchaos@latest compare …)' : 'run the scenarios again with this pgchaos (pgchaos run)',
+      typeof o.schema === 'number' && o.schema > 2
+        ? 'compare it with the pgchaos version that wrote it (npx pgchaos@latest compare …)'
+        : 'run the scenarios again with this pgchaos (pgchaos run)',
     );
   }
-  const bad = (what: string) => new ConfigError(`${where} is not a valid pgchaos summary: ${what}`, 'run the scenarios again with this pgchaos (pgchaos run), or pick another run');
+  const bad = (what: string) =>
+    new ConfigError(
+      `${where} is not a valid pgchaos summary: ${what}`,
+      'run the scenarios again with this pgchaos (pgchaos run), or pick another run',
+    );
   if (typeof o.run !== 'string') throw bad('"run" is not a string');
   if (!Array.isArray(o.scenarios)) throw bad('"scenarios" is not a list');
   o.scenarios.forEach((s: unknown, i) => {
@@ -430,8 +490,10 @@ export function parseSummary(text: string, where: string): Summary {
     if (!x || typeof x !== 'object') throw bad(`scenarios[${i}] is not an object`);
     for (const f of ['file', 'name', 'id'] as const) if (typeof x[f] !== 'string') throw bad(`scenarios[${i}].${f} is not a string`);
     if (typeof x.major !== 'number') throw bad(`scenarios[${i}].major is not a number`);
-    if (!['passed', 'failed', 'interrupted'].includes(x.status as string)) throw bad(`scenarios[${i}].status is ${JSON.stringify(x.status)}`);
-    if (x.metrics !== undefined && (typeof x.metrics !== 'object' || x.metrics === null || Array.isArray(x.metrics))) throw bad(`scenarios[${i}].metrics is not an object`);
+    if (!['passed', 'failed', 'interrupted'].includes(x.status as string))
+      throw bad(`scenarios[${i}].status is ${JSON.stringify(x.status)}`);
+    if (x.metrics !== undefined && (typeof x.metrics !== 'object' || x.metrics === null || Array.isArray(x.metrics)))
+      throw bad(`scenarios[${i}].metrics is not an object`);
     if (x.verdicts !== undefined && !Array.isArray(x.verdicts)) throw bad(`scenarios[${i}].verdicts is not a list`);
   });
   const scenarios = o.scenarios as SummaryScenario[];
@@ -448,7 +510,11 @@ export function parseSummary(text: string, where: string): Summary {
 }
 
 function countStatuses(ss: SummaryScenario[]): Summary['counts'] {
-  return { passed: ss.filter((s) => s.status === 'passed').length, failed: ss.filter((s) => s.status === 'failed').length, interrupted: ss.filter((s) => s.status === 'interrupted').length };
+  return {
+    passed: ss.filter((s) => s.status === 'passed').length,
+    failed: ss.filter((s) => s.status === 'failed').length,
+    interrupted: ss.filter((s) => s.status === 'interrupted').length,
+  };
 }
 
 /**
@@ -463,7 +529,9 @@ export async function readSummary(runDir: string): Promise<Summary> {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new ConfigError(
-      code === 'ENOENT' ? `${runDir} has no summary.json (the run did not get to write its report, or this is not a run folder)` : `cannot read ${path}: ${(e as Error).message}`,
+      code === 'ENOENT'
+        ? `${runDir} has no summary.json (the run did not get to write its report, or this is not a run folder)`
+        : `cannot read ${path}: ${(e as Error).message}`,
       'name a run folder of ./reports that has a summary.json, or run the scenarios again',
     );
   }
@@ -478,7 +546,6 @@ export function shortTime(iso: string): string {
   const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?Z$/.exec(iso);
   return m ? `${m[1]} ${m[2]} UTC` : iso;
 }
-
 
 /** The text `pgchaos compare` prints: the verdict, then regressions, then fixes. */
 export function renderCompareText(diff: Diff): string {
@@ -495,25 +562,39 @@ export interface CompareLinks {
 
 /** compare.html: self-contained; regressions first (red), then fixes, new, and the unchanged folded; the thresholds used at the end. */
 export function renderCompareHtml(diff: Diff, links: CompareLinks = {}): string {
-  const link = (side: 'a' | 'b', id: string | undefined, text: string) => (links[side] && id ? `<a href="${esc(`${links[side]}#${id}`)}">${esc(text)}</a>` : esc(text));
+  const link = (side: 'a' | 'b', id: string | undefined, text: string) =>
+    links[side] && id ? `<a href="${esc(`${links[side]}#${id}`)}">${esc(text)}</a>` : esc(text);
   const runCell = (r: RunRef, side: 'a' | 'b') => {
-    const cfg = Object.entries(r.config).map(([k, v]) => `${k} = <code>${esc(typeof v === 'string' ? `'${v}'` : JSON.stringify(v))}</code>`).join('<br>');
+    const cfg = Object.entries(r.config)
+      .map(([k, v]) => `${k} = <code>${esc(typeof v === 'string' ? `'${v}'` : JSON.stringify(v))}</code>`)
+      .join('<br>');
     return `<td class="nw">${links[side] ? `<a href="${esc(links[side]!)}">${esc(r.run)}</a>` : esc(r.run)}</td><td class="nw">${esc(r.startedAt ? shortTime(r.startedAt) : '—')}</td><td>${esc(r.git ? r.git.slice(0, 12) + (r.git.endsWith('+dirty') ? '+dirty' : '') : '—')}</td><td>${r.majors.map((m) => `pg${m}`).join(', ')}</td><td><span class="${r.status}">${r.status}</span>: ${r.counts.passed} passed, ${r.counts.failed} failed${r.counts.interrupted ? `, ${r.counts.interrupted} interrupted` : ''}</td><td>${cfg || '—'}</td>`;
   };
   const metricRow = (m: MetricDelta) => {
     const cls = m.change === 'regressed' ? 'bad' : m.change === 'improved' ? 'good' : m.change === 'changed' ? 'moved' : '';
-    const t = m.threshold && m.better !== 'none' ? formatThreshold(m.threshold, m.better, m.unit) : m.better === 'none' ? 'not compared' : 'any worsening';
-    const delta = m.kind === 'number' ? `${formatDelta(m.delta!, m.unit)}${m.a === 0 || m.delta === 0 ? '' : ` (${formatPercent(m.delta! / Math.abs(m.a as number))})`}` : '';
+    const t =
+      m.threshold && m.better !== 'none'
+        ? formatThreshold(m.threshold, m.better, m.unit)
+        : m.better === 'none'
+          ? 'not compared'
+          : 'any worsening';
+    const delta =
+      m.kind === 'number'
+        ? `${formatDelta(m.delta!, m.unit)}${m.a === 0 || m.delta === 0 ? '' : ` (${formatPercent(m.delta! / Math.abs(m.a as number))})`}`
+        : '';
     return `<tr class="${cls}"><td><b>${esc(m.metric)}</b></td><td>${esc(formatValue(m.a, m.unit))}</td><td>${esc(formatValue(m.b, m.unit))}</td><td>${esc(delta)}</td><td>${esc(t)}</td><td>${m.change}</td></tr>`;
   };
   const section = (s: ScenarioDiff, open: boolean) => {
-    const st = (x: ScenarioSide | null, side: 'a' | 'b') => (x ? `<span class="${x.status}">${link(side, x.id, x.status)}</span>` : '<i>not run</i>');
+    const st = (x: ScenarioSide | null, side: 'a' | 'b') =>
+      x ? `<span class="${x.status}">${link(side, x.id, x.status)}</span>` : '<i>not run</i>';
     const flips = s.verdictFlips.length
       ? `<ul>${s.verdictFlips.map((f) => `<li><b>${esc(f.check)}</b>: <span class="${f.a}">${f.a ?? 'absent'}</span> → <span class="${f.b}">${f.b ?? 'absent'}</span> — ${esc(f.summary)}</li>`).join('')}</ul>`
       : '';
     const order = { regressed: 0, improved: 1, changed: 2, same: 3 } as const;
     const shown = s.metrics.filter((m) => m.change !== 'same' || m.kind === 'number').sort((x, y) => order[x.change] - order[y.change]);
-    const metrics = shown.length ? `<table class="m"><tr><th>metric</th><th>A</th><th>B</th><th>Δ</th><th>threshold</th><th></th></tr>${shown.map(metricRow).join('')}</table>` : '';
+    const metrics = shown.length
+      ? `<table class="m"><tr><th>metric</th><th>A</th><th>B</th><th>Δ</th><th>threshold</th><th></th></tr>${shown.map(metricRow).join('')}</table>`
+      : '';
     const err = s.b?.error && s.status === 'regression' ? `<pre>${esc(firstLine(s.b.error))}</pre>` : '';
     return `<details class="sc ${s.group}"${open ? ' open' : ''}><summary><b>${esc(s.label)}</b> — ${st(s.a, 'a')} → ${st(s.b, 'b')}</summary>${[...s.regressions, ...s.fixes].length ? `<ul class="why">${[...s.regressions, ...s.fixes].map((r) => `<li>${esc(r.startsWith(`${s.label}: `) ? r.slice(s.label.length + 2) : r)}</li>`).join('')}</ul>` : ''}${err}${flips}${metrics}</details>`;
   };
@@ -530,7 +611,10 @@ export function renderCompareHtml(diff: Diff, links: CompareLinks = {}): string 
     })
     .join('');
   const thresholds = Object.entries(diff.thresholds)
-    .map(([name, t]) => `<tr><td><b>${esc(name)}</b>${t.overridden ? ' <i>(override)</i>' : ''}</td><td>${esc(t.unit)}</td><td>${t.better === 'lower' ? 'a rise is worse' : 'a fall is worse'}</td><td>${esc(t.threshold ? formatThreshold(t.threshold, t.better, t.unit) : t.better === 'lower' ? 'any rise' : 'any fall')}</td><td>${esc(t.description)}</td></tr>`)
+    .map(
+      ([name, t]) =>
+        `<tr><td><b>${esc(name)}</b>${t.overridden ? ' <i>(override)</i>' : ''}</td><td>${esc(t.unit)}</td><td>${t.better === 'lower' ? 'a rise is worse' : 'a fall is worse'}</td><td>${esc(t.threshold ? formatThreshold(t.threshold, t.better, t.unit) : t.better === 'lower' ? 'any rise' : 'any fall')}</td><td>${esc(t.description)}</td></tr>`,
+    )
     .join('');
   const banner = diff.regressed
     ? `<div class="banner bad"><b>REGRESSED</b>: ${diff.reasons.length} regression${diff.reasons.length === 1 ? '' : 's'}<ul>${diff.reasons.map((r) => `<li>${esc(r)}</li>`).join('')}</ul></div>`

@@ -47,10 +47,12 @@ export interface ReportInput {
   files: string[];
 }
 
-
 /** JSON for a `<script type="application/json">` block: nothing in it can close the block. */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 let assets: { js: string; css: string } | null | undefined;
@@ -113,14 +115,23 @@ export function formatMetric(name: string, v: unknown): string {
 }
 
 /** The metrics the matrix shows, in this order of preference: the first three a record has. */
-const KEY_METRICS = ['writeOutageMs', 'stallMs', 'recoveryMs', 'lostAcked', 'rewindMs', 'recloneMs', 'steadyTps', 'divergedBytes', 'unknownOutcome'];
+const KEY_METRICS = [
+  'writeOutageMs',
+  'stallMs',
+  'recoveryMs',
+  'lostAcked',
+  'rewindMs',
+  'recloneMs',
+  'steadyTps',
+  'divergedBytes',
+  'unknownOutcome',
+];
 
 export function keyMetrics(r: Pick<ScenarioRecord, 'metrics'>, n = 3): Array<[string, string]> {
   return KEY_METRICS.filter((k) => r.metrics[k] !== undefined && r.metrics[k] !== null && typeof r.metrics[k] !== 'object')
     .slice(0, n)
     .map((k) => [k, formatMetric(k, r.metrics[k])]);
 }
-
 
 const pill = (status: string) => `<span class="pill ${esc(status)}">${esc(status)}</span>`;
 
@@ -133,10 +144,15 @@ export function renderHtml(input: ReportInput): string {
     header(input),
     matrix(input),
     scenarioList(input),
-    ...input.broken.map((b) => `<div class="broken"><b>Broken record</b> <code>scenarios/${esc(b.file)}</code>: ${esc(b.reason)}. Its scenario's result is unknown; it counts as failed.</div>`),
+    ...input.broken.map(
+      (b) =>
+        `<div class="broken"><b>Broken record</b> <code>scenarios/${esc(b.file)}</code>: ${esc(b.reason)}. Its scenario's result is unknown; it counts as failed.</div>`,
+    ),
     ...input.records.map((r) => scenarioSection(r, input.logs.get(r.id) ?? [])),
   ].join('\n');
-  const noLib = lib ? '' : '<div class="broken">Charts are missing: the uplot package was not found next to pgchaos (reinstall pgchaos: <code>npm install</code>).</div>';
+  const noLib = lib
+    ? ''
+    : '<div class="broken">Charts are missing: the uplot package was not found next to pgchaos (reinstall pgchaos: <code>npm install</code>).</div>';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}</title>
@@ -151,19 +167,44 @@ ${lib ? `<script>${lib.js}</script>\n<script>${CLIENT_JS}</script>` : ''}
 function header({ summary, context, records, files }: ReportInput): string {
   const c = context;
   const cfg = (c?.config ?? {}) as Record<string, unknown>;
-  const writer = (cfg.writer as { clients?: number; batchRows?: number } | undefined) ?? (records.find((r) => r.writer)?.writer as { clients?: number; batchRows?: number } | undefined);
+  const writer =
+    (cfg.writer as { clients?: number; batchRows?: number } | undefined) ??
+    (records.find((r) => r.writer)?.writer as { clients?: number; batchRows?: number } | undefined);
   const servers = summary.majors
     .map((m) => {
       const r = records.find((x) => x.major === m && (x.postgres || x.image));
-      return r ? `<div><b>${m}</b>: ${esc(r.postgres ?? 'server version not recorded')}${r.image ? ` — image <code>${esc(r.image)}</code>` : ''}</div>` : `<div><b>${m}</b>: no scenario recorded</div>`;
+      return r
+        ? `<div><b>${m}</b>: ${esc(r.postgres ?? 'server version not recorded')}${r.image ? ` — image <code>${esc(r.image)}</code>` : ''}</div>`
+        : `<div><b>${m}</b>: no scenario recorded</div>`;
     })
     .join('');
-  const shown = Object.entries(cfg).filter(([k, v]) => k !== 'writer' && v !== undefined && v !== null && !(typeof v === 'object' && Object.keys(v as object).length === 0));
-  const cfgText = shown.map(([k, v]) => `<span class="mono">${esc(k)}</span> ${esc(typeof v === 'string' ? (v === '' ? "''" : v) : JSON.stringify(v))}`).join(' · ');
-  const host = c?.host && typeof c.host === 'object' ? `${esc(c.host.hostname)} (${esc(c.host.platform)}, ${c.host.cpus} CPUs, Node ${esc(c.host.node)}${c.host.docker ? `, ${esc(c.host.docker)}` : ''})` : '—';
+  const shown = Object.entries(cfg).filter(
+    ([k, v]) => k !== 'writer' && v !== undefined && v !== null && !(typeof v === 'object' && Object.keys(v as object).length === 0),
+  );
+  const cfgText = shown
+    .map(([k, v]) => `<span class="mono">${esc(k)}</span> ${esc(typeof v === 'string' ? (v === '' ? "''" : v) : JSON.stringify(v))}`)
+    .join(' · ');
+  const host =
+    c?.host && typeof c.host === 'object'
+      ? `${esc(c.host.hostname)} (${esc(c.host.platform)}, ${c.host.cpus} CPUs, Node ${esc(c.host.node)}${c.host.docker ? `, ${esc(c.host.docker)}` : ''})`
+      : '—';
   const facts: Array<[string, string]> = [
-    ['started', esc(utc(c?.startedAt ?? records.map((r) => r.startedAt).filter(Boolean).sort()[0]))],
-    ['command', c?.command ? `<span class="cmd"><code>${esc(c.command)}</code><button class="copy" type="button">copy</button></span>` : '—'],
+    [
+      'started',
+      esc(
+        utc(
+          c?.startedAt ??
+            records
+              .map((r) => r.startedAt)
+              .filter(Boolean)
+              .sort()[0],
+        ),
+      ),
+    ],
+    [
+      'command',
+      c?.command ? `<span class="cmd"><code>${esc(c.command)}</code><button class="copy" type="button">copy</button></span>` : '—',
+    ],
     ['git', c ? (c.git ? `<span class="mono">${esc(c.git)}</span>` : 'not a git work tree') : '—'],
     ['pgchaos', esc(c?.pgchaos ?? '—')],
     ['host', host],
@@ -195,7 +236,9 @@ function matrix({ summary, records }: ReportInput): string {
       const cells = majors.map((m) => {
         const r = rs.find((x) => x.major === m);
         if (!r) return '<td class="cell muted">not run</td>';
-        const km = keyMetrics(r).map(([k, v]) => `<span class="m">${esc(k)} ${esc(v)}</span>`).join('');
+        const km = keyMetrics(r)
+          .map(([k, v]) => `<span class="m">${esc(k)} ${esc(v)}</span>`)
+          .join('');
         return `<td class="cell"><a href="#${esc(r.id)}">${pill(r.status)}</a>${km}</td>`;
       });
       return `<tr><td>${esc(rs[0]!.name)}<div class="muted mono">${esc(rs[0]!.file)}</div></td>${cells.join('')}</tr>`;
@@ -213,8 +256,14 @@ function scenarioList({ records }: ReportInput): string {
   const rows = records
     .map((r) => {
       const bad = r.verdicts.find((v) => v.status !== 'passed');
-      const why = bad ? `<span class="${bad.status}-t">${esc(bad.check)}</span>: ${esc(bad.summary)}` : r.error ? esc(r.error.split('\n')[0]) : '';
-      const km = keyMetrics(r).map(([k, v]) => `${esc(k)} ${esc(v)}`).join('<br>');
+      const why = bad
+        ? `<span class="${bad.status}-t">${esc(bad.check)}</span>: ${esc(bad.summary)}`
+        : r.error
+          ? esc(r.error.split('\n')[0])
+          : '';
+      const km = keyMetrics(r)
+        .map(([k, v]) => `${esc(k)} ${esc(v)}`)
+        .join('<br>');
       return `<tr><td>${pill(r.status)}</td><td><a href="#${esc(r.id)}">${esc(r.name)}</a></td><td>${r.major || '—'}</td><td>${dur(r.durationMs)}</td><td>${verdictCounts(r)}</td><td class="muted nowrap">${km}</td><td>${why}</td></tr>`;
     })
     .join('');
@@ -223,17 +272,24 @@ function scenarioList({ records }: ReportInput): string {
 
 function scenarioSection(r: ScenarioRecord, logs: LogView[]): string {
   const bad = r.verdicts.filter((v) => v.status !== 'passed');
-  const verdictLine = r.verdicts.length === 0
-    ? '<span class="muted">no verdict recorded</span>'
-    : bad.length === 0
-      ? `<span class="passed-t">all ${r.verdicts.length} verdicts passed</span>`
-      : `<span class="failed-t">${bad.length} of ${r.verdicts.length} verdicts did not pass:</span> ${bad.map((v) => `<b>${esc(v.check)}</b>`).join(', ')}`;
+  const verdictLine =
+    r.verdicts.length === 0
+      ? '<span class="muted">no verdict recorded</span>'
+      : bad.length === 0
+        ? `<span class="passed-t">all ${r.verdicts.length} verdicts passed</span>`
+        : `<span class="failed-t">${bad.length} of ${r.verdicts.length} verdicts did not pass:</span> ${bad.map((v) => `<b>${esc(v.check)}</b>`).join(', ')}`;
   const verdicts = r.verdicts
-    .map((v) => `<tr><td class="st">${pill(v.status)}</td><td><b>${esc(v.check)}</b><br>${esc(v.summary)}<div class="ev">${esc(describeEvidence(v))}</div></td></tr>`)
+    .map(
+      (v) =>
+        `<tr><td class="st">${pill(v.status)}</td><td><b>${esc(v.check)}</b><br>${esc(v.summary)}<div class="ev">${esc(describeEvidence(v))}</div></td></tr>`,
+    )
     .join('');
   const cl = r.cluster ?? {};
   const clusterText = Object.entries(cl)
-    .map(([k, v]) => `<span class="mono">${esc(k)}</span> ${esc(typeof v === 'string' ? (v === '' ? "''" : v) : Array.isArray(v) ? v.join(', ') : JSON.stringify(v))}`)
+    .map(
+      ([k, v]) =>
+        `<span class="mono">${esc(k)}</span> ${esc(typeof v === 'string' ? (v === '' ? "''" : v) : Array.isArray(v) ? v.join(', ') : JSON.stringify(v))}`,
+    )
     .join(' · ');
   const data = chartData(r);
   const hasCharts = data.writer || data.lagBytes || data.lanes;
@@ -274,9 +330,17 @@ function events(r: ScenarioRecord): string {
     .sort((a, b) => a.t - b.t)
     .map((e) => {
       const n = nums.get(e);
-      const until = e.kind === 'fault' ? (typeof e.until === 'number' ? `until ${sec(e.until)}${e.healedBy ? ` (${esc(e.healedBy)})` : ''}` : `to the end${e.lastsToEnd ? ` (${esc(e.lastsToEnd)})` : ''}`) : '';
+      const until =
+        e.kind === 'fault'
+          ? typeof e.until === 'number'
+            ? `until ${sec(e.until)}${e.healedBy ? ` (${esc(e.healedBy)})` : ''}`
+            : `to the end${e.lastsToEnd ? ` (${esc(e.lastsToEnd)})` : ''}`
+          : '';
       const detail = e.detail && Object.keys(e.detail).length ? JSON.stringify(e.detail) : '';
-      const shortDetail = detail.length > 160 ? `<details><summary>${esc(detail.slice(0, 120))}…</summary><pre>${esc(JSON.stringify(e.detail, null, 1))}</pre></details>` : esc(detail);
+      const shortDetail =
+        detail.length > 160
+          ? `<details><summary>${esc(detail.slice(0, 120))}…</summary><pre>${esc(JSON.stringify(e.detail, null, 1))}</pre></details>`
+          : esc(detail);
       return `<tr class="${e.kind}"><td class="t">${n ? `<span class="num ${e.kind}">${n}</span>` : ''}</td><td class="t">${sec(e.t)}</td><td class="t muted">${esc(wallAt(r.startedAt, e.t))}</td><td class="k">${e.kind}</td><td>${esc(e.what)}${until ? ` <span class="muted">${until}</span>` : ''}${shortDetail ? `<div class="muted mono">${shortDetail}</div>` : ''}</td></tr>`;
     })
     .join('');
@@ -344,13 +408,23 @@ function logSection(r: ScenarioRecord, logs: LogView[]): string {
   if (logs.length === 0) return '<h3>Server logs</h3><p class="muted">none recorded</p>';
   const links = logs
     .map((l) => {
-      const counts = Object.entries(l.counts).map(([k, v]) => `${v} ${k}`).join(', ');
-      return l.exists ? `<a href="${esc(l.path)}">${esc(l.node)}.log</a>${counts ? `<span class="logcount failed-t">${esc(counts)}</span>` : ''}` : `<span class="muted">${esc(l.node)}.log (missing)</span>`;
+      const counts = Object.entries(l.counts)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', ');
+      return l.exists
+        ? `<a href="${esc(l.path)}">${esc(l.node)}.log</a>${counts ? `<span class="logcount failed-t">${esc(counts)}</span>` : ''}`
+        : `<span class="muted">${esc(l.node)}.log (missing)</span>`;
     })
     .join(' · ');
-  const tails = r.status === 'passed' ? '' : logs
-    .filter((l) => l.exists)
-    .map((l) => `<details open><summary>${esc(l.node)}.log: last ${l.tail.length} lines${l.earlier.length ? `, and ${l.earlier.length} earlier ERROR/FATAL/PANIC lines` : ''}</summary><pre class="log">${l.earlier.length ? `${highlight(l.earlier)}\n  ⋮\n` : ''}<span class="tail">${highlight(l.tail)}</span></pre></details>`)
-    .join('');
+  const tails =
+    r.status === 'passed'
+      ? ''
+      : logs
+          .filter((l) => l.exists)
+          .map(
+            (l) =>
+              `<details open><summary>${esc(l.node)}.log: last ${l.tail.length} lines${l.earlier.length ? `, and ${l.earlier.length} earlier ERROR/FATAL/PANIC lines` : ''}</summary><pre class="log">${l.earlier.length ? `${highlight(l.earlier)}\n  ⋮\n` : ''}<span class="tail">${highlight(l.tail)}</span></pre></details>`,
+          )
+          .join('');
   return `<h3>Server logs</h3><div>${links}</div>${tails}`;
 }

@@ -18,9 +18,19 @@ import { writeReport } from './report.ts';
 const VITEST = join(PACKAGE_ROOT, 'node_modules', '.bin', 'vitest');
 const COUNT_REPORTER = join(PACKAGE_ROOT, 'harness', 'run', 'count-reporter.ts');
 /** The failing verdict of the fixture, and its sentence as verify() passes it to expect. */
-const LOST = { id: 'writes.promised-loss', check: 'no promised acknowledged commit lost', summary: '1095 acknowledged batches missing from s2' };
+const LOST = {
+  id: 'writes.promised-loss',
+  check: 'no promised acknowledged commit lost',
+  summary: '1095 acknowledged batches missing from s2',
+};
 const SENTENCE = `${LOST.check}: ${LOST.summary}`;
-const ONE_PRIMARY = { id: 'writes.one-primary', check: 'one primary at a time', status: 'passed', summary: 'never two writable primaries', evidence: {} } as const;
+const ONE_PRIMARY = {
+  id: 'writes.one-primary',
+  check: 'one primary at a time',
+  status: 'passed',
+  summary: 'never two writable primaries',
+  evidence: {},
+} as const;
 
 function record(name: string, status: ScenarioRecord['status'], more: Partial<ScenarioRecord> = {}): ScenarioRecord {
   const key = { file: 'stories.test.js', name, major: 15 };
@@ -61,10 +71,7 @@ test('long soak [pg15]', async (t) => { await t.annotate('1', 'metric timelineBe
   const failed = record('unsafe promotion', 'failed', {
     error: `${SENTENCE}: expected 'failed' to be 'passed'`,
     metrics: { lostAcked: 1095, writeOutageMs: 2000 },
-    verdicts: [
-      { ...LOST, status: 'failed', evidence: {} },
-      ONE_PRIMARY,
-    ],
+    verdicts: [{ ...LOST, status: 'failed', evidence: {} }, ONE_PRIMARY],
   });
   const interrupted = record('long soak', 'interrupted', { error: 'interrupted (SIGINT) while it ran' });
   for (const r of [passed, failed, interrupted]) await writeScenarioRecord(run, r);

@@ -154,13 +154,15 @@ export function stepSummaryMarkdown(run: string, records: ScenarioRecord[]): str
   const n = { passed: 0, failed: 0, interrupted: 0 };
   for (const r of records) n[r.status]++;
   const rank = { failed: 0, interrupted: 1, passed: 2 } as const;
-  const rows = [...records].sort((x, y) => rank[x.status] - rank[y.status]).map((r) => {
-    const failing = r.verdicts.find((v) => v.status !== 'passed');
-    const why = failing ? `${failing.check}: ${failing.summary}` : r.status === 'passed' ? '' : (r.error ?? '').split('\n')[0]!;
-    const [key] = keyMetrics(r, 1);
-    const figure = key ? `${key[0]} ${key[1]}` : (recordFigures(r)[0] ?? '');
-    return `| ${cell(r.name)} | ${r.major} | ${STATUS_MD[r.status]} | ${cell(why)} | ${cell(figure)} |`;
-  });
+  const rows = [...records]
+    .sort((x, y) => rank[x.status] - rank[y.status])
+    .map((r) => {
+      const failing = r.verdicts.find((v) => v.status !== 'passed');
+      const why = failing ? `${failing.check}: ${failing.summary}` : r.status === 'passed' ? '' : (r.error ?? '').split('\n')[0]!;
+      const [key] = keyMetrics(r, 1);
+      const figure = key ? `${key[0]} ${key[1]}` : (recordFigures(r)[0] ?? '');
+      return `| ${cell(r.name)} | ${r.major} | ${STATUS_MD[r.status]} | ${cell(why)} | ${cell(figure)} |`;
+    });
   return [
     `### pgchaos run ${run}: ${n.passed} passed, ${n.failed} failed${n.interrupted ? `, ${n.interrupted} interrupted` : ''}`,
     '',
@@ -191,5 +193,5 @@ export async function finishCiFiles(
   }
   const summaryFile = opts.stepSummary ?? process.env.GITHUB_STEP_SUMMARY;
   if (summaryFile && records.length) await appendFile(summaryFile, `${stepSummaryMarkdown(basename(runDir), records)}\n`);
-  return text === null ? null : (await readFile(junitFile, 'utf8')).match(/<testcase\b/g)?.length ?? 0;
+  return text === null ? null : ((await readFile(junitFile, 'utf8')).match(/<testcase\b/g)?.length ?? 0);
 }

@@ -26,7 +26,9 @@ describe('renderMatrixHtml', () => {
     const html = renderMatrixHtml(run());
     expect(html).toContain('<th>scenario</th><th>pg13 (base)</th><th>pg15</th>');
     const [pg13, pg15] = cellsOf(html, 'planned-switchover');
-    expect(pg13).toContain('<a class="passed" href="index.html#planned-switchover--fast-stop-the-primary-promote-the-most-advanced--pg13">passed</a>');
+    expect(pg13).toContain(
+      '<a class="passed" href="index.html#planned-switchover--fast-stop-the-primary-promote-the-most-advanced--pg13">passed</a>',
+    );
     expect(pg13).toContain('<li class="">writeOutageMs <b>2000 ms</b></li>');
     expect(pg15).toContain('href="index.html#planned-switchover--fast-stop-the-primary-promote-the-most-advanced--pg15"');
     expect(pg15).toContain('<li class="bad">writeOutageMs <b>9000 ms</b> <span class="d">(+7000 ms)</span></li>');

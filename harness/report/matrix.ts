@@ -27,7 +27,6 @@ export const KEY_FIGURES = [
   'hashesEqual',
 ] as const;
 
-
 const rowKey = (s: Pick<SummaryScenario, 'file' | 'name' | 'seed'>) => JSON.stringify([s.file, s.name, s.seed ?? null]);
 const shortFile = (f: string) => f.replace(/^(\.\/)?scenarios\//, '').replace(/\.test\.[cm]?[jt]s$/, '');
 
@@ -39,7 +38,10 @@ export function renderMatrixHtml(summary: Summary): string {
   for (const s of summary.scenarios) rows.set(rowKey(s), [...(rows.get(rowKey(s)) ?? []), s]);
   // The delta of a metric of a scenario on a major, against the base major.
   const deltaOf = (s: SummaryScenario, metric: string): MetricDelta | undefined =>
-    cmp.diffs.find((d) => d.major === s.major)?.diff.scenarios.find((x) => x.b?.id === s.id)?.metrics.find((m) => m.metric === metric);
+    cmp.diffs
+      .find((d) => d.major === s.major)
+      ?.diff.scenarios.find((x) => x.b?.id === s.id)
+      ?.metrics.find((m) => m.metric === metric);
   const scenarioDiffOf = (s: SummaryScenario) => cmp.diffs.find((d) => d.major === s.major)?.diff.scenarios.find((x) => x.b?.id === s.id);
 
   const cell = (s: SummaryScenario | undefined, major: number) => {
@@ -50,7 +52,12 @@ export function renderMatrixHtml(summary: Summary): string {
       const unit = metricInfo(k).unit;
       const d = major === cmp.base ? undefined : deltaOf(s, k);
       const cls = d?.change === 'regressed' ? 'bad' : d?.change === 'improved' ? 'good' : '';
-      const delta = d?.kind === 'number' && d.delta !== 0 ? ` <span class="d">(${esc(formatDelta(d.delta!, unit))})</span>` : d?.kind === 'bool' && d.change !== 'same' ? ` <span class="d">(was ${esc(formatValue(d.a))})</span>` : '';
+      const delta =
+        d?.kind === 'number' && d.delta !== 0
+          ? ` <span class="d">(${esc(formatDelta(d.delta!, unit))})</span>`
+          : d?.kind === 'bool' && d.change !== 'same'
+            ? ` <span class="d">(was ${esc(formatValue(d.a))})</span>`
+            : '';
       return `<li class="${cls}">${esc(k)} <b>${esc(formatValue(s.metrics[k], unit))}</b>${delta}</li>`;
     });
     const cls = sd?.group === 'regressed' ? ' regressed' : '';
@@ -60,7 +67,14 @@ export function renderMatrixHtml(summary: Summary): string {
   const body = [...rows.values()]
     .map((list) => {
       const first = list[0]!;
-      return `<tr><th><code>${esc(shortFile(first.file))}</code><br>${esc(first.name)}${first.seed !== undefined ? ` (seed ${first.seed})` : ''}</th>${majors.map((m) => cell(list.find((s) => s.major === m), m)).join('')}</tr>`;
+      return `<tr><th><code>${esc(shortFile(first.file))}</code><br>${esc(first.name)}${first.seed !== undefined ? ` (seed ${first.seed})` : ''}</th>${majors
+        .map((m) =>
+          cell(
+            list.find((s) => s.major === m),
+            m,
+          ),
+        )
+        .join('')}</tr>`;
     })
     .join('');
 
@@ -75,7 +89,10 @@ export function renderMatrixHtml(summary: Summary): string {
   const fixList = fixes.length ? `<p>Better than pg${cmp.base}:</p><ul>${fixes.map((r) => `<li>${esc(r)}</li>`).join('')}</ul>` : '';
   const thresholds = KEY_FIGURES.map((k) => [k, metricInfo(k)] as const)
     .filter(([, i]) => i.better !== 'none')
-    .map(([k, i]) => `${esc(k)} ${esc(i.threshold ? formatThreshold(i.threshold, i.better, i.unit) : i.better === 'lower' ? 'any rise' : 'any fall')}`)
+    .map(
+      ([k, i]) =>
+        `${esc(k)} ${esc(i.threshold ? formatThreshold(i.threshold, i.better, i.unit) : i.better === 'lower' ? 'any rise' : 'any fall')}`,
+    )
     .join(' · ');
 
   return `<!doctype html><html><head><meta charset="utf-8"><title>pgchaos ${esc(summary.run)}: majors</title><style>

@@ -21,7 +21,10 @@ export interface MergeResult {
 }
 
 async function isDir(p: string): Promise<boolean> {
-  return stat(p).then((s) => s.isDirectory(), () => false);
+  return stat(p).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }
 
 /** The `*.json` files of `dir` (none when it is missing). */
@@ -67,12 +70,18 @@ export async function mergeRunDirs(shardDirs: string[], outDir: string): Promise
   const seen = new Map<string, string>();
   const projects = new Map<string, string>();
   for (const dir of shardDirs) {
-    if (!(await isDir(dir))) throw new ConfigError(`${dir} is not a run folder`, 'name the run folders the shards wrote (reports/<run>), one per shard');
+    if (!(await isDir(dir)))
+      throw new ConfigError(`${dir} is not a run folder`, 'name the run folders the shards wrote (reports/<run>), one per shard');
     const records = await jsonFiles(join(dir, 'scenarios'));
-    if (!records.length) throw new ConfigError(`${dir} holds no scenario record (scenarios/*.json)`, 'name the run folders of finished shards; a shard that ran nothing has nothing to merge');
+    if (!records.length)
+      throw new ConfigError(
+        `${dir} holds no scenario record (scenarios/*.json)`,
+        'name the run folders of finished shards; a shard that ran nothing has nothing to merge',
+      );
     for (const f of records) {
       const earlier = seen.get(f);
-      if (earlier) throw new ConfigError(`${f} is in both ${earlier} and ${dir}`, 'merge the shards of one split run (vitest --shard i/n), each once');
+      if (earlier)
+        throw new ConfigError(`${f} is in both ${earlier} and ${dir}`, 'merge the shards of one split run (vitest --shard i/n), each once');
       seen.set(f, dir);
     }
     for (const b of await jsonFiles(join(dir, 'blob'))) {
@@ -95,13 +104,21 @@ export async function mergeRunDirs(shardDirs: string[], outDir: string): Promise
       await cp(join(dir, 'blob', b), join(outDir, 'blob', target));
       blobs.push(target);
     }
-    const ctx = await readFile(join(dir, 'run.json'), 'utf8').then((t) => JSON.parse(t) as RunContext, () => null);
+    const ctx = await readFile(join(dir, 'run.json'), 'utf8').then(
+      (t) => JSON.parse(t) as RunContext,
+      () => null,
+    );
     if (ctx) contexts.push(ctx);
   }
   const shards = contexts.map((c) => c.shard ?? c.run);
   if (contexts[0]) {
     const majors = [...new Set(contexts.flatMap((c) => c.majors))];
-    const merged: RunContext = { ...contexts[0], run: basename(outDir), majors, shard: `merged from ${shardDirs.map((d) => basename(d)).join(', ')} (${shards.join(', ')})` };
+    const merged: RunContext = {
+      ...contexts[0],
+      run: basename(outDir),
+      majors,
+      shard: `merged from ${shardDirs.map((d) => basename(d)).join(', ')} (${shards.join(', ')})`,
+    };
     await writeFileAtomic(join(outDir, 'run.json'), JSON.stringify(merged, null, 2));
   }
   return { records: seen.size, blobs, shards, project: projects.size ? [...projects.keys()][0] : undefined };

@@ -21,15 +21,33 @@ const info = (unit: string, description: string, better: MetricInfo['better'] = 
 
 export const METRICS: Record<string, MetricInfo> = {
   // Throughput
-  steadyTps: { unit: 'tps', description: 'mean commits per second of the writer before the first fault (the steady state every recovery is measured against)', better: 'higher', threshold: { ...TPS_THRESHOLD } },
-  tpsOneStandbyDown: { unit: 'tps', description: 'mean commits per second while one standby is down and the others still release commits', better: 'higher', threshold: { ...TPS_THRESHOLD } },
-  syncRepWaiters: info('count', 'backends waiting on SyncRep in pg_stat_activity during the stall (every writer client when commits stall)'),
+  steadyTps: {
+    unit: 'tps',
+    description: 'mean commits per second of the writer before the first fault (the steady state every recovery is measured against)',
+    better: 'higher',
+    threshold: { ...TPS_THRESHOLD },
+  },
+  tpsOneStandbyDown: {
+    unit: 'tps',
+    description: 'mean commits per second while one standby is down and the others still release commits',
+    better: 'higher',
+    threshold: { ...TPS_THRESHOLD },
+  },
+  syncRepWaiters: info(
+    'count',
+    'backends waiting on SyncRep in pg_stat_activity during the stall (every writer client when commits stall)',
+  ),
 
   // Timings
-  stallOnsetMs: ms('ms from the loss of the last standby that could release commits to the first interval with zero commits: the onset delay of the stall, expected near 0 (not compared)', 'none'),
+  stallOnsetMs: ms(
+    'ms from the loss of the last standby that could release commits to the first interval with zero commits: the onset delay of the stall, expected near 0 (not compared)',
+    'none',
+  ),
   stallMs: ms('ms the stall lasted (zero commits) before the repair ended it (not compared: the story decides when to repair)', 'none'),
   recoveryMs: ms('ms from the repair (a standby started again) to the first interval with TPS back at ≥ 50 % of steady'),
-  writeOutageMs: ms('ms without an acknowledged write across a failover: last acknowledged commit on the old primary to the first on the new one'),
+  writeOutageMs: ms(
+    'ms without an acknowledged write across a failover: last acknowledged commit on the old primary to the first on the new one',
+  ),
   rewindMs: ms('ms pg_rewind took to rewind the old primary onto the new timeline'),
   recloneMs: ms('ms a fresh pg_basebackup -R took to re-clone the old primary as a standby'),
   streamingAfterRestartMs: ms("ms from a stopped standby's start to its walsender showing state streaming again"),
@@ -39,14 +57,31 @@ export const METRICS: Record<string, MetricInfo> = {
 
   // Writes and rows
   ackedBatches: info('count', 'batches the primary acknowledged to the writer (COMMIT returned)'),
-  lostAcked: { unit: 'count', description: 'acknowledged batches missing from the final primary (any rise is a regression; 0 unless the scenario loses writes on purpose)', better: 'lower', threshold: { ...LOST_THRESHOLD } },
-  lostAckedOnPurpose: info('count', 'acknowledged batches the counter-example loses on purpose (async replication, lagging standby promoted); varies with timing'),
+  lostAcked: {
+    unit: 'count',
+    description:
+      'acknowledged batches missing from the final primary (any rise is a regression; 0 unless the scenario loses writes on purpose)',
+    better: 'lower',
+    threshold: { ...LOST_THRESHOLD },
+  },
+  lostAckedOnPurpose: info(
+    'count',
+    'acknowledged batches the counter-example loses on purpose (async replication, lagging standby promoted); varies with timing',
+  ),
   lostSample: info('text', 'up to 10 of the lost (client, seq) batches'),
   unknownOutcome: info('count', 'batches whose COMMIT outcome the writer could not know (connection lost around COMMIT)'),
   unknownCommitted: info('count', 'unknown-outcome batches found committed on the final primary'),
-  hashesEqual: { unit: 'bool', description: "every node's count(*) and sum(hashtext(t::text)) agreed after replaying to the primary's LSN (null: not compared)", better: 'higher' },
+  hashesEqual: {
+    unit: 'bool',
+    description: "every node's count(*) and sum(hashtext(t::text)) agreed after replaying to the primary's LSN (null: not compared)",
+    better: 'higher',
+  },
   rowsPerNode: info('count', 'row count of the table on each node at the end'),
-  catchupSeen: { unit: 'bool', description: 'the restarted standby was seen in catchup/potential before streaming/quorum', better: 'higher' },
+  catchupSeen: {
+    unit: 'bool',
+    description: 'the restarted standby was seen in catchup/potential before streaming/quorum',
+    better: 'higher',
+  },
 
   // Failover and failback
   promotedNode: info('text', 'the standby promoted'),
@@ -67,15 +102,23 @@ export const METRICS: Record<string, MetricInfo> = {
   faultsInjected: info('count', 'faults of the schedule injected'),
   faultsSkipped: info('count', 'faults of the schedule that could not be injected (their node was down, held, or fenced)'),
   mostFailedAtOnce: info('count', 'most nodes taken out by faults in effect at the same time'),
-  maxInjectDriftMs: ms('ms the latest injection began after its planned time (the runner\'s own latency, or a heal it waited for)', 'none'),
+  maxInjectDriftMs: ms("ms the latest injection began after its planned time (the runner's own latency, or a heal it waited for)", 'none'),
   settledAfterHealMs: ms('ms from the last heal until the operator had rejoined every node and every standby streamed from the primary'),
   failovers: info('count', 'failovers the operator made'),
-  failuresAtOnce: info('count', 'most nodes out when a promotion was decided (or 1 for a primary restart under synchronous_commit = off): what the durability promise is judged against'),
-  writesOutWhilePossibleMs: ms('ms writes stayed out, at the worst, once nodes enough to commit had been free of faults (reported, not judged)'),
+  failuresAtOnce: info(
+    'count',
+    'most nodes out when a promotion was decided (or 1 for a primary restart under synchronous_commit = off): what the durability promise is judged against',
+  ),
+  writesOutWhilePossibleMs: ms(
+    'ms writes stayed out, at the worst, once nodes enough to commit had been free of faults (reported, not judged)',
+  ),
 
   // The standby-loss matrix
   config: info('text', 'the HA config of the matrix row: standbys, synchronous_standby_names, synchronous_commit'),
-  matrix: info('text', 'per step of the matrix: predicted and observed (writes go on / stall), TPS, recovery ms, the catchup state seen, every walsender row'),
+  matrix: info(
+    'text',
+    'per step of the matrix: predicted and observed (writes go on / stall), TPS, recovery ms, the catchup state seen, every walsender row',
+  ),
 };
 
 /** The dictionary entry of a name the dictionary does not know. */

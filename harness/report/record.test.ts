@@ -20,7 +20,18 @@ test('record ids are keyed by file, scenario and major: same name in two files o
 test('a record is written atomically: the folder holds the finished JSON and no temporary file', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'pgchaos-record-'));
   const key = { file: 'scenarios/a.test.ts', name: 'a', major: 15 };
-  const record = { ...key, id: recordId(key), status: 'passed', startedAt: '', durationMs: 1, rerun: '', metrics: {}, verdicts: [], events: [], logs: {} } satisfies ScenarioRecord;
+  const record = {
+    ...key,
+    id: recordId(key),
+    status: 'passed',
+    startedAt: '',
+    durationMs: 1,
+    rerun: '',
+    metrics: {},
+    verdicts: [],
+    events: [],
+    logs: {},
+  } satisfies ScenarioRecord;
   const path = await writeScenarioRecord(dir, record);
   expect(JSON.parse(await readFile(path, 'utf8'))).toEqual(record);
   expect(await readdir(join(dir, 'scenarios'))).toEqual(['a--a--pg15.json']);

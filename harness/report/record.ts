@@ -122,7 +122,10 @@ export interface NemesisRecord {
 
 /** A file-name-safe form of a name. */
 export function slug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 }
 
 /**
@@ -150,7 +153,10 @@ export class ReportsFullError extends ConfigError {
     readonly dir: string,
     readonly code: string,
   ) {
-    super(`the reports folder ${dir} is full (${code})`, 'free space there (pgchaos prune --keep 5 removes older runs) or write reports elsewhere: pgchaos run --out DIR');
+    super(
+      `the reports folder ${dir} is full (${code})`,
+      'free space there (pgchaos prune --keep 5 removes older runs) or write reports elsewhere: pgchaos run --out DIR',
+    );
   }
 }
 

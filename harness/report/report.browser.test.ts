@@ -16,7 +16,16 @@ import { writeReport } from './report.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const FIXTURE = fileURLToPath(new URL('./fixtures/run', import.meta.url));
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 /** Panels of a scenario with writer and observer samples: TPS, outcomes, latency, lag bytes, lag time, lanes. */
 const PANELS = ['tps', 'outcomes', 'latency', 'lagBytes', 'lagTimes', 'lanes'];
 
@@ -31,7 +40,14 @@ interface PageGlobals {
     charts: Array<{
       scenario: string;
       panel: string;
-      chart: { data: unknown[][]; scales: { x: { min: number; max: number } }; setScale(key: string, range: { min: number; max: number }): void; ctx: { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } }; bbox: { top: number }; valToPos(v: number, scale: string, canvas: boolean): number };
+      chart: {
+        data: unknown[][];
+        scales: { x: { min: number; max: number } };
+        setScale(key: string, range: { min: number; max: number }): void;
+        ctx: { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+        bbox: { top: number };
+        valToPos(v: number, scale: string, canvas: boolean): number;
+      };
     }>;
   };
 }
@@ -44,7 +60,9 @@ afterAll(async () => {
 describe('the run report in a browser', () => {
   it('draws every panel of every scenario, faults shaded, with no console error and no network', async () => {
     if (!existsSync(CHROMIUM)) {
-      throw new Error(`the report's browser test needs Chromium at ${CHROMIUM}; fix: sh bin/chromium.sh (as root it runs apt-get install -y chromium; otherwise: sudo apt-get install -y chromium)`);
+      throw new Error(
+        `the report's browser test needs Chromium at ${CHROMIUM}; fix: sh bin/chromium.sh (as root it runs apt-get install -y chromium; otherwise: sudo apt-get install -y chromium)`,
+      );
     }
     const root = await mkdtemp(join(tmpdir(), 'pgchaos-report-'));
     cleanup.push(root);
@@ -55,7 +73,12 @@ describe('the run report in a browser', () => {
     const html = join(runDir, 'index.html');
     expect((await stat(html)).size).toBeLessThan(600_000);
 
-    const browser = await chromium.launchPersistentContext(join(root, 'chromium-profile'), { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1300, height: 1000 } });
+    const browser = await chromium.launchPersistentContext(join(root, 'chromium-profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ARGS,
+      viewport: { width: 1300, height: 1000 },
+    });
     try {
       const page = await browser.newPage();
       const problems: string[] = [];
@@ -73,12 +96,17 @@ describe('the run report in a browser', () => {
         return [...g.document.querySelectorAll('section.scenario')].map((s) => ({
           id: s.id,
           canvases: s.querySelectorAll('.charts canvas').length,
-          panels: (g.__pgchaos?.charts ?? []).filter((c) => c.scenario === s.id).map((c) => ({ panel: c.panel, points: c.chart.data[0]!.length })),
+          panels: (g.__pgchaos?.charts ?? [])
+            .filter((c) => c.scenario === s.id)
+            .map((c) => ({ panel: c.panel, points: c.chart.data[0]!.length })),
         }));
       });
       expect(scenarios.map((s) => s.id)).toEqual(summary!.scenarios.map((s) => s.id));
       for (const s of scenarios) {
-        expect(s.panels.map((p) => p.panel), s.id).toEqual(PANELS);
+        expect(
+          s.panels.map((p) => p.panel),
+          s.id,
+        ).toEqual(PANELS);
         expect(s.canvases, s.id).toBe(PANELS.length);
         for (const p of s.panels) expect(p.points, `${s.id} ${p.panel}`).toBeGreaterThan(50);
       }
@@ -87,13 +115,19 @@ describe('the run report in a browser', () => {
       const shots = join(currentRun().dir, 'screenshots');
       await mkdir(shots, { recursive: true });
       const height = await page.evaluate(() => (globalThis as unknown as PageGlobals).document.body.scrollHeight);
-      await page.screenshot({ path: join(shots, 'report.png'), fullPage: true, clip: { x: 0, y: 0, width: 1300, height: Math.min(height, 3400) } });
+      await page.screenshot({
+        path: join(shots, 'report.png'),
+        fullPage: true,
+        clip: { x: 0, y: 0, width: 1300, height: Math.min(height, 3400) },
+      });
 
       // Every panel shows the faults: the band's top strip is red at the middle of the longest fault.
       const shaded = await page.evaluate(() => {
         const g = globalThis as unknown as PageGlobals;
         return g.__pgchaos!.charts.map(({ scenario, panel, chart }) => {
-          const data = JSON.parse(g.document.getElementById(`data-${scenario}`)!.textContent!) as { faults: Array<{ from: number; to: number }> };
+          const data = JSON.parse(g.document.getElementById(`data-${scenario}`)!.textContent!) as {
+            faults: Array<{ from: number; to: number }>;
+          };
           const f = data.faults.reduce((a, b) => (b.to - b.from > a.to - a.from ? b : a));
           const reds = [0.3, 0.45, 0.6, 0.75].map((k) => {
             const x = Math.round(chart.valToPos(f.from + k * (f.to - f.from), 'x', true));

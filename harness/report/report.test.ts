@@ -25,10 +25,30 @@ async function fixtureRun(): Promise<string> {
   return runDir;
 }
 
-const ws = (t: number, commits: number): WriterSample => ({ t, commits, tps: commits * 10, rowsPerSec: 0, latMeanMs: null, latStddevMs: null, latP99Ms: null, failed: 0, unknown: 0 });
+const ws = (t: number, commits: number): WriterSample => ({
+  t,
+  commits,
+  tps: commits * 10,
+  rowsPerSec: 0,
+  latMeanMs: null,
+  latStddevMs: null,
+  latP99Ms: null,
+  failed: 0,
+  unknown: 0,
+});
 
 const row = (name: string, state: string, syncState: string, flushLsn: string, replayLsn = flushLsn) => ({
-  name, state, syncPriority: 1, syncState, sentLsn: flushLsn, writeLsn: flushLsn, flushLsn, replayLsn, writeLagMs: 1, flushLagMs: 2, replayLagMs: 3.456,
+  name,
+  state,
+  syncPriority: 1,
+  syncState,
+  sentLsn: flushLsn,
+  writeLsn: flushLsn,
+  flushLsn,
+  replayLsn,
+  writeLagMs: 1,
+  flushLagMs: 2,
+  replayLagMs: 3.456,
 });
 
 describe('smoothTps', () => {
@@ -67,7 +87,11 @@ describe('faultIntervals', () => {
 
 describe('storyWindow', () => {
   it('crops cluster start-up and the final reads away: from just before the first sample to just after the last', () => {
-    const w = storyWindow({ durationMs: 30_000, events: [{ t: 6000, kind: 'fault', what: 'x', until: 8000 }], writer: { clients: 1, batchRows: 1, samples: [ws(4000, 1), ws(4100, 1), ws(12_000, 1)] } });
+    const w = storyWindow({
+      durationMs: 30_000,
+      events: [{ t: 6000, kind: 'fault', what: 'x', until: 8000 }],
+      writer: { clients: 1, batchRows: 1, samples: [ws(4000, 1), ws(4100, 1), ws(12_000, 1)] },
+    });
     expect(w).toEqual({ from: 3700, to: 12_400 });
   });
   it('shows the whole scenario without samples or events', () => {
@@ -77,11 +101,22 @@ describe('storyWindow', () => {
 
 describe('clusterStateAt', () => {
   const samples: ObserverSample[] = [
-    { t: 100, primary: 'primary', flushLsn: '0/3000000', syncRepWaiters: 0, settings: { synchronousStandbyNames: 'ANY 1 (s1, s2)', synchronousCommit: 'on' }, standbys: [row('s1', 'streaming', 'quorum', '0/3000000'), row('s2', 'streaming', 'quorum', '0/2000000', '0/1000000')] },
+    {
+      t: 100,
+      primary: 'primary',
+      flushLsn: '0/3000000',
+      syncRepWaiters: 0,
+      settings: { synchronousStandbyNames: 'ANY 1 (s1, s2)', synchronousCommit: 'on' },
+      standbys: [row('s1', 'streaming', 'quorum', '0/3000000'), row('s2', 'streaming', 'quorum', '0/2000000', '0/1000000')],
+    },
     { t: 200, primary: 'primary', error: 'connection refused', standbys: [] },
     { t: 300, primary: 's2', flushLsn: '0/4000000', syncRepWaiters: 2, standbys: [row('s1', 'catchup', 'potential', '0/3800000')] },
   ];
-  const r = { observer: { samples, transitions: {} }, logs: { primary: 'logs/p.log', s1: 'logs/s1.log', s2: 'logs/s2.log' }, metrics: { timelineBefore: 1, timelineAfter: 2 } };
+  const r = {
+    observer: { samples, transitions: {} },
+    logs: { primary: 'logs/p.log', s1: 'logs/s1.log', s2: 'logs/s2.log' },
+    metrics: { timelineBefore: 1, timelineAfter: 2 },
+  };
 
   it('takes the first successful sample at or after the event, like patronictl list then', () => {
     const s = clusterStateAt(r, 50)!;
@@ -118,9 +153,15 @@ describe('laneSpans', () => {
   it('gives each node seen a lane, the first primary first, each transition a span to the next', () => {
     const { nodes, spans } = laneSpans(
       {
-        s2: [{ t: 0, state: 'streaming', syncState: 'quorum' }, { t: 500, state: 'primary', syncState: 'primary' }],
+        s2: [
+          { t: 0, state: 'streaming', syncState: 'quorum' },
+          { t: 500, state: 'primary', syncState: 'primary' },
+        ],
         ghost: [{ t: 0, state: 'absent', syncState: 'absent' }],
-        primary: [{ t: 0, state: 'primary', syncState: 'primary' }, { t: 400, state: 'absent', syncState: 'absent' }],
+        primary: [
+          { t: 0, state: 'primary', syncState: 'primary' },
+          { t: 400, state: 'absent', syncState: 'absent' },
+        ],
       },
       1000,
     );
@@ -137,10 +178,57 @@ describe('laneSpans', () => {
 describe('verdictOverlays', () => {
   it('draws the windows and bounds the throughput verdicts judged, and the model disagreements', () => {
     const o = verdictOverlays([
-      { id: 'throughput-stalls', check: 'throughput stalls', status: 'passed', summary: '', evidence: { faultT: 1000, withinMs: 2000, minZeroIntervals: 5, firstZeroT: 1100, stallMs: 100, zeroIntervals: 9, baselineMs: 1000, baselineCommits: 50 } },
-      { id: 'throughput-recovers', check: 'throughput recovers', status: 'failed', summary: '', evidence: { repairT: 5000, withinMs: 10_000, steadyTps: 300, fraction: 0.5, windowMs: 1000, recoveredT: null, recoveryMs: null, windowTps: 20 } },
-      { id: 'writes-go-on', check: 'writes go on', status: 'passed', summary: '', evidence: { fromT: 100, toT: 900, tps: 280, steadyTps: 300, fraction: 0.5, samples: 8 } },
-      { id: 'pg_stat_replication-agrees-with-the-model', check: 'pg_stat_replication agrees with the model', status: 'failed', summary: '', evidence: { compared: 9, agreed: 5, maxTransientMs: 1000, disagreements: [{ fromT: 2000, toT: 3500, durationMs: 1600, mismatches: [] }] } },
+      {
+        id: 'throughput-stalls',
+        check: 'throughput stalls',
+        status: 'passed',
+        summary: '',
+        evidence: {
+          faultT: 1000,
+          withinMs: 2000,
+          minZeroIntervals: 5,
+          firstZeroT: 1100,
+          stallMs: 100,
+          zeroIntervals: 9,
+          baselineMs: 1000,
+          baselineCommits: 50,
+        },
+      },
+      {
+        id: 'throughput-recovers',
+        check: 'throughput recovers',
+        status: 'failed',
+        summary: '',
+        evidence: {
+          repairT: 5000,
+          withinMs: 10_000,
+          steadyTps: 300,
+          fraction: 0.5,
+          windowMs: 1000,
+          recoveredT: null,
+          recoveryMs: null,
+          windowTps: 20,
+        },
+      },
+      {
+        id: 'writes-go-on',
+        check: 'writes go on',
+        status: 'passed',
+        summary: '',
+        evidence: { fromT: 100, toT: 900, tps: 280, steadyTps: 300, fraction: 0.5, samples: 8 },
+      },
+      {
+        id: 'pg_stat_replication-agrees-with-the-model',
+        check: 'pg_stat_replication agrees with the model',
+        status: 'failed',
+        summary: '',
+        evidence: {
+          compared: 9,
+          agreed: 5,
+          maxTransientMs: 1000,
+          disagreements: [{ fromT: 2000, toT: 3500, durationMs: 1600, mismatches: [] }],
+        },
+      },
       { id: 'row-hashes-agree', check: 'row hashes agree', status: 'passed', summary: '', evidence: { nodes: [], distinct: 1 } },
     ]);
     expect(o.steadyTps).toBe(300);
@@ -159,7 +247,14 @@ describe('verdictOverlays', () => {
 describe('dur and formatMetric', () => {
   it('read as people write them', () => {
     expect([dur(21_236), dur(59_960), dur(119_811), dur(125_000)]).toEqual(['21.2 s', '1 min 0 s', '2 min 0 s', '2 min 5 s']);
-    expect([formatMetric('stallMs', 102.5), formatMetric('rewindMs', 14_569), formatMetric('steadyTps', 325.67), formatMetric('divergedBytes', 525_976), formatMetric('hashesEqual', true), formatMetric('x', null)]).toEqual(['103 ms', '14.6 s', '325.7 TPS', '514 kB', 'yes', '—']);
+    expect([
+      formatMetric('stallMs', 102.5),
+      formatMetric('rewindMs', 14_569),
+      formatMetric('steadyTps', 325.67),
+      formatMetric('divergedBytes', 525_976),
+      formatMetric('hashesEqual', true),
+      formatMetric('x', null),
+    ]).toEqual(['103 ms', '14.6 s', '325.7 TPS', '514 kB', 'yes', '—']);
   });
 });
 
@@ -178,8 +273,25 @@ describe('parseRecord', () => {
     expect(parseRecord('{"name": "x", "status": "maybe"}')).toEqual({ broken: 'not a scenario record: no valid file, status' });
   });
   it('fills in what records older than schema 2 lack: major from the server version, id, rerun, logs', () => {
-    const parsed = parseRecord(JSON.stringify({ name: 'quorum commit: lose both standbys', file: 'scenarios/quorum-standby-loss.test.ts', status: 'passed', startedAt: '2026-11-24T18:23:16.691Z', durationMs: 10, postgres: 'PostgreSQL 15.18 (Debian)', metrics: {}, verdicts: [], events: [] }));
-    expect('record' in parsed && parsed.record).toMatchObject({ major: 15, id: 'quorum-standby-loss--quorum-commit-lose-both-standbys--pg15', rerun: '', logs: {} });
+    const parsed = parseRecord(
+      JSON.stringify({
+        name: 'quorum commit: lose both standbys',
+        file: 'scenarios/quorum-standby-loss.test.ts',
+        status: 'passed',
+        startedAt: '2026-11-24T18:23:16.691Z',
+        durationMs: 10,
+        postgres: 'PostgreSQL 15.18 (Debian)',
+        metrics: {},
+        verdicts: [],
+        events: [],
+      }),
+    );
+    expect('record' in parsed && parsed.record).toMatchObject({
+      major: 15,
+      id: 'quorum-standby-loss--quorum-commit-lose-both-standbys--pg15',
+      rerun: '',
+      logs: {},
+    });
   });
 });
 
@@ -189,7 +301,13 @@ describe('writeReport', () => {
     const summary = (await writeReport(runDir))!;
     const onDisk = JSON.parse(await readFile(join(runDir, 'summary.json'), 'utf8')) as Summary;
     expect(onDisk).toEqual(summary);
-    expect(summary).toMatchObject({ schema: 2, run: '20261124-181424-9cae', majors: [15, 13], status: 'failed', counts: { passed: 2, failed: 1, interrupted: 0 } });
+    expect(summary).toMatchObject({
+      schema: 2,
+      run: '20261124-181424-9cae',
+      majors: [15, 13],
+      status: 'failed',
+      counts: { passed: 2, failed: 1, interrupted: 0 },
+    });
     expect(summary.context?.command).toBe('pgchaos run --pg 15,13 quorum-standby-loss failback-rewind');
     expect(summary.scenarios.map((s) => [s.id, s.status])).toEqual([
       ['failback-rewind--unplanned-failover-with-divergence-failback-by-pg-rewind--pg15', 'failed'],
@@ -207,14 +325,30 @@ describe('writeReport', () => {
 
   it('reports a half-written or garbled record as a broken record and still writes the report', async () => {
     const runDir = await fixtureRun();
-    const full = await readFile(join(runDir, 'scenarios', 'quorum-standby-loss--quorum-commit-lose-both-standbys-stall-recover--pg13.json'), 'utf8');
-    await writeFile(join(runDir, 'scenarios', 'quorum-standby-loss--quorum-commit-lose-both-standbys-stall-recover--pg13.json'), full.slice(0, full.length / 2));
+    const full = await readFile(
+      join(runDir, 'scenarios', 'quorum-standby-loss--quorum-commit-lose-both-standbys-stall-recover--pg13.json'),
+      'utf8',
+    );
+    await writeFile(
+      join(runDir, 'scenarios', 'quorum-standby-loss--quorum-commit-lose-both-standbys-stall-recover--pg13.json'),
+      full.slice(0, full.length / 2),
+    );
     await writeFile(join(runDir, 'scenarios', 'garbled--x--pg15.json'), '{"hello": "world"}');
     const summary = (await writeReport(runDir))!;
     expect(summary.counts).toEqual({ passed: 1, failed: 3, interrupted: 0 });
     expect(summary.scenarios.slice(2).map((s) => [s.id, s.major, s.status, s.error?.replace(/\(.*\)/, '(…)')])).toEqual([
-      ['garbled--x--pg15', 15, 'failed', 'broken record scenarios/garbled--x--pg15.json: not a scenario record: no valid name, file, status'],
-      ['quorum-standby-loss--quorum-commit-lose-both-standbys-stall-recover--pg13', 13, 'failed', expect.stringMatching(/^broken record .*pg13\.json: not JSON \(…\); \d+ bytes, half-written\?$/)],
+      [
+        'garbled--x--pg15',
+        15,
+        'failed',
+        'broken record scenarios/garbled--x--pg15.json: not a scenario record: no valid name, file, status',
+      ],
+      [
+        'quorum-standby-loss--quorum-commit-lose-both-standbys-stall-recover--pg13',
+        13,
+        'failed',
+        expect.stringMatching(/^broken record .*pg13\.json: not JSON \(…\); \d+ bytes, half-written\?$/),
+      ],
     ]);
     const html = await readFile(join(runDir, 'index.html'), 'utf8');
     expect(html).toContain('<b>Broken record</b> <code>scenarios/garbled--x--pg15.json</code>');
@@ -239,7 +373,10 @@ describe('writeReport', () => {
 
 describe('chartData', () => {
   it('puts every panel on the same x range, in seconds, with the faults and moves', async () => {
-    const text = await readFile(join(FIXTURE, 'scenarios', 'quorum-standby-loss--quorum-commit-lose-both-standbys-stall-recover--pg15.json'), 'utf8');
+    const text = await readFile(
+      join(FIXTURE, 'scenarios', 'quorum-standby-loss--quorum-commit-lose-both-standbys-stall-recover--pg15.json'),
+      'utf8',
+    );
     const r = JSON.parse(text) as ScenarioRecord;
     const d = chartData(r);
     const [from, to] = d.range;

@@ -88,7 +88,10 @@ export function parseRecord(text: string, defaultMajor?: number): { record: Scen
   const record: ScenarioRecord = {
     ...(r as ScenarioRecord),
     major,
-    id: typeof r.id === 'string' && r.id ? r.id : recordId({ file: r.file!, name: r.name!, major, ...(typeof r.seed === 'number' ? { seed: r.seed } : {}) }),
+    id:
+      typeof r.id === 'string' && r.id
+        ? r.id
+        : recordId({ file: r.file!, name: r.name!, major, ...(typeof r.seed === 'number' ? { seed: r.seed } : {}) }),
     startedAt: typeof r.startedAt === 'string' ? r.startedAt : '',
     durationMs: typeof r.durationMs === 'number' && Number.isFinite(r.durationMs) ? r.durationMs : 0,
     rerun: typeof r.rerun === 'string' ? r.rerun : '',
@@ -121,14 +124,19 @@ function legacyNemesis(m: Record<string, unknown>): NemesisRecord | undefined {
     ...(impacts ? { impacts } : {}),
     ...(byKind ? { byKind } : {}),
     ...(skipped ? { skipped } : {}),
-    ...(m.writeAvailability && typeof m.writeAvailability === 'object' ? { writeAvailability: m.writeAvailability as NemesisRecord['writeAvailability'] } : {}),
+    ...(m.writeAvailability && typeof m.writeAvailability === 'object'
+      ? { writeAvailability: m.writeAvailability as NemesisRecord['writeAvailability'] }
+      : {}),
   };
 }
 
 /** Report order: by file, then scenario name, then major in the run's order (then as listed). */
 function orderRecords(records: ScenarioRecord[], majors: number[]): ScenarioRecord[] {
   const rank = (m: number) => (majors.includes(m) ? majors.indexOf(m) : majors.length + m);
-  return [...records].sort((a, b) => a.file.localeCompare(b.file) || a.name.localeCompare(b.name) || rank(a.major) - rank(b.major) || (a.seed ?? 0) - (b.seed ?? 0));
+  return [...records].sort(
+    (a, b) =>
+      a.file.localeCompare(b.file) || a.name.localeCompare(b.name) || rank(a.major) - rank(b.major) || (a.seed ?? 0) - (b.seed ?? 0),
+  );
 }
 
 /** `summary.json` of a run. A broken record counts as a failed scenario (its result is unknown). */
@@ -151,7 +159,19 @@ export function buildSummary(run: string, context: RunContext | null, records: S
   }));
   for (const b of broken) {
     const id = b.file.replace(/\.json$/, '');
-    scenarios.push({ id, file: '', name: id, major: Number(/--pg(\d+)/.exec(id)?.[1] ?? 0), status: 'failed', error: `broken record scenarios/${b.file}: ${b.reason}`, startedAt: '', durationMs: 0, rerun: '', metrics: {}, verdicts: [] });
+    scenarios.push({
+      id,
+      file: '',
+      name: id,
+      major: Number(/--pg(\d+)/.exec(id)?.[1] ?? 0),
+      status: 'failed',
+      error: `broken record scenarios/${b.file}: ${b.reason}`,
+      startedAt: '',
+      durationMs: 0,
+      rerun: '',
+      metrics: {},
+      verdicts: [],
+    });
   }
   const counts = { passed: 0, failed: 0, interrupted: 0 };
   for (const s of scenarios) counts[s.status]++;
@@ -206,6 +226,13 @@ async function readLogs(runDir: string, r: ScenarioRecord): Promise<LogView[]> {
 /** Which of the run's companion files exist (the header links only those). */
 async function presentFiles(runDir: string): Promise<string[]> {
   const names = ['matrix.html', 'summary.json', 'run.json', 'junit.xml', 'pgchaos.log'];
-  const found = await Promise.all(names.map((n) => stat(join(runDir, n)).then(() => n, () => null)));
+  const found = await Promise.all(
+    names.map((n) =>
+      stat(join(runDir, n)).then(
+        () => n,
+        () => null,
+      ),
+    ),
+  );
   return found.filter((n): n is string => n !== null);
 }

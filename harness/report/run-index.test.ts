@@ -33,7 +33,12 @@ describe('run index', () => {
   it('lists the runs that have a summary, newest first; broken ones as unreadable', async () => {
     const runs = await listRuns(await reports());
     // Unreadable runs sort by the time in their id.
-    expect(runs.map((r) => r.dir)).toEqual(['20260103-090000-cccc', '20260102-000000-dead', '20260101-120000-aaaa', '20250601-080000-0bad']);
+    expect(runs.map((r) => r.dir)).toEqual([
+      '20260103-090000-cccc',
+      '20260102-000000-dead',
+      '20260101-120000-aaaa',
+      '20250601-080000-0bad',
+    ]);
     expect(runs[1]!.startedAt).toBe('2026-01-02T00:00:00.000Z');
     const broken = runs.filter((r) => !r.summary);
     expect(broken.map((r) => r.dir).sort()).toEqual(['20250601-080000-0bad', '20260102-000000-dead']);
@@ -50,7 +55,9 @@ describe('run index', () => {
     const [newest, , older] = rows;
     expect(newest).toContain('<a href="20260103-090000-cccc/index.html"><code>20260103-090000-cccc</code></a>');
     expect(newest).toContain('<td class="failed">failed<br><small>2 passed, 1 failed</small></td><td>pg17</td>');
-    expect(newest).toContain("synchronous_standby_names = <code>&#39;FIRST 1 (s1, s2)&#39;</code><br>synchronous_commit = <code>&#39;remote_apply&#39;</code>");
+    expect(newest).toContain(
+      'synchronous_standby_names = <code>&#39;FIRST 1 (s1, s2)&#39;</code><br>synchronous_commit = <code>&#39;remote_apply&#39;</code>',
+    );
     expect(newest).toContain('writeOutageMs max <b>9000 ms</b>');
     expect(newest).toContain('steadyTps min <b>400 tps</b>');
     expect(newest).toContain('<a href="20260103-090000-cccc/matrix.html">matrix</a>');

@@ -53,11 +53,18 @@ export async function listRuns(reportsDir: string): Promise<RunEntry[]> {
           const summary = parseSummary(await readFile(path, 'utf8'), `${e.name}/summary.json`);
           return { dir: e.name, startedAt: summary.context?.startedAt ?? (await fallback()), summary };
         } catch (err) {
-          return { dir: e.name, startedAt: await fallback(), summary: null, unreadable: String((err as Error).message ?? err).split('\n')[0]! };
+          return {
+            dir: e.name,
+            startedAt: await fallback(),
+            summary: null,
+            unreadable: String((err as Error).message ?? err).split('\n')[0]!,
+          };
         }
       }),
   );
-  return runs.filter((r): r is RunEntry => r !== null).sort((a, b) => (a.startedAt === b.startedAt ? b.dir.localeCompare(a.dir) : b.startedAt.localeCompare(a.startedAt)));
+  return runs
+    .filter((r): r is RunEntry => r !== null)
+    .sort((a, b) => (a.startedAt === b.startedAt ? b.dir.localeCompare(a.dir) : b.startedAt.localeCompare(a.startedAt)));
 }
 
 /** `startedAt` of a run folder's run.json, if it has a readable one. */
@@ -75,7 +82,6 @@ function startOfId(id: string): string | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})-[0-9a-f]+$/.exec(id);
   return m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.000Z` : undefined;
 }
-
 
 /** The run index's HTML for `runs` (as listRuns returns them); `has(dir, file)` says whether a run folder holds a file. */
 export function renderRunIndexHtml(runs: RunEntry[], has: (dir: string, file: string) => boolean = () => true): string {
@@ -118,6 +124,9 @@ body{font:14px system-ui,sans-serif;margin:24px}table{border-collapse:collapse}t
 export async function writeRunIndex(reportsDir: string): Promise<string> {
   const runs = await listRuns(reportsDir);
   const path = join(reportsDir, 'index.html');
-  await writeFileAtomic(path, renderRunIndexHtml(runs, (dir, file) => existsSync(join(reportsDir, dir, file))));
+  await writeFileAtomic(
+    path,
+    renderRunIndexHtml(runs, (dir, file) => existsSync(join(reportsDir, dir, file))),
+  );
   return path;
 }

@@ -62,7 +62,14 @@ export function faultIntervals(events: readonly ScenarioEvent[], endT: number): 
   numbered(events).forEach(({ e, n }) => {
     if (e.kind === 'fault') {
       const healed = typeof e.until === 'number' && Number.isFinite(e.until);
-      faults.push({ n, from: e.t, to: healed ? Math.max(e.t, e.until!) : Math.max(e.t, endT), what: e.what, ...(e.healedBy ? { healedBy: e.healedBy } : {}), open: !healed });
+      faults.push({
+        n,
+        from: e.t,
+        to: healed ? Math.max(e.t, e.until!) : Math.max(e.t, endT),
+        what: e.what,
+        ...(e.healedBy ? { healedBy: e.healedBy } : {}),
+        open: !healed,
+      });
     } else moves.push({ n, t: e.t, what: e.what });
   });
   return { faults, moves };
@@ -117,7 +124,10 @@ export function standbyNames(samples: readonly ObserverSample[]): string[] {
 }
 
 /** Per standby, bytes behind the primary's flush LSN (its flush and its replay position) at each successful sample; null while it had no walsender. */
-export function lagBytes(samples: readonly ObserverSample[]): { t: number[]; series: Array<{ name: string; flush: Array<number | null>; replay: Array<number | null> }> } {
+export function lagBytes(samples: readonly ObserverSample[]): {
+  t: number[];
+  series: Array<{ name: string; flush: Array<number | null>; replay: Array<number | null> }>;
+} {
   const ok = samples.filter((s) => !s.error && s.flushLsn);
   const series = standbyNames(ok).map((name) => ({
     name,
@@ -128,11 +138,19 @@ export function lagBytes(samples: readonly ObserverSample[]): { t: number[]; ser
 }
 
 /** Per standby, pg_stat_replication's write_lag, flush_lag and replay_lag (ms) at each successful sample. */
-export function lagTimes(samples: readonly ObserverSample[]): { t: number[]; series: Array<{ name: string; write: Array<number | null>; flush: Array<number | null>; replay: Array<number | null> }> } {
+export function lagTimes(samples: readonly ObserverSample[]): {
+  t: number[];
+  series: Array<{ name: string; write: Array<number | null>; flush: Array<number | null>; replay: Array<number | null> }>;
+} {
   const ok = samples.filter((s) => !s.error);
   const series = standbyNames(ok).map((name) => {
     const rows = ok.map((s) => s.standbys.find((r) => r.name === name));
-    return { name, write: rows.map((r) => r2(r?.writeLagMs)), flush: rows.map((r) => r2(r?.flushLagMs)), replay: rows.map((r) => r2(r?.replayLagMs)) };
+    return {
+      name,
+      write: rows.map((r) => r2(r?.writeLagMs)),
+      flush: rows.map((r) => r2(r?.flushLagMs)),
+      replay: rows.map((r) => r2(r?.replayLagMs)),
+    };
   });
   return { t: ok.map((s) => s.t), series };
 }
@@ -156,7 +174,13 @@ export function laneSpans(transitions: Record<string, SyncTransition[]>, endT: n
   const firstPrimary = seen.find((n) => transitions[n]![0]?.state === 'primary');
   const nodes = [...(firstPrimary ? [firstPrimary] : []), ...seen.filter((n) => n !== firstPrimary).sort()];
   const spans = nodes.flatMap((node) =>
-    transitions[node]!.map((tr, i, all) => ({ node, from: tr.t, to: Math.max(tr.t, all[i + 1]?.t ?? endT), step: stepOf(tr), syncState: tr.syncState })),
+    transitions[node]!.map((tr, i, all) => ({
+      node,
+      from: tr.t,
+      to: Math.max(tr.t, all[i + 1]?.t ?? endT),
+      step: stepOf(tr),
+      syncState: tr.syncState,
+    })),
   );
   return { nodes, spans };
 }
@@ -184,7 +208,10 @@ const fmtMs = (ms: number) => (Math.abs(ms) >= 1000 ? `${(ms / 1000).toFixed(ms 
  * checks/model-agreement.ts: disagreements [{fromT, toT}]). Ms on the scenario clock; `tps`
  * overlays go on the throughput panel, `lanes` on the sync_state lanes.
  */
-export function verdictOverlays(verdicts: ScenarioRecord['verdicts'], intervalMs = 100): { tps: Overlay[]; lanes: Overlay[]; steadyTps: number | null } {
+export function verdictOverlays(
+  verdicts: ScenarioRecord['verdicts'],
+  intervalMs = 100,
+): { tps: Overlay[]; lanes: Overlay[]; steadyTps: number | null } {
   const tps: Overlay[] = [];
   const lanes: Overlay[] = [];
   let steadyTps: number | null = null;
@@ -193,19 +220,48 @@ export function verdictOverlays(verdicts: ScenarioRecord['verdicts'], intervalMs
     if (num(e.steadyTps) && e.steadyTps > 0) steadyTps ??= e.steadyTps;
     if (num(e.faultT) && num(e.withinMs) && 'minZeroIntervals' in e) {
       tps.push({ kind: 'window', from: e.faultT, to: e.faultT + e.withinMs, status: v.status, label: `stall within ${fmtMs(e.withinMs)}` });
-      if (num(e.firstZeroT)) tps.push({ kind: 'mark', t: e.firstZeroT, status: v.status, label: `0 TPS${num(e.zeroIntervals) ? ` ×${e.zeroIntervals}` : ''}` });
+      if (num(e.firstZeroT))
+        tps.push({ kind: 'mark', t: e.firstZeroT, status: v.status, label: `0 TPS${num(e.zeroIntervals) ? ` ×${e.zeroIntervals}` : ''}` });
     } else if (num(e.repairT) && num(e.withinMs) && num(e.steadyTps)) {
       const fraction = num(e.fraction) ? e.fraction : 0.5;
-      tps.push({ kind: 'window', from: e.repairT, to: e.repairT + e.withinMs, status: v.status, label: `recover within ${fmtMs(e.withinMs)}` });
-      tps.push({ kind: 'bar', from: e.repairT, to: e.repairT + e.withinMs, y: fraction * e.steadyTps, status: v.status, label: `${Math.round(fraction * 100)}% of steady ${e.steadyTps.toFixed(0)}` });
-      if (num(e.recoveredT)) tps.push({ kind: 'mark', t: e.recoveredT, status: v.status, label: `back +${fmtMs(e.recoveredT - e.repairT)}` });
+      tps.push({
+        kind: 'window',
+        from: e.repairT,
+        to: e.repairT + e.withinMs,
+        status: v.status,
+        label: `recover within ${fmtMs(e.withinMs)}`,
+      });
+      tps.push({
+        kind: 'bar',
+        from: e.repairT,
+        to: e.repairT + e.withinMs,
+        y: fraction * e.steadyTps,
+        status: v.status,
+        label: `${Math.round(fraction * 100)}% of steady ${e.steadyTps.toFixed(0)}`,
+      });
+      if (num(e.recoveredT))
+        tps.push({ kind: 'mark', t: e.recoveredT, status: v.status, label: `back +${fmtMs(e.recoveredT - e.repairT)}` });
     } else if (num(e.fromT) && num(e.toT) && num(e.steadyTps)) {
       const fraction = num(e.fraction) ? e.fraction : 0.5;
       tps.push({ kind: 'window', from: e.fromT, to: e.toT, status: v.status, label: 'writes go on' });
-      tps.push({ kind: 'bar', from: e.fromT, to: e.toT, y: fraction * e.steadyTps, status: v.status, label: `${Math.round(fraction * 100)}% of steady ${e.steadyTps.toFixed(0)}` });
+      tps.push({
+        kind: 'bar',
+        from: e.fromT,
+        to: e.toT,
+        y: fraction * e.steadyTps,
+        status: v.status,
+        label: `${Math.round(fraction * 100)}% of steady ${e.steadyTps.toFixed(0)}`,
+      });
     } else if (Array.isArray(e.disagreements)) {
       for (const d of e.disagreements as Array<Record<string, unknown>>) {
-        if (num(d.fromT) && num(d.toT)) lanes.push({ kind: 'window', from: d.fromT, to: d.toT + intervalMs, status: v.status === 'passed' ? 'unknown' : v.status, label: 'model ≠ pg_stat_replication' });
+        if (num(d.fromT) && num(d.toT))
+          lanes.push({
+            kind: 'window',
+            from: d.fromT,
+            to: d.toT + intervalMs,
+            status: v.status === 'passed' ? 'unknown' : v.status,
+            label: 'model ≠ pg_stat_replication',
+          });
       }
     }
   }
@@ -256,8 +312,13 @@ export function clusterStateAt(r: Pick<ScenarioRecord, 'observer' | 'logs' | 'me
   const changedBefore = ok.some((s) => s.t <= sample.t && s.primary !== firstPrimary);
   const before = num(r.metrics?.timelineBefore) ? r.metrics.timelineBefore : null;
   const after = num(r.metrics?.timelineAfter) ? r.metrics.timelineAfter : null;
-  const primaryTimeline = !changedBefore && sample.primary === firstPrimary ? before : changedBefore && sample.primary === lastPrimary ? after : null;
-  const known = [...Object.keys(r.logs ?? {}), ...Object.keys(r.observer?.transitions ?? {}), ...ok.flatMap((s) => [s.primary, ...s.standbys.map((x) => x.name)])];
+  const primaryTimeline =
+    !changedBefore && sample.primary === firstPrimary ? before : changedBefore && sample.primary === lastPrimary ? after : null;
+  const known = [
+    ...Object.keys(r.logs ?? {}),
+    ...Object.keys(r.observer?.transitions ?? {}),
+    ...ok.flatMap((s) => [s.primary, ...s.standbys.map((x) => x.name)]),
+  ];
   const names = [...new Set(known)];
   const primary: NodeState = {
     node: sample.primary,
@@ -289,7 +350,19 @@ export function clusterStateAt(r: Pick<ScenarioRecord, 'observer' | 'logs' | 'me
   const absent: NodeState[] = names
     .filter((n) => !listed.has(n))
     .sort()
-    .map((node) => ({ node, role: 'unknown', state: 'absent', syncState: null, syncPriority: null, timeline: null, sentLsn: null, flushLsn: null, replayLsn: null, behindBytes: null, replayLagMs: null }));
+    .map((node) => ({
+      node,
+      role: 'unknown',
+      state: 'absent',
+      syncState: null,
+      syncPriority: null,
+      timeline: null,
+      sentLsn: null,
+      flushLsn: null,
+      replayLsn: null,
+      behindBytes: null,
+      replayLagMs: null,
+    }));
   return {
     sampleT: sample.t,
     primary: sample.primary,
@@ -321,7 +394,10 @@ export interface ChartData {
     intervalMs: number;
   } | null;
   lagBytes: { x: number[]; series: Array<{ name: string; flush: Array<number | null>; replay: Array<number | null> }> } | null;
-  lagTimes: { x: number[]; series: Array<{ name: string; write: Array<number | null>; flush: Array<number | null>; replay: Array<number | null> }> } | null;
+  lagTimes: {
+    x: number[];
+    series: Array<{ name: string; write: Array<number | null>; flush: Array<number | null>; replay: Array<number | null> }>;
+  } | null;
   lanes: { nodes: string[]; spans: LaneSpan[]; x: number[]; steps: string[][] } | null;
   overlays: { tps: Overlay[]; lanes: Overlay[]; steadyTps: number | null };
 }
@@ -331,11 +407,13 @@ function pad<T extends Record<string, unknown>>(x: number[], cols: T, from: numb
   const lead = x.length === 0 || x[0]! > from;
   const tail = x.length === 0 || x[x.length - 1]! < to;
   const out: Record<string, unknown> = { x: [...(lead ? [from] : []), ...x, ...(tail ? [to] : [])] };
-  const padCol = (c: unknown): unknown => (Array.isArray(c) && c.length === x.length ? [...(lead ? [null] : []), ...c, ...(tail ? [null] : [])] : c);
+  const padCol = (c: unknown): unknown =>
+    Array.isArray(c) && c.length === x.length ? [...(lead ? [null] : []), ...c, ...(tail ? [null] : [])] : c;
   for (const [k, v] of Object.entries(cols)) {
-    out[k] = Array.isArray(v) && v.length > 0 && typeof v[0] === 'object' && v[0] !== null && !Array.isArray(v[0])
-      ? (v as Array<Record<string, unknown>>).map((s) => Object.fromEntries(Object.entries(s).map(([kk, vv]) => [kk, padCol(vv)])))
-      : padCol(v);
+    out[k] =
+      Array.isArray(v) && v.length > 0 && typeof v[0] === 'object' && v[0] !== null && !Array.isArray(v[0])
+        ? (v as Array<Record<string, unknown>>).map((s) => Object.fromEntries(Object.entries(s).map(([kk, vv]) => [kk, padCol(vv)])))
+        : padCol(v);
   }
   return out as { x: number[] } & T;
 }
@@ -357,7 +435,11 @@ export function chartData(r: ScenarioRecord): ChartData {
   let writer: ChartData['writer'] = null;
   if (samples.length > 0) {
     const smooth = smoothTps(samples);
-    const idx = inside(samples.map((s) => s.t), win.from, win.to);
+    const idx = inside(
+      samples.map((s) => s.t),
+      win.from,
+      win.to,
+    );
     // SyncRep waiters at each writer interval: the last observer sample at or before it.
     let j = -1;
     const waiters = samples.map((s) => {
@@ -366,16 +448,21 @@ export function chartData(r: ScenarioRecord): ChartData {
     });
     const pick = <T>(a: T[]) => idx.map((i) => a[i]!);
     writer = {
-      ...pad(pick(samples.map((s) => sec(s.t))), {
-        tps: pick(samples.map((s) => r2(s.tps))),
-        tps1s: pick(smooth.map(r2)),
-        acked: pick(samples.map((s) => s.commits)),
-        failed: pick(samples.map((s) => s.failed)),
-        unknown: pick(samples.map((s) => s.unknown)),
-        latMean: pick(samples.map((s) => r2(s.latMeanMs))),
-        latP99: pick(samples.map((s) => r2(s.latP99Ms))),
-        waiters: pick(waiters),
-      }, from, to),
+      ...pad(
+        pick(samples.map((s) => sec(s.t))),
+        {
+          tps: pick(samples.map((s) => r2(s.tps))),
+          tps1s: pick(smooth.map(r2)),
+          acked: pick(samples.map((s) => s.commits)),
+          failed: pick(samples.map((s) => s.failed)),
+          unknown: pick(samples.map((s) => s.unknown)),
+          latMean: pick(samples.map((s) => r2(s.latMeanMs))),
+          latP99: pick(samples.map((s) => r2(s.latP99Ms))),
+          waiters: pick(waiters),
+        },
+        from,
+        to,
+      ),
       intervalMs: interval,
     };
   }
@@ -384,15 +471,27 @@ export function chartData(r: ScenarioRecord): ChartData {
   const cropCols = <S extends Record<string, unknown>>(t: number[], series: S[]) => {
     const idx = inside(t, win.from, win.to);
     const crop = (a: unknown) => (Array.isArray(a) ? idx.map((i) => a[i]) : a);
-    return pad(idx.map((i) => sec(t[i]!)), { series: series.map((s) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, crop(v)])) as S) }, from, to);
+    return pad(
+      idx.map((i) => sec(t[i]!)),
+      { series: series.map((s) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, crop(v)])) as S) },
+      from,
+      to,
+    );
   };
   const endT = Math.min(r.durationMs, win.to);
   const { nodes, spans } = laneSpans(r.observer?.transitions ?? {}, endT);
-  const laneT = pad(obs.map((s) => s.t).filter((t) => t >= win.from && t <= win.to), {}, win.from, win.to).x;
+  const laneT = pad(
+    obs.map((s) => s.t).filter((t) => t >= win.from && t <= win.to),
+    {},
+    win.from,
+    win.to,
+  ).x;
   const lanes = nodes.length
     ? {
         nodes,
-        spans: spans.map((s) => ({ ...s, from: sec(Math.max(s.from, win.from)), to: sec(Math.min(s.to, win.to)) })).filter((s) => s.to > s.from),
+        spans: spans
+          .map((s) => ({ ...s, from: sec(Math.max(s.from, win.from)), to: sec(Math.min(s.to, win.to)) }))
+          .filter((s) => s.to > s.from),
         x: laneT.map(sec),
         steps: nodes.map((n) => laneT.map((t) => stepAt(spans, n, t))),
       }

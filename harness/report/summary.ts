@@ -39,7 +39,11 @@ export interface MetricInfo {
 }
 
 /** One scenario on one major in `summary.json`. */
-export interface SummaryScenario extends Pick<ScenarioRecord, 'id' | 'file' | 'name' | 'major' | 'seed' | 'status' | 'error' | 'startedAt' | 'durationMs' | 'postgres' | 'image' | 'rerun' | 'metrics'> {
+export interface SummaryScenario
+  extends Pick<
+    ScenarioRecord,
+    'id' | 'file' | 'name' | 'major' | 'seed' | 'status' | 'error' | 'startedAt' | 'durationMs' | 'postgres' | 'image' | 'rerun' | 'metrics'
+  > {
   /** Every verdict with its structured evidence (bounds, windows, figures). */
   verdicts: Verdict[];
 }

@@ -9,11 +9,16 @@ const load = (overrides: Parameters<typeof loadUserConfig>[0]['overrides']) => (
 
 describe('loadUserConfig: standby names (the same rule as Cluster.start)', () => {
   it('accepts lower-case identifiers and says whether the HA fields were given', () => {
-    expect(loadUserConfig({ cwd: tmpdir(), overrides: { standbys: ['s1', 'dc2_a'] } })).toMatchObject({ standbys: ['s1', 'dc2_a'], synchronousStandbyNames: 'ANY 1 (s1, dc2_a)', haGiven: true });
+    expect(loadUserConfig({ cwd: tmpdir(), overrides: { standbys: ['s1', 'dc2_a'] } })).toMatchObject({
+      standbys: ['s1', 'dc2_a'],
+      synchronousStandbyNames: 'ANY 1 (s1, dc2_a)',
+      haGiven: true,
+    });
     expect(loadUserConfig({ cwd: tmpdir(), overrides: { pg: 15 } }).haGiven).toBe(false);
   });
   it('refuses primary, the keywords any/first, non-identifiers and duplicates, naming the fix', () => {
-    for (const bad of ['primary', 'any', 'FIRST', 'S1', 'node-2']) expect(load({ standbys: ['s1', bad] }), bad).toThrow(/invalid standby name[\s\S]*fix: use lower-case identifiers/);
+    for (const bad of ['primary', 'any', 'FIRST', 'S1', 'node-2'])
+      expect(load({ standbys: ['s1', bad] }), bad).toThrow(/invalid standby name[\s\S]*fix: use lower-case identifiers/);
     expect(load({ standbys: ['s1', 's1'] })).toThrow(ConfigError);
     expect(load({ standbys: ['s1', 's1'] })).toThrow(/duplicate standby names/);
   });
@@ -22,7 +27,10 @@ describe('loadUserConfig: standby names (the same rule as Cluster.start)', () =>
 describe('loadUserConfig: the nemesis fault kinds', () => {
   it('leaves them to the story unless named, and takes a list of fault kinds', () => {
     expect(loadUserConfig({ cwd: tmpdir(), overrides: {} }).nemesis.kinds).toBeUndefined();
-    expect(loadUserConfig({ cwd: tmpdir(), overrides: { nemesis: { kinds: ['wal-full', 'isolate'] } } }).nemesis.kinds).toEqual(['wal-full', 'isolate']);
+    expect(loadUserConfig({ cwd: tmpdir(), overrides: { nemesis: { kinds: ['wal-full', 'isolate'] } } }).nemesis.kinds).toEqual([
+      'wal-full',
+      'isolate',
+    ]);
   });
   it('refuses an empty list and a kind that is none', () => {
     expect(load({ nemesis: { kinds: [] } })).toThrow(ConfigError);
@@ -37,11 +45,15 @@ describe('loadUserConfig: the nemesis story checked before any container', () =>
     writeFileSync(join(dir, 'text.json'), 'seed 1');
     expect(load({ nemesis: { schedule: join(dir, 'none.json') } })).toThrow(/cannot read the schedule .*none\.json \(ENOENT\)/);
     expect(load({ nemesis: { schedule: join(dir, 'text.json') } })).toThrow(/the schedule .*text\.json is not JSON/);
-    expect(load({ nemesis: { schedule: join(dir, 'bad.json') } })).toThrow(/the schedule .*bad\.json: invalid schedule[\s\S]*faults \(missing\)/);
+    expect(load({ nemesis: { schedule: join(dir, 'bad.json') } })).toThrow(
+      /the schedule .*bad\.json: invalid schedule[\s\S]*faults \(missing\)/,
+    );
     rmSync(dir, { recursive: true });
   });
   it('refuses a WAL mount too small for max_wal_size + wal_keep_size when wal-full may be drawn', () => {
-    expect(load({ nemesis: { kinds: ['wal-full'], walMountMb: 3000 } })).toThrow(/walMountMb 3000 is too small for pg_wal: max_wal_size \+ wal_keep_size is 3072 MB[\s\S]*give nemesis.walMountMb 3584 or more/);
+    expect(load({ nemesis: { kinds: ['wal-full'], walMountMb: 3000 } })).toThrow(
+      /walMountMb 3000 is too small for pg_wal: max_wal_size \+ wal_keep_size is 3072 MB[\s\S]*give nemesis.walMountMb 3584 or more/,
+    );
     expect(load({ nemesis: { kinds: ['wal-full'], walMountMb: 3584 } })).not.toThrow();
     expect(load({ nemesis: { kinds: ['isolate'], walMountMb: 300 } })).not.toThrow();
   });
@@ -54,7 +66,8 @@ describe('loadUserConfig: values the server takes, and messages that name the fi
     return { dir, load: () => loadUserConfig({ cwd: dir }) };
   };
   it('takes synchronous_commit in any case and with its boolean aliases, as PostgreSQL does', () => {
-    const level = (v: string | boolean | number) => loadUserConfig({ cwd: tmpdir(), overrides: { synchronousCommit: v } }).synchronousCommit;
+    const level = (v: string | boolean | number) =>
+      loadUserConfig({ cwd: tmpdir(), overrides: { synchronousCommit: v } }).synchronousCommit;
     for (const on of ['ON', 'On', 'true', 'TRUE', 'yes', '1', true, 1]) expect(level(on), String(on)).toBe('on');
     for (const off of ['OFF', 'false', 'no', 'No', '0', false, 0]) expect(level(off), String(off)).toBe('off');
     expect(level('Remote_Apply')).toBe('remote_apply');
@@ -62,9 +75,15 @@ describe('loadUserConfig: values the server takes, and messages that name the fi
   });
   it('refuses a synchronous_commit the server refuses, naming the file, the field and the levels', () => {
     const { dir, load: loadFile } = inFile({ synchronousCommit: 'remote' });
-    expect(loadFile).toThrow(new RegExp(`${dir}/pgchaos.config.json: synchronousCommit: PostgreSQL has no synchronous_commit level "remote"[\\s\\S]*fix: use one of off, local, remote_write, on, remote_apply`));
+    expect(loadFile).toThrow(
+      new RegExp(
+        `${dir}/pgchaos.config.json: synchronousCommit: PostgreSQL has no synchronous_commit level "remote"[\\s\\S]*fix: use one of off, local, remote_write, on, remote_apply`,
+      ),
+    );
     // A prefix the server takes for a boolean parameter is not taken by this enum (config_enum_lookup_by_name).
-    expect(load({ synchronousCommit: 'of' })).toThrow(/the command-line flags: synchronousCommit: PostgreSQL has no synchronous_commit level "of"/);
+    expect(load({ synchronousCommit: 'of' })).toThrow(
+      /the command-line flags: synchronousCommit: PostgreSQL has no synchronous_commit level "of"/,
+    );
     rmSync(dir, { recursive: true });
   });
   it('names the file and field of an unknown major', () => {
@@ -77,9 +96,15 @@ describe('loadUserConfig: values the server takes, and messages that name the fi
   });
   it('names afterPromotion, not synchronous_standby_names, when afterPromotion is malformed', () => {
     const { dir, load: loadFile } = inFile({ afterPromotion: 'ANY 1 s1' });
-    expect(loadFile).toThrow(new RegExp(`${dir}/pgchaos.config.json: afterPromotion: malformed synchronous_standby_names "ANY 1 s1"[\\s\\S]*fix: write "swap" \\(the default\\), "same"`));
+    expect(loadFile).toThrow(
+      new RegExp(
+        `${dir}/pgchaos.config.json: afterPromotion: malformed synchronous_standby_names "ANY 1 s1"[\\s\\S]*fix: write "swap" \\(the default\\), "same"`,
+      ),
+    );
     rmSync(dir, { recursive: true });
-    expect(load({ synchronousStandbyNames: 'ANY 1 s1' })).toThrow(/^the command-line flags: synchronousStandbyNames: malformed synchronous_standby_names/);
+    expect(load({ synchronousStandbyNames: 'ANY 1 s1' })).toThrow(
+      /^the command-line flags: synchronousStandbyNames: malformed synchronous_standby_names/,
+    );
     expect(load({ standbys: ['s1', 'S2'] })).toThrow(/^the command-line flags: standbys: invalid standby name/);
   });
 });

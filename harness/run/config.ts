@@ -71,7 +71,11 @@ const FileSchema = z.strictObject({
   postgresqlConf: z.string().min(1).optional(),
   /** The writer: connections, rows per batch (defaults 8 and 1000) and a target rate in batches per second, like `pgbench -R` (default: as fast as the primary commits). */
   writer: z
-    .strictObject({ clients: z.number().int().min(1).max(64).optional(), batchRows: z.number().int().min(1).max(100_000).optional(), rateTps: z.number().int().min(1).max(100_000).optional() })
+    .strictObject({
+      clients: z.number().int().min(1).max(64).optional(),
+      batchRows: z.number().int().min(1).max(100_000).optional(),
+      rateTps: z.number().int().min(1).max(100_000).optional(),
+    })
     .optional(),
   /** synchronous_standby_names of a promoted standby: "swap" (default), "same", or the setting itself. */
   afterPromotion: z.string().optional(),
@@ -148,13 +152,19 @@ export function loadUserConfig(o: { cwd: string; file?: string; overrides?: User
   const hasFile = o.file !== undefined || existsSync(path);
   let fromFile: UserConfigFile = {};
   if (hasFile) {
-    if (!existsSync(path)) throw new ConfigError(`config file ${path} does not exist`, `create it (see the README's "Your HA config") or drop --config`);
+    if (!existsSync(path))
+      throw new ConfigError(`config file ${path} does not exist`, `create it (see the README's "Your HA config") or drop --config`);
     fromFile = validate(readJson(path), path);
   }
   const overrides = validate(o.overrides ?? {}, 'the command-line flags');
   // A fragment path given in the file is relative to the file; one given as a flag, to the cwd.
   const confBase = overrides.postgresqlConf ? o.cwd : dirname(path);
-  const merged: UserConfigFile = { ...fromFile, ...overrides, writer: { ...fromFile.writer, ...overrides.writer }, nemesis: { ...fromFile.nemesis, ...overrides.nemesis } };
+  const merged: UserConfigFile = {
+    ...fromFile,
+    ...overrides,
+    writer: { ...fromFile.writer, ...overrides.writer },
+    nemesis: { ...fromFile.nemesis, ...overrides.nemesis },
+  };
   const source = hasFile ? path : Object.keys(overrides).length ? 'flags' : 'defaults';
   // Who set a field, for messages: a flag wins over the file.
   const where = (field: keyof UserConfigFile) => (overrides[field] !== undefined || !hasFile ? 'the command-line flags' : path);
@@ -169,14 +179,17 @@ export function defaultUserConfig(): UserConfig {
 function resolveConfig(c: UserConfigFile, confBase: string, source: string, where: (field: keyof UserConfigFile) => string): UserConfig {
   // Each check below throws a ConfigError now, not when the first cluster starts, naming who set the field.
   const pgList = c.pg === undefined ? [process.env.PGCHAOS_PG_MAJOR ?? 15] : Array.isArray(c.pg) ? c.pg : String(c.pg).split(',');
-  const pg = atField(c.pg === undefined ? 'PGCHAOS_PG_MAJOR' : where('pg'), c.pg === undefined ? '' : 'pg', () => [...new Set(pgList.map((m) => parseMajor(String(m).trim())))]);
+  const pg = atField(c.pg === undefined ? 'PGCHAOS_PG_MAJOR' : where('pg'), c.pg === undefined ? '' : 'pg', () => [
+    ...new Set(pgList.map((m) => parseMajor(String(m).trim()))),
+  ]);
   const images: Record<number, string> = {};
   for (const [k, v] of Object.entries(c.images ?? {})) images[atField(where('images'), `images.${k}`, () => parseMajor(k))] = v;
   const standbys = c.standbys ?? ['s1', 's2'];
   atField(where('standbys'), 'standbys', () => checkStandbyNames(standbys));
   const synchronousStandbyNames = c.synchronousStandbyNames ?? `ANY 1 (${standbys.join(', ')})`;
   atField(where('synchronousStandbyNames'), 'synchronousStandbyNames', () => parseSyncStandbyNames(synchronousStandbyNames));
-  const synchronousCommit = c.synchronousCommit === undefined ? 'on' : checkedSynchronousCommit(c.synchronousCommit, where('synchronousCommit'));
+  const synchronousCommit =
+    c.synchronousCommit === undefined ? 'on' : checkedSynchronousCommit(c.synchronousCommit, where('synchronousCommit'));
   const afterPromotion = atField(where('afterPromotion'), 'afterPromotion', () => parsePolicy(c.afterPromotion ?? 'swap'));
   let postgresqlConf: string | null = null;
   let settings: Record<string, string> = {};
@@ -186,7 +199,10 @@ function resolveConfig(c: UserConfigFile, confBase: string, source: string, wher
     try {
       text = readFileSync(postgresqlConf, 'utf8');
     } catch (e) {
-      throw new ConfigError(`cannot read the postgresql.conf fragment ${postgresqlConf} (${(e as NodeJS.ErrnoException).code})`, 'point postgresqlConf (or --conf) at an existing file');
+      throw new ConfigError(
+        `cannot read the postgresql.conf fragment ${postgresqlConf} (${(e as NodeJS.ErrnoException).code})`,
+        'point postgresqlConf (or --conf) at an existing file',
+      );
     }
     settings = parseConfFragment(text, postgresqlConf);
     for (const major of pg) checkPasswordEncryption(settings, major, postgresqlConf);
@@ -204,7 +220,11 @@ function resolveConfig(c: UserConfigFile, confBase: string, source: string, wher
     dataChecksums: c.dataChecksums ?? false,
     postgresqlConf,
     settings,
-    writer: { clients: c.writer?.clients ?? 8, batchRows: c.writer?.batchRows ?? 1000, ...(c.writer?.rateTps !== undefined ? { rateTps: c.writer.rateTps } : {}) },
+    writer: {
+      clients: c.writer?.clients ?? 8,
+      batchRows: c.writer?.batchRows ?? 1000,
+      ...(c.writer?.rateTps !== undefined ? { rateTps: c.writer.rateTps } : {}),
+    },
     afterPromotion,
     nemesis: {
       seeds: c.nemesis?.seeds ?? [1],
@@ -237,12 +257,19 @@ function checkedSchedule(path: string): string {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new ConfigError(`cannot read the schedule ${path} (${(e as NodeJS.ErrnoException).code})`, 'point --schedule (or nemesis.schedule) at a schedule a run or pgchaos shrink saved');
+    throw new ConfigError(
+      `cannot read the schedule ${path} (${(e as NodeJS.ErrnoException).code})`,
+      'point --schedule (or nemesis.schedule) at a schedule a run or pgchaos shrink saved',
+    );
   }
   try {
     validateSchedule(JSON.parse(text));
   } catch (e) {
-    if (e instanceof SyntaxError) throw new ConfigError(`the schedule ${path} is not JSON (${e.message})`, 'point --schedule at a schedule a run or pgchaos shrink saved');
+    if (e instanceof SyntaxError)
+      throw new ConfigError(
+        `the schedule ${path} is not JSON (${e.message})`,
+        'point --schedule at a schedule a run or pgchaos shrink saved',
+      );
     if (e instanceof ConfigError) throw new ConfigError(`the schedule ${path}: ${e.problem}`, e.fix);
     throw e;
   }
@@ -261,7 +288,10 @@ export function checkWalMount(walMountMb: number, settings: Record<string, strin
   if (max === undefined || keep === undefined) return;
   const need = Math.ceil(max + keep + 512);
   if (walMountMb < need) {
-    throw new ConfigError(`nemesis.walMountMb ${walMountMb} is too small for pg_wal: max_wal_size + wal_keep_size is ${Math.ceil(max + keep)} MB`, `give nemesis.walMountMb ${need} or more, or lower max_wal_size / wal_keep_size in your fragment`);
+    throw new ConfigError(
+      `nemesis.walMountMb ${walMountMb} is too small for pg_wal: max_wal_size + wal_keep_size is ${Math.ceil(max + keep)} MB`,
+      `give nemesis.walMountMb ${need} or more, or lower max_wal_size / wal_keep_size in your fragment`,
+    );
   }
 }
 
@@ -278,7 +308,8 @@ function parsePolicy(text: string): SyncPolicy {
   try {
     parseSyncStandbyNames(text);
   } catch (e) {
-    if (e instanceof ConfigError) throw new ConfigError(e.problem, `write "swap" (the default), "same", or the promoted primary's synchronous_standby_names: ${e.fix}`);
+    if (e instanceof ConfigError)
+      throw new ConfigError(e.problem, `write "swap" (the default), "same", or the promoted primary's synchronous_standby_names: ${e.fix}`);
     throw e;
   }
   return { setting: text };
@@ -321,14 +352,19 @@ function validate(data: unknown, where: string): UserConfigFile {
   const got = issue.path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), data);
   const message = got !== undefined && issue.code === 'invalid_value' ? `${issue.message}, got ${JSON.stringify(got)}` : issue.message;
   const hint = FIELD_FIXES[issue.path.filter((k) => typeof k === 'string').join('.')];
-  throw new ConfigError(`${where}: ${field}: ${message}`, issue.code === 'unrecognized_keys' ? `use only these fields: ${known}` : (hint ?? `correct ${field} (see the README's "Your HA config under test")`));
+  throw new ConfigError(
+    `${where}: ${field}: ${message}`,
+    issue.code === 'unrecognized_keys'
+      ? `use only these fields: ${known}`
+      : (hint ?? `correct ${field} (see the README's "Your HA config under test")`),
+  );
 }
 
 /** The fix a config error names, for fields whose rule a user cannot guess from zod's message. */
 const FIELD_FIXES: Record<string, string> = {
   'nemesis.durationS': 'give seconds from 10 to 3600 (flag --duration)',
   'nemesis.kinds': `name at least one fault kind (flag --kinds): ${FAULT_KINDS.join(', ')}; or drop nemesis.kinds for the story's default`,
-  'nemesis.walMountMb': 'give MB from 256 up; it must exceed max_wal_size + wal_keep_size + 512 (4096 fits pgchaos\'s defaults)',
+  'nemesis.walMountMb': "give MB from 256 up; it must exceed max_wal_size + wal_keep_size + 512 (4096 fits pgchaos's defaults)",
   'nemesis.seeds': 'give whole numbers from 0 to 4294967295 (flag --seed 1-20)',
 };
 
@@ -385,5 +421,9 @@ export function clusterOptionsOf(c: UserConfig, major: number = c.pg[0]!): Clust
 
 /** The writer options of a config. */
 export function writerOptionsOf(c: UserConfig): BatchWriterOptions {
-  return { clients: c.writer.clients, batchRows: c.writer.batchRows, ...(c.writer.rateTps !== undefined ? { rateTps: c.writer.rateTps } : {}) };
+  return {
+    clients: c.writer.clients,
+    batchRows: c.writer.batchRows,
+    ...(c.writer.rateTps !== undefined ? { rateTps: c.writer.rateTps } : {}),
+  };
 }

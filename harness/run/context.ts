@@ -42,7 +42,10 @@ function shownConfig(c: UserConfig): Record<string, unknown> {
 
 /** Collects the run header of `run` under `config`. */
 export async function runContext(run: Run, config: UserConfig, command: string, cwd = process.cwd()): Promise<RunContext> {
-  const engine = await (await docker()).version().then((v) => `Docker ${v.Version}`).catch(() => null);
+  const engine = await (await docker())
+    .version()
+    .then((v) => `Docker ${v.Version}`)
+    .catch(() => null);
   const shard = process.env.PGCHAOS_SHARD;
   return {
     run: run.id,
@@ -50,7 +53,13 @@ export async function runContext(run: Run, config: UserConfig, command: string, 
     command,
     pgchaos: packageJson().version,
     git: await gitRevision(cwd),
-    host: { hostname: hostname(), platform: `${process.platform}-${process.arch}`, cpus: cpus().length, node: process.version, docker: engine },
+    host: {
+      hostname: hostname(),
+      platform: `${process.platform}-${process.arch}`,
+      cpus: cpus().length,
+      node: process.version,
+      docker: engine,
+    },
     majors: config.pg,
     config: shownConfig(config),
     ...(shard ? { shard } : {}),

@@ -23,7 +23,6 @@ function commandLine(): string {
   return script ? `npm run ${script}` : ['vitest', ...process.argv.slice(2)].join(' ');
 }
 
-
 /**
  * vitest global setup of the container projects: makes the engine answer (docker/engine.sh),
  * sweeps what crashed runs left, builds the images of the config's majors if missing (outside
@@ -51,7 +50,11 @@ async function prepare(project: TestProject, run: Run): Promise<() => Promise<vo
   const config = userConfig();
   const lacks: ImageLacks = {};
   for (const major of config.pg) {
-    const image = await resolveImage(major, { build: !config.images[major], pull: config.pull, ...(config.images[major] ? { image: config.images[major] } : {}) });
+    const image = await resolveImage(major, {
+      build: !config.images[major],
+      pull: config.pull,
+      ...(config.images[major] ? { image: config.images[major] } : {}),
+    });
     // A binary only some stories need (pg_rewind): named once here, and those stories skipped (needs.ts).
     const lack = noteImageLacks(lacks, image, await probeImage(image));
     if (lack) log().warn({ image: image.name }, lack);
@@ -73,7 +76,9 @@ async function prepare(project: TestProject, run: Run): Promise<() => Promise<vo
     if (summary) {
       const k = summary.counts;
       const interrupted = k.interrupted ? `, ${k.interrupted} interrupted` : '';
-      process.stderr.write(`\npgchaos: ${k.passed} scenarios passed, ${k.failed} failed${interrupted} — report: ${run.dir}/index.html (${join(dirname(run.dir), 'latest')})\n`);
+      process.stderr.write(
+        `\npgchaos: ${k.passed} scenarios passed, ${k.failed} failed${interrupted} — report: ${run.dir}/index.html (${join(dirname(run.dir), 'latest')})\n`,
+      );
     }
   };
 }

@@ -25,17 +25,23 @@ describe('unmetNeeds', () => {
 describe('a story that needs what its image lacks', () => {
   it('is skipped with the reason (JUnit <skipped/> and a property), and the others run', async () => {
     const runDir = join(mkdtempSync(join(tmpdir(), 'pgchaos-needs-')), 'run');
-    const r = await execa(join(PACKAGE_ROOT, 'node_modules', '.bin', 'vitest'), ['run', '--config', 'harness/run/__fixtures__/needs.vitest.config.ts'], {
-      cwd: PACKAGE_ROOT,
-      reject: false,
-      env: { PGCHAOS_RUN_DIR: runDir, PGCHAOS_RUN_ID: 'needs-test', PGCHAOS_PG_MAJOR: '15', PGCHAOS_CONFIG: '' },
-    });
+    const r = await execa(
+      join(PACKAGE_ROOT, 'node_modules', '.bin', 'vitest'),
+      ['run', '--config', 'harness/run/__fixtures__/needs.vitest.config.ts'],
+      {
+        cwd: PACKAGE_ROOT,
+        reject: false,
+        env: { PGCHAOS_RUN_DIR: runDir, PGCHAOS_RUN_ID: 'needs-test', PGCHAOS_PG_MAJOR: '15', PGCHAOS_CONFIG: '' },
+      },
+    );
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     const junit = readFileSync(join(runDir, 'junit.xml'), 'utf8');
     expect(junit).toMatch(/tests="2" failures="0" errors="0" skipped="1"/);
     const skipped = /<testcase [^>]*name="needs pg_rewind \[pg15\]"[^>]*>([\s\S]*?)<\/testcase>/.exec(junit)?.[1] ?? '';
     expect(skipped).toMatch(/<skipped\/>/);
-    expect(skipped).toMatch(/<property name="skipped" value="skipped: it needs pg_rewind, which image example\/postgres-without-rewind:15 \(PostgreSQL 15\) lacks/);
+    expect(skipped).toMatch(
+      /<property name="skipped" value="skipped: it needs pg_rewind, which image example\/postgres-without-rewind:15 \(PostgreSQL 15\) lacks/,
+    );
     expect(junit).toMatch(/<testcase [^>]*name="needs nothing more \[pg15\]"[^>]*>(?:(?!<skipped)[\s\S])*?<\/testcase>/);
   }, 60_000);
 });

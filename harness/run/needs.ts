@@ -43,7 +43,11 @@ export function provideImageLacks(project: TestProject, lacks: ImageLacks): void
  * Why a story that needs `needs` cannot run on `major`'s image, or undefined when it can (or
  * when no global setup said what the images lack: the story then runs and fails on its own).
  */
-export function unmetNeeds(needs: readonly ImageNeed[] | undefined, major: number, lacks: ImageLacks | undefined = inject('pgchaosImageLacks')): string | undefined {
+export function unmetNeeds(
+  needs: readonly ImageNeed[] | undefined,
+  major: number,
+  lacks: ImageLacks | undefined = inject('pgchaosImageLacks'),
+): string | undefined {
   const lack = lacks?.[String(major)];
   const unmet = (needs ?? []).filter((n) => lack?.missing.some((m) => m.binary === n));
   if (!lack || !unmet.length) return undefined;

@@ -45,7 +45,11 @@ interface Ran {
 async function inProject(file: string, args: string[], env: NodeJS.ProcessEnv = userEnv(), cwd = project): Promise<Ran> {
   const r = await execa(file, args, { cwd, env, extendEnv: false, reject: false, all: true });
   // npm's own warnings about the machine's npm config are not pgchaos's output.
-  const clean = (t: unknown) => String(t).split('\n').filter((l) => !l.startsWith('npm warn ')).join('\n');
+  const clean = (t: unknown) =>
+    String(t)
+      .split('\n')
+      .filter((l) => !l.startsWith('npm warn '))
+      .join('\n');
   return { exitCode: r.exitCode, stdout: clean(r.stdout), stderr: clean(r.stderr), all: clean(r.all) };
 }
 const pgchaos = (args: string[], env?: NodeJS.ProcessEnv) => inProject('npx', ['pgchaos', ...args], env);
@@ -56,22 +60,40 @@ beforeAll(async () => {
   const tarball = join(work, packed.stdout.trim().split('\n').at(-1)!);
   timings['tarball bytes'] = statSync(tarball).size;
   cpSync(join(REPO, 'examples'), project, { recursive: true });
-  const installed = await timed('npm install <tarball>', () => inProject('npm', ['install', tarball, '--no-audit', '--no-fund', '--prefer-offline']));
+  const installed = await timed('npm install <tarball>', () =>
+    inProject('npm', ['install', tarball, '--no-audit', '--no-fund', '--prefer-offline']),
+  );
   expect(installed.exitCode, installed.all).toBe(0);
 }, 600_000);
 
 afterAll(() => {
-  log().info(timings, `pack, install and run of examples/: ${Object.entries(timings).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  log().info(
+    timings,
+    `pack, install and run of examples/: ${Object.entries(timings)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
   rmSync(work, { recursive: true, force: true });
 });
 
-describe('pgchaos as an installed package, in a user\'s project', () => {
+describe("pgchaos as an installed package, in a user's project", () => {
   it('ships built JavaScript and types, and its bin runs without tsx', async () => {
     const pkg = join(project, 'node_modules', 'pgchaos');
-    const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { private?: boolean; bin: Record<string, string>; exports: Record<string, unknown> };
+    const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as {
+      private?: boolean;
+      bin: Record<string, string>;
+      exports: Record<string, unknown>;
+    };
     expect(manifest.private).toBeUndefined();
     expect(manifest.bin.pgchaos).toMatch(/^\.\/dist\/.*\.js$/);
-    for (const f of ['dist/harness/index.js', 'dist/harness/index.d.ts', 'dist/docker/engine.sh', 'dist/docker/build-image.sh', 'dist/scenarios/quorum-standby-loss.test.js']) expect(existsSync(join(pkg, f)), f).toBe(true);
+    for (const f of [
+      'dist/harness/index.js',
+      'dist/harness/index.d.ts',
+      'dist/docker/engine.sh',
+      'dist/docker/build-image.sh',
+      'dist/scenarios/quorum-standby-loss.test.js',
+    ])
+      expect(existsSync(join(pkg, f)), f).toBe(true);
     expect(existsSync(join(pkg, 'harness')), 'no TypeScript sources').toBe(false);
     expect(existsSync(join(project, 'node_modules', '.bin', 'tsx')), 'tsx is not a dependency').toBe(false);
     // The user's scenario type-checks against the published declarations (skipLibCheck off).
@@ -82,7 +104,9 @@ describe('pgchaos as an installed package, in a user\'s project', () => {
   it('help, version, list and usage mistakes need no engine; a config error is exit 2 before vitest, with the fix', async () => {
     const help = await pgchaos(['--help']);
     expect(help.exitCode).toBe(0);
-    expect(help.stdout).toMatch(/^pgchaos 0\.\d+\.\d+ — [\s\S]*run \[dir\][\s\S]*exit codes: 0 every scenario passed · 1 a scenario failed · 2 usage, config or setup error · 130 interrupted/);
+    expect(help.stdout).toMatch(
+      /^pgchaos 0\.\d+\.\d+ — [\s\S]*run \[dir\][\s\S]*exit codes: 0 every scenario passed · 1 a scenario failed · 2 usage, config or setup error · 130 interrupted/,
+    );
     const runHelp = await pgchaos(['run', '--help']);
     expect(runHelp.stdout).toMatch(/^usage: pgchaos run[\s\S]*--sync SETTING[\s\S]*--out DIR[\s\S]*After --, vitest's own options/);
     expect((await pgchaos(['--version'])).stdout).toMatch(/^\d+\.\d+\.\d+$/);
@@ -119,16 +143,20 @@ describe('pgchaos as an installed package, in a user\'s project', () => {
     const t0 = Date.now();
     const noEngine = await pgchaos(['run', '--no-builtin'], userEnv({ DOCKER_HOST: 'unix:///nonexistent/docker.sock' }));
     expect(noEngine.exitCode, noEngine.all).toBe(2);
-    expect(noEngine.stderr).toMatch(/no Docker engine answers at DOCKER_HOST=unix:\/\/\/nonexistent\/docker\.sock[\s\S]*fix: start that engine/);
+    expect(noEngine.stderr).toMatch(
+      /no Docker engine answers at DOCKER_HOST=unix:\/\/\/nonexistent\/docker\.sock[\s\S]*fix: start that engine/,
+    );
     expect(Date.now() - t0).toBeLessThan(15_000);
     rmSync(join(project, 'reports'), { recursive: true, force: true });
   }, 120_000);
 
-  it('`npx pgchaos run` runs the project\'s own scenario on its config; reports land in its reports/; nothing is left', async () => {
+  it("`npx pgchaos run` runs the project's own scenario on its config; reports land in its reports/; nothing is left", async () => {
     const id = newRunId();
     const r = await timed('npx pgchaos run --no-builtin', () => pgchaos(['run', '--no-builtin'], userEnv({ PGCHAOS_RUN_ID: id })));
     expect(r.exitCode, r.all).toBe(0);
-    expect(r.stderr).toMatch(/run \S+: 1 scenario file \(1 of yours\); PostgreSQL 15, synchronous_standby_names 'FIRST 1 \(s1, s2\)', synchronous_commit remote_apply; config: pgchaos\.config\.json/);
+    expect(r.stderr).toMatch(
+      /run \S+: 1 scenario file \(1 of yours\); PostgreSQL 15, synchronous_standby_names 'FIRST 1 \(s1, s2\)', synchronous_commit remote_apply; config: pgchaos\.config\.json/,
+    );
     const dir = join(project, 'reports', id);
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
     expect(summary.scenarios.map((s) => [s.file, s.status])).toEqual([['scenarios/sync-standby-loss.test.ts', 'passed']]);

@@ -5,7 +5,10 @@ test('heal turns a fault into the interval the report shades, and only an open f
   const rec = new Recorder('story', 'scenarios/story.test.ts');
   const crash = { kind: 'crash-host-loud', target: { node: 's1' } } as const;
   const faultT = rec.fault(crash, { nodes: ['s1'], at: rec.clock.now(), inEffectFrom: rec.clock.now() });
-  const other = rec.fault({ kind: 'stop-fast', target: { node: 's2' } }, { nodes: ['s2'], at: rec.clock.now(), inEffectFrom: rec.clock.now() });
+  const other = rec.fault(
+    { kind: 'stop-fast', target: { node: 's2' } },
+    { nodes: ['s2'], at: rec.clock.now(), inEffectFrom: rec.clock.now() },
+  );
   const healT = rec.heal(faultT, 'pg_ctl start s1');
   const fault = rec.events.find((e) => e.what === 'crash-host-loud s1')!;
   expect(fault).toMatchObject({ kind: 'fault', fault: crash, nodes: ['s1'], until: healT, healedBy: 'pg_ctl start s1' });

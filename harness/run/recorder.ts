@@ -97,7 +97,13 @@ export class Recorder {
   }
 
   /** Adds an event at `t` (default now), with `extra` fields, keeping `events` in time order. */
-  private event(kind: ScenarioEvent['kind'], what: string, detail?: Record<string, unknown>, t = this.clock.now(), extra: Pick<ScenarioEvent, 'fault' | 'nodes' | 'inEffectFrom'> = {}): number {
+  private event(
+    kind: ScenarioEvent['kind'],
+    what: string,
+    detail?: Record<string, unknown>,
+    t = this.clock.now(),
+    extra: Pick<ScenarioEvent, 'fault' | 'nodes' | 'inEffectFrom'> = {},
+  ): number {
     const at = this.events.findLastIndex((e) => e.t <= t) + 1;
     this.events.splice(at, 0, { t, kind, what, ...extra, ...(detail ? { detail } : {}) });
     log().info({ scenario: this.name, t: Math.round(t) }, `${kind}: ${what}`);

@@ -71,11 +71,16 @@ describe.skipIf(!probe)('a full reports disk', () => {
         ].join('\n'),
       );
       const id = newRunId();
-      const r = await execa('node', ['--import', 'tsx', 'bin/pgchaos.ts', 'run', '--out', reports, file], { env: { PGCHAOS_RUN_ID: id, PGCHAOS_LOG_LEVEL: 'warn' }, reject: false });
+      const r = await execa('node', ['--import', 'tsx', 'bin/pgchaos.ts', 'run', '--out', reports, file], {
+        env: { PGCHAOS_RUN_ID: id, PGCHAOS_LOG_LEVEL: 'warn' },
+        reject: false,
+      });
       const out = `${r.stdout}\n${r.stderr}`;
       expect(r.exitCode, out).toBe(3);
       expect(r.stderr).toMatch(new RegExp(`the reports folder ${reports}/${id}\\S* is full \\(ENOSPC\\)`));
-      expect(r.stderr).toMatch(/fix: free space there \(pgchaos prune --keep 5 removes older runs\) or write reports elsewhere: pgchaos run --out DIR/);
+      expect(r.stderr).toMatch(
+        /fix: free space there \(pgchaos prune --keep 5 removes older runs\) or write reports elsewhere: pgchaos run --out DIR/,
+      );
       expect(out, 'no stack trace').not.toMatch(/^\s+at /m);
       const files = (await readdir(reports, { recursive: true })).map(String);
       expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);

@@ -15,19 +15,29 @@ import { storyFailure } from './scenario.ts';
 
 test('a failed verdict does not stop the story: every check after it runs and is recorded, then the story fails', async () => {
   const runDir = join(mkdtempSync(join(tmpdir(), 'pgchaos-verdicts-')), 'run');
-  const r = await execa(join(PACKAGE_ROOT, 'node_modules', '.bin', 'vitest'), ['run', '--config', 'harness/run/__fixtures__/verdicts/vitest.config.ts'], {
-    cwd: PACKAGE_ROOT,
-    reject: false,
-    all: true,
-    env: { PGCHAOS_RUN_DIR: runDir, PGCHAOS_RUN_ID: 'verdicts-test' },
-  });
+  const r = await execa(
+    join(PACKAGE_ROOT, 'node_modules', '.bin', 'vitest'),
+    ['run', '--config', 'harness/run/__fixtures__/verdicts/vitest.config.ts'],
+    {
+      cwd: PACKAGE_ROOT,
+      reject: false,
+      all: true,
+      env: { PGCHAOS_RUN_DIR: runDir, PGCHAOS_RUN_ID: 'verdicts-test' },
+    },
+  );
   expect(r.exitCode, r.all).not.toBe(0);
   const [file] = readdirSync(join(runDir, 'scenarios'));
   const record = JSON.parse(readFileSync(join(runDir, 'scenarios', file!), 'utf8')) as ScenarioRecord;
   expect(record.status).toBe('failed');
-  expect(record.verdicts.map((v) => `${v.check}:${v.status}`)).toEqual(['no promised acknowledged commit lost:failed', 'row hashes agree:passed', 'one primary at a time:unknown']);
+  expect(record.verdicts.map((v) => `${v.check}:${v.status}`)).toEqual([
+    'no promised acknowledged commit lost:failed',
+    'row hashes agree:passed',
+    'one primary at a time:unknown',
+  ]);
   expect(record.metrics).toMatchObject({ ackedBatches: 9000, hashesEqual: true });
-  expect(record.error).toBe('no promised acknowledged commit lost (failed): 1095 of 9000 acknowledged batches lost\none primary at a time (unknown): no acknowledged batch');
+  expect(record.error).toBe(
+    'no promised acknowledged commit lost (failed): 1095 of 9000 acknowledged batches lost\none primary at a time (unknown): no acknowledged batch',
+  );
 }, 60_000);
 
 test('storyFailure names the failing verdicts, then what stopped the body', () => {

@@ -77,58 +77,76 @@ export function scenario(name: string, body: (ctx: ScenarioContext) => Promise<v
   for (const major of config.pg) scenarioOn(major, name, body, config, opts);
 }
 
-function scenarioOn(major: number, name: string, body: (ctx: ScenarioContext) => Promise<void>, config: UserConfig, opts: ScenarioOptions): void {
-  test(`${name} [pg${major}]`, async (t) => {
-    const unmet = unmetNeeds(opts.needs, major);
-    if (unmet) {
-      await t.annotate(unmet, 'skipped'); // the reason in JUnit (a property), where <skipped/> has none
-      t.skip(unmet);
-    }
-    const rec = new Recorder(name, relative(process.cwd(), t.task.file.filepath));
-    const clusters: Cluster[] = [];
-    const writers: BatchWriter[] = [];
-    const observers: ReplicationObserver[] = [];
-    const annotations: Array<Promise<unknown>> = [];
-    const annotate = (type: string, message: string) => annotations.push(t.annotate(message, type).catch(() => undefined));
-    rec.onVerdict = (v) => annotate(`verdict ${v.check}`, `${v.status}: ${v.summary}`);
-    rec.onMetric = (k, v) => annotate(`metric ${k}`, typeof v === 'object' ? JSON.stringify(v) : String(v));
-    t.onTestFinished(async (done) => {
-      await Promise.all(annotations);
-      await finish(done, major, opts, rec, clusters, writers, observers);
-    }, TEARDOWN_MS);
-    const outcome = await body({
-      rec,
-      major,
-      config,
-      async startCluster(opts) {
-        const c = await Cluster.start({ ...clusterOptionsOf(config, major), ...opts, settings: { ...config.settings, ...opts?.settings } });
-        clusters.push(c);
-        rec.step('cluster ready', { image: c.image.name, synchronous_standby_names: c.syncSetting, synchronous_commit: c.synchronousCommit });
-        return c;
-      },
-      async startWriter(cluster, opts) {
-        const w = new BatchWriter(cluster, rec.clock, { ...writerOptionsOf(config), ...opts });
-        writers.push(w);
-        await w.setup();
-        w.start();
-        rec.step('writer started', { clients: w.clients, batchRows: w.batchRows, rateTps: w.rateTps ?? null });
-        return w;
-      },
-      startObserver(cluster, intervalMs) {
-        const o = new ReplicationObserver(cluster, rec.clock, intervalMs);
-        observers.push(o);
-        o.start();
-        return o;
-      },
-      inject: (cluster, fault, detail) => injectFault(cluster, rec, fault, detail),
-      verify: (v) => rec.verdict(v),
-    }).then(
-      () => null,
-      (e: unknown) => e,
-    );
-    const failing = rec.verdicts.filter((v) => v.status !== 'passed');
-    if (failing.length || outcome !== null) throw storyFailure(failing, outcome);
-  }, opts.timeoutMs ?? 300_000);
+function scenarioOn(
+  major: number,
+  name: string,
+  body: (ctx: ScenarioContext) => Promise<void>,
+  config: UserConfig,
+  opts: ScenarioOptions,
+): void {
+  test(
+    `${name} [pg${major}]`,
+    async (t) => {
+      const unmet = unmetNeeds(opts.needs, major);
+      if (unmet) {
+        await t.annotate(unmet, 'skipped'); // the reason in JUnit (a property), where <skipped/> has none
+        t.skip(unmet);
+      }
+      const rec = new Recorder(name, relative(process.cwd(), t.task.file.filepath));
+      const clusters: Cluster[] = [];
+      const writers: BatchWriter[] = [];
+      const observers: ReplicationObserver[] = [];
+      const annotations: Array<Promise<unknown>> = [];
+      const annotate = (type: string, message: string) => annotations.push(t.annotate(message, type).catch(() => undefined));
+      rec.onVerdict = (v) => annotate(`verdict ${v.check}`, `${v.status}: ${v.summary}`);
+      rec.onMetric = (k, v) => annotate(`metric ${k}`, typeof v === 'object' ? JSON.stringify(v) : String(v));
+      t.onTestFinished(async (done) => {
+        await Promise.all(annotations);
+        await finish(done, major, opts, rec, clusters, writers, observers);
+      }, TEARDOWN_MS);
+      const outcome = await body({
+        rec,
+        major,
+        config,
+        async startCluster(opts) {
+          const c = await Cluster.start({
+            ...clusterOptionsOf(config, major),
+            ...opts,
+            settings: { ...config.settings, ...opts?.settings },
+          });
+          clusters.push(c);
+          rec.step('cluster ready', {
+            image: c.image.name,
+            synchronous_standby_names: c.syncSetting,
+            synchronous_commit: c.synchronousCommit,
+          });
+          return c;
+        },
+        async startWriter(cluster, opts) {
+          const w = new BatchWriter(cluster, rec.clock, { ...writerOptionsOf(config), ...opts });
+          writers.push(w);
+          await w.setup();
+          w.start();
+          rec.step('writer started', { clients: w.clients, batchRows: w.batchRows, rateTps: w.rateTps ?? null });
+          return w;
+        },
+        startObserver(cluster, intervalMs) {
+          const o = new ReplicationObserver(cluster, rec.clock, intervalMs);
+          observers.push(o);
+          o.start();
+          return o;
+        },
+        inject: (cluster, fault, detail) => injectFault(cluster, rec, fault, detail),
+        verify: (v) => rec.verdict(v),
+      }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      const failing = rec.verdicts.filter((v) => v.status !== 'passed');
+      if (failing.length || outcome !== null) throw storyFailure(failing, outcome);
+    },
+    opts.timeoutMs ?? 300_000,
+  );
 }
 
 /**
@@ -143,7 +161,15 @@ export function storyFailure(failing: readonly Verdict[], stoppedBy: unknown): E
   return new Error(`${lines.join('\n')}\nthen the story stopped: ${why}`, { cause: stoppedBy });
 }
 
-async function finish(t: TestContext, major: number, opts: ScenarioOptions, rec: Recorder, clusters: Cluster[], writers: BatchWriter[], observers: ReplicationObserver[]): Promise<void> {
+async function finish(
+  t: TestContext,
+  major: number,
+  opts: ScenarioOptions,
+  rec: Recorder,
+  clusters: Cluster[],
+  writers: BatchWriter[],
+  observers: ReplicationObserver[],
+): Promise<void> {
   const seed = opts.seed;
   const run = currentRun();
   let record: ScenarioRecord | undefined;
@@ -159,7 +185,11 @@ async function finish(t: TestContext, major: number, opts: ScenarioOptions, rec:
       id: recordId(key),
       // Ctrl-C makes a scenario's waits fail with whatever they were doing ("no such exec", a timeout): say what happened instead.
       status: state === 'pass' ? 'passed' : stopped ? 'interrupted' : 'failed',
-      ...(stopped ? { error: `interrupted (${stopped}) while it ran` } : state !== 'pass' ? { error: t.task.result?.errors?.map((e) => e.message).join('\n') ?? `test ended in state ${state}` } : {}),
+      ...(stopped
+        ? { error: `interrupted (${stopped}) while it ran` }
+        : state !== 'pass'
+          ? { error: t.task.result?.errors?.map((e) => e.message).join('\n') ?? `test ended in state ${state}` }
+          : {}),
       startedAt: new Date(rec.clock.epochMs).toISOString(),
       durationMs: Math.round(rec.clock.now()),
       postgres: primary ? await primary.safePsql('SELECT version()').catch(() => undefined) : undefined,
@@ -172,7 +202,12 @@ async function finish(t: TestContext, major: number, opts: ScenarioOptions, rec:
       events: rec.events,
       ...(writers[0] ? { writer: { clients: writers[0].clients, batchRows: writers[0].batchRows, samples: writers[0].samples() } } : {}),
       ...(observers[0]
-        ? { observer: { samples: [...observers[0].samples()], transitions: Object.fromEntries((clusters[0]?.nodes ?? []).map((n) => [n.name, observers[0]!.transitions(n.name)])) } }
+        ? {
+            observer: {
+              samples: [...observers[0].samples()],
+              transitions: Object.fromEntries((clusters[0]?.nodes ?? []).map((n) => [n.name, observers[0]!.transitions(n.name)])),
+            },
+          }
         : {}),
       logs: {},
     };
@@ -196,8 +231,14 @@ async function moveLogs(runDir: string, id: string, clusters: Cluster[]): Promis
   for (const [i, c] of clusters.entries()) {
     const target = join(runDir, 'logs', i === 0 ? id : `${id}-${i + 1}`);
     const from = c.nodes[0] ? dirname(c.nodes[0].logFile) : undefined;
-    const moved = from ? await rename(from, target).then(() => true, () => false) : false;
-    for (const n of c.nodes) logs[i === 0 ? n.name : `${n.name}@${i + 1}`] = relative(runDir, moved ? join(target, basename(n.logFile)) : n.logFile);
+    const moved = from
+      ? await rename(from, target).then(
+          () => true,
+          () => false,
+        )
+      : false;
+    for (const n of c.nodes)
+      logs[i === 0 ? n.name : `${n.name}@${i + 1}`] = relative(runDir, moved ? join(target, basename(n.logFile)) : n.logFile);
   }
   return logs;
 }

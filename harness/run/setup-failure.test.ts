@@ -12,11 +12,15 @@ import { PACKAGE_ROOT } from '../paths.ts';
 
 test('a setup error is a failing JUnit testcase with the cause', async () => {
   const runDir = join(mkdtempSync(join(tmpdir(), 'pgchaos-setup-')), 'run');
-  const r = await execa(join(PACKAGE_ROOT, 'node_modules', '.bin', 'vitest'), ['run', '--project', 'scenarios', 'scenarios/planned-switchover.test.ts'], {
-    cwd: PACKAGE_ROOT,
-    reject: false,
-    env: { DOCKER_HOST: 'tcp://127.0.0.1:1', PGCHAOS_RUN_DIR: runDir, PGCHAOS_RUN_ID: 'setup-failure-test' },
-  });
+  const r = await execa(
+    join(PACKAGE_ROOT, 'node_modules', '.bin', 'vitest'),
+    ['run', '--project', 'scenarios', 'scenarios/planned-switchover.test.ts'],
+    {
+      cwd: PACKAGE_ROOT,
+      reject: false,
+      env: { DOCKER_HOST: 'tcp://127.0.0.1:1', PGCHAOS_RUN_DIR: runDir, PGCHAOS_RUN_ID: 'setup-failure-test' },
+    },
+  );
   expect(r.exitCode).not.toBe(0);
   const junit = readFileSync(join(runDir, 'junit.xml'), 'utf8');
   expect(junit).toMatch(/tests="1" failures="1"/);

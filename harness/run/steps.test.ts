@@ -42,17 +42,26 @@ function story(hashes: Array<[string, string]>) {
 
 describe('verifyConsistent', () => {
   it('records hashesEqual true and the ledger figures when every node agrees', async () => {
-    const { run, rec } = story([['1000', '42'], ['1000', '42']]);
+    const { run, rec } = story([
+      ['1000', '42'],
+      ['1000', '42'],
+    ]);
     await run();
     expect(rec.metrics).toMatchObject({ hashesEqual: true, ackedBatches: 1, lostAcked: 0, rowsPerNode: { primary: 1000, s1: 1000 } });
   });
   it('records hashesEqual false before the failed check ends the story', async () => {
-    const { run, rec } = story([['1000', '42'], ['999', '41']]);
+    const { run, rec } = story([
+      ['1000', '42'],
+      ['999', '41'],
+    ]);
     await expect(run()).rejects.toThrow(/row hashes agree: failed/);
     expect(rec.metrics.hashesEqual).toBe(false);
   });
   it('records hashesEqual null when there is nothing to compare', async () => {
-    const { run, rec } = story([['0', '0'], ['0', '0']]);
+    const { run, rec } = story([
+      ['0', '0'],
+      ['0', '0'],
+    ]);
     await expect(run()).rejects.toThrow(/unknown/);
     expect(rec.metrics.hashesEqual).toBeNull();
   });
@@ -62,7 +71,9 @@ describe('streamingDeadlineMs', () => {
   const MiB = 1024 * 1024;
   const cluster = { primary: { lsn: async () => '0/6400000' } } as unknown as Cluster; // 100 MiB
   const observer = (flush: string | undefined) =>
-    ({ samples: () => [{ t: 0, primary: 'primary', standbys: flush ? [{ name: 's1', flushLsn: flush }] : [] }] }) as unknown as ReplicationObserver;
+    ({
+      samples: () => [{ t: 0, primary: 'primary', standbys: flush ? [{ name: 's1', flushLsn: flush }] : [] }],
+    }) as unknown as ReplicationObserver;
 
   it('counts the WAL from the last flush LSN the observer saw to the primary now', async () => {
     expect(await streamingDeadlineMs(cluster, ['s1'], observer('0/2800000'))).toBe(catchupDeadlineMs(60 * MiB));
@@ -80,10 +91,15 @@ describe('explainNotStreaming', () => {
   const withLog = (name: string, log: string) => ({ name, logs: async () => log }) as unknown as PgNode;
   const timeout = new WaitTimeoutError('walsenders s1,s2 streaming', 15_000, 's1 catchup');
   it('adds the reason when a standby logged that the primary recycled the WAL it needs', async () => {
-    const s2 = withLog('s2', 'LOG:  started streaming WAL from primary at 0/90000000 on timeline 1\nFATAL:  could not receive data from WAL stream: ERROR:  requested WAL segment 000000010000000000000090 has already been removed\n');
+    const s2 = withLog(
+      's2',
+      'LOG:  started streaming WAL from primary at 0/90000000 on timeline 1\nFATAL:  could not receive data from WAL stream: ERROR:  requested WAL segment 000000010000000000000090 has already been removed\n',
+    );
     const e = await explainNotStreaming(timeout, [withLog('s1', 'LOG:  ok\n'), s2]).catch((x: unknown) => x as Error);
     expect(e.message).toMatch(/^timed out after 15000 ms waiting for walsenders s1,s2 streaming/);
-    expect(e.message).toMatch(/why: the primary recycled WAL a standby still needed \(s2: requested WAL segment 000000010000000000000090 has already been removed\).*new base backup/);
+    expect(e.message).toMatch(
+      /why: the primary recycled WAL a standby still needed \(s2: requested WAL segment 000000010000000000000090 has already been removed\).*new base backup/,
+    );
     expect(e.cause).toBe(timeout);
   });
   it('rethrows the wait error unchanged when no log says so', async () => {

@@ -31,10 +31,22 @@ import { ROWS_TABLE } from '../load/workload.ts';
  * has judged lost batches against what the config promises (checks/promised-loss.ts): they are
  * recorded here, not failed.
  */
-export async function verifyConsistent({ rec, verify }: ScenarioContext, cluster: Cluster, writer: BatchWriter, observer?: ReplicationObserver, opts: { lossJudged?: boolean } = {}): Promise<void> {
+export async function verifyConsistent(
+  { rec, verify }: ScenarioContext,
+  cluster: Cluster,
+  writer: BatchWriter,
+  observer?: ReplicationObserver,
+  opts: { lossJudged?: boolean } = {},
+): Promise<void> {
   await writer.stop();
   const from = rec.clock.now();
-  const lsn = await cluster.catchUpAll(await streamingDeadlineMs(cluster, cluster.standbys.map((s) => s.name), observer));
+  const lsn = await cluster.catchUpAll(
+    await streamingDeadlineMs(
+      cluster,
+      cluster.standbys.map((s) => s.name),
+      observer,
+    ),
+  );
   rec.metric('finalCatchupMs', Math.round(rec.clock.now() - from));
   rec.step('all standbys replayed the primary', { lsn });
   rec.metric('timelines', Object.fromEntries(await Promise.all(cluster.nodes.map(async (n) => [n.name, await n.timeline()]))));
@@ -84,12 +96,24 @@ export async function promoteMostAdvanced({ rec }: ScenarioContext, cluster: Clu
 }
 
 /** Write-up 000 §11.5: every other standby follows the new primary. */
-export async function repointOthers({ rec }: ScenarioContext, cluster: Cluster, others: PgNode[], observer?: ReplicationObserver): Promise<void> {
+export async function repointOthers(
+  { rec }: ScenarioContext,
+  cluster: Cluster,
+  others: PgNode[],
+  observer?: ReplicationObserver,
+): Promise<void> {
   for (const other of others) {
     rec.move(`repoint ${other.name} to ${cluster.primary.name}`);
     await cluster.repoint(other);
   }
-  await cluster.waitForStreaming(await streamingDeadlineMs(cluster, others.map((o) => o.name), observer), others);
+  await cluster.waitForStreaming(
+    await streamingDeadlineMs(
+      cluster,
+      others.map((o) => o.name),
+      observer,
+    ),
+    others,
+  );
 }
 
 /**
@@ -148,7 +172,12 @@ export interface Failover {
  * primaries) and the other standbys follow the new primary. The old primary is left stopped,
  * forked from the new timeline, and reconnected to the network.
  */
-export async function divergeAndFailOver(ctx: ScenarioContext, cluster: Cluster, writer: BatchWriter, observer: ReplicationObserver): Promise<Failover> {
+export async function divergeAndFailOver(
+  ctx: ScenarioContext,
+  cluster: Cluster,
+  writer: BatchWriter,
+  observer: ReplicationObserver,
+): Promise<Failover> {
   const { rec } = ctx;
   const oldPrimary = cluster.primary;
   rec.metric('timelineBefore', await oldPrimary.timeline());
@@ -176,7 +205,9 @@ export async function divergeAndFailOver(ctx: ScenarioContext, cluster: Cluster,
       const flush = (await oldPrimary.lsn('flush'))!;
       const received = await Promise.all(cluster.standbys.map(async (n) => (await n.lsn('receive'))!));
       const ahead = received.map((r) => lsnDiff(flush, r));
-      return ahead.every((b) => b > 0n) ? { done: true, value: { flush, received, bytesAhead: Number(ahead.reduce((a, b) => (a < b ? a : b))) } } : { done: false, seen: `flush ${flush}, standbys received ${received.join(', ')}` };
+      return ahead.every((b) => b > 0n)
+        ? { done: true, value: { flush, received, bytesAhead: Number(ahead.reduce((a, b) => (a < b ? a : b))) } }
+        : { done: false, seen: `flush ${flush}, standbys received ${received.join(', ')}` };
     },
     { what: 'the cut-off primary to have WAL that no standby received', timeoutMs: 10_000 },
   );
@@ -208,10 +239,11 @@ export async function verifyRecovered(
   await pollUntil(
     async () => {
       const v = checkRecovered(writer.samples(), by);
-      return v.evidence.recoveredT !== null || rec.clock.now() - o.repairT > o.withinMs + 1000 ? { done: true, value: v } : { done: false, seen: v.summary };
+      return v.evidence.recoveredT !== null || rec.clock.now() - o.repairT > o.withinMs + 1000
+        ? { done: true, value: v }
+        : { done: false, seen: v.summary };
     },
     { what: `TPS back to ${by.fraction * 100}% of steady`, timeoutMs: o.withinMs + 5000, intervalMs: 200 },
   );
   return verify(checkRecovered(writer.samples(), by));
 }
-

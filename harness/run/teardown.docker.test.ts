@@ -41,7 +41,11 @@ async function isolatedRun(): Promise<{ id: string; dir: string; env: Record<str
 
 /** `pgchaos run` of the shortest scenario, started from sources as one node process (no tsx wrapper in between). */
 function cliRun(env: Record<string, string>, opts: { stdout?: 'pipe' } = {}) {
-  return execa('node', ['--import', 'tsx', 'bin/pgchaos.ts', 'run', 'scenarios/lost-write-detection.test.ts'], { env, reject: false, ...(opts.stdout ? { stdout: 'pipe', stderr: 'pipe' } : { all: true }) });
+  return execa('node', ['--import', 'tsx', 'bin/pgchaos.ts', 'run', 'scenarios/lost-write-detection.test.ts'], {
+    env,
+    reject: false,
+    ...(opts.stdout ? { stdout: 'pipe', stderr: 'pipe' } : { all: true }),
+  });
 }
 
 /** Waits until run `id` has its three nodes up. */
@@ -76,7 +80,7 @@ async function processesEnd(dir: string): Promise<void> {
       const left = processesNaming(dir);
       return left.length ? { done: false, seen: `processes ${left.join(', ')} still run` } : { done: true, value: true };
     },
-    { what: 'the run\'s processes to stop and sweep', timeoutMs: 60_000, intervalMs: 250 },
+    { what: "the run's processes to stop and sweep", timeoutMs: 60_000, intervalMs: 250 },
   );
 }
 
@@ -93,7 +97,11 @@ async function expectInterruptedCleanly(run: { id: string; dir: string }): Promi
 describe('nothing is left behind', () => {
   it('after a failed assertion and after a vitest timeout', async () => {
     const run = await isolatedRun();
-    const r = await execa('node_modules/.bin/vitest', ['run', '--config', 'harness/run/__fixtures__/vitest.config.ts'], { env: run.env, reject: false, all: true });
+    const r = await execa('node_modules/.bin/vitest', ['run', '--config', 'harness/run/__fixtures__/vitest.config.ts'], {
+      env: run.env,
+      reject: false,
+      all: true,
+    });
     expect(r.exitCode, r.all).toBe(1);
     expect(await leftovers(run.id)).toEqual({ containers: [], networks: [] });
     const byName = await records(run.dir);
@@ -109,7 +117,12 @@ describe('nothing is left behind', () => {
   it('after Ctrl-C during `pgchaos run`', async () => {
     const run = await isolatedRun();
     // A terminal sends SIGINT to the foreground process group: start the CLI as a group leader and signal the group.
-    const cli = execa('node_modules/.bin/tsx', ['bin/pgchaos.ts', 'run', 'scenarios/quorum-standby-loss.test.ts'], { env: run.env, detached: true, reject: false, all: true });
+    const cli = execa('node_modules/.bin/tsx', ['bin/pgchaos.ts', 'run', 'scenarios/quorum-standby-loss.test.ts'], {
+      env: run.env,
+      detached: true,
+      reject: false,
+      all: true,
+    });
     await pollUntil(
       async () => {
         const n = (await leftovers(run.id)).containers.length;
@@ -156,7 +169,10 @@ describe('nothing is left behind', () => {
   it('after its terminal closes: hung up (SIGHUP), its output gone (EIO), the run still stops and sweeps', async () => {
     const run = await isolatedRun();
     // `script` gives the CLI a terminal of its own; killing `script` closes it, and the kernel hangs up the CLI's session.
-    const term = execa('script', ['-qefc', 'node --import tsx bin/pgchaos.ts run scenarios/lost-write-detection.test.ts', '/dev/null'], { env: run.env, reject: false });
+    const term = execa('script', ['-qefc', 'node --import tsx bin/pgchaos.ts run scenarios/lost-write-detection.test.ts', '/dev/null'], {
+      env: run.env,
+      reject: false,
+    });
     await nodesUp(run.id);
     term.kill('SIGKILL');
     await term;

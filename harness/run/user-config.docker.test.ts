@@ -40,11 +40,17 @@ it('skips the story that needs pg_rewind on an image without it, with the reason
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'pgchaos.config.json'), JSON.stringify({ images: { 15: NO_REWIND } }));
   const r = await pgchaosRun(dir, ['failback-rewind', '--out', 'reports']);
-  expect(r.all).toMatch(new RegExp(`image ${NO_REWIND.replace(/[/.]/g, '\\$&')} \\(PostgreSQL 15\\) has no pg_rewind \\(failback by pg_rewind\\): the stories that need it`));
+  expect(r.all).toMatch(
+    new RegExp(
+      `image ${NO_REWIND.replace(/[/.]/g, '\\$&')} \\(PostgreSQL 15\\) has no pg_rewind \\(failback by pg_rewind\\): the stories that need it`,
+    ),
+  );
   const run = readdirSync(join(dir, 'reports')).find((d) => /^\d{8}-/.test(d))!;
   const junit = readFileSync(join(dir, 'reports', run, 'junit.xml'), 'utf8');
   expect(junit, r.all).toMatch(/failures="0" errors="0" skipped="1"/);
-  expect(junit).toMatch(/<skipped\/>\s*<properties>\s*<property name="skipped" value="skipped: it needs pg_rewind, which image [^"]+ \(PostgreSQL 15\) lacks/);
+  expect(junit).toMatch(
+    /<skipped\/>\s*<properties>\s*<property name="skipped" value="skipped: it needs pg_rewind, which image [^"]+ \(PostgreSQL 15\) lacks/,
+  );
   expect(r.all).not.toMatch(/pg_rewind: not found/);
 }, 180_000);
 
@@ -55,7 +61,9 @@ it("stops a value the server refuses before vitest starts, with the server's HIN
   writeFileSync(join(dir, 'ha.conf'), "wal_level = 'replicaa'\n");
   const r = await pgchaosRun(dir, ['failback-rewind', '--out', 'reports']);
   expect(r.exitCode, r.all).toBe(2);
-  expect(r.stderr).toMatch(/refuses \S+ha\.conf: wal_level = "replicaa": invalid value for parameter "wal_level": "replicaa"\n {2}fix: the server's HINT: Available values: minimal, replica, logical\. Correct wal_level in \S+ha\.conf/);
+  expect(r.stderr).toMatch(
+    /refuses \S+ha\.conf: wal_level = "replicaa": invalid value for parameter "wal_level": "replicaa"\n {2}fix: the server's HINT: Available values: minimal, replica, logical\. Correct wal_level in \S+ha\.conf/,
+  );
   // vitest never started: no JUnit file, no scenario.
   const runs = existsSync(join(dir, 'reports')) ? readdirSync(join(dir, 'reports')).filter((d) => /^\d{8}-/.test(d)) : [];
   expect(runs.filter((d) => existsSync(join(dir, 'reports', d, 'junit.xml')))).toEqual([]);

@@ -2,7 +2,13 @@
 // must still run and be recorded, and the story must fail with every failing verdict named.
 import { scenario } from '../../scenario.ts';
 
-const verdict = (check: string, status: 'passed' | 'failed' | 'unknown', summary: string) => ({ id: check.replace(/ /g, '-'), check, status, summary, evidence: {} });
+const verdict = (check: string, status: 'passed' | 'failed' | 'unknown', summary: string) => ({
+  id: check.replace(/ /g, '-'),
+  check,
+  status,
+  summary,
+  evidence: {},
+});
 
 scenario('a failed promise, then the checks after it', async ({ rec, verify }) => {
   verify(verdict('no promised acknowledged commit lost', 'failed', '1095 of 9000 acknowledged batches lost'));
