@@ -4,11 +4,8 @@
  * `shared_buffers` it cannot map) is one ConfigError up front, with the server's own ERROR and
  * HINT lines, instead of a failure inside every scenario after three containers started.
  */
-import { execa } from 'execa';
-import { RUN_LABEL } from '../docker.ts';
 import { ConfigError } from '../errors.ts';
-import { currentRun } from '../run.ts';
-import { hostPath, type PgImage } from './image.ts';
+import { shInImage, type PgImage } from './image.ts';
 
 /**
  * In one throwaway container of the image: initdb of a scratch data directory without fsync
@@ -71,26 +68,7 @@ export async function checkConfOnImage(
   userSettings: Record<string, unknown>,
   file: string | null,
 ): Promise<void> {
-  const r = await execa(
-    'docker',
-    [
-      'run',
-      '--rm',
-      '-i',
-      '--user',
-      'postgres',
-      '--label',
-      `${RUN_LABEL}=${currentRun().id}`,
-      '-e',
-      `PATH=${hostPath(image)}`,
-      '--entrypoint',
-      'sh',
-      image.name,
-      '-c',
-      CHECK_SCRIPT,
-    ],
-    { input: `\n${conf}\n`, reject: false, timeout: 60_000 },
-  );
+  const r = await shInImage(image, CHECK_SCRIPT, { input: `\n${conf}\n` });
   const refusal = parseCheckOutput(r.stdout);
   if (refusal) throw refusalError(refusal, image, userSettings, file);
 }

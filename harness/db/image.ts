@@ -464,34 +464,40 @@ async function probeOnce(image: PgImage): Promise<ImageProbe> {
   return probe;
 }
 
+/**
+ * Runs `script` with `sh -c` as the postgres user in a throwaway container of `image` (labelled
+ * with the run, removed when it ends), `input` on its standard input. Never throws for the
+ * script's own failure: the caller reads the exit code and output.
+ * @param o.timeoutMs deadline of the whole container, ms (default 60 000).
+ */
+export async function shInImage(image: PgImage, script: string, o: { input?: string; timeoutMs?: number } = {}) {
+  const stdin = o.input === undefined ? [] : ['-i'];
+  const args = [
+    'run',
+    '--rm',
+    ...stdin,
+    '--user',
+    'postgres',
+    '--label',
+    `${RUN_LABEL}=${currentRun().id}`,
+    '-e',
+    `PATH=${hostPath(image)}`,
+    '--entrypoint',
+    'sh',
+    image.name,
+    '-c',
+    script,
+  ];
+  return execa('docker', args, { ...(o.input === undefined ? {} : { input: o.input }), reject: false, timeout: o.timeoutMs ?? 60_000 });
+}
+
 async function runProbe(image: PgImage): Promise<ImageProbe> {
   const script = `for b in ${Object.keys(NEEDED).join(' ')}; do command -v "$b" >/dev/null || echo "missing:$b"; done
     command -v iptables >/dev/null && echo has:iptables
     postgres --version | sed 's/^/version:/'
     postgres --describe-config | cut -f1 | sed 's/^/param:/'
     ${SETTINGS_SCRIPT}`;
-  const r = await execa(
-    'docker',
-    [
-      'run',
-      '--rm',
-      '--user',
-      'postgres',
-      '--label',
-      `${RUN_LABEL}=${currentRun().id}`,
-      '-e',
-      `PATH=${hostPath(image)}`,
-      '--entrypoint',
-      'sh',
-      image.name,
-      '-c',
-      script,
-    ],
-    {
-      reject: false,
-      timeout: 60_000,
-    },
-  );
+  const r = await shInImage(image, script);
   const lines = r.stdout.split('\n');
   const version = lines
     .find((l) => l.startsWith('version:'))
