@@ -122,7 +122,10 @@ describe("pgchaos as an installed package, in a user's project", () => {
 
     const bad = await pgchaos(['run', '--sync', 'ANY 1 s1, s2']);
     expect(bad.exitCode).toBe(2);
-    expect(bad.stderr).toMatch(/^pgchaos: malformed synchronous_standby_names "ANY 1 s1, s2"[\s\S]*\n {2}fix: /);
+    // The message names where the bad value came from (the flags) and the field, then the fix.
+    expect(bad.stderr).toMatch(
+      /^pgchaos: the command-line flags: synchronousStandbyNames: malformed synchronous_standby_names "ANY 1 s1, s2"[\s\S]*\n {2}fix: /,
+    );
     expect(bad.stderr).not.toMatch(/\n\s+at /); // no stack trace
     expect(existsSync(join(project, 'reports')), 'nothing was written: no empty report posing as a run').toBe(false);
 
