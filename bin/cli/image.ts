@@ -5,8 +5,8 @@
 import { loadImages, saveImages, type CacheOutcome } from '../../harness/db/image-cache.ts';
 import { defaultMajor, ensurePgchaosImage, parseMajor, resolveImage } from '../../harness/db/image.ts';
 import { parseStrict, UsageError } from './args.ts';
-import { ensureEngine } from './engine.ts';
 import { IMAGE_HELP } from './help.ts';
+import { ensureEngine } from '../../harness/run/lifecycle.ts';
 
 /** What `pgchaos image …` asks for. */
 export interface ImageArgs {

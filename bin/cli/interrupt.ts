@@ -1,12 +1,9 @@
 /**
  * How a `pgchaos run` stopped from outside still ends cleanly, shared by the CLI process
  * (run.ts) and its vitest child (vitest-child.ts): the signals that stop a run, output that may
- * be gone (a closed terminal, `pgchaos run | head`), a parent that died, and the sweep after.
+ * be gone (a closed terminal, `pgchaos run | head`) and a parent that died. The sweep after is
+ * harness/run/lifecycle.ts's finishRun.
  */
-import { closeLogFolders } from '../../harness/cleanup.ts';
-import { removeTemplates } from '../../harness/db/template.ts';
-import { sweepRun, type Removed } from '../../harness/docker.ts';
-import { writeReport } from '../../harness/report/report.ts';
 
 /** The signals that stop a run like Ctrl-C, with their numbers: the CLI then exits 128 + number (129, 130, 143). */
 export const STOP_SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
@@ -44,18 +41,4 @@ export function watchParent(onGone: () => void, intervalMs = 1000): () => void {
   }, intervalMs);
   timer.unref();
   return () => clearInterval(timer);
-}
-
-/**
- * The end of an interrupted run, once vitest has ended: removes every container, network and
- * volume labelled with `runId` and its template images, closes its log folders (0755), and
- * writes the report of `runDir` (the scenarios' records say `interrupted`).
- * @returns what the sweep removed.
- */
-export async function endInterruptedRun(runId: string, runDir: string): Promise<Removed> {
-  const swept = await sweepRun(runId);
-  await removeTemplates(runId);
-  await closeLogFolders(runDir);
-  await writeReport(runDir);
-  return swept;
 }

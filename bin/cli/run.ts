@@ -16,16 +16,13 @@ import { accessSync, constants, mkdirSync, realpathSync, statSync } from 'node:f
 import { dirname, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // Static imports only past this point: under tsx, Ctrl-C also stops its compiler, after which nothing can be loaded.
-import { checkParameterNames } from '../../harness/db/ha-config.ts';
-import { probeImage, resolveImage } from '../../harness/db/image.ts';
-import { prepareNetFaults } from '../../harness/db/netns.ts';
 import { MODULE_EXT } from '../../harness/paths.ts';
-import { checkConfigOnImage, configToEnv, configWarnings, loadUserConfig, type UserConfig } from '../../harness/run/config.ts';
+import { configToEnv, configWarnings, loadUserConfig, type UserConfig } from '../../harness/run/config.ts';
+import { finishRun, prepareRun } from '../../harness/run/lifecycle.ts';
 import { currentRun, reportsDir } from '../../harness/run.ts';
 import { configFlags, parseRunArgs, UsageError, type RunArgs } from './args.ts';
-import { ensureEngine } from './engine.ts';
 import { RUN_HELP } from './help.ts';
-import { endInterruptedRun, REPORTS_FULL_EXIT, STOP_SIGNALS, tolerateClosedOutput, type StopSignal } from './interrupt.ts';
+import { REPORTS_FULL_EXIT, STOP_SIGNALS, tolerateClosedOutput, type StopSignal } from './interrupt.ts';
 import { builtinScenarioFiles, isDirectory, isFile, isScenarioFile, scenarioFiles } from './scenarios.ts';
 import type { ChildPlan } from './vitest-child.ts';
 
@@ -153,20 +150,9 @@ export async function run(argv: string[]): Promise<number> {
   say(describeRun(r.id, selection, config, cwd));
   for (const w of configWarnings(config)) say(`warning: ${w}`);
 
-  await ensureEngine();
-  for (const major of config.pg) {
-    const image = await resolveImage(major, {
-      build: true,
-      pull: config.pull,
-      ...(config.images[major] ? { image: config.images[major] } : {}),
-    });
-    // A misspelt parameter or an image without the binaries is a config error: exit 2 before vitest.
-    checkParameterNames(config.settings, (await probeImage(image)).parameters, major);
-    // A value the server refuses: once here, with its HINT, not inside every scenario.
-    await checkConfigOnImage(config, image);
-    // Partitions run iptables from a helper container: find (or build) its image now, not inside a scenario.
-    await prepareNetFaults(image);
-  }
+  // Engine, images, and the config checked on them (a misspelt parameter, a value the server
+  // refuses, an image that cannot be built): exit 2 here, before vitest and any scenario starts.
+  await prepareRun(config, r);
 
   const plan: ChildPlan = { root: cwd, files: selection.files, vitestArgs: a.vitestArgs, runDir: r.dir };
   // Own process group (detached): a terminal's Ctrl-C reaches only this process, which interrupts vitest
@@ -197,7 +183,7 @@ export async function run(argv: string[]): Promise<number> {
       return 2;
     }
     if (interrupted) {
-      const swept = await endInterruptedRun(r.id, r.dir);
+      const { swept } = await finishRun(r, { report: true });
       const volumes = swept.volumes ? `, ${swept.volumes} volumes` : '';
       process.stderr.write(`pgchaos: removed ${swept.containers} containers and ${swept.networks} networks${volumes} of run ${r.id}\n`);
       return 128 + STOP_SIGNALS[interrupted];

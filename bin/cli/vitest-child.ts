@@ -12,10 +12,11 @@
 import { dirname, join } from 'node:path';
 import { createVitest, parseCLI, type Reporter, type Vitest } from 'vitest/node';
 import { GLOBAL_SETUP } from '../../harness/paths.ts';
+import { finishRun } from '../../harness/run/lifecycle.ts';
 import CountReporter from '../../harness/run/count-reporter.ts';
 import { rmSync } from 'node:fs';
 import { isDiskFull, noteReportsFull, reportsFull, ReportsFullError } from '../../harness/report/record.ts';
-import { endInterruptedRun, REPORTS_FULL_EXIT, STOP_SIGNALS, tolerateClosedOutput, watchParent } from './interrupt.ts';
+import { REPORTS_FULL_EXIT, STOP_SIGNALS, tolerateClosedOutput, watchParent } from './interrupt.ts';
 import { globLiteral } from './scenarios.ts';
 
 /** What run.ts hands over. */
@@ -109,7 +110,7 @@ async function main(): Promise<number> {
   stopWatching();
   if (orphaned) {
     const runId = process.env.PGCHAOS_RUN_ID;
-    if (runId) await endInterruptedRun(runId, plan.runDir);
+    if (runId) await finishRun({ id: runId, dir: plan.runDir }, { report: true });
     return 130;
   }
   if (cancelled) return 130;

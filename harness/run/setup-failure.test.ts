@@ -24,5 +24,6 @@ test('a setup error is a failing JUnit testcase with the cause', async () => {
   expect(r.exitCode).not.toBe(0);
   const junit = readFileSync(join(runDir, 'junit.xml'), 'utf8');
   expect(junit).toMatch(/tests="1" failures="1"/);
-  expect(junit).toMatch(/<failure message="Error: no Docker engine/);
+  // The same check as `pgchaos run` (run/lifecycle.ts): an engine named by DOCKER_HOST is asked, not started.
+  expect(junit).toMatch(/<failure message="ConfigError: no Docker engine answers at DOCKER_HOST=tcp:\/\/127.0.0.1:1/);
 }, 60_000);
