@@ -116,13 +116,22 @@ async function main(): Promise<number> {
   if (cancelled) return 130;
   // No file, or files whose every test was filtered out (`-t typo`): nothing was verified, and a
   // JUnit file of skips must not pass for a green run.
-  const ran = vitest.state
-    .getFiles()
-    .flatMap((f) => f.tasks)
-    .filter((t) => t.result?.state === 'pass' || t.result?.state === 'fail').length;
+  const tests = vitest.state.getFiles().flatMap((f) => f.tasks);
+  const ran = tests.filter((t) => t.result?.state === 'pass' || t.result?.state === 'fail').length;
   if (ran === 0) {
+    // Stories skipped for what their image lacks (run/needs.ts) say why; that is not a filter's typo.
+    const why = [
+      ...new Set(
+        tests
+          .flatMap((t) => ('annotations' in t ? t.annotations : []))
+          .filter((a) => a.type === 'skipped')
+          .map((a) => a.message),
+      ),
+    ];
     process.stderr.write(
-      `pgchaos: no scenario matched vitest's filters (${plan.vitestArgs.join(' ')}): nothing ran\n  fix: pgchaos list shows the scenarios; check the filter after --\n`,
+      why.length
+        ? `pgchaos: every scenario selected was skipped, so nothing was verified: ${why.join('; ')}\n  fix: use an image that has what they need (pgchaos doctor checks it), or select other scenarios\n`
+        : `pgchaos: no scenario matched vitest's filters (${plan.vitestArgs.join(' ')}): nothing ran\n  fix: pgchaos list shows the scenarios; check the filter after --\n`,
     );
     return 2;
   }

@@ -52,6 +52,10 @@ it('skips the story that needs pg_rewind on an image without it, with the reason
     /<skipped\/>\s*<properties>\s*<property name="skipped" value="skipped: it needs pg_rewind, which image [^"]+ \(PostgreSQL 15\) lacks/,
   );
   expect(r.all).not.toMatch(/pg_rewind: not found/);
+  // Its only story skipped: nothing was verified (exit 2), and the reason is the image, not a filter's typo.
+  expect(r.exitCode, r.all).toBe(2);
+  expect(r.stderr).toMatch(/every scenario selected was skipped, so nothing was verified: skipped: it needs pg_rewind/);
+  expect(r.stderr).not.toMatch(/no scenario matched/);
 }, 180_000);
 
 it("stops a value the server refuses before vitest starts, with the server's HINT", async () => {
