@@ -45,7 +45,7 @@ scenario(
     const divergedAt = /servers diverged at WAL location (\S+)/.exec(output)?.[1];
     await cluster.waitForStreaming(await streamingDeadlineMs(cluster, [oldPrimary.name], observer, divergedAt));
     rec.metric('streamingAfterRewindMs', Math.round(rec.clock.now() - startAt));
-    rec.step('old primary streams from the new primary', { synchronous_standby_names: cluster.syncSetting });
+    rec.step('old primary streams from the new primary', { synchronous_standby_names: cluster.sync.text });
 
     await holdFor(2000); // writes with both standbys back
     recordOutage(ctx, writer, oldPrimary, promoted);

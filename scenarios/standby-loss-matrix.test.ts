@@ -53,7 +53,7 @@ const BUILT_IN: MatrixConfig[] = [
 
 const config = userConfig();
 const configs: MatrixConfig[] = config.haGiven
-  ? [{ standbys: config.standbys, synchronousStandbyNames: config.synchronousStandbyNames, synchronousCommit: config.synchronousCommit }]
+  ? [{ standbys: config.standbys, synchronousStandbyNames: config.sync.text, synchronousCommit: config.synchronousCommit }]
   : BUILT_IN;
 
 /** Steady writes measured before the first loss, after a second of warm-up, ms. */
@@ -244,7 +244,7 @@ async function modelRows({ rec }: ScenarioContext, cluster: Cluster, observer: R
     .join(',');
   const sample = await observer
     .waitFor(
-      `walsenders ${want || '(none)'} ${mustStream ? 'streaming' : 'connected'} as the model predicts for '${cluster.syncSetting}'`,
+      `walsenders ${want || '(none)'} ${mustStream ? 'streaming' : 'connected'} as the model predicts for '${cluster.sync.text}'`,
       (s) => {
         const names = s.standbys
           .map((r) => r.name)

@@ -28,7 +28,7 @@ it("is ready under '*' with three standbys: one sync, two potential, all priorit
 
 it('changes synchronous_standby_names while running, and its readiness follows the model', async () => {
   await cluster.setSynchronousStandbyNames('ANY 2 (s1, s2, s3)');
-  expect(cluster.syncSetting).toBe('ANY 2 (s1, s2, s3)');
+  expect(cluster.sync.text).toBe('ANY 2 (s1, s2, s3)');
   const rows = await cluster.waitForStreaming(30_000);
   expect(rows.map((r) => `${r.syncPriority}/${r.syncState}`)).toEqual(['1/quorum', '1/quorum', '1/quorum']);
 });

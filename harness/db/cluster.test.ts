@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { byAdvancement, swapName, type StandbyPosition } from './cluster.ts';
+import { parseSyncStandbyNames } from '../model/sync-standby-names.ts';
+import { byAdvancement, settingAfterPromotion, swapName, type StandbyPosition } from './cluster.ts';
 
 describe('byAdvancement (write-up 000 §11: promote the largest receive LSN, then the largest replay LSN)', () => {
   const pos = (name: string, receiveLsn: string | null, replayLsn: string | null): StandbyPosition => ({ name, receiveLsn, replayLsn });
@@ -15,18 +16,34 @@ describe('byAdvancement (write-up 000 §11: promote the largest receive LSN, the
 });
 
 describe('swapName (the default afterPromotion policy)', () => {
+  /** The swapped setting's text, checked to parse back to the same setting. */
+  const swap = (setting: string, from: string, to: string): string => {
+    const out = swapName(parseSyncStandbyNames(setting), from, to);
+    expect(parseSyncStandbyNames(out.text)).toEqual(out);
+    return out.text;
+  };
   it("puts the old primary's name where the promoted standby's was, keeping method, number and the other names", () => {
-    expect(swapName('FIRST 1 (s1, s2)', 's1', 'primary')).toBe('FIRST 1 (primary, s2)');
-    expect(swapName('ANY 2 (s1, s2, s3)', 's2', 'primary')).toBe('ANY 2 (s1, primary, s3)');
-    expect(swapName('s1, s2', 's2', 'primary')).toBe('FIRST 1 (s1, primary)');
+    expect(swap('FIRST 1 (s1, s2)', 's1', 'primary')).toBe('FIRST 1 (primary, s2)');
+    expect(swap('ANY 2 (s1, s2, s3)', 's2', 'primary')).toBe('ANY 2 (s1, primary, s3)');
+    expect(swap('s1, s2', 's2', 'primary')).toBe('FIRST 1 (s1, primary)');
   });
   it('matches names as PostgreSQL does, case-insensitively, and quotes what needs it', () => {
-    expect(swapName('FIRST 1 (S1, s2)', 's1', 'primary')).toBe('FIRST 1 (primary, s2)');
-    expect(swapName('FIRST 1 (s1, "Node-2")', 's1', 'Any')).toBe('FIRST 1 ("Any", "Node-2")');
+    expect(swap('FIRST 1 (S1, s2)', 's1', 'primary')).toBe('FIRST 1 (primary, s2)');
+    expect(swap('FIRST 1 (s1, "Node-2")', 's1', 'Any')).toBe('FIRST 1 ("Any", "Node-2")');
   });
   it('leaves alone a setting that does not name the promoted standby, `*`, and async', () => {
-    expect(swapName('2 (*)', 's1', 'primary')).toBe('2 (*)');
-    expect(swapName('FIRST 1 (s2)', 's1', 'primary')).toBe('FIRST 1 (s2)');
-    expect(swapName('', 's1', 'primary')).toBe('');
+    expect(swap('2 (*)', 's1', 'primary')).toBe('2 (*)');
+    expect(swap('FIRST 1 (s2)', 's1', 'primary')).toBe('FIRST 1 (s2)');
+    expect(swap('', 's1', 'primary')).toBe('');
+  });
+});
+
+describe('settingAfterPromotion', () => {
+  const any1 = parseSyncStandbyNames('ANY 1 (s1, s2)');
+  it('swaps, keeps, or takes the given setting', () => {
+    expect(settingAfterPromotion('swap', any1, 's1', 'primary').text).toBe('ANY 1 (primary, s2)');
+    expect(settingAfterPromotion('same', any1, 's1', 'primary')).toBe(any1);
+    const own = parseSyncStandbyNames('FIRST 1 (s2)');
+    expect(settingAfterPromotion({ setting: own }, any1, 's1', 'primary')).toBe(own);
   });
 });

@@ -12,7 +12,14 @@ import { currentRun } from '../run.ts';
 import type { CommitRule } from '../model/availability.ts';
 import { compareWithModel } from '../model/compare.ts';
 import type { SynchronousCommit } from '../model/sync-model.ts';
-import { entryMatches, parseSyncStandbyNames, syncConfigWarnings, type SyncStandbyNames } from '../model/sync-standby-names.ts';
+import {
+  entryMatches,
+  parseSyncStandbyNames,
+  SYNC_KEYWORDS,
+  syncConfigWarnings,
+  syncStandbyNames,
+  type SyncStandbyNames,
+} from '../model/sync-standby-names.ts';
 import { baseSettings, checkParameterNames } from './ha-config.ts';
 import {
   commitTemplate,
@@ -35,8 +42,11 @@ export interface ClusterOptions {
   pgMajor?: number | string;
   /** Standby names, also their application_names (default `['s1', 's2']`). */
   standbys?: string[];
-  /** `synchronous_standby_names` of the primary (default `ANY 1 (<standbys>)`); any value PostgreSQL accepts. */
-  synchronousStandbyNames?: string;
+  /**
+   * `synchronous_standby_names` of the primary (default `ANY 1 (<standbys>)`): text, any value
+   * PostgreSQL accepts (parsed once here, ConfigError when malformed), or an already parsed setting.
+   */
+  synchronousStandbyNames?: string | SyncStandbyNames;
   /** `synchronous_commit` of every node (default `on`). */
   synchronousCommit?: SynchronousCommit;
   /** Extra postgresql.conf settings (e.g. the user's fragment), applied after pgchaos's own (so they win); names are checked against the server first. */
@@ -67,8 +77,6 @@ export interface ClusterOptions {
 }
 
 const NAME = /^[a-z_][a-z0-9_]{0,62}$/;
-/** Words syncrep_scanner.l always reads as keywords: a standby of that name would need quoting everywhere. */
-const KEYWORDS = /^(any|first)$/i;
 
 /**
  * Standby names are application_names and host names: lower-case identifiers, unique, neither
@@ -77,7 +85,7 @@ const KEYWORDS = /^(any|first)$/i;
  */
 export function checkStandbyNames(standbys: readonly string[]): void {
   for (const s of standbys) {
-    if (!NAME.test(s) || s === 'primary' || KEYWORDS.test(s)) {
+    if (!NAME.test(s) || s === 'primary' || SYNC_KEYWORDS.test(s)) {
       throw new ConfigError(
         `invalid standby name ${JSON.stringify(s)}`,
         'use lower-case identifiers such as s1, s2 (not "primary", "any" or "first")',
@@ -96,7 +104,7 @@ export function checkStandbyNames(standbys: readonly string[]): void {
  * - `same`: the setting unchanged;
  * - `{ setting }`: this setting.
  */
-export type SyncPolicy = 'swap' | 'same' | { setting: string };
+export type SyncPolicy = 'swap' | 'same' | { setting: SyncStandbyNames };
 
 /** A standby's WAL positions, the evidence for choosing which one to promote (write-up 000 §11). */
 export interface StandbyPosition {
@@ -126,7 +134,7 @@ export class Cluster {
     readonly network: { id: string; name: string; subnet: string },
     /** The cluster's members, in creation order; `remove()` takes a dead node out. */
     readonly nodes: PgNode[],
-    private syncText: string,
+    private current: SyncStandbyNames,
     /** `synchronous_commit` of every node. */
     readonly synchronousCommit: SynchronousCommit,
     private readonly afterPromotion: SyncPolicy,
@@ -134,14 +142,14 @@ export class Cluster {
     private primaryNode: PgNode,
     private readonly unregisterCleanup: () => void,
   ) {
-    this.firstSyncText = syncText;
+    this.firstSync = current;
     this.firstPrimary = primaryNode.name;
   }
 
   private topologyQueue: Promise<void> = Promise.resolve();
   private readonly fencedNodes = new Set<PgNode>();
   /** The setting and the primary the cluster started with: what `commitRule` derives every node's setting from. */
-  private readonly firstSyncText: string;
+  private readonly firstSync: SyncStandbyNames;
   private readonly firstPrimary: string;
 
   /**
@@ -162,17 +170,18 @@ export class Cluster {
     const major = parseMajor(opts.pgMajor ?? defaultMajor());
     const standbys = opts.standbys ?? ['s1', 's2'];
     checkStandbyNames(standbys);
-    const syncSetting = opts.synchronousStandbyNames ?? `ANY 1 (${standbys.join(', ')})`;
+    const given = opts.synchronousStandbyNames ?? `ANY 1 (${standbys.join(', ')})`;
+    const sync = typeof given === 'string' ? parseSyncStandbyNames(given) : given;
     const synchronousCommit = opts.synchronousCommit ?? 'on';
-    const warnings = syncConfigWarnings(parseSyncStandbyNames(syncSetting), standbys);
+    const warnings = syncConfigWarnings(sync, standbys);
     const image = await resolveImage(major, { build: opts.buildImage ?? true, ...(opts.image ? { image: opts.image } : {}) });
     const probe = await probeImage(image);
     // On a WAL mount, no recycled segments: the next segment is always a new file, so a full
     // mount stops WAL at the next segment switch, not after the recycled ones run out.
     const walMount: Record<string, string> = opts.walMountMb === undefined ? {} : { wal_recycle: 'off' };
-    const settings = { ...baseSettings(syncSetting, major, synchronousCommit), ...walMount, ...opts.settings };
+    const settings = { ...baseSettings(sync, major, synchronousCommit), ...walMount, ...opts.settings };
     checkParameterNames(settings, probe.parameters, major);
-    for (const w of warnings) log().warn({ synchronous_standby_names: syncSetting }, w);
+    for (const w of warnings) log().warn({ synchronous_standby_names: sync.text }, w);
     for (const m of probe.missing)
       log().warn({ image: image.name }, `${image.name} has no ${m.binary}: ${m.neededFor} will fail on this image`);
 
@@ -238,7 +247,7 @@ export class Cluster {
         image,
         { id: net.id, name: id, subnet },
         up.nodes,
-        syncSetting,
+        sync,
         synchronousCommit,
         opts.afterPromotion ?? 'swap',
         replication,
@@ -256,7 +265,7 @@ export class Cluster {
       if (opts.walMountMb !== undefined) await checkWalMountFits(cluster.primary, opts.walMountMb);
       log().info(
         { cluster: id, image: image.name, how: up.how, ms: Date.now() - started },
-        `cluster ready: primary + ${standbys.join(', ')}, synchronous_standby_names = '${syncSetting}'`,
+        `cluster ready: primary + ${standbys.join(', ')}, synchronous_standby_names = '${sync.text}'`,
       );
       return cluster;
     } catch (e) {
@@ -266,14 +275,9 @@ export class Cluster {
     }
   }
 
-  /** The primary's current `synchronous_standby_names`, parsed. */
+  /** The primary's current `synchronous_standby_names` (its text, as set on the server: `sync.text`). */
   get sync(): SyncStandbyNames {
-    return parseSyncStandbyNames(this.syncText);
-  }
-
-  /** The primary's current `synchronous_standby_names`, as written. */
-  get syncSetting(): string {
-    return this.syncText;
+    return this.current;
   }
 
   /** The node the harness last made primary. */
@@ -353,15 +357,15 @@ export class Cluster {
         return { done: false, seen: mismatches.length ? `${seen}; differs from the model: ${mismatches.join('; ')}` : seen };
       },
       {
-        what: `standbys ${want.join(', ')} streaming on ${this.primary.name} as the model predicts for synchronous_standby_names = '${this.syncText}'`,
+        what: `standbys ${want.join(', ')} streaming on ${this.primary.name} as the model predicts for synchronous_standby_names = '${this.current.text}'`,
         timeoutMs,
       },
     );
   }
 
-  /** The settings the model predicts from: synchronous_standby_names and synchronous_commit. */
-  syncSettings(): { synchronousStandbyNames: string; synchronousCommit: SynchronousCommit } {
-    return { synchronousStandbyNames: this.syncText, synchronousCommit: this.synchronousCommit };
+  /** The settings the model predicts from (`predict`, `durabilityPromise`): synchronous_standby_names and synchronous_commit. */
+  syncSettings(): { synchronousStandbyNames: SyncStandbyNames; synchronousCommit: SynchronousCommit } {
+    return { synchronousStandbyNames: this.current, synchronousCommit: this.synchronousCommit };
   }
 
   /**
@@ -374,8 +378,7 @@ export class Cluster {
    */
   commitRule(): CommitRule {
     const first = this.firstPrimary;
-    const settingFor = (p: string) =>
-      p === first ? this.firstSyncText : settingAfterPromotion(this.afterPromotion, this.firstSyncText, p, first);
+    const settingFor = (p: string) => (p === first ? this.firstSync : settingAfterPromotion(this.afterPromotion, this.firstSync, p, first));
     return { settingFor, synchronousCommit: this.synchronousCommit };
   }
 
@@ -400,32 +403,34 @@ export class Cluster {
    * Promotes `node` (pg_promote) and makes it the cluster's primary for writers and observers.
    * Its synchronous_standby_names follows `policy` (default: the cluster's `afterPromotion`,
    * itself `swap` by default), set with ALTER SYSTEM + reload.
-   * @returns the new setting.
+   * @returns the new setting (its text: what the server now has).
    */
-  async promote(node: PgNode, policy: SyncPolicy = this.afterPromotion): Promise<string> {
+  async promote(node: PgNode, policy: SyncPolicy = this.afterPromotion): Promise<SyncStandbyNames> {
     const oldPrimary = this.primaryNode;
     await node.promote();
     this.primaryNode = node;
-    const text = settingAfterPromotion(policy, this.syncText, node.name, oldPrimary.name);
-    await this.setSynchronousStandbyNames(text);
-    log().info({ node: node.name, synchronous_standby_names: text }, `promoted ${node.name}`);
-    return text;
+    const next = settingAfterPromotion(policy, this.current, node.name, oldPrimary.name);
+    await this.setSynchronousStandbyNames(next);
+    log().info({ node: node.name, synchronous_standby_names: next.text }, `promoted ${node.name}`);
+    return next;
   }
 
   /**
    * Changes the primary's synchronous_standby_names while it runs (ALTER SYSTEM + reload: the
    * parameter is reloadable, docs: runtime-config-replication.html); the cluster's own idea of the
    * setting, which the model reads, follows. Warnings about the new value are logged.
-   * @throws ConfigError for a malformed value, before anything is changed.
+   * @param sync the new setting; text is parsed first.
+   * @throws ConfigError for malformed text, before anything is changed.
    */
-  async setSynchronousStandbyNames(text: string): Promise<void> {
+  async setSynchronousStandbyNames(sync: string | SyncStandbyNames): Promise<void> {
+    const next = typeof sync === 'string' ? parseSyncStandbyNames(sync) : sync;
     for (const w of syncConfigWarnings(
-      parseSyncStandbyNames(text),
+      next,
       this.standbys.map((n) => n.name),
     ))
-      log().warn({ synchronous_standby_names: text }, w);
-    await this.primaryNode.alterSystem({ synchronous_standby_names: text });
-    this.syncText = text;
+      log().warn({ synchronous_standby_names: next.text }, w);
+    await this.primaryNode.alterSystem({ synchronous_standby_names: next.text });
+    this.current = next;
   }
 
   /**
@@ -647,25 +652,26 @@ async function bringUpByBackup(host: MakeHost, o: BringUp): Promise<BroughtUp> {
 /**
  * synchronous_standby_names of `promoted` after it took over from `oldPrimary` whose setting was
  * `setting`, under `policy` (see SyncPolicy).
- * @throws ConfigError when `setting` is malformed (swap parses it).
  */
-export function settingAfterPromotion(policy: SyncPolicy, setting: string, promoted: string, oldPrimary: string): string {
+export function settingAfterPromotion(
+  policy: SyncPolicy,
+  setting: SyncStandbyNames,
+  promoted: string,
+  oldPrimary: string,
+): SyncStandbyNames {
   return policy === 'same' ? setting : policy === 'swap' ? swapName(setting, promoted, oldPrimary) : policy.setting;
 }
 
 /**
- * `setting` with the name `from` replaced by `to` (quoted when needed), keeping the method,
- * the number and every other name; `*` and settings that do not name `from` stay as they are.
+ * `setting` with the name `from` replaced by `to`, keeping the method, the number and every other
+ * name; the text is printed anew (`syncStandbyNames`: `to` quoted when needed, the old `s1, s2`
+ * form written `FIRST 1 (…)`). `*` and settings that do not name `from` come back as they are.
  */
-export function swapName(setting: string, from: string, to: string): string {
-  const sync = parseSyncStandbyNames(setting);
+export function swapName(setting: SyncStandbyNames, from: string, to: string): SyncStandbyNames {
   // PostgreSQL matches names case-insensitively (pg_strcasecmp in SyncRepGetStandbyPriority).
   const named = (n: string) => n !== '*' && entryMatches(n, from);
-  if (!sync.names.some(named)) return setting;
-  const names = sync.names
-    .map((n) => (named(n) ? to : n))
-    .map((n) => (n === '*' || (/^[a-z_][a-z0-9_]*$/.test(n) && !KEYWORDS.test(n)) ? n : `"${n.replace(/"/g, '""')}"`));
-  return sync.method === 'async' ? setting : `${sync.method.toUpperCase()} ${sync.num} (${names.join(', ')})`;
+  if (setting.method === 'async' || !setting.names.some(named)) return setting;
+  return syncStandbyNames({ method: setting.method, num: setting.num, names: setting.names.map((n) => (named(n) ? to : n)) });
 }
 
 /**

@@ -117,7 +117,7 @@ function scenarioOn(
           clusters.push(c);
           rec.step('cluster ready', {
             image: c.image.name,
-            synchronous_standby_names: c.syncSetting,
+            synchronous_standby_names: c.sync.text,
             synchronous_commit: c.synchronousCommit,
           });
           return c;
@@ -245,5 +245,5 @@ async function moveLogs(runDir: string, id: string, clusters: Cluster[]): Promis
 
 /** What the report shows of a cluster's configuration. */
 function clusterSettings(c: Cluster): Record<string, unknown> {
-  return { standbys: c.standbys.map((s) => s.name), synchronous_standby_names: c.syncSetting, synchronous_commit: c.synchronousCommit };
+  return { standbys: c.standbys.map((s) => s.name), synchronous_standby_names: c.sync.text, synchronous_commit: c.synchronousCommit };
 }

@@ -88,7 +88,7 @@ export async function promoteMostAdvanced({ rec }: ScenarioContext, cluster: Clu
   rec.metric('otherReceiveLsns', Object.fromEntries(positions.slice(1).map((p) => [p.name, p.receiveLsn])));
   rec.move(`promote ${promoted.name}`);
   const setting = await cluster.promote(promoted);
-  rec.step(`${promoted.name} is primary`, { synchronous_standby_names: setting });
+  rec.step(`${promoted.name} is primary`, { synchronous_standby_names: setting.text });
   const timelineAfter = await promoted.timeline();
   rec.metric('timelineAfter', timelineAfter);
   rec.metric('history', await promoted.historyFile(timelineAfter));
