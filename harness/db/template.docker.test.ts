@@ -10,7 +10,8 @@ import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
 import { docker, runLabels } from '../docker.ts';
 import { currentRun } from '../run.ts';
-import { Cluster, type ClusterOptions } from './cluster.ts';
+import type { ClusterOptions } from './bring-up.ts';
+import { Cluster } from './cluster.ts';
 import type { PgNode } from './pg-node.ts';
 import { removeTemplates, TEMPLATE_REPO } from './template.ts';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FaultKind } from './fault.ts';
 import { describe, expect, it } from 'vitest';
-import { settingAfterPromotion } from '../db/cluster.ts';
+import { settingAfterPromotion } from '../db/sync-policy.ts';
 import type { WriterSample } from '../load/history.ts';
 import type { CommitRule } from '../model/availability.ts';
 import { parseSyncStandbyNames } from '../model/sync-standby-names.ts';

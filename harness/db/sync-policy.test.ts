@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseSyncStandbyNames } from '../model/sync-standby-names.ts';
-import { byAdvancement, settingAfterPromotion, swapName, type StandbyPosition } from './cluster.ts';
+import { byAdvancement, settingAfterPromotion, swapName, type StandbyPosition } from './sync-policy.ts';
 
 describe('byAdvancement (write-up 000 §11: promote the largest receive LSN, then the largest replay LSN)', () => {
   const pos = (name: string, receiveLsn: string | null, replayLsn: string | null): StandbyPosition => ({ name, receiveLsn, replayLsn });
