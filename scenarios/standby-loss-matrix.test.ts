@@ -119,13 +119,13 @@ for (const c of configs) {
       // A standby that rejoined in pass 1 streams once it has *received* the backlog; replaying it
       // (350 MB on PostgreSQL 13, measured) keeps it so busy that commits waiting for its flush
       // run at half speed, and the next loss would be judged against a cluster still recovering.
-      const caughtUpAt = await cluster.catchUpAll(
-        await streamingDeadlineMs(
+      const caughtUpAt = await cluster.catchUpAll({
+        timeoutMs: await streamingDeadlineMs(
           cluster,
           cluster.standbys.map((s) => s.name),
           observer,
         ),
-      );
+      });
       rec.step('every standby replayed the primary: steady state', { lsn: caughtUpAt });
       const lost: PgNode[] = [];
       const faultOf = new Map<PgNode, InjectedFault>();

@@ -113,7 +113,7 @@ export interface ClusterParts {
 export interface Assembled {
   readonly primary: PgNode;
   readonly standbys: PgNode[];
-  waitForStreaming(timeoutMs?: number): Promise<unknown>;
+  waitForStreaming(o: { timeoutMs?: number }): Promise<unknown>;
 }
 
 /**
@@ -223,9 +223,9 @@ export async function bringUp<C extends Assembled>(opts: ClusterOptions, assembl
     // cluster's passwords, so it must have replayed them.
     const replayed =
       up.passwordsLsn && settingIsOn(settings.hot_standby)
-        ? cluster.standbys.map((s) => s.pollQueryUntil(`SELECT pg_last_wal_replay_lsn() >= '${up.passwordsLsn}'::pg_lsn`, 't', timeoutMs))
+        ? cluster.standbys.map((s) => s.pollQueryUntil(`SELECT pg_last_wal_replay_lsn() >= '${up.passwordsLsn}'::pg_lsn`, { timeoutMs }))
         : [];
-    await Promise.all([cluster.waitForStreaming(timeoutMs), ...replayed]);
+    await Promise.all([cluster.waitForStreaming({ timeoutMs }), ...replayed]);
     if (opts.walMountMb !== undefined) await checkWalMountFits(cluster.primary, opts.walMountMb);
     log().info(
       { cluster: id, image: image.name, how: up.how, ms: Date.now() - started },

@@ -134,14 +134,16 @@ export class Cluster {
   }
 
   /**
-   * Waits until every standby in `standbys` (default: all) is `streaming` in the primary's
-   * pg_stat_replication and every walsender row shows the sync_priority and sync_state the
-   * model predicts for the walsenders connected, in their slot order (`compareWithModel`). The
-   * base backup's own walsender (state `backup`) does not count.
+   * Waits up to `o.timeoutMs` (default 60 000) until every standby in `o.standbys` (default: all)
+   * is `streaming` in the primary's pg_stat_replication and every walsender row shows the
+   * sync_priority and sync_state the model predicts for the walsenders connected, in their slot
+   * order (`compareWithModel`, after syncrep.c). The base backup's own walsender (state `backup`)
+   * does not count.
    * @returns the rows seen. @throws WaitTimeoutError with the rows last seen and how they differ from the model.
    */
-  async waitForStreaming(timeoutMs = 60_000, standbys: PgNode[] = this.standbys): Promise<WalSenderRow[]> {
-    const want = standbys.map((s) => s.name);
+  async waitForStreaming(o: { timeoutMs?: number; standbys?: PgNode[] } = {}): Promise<WalSenderRow[]> {
+    const timeoutMs = o.timeoutMs ?? 60_000;
+    const want = (o.standbys ?? this.standbys).map((s) => s.name);
     return pollUntil(
       async () => {
         const rows = await this.primary.walSenders();
@@ -179,15 +181,20 @@ export class Cluster {
 
   /**
    * Reads every candidate's receive and replay LSN and picks the most advanced (write-up 000 §11:
-   * the largest pg_last_wal_receive_lsn(), ties broken by pg_last_wal_replay_lsn()).
+   * the largest pg_last_wal_receive_lsn(), ties broken by pg_last_wal_replay_lsn(); `byAdvancement`).
+   * @param o.candidates the standbys to compare (default: all); o.timeoutMs each query's deadline (default 60 000).
    * @returns the chosen node and every candidate's positions, most advanced first.
+   * @throws ExecError when a candidate does not answer in time.
    */
-  async mostAdvancedStandby(candidates: PgNode[] = this.standbys, timeoutS = 60): Promise<{ node: PgNode; positions: StandbyPosition[] }> {
+  async mostAdvancedStandby(
+    o: { candidates?: PgNode[]; timeoutMs?: number } = {},
+  ): Promise<{ node: PgNode; positions: StandbyPosition[] }> {
+    const timeoutMs = o.timeoutMs ?? 60_000;
     const positions = await Promise.all(
-      candidates.map(async (n) => ({
+      (o.candidates ?? this.standbys).map(async (n) => ({
         name: n.name,
-        receiveLsn: await n.lsn('receive', timeoutS),
-        replayLsn: await n.lsn('replay', timeoutS),
+        receiveLsn: await n.lsn('receive', { timeoutMs }),
+        replayLsn: await n.lsn('replay', { timeoutMs }),
       })),
     );
     positions.sort(byAdvancement);
@@ -266,18 +273,19 @@ export class Cluster {
   }
 
   /**
-   * pg_rewind of the stopped `node` against the running `source` (default: the current
-   * primary), then standby.signal and primary_conninfo towards `source`: start it to rejoin.
-   * `signal` (the operator's, when it gives the move up) stops it between steps.
+   * pg_rewind of the stopped `node` against the running `o.source` (default: the current
+   * primary; docs: app-pgrewind.html), then standby.signal and primary_conninfo towards it: start
+   * `node` to rejoin. `o.signal` (the operator's, when it gives the move up) stops it between steps.
    * @returns pg_rewind's output. @throws ExecError with pg_rewind's refusal (e.g. without
    *   wal_log_hints or data checksums) or failure; `signal.reason` once it aborted.
    */
-  async rewind(node: PgNode, source: PgNode = this.primary, signal?: AbortSignal): Promise<string> {
+  async rewind(node: PgNode, o: { source?: PgNode; signal?: AbortSignal } = {}): Promise<string> {
+    const { source = this.primary, signal } = o;
     // pg_rewind reads the source's timeline from its control file, which a fresh promotion
     // updates only at its next checkpoint: without this it reports "source and target cluster
     // are on the same timeline / no rewind required" (PostgreSQL's own pg_rewind tests
     // checkpoint the promoted standby first, src/bin/pg_rewind/t/RewindTest.pm).
-    await source.safePsql('CHECKPOINT', 300);
+    await source.safePsql('CHECKPOINT', { timeoutMs: 300_000 });
     signal?.throwIfAborted();
     const out = await node.rewind(source);
     signal?.throwIfAborted();
@@ -286,28 +294,29 @@ export class Cluster {
   }
 
   /**
-   * Rebuilds `node` as a standby of `source` (default: the current primary) with a fresh
+   * Rebuilds `node` as a standby of `o.source` (default: the current primary) with a fresh
    * pg_basebackup -R, discarding its data directory (write-up 001, scheme 2), and starts it (pg_ctl
-   * start waits `startTimeoutS`, default 120). `signal` stops it between steps, as for `rewind`.
+   * start waits `o.startTimeoutMs`, default 120 000). `o.signal` stops it between steps, as for `rewind`.
    * @throws ExecError when pg_basebackup or the start fails; `signal.reason` once it aborted.
    */
-  async reclone(node: PgNode, source: PgNode = this.primary, startTimeoutS = 120, signal?: AbortSignal): Promise<void> {
+  async reclone(node: PgNode, o: { source?: PgNode; startTimeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> {
+    const { source = this.primary, startTimeoutMs = 120_000, signal } = o;
     if (await node.running()) await node.stop('immediate');
     await node.host.ensureUp();
     signal?.throwIfAborted();
     await node.initFromBackup(source, this.replication);
     signal?.throwIfAborted();
-    await node.start(startTimeoutS);
+    await node.start({ timeoutMs: startTimeoutMs });
   }
 
   /**
-   * Waits until every standby has replayed the primary's current write LSN
-   * (PostgreSQL::Test::Cluster `wait_for_catchup` for each standby).
+   * Waits up to `o.timeoutMs` (default 60 000) until every standby has replayed the primary's
+   * current write LSN (PostgreSQL::Test::Cluster `wait_for_catchup` for each standby).
    * @returns that LSN. @throws WaitTimeoutError naming the standby that lagged.
    */
-  async catchUpAll(timeoutMs = 60_000): Promise<Lsn> {
+  async catchUpAll(o: { timeoutMs?: number } = {}): Promise<Lsn> {
     const lsn = (await this.primary.lsn('write'))!;
-    await Promise.all(this.standbys.map((s) => this.primary.waitForCatchup(s.name, 'replay', lsn, timeoutMs)));
+    await Promise.all(this.standbys.map((s) => this.primary.waitForCatchup(s.name, { mode: 'replay', lsn, timeoutMs: o.timeoutMs })));
     return lsn;
   }
 
