@@ -38,14 +38,19 @@ export class Cluster {
     this.unregisterCleanup = p.unregisterCleanup;
   }
 
+  /** The run whose label every container and the network carry (cleanup sweeps by it). */
   readonly runId: string;
+  /** The image every node runs; `image.major` decides per-major moves (e.g. repoint before 13). */
   readonly image: PgImage;
+  /** The cluster's own bridge network: Docker id, name, IPv4 subnet in CIDR form (pg_hba.conf admits it). */
   readonly network: { id: string; name: string; subnet: string };
   /** The cluster's members, in creation order (primary first); `remove()` takes a dead node out. */
   readonly nodes: PgNode[];
   /** `synchronous_commit` of every node. */
   readonly synchronousCommit: SynchronousCommit;
+  /** The role standbys stream as (`replicator`), its password generated per cluster. */
   readonly replication: ReplicationUser;
+  /** The primary's synchronous_standby_names now (see `sync`). */
   private current: SyncStandbyNames;
   private readonly afterPromotion: SyncPolicy;
   private primaryNode: PgNode;

@@ -34,7 +34,8 @@ export function byAdvancement(a: StandbyPosition, b: StandbyPosition): number {
 
 /**
  * synchronous_standby_names of `promoted` after it took over from `oldPrimary` whose setting was
- * `setting`, under `policy` (see SyncPolicy).
+ * `setting`, under `policy` (see SyncPolicy). Pure, never throws: every setting it returns was
+ * parsed (the policy's own, at config load) or printed by `syncStandbyNames`.
  */
 export function settingAfterPromotion(
   policy: SyncPolicy,
