@@ -169,7 +169,7 @@ async function main(): Promise<void> {
       // Every window starts right after a CHECKPOINT: otherwise the checkpoint that comes every
       // max_wal_size of WAL (~20 s here) falls into random windows and swings them by ±15 %.
       const measure = async <T>(fn: () => Promise<T>) => {
-        await cluster.primary.safePsql('CHECKPOINT', 300);
+        await cluster.primary.safePsql('CHECKPOINT', { timeoutMs: 300_000 });
         return fn();
       };
       await measure(() => writerTps(w, clock));

@@ -16,15 +16,9 @@ export {
 } from './checks/throughput.ts';
 export { verdictValue, type Verdict, type VerdictStatus } from './checks/verdict.ts';
 export { Clock } from './clock.ts';
-export {
-  byAdvancement,
-  Cluster,
-  settingAfterPromotion,
-  swapName,
-  type ClusterOptions,
-  type StandbyPosition,
-  type SyncPolicy,
-} from './db/cluster.ts';
+export type { ClusterOptions } from './db/bring-up.ts';
+export { Cluster } from './db/cluster.ts';
+export { byAdvancement, settingAfterPromotion, swapName, type StandbyPosition, type SyncPolicy } from './db/sync-policy.ts';
 export { PgHost } from './db/host.ts';
 export { DIVERGENCE_SYMPTOM, REWIND_REFUSAL, WAL_REMOVED } from './db/majors.ts';
 export { BUILDABLE_MAJORS, defaultMajor, parseMajor, resolveImage, type PgImage } from './db/image.ts';

@@ -40,7 +40,7 @@ scenario(
     await cluster.reclone(oldPrimary);
     rec.metric('recloneMs', Math.round(rec.clock.now() - recloneAt));
     await cluster.waitForStreaming();
-    rec.step('old primary streams from the new primary', { synchronous_standby_names: cluster.syncSetting });
+    rec.step('old primary streams from the new primary', { synchronous_standby_names: cluster.sync.text });
 
     await holdFor(2000); // writes with both standbys back
     recordOutage(ctx, writer, oldPrimary, promoted);

@@ -28,7 +28,7 @@ scenario(
     const offset = await oldPrimary.logOffset();
     rec.move('start the old primary as a standby, without pg_rewind');
     await oldPrimary.start();
-    const symptom = await oldPrimary.waitForLog(DIVERGENCE_SYMPTOM, offset);
+    const symptom = await oldPrimary.waitForLog(DIVERGENCE_SYMPTOM, { offset });
     rec.step('old primary cannot follow the new timeline', { symptom });
     rec.metric('divergenceSymptom', symptom.replace(/^.*?(LOG|FATAL|ERROR):\s+/, ''));
 
@@ -43,9 +43,9 @@ scenario(
     await oldPrimary.start();
     // It replays the new timeline from where the servers diverged: the deadline counts that WAL.
     const divergedAt = /servers diverged at WAL location (\S+)/.exec(output)?.[1];
-    await cluster.waitForStreaming(await streamingDeadlineMs(cluster, [oldPrimary.name], observer, divergedAt));
+    await cluster.waitForStreaming({ timeoutMs: await streamingDeadlineMs(cluster, [oldPrimary.name], observer, divergedAt) });
     rec.metric('streamingAfterRewindMs', Math.round(rec.clock.now() - startAt));
-    rec.step('old primary streams from the new primary', { synchronous_standby_names: cluster.syncSetting });
+    rec.step('old primary streams from the new primary', { synchronous_standby_names: cluster.sync.text });
 
     await holdFor(2000); // writes with both standbys back
     recordOutage(ctx, writer, oldPrimary, promoted);

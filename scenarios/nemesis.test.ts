@@ -142,7 +142,7 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
 
       if (notSettled !== null) throw notSettled;
       // After the final heal: every standby streaming with the model's sync_state, then equal row hashes and one primary at a time.
-      rec.step('every standby streaming as the model predicts', { rows: await cluster.waitForStreaming(30_000) });
+      rec.step('every standby streaming as the model predicts', { rows: await cluster.waitForStreaming({ timeoutMs: 30_000 }) });
       await verifyConsistent(ctx, cluster, writer, observer, { lossJudged: true });
     },
     {

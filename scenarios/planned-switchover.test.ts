@@ -39,8 +39,8 @@ scenario('planned switchover: fast-stop the primary, promote the most advanced s
   });
   // Its WAL ends where it stopped as primary: the deadline counts what it must replay from there.
   const stoppedLsn = [...observer.samples()].reverse().find((s) => s.primary === oldPrimary.name && s.flushLsn)?.flushLsn;
-  await cluster.waitForStreaming(await streamingDeadlineMs(cluster, [oldPrimary.name], observer, stoppedLsn));
-  rec.step('all standbys streaming on the new timeline', { synchronous_standby_names: cluster.syncSetting });
+  await cluster.waitForStreaming({ timeoutMs: await streamingDeadlineMs(cluster, [oldPrimary.name], observer, stoppedLsn) });
+  rec.step('all standbys streaming on the new timeline', { synchronous_standby_names: cluster.sync.text });
   for (const s of cluster.standbys) expect(await s.timeline(), `${s.name} streams on the new timeline`).toBe(timelineAfter);
 
   await holdFor(2000); // writes on the new primary with both standbys back

@@ -53,7 +53,7 @@ const BUILT_IN: MatrixConfig[] = [
 
 const config = userConfig();
 const configs: MatrixConfig[] = config.haGiven
-  ? [{ standbys: config.standbys, synchronousStandbyNames: config.synchronousStandbyNames, synchronousCommit: config.synchronousCommit }]
+  ? [{ standbys: config.standbys, synchronousStandbyNames: config.sync.text, synchronousCommit: config.synchronousCommit }]
   : BUILT_IN;
 
 /** Steady writes measured before the first loss, after a second of warm-up, ms. */
@@ -119,13 +119,13 @@ for (const c of configs) {
       // A standby that rejoined in pass 1 streams once it has *received* the backlog; replaying it
       // (350 MB on PostgreSQL 13, measured) keeps it so busy that commits waiting for its flush
       // run at half speed, and the next loss would be judged against a cluster still recovering.
-      const caughtUpAt = await cluster.catchUpAll(
-        await streamingDeadlineMs(
+      const caughtUpAt = await cluster.catchUpAll({
+        timeoutMs: await streamingDeadlineMs(
           cluster,
           cluster.standbys.map((s) => s.name),
           observer,
         ),
-      );
+      });
       rec.step('every standby replayed the primary: steady state', { lsn: caughtUpAt });
       const lost: PgNode[] = [];
       const faultOf = new Map<PgNode, InjectedFault>();
@@ -244,7 +244,7 @@ async function modelRows({ rec }: ScenarioContext, cluster: Cluster, observer: R
     .join(',');
   const sample = await observer
     .waitFor(
-      `walsenders ${want || '(none)'} ${mustStream ? 'streaming' : 'connected'} as the model predicts for '${cluster.syncSetting}'`,
+      `walsenders ${want || '(none)'} ${mustStream ? 'streaming' : 'connected'} as the model predicts for '${cluster.sync.text}'`,
       (s) => {
         const names = s.standbys
           .map((r) => r.name)

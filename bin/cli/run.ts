@@ -199,7 +199,7 @@ function describeRun(id: string, s: Selection, c: UserConfig, cwd: string): stri
   const what = [s.mine ? `${s.mine} of yours` : '', s.files.length - s.mine ? `${s.files.length - s.mine} built-in` : '']
     .filter(Boolean)
     .join(' + ');
-  const sync = c.synchronousStandbyNames === '' ? "'' (asynchronous)" : `'${c.synchronousStandbyNames}'`;
+  const sync = c.sync.text === '' ? "'' (asynchronous)" : `'${c.sync.text}'`;
   const source = c.source.includes(sep) ? relative(cwd, c.source) : c.source;
   const majors = c.pg.length > 1 ? `PostgreSQL ${c.pg.join(', ')} (each scenario once per major)` : `PostgreSQL ${c.pg[0]}`;
   return `run ${id}: ${s.files.length} scenario file${s.files.length === 1 ? '' : 's'} (${what}); ${majors}, synchronous_standby_names ${sync}, synchronous_commit ${c.synchronousCommit}; config: ${source}`;

@@ -15,7 +15,7 @@ scenario('FIRST 1 (s1, s2), remote_apply: the sync standby dies, s2 takes over, 
   // Everything from pgchaos.config.json: standbys, synchronous_standby_names, synchronous_commit, our postgresql.conf fragment.
   const cluster = await startCluster();
   rec.step('config under test', {
-    synchronous_standby_names: config.synchronousStandbyNames,
+    synchronous_standby_names: config.sync.text,
     synchronous_commit: config.synchronousCommit,
   });
   const observer = startObserver(cluster);

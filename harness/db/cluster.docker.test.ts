@@ -28,8 +28,8 @@ it("is ready under '*' with three standbys: one sync, two potential, all priorit
 
 it('changes synchronous_standby_names while running, and its readiness follows the model', async () => {
   await cluster.setSynchronousStandbyNames('ANY 2 (s1, s2, s3)');
-  expect(cluster.syncSetting).toBe('ANY 2 (s1, s2, s3)');
-  const rows = await cluster.waitForStreaming(30_000);
+  expect(cluster.sync.text).toBe('ANY 2 (s1, s2, s3)');
+  const rows = await cluster.waitForStreaming({ timeoutMs: 30_000 });
   expect(rows.map((r) => `${r.syncPriority}/${r.syncState}`)).toEqual(['1/quorum', '1/quorum', '1/quorum']);
 });
 
@@ -44,7 +44,7 @@ it('lets a dead standby leave: its host is removed, catch-up and hashes run on t
     'CREATE TABLE pgchaos_rows (client int, seq bigint, n int, payload text); CREATE TABLE pgchaos_ledger (client int, seq bigint, nrows int)',
   );
   await cluster.primary.safePsql("INSERT INTO pgchaos_rows VALUES (1, 1, 1, 'x')");
-  const lsn = await cluster.catchUpAll(30_000);
+  const lsn = await cluster.catchUpAll({ timeoutMs: 30_000 });
   const hashes = await Promise.all(cluster.nodes.map((n) => readNodeHash(n, lsn)));
   expect(new Set(hashes.map((h) => `${h.rows}|${h.rowsHash}`)).size).toBe(1);
   expect(hashes[0]!.rows).toBe(1);

@@ -6,10 +6,14 @@
  */
 import { distance } from 'fastest-levenshtein';
 import { ConfigError } from '../errors.ts';
+import type { SyncStandbyNames } from '../model/sync-standby-names.ts';
 import { renamedHint, walKeepSetting } from './majors.ts';
 
-/** The settings every cluster starts from (docs: runtime-config-replication.html, runtime-config-wal.html). */
-export function baseSettings(sync: string, major: number, synchronousCommit = 'on'): Record<string, string | number | boolean> {
+/**
+ * The settings every cluster starts from (docs: runtime-config-replication.html, runtime-config-wal.html),
+ * `sync` written as its text.
+ */
+export function baseSettings(sync: SyncStandbyNames, major: number, synchronousCommit = 'on'): Record<string, string | number | boolean> {
   return {
     listen_addresses: '*',
     max_connections: 100,
@@ -24,7 +28,7 @@ export function baseSettings(sync: string, major: number, synchronousCommit = 'o
     // pg_rewind needs hint-bit changes WAL-logged (or data checksums).
     wal_log_hints: true,
     synchronous_commit: synchronousCommit,
-    synchronous_standby_names: sync,
+    synchronous_standby_names: sync.text,
     // Standbys report write/flush/replay positions every second instead of every 10 s.
     wal_receiver_status_interval: '1s',
     password_encryption: 'scram-sha-256',

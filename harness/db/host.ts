@@ -9,8 +9,8 @@ import { createWalKeeper, WAL_MOUNT, type WalKeeper } from './wal-mount.ts';
 
 /** Folder inside every host for its server log: a bind mount of a host folder, so the log outlives the host and lands in the report. */
 export const LOG_MOUNT = '/var/log/pgchaos';
-/** Beyond an exec's own timeout (and `timeout -k 5`'s kill), how long the harness waits for its answer, s. */
-const EXEC_GRACE_S = 7;
+/** Beyond an exec's own timeout (and `timeout -k 5`'s kill), how long the harness waits for its answer, ms. */
+const EXEC_GRACE_MS = 7_000;
 
 /** The port PostgreSQL listens on inside every host. */
 export const PG_PORT = 5432;
@@ -152,13 +152,15 @@ export class PgHost {
   }
 
   /**
-   * Runs a command inside the host as `user` (default `postgres`), killed after `timeoutS`
-   * (default 60) so that a frozen server cannot hang the caller.
+   * Runs a command inside the host as `user` (default `postgres`), killed by coreutils `timeout`
+   * after `timeoutMs` (default 60 000) so that a frozen server cannot hang the caller; the harness
+   * itself gives up 7 s later when the host does not answer at all (frozen).
    * @returns stdout. @throws ExecError with the output when it exits non-zero (124: timed out).
    */
-  async exec(cmd: string[], opts: { user?: string; env?: Record<string, string>; timeoutS?: number } = {}): Promise<string> {
-    const timeoutS = opts.timeoutS ?? 60;
-    const running = this.container.exec(['timeout', '-k', '5', String(timeoutS), ...cmd], {
+  async exec(cmd: string[], opts: { user?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<string> {
+    const timeoutMs = opts.timeoutMs ?? 60_000;
+    const seconds = timeoutMs / 1000; // `timeout` takes (fractional) seconds
+    const running = this.container.exec(['timeout', '-k', '5', String(seconds), ...cmd], {
       user: opts.user ?? 'postgres',
       env: opts.env ?? {},
     });
@@ -168,16 +170,23 @@ export class PgHost {
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(
         () =>
-          reject(new ExecError(this.name, `${cmd.join(' ')} (no answer after ${timeoutS + EXEC_GRACE_S} s: is the host frozen?)`, 124, '')),
-        (timeoutS + EXEC_GRACE_S) * 1000,
+          reject(
+            new ExecError(
+              this.name,
+              `${cmd.join(' ')} (no answer after ${(timeoutMs + EXEC_GRACE_MS) / 1000} s: is the host frozen?)`,
+              124,
+              '',
+            ),
+          ),
+        timeoutMs + EXEC_GRACE_MS,
       );
     });
     running.catch(() => {}); // once the deadline won, a late failure is nobody's
     const started = Date.now();
     const r = await Promise.race([running, deadline]).finally(() => clearTimeout(timer));
     // 137 is also a SIGKILL from outside: the host killed (a crash fault, a fence) while it ran.
-    const timedOut = r.exitCode === 124 || (r.exitCode === 137 && Date.now() - started >= timeoutS * 1000);
-    if (timedOut) throw new ExecError(this.name, `${cmd.join(' ')} (timed out after ${timeoutS} s)`, r.exitCode, r.output);
+    const timedOut = r.exitCode === 124 || (r.exitCode === 137 && Date.now() - started >= timeoutMs);
+    if (timedOut) throw new ExecError(this.name, `${cmd.join(' ')} (timed out after ${seconds} s)`, r.exitCode, r.output);
     if (r.exitCode === 137)
       throw new ExecError(this.name, `${cmd.join(' ')} (killed: was the host killed while it ran?)`, r.exitCode, r.output);
     if (r.exitCode !== 0) throw new ExecError(this.name, cmd.join(' '), r.exitCode, r.output);

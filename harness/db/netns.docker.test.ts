@@ -42,7 +42,7 @@ afterAll(async () => {
 
 /** Whether `from` reaches `to`'s PostgreSQL port over the cluster network (pg_isready, 2 s). */
 async function reaches(from: PgNode, to: PgNode): Promise<boolean> {
-  return from.host.exec(['pg_isready', '-h', to.hostname, '-p', '5432', '-t', '2'], { timeoutS: 10 }).then(
+  return from.host.exec(['pg_isready', '-h', to.hostname, '-p', '5432', '-t', '2'], { timeoutMs: 10_000 }).then(
     () => true,
     () => false,
   );
@@ -76,7 +76,7 @@ it('disconnect cuts the primary off from its standbys but not from the harness; 
   await primary.host.reconnect();
   const healMs = Date.now() - t;
   expect(await reaches(s1, primary)).toBe(true);
-  await cluster.waitForStreaming(30_000);
+  await cluster.waitForStreaming({ timeoutMs: 30_000 });
   await primary.safePsql('CREATE TABLE after_partition AS SELECT 1 AS x');
   await primary.waitForCatchup('s1');
   expect(await s1.safePsql('SELECT x FROM after_partition')).toBe('1');
@@ -93,5 +93,5 @@ it('a host booted again after a cut comes back connected, and reconnect is then 
   await s2.start(); // boots the host: a new network namespace, without the rules
   expect(await reaches(s2, cluster.primary)).toBe(true);
   await s2.host.reconnect();
-  await cluster.waitForStreaming(30_000);
+  await cluster.waitForStreaming({ timeoutMs: 30_000 });
 });

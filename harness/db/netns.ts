@@ -41,11 +41,12 @@ export interface NetnsTarget {
 
 /**
  * Runs `script` with `sh -e` as root in the target's network namespace, from a helper
- * container removed afterwards, killed after `timeoutS` (default 30).
+ * container removed afterwards, killed after `o.timeoutMs` (default 30 000).
  * @returns the helper's output. @throws ExecError (naming the node) when the script fails or
  *   times out; ConfigError when no image with iptables is on the engine.
  */
-export async function runInNetns(target: NetnsTarget, script: string, timeoutS = 30): Promise<string> {
+export async function runInNetns(target: NetnsTarget, script: string, o: { timeoutMs?: number } = {}): Promise<string> {
+  const timeoutMs = o.timeoutMs ?? 30_000;
   const d = await docker();
   const image = await helperImage(target.image);
   const helper = await d.createContainer({
@@ -59,10 +60,10 @@ export async function runInNetns(target: NetnsTarget, script: string, timeoutS =
   });
   try {
     await helper.start();
-    const status = await waitFor(helper, timeoutS);
+    const status = await waitFor(helper, timeoutMs);
     const output = await outputOf(helper);
     const what = `${script.split('\n')[0]} … (from a helper container in its network namespace)`;
-    if (status === undefined) throw new ExecError(target.node, `${what} (timed out after ${timeoutS} s)`, 124, output);
+    if (status === undefined) throw new ExecError(target.node, `${what} (timed out after ${timeoutMs / 1000} s)`, 124, output);
     if (status !== 0) throw new ExecError(target.node, what, status, output);
     return output;
   } finally {
@@ -121,11 +122,11 @@ async function chooseHelperImage(nodeImage: PgImage, named: string | undefined, 
   );
 }
 
-/** The helper's exit code, or undefined when it ran past `timeoutS` (it is then killed). */
-async function waitFor(c: Dockerode.Container, timeoutS: number): Promise<number | undefined> {
+/** The helper's exit code, or undefined when it ran past `timeoutMs` (it is then killed). */
+async function waitFor(c: Dockerode.Container, timeoutMs: number): Promise<number | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), timeoutS * 1000);
+    timer = setTimeout(() => resolve(undefined), timeoutMs);
   });
   try {
     const r = await Promise.race([c.wait() as Promise<{ StatusCode: number }>, late]);

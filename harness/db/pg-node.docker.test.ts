@@ -24,13 +24,13 @@ describe('PgNode on a real cluster', () => {
   it('pollQueryUntil and waitForCatchup see a change replayed on a standby', async () => {
     await cluster.primary.safePsql('CREATE TABLE probe AS SELECT 42 AS answer');
     const lsn = (await cluster.primary.lsn('write'))!;
-    await cluster.primary.waitForCatchup('s1', 'replay', lsn);
+    await cluster.primary.waitForCatchup('s1', { mode: 'replay', lsn });
     expect(compareLsn((await cluster.node('s1').lsn('replay'))!, lsn)).toBeGreaterThanOrEqual(0);
-    await cluster.node('s2').pollQueryUntil('SELECT answer FROM probe', '42', 10_000);
+    await cluster.node('s2').pollQueryUntil('SELECT answer FROM probe', { expected: '42', timeoutMs: 10_000 });
   });
 
   it('pollQueryUntil times out with what it awaited and what it last saw', async () => {
-    const err = await cluster.primary.pollQueryUntil('SELECT 1', '2', 300).catch((e: unknown) => e);
+    const err = await cluster.primary.pollQueryUntil('SELECT 1', { expected: '2', timeoutMs: 300 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WaitTimeoutError);
     expect((err as Error).message).toMatch(/timed out after 300 ms waiting for primary: SELECT 1 = 2; last seen: "1"/);
   });
@@ -46,7 +46,7 @@ describe('PgNode on a real cluster', () => {
     expect(await s2.host.running()).toBe(false);
     await cluster.primary.safePsql('INSERT INTO probe VALUES (43)');
     await s2.start();
-    await cluster.waitForStreaming(30_000);
+    await cluster.waitForStreaming({ timeoutMs: 30_000 });
     await cluster.primary.waitForCatchup('s2');
     expect(await s2.safePsql('SELECT count(*) FROM probe')).toBe('2');
     expect(await s2.logs()).toMatch(/database system was interrupted|redo starts at/);

@@ -191,11 +191,12 @@ export class PgNode {
   }
 
   /**
-   * Runs a shell script inside the host as `postgres`, with a deadline as `exec`; values are
-   * passed as environment variables, never spliced into the script.
+   * Runs a shell script inside the host as `postgres`, killed after `o.timeoutMs` (default
+   * 60 000, as `PgHost.exec`); values `o.env` are passed as environment variables, never spliced
+   * into the script. @returns stdout. @throws ExecError as `PgHost.exec`.
    */
-  sh(script: string, env: Record<string, string> = {}, timeoutS = 60): Promise<string> {
-    return this.host.exec(['sh', '-ec', script], { env: { PGDATA, ...env }, timeoutS });
+  sh(script: string, o: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<string> {
+    return this.host.exec(['sh', '-ec', script], { env: { PGDATA, ...o.env }, timeoutMs: o.timeoutMs ?? 60_000 });
   }
 
   /**
@@ -210,7 +211,7 @@ export class PgNode {
        rm -f /tmp/pgchaos-pw
        printf '%s\\n' "$CONF" >> "$PGDATA/postgresql.conf"
        printf '%s\\n' "$HBA" > "$PGDATA/pg_hba.conf"`,
-      { PW: this.superuserPassword, CONF: o.conf, HBA: o.hba, CHECKSUMS: o.dataChecksums ? '--data-checksums' : '' },
+      { env: { PW: this.superuserPassword, CONF: o.conf, HBA: o.hba, CHECKSUMS: o.dataChecksums ? '--data-checksums' : '' } },
     );
   }
 
@@ -224,8 +225,7 @@ export class PgNode {
     await this.sh(
       `rm -rf "$PGDATA"/*
        pg_basebackup -d "$CONNINFO" -D "$PGDATA" -X stream -R -c fast`,
-      { CONNINFO: this.conninfoFor(source, repl) },
-      600,
+      { env: { CONNINFO: this.conninfoFor(source, repl) }, timeoutMs: 600_000 },
     );
   }
 
@@ -247,12 +247,14 @@ export class PgNode {
 
   /**
    * Starts PostgreSQL (pg_ctl start -w), first booting the host if it was killed. A standby is
-   * started once it accepts read-only connections.
-   * @throws ExecError with pg_ctl's output when the server does not start within `timeoutS`.
+   * started once it accepts read-only connections (pg_ctl waits for PQping, app-pg-ctl.html).
+   * @param o.timeoutMs how long pg_ctl waits, ms (default 120 000; pg_ctl -t takes whole seconds, rounded up).
+   * @throws ExecError with the server log's reason (else pg_ctl's output) when the server does not start in time.
    */
-  async start(timeoutS = 120): Promise<void> {
+  async start(o: { timeoutMs?: number } = {}): Promise<void> {
+    const timeoutMs = o.timeoutMs ?? 120_000;
     await this.host.ensureUp();
-    await this.runStart([this.startStep(timeoutS)], timeoutS);
+    await this.runStart([this.startStep(timeoutMs)], timeoutMs);
     log().debug({ node: this.name }, 'started');
   }
 
@@ -264,15 +266,17 @@ export class PgNode {
    * cluster that made it, which nobody uses again. Passwords reach psql on its standard input,
    * the statements are kept out of the server log, and commit with synchronous_commit = local (no
    * standby is there to confirm them).
+   * @param o.timeoutMs how long pg_ctl waits for the start, ms (default 120 000, as `start`).
    * @returns the WAL position after the passwords changed: a standby has them once it has replayed it.
    * @throws ExecError as `start`.
    */
-  async startFromTemplate(o: { conf: string; replication: ReplicationUser }, timeoutS = 120): Promise<Lsn> {
+  async startFromTemplate(o: { conf: string; replication: ReplicationUser; timeoutMs?: number }): Promise<Lsn> {
+    const timeoutMs = o.timeoutMs ?? 120_000;
     const reset: Step = {
       script: `printf "$QUIET SET synchronous_commit = local; ALTER ROLE postgres PASSWORD '%s'; ALTER ROLE %s PASSWORD '%s'; SELECT pg_current_wal_lsn();" "$SPW" "$RUSER" "$RPW" | psql -XAtq -v ON_ERROR_STOP=1 -d postgres`,
       env: { SPW: this.superuserPassword, RUSER: o.replication.user, RPW: o.replication.password, QUIET: quietSession(this.image.major) },
     };
-    const out = await this.runStart([appendConfStep(o.conf), passfileStep(o.replication), this.startStep(timeoutS), reset], timeoutS);
+    const out = await this.runStart([appendConfStep(o.conf), passfileStep(o.replication), this.startStep(timeoutMs), reset], timeoutMs);
     log().debug({ node: this.name }, 'started from template');
     return out.trim();
   }
@@ -286,8 +290,8 @@ export class PgNode {
     await this.run([appendConfStep(o.conf), passfileStep(o.replication), this.standbyConfigStep(o.primary, o.replication)]);
   }
 
-  /** pg_ctl start, exiting START_FAILED when the server does not start. */
-  private startStep(timeoutS: number): Step {
+  /** pg_ctl start waiting up to `timeoutMs` (whole seconds, rounded up), exiting START_FAILED when the server does not start. */
+  private startStep(timeoutMs: number): Step {
     return {
       // After the host died the old postmaster.pid is stale; in a new PID namespace its pid can
       // belong to an unrelated process and block the start, as after a real reboot. No postgres
@@ -297,7 +301,7 @@ export class PgNode {
       script: `grep -qsx postgres /proc/[0-9]*/comm || rm -f "$PGDATA/postmaster.pid"
          ${this.host.hasWalMount ? WAL_TO_MOUNT : ''}
          touch ${LOG_MOUNT}/${this.name}.log && chmod 0644 ${LOG_MOUNT}/${this.name}.log
-         pg_ctl -D "$PGDATA" -l ${LOG_MOUNT}/${this.name}.log -w -t ${timeoutS} start >/dev/null || exit ${START_FAILED}`,
+         pg_ctl -D "$PGDATA" -l ${LOG_MOUNT}/${this.name}.log -w -t ${Math.ceil(timeoutMs / 1000)} start >/dev/null || exit ${START_FAILED}`,
       env: {},
     };
   }
@@ -306,12 +310,13 @@ export class PgNode {
    * Runs steps that include `startStep`. pg_ctl only says "Examine the log output": when the
    * server does not start, the error carries the reason from the server log (e.g. a value the
    * server refuses).
+   * `timeoutMs` is pg_ctl's; the exec gets 10 s more, for the steps around it.
    * @returns the steps' output.
    */
-  private async runStart(steps: Step[], timeoutS: number): Promise<string> {
+  private async runStart(steps: Step[], timeoutMs: number): Promise<string> {
     const offset = await this.logOffset();
     try {
-      return await this.run(steps, timeoutS + 10);
+      return await this.run(steps, timeoutMs + 10_000);
     } catch (e) {
       if (!(e instanceof ExecError && e.exitCode === START_FAILED)) throw e;
       const reasons = (await this.logs())
@@ -328,8 +333,8 @@ export class PgNode {
   }
 
   /** Runs steps in one shell inside the host as `postgres`, stopping at the first that fails (`sh -e`). */
-  private run(steps: Step[], timeoutS = 60): Promise<string> {
-    return this.sh(steps.map((s) => s.script).join('\n'), Object.assign({}, ...steps.map((s) => s.env)), timeoutS);
+  private run(steps: Step[], timeoutMs = 60_000): Promise<string> {
+    return this.sh(steps.map((s) => s.script).join('\n'), { env: Object.assign({}, ...steps.map((s) => s.env)), timeoutMs });
   }
 
   /**
@@ -341,13 +346,19 @@ export class PgNode {
   async createReplicationUser(repl: ReplicationUser): Promise<void> {
     await this.sh(
       `printf "$QUIET SET synchronous_commit = local; CREATE ROLE %s WITH REPLICATION LOGIN PASSWORD '%s';" "$RUSER" "$RPW" | psql -XAtq -v ON_ERROR_STOP=1 -d postgres`,
-      { RUSER: repl.user, RPW: repl.password, QUIET: quietSession(this.image.major) },
+      { env: { RUSER: repl.user, RPW: repl.password, QUIET: quietSession(this.image.major) } },
     );
   }
 
-  /** pg_ctl stop in the given mode, waiting until the server is down. */
-  async stop(mode: StopMode = 'fast', timeoutS = 120): Promise<void> {
-    await this.sh(`pg_ctl -D "$PGDATA" -m ${mode} -w -t ${timeoutS} stop >/dev/null`, {}, timeoutS + 10);
+  /**
+   * pg_ctl stop in `mode` (PostgreSQL::Test::Cluster `stop($mode)`; smart, fast or immediate,
+   * docs: app-pg-ctl.html), waiting until the server is down.
+   * @param o.timeoutMs how long pg_ctl waits, ms (default 120 000; whole seconds, rounded up); the exec gets 10 s more.
+   * @throws ExecError when the server is not down in time, or no server runs.
+   */
+  async stop(mode: StopMode = 'fast', o: { timeoutMs?: number } = {}): Promise<void> {
+    const timeoutMs = o.timeoutMs ?? 120_000;
+    await this.sh(`pg_ctl -D "$PGDATA" -m ${mode} -w -t ${Math.ceil(timeoutMs / 1000)} stop >/dev/null`, { timeoutMs: timeoutMs + 10_000 });
     log().debug({ node: this.name, mode }, 'stopped');
   }
 
@@ -415,17 +426,22 @@ export class PgNode {
 
   /**
    * Runs SQL with psql over the local socket, like PostgreSQL::Test::Cluster `safe_psql`.
-   * @returns unaligned, tuples-only output, trimmed. @throws ExecError on any SQL error or after `timeoutS`.
+   * @param o.timeoutMs psql is killed after this, ms (default 60 000).
+   * @returns unaligned, tuples-only output, trimmed. @throws ExecError on any SQL error or after `o.timeoutMs`.
    */
-  async safePsql(sql: string, timeoutS = 60): Promise<string> {
-    return (await this.host.exec(['psql', '-XAtq', '-v', 'ON_ERROR_STOP=1', '-d', 'postgres', '-c', sql], { timeoutS })).trim();
+  async safePsql(sql: string, o: { timeoutMs?: number } = {}): Promise<string> {
+    const cmd = ['psql', '-XAtq', '-v', 'ON_ERROR_STOP=1', '-d', 'postgres', '-c', sql];
+    return (await this.host.exec(cmd, { timeoutMs: o.timeoutMs ?? 60_000 })).trim();
   }
 
   /**
-   * Polls `sql` until its psql output equals `expected` (PostgreSQL::Test::Cluster `poll_query_until`).
+   * Polls `sql` until its psql output equals `o.expected` (default `t`) for up to `o.timeoutMs`
+   * (default 60 000), like PostgreSQL::Test::Cluster `poll_query_until`.
    * @throws WaitTimeoutError with the last output seen.
    */
-  async pollQueryUntil(sql: string, expected = 't', timeoutMs = 60_000): Promise<void> {
+  async pollQueryUntil(sql: string, o: { expected?: string; timeoutMs?: number } = {}): Promise<void> {
+    const expected = o.expected ?? 't';
+    const timeoutMs = o.timeoutMs ?? 60_000;
     await pollUntil(
       async () => {
         const out = await this.safePsql(sql);
@@ -435,15 +451,18 @@ export class PgNode {
     );
   }
 
-  /** A WAL position of this node (PostgreSQL::Test::Cluster `lsn`); null where the function returns NULL (e.g. `receive` on a primary). */
-  async lsn(kind: LsnKind, timeoutS = 60): Promise<Lsn | null> {
-    const out = await this.safePsql(`SELECT ${LSN_FUNCTION[kind]}`, timeoutS);
+  /**
+   * A WAL position of this node (PostgreSQL::Test::Cluster `lsn`); null where the function returns
+   * NULL (e.g. `receive` on a primary). The query is killed after `o.timeoutMs` (default 60 000).
+   */
+  async lsn(kind: LsnKind, o: { timeoutMs?: number } = {}): Promise<Lsn | null> {
+    const out = await this.safePsql(`SELECT ${LSN_FUNCTION[kind]}`, o);
     return out === '' ? null : out;
   }
 
-  /** This primary's walsenders in slot order (see `WalSenderRow`); [] when none. Killed after `timeoutS` (default 60). */
-  async walSenders(timeoutS = 60): Promise<WalSenderRow[]> {
-    return JSON.parse(await this.safePsql(`SELECT ${WAL_SENDERS_JSON}`, timeoutS)) as WalSenderRow[];
+  /** This primary's walsenders in slot order (see `WalSenderRow`); [] when none. Killed after `o.timeoutMs` (default 60 000). */
+  async walSenders(o: { timeoutMs?: number } = {}): Promise<WalSenderRow[]> {
+    return JSON.parse(await this.safePsql(`SELECT ${WAL_SENDERS_JSON}`, o)) as WalSenderRow[];
   }
 
   /** True when the server is a standby (`pg_is_in_recovery()`). */
@@ -452,18 +471,19 @@ export class PgNode {
   }
 
   /**
-   * Waits until standby `standby` has confirmed `lsn` at `mode` in this node's
-   * pg_stat_replication (PostgreSQL::Test::Cluster `wait_for_catchup`). `lsn` defaults to this
-   * node's current write position (pg_current_wal_lsn()).
+   * Waits until standby `standby` has confirmed `o.lsn` at `o.mode` (default `replay`) in this
+   * node's pg_stat_replication (PostgreSQL::Test::Cluster `wait_for_catchup`), for up to
+   * `o.timeoutMs` (default 60 000). `o.lsn` defaults to this node's current write position
+   * (pg_current_wal_lsn()).
    * @throws WaitTimeoutError with the standby's last row.
    */
   async waitForCatchup(
     standby: string,
-    mode: 'sent' | 'write' | 'flush' | 'replay' = 'replay',
-    lsn?: Lsn,
-    timeoutMs = 60_000,
+    o: { mode?: 'sent' | 'write' | 'flush' | 'replay'; lsn?: Lsn; timeoutMs?: number } = {},
   ): Promise<void> {
-    const target = lsn ?? (await this.lsn('write'));
+    const mode = o.mode ?? 'replay';
+    const timeoutMs = o.timeoutMs ?? 60_000;
+    const target = o.lsn ?? (await this.lsn('write'));
     await pollUntil(
       async () => {
         const row = await this.safePsql(
@@ -481,9 +501,9 @@ export class PgNode {
    * @throws ExecError when promotion does not finish within 60 s.
    */
   async promote(): Promise<void> {
-    const done = await this.safePsql('SELECT pg_promote(true, 60)', 70);
+    const done = await this.safePsql('SELECT pg_promote(true, 60)', { timeoutMs: 70_000 });
     if (done !== 't') throw new ExecError(this.name, 'pg_promote(true, 60)', 1, `returned ${done}`);
-    await this.pollQueryUntil('SELECT pg_is_in_recovery()', 'f', 30_000);
+    await this.pollQueryUntil('SELECT pg_is_in_recovery()', { expected: 'f', timeoutMs: 30_000 });
   }
 
   /**
@@ -539,7 +559,7 @@ export class PgNode {
       ...Object.entries(settings).map(([k, v]) => `ALTER SYSTEM SET ${k} = '${v.replace(/'/g, "''")}';`),
       'SELECT pg_reload_conf();',
     ].join('\n');
-    await this.sh('printf "%s\\n" "$SQL" | psql -XAtq -v ON_ERROR_STOP=1 -d postgres >/dev/null', { SQL: script });
+    await this.sh('printf "%s\\n" "$SQL" | psql -XAtq -v ON_ERROR_STOP=1 -d postgres >/dev/null', { env: { SQL: script } });
   }
 
   /**
@@ -581,8 +601,7 @@ export class PgNode {
   async rewind(source: PgNode): Promise<string> {
     return this.sh(
       `pg_rewind --target-pgdata="$PGDATA" --source-server="host=$SRC port=${PG_PORT} user=postgres dbname=postgres connect_timeout=5" --progress 2>&1`,
-      { SRC: source.hostname, PGPASSWORD: this.superuserPassword },
-      600,
+      { env: { SRC: source.hostname, PGPASSWORD: this.superuserPassword }, timeoutMs: 600_000 },
     );
   }
 
@@ -592,11 +611,13 @@ export class PgNode {
   }
 
   /**
-   * Waits until a line of the server log after `offset` matches `pattern`
-   * (PostgreSQL::Test::Cluster `wait_for_log`).
+   * Waits up to `o.timeoutMs` (default 30 000) until a line of the server log after `o.offset`
+   * (bytes, from `logOffset()`; default 0) matches `pattern` (PostgreSQL::Test::Cluster `wait_for_log`).
    * @returns the first matching line. @throws WaitTimeoutError with the log's last line.
    */
-  async waitForLog(pattern: RegExp, offset = 0, timeoutMs = 30_000): Promise<string> {
+  async waitForLog(pattern: RegExp, o: { offset?: number; timeoutMs?: number } = {}): Promise<string> {
+    const offset = o.offset ?? 0;
+    const timeoutMs = o.timeoutMs ?? 30_000;
     return pollUntil(
       async () => {
         const text = (await this.logs()).slice(offset);

@@ -10,7 +10,8 @@ import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
 import { docker, runLabels } from '../docker.ts';
 import { currentRun } from '../run.ts';
-import { Cluster, type ClusterOptions } from './cluster.ts';
+import type { ClusterOptions } from './bring-up.ts';
+import { Cluster } from './cluster.ts';
 import type { PgNode } from './pg-node.ts';
 import { removeTemplates, TEMPLATE_REPO } from './template.ts';
 
@@ -95,7 +96,7 @@ it('serves clusters that differ in standbys, synchronous_standby_names and synch
   expect(await c.primary.safePsql('SHOW synchronous_standby_names')).toBe('FIRST 2 (s1, s2, s3)');
   expect(await c.node('s3').safePsql('SHOW synchronous_commit')).toBe('remote_apply');
   await c.primary.safePsql('CREATE TABLE t AS SELECT 1 AS x');
-  await c.node('s3').pollQueryUntil('SELECT count(*) FROM t', '1', 10_000);
+  await c.node('s3').pollQueryUntil('SELECT count(*) FROM t', { expected: '1', timeoutMs: 10_000 });
 }, 120_000);
 
 it('makes another template when a setting initdb writes differs', async () => {

@@ -6,11 +6,15 @@
  * (synchronous_commit off or local, or an empty synchronous_standby_names) needs the primary alone.
  */
 import { predict, type SynchronousCommit } from './sync-model.ts';
+import type { SyncStandbyNames } from './sync-standby-names.ts';
 
 /** How a primary's synchronous_standby_names is found: the cluster's promotion policy applied to its setting. */
 export interface CommitRule {
-  /** synchronous_standby_names of `primary` were it the primary (its setting after promotion; the first primary's own). */
-  settingFor: (primary: string) => string;
+  /**
+   * synchronous_standby_names of `primary` were it the primary (its setting after promotion; the
+   * first primary's own): a parsed setting, or text (parsed by predict()).
+   */
+  settingFor: (primary: string) => SyncStandbyNames | string;
   synchronousCommit: SynchronousCommit;
 }
 
@@ -19,7 +23,7 @@ export interface CommitRule {
  * standbys (application_name = node name), or null when no node of `up` could.
  * Monotone: adding nodes to `up` never turns a primary into null.
  * @param up node names; order decides which of several possible primaries is returned (the first).
- * @throws ConfigError (from parseSyncStandbyNames) when `settingFor` gives a setting PostgreSQL would reject.
+ * @throws ConfigError (from parseSyncStandbyNames) when `settingFor` gives text PostgreSQL would reject.
  */
 export function writablePrimary(up: readonly string[], rule: CommitRule): string | null {
   for (const primary of up) {

@@ -22,7 +22,7 @@
  *   may lose acknowledged commits.
  */
 import { predict, type SynchronousCommit } from './sync-model.ts';
-import { parseSyncStandbyNames } from './sync-standby-names.ts';
+import { parseSyncStandbyNames, type SyncStandbyNames } from './sync-standby-names.ts';
 
 /**
  * Which standby the operator promotes when the primary fails:
@@ -36,8 +36,8 @@ export type Promotion = 'most-advanced' | 'least-advanced' | 'named';
 
 /** The settings a promise is read from: the primary's, and the cluster's standbys (application_names). */
 export interface DurabilityConfig {
-  /** synchronous_standby_names, as text; parsed with parseSyncStandbyNames. */
-  synchronousStandbyNames: string;
+  /** synchronous_standby_names: parsed, or text (parsed here with parseSyncStandbyNames). */
+  synchronousStandbyNames: SyncStandbyNames | string;
   synchronousCommit: SynchronousCommit;
   /** Every standby of the cluster, by application_name (listed in the setting or not). */
   standbys: string[];
@@ -86,10 +86,11 @@ export interface DurabilityPromise {
  * - Fewer matching standbys than k (`FIRST 3 (s1, s2)`): `vacuous`, `survivesFailures` 0 (see the field).
  * - `primaryCrashLoses` only under `off`: a primary restarted without a failover keeps every
  *   acknowledged commit at any other level.
- * @throws ConfigError (unchanged, from parseSyncStandbyNames) when the setting is malformed.
+ * @throws ConfigError (unchanged, from parseSyncStandbyNames) when the setting is malformed text.
  */
 export function durabilityPromise(config: DurabilityConfig, promotion: Promotion): DurabilityPromise {
-  const parsed = parseSyncStandbyNames(config.synchronousStandbyNames);
+  const given = config.synchronousStandbyNames;
+  const parsed = typeof given === 'string' ? parseSyncStandbyNames(given) : given;
   const standbys = [...new Set(config.standbys)];
   // predict() knows when commits wait and for what (SyncRepRequested, SyncStandbysDefined), and
   // which standbys the list matches (`*`, case-insensitive names): every standby given as streaming.

@@ -37,7 +37,7 @@ it("replays 007_sync_rep.pl: PostgreSQL shows 007's rows, and the model predicts
     } else {
       if (step.setting !== undefined) await cluster.setSynchronousStandbyNames(step.setting);
       // 007's test_sync_state: poll until the primary shows the expected rows.
-      await cluster.primary.pollQueryUntil(SYNC_REP_007_QUERY, step.expected, 30_000);
+      await cluster.primary.pollQueryUntil(SYNC_REP_007_QUERY, { expected: step.expected, timeoutMs: 30_000 });
       const rows = await cluster.primary.walSenders();
       const { prediction, mismatches } = compareWithModel(rows, cluster.syncSettings());
       expect(mismatches, `${step.message}: model vs PostgreSQL`).toEqual([]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.ts';
-import { entryMatches, parseSyncStandbyNames, standbyPriority, syncConfigWarnings } from './sync-standby-names.ts';
+import { entryMatches, parseSyncStandbyNames, standbyPriority, syncConfigWarnings, syncStandbyNames } from './sync-standby-names.ts';
 
 describe('parseSyncStandbyNames: every form of syncrep_gram.y', () => {
   it.each([
@@ -57,7 +57,7 @@ describe('parseSyncStandbyNames: every form of syncrep_gram.y', () => {
     ['4294967297 (s1)', { method: 'first', num: 1, names: ['s1'], form: 'num' }],
     ['2147483647 (s1)', { method: 'first', num: 2147483647, names: ['s1'], form: 'num' }],
   ])('parses %j', (input, want) => {
-    expect(parseSyncStandbyNames(input)).toEqual(want);
+    expect(parseSyncStandbyNames(input)).toEqual({ ...want, text: input });
   });
 
   it.each([
@@ -235,5 +235,21 @@ describe('syncConfigWarnings', () => {
     expect(w('ANY 2 (s1)', ['s1', 's1'])).toEqual([
       "synchronous_standby_names asks for 2 synchronous standbys but only 1 of the cluster's standbys match it (s1): every commit will wait forever",
     ]);
+  });
+});
+
+describe('syncStandbyNames: a setting from its parts, printed', () => {
+  it.each([
+    [{ method: 'any', num: 1, names: ['s1', 's2'] }, 'ANY 1 (s1, s2)'],
+    [{ method: 'first', num: 2, names: ['s1', '*'] }, 'FIRST 2 (s1, *)'],
+    [
+      { method: 'first', num: 1, names: ['S1', 'any', 'first', 'a b', 'say "hi"', '1', ''] },
+      'FIRST 1 ("S1", "any", "first", "a b", "say ""hi""", "1", "")',
+    ],
+    [{ method: 'async', num: 0, names: [] }, ''],
+  ] as const)('prints %j as %j, which parses back to the same parts', (parts, text) => {
+    const s = syncStandbyNames(parts);
+    expect(s.text).toBe(text);
+    expect(parseSyncStandbyNames(s.text)).toEqual(s);
   });
 });

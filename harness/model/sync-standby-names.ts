@@ -16,16 +16,27 @@ import { ConfigError } from '../errors.ts';
  * PostgreSQL reports the 'list' and 'num' forms exactly like FIRST: sync_state `sync` /
  * `potential`, sync_priority = list position (007_sync_rep.pl, "old syntax"); `SHOW` gives the
  * text back unchanged. `form` only records which spelling was used.
+ *
+ * This is the one form of the setting inside pgchaos: text is parsed once where it enters (the
+ * user's config, `Cluster.start`'s options, a value read back from a server) and `text` is what
+ * goes back out (postgresql.conf, ALTER SYSTEM, logs, the record). Make one with
+ * `parseSyncStandbyNames` (keeps the text as written) or `syncStandbyNames` (prints it). A plain,
+ * JSON-safe value: the resolved config carries it to vitest's workers as JSON.
  */
 export interface SyncStandbyNames {
   /** 'async' for the empty setting; 'first' (priority-based) or 'any' (quorum-based) otherwise. */
-  method: 'async' | 'first' | 'any';
+  readonly method: 'async' | 'first' | 'any';
   /** num_sync: how many standbys must confirm a commit (0 for async; ≥ 1 otherwise). */
-  num: number;
+  readonly num: number;
   /** The list in order, unquoted (`""` inside quotes already turned into `"`); `*` is the wildcard. */
-  names: string[];
-  /** Which spelling was used (see the table above). Always set by parseSyncStandbyNames. */
-  form?: 'empty' | 'list' | 'num' | 'first' | 'any';
+  readonly names: readonly string[];
+  /** Which spelling was used (see the table above). */
+  readonly form: 'empty' | 'list' | 'num' | 'first' | 'any';
+  /**
+   * The setting's text: as written when parsed (what `SHOW synchronous_standby_names` gives back),
+   * as `syncStandbyNames` prints it otherwise. Parsing it again gives the same setting.
+   */
+  readonly text: string;
 }
 
 /**
@@ -92,6 +103,9 @@ function tokenize(input: string): Token[] {
   return tokens;
 }
 
+/** Words syncrep_scanner.l always reads as keywords, in any case: a standby of that name must be double-quoted in the setting. */
+export const SYNC_KEYWORDS = /^(any|first)$/i;
+
 const FIX = "write it as 'ANY n (name, ...)', 'FIRST n (name, ...)', 'name, ...' or '' (see PostgreSQL's runtime-config-replication docs)";
 
 function syntaxError(input: string, what: string, at: number): ConfigError {
@@ -125,7 +139,8 @@ function cAtoi(digits: string): number {
  * standbys than listed (`FIRST 3 (s1, s2)`: valid, see syncConfigWarnings). Whitespace is
  * ` \t\n\r\f\v` only. Name case is kept: matching is case-insensitive (standbyPriority).
  * @param input the setting's text, as it would appear between the quotes of `ALTER SYSTEM SET`.
- * @returns the parsed setting; `''` (exactly empty) is `{ method: 'async', num: 0, names: [], form: 'empty' }`.
+ * @returns the parsed setting, `text` = `input`; `''` (exactly empty) is
+ *   `{ method: 'async', num: 0, names: [], form: 'empty', text: '' }`.
  * @throws ConfigError "malformed synchronous_standby_names …" for exactly what PostgreSQL rejects:
  *   a syntax error (including a blank, non-empty string, and a bare `any`/`first` used as a
  *   name), an unterminated quote, or a number of synchronous standbys that is 0 (or ≤ 0 after
@@ -133,7 +148,7 @@ function cAtoi(digits: string): number {
  */
 export function parseSyncStandbyNames(input: string): SyncStandbyNames {
   // check_synchronous_standby_names parses only when (*newval)[0] != '\0': '' is async, but '  ' is parsed (and fails).
-  if (input === '') return { method: 'async', num: 0, names: [], form: 'empty' };
+  if (input === '') return { method: 'async', num: 0, names: [], form: 'empty', text: '' };
   const tokens = tokenize(input);
   let i = 0;
   const peek = (): Token => tokens[i]!;
@@ -183,7 +198,24 @@ export function parseSyncStandbyNames(input: string): SyncStandbyNames {
       `${FIX}, with n at least 1`,
     );
   }
-  return { method: form === 'any' ? 'any' : 'first', num, names, form };
+  return { method: form === 'any' ? 'any' : 'first', num, names, form, text: input };
+}
+
+/**
+ * A setting made from its parts, its text printed in the explicit form PostgreSQL 10+ reads:
+ * `''` for async, else `FIRST n (…)` / `ANY n (…)` with names double-quoted (`""` for a quote)
+ * unless they are plain lower-case identifiers other than `any`/`first`, or the wildcard `*`
+ * (syncrep_scanner.l: a quoted name is read exactly as written, `*` quoted or not is the wildcard).
+ * @param s method, num (≥ 1 unless async) and names (non-empty unless async), as in SyncStandbyNames.
+ * @returns the setting, `form` 'empty', 'first' or 'any'; parseSyncStandbyNames(text) gives the same parts back.
+ */
+export function syncStandbyNames(s: Pick<SyncStandbyNames, 'method' | 'num' | 'names'>): SyncStandbyNames {
+  if (s.method === 'async') return { method: 'async', num: 0, names: [], form: 'empty', text: '' };
+  const quoted = s.names.map((n) =>
+    n === '*' || (/^[a-z_][a-z0-9_]*$/.test(n) && !SYNC_KEYWORDS.test(n)) ? n : `"${n.replace(/"/g, '""')}"`,
+  );
+  const text = `${s.method.toUpperCase()} ${s.num} (${quoted.join(', ')})`;
+  return { method: s.method, num: s.num, names: [...s.names], form: s.method, text };
 }
 
 /**

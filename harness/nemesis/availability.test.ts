@@ -2,15 +2,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FaultKind } from './fault.ts';
 import { describe, expect, it } from 'vitest';
-import { settingAfterPromotion } from '../db/cluster.ts';
+import { settingAfterPromotion } from '../db/sync-policy.ts';
 import type { WriterSample } from '../load/history.ts';
 import type { CommitRule } from '../model/availability.ts';
+import { parseSyncStandbyNames } from '../model/sync-standby-names.ts';
 import { impairedNodes, writeAvailability, type FaultSpan, type WriteAvailabilityInput } from './availability.ts';
 
 const NODES = ['primary', 's1', 's2'];
 /** `ANY 1 (s1, s2)` under the default promotion policy (swap). */
 const ANY1: CommitRule = {
-  settingFor: (p) => (p === 'primary' ? 'ANY 1 (s1, s2)' : settingAfterPromotion('swap', 'ANY 1 (s1, s2)', p, 'primary')),
+  settingFor: (p) =>
+    p === 'primary' ? 'ANY 1 (s1, s2)' : settingAfterPromotion('swap', parseSyncStandbyNames('ANY 1 (s1, s2)'), p, 'primary'),
   synchronousCommit: 'on',
 };
 

@@ -39,7 +39,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   // Every fault starts from two streaming standbys.
-  await cluster.waitForStreaming(60_000);
+  await cluster.waitForStreaming({ timeoutMs: 60_000 });
 });
 
 /** Some WAL (one small commit); commits wait for one standby (ANY 1), so this is done from a connection that does not. */
@@ -80,7 +80,7 @@ describe('host and server faults', () => {
     const { injected, t0 } = await inject({ kind: 'crash-host-loud', target: { node: 's1' } });
     expect(await msUntilWalsenderGone(t0, 3000)).toBeLessThan(1500);
     await injected.heal();
-    await cluster.waitForStreaming(60_000);
+    await cluster.waitForStreaming({ timeoutMs: 60_000 });
   }, 120_000);
 
   it('crash-host-silent: the primary hears nothing and drops the walsender only at wal_sender_timeout', async () => {
@@ -89,7 +89,7 @@ describe('host and server faults', () => {
     const goneMs = await msUntilWalsenderGone(t0, 4 * WAL_SENDER_TIMEOUT_MS);
     expect(goneMs).toBeGreaterThan(WAL_SENDER_TIMEOUT_MS * 0.75);
     await injected.heal();
-    await cluster.waitForStreaming(60_000);
+    await cluster.waitForStreaming({ timeoutMs: 60_000 });
   }, 120_000);
 
   it('kill9-postmaster: the host lives, the server is gone, and its next start runs crash recovery', async () => {
@@ -98,8 +98,11 @@ describe('host and server faults', () => {
     expect(await msUntilWalsenderGone(t0, 10_000)).toBeLessThan(10_000);
     expect(await s1.host.running()).toBe(true);
     await injected.heal();
-    await s1.waitForLog(/database system was interrupted while in recovery|database system was not properly shut down/, offset, 30_000);
-    await cluster.waitForStreaming(60_000);
+    await s1.waitForLog(/database system was interrupted while in recovery|database system was not properly shut down/, {
+      offset,
+      timeoutMs: 30_000,
+    });
+    await cluster.waitForStreaming({ timeoutMs: 60_000 });
   }, 120_000);
 
   it.each(['stop-fast', 'stop-immediate'] as const)(
@@ -108,7 +111,10 @@ describe('host and server faults', () => {
       const offset = await s1.logOffset();
       const { injected } = await inject({ kind, target: { node: 's1' } });
       expect(await s1.running()).toBe(false);
-      await s1.waitForLog(kind === 'stop-fast' ? /received fast shutdown request/ : /received immediate shutdown request/, offset, 10_000);
+      await s1.waitForLog(kind === 'stop-fast' ? /received fast shutdown request/ : /received immediate shutdown request/, {
+        offset,
+        timeoutMs: 10_000,
+      });
       await injected.heal();
       expect(await s1.running()).toBe(true);
     },
@@ -126,7 +132,7 @@ describe('host and server faults', () => {
     await injected.heal();
     await write();
     const target = await cluster.primary.lsn('flush');
-    await cluster.primary.waitForCatchup('s1', 'replay', target!, 30_000);
+    await cluster.primary.waitForCatchup('s1', { mode: 'replay', lsn: target!, timeoutMs: 30_000 });
   }, 120_000);
 
   it('freeze-postmaster: running children go on replaying, but no new connection is accepted', async () => {
@@ -134,8 +140,8 @@ describe('host and server faults', () => {
     try {
       await write();
       const target = await cluster.primary.lsn('flush');
-      await cluster.primary.waitForCatchup('s1', 'replay', target!, 10_000); // the walreceiver and startup process run on
-      await expect(s1.safePsql('SELECT 1', 3)).rejects.toThrow(/timed out/); // the postmaster does not fork a backend
+      await cluster.primary.waitForCatchup('s1', { mode: 'replay', lsn: target!, timeoutMs: 10_000 }); // the walreceiver and startup process run on
+      await expect(s1.safePsql('SELECT 1', { timeoutMs: 3000 })).rejects.toThrow(/timed out/); // the postmaster does not fork a backend
     } finally {
       await injected.heal();
     }
@@ -149,7 +155,7 @@ describe('network faults', () => {
     await write();
     expect(await msUntilWalsenderGone(t0, 4 * WAL_SENDER_TIMEOUT_MS)).toBeGreaterThan(WAL_SENDER_TIMEOUT_MS * 0.75);
     await injected.heal();
-    await cluster.waitForStreaming(60_000);
+    await cluster.waitForStreaming({ timeoutMs: 60_000 });
   }, 120_000);
 
   it('one-way-loss: the primary cannot reach s1, so the walsender goes at wal_sender_timeout', async () => {
@@ -158,7 +164,7 @@ describe('network faults', () => {
     await write();
     expect(await msUntilWalsenderGone(t0, 4 * WAL_SENDER_TIMEOUT_MS)).toBeGreaterThan(WAL_SENDER_TIMEOUT_MS * 0.75);
     await injected.heal();
-    await cluster.waitForStreaming(60_000);
+    await cluster.waitForStreaming({ timeoutMs: 60_000 });
   }, 120_000);
 
   it('split: the primary alone against both standbys, then both stream again', async () => {
@@ -177,14 +183,14 @@ describe('network faults', () => {
       { what: 'every walsender to go (wal_sender_timeout)', timeoutMs: 4 * WAL_SENDER_TIMEOUT_MS },
     );
     await injected.heal();
-    await cluster.waitForStreaming(60_000);
+    await cluster.waitForStreaming({ timeoutMs: 60_000 });
   }, 120_000);
 
   it('packet-loss: drops a share of s1 packets (iptables counters) while replication goes on', async () => {
     const { injected } = await inject({ kind: 'packet-loss', target: { node: 's1' }, params: { rate: 0.3 } });
     for (let i = 0; i < 5; i++) await write();
     const target = await cluster.primary.lsn('flush');
-    await cluster.primary.waitForCatchup('s1', 'replay', target!, 60_000);
+    await cluster.primary.waitForCatchup('s1', { mode: 'replay', lsn: target!, timeoutMs: 60_000 });
     const dropped = await s1.host.ruleCounters();
     await injected.heal();
     log().info({ fault: 'packet-loss 30 %', counters: dropped.filter((r) => r.rule.includes('statistic')) }, 'measured effect');
@@ -219,18 +225,16 @@ describe('replication faults', () => {
   it('kill-walreceiver: s1 reconnects with a new walreceiver', async () => {
     const pid = await s1.safePsql('SELECT pid FROM pg_stat_wal_receiver');
     const { injected } = await inject({ kind: 'kill-walreceiver', target: { node: 's1' } });
-    await s1.pollQueryUntil(`SELECT pid <> ${pid} AND status = 'streaming' FROM pg_stat_wal_receiver`, 't', 30_000);
+    await s1.pollQueryUntil(`SELECT pid <> ${pid} AND status = 'streaming' FROM pg_stat_wal_receiver`, { timeoutMs: 30_000 });
     await injected.heal();
   }, 120_000);
 
   it("kill-walsender: the primary's walsender for s1 is replaced by a new one", async () => {
     const pid = await cluster.primary.safePsql("SELECT pid FROM pg_stat_replication WHERE application_name = 's1'");
     const { injected } = await inject({ kind: 'kill-walsender', target: { node: 's1' } });
-    await cluster.primary.pollQueryUntil(
-      `SELECT count(*) = 1 FROM pg_stat_replication WHERE application_name = 's1' AND pid <> ${pid}`,
-      't',
-      30_000,
-    );
+    await cluster.primary.pollQueryUntil(`SELECT count(*) = 1 FROM pg_stat_replication WHERE application_name = 's1' AND pid <> ${pid}`, {
+      timeoutMs: 30_000,
+    });
     await injected.heal();
   }, 120_000);
 
@@ -239,10 +243,10 @@ describe('replication faults', () => {
     const replayed = await s1Replay();
     await write();
     const target = await cluster.primary.lsn('flush');
-    await cluster.primary.waitForCatchup('s1', 'flush', target!, 10_000);
+    await cluster.primary.waitForCatchup('s1', { mode: 'flush', lsn: target!, timeoutMs: 10_000 });
     expect(await s1Replay()).toBe(replayed);
     await injected.heal();
-    await cluster.primary.waitForCatchup('s1', 'replay', target!, 10_000);
+    await cluster.primary.waitForCatchup('s1', { mode: 'replay', lsn: target!, timeoutMs: 10_000 });
   }, 120_000);
 
   it('refuses a standby-only fault on the primary, recording nothing', async () => {

@@ -206,7 +206,7 @@ const ACTIONS: Record<Fault['kind'], Inject> = {
     const bytes = await n.host.fillWalMount();
     // A segment switch makes the node need a new segment file now (wal_recycle is off on a WAL
     // mount), not once the current segment's 16 MB are used up. The primary may be down.
-    await c.primary.safePsql('SELECT pg_switch_wal()', 5).catch(() => {});
+    await c.primary.safePsql('SELECT pg_switch_wal()', { timeoutMs: 5000 }).catch(() => {});
     log().debug({ node: n.name, bytes }, 'pg_wal filled');
     // A primary that cannot write WAL commits nothing, a standby receives nothing: out, either way.
     return { nodes: [n.name], failed: [n.name], heal: () => freeWal(c, n) };

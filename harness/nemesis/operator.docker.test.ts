@@ -47,7 +47,7 @@ async function operateUntilSettled(c: Cluster, log: OperatorLog, moves: readonly
 beforeAll(async () => {
   cluster = await Cluster.start({ settings: { wal_retrieve_retry_interval: '1s' } });
   await cluster.primary.safePsql('CREATE TABLE t AS SELECT g FROM generate_series(1, 1000) g');
-  await cluster.catchUpAll(30_000);
+  await cluster.catchUpAll({ timeoutMs: 30_000 });
 }, 180_000);
 
 afterAll(async () => {
@@ -65,8 +65,8 @@ it('re-clones a standby whose promotion was cut short after it chose the timelin
   await s1.safePsql('SELECT pg_promote(false)');
   // Killed once it wrote its history file and accepts writes (the log's "selected new timeline"
   // comes before the file: killed then, it would still be a plain standby of timeline 1).
-  await s1.waitForLog(/selected new timeline ID: 2/, offset, 10_000);
-  await s1.waitForLog(/database system is ready to accept connections/, offset, 10_000);
+  await s1.waitForLog(/selected new timeline ID: 2/, { offset, timeoutMs: 10_000 });
+  await s1.waitForLog(/database system is ready to accept connections/, { offset, timeoutMs: 10_000 });
   await s1.kill9();
 
   await operateUntilSettled(cluster, rec, moves, 'the operator to fail over and bring every node back');
@@ -78,7 +78,7 @@ it('re-clones a standby whose promotion was cut short after it chose the timelin
   );
   // s1 follows s2's timeline 2 now, and holds s2's rows (s2 never had the 1000 rows s1 alone received: two failures lose them).
   await s2.safePsql('INSERT INTO t VALUES (0)');
-  await cluster.catchUpAll(30_000);
+  await cluster.catchUpAll({ timeoutMs: 30_000 });
   expect(await s1.safePsql('SELECT count(*) FROM t')).toBe('1001');
 }, 180_000);
 
@@ -160,7 +160,7 @@ it('fails over within failAfterMs + a few seconds when the primary dies while a 
       .safePsql(
         `DO $$ BEGIN WHILE clock_timestamp() < now() + interval '100 s' LOOP
            INSERT INTO t SELECT generate_series(1, 50); PERFORM pg_sleep(0.002); END LOOP; END $$`,
-        110,
+        { timeoutMs: 110_000 },
       )
       .then(
         () => {},
@@ -251,11 +251,11 @@ it('re-clones a standby whose WAL the primary has removed (no slot, no archive)'
       );
     const offset = await s2.logOffset();
     await s2.start();
-    await s2.waitForLog(WAL_REMOVED, offset, 20_000);
+    await s2.waitForLog(WAL_REMOVED, { offset, timeoutMs: 20_000 });
     await operateUntilSettled(c, log, seen, 'the operator to re-clone s2 and s2 to stream');
     const reclone = seen.find((m) => m.what.startsWith('re-clone s2'));
     expect(String(reclone?.detail?.why), JSON.stringify(seen.map((m) => m.what))).toMatch(/removed WAL it still needs/);
-    await c.catchUpAll(30_000);
+    await c.catchUpAll({ timeoutMs: 30_000 });
     expect(await s2.safePsql('SELECT count(*) FROM t')).toBe('4000');
   } finally {
     await c.destroy();

@@ -34,15 +34,15 @@ import { unlessAborted } from '../wait.ts';
 import { FailureDetector, type Health } from './failure-detector.ts';
 
 /**
- * Deadline of a standby's start in the operator's moves, s. pg_ctl start -w returns once the
+ * Deadline of a standby's start in the operator's moves, ms. pg_ctl start -w returns once the
  * standby reached its consistent point, for which it needs the primary's WAL (measured: up to
  * 22 s after pg_rewind on PostgreSQL 13). Not the default 120 s: the move loop does nothing else
  * meanwhile. A primary that fails meanwhile ends the wait at once (the watcher gives the move up).
  */
-const STANDBY_START_S = 40;
+const STANDBY_START_MS = 40_000;
 
-/** Deadline of `settled()`'s query to the primary, s (the caller's poll, not a move). */
-const SETTLED_QUERY_S = 10;
+/** Deadline of `settled()`'s query to the primary, ms (the caller's poll, not a move). */
+const SETTLED_QUERY_MS = 10_000;
 
 /** Where the operator writes its decisions: `Recorder` (run/recorder.ts) is one. */
 export interface OperatorLog {
@@ -141,7 +141,7 @@ export class Operator {
   /** True when no old primary waits to rejoin and every standby streams from the primary. */
   async settled(): Promise<boolean> {
     if (this.cluster.nodes.some((n) => this.cluster.isFenced(n))) return false;
-    const rows = await this.cluster.primary.walSenders(SETTLED_QUERY_S);
+    const rows = await this.cluster.primary.walSenders({ timeoutMs: SETTLED_QUERY_MS });
     const streaming = new Set(rows.filter((r) => r.state === 'streaming').map((r) => r.name));
     return this.cluster.standbys.every((s) => streaming.has(s.name));
   }
@@ -231,7 +231,7 @@ export class Operator {
   /** `node` accepts a query within the health check's deadline and is not in recovery. */
   private async answersAsPrimary(node: PgNode): Promise<boolean> {
     return node
-      .safePsql('SELECT pg_is_in_recovery()', this.opts.checkTimeoutS)
+      .safePsql('SELECT pg_is_in_recovery()', { timeoutMs: this.opts.checkTimeoutS * 1000 })
       .then((out) => out === 'f')
       .catch(() => false);
   }
@@ -259,7 +259,7 @@ export class Operator {
         return;
       }
       // Each read with the health check's deadline: a standby frozen since it answered must not hold the failover.
-      const { positions } = await this.cluster.mostAdvancedStandby(answering, this.opts.checkTimeoutS);
+      const { positions } = await this.cluster.mostAdvancedStandby({ candidates: answering, timeoutMs: this.opts.checkTimeoutS * 1000 });
       const decidedT = this.rec.clock.now();
       const chosen = this.cluster.node((this.opts.promote === 'most-advanced' ? positions[0] : positions.at(-1))!.name);
       this.rec.move(`promote ${chosen.name} (${this.opts.promote})`, { positions });
@@ -308,17 +308,17 @@ export class Operator {
       if (reclone) {
         this.rec.move(`re-clone ${node.name} from ${primary.name} (not pg_rewind)`, { why: reclone });
         rewriting = 'its re-clone';
-        await w(this.cluster.reclone(node, primary, STANDBY_START_S, signal));
+        await w(this.cluster.reclone(node, { source: primary, startTimeoutMs: STANDBY_START_MS, signal }));
         this.mustReclone.delete(node);
         this.cluster.unfence(node);
         return;
       }
       try {
         rewriting = 'its pg_rewind';
-        const out = await w(this.cluster.rewind(node, primary, signal));
+        const out = await w(this.cluster.rewind(node, { source: primary, signal }));
         rewriting = undefined;
         this.rec.move(`pg_rewind ${node.name} from ${primary.name}`, { output: out.split('\n').slice(-3).join('\n') });
-        await w(node.start(STANDBY_START_S));
+        await w(node.start({ timeoutMs: STANDBY_START_MS }));
       } catch (e) {
         if (signal.aborted) throw e;
         rewriting = undefined;
@@ -326,7 +326,7 @@ export class Operator {
         if (await w(this.putOff(node, why))) return;
         this.rec.move(`re-clone ${node.name} from ${primary.name} (pg_rewind did not bring it back)`, { why });
         rewriting = 'its re-clone';
-        await w(this.cluster.reclone(node, primary, STANDBY_START_S, signal));
+        await w(this.cluster.reclone(node, { source: primary, startTimeoutMs: STANDBY_START_MS, signal }));
       }
       this.cluster.unfence(node);
     } catch (e) {
@@ -372,7 +372,7 @@ export class Operator {
     const primary = this.cluster.primary;
     const now = this.rec.clock.now();
     // With the health check's deadline: a primary frozen since its last check must not hold the loop.
-    const streaming = new Set((await w(primary.walSenders(this.opts.checkTimeoutS))).map((r) => r.name));
+    const streaming = new Set((await w(primary.walSenders({ timeoutMs: this.opts.checkTimeoutS * 1000 }))).map((r) => r.name));
     for (const s of this.cluster.standbys) {
       signal.throwIfAborted();
       if (streaming.has(s.name) || this.cluster.isFenced(s) || this.isBusy(s)) {
@@ -398,10 +398,10 @@ export class Operator {
         }
         this.rec.move(`start ${s.name} as a standby of ${primary.name}`);
         await w(this.cluster.repoint(s));
-        await w(s.start(STANDBY_START_S)).catch(async (e: unknown) => {
+        await w(s.start({ timeoutMs: STANDBY_START_MS })).catch(async (e: unknown) => {
           if (signal.aborted) {
             // It waits for the failed primary's WAL: down again, to be started once there is a primary.
-            await s.stop('immediate', 10).catch(() => {});
+            await s.stop('immediate', { timeoutMs: 10_000 }).catch(() => {});
             throw e;
           }
           const why = e instanceof Error ? e.message.split('\n').slice(-1)[0]! : String(e);
@@ -451,7 +451,7 @@ export class Operator {
   private async answering(nodes: PgNode[]): Promise<PgNode[]> {
     const ok = await Promise.all(
       nodes.map((n) =>
-        n.safePsql('SELECT pg_is_in_recovery()', this.opts.checkTimeoutS).then(
+        n.safePsql('SELECT pg_is_in_recovery()', { timeoutMs: this.opts.checkTimeoutS * 1000 }).then(
           (out) => out === 't',
           () => false,
         ),

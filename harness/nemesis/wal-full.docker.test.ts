@@ -40,7 +40,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  await cluster.waitForStreaming(60_000);
+  await cluster.waitForStreaming({ timeoutMs: 60_000 });
 });
 
 /** About `mb` MB of WAL, committed without waiting for a standby (the fault may hold every sync standby). */
@@ -95,8 +95,8 @@ describe('wal-full', () => {
     const s2Flush = (await cluster.primary.walSenders()).find((r) => r.name === 's2')?.flushLsn ?? '0/0';
     expect(compareLsn(s2Flush, s1Flush), 's2 received what s1 could not').toBeGreaterThan(0);
     await injected.heal();
-    await cluster.waitForStreaming(60_000);
-    await s1.pollQueryUntil(`SELECT pg_last_wal_replay_lsn() >= '${primaryLsn}'::pg_lsn`, 't', 60_000);
+    await cluster.waitForStreaming({ timeoutMs: 60_000 });
+    await s1.pollQueryUntil(`SELECT pg_last_wal_replay_lsn() >= '${primaryLsn}'::pg_lsn`, { timeoutMs: 60_000 });
   }, 180_000);
 
   it('a primary with pg_wal full commits nothing (PANIC on the next WAL segment); freed, it runs and commits again', async () => {
@@ -109,8 +109,8 @@ describe('wal-full', () => {
     log().info({ fault: 'wal-full primary', enospcMs: await msUntilEnospc(primary.name, offset, t0) }, 'measured effect');
     expect((await primary.logs()).slice(offset)).toMatch(/PANIC/);
     await injected.heal();
-    await primary.pollQueryUntil('SELECT 1', '1', 60_000);
-    await cluster.waitForStreaming(60_000);
+    await primary.pollQueryUntil('SELECT 1', { expected: '1', timeoutMs: 60_000 });
+    await cluster.waitForStreaming({ timeoutMs: 60_000 });
     await primary.safePsql("INSERT INTO ballast_test VALUES ('after heal')");
   }, 180_000);
 
@@ -121,8 +121,8 @@ describe('wal-full', () => {
     await s2.host.crash(); // as an operator's fence would power it off
     await injected.heal(); // frees the ballast from the keeper, boots the host, starts PostgreSQL
     expect(await s2.host.exec(['ls', WAL_MOUNT])).not.toMatch(/ballast/);
-    await cluster.waitForStreaming(60_000);
-    await cluster.catchUpAll(60_000);
+    await cluster.waitForStreaming({ timeoutMs: 60_000 });
+    await cluster.catchUpAll({ timeoutMs: 60_000 });
   }, 120_000);
 
   it('a mount smaller than max_wal_size + wal_keep_size is refused, naming both', async () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.ts';
-import { loadUserConfig } from './config.ts';
+import { loadUserConfig, policyText } from './config.ts';
 
 const load = (overrides: Parameters<typeof loadUserConfig>[0]['overrides']) => () => loadUserConfig({ cwd: tmpdir(), overrides });
 
@@ -11,7 +11,7 @@ describe('loadUserConfig: standby names (the same rule as Cluster.start)', () =>
   it('accepts lower-case identifiers and says whether the HA fields were given', () => {
     expect(loadUserConfig({ cwd: tmpdir(), overrides: { standbys: ['s1', 'dc2_a'] } })).toMatchObject({
       standbys: ['s1', 'dc2_a'],
-      synchronousStandbyNames: 'ANY 1 (s1, dc2_a)',
+      sync: { method: 'any', num: 1, names: ['s1', 'dc2_a'], text: 'ANY 1 (s1, dc2_a)' },
       haGiven: true,
     });
     expect(loadUserConfig({ cwd: tmpdir(), overrides: { pg: 15 } }).haGiven).toBe(false);
@@ -106,5 +106,19 @@ describe('loadUserConfig: values the server takes, and messages that name the fi
       /^the command-line flags: synchronousStandbyNames: malformed synchronous_standby_names/,
     );
     expect(load({ standbys: ['s1', 'S2'] })).toThrow(/^the command-line flags: standbys: invalid standby name/);
+  });
+});
+
+describe('loadUserConfig: synchronous_standby_names parsed once', () => {
+  it('keeps the text as written and survives the JSON trip to vitest workers', () => {
+    const c = loadUserConfig({ cwd: tmpdir(), overrides: { synchronousStandbyNames: 'any 1(S1,s2)', afterPromotion: 's2, primary' } });
+    expect(c.sync).toEqual({ method: 'any', num: 1, names: ['S1', 's2'], form: 'any', text: 'any 1(S1,s2)' });
+    expect(c.afterPromotion).toEqual({ setting: { method: 'first', num: 1, names: ['s2', 'primary'], form: 'list', text: 's2, primary' } });
+    expect(JSON.parse(JSON.stringify(c))).toEqual(c);
+  });
+  it('shows a policy as the user wrote it', () => {
+    const c = loadUserConfig({ cwd: tmpdir(), overrides: { afterPromotion: 's2, primary' } });
+    expect(policyText(c.afterPromotion)).toEqual({ setting: 's2, primary' });
+    expect(policyText('swap')).toBe('swap');
   });
 });

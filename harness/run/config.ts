@@ -8,12 +8,13 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { baseSettings, checkPasswordEncryption, parseConfFragment, renderConf } from '../db/ha-config.ts';
 import { checkConfOnImage } from '../db/image-config.ts';
-import { checkStandbyNames, type ClusterOptions, type SyncPolicy } from '../db/cluster.ts';
+import { checkStandbyNames, type ClusterOptions } from '../db/bring-up.ts';
+import type { SyncPolicy } from '../db/sync-policy.ts';
 import { parseMajor, pullAllowed, type PgImage } from '../db/image.ts';
 import { ConfigError } from '../errors.ts';
 import type { BatchWriterOptions } from '../load/writer.ts';
 import type { SynchronousCommit } from '../model/sync-model.ts';
-import { parseSyncStandbyNames, syncConfigWarnings } from '../model/sync-standby-names.ts';
+import { parseSyncStandbyNames, syncConfigWarnings, type SyncStandbyNames } from '../model/sync-standby-names.ts';
 import { FAULT_KINDS, type FaultKind } from '../nemesis/fault.ts';
 import { validateSchedule } from '../nemesis/schedule.ts';
 
@@ -104,7 +105,8 @@ export interface UserConfig {
   /** Whether an official postgres:NN may be pulled (config `pull`, `--no-pull`; else env PGCHAOS_PULL, else yes). */
   pull: boolean;
   standbys: string[];
-  synchronousStandbyNames: string;
+  /** The primary's synchronous_standby_names, parsed once here (file field / flag `synchronousStandbyNames`); `sync.text` as written. */
+  sync: SyncStandbyNames;
   synchronousCommit: SynchronousCommit;
   dataChecksums: boolean;
   /** Absolute path of the fragment, when one was given. */
@@ -113,6 +115,7 @@ export interface UserConfig {
   settings: Record<string, string>;
   /** rateTps: batches per second over all clients; undefined = as fast as the primary commits. */
   writer: { clients: number; batchRows: number; rateTps?: number };
+  /** A promoted standby's synchronous_standby_names (file field / flag `afterPromotion`); a setting in it is parsed here too. */
   afterPromotion: SyncPolicy;
   nemesis: NemesisConfig;
 }
@@ -186,8 +189,8 @@ function resolveConfig(c: UserConfigFile, confBase: string, source: string, wher
   for (const [k, v] of Object.entries(c.images ?? {})) images[atField(where('images'), `images.${k}`, () => parseMajor(k))] = v;
   const standbys = c.standbys ?? ['s1', 's2'];
   atField(where('standbys'), 'standbys', () => checkStandbyNames(standbys));
-  const synchronousStandbyNames = c.synchronousStandbyNames ?? `ANY 1 (${standbys.join(', ')})`;
-  atField(where('synchronousStandbyNames'), 'synchronousStandbyNames', () => parseSyncStandbyNames(synchronousStandbyNames));
+  const syncText = c.synchronousStandbyNames ?? `ANY 1 (${standbys.join(', ')})`;
+  const sync = atField(where('synchronousStandbyNames'), 'synchronousStandbyNames', () => parseSyncStandbyNames(syncText));
   const synchronousCommit =
     c.synchronousCommit === undefined ? 'on' : checkedSynchronousCommit(c.synchronousCommit, where('synchronousCommit'));
   const afterPromotion = atField(where('afterPromotion'), 'afterPromotion', () => parsePolicy(c.afterPromotion ?? 'swap'));
@@ -215,7 +218,7 @@ function resolveConfig(c: UserConfigFile, confBase: string, source: string, wher
     images,
     pull: pullAllowed(c.pull),
     standbys,
-    synchronousStandbyNames,
+    sync,
     synchronousCommit,
     dataChecksums: c.dataChecksums ?? false,
     postgresqlConf,
@@ -244,9 +247,9 @@ function resolveConfig(c: UserConfigFile, confBase: string, source: string, wher
  * promoted primary's own setting (`afterPromotion`) is checked against the standbys too.
  */
 export function configWarnings(c: UserConfig): string[] {
-  const warnings = syncConfigWarnings(parseSyncStandbyNames(c.synchronousStandbyNames), c.standbys);
+  const warnings = syncConfigWarnings(c.sync, c.standbys);
   if (typeof c.afterPromotion === 'object') {
-    warnings.push(...syncConfigWarnings(parseSyncStandbyNames(c.afterPromotion.setting), c.standbys).map((w) => `afterPromotion: ${w}`));
+    warnings.push(...syncConfigWarnings(c.afterPromotion.setting, c.standbys).map((w) => `afterPromotion: ${w}`));
   }
   return warnings;
 }
@@ -303,16 +306,24 @@ function sizeMb(text: string): number | undefined {
   return Number(m[1]) * per[m[2] ?? 'MB']!;
 }
 
+/**
+ * The `afterPromotion` field: "swap", "same", or a synchronous_standby_names, parsed.
+ * @throws ConfigError with the parser's problem and a fix that names the three choices.
+ */
 function parsePolicy(text: string): SyncPolicy {
   if (text === 'swap' || text === 'same') return text;
   try {
-    parseSyncStandbyNames(text);
+    return { setting: parseSyncStandbyNames(text) };
   } catch (e) {
     if (e instanceof ConfigError)
       throw new ConfigError(e.problem, `write "swap" (the default), "same", or the promoted primary's synchronous_standby_names: ${e.fix}`);
     throw e;
   }
-  return { setting: text };
+}
+
+/** A policy as the user writes it (the `afterPromotion` field, and how the record shows it): a setting as its text. */
+export function policyText(p: SyncPolicy): 'swap' | 'same' | { setting: string } {
+  return typeof p === 'object' ? { setting: p.setting.text } : p;
 }
 
 /** `value` as the `synchronous_commit` level it means. @throws ConfigError naming `where` and the levels. */
@@ -401,7 +412,7 @@ export function configToEnv(c: UserConfig, runDir: string): Record<string, strin
  * @throws ConfigError with the server's error and HINT lines, naming the fragment and the parameter.
  */
 export async function checkConfigOnImage(c: UserConfig, image: PgImage): Promise<void> {
-  const conf = renderConf({ ...baseSettings(c.synchronousStandbyNames, image.major, c.synchronousCommit), ...c.settings });
+  const conf = renderConf({ ...baseSettings(c.sync, image.major, c.synchronousCommit), ...c.settings });
   await checkConfOnImage(image, conf, c.settings, c.postgresqlConf);
 }
 
@@ -411,7 +422,7 @@ export function clusterOptionsOf(c: UserConfig, major: number = c.pg[0]!): Clust
     pgMajor: major,
     ...(c.images[major] ? { image: c.images[major] } : {}),
     standbys: c.standbys,
-    synchronousStandbyNames: c.synchronousStandbyNames,
+    synchronousStandbyNames: c.sync,
     synchronousCommit: c.synchronousCommit,
     dataChecksums: c.dataChecksums,
     settings: c.settings,

@@ -8,7 +8,7 @@ import { PACKAGE_ROOT, packageJson } from '../paths.ts';
 import { writeFileAtomic } from '../report/record.ts';
 import type { RunContext } from '../report/summary.ts';
 import type { Run } from '../run.ts';
-import type { UserConfig } from './config.ts';
+import { policyText, type UserConfig } from './config.ts';
 
 /**
  * The run header: where and how a run ran, so a report read a month later still says which
@@ -30,13 +30,13 @@ function shownConfig(c: UserConfig): Record<string, unknown> {
     pg: c.pg,
     images: c.images,
     standbys: c.standbys,
-    synchronous_standby_names: c.synchronousStandbyNames,
+    synchronous_standby_names: c.sync.text,
     synchronous_commit: c.synchronousCommit,
     data_checksums: c.dataChecksums,
     postgresqlConf: c.postgresqlConf,
     settings: c.settings,
     writer: c.writer,
-    afterPromotion: c.afterPromotion,
+    afterPromotion: policyText(c.afterPromotion),
   };
 }
 

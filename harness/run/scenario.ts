@@ -2,7 +2,8 @@ import { rename } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { test, type TestContext } from 'vitest';
 import type { Verdict } from '../checks/verdict.ts';
-import { Cluster, type ClusterOptions } from '../db/cluster.ts';
+import type { ClusterOptions } from '../db/bring-up.ts';
+import { Cluster } from '../db/cluster.ts';
 import { log } from '../logger.ts';
 import { injectFault, type InjectedFault } from '../nemesis/catalogue.ts';
 import type { Fault } from '../nemesis/fault.ts';
@@ -117,7 +118,7 @@ function scenarioOn(
           clusters.push(c);
           rec.step('cluster ready', {
             image: c.image.name,
-            synchronous_standby_names: c.syncSetting,
+            synchronous_standby_names: c.sync.text,
             synchronous_commit: c.synchronousCommit,
           });
           return c;
@@ -245,5 +246,5 @@ async function moveLogs(runDir: string, id: string, clusters: Cluster[]): Promis
 
 /** What the report shows of a cluster's configuration. */
 function clusterSettings(c: Cluster): Record<string, unknown> {
-  return { standbys: c.standbys.map((s) => s.name), synchronous_standby_names: c.syncSetting, synchronous_commit: c.synchronousCommit };
+  return { standbys: c.standbys.map((s) => s.name), synchronous_standby_names: c.sync.text, synchronous_commit: c.synchronousCommit };
 }

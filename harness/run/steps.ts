@@ -40,13 +40,13 @@ export async function verifyConsistent(
 ): Promise<void> {
   await writer.stop();
   const from = rec.clock.now();
-  const lsn = await cluster.catchUpAll(
-    await streamingDeadlineMs(
+  const lsn = await cluster.catchUpAll({
+    timeoutMs: await streamingDeadlineMs(
       cluster,
       cluster.standbys.map((s) => s.name),
       observer,
     ),
-  );
+  });
   rec.metric('finalCatchupMs', Math.round(rec.clock.now() - from));
   rec.step('all standbys replayed the primary', { lsn });
   rec.metric('timelines', Object.fromEntries(await Promise.all(cluster.nodes.map(async (n) => [n.name, await n.timeline()]))));
@@ -88,7 +88,7 @@ export async function promoteMostAdvanced({ rec }: ScenarioContext, cluster: Clu
   rec.metric('otherReceiveLsns', Object.fromEntries(positions.slice(1).map((p) => [p.name, p.receiveLsn])));
   rec.move(`promote ${promoted.name}`);
   const setting = await cluster.promote(promoted);
-  rec.step(`${promoted.name} is primary`, { synchronous_standby_names: setting });
+  rec.step(`${promoted.name} is primary`, { synchronous_standby_names: setting.text });
   const timelineAfter = await promoted.timeline();
   rec.metric('timelineAfter', timelineAfter);
   rec.metric('history', await promoted.historyFile(timelineAfter));
@@ -106,14 +106,14 @@ export async function repointOthers(
     rec.move(`repoint ${other.name} to ${cluster.primary.name}`);
     await cluster.repoint(other);
   }
-  await cluster.waitForStreaming(
-    await streamingDeadlineMs(
+  await cluster.waitForStreaming({
+    timeoutMs: await streamingDeadlineMs(
       cluster,
       others.map((o) => o.name),
       observer,
     ),
-    others,
-  );
+    standbys: others,
+  });
 }
 
 /**
@@ -189,7 +189,9 @@ export async function divergeAndFailOver(
   // primary alone; it hangs on SyncRep until the fencing ends it, never acknowledged. It has no
   // ledger row: were it ever to survive, the lost-write check would report it.
   const lateCommit = oldPrimary
-    .safePsql(`INSERT INTO ${ROWS_TABLE} (client, seq, n, payload) VALUES (0, 0, 0, 'committed on the cut-off primary')`, 300)
+    .safePsql(`INSERT INTO ${ROWS_TABLE} (client, seq, n, payload) VALUES (0, 0, 0, 'committed on the cut-off primary')`, {
+      timeoutMs: 300_000,
+    })
     .catch(() => 'ended by the fencing');
   // With no standby connected, the model says whether commits wait (on SyncRep) or return.
   const { commitsWait } = predict({ ...cluster.syncSettings(), standbys: [] });
