@@ -29,7 +29,7 @@ export default {
   mutate: [
     'harness/checks/**/*.ts',
     'harness/model/**/*.ts',
-    'harness/load/history.ts',
+    'harness/load/sampling.ts',
     'harness/nemesis/availability.ts',
     'harness/nemesis/impact.ts',
     '!harness/**/*.test.ts',

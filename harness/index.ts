@@ -30,23 +30,19 @@ export { DIVERGENCE_SYMPTOM, REWIND_REFUSAL, WAL_REMOVED } from './db/majors.ts'
 export { BUILDABLE_MAJORS, defaultMajor, parseMajor, resolveImage, type PgImage } from './db/image.ts';
 export { PGDATA, PgNode, type ConnectionInfo, type LsnKind, type ReplicationUser, type StopMode, type WalSenderRow } from './db/pg-node.ts';
 export { ConfigError, ExecError, WaitTimeoutError } from './errors.ts';
-export {
-  classify,
-  describeSample,
-  progressLine,
-  sampleBatches,
-  syncTransitions,
-  writeOutage,
-  type Batch,
-  type NodeHash,
-  type ObserverSample,
-  type Outcome,
-  type PresentBatch,
-  type StandbyRow,
-  type SyncTransition,
-  type WriteOutage,
-  type WriterSample,
-} from './load/history.ts';
+export { writeOutage } from './checks/readings/commits.ts';
+export { classify, describeSample, progressLine, sampleBatches, syncTransitions } from './load/sampling.ts';
+export type {
+  Batch,
+  NodeHash,
+  ObserverSample,
+  Outcome,
+  PresentBatch,
+  StandbyRow,
+  SyncTransition,
+  WriteOutage,
+  WriterSample,
+} from './history/samples.ts';
 export { ReplicationObserver } from './load/observer.ts';
 export { LEDGER_TABLE, readNodeHash, readPresentBatches, ROWS_TABLE } from './load/workload.ts';
 export { BatchWriter, type BatchWriterOptions, type WriteTarget } from './load/writer.ts';
@@ -64,8 +60,9 @@ export {
   type FaultKind,
   type FaultParams,
   type FaultTarget,
+  type Schedule,
   type ScheduledFault,
-} from './nemesis/fault.ts';
+} from './history/fault.ts';
 export {
   impairedNodes,
   writeAvailability,
@@ -82,7 +79,6 @@ export {
   generateSchedule,
   shrinkSchedule,
   validateSchedule,
-  type Schedule,
   type ScheduleLimits,
   type ShrinkResult,
 } from './nemesis/schedule.ts';

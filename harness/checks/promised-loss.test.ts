@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Batch, PresentBatch } from '../load/history.ts';
+import type { Batch, PresentBatch } from '../history/samples.ts';
 import { durabilityPromise } from '../model/durability.ts';
 import { checkNoAckedLost } from './lost-writes.ts';
 import { failuresSeen } from './out-at-promotion.ts';

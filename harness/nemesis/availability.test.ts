@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FaultKind } from './fault.ts';
+import type { FaultKind } from '../history/fault.ts';
 import { describe, expect, it } from 'vitest';
 import { settingAfterPromotion } from '../db/cluster.ts';
-import type { WriterSample } from '../load/history.ts';
+import type { WriterSample } from '../history/samples.ts';
 import type { CommitRule } from '../model/availability.ts';
 import { impairedNodes, writeAvailability, type FaultSpan, type WriteAvailabilityInput } from './availability.ts';
 

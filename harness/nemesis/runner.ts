@@ -8,8 +8,7 @@
 import type { Cluster } from '../db/cluster.ts';
 import { log } from '../logger.ts';
 import { injectFault, resolveTarget, type FaultLog, type InjectedFault } from './catalogue.ts';
-import { describeFault, type FaultKind, type ScheduledFault } from './fault.ts';
-import type { Schedule } from './schedule.ts';
+import { describeFault, type PlayedFault, type Schedule, type ScheduledFault, type SkippedFault } from '../history/fault.ts';
 
 /** What the runner needs of the scenario's recorder (run/recorder.ts): its clock and the fault, heal and step events. */
 export interface ScheduleLog extends FaultLog {
@@ -18,26 +17,10 @@ export interface ScheduleLog extends FaultLog {
 
 /** The outcome of a played schedule. */
 export interface PlayedSchedule {
-  /**
-   * The faults injected: the nodes they hit and took out (`InjectedFault.failed`), from `faultT`
-   * (when its injection began; `effectiveT` when it was done) to `healT` (when its heal was done), ms on the scenario clock, and
-   * how late the injection began against the schedule (`driftMs`: the runner's own latency, or a
-   * heal of the same node it waited for).
-   */
-  injected: {
-    id: number;
-    what: string;
-    kind: FaultKind;
-    nodes: string[];
-    failed: string[];
-    faultT: number;
-    effectiveT: number;
-    healT?: number;
-    primaryOut: boolean;
-    driftMs: number;
-  }[];
+  /** The faults injected, in the order their injection began. */
+  injected: PlayedFault[];
   /** The faults that could not be injected, with the reason. */
-  skipped: { id: number; what: string; reason: string }[];
+  skipped: SkippedFault[];
   /** Most nodes taken out (`InjectedFault.failed`) by faults in effect at the same time: what a durability promise is judged against. */
   mostFailedAtOnce: number;
 }

@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.ts';
-import { FAULT_KINDS, type Fault, type FaultKind, type FaultTarget, type ScheduledFault } from './fault.ts';
-import {
-  describeSchedule,
-  generateSchedule,
-  type Schedule,
-  type ScheduleLimits,
-  shrinkSchedule,
-  type ShrinkStep,
-  validateSchedule,
-} from './schedule.ts';
+import { FAULT_KINDS, type Fault, type FaultKind, type FaultTarget, type Schedule, type ScheduledFault } from '../history/fault.ts';
+import { describeSchedule, generateSchedule, type ScheduleLimits, shrinkSchedule, type ShrinkStep, validateSchedule } from './schedule.ts';
 
 const LIMITS: ScheduleLimits = {
   kinds: FAULT_KINDS,

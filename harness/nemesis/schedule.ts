@@ -21,20 +21,9 @@ import {
   type FaultKind,
   type FaultParams,
   type FaultTarget,
+  type Schedule,
   type ScheduledFault,
-} from './fault.ts';
-
-/** A run's faults in time. A plain JSON value: recorded, saved, replayed and shrunk as is. */
-export interface Schedule {
-  /** The seed it was drawn from (a 32-bit unsigned integer); kept through shrinking, for the record. */
-  seed: number;
-  /** Length of the fault phase, ms: every fault is healed by then (`atMs + durationMs <= durationMs`). */
-  durationMs: number;
-  /** Length of the recovery window after the fault phase, ms, with no fault in it. */
-  recoveryMs: number;
-  /** The faults, sorted by `atMs`, then `id`. */
-  faults: ScheduledFault[];
-}
+} from '../history/fault.ts';
 
 /** What `generateSchedule` may draw. Every time is in ms. */
 export interface ScheduleLimits {

@@ -14,7 +14,7 @@ import { ConfigError } from '../errors.ts';
 import type { BatchWriterOptions } from '../load/writer.ts';
 import type { SynchronousCommit } from '../model/sync-model.ts';
 import { parseSyncStandbyNames, syncConfigWarnings } from '../model/sync-standby-names.ts';
-import { FAULT_KINDS, type FaultKind } from '../nemesis/fault.ts';
+import { FAULT_KINDS, type FaultKind } from '../history/fault.ts';
 import { validateSchedule } from '../nemesis/schedule.ts';
 
 /** The file `pgchaos run` looks for in the working directory when no `--config` is given. */

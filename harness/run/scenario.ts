@@ -5,7 +5,7 @@ import type { Verdict } from '../checks/verdict.ts';
 import { Cluster, type ClusterOptions } from '../db/cluster.ts';
 import { log } from '../logger.ts';
 import { injectFault, type InjectedFault } from '../nemesis/catalogue.ts';
-import type { Fault } from '../nemesis/fault.ts';
+import type { Fault } from '../history/fault.ts';
 import { ReplicationObserver } from '../load/observer.ts';
 import { recordId, writeScenarioRecord, type ScenarioRecord } from '../report/record.ts';
 import { rerunCommand } from './context.ts';
