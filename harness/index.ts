@@ -72,7 +72,8 @@ export {
   type WriteAvailabilityInput,
 } from './nemesis/availability.ts';
 export { faultImpacts, impactByKind, type FaultImpact, type ImpactInput, type KindImpact } from './nemesis/impact.ts';
-export { Operator, type FailoverRecord, type OperatorLog, type OperatorOptions } from './nemesis/operator.ts';
+export type { FailoverRecord } from './history/failover.ts';
+export { Operator, type OperatorLog, type OperatorOptions } from './manager/builtin.ts';
 export { Nemesis, type PlayedSchedule, type ScheduleLog } from './nemesis/runner.ts';
 export {
   describeSchedule,

@@ -10,8 +10,7 @@ import { describe, expect, it } from 'vitest';
 const HARNESS = import.meta.dirname;
 
 /** Lower layers first. Top-level files (errors, wait, clock, lsn, logger, run, cleanup, docker) are plumbing. */
-const LAYERS = ['plumbing', 'model', 'db', 'history', 'load', 'checks', 'nemesis', 'report', 'run', 'index'] as const;
-
+const LAYERS = ['plumbing', 'model', 'db', 'history', 'load', 'checks', 'nemesis', 'manager', 'report', 'run', 'index'] as const;
 
 function layerOf(file: string): number {
   if (file === 'index.ts') return LAYERS.indexOf('index');

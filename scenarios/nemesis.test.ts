@@ -32,7 +32,7 @@ import { durabilityPromise } from '../harness/model/durability.ts';
 import { DEFAULT_FAULT_KINDS, DEFAULT_RECOVERY_MS, defaultLimits } from '../harness/nemesis/defaults.ts';
 import { writeAvailability } from '../harness/nemesis/availability.ts';
 import { faultImpacts, impactByKind } from '../harness/nemesis/impact.ts';
-import { Operator } from '../harness/nemesis/operator.ts';
+import { Operator } from '../harness/manager/builtin.ts';
 import { Nemesis } from '../harness/nemesis/runner.ts';
 import { describeSchedule, generateSchedule, validateSchedule } from '../harness/nemesis/schedule.ts';
 import { userConfig, WAL_MOUNT_MB } from '../harness/run/config.ts';

@@ -4,7 +4,7 @@ import { ConfigError } from '../errors.ts';
 import type { WriteAvailability } from '../nemesis/availability.ts';
 import type { Fault, PlayedFault, Schedule, SkippedFault } from '../history/fault.ts';
 import type { FaultImpact, KindImpact } from '../nemesis/impact.ts';
-import type { FailoverRecord } from '../nemesis/operator.ts';
+import type { FailoverRecord } from '../history/failover.ts';
 import type { Verdict } from '../checks/verdict.ts';
 import type { ObserverSample, SyncTransition, WriterSample } from '../history/samples.ts';
 
