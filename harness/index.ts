@@ -70,8 +70,8 @@ export {
   type JudgedOutage,
   type WriteAvailability,
   type WriteAvailabilityInput,
-} from './nemesis/availability.ts';
-export { faultImpacts, impactByKind, type FaultImpact, type ImpactInput, type KindImpact } from './nemesis/impact.ts';
+} from './checks/readings/write-availability.ts';
+export { faultImpacts, impactByKind, type FaultImpact, type ImpactInput, type KindImpact } from './checks/readings/impact.ts';
 export type { FailoverRecord } from './history/failover.ts';
 export { Operator, type OperatorLog, type OperatorOptions } from './manager/builtin.ts';
 export { Nemesis, type PlayedSchedule, type ScheduleLog } from './nemesis/runner.ts';

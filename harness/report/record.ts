@@ -1,9 +1,9 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ConfigError } from '../errors.ts';
-import type { WriteAvailability } from '../nemesis/availability.ts';
+import type { WriteAvailability } from '../checks/readings/write-availability.ts';
 import type { Fault, PlayedFault, Schedule, SkippedFault } from '../history/fault.ts';
-import type { FaultImpact, KindImpact } from '../nemesis/impact.ts';
+import type { FaultImpact, KindImpact } from '../checks/readings/impact.ts';
 import type { FailoverRecord } from '../history/failover.ts';
 import type { Verdict } from '../checks/verdict.ts';
 import type { ObserverSample, SyncTransition, WriterSample } from '../history/samples.ts';
@@ -108,7 +108,7 @@ export interface NemesisRecord {
   skipped?: SkippedFault[];
   /** Each failover the operator made: when it detected, decided and promoted, and the standbys' LSNs it read. */
   failovers?: FailoverRecord[];
-  /** Per failover, the nodes out when it was decided (checks/out-at-promotion.ts). */
+  /** Per failover, the nodes out when it was decided (checks/readings/out-at-promotion.ts). */
   outAtPromotion?: string[][];
   /** Per fault: how long commits stopped while it was in effect, and came back after its heal (reported, not judged). */
   impacts?: FaultImpact[];

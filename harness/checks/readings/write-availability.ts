@@ -20,11 +20,11 @@
  * node as the primary, as the operator does only when every node lists all the others (the
  * default `ANY 1` over every standby with the `swap` policy).
  */
-import type { WriterSample } from '../history/samples.ts';
-import { commitGaps } from '../checks/readings/commits.ts';
-import { writablePrimary, type CommitRule } from '../model/availability.ts';
-import type { SynchronousCommit } from '../model/sync-model.ts';
-import type { FaultKind } from '../history/fault.ts';
+import type { WriterSample } from '../../history/samples.ts';
+import { commitGaps } from './commits.ts';
+import { writablePrimary, type CommitRule } from '../../model/availability.ts';
+import type { SynchronousCommit } from '../../model/sync-model.ts';
+import type { FaultKind } from '../../history/fault.ts';
 
 /** A fault as the runner reports it (`PlayedSchedule.injected`), from `faultT` until `healT` (ms on the scenario clock; undefined: never healed). */
 export interface FaultSpan {
