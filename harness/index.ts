@@ -75,14 +75,10 @@ export { faultImpacts, impactByKind, type FaultImpact, type ImpactInput, type Ki
 export type { FailoverRecord } from './history/failover.ts';
 export { Operator, type OperatorLog, type OperatorOptions } from './manager/builtin.ts';
 export { Nemesis, type PlayedSchedule, type ScheduleLog } from './nemesis/runner.ts';
-export {
-  describeSchedule,
-  generateSchedule,
-  shrinkSchedule,
-  validateSchedule,
-  type ScheduleLimits,
-  type ShrinkResult,
-} from './nemesis/schedule.ts';
+export { describeSchedule } from './nemesis/schedule/describe.ts';
+export { generateSchedule, type ScheduleLimits } from './nemesis/schedule/generate.ts';
+export { shrinkSchedule, type ShrinkResult } from './nemesis/schedule/shrink.ts';
+export { validateSchedule } from './nemesis/schedule/validate.ts';
 export {
   predict,
   type StandbyPrediction,

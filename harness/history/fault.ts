@@ -1,6 +1,6 @@
 /**
  * A fault as data: what to break (kind), where (target) and how (params). A schedule is a list
- * of these with start times and durations (nemesis/schedule.ts draws, checks and shrinks them);
+ * of these with start times and durations (nemesis/schedule/ draws, checks and shrinks them);
  * the catalogue (nemesis/catalogue.ts) knows how to inject and heal each kind on a live cluster.
  * Being plain JSON, a fault is recorded in the scenario record as it was planned, replayed from a
  * seed, and cut down by shrinking; the nemesis records what it played as `PlayedFault`s.

@@ -3,7 +3,7 @@
  * that want the same: `generateSchedule(seed, defaultLimits({ standbys: 2, durationMs: 120_000 }))`.
  */
 import { FAULT_KINDS, type FaultKind } from '../history/fault.ts';
-import type { ScheduleLimits } from './schedule.ts';
+import type { ScheduleLimits } from './schedule/generate.ts';
 
 /**
  * The kinds drawn unless named. `crash-host-loud` and `stop-fast` are left to the scripted

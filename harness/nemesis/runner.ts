@@ -1,9 +1,9 @@
 /**
- * Plays a schedule (schedule.ts) against a live cluster: each fault injected at its time and
- * healed after its duration, on the scenario clock, then the recovery window. A fault that
- * cannot be injected (its node is down, a standby-only kind found no standby) is recorded as
- * skipped with the reason and the schedule goes on: the same schedule replays the same way as
- * long as the cluster answers the same way.
+ * Plays a schedule (history/fault.ts, drawn by schedule/generate.ts) against a live cluster: each
+ * fault injected at its time and healed after its duration, on the scenario clock, then the
+ * recovery window. A fault that cannot be injected (its node is down, a standby-only kind found no
+ * standby) is recorded as skipped with the reason and the schedule goes on: the same schedule
+ * replays the same way as long as the cluster answers the same way.
  */
 import type { Cluster } from '../db/cluster.ts';
 import { log } from '../logger.ts';
