@@ -74,6 +74,8 @@ describe('lossExposure', () => {
     expect(lossExposure(input({ planned: [{ kind: 'crash-host-loud' }], injected: [] })).hostCrashed).toBe(true);
     const others = (['kill9-postmaster', 'stop-immediate', 'freeze-host', 'isolate', 'wal-full'] as const).map((kind) => ({ kind }));
     expect(lossExposure(input({ planned: others, injected: [] })).hostCrashed).toBe(false);
+    // One host crash among other kinds, as a drawn schedule has it.
+    expect(lossExposure(input({ planned: [...others, { kind: 'crash-host-loud' }], injected: [] })).hostCrashed).toBe(true);
   });
 
   it('keeps the failovers in order and judges against the largest', () => {

@@ -108,7 +108,6 @@ function judge(o: { from: number; to: number }, input: WriteAvailabilityInput, f
   const interval = samples.length > 1 ? samples[1]!.t - samples[0]!.t : 0;
   const fromT = samples[o.from]!.t;
   const toT = samples[o.to - 1]!.t + interval;
-  // Stryker disable next-line ArrayDeclaration: freeNodes is only read once overdueMs > 0, which sets it.
   const judged: JudgedOutage = {
     fromT,
     toT,
@@ -116,6 +115,7 @@ function judge(o: { from: number; to: number }, input: WriteAvailabilityInput, f
     ended: o.to < samples.length,
     overdueMs: 0,
     freeSinceT: null,
+    // Stryker disable next-line ArrayDeclaration: freeNodes is only read once overdueMs > 0, which sets it.
     freeNodes: [],
   };
   // Judged at the end of each interval of the outage: the faults in effect then decide.
