@@ -21,7 +21,7 @@ import { probeImage, resolveImage } from '../../harness/db/image.ts';
 import { prepareNetFaults } from '../../harness/db/netns.ts';
 import { MODULE_EXT } from '../../harness/paths.ts';
 import { checkConfigOnImage, configToEnv, configWarnings, loadUserConfig, type UserConfig } from '../../harness/run/config.ts';
-import { currentRun, reportsDir } from '../../harness/run.ts';
+import { currentRun, reportsDir } from '../../harness/run-id.ts';
 import { configFlags, parseRunArgs, UsageError, type RunArgs } from './args.ts';
 import { ensureEngine } from './engine.ts';
 import { RUN_HELP } from './help.ts';

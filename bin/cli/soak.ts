@@ -9,7 +9,7 @@
 import { basename } from 'node:path';
 import type { WriteAvailability } from '../../harness/checks/readings/write-availability.ts';
 import { readRun } from '../../harness/report/report.ts';
-import { currentRun } from '../../harness/run.ts';
+import { currentRun } from '../../harness/run-id.ts';
 import { parseStrict, UsageError } from './args.ts';
 import { run } from './run.ts';
 import { builtinScenarioFiles } from './scenarios.ts';

@@ -8,7 +8,7 @@ import { defaultMajor, parseMajor, probeImage, resolveImage, type PgImage } from
 import { log } from '../logger.ts';
 import { compareLsn, type Lsn } from '../lsn.ts';
 import { PGDATA, PgNode, type ReplicationUser, type WalSenderRow } from './pg-node.ts';
-import { currentRun } from '../run.ts';
+import { currentRun } from '../run-id.ts';
 import type { CommitRule } from '../model/availability.ts';
 import { compareWithModel } from '../model/compare.ts';
 import type { SynchronousCommit } from '../model/sync-model.ts';

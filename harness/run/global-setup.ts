@@ -11,7 +11,7 @@ import { log } from '../logger.ts';
 import { ENGINE_SCRIPT } from '../paths.ts';
 import { noteReportsFull, ReportsFullError } from '../report/record.ts';
 import { writeReport } from '../report/report.ts';
-import { currentRun, type Run } from '../run.ts';
+import { currentRun, type Run } from '../run-id.ts';
 import { SETUP_ERROR_FILE } from './count-reporter.ts';
 import { userConfig } from './config.ts';
 import { writeRunContext } from './context.ts';

@@ -11,7 +11,7 @@ import { recordId, writeScenarioRecord, type ScenarioRecord } from '../report/re
 import { rerunCommand } from './context.ts';
 import { interruptedBy } from '../cleanup.ts';
 import { Recorder } from './recorder.ts';
-import { currentRun } from '../run.ts';
+import { currentRun } from '../run-id.ts';
 import { BatchWriter, type BatchWriterOptions } from '../load/writer.ts';
 import { clusterOptionsOf, userConfig, writerOptionsOf, type UserConfig } from './config.ts';
 import type { ImageNeed } from '../db/image.ts';
