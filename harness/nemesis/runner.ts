@@ -17,7 +17,7 @@ export interface ScheduleLog extends FaultLog {
 
 /** The outcome of a played schedule. */
 export interface PlayedSchedule {
-  /** The faults injected, in the order their injection began. */
+  /** The faults injected, in the order their injections were done. */
   injected: PlayedFault[];
   /** The faults that could not be injected, with the reason. */
   skipped: SkippedFault[];

@@ -1,6 +1,7 @@
 /**
- * Readings of the writer's history that the checks and the nemesis readings stand on: the runs of
- * intervals without a commit, and the write outage of a failover. Pure.
+ * Readings of the writer's history that the checks and the other readings (impact, write
+ * availability) stand on: the runs of intervals without a commit, and the write outage of a
+ * failover. Pure.
  */
 import type { Batch, WriteOutage, WriterSample } from '../../history/samples.ts';
 

@@ -33,6 +33,7 @@ export interface ScheduleLimits {
   minGapMs?: number;
 }
 
+/** `ScheduleLimits.minGapMs` when not given, ms. */
 const DEFAULT_MIN_GAP_MS = 1000;
 /** Bandwidth limits drawn, kbit/s: from a modem-like trickle to a slow WAN link. */
 const BANDWIDTH_KBIT = [64, 128, 256, 512, 1024, 2048] as const;

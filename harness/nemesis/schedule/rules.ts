@@ -36,7 +36,6 @@ export const PARAM_HINT: Record<keyof FaultParams, string> = {
   rate: 'a fraction from 0 to 1',
   kbit: 'a whole number of kbit/s from 1',
 };
-/** Bandwidth limits drawn, kbit/s: from a modem-like trickle to a slow WAN link. */
 
 /** When a fault heals, ms from the schedule's start. */
 export function endOf(f: ScheduledFault): number {
