@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
-import { currentRun } from './harness/run.ts';
+import { currentRun } from './harness/run-id.ts';
 
 // The run id is fixed here, in the main vitest process, so every worker and the JUnit file
 // share it (workers inherit PGCHAOS_RUN_ID / PGCHAOS_RUN_DIR).

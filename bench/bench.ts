@@ -21,7 +21,7 @@ import { sweepRun } from '../harness/docker.ts';
 import { defaultMajor, resolveImage } from '../harness/db/image.ts';
 import { removeTemplates } from '../harness/db/template.ts';
 import { log } from '../harness/logger.ts';
-import { currentRun } from '../harness/run.ts';
+import { currentRun } from '../harness/run-id.ts';
 import { BatchWriter } from '../harness/load/writer.ts';
 import { BATCH_SQL } from '../harness/load/workload.ts';
 

@@ -24,23 +24,19 @@ export { DIVERGENCE_SYMPTOM, REWIND_REFUSAL, WAL_REMOVED } from './db/majors.ts'
 export { BUILDABLE_MAJORS, defaultMajor, parseMajor, resolveImage, type PgImage } from './db/image.ts';
 export { PGDATA, PgNode, type ConnectionInfo, type LsnKind, type ReplicationUser, type StopMode, type WalSenderRow } from './db/pg-node.ts';
 export { ConfigError, ExecError, WaitTimeoutError } from './errors.ts';
-export {
-  classify,
-  describeSample,
-  progressLine,
-  sampleBatches,
-  syncTransitions,
-  writeOutage,
-  type Batch,
-  type NodeHash,
-  type ObserverSample,
-  type Outcome,
-  type PresentBatch,
-  type StandbyRow,
-  type SyncTransition,
-  type WriteOutage,
-  type WriterSample,
-} from './load/history.ts';
+export { writeOutage } from './checks/readings/commits.ts';
+export { classify, describeSample, progressLine, sampleBatches, syncTransitions } from './load/sampling.ts';
+export type {
+  Batch,
+  NodeHash,
+  ObserverSample,
+  Outcome,
+  PresentBatch,
+  StandbyRow,
+  SyncTransition,
+  WriteOutage,
+  WriterSample,
+} from './history/samples.ts';
 export { ReplicationObserver } from './load/observer.ts';
 export { LEDGER_TABLE, readNodeHash, readPresentBatches, ROWS_TABLE } from './load/workload.ts';
 export { BatchWriter, type BatchWriterOptions, type WriteTarget } from './load/writer.ts';
@@ -58,8 +54,9 @@ export {
   type FaultKind,
   type FaultParams,
   type FaultTarget,
+  type Schedule,
   type ScheduledFault,
-} from './nemesis/fault.ts';
+} from './history/fault.ts';
 export {
   impairedNodes,
   writeAvailability,
@@ -67,19 +64,15 @@ export {
   type JudgedOutage,
   type WriteAvailability,
   type WriteAvailabilityInput,
-} from './nemesis/availability.ts';
-export { faultImpacts, impactByKind, type FaultImpact, type ImpactInput, type KindImpact } from './nemesis/impact.ts';
-export { Operator, type FailoverRecord, type OperatorLog, type OperatorOptions } from './nemesis/operator.ts';
+} from './checks/readings/write-availability.ts';
+export { faultImpacts, impactByKind, type FaultImpact, type ImpactInput, type KindImpact } from './checks/readings/impact.ts';
+export type { FailoverRecord } from './history/failover.ts';
+export { Operator, type OperatorLog, type OperatorOptions } from './manager/builtin.ts';
 export { Nemesis, type PlayedSchedule, type ScheduleLog } from './nemesis/runner.ts';
-export {
-  describeSchedule,
-  generateSchedule,
-  shrinkSchedule,
-  validateSchedule,
-  type Schedule,
-  type ScheduleLimits,
-  type ShrinkResult,
-} from './nemesis/schedule.ts';
+export { describeSchedule } from './nemesis/schedule/describe.ts';
+export { generateSchedule, type ScheduleLimits } from './nemesis/schedule/generate.ts';
+export { shrinkSchedule, type ShrinkResult } from './nemesis/schedule/shrink.ts';
+export { validateSchedule } from './nemesis/schedule/validate.ts';
 export {
   predict,
   type StandbyPrediction,

@@ -24,16 +24,19 @@ import { onTestFinished } from 'vitest';
 import { meanTps } from '../harness/checks/throughput.ts';
 import { checkNoAckedLost } from '../harness/checks/lost-writes.ts';
 import type { Cluster } from '../harness/db/cluster.ts';
+import type { Schedule } from '../harness/history/fault.ts';
 import { checkLossAgainstPromise } from '../harness/checks/promised-loss.ts';
-import { failuresSeen } from '../harness/checks/out-at-promotion.ts';
+import { faultImpacts, impactByKind } from '../harness/checks/readings/impact.ts';
+import { lossExposure } from '../harness/checks/readings/loss-exposure.ts';
+import { writeAvailability } from '../harness/checks/readings/write-availability.ts';
 import { readPresentBatches } from '../harness/load/workload.ts';
 import { durabilityPromise } from '../harness/model/durability.ts';
 import { DEFAULT_FAULT_KINDS, DEFAULT_RECOVERY_MS, defaultLimits } from '../harness/nemesis/defaults.ts';
-import { writeAvailability } from '../harness/nemesis/availability.ts';
-import { faultImpacts, impactByKind } from '../harness/nemesis/impact.ts';
-import { Operator } from '../harness/nemesis/operator.ts';
+import { Operator } from '../harness/manager/builtin.ts';
 import { Nemesis } from '../harness/nemesis/runner.ts';
-import { describeSchedule, generateSchedule, validateSchedule, type Schedule } from '../harness/nemesis/schedule.ts';
+import { describeSchedule } from '../harness/nemesis/schedule/describe.ts';
+import { generateSchedule } from '../harness/nemesis/schedule/generate.ts';
+import { validateSchedule } from '../harness/nemesis/schedule/validate.ts';
 import { userConfig, WAL_MOUNT_MB } from '../harness/run/config.ts';
 import { scenario } from '../harness/run/scenario.ts';
 import { verifyConsistent, verifyRecovered } from '../harness/run/steps.ts';
@@ -114,23 +117,21 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
       const lost = checkNoAckedLost(cluster.primary.name, writer.ledger(), await readPresentBatches(cluster.primary));
       rec.metric('lostAcked', lost.evidence.lostAcked);
       const promise = durabilityPromise({ ...cluster.syncSettings(), standbys: cluster.standbys.map((s) => s.name) }, 'most-advanced');
-      const hostCrashed = schedule.faults.some((f) => f.kind.startsWith('crash-host')) || operator.failovers.length > 0;
-      // Who was out when each promotion was decided, by what had taken effect and who answered the operator (checks/out-at-promotion.ts).
-      const promotions = operator.failovers.map((f) => ({
-        from: f.from,
-        detectedT: f.detectedT,
-        decidedT: f.decidedT,
-        answered: f.positions.map((p) => p.name),
-      }));
-      const seen = failuresSeen(promotions, played.injected, { primaryCrashLoses: promise.primaryCrashLoses });
+      // Who was out when each promotion was decided, and whether a host crashed (checks/readings/loss-exposure.ts).
+      const seen = lossExposure({
+        planned: schedule.faults,
+        injected: played.injected,
+        failovers: operator.failovers,
+        primaryCrashLoses: promise.primaryCrashLoses,
+      });
       rec.nemesis.outAtPromotion = seen.outAtPromotion;
       rec.metric('failuresAtOnce', seen.failuresAtOnce);
-      verify(checkLossAgainstPromise(lost.evidence, promise, seen.failuresAtOnce, { hostCrashed }));
+      verify(checkLossAgainstPromise(lost.evidence, promise, seen.failuresAtOnce, { hostCrashed: seen.hostCrashed }));
 
       // Per fault and per kind: how long commits stopped while it was in effect, and came back after its heal (reported, not judged).
       rec.nemesis.impacts = faultImpacts(writer.samples(), played.injected, steadyTps);
       rec.nemesis.byKind = impactByKind(rec.nemesis.impacts);
-      // How long writes stayed out while nodes enough to commit had no fault on them (reported: see nemesis/availability.ts).
+      // How long writes stayed out while nodes enough to commit had no fault on them (reported: see checks/readings/write-availability.ts).
       const availability = writeAvailability({
         samples: writer.samples(),
         faults: played.injected,

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { closest, distance } from 'fastest-levenshtein';
 import { ConfigError } from '../../harness/errors.ts';
 import type { UserConfigFile } from '../../harness/run/config.ts';
-import { FAULT_KINDS, type FaultKind } from '../../harness/nemesis/fault.ts';
+import { FAULT_KINDS, type FaultKind } from '../../harness/history/fault.ts';
 
 /** A mistake on the command line: a ConfigError of its own name (exit 2, one message and the fix, no stack trace). */
 export class UsageError extends ConfigError {

@@ -13,7 +13,7 @@ import { METRICS } from '../../harness/report/metrics.ts';
 import { writeFileAtomic } from '../../harness/report/record.ts';
 import { listRuns } from '../../harness/report/run-index.ts';
 import type { Summary } from '../../harness/report/summary.ts';
-import { reportsDir } from '../../harness/run.ts';
+import { reportsDir } from '../../harness/run-id.ts';
 import { parseStrict, UsageError } from './args.ts';
 
 export const COMPARE_HELP = `usage: pgchaos compare RUN_A RUN_B [options]

@@ -20,7 +20,7 @@ import {
 import { ConfigError } from '../../harness/errors.ts';
 import { ENGINE_SCRIPT } from '../../harness/paths.ts';
 import { configWarnings, loadUserConfig, type UserConfig } from '../../harness/run/config.ts';
-import { reportsDir } from '../../harness/run.ts';
+import { reportsDir } from '../../harness/run-id.ts';
 import { parseStrict, UsageError } from './args.ts';
 import { DOCTOR_HELP } from './help.ts';
 import { prepareReportsDir } from './run.ts';

@@ -9,7 +9,7 @@ import { startVitest } from 'vitest/node';
 import { finishCiFiles } from '../../harness/report/junit.ts';
 import { mergeRunDirs } from '../../harness/report/merge.ts';
 import { writeReport } from '../../harness/report/report.ts';
-import { newRunId, reportsDir } from '../../harness/run.ts';
+import { newRunId, reportsDir } from '../../harness/run-id.ts';
 import { parseStrict, UsageError } from './args.ts';
 
 export const MERGE_HELP = `usage: pgchaos merge-reports RUN_DIR RUN_DIR ... [--out DIR]

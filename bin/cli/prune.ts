@@ -6,7 +6,7 @@ import { existsSync, readlinkSync } from 'node:fs';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { writeRunIndex } from '../../harness/report/run-index.ts';
-import { reportsDir } from '../../harness/run.ts';
+import { reportsDir } from '../../harness/run-id.ts';
 import { parseStrict, UsageError } from './args.ts';
 import { PRUNE_HELP } from './help.ts';
 

@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { MODULE_EXT } from '../../harness/paths.ts';
 import { configToEnv, configWarnings, loadUserConfig, type UserConfig } from '../../harness/run/config.ts';
 import { finishRun, prepareRun } from '../../harness/run/lifecycle.ts';
-import { currentRun, reportsDir } from '../../harness/run.ts';
+import { currentRun, reportsDir } from '../../harness/run-id.ts';
 import { configFlags, parseRunArgs, UsageError, type RunArgs } from './args.ts';
 import { RUN_HELP } from './help.ts';
 import { REPORTS_FULL_EXIT, STOP_SIGNALS, tolerateClosedOutput, type StopSignal } from './interrupt.ts';

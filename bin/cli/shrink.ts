@@ -1,7 +1,7 @@
 /**
  * `pgchaos shrink RUN [run's options]`: cuts a failing nemesis schedule down to its core. For
  * each failing nemesis record of the run, faults are removed and shortened (ddmin,
- * nemesis/schedule.ts) while a replay of the candidate still fails the same way (the same
+ * nemesis/schedule/shrink.ts) while a replay of the candidate still fails the same way (the same
  * first failed check); each replay is a `pgchaos run --schedule` of its own. The smallest
  * failing schedule is printed and saved next to the record, with the command that replays it.
  */
@@ -10,7 +10,10 @@ import { execa } from 'execa';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { describeSchedule, shrinkSchedule, validateSchedule, type Schedule } from '../../harness/nemesis/schedule.ts';
+import type { Schedule } from '../../harness/history/fault.ts';
+import { describeSchedule } from '../../harness/nemesis/schedule/describe.ts';
+import { shrinkSchedule } from '../../harness/nemesis/schedule/shrink.ts';
+import { validateSchedule } from '../../harness/nemesis/schedule/validate.ts';
 import { readRun } from '../../harness/report/report.ts';
 import type { ScenarioRecord } from '../../harness/report/record.ts';
 import { parseStrict, UsageError } from './args.ts';

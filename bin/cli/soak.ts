@@ -2,14 +2,14 @@
  * `pgchaos soak --seeds N --duration T`: N nemesis schedules back to back (seeds FROM … FROM+N-1),
  * one `pgchaos run` of the built-in nemesis story, then a line per seed: passed or failed, the
  * faults it injected, the failovers, acknowledged batches lost, the longest write outage past the
- * moment nodes enough to commit had no fault (nemesis/availability.ts; reported, not judged), and
+ * moment nodes enough to commit had no fault (checks/readings/write-availability.ts; reported, not judged), and
  * the command that replays it.
  * Bounded in count (N) and in time (each seed's story has a 10-minute limit): it stops by itself.
  */
 import { basename } from 'node:path';
-import type { WriteAvailability } from '../../harness/nemesis/availability.ts';
+import type { WriteAvailability } from '../../harness/checks/readings/write-availability.ts';
 import { readRun } from '../../harness/report/report.ts';
-import { currentRun } from '../../harness/run.ts';
+import { currentRun } from '../../harness/run-id.ts';
 import { parseStrict, UsageError } from './args.ts';
 import { run } from './run.ts';
 import { builtinScenarioFiles } from './scenarios.ts';

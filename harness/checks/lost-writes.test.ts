@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Batch, Outcome, PresentBatch } from '../load/history.ts';
+import type { Batch, Outcome, PresentBatch } from '../history/samples.ts';
 import { checkNoAckedLost } from './lost-writes.ts';
 
 const batch = (client: number, seq: number, outcome: Outcome): Batch => ({ client, seq, node: 'primary', startT: 0, endT: 1, outcome });

@@ -1,5 +1,5 @@
 import { fmtCount } from './format.ts';
-import type { Batch, PresentBatch } from '../load/history.ts';
+import type { Batch, PresentBatch } from '../history/samples.ts';
 import { CHECK_IDS, type Verdict } from './verdict.ts';
 
 export interface LostWritesEvidence {

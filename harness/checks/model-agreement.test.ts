@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ObserverSample, StandbyRow } from '../load/history.ts';
+import type { ObserverSample, StandbyRow } from '../history/samples.ts';
 import { checkModelAgreement } from './model-agreement.ts';
 
 const row = (name: string, syncPriority: number, syncState: string, state = 'streaming'): StandbyRow => ({

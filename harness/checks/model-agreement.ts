@@ -1,5 +1,5 @@
 import { fmtCount, fmtSeconds } from './format.ts';
-import type { ObserverSample } from '../load/history.ts';
+import type { ObserverSample } from '../history/samples.ts';
 import { compareWithModel } from '../model/compare.ts';
 import type { SynchronousCommit } from '../model/sync-model.ts';
 import { CHECK_IDS, type Verdict } from './verdict.ts';

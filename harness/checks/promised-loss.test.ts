@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Batch, PresentBatch } from '../load/history.ts';
+import type { Batch, PresentBatch } from '../history/samples.ts';
 import { durabilityPromise } from '../model/durability.ts';
 import { checkNoAckedLost } from './lost-writes.ts';
-import { failuresSeen } from './out-at-promotion.ts';
+import { failuresSeen } from './readings/out-at-promotion.ts';
 import { checkLossAgainstPromise } from './promised-loss.ts';
 
 const quorum1 = durabilityPromise(

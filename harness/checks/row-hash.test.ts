@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { NodeHash } from '../load/history.ts';
+import type { NodeHash } from '../history/samples.ts';
 import { checkRowHashes } from './row-hash.ts';
 
 const node = (name: string, rows = 5000, rowsHash = '123456789', ledgerHash = '42'): NodeHash => ({

@@ -1,4 +1,4 @@
-import type { NodeHash } from '../load/history.ts';
+import type { NodeHash } from '../history/samples.ts';
 import { CHECK_IDS, type Verdict, type VerdictStatus } from './verdict.ts';
 
 export interface RowHashEvidence {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Batch, Outcome } from '../load/history.ts';
+import type { Batch, Outcome } from '../history/samples.ts';
 import { checkSplitBrain } from './split-brain.ts';
 
 /** A batch acknowledged by `node` on `timeline` at `endT` (ms); startT 5 ms earlier. */

@@ -12,7 +12,7 @@
  *   standbys both promoted to timeline 2), even if their acknowledgements never interleaved.
  */
 import { fmtCount, fmtSeconds } from './format.ts';
-import type { Batch } from '../load/history.ts';
+import type { Batch } from '../history/samples.ts';
 import { CHECK_IDS, type Verdict, type VerdictStatus } from './verdict.ts';
 
 /** One acknowledgement, as evidence. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SyncTransition } from '../load/history.ts';
+import type { SyncTransition } from '../history/samples.ts';
 import { checkSyncSequence, stepOf } from './sync-state.ts';
 
 const tr = (...steps: string[]): SyncTransition[] =>

@@ -1,5 +1,5 @@
 import { fmtSeconds } from './format.ts';
-import type { SyncTransition } from '../load/history.ts';
+import type { SyncTransition } from '../history/samples.ts';
 import { CHECK_IDS, type Verdict, type VerdictStatus } from './verdict.ts';
 
 /** An expected step: `state/sync_state` as pg_stat_replication shows them, e.g. `catchup/potential`; or `absent`, `primary`. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { WriterSample } from '../load/history.ts';
+import type { WriterSample } from '../history/samples.ts';
 import { checkRecovered, checkStalled, checkSustained, meanTps } from './throughput.ts';
 
 /** Samples from a list of commits per interval (100 ms intervals from t=0 unless told). */

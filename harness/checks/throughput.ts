@@ -1,5 +1,5 @@
 import { fmtCount, fmtSeconds } from './format.ts';
-import type { WriterSample } from '../load/history.ts';
+import type { WriterSample } from '../history/samples.ts';
 import { CHECK_IDS, type Verdict, type VerdictStatus } from './verdict.ts';
 
 /** The samples whose interval starts in [fromT, toT). */

@@ -10,7 +10,7 @@ import { checkParameterNames } from './ha-config.ts';
 import { probeImage, resolveImage } from './image.ts';
 import { docker, RUN_LABEL } from '../docker.ts';
 import { ConfigError } from '../errors.ts';
-import { currentRun } from '../run.ts';
+import { currentRun } from '../run-id.ts';
 import { checkConfigOnImage, loadUserConfig } from '../run/config.ts';
 
 async function containersOfRun(): Promise<number> {

@@ -14,7 +14,7 @@ import { log } from '../logger.ts';
 import type { Lsn } from '../lsn.ts';
 import type { SynchronousCommit } from '../model/sync-model.ts';
 import { parseSyncStandbyNames, SYNC_KEYWORDS, syncConfigWarnings, type SyncStandbyNames } from '../model/sync-standby-names.ts';
-import { currentRun } from '../run.ts';
+import { currentRun } from '../run-id.ts';
 import { baseSettings, checkParameterNames } from './ha-config.ts';
 import { defaultMajor, parseMajor, probeImage, resolveImage, type PgImage } from './image.ts';
 import { PGDATA, PgNode, type ReplicationUser } from './pg-node.ts';

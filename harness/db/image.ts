@@ -5,7 +5,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { docker, RUN_LABEL } from '../docker.ts';
-import { currentRun } from '../run.ts';
+import { currentRun } from '../run-id.ts';
 import { ConfigError } from '../errors.ts';
 import { log } from '../logger.ts';
 import { BUILD_IMAGE_SCRIPT, DOCKER_DIR } from '../paths.ts';

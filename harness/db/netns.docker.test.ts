@@ -7,7 +7,7 @@
 import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { docker, RUN_LABEL } from '../docker.ts';
-import { currentRun } from '../run.ts';
+import { currentRun } from '../run-id.ts';
 import { Cluster } from './cluster.ts';
 import { probeImage } from './image.ts';
 import { helperImage, NETNS_LABEL } from './netns.ts';

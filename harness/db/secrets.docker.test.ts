@@ -6,7 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { currentRun } from '../run.ts';
+import { currentRun } from '../run-id.ts';
 import { Cluster } from './cluster.ts';
 
 async function filesUnder(dir: string): Promise<string[]> {

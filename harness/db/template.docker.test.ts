@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
 import { docker, runLabels } from '../docker.ts';
-import { currentRun } from '../run.ts';
+import { currentRun } from '../run-id.ts';
 import type { ClusterOptions } from './bring-up.ts';
 import { Cluster } from './cluster.ts';
 import type { PgNode } from './pg-node.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeSample, syncTransitions, type ObserverSample, type StandbyRow } from './history.ts';
+import type { ObserverSample, StandbyRow } from '../history/samples.ts';
+import { describeSample, syncTransitions } from './sampling.ts';
 
 const row = (name: string, state: string, syncState: string): StandbyRow => ({
   syncPriority: syncState === 'async' ? 0 : 1,

@@ -2,7 +2,8 @@ import type pg from 'pg';
 import type { Clock } from '../clock.ts';
 import { WAL_SENDERS_JSON, type PgNode } from '../db/pg-node.ts';
 import { pollUntil } from '../wait.ts';
-import { describeSample, syncTransitions, type ObserverSample, type StandbyRow, type SyncTransition } from './history.ts';
+import type { ObserverSample, StandbyRow, SyncTransition } from '../history/samples.ts';
+import { describeSample, syncTransitions } from './sampling.ts';
 import type { WriteTarget } from './writer.ts';
 
 const OBSERVE_SQL = `SELECT pg_current_wal_flush_lsn()::text AS flush,

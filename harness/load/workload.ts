@@ -4,7 +4,7 @@
  */
 import type { PgNode } from '../db/pg-node.ts';
 import type { Lsn } from '../lsn.ts';
-import type { NodeHash, PresentBatch } from './history.ts';
+import type { NodeHash, PresentBatch } from '../history/samples.ts';
 
 /** Table of the rows the writer inserts, `batchRows` per batch. */
 export const ROWS_TABLE = 'pgchaos_rows';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Clock } from '../clock.ts';
 import type { PgNode } from '../db/pg-node.ts';
-import { classify, commitGaps, progressLine, sampleBatches, writeOutage, type Batch, type WriterSample } from './history.ts';
+import type { Batch } from '../history/samples.ts';
+import { classify, progressLine, sampleBatches } from './sampling.ts';
 import { BatchWriter } from './writer.ts';
 
 describe('classify', () => {
@@ -47,20 +48,6 @@ describe('sampleBatches', () => {
   });
 });
 
-describe('commitGaps', () => {
-  const samples = (commits: number[]) => commits.map((c, i) => ({ t: i * 100, commits: c }) as WriterSample);
-  it('finds each run of intervals without a commit, at the edges too', () => {
-    expect(commitGaps(samples([0, 0, 3, 0, 4, 0, 0, 0]))).toEqual([
-      { from: 0, to: 2 },
-      { from: 3, to: 4 },
-      { from: 5, to: 8 },
-    ]);
-  });
-  it('finds none when every interval has a commit', () => {
-    expect(commitGaps(samples([1, 2, 3]))).toEqual([]);
-  });
-});
-
 describe('progressLine', () => {
   it('reads like pgbench --progress', () => {
     const [s] = sampleBatches([{ client: 1, seq: 1, node: 'p', startT: 0, endT: 20, outcome: 'acked' }], 1000, 0, 1000, 1000);
@@ -81,35 +68,6 @@ describe('progressLine', () => {
     expect(progressLine(7, { ...z!, failed: 2, unknown: 3 })).toBe(
       'progress: 7.0 s, 0.0 tps, lat -nan ms stddev -nan, 2 failed, 3 unknown',
     );
-  });
-});
-
-describe('writeOutage', () => {
-  const acked = (node: string, endT: number): Batch => ({ client: 1, seq: endT, node, startT: endT - 10, endT, outcome: 'acked' });
-  it('measures from the last commit acknowledged by the old primary to the first by the new one', () => {
-    const batches = [
-      acked('primary', 100),
-      acked('primary', 900),
-      { ...acked('primary', 950), outcome: 'unknown' as const },
-      acked('s1', 2400),
-      acked('s1', 2500),
-    ];
-    expect(writeOutage(batches, 'primary', 's1')).toEqual({ lastOldT: 900, firstNewT: 2400, outageMs: 1500 });
-  });
-  it('is null when the writer never resumed on the new primary, or never wrote on the old one', () => {
-    expect(writeOutage([acked('primary', 900)], 'primary', 's1').outageMs).toBeNull();
-    expect(writeOutage([acked('s1', 900)], 'primary', 's1')).toEqual({ lastOldT: null, firstNewT: 900, outageMs: null });
-  });
-  it('counts only commits acknowledged by the new primary after the old one stopped', () => {
-    const batches = [
-      acked('s1', 50), // s1 was the primary once before
-      acked('primary', 900),
-      { ...acked('s1', 1000), outcome: 'unknown' as const },
-      acked('s2', 1100),
-      acked('s1', 1200),
-    ];
-    expect(writeOutage(batches, 'primary', 's1')).toEqual({ lastOldT: 900, firstNewT: 1200, outageMs: 300 });
-    expect(writeOutage([acked('primary', 900), acked('s1', 900), acked('s1', 901)], 'primary', 's1').firstNewT).toBe(901);
   });
 });
 

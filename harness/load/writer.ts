@@ -2,7 +2,8 @@ import type pg from 'pg';
 import type { Clock } from '../clock.ts';
 import type { PgNode } from '../db/pg-node.ts';
 import { log } from '../logger.ts';
-import { classify, progressLine, sampleBatches, type Batch, type WriterSample } from './history.ts';
+import type { Batch, WriterSample } from '../history/samples.ts';
+import { classify, progressLine, sampleBatches } from './sampling.ts';
 import { BATCH_SQL, LEDGER_TABLE, SCHEMA_SQL } from './workload.ts';
 
 export interface BatchWriterOptions {

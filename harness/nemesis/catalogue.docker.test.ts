@@ -12,7 +12,7 @@ import { log } from '../logger.ts';
 import { lsnDiff } from '../lsn.ts';
 import { pollUntil } from '../wait.ts';
 import { injectFault, type FaultLog } from './catalogue.ts';
-import { describeFault, type Fault } from './fault.ts';
+import { describeFault, type Fault } from '../history/fault.ts';
 
 const WAL_SENDER_TIMEOUT_MS = 4000;
 

@@ -15,7 +15,7 @@
 import type { Cluster } from '../db/cluster.ts';
 import type { PgNode } from '../db/pg-node.ts';
 import { log } from '../logger.ts';
-import { describeFault, type Fault, type FaultTarget } from './fault.ts';
+import { describeFault, type Fault, type FaultTarget } from '../history/fault.ts';
 
 /** Where faults are recorded: `Recorder` (run/recorder.ts) is one. Times are ms on the scenario clock. */
 export interface FaultLog {

@@ -2,8 +2,8 @@
  * The limits the built-in nemesis story draws its schedules within, for scenarios of one's own
  * that want the same: `generateSchedule(seed, defaultLimits({ standbys: 2, durationMs: 120_000 }))`.
  */
-import { FAULT_KINDS, type FaultKind } from './fault.ts';
-import type { ScheduleLimits } from './schedule.ts';
+import { FAULT_KINDS, type FaultKind } from '../history/fault.ts';
+import type { ScheduleLimits } from './schedule/generate.ts';
 
 /**
  * The kinds drawn unless named. `crash-host-loud` and `stop-fast` are left to the scripted

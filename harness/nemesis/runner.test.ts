@@ -6,8 +6,7 @@
 import { getEventListeners } from 'node:events';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Cluster } from '../db/cluster.ts';
-import type { ScheduledFault } from './fault.ts';
-import type { Schedule } from './schedule.ts';
+import type { Schedule, ScheduledFault } from '../history/fault.ts';
 
 const calls: string[] = [];
 /** Whether calls record the clock at each injection. */

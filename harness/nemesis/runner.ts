@@ -1,15 +1,14 @@
 /**
- * Plays a schedule (schedule.ts) against a live cluster: each fault injected at its time and
- * healed after its duration, on the scenario clock, then the recovery window. A fault that
- * cannot be injected (its node is down, a standby-only kind found no standby) is recorded as
- * skipped with the reason and the schedule goes on: the same schedule replays the same way as
- * long as the cluster answers the same way.
+ * Plays a schedule (history/fault.ts, drawn by schedule/generate.ts) against a live cluster: each
+ * fault injected at its time and healed after its duration, on the scenario clock, then the
+ * recovery window. A fault that cannot be injected (its node is down, a standby-only kind found no
+ * standby) is recorded as skipped with the reason and the schedule goes on: the same schedule
+ * replays the same way as long as the cluster answers the same way.
  */
 import type { Cluster } from '../db/cluster.ts';
 import { log } from '../logger.ts';
 import { injectFault, resolveTarget, type FaultLog, type InjectedFault } from './catalogue.ts';
-import { describeFault, type FaultKind, type ScheduledFault } from './fault.ts';
-import type { Schedule } from './schedule.ts';
+import { describeFault, type PlayedFault, type Schedule, type ScheduledFault, type SkippedFault } from '../history/fault.ts';
 
 /** What the runner needs of the scenario's recorder (run/recorder.ts): its clock and the fault, heal and step events. */
 export interface ScheduleLog extends FaultLog {
@@ -18,26 +17,10 @@ export interface ScheduleLog extends FaultLog {
 
 /** The outcome of a played schedule. */
 export interface PlayedSchedule {
-  /**
-   * The faults injected: the nodes they hit and took out (`InjectedFault.failed`), from `faultT`
-   * (when its injection began; `effectiveT` when it was done) to `healT` (when its heal was done), ms on the scenario clock, and
-   * how late the injection began against the schedule (`driftMs`: the runner's own latency, or a
-   * heal of the same node it waited for).
-   */
-  injected: {
-    id: number;
-    what: string;
-    kind: FaultKind;
-    nodes: string[];
-    failed: string[];
-    faultT: number;
-    effectiveT: number;
-    healT?: number;
-    primaryOut: boolean;
-    driftMs: number;
-  }[];
+  /** The faults injected, in the order their injections were done. */
+  injected: PlayedFault[];
   /** The faults that could not be injected, with the reason. */
-  skipped: { id: number; what: string; reason: string }[];
+  skipped: SkippedFault[];
   /** Most nodes taken out (`InjectedFault.failed`) by faults in effect at the same time: what a durability promise is judged against. */
   mostFailedAtOnce: number;
 }

@@ -1,14 +1,12 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ConfigError } from '../errors.ts';
-import type { WriteAvailability } from '../nemesis/availability.ts';
-import type { Fault } from '../nemesis/fault.ts';
-import type { FaultImpact, KindImpact } from '../nemesis/impact.ts';
-import type { FailoverRecord } from '../nemesis/operator.ts';
-import type { PlayedSchedule } from '../nemesis/runner.ts';
-import type { Schedule } from '../nemesis/schedule.ts';
+import type { WriteAvailability } from '../checks/readings/write-availability.ts';
+import type { Fault, PlayedFault, Schedule, SkippedFault } from '../history/fault.ts';
+import type { FaultImpact, KindImpact } from '../checks/readings/impact.ts';
+import type { FailoverRecord } from '../history/failover.ts';
 import type { Verdict } from '../checks/verdict.ts';
-import type { ObserverSample, SyncTransition, WriterSample } from '../load/history.ts';
+import type { ObserverSample, SyncTransition, WriterSample } from '../history/samples.ts';
 
 /**
  * What one scenario leaves in a run's folder, and how it is written: the report is built from
@@ -105,12 +103,12 @@ export interface NemesisRecord {
   /** The schedule as planned (targets by role: `primary`, the i-th standby). */
   schedule: Schedule;
   /** The faults injected, with the nodes they hit (names) and took out, and their spans. */
-  injected?: PlayedSchedule['injected'];
+  injected?: PlayedFault[];
   /** The faults that could not be injected, with the reason. */
-  skipped?: PlayedSchedule['skipped'];
+  skipped?: SkippedFault[];
   /** Each failover the operator made: when it detected, decided and promoted, and the standbys' LSNs it read. */
   failovers?: FailoverRecord[];
-  /** Per failover, the nodes out when it was decided (checks/out-at-promotion.ts). */
+  /** Per failover, the nodes out when it was decided (checks/readings/out-at-promotion.ts). */
   outAtPromotion?: string[][];
   /** Per fault: how long commits stopped while it was in effect, and came back after its heal (reported, not judged). */
   impacts?: FaultImpact[];

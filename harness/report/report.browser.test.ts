@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { currentRun } from '../run.ts';
+import { currentRun } from '../run-id.ts';
 import { writeReport } from './report.ts';
 
 const CHROMIUM = '/usr/bin/chromium';

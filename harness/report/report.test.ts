@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ObserverSample, WriterSample } from '../load/history.ts';
+import type { ObserverSample, WriterSample } from '../history/samples.ts';
 import type { ScenarioRecord } from './record.ts';
 import { dur, formatMetric, scriptJson } from './html.ts';
 import { buildSummary, parseRecord, writeReport } from './report.ts';

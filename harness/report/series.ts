@@ -6,7 +6,7 @@
  */
 import { stepOf } from '../checks/sync-state.ts';
 import type { VerdictStatus } from '../checks/verdict.ts';
-import type { ObserverSample, SyncTransition, WriterSample } from '../load/history.ts';
+import type { ObserverSample, SyncTransition, WriterSample } from '../history/samples.ts';
 import { lsnDiff, type Lsn } from '../lsn.ts';
 import type { ScenarioEvent, ScenarioRecord } from './record.ts';
 

@@ -15,8 +15,8 @@ import { ConfigError } from '../errors.ts';
 import type { BatchWriterOptions } from '../load/writer.ts';
 import type { SynchronousCommit } from '../model/sync-model.ts';
 import { parseSyncStandbyNames, syncConfigWarnings, type SyncStandbyNames } from '../model/sync-standby-names.ts';
-import { FAULT_KINDS, type FaultKind } from '../nemesis/fault.ts';
-import { validateSchedule } from '../nemesis/schedule.ts';
+import { FAULT_KINDS, type FaultKind } from '../history/fault.ts';
+import { validateSchedule } from '../nemesis/schedule/validate.ts';
 
 /** The file `pgchaos run` looks for in the working directory when no `--config` is given. */
 export const CONFIG_FILE = 'pgchaos.config.json';

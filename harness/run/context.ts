@@ -7,7 +7,7 @@ import { docker } from '../docker.ts';
 import { PACKAGE_ROOT, packageJson } from '../paths.ts';
 import { writeFileAtomic } from '../report/record.ts';
 import type { RunContext } from '../report/summary.ts';
-import type { Run } from '../run.ts';
+import type { Run } from '../run-id.ts';
 import { policyText, type UserConfig } from './config.ts';
 
 /**

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { PgImage } from '../db/image.ts';
 import { createWalKeeper } from '../db/wal-mount.ts';
 import { docker, HOST_LABEL, hostIdentity, OWNER_LABEL, RUN_LABEL } from '../docker.ts';
-import { newRunId } from '../run.ts';
+import { newRunId } from '../run-id.ts';
 
 /** Containers and networks labelled with run `id`, as the engine lists them. */
 async function leftovers(id: string): Promise<{ containers: string[]; networks: string[] }> {

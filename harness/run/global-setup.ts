@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { noteReportsFull, ReportsFullError } from '../report/record.ts';
-import { currentRun, type Run } from '../run.ts';
+import { currentRun, type Run } from '../run-id.ts';
 import { SETUP_ERROR_FILE } from './count-reporter.ts';
 import { userConfig } from './config.ts';
 import { writeRunContext } from './context.ts';

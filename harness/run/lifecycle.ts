@@ -22,7 +22,7 @@ import { log } from '../logger.ts';
 import { ENGINE_SCRIPT } from '../paths.ts';
 import { writeReport } from '../report/report.ts';
 import type { Summary } from '../report/summary.ts';
-import type { Run } from '../run.ts';
+import type { Run } from '../run-id.ts';
 import { checkConfigOnImage, type UserConfig } from './config.ts';
 import { noteImageLacks, type ImageLacks } from './needs.ts';
 

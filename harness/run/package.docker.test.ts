@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker, RUN_LABEL } from '../docker.ts';
 import { log } from '../logger.ts';
 import type { Summary } from '../report/report.ts';
-import { newRunId } from '../run.ts';
+import { newRunId } from '../run-id.ts';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'pgchaos-package-'));

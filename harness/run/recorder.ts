@@ -1,7 +1,7 @@
 import type { Verdict } from '../checks/verdict.ts';
 import { Clock } from '../clock.ts';
 import { log } from '../logger.ts';
-import { describeFault, type Fault } from '../nemesis/fault.ts';
+import { describeFault, type Fault } from '../history/fault.ts';
 import type { MetricDeclaration, NemesisRecord, ScenarioEvent } from '../report/record.ts';
 
 /**

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { docker, RUN_LABEL } from '../docker.ts';
 import type { ScenarioRecord } from '../report/record.ts';
-import { newRunId } from '../run.ts';
+import { newRunId } from '../run-id.ts';
 
 /** Containers and networks labelled with run `id`, as the engine lists them. */
 async function leftovers(id: string): Promise<{ containers: string[]; networks: string[] }> {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Cluster } from '../db/cluster.ts';
-import type { Batch } from '../load/history.ts';
+import type { Batch } from '../history/samples.ts';
 import type { BatchWriter } from '../load/writer.ts';
 import { Recorder } from './recorder.ts';
 import type { ScenarioContext } from './scenario.ts';

@@ -20,7 +20,7 @@ import type { Lsn } from '../lsn.ts';
 import { pollUntil } from '../wait.ts';
 import { expect } from 'vitest';
 import type { BatchWriter } from '../load/writer.ts';
-import { writeOutage } from '../load/history.ts';
+import { writeOutage } from '../checks/readings/commits.ts';
 import { ROWS_TABLE } from '../load/workload.ts';
 
 /**

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { docker, RUN_LABEL } from '../docker.ts';
-import { newRunId } from '../run.ts';
+import { newRunId } from '../run-id.ts';
 import type { ScenarioRecord } from '../report/record.ts';
 import { pollUntil } from '../wait.ts';
 

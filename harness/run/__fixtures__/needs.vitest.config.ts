@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
-import { currentRun } from '../../run.ts';
+import { currentRun } from '../../run-id.ts';
 
 // Runs needs.scenario.ts as a vitest run of its own, spawned by needs.test.ts, with a global
 // setup that says the image lacks pg_rewind (no engine, no container).

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
-import { currentRun } from '../../run.ts';
+import { currentRun } from '../../run-id.ts';
 
 // Runs the teardown fixtures as a vitest run of their own, spawned by teardown.docker.test.ts.
 const run = currentRun();

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
-import { currentRun } from '../../../run.ts';
+import { currentRun } from '../../../run-id.ts';
 
 // Runs story.fixture.ts as a vitest run of its own, spawned by harness/run/scenario.test.ts: no
 // container, so no global setup.

@@ -1,8 +1,9 @@
 /**
  * A fault as data: what to break (kind), where (target) and how (params). A schedule is a list
- * of these with start times and durations (schedule.ts); the catalogue (catalogue.ts) knows how
- * to inject and heal each kind on a live cluster. Being plain JSON, a fault is recorded in the
- * scenario record as it was planned, replayed from a seed, and cut down by shrinking.
+ * of these with start times and durations (nemesis/schedule/ draws, checks and shrinks them);
+ * the catalogue (nemesis/catalogue.ts) knows how to inject and heal each kind on a live cluster.
+ * Being plain JSON, a fault is recorded in the scenario record as it was planned, replayed from a
+ * seed, and cut down by shrinking; the nemesis records what it played as `PlayedFault`s.
  */
 
 /**
@@ -84,6 +85,48 @@ export interface ScheduledFault extends Fault {
   atMs: number;
   /** Time until the heal, ms. */
   durationMs: number;
+}
+
+/** A run's faults in time. A plain JSON value: recorded, saved, replayed and shrunk as is. */
+export interface Schedule {
+  /** The seed it was drawn from (a 32-bit unsigned integer); kept through shrinking, for the record. */
+  seed: number;
+  /** Length of the fault phase, ms: every fault is healed by then (`atMs + durationMs <= durationMs`). */
+  durationMs: number;
+  /** Length of the recovery window after the fault phase, ms, with no fault in it. */
+  recoveryMs: number;
+  /** The faults, sorted by `atMs`, then `id`. */
+  faults: ScheduledFault[];
+}
+
+/**
+ * A scheduled fault as it was played: the nodes it hit and took out (see the catalogue's
+ * `InjectedFault.failed`), from `faultT` (when its injection began; `effectiveT` when it was done)
+ * to `healT` (when its heal was done; absent: never healed), ms on the scenario clock, and how late
+ * the injection began against the schedule (`driftMs`: the runner's own latency, or a heal of the
+ * same node it waited for).
+ */
+export interface PlayedFault {
+  /** `ScheduledFault.id`. */
+  id: number;
+  /** `describeFault` of the fault with its targets resolved. */
+  what: string;
+  kind: FaultKind;
+  nodes: string[];
+  failed: string[];
+  faultT: number;
+  effectiveT: number;
+  healT?: number;
+  /** The fault took the primary of the moment out. */
+  primaryOut: boolean;
+  driftMs: number;
+}
+
+/** A scheduled fault that could not be injected (its node was down, …), with the reason. */
+export interface SkippedFault {
+  id: number;
+  what: string;
+  reason: string;
 }
 
 /** A short human name of a fault, e.g. `crash-host-silent primary` or `split [primary] | [standby 1]`. */

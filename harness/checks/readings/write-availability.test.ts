@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FaultKind } from './fault.ts';
+import type { FaultKind } from '../../history/fault.ts';
 import { describe, expect, it } from 'vitest';
-import { settingAfterPromotion } from '../db/sync-policy.ts';
-import type { WriterSample } from '../load/history.ts';
-import type { CommitRule } from '../model/availability.ts';
-import { parseSyncStandbyNames } from '../model/sync-standby-names.ts';
-import { impairedNodes, writeAvailability, type FaultSpan, type WriteAvailabilityInput } from './availability.ts';
+import { settingAfterPromotion } from '../../db/sync-policy.ts';
+import type { WriterSample } from '../../history/samples.ts';
+import type { CommitRule } from '../../model/availability.ts';
+import { parseSyncStandbyNames } from '../../model/sync-standby-names.ts';
+import { impairedNodes, writeAvailability, type FaultSpan, type WriteAvailabilityInput } from './write-availability.ts';
 
 const NODES = ['primary', 's1', 's2'];
 /** `ANY 1 (s1, s2)` under the default promotion policy (swap). */

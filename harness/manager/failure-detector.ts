@@ -1,5 +1,5 @@
 /**
- * The operator's rule for declaring the primary failed from its health checks (operator.ts),
+ * The operator's rule for declaring the primary failed from its health checks (builtin.ts),
  * kept apart from the checks themselves so that it can be tested without a cluster.
  */
 

@@ -1,6 +1,6 @@
 /**
  * How many nodes were out when it mattered: the reading a durability promise
- * (model/durability.ts) is judged against by checkLossAgainstPromise (promised-loss.ts).
+ * (model/durability.ts) is judged against by checkLossAgainstPromise (checks/promised-loss.ts).
  *
  * A promotion loses acknowledged commits only when every standby that confirmed them is out at
  * the moment the operator chooses whom to promote: it then promotes a node that may lack them.

@@ -4,8 +4,9 @@
  * per fault and per kind; not a verdict. Faults may overlap: an outage is the writes' while this
  * fault was in effect, whichever fault caused it, so per-kind figures are upper bounds.
  */
-import { commitGaps, type WriterSample } from '../load/history.ts';
-import type { FaultKind } from './fault.ts';
+import type { WriterSample } from '../../history/samples.ts';
+import { commitGaps } from './commits.ts';
+import type { FaultKind } from '../../history/fault.ts';
 
 /** One injected fault, as the runner reports it (`PlayedSchedule.injected`). */
 export interface ImpactInput {

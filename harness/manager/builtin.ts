@@ -23,6 +23,9 @@
  * Every decision is an event with its evidence (LSNs compared, why rewind or re-clone). One move at
  * a time, in the move loop: a failover never runs beside another move, and always fences first.
  * Scenarios can still make each move by hand (run/steps.ts); this is the same procedure, unattended.
+ *
+ * The built-in manager: the defender, apart from the adversary (nemesis/). It asks nothing of the
+ * nemesis; the story that runs both passes in what it needs (`busy`: is a fault holding a node?).
  */
 import type { Cluster } from '../db/cluster.ts';
 import { AHEAD_OF_UPSTREAM_SYMPTOM, DIVERGENCE_SYMPTOM, WAL_REMOVED } from '../db/majors.ts';
@@ -31,6 +34,7 @@ import { clashingTimelines } from '../db/timeline-history.ts';
 import { log } from '../logger.ts';
 import type { Clock } from '../clock.ts';
 import { unlessAborted } from '../wait.ts';
+import type { FailoverRecord } from '../history/failover.ts';
 import { FailureDetector, type Health } from './failure-detector.ts';
 
 /**
@@ -69,24 +73,6 @@ export interface OperatorOptions {
   busy?: (node: string) => boolean;
   /** A standby up but not streaming for this long is repointed, ms (default 5000). */
   repointAfterMs?: number;
-}
-
-/** One failover the operator made, with its evidence. */
-export interface FailoverRecord {
-  /** When the primary was declared failed, ms on the scenario clock. */
-  detectedT: number;
-  /**
-   * When the operator had read the standbys' positions (`positions`, with the health check's
-   * deadline each) and chose the one to promote, ms: the choice rests on what had happened by
-   * then, not on a standby that failed after it.
-   */
-  decidedT: number;
-  /** When the new primary accepted writes, ms. */
-  promotedT: number;
-  from: string;
-  to: string;
-  /** Receive and replay LSN of every standby that answered, most advanced first. */
-  positions: { name: string; receiveLsn: string | null; replayLsn: string | null }[];
 }
 
 /**

@@ -20,10 +20,11 @@
  * node as the primary, as the operator does only when every node lists all the others (the
  * default `ANY 1` over every standby with the `swap` policy).
  */
-import { commitGaps, type WriterSample } from '../load/history.ts';
-import { writablePrimary, type CommitRule } from '../model/availability.ts';
-import type { SynchronousCommit } from '../model/sync-model.ts';
-import type { FaultKind } from './fault.ts';
+import type { WriterSample } from '../../history/samples.ts';
+import { commitGaps } from './commits.ts';
+import { writablePrimary, type CommitRule } from '../../model/availability.ts';
+import type { SynchronousCommit } from '../../model/sync-model.ts';
+import type { FaultKind } from '../../history/fault.ts';
 
 /** A fault as the runner reports it (`PlayedSchedule.injected`), from `faultT` until `healT` (ms on the scenario clock; undefined: never healed). */
 export interface FaultSpan {
@@ -107,7 +108,6 @@ function judge(o: { from: number; to: number }, input: WriteAvailabilityInput, f
   const interval = samples.length > 1 ? samples[1]!.t - samples[0]!.t : 0;
   const fromT = samples[o.from]!.t;
   const toT = samples[o.to - 1]!.t + interval;
-  // Stryker disable next-line ArrayDeclaration: freeNodes is only read once overdueMs > 0, which sets it.
   const judged: JudgedOutage = {
     fromT,
     toT,
@@ -115,6 +115,7 @@ function judge(o: { from: number; to: number }, input: WriteAvailabilityInput, f
     ended: o.to < samples.length,
     overdueMs: 0,
     freeSinceT: null,
+    // Stryker disable next-line ArrayDeclaration: freeNodes is only read once overdueMs > 0, which sets it.
     freeNodes: [],
   };
   // Judged at the end of each interval of the outage: the faults in effect then decide.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { WriterSample } from '../load/history.ts';
+import type { WriterSample } from '../../history/samples.ts';
 import { faultImpacts, impactByKind } from './impact.ts';
 
 /** 100 ms samples from `commits`, one per interval, from `t0` (default 0). */

@@ -11,8 +11,8 @@ import { Clock } from '../clock.ts';
 import { Cluster } from '../db/cluster.ts';
 import { WAL_REMOVED } from '../db/majors.ts';
 import { pollUntil, type PollResult } from '../wait.ts';
-import { injectFault, type FaultLog } from './catalogue.ts';
-import { Operator, type OperatorLog } from './operator.ts';
+import { injectFault, type FaultLog } from '../nemesis/catalogue.ts';
+import { Operator, type OperatorLog } from './builtin.ts';
 
 let cluster: Cluster;
 const clock = new Clock();
@@ -123,7 +123,7 @@ function when(cond: () => boolean, moves: readonly string[]): () => Promise<Poll
   return async () => (cond() ? { done: true, value: true } : { done: false, seen: moves.slice(-4).join('; ') || 'no move yet' });
 }
 
-/** The operator's defaults (operator.ts), which the two bounds below are made of, ms. */
+/** The operator's defaults (builtin.ts), which the two bounds below are made of, ms. */
 const FAIL_AFTER_MS = 3000;
 const CHECK_TIMEOUT_MS = 2000;
 /** Beyond detection, what giving a move up, fencing and promoting take here (measured 1–2 s), with room, ms. */

@@ -31,6 +31,16 @@ describe('failuresSeen', () => {
     // Healed exactly at the detection: still out then.
     const atDetection = { ...healed, healT: 40_200 };
     expect(failuresSeen([promotion(['s1'])], [atDetection], { primaryCrashLoses: false }).outAtPromotion).toEqual([['primary', 's2']]);
+    // In effect exactly at the read: out then (it had taken effect by the time the operator chose).
+    const atRead = { ...late, effectiveT: 40_500 };
+    expect(failuresSeen([promotion(['s1'])], [atRead], { primaryCrashLoses: false }).outAtPromotion).toEqual([['primary', 's2']]);
+  });
+  it('lists the nodes out after the replaced primary by name, whatever order their faults came in', () => {
+    const s2First: FaultSpan = { failed: ['s2'], effectiveT: 20_000, primaryOut: false };
+    const s1Then: FaultSpan = { failed: ['s1'], effectiveT: 30_000, primaryOut: false };
+    expect(failuresSeen([promotion([])], [s2First, s1Then], { primaryCrashLoses: false }).outAtPromotion).toEqual([
+      ['primary', 's1', 's2'],
+    ]);
   });
   it('counts each node once per promotion, and takes the largest promotion', () => {
     const split: FaultSpan = { failed: ['s1', 's2'], effectiveT: 10_000, primaryOut: false };
@@ -49,5 +59,8 @@ describe('failuresSeen', () => {
     expect(failuresSeen([], [kill9Primary], { primaryCrashLoses: false })).toEqual({ outAtPromotion: [], failuresAtOnce: 0 });
     expect(failuresSeen([], [kill9Primary], { primaryCrashLoses: true }).failuresAtOnce).toBe(1);
     expect(failuresSeen([], [{ ...kill9Primary, primaryOut: false, failed: ['s1'] }], { primaryCrashLoses: true }).failuresAtOnce).toBe(0);
+    // One primary restart among other faults is enough.
+    const s1Out: FaultSpan = { failed: ['s1'], effectiveT: 10_000, healT: 12_000, primaryOut: false };
+    expect(failuresSeen([], [s1Out, kill9Primary], { primaryCrashLoses: true }).failuresAtOnce).toBe(1);
   });
 });
