@@ -365,7 +365,9 @@ pre.error{background:#fff5f5;border:1px solid #ffcecb;padding:8px;white-space:pr
 .states{display:grid;grid-template-columns:repeat(auto-fill,minmax(580px,1fr));gap:10px}.state td,.state th{white-space:nowrap}.state .muted{font-size:12px}
 .state{border:1px solid var(--line);border-radius:6px;padding:6px 8px}.state h5{margin:0 0 4px;font-size:12.5px}.state table{font-size:12px;width:100%}.state td,.state th{padding:1px 6px}
 .state .muted,.muted{color:var(--muted)}
-.metrics{display:grid;grid-template-columns:repeat(auto-fill,minmax(380px,1fr));gap:0 24px;font-size:12.5px}.metrics div{border-bottom:1px solid #eaeef2;padding:2px 0;display:flex;gap:10px;min-width:0}.metrics span:first-child{color:var(--muted);flex:0 0 150px;overflow:hidden;text-overflow:ellipsis}.metrics span:last-child{font-family:ui-monospace,monospace;font-size:12px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;min-width:0}
+.metrics{font-size:12.5px}.metrics td.val{font-family:ui-monospace,monospace;font-size:12px;white-space:nowrap}.metrics td:last-child{font-size:12px}
+.metrics pre.val,pre.history{margin:0;white-space:pre-wrap}pre.history{background:var(--bg2);padding:4px 8px;display:inline-block}
+.loss-matrix,.promotion,.nodes-at-end{font-size:13px}.loss-matrix td.mono{font-size:11.5px}.warn-t{color:var(--warn)}
 details>summary{cursor:pointer;color:var(--muted)}
 pre.log{background:#0d1117;color:#c9d1d9;padding:8px;max-height:360px;overflow:auto;white-space:pre-wrap;word-break:break-all;border-radius:6px}
 pre.log .ERROR{color:#ffa198;font-weight:600}pre.log .FATAL{color:#ff7b72;font-weight:700;background:#3d1214}pre.log .PANIC{color:#fff;background:#a40e26;font-weight:700}

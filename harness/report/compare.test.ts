@@ -3,7 +3,8 @@ import { verdictId } from '../checks/verdict.ts';
 import { ConfigError } from '../errors.ts';
 import { asRun, baseline, fixtureText, joinMajors, onMajor, scenarioOf } from './compare-fixtures/fixtures.ts';
 import { compareMajors, compareSummaries, formatThreshold, parseSummary, renderCompareHtml, renderCompareText } from './compare.ts';
-import { METRICS, metricDictionary } from './metrics.ts';
+import { METRICS, metricDictionary, UNKNOWN_METRIC } from './metrics.ts';
+import type { MetricValue } from './record.ts';
 import type { Summary } from './summary.ts';
 
 const A = () => asRun(baseline(), '20260101-120000-aaaa');
@@ -14,7 +15,8 @@ const B = (edit: (s: Summary) => void = () => {}) => {
   return s;
 };
 const setMetric = (file: string, metric: string, value: unknown) => (s: Summary) => {
-  scenarioOf(s, file).metrics[metric] = value;
+  // A summary of an older version may hold a non-scalar here.
+  scenarioOf(s, file).metrics[metric] = value as MetricValue;
 };
 const deltaOf = (d: ReturnType<typeof compareSummaries>, file: string, metric: string) =>
   d.scenarios.find((s) => s.file.includes(file))!.metrics.find((m) => m.metric === metric)!;
@@ -25,8 +27,9 @@ describe('metric dictionary', () => {
     expect(Object.keys(d)).toEqual(['constructor', 'myOwnFigure', 'steadyTps', 'writeOutageMs']);
     expect(d.writeOutageMs).toMatchObject({ unit: 'ms', better: 'lower', threshold: { relative: 0.25, absolute: 1000 } });
     expect(d.steadyTps).toMatchObject({ unit: 'tps', better: 'higher', threshold: { relative: 0.15 } });
-    expect(d.myOwnFigure).toEqual({ unit: '', description: 'not in the dictionary', better: 'none' });
-    expect(d.constructor).toEqual({ unit: '', description: 'not in the dictionary', better: 'none' });
+    expect(d.myOwnFigure).toEqual(UNKNOWN_METRIC);
+    expect(d.constructor).toEqual(UNKNOWN_METRIC);
+    expect(UNKNOWN_METRIC).toMatchObject({ unit: '', better: 'none' });
     d.writeOutageMs!.threshold!.absolute = 1; // a copy: the dictionary itself is untouched
     expect(METRICS.writeOutageMs!.threshold!.absolute).toBe(1000);
   });
@@ -40,8 +43,8 @@ describe('metric dictionary', () => {
       'streamingAfterRestartMs',
       'streamingAfterRewindMs',
       'readyMs',
-      'otherReceiveLsns',
-      'matrix',
+      'otherReceiveLsn',
+      'promotedReceiveLsn',
     ]) {
       expect(METRICS[name], name).toBeDefined();
       expect(METRICS[name]!.description.length, name).toBeGreaterThan(10);
@@ -256,6 +259,19 @@ describe('compareSummaries', () => {
     expect(compareSummaries(a, b).regressed).toBe(false); // not in the dictionary: not compared
     b.metricDictionary = { failoverMs: { unit: 'ms', description: 'mine', better: 'lower', threshold: { absolute: 500 } } };
     expect(compareSummaries(a, b).reasons).toEqual([expect.stringMatching(/failoverMs rose from 1000 ms to 5000 ms/)]);
+  });
+
+  it("an older summary's tables among its metrics are not compared: a run of this version has them as record sections", () => {
+    const a = A();
+    setMetric('quorum', 'rowsPerNode', { primary: 4813000, s1: 4813000 })(a);
+    setMetric('quorum', 'timelines', { primary: 1, s1: 1 })(a);
+    const b = B(setMetric('quorum', 'timelines', { primary: 2, s1: 2 }));
+    const d = compareSummaries(a, b);
+    const names = d.scenarios.find((s) => s.file.includes('quorum'))!.metrics.map((m) => m.metric);
+    expect(names).not.toContain('rowsPerNode');
+    expect(names).not.toContain('timelines');
+    expect(d.regressed).toBe(false);
+    expect(d.scenarios.find((s) => s.file.includes('quorum'))!.group).toBe('unchanged');
   });
 });
 

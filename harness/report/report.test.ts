@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ObserverSample, WriterSample } from '../load/history.ts';
 import type { ScenarioRecord } from './record.ts';
-import { dur, formatMetric, scriptJson } from './html.ts';
+import { dur, formatMetric, renderHtml, scriptJson } from './html.ts';
 import { buildSummary, parseRecord, writeReport } from './report.ts';
 import { chartData, clusterStateAt, faultIntervals, laneSpans, smoothTps, storyWindow, verdictOverlays } from './series.ts';
 import type { Summary } from './summary.ts';
@@ -295,6 +295,86 @@ describe('parseRecord', () => {
   });
 });
 
+describe('parseRecord of a record written when metrics held tables', () => {
+  const old = (metrics: Record<string, unknown>) => {
+    const parsed = parseRecord(JSON.stringify({ name: 'x', file: 'scenarios/x.test.ts', status: 'passed', major: 15, metrics }));
+    if (!('record' in parsed)) throw new Error(parsed.broken);
+    return parsed.record;
+  };
+
+  it('lifts them into typed sections and keeps only scalars as metrics', () => {
+    const r = old({
+      promotedNode: 's1',
+      promotedReceiveLsn: '0/90E5840',
+      otherReceiveLsns: { s2: '0/90E5000' },
+      history: '1\t0/90E5840\tno recovery target specified',
+      timelines: { primary: 2, s1: 2, s2: 2 },
+      rowsPerNode: { primary: 3606000, s1: 3606000, s2: 3606000 },
+      lostSample: ['7:101', '5:98'],
+      config: { standbys: ['s1', 's2'], synchronousStandbyNames: 'ANY 1 (s1, s2)', synchronousCommit: 'on' },
+      matrix: [
+        { step: 'crash s2', predicted: 'writes go on', observed: 'writes go on', tps: 447, recoveryMs: null, catchup: null, rows: [] },
+      ],
+      myOwnTable: { a: 1 },
+      writeOutageMs: 1430,
+    });
+    expect(r.metrics).toEqual({ promotedNode: 's1', promotedReceiveLsn: '0/90E5840', writeOutageMs: 1430 });
+    expect(r.nodesAtEnd).toEqual([
+      { node: 'primary', timeline: 2, rows: 3606000 },
+      { node: 's1', timeline: 2, rows: 3606000 },
+      { node: 's2', timeline: 2, rows: 3606000 },
+    ]);
+    expect(r.promotion).toEqual({
+      promoted: 's1',
+      standbys: [
+        { node: 's1', receiveLsn: '0/90E5840' },
+        { node: 's2', receiveLsn: '0/90E5000' },
+      ],
+      history: '1\t0/90E5840\tno recovery target specified',
+    });
+    expect(r.lostSample).toEqual(['7:101', '5:98']);
+    expect(r.lossMatrix?.config.synchronousStandbyNames).toBe('ANY 1 (s1, s2)');
+    expect(r.lossMatrix?.steps).toHaveLength(1);
+    expect(r.legacyMetrics).toEqual({ myOwnTable: { a: 1 } });
+  });
+
+  it('draws them as tables, not JSON', () => {
+    const r = old({ timelines: { primary: 1, s1: 1 }, rowsPerNode: { primary: 4813000, s1: 4813000 }, steadyTps: 289 });
+    const html = renderHtml({
+      summary: buildSummary('run', null, [r]),
+      context: null,
+      records: [r],
+      broken: [],
+      logs: new Map(),
+      files: [],
+    });
+    expect(html).toContain('<h3>Nodes at the end</h3><table class="nodes-at-end">');
+    expect(html).toContain('<tr><td>s1</td><td>1</td><td>4,813,000</td></tr>');
+    expect(html).not.toContain('{&quot;primary&quot;');
+    expect(html).toMatch(
+      /<td class="mono">steadyTps<\/td><td class="val">289\.0 TPS<\/td><td>tps<\/td><td class="muted">higher is better<\/td>/,
+    );
+  });
+
+  it("an undeclared metric of the scenario's own is shown bare and marked undeclared", () => {
+    const r = { ...old({ queueDepth: 3, queueDrainMs: 840 }), metricInfo: { queueDrainMs: { unit: 'ms', better: 'lower' as const } } };
+    const html = renderHtml({
+      summary: buildSummary('run', null, [r]),
+      context: null,
+      records: [r],
+      broken: [],
+      logs: new Map(),
+      files: [],
+    });
+    expect(html).toMatch(
+      /queueDepth<\/td><td class="val">3<\/td><td><span class="warn-t">undeclared<\/span><\/td><td class="muted">not compared/,
+    );
+    expect(html).toMatch(
+      /queueDrainMs <span class="muted">\(own\)<\/span><\/td><td class="val">840 ms<\/td><td>ms<\/td><td class="muted">lower is better/,
+    );
+  });
+});
+
 describe('writeReport', () => {
   it('writes summary.json (schema 2), index.html and reports/latest from a run folder', async () => {
     const runDir = await fixtureRun();
@@ -316,6 +396,10 @@ describe('writeReport', () => {
     ]);
     expect(summary.scenarios[0]!.verdicts[1]!.evidence).toMatchObject({ lostAcked: 3 });
     expect(Object.keys(summary.metricDictionary)).toContain('stallMs');
+    // The fixture's records filed timelines and rowsPerNode as metrics: summary.json has scalars only.
+    for (const s of summary.scenarios)
+      for (const [k, v] of Object.entries(s.metrics)) expect(v === null || typeof v !== 'object', k).toBe(true);
+    expect(Object.keys(summary.metricDictionary)).not.toContain('rowsPerNode');
     const html = await readFile(join(runDir, 'index.html'), 'utf8');
     expect(html).toContain('var uPlot=');
     expect(html).toContain('Matrix: scenarios × PostgreSQL majors');

@@ -1,6 +1,16 @@
 import { readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { recordId, writeFileAtomic, type NemesisRecord, type ScenarioRecord } from './record.ts';
+import {
+  isMetricValue,
+  recordId,
+  writeFileAtomic,
+  type LossMatrixRecord,
+  type MetricValue,
+  type NemesisRecord,
+  type NodeAtEnd,
+  type PromotionRecord,
+  type ScenarioRecord,
+} from './record.ts';
 import { renderHtml, type BrokenRecord, type LogView, type ReportInput } from './html.ts';
 import { writeMatrix } from './matrix.ts';
 import { metricDictionary } from './metrics.ts';
@@ -100,8 +110,67 @@ export function parseRecord(text: string, defaultMajor?: number): { record: Scen
     events: arr<ScenarioRecord['events'][number]>(r.events).filter((e) => e && typeof e.t === 'number'),
     logs: r.logs && typeof r.logs === 'object' ? r.logs : {},
   };
-  const legacy = r.nemesis === undefined ? legacyNemesis(record.metrics) : undefined;
-  return { record: legacy ? { ...record, nemesis: legacy } : record };
+  const legacy = r.nemesis === undefined ? legacyNemesis(record.metrics as Record<string, unknown>) : undefined;
+  return { record: liftNonScalars(legacy ? { ...record, nemesis: legacy } : record) };
+}
+
+/**
+ * A record whose metrics are scalars only: a record written before metrics were (pgchaos ≤ 0.1.0
+ * filed node tables, LSN maps, the matrix and the nemesis schedule as metrics) gets their typed
+ * sections from them — `timelines` + `rowsPerNode` → `nodesAtEnd`, `otherReceiveLsns` (with
+ * `promotedNode`, `promotedReceiveLsn`) + `history` → `promotion`, `lostSample`, `config` +
+ * `matrix` → `lossMatrix` — and any other non-scalar goes to `legacyMetrics`, so old runs render
+ * and compare as new ones do. A record that already has a section keeps it.
+ */
+export function liftNonScalars(r: ScenarioRecord): ScenarioRecord {
+  const raw = r.metrics as Record<string, unknown>;
+  const metrics: Record<string, MetricValue> = {};
+  const rest: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (isMetricValue(v)) metrics[k] = v;
+    else rest[k] = v;
+  }
+  const obj = (x: unknown): Record<string, unknown> | undefined =>
+    x && typeof x === 'object' && !Array.isArray(x) ? (x as Record<string, unknown>) : undefined;
+  const out: ScenarioRecord = { ...r, metrics };
+  const taken = new Set<string>();
+  // The nemesis section was lifted from these by legacyNemesis.
+  if (r.nemesis) for (const k of ['schedule', 'failovers', 'faultImpact', 'byKind', 'faultsSkipped', 'writeAvailability']) taken.add(k);
+  const timelines = obj(rest.timelines);
+  const rows = obj(rest.rowsPerNode);
+  if (!r.nodesAtEnd && (timelines || rows)) {
+    const names = [...new Set([...Object.keys(timelines ?? {}), ...Object.keys(rows ?? {})])];
+    const num = (x: unknown) => (typeof x === 'number' ? x : null);
+    out.nodesAtEnd = names.map((node): NodeAtEnd => ({ node, timeline: num(timelines?.[node]), rows: num(rows?.[node]) }));
+    taken.add('timelines').add('rowsPerNode');
+  }
+  const others = obj(rest.otherReceiveLsns);
+  if (!r.promotion && typeof metrics.promotedNode === 'string' && (others || typeof raw.history === 'string')) {
+    const lsn = (x: unknown) => (typeof x === 'string' ? x : null);
+    const promotion: PromotionRecord = {
+      promoted: metrics.promotedNode,
+      standbys: [
+        { node: metrics.promotedNode, receiveLsn: lsn(metrics.promotedReceiveLsn) },
+        ...Object.entries(others ?? {}).map(([node, v]) => ({ node, receiveLsn: lsn(v) })),
+      ],
+      ...(typeof raw.history === 'string' ? { history: raw.history } : {}),
+    };
+    out.promotion = promotion;
+    taken.add('otherReceiveLsns');
+    delete metrics.history;
+  }
+  if (!r.lostSample && Array.isArray(rest.lostSample)) {
+    out.lostSample = rest.lostSample.map(String);
+    taken.add('lostSample');
+  }
+  const config = obj(rest.config);
+  if (!r.lossMatrix && config && Array.isArray(rest.matrix)) {
+    out.lossMatrix = { config: config as unknown as LossMatrixRecord['config'], steps: rest.matrix as LossMatrixRecord['steps'] };
+    taken.add('config').add('matrix');
+  }
+  const left = Object.entries(rest).filter(([k]) => !taken.has(k));
+  if (left.length) out.legacyMetrics = { ...(r.legacyMetrics ?? {}), ...Object.fromEntries(left) };
+  return out;
 }
 
 /**
