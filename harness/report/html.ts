@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describeEvidence } from '../checks/describe.ts';
 import { isKnownMetric, metricInfo } from './metrics.ts';
-import type { MetricValue, ScenarioRecord } from './record.ts';
-import { chartData, clusterStateAt, numbered, type ClusterState } from './series.ts';
+import type { MetricValue, ScenarioEvent, ScenarioRecord } from './record.ts';
+import { chartData, clusterStateAt, faultColor, faultLabel, numbered, type ChartData, type ClusterState } from './series.ts';
 import type { MetricInfo, RunContext, Summary } from './summary.ts';
 import { CLIENT_JS, REPORT_CSS } from './client.ts';
 import { esc } from './kit.ts';
@@ -305,7 +305,7 @@ ${r.rerun ? `<div class="cmd"><code>${esc(r.rerun)}</code><button class="copy" t
 <div class="verdict-line">${verdictLine}</div>
 ${r.error ? `<pre class="error">${esc(r.error)}</pre>` : ''}
 <table class="verdicts">${verdicts}</table>
-${hasCharts ? `<div class="charts" data-scenario="${esc(r.id)}"></div><script type="application/json" id="data-${esc(r.id)}">${scriptJson(data)}</script>${laneKey(data.lanes !== null)}` : '<p class="muted">No samples recorded: no charts.</p>'}
+${hasCharts ? `<div class="charts" data-scenario="${esc(r.id)}"></div><script type="application/json" id="data-${esc(r.id)}">${scriptJson(data)}</script>${faultKey(data.faults)}${laneKey(data.lanes !== null)}` : '<p class="muted">No samples recorded: no charts.</p>'}
 ${nemesisTables(r.nemesis)}
 ${events(r)}
 ${states(r)}
@@ -313,6 +313,28 @@ ${metrics(r)}
 ${sections(r)}
 ${logSection(r, logs)}
 </section>`;
+}
+
+/**
+ * The key of the fault bands: one line per kind, in its colour, listing each fault of that kind by
+ * its number and the nodes it hit, when it was in effect (seconds, as on the x axis), and whether
+ * it was healed or lasts to the end (and why).
+ */
+export function faultKey(faults: ChartData['faults']): string {
+  if (faults.length === 0) return '';
+  const kinds = [...new Set(faults.map((f) => f.kind))];
+  const lines = kinds.map((kind) => {
+    const of = faults.filter((f) => f.kind === kind);
+    const items = of.map((f) => {
+      const target = f.label.startsWith(`${kind} `) ? f.label.slice(kind.length + 1) : f.label;
+      const span = f.open
+        ? `${f.from.toFixed(1)} s → end${f.lastsToEnd ? ` (${esc(f.lastsToEnd)})` : ' (never healed)'}`
+        : `${f.from.toFixed(1)}–${f.to.toFixed(1)} s`;
+      return `<span class="fk-item"><span class="num" style="background:${esc(f.color)}">${f.n}</span> ${esc(target)} <span class="muted">${span}</span></span>`;
+    });
+    return `<div><span class="fk-swatch" style="background:${esc(of[0]!.color)}"></span><b class="mono">${esc(kind)}</b> ${items.join(' ')}</div>`;
+  });
+  return `<div class="fault-key"><span class="muted">faults by kind (bands closed at their heal; a dashed strip with an arrow lasts to the end):</span>${lines.join('')}</div>`;
 }
 
 function laneKey(show: boolean): string {
@@ -326,6 +348,19 @@ function laneKey(show: boolean): string {
     ['absent (no walsender)', '#f6d5d5', '#1b1f24'],
   ];
   return `<div class="lane-key muted">sync_state: ${colors.map(([n, bg, fg]) => `<span style="background:${bg};color:${fg}">${esc(n)}</span>`).join('')}</div>`;
+}
+
+/** An event's number as on the charts: a fault's in its kind's colour. */
+function numTag(e: ScenarioEvent, n: number): string {
+  const style = e.kind === 'fault' && e.fault ? ` style="background:${esc(faultColor(e.fault.kind))}"` : '';
+  return `<span class="num ${e.kind}"${style}>${n}</span>`;
+}
+
+/** An event's text; a fault by its kind and the nodes it hit, with the target as planned when that differs ("standby 1"). */
+function eventName(e: ScenarioEvent): string {
+  if (e.kind !== 'fault') return esc(e.what);
+  const label = faultLabel(e);
+  return label === e.what ? esc(label) : `${esc(label)} <span class="muted">(planned: ${esc(e.what)})</span>`;
 }
 
 function events(r: ScenarioRecord): string {
@@ -346,7 +381,7 @@ function events(r: ScenarioRecord): string {
         detail.length > 160
           ? `<details><summary>${esc(detail.slice(0, 120))}…</summary><pre>${esc(JSON.stringify(e.detail, null, 1))}</pre></details>`
           : esc(detail);
-      return `<tr class="${e.kind}"><td class="t">${n ? `<span class="num ${e.kind}">${n}</span>` : ''}</td><td class="t">${sec(e.t)}</td><td class="t muted">${esc(wallAt(r.startedAt, e.t))}</td><td class="k">${e.kind}</td><td>${esc(e.what)}${until ? ` <span class="muted">${until}</span>` : ''}${shortDetail ? `<div class="muted mono">${shortDetail}</div>` : ''}</td></tr>`;
+      return `<tr class="${e.kind}"><td class="t">${n ? `${numTag(e, n)}` : ''}</td><td class="t">${sec(e.t)}</td><td class="t muted">${esc(wallAt(r.startedAt, e.t))}</td><td class="k">${e.kind}</td><td>${eventName(e)}${until ? ` <span class="muted">${until}</span>` : ''}${shortDetail ? `<div class="muted mono">${shortDetail}</div>` : ''}</td></tr>`;
     })
     .join('');
   return `<h3>Events</h3><table class="events"><tr><th>#</th><th>t</th><th>UTC</th><th>kind</th><th>what</th></tr>${rows}</table>`;
@@ -380,7 +415,7 @@ function states(r: ScenarioRecord): string {
       const s = clusterStateAt(r, e.t);
       if (!s) return '';
       const note = `sampled ${s.sampleT >= e.t ? '+' : ''}${Math.round(s.sampleT - e.t)} ms after · ${s.syncRepWaiters ?? '?'} commits waiting on SyncRep${s.synchronousStandbyNames !== null ? ` · synchronous_standby_names '${esc(s.synchronousStandbyNames)}'` : ''}`;
-      return `<div class="state"><h5><span class="num ${e.kind}">${n}</span> ${sec(e.t)} ${e.kind}: ${esc(e.what)}</h5><div class="muted">${note}</div>${stateTable(s)}</div>`;
+      return `<div class="state"><h5>${numTag(e, n)} ${sec(e.t)} ${e.kind}: ${eventName(e)}</h5><div class="muted">${note}</div>${stateTable(s)}</div>`;
     })
     .join('');
   return `<h3>Cluster at each fault and move</h3><p class="muted">As the primary's pg_stat_replication showed it at the first observer sample at or after the event (like <code>patronictl list</code>); TL: timeline where recorded.</p><div class="states">${cards}</div>`;

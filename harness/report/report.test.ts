@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ObserverSample, WriterSample } from '../load/history.ts';
 import type { ScenarioRecord } from './record.ts';
-import { dur, formatMetric, renderHtml, scriptJson } from './html.ts';
+import { dur, faultKey, formatMetric, renderHtml, scriptJson } from './html.ts';
 import { buildSummary, parseRecord, writeReport } from './report.ts';
-import { chartData, clusterStateAt, faultIntervals, laneSpans, smoothTps, storyWindow, verdictOverlays } from './series.ts';
+import { chartData, clusterStateAt, FAULT_COLORS, faultIntervals, laneSpans, smoothTps, storyWindow, verdictOverlays } from './series.ts';
 import type { Summary } from './summary.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/run', import.meta.url));
@@ -78,10 +78,122 @@ describe('faultIntervals', () => {
       9000,
     );
     expect(faults).toEqual([
-      { n: 1, from: 1000, to: 3000, what: 'kill s1', healedBy: 'pg_ctl start s1', open: false },
-      { n: 2, from: 2000, to: 9000, what: 'pg_ctl stop -m fast s2', open: true },
+      {
+        n: 1,
+        from: 1000,
+        to: 3000,
+        what: 'kill s1',
+        kind: 'fault',
+        label: 'kill s1',
+        color: '#cf222e',
+        healedBy: 'pg_ctl start s1',
+        open: false,
+      },
+      {
+        n: 2,
+        from: 2000,
+        to: 9000,
+        what: 'pg_ctl stop -m fast s2',
+        kind: 'fault',
+        label: 'pg_ctl stop -m fast s2',
+        color: '#cf222e',
+        open: true,
+      },
     ]);
     expect(moves).toEqual([{ n: 3, t: 3000, what: 'pg_ctl start s1' }]);
+  });
+
+  it('names a typed fault by its kind and the nodes it hit, colours it by kind, and says why one lasts to the end', () => {
+    const { faults } = faultIntervals(
+      [
+        {
+          t: 1000,
+          kind: 'fault',
+          what: 'kill-walsender standby 1',
+          fault: { kind: 'kill-walsender', target: { standby: 1 } },
+          nodes: ['primary', 's2'],
+          until: 2000,
+        },
+        {
+          t: 1500,
+          kind: 'fault',
+          what: 'one-way-loss standby 0 to standby 1',
+          fault: { kind: 'one-way-loss', target: { standby: 0 }, params: { to: { standby: 1 } } },
+          nodes: ['s1', 's2'],
+          until: 2500,
+        },
+        {
+          t: 1600,
+          kind: 'fault',
+          what: 'freeze-postmaster standby 1',
+          fault: { kind: 'freeze-postmaster', target: { standby: 1 } },
+          nodes: ['s2'],
+          until: 2600,
+        },
+        {
+          t: 3000,
+          kind: 'fault',
+          what: 'crash-host-loud primary',
+          fault: { kind: 'crash-host-loud', target: 'primary' },
+          nodes: ['primary'],
+          lastsToEnd: 'the old primary stays down',
+        },
+        { t: 3100, kind: 'fault', what: 'stop-fast standby 0', fault: { kind: 'stop-fast', target: { standby: 0 } } },
+      ],
+      9000,
+    );
+    expect(faults.map((f) => f.label)).toEqual([
+      'kill-walsender primary → s2',
+      'one-way-loss s1 → s2',
+      'freeze-postmaster s2',
+      'crash-host-loud primary',
+      'stop-fast standby 0', // no nodes recorded: the target as planned
+    ]);
+    expect(new Set(faults.map((f) => f.color)).size).toBe(5);
+    expect(faults.map((f) => f.color)).toEqual(faults.map((f) => FAULT_COLORS[f.kind]));
+    expect(faults[3]).toMatchObject({ open: true, to: 9000, lastsToEnd: 'the old primary stays down' });
+    expect(faults[4]).toMatchObject({ open: true, to: 9000 });
+    expect(faults[4]).not.toHaveProperty('lastsToEnd');
+    expect(faults.slice(0, 3).map((f) => [f.open, f.to])).toEqual([
+      [false, 2000],
+      [false, 2500],
+      [false, 2600],
+    ]);
+  });
+
+  it('draws a key per fault kind with each fault by number, nodes and span, open ones to the end with why', () => {
+    const key = faultKey([
+      {
+        n: 1,
+        from: 13.8,
+        to: 18.2,
+        what: 'x',
+        kind: 'kill-walsender',
+        label: 'kill-walsender primary → s2',
+        color: '#bf3989',
+        open: false,
+      },
+      {
+        n: 4,
+        from: 20,
+        to: 30,
+        what: 'y',
+        kind: 'crash-host-loud',
+        label: 'crash-host-loud primary',
+        color: '#cf222e',
+        open: true,
+        lastsToEnd: 'stays down',
+      },
+      { n: 9, from: 51.4, to: 54.9, what: 'z', kind: 'kill-walsender', label: 'kill-walsender s1 → s2', color: '#bf3989', open: false },
+    ]);
+    const lines = key.split('<div>').slice(1);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toContain('<b class="mono">kill-walsender</b>');
+    expect(lines[0]).toMatch(
+      />1<\/span> primary → s2 <span class="muted">13\.8–18\.2 s<\/span>.*>9<\/span> s1 → s2 <span class="muted">51\.4–54\.9 s/,
+    );
+    expect(lines[1]).toContain('>4</span> primary <span class="muted">20.0 s → end (stays down)</span>');
+    expect(faultKey([])).toBe('');
   });
 });
 

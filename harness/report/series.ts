@@ -43,9 +43,17 @@ export interface FaultInterval {
   from: number;
   to: number;
   what: string;
+  /** The fault's kind (nemesis/fault.ts `FaultKind`); `fault` for a fault event that carries no typed fault (older records). */
+  kind: string;
+  /** Its kind and the nodes it hit by name, e.g. `freeze-postmaster s2`, `one-way-loss s1 → s2`. */
+  label: string;
+  /** The band's colour: one per kind (`faultColor`). */
+  color: string;
   healedBy?: string;
   /** Never healed: it lasted to the end of the scenario. */
   open: boolean;
+  /** Open on purpose: the story said it lasts to the end, and why (`Recorder.lastsToEnd`). */
+  lastsToEnd?: string;
 }
 
 /** A move drawn as a vertical marker. */
@@ -55,6 +63,51 @@ export interface MoveMark {
   what: string;
 }
 
+/**
+ * A colour per fault kind, by family: crashes red, stops orange, freezes purple, network faults
+ * blue and teal, replication-process faults pink and grey, a full pg_wal brown. A kind not
+ * listed (a newer catalogue's) gets the crash red.
+ */
+export const FAULT_COLORS: Readonly<Record<string, string>> = {
+  'crash-host-loud': '#cf222e',
+  'crash-host-silent': '#8b0820',
+  'kill9-postmaster': '#f0605a',
+  'stop-fast': '#e8710a',
+  'stop-immediate': '#a33f00',
+  'freeze-host': '#6f3fd0',
+  'freeze-postmaster': '#b08cf5',
+  isolate: '#0969da',
+  'one-way-loss': '#4aa3f0',
+  split: '#033d8b',
+  'packet-loss': '#1b7c83',
+  bandwidth: '#3fb5c9',
+  'kill-walreceiver': '#e85aad',
+  'kill-walsender': '#bf3989',
+  'pause-replay': '#6e7781',
+  'wal-full': '#8c564b',
+};
+
+/** The band colour of a fault kind (`FAULT_COLORS`, else red). */
+export function faultColor(kind: string): string {
+  return Object.hasOwn(FAULT_COLORS, kind) ? FAULT_COLORS[kind]! : '#cf222e';
+}
+
+/**
+ * A fault's name on the charts: its kind and the nodes it hit, by the names the catalogue
+ * recorded at injection (`e.nodes`: a target planned as "standby 1" is named as the node it
+ * resolved to). Kinds between two nodes read as an arrow: `one-way-loss s1 → s2` (s1's packets
+ * to s2 dropped), `kill-walsender primary → s2` (the primary's walsender for s2). Without the
+ * nodes, the planned target; without a typed fault (older records), the event's text.
+ */
+export function faultLabel(e: Pick<ScenarioEvent, 'what' | 'fault' | 'nodes'>): string {
+  if (!e.fault) return e.what;
+  const nodes = e.nodes ?? [];
+  const t = e.fault.target;
+  const planned = t === 'primary' ? 'primary' : 'node' in t ? t.node : `standby ${t.standby}`;
+  const pair = (e.fault.kind === 'one-way-loss' || e.fault.kind === 'kill-walsender') && nodes.length === 2;
+  return `${e.fault.kind} ${nodes.length ? nodes.join(pair ? ' → ' : ', ') : planned}`;
+}
+
 /** Faults as intervals and moves as marks, numbered together in time order; `endT` closes the faults never healed. */
 export function faultIntervals(events: readonly ScenarioEvent[], endT: number): { faults: FaultInterval[]; moves: MoveMark[] } {
   const faults: FaultInterval[] = [];
@@ -62,13 +115,18 @@ export function faultIntervals(events: readonly ScenarioEvent[], endT: number): 
   numbered(events).forEach(({ e, n }) => {
     if (e.kind === 'fault') {
       const healed = typeof e.until === 'number' && Number.isFinite(e.until);
+      const kind = e.fault?.kind ?? 'fault';
       faults.push({
         n,
         from: e.t,
         to: healed ? Math.max(e.t, e.until!) : Math.max(e.t, endT),
         what: e.what,
+        kind,
+        label: faultLabel(e),
+        color: faultColor(kind),
         ...(e.healedBy ? { healedBy: e.healedBy } : {}),
         open: !healed,
+        ...(!healed && e.lastsToEnd ? { lastsToEnd: e.lastsToEnd } : {}),
       });
     } else moves.push({ n, t: e.t, what: e.what });
   });
