@@ -302,6 +302,20 @@ describe('compareMajors', () => {
     expect(() => compareMajors(twoMajors(), 14)).toThrow(/PostgreSQL 14 is not a major of run .* \(it ran 13, 15, 17\)/);
   });
 
+  it('pairs verdicts across majors by id: a check worded otherwise on one major is no difference (the matrix page)', () => {
+    const hi = onMajor(baseline(), 17);
+    for (const sc of hi.scenarios)
+      sc.verdicts = sc.verdicts.map((v) => ({
+        ...v,
+        id: verdictId(v),
+        check: `${v.check}, reworded`,
+        summary: `said otherwise: ${v.summary}`,
+      }));
+    const m = compareMajors(joinMajors(onMajor(baseline(), 13), hi));
+    expect(m.regressed).toBe(false);
+    expect(m.diffs[0]!.diff.scenarios.flatMap((s) => s.verdictFlips)).toEqual([]);
+  });
+
   it('one major: nothing to compare', () => {
     expect(compareMajors(baseline())).toMatchObject({ base: 15, majors: [15], diffs: [], regressed: false });
   });

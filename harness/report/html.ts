@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describeEvidence } from '../checks/describe.ts';
+import { verdictId } from '../checks/verdict.ts';
 import { isKnownMetric, metricInfo } from './metrics.ts';
 import type { MetricValue, ScenarioEvent, ScenarioRecord } from './record.ts';
 import { chartData, clusterStateAt, faultColor, faultLabel, numbered, type ChartData, type ClusterState } from './series.ts';
@@ -285,7 +286,7 @@ function scenarioSection(r: ScenarioRecord, logs: LogView[]): string {
   const verdicts = r.verdicts
     .map(
       (v) =>
-        `<tr><td class="st">${pill(v.status)}</td><td><b>${esc(v.check)}</b><br>${esc(v.summary)}<div class="ev">${esc(describeEvidence(v))}</div></td></tr>`,
+        `<tr><td class="st">${pill(v.status)}</td><td><b>${esc(v.check)}</b> <span class="mono muted" title="the verdict's id: what compare and the matrix pair verdicts by">${esc(verdictId(v))}</span><br>${esc(v.summary)}<div class="ev">${esc(describeEvidence(v))}</div></td></tr>`,
     )
     .join('');
   const cl = r.cluster ?? {};

@@ -291,7 +291,7 @@ describe('verdictOverlays', () => {
   it('draws the windows and bounds the throughput verdicts judged, and the model disagreements', () => {
     const o = verdictOverlays([
       {
-        id: 'throughput-stalls',
+        id: 'throughput.stall',
         check: 'throughput stalls',
         status: 'passed',
         summary: '',
@@ -307,7 +307,7 @@ describe('verdictOverlays', () => {
         },
       },
       {
-        id: 'throughput-recovers',
+        id: 'throughput.recover',
         check: 'throughput recovers',
         status: 'failed',
         summary: '',
@@ -323,14 +323,14 @@ describe('verdictOverlays', () => {
         },
       },
       {
-        id: 'writes-go-on',
+        id: 'throughput.sustained',
         check: 'writes go on',
         status: 'passed',
         summary: '',
         evidence: { fromT: 100, toT: 900, tps: 280, steadyTps: 300, fraction: 0.5, samples: 8 },
       },
       {
-        id: 'pg_stat_replication-agrees-with-the-model',
+        id: 'replication.model-agreement',
         check: 'pg_stat_replication agrees with the model',
         status: 'failed',
         summary: '',
@@ -341,7 +341,7 @@ describe('verdictOverlays', () => {
           disagreements: [{ fromT: 2000, toT: 3500, durationMs: 1600, mismatches: [] }],
         },
       },
-      { id: 'row-hashes-agree', check: 'row hashes agree', status: 'passed', summary: '', evidence: { nodes: [], distinct: 1 } },
+      { id: 'rows.hash-equal', check: 'row hashes agree', status: 'passed', summary: '', evidence: { nodes: [], distinct: 1 } },
     ]);
     expect(o.steadyTps).toBe(300);
     expect(o.tps).toEqual([
@@ -353,6 +353,26 @@ describe('verdictOverlays', () => {
       { kind: 'bar', from: 100, to: 900, y: 150, status: 'passed', label: '50% of steady 300' },
     ]);
     expect(o.lanes).toEqual([{ kind: 'window', from: 2000, to: 3600, status: 'failed', label: 'model ≠ pg_stat_replication' }]);
+  });
+
+  it('finds a check by its id, not by its wording or the shape of its evidence', () => {
+    const stall = { faultT: 1000, withinMs: 2000, minZeroIntervals: 5, firstZeroT: 1100, zeroIntervals: 9 };
+    const reworded = verdictOverlays([
+      { id: 'throughput.stall', check: 'commits stop once no standby can confirm', status: 'passed', summary: 'reworded', evidence: stall },
+    ]);
+    expect(reworded.tps).toEqual([
+      { kind: 'window', from: 1000, to: 3000, status: 'passed', label: 'stall within 2 s' },
+      { kind: 'mark', t: 1100, status: 'passed', label: '0 TPS ×9' },
+    ]);
+    // A scenario author's own check with evidence of the same shape draws nothing.
+    const own = verdictOverlays([
+      { id: 'my-app.queue-stalls', check: 'throughput stalls', status: 'passed', summary: '', evidence: stall },
+      { id: 'my-app.catch-up', check: 'x', status: 'passed', summary: '', evidence: { repairT: 1, withinMs: 2, steadyTps: 300 } },
+    ]);
+    expect(own).toEqual({ tps: [], lanes: [], steadyTps: null });
+    // A record written before verdicts had ids: found by its check's old name.
+    const legacy = verdictOverlays([{ check: 'throughput stalls', status: 'failed', summary: '', evidence: stall } as never]);
+    expect(legacy.tps).toHaveLength(2);
   });
 });
 

@@ -5,7 +5,7 @@
  * or the browser; `report.ts` writes the results into the page as JSON and `client.ts` draws them.
  */
 import { stepOf } from '../checks/sync-state.ts';
-import type { VerdictStatus } from '../checks/verdict.ts';
+import { CHECK_IDS, verdictId, type VerdictStatus } from '../checks/verdict.ts';
 import type { ObserverSample, SyncTransition, WriterSample } from '../load/history.ts';
 import { lsnDiff, type Lsn } from '../lsn.ts';
 import type { ScenarioEvent, ScenarioRecord } from './record.ts';
@@ -259,12 +259,91 @@ export type Overlay =
 const num = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 const fmtMs = (ms: number) => (Math.abs(ms) >= 1000 ? `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s` : `${Math.round(ms)} ms`);
 
+/** What one check draws: overlays on the throughput panel and on the lanes, and the steady TPS it judged against. */
+interface Drawn {
+  tps?: Overlay[];
+  lanes?: Overlay[];
+  steadyTps?: number;
+}
+
 /**
- * What the throughput and model verdicts judged, as overlays: by the shape of their evidence
- * (checks/throughput.ts: stall {faultT, withinMs, firstZeroT}, recovery {repairT, withinMs,
- * steadyTps, fraction, recoveredT}, writes go on {fromT, toT, steadyTps, fraction, tps};
- * checks/model-agreement.ts: disagreements [{fromT, toT}]). Ms on the scenario clock; `tps`
- * overlays go on the throughput panel, `lanes` on the sync_state lanes.
+ * The chart overlays of each shipped check, by verdict id (checks/verdict.ts `CHECK_IDS`), from
+ * its typed evidence (checks/throughput.ts, checks/model-agreement.ts). Each reads its fields
+ * defensively: a record of another version may carry other evidence under the same id.
+ */
+const OVERLAYS: Record<string, (e: Record<string, unknown>, status: VerdictStatus, intervalMs: number) => Drawn> = {
+  // StallEvidence: the window after the fault in which commits had to stop, and the first zero interval.
+  [CHECK_IDS.stall]: (e, status) => {
+    if (!num(e.faultT) || !num(e.withinMs)) return {};
+    const tps: Overlay[] = [
+      { kind: 'window', from: e.faultT, to: e.faultT + e.withinMs, status, label: `stall within ${fmtMs(e.withinMs)}` },
+    ];
+    if (num(e.firstZeroT))
+      tps.push({ kind: 'mark', t: e.firstZeroT, status, label: `0 TPS${num(e.zeroIntervals) ? ` ×${e.zeroIntervals}` : ''}` });
+    return { tps };
+  },
+  // RecoveryEvidence: the window after the repair, the bar TPS had to reach, and when it did.
+  [CHECK_IDS.recover]: (e, status) => {
+    if (!num(e.repairT) || !num(e.withinMs) || !num(e.steadyTps)) return {};
+    const fraction = num(e.fraction) ? e.fraction : 0.5;
+    const to = e.repairT + e.withinMs;
+    const tps: Overlay[] = [
+      { kind: 'window', from: e.repairT, to, status, label: `recover within ${fmtMs(e.withinMs)}` },
+      {
+        kind: 'bar',
+        from: e.repairT,
+        to,
+        y: fraction * e.steadyTps,
+        status,
+        label: `${Math.round(fraction * 100)}% of steady ${e.steadyTps.toFixed(0)}`,
+      },
+    ];
+    if (num(e.recoveredT)) tps.push({ kind: 'mark', t: e.recoveredT, status, label: `back +${fmtMs(e.recoveredT - e.repairT)}` });
+    return { tps, ...(e.steadyTps > 0 ? { steadyTps: e.steadyTps } : {}) };
+  },
+  // SustainedEvidence: the window in which writes had to go on, and the bar they had to stay above.
+  [CHECK_IDS.sustained]: (e, status) => {
+    if (!num(e.fromT) || !num(e.toT) || !num(e.steadyTps)) return {};
+    const fraction = num(e.fraction) ? e.fraction : 0.5;
+    const tps: Overlay[] = [
+      { kind: 'window', from: e.fromT, to: e.toT, status, label: 'writes go on' },
+      {
+        kind: 'bar',
+        from: e.fromT,
+        to: e.toT,
+        y: fraction * e.steadyTps,
+        status,
+        label: `${Math.round(fraction * 100)}% of steady ${e.steadyTps.toFixed(0)}`,
+      },
+    ];
+    return { tps, ...(e.steadyTps > 0 ? { steadyTps: e.steadyTps } : {}) };
+  },
+  // ModelAgreementEvidence: each stretch in which pg_stat_replication differed from the model, on the lanes.
+  [CHECK_IDS.modelAgreement]: (e, status, intervalMs) => {
+    if (!Array.isArray(e.disagreements)) return {};
+    const lanes = (e.disagreements as Array<Record<string, unknown>>).flatMap((d): Overlay[] =>
+      num(d.fromT) && num(d.toT)
+        ? [
+            {
+              kind: 'window',
+              from: d.fromT,
+              to: d.toT + intervalMs,
+              status: status === 'passed' ? 'unknown' : status,
+              label: 'model ≠ pg_stat_replication',
+            },
+          ]
+        : [],
+    );
+    return { lanes };
+  },
+};
+
+/**
+ * What the throughput and model verdicts judged, as overlays, found by verdict id
+ * (`verdictId`: a record written before ids by its check's old name), never by the shape of the
+ * evidence: a check of a scenario author's own draws nothing, whatever its evidence holds.
+ * Ms on the scenario clock; `tps` overlays go on the throughput panel, `lanes` on the sync_state
+ * lanes; `steadyTps` is the first steady TPS a recovery or writes-go-on verdict judged against.
  */
 export function verdictOverlays(
   verdicts: ScenarioRecord['verdicts'],
@@ -274,54 +353,12 @@ export function verdictOverlays(
   const lanes: Overlay[] = [];
   let steadyTps: number | null = null;
   for (const v of verdicts) {
-    const e = (v.evidence ?? {}) as Record<string, unknown>;
-    if (num(e.steadyTps) && e.steadyTps > 0) steadyTps ??= e.steadyTps;
-    if (num(e.faultT) && num(e.withinMs) && 'minZeroIntervals' in e) {
-      tps.push({ kind: 'window', from: e.faultT, to: e.faultT + e.withinMs, status: v.status, label: `stall within ${fmtMs(e.withinMs)}` });
-      if (num(e.firstZeroT))
-        tps.push({ kind: 'mark', t: e.firstZeroT, status: v.status, label: `0 TPS${num(e.zeroIntervals) ? ` ×${e.zeroIntervals}` : ''}` });
-    } else if (num(e.repairT) && num(e.withinMs) && num(e.steadyTps)) {
-      const fraction = num(e.fraction) ? e.fraction : 0.5;
-      tps.push({
-        kind: 'window',
-        from: e.repairT,
-        to: e.repairT + e.withinMs,
-        status: v.status,
-        label: `recover within ${fmtMs(e.withinMs)}`,
-      });
-      tps.push({
-        kind: 'bar',
-        from: e.repairT,
-        to: e.repairT + e.withinMs,
-        y: fraction * e.steadyTps,
-        status: v.status,
-        label: `${Math.round(fraction * 100)}% of steady ${e.steadyTps.toFixed(0)}`,
-      });
-      if (num(e.recoveredT))
-        tps.push({ kind: 'mark', t: e.recoveredT, status: v.status, label: `back +${fmtMs(e.recoveredT - e.repairT)}` });
-    } else if (num(e.fromT) && num(e.toT) && num(e.steadyTps)) {
-      const fraction = num(e.fraction) ? e.fraction : 0.5;
-      tps.push({ kind: 'window', from: e.fromT, to: e.toT, status: v.status, label: 'writes go on' });
-      tps.push({
-        kind: 'bar',
-        from: e.fromT,
-        to: e.toT,
-        y: fraction * e.steadyTps,
-        status: v.status,
-        label: `${Math.round(fraction * 100)}% of steady ${e.steadyTps.toFixed(0)}`,
-      });
-    } else if (Array.isArray(e.disagreements)) {
-      for (const d of e.disagreements as Array<Record<string, unknown>>) {
-        if (num(d.fromT) && num(d.toT))
-          lanes.push({
-            kind: 'window',
-            from: d.fromT,
-            to: d.toT + intervalMs,
-            status: v.status === 'passed' ? 'unknown' : v.status,
-            label: 'model ≠ pg_stat_replication',
-          });
-      }
-    }
+    const draw = OVERLAYS[verdictId(v).split(':')[0]!];
+    if (!draw || !v.evidence || typeof v.evidence !== 'object') continue;
+    const d = draw(v.evidence as Record<string, unknown>, v.status, intervalMs);
+    tps.push(...(d.tps ?? []));
+    lanes.push(...(d.lanes ?? []));
+    if (d.steadyTps !== undefined) steadyTps ??= d.steadyTps;
   }
   return { tps, lanes, steadyTps };
 }
