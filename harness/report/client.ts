@@ -261,7 +261,7 @@ export const CLIENT_JS = String.raw`
 
     if (d.writer) {
       var w = d.writer;
-      panel('tps', 'Throughput', '— acknowledged batches per second: thin line per ' + w.intervalMs + ' ms, thick line 1 s mean; shaded bands are faults, coloured by kind (named and numbered; the key below), dashed blue lines moves; brackets and dashed bars are what the verdicts judged', 230,
+      panel('tps', 'Throughput', '— acknowledged batches per second: thin line per ' + w.intervalMs + ' ms, thick line 1 s mean; shaded bands are faults, coloured by kind (named and numbered; the key above), dashed blue lines moves; brackets and dashed bars are what the verdicts judged', 230,
         [w.x, w.tps, w.tps1s],
         [
           { label: 'TPS (' + w.intervalMs + ' ms)', stroke: '#9fb3c8', width: 1, value: fmtNum(0) },

@@ -306,7 +306,7 @@ ${r.rerun ? `<div class="cmd"><code>${esc(r.rerun)}</code><button class="copy" t
 <div class="verdict-line">${verdictLine}</div>
 ${r.error ? `<pre class="error">${esc(r.error)}</pre>` : ''}
 <table class="verdicts">${verdicts}</table>
-${hasCharts ? `<div class="charts" data-scenario="${esc(r.id)}"></div><script type="application/json" id="data-${esc(r.id)}">${scriptJson(data)}</script>${faultKey(data.faults)}${laneKey(data.lanes !== null)}` : '<p class="muted">No samples recorded: no charts.</p>'}
+${hasCharts ? `${faultKey(data.faults)}<div class="charts" data-scenario="${esc(r.id)}"></div><script type="application/json" id="data-${esc(r.id)}">${scriptJson(data)}</script>${laneKey(data.lanes !== null)}` : '<p class="muted">No samples recorded: no charts.</p>'}
 ${nemesisTables(r.nemesis)}
 ${events(r)}
 ${states(r)}
@@ -333,7 +333,8 @@ export function faultKey(faults: ChartData['faults']): string {
         : `${f.from.toFixed(1)}–${f.to.toFixed(1)} s`;
       return `<span class="fk-item"><span class="num" style="background:${esc(f.color)}">${f.n}</span> ${esc(target)} <span class="muted">${span}</span></span>`;
     });
-    return `<div><span class="fk-swatch" style="background:${esc(of[0]!.color)}"></span><b class="mono">${esc(kind)}</b> ${items.join(' ')}</div>`;
+    const name = kind === 'fault' ? 'fault <span class="muted">(kind not recorded: an older record)</span>' : esc(kind);
+    return `<div><span class="fk-swatch" style="background:${esc(of[0]!.color)}"></span><b class="mono">${name}</b> ${items.join(' ')}</div>`;
   });
   return `<div class="fault-key"><span class="muted">faults by kind (bands closed at their heal; a dashed strip with an arrow lasts to the end):</span>${lines.join('')}</div>`;
 }

@@ -470,6 +470,62 @@ describe('parseRecord of a record written when metrics held tables', () => {
     expect(r.legacyMetrics).toEqual({ myOwnTable: { a: 1 } });
   });
 
+  it("moves the typed fault an older record kept in a fault event's detail up to the event, and its nemesis metrics to the section", () => {
+    const parsed = parseRecord(
+      JSON.stringify({
+        name: 'x',
+        file: 'scenarios/x.test.ts',
+        status: 'failed',
+        major: 15,
+        metrics: { schedule: { seed: 10, faults: [] }, outAtPromotion: [['primary']], lostAcked: 1061 },
+        events: [
+          {
+            t: 37652.9,
+            kind: 'fault',
+            what: 'packet-loss standby 0 48 %',
+            detail: { fault: { id: 3, kind: 'packet-loss', target: { standby: 0 }, params: { rate: 0.48 } }, nodes: ['s1'] },
+            until: 47977.6,
+          },
+          { t: 40000, kind: 'fault', what: 'kill s2', detail: { signal: 'KILL' } },
+        ],
+      }),
+    );
+    if (!('record' in parsed)) throw new Error(parsed.broken);
+    const [typed, untyped] = parsed.record.events;
+    expect(typed).toEqual({
+      t: 37652.9,
+      kind: 'fault',
+      what: 'packet-loss standby 0 48 %',
+      fault: { id: 3, kind: 'packet-loss', target: { standby: 0 }, params: { rate: 0.48 } },
+      nodes: ['s1'],
+      until: 47977.6,
+    });
+    expect(faultIntervals([typed!], 90_000).faults[0]).toMatchObject({
+      kind: 'packet-loss',
+      label: 'packet-loss s1',
+      color: FAULT_COLORS['packet-loss'],
+    });
+    expect(untyped).toEqual({ t: 40000, kind: 'fault', what: 'kill s2', detail: { signal: 'KILL' } });
+    expect(parsed.record.nemesis?.outAtPromotion).toEqual([['primary']]);
+    expect(parsed.record.metrics).toEqual({ lostAcked: 1061 });
+    expect(parsed.record.legacyMetrics).toBeUndefined();
+  });
+
+  it('keeps what it cannot read as a section (a count per failover where nodes are expected) among the other figures, and renders', () => {
+    const r = old({ schedule: { seed: 10, faults: [] }, failovers: [], outAtPromotion: [1] });
+    expect(r.nemesis).toEqual({ seed: 10, schedule: { seed: 10, faults: [] }, failovers: [] });
+    expect(r.legacyMetrics).toEqual({ outAtPromotion: [1] });
+    const html = renderHtml({
+      summary: buildSummary('run', null, [r]),
+      context: null,
+      records: [r],
+      broken: [],
+      logs: new Map(),
+      files: [],
+    });
+    expect(html).toContain('<summary class="mono">outAtPromotion</summary>');
+  });
+
   it('draws them as tables, not JSON', () => {
     const r = old({ timelines: { primary: 1, s1: 1 }, rowsPerNode: { primary: 4813000, s1: 4813000 }, steadyTps: 289 });
     const html = renderHtml({

@@ -9,6 +9,7 @@ import {
   type NemesisRecord,
   type NodeAtEnd,
   type PromotionRecord,
+  type ScenarioEvent,
   type ScenarioRecord,
 } from './record.ts';
 import { renderHtml, type BrokenRecord, type LogView, type ReportInput } from './html.ts';
@@ -107,11 +108,31 @@ export function parseRecord(text: string, defaultMajor?: number): { record: Scen
     rerun: typeof r.rerun === 'string' ? r.rerun : '',
     metrics: r.metrics && typeof r.metrics === 'object' ? r.metrics : {},
     verdicts: arr<ScenarioRecord['verdicts'][number]>(r.verdicts).filter((v) => v && typeof v.check === 'string'),
-    events: arr<ScenarioRecord['events'][number]>(r.events).filter((e) => e && typeof e.t === 'number'),
+    events: arr<ScenarioRecord['events'][number]>(r.events)
+      .filter((e) => e && typeof e.t === 'number')
+      .map(typedFaultOf),
     logs: r.logs && typeof r.logs === 'object' ? r.logs : {},
   };
   const legacy = r.nemesis === undefined ? legacyNemesis(record.metrics as Record<string, unknown>) : undefined;
   return { record: liftNonScalars(legacy ? { ...record, nemesis: legacy } : record) };
+}
+
+/** The catalogue's fault as a record carries it. */
+type Fault = NonNullable<ScenarioEvent['fault']>;
+
+/**
+ * A fault event as this version records it: records written before events carried the typed
+ * fault kept it, and the nodes it hit, in `detail.fault` and `detail.nodes`; they move up to
+ * `fault` and `nodes` (the report names and colours bands by them). Other events as they are.
+ */
+function typedFaultOf(e: ScenarioEvent): ScenarioEvent {
+  if (e.kind !== 'fault' || e.fault || !e.detail) return e;
+  const { fault, nodes, ...rest } = e.detail as { fault?: unknown; nodes?: unknown } & Record<string, unknown>;
+  const f = fault as Partial<Fault> | undefined;
+  if (!f || typeof f !== 'object' || typeof f.kind !== 'string' || f.target === undefined) return e;
+  const names = Array.isArray(nodes) && nodes.every((n) => typeof n === 'string') ? { nodes: nodes as string[] } : {};
+  const { detail: _, ...event } = e;
+  return { ...event, fault: f as Fault, ...(e.nodes ? {} : names), ...(Object.keys(rest).length ? { detail: rest } : {}) };
 }
 
 /**
@@ -135,7 +156,17 @@ export function liftNonScalars(r: ScenarioRecord): ScenarioRecord {
   const out: ScenarioRecord = { ...r, metrics };
   const taken = new Set<string>();
   // The nemesis section was lifted from these by legacyNemesis.
-  if (r.nemesis) for (const k of ['schedule', 'failovers', 'faultImpact', 'byKind', 'faultsSkipped', 'writeAvailability']) taken.add(k);
+  // What legacyNemesis took into the nemesis section (the same values), by metric name.
+  const lifted: Record<string, unknown> = {
+    schedule: r.nemesis?.schedule,
+    failovers: r.nemesis?.failovers,
+    faultImpact: r.nemesis?.impacts,
+    byKind: r.nemesis?.byKind,
+    faultsSkipped: r.nemesis?.skipped,
+    outAtPromotion: r.nemesis?.outAtPromotion,
+    writeAvailability: r.nemesis?.writeAvailability,
+  };
+  for (const [k, v] of Object.entries(lifted)) if (v !== undefined && rest[k] === v) taken.add(k);
   const timelines = obj(rest.timelines);
   const rows = obj(rest.rowsPerNode);
   if (!r.nodesAtEnd && (timelines || rows)) {
@@ -187,12 +218,17 @@ function legacyNemesis(m: Record<string, unknown>): NemesisRecord | undefined {
   const impacts = list<NonNullable<NemesisRecord['impacts']>[number]>(m.faultImpact);
   const byKind = list<NonNullable<NemesisRecord['byKind']>[number]>(m.byKind);
   const skipped = list<NonNullable<NemesisRecord['skipped']>[number]>(m.faultsSkipped);
+  // Per failover, the nodes out (older records kept only a count per failover: left as it was).
+  const outAtPromotion = list<unknown>(m.outAtPromotion)?.every((x) => Array.isArray(x) && x.every((n) => typeof n === 'string'))
+    ? (m.outAtPromotion as string[][])
+    : undefined;
   return {
     ...n,
     ...(failovers ? { failovers } : {}),
     ...(impacts ? { impacts } : {}),
     ...(byKind ? { byKind } : {}),
     ...(skipped ? { skipped } : {}),
+    ...(outAtPromotion ? { outAtPromotion } : {}),
     ...(m.writeAvailability && typeof m.writeAvailability === 'object'
       ? { writeAvailability: m.writeAvailability as NemesisRecord['writeAvailability'] }
       : {}),
