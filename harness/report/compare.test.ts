@@ -1,9 +1,11 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verdictId } from '../checks/verdict.ts';
 import { ConfigError } from '../errors.ts';
 import { asRun, baseline, fixtureText, joinMajors, onMajor, scenarioOf } from './compare-fixtures/fixtures.ts';
 import { compareMajors, compareSummaries, formatThreshold, parseSummary, renderCompareHtml, renderCompareText } from './compare.ts';
-import { METRICS, metricDictionary, UNKNOWN_METRIC } from './metrics.ts';
+import { isKnownMetric, METRICS, metricDictionary, UNKNOWN_METRIC } from './metrics.ts';
 import type { MetricValue } from './record.ts';
 import type { Summary } from './summary.ts';
 
@@ -54,6 +56,29 @@ describe('metric dictionary', () => {
     // Every ms metric that is judged has the timing threshold.
     for (const [name, m] of Object.entries(METRICS))
       if (m.unit === 'ms' && m.better !== 'none') expect(m.threshold, name).toEqual({ relative: 0.25, absolute: 1000 });
+  });
+});
+
+describe('metrics the stories record', () => {
+  it('each has a unit and a direction: in the dictionary, or declared where it is recorded', () => {
+    const root = join(import.meta.dirname, '..', '..');
+    const files = [
+      ...['scenarios', 'examples/scenarios'].flatMap((d) =>
+        readdirSync(join(root, d))
+          .filter((f) => f.endsWith('.test.ts'))
+          .map((f) => join(d, f)),
+      ),
+      'harness/run/steps.ts',
+    ];
+    const calls = files.flatMap((f) =>
+      [...readFileSync(join(root, f), 'utf8').matchAll(/rec\.metric\(\s*'([^']+)',([^;]*)\);/g)].map((m) => ({
+        f,
+        name: m[1]!,
+        args: m[2]!,
+      })),
+    );
+    expect(calls.length).toBeGreaterThan(40);
+    for (const c of calls) expect(isKnownMetric(c.name) || /\{\s*unit:/.test(c.args), `${c.f}: ${c.name}`).toBe(true);
   });
 });
 
