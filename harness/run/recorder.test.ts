@@ -66,7 +66,7 @@ test('a metric is one scalar: an object, an array or undefined is refused with t
   const refused = (v: unknown) => () => rec.metric('rowsPerNode', v as never);
   expect(refused({ primary: 1000, s1: 1000 })).toThrow(ConfigError);
   expect(refused({ primary: 1000 })).toThrow(
-    /^metric "rowsPerNode" is an object; a metric holds one number, boolean, text or null\n {2}fix: record one figure per metric/,
+    /^metric "rowsPerNode" is an object; a metric holds one number, boolean, text or null\n {2}fix: record each figure as a metric of its own/,
   );
   expect(refused(['7:101'])).toThrow(/metric "rowsPerNode" is an array/);
   expect(refused(undefined)).toThrow(/metric "rowsPerNode" is undefined/);

@@ -25,6 +25,8 @@ export class Recorder {
   readonly metrics: Record<string, MetricValue> = {};
   /** What the scenario declared about metrics of its own (unit, which way is worse), by name. */
   readonly metricInfo: Record<string, MetricDeclaration> = {};
+  /** Undeclared metrics of the scenario's own already warned about (once per name). */
+  private readonly warned = new Set<string>();
   readonly verdicts: Verdict[] = [];
   /** The nemesis story's typed section (its schedule first, the rest as the story reaches it); undefined elsewhere. */
   nemesis?: NemesisRecord;
@@ -115,7 +117,7 @@ export class Recorder {
               : `a ${typeof value}`;
       throw new ConfigError(
         `metric "${name}" is ${what}; a metric holds one number, boolean, text or null`,
-        `record one figure per metric (e.g. rec.metric('${name}Ms', 840, { unit: 'ms', better: 'lower' })), and put a table or list in a step's detail: rec.step('${name}', { ... })`,
+        `record each figure as a metric of its own (rec.metric('queueDrainMs', 840, { unit: 'ms', better: 'lower' })), and a table or list in a step's detail: rec.step('${name}', { ... })`,
       );
     }
     this.metrics[name] = value;
@@ -129,9 +131,6 @@ export class Recorder {
     }
     this.onMetric?.(name, value);
   }
-
-  /** Undeclared metrics already warned about. */
-  private readonly warned = new Set<string>();
 
   /** Keeps a verdict for the report and returns it. */
   verdict<E>(v: Verdict<E>): Verdict<E> {
