@@ -36,6 +36,10 @@ scenario('lost-write checker catches loss: async replication, the lagging standb
   rec.metric('promotedNode', s2.name);
   rec.metric('promotedReceiveLsn', positions.at(-1)!.receiveLsn);
   rec.metric('otherReceiveLsn', positions[0]!.receiveLsn);
+  rec.promotion = {
+    promoted: s2.name,
+    standbys: [...positions].reverse().map((p) => ({ node: p.name, receiveLsn: p.receiveLsn, replayLsn: p.replayLsn })),
+  };
 
   // The wrong choice, on purpose: the least advanced standby becomes primary.
   await s2Cut.heal();
@@ -49,7 +53,7 @@ scenario('lost-write checker catches loss: async replication, the lagging standb
   const check = checkNoAckedLost(s2.name, writer.ledger(), await readPresentBatches(s2));
   rec.metric('ackedBatches', check.evidence.ackedBatches);
   rec.metric('lostAckedOnPurpose', check.evidence.lostAcked); // the story's finding, not a regression when it varies from run to run
-  rec.metric('lostSample', check.evidence.lost.slice(0, 10));
+  rec.lostSample = check.evidence.lost.slice(0, 10);
   rec.metric('unknownOutcome', check.evidence.unknownOutcome);
   rec.metric('hashesEqual', null); // not compared: s1 is ahead of s2 on the old timeline and cannot follow it
   verify({

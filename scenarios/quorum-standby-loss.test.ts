@@ -51,7 +51,7 @@ scenario('quorum commit: lose both standbys, stall, recover', async (ctx) => {
     (s) => (s.syncRepWaiters ?? 0) >= writer.clients,
     5000,
   );
-  rec.metric('syncRepWaiters', waiting.syncRepWaiters);
+  rec.metric('syncRepWaiters', waiting.syncRepWaiters ?? null);
   await holdFor(1500); // the stall, as pgbench shows it: several intervals of 0 tps
   expect(model().commitsStall, 'the model: with no standby, every commit waits').toBe(true);
   const stall = verify(checkStalled(writer.samples(), { faultT: stoppedAt, withinMs: 2000 }));

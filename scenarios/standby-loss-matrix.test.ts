@@ -87,7 +87,8 @@ for (const c of configs) {
       synchronousStandbyNames: c.synchronousStandbyNames,
       synchronousCommit: c.synchronousCommit,
     });
-    rec.metric('config', c);
+    const lossMatrix: { config: MatrixConfig; steps: MatrixStep[] } = { config: c, steps: [] };
+    rec.lossMatrix = lossMatrix;
     const observer = startObserver(cluster);
     const everyStandby = { ...cluster.syncSettings(), standbys: cluster.standbys.map((s) => ({ name: s.name })) };
     const backPressure = predict(everyStandby).commitsWait;
@@ -185,7 +186,7 @@ for (const c of configs) {
         rejoins.set(step, { node: node.name, startT });
       }
     }
-    rec.metric('matrix', steps);
+    lossMatrix.steps = steps;
     // Not only at the moments above: every 100 ms sample of the story agrees with the model.
     ctx.verify(checkModelAgreement(observer.samples()));
     await verifyConsistent(ctx, cluster, writer, observer);
@@ -194,7 +195,7 @@ for (const c of configs) {
     // streaming here.
     await modelRows(ctx, cluster, observer, cluster.standbys);
     for (const [step, { node, startT }] of rejoins) step.streamingMs = streamingMsAfter(observer, node, startT);
-    rec.metric('matrix', steps);
+    lossMatrix.steps = steps;
   });
 }
 
@@ -337,14 +338,17 @@ async function judgeStallFromStart({ rec, verify }: ScenarioContext, writer: Bat
   );
   await holdFor(Math.max(0, fromT + GO_ON_MS - rec.clock.now()));
   const acked = writer.ledger().filter((b) => b.outcome === 'acked').length;
-  rec.metric('matrix', [
+  rec.lossMatrix!.steps = [
     {
       step: 'start',
       predicted: 'stall',
       observed: acked === 0 ? 'stall' : 'writes go on',
       tps: meanTps(writer.samples(), fromT, rec.clock.now()),
+      recoveryMs: null,
+      catchup: null,
+      rows: [],
     },
-  ]);
+  ];
   verify({
     id: 'standby-loss.stall-from-start',
     check: 'every commit waits from the start',

@@ -35,10 +35,11 @@ scenario('FIRST 1 (s1, s2), remote_apply: the sync standby dies, s2 takes over, 
   const s1Crash = await inject(cluster, { kind: 'crash-host-loud', target: { node: 's1' } });
   const killedAt = s1Crash.faultT;
   await observer.waitFor('s2 takes over as sync', (s) => s.standbys.some((r) => r.name === 's2' && r.syncState === 'sync'), 10_000);
-  rec.metric('takeoverMs', Math.round(rec.clock.now() - killedAt));
+  // A metric of your own declares its unit and which way is worse, so the report shows the unit and `pgchaos compare` judges it.
+  rec.metric('takeoverMs', Math.round(rec.clock.now() - killedAt), { unit: 'ms', better: 'lower' });
   await holdFor(4000);
   const goOn = verify(checkSustained(writer.samples(), { fromT: killedAt, toT: rec.clock.now(), steadyTps, fraction: 0.5 }));
-  rec.metric('tpsWithoutS1', Math.round(goOn.evidence.tps));
+  rec.metric('tpsWithoutS1', Math.round(goOn.evidence.tps), { unit: 'tps', better: 'higher' });
 
   // s1 comes back: behind s2 at first, then first in the list again.
   await s1Crash.heal(); // the host boots, pg_ctl start

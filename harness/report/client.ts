@@ -15,9 +15,11 @@ export const CLIENT_JS = String.raw`
   var PALETTE = ['#1f77b4', '#e8710a', '#2ca02c', '#9467bd', '#8c564b', '#d62790'];
   var LANE = { primary: '#3b6fd0', sync: '#1a7f37', quorum: '#2da44e', potential: '#e3a008', async: '#9cc3e6', absent: '#f6d5d5' };
   var STATUS = { passed: '#1a7f37', failed: '#cf222e', unknown: '#9a6700' };
-  var FAULT_FILL = 'rgba(207, 34, 46, 0.10)';
-  var FAULT_EDGE = 'rgba(207, 34, 46, 0.75)';
-  var FAULT_FILL2 = 'rgba(207, 34, 46, 0.16)';
+  // Faults take their kind's colour (series.ts FAULT_COLORS): a light band over the panel, a strip at the top.
+  function rgba(hex, a) {
+    var n = parseInt(String(hex).slice(1), 16);
+    return isNaN(n) ? 'rgba(207,34,46,' + a + ')' : 'rgba(' + (n >> 16) + ',' + ((n >> 8) & 255) + ',' + (n & 255) + ',' + a + ')';
+  }
 
   // A row per fault such that faults in force at the same time get different rows.
   function stripRows(faults) {
@@ -61,32 +63,33 @@ export const CLIENT_JS = String.raw`
   function wall(t0, s) { return t0 == null || s == null ? '' : new Date(t0 + s * 1000).toISOString().slice(11, 23) + ' UTC'; }
 
   // Draws faults (shaded, numbered), moves (dashed, numbered), a steady-TPS line and verdict overlays.
-  function decorations(d, which) {
+  function decorations(d, which, first) {
     var overlays = which === 'tps' ? d.overlays.tps : which === 'lanes' ? d.overlays.lanes : [];
     function x(u, v) { return u.valToPos(v, 'x', true); }
     function shade(u) {
       var ctx = u.ctx, b = u.bbox;
       ctx.save();
       ctx.beginPath(); ctx.rect(b.left, b.top, b.width, b.height); ctx.clip();
-      // One tint wherever any fault is in force (a little deeper where several overlap), so
-      // overlapping faults do not stack into a dark block; each fault's own extent is a strip at the top.
-      var edges = [];
-      d.faults.forEach(function (f) { edges.push([f.from, 1], [Math.max(f.to, f.from), -1]); });
-      edges.sort(function (a, c) { return a[0] - c[0] || a[1] - c[1]; });
-      var depth = 0;
-      for (var i = 0; i < edges.length; i++) {
-        depth += edges[i][1];
-        var next = edges[i + 1];
-        if (depth > 0 && next && next[0] > edges[i][0]) {
-          var l = x(u, edges[i][0]), r = x(u, next[0]);
-          ctx.fillStyle = depth > 1 ? FAULT_FILL2 : FAULT_FILL;
-          ctx.fillRect(l, b.top, Math.max(px(1), r - l), b.height);
-        }
-      }
-      ctx.fillStyle = FAULT_EDGE;
+      // Each fault tints the panel in its kind's colour, lightly, so overlapping faults blend
+      // rather than stack into a dark block; its own extent is a strip at the top.
+      d.faults.forEach(function (f) {
+        var l = x(u, f.from), r = x(u, f.to);
+        ctx.fillStyle = rgba(f.color, 0.09);
+        ctx.fillRect(l, b.top, Math.max(px(1), r - l), b.height);
+      });
       stripRows(d.faults).forEach(function (row, k) {
-        var f = d.faults[k], l2 = x(u, f.from), r2 = x(u, f.to);
-        ctx.fillRect(l2, b.top + row * px(4), Math.max(px(2), r2 - l2), px(3));
+        var f = d.faults[k], l2 = x(u, f.from), r2 = x(u, f.to), y = b.top + row * px(5);
+        ctx.fillStyle = rgba(f.color, 0.9);
+        if (!f.open) {
+          // Closed at its heal: a solid strip with an end cap.
+          ctx.fillRect(l2, y, Math.max(px(2), r2 - l2), px(4));
+          ctx.fillRect(Math.max(l2, r2 - px(2)), y, px(2), px(9));
+        } else {
+          // Open to the end of the story: a dashed strip and an arrowhead at the panel's edge.
+          for (var k2 = l2; k2 < r2; k2 += px(9)) ctx.fillRect(k2, y, Math.min(px(6), r2 - k2), px(4));
+          var e = Math.min(r2, b.left + b.width);
+          ctx.beginPath(); ctx.moveTo(e, y + px(2)); ctx.lineTo(e - px(7), y - px(2)); ctx.lineTo(e - px(7), y + px(6)); ctx.closePath(); ctx.fill();
+        }
       });
       ctx.restore();
     }
@@ -104,14 +107,24 @@ export const CLIENT_JS = String.raw`
         tags.push({ n: m.n, at: at, color: MOVE });
       });
       ctx.setLineDash([]);
-      d.faults.forEach(function (f) { tags.push({ n: f.n, at: x(u, f.from), color: FAULT_EDGE }); });
-      // Numbers in time order; one that would cover the previous one in its row goes a row down.
+      // On the first panel a fault's tag names it (kind and nodes) where there is room; elsewhere its number.
+      var named = which === first;
+      d.faults.forEach(function (f) {
+        tags.push({ n: f.n, at: x(u, f.from), color: f.color, text: named ? f.n + ' ' + f.label + (f.open ? ' → end' : '') : null });
+      });
+      // Numbers in time order; one that would cover the previous one in its row goes a row down
+      // (a name that finds no room in three rows is cut back to its number).
       var rowsEnd = [];
+      var place = function (text, at) {
+        var w = ctx.measureText(text).width + px(6), r = 0;
+        while (rowsEnd[r] != null && rowsEnd[r] > at + px(2)) r++;
+        return { r: r, w: w };
+      };
       tags.sort(function (a, c) { return a.n - c.n; }).forEach(function (t) {
-        var w = ctx.measureText(String(t.n)).width + px(6), r = 0;
-        while (rowsEnd[r] != null && rowsEnd[r] > t.at + px(2)) r++;
-        rowsEnd[r] = t.at + px(2) + w + px(1);
-        label(ctx, String(t.n), t.at + px(2), b.top + px(4) + r * px(14), t.color);
+        var text = t.text, p = text ? place(text, t.at) : null;
+        if (!p || p.r > 2 || t.at + px(2) + p.w > b.left + b.width) { text = String(t.n); p = place(text, t.at); }
+        rowsEnd[p.r] = t.at + px(2) + p.w + px(1);
+        label(ctx, text, t.at + px(2), b.top + px(6) + p.r * px(14), t.color);
       });
       if (which === 'tps' && d.overlays.steadyTps != null) {
         var y = u.valToPos(d.overlays.steadyTps, 'y', true);
@@ -122,7 +135,7 @@ export const CLIENT_JS = String.raw`
         var st = 'steady ' + Math.round(d.overlays.steadyTps) + ' TPS';
         ctx.fillText(st, b.left + b.width - ctx.measureText(st).width - px(4), y - px(1));
       }
-      var row = 0, place = placer(ctx);
+      var row = 0, placeText = placer(ctx);
       overlays.forEach(function (o) {
         var c = STATUS[o.status] || '#555';
         ctx.font = px(10) + 'px system-ui, sans-serif';
@@ -143,13 +156,13 @@ export const CLIENT_JS = String.raw`
           ctx.beginPath(); ctx.moveTo(l2, y2); ctx.lineTo(r2, y2); ctx.stroke();
           ctx.setLineDash([]);
           ctx.fillStyle = c; ctx.textBaseline = 'bottom';
-          place(o.label, Math.min(r2, b.left + b.width) - ctx.measureText(o.label).width - px(2), y2 - px(2), -px(12));
+          placeText(o.label, Math.min(r2, b.left + b.width) - ctx.measureText(o.label).width - px(2), y2 - px(2), -px(12));
         } else if (o.kind === 'mark') {
           var xm = x(u, o.t);
           ctx.strokeStyle = c; ctx.lineWidth = px(2); ctx.setLineDash([]);
           ctx.beginPath(); ctx.moveTo(xm, b.top + px(18)); ctx.lineTo(xm, b.top + b.height); ctx.stroke();
           ctx.fillStyle = c; ctx.textBaseline = 'bottom';
-          place(o.label, xm + px(3), b.top + px(30), px(12));
+          placeText(o.label, xm + px(3), b.top + px(30), px(12));
         }
       });
       ctx.restore();
@@ -200,7 +213,7 @@ export const CLIENT_JS = String.raw`
 
   function render(el, d) {
     var id = el.getAttribute('data-scenario');
-    var group = [];
+    var group = [], firstPanel = null;
     var width = function () { return Math.max(320, el.clientWidth - 8); };
     var xSeries = { label: 'time', value: function (u, v) { return v == null ? '—' : v.toFixed(2) + ' s (' + wall(d.t0, v) + ')'; } };
     var xAxis = { scale: 'x', values: function (u, vs) { return vs.map(function (v) { return v + ' s'; }); }, grid: { stroke: '#eee' } };
@@ -216,7 +229,8 @@ export const CLIENT_JS = String.raw`
       if (note) { var s = document.createElement('span'); s.className = 'note'; s.textContent = ' ' + note; h.appendChild(s); }
       box.appendChild(h);
       el.appendChild(box);
-      var deco = decorations(d, name);
+      var deco = decorations(d, name, group.length === 0 ? name : firstPanel);
+      if (group.length === 0) firstPanel = name;
       // Faults are shaded under the series, but over the lanes (which would hide them).
       var hooks = { drawClear: extra && extra.drawClear ? [extra.drawClear, deco.shade] : [deco.shade], draw: [deco.marks], setScale: [syncZoom(group)] };
       if (!axes.some(function (a) { return a.side === 1; })) axes = axes.concat([noRight]);
@@ -247,7 +261,7 @@ export const CLIENT_JS = String.raw`
 
     if (d.writer) {
       var w = d.writer;
-      panel('tps', 'Throughput', '— acknowledged batches per second: thin line per ' + w.intervalMs + ' ms, thick line 1 s mean; red bands are faults (numbered), dashed blue lines moves; brackets and dashed bars are what the verdicts judged', 230,
+      panel('tps', 'Throughput', '— acknowledged batches per second: thin line per ' + w.intervalMs + ' ms, thick line 1 s mean; shaded bands are faults, coloured by kind (named and numbered; the key above), dashed blue lines moves; brackets and dashed bars are what the verdicts judged', 230,
         [w.x, w.tps, w.tps1s],
         [
           { label: 'TPS (' + w.intervalMs + ' ms)', stroke: '#9fb3c8', width: 1, value: fmtNum(0) },
@@ -359,13 +373,17 @@ section.scenario{border-top:3px solid var(--line);margin-top:28px;padding-top:14
 pre.error{background:#fff5f5;border:1px solid #ffcecb;padding:8px;white-space:pre-wrap;max-height:260px;overflow:auto}
 .charts{margin:8px 0}.panel{margin-bottom:4px}
 .u-legend{font-size:12px;text-align:left;margin:0 0 0 60px}.u-legend th,.u-legend td{background:none;border:0;font-weight:normal;color:inherit;vertical-align:middle;font-size:12px;padding:0 3px}.u-legend .u-value{font-variant-numeric:tabular-nums}.u-legend .u-marker{width:12px;height:3px}
+.fault-key{font-size:12px;margin:2px 0 6px}.fault-key>div{margin:2px 0}.fault-key .fk-swatch{display:inline-block;width:22px;height:10px;border-radius:2px;margin-right:6px;opacity:.85;vertical-align:middle}
+.fault-key .fk-item{margin-right:12px;white-space:nowrap}
 .lane-key span{display:inline-block;padding:0 6px;margin-right:4px;border-radius:3px;font-size:11px}
 .events td.t{white-space:nowrap;font-variant-numeric:tabular-nums}.events tr.fault td.k{color:var(--bad);font-weight:600}.events tr.move td.k{color:#2f5fd0;font-weight:600}.events tr.step{color:var(--muted)}
 .num{display:inline-block;min-width:18px;text-align:center;border-radius:3px;color:#fff;font-size:11px;font-weight:700;padding:0 3px}.num.fault{background:rgba(207,34,46,.8)}.num.move{background:#2f5fd0}
 .states{display:grid;grid-template-columns:repeat(auto-fill,minmax(580px,1fr));gap:10px}.state td,.state th{white-space:nowrap}.state .muted{font-size:12px}
 .state{border:1px solid var(--line);border-radius:6px;padding:6px 8px}.state h5{margin:0 0 4px;font-size:12.5px}.state table{font-size:12px;width:100%}.state td,.state th{padding:1px 6px}
 .state .muted,.muted{color:var(--muted)}
-.metrics{display:grid;grid-template-columns:repeat(auto-fill,minmax(380px,1fr));gap:0 24px;font-size:12.5px}.metrics div{border-bottom:1px solid #eaeef2;padding:2px 0;display:flex;gap:10px;min-width:0}.metrics span:first-child{color:var(--muted);flex:0 0 150px;overflow:hidden;text-overflow:ellipsis}.metrics span:last-child{font-family:ui-monospace,monospace;font-size:12px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;min-width:0}
+.metrics{font-size:12.5px}.metrics td.val{font-family:ui-monospace,monospace;font-size:12px;white-space:nowrap}.metrics td:last-child{font-size:12px}
+.metrics pre.val,pre.history{margin:0;white-space:pre-wrap}pre.history{background:var(--bg2);padding:4px 8px;display:inline-block}
+.loss-matrix,.promotion,.nodes-at-end{font-size:13px}.loss-matrix td.mono{font-size:11.5px}.warn-t{color:var(--warn)}
 details>summary{cursor:pointer;color:var(--muted)}
 pre.log{background:#0d1117;color:#c9d1d9;padding:8px;max-height:360px;overflow:auto;white-space:pre-wrap;word-break:break-all;border-radius:6px}
 pre.log .ERROR{color:#ffa198;font-weight:600}pre.log .FATAL{color:#ff7b72;font-weight:700;background:#3d1214}pre.log .PANIC{color:#fff;background:#a40e26;font-weight:700}

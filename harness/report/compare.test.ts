@@ -1,9 +1,12 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verdictId } from '../checks/verdict.ts';
 import { ConfigError } from '../errors.ts';
 import { asRun, baseline, fixtureText, joinMajors, onMajor, scenarioOf } from './compare-fixtures/fixtures.ts';
 import { compareMajors, compareSummaries, formatThreshold, parseSummary, renderCompareHtml, renderCompareText } from './compare.ts';
-import { METRICS, metricDictionary } from './metrics.ts';
+import { isKnownMetric, METRICS, metricDictionary, UNKNOWN_METRIC } from './metrics.ts';
+import type { MetricValue } from './record.ts';
 import type { Summary } from './summary.ts';
 
 const A = () => asRun(baseline(), '20260101-120000-aaaa');
@@ -14,7 +17,8 @@ const B = (edit: (s: Summary) => void = () => {}) => {
   return s;
 };
 const setMetric = (file: string, metric: string, value: unknown) => (s: Summary) => {
-  scenarioOf(s, file).metrics[metric] = value;
+  // A summary of an older version may hold a non-scalar here.
+  scenarioOf(s, file).metrics[metric] = value as MetricValue;
 };
 const deltaOf = (d: ReturnType<typeof compareSummaries>, file: string, metric: string) =>
   d.scenarios.find((s) => s.file.includes(file))!.metrics.find((m) => m.metric === metric)!;
@@ -25,8 +29,9 @@ describe('metric dictionary', () => {
     expect(Object.keys(d)).toEqual(['constructor', 'myOwnFigure', 'steadyTps', 'writeOutageMs']);
     expect(d.writeOutageMs).toMatchObject({ unit: 'ms', better: 'lower', threshold: { relative: 0.25, absolute: 1000 } });
     expect(d.steadyTps).toMatchObject({ unit: 'tps', better: 'higher', threshold: { relative: 0.15 } });
-    expect(d.myOwnFigure).toEqual({ unit: '', description: 'not in the dictionary', better: 'none' });
-    expect(d.constructor).toEqual({ unit: '', description: 'not in the dictionary', better: 'none' });
+    expect(d.myOwnFigure).toEqual(UNKNOWN_METRIC);
+    expect(d.constructor).toEqual(UNKNOWN_METRIC);
+    expect(UNKNOWN_METRIC).toMatchObject({ unit: '', better: 'none' });
     d.writeOutageMs!.threshold!.absolute = 1; // a copy: the dictionary itself is untouched
     expect(METRICS.writeOutageMs!.threshold!.absolute).toBe(1000);
   });
@@ -40,8 +45,8 @@ describe('metric dictionary', () => {
       'streamingAfterRestartMs',
       'streamingAfterRewindMs',
       'readyMs',
-      'otherReceiveLsns',
-      'matrix',
+      'otherReceiveLsn',
+      'promotedReceiveLsn',
     ]) {
       expect(METRICS[name], name).toBeDefined();
       expect(METRICS[name]!.description.length, name).toBeGreaterThan(10);
@@ -51,6 +56,29 @@ describe('metric dictionary', () => {
     // Every ms metric that is judged has the timing threshold.
     for (const [name, m] of Object.entries(METRICS))
       if (m.unit === 'ms' && m.better !== 'none') expect(m.threshold, name).toEqual({ relative: 0.25, absolute: 1000 });
+  });
+});
+
+describe('metrics the stories record', () => {
+  it('each has a unit and a direction: in the dictionary, or declared where it is recorded', () => {
+    const root = join(import.meta.dirname, '..', '..');
+    const files = [
+      ...['scenarios', 'examples/scenarios'].flatMap((d) =>
+        readdirSync(join(root, d))
+          .filter((f) => f.endsWith('.test.ts'))
+          .map((f) => join(d, f)),
+      ),
+      'harness/run/steps.ts',
+    ];
+    const calls = files.flatMap((f) =>
+      [...readFileSync(join(root, f), 'utf8').matchAll(/rec\.metric\(\s*'([^']+)',([^;]*)\);/g)].map((m) => ({
+        f,
+        name: m[1]!,
+        args: m[2]!,
+      })),
+    );
+    expect(calls.length).toBeGreaterThan(40);
+    for (const c of calls) expect(isKnownMetric(c.name) || /\{\s*unit:/.test(c.args), `${c.f}: ${c.name}`).toBe(true);
   });
 });
 
@@ -257,6 +285,19 @@ describe('compareSummaries', () => {
     b.metricDictionary = { failoverMs: { unit: 'ms', description: 'mine', better: 'lower', threshold: { absolute: 500 } } };
     expect(compareSummaries(a, b).reasons).toEqual([expect.stringMatching(/failoverMs rose from 1000 ms to 5000 ms/)]);
   });
+
+  it("an older summary's tables among its metrics are not compared: a run of this version has them as record sections", () => {
+    const a = A();
+    setMetric('quorum', 'rowsPerNode', { primary: 4813000, s1: 4813000 })(a);
+    setMetric('quorum', 'timelines', { primary: 1, s1: 1 })(a);
+    const b = B(setMetric('quorum', 'timelines', { primary: 2, s1: 2 }));
+    const d = compareSummaries(a, b);
+    const names = d.scenarios.find((s) => s.file.includes('quorum'))!.metrics.map((m) => m.metric);
+    expect(names).not.toContain('rowsPerNode');
+    expect(names).not.toContain('timelines');
+    expect(d.regressed).toBe(false);
+    expect(d.scenarios.find((s) => s.file.includes('quorum'))!.group).toBe('unchanged');
+  });
 });
 
 describe('compareMajors', () => {
@@ -284,6 +325,20 @@ describe('compareMajors', () => {
     expect(m.diffs[0]!.diff.fixes[0]).toMatch(/writeOutageMs fell from 9000 ms to 2000 ms/);
     expect(() => compareMajors(twoMajors(), 14)).toThrow(ConfigError);
     expect(() => compareMajors(twoMajors(), 14)).toThrow(/PostgreSQL 14 is not a major of run .* \(it ran 13, 15, 17\)/);
+  });
+
+  it('pairs verdicts across majors by id: a check worded otherwise on one major is no difference (the matrix page)', () => {
+    const hi = onMajor(baseline(), 17);
+    for (const sc of hi.scenarios)
+      sc.verdicts = sc.verdicts.map((v) => ({
+        ...v,
+        id: verdictId(v),
+        check: `${v.check}, reworded`,
+        summary: `said otherwise: ${v.summary}`,
+      }));
+    const m = compareMajors(joinMajors(onMajor(baseline(), 13), hi));
+    expect(m.regressed).toBe(false);
+    expect(m.diffs[0]!.diff.scenarios.flatMap((s) => s.verdictFlips)).toEqual([]);
   });
 
   it('one major: nothing to compare', () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { verdictId, type VerdictStatus } from '../checks/verdict.ts';
 import { ConfigError } from '../errors.ts';
 import { isKnownMetric, metricInfo } from './metrics.ts';
+import { isMetricValue } from './record.ts';
 import type { MetricInfo, Summary, SummaryScenario } from './summary.ts';
 import { esc } from './kit.ts';
 
@@ -362,7 +363,10 @@ function compareMetrics(
   dict: (n: string) => MetricInfo,
   lab: string,
 ): MetricDelta[] {
-  const names = [...new Set([...Object.keys(ma), ...Object.keys(mb)])].sort();
+  // A summary written before metrics were scalars holds tables among them (timelines, rowsPerNode,
+  // the matrix): they are the record's sections now, not metrics, and are not compared.
+  const scalar = (v: unknown) => v === undefined || isMetricValue(v);
+  const names = [...new Set([...Object.keys(ma), ...Object.keys(mb)])].filter((n) => scalar(ma[n]) && scalar(mb[n])).sort();
   return names.map((metric) => {
     const info = dict(metric);
     const a = ma[metric];

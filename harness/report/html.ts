@@ -8,9 +8,11 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describeEvidence } from '../checks/describe.ts';
-import type { ScenarioRecord } from './record.ts';
-import { chartData, clusterStateAt, numbered, type ClusterState } from './series.ts';
-import type { RunContext, Summary } from './summary.ts';
+import { verdictId } from '../checks/verdict.ts';
+import { isKnownMetric, metricInfo } from './metrics.ts';
+import type { MetricValue, ScenarioEvent, ScenarioRecord } from './record.ts';
+import { chartData, clusterStateAt, faultColor, faultLabel, numbered, type ChartData, type ClusterState } from './series.ts';
+import type { MetricInfo, RunContext, Summary } from './summary.ts';
 import { CLIENT_JS, REPORT_CSS } from './client.ts';
 import { esc } from './kit.ts';
 import { nemesisTables } from './nemesis-html.ts';
@@ -100,18 +102,21 @@ function bytes(v: number): string {
   return `${v} B`;
 }
 
-/** A metric value for people: ms, TPS and bytes by the name's suffix; objects as compact JSON. */
-export function formatMetric(name: string, v: unknown): string {
+/**
+ * A metric value for people, by its unit (the dictionary's, or what the scenario declared):
+ * `ms` (seconds from 10 s up), `tps`, `bytes`, `bool` as yes/no; a metric of no unit (undeclared)
+ * bare; null as `—`.
+ */
+export function formatMetric(name: string, v: MetricValue | undefined, unit = metricInfo(name).unit): string {
   if (v === null || v === undefined) return '—';
   if (typeof v === 'boolean') return v ? 'yes' : 'no';
   if (typeof v === 'number') {
-    if (/Ms$/.test(name)) return v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`;
-    if (/Tps$|^tps/i.test(name)) return `${v.toFixed(1)} TPS`;
-    if (/Bytes$/.test(name)) return bytes(v);
+    if (unit === 'ms') return v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`;
+    if (unit === 'tps') return `${v.toFixed(1)} TPS`;
+    if (unit === 'bytes') return bytes(v);
     return Number.isInteger(v) ? String(v) : v.toFixed(2);
   }
-  if (typeof v === 'string') return v;
-  return JSON.stringify(v);
+  return String(v);
 }
 
 /** The metrics the matrix shows, in this order of preference: the first three a record has. */
@@ -281,7 +286,7 @@ function scenarioSection(r: ScenarioRecord, logs: LogView[]): string {
   const verdicts = r.verdicts
     .map(
       (v) =>
-        `<tr><td class="st">${pill(v.status)}</td><td><b>${esc(v.check)}</b><br>${esc(v.summary)}<div class="ev">${esc(describeEvidence(v))}</div></td></tr>`,
+        `<tr><td class="st">${pill(v.status)}</td><td><b>${esc(v.check)}</b> <span class="mono muted" title="the verdict's id: what compare and the matrix pair verdicts by">${esc(verdictId(v))}</span><br>${esc(v.summary)}<div class="ev">${esc(describeEvidence(v))}</div></td></tr>`,
     )
     .join('');
   const cl = r.cluster ?? {};
@@ -301,13 +306,37 @@ ${r.rerun ? `<div class="cmd"><code>${esc(r.rerun)}</code><button class="copy" t
 <div class="verdict-line">${verdictLine}</div>
 ${r.error ? `<pre class="error">${esc(r.error)}</pre>` : ''}
 <table class="verdicts">${verdicts}</table>
-${hasCharts ? `<div class="charts" data-scenario="${esc(r.id)}"></div><script type="application/json" id="data-${esc(r.id)}">${scriptJson(data)}</script>${laneKey(data.lanes !== null)}` : '<p class="muted">No samples recorded: no charts.</p>'}
+${hasCharts ? `${faultKey(data.faults)}<div class="charts" data-scenario="${esc(r.id)}"></div><script type="application/json" id="data-${esc(r.id)}">${scriptJson(data)}</script>${laneKey(data.lanes !== null)}` : '<p class="muted">No samples recorded: no charts.</p>'}
 ${nemesisTables(r.nemesis)}
 ${events(r)}
 ${states(r)}
 ${metrics(r)}
+${sections(r)}
 ${logSection(r, logs)}
 </section>`;
+}
+
+/**
+ * The key of the fault bands: one line per kind, in its colour, listing each fault of that kind by
+ * its number and the nodes it hit, when it was in effect (seconds, as on the x axis), and whether
+ * it was healed or lasts to the end (and why).
+ */
+export function faultKey(faults: ChartData['faults']): string {
+  if (faults.length === 0) return '';
+  const kinds = [...new Set(faults.map((f) => f.kind))];
+  const lines = kinds.map((kind) => {
+    const of = faults.filter((f) => f.kind === kind);
+    const items = of.map((f) => {
+      const target = f.label.startsWith(`${kind} `) ? f.label.slice(kind.length + 1) : f.label;
+      const span = f.open
+        ? `${f.from.toFixed(1)} s → end${f.lastsToEnd ? ` (${esc(f.lastsToEnd)})` : ' (never healed)'}`
+        : `${f.from.toFixed(1)}–${f.to.toFixed(1)} s`;
+      return `<span class="fk-item"><span class="num" style="background:${esc(f.color)}">${f.n}</span> ${esc(target)} <span class="muted">${span}</span></span>`;
+    });
+    const name = kind === 'fault' ? 'fault <span class="muted">(kind not recorded: an older record)</span>' : esc(kind);
+    return `<div><span class="fk-swatch" style="background:${esc(of[0]!.color)}"></span><b class="mono">${name}</b> ${items.join(' ')}</div>`;
+  });
+  return `<div class="fault-key"><span class="muted">faults by kind (bands closed at their heal; a dashed strip with an arrow lasts to the end):</span>${lines.join('')}</div>`;
 }
 
 function laneKey(show: boolean): string {
@@ -321,6 +350,19 @@ function laneKey(show: boolean): string {
     ['absent (no walsender)', '#f6d5d5', '#1b1f24'],
   ];
   return `<div class="lane-key muted">sync_state: ${colors.map(([n, bg, fg]) => `<span style="background:${bg};color:${fg}">${esc(n)}</span>`).join('')}</div>`;
+}
+
+/** An event's number as on the charts: a fault's in its kind's colour. */
+function numTag(e: ScenarioEvent, n: number): string {
+  const style = e.kind === 'fault' && e.fault ? ` style="background:${esc(faultColor(e.fault.kind))}"` : '';
+  return `<span class="num ${e.kind}"${style}>${n}</span>`;
+}
+
+/** An event's text; a fault by its kind and the nodes it hit, with the target as planned when that differs ("standby 1"). */
+function eventName(e: ScenarioEvent): string {
+  if (e.kind !== 'fault') return esc(e.what);
+  const label = faultLabel(e);
+  return label === e.what ? esc(label) : `${esc(label)} <span class="muted">(planned: ${esc(e.what)})</span>`;
 }
 
 function events(r: ScenarioRecord): string {
@@ -341,7 +383,7 @@ function events(r: ScenarioRecord): string {
         detail.length > 160
           ? `<details><summary>${esc(detail.slice(0, 120))}…</summary><pre>${esc(JSON.stringify(e.detail, null, 1))}</pre></details>`
           : esc(detail);
-      return `<tr class="${e.kind}"><td class="t">${n ? `<span class="num ${e.kind}">${n}</span>` : ''}</td><td class="t">${sec(e.t)}</td><td class="t muted">${esc(wallAt(r.startedAt, e.t))}</td><td class="k">${e.kind}</td><td>${esc(e.what)}${until ? ` <span class="muted">${until}</span>` : ''}${shortDetail ? `<div class="muted mono">${shortDetail}</div>` : ''}</td></tr>`;
+      return `<tr class="${e.kind}"><td class="t">${n ? `${numTag(e, n)}` : ''}</td><td class="t">${sec(e.t)}</td><td class="t muted">${esc(wallAt(r.startedAt, e.t))}</td><td class="k">${e.kind}</td><td>${eventName(e)}${until ? ` <span class="muted">${until}</span>` : ''}${shortDetail ? `<div class="muted mono">${shortDetail}</div>` : ''}</td></tr>`;
     })
     .join('');
   return `<h3>Events</h3><table class="events"><tr><th>#</th><th>t</th><th>UTC</th><th>kind</th><th>what</th></tr>${rows}</table>`;
@@ -375,23 +417,88 @@ function states(r: ScenarioRecord): string {
       const s = clusterStateAt(r, e.t);
       if (!s) return '';
       const note = `sampled ${s.sampleT >= e.t ? '+' : ''}${Math.round(s.sampleT - e.t)} ms after · ${s.syncRepWaiters ?? '?'} commits waiting on SyncRep${s.synchronousStandbyNames !== null ? ` · synchronous_standby_names '${esc(s.synchronousStandbyNames)}'` : ''}`;
-      return `<div class="state"><h5><span class="num ${e.kind}">${n}</span> ${sec(e.t)} ${e.kind}: ${esc(e.what)}</h5><div class="muted">${note}</div>${stateTable(s)}</div>`;
+      return `<div class="state"><h5>${numTag(e, n)} ${sec(e.t)} ${e.kind}: ${eventName(e)}</h5><div class="muted">${note}</div>${stateTable(s)}</div>`;
     })
     .join('');
   return `<h3>Cluster at each fault and move</h3><p class="muted">As the primary's pg_stat_replication showed it at the first observer sample at or after the event (like <code>patronictl list</code>); TL: timeline where recorded.</p><div class="states">${cards}</div>`;
 }
 
+const BETTER: Record<MetricInfo['better'], string> = { lower: 'lower is better', higher: 'higher is better', none: 'not compared' };
+
+/**
+ * The metrics as a table: value in its unit, the unit, which way `pgchaos compare` judges it, and
+ * its meaning. A metric of the scenario's own without a declared unit is marked undeclared.
+ */
 function metrics(r: ScenarioRecord): string {
   const items = Object.entries(r.metrics);
   if (items.length === 0) return '';
-  const cells = items
+  const rows = items
     .map(([k, v]) => {
-      const text = formatMetric(k, v);
-      const short = text.length > 90 ? `${text.slice(0, 87)}…` : text;
-      return `<div><span>${esc(k)}</span><span title="${esc(text)}">${esc(short)}</span></div>`;
+      const declared = r.metricInfo && Object.hasOwn(r.metricInfo, k) ? r.metricInfo[k] : undefined;
+      const info = metricInfo(k, declared);
+      const own = !isKnownMetric(k);
+      const unit = info.unit ? esc(info.unit) : own && !declared ? '<span class="warn-t">undeclared</span>' : '—';
+      const text = formatMetric(k, v, info.unit);
+      const cell = text.includes('\n') ? `<pre class="val">${esc(text)}</pre>` : esc(text);
+      return `<tr><td class="mono">${esc(k)}${own && declared ? ' <span class="muted">(own)</span>' : ''}</td><td class="val">${cell}</td><td>${unit}</td><td class="muted">${BETTER[info.better]}</td><td class="muted">${esc(info.description)}</td></tr>`;
     })
     .join('');
-  return `<h3>Metrics</h3><div class="metrics">${cells}</div>`;
+  return `<h3>Metrics</h3><table class="metrics"><tr><th>metric</th><th>value</th><th>unit</th><th>compare</th><th>meaning</th></tr>${rows}</table>`;
+}
+
+/** The record's typed sections other than the nemesis one: nodes at the end, a promotion, lost writes, the loss matrix, legacy leftovers. */
+function sections(r: ScenarioRecord): string {
+  const out: string[] = [];
+  const m = r.lossMatrix;
+  if (m) {
+    const c = m.config;
+    const rows = m.steps
+      .map((s) => {
+        const cls = s.observed === null ? '' : s.observed === s.predicted ? 'passed-t' : 'failed-t';
+        const ms = (x: number | null | undefined) => (typeof x === 'number' ? Math.round(x).toLocaleString('en-US') : '—');
+        return `<tr><td>${esc(s.step)}</td><td>${esc(s.predicted)}</td><td class="${cls}">${esc(s.observed ?? '—')}</td><td>${typeof s.tps === 'number' ? Math.round(s.tps) : '—'}</td><td>${ms(s.recoveryMs)}</td><td>${esc(s.catchup ?? '—')}</td><td>${ms(s.streamingMs)}</td><td class="mono">${s.rows.map(esc).join('<br>')}</td></tr>`;
+      })
+      .join('');
+    out.push(
+      `<h3>Standby-loss matrix</h3><p class="muted">standbys ${esc(c.standbys.join(', '))} · synchronous_standby_names '${esc(c.synchronousStandbyNames)}' · synchronous_commit ${esc(c.synchronousCommit)}</p>` +
+        `<table class="loss-matrix"><tr><th>step</th><th>model predicts</th><th>observed</th><th>TPS</th><th>recovery (ms)</th><th>catchup seen</th><th>to streaming (ms)</th><th>walsenders: name state/priority/sync_state</th></tr>${rows}</table>`,
+    );
+  }
+  const p = r.promotion;
+  if (p) {
+    const rows = p.standbys
+      .map(
+        (s) =>
+          `<tr${s.node === p.promoted ? ' class="promoted"' : ''}><td>${esc(s.node)}${s.node === p.promoted ? ' <b>promoted</b>' : ''}</td><td class="mono">${esc(s.receiveLsn ?? '—')}</td><td class="mono">${esc(s.replayLsn ?? '—')}</td></tr>`,
+      )
+      .join('');
+    out.push(
+      `<h3>Promotion</h3><table class="promotion"><tr><th>standby</th><th>receive LSN</th><th>replay LSN</th></tr>${rows}</table>` +
+        (p.history
+          ? `<div class="muted">timeline history file of ${esc(p.promoted)}:</div><pre class="history">${esc(p.history)}</pre>`
+          : ''),
+    );
+  }
+  if (r.lostSample?.length)
+    out.push(
+      `<h3>Lost writes (sample)</h3><p>Acknowledged batches missing from the final primary (up to 10), as client:seq: <span class="mono">${r.lostSample.map(esc).join(', ')}</span></p>`,
+    );
+  const n = r.nodesAtEnd;
+  if (n?.length) {
+    const rows = n
+      .map(
+        (x) =>
+          `<tr><td>${esc(x.node)}</td><td>${x.timeline ?? '—'}</td><td>${x.rows === null ? '—' : x.rows.toLocaleString('en-US')}</td></tr>`,
+      )
+      .join('');
+    out.push(`<h3>Nodes at the end</h3><table class="nodes-at-end"><tr><th>node</th><th>timeline</th><th>rows</th></tr>${rows}</table>`);
+  }
+  const legacy = Object.entries(r.legacyMetrics ?? {});
+  if (legacy.length)
+    out.push(
+      `<h3>Other figures <span class="muted">(an older record's non-scalar metrics)</span></h3>${legacy.map(([k, v]) => `<details><summary class="mono">${esc(k)}</summary><pre>${esc(JSON.stringify(v, null, 1))}</pre></details>`).join('')}`,
+    );
+  return out.join('\n');
 }
 
 function highlight(lines: Array<{ n: number; line: string }>): string {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { PACKAGE_ROOT } from '../paths.ts';
 import { rewriteJunit } from './junit.ts';
-import { recordId, writeScenarioRecord, type ScenarioRecord } from './record.ts';
+import { recordId, writeScenarioRecord, type MetricValue, type ScenarioRecord } from './record.ts';
 import { writeReport } from './report.ts';
 
 const VITEST = join(PACKAGE_ROOT, 'node_modules', '.bin', 'vitest');
@@ -64,7 +64,8 @@ test('long soak [pg15]', async (t) => { await t.annotate('1', 'metric timelineBe
   );
   const run = join(root, 'run');
   const passed = record('fast failover', 'passed', {
-    metrics: { writeOutageMs: 1234, steadyTps: 540.5, lostAcked: 0, queueDrainMs: 840, schedule: { faults: [] } },
+    // `schedule`: a non-scalar metric, as records before typed sections had them.
+    metrics: { writeOutageMs: 1234, steadyTps: 540.5, lostAcked: 0, queueDrainMs: 840, schedule: { faults: [] } as unknown as MetricValue },
     metricInfo: { queueDrainMs: { unit: 'ms', better: 'lower' } },
     verdicts: [ONE_PRIMARY],
   });

@@ -2,7 +2,8 @@ import type { MetricDeclaration } from './record.ts';
 import type { MetricInfo } from './summary.ts';
 
 /**
- * The metric dictionary: what each name in `summary.json`'s `scenarios[].metrics` means, its
+ * The metric dictionary: what each name in `summary.json`'s `scenarios[].metrics` (scalars only:
+ * `MetricValue`; tables are the record's typed sections) means, its
  * unit, which way is worse, and the default threshold beyond which `pgchaos compare` calls a
  * change a regression. A change regresses when it is worse by more than every bound given
  * (relative to the baseline value, and absolute in the metric's unit).
@@ -68,7 +69,6 @@ export const METRICS: Record<string, MetricInfo> = {
     'count',
     'acknowledged batches the counter-example loses on purpose (async replication, lagging standby promoted); varies with timing',
   ),
-  lostSample: info('text', 'up to 10 of the lost (client, seq) batches'),
   unknownOutcome: info('count', 'batches whose COMMIT outcome the writer could not know (connection lost around COMMIT)'),
   unknownCommitted: info('count', 'unknown-outcome batches found committed on the final primary'),
   hashesEqual: {
@@ -76,7 +76,6 @@ export const METRICS: Record<string, MetricInfo> = {
     description: "every node's count(*) and sum(hashtext(t::text)) agreed after replaying to the primary's LSN (null: not compared)",
     better: 'higher',
   },
-  rowsPerNode: info('count', 'row count of the table on each node at the end'),
   catchupSeen: {
     unit: 'bool',
     description: 'the restarted standby was seen in catchup/potential before streaming/quorum',
@@ -87,11 +86,8 @@ export const METRICS: Record<string, MetricInfo> = {
   promotedNode: info('text', 'the standby promoted'),
   promotedReceiveLsn: info('LSN', "the promoted standby's pg_last_wal_receive_lsn() before promotion"),
   otherReceiveLsn: info('LSN', "the other standby's pg_last_wal_receive_lsn() before promotion"),
-  otherReceiveLsns: info('LSN', "the other standbys' pg_last_wal_receive_lsn() before promotion"),
   timelineBefore: info('timeline', 'timeline ID of the primary before the failover'),
   timelineAfter: info('timeline', 'timeline ID of the promoted node after the failover'),
-  timelines: info('timeline', "each node's timeline ID at the end"),
-  history: info('text', "the promoted node's timeline history file"),
   divergedBytes: info('bytes', 'WAL the cut-off primary had that no standby received'),
   divergenceSymptom: info('text', "the old primary's log line showing the timeline fork"),
   rewindDiverged: info('text', 'pg_rewind\'s "servers diverged at WAL location …" line'),
@@ -112,17 +108,15 @@ export const METRICS: Record<string, MetricInfo> = {
   writesOutWhilePossibleMs: ms(
     'ms writes stayed out, at the worst, once nodes enough to commit had been free of faults (reported, not judged)',
   ),
-
-  // The standby-loss matrix
-  config: info('text', 'the HA config of the matrix row: standbys, synchronous_standby_names, synchronous_commit'),
-  matrix: info(
-    'text',
-    'per step of the matrix: predicted and observed (writes go on / stall), TPS, recovery ms, the catchup state seen, every walsender row',
-  ),
 };
 
 /** The dictionary entry of a name the dictionary does not know. */
-export const UNKNOWN_METRIC: MetricInfo = { unit: '', description: 'not in the dictionary', better: 'none' };
+export const UNKNOWN_METRIC: MetricInfo = {
+  unit: '',
+  description:
+    'undeclared: not in the dictionary, and the scenario gave no unit (rec.metric(name, value, { unit, better })); shown bare, not compared',
+  better: 'none',
+};
 
 /**
  * The dictionary entries of `names` (each once, in name order): METRICS's, else what a scenario

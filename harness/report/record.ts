@@ -50,6 +50,65 @@ export interface MetricDeclaration {
   threshold?: { relative?: number; absolute?: number };
 }
 
+/**
+ * A metric's value: a number in its unit (ms, TPS, bytes, a count, a timeline), a boolean, a
+ * short text (a node's name, an LSN, a log line), or null (not measured, or not comparable here).
+ * Anything else belongs in a typed section of the record; `Recorder.metric` refuses it.
+ */
+export type MetricValue = number | string | boolean | null;
+
+/** Whether `v` can be a metric's value (`MetricValue`). */
+export function isMetricValue(v: unknown): v is MetricValue {
+  return v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean';
+}
+
+/** One node at the end of a story: its timeline ID and the rows of the writer's table (null: not read). */
+export interface NodeAtEnd {
+  node: string;
+  timeline: number | null;
+  rows: number | null;
+}
+
+/** A promotion the story made (write-up 000 §11.3–4): what each standby had received, and what came of it. */
+export interface PromotionRecord {
+  /** The standby promoted. */
+  promoted: string;
+  /** Every standby compared (the promoted one first), with its `pg_last_wal_receive_lsn()` before the promotion. */
+  standbys: Array<{ node: string; receiveLsn: string | null; replayLsn?: string | null }>;
+  /** The promoted node's timeline history file (`<timeline>.history`), as read after the promotion. */
+  history?: string;
+}
+
+/** One config of the standby-loss matrix: its standbys and settings. */
+export interface LossMatrixConfig {
+  standbys: string[];
+  synchronousStandbyNames: string;
+  synchronousCommit: string;
+}
+
+/** One step of the standby-loss matrix: a loss or a rejoin, what the model predicted and what was observed. */
+export interface LossMatrixStep {
+  step: string;
+  predicted: string;
+  observed: string | null;
+  /** Mean TPS in the judged window. */
+  tps: number | null;
+  /** ms until TPS came back (a rejoin that ends a stall); null otherwise. */
+  recoveryMs: number | null;
+  /** The catchup step seen on the way back, e.g. `catchup/potential`. */
+  catchup: string | null;
+  /** ms from `pg_ctl start` to the walsender's state `streaming`; null when it never streamed. */
+  streamingMs?: number | null;
+  /** `name state/priority/sync_state` of every walsender, as shown and as predicted. */
+  rows: string[];
+}
+
+/** The standby-loss matrix story's section: the config of the row and each step as judged. */
+export interface LossMatrixRecord {
+  config: LossMatrixConfig;
+  steps: LossMatrixStep[];
+}
+
 /** What makes a record unique within a run: one scenario of one file on one major (and, later, one seed). */
 export interface RecordKey {
   /** Scenario file, relative to the project root, e.g. `scenarios/failback-rewind.test.ts`. */
@@ -79,7 +138,12 @@ export interface ScenarioRecord extends RecordKey {
   cluster?: Record<string, unknown>;
   /** Shell command that reruns just this scenario on this major. */
   rerun: string;
-  metrics: Record<string, unknown>;
+  /**
+   * Scalar figures only, by name (`harness/report/metrics.ts` says each built-in one's unit and
+   * which way is worse; `metricInfo` a scenario's own). What is not a scalar lives in a typed
+   * section below (`nodesAtEnd`, `promotion`, `lostSample`, `lossMatrix`, `nemesis`).
+   */
+  metrics: Record<string, MetricValue>;
   /** Unit and direction the scenario declared for metrics of its own (`rec.metric(name, value, { unit, better })`). */
   metricInfo?: Record<string, MetricDeclaration>;
   verdicts: Verdict[];
@@ -88,6 +152,19 @@ export interface ScenarioRecord extends RecordKey {
   observer?: { samples: ObserverSample[]; transitions: Record<string, SyncTransition[]> };
   /** The nemesis story's schedule and what came of it (absent in other stories). */
   nemesis?: NemesisRecord;
+  /** Each node at the story's end, after the final catch-up (run/steps.ts `verifyConsistent`). */
+  nodesAtEnd?: NodeAtEnd[];
+  /** The standbys' positions when the story promoted one, and the new timeline's history file. */
+  promotion?: PromotionRecord;
+  /** Up to 10 acknowledged batches missing from the final primary, as `client:seq` (a story that loses writes on purpose). */
+  lostSample?: string[];
+  /** The standby-loss matrix story's config and its steps (scenarios/standby-loss-matrix.test.ts). */
+  lossMatrix?: LossMatrixRecord;
+  /**
+   * Non-scalar metrics of a record written before metrics were scalars, that no section above
+   * took in (a user's own, say): kept so the report still shows them (as JSON).
+   */
+  legacyMetrics?: Record<string, unknown>;
   /** Node name → server log path, relative to the run folder. */
   logs: Record<string, string>;
 }

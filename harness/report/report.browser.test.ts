@@ -121,18 +121,19 @@ describe('the run report in a browser', () => {
         clip: { x: 0, y: 0, width: 1300, height: Math.min(height, 3400) },
       });
 
-      // Every panel shows the faults: the band's top strip is red at the middle of the longest fault.
+      // Every panel shows the faults: the band's top strip has its kind's colour at the middle of the longest fault.
       const shaded = await page.evaluate(() => {
         const g = globalThis as unknown as PageGlobals;
         return g.__pgchaos!.charts.map(({ scenario, panel, chart }) => {
           const data = JSON.parse(g.document.getElementById(`data-${scenario}`)!.textContent!) as {
-            faults: Array<{ from: number; to: number }>;
+            faults: Array<{ from: number; to: number; color: string }>;
           };
           const f = data.faults.reduce((a, b) => (b.to - b.from > a.to - a.from ? b : a));
+          const want = [1, 3, 5].map((i) => Number.parseInt(f.color.slice(i, i + 2), 16));
           const reds = [0.3, 0.45, 0.6, 0.75].map((k) => {
             const x = Math.round(chart.valToPos(f.from + k * (f.to - f.from), 'x', true));
-            const [r, g, b] = chart.ctx.getImageData(x, Math.round(chart.bbox.top) + 1, 1, 1).data;
-            return r! > 150 && g! < 130 && b! < 130;
+            const px = chart.ctx.getImageData(x, Math.round(chart.bbox.top) + 1, 1, 1).data;
+            return want.every((c, i) => Math.abs(px[i]! - c) < 40);
           });
           return { scenario, panel, red: reds.filter(Boolean).length };
         });

@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ObserverSample, WriterSample } from '../history/samples.ts';
 import type { ScenarioRecord } from './record.ts';
-import { dur, formatMetric, scriptJson } from './html.ts';
+import { dur, faultKey, formatMetric, renderHtml, scriptJson } from './html.ts';
 import { buildSummary, parseRecord, writeReport } from './report.ts';
-import { chartData, clusterStateAt, faultIntervals, laneSpans, smoothTps, storyWindow, verdictOverlays } from './series.ts';
+import { chartData, clusterStateAt, FAULT_COLORS, faultIntervals, laneSpans, smoothTps, storyWindow, verdictOverlays } from './series.ts';
 import type { Summary } from './summary.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/run', import.meta.url));
@@ -78,10 +78,122 @@ describe('faultIntervals', () => {
       9000,
     );
     expect(faults).toEqual([
-      { n: 1, from: 1000, to: 3000, what: 'kill s1', healedBy: 'pg_ctl start s1', open: false },
-      { n: 2, from: 2000, to: 9000, what: 'pg_ctl stop -m fast s2', open: true },
+      {
+        n: 1,
+        from: 1000,
+        to: 3000,
+        what: 'kill s1',
+        kind: 'fault',
+        label: 'kill s1',
+        color: '#cf222e',
+        healedBy: 'pg_ctl start s1',
+        open: false,
+      },
+      {
+        n: 2,
+        from: 2000,
+        to: 9000,
+        what: 'pg_ctl stop -m fast s2',
+        kind: 'fault',
+        label: 'pg_ctl stop -m fast s2',
+        color: '#cf222e',
+        open: true,
+      },
     ]);
     expect(moves).toEqual([{ n: 3, t: 3000, what: 'pg_ctl start s1' }]);
+  });
+
+  it('names a typed fault by its kind and the nodes it hit, colours it by kind, and says why one lasts to the end', () => {
+    const { faults } = faultIntervals(
+      [
+        {
+          t: 1000,
+          kind: 'fault',
+          what: 'kill-walsender standby 1',
+          fault: { kind: 'kill-walsender', target: { standby: 1 } },
+          nodes: ['primary', 's2'],
+          until: 2000,
+        },
+        {
+          t: 1500,
+          kind: 'fault',
+          what: 'one-way-loss standby 0 to standby 1',
+          fault: { kind: 'one-way-loss', target: { standby: 0 }, params: { to: { standby: 1 } } },
+          nodes: ['s1', 's2'],
+          until: 2500,
+        },
+        {
+          t: 1600,
+          kind: 'fault',
+          what: 'freeze-postmaster standby 1',
+          fault: { kind: 'freeze-postmaster', target: { standby: 1 } },
+          nodes: ['s2'],
+          until: 2600,
+        },
+        {
+          t: 3000,
+          kind: 'fault',
+          what: 'crash-host-loud primary',
+          fault: { kind: 'crash-host-loud', target: 'primary' },
+          nodes: ['primary'],
+          lastsToEnd: 'the old primary stays down',
+        },
+        { t: 3100, kind: 'fault', what: 'stop-fast standby 0', fault: { kind: 'stop-fast', target: { standby: 0 } } },
+      ],
+      9000,
+    );
+    expect(faults.map((f) => f.label)).toEqual([
+      'kill-walsender primary → s2',
+      'one-way-loss s1 → s2',
+      'freeze-postmaster s2',
+      'crash-host-loud primary',
+      'stop-fast standby 0', // no nodes recorded: the target as planned
+    ]);
+    expect(new Set(faults.map((f) => f.color)).size).toBe(5);
+    expect(faults.map((f) => f.color)).toEqual(faults.map((f) => FAULT_COLORS[f.kind]));
+    expect(faults[3]).toMatchObject({ open: true, to: 9000, lastsToEnd: 'the old primary stays down' });
+    expect(faults[4]).toMatchObject({ open: true, to: 9000 });
+    expect(faults[4]).not.toHaveProperty('lastsToEnd');
+    expect(faults.slice(0, 3).map((f) => [f.open, f.to])).toEqual([
+      [false, 2000],
+      [false, 2500],
+      [false, 2600],
+    ]);
+  });
+
+  it('draws a key per fault kind with each fault by number, nodes and span, open ones to the end with why', () => {
+    const key = faultKey([
+      {
+        n: 1,
+        from: 13.8,
+        to: 18.2,
+        what: 'x',
+        kind: 'kill-walsender',
+        label: 'kill-walsender primary → s2',
+        color: '#bf3989',
+        open: false,
+      },
+      {
+        n: 4,
+        from: 20,
+        to: 30,
+        what: 'y',
+        kind: 'crash-host-loud',
+        label: 'crash-host-loud primary',
+        color: '#cf222e',
+        open: true,
+        lastsToEnd: 'stays down',
+      },
+      { n: 9, from: 51.4, to: 54.9, what: 'z', kind: 'kill-walsender', label: 'kill-walsender s1 → s2', color: '#bf3989', open: false },
+    ]);
+    const lines = key.split('<div>').slice(1);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toContain('<b class="mono">kill-walsender</b>');
+    expect(lines[0]).toMatch(
+      />1<\/span> primary → s2 <span class="muted">13\.8–18\.2 s<\/span>.*>9<\/span> s1 → s2 <span class="muted">51\.4–54\.9 s/,
+    );
+    expect(lines[1]).toContain('>4</span> primary <span class="muted">20.0 s → end (stays down)</span>');
+    expect(faultKey([])).toBe('');
   });
 });
 
@@ -179,7 +291,7 @@ describe('verdictOverlays', () => {
   it('draws the windows and bounds the throughput verdicts judged, and the model disagreements', () => {
     const o = verdictOverlays([
       {
-        id: 'throughput-stalls',
+        id: 'throughput.stall',
         check: 'throughput stalls',
         status: 'passed',
         summary: '',
@@ -195,7 +307,7 @@ describe('verdictOverlays', () => {
         },
       },
       {
-        id: 'throughput-recovers',
+        id: 'throughput.recover',
         check: 'throughput recovers',
         status: 'failed',
         summary: '',
@@ -211,14 +323,14 @@ describe('verdictOverlays', () => {
         },
       },
       {
-        id: 'writes-go-on',
+        id: 'throughput.sustained',
         check: 'writes go on',
         status: 'passed',
         summary: '',
         evidence: { fromT: 100, toT: 900, tps: 280, steadyTps: 300, fraction: 0.5, samples: 8 },
       },
       {
-        id: 'pg_stat_replication-agrees-with-the-model',
+        id: 'replication.model-agreement',
         check: 'pg_stat_replication agrees with the model',
         status: 'failed',
         summary: '',
@@ -229,7 +341,7 @@ describe('verdictOverlays', () => {
           disagreements: [{ fromT: 2000, toT: 3500, durationMs: 1600, mismatches: [] }],
         },
       },
-      { id: 'row-hashes-agree', check: 'row hashes agree', status: 'passed', summary: '', evidence: { nodes: [], distinct: 1 } },
+      { id: 'rows.hash-equal', check: 'row hashes agree', status: 'passed', summary: '', evidence: { nodes: [], distinct: 1 } },
     ]);
     expect(o.steadyTps).toBe(300);
     expect(o.tps).toEqual([
@@ -241,6 +353,26 @@ describe('verdictOverlays', () => {
       { kind: 'bar', from: 100, to: 900, y: 150, status: 'passed', label: '50% of steady 300' },
     ]);
     expect(o.lanes).toEqual([{ kind: 'window', from: 2000, to: 3600, status: 'failed', label: 'model ≠ pg_stat_replication' }]);
+  });
+
+  it('finds a check by its id, not by its wording or the shape of its evidence', () => {
+    const stall = { faultT: 1000, withinMs: 2000, minZeroIntervals: 5, firstZeroT: 1100, zeroIntervals: 9 };
+    const reworded = verdictOverlays([
+      { id: 'throughput.stall', check: 'commits stop once no standby can confirm', status: 'passed', summary: 'reworded', evidence: stall },
+    ]);
+    expect(reworded.tps).toEqual([
+      { kind: 'window', from: 1000, to: 3000, status: 'passed', label: 'stall within 2 s' },
+      { kind: 'mark', t: 1100, status: 'passed', label: '0 TPS ×9' },
+    ]);
+    // A scenario author's own check with evidence of the same shape draws nothing.
+    const own = verdictOverlays([
+      { id: 'my-app.queue-stalls', check: 'throughput stalls', status: 'passed', summary: '', evidence: stall },
+      { id: 'my-app.catch-up', check: 'x', status: 'passed', summary: '', evidence: { repairT: 1, withinMs: 2, steadyTps: 300 } },
+    ]);
+    expect(own).toEqual({ tps: [], lanes: [], steadyTps: null });
+    // A record written before verdicts had ids: found by its check's old name.
+    const legacy = verdictOverlays([{ check: 'throughput stalls', status: 'failed', summary: '', evidence: stall } as never]);
+    expect(legacy.tps).toHaveLength(2);
   });
 });
 
@@ -295,6 +427,142 @@ describe('parseRecord', () => {
   });
 });
 
+describe('parseRecord of a record written when metrics held tables', () => {
+  const old = (metrics: Record<string, unknown>) => {
+    const parsed = parseRecord(JSON.stringify({ name: 'x', file: 'scenarios/x.test.ts', status: 'passed', major: 15, metrics }));
+    if (!('record' in parsed)) throw new Error(parsed.broken);
+    return parsed.record;
+  };
+
+  it('lifts them into typed sections and keeps only scalars as metrics', () => {
+    const r = old({
+      promotedNode: 's1',
+      promotedReceiveLsn: '0/90E5840',
+      otherReceiveLsns: { s2: '0/90E5000' },
+      history: '1\t0/90E5840\tno recovery target specified',
+      timelines: { primary: 2, s1: 2, s2: 2 },
+      rowsPerNode: { primary: 3606000, s1: 3606000, s2: 3606000 },
+      lostSample: ['7:101', '5:98'],
+      config: { standbys: ['s1', 's2'], synchronousStandbyNames: 'ANY 1 (s1, s2)', synchronousCommit: 'on' },
+      matrix: [
+        { step: 'crash s2', predicted: 'writes go on', observed: 'writes go on', tps: 447, recoveryMs: null, catchup: null, rows: [] },
+      ],
+      myOwnTable: { a: 1 },
+      writeOutageMs: 1430,
+    });
+    expect(r.metrics).toEqual({ promotedNode: 's1', promotedReceiveLsn: '0/90E5840', writeOutageMs: 1430 });
+    expect(r.nodesAtEnd).toEqual([
+      { node: 'primary', timeline: 2, rows: 3606000 },
+      { node: 's1', timeline: 2, rows: 3606000 },
+      { node: 's2', timeline: 2, rows: 3606000 },
+    ]);
+    expect(r.promotion).toEqual({
+      promoted: 's1',
+      standbys: [
+        { node: 's1', receiveLsn: '0/90E5840' },
+        { node: 's2', receiveLsn: '0/90E5000' },
+      ],
+      history: '1\t0/90E5840\tno recovery target specified',
+    });
+    expect(r.lostSample).toEqual(['7:101', '5:98']);
+    expect(r.lossMatrix?.config.synchronousStandbyNames).toBe('ANY 1 (s1, s2)');
+    expect(r.lossMatrix?.steps).toHaveLength(1);
+    expect(r.legacyMetrics).toEqual({ myOwnTable: { a: 1 } });
+  });
+
+  it("moves the typed fault an older record kept in a fault event's detail up to the event, and its nemesis metrics to the section", () => {
+    const parsed = parseRecord(
+      JSON.stringify({
+        name: 'x',
+        file: 'scenarios/x.test.ts',
+        status: 'failed',
+        major: 15,
+        metrics: { schedule: { seed: 10, faults: [] }, outAtPromotion: [['primary']], lostAcked: 1061 },
+        events: [
+          {
+            t: 37652.9,
+            kind: 'fault',
+            what: 'packet-loss standby 0 48 %',
+            detail: { fault: { id: 3, kind: 'packet-loss', target: { standby: 0 }, params: { rate: 0.48 } }, nodes: ['s1'] },
+            until: 47977.6,
+          },
+          { t: 40000, kind: 'fault', what: 'kill s2', detail: { signal: 'KILL' } },
+        ],
+      }),
+    );
+    if (!('record' in parsed)) throw new Error(parsed.broken);
+    const [typed, untyped] = parsed.record.events;
+    expect(typed).toEqual({
+      t: 37652.9,
+      kind: 'fault',
+      what: 'packet-loss standby 0 48 %',
+      fault: { id: 3, kind: 'packet-loss', target: { standby: 0 }, params: { rate: 0.48 } },
+      nodes: ['s1'],
+      until: 47977.6,
+    });
+    expect(faultIntervals([typed!], 90_000).faults[0]).toMatchObject({
+      kind: 'packet-loss',
+      label: 'packet-loss s1',
+      color: FAULT_COLORS['packet-loss'],
+    });
+    expect(untyped).toEqual({ t: 40000, kind: 'fault', what: 'kill s2', detail: { signal: 'KILL' } });
+    expect(parsed.record.nemesis?.outAtPromotion).toEqual([['primary']]);
+    expect(parsed.record.metrics).toEqual({ lostAcked: 1061 });
+    expect(parsed.record.legacyMetrics).toBeUndefined();
+  });
+
+  it('keeps what it cannot read as a section (a count per failover where nodes are expected) among the other figures, and renders', () => {
+    const r = old({ schedule: { seed: 10, faults: [] }, failovers: [], outAtPromotion: [1] });
+    expect(r.nemesis).toEqual({ seed: 10, schedule: { seed: 10, faults: [] }, failovers: [] });
+    expect(r.legacyMetrics).toEqual({ outAtPromotion: [1] });
+    const html = renderHtml({
+      summary: buildSummary('run', null, [r]),
+      context: null,
+      records: [r],
+      broken: [],
+      logs: new Map(),
+      files: [],
+    });
+    expect(html).toContain('<summary class="mono">outAtPromotion</summary>');
+  });
+
+  it('draws them as tables, not JSON', () => {
+    const r = old({ timelines: { primary: 1, s1: 1 }, rowsPerNode: { primary: 4813000, s1: 4813000 }, steadyTps: 289 });
+    const html = renderHtml({
+      summary: buildSummary('run', null, [r]),
+      context: null,
+      records: [r],
+      broken: [],
+      logs: new Map(),
+      files: [],
+    });
+    expect(html).toContain('<h3>Nodes at the end</h3><table class="nodes-at-end">');
+    expect(html).toContain('<tr><td>s1</td><td>1</td><td>4,813,000</td></tr>');
+    expect(html).not.toContain('{&quot;primary&quot;');
+    expect(html).toMatch(
+      /<td class="mono">steadyTps<\/td><td class="val">289\.0 TPS<\/td><td>tps<\/td><td class="muted">higher is better<\/td>/,
+    );
+  });
+
+  it("an undeclared metric of the scenario's own is shown bare and marked undeclared", () => {
+    const r = { ...old({ queueDepth: 3, queueDrainMs: 840 }), metricInfo: { queueDrainMs: { unit: 'ms', better: 'lower' as const } } };
+    const html = renderHtml({
+      summary: buildSummary('run', null, [r]),
+      context: null,
+      records: [r],
+      broken: [],
+      logs: new Map(),
+      files: [],
+    });
+    expect(html).toMatch(
+      /queueDepth<\/td><td class="val">3<\/td><td><span class="warn-t">undeclared<\/span><\/td><td class="muted">not compared/,
+    );
+    expect(html).toMatch(
+      /queueDrainMs <span class="muted">\(own\)<\/span><\/td><td class="val">840 ms<\/td><td>ms<\/td><td class="muted">lower is better/,
+    );
+  });
+});
+
 describe('writeReport', () => {
   it('writes summary.json (schema 2), index.html and reports/latest from a run folder', async () => {
     const runDir = await fixtureRun();
@@ -316,6 +584,10 @@ describe('writeReport', () => {
     ]);
     expect(summary.scenarios[0]!.verdicts[1]!.evidence).toMatchObject({ lostAcked: 3 });
     expect(Object.keys(summary.metricDictionary)).toContain('stallMs');
+    // The fixture's records filed timelines and rowsPerNode as metrics: summary.json has scalars only.
+    for (const s of summary.scenarios)
+      for (const [k, v] of Object.entries(s.metrics)) expect(v === null || typeof v !== 'object', k).toBe(true);
+    expect(Object.keys(summary.metricDictionary)).not.toContain('rowsPerNode');
     const html = await readFile(join(runDir, 'index.html'), 'utf8');
     expect(html).toContain('var uPlot=');
     expect(html).toContain('Matrix: scenarios × PostgreSQL majors');

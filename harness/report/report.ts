@@ -1,6 +1,17 @@
 import { readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { recordId, writeFileAtomic, type NemesisRecord, type ScenarioRecord } from './record.ts';
+import {
+  isMetricValue,
+  recordId,
+  writeFileAtomic,
+  type LossMatrixRecord,
+  type MetricValue,
+  type NemesisRecord,
+  type NodeAtEnd,
+  type PromotionRecord,
+  type ScenarioEvent,
+  type ScenarioRecord,
+} from './record.ts';
 import { renderHtml, type BrokenRecord, type LogView, type ReportInput } from './html.ts';
 import { writeMatrix } from './matrix.ts';
 import { metricDictionary } from './metrics.ts';
@@ -97,11 +108,100 @@ export function parseRecord(text: string, defaultMajor?: number): { record: Scen
     rerun: typeof r.rerun === 'string' ? r.rerun : '',
     metrics: r.metrics && typeof r.metrics === 'object' ? r.metrics : {},
     verdicts: arr<ScenarioRecord['verdicts'][number]>(r.verdicts).filter((v) => v && typeof v.check === 'string'),
-    events: arr<ScenarioRecord['events'][number]>(r.events).filter((e) => e && typeof e.t === 'number'),
+    events: arr<ScenarioRecord['events'][number]>(r.events)
+      .filter((e) => e && typeof e.t === 'number')
+      .map(typedFaultOf),
     logs: r.logs && typeof r.logs === 'object' ? r.logs : {},
   };
-  const legacy = r.nemesis === undefined ? legacyNemesis(record.metrics) : undefined;
-  return { record: legacy ? { ...record, nemesis: legacy } : record };
+  const legacy = r.nemesis === undefined ? legacyNemesis(record.metrics as Record<string, unknown>) : undefined;
+  return { record: liftNonScalars(legacy ? { ...record, nemesis: legacy } : record) };
+}
+
+/** The catalogue's fault as a record carries it. */
+type Fault = NonNullable<ScenarioEvent['fault']>;
+
+/**
+ * A fault event as this version records it: records written before events carried the typed
+ * fault kept it, and the nodes it hit, in `detail.fault` and `detail.nodes`; they move up to
+ * `fault` and `nodes` (the report names and colours bands by them). Other events as they are.
+ */
+function typedFaultOf(e: ScenarioEvent): ScenarioEvent {
+  if (e.kind !== 'fault' || e.fault || !e.detail) return e;
+  const { fault, nodes, ...rest } = e.detail as { fault?: unknown; nodes?: unknown } & Record<string, unknown>;
+  const f = fault as Partial<Fault> | undefined;
+  if (!f || typeof f !== 'object' || typeof f.kind !== 'string' || f.target === undefined) return e;
+  const names = Array.isArray(nodes) && nodes.every((n) => typeof n === 'string') ? { nodes: nodes as string[] } : {};
+  const { detail: _, ...event } = e;
+  return { ...event, fault: f as Fault, ...(e.nodes ? {} : names), ...(Object.keys(rest).length ? { detail: rest } : {}) };
+}
+
+/**
+ * A record whose metrics are scalars only: a record written before metrics were (pgchaos ≤ 0.1.0
+ * filed node tables, LSN maps, the matrix and the nemesis schedule as metrics) gets their typed
+ * sections from them — `timelines` + `rowsPerNode` → `nodesAtEnd`, `otherReceiveLsns` (with
+ * `promotedNode`, `promotedReceiveLsn`) + `history` → `promotion`, `lostSample`, `config` +
+ * `matrix` → `lossMatrix` — and any other non-scalar goes to `legacyMetrics`, so old runs render
+ * and compare as new ones do. A record that already has a section keeps it.
+ */
+export function liftNonScalars(r: ScenarioRecord): ScenarioRecord {
+  const raw = r.metrics as Record<string, unknown>;
+  const metrics: Record<string, MetricValue> = {};
+  const rest: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (isMetricValue(v)) metrics[k] = v;
+    else rest[k] = v;
+  }
+  const obj = (x: unknown): Record<string, unknown> | undefined =>
+    x && typeof x === 'object' && !Array.isArray(x) ? (x as Record<string, unknown>) : undefined;
+  const out: ScenarioRecord = { ...r, metrics };
+  const taken = new Set<string>();
+  // The nemesis section was lifted from these by legacyNemesis.
+  // What legacyNemesis took into the nemesis section (the same values), by metric name.
+  const lifted: Record<string, unknown> = {
+    schedule: r.nemesis?.schedule,
+    failovers: r.nemesis?.failovers,
+    faultImpact: r.nemesis?.impacts,
+    byKind: r.nemesis?.byKind,
+    faultsSkipped: r.nemesis?.skipped,
+    outAtPromotion: r.nemesis?.outAtPromotion,
+    writeAvailability: r.nemesis?.writeAvailability,
+  };
+  for (const [k, v] of Object.entries(lifted)) if (v !== undefined && rest[k] === v) taken.add(k);
+  const timelines = obj(rest.timelines);
+  const rows = obj(rest.rowsPerNode);
+  if (!r.nodesAtEnd && (timelines || rows)) {
+    const names = [...new Set([...Object.keys(timelines ?? {}), ...Object.keys(rows ?? {})])];
+    const num = (x: unknown) => (typeof x === 'number' ? x : null);
+    out.nodesAtEnd = names.map((node): NodeAtEnd => ({ node, timeline: num(timelines?.[node]), rows: num(rows?.[node]) }));
+    taken.add('timelines').add('rowsPerNode');
+  }
+  const others = obj(rest.otherReceiveLsns);
+  if (!r.promotion && typeof metrics.promotedNode === 'string' && (others || typeof raw.history === 'string')) {
+    const lsn = (x: unknown) => (typeof x === 'string' ? x : null);
+    const promotion: PromotionRecord = {
+      promoted: metrics.promotedNode,
+      standbys: [
+        { node: metrics.promotedNode, receiveLsn: lsn(metrics.promotedReceiveLsn) },
+        ...Object.entries(others ?? {}).map(([node, v]) => ({ node, receiveLsn: lsn(v) })),
+      ],
+      ...(typeof raw.history === 'string' ? { history: raw.history } : {}),
+    };
+    out.promotion = promotion;
+    taken.add('otherReceiveLsns');
+    delete metrics.history;
+  }
+  if (!r.lostSample && Array.isArray(rest.lostSample)) {
+    out.lostSample = rest.lostSample.map(String);
+    taken.add('lostSample');
+  }
+  const config = obj(rest.config);
+  if (!r.lossMatrix && config && Array.isArray(rest.matrix)) {
+    out.lossMatrix = { config: config as unknown as LossMatrixRecord['config'], steps: rest.matrix as LossMatrixRecord['steps'] };
+    taken.add('config').add('matrix');
+  }
+  const left = Object.entries(rest).filter(([k]) => !taken.has(k));
+  if (left.length) out.legacyMetrics = { ...(r.legacyMetrics ?? {}), ...Object.fromEntries(left) };
+  return out;
 }
 
 /**
@@ -118,12 +218,17 @@ function legacyNemesis(m: Record<string, unknown>): NemesisRecord | undefined {
   const impacts = list<NonNullable<NemesisRecord['impacts']>[number]>(m.faultImpact);
   const byKind = list<NonNullable<NemesisRecord['byKind']>[number]>(m.byKind);
   const skipped = list<NonNullable<NemesisRecord['skipped']>[number]>(m.faultsSkipped);
+  // Per failover, the nodes out (older records kept only a count per failover: left as it was).
+  const outAtPromotion = list<unknown>(m.outAtPromotion)?.every((x) => Array.isArray(x) && x.every((n) => typeof n === 'string'))
+    ? (m.outAtPromotion as string[][])
+    : undefined;
   return {
     ...n,
     ...(failovers ? { failovers } : {}),
     ...(impacts ? { impacts } : {}),
     ...(byKind ? { byKind } : {}),
     ...(skipped ? { skipped } : {}),
+    ...(outAtPromotion ? { outAtPromotion } : {}),
     ...(m.writeAvailability && typeof m.writeAvailability === 'object'
       ? { writeAvailability: m.writeAvailability as NemesisRecord['writeAvailability'] }
       : {}),

@@ -5,7 +5,7 @@
  * or the browser; `report.ts` writes the results into the page as JSON and `client.ts` draws them.
  */
 import { stepOf } from '../checks/sync-state.ts';
-import type { VerdictStatus } from '../checks/verdict.ts';
+import { CHECK_IDS, verdictId, type VerdictStatus } from '../checks/verdict.ts';
 import type { ObserverSample, SyncTransition, WriterSample } from '../history/samples.ts';
 import { lsnDiff, type Lsn } from '../lsn.ts';
 import type { ScenarioEvent, ScenarioRecord } from './record.ts';
@@ -43,9 +43,17 @@ export interface FaultInterval {
   from: number;
   to: number;
   what: string;
+  /** The fault's kind (history/fault.ts `FaultKind`); `fault` for a fault event that carries no typed fault (older records). */
+  kind: string;
+  /** Its kind and the nodes it hit by name, e.g. `freeze-postmaster s2`, `one-way-loss s1 → s2`. */
+  label: string;
+  /** The band's colour: one per kind (`faultColor`). */
+  color: string;
   healedBy?: string;
   /** Never healed: it lasted to the end of the scenario. */
   open: boolean;
+  /** Open on purpose: the story said it lasts to the end, and why (`Recorder.lastsToEnd`). */
+  lastsToEnd?: string;
 }
 
 /** A move drawn as a vertical marker. */
@@ -55,6 +63,51 @@ export interface MoveMark {
   what: string;
 }
 
+/**
+ * A colour per fault kind, by family: crashes red, stops orange, freezes purple, network faults
+ * blue and teal, replication-process faults pink and grey, a full pg_wal brown. A kind not
+ * listed (a newer catalogue's) gets the crash red.
+ */
+export const FAULT_COLORS: Readonly<Record<string, string>> = {
+  'crash-host-loud': '#cf222e',
+  'crash-host-silent': '#8b0820',
+  'kill9-postmaster': '#f0605a',
+  'stop-fast': '#e8710a',
+  'stop-immediate': '#a33f00',
+  'freeze-host': '#6f3fd0',
+  'freeze-postmaster': '#b08cf5',
+  isolate: '#0969da',
+  'one-way-loss': '#4aa3f0',
+  split: '#033d8b',
+  'packet-loss': '#1b7c83',
+  bandwidth: '#3fb5c9',
+  'kill-walreceiver': '#e85aad',
+  'kill-walsender': '#bf3989',
+  'pause-replay': '#6e7781',
+  'wal-full': '#8c564b',
+};
+
+/** The band colour of a fault kind (`FAULT_COLORS`, else red). */
+export function faultColor(kind: string): string {
+  return Object.hasOwn(FAULT_COLORS, kind) ? FAULT_COLORS[kind]! : '#cf222e';
+}
+
+/**
+ * A fault's name on the charts: its kind and the nodes it hit, by the names the catalogue
+ * recorded at injection (`e.nodes`: a target planned as "standby 1" is named as the node it
+ * resolved to). Kinds between two nodes read as an arrow: `one-way-loss s1 → s2` (s1's packets
+ * to s2 dropped), `kill-walsender primary → s2` (the primary's walsender for s2). Without the
+ * nodes, the planned target; without a typed fault (older records), the event's text.
+ */
+export function faultLabel(e: Pick<ScenarioEvent, 'what' | 'fault' | 'nodes'>): string {
+  if (!e.fault) return e.what;
+  const nodes = e.nodes ?? [];
+  const t = e.fault.target;
+  const planned = t === 'primary' ? 'primary' : 'node' in t ? t.node : `standby ${t.standby}`;
+  const pair = (e.fault.kind === 'one-way-loss' || e.fault.kind === 'kill-walsender') && nodes.length === 2;
+  return `${e.fault.kind} ${nodes.length ? nodes.join(pair ? ' → ' : ', ') : planned}`;
+}
+
 /** Faults as intervals and moves as marks, numbered together in time order; `endT` closes the faults never healed. */
 export function faultIntervals(events: readonly ScenarioEvent[], endT: number): { faults: FaultInterval[]; moves: MoveMark[] } {
   const faults: FaultInterval[] = [];
@@ -62,13 +115,18 @@ export function faultIntervals(events: readonly ScenarioEvent[], endT: number): 
   numbered(events).forEach(({ e, n }) => {
     if (e.kind === 'fault') {
       const healed = typeof e.until === 'number' && Number.isFinite(e.until);
+      const kind = e.fault?.kind ?? 'fault';
       faults.push({
         n,
         from: e.t,
         to: healed ? Math.max(e.t, e.until!) : Math.max(e.t, endT),
         what: e.what,
+        kind,
+        label: faultLabel(e),
+        color: faultColor(kind),
         ...(e.healedBy ? { healedBy: e.healedBy } : {}),
         open: !healed,
+        ...(!healed && e.lastsToEnd ? { lastsToEnd: e.lastsToEnd } : {}),
       });
     } else moves.push({ n, t: e.t, what: e.what });
   });
@@ -201,12 +259,91 @@ export type Overlay =
 const num = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 const fmtMs = (ms: number) => (Math.abs(ms) >= 1000 ? `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s` : `${Math.round(ms)} ms`);
 
+/** What one check draws: overlays on the throughput panel and on the lanes, and the steady TPS it judged against. */
+interface Drawn {
+  tps?: Overlay[];
+  lanes?: Overlay[];
+  steadyTps?: number;
+}
+
 /**
- * What the throughput and model verdicts judged, as overlays: by the shape of their evidence
- * (checks/throughput.ts: stall {faultT, withinMs, firstZeroT}, recovery {repairT, withinMs,
- * steadyTps, fraction, recoveredT}, writes go on {fromT, toT, steadyTps, fraction, tps};
- * checks/model-agreement.ts: disagreements [{fromT, toT}]). Ms on the scenario clock; `tps`
- * overlays go on the throughput panel, `lanes` on the sync_state lanes.
+ * The chart overlays of each shipped check, by verdict id (checks/verdict.ts `CHECK_IDS`), from
+ * its typed evidence (checks/throughput.ts, checks/model-agreement.ts). Each reads its fields
+ * defensively: a record of another version may carry other evidence under the same id.
+ */
+const OVERLAYS: Record<string, (e: Record<string, unknown>, status: VerdictStatus, intervalMs: number) => Drawn> = {
+  // StallEvidence: the window after the fault in which commits had to stop, and the first zero interval.
+  [CHECK_IDS.stall]: (e, status) => {
+    if (!num(e.faultT) || !num(e.withinMs)) return {};
+    const tps: Overlay[] = [
+      { kind: 'window', from: e.faultT, to: e.faultT + e.withinMs, status, label: `stall within ${fmtMs(e.withinMs)}` },
+    ];
+    if (num(e.firstZeroT))
+      tps.push({ kind: 'mark', t: e.firstZeroT, status, label: `0 TPS${num(e.zeroIntervals) ? ` ×${e.zeroIntervals}` : ''}` });
+    return { tps };
+  },
+  // RecoveryEvidence: the window after the repair, the bar TPS had to reach, and when it did.
+  [CHECK_IDS.recover]: (e, status) => {
+    if (!num(e.repairT) || !num(e.withinMs) || !num(e.steadyTps)) return {};
+    const fraction = num(e.fraction) ? e.fraction : 0.5;
+    const to = e.repairT + e.withinMs;
+    const tps: Overlay[] = [
+      { kind: 'window', from: e.repairT, to, status, label: `recover within ${fmtMs(e.withinMs)}` },
+      {
+        kind: 'bar',
+        from: e.repairT,
+        to,
+        y: fraction * e.steadyTps,
+        status,
+        label: `${Math.round(fraction * 100)}% of steady ${e.steadyTps.toFixed(0)}`,
+      },
+    ];
+    if (num(e.recoveredT)) tps.push({ kind: 'mark', t: e.recoveredT, status, label: `back +${fmtMs(e.recoveredT - e.repairT)}` });
+    return { tps, ...(e.steadyTps > 0 ? { steadyTps: e.steadyTps } : {}) };
+  },
+  // SustainedEvidence: the window in which writes had to go on, and the bar they had to stay above.
+  [CHECK_IDS.sustained]: (e, status) => {
+    if (!num(e.fromT) || !num(e.toT) || !num(e.steadyTps)) return {};
+    const fraction = num(e.fraction) ? e.fraction : 0.5;
+    const tps: Overlay[] = [
+      { kind: 'window', from: e.fromT, to: e.toT, status, label: 'writes go on' },
+      {
+        kind: 'bar',
+        from: e.fromT,
+        to: e.toT,
+        y: fraction * e.steadyTps,
+        status,
+        label: `${Math.round(fraction * 100)}% of steady ${e.steadyTps.toFixed(0)}`,
+      },
+    ];
+    return { tps, ...(e.steadyTps > 0 ? { steadyTps: e.steadyTps } : {}) };
+  },
+  // ModelAgreementEvidence: each stretch in which pg_stat_replication differed from the model, on the lanes.
+  [CHECK_IDS.modelAgreement]: (e, status, intervalMs) => {
+    if (!Array.isArray(e.disagreements)) return {};
+    const lanes = (e.disagreements as Array<Record<string, unknown>>).flatMap((d): Overlay[] =>
+      num(d.fromT) && num(d.toT)
+        ? [
+            {
+              kind: 'window',
+              from: d.fromT,
+              to: d.toT + intervalMs,
+              status: status === 'passed' ? 'unknown' : status,
+              label: 'model ≠ pg_stat_replication',
+            },
+          ]
+        : [],
+    );
+    return { lanes };
+  },
+};
+
+/**
+ * What the throughput and model verdicts judged, as overlays, found by verdict id
+ * (`verdictId`: a record written before ids by its check's old name), never by the shape of the
+ * evidence: a check of a scenario author's own draws nothing, whatever its evidence holds.
+ * Ms on the scenario clock; `tps` overlays go on the throughput panel, `lanes` on the sync_state
+ * lanes; `steadyTps` is the first steady TPS a recovery or writes-go-on verdict judged against.
  */
 export function verdictOverlays(
   verdicts: ScenarioRecord['verdicts'],
@@ -216,54 +353,12 @@ export function verdictOverlays(
   const lanes: Overlay[] = [];
   let steadyTps: number | null = null;
   for (const v of verdicts) {
-    const e = (v.evidence ?? {}) as Record<string, unknown>;
-    if (num(e.steadyTps) && e.steadyTps > 0) steadyTps ??= e.steadyTps;
-    if (num(e.faultT) && num(e.withinMs) && 'minZeroIntervals' in e) {
-      tps.push({ kind: 'window', from: e.faultT, to: e.faultT + e.withinMs, status: v.status, label: `stall within ${fmtMs(e.withinMs)}` });
-      if (num(e.firstZeroT))
-        tps.push({ kind: 'mark', t: e.firstZeroT, status: v.status, label: `0 TPS${num(e.zeroIntervals) ? ` ×${e.zeroIntervals}` : ''}` });
-    } else if (num(e.repairT) && num(e.withinMs) && num(e.steadyTps)) {
-      const fraction = num(e.fraction) ? e.fraction : 0.5;
-      tps.push({
-        kind: 'window',
-        from: e.repairT,
-        to: e.repairT + e.withinMs,
-        status: v.status,
-        label: `recover within ${fmtMs(e.withinMs)}`,
-      });
-      tps.push({
-        kind: 'bar',
-        from: e.repairT,
-        to: e.repairT + e.withinMs,
-        y: fraction * e.steadyTps,
-        status: v.status,
-        label: `${Math.round(fraction * 100)}% of steady ${e.steadyTps.toFixed(0)}`,
-      });
-      if (num(e.recoveredT))
-        tps.push({ kind: 'mark', t: e.recoveredT, status: v.status, label: `back +${fmtMs(e.recoveredT - e.repairT)}` });
-    } else if (num(e.fromT) && num(e.toT) && num(e.steadyTps)) {
-      const fraction = num(e.fraction) ? e.fraction : 0.5;
-      tps.push({ kind: 'window', from: e.fromT, to: e.toT, status: v.status, label: 'writes go on' });
-      tps.push({
-        kind: 'bar',
-        from: e.fromT,
-        to: e.toT,
-        y: fraction * e.steadyTps,
-        status: v.status,
-        label: `${Math.round(fraction * 100)}% of steady ${e.steadyTps.toFixed(0)}`,
-      });
-    } else if (Array.isArray(e.disagreements)) {
-      for (const d of e.disagreements as Array<Record<string, unknown>>) {
-        if (num(d.fromT) && num(d.toT))
-          lanes.push({
-            kind: 'window',
-            from: d.fromT,
-            to: d.toT + intervalMs,
-            status: v.status === 'passed' ? 'unknown' : v.status,
-            label: 'model ≠ pg_stat_replication',
-          });
-      }
-    }
+    const draw = OVERLAYS[verdictId(v).split(':')[0]!];
+    if (!draw || !v.evidence || typeof v.evidence !== 'object') continue;
+    const d = draw(v.evidence as Record<string, unknown>, v.status, intervalMs);
+    tps.push(...(d.tps ?? []));
+    lanes.push(...(d.lanes ?? []));
+    if (d.steadyTps !== undefined) steadyTps ??= d.steadyTps;
   }
   return { tps, lanes, steadyTps };
 }

@@ -1,4 +1,5 @@
 import { expect, test } from 'vitest';
+import { ConfigError } from '../errors.ts';
 import { Recorder } from './recorder.ts';
 
 test('heal turns a fault into the interval the report shades, and only an open fault can be healed', () => {
@@ -56,4 +57,26 @@ test('a heal is recorded at the moment it began', () => {
   rec.step('something meanwhile');
   expect(rec.heal(faultT, 'pg_ctl start s2', { at: 1 })).toBe(1);
   expect(rec.events.find((e) => e.kind === 'fault')!.until).toBe(1);
+});
+
+test('a metric is one scalar: an object, an array or undefined is refused with the fix, and nothing is kept', () => {
+  const rec = new Recorder('story', 'scenarios/story.test.ts');
+  for (const v of [1.5, 'primary', true, null]) rec.metric('figure', v);
+  expect(rec.metrics.figure).toBeNull();
+  const refused = (v: unknown) => () => rec.metric('rowsPerNode', v as never);
+  expect(refused({ primary: 1000, s1: 1000 })).toThrow(ConfigError);
+  expect(refused({ primary: 1000 })).toThrow(
+    /^metric "rowsPerNode" is an object; a metric holds one number, boolean, text or null\n {2}fix: record each figure as a metric of its own/,
+  );
+  expect(refused(['7:101'])).toThrow(/metric "rowsPerNode" is an array/);
+  expect(refused(undefined)).toThrow(/metric "rowsPerNode" is undefined/);
+  expect(rec.metrics).not.toHaveProperty('rowsPerNode');
+});
+
+test("a metric of the scenario's own keeps its declared unit and direction", () => {
+  const rec = new Recorder('story', 'scenarios/story.test.ts');
+  rec.metric('queueDrainMs', 840, { unit: 'ms', better: 'lower' });
+  rec.metric('queueDepth', 3); // undeclared: recorded, shown bare, not compared
+  expect(rec.metrics).toEqual({ queueDrainMs: 840, queueDepth: 3 });
+  expect(rec.metricInfo).toEqual({ queueDrainMs: { unit: 'ms', better: 'lower' } });
 });

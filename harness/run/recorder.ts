@@ -1,8 +1,19 @@
 import type { Verdict } from '../checks/verdict.ts';
 import { Clock } from '../clock.ts';
+import { ConfigError } from '../errors.ts';
 import { log } from '../logger.ts';
 import { describeFault, type Fault } from '../history/fault.ts';
-import type { MetricDeclaration, NemesisRecord, ScenarioEvent } from '../report/record.ts';
+import { isKnownMetric } from '../report/metrics.ts';
+import {
+  isMetricValue,
+  type LossMatrixRecord,
+  type MetricDeclaration,
+  type MetricValue,
+  type NemesisRecord,
+  type NodeAtEnd,
+  type PromotionRecord,
+  type ScenarioEvent,
+} from '../report/record.ts';
 
 /**
  * A scenario's event log, metrics and verdicts on one clock. Faults and moves are also
@@ -11,16 +22,26 @@ import type { MetricDeclaration, NemesisRecord, ScenarioEvent } from '../report/
 export class Recorder {
   readonly clock = new Clock();
   readonly events: ScenarioEvent[] = [];
-  readonly metrics: Record<string, unknown> = {};
+  readonly metrics: Record<string, MetricValue> = {};
   /** What the scenario declared about metrics of its own (unit, which way is worse), by name. */
   readonly metricInfo: Record<string, MetricDeclaration> = {};
+  /** Undeclared metrics of the scenario's own already warned about (once per name). */
+  private readonly warned = new Set<string>();
   readonly verdicts: Verdict[] = [];
   /** The nemesis story's typed section (its schedule first, the rest as the story reaches it); undefined elsewhere. */
   nemesis?: NemesisRecord;
+  /** Each node at the story's end (run/steps.ts `verifyConsistent` fills it). */
+  nodesAtEnd?: NodeAtEnd[];
+  /** The promotion the story made: the standbys' receive LSNs and the new timeline's history file. */
+  promotion?: PromotionRecord;
+  /** Up to 10 acknowledged batches lost, as `client:seq` (a story that loses writes on purpose). */
+  lostSample?: string[];
+  /** The standby-loss matrix story's config and steps. */
+  lossMatrix?: LossMatrixRecord;
   /** Called with each verdict as it is kept (the scenario runner attaches it to the JUnit testcase). */
   onVerdict?: (v: Verdict) => void;
   /** Called with each metric as it is set. */
-  onMetric?: (name: string, value: unknown) => void;
+  onMetric?: (name: string, value: MetricValue) => void;
 
   constructor(
     readonly name: string,
@@ -75,16 +96,39 @@ export class Recorder {
   }
 
   /**
-   * Sets a metric for summary.json (figures in ms, TPS, counts, LSNs). A metric of the scenario's
-   * own (not in harness/report/metrics.ts) declares its unit and which way is worse, so the report
-   * shows the unit and `pgchaos compare` judges it: `rec.metric('queueDrainMs', 840, { unit: 'ms', better: 'lower' })`;
-   * undeclared ones are recorded but not compared.
+   * Sets a metric for summary.json: one scalar (`MetricValue`: a number in its unit, a boolean, a
+   * short text such as a node name or an LSN, or null). A metric of the scenario's own (not in
+   * harness/report/metrics.ts) declares its unit and which way is worse, so the report shows the
+   * unit and `pgchaos compare` judges it: `rec.metric('queueDrainMs', 840, { unit: 'ms', better: 'lower' })`.
+   * An undeclared one is recorded and shown without a unit, and compare lists its changes without
+   * judging them (a warning says so once, here).
+   * @throws ConfigError when `value` is not a scalar (an object, an array, a function, undefined):
+   *   tables and lists belong in a typed section of the record or in a step's detail.
    */
-  metric(name: string, value: number | null, info: MetricDeclaration): void;
-  metric(name: string, value: unknown): void;
-  metric(name: string, value: unknown, info?: MetricDeclaration): void {
+  metric(name: string, value: MetricValue, info?: MetricDeclaration): void {
+    if (!isMetricValue(value)) {
+      const what =
+        value === undefined
+          ? 'undefined'
+          : Array.isArray(value)
+            ? 'an array'
+            : typeof value === 'object'
+              ? 'an object'
+              : `a ${typeof value}`;
+      throw new ConfigError(
+        `metric "${name}" is ${what}; a metric holds one number, boolean, text or null`,
+        `record each figure as a metric of its own (rec.metric('queueDrainMs', 840, { unit: 'ms', better: 'lower' })), and a table or list in a step's detail: rec.step('${name}', { ... })`,
+      );
+    }
     this.metrics[name] = value;
     if (info) this.metricInfo[name] = { ...info };
+    else if (!isKnownMetric(name) && !Object.hasOwn(this.metricInfo, name) && !this.warned.has(name)) {
+      this.warned.add(name);
+      log().warn(
+        { scenario: this.name, metric: name },
+        `metric ${name} has no unit: the report shows it bare and compare does not judge it; declare it: rec.metric('${name}', value, { unit, better })`,
+      );
+    }
     this.onMetric?.(name, value);
   }
 

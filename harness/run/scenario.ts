@@ -35,7 +35,7 @@ export interface ScenarioContext {
   /** Starts sampling pg_stat_replication on the cluster's primary every `intervalMs`. */
   startObserver(cluster: Cluster, intervalMs?: number): ReplicationObserver;
   /**
-   * Injects `fault` from the catalogue (nemesis/fault.ts kinds, e.g. `{ kind: 'crash-host-loud',
+   * Injects `fault` from the catalogue (history/fault.ts kinds, e.g. `{ kind: 'crash-host-loud',
    * target: { node: 's1' } }`) and records it, with `detail` (say, what the model predicted).
    * The one way a story breaks something: end it with the result's `heal()` (the catalogue's
    * repair), `healBy(what, act)` (the story's own move), or `lastsToEnd(why)`.
@@ -199,6 +199,10 @@ async function finish(
       metrics: rec.metrics,
       ...(Object.keys(rec.metricInfo).length ? { metricInfo: rec.metricInfo } : {}),
       ...(rec.nemesis ? { nemesis: rec.nemesis } : {}),
+      ...(rec.nodesAtEnd ? { nodesAtEnd: rec.nodesAtEnd } : {}),
+      ...(rec.promotion ? { promotion: rec.promotion } : {}),
+      ...(rec.lostSample ? { lostSample: rec.lostSample } : {}),
+      ...(rec.lossMatrix ? { lossMatrix: rec.lossMatrix } : {}),
       verdicts: rec.verdicts,
       events: rec.events,
       ...(writers[0] ? { writer: { clients: writers[0].clients, batchRows: writers[0].batchRows, samples: writers[0].samples() } } : {}),

@@ -47,7 +47,11 @@ describe('verifyConsistent', () => {
       ['1000', '42'],
     ]);
     await run();
-    expect(rec.metrics).toMatchObject({ hashesEqual: true, ackedBatches: 1, lostAcked: 0, rowsPerNode: { primary: 1000, s1: 1000 } });
+    expect(rec.metrics).toMatchObject({ hashesEqual: true, ackedBatches: 1, lostAcked: 0 });
+    expect(rec.nodesAtEnd).toEqual([
+      { node: 'primary', timeline: 1, rows: 1000 },
+      { node: 's1', timeline: 1, rows: 1000 },
+    ]);
   });
   it('records hashesEqual false before the failed check ends the story', async () => {
     const { run, rec } = story([

@@ -49,9 +49,9 @@ export async function verifyConsistent(
   });
   rec.metric('finalCatchupMs', Math.round(rec.clock.now() - from));
   rec.step('all standbys replayed the primary', { lsn });
-  rec.metric('timelines', Object.fromEntries(await Promise.all(cluster.nodes.map(async (n) => [n.name, await n.timeline()]))));
+  const timelines = await Promise.all(cluster.nodes.map((n) => n.timeline()));
   const hashes = await Promise.all(cluster.nodes.map((n) => readNodeHash(n, lsn)));
-  rec.metric('rowsPerNode', Object.fromEntries(hashes.map((h) => [h.node, h.rows])));
+  rec.nodesAtEnd = cluster.nodes.map((n, i) => ({ node: n.name, timeline: timelines[i]!, rows: hashes[i]!.rows }));
   const hashCheck = checkRowHashes(hashes);
   rec.metric('hashesEqual', verdictValue(hashCheck));
   verify(hashCheck);
@@ -85,13 +85,16 @@ export async function promoteMostAdvanced({ rec }: ScenarioContext, cluster: Clu
   rec.step('compared standby LSNs', { positions });
   rec.metric('promotedNode', promoted.name);
   rec.metric('promotedReceiveLsn', positions[0]!.receiveLsn);
-  rec.metric('otherReceiveLsns', Object.fromEntries(positions.slice(1).map((p) => [p.name, p.receiveLsn])));
+  rec.promotion = {
+    promoted: promoted.name,
+    standbys: positions.map((p) => ({ node: p.name, receiveLsn: p.receiveLsn, replayLsn: p.replayLsn })),
+  };
   rec.move(`promote ${promoted.name}`);
   const setting = await cluster.promote(promoted);
   rec.step(`${promoted.name} is primary`, { synchronous_standby_names: setting.text });
   const timelineAfter = await promoted.timeline();
   rec.metric('timelineAfter', timelineAfter);
-  rec.metric('history', await promoted.historyFile(timelineAfter));
+  rec.promotion.history = await promoted.historyFile(timelineAfter);
   return { promoted, others };
 }
 
