@@ -119,8 +119,8 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
       const promise = durabilityPromise({ ...cluster.syncSettings(), standbys: cluster.standbys.map((s) => s.name) }, 'most-advanced');
       // Who was out when each promotion was decided, and whether a host crashed (checks/readings/loss-exposure.ts).
       const seen = lossExposure({
-        planned: schedule.faults,
         injected: played.injected,
+        skipped: played.skipped,
         failovers: operator.failovers,
         primaryCrashLoses: promise.primaryCrashLoses,
       });

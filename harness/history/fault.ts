@@ -127,6 +127,14 @@ export interface SkippedFault {
   id: number;
   what: string;
   reason: string;
+  /** Its kind (absent in records written before it was kept). */
+  kind?: FaultKind;
+  /**
+   * The catalogue's injection had begun when it failed, so what it did is unknown (a host may
+   * have been powered off before the error); false when it was refused before anything was done
+   * (its node held by another fault, or fenced).
+   */
+  attempted?: boolean;
 }
 
 /** A short human name of a fault, e.g. `crash-host-silent primary` or `split [primary] | [standby 1]`. */

@@ -110,7 +110,9 @@ describe('Nemesis.play', () => {
       schedule([fault(0, 1000, 1000, 'primary', 'stop-immediate'), fault(1, 2500, 2000, 'primary'), fault(2, 2600, 2000, 'primary')]),
     );
     expect(calls).toEqual(['inject 0 at 1000', 'heal 0', 'healed 0', 'inject 1 at 3500', 'heal 1']);
-    expect(played.skipped).toEqual([{ id: 2, what: 'isolate primary', reason: 'primary is held by another fault in effect' }]);
+    expect(played.skipped).toEqual([
+      { id: 2, what: 'isolate primary', reason: 'primary is held by another fault in effect', kind: 'isolate', attempted: false },
+    ]);
   });
 
   it('does not inject a fault still waiting for a heal once the play is aborted', async () => {
@@ -142,8 +144,9 @@ describe('Nemesis.play', () => {
     );
     expect(calls).toEqual(['inject 0', 'heal 0']);
     expect(played.skipped).toEqual([
-      { id: 1, what: 'isolate standby 0', reason: 's1 is held by another fault in effect' },
-      { id: 2, what: 'kill-walsender standby 1', reason: 'no walsender' },
+      // Refused before anything was done, and refused by the catalogue once its injection began.
+      { id: 1, what: 'isolate standby 0', reason: 's1 is held by another fault in effect', kind: 'isolate', attempted: false },
+      { id: 2, what: 'kill-walsender standby 1', reason: 'no walsender', kind: 'kill-walsender', attempted: true },
     ]);
   });
 

@@ -126,11 +126,13 @@ export class Nemesis {
   /** Injects `fault` of a schedule started at `start` (ms on the scenario clock). */
   private async inject(fault: ScheduledFault, played: PlayedSchedule, start: number): Promise<void> {
     const what = describeFault(fault);
+    let attempted = false;
     try {
       const node = resolveTarget(this.cluster, fault.target);
       // Roles move after a failover: two faults distinct as data can land on one node.
       if (this.heldByAnother(node.name, fault.id)) throw new Error(`${node.name} is held by another fault in effect`);
       if (this.cluster.isFenced(node)) throw new Error(`${node.name} is fenced: the operator is bringing it back`);
+      attempted = true;
       const f = await injectFault(this.cluster, this.rec, fault);
       this.inEffect.set(fault.id, f);
       played.injected.push({
@@ -147,9 +149,9 @@ export class Nemesis {
       played.mostFailedAtOnce = Math.max(played.mostFailedAtOnce, new Set([...this.inEffect.values()].flatMap((x) => x.failed)).size);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
-      this.rec.step(`fault skipped: ${what}`, { id: fault.id, reason });
+      this.rec.step(`fault skipped: ${what}`, { id: fault.id, reason, attempted });
       log().warn({ fault: what, reason }, 'fault skipped');
-      played.skipped.push({ id: fault.id, what, reason });
+      played.skipped.push({ id: fault.id, what, reason, kind: fault.kind, attempted });
     }
   }
 

@@ -7,12 +7,15 @@
  *   that answered its read of positions as its evidence that they were up (out-at-promotion.ts).
  * - The nodes out at each promotion and the most out at once (`failuresSeen`, out-at-promotion.ts).
  * - Whether a node's host (operating system) crashed, which `synchronous_commit = remote_write`
- *   does not survive (runtime-config-wal.html, synchronous_commit): a `crash-host-*` fault of the
- *   schedule, or any failover, since the built-in operator fences the old primary by powering its
- *   host off (STONITH, manager/builtin.ts step 2) before it promotes.
+ *   does not survive (runtime-config-wal.html, synchronous_commit): a `crash-host-*` fault that
+ *   was injected, or whose injection began and then failed (what it did is unknown, so it counts);
+ *   or any failover, since the built-in operator fences the old primary by powering its host off
+ *   (STONITH, manager/builtin.ts step 2) before it promotes. A crash refused before anything was
+ *   done (its node held by another fault, or fenced) crashed nothing: counting it would excuse
+ *   a real loss under `remote_write`.
  */
 import type { FailoverRecord } from '../../history/failover.ts';
-import type { Fault, FaultKind } from '../../history/fault.ts';
+import type { FaultKind, SkippedFault } from '../../history/fault.ts';
 import { failuresSeen, type FaultSpan, type PromotionDecision } from './out-at-promotion.ts';
 
 /** The kinds that crash a node's host (its operating system), not only PostgreSQL. */
@@ -20,10 +23,10 @@ const HOST_CRASHES: ReadonlySet<FaultKind> = new Set<FaultKind>(['crash-host-lou
 
 /** What the run's history holds that the promised-loss verdict is judged against. Times are ms on the scenario clock. */
 export interface LossExposureInput {
-  /** The schedule's faults as planned (`Schedule.faults`), skipped ones included: a skipped injection may have begun. */
-  planned: readonly Pick<Fault, 'kind'>[];
   /** The faults the nemesis injected (`PlayedSchedule.injected`). */
-  injected: readonly FaultSpan[];
+  injected: readonly (FaultSpan & { kind: FaultKind })[];
+  /** The faults it skipped (`PlayedSchedule.skipped`); one without `attempted` (an older record) counts as begun. */
+  skipped: readonly Pick<SkippedFault, 'kind' | 'attempted'>[];
   /** The manager's failovers, in order. */
   failovers: readonly Pick<FailoverRecord, 'from' | 'detectedT' | 'decidedT' | 'positions'>[];
   /** The config's `DurabilityPromise.primaryCrashLoses`. */
@@ -49,6 +52,10 @@ export function lossExposure(input: LossExposureInput): LossExposure {
     answered: f.positions.map((p) => p.name),
   }));
   const seen = failuresSeen(promotions, input.injected, { primaryCrashLoses: input.primaryCrashLoses });
-  const hostCrashed = input.planned.some((f) => HOST_CRASHES.has(f.kind)) || input.failovers.length > 0;
+  const crashed = (kind: FaultKind | undefined) => kind !== undefined && HOST_CRASHES.has(kind);
+  const hostCrashed =
+    input.injected.some((f) => crashed(f.kind)) ||
+    input.skipped.some((f) => crashed(f.kind) && f.attempted !== false) ||
+    input.failovers.length > 0;
   return { outAtPromotion: seen.outAtPromotion, failuresAtOnce: seen.failuresAtOnce, hostCrashed };
 }
