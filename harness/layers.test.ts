@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 const HARNESS = import.meta.dirname;
 
 /** Lower layers first. Top-level files (errors, wait, clock, lsn, logger, run, cleanup, docker) are plumbing. */
-const LAYERS = ['plumbing', 'model', 'db', 'load', 'checks', 'nemesis', 'report', 'run', 'index'] as const;
+const LAYERS = ['plumbing', 'model', 'db', 'load', 'manager', 'checks', 'nemesis', 'report', 'run', 'index'] as const;
 
 /** What `checks/` may import besides plumbing and the model. */
 const CHECKS_MAY_READ = ['load/history.ts'];
