@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../errors.ts';
 import { haproxyConfig, PATRONI_HAPROXY_CHECKS } from './cluster.ts';
-import { checkPatroniConfig, merge, nodeConfig, parseValidation, validationError, type PatroniNodeFacts } from './config.ts';
+import {
+  checkPatroniConfig,
+  DEFAULT_PG_HBA,
+  merge,
+  nodeConfig,
+  parseValidation,
+  validationError,
+  type PatroniNodeFacts,
+} from './config.ts';
 import { checkPatroniMajor, parseVersions } from './image.ts';
 
 const facts: PatroniNodeFacts = {
@@ -77,6 +85,13 @@ describe('the user config merged with what pgchaos writes per node', () => {
     expect(own.bootstrap.pg_hba).toEqual(['host all all samenet md5']);
   });
 
+  it('gives Patroni 3.0.2 the bootstrap sections its validator requires when the user gives none', () => {
+    const bare = nodeConfig(checkPatroniConfig(undefined), facts) as { bootstrap: Record<string, unknown> };
+    expect(bare.bootstrap.dcs).toEqual({});
+    expect(bare.bootstrap.initdb).toEqual([{ encoding: 'UTF8' }, 'data-checksums']);
+    expect(bare.bootstrap.pg_hba).toEqual(DEFAULT_PG_HBA);
+  });
+
   it('merges objects key by key and replaces everything else', () => {
     expect(merge({ a: { b: 1, c: [1] }, d: 1 }, { a: { c: [2] }, e: 2 })).toEqual({ a: { b: 1, c: [2] }, d: 1, e: 2 });
     expect(merge({ a: { b: 1 } }, { a: 'x' })).toEqual({ a: 'x' });
@@ -143,7 +158,11 @@ describe("Patroni's --validate-config output", () => {
   it("is pgchaos's own defect when only the fields pgchaos writes are refused", () => {
     const e = validationError([{ path: 'postgresql.bin_dir', complaint: "'/x' does not contain 'pg_ctl'" }], {}, 'patroni 3.0.2-1');
     expect(e).not.toBeInstanceOf(ConfigError);
-    expect(e.message).toMatch(/refused the fields pgchaos writes per node: postgresql\.bin_dir/);
+    expect(e.message).toMatch(/refused fields pgchaos wrote, not the user: postgresql\.bin_dir/);
+    // A section pgchaos left out is its own defect too, not the user's.
+    expect(validationError([{ path: 'bootstrap.dcs', complaint: ' is not defined.' }], {}, 'patroni 3.0.2-1')).not.toBeInstanceOf(
+      ConfigError,
+    );
   });
 });
 

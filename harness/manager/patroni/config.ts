@@ -214,7 +214,8 @@ export function nodeConfig(user: PatroniUserConfig, node: PatroniNodeFacts): Rec
   const defaults = {
     scope: 'pgchaos',
     bootstrap: {
-      // --validate-config of Patroni 3.0.2 requires both lists.
+      // --validate-config of Patroni 3.0.2 requires dcs (a dictionary) and both lists.
+      dcs: {},
       initdb: [{ encoding: 'UTF8' }, 'data-checksums'],
       pg_hba: user.postgresql?.pg_hba ?? DEFAULT_PG_HBA,
     },
@@ -279,14 +280,14 @@ export function parseValidation(output: string): ValidationComplaint[] {
 }
 
 /**
- * The error for complaints of `--validate-config` about a merged config: the user's field when
- * the user set it, else a defect of pgchaos (it wrote the field itself).
+ * The error for complaints of `--validate-config` about a merged config: the first field the
+ * user set, else a defect of pgchaos (it wrote every field refused, or left out one Patroni needs).
  * @returns a ConfigError naming the field and the fix, or an Error for pgchaos's own fields.
  */
 export function validationError(complaints: ValidationComplaint[], user: PatroniUserConfig, version: string): Error {
   const listed = complaints.map((c) => `${c.path}: ${c.complaint}`).join('; ');
-  const theirs = complaints.find((c) => getPath(user, c.path) !== undefined || NODE_OWNED.every((o) => !c.path.startsWith(o.path)));
-  if (!theirs) return new Error(`patroni --validate-config (${version}) refused the fields pgchaos writes per node: ${listed}`);
+  const theirs = complaints.find((c) => getPath(user, c.path) !== undefined);
+  if (!theirs) return new Error(`patroni --validate-config (${version}) refused fields pgchaos wrote, not the user: ${listed}`);
   return new ConfigError(
     `Patroni ${version} refuses your patroni config (--validate-config): ${listed}`,
     `correct ${theirs.path} in your patroni config`,
