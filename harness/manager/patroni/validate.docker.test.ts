@@ -2,10 +2,11 @@
  * A bad Patroni config fails with a ConfigError naming the field and the fix before any
  * cluster container starts: pgchaos's own checks, Patroni's `--validate-config` (run in a
  * throwaway container that is gone when it ends), and a major whose Debian suite lacks Patroni 3.
+ * A start that fails after its containers started removes every one of them and the network.
  */
 import { describe, expect, it } from 'vitest';
 import { docker, RUN_LABEL } from '../../docker.ts';
-import { ConfigError } from '../../errors.ts';
+import { ConfigError, WaitTimeoutError } from '../../errors.ts';
 import { currentRun } from '../../run.ts';
 import { PatroniCluster, type PatroniClusterOptions } from './cluster.ts';
 
@@ -44,5 +45,18 @@ describe('a bad Patroni config is refused before any cluster container starts', 
   it('for PostgreSQL 13, whose Debian suite ships patroni 2.0.2 and etcd 3.3', async () => {
     const e = await refusedBeforeAnyContainer({ pgMajor: 13 });
     expect(e.problem).toMatch(/bullseye \(PostgreSQL 13\) ships patroni 2\.0\.2/);
+  });
+});
+
+describe('a start that fails once its containers run', () => {
+  it('removes every container and the network it made, and says what it awaited', async () => {
+    const before = await objectsOfRun();
+    const err = await PatroniCluster.start({ readyTimeoutMs: 1 }).then(
+      (c) => c.destroy().then(() => new Error('the cluster was ready in 1 ms')),
+      (e: unknown) => e as Error,
+    );
+    expect(err).toBeInstanceOf(WaitTimeoutError);
+    expect(err.message).toMatch(/waiting for a Patroni leader and 2 streaming replicas; last seen: /);
+    expect(await objectsOfRun()).toEqual(before);
   });
 });
