@@ -10,7 +10,9 @@ import {
   validationError,
   type PatroniNodeFacts,
 } from './config.ts';
-import { checkPatroniMajor, parseVersions } from './image.ts';
+import { execa } from 'execa';
+import { DOCKER_DIR } from '../../paths.ts';
+import { checkPatroniMajor, parseVersions, patroniRecipeHash } from './image.ts';
 
 const facts: PatroniNodeFacts = {
   name: 's1',
@@ -182,6 +184,13 @@ describe('which Debian suites can run Patroni here', () => {
 
   it('runs 15', () => {
     expect(checkPatroniMajor('15')).toBe(15);
+  });
+
+  it('computes the recipe hash build-manager-image.sh labels the image with', async () => {
+    const sh = await execa('bash', ['-c', 'cat build-manager-image.sh Dockerfile.patroni.in | sha256sum | cut -c1-12'], {
+      cwd: DOCKER_DIR,
+    });
+    expect(patroniRecipeHash()).toBe(sh.stdout.trim());
   });
 
   it('reads the versions label of the image', () => {

@@ -8,7 +8,9 @@ import { docker } from '../../docker.ts';
 import { ConfigError } from '../../errors.ts';
 import { log } from '../../logger.ts';
 import { DOCKER_DIR } from '../../paths.ts';
-import { ensurePgchaosImage, imageRepo, parseMajor, streamLines, type PgImage } from '../../db/image.ts';
+import { ensurePgchaosImage, imageRepo, parseMajor, RECIPE_LABEL, streamLines, type PgImage } from '../../db/image.ts';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -82,6 +84,14 @@ export async function ensurePatroniImage(majorText: number | string): Promise<Pa
     log().info({ image: name, ms: Date.now() - started }, `built ${name}`);
     info = await d.getImage(name).inspect();
   }
+  const recipe = info.Config?.Labels?.[RECIPE_LABEL];
+  if (recipe !== patroniRecipeHash()) {
+    // It still runs, as a stale pgchaos/postgres image does (db/image.ts): the warning says how to rebuild.
+    log().warn(
+      { image: name, recipe, expected: patroniRecipeHash() },
+      `${name} was built by another recipe than this pgchaos's docker/; to rebuild it: docker rmi ${name} && bash docker/build-manager-image.sh patroni ${major}`,
+    );
+  }
   return {
     name,
     major,
@@ -100,4 +110,16 @@ export function parseVersions(label: string): Record<string, string> {
       .filter((p) => p.includes('='))
       .map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]),
   );
+}
+
+/**
+ * The hash build-manager-image.sh labels the Patroni image with (`org.pgchaos.recipe`): sha256 of
+ * build-manager-image.sh then Dockerfile.patroni.in, first 12 hex digits.
+ */
+export function patroniRecipeHash(dir = DOCKER_DIR): string {
+  return createHash('sha256')
+    .update(readFileSync(join(dir, 'build-manager-image.sh')))
+    .update(readFileSync(join(dir, 'Dockerfile.patroni.in')))
+    .digest('hex')
+    .slice(0, 12);
 }
