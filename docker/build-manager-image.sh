@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Build the image of an HA manager for one PostgreSQL major, offline like pgchaos's own image:
+# FROM the local pgchaos/postgres:MAJOR (built first by build-image.sh when missing), plus the
+# manager's packages from the same Debian suite (Dockerfile.MANAGER.in). No registry is touched.
+#
+# usage: docker/build-manager-image.sh MANAGER MAJOR      (MANAGER: patroni)
+# Idempotent: does nothing when pgchaos/postgres-MANAGER:MAJOR exists. Exit 2 (before anything is
+# built) when the suite of MAJOR lacks a package at the version the manager's support needs.
+# Env: PGCHAOS_IMAGE_REPO (default pgchaos/postgres), as build-image.sh.
+#
+# The versions installed (dpkg-query) are kept in the image at /usr/share/pgchaos/manager-versions
+# and in its label org.pgchaos.manager-versions, so a report can name them without a container.
+set -euo pipefail
+
+manager=${1:?usage: docker/build-manager-image.sh MANAGER MAJOR (MANAGER: patroni)}
+major=${2:?usage: docker/build-manager-image.sh MANAGER MAJOR (MAJOR: 15 or 17)}
+say() { printf 'pgchaos image: %s\n' "$*" >&2; }
+here=$(cd "$(dirname "$0")" && pwd)
+
+case "$manager" in
+  patroni) packages="patroni python3-etcd python3-psycopg2 etcd-server haproxy" ;;
+  *) say "no manager image for \"$manager\"; pgchaos builds: patroni"; exit 2 ;;
+esac
+# What each suite ships (apt-cache madison, 2026-12-06). Patroni's support here needs
+# `patroni --validate-config` and the etcd3 (v3 API) client of Patroni 3, and etcd >= 3.4.
+case "$major" in
+  15) ;; # bookworm: patroni 3.0.2, etcd-server 3.4.23, haproxy 2.6.12 (tested)
+  17) ;; # trixie: patroni 4.0.7, etcd-server 3.5.16, haproxy 3.0.11 (not yet tested)
+  13) say "Debian bullseye (PostgreSQL 13) ships patroni 2.0.2 and etcd-server 3.3.25; pgchaos's Patroni needs patroni >= 3.0 and etcd >= 3.4: use PostgreSQL 15 (bookworm: patroni 3.0.2, etcd 3.4.23)"; exit 2 ;;
+  *) say "PostgreSQL $major has no Debian suite here; a Patroni image is built for 15 (bookworm) or 17 (trixie)"; exit 2 ;;
+esac
+
+repo=${PGCHAOS_IMAGE_REPO:-pgchaos/postgres}
+base="$repo:$major"
+image="$repo-$manager:$major"
+recipe=$(cat "$here/build-manager-image.sh" "$here/Dockerfile.$manager.in" | sha256sum | cut -c1-12)
+if docker image inspect "$image" >/dev/null 2>&1; then exit 0; fi
+
+t0=$(date +%s)
+if ! docker image inspect "$base" >/dev/null 2>&1; then
+  say "building the base $base first"
+  bash "$here/build-image.sh" "$major"
+fi
+work=$(mktemp -d /var/tmp/pgchaos-manager.XXXXXX)
+stage="$image-stage"
+trap 'docker rm -f "pgchaos-versions-$$" >/dev/null 2>&1 || true; docker rmi "$stage" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+
+say "building $image: $packages from Debian (about a minute)"
+sed -e "s|@BASE@|$base|g" -e "s|@MAJOR@|$major|g" -e "s|@PACKAGES@|$packages|g" -e "s|@RECIPE@|$recipe|g" \
+  "$here/Dockerfile.$manager.in" >"$work/Dockerfile"
+DOCKER_BUILDKIT=0 docker build -q -t "$stage" -f "$work/Dockerfile" "$work" >/dev/null 2>"$work/build.log" || {
+  say "docker build failed:"; tail -n 30 "$work/build.log" >&2; exit 1; }
+
+# The versions, read from a created (never started) container, then kept as a label.
+docker create --name "pgchaos-versions-$$" "$stage" >/dev/null
+versions=$(docker cp "pgchaos-versions-$$:/usr/share/pgchaos/manager-versions" - | tar -xO | tr '\n' ' ' | sed 's/ $//')
+printf 'FROM %s\nLABEL org.pgchaos.manager-versions="%s"\n' "$stage" "$versions" >"$work/Dockerfile.label"
+DOCKER_BUILDKIT=0 docker build -q -t "$image" -f "$work/Dockerfile.label" "$work" >/dev/null 2>>"$work/build.log" || {
+  say "docker build (label) failed:"; tail -n 30 "$work/build.log" >&2; exit 1; }
+say "built $image in $(( $(date +%s) - t0 )) s (recipe $recipe): $versions"

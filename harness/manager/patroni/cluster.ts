@@ -1,0 +1,421 @@
+/**
+ * A Patroni cluster on a private Docker network, brought up Patroni's way:
+ *  1. the user's config is checked (config.ts) and the merged patroni.yml of the first node is
+ *     judged by Patroni's own `patroni --validate-config` in a throwaway container: a bad config
+ *     fails before any cluster container starts;
+ *  2. three etcd members (etcd 3.4, v3 API, Patroni's `etcd3` DCS) on the run's network;
+ *  3. the Patroni nodes (`pg0`, then the standbys `s1`, `s2`): each a host kept up by tini, with
+ *     Patroni started inside it as user postgres (so the agent can die while the host lives); the
+ *     first to take the leader lock runs initdb, the others clone it with pg_basebackup;
+ *  4. HAProxy in front, checking each node's REST API `GET /primary` (port 8008, 200 on the
+ *     running leader only), as Patroni's haproxy.cfg does: clients connect to its port 5000.
+ * Every container carries the run's labels; `destroy()` removes them, and so does a failed start.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type pg from 'pg';
+import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
+import { onInterrupt } from '../../cleanup.ts';
+import { docker, runLabels, sweepOrphans } from '../../docker.ts';
+import { ExecError } from '../../errors.ts';
+import { log } from '../../logger.ts';
+import { currentRun } from '../../run-id.ts';
+import { pollUntil } from '../../wait.ts';
+import { shInImage } from '../../db/image.ts';
+import {
+  checkPatroniConfig,
+  nodeConfig,
+  parseValidation,
+  PG_PORT,
+  RESTAPI_PORT,
+  validationError,
+  type PatroniUserConfig,
+} from './config.ts';
+import { ensurePatroniImage, type PatroniImage } from './image.ts';
+import { describeView, leaderOf, parseView, type PatroniView } from './view.ts';
+
+/** Where each container's logs go (a bind mount of `<run>/logs/<cluster>`), as for the built-in cluster's hosts. */
+const LOG_MOUNT = '/var/log/pgchaos';
+const CONFIG_FILE = '/etc/patroni/patroni.yml';
+const HAPROXY_CONFIG = '/etc/haproxy/pgchaos.cfg';
+/** HAProxy's port for writes (the leader), as in Patroni's haproxy.cfg. */
+export const HAPROXY_PORT = 5000;
+const ETCD_CLIENT_PORT = 2379;
+const ETCD_PEER_PORT = 2380;
+const PGDATA = '/var/lib/postgresql/data';
+
+/** HAProxy's health checks of the nodes: `default-server inter … fall … rise …`. */
+export interface HaproxyChecks {
+  /** Interval between checks, ms. */
+  interMs: number;
+  /** Failed checks in a row that take a server out. */
+  fall: number;
+  /** Good checks in a row that put it back. */
+  rise: number;
+}
+
+/** Patroni's own haproxy.cfg (repository root, 3.0.2): `inter 3s fall 3 rise 2`. */
+export const PATRONI_HAPROXY_CHECKS: HaproxyChecks = { interMs: 3000, fall: 3, rise: 2 };
+
+export interface PatroniClusterOptions {
+  /** PostgreSQL major; default 15 (bookworm: patroni 3.0.2). */
+  pgMajor?: number | string;
+  /** The user's Patroni config (config.ts `PatroniUserConfig`), checked before anything starts. */
+  config?: unknown;
+  /** Standby names; default `['s1', 's2']`. The first node is `pg0`. */
+  standbys?: string[];
+  /** HAProxy's checks; default Patroni's haproxy.cfg. */
+  haproxy?: HaproxyChecks;
+  /** Deadline for a leader and every standby running and streaming, ms; default 120 000. */
+  readyTimeoutMs?: number;
+}
+
+/** One container of the cluster: an etcd member, a Patroni node or HAProxy. */
+export class Member {
+  constructor(
+    /** `etcd0`, `pg0`, `s1`, `haproxy`; its host name on the cluster network is its container's, `<cluster>-<name>`. */
+    readonly name: string,
+    readonly container: StartedTestContainer,
+    /** The cluster network's name. */
+    private readonly network: string,
+  ) {}
+
+  /**
+   * Runs `cmd` inside as `user` (default postgres), killed after `timeoutS` (default 30).
+   * @returns stdout. @throws ExecError when it exits non-zero.
+   */
+  async exec(cmd: string[], o: { user?: string; timeoutS?: number } = {}): Promise<string> {
+    const r = await this.container.exec(['timeout', '-k', '3', String(o.timeoutS ?? 30), ...cmd], { user: o.user ?? 'postgres' });
+    if (r.exitCode !== 0) throw new ExecError(this.name, cmd.join(' '), r.exitCode, r.output);
+    return r.stdout;
+  }
+
+  /** The host's address on the cluster network. @throws Error when it has none (down). */
+  async address(): Promise<string> {
+    // The cluster network's, by name: the engine may list another network first.
+    const ip = (await (await docker()).getContainer(this.container.getId()).inspect()).NetworkSettings.Networks[this.network]?.IPAddress;
+    if (!ip) throw new Error(`${this.name}: no address on the cluster network (is it down?)`);
+    return ip;
+  }
+
+  /** `docker kill` (SIGKILL of the whole container): a loud host crash; the kernel closes its connections. */
+  async kill(): Promise<void> {
+    await (await docker()).getContainer(this.container.getId()).kill({ signal: 'SIGKILL' });
+  }
+
+  /** True while the container runs. */
+  async running(): Promise<boolean> {
+    return (await (await docker()).getContainer(this.container.getId()).inspect()).State.Running;
+  }
+}
+
+/** A running Patroni cluster: its etcd, its nodes, HAProxy. Create with `PatroniCluster.start()`, always end with `destroy()`. */
+export class PatroniCluster {
+  private constructor(
+    readonly id: string,
+    readonly image: PatroniImage,
+    readonly config: PatroniUserConfig,
+    readonly etcd: Member[],
+    /** Patroni nodes, `pg0` first. */
+    readonly nodes: Member[],
+    readonly haproxy: Member,
+    readonly superuser: { username: string; password: string },
+    private readonly removeAll: () => Promise<void>,
+  ) {}
+
+  /**
+   * Checks the config, validates it with Patroni, then brings the cluster up (see the file's
+   * header) and waits until Patroni reports a running leader and every standby running, and the
+   * leader's pg_stat_replication shows each standby `streaming`.
+   * @throws ConfigError before any cluster container starts: a major whose Debian suite lacks
+   *   Patroni 3 / etcd 3.4, a bad config (pgchaos's checks or `patroni --validate-config`).
+   * @throws WaitTimeoutError when the cluster is not ready in time (it is removed first).
+   */
+  static async start(opts: PatroniClusterOptions = {}): Promise<PatroniCluster> {
+    const config = checkPatroniConfig(opts.config);
+    const image = await ensurePatroniImage(opts.pgMajor ?? 15);
+    const names = ['pg0', ...(opts.standbys ?? ['s1', 's2'])];
+    const etcdNames = ['etcd0', 'etcd1', 'etcd2'];
+    const superuser = { username: 'postgres', password: secret() };
+    const replication = { username: 'replicator', password: secret() };
+    const run = currentRun();
+    const id = `pgchaos-${run.id}-${randomBytes(3).toString('hex')}`;
+    // Container names are the host names on the cluster network, as for the built-in cluster's
+    // hosts (network aliases would attach each container to the default bridge as well).
+    const host = (name: string) => `${id}-${name}`;
+    const facts = (name: string, etcdHosts: string[]) => ({
+      name,
+      host: host(name),
+      etcdHosts,
+      dataDir: PGDATA,
+      binDir: image.binDir,
+      superuser,
+      replication,
+    });
+    await validate(image, config, nodeConfig(config, facts(names[0]!, [`127.0.0.1:${ETCD_CLIENT_PORT}`])));
+
+    await sweepOrphans(); // what crashed earlier runs left, as the built-in cluster's start does
+    const logDir = join(run.dir, 'logs', id);
+    await mkdir(logDir, { recursive: true });
+    await chmod(logDir, 0o777); // the containers' postgres user writes there
+    const d = await docker();
+    const net = await d.createNetwork({ Name: id, Driver: 'bridge', CheckDuplicate: true, Labels: runLabels(run.id) });
+    const made: StartedTestContainer[] = [];
+    const removeAll = async () => {
+      await Promise.all(
+        made.map((c) =>
+          d
+            .getContainer(c.getId())
+            .remove({ force: true, v: true })
+            .catch(() => {}),
+        ),
+      );
+      await net.remove().catch(() => {});
+    };
+    const unregister = onInterrupt(removeAll);
+    const started = Date.now();
+    const member = async (
+      name: string,
+      o: { ports?: number[]; command?: string[]; files?: Array<{ content: string; target: string }> },
+    ) => {
+      let c = new GenericContainer(image.name)
+        .withName(host(name))
+        .withNetworkMode(id)
+        .withLabels({ ...runLabels(run.id), 'pgchaos.node': name, 'pgchaos.manager': 'patroni' })
+        .withExposedPorts(...(o.ports ?? []))
+        .withBindMounts([{ source: logDir, target: LOG_MOUNT, mode: 'rw' }])
+        .withCopyContentToContainer(o.files ?? [])
+        .withPullPolicy({ shouldPull: () => false })
+        .withWaitStrategy(Wait.forSuccessfulCommand('true'));
+      if (o.command) c = c.withCommand(o.command);
+      const s = await c.start();
+      made.push(s);
+      return new Member(name, s, id);
+    };
+    try {
+      const initialCluster = etcdNames.map((n) => `${n}=http://${host(n)}:${ETCD_PEER_PORT}`).join(',');
+      const etcd = await Promise.all(
+        etcdNames.map((n) =>
+          member(n, {
+            // etcd 3.4 serves the v3 API (Patroni's etcd3 module) by default.
+            command: [
+              'sh',
+              '-c',
+              `exec etcd --name ${n} --data-dir /var/lib/etcd/${n} --listen-client-urls http://0.0.0.0:${ETCD_CLIENT_PORT} ` +
+                `--advertise-client-urls http://${host(n)}:${ETCD_CLIENT_PORT} --listen-peer-urls http://0.0.0.0:${ETCD_PEER_PORT} ` +
+                `--initial-advertise-peer-urls http://${host(n)}:${ETCD_PEER_PORT} --initial-cluster ${initialCluster} ` +
+                `--initial-cluster-state new --initial-cluster-token ${id} >>${LOG_MOUNT}/${n}.log 2>&1`,
+            ],
+          }),
+        ),
+      );
+      const etcdHosts = etcdNames.map((n) => `${host(n)}:${ETCD_CLIENT_PORT}`);
+      const nodes = await Promise.all(
+        names.map((n) =>
+          member(n, {
+            ports: [PG_PORT, RESTAPI_PORT],
+            files: [{ content: `${JSON.stringify(nodeConfig(config, facts(n, etcdHosts)), null, 2)}\n`, target: CONFIG_FILE }],
+          }),
+        ),
+      );
+      // Patroni under the host's init, not as it: the agent can be killed while PostgreSQL and the host live on.
+      await Promise.all(
+        nodes.map(async (m) => {
+          await m.exec(['sh', '-c', `chown postgres:postgres ${CONFIG_FILE} && chmod 600 ${CONFIG_FILE}`], { user: 'root' });
+          await m.exec(['sh', '-c', `nohup patroni ${CONFIG_FILE} >>${LOG_MOUNT}/${m.name}.log 2>&1 </dev/null &`]);
+        }),
+      );
+      const haproxy = await member('haproxy', {
+        ports: [HAPROXY_PORT],
+        files: [
+          {
+            content: haproxyConfig(
+              names.map((n) => ({ name: n, host: host(n) })),
+              opts.haproxy ?? PATRONI_HAPROXY_CHECKS,
+            ),
+            target: HAPROXY_CONFIG,
+          },
+        ],
+        command: ['sh', '-c', `exec haproxy -db -f ${HAPROXY_CONFIG} >>${LOG_MOUNT}/haproxy.log 2>&1`],
+      });
+      const cluster = new PatroniCluster(id, image, config, etcd, nodes, haproxy, superuser, async () => {
+        unregister();
+        await removeAll();
+      });
+      await cluster.waitForReady(opts.readyTimeoutMs ?? 120_000);
+      log().info(
+        { cluster: id, image: image.name, ms: Date.now() - started },
+        `patroni cluster ready: ${describeView(await cluster.view())}`,
+      );
+      return cluster;
+    } catch (e) {
+      unregister();
+      await removeAll();
+      throw e;
+    }
+  }
+
+  /** A Patroni node by name. @throws Error naming the nodes there are. */
+  node(name: string): Member {
+    const n = this.nodes.find((m) => m.name === name);
+    if (!n) throw new Error(`no Patroni node "${name}" (nodes: ${this.nodes.map((m) => m.name).join(', ')})`);
+    return n;
+  }
+
+  /**
+   * Patroni's view, `GET /cluster` of the first node whose REST API answers (through its
+   * published port; 2 s per node).
+   * @throws Error when no node answers, with each node's complaint.
+   */
+  async view(): Promise<PatroniView> {
+    const complaints: string[] = [];
+    for (const m of this.nodes) {
+      try {
+        const port = m.container.getMappedPort(RESTAPI_PORT);
+        const res = await fetch(`http://localhost:${port}/cluster`, { signal: AbortSignal.timeout(2000) });
+        return parseView(await res.json());
+      } catch (e) {
+        complaints.push(`${m.name}: ${(e as Error).message}`);
+      }
+    }
+    throw new Error(`no Patroni REST API answers (${complaints.join('; ')})`);
+  }
+
+  /**
+   * `GET <path>` of one node's REST API, e.g. `/primary` (200 on the running leader), `/sync`.
+   * @returns the HTTP status, or 0 when the node does not answer within 2 s.
+   */
+  async restStatus(node: string, path: string): Promise<number> {
+    const port = this.node(node).container.getMappedPort(RESTAPI_PORT);
+    return fetch(`http://localhost:${port}${path}`, { signal: AbortSignal.timeout(2000) }).then(
+      (r) => r.status,
+      () => 0,
+    );
+  }
+
+  /**
+   * Runs `patronictl -c patroni.yml ARGS` on the first running node (its own config names the DCS).
+   * @returns its output. @throws ExecError when it fails; Error when no node runs.
+   */
+  async patronictl(args: string[], o: { timeoutS?: number } = {}): Promise<string> {
+    for (const m of this.nodes) if (await m.running()) return m.exec(['patronictl', '-c', CONFIG_FILE, ...args], o);
+    throw new Error('no Patroni node is running to run patronictl on');
+  }
+
+  /**
+   * A planned switchover by Patroni's own command: `patronictl switchover --leader L --candidate C --force`.
+   * @returns patronictl's output. @throws ExecError when Patroni refuses (e.g. no healthy candidate).
+   */
+  async switchover(leader: string, candidate: string): Promise<string> {
+    return this.patronictl(['switchover', '--leader', leader, '--candidate', candidate, '--force'], { timeoutS: 60 });
+  }
+
+  /** `psql` on a node through its local socket as the superuser: rows as `|`-separated lines. @throws ExecError. */
+  async psql(node: string, sql: string): Promise<string> {
+    return (await this.node(node).exec(['psql', '-X', '-qAt', '-U', 'postgres', '-d', 'postgres', '-c', sql], { timeoutS: 10 })).trim();
+  }
+
+  /** The leader's pg_stat_replication: one row per walsender, application_name, state and sync_state. */
+  async walSenders(leader: string): Promise<Array<{ name: string; state: string; syncState: string }>> {
+    const out = await this.psql(leader, 'SELECT application_name, state, sync_state FROM pg_stat_replication ORDER BY application_name');
+    return out
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => {
+        const [name, state, syncState] = l.split('|');
+        return { name: name!, state: state!, syncState: syncState! };
+      });
+  }
+
+  /** Where clients connect: HAProxy's published port on the loopback, as the superuser. */
+  connectionConfig(): pg.ClientConfig {
+    return {
+      host: 'localhost',
+      port: this.haproxy.container.getMappedPort(HAPROXY_PORT),
+      user: this.superuser.username,
+      password: this.superuser.password,
+      database: 'postgres',
+      connectionTimeoutMillis: 2000,
+      query_timeout: 3000,
+    };
+  }
+
+  /**
+   * Waits for a running leader, every other node running as a replica, and each of them
+   * `streaming` in the leader's pg_stat_replication.
+   * @returns the leader's name. @throws WaitTimeoutError with the last view and walsenders seen.
+   */
+  async waitForReady(timeoutMs: number): Promise<string> {
+    return pollUntil(
+      async () => {
+        const view = await this.view();
+        const leader = leaderOf(view);
+        const others = this.nodes.filter((m) => m.name !== leader).map((m) => m.name);
+        if (!leader) return { done: false, seen: describeView(view) };
+        const running = others.every((n) => view.members.some((m) => m.name === n && m.state === 'running'));
+        const senders = await this.walSenders(leader);
+        const streaming = others.every((n) => senders.some((s) => s.name === n && s.state === 'streaming'));
+        if (running && streaming) return { done: true, value: leader };
+        return {
+          done: false,
+          seen: `${describeView(view)}; walsenders: ${senders.map((s) => `${s.name} ${s.state}/${s.syncState}`).join(', ') || 'none'}`,
+        };
+      },
+      { what: `a Patroni leader and ${this.nodes.length - 1} streaming replicas`, timeoutMs, intervalMs: 250 },
+    );
+  }
+
+  /** Removes every container and the network. Safe to call twice. */
+  async destroy(): Promise<void> {
+    await this.removeAll();
+  }
+}
+
+/**
+ * Runs `patroni --validate-config` on `merged` in a throwaway container of the image (removed
+ * when it ends), with a listener standing in for etcd: Patroni's validator connects to every
+ * DCS host (validator.py `validate_host_port`), and no cluster container may start first.
+ * @throws ConfigError naming the user's field (config.ts `validationError`).
+ */
+async function validate(image: PatroniImage, user: PatroniUserConfig, merged: Record<string, unknown>): Promise<void> {
+  const script = `cat >/tmp/patroni.yml
+    python3 -c 'import socket,time; s=socket.socket(); s.bind(("127.0.0.1", ${ETCD_CLIENT_PORT})); s.listen(8); time.sleep(30)' &
+    for i in 1 2 3 4 5 6 7 8 9 10; do python3 -c 'import socket; socket.create_connection(("127.0.0.1", ${ETCD_CLIENT_PORT}), 1)' 2>/dev/null && break; sleep 0.1; done
+    patroni --validate-config /tmp/patroni.yml; rc=$?; kill %1 2>/dev/null; exit $rc`;
+  const r = await shInImage(image, script, { input: JSON.stringify(merged), timeoutMs: 60_000 });
+  if (r.exitCode === 0) return;
+  const complaints = parseValidation(r.stderr || r.stdout);
+  throw validationError(complaints, user, `patroni ${image.versions.patroni ?? '?'}`);
+}
+
+/**
+ * HAProxy's configuration: Patroni's haproxy.cfg with the check aimed at `GET /primary` (200
+ * only on the running leader; docs/rest_api.rst), and `on-marked-down shutdown-sessions` so
+ * clients of a demoted or dead leader are cut off and reconnect to the new one.
+ */
+export function haproxyConfig(nodes: Array<{ name: string; host: string }>, checks: HaproxyChecks): string {
+  return [
+    'global',
+    '    maxconn 100',
+    'defaults',
+    '    mode tcp',
+    '    retries 2',
+    '    timeout client 30m',
+    '    timeout connect 4s',
+    '    timeout server 30m',
+    '    timeout check 5s',
+    'listen primary',
+    `    bind *:${HAPROXY_PORT}`,
+    '    option httpchk GET /primary',
+    '    http-check expect status 200',
+    `    default-server inter ${checks.interMs}ms fall ${checks.fall} rise ${checks.rise} on-marked-down shutdown-sessions`,
+    // init-addr: a node that is down when HAProxy starts must not stop it from starting.
+    ...nodes.map((n) => `    server ${n.name} ${n.host}:${PG_PORT} maxconn 100 check port ${RESTAPI_PORT} init-addr last,libc,none`),
+    '',
+  ].join('\n');
+}
+
+function secret(): string {
+  return randomBytes(12).toString('hex');
+}
