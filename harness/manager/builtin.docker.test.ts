@@ -197,12 +197,12 @@ it('fails over within failAfterMs + the check deadline + a few seconds when the 
   const first = c.primary;
   const walSenders = first.walSenders.bind(first);
   let frozenAt: number | undefined;
-  first.walSenders = async (timeoutS) => {
+  first.walSenders = async (o) => {
     if (frozenAt === undefined) {
       frozenAt = Date.now();
       await injectFault(c, faults, { kind: 'freeze-postmaster', target: 'primary' });
     }
-    return walSenders(timeoutS);
+    return walSenders(o);
   };
   const operator = new Operator(c, log);
   operator.start();

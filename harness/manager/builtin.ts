@@ -65,8 +65,8 @@ export interface OperatorOptions {
    * start of the first failing check to the end of the latest, two checks at least (failure-detector.ts).
    */
   failAfterMs?: number;
-  /** Deadline of one health check or position read, s (default 2). */
-  checkTimeoutS?: number;
+  /** Deadline of one health check or position read, ms (default 2000). */
+  checkTimeoutMs?: number;
   /** The standby to promote: `most-advanced` (write-up 000 §11, default) or `least-advanced` (unsafe: loses acknowledged commits). */
   promote?: 'most-advanced' | 'least-advanced';
   /** Nodes with a fault in effect: the operator does not rejoin or repoint them until it is healed. */
@@ -106,7 +106,7 @@ export class Operator {
     private readonly rec: OperatorLog,
     opts: OperatorOptions = {},
   ) {
-    this.opts = { intervalMs: 500, failAfterMs: 3000, checkTimeoutS: 2, promote: 'most-advanced', repointAfterMs: 5000, ...opts };
+    this.opts = { intervalMs: 500, failAfterMs: 3000, checkTimeoutMs: 2000, promote: 'most-advanced', repointAfterMs: 5000, ...opts };
     this.detector = new FailureDetector(this.opts.failAfterMs);
   }
 
@@ -217,7 +217,7 @@ export class Operator {
   /** `node` accepts a query within the health check's deadline and is not in recovery. */
   private async answersAsPrimary(node: PgNode): Promise<boolean> {
     return node
-      .safePsql('SELECT pg_is_in_recovery()', { timeoutMs: this.opts.checkTimeoutS * 1000 })
+      .safePsql('SELECT pg_is_in_recovery()', { timeoutMs: this.opts.checkTimeoutMs })
       .then((out) => out === 'f')
       .catch(() => false);
   }
@@ -245,7 +245,7 @@ export class Operator {
         return;
       }
       // Each read with the health check's deadline: a standby frozen since it answered must not hold the failover.
-      const { positions } = await this.cluster.mostAdvancedStandby({ candidates: answering, timeoutMs: this.opts.checkTimeoutS * 1000 });
+      const { positions } = await this.cluster.mostAdvancedStandby({ candidates: answering, timeoutMs: this.opts.checkTimeoutMs });
       const decidedT = this.rec.clock.now();
       const chosen = this.cluster.node((this.opts.promote === 'most-advanced' ? positions[0] : positions.at(-1))!.name);
       this.rec.move(`promote ${chosen.name} (${this.opts.promote})`, { positions });
@@ -358,7 +358,7 @@ export class Operator {
     const primary = this.cluster.primary;
     const now = this.rec.clock.now();
     // With the health check's deadline: a primary frozen since its last check must not hold the loop.
-    const streaming = new Set((await w(primary.walSenders({ timeoutMs: this.opts.checkTimeoutS * 1000 }))).map((r) => r.name));
+    const streaming = new Set((await w(primary.walSenders({ timeoutMs: this.opts.checkTimeoutMs }))).map((r) => r.name));
     for (const s of this.cluster.standbys) {
       signal.throwIfAborted();
       if (streaming.has(s.name) || this.cluster.isFenced(s) || this.isBusy(s)) {
@@ -437,7 +437,7 @@ export class Operator {
   private async answering(nodes: PgNode[]): Promise<PgNode[]> {
     const ok = await Promise.all(
       nodes.map((n) =>
-        n.safePsql('SELECT pg_is_in_recovery()', { timeoutMs: this.opts.checkTimeoutS * 1000 }).then(
+        n.safePsql('SELECT pg_is_in_recovery()', { timeoutMs: this.opts.checkTimeoutMs }).then(
           (out) => out === 't',
           () => false,
         ),

@@ -82,11 +82,11 @@ export class Member {
   ) {}
 
   /**
-   * Runs `cmd` inside as `user` (default postgres), killed after `timeoutS` (default 30).
+   * Runs `cmd` inside as `user` (default postgres), killed after `timeoutMs` (default 30 000; whole seconds, rounded up, for timeout(1)).
    * @returns stdout. @throws ExecError when it exits non-zero.
    */
-  async exec(cmd: string[], o: { user?: string; timeoutS?: number } = {}): Promise<string> {
-    const r = await this.container.exec(['timeout', '-k', '3', String(o.timeoutS ?? 30), ...cmd], { user: o.user ?? 'postgres' });
+  async exec(cmd: string[], o: { user?: string; timeoutMs?: number } = {}): Promise<string> {
+    const r = await this.container.exec(['timeout', '-k', '3', String(Math.ceil((o.timeoutMs ?? 30_000) / 1000)), ...cmd], { user: o.user ?? 'postgres' });
     if (r.exitCode !== 0) throw new ExecError(this.name, cmd.join(' '), r.exitCode, r.output);
     return r.stdout;
   }
@@ -298,7 +298,7 @@ export class PatroniCluster {
    * Runs `patronictl -c patroni.yml ARGS` on the first running node (its own config names the DCS).
    * @returns its output. @throws ExecError when it fails; Error when no node runs.
    */
-  async patronictl(args: string[], o: { timeoutS?: number } = {}): Promise<string> {
+  async patronictl(args: string[], o: { timeoutMs?: number } = {}): Promise<string> {
     for (const m of this.nodes) if (await m.running()) return m.exec(['patronictl', '-c', CONFIG_FILE, ...args], o);
     throw new Error('no Patroni node is running to run patronictl on');
   }
@@ -308,12 +308,12 @@ export class PatroniCluster {
    * @returns patronictl's output. @throws ExecError when Patroni refuses (e.g. no healthy candidate).
    */
   async switchover(leader: string, candidate: string): Promise<string> {
-    return this.patronictl(['switchover', '--leader', leader, '--candidate', candidate, '--force'], { timeoutS: 60 });
+    return this.patronictl(['switchover', '--leader', leader, '--candidate', candidate, '--force'], { timeoutMs: 60_000 });
   }
 
   /** `psql` on a node through its local socket as the superuser: rows as `|`-separated lines. @throws ExecError. */
   async psql(node: string, sql: string): Promise<string> {
-    return (await this.node(node).exec(['psql', '-X', '-qAt', '-U', 'postgres', '-d', 'postgres', '-c', sql], { timeoutS: 10 })).trim();
+    return (await this.node(node).exec(['psql', '-X', '-qAt', '-U', 'postgres', '-d', 'postgres', '-c', sql], { timeoutMs: 10_000 })).trim();
   }
 
   /** The leader's pg_stat_replication: one row per walsender, application_name, state and sync_state. */
