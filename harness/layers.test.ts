@@ -9,7 +9,9 @@
  *    the history and the model, never of a node;
  * 4. `report/` never imports `db/`, `load/`, `nemesis/`, `manager/` or `run/`: it draws records;
  * 5. nothing imports from outside `harness/`, and no import cycle;
- * 6. no folder shares its name with a file (`run.ts` beside `run/` reads as one thing).
+ * 6. no folder shares its name with a file (`run.ts` beside `run/` reads as one thing);
+ * 7. the built-in stories (scenarios/) import from harness/ only its public entry points, the ones
+ *    package.json exports (`pgchaos`, `pgchaos/checks`, …): they use the API users have.
  * Tests (`*.test.ts`) are stories of their own and may import across rooms.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -219,5 +221,52 @@ describe('harness layering', () => {
         nameClashes(['run.ts', 'run/scenario.ts', 'nemesis/schedule.ts', 'errors.ts'], ['run', 'nemesis', 'nemesis/schedule']),
       ).toEqual(['run.ts shares its name with the folder run/', 'nemesis/schedule.ts shares its name with the folder nemesis/schedule/']);
     });
+  });
+});
+
+/** harness/ files that are public entry points, by the package.json export that publishes them. */
+function publicEntries(): Map<string, string> {
+  const pkg = JSON.parse(readFileSync(join(HARNESS, '..', 'package.json'), 'utf8')) as { exports: Record<string, { default?: string }> };
+  const entries = new Map<string, string>();
+  for (const [sub, target] of Object.entries(pkg.exports)) {
+    const m = target.default?.match(/^\.\/dist\/harness\/(.+)\.js$/);
+    if (m) entries.set(`${m[1]}.ts`, sub === '.' ? 'pgchaos' : `pgchaos/${sub.slice(2)}`);
+  }
+  return entries;
+}
+
+/** Imports of the stories (`file` relative to the repository) into harness/ that are not a public entry point. */
+export function privateImports(stories: Record<string, string[]>, entries: ReadonlyMap<string, string>): string[] {
+  return Object.entries(stories).flatMap(([file, specs]) =>
+    specs
+      .map((spec) => relative(HARNESS, resolve(HARNESS, '..', dirname(file), spec)))
+      .filter((to) => !to.startsWith('..') && !entries.has(to))
+      .map(
+        (to) =>
+          `${file} imports harness/${to}: use ${[...entries.values()].join(', ')} (harness/${[...entries.keys()].join(', harness/')})`,
+      ),
+  );
+}
+
+describe('the built-in stories', () => {
+  const entries = publicEntries();
+  it('import only the public entry points, which all exist', () => {
+    const dir = join(HARNESS, '..', 'scenarios');
+    const stories = Object.fromEntries(
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => {
+          const text = readFileSync(join(dir, f), 'utf8');
+          return [`scenarios/${f}`, [...text.matchAll(/(?:from\s+|import\(\s*|import\s+)'(\.{1,2}\/[^']+)'/g)].map((m) => m[1]!)];
+        }),
+    );
+    expect(Object.keys(stories).length).toBeGreaterThan(0);
+    expect(privateImports(stories, entries)).toEqual([]);
+    for (const file of entries.keys()) expect(sources()).toContain(file);
+  });
+  it('fail on an import of an internal file', () => {
+    expect(privateImports({ 'scenarios/x.test.ts': ['../harness/index.ts', '../harness/db/cluster.ts'] }, entries)).toEqual([
+      expect.stringMatching(/^scenarios\/x\.test\.ts imports harness\/db\/cluster\.ts: use pgchaos, pgchaos\/checks/),
+    ]);
   });
 });

@@ -8,10 +8,7 @@
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
 import { expect } from 'vitest';
-import { REWIND_REFUSAL } from '../harness/db/majors.ts';
-import { ExecError } from '../harness/errors.ts';
-import { scenario } from '../harness/run/scenario.ts';
-import { divergeAndFailOver, recordOutage, verifyConsistent } from '../harness/run/steps.ts';
+import { divergeAndFailOver, ExecError, recordOutage, REWIND_REFUSAL, scenario, verifyConsistent } from '../harness/index.ts';
 
 scenario(
   'unplanned failover with divergence: pg_rewind refused without wal_log_hints, failback by re-clone',
@@ -44,7 +41,7 @@ scenario(
 
     await holdFor(2000); // writes with both standbys back
     recordOutage(ctx, writer, oldPrimary, promoted);
-    await verifyConsistent(ctx, cluster, writer, observer);
+    await verifyConsistent(ctx, cluster, writer, { observer });
   },
   { needs: ['pg_rewind'] },
 ); // skipped, saying why, on an image without pg_rewind

@@ -8,9 +8,7 @@
  * pg_rewind (wal_log_hints = on) takes it back to the fork point and it streams again.
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
-import { scenario } from '../harness/run/scenario.ts';
-import { DIVERGENCE_SYMPTOM } from '../harness/db/majors.ts';
-import { divergeAndFailOver, recordOutage, streamingDeadlineMs, verifyConsistent } from '../harness/run/steps.ts';
+import { divergeAndFailOver, DIVERGENCE_SYMPTOM, recordOutage, scenario, streamingDeadlineMs, verifyConsistent } from '../harness/index.ts';
 
 scenario(
   'unplanned failover with divergence: failback by pg_rewind',
@@ -43,13 +41,13 @@ scenario(
     await oldPrimary.start();
     // It replays the new timeline from where the servers diverged: the deadline counts that WAL.
     const divergedAt = /servers diverged at WAL location (\S+)/.exec(output)?.[1];
-    await cluster.waitForStreaming({ timeoutMs: await streamingDeadlineMs(cluster, [oldPrimary.name], observer, divergedAt) });
+    await cluster.waitForStreaming({ timeoutMs: await streamingDeadlineMs(cluster, [oldPrimary.name], { observer, since: divergedAt }) });
     rec.metric('streamingAfterRewindMs', Math.round(rec.clock.now() - startAt));
     rec.step('old primary streams from the new primary', { synchronous_standby_names: cluster.sync.text });
 
     await holdFor(2000); // writes with both standbys back
     recordOutage(ctx, writer, oldPrimary, promoted);
-    await verifyConsistent(ctx, cluster, writer, observer);
+    await verifyConsistent(ctx, cluster, writer, { observer });
   },
   { needs: ['pg_rewind'] },
 ); // skipped, saying why, on an image without pg_rewind

@@ -9,10 +9,8 @@
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
 import { expect } from 'vitest';
-import { checkNoAckedLost } from '../harness/checks/lost-writes.ts';
-import { readPresentBatches } from '../harness/load/workload.ts';
-import { scenario } from '../harness/run/scenario.ts';
-import { recordOutage } from '../harness/run/steps.ts';
+import { readPresentBatches, recordOutage, scenario } from '../harness/index.ts';
+import { checkNoAckedLost } from '../harness/checks/index.ts';
 
 scenario('lost-write checker catches loss: async replication, the lagging standby promoted', async (ctx) => {
   const { rec, startCluster, startWriter, startObserver, inject, verify } = ctx;

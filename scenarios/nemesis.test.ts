@@ -21,26 +21,37 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as holdFor } from 'node:timers/promises';
 import { onTestFinished } from 'vitest';
-import { meanTps } from '../harness/checks/throughput.ts';
-import { checkNoAckedLost } from '../harness/checks/lost-writes.ts';
-import type { Cluster } from '../harness/db/cluster.ts';
-import type { Schedule } from '../harness/history/fault.ts';
-import { checkLossAgainstPromise } from '../harness/checks/promised-loss.ts';
-import { faultImpacts, impactByKind } from '../harness/checks/readings/impact.ts';
-import { lossExposure } from '../harness/checks/readings/loss-exposure.ts';
-import { writeAvailability } from '../harness/checks/readings/write-availability.ts';
-import { readPresentBatches } from '../harness/load/workload.ts';
-import { durabilityPromise } from '../harness/model/durability.ts';
-import { DEFAULT_FAULT_KINDS, DEFAULT_RECOVERY_MS, defaultLimits } from '../harness/nemesis/defaults.ts';
-import { Operator } from '../harness/manager/builtin.ts';
-import { Nemesis } from '../harness/nemesis/runner.ts';
-import { describeSchedule } from '../harness/nemesis/schedule/describe.ts';
-import { generateSchedule } from '../harness/nemesis/schedule/generate.ts';
-import { validateSchedule } from '../harness/nemesis/schedule/validate.ts';
-import { userConfig, WAL_MOUNT_MB } from '../harness/run/config.ts';
-import { scenario } from '../harness/run/scenario.ts';
-import { verifyConsistent, verifyRecovered } from '../harness/run/steps.ts';
-import { pollUntil } from '../harness/wait.ts';
+import {
+  type Cluster,
+  pollUntil,
+  readPresentBatches,
+  scenario,
+  userConfig,
+  verifyConsistent,
+  verifyRecovered,
+  WAL_MOUNT_MB,
+} from '../harness/index.ts';
+import {
+  checkLossAgainstPromise,
+  checkNoAckedLost,
+  faultImpacts,
+  impactByKind,
+  lossExposure,
+  meanTps,
+  writeAvailability,
+} from '../harness/checks/index.ts';
+import {
+  DEFAULT_FAULT_KINDS,
+  DEFAULT_RECOVERY_MS,
+  defaultLimits,
+  describeSchedule,
+  generateSchedule,
+  Nemesis,
+  type Schedule,
+  validateSchedule,
+} from '../harness/nemesis/index.ts';
+import { durabilityPromise } from '../harness/model/index.ts';
+import { Operator } from '../harness/manager/index.ts';
 
 /** Batches per second unless the config sets a rate (see the standby-loss matrix for why a rate). */
 const RATE_TPS = 200;
@@ -144,7 +155,7 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
       if (notSettled !== null) throw notSettled;
       // After the final heal: every standby streaming with the model's sync_state, then equal row hashes and one primary at a time.
       rec.step('every standby streaming as the model predicts', { rows: await cluster.waitForStreaming({ timeoutMs: 30_000 }) });
-      await verifyConsistent(ctx, cluster, writer, observer, { lossJudged: true });
+      await verifyConsistent(ctx, cluster, writer, { observer, lossJudged: true });
     },
     {
       timeoutMs: (saved?.durationMs ?? config.nemesis.durationS * 1000) + DEFAULT_RECOVERY_MS + 5 * 60_000,

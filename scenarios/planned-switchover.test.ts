@@ -9,8 +9,7 @@
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
 import { expect } from 'vitest';
-import { scenario } from '../harness/run/scenario.ts';
-import { promoteMostAdvanced, recordOutage, repointOthers, streamingDeadlineMs, verifyConsistent } from '../harness/run/steps.ts';
+import { promoteMostAdvanced, recordOutage, repointOthers, scenario, streamingDeadlineMs, verifyConsistent } from '../harness/index.ts';
 
 scenario('planned switchover: fast-stop the primary, promote the most advanced standby, old primary rejoins', async (ctx) => {
   const { rec, startCluster, startWriter, startObserver, inject } = ctx;
@@ -39,11 +38,11 @@ scenario('planned switchover: fast-stop the primary, promote the most advanced s
   });
   // Its WAL ends where it stopped as primary: the deadline counts what it must replay from there.
   const stoppedLsn = [...observer.samples()].reverse().find((s) => s.primary === oldPrimary.name && s.flushLsn)?.flushLsn;
-  await cluster.waitForStreaming({ timeoutMs: await streamingDeadlineMs(cluster, [oldPrimary.name], observer, stoppedLsn) });
+  await cluster.waitForStreaming({ timeoutMs: await streamingDeadlineMs(cluster, [oldPrimary.name], { observer, since: stoppedLsn }) });
   rec.step('all standbys streaming on the new timeline', { synchronous_standby_names: cluster.sync.text });
   for (const s of cluster.standbys) expect(await s.timeline(), `${s.name} streams on the new timeline`).toBe(timelineAfter);
 
   await holdFor(2000); // writes on the new primary with both standbys back
   recordOutage(ctx, writer, oldPrimary, chosen);
-  await verifyConsistent(ctx, cluster, writer, observer);
+  await verifyConsistent(ctx, cluster, writer, { observer });
 });

@@ -9,13 +9,9 @@
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
 import { expect } from 'vitest';
-import { checkModelAgreement } from '../harness/checks/model-agreement.ts';
-import { checkSyncSequence } from '../harness/checks/sync-state.ts';
-import { verdictValue } from '../harness/checks/verdict.ts';
-import { predict, type SyncPrediction, type WalSenderInput } from '../harness/model/sync-model.ts';
-import { checkStalled, checkSustained, meanTps } from '../harness/checks/throughput.ts';
-import { scenario } from '../harness/run/scenario.ts';
-import { streamingDeadlineMs, verifyConsistent, verifyRecovered } from '../harness/run/steps.ts';
+import { scenario, streamingDeadlineMs, verifyConsistent, verifyRecovered } from '../harness/index.ts';
+import { checkModelAgreement, checkStalled, checkSustained, checkSyncSequence, meanTps, verdictValue } from '../harness/checks/index.ts';
+import { predict, type SyncPrediction, type WalSenderInput } from '../harness/model/index.ts';
 
 scenario('quorum commit: lose both standbys, stall, recover', async (ctx) => {
   const { rec, startCluster, startWriter, startObserver, inject, verify } = ctx;
@@ -64,7 +60,7 @@ scenario('quorum commit: lose both standbys, stall, recover', async (ctx) => {
   const streaming = await observer.waitFor(
     `s1 streaming with sync_state ${s1Alone}`,
     (s) => s.standbys.some((r) => r.name === 's1' && r.state === 'streaming' && r.syncState === s1Alone),
-    await streamingDeadlineMs(cluster, ['s1'], observer),
+    await streamingDeadlineMs(cluster, ['s1'], { observer }),
   );
   rec.metric('streamingAfterRestartMs', round(streaming.t - startedAt));
   const recovery = await verifyRecovered(ctx, writer, { repairT: startedAt, withinMs: 10_000, steadyTps, fraction: 0.5 });
@@ -94,7 +90,7 @@ scenario('quorum commit: lose both standbys, stall, recover', async (ctx) => {
   verify(checkModelAgreement(observer.samples()));
 
   // Stop the load, let every standby replay to the primary's LSN, then compare contents.
-  await verifyConsistent(ctx, cluster, writer, observer);
+  await verifyConsistent(ctx, cluster, writer, { observer });
 });
 
 function round(n: number | null): number | null {

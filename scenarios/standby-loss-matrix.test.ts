@@ -20,19 +20,22 @@
  * synchronous_standby_names or synchronous_commit, else the six built-in configs below.
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
-import { checkModelAgreement } from '../harness/checks/model-agreement.ts';
-import { checkSyncSequence } from '../harness/checks/sync-state.ts';
-import { checkStalled, checkSustained, meanTps } from '../harness/checks/throughput.ts';
-import type { Cluster } from '../harness/db/cluster.ts';
-import type { PgNode } from '../harness/db/pg-node.ts';
-import type { ReplicationObserver } from '../harness/load/observer.ts';
-import type { BatchWriter } from '../harness/load/writer.ts';
-import { compareWithModel } from '../harness/model/compare.ts';
-import { predict, type SynchronousCommit, type SyncPrediction } from '../harness/model/sync-model.ts';
-import { userConfig } from '../harness/run/config.ts';
-import type { InjectedFault } from '../harness/nemesis/catalogue.ts';
-import { scenario, type ScenarioContext } from '../harness/run/scenario.ts';
-import { explainNotStreaming, streamingDeadlineMs, verifyConsistent, verifyRecovered } from '../harness/run/steps.ts';
+import {
+  type BatchWriter,
+  type Cluster,
+  explainNotStreaming,
+  type InjectedFault,
+  type PgNode,
+  type ReplicationObserver,
+  scenario,
+  type ScenarioContext,
+  streamingDeadlineMs,
+  userConfig,
+  verifyConsistent,
+  verifyRecovered,
+} from '../harness/index.ts';
+import { checkModelAgreement, checkStalled, checkSustained, checkSyncSequence, meanTps } from '../harness/checks/index.ts';
+import { compareWithModel, predict, type SynchronousCommit, type SyncPrediction } from '../harness/model/index.ts';
 
 /** One row of the matrix: a config under test. */
 interface MatrixConfig {
@@ -124,7 +127,7 @@ for (const c of configs) {
         timeoutMs: await streamingDeadlineMs(
           cluster,
           cluster.standbys.map((s) => s.name),
-          observer,
+          { observer },
         ),
       });
       rec.step('every standby replayed the primary: steady state', { lsn: caughtUpAt });
@@ -189,7 +192,7 @@ for (const c of configs) {
     lossMatrix.steps = steps;
     // Not only at the moments above: every 100 ms sample of the story agrees with the model.
     ctx.verify(checkModelAgreement(observer.samples()));
-    await verifyConsistent(ctx, cluster, writer, observer);
+    await verifyConsistent(ctx, cluster, writer, { observer });
     // The story ends with every standby streaming as the model predicts; a standby that was
     // still in catchup when its rejoin was judged (no commit waited for it) gets its time to
     // streaming here.
@@ -259,7 +262,7 @@ async function modelRows({ rec }: ScenarioContext, cluster: Cluster, observer: R
       await streamingDeadlineMs(
         cluster,
         standbys.map((s) => s.name),
-        observer,
+        { observer },
       ),
     )
     .catch((e: unknown) => explainNotStreaming(e, standbys));

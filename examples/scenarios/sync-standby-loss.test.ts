@@ -8,7 +8,8 @@
  * commit is lost and every node has the same rows.
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
-import { checkSustained, checkSyncSequence, meanTps, scenario, verifyConsistent } from 'pgchaos';
+import { scenario, verifyConsistent } from 'pgchaos';
+import { checkSustained, checkSyncSequence, meanTps } from 'pgchaos/checks';
 
 scenario('FIRST 1 (s1, s2), remote_apply: the sync standby dies, s2 takes over, writes go on', async (ctx) => {
   const { rec, config, startCluster, startWriter, startObserver, inject, verify } = ctx;

@@ -80,14 +80,16 @@ describe('streamingDeadlineMs', () => {
     }) as unknown as ReplicationObserver;
 
   it('counts the WAL from the last flush LSN the observer saw to the primary now', async () => {
-    expect(await streamingDeadlineMs(cluster, ['s1'], observer('0/2800000'))).toBe(catchupDeadlineMs(60 * MiB));
+    expect(await streamingDeadlineMs(cluster, ['s1'], { observer: observer('0/2800000') })).toBe(catchupDeadlineMs(60 * MiB));
   });
   it('counts from `since` when given (where pg_rewind found the servers diverged)', async () => {
-    expect(await streamingDeadlineMs(cluster, ['s1'], observer('0/2800000'), '0/5A00000')).toBe(catchupDeadlineMs(10 * MiB));
+    expect(await streamingDeadlineMs(cluster, ['s1'], { observer: observer('0/2800000'), since: '0/5A00000' })).toBe(
+      catchupDeadlineMs(10 * MiB),
+    );
   });
   it('counts all WAL for a standby never seen, and the farthest standby for several', async () => {
-    expect(await streamingDeadlineMs(cluster, ['s1'], observer(undefined))).toBe(catchupDeadlineMs(100 * MiB));
-    expect(await streamingDeadlineMs(cluster, ['s1', 's2'], observer('0/6000000'))).toBe(catchupDeadlineMs(100 * MiB));
+    expect(await streamingDeadlineMs(cluster, ['s1'], { observer: observer(undefined) })).toBe(catchupDeadlineMs(100 * MiB));
+    expect(await streamingDeadlineMs(cluster, ['s1', 's2'], { observer: observer('0/6000000') })).toBe(catchupDeadlineMs(100 * MiB));
   });
 });
 

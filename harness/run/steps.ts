@@ -29,14 +29,15 @@ import { ROWS_TABLE } from '../load/workload.ts';
  * missing on the primary (unknown-outcome batches may be there or not, but only whole), and
  * never two primaries acknowledging at once (checks/split-brain.ts). With `lossJudged` the caller
  * has judged lost batches against what the config promises (checks/promised-loss.ts): they are
- * recorded here, not failed.
+ * recorded here, not failed. `observer` gives the catch-up deadline from what it saw last.
+ * @throws WaitTimeoutError when a standby does not replay to the primary's LSN in time; failed
+ *   checks are recorded (`ctx.verify`), not thrown.
  */
 export async function verifyConsistent(
   { rec, verify }: ScenarioContext,
   cluster: Cluster,
   writer: BatchWriter,
-  observer?: ReplicationObserver,
-  opts: { lossJudged?: boolean } = {},
+  { observer, lossJudged = false }: { observer?: ReplicationObserver; lossJudged?: boolean } = {},
 ): Promise<void> {
   await writer.stop();
   const from = rec.clock.now();
@@ -44,7 +45,7 @@ export async function verifyConsistent(
     timeoutMs: await streamingDeadlineMs(
       cluster,
       cluster.standbys.map((s) => s.name),
-      observer,
+      { observer },
     ),
   });
   rec.metric('finalCatchupMs', Math.round(rec.clock.now() - from));
@@ -57,7 +58,7 @@ export async function verifyConsistent(
   verify(hashCheck);
   const check = checkNoAckedLost(cluster.primary.name, writer.ledger(), await readPresentBatches(cluster.primary));
   // With the loss judged by the caller, only lost batches are excused: a phantom or torn batch still fails.
-  const lost = opts.lossJudged && !check.evidence.unexpected.length && !check.evidence.partial.length ? check : verify(check);
+  const lost = lossJudged && !check.evidence.unexpected.length && !check.evidence.partial.length ? check : verify(check);
   rec.metric('ackedBatches', lost.evidence.ackedBatches);
   rec.metric('lostAcked', lost.evidence.lostAcked);
   rec.metric('unknownOutcome', lost.evidence.unknownOutcome);
@@ -113,7 +114,7 @@ export async function repointOthers(
     timeoutMs: await streamingDeadlineMs(
       cluster,
       others.map((o) => o.name),
-      observer,
+      { observer },
     ),
     standbys: others,
   });
@@ -122,10 +123,16 @@ export async function repointOthers(
 /**
  * The deadline for standbys to stream (again), ms, from the WAL each still has to replay
  * (model/catchup.ts): the primary's current flush LSN minus the standby's last replay LSN the
- * observer saw, or minus `since` (e.g. where pg_rewind found the servers diverged). A standby
+ * `observer` saw, or minus `since` (e.g. where pg_rewind found the servers diverged). A standby
  * never seen and no `since`: all WAL so far counts.
+ * @param names the standbys that must stream.
+ * @throws ExecError when the primary does not answer its flush LSN query.
  */
-export async function streamingDeadlineMs(cluster: Cluster, names: string[], observer?: ReplicationObserver, since?: Lsn): Promise<number> {
+export async function streamingDeadlineMs(
+  cluster: Cluster,
+  names: string[],
+  { observer, since }: { observer?: ReplicationObserver; since?: Lsn } = {},
+): Promise<number> {
   const now = (await cluster.primary.lsn('flush')) ?? '0/0';
   const samples = observer?.samples() ?? [];
   // The replay LSN, not the flush LSN: a standby that received its backlog may still have most of it to replay.

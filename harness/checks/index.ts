@@ -1,0 +1,25 @@
+/**
+ * pgchaos/checks: every check returns a `Verdict` (passed, failed or unknown, with a stable id
+ * and typed evidence); the readings are pure functions of a run's history that checks and
+ * stories build on. Pass a verdict to `ctx.verify` to record it.
+ */
+export { CHECK_IDS, verdictValue, type Verdict, type VerdictStatus } from './verdict.ts';
+export { checkNoAckedLost, type LostWritesEvidence } from './lost-writes.ts';
+export { checkLossAgainstPromise, type PromisedLossEvidence } from './promised-loss.ts';
+export { checkModelAgreement, type Disagreement, type ModelAgreementEvidence } from './model-agreement.ts';
+export { checkRowHashes, type RowHashEvidence } from './row-hash.ts';
+export { checkSplitBrain, type SplitBrainEvidence } from './split-brain.ts';
+export { checkSyncSequence, type SyncSequenceEvidence } from './sync-state.ts';
+export {
+  checkRecovered,
+  checkStalled,
+  checkSustained,
+  meanTps,
+  type RecoveryEvidence,
+  type StallEvidence,
+  type SustainedEvidence,
+} from './throughput.ts';
+export { writeOutage } from './readings/commits.ts';
+export { faultImpacts, impactByKind, type FaultImpact, type KindImpact } from './readings/impact.ts';
+export { lossExposure, type LossExposure, type LossExposureInput } from './readings/loss-exposure.ts';
+export { writeAvailability, type WriteAvailability, type WriteAvailabilityInput } from './readings/write-availability.ts';

@@ -1,0 +1,13 @@
+/**
+ * pgchaos/nemesis: seeded fault schedules drawn from the catalogue's kinds, validated, played
+ * against a cluster (each fault injected and healed through the catalogue) and shrunk to the
+ * smallest schedule that still fails the same way.
+ */
+export { injectFault, type InjectedFault } from './catalogue.ts';
+export { DEFAULT_FAULT_KINDS, DEFAULT_RECOVERY_MS, defaultLimits } from './defaults.ts';
+export { Nemesis, type PlayedSchedule } from './runner.ts';
+export { describeSchedule } from './schedule/describe.ts';
+export { generateSchedule, type ScheduleLimits } from './schedule/generate.ts';
+export { shrinkSchedule, type ShrinkResult } from './schedule/shrink.ts';
+export { validateSchedule } from './schedule/validate.ts';
+export { FAULT_KINDS, type Fault, type FaultKind, type Schedule, type ScheduledFault } from '../history/fault.ts';
