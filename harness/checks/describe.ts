@@ -19,17 +19,43 @@ import {
 } from './throughput.ts';
 import { CHECK_IDS, verdictId, type Verdict } from './verdict.ts';
 
-/** Describers by check id (`replication.sync-sequence:s1` is found under `replication.sync-sequence`). */
-const DESCRIBERS: Record<string, (evidence: never) => string> = {
-  [CHECK_IDS.stall]: (e: StallEvidence) => describeStallEvidence(e),
-  [CHECK_IDS.recover]: (e: RecoveryEvidence) => describeRecoveryEvidence(e),
-  [CHECK_IDS.sustained]: (e: SustainedEvidence) => describeSustainedEvidence(e),
-  [CHECK_IDS.noAckedLost]: (e: LostWritesEvidence) => describeLostWritesEvidence(e),
-  [CHECK_IDS.promisedLoss]: (e: PromisedLossEvidence) => describePromisedLossEvidence(e),
-  [CHECK_IDS.onePrimary]: (e: SplitBrainEvidence) => describeSplitBrainEvidence(e),
-  [CHECK_IDS.rowHashes]: (e: RowHashEvidence) => describeRowHashEvidence(e),
-  [CHECK_IDS.modelAgreement]: (e: ModelAgreementEvidence) => describeModelAgreementEvidence(e),
-  [CHECK_IDS.syncSequence]: (e: SyncSequenceEvidence) => describeSyncSequenceEvidence(e),
+/** A shipped check's id (`CHECK_IDS`), without a standby's `:<name>`. */
+export type CheckId = (typeof CHECK_IDS)[keyof typeof CHECK_IDS];
+
+/**
+ * The evidence each shipped check records, by id: what its verdict's `evidence` holds when the
+ * record was written by this version. Readers of records (the report's describers and chart
+ * overlays) are typed by it, so a renamed evidence field is a compile error there, not a blank.
+ */
+export interface EvidenceById {
+  'throughput.stall': StallEvidence;
+  'throughput.recover': RecoveryEvidence;
+  'throughput.sustained': SustainedEvidence;
+  'writes.no-acked-lost': LostWritesEvidence;
+  'writes.promised-loss': PromisedLossEvidence;
+  'writes.one-primary': SplitBrainEvidence;
+  'rows.hash-equal': RowHashEvidence;
+  'replication.model-agreement': ModelAgreementEvidence;
+  'replication.sync-sequence': SyncSequenceEvidence;
+}
+
+/** The shipped check id a verdict id stands for (`replication.sync-sequence:s1` → `replication.sync-sequence`), or undefined. */
+export function checkIdOf(v: { id?: unknown; check: string }): CheckId | undefined {
+  const base = verdictId(v).split(':')[0]!;
+  return (Object.values(CHECK_IDS) as string[]).includes(base) ? (base as CheckId) : undefined;
+}
+
+/** Describers by check id, each typed by its evidence. */
+const DESCRIBERS: { [K in CheckId]: (evidence: EvidenceById[K]) => string } = {
+  [CHECK_IDS.stall]: describeStallEvidence,
+  [CHECK_IDS.recover]: describeRecoveryEvidence,
+  [CHECK_IDS.sustained]: describeSustainedEvidence,
+  [CHECK_IDS.noAckedLost]: describeLostWritesEvidence,
+  [CHECK_IDS.promisedLoss]: describePromisedLossEvidence,
+  [CHECK_IDS.onePrimary]: describeSplitBrainEvidence,
+  [CHECK_IDS.rowHashes]: describeRowHashEvidence,
+  [CHECK_IDS.modelAgreement]: describeModelAgreementEvidence,
+  [CHECK_IDS.syncSequence]: describeSyncSequenceEvidence,
 };
 
 /**
@@ -38,10 +64,10 @@ const DESCRIBERS: Record<string, (evidence: never) => string> = {
  * its scalar fields (`name value; …`).
  */
 export function describeEvidence(v: Pick<Verdict, 'check' | 'evidence'> & { id?: unknown }): string {
-  const describer = DESCRIBERS[verdictId(v).split(':')[0]!];
-  if (describer && v.evidence !== null && typeof v.evidence === 'object') {
+  const id = checkIdOf(v);
+  if (id && v.evidence !== null && typeof v.evidence === 'object') {
     try {
-      return describer(v.evidence as never);
+      return (DESCRIBERS[id] as (e: unknown) => string)(v.evidence);
     } catch {
       // Evidence of another shape under a known id (an older record): its scalars, below.
     }

@@ -4,6 +4,7 @@
  * stories build on. Pass a verdict to `ctx.verify` to record it.
  */
 export { CHECK_IDS, verdictValue, type Verdict, type VerdictStatus } from './verdict.ts';
+export { checkIdOf, type CheckId, type EvidenceById } from './describe.ts';
 export { checkNoAckedLost, type LostWritesEvidence } from './lost-writes.ts';
 export { checkLossAgainstPromise, type PromisedLossEvidence } from './promised-loss.ts';
 export { checkModelAgreement, type Disagreement, type ModelAgreementEvidence } from './model-agreement.ts';

@@ -5,7 +5,9 @@
  * or the browser; `report.ts` writes the results into the page as JSON and `client.ts` draws them.
  */
 import { stepOf } from '../checks/sync-state.ts';
-import { CHECK_IDS, verdictId, type VerdictStatus } from '../checks/verdict.ts';
+import { checkIdOf, type CheckId, type EvidenceById } from '../checks/describe.ts';
+import type { Disagreement } from '../checks/model-agreement.ts';
+import { CHECK_IDS, type VerdictStatus } from '../checks/verdict.ts';
 import type { ObserverSample, SyncTransition, WriterSample } from '../history/samples.ts';
 import { lsnDiff, type Lsn } from '../lsn.ts';
 import type { ScenarioEvent, ScenarioRecord } from './record.ts';
@@ -271,7 +273,7 @@ interface Drawn {
  * its typed evidence (checks/throughput.ts, checks/model-agreement.ts). Each reads its fields
  * defensively: a record of another version may carry other evidence under the same id.
  */
-const OVERLAYS: Record<string, (e: Record<string, unknown>, status: VerdictStatus, intervalMs: number) => Drawn> = {
+const OVERLAYS: { [K in CheckId]?: (e: Partial<EvidenceById[K]>, status: VerdictStatus, intervalMs: number) => Drawn } = {
   // StallEvidence: the window after the fault in which commits had to stop, and the first zero interval.
   [CHECK_IDS.stall]: (e, status) => {
     if (!num(e.faultT) || !num(e.withinMs)) return {};
@@ -321,7 +323,7 @@ const OVERLAYS: Record<string, (e: Record<string, unknown>, status: VerdictStatu
   // ModelAgreementEvidence: each stretch in which pg_stat_replication differed from the model, on the lanes.
   [CHECK_IDS.modelAgreement]: (e, status, intervalMs) => {
     if (!Array.isArray(e.disagreements)) return {};
-    const lanes = (e.disagreements as Array<Record<string, unknown>>).flatMap((d): Overlay[] =>
+    const lanes = (e.disagreements as Partial<Disagreement>[]).flatMap((d): Overlay[] =>
       num(d.fromT) && num(d.toT)
         ? [
             {
@@ -353,9 +355,10 @@ export function verdictOverlays(
   const lanes: Overlay[] = [];
   let steadyTps: number | null = null;
   for (const v of verdicts) {
-    const draw = OVERLAYS[verdictId(v).split(':')[0]!];
+    const id = checkIdOf(v);
+    const draw = id && (OVERLAYS[id] as ((e: unknown, status: VerdictStatus, intervalMs: number) => Drawn) | undefined);
     if (!draw || !v.evidence || typeof v.evidence !== 'object') continue;
-    const d = draw(v.evidence as Record<string, unknown>, v.status, intervalMs);
+    const d = draw(v.evidence, v.status, intervalMs);
     tps.push(...(d.tps ?? []));
     lanes.push(...(d.lanes ?? []));
     if (d.steadyTps !== undefined) steadyTps ??= d.steadyTps;

@@ -86,7 +86,9 @@ export class Member {
    * @returns stdout. @throws ExecError when it exits non-zero.
    */
   async exec(cmd: string[], o: { user?: string; timeoutMs?: number } = {}): Promise<string> {
-    const r = await this.container.exec(['timeout', '-k', '3', String(Math.ceil((o.timeoutMs ?? 30_000) / 1000)), ...cmd], { user: o.user ?? 'postgres' });
+    const r = await this.container.exec(['timeout', '-k', '3', String(Math.ceil((o.timeoutMs ?? 30_000) / 1000)), ...cmd], {
+      user: o.user ?? 'postgres',
+    });
     if (r.exitCode !== 0) throw new ExecError(this.name, cmd.join(' '), r.exitCode, r.output);
     return r.stdout;
   }
@@ -313,7 +315,9 @@ export class PatroniCluster {
 
   /** `psql` on a node through its local socket as the superuser: rows as `|`-separated lines. @throws ExecError. */
   async psql(node: string, sql: string): Promise<string> {
-    return (await this.node(node).exec(['psql', '-X', '-qAt', '-U', 'postgres', '-d', 'postgres', '-c', sql], { timeoutMs: 10_000 })).trim();
+    return (
+      await this.node(node).exec(['psql', '-X', '-qAt', '-U', 'postgres', '-d', 'postgres', '-c', sql], { timeoutMs: 10_000 })
+    ).trim();
   }
 
   /** The leader's pg_stat_replication: one row per walsender, application_name, state and sync_state. */
