@@ -356,16 +356,16 @@ a{color:#0969da;text-decoration:none}a:hover{text-decoration:underline}
 code,pre,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
 table{border-collapse:collapse}td,th{padding:3px 8px;text-align:left;vertical-align:top;border-bottom:1px solid #eaeef2}th{font-weight:600;color:var(--muted);font-size:12px;background:var(--bg2)}
 .pill{display:inline-block;padding:1px 8px;border-radius:10px;font-weight:700;font-size:12px;color:#fff;text-transform:uppercase;letter-spacing:.02em;white-space:nowrap}
-.pill.passed{background:var(--ok)}.pill.failed{background:var(--bad)}.pill.unknown,.pill.interrupted{background:var(--warn)}.pill.broken{background:#6e7781}
-.passed-t{color:var(--ok)}.failed-t{color:var(--bad)}.unknown-t,.interrupted-t{color:var(--warn)}
+.pill.passed{background:var(--ok)}.pill.failed{background:var(--bad)}.pill.unknown,.pill.interrupted{background:var(--warn)}.pill.broken,.pill.skipped{background:#6e7781}
+.passed-t{color:var(--ok)}.failed-t{color:var(--bad)}.unknown-t,.interrupted-t{color:var(--warn)}.skipped-t{color:#57606a;font-weight:600}
 .facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:10px 0;font-size:13px}.facts dt{color:var(--muted)}.facts dd{margin:0}
 .cmd{display:flex;gap:6px;align-items:flex-start;margin:2px 0}.cmd code{background:var(--bg2);border:1px solid var(--line);border-radius:4px;padding:3px 6px;white-space:pre-wrap;word-break:break-all;flex:1}
 button.copy{font-size:11px;padding:2px 6px;border:1px solid var(--line);border-radius:4px;background:#fff;cursor:pointer}
 .links a{margin-right:12px}
-.banner{padding:10px 14px;border-radius:6px;margin:10px 0;font-weight:600}.banner.passed{background:#dafbe1;color:#116329}.banner.failed{background:#ffebe9;color:#a40e26}.banner.interrupted{background:#fff8c5;color:#7d4e00}
+.banner{padding:10px 14px;border-radius:6px;margin:10px 0;font-weight:600}.banner.passed{background:#dafbe1;color:#116329}.banner.failed{background:#ffebe9;color:#a40e26}.banner.interrupted{background:#fff8c5;color:#7d4e00}.banner.skipped{background:#eaeef2;color:#424a53}
 .broken{border:1px solid var(--bad);background:#fff5f5;padding:8px 12px;border-radius:6px;margin:8px 0}
 .matrix td{text-align:left}.matrix td.cell{min-width:160px}.matrix .m{color:var(--muted);font-size:12px;display:block}
-section.scenario{border-top:3px solid var(--line);margin-top:28px;padding-top:14px}section.scenario.failed{border-top-color:var(--bad)}section.scenario.passed{border-top-color:var(--ok)}section.scenario.interrupted{border-top-color:var(--warn)}
+section.scenario{border-top:3px solid var(--line);margin-top:28px;padding-top:14px}section.scenario.failed{border-top-color:var(--bad)}section.scenario.passed{border-top-color:var(--ok)}section.scenario.interrupted{border-top-color:var(--warn)}section.scenario.skipped{border-top-color:#6e7781}
 .shead{display:flex;gap:10px;align-items:baseline;flex-wrap:wrap}.sub{color:var(--muted);font-size:12.5px;margin:4px 0}
 .nemesis table{font-size:13px;margin-bottom:8px}.nemesis .kind{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
 .verdicts td.st{width:1%}.verdicts .ev{color:var(--muted);font-size:12px}

@@ -3,13 +3,14 @@ import { join } from 'node:path';
 import { verdictId, type VerdictStatus } from '../checks/verdict.ts';
 import { ConfigError } from '../errors.ts';
 import { isKnownMetric, metricInfo } from './metrics.ts';
-import { isMetricValue } from './record.ts';
-import type { MetricInfo, Summary, SummaryScenario } from './summary.ts';
+import { isMetricValue, SCENARIO_STATUSES } from './record.ts';
+import { countsText, runStatus, type MetricInfo, type Summary, type SummaryScenario } from './summary.ts';
 import { esc } from './kit.ts';
 
 /**
  * Two runs side by side: which scenarios flipped (passed → failed is a regression, failed →
- * passed a fix, a scenario that ran in A but not in B is a regression too: coverage lost), and
+ * passed a fix, a scenario that ran in A but not in B is a regression too: coverage lost, and so
+ * is one that passed in A and was skipped in B: nothing verified it), and
  * which metrics moved past their thresholds in the bad direction (METRICS says which direction
  * and how far). Pure: summaries in, a Diff out; the renderers turn it into compare.html and
  * diff.json. `compareMajors` is the same over the majors of one run (the matrix page).
@@ -58,6 +59,8 @@ export interface ScenarioSide {
   major: number;
   status: Status;
   error?: string;
+  /** Status `skipped`: why it did not run. */
+  reason?: string;
 }
 
 /** One scenario compared. */
@@ -69,7 +72,10 @@ export interface ScenarioDiff {
   label: string;
   a: ScenarioSide | null;
   b: ScenarioSide | null;
-  /** The scenario's own verdict: `regression` passed → failed/interrupted; `fix` the reverse; `missing` in A only; `new` in B only. */
+  /**
+   * The scenario's own verdict: `regression` passed → failed/interrupted/skipped; `fix` the
+   * reverse; `missing` in A only; `new` in B only; `same` otherwise (skipped in both included).
+   */
   status: 'regression' | 'fix' | 'new' | 'missing' | 'same';
   verdictFlips: VerdictFlip[];
   metrics: MetricDelta[];
@@ -274,7 +280,9 @@ function compareScenario(sa: SummaryScenario | null, sb: SummaryScenario | null,
   const s = (sb ?? sa)!;
   const lab = label(sa, sb);
   const side = (x: SummaryScenario | null): ScenarioSide | null =>
-    x ? { id: x.id, major: x.major, status: x.status, ...(x.error ? { error: x.error } : {}) } : null;
+    x
+      ? { id: x.id, major: x.major, status: x.status, ...(x.error ? { error: x.error } : {}), ...(x.reason ? { reason: x.reason } : {}) }
+      : null;
   const status: ScenarioDiff['status'] = !sa
     ? 'new'
     : !sb
@@ -289,7 +297,13 @@ function compareScenario(sa: SummaryScenario | null, sb: SummaryScenario | null,
   const failedChecks = verdictFlips.filter((f) => f.b === 'failed' || f.b === 'unknown').map((f) => `${f.check} ${f.b}`);
   const regressions: string[] = [];
   const fixes: string[] = [];
-  if (status === 'regression')
+  // Two runs name their sides A and B; the majors of one run (or --ignore-major), by major.
+  const named = (x: SummaryScenario, name: string) => (sa && sb && sa.major !== sb.major ? `pg${x.major}` : name);
+  if (status === 'regression' && sb!.status === 'skipped')
+    regressions.push(
+      `${lab}: passed in ${named(sa!, 'A')}, skipped in ${named(sb!, 'B')}: ${sb!.reason ? firstLine(sb!.reason) : 'no reason recorded'}.`,
+    );
+  else if (status === 'regression')
     regressions.push(
       `${lab}: ${sa!.status} → ${sb!.status}${failedChecks.length ? ` (${failedChecks.join('; ')})` : sb!.error ? ` (${firstLine(sb!.error)})` : ''}.`,
     );
@@ -494,7 +508,7 @@ export function parseSummary(text: string, where: string): Summary {
     if (!x || typeof x !== 'object') throw bad(`scenarios[${i}] is not an object`);
     for (const f of ['file', 'name', 'id'] as const) if (typeof x[f] !== 'string') throw bad(`scenarios[${i}].${f} is not a string`);
     if (typeof x.major !== 'number') throw bad(`scenarios[${i}].major is not a number`);
-    if (!['passed', 'failed', 'interrupted'].includes(x.status as string))
+    if (!SCENARIO_STATUSES.includes(x.status as SummaryScenario['status']))
       throw bad(`scenarios[${i}].status is ${JSON.stringify(x.status)}`);
     if (x.metrics !== undefined && (typeof x.metrics !== 'object' || x.metrics === null || Array.isArray(x.metrics)))
       throw bad(`scenarios[${i}].metrics is not an object`);
@@ -502,23 +516,21 @@ export function parseSummary(text: string, where: string): Summary {
   });
   const scenarios = o.scenarios as SummaryScenario[];
   const majors = Array.isArray(o.majors) ? (o.majors as number[]) : [...new Set(scenarios.map((s) => s.major))];
+  // A summary written before `skipped` existed counts none.
+  const counts = o.counts && typeof o.counts === 'object' ? { skipped: 0, ...(o.counts as Partial<Summary['counts']>) } : undefined;
   return {
     ...(o as unknown as Summary),
     majors,
     context: (o.context as Summary['context']) ?? null,
-    counts: (o.counts as Summary['counts']) ?? countStatuses(scenarios),
-    status: (o.status as Summary['status']) ?? (scenarios.some((s) => s.status === 'failed') ? 'failed' : 'passed'),
+    counts: (counts as Summary['counts'] | undefined) ?? countStatuses(scenarios),
+    status: (o.status as Summary['status']) ?? runStatus(countStatuses(scenarios)),
     scenarios: scenarios.map((s) => ({ ...s, metrics: s.metrics ?? {}, verdicts: s.verdicts ?? [] })),
     metricDictionary: (o.metricDictionary as Summary['metricDictionary']) ?? {},
   };
 }
 
 function countStatuses(ss: SummaryScenario[]): Summary['counts'] {
-  return {
-    passed: ss.filter((s) => s.status === 'passed').length,
-    failed: ss.filter((s) => s.status === 'failed').length,
-    interrupted: ss.filter((s) => s.status === 'interrupted').length,
-  };
+  return Object.fromEntries(SCENARIO_STATUSES.map((k) => [k, ss.filter((s) => s.status === k).length])) as Summary['counts'];
 }
 
 /**
@@ -572,7 +584,7 @@ export function renderCompareHtml(diff: Diff, links: CompareLinks = {}): string 
     const cfg = Object.entries(r.config)
       .map(([k, v]) => `${k} = <code>${esc(typeof v === 'string' ? `'${v}'` : JSON.stringify(v))}</code>`)
       .join('<br>');
-    return `<td class="nw">${links[side] ? `<a href="${esc(links[side]!)}">${esc(r.run)}</a>` : esc(r.run)}</td><td class="nw">${esc(r.startedAt ? shortTime(r.startedAt) : '—')}</td><td>${esc(r.git ? r.git.slice(0, 12) + (r.git.endsWith('+dirty') ? '+dirty' : '') : '—')}</td><td>${r.majors.map((m) => `pg${m}`).join(', ')}</td><td><span class="${r.status}">${r.status}</span>: ${r.counts.passed} passed, ${r.counts.failed} failed${r.counts.interrupted ? `, ${r.counts.interrupted} interrupted` : ''}</td><td>${cfg || '—'}</td>`;
+    return `<td class="nw">${links[side] ? `<a href="${esc(links[side]!)}">${esc(r.run)}</a>` : esc(r.run)}</td><td class="nw">${esc(r.startedAt ? shortTime(r.startedAt) : '—')}</td><td>${esc(r.git ? r.git.slice(0, 12) + (r.git.endsWith('+dirty') ? '+dirty' : '') : '—')}</td><td>${r.majors.map((m) => `pg${m}`).join(', ')}</td><td><span class="${r.status}">${r.status}</span>: ${esc(countsText(r.counts))}</td><td>${cfg || '—'}</td>`;
   };
   const metricRow = (m: MetricDelta) => {
     const cls = m.change === 'regressed' ? 'bad' : m.change === 'improved' ? 'good' : m.change === 'changed' ? 'moved' : '';
@@ -599,7 +611,8 @@ export function renderCompareHtml(diff: Diff, links: CompareLinks = {}): string 
     const metrics = shown.length
       ? `<table class="m"><tr><th>metric</th><th>A</th><th>B</th><th>Δ</th><th>threshold</th><th></th></tr>${shown.map(metricRow).join('')}</table>`
       : '';
-    const err = s.b?.error && s.status === 'regression' ? `<pre>${esc(firstLine(s.b.error))}</pre>` : '';
+    const why = s.status === 'regression' ? (s.b?.error ?? s.b?.reason) : s.b?.status === 'skipped' ? s.b.reason : undefined;
+    const err = why ? `<pre>${esc(firstLine(why))}</pre>` : '';
     return `<details class="sc ${s.group}"${open ? ' open' : ''}><summary><b>${esc(s.label)}</b> — ${st(s.a, 'a')} → ${st(s.b, 'b')}</summary>${[...s.regressions, ...s.fixes].length ? `<ul class="why">${[...s.regressions, ...s.fixes].map((r) => `<li>${esc(r.startsWith(`${s.label}: `) ? r.slice(s.label.length + 2) : r)}</li>`).join('')}</ul>` : ''}${err}${flips}${metrics}</details>`;
   };
   const groups: Array<[ScenarioDiff['group'], string, boolean]> = [
@@ -625,7 +638,7 @@ export function renderCompareHtml(diff: Diff, links: CompareLinks = {}): string 
     : `<div class="banner good"><b>No regression</b> past the thresholds${diff.fixes.length ? `; ${diff.fixes.length} fix${diff.fixes.length === 1 ? '' : 'es'} or improvement${diff.fixes.length === 1 ? '' : 's'}` : ''}.</div>`;
   return `<!doctype html><html><head><meta charset="utf-8"><title>pgchaos compare ${esc(diff.a.run)} → ${esc(diff.b.run)}</title><style>
 body{font:14px system-ui,sans-serif;margin:24px;max-width:1100px}td,th{padding:2px 8px;text-align:left;vertical-align:top}table{border-collapse:collapse}
-.passed{color:#176f2c;font-weight:bold}.failed,.unknown{color:#b00020;font-weight:bold}.interrupted{color:#a65c00;font-weight:bold}
+.passed{color:#176f2c;font-weight:bold}.failed,.unknown{color:#b00020;font-weight:bold}.interrupted{color:#a65c00;font-weight:bold}.skipped{color:#57606a;font-weight:bold}
 .banner{padding:8px 12px;margin:12px 0;border-radius:4px}.banner.bad{background:#fde7ea;border:1px solid #b00020}.banner.good{background:#e6f4ea;border:1px solid #176f2c}
 .sc{border-left:4px solid #ccc;padding:4px 10px;margin:6px 0}.sc.regressed{border-color:#b00020;background:#fff5f6}.sc.fixed{border-color:#176f2c}.sc.new{border-color:#1f5fbf}
 tr.bad td{background:#fde7ea;color:#b00020}tr.good td{background:#e6f4ea}tr.moved td{background:#fafae6}.g-regressed{color:#b00020}.g-fixed{color:#176f2c}
@@ -633,7 +646,7 @@ table.m{margin:6px 0;font-size:13px}table.m th{border-bottom:1px solid #ccc}pre{
 </style></head><body><h1>pgchaos compare</h1>
 <table><tr><th></th><th>run</th><th>started</th><th>git</th><th>majors</th><th>status</th><th>config</th></tr>
 <tr><th>A (baseline)</th>${runCell(diff.a, 'a')}</tr><tr><th>B</th>${runCell(diff.b, 'b')}</tr></table>
-<p>Scenarios matched by ${diff.match === 'id' ? 'file, name and PostgreSQL major' : 'file and name, the major ignored'}. A scenario regresses when it passed in A and not in B, when it ran in A only, or when a metric got worse past every bound of its threshold (a boolean check metric going from true to false).</p>
+<p>Scenarios matched by ${diff.match === 'id' ? 'file, name and PostgreSQL major' : 'file and name, the major ignored'}. A scenario regresses when it passed in A and not in B (failed, interrupted, or skipped: nothing verified it), when it ran in A only, or when a metric got worse past every bound of its threshold (a boolean check metric going from true to false).</p>
 ${banner}${body || '<p>No scenario in either run.</p>'}
 <h2>Thresholds</h2><table class="m"><tr><th>metric</th><th>unit</th><th>direction</th><th>regression past</th><th>meaning</th></tr>${thresholds || '<tr><td colspan="5">no judged metric in these runs</td></tr>'}</table>
 <p><a href="diff.json">diff.json</a></p></body></html>`;

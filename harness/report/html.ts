@@ -178,9 +178,12 @@ function header({ summary, context, records, files }: ReportInput): string {
   const servers = summary.majors
     .map((m) => {
       const r = records.find((x) => x.major === m && (x.postgres || x.image));
+      const skipped = records.filter((x) => x.major === m && x.status === 'skipped').length;
       return r
         ? `<div><b>${m}</b>: ${esc(r.postgres ?? 'server version not recorded')}${r.image ? ` — image <code>${esc(r.image)}</code>` : ''}</div>`
-        : `<div><b>${m}</b>: no scenario recorded</div>`;
+        : skipped && records.every((x) => x.major !== m || x.status === 'skipped')
+          ? `<div><b>${m}</b>: no scenario ran (${skipped} skipped)</div>`
+          : `<div><b>${m}</b>: no scenario recorded</div>`;
     })
     .join('');
   const shown = Object.entries(cfg).filter(
@@ -218,13 +221,28 @@ function header({ summary, context, records, files }: ReportInput): string {
     ['writer', writer ? `${writer.clients ?? '?'} clients × ${writer.batchRows ?? '?'} rows per batch` : '—'],
     ...(c?.shard ? ([['shard', esc(c.shard)]] as Array<[string, string]>) : []),
   ];
-  const k = summary.counts;
-  const total = k.passed + k.failed + k.interrupted;
-  const banner = `${summary.status === 'passed' ? `All ${total} scenarios passed` : `${k.failed} of ${total} scenario${total === 1 ? '' : 's'} failed${k.interrupted ? `, ${k.interrupted} interrupted` : ''}`}`;
   return `<header><h1>pgchaos run ${esc(summary.run)} ${pill(summary.status)}</h1>
-<div class="banner ${esc(summary.status)}">${esc(banner)} — ${k.passed} passed, ${k.failed} failed, ${k.interrupted} interrupted${summary.majors.length ? `; PostgreSQL ${summary.majors.join(', ')}` : ''}</div>
+<div class="banner ${esc(summary.status)}">${esc(bannerText(summary, records))}</div>
 <dl class="facts">${facts.map(([a, b]) => `<dt>${esc(a)}</dt><dd>${b}</dd>`).join('')}</dl>
 <div class="links">${files.map((f) => `<a href="${esc(f)}">${esc(f)}</a>`).join('')}${c ? '' : '<span class="muted">no run.json: the run header is unknown</span>'}</div></header>`;
+}
+
+/**
+ * The verdict banner's sentence: `All 3 scenarios passed`, `1 of 3 scenarios failed`, or, when
+ * every scenario was skipped, `No scenario ran: 1 skipped — <why>`; the skipped and why they were
+ * (each reason once) after the others; then the counts and the majors.
+ */
+export function bannerText(summary: Pick<Summary, 'status' | 'counts' | 'majors'>, records: readonly ScenarioRecord[]): string {
+  const k = summary.counts;
+  const ran = k.passed + k.failed + k.interrupted;
+  const reasons = [...new Set(records.filter((r) => r.status === 'skipped').map((r) => r.reason ?? 'no reason recorded'))];
+  const skipped = k.skipped ? `${k.skipped} skipped — ${reasons.join('; ')}` : '';
+  const headline =
+    summary.status === 'skipped'
+      ? `No scenario ran: ${skipped}`
+      : `${summary.status === 'passed' ? `All ${ran} scenario${ran === 1 ? '' : 's'} passed` : `${k.failed} of ${ran} scenario${ran === 1 ? '' : 's'} failed${k.interrupted ? `, ${k.interrupted} interrupted` : ''}`}${skipped ? `; ${skipped}` : ''}`;
+  const counts = `${k.passed} passed, ${k.failed} failed, ${k.interrupted} interrupted${k.skipped ? `, ${k.skipped} skipped` : ''}`;
+  return `${headline} — ${counts}${summary.majors.length ? `; PostgreSQL ${summary.majors.join(', ')}` : ''}`;
 }
 
 /** Scenarios × majors, when the run covers several majors. */
@@ -265,17 +283,21 @@ function scenarioList({ records }: ReportInput): string {
         ? `<span class="${bad.status}-t">${esc(bad.check)}</span>: ${esc(bad.summary)}`
         : r.error
           ? esc(r.error.split('\n')[0])
-          : '';
+          : r.status === 'skipped'
+            ? `<span class="skipped-t">skipped</span>: ${esc(r.reason ?? 'no reason recorded')}`
+            : '';
+      const ran = r.status !== 'skipped';
       const km = keyMetrics(r)
         .map(([k, v]) => `${esc(k)} ${esc(v)}`)
         .join('<br>');
-      return `<tr><td>${pill(r.status)}</td><td><a href="#${esc(r.id)}">${esc(r.name)}</a></td><td>${r.major || '—'}</td><td>${dur(r.durationMs)}</td><td>${verdictCounts(r)}</td><td class="muted nowrap">${km}</td><td>${why}</td></tr>`;
+      return `<tr><td>${pill(r.status)}</td><td><a href="#${esc(r.id)}">${esc(r.name)}</a></td><td>${r.major || '—'}</td><td>${ran ? dur(r.durationMs) : '—'}</td><td>${ran ? verdictCounts(r) : '—'}</td><td class="muted nowrap">${km}</td><td>${why}</td></tr>`;
     })
     .join('');
-  return `<h3>Scenarios</h3><table class="list"><tr><th>status</th><th>scenario</th><th>PG</th><th>duration</th><th>verdicts passed</th><th>key figures</th><th>first verdict not passed</th></tr>${rows}</table>`;
+  return `<h3>Scenarios</h3><table class="list"><tr><th>status</th><th>scenario</th><th>PG</th><th>duration</th><th>verdicts passed</th><th>key figures</th><th>first verdict not passed, or why it did not run</th></tr>${rows}</table>`;
 }
 
 function scenarioSection(r: ScenarioRecord, logs: LogView[]): string {
+  if (r.status === 'skipped') return skippedSection(r);
   const bad = r.verdicts.filter((v) => v.status !== 'passed');
   const verdictLine =
     r.verdicts.length === 0
@@ -313,6 +335,16 @@ ${states(r)}
 ${metrics(r)}
 ${sections(r)}
 ${logSection(r, logs)}
+</section>`;
+}
+
+/** A story that never started: why, and how to rerun it; no cluster, verdicts, charts or logs to show. */
+function skippedSection(r: ScenarioRecord): string {
+  return `<section class="scenario skipped" id="${esc(r.id)}">
+<div class="shead">${pill(r.status)}<h2>${esc(r.name)}</h2><span class="muted">PostgreSQL ${r.major || '?'} · skipped ${esc(utc(r.startedAt))}</span></div>
+<div class="sub"><code>${esc(r.file)}</code></div>
+${r.rerun ? `<div class="cmd"><code>${esc(r.rerun)}</code><button class="copy" type="button">copy</button></div>` : ''}
+<div class="verdict-line"><span class="skipped-t">Not run, nothing verified:</span> ${esc(r.reason ?? 'no reason recorded')}</div>
 </section>`;
 }
 

@@ -5,6 +5,7 @@ import { keyMetrics } from './html.ts';
 import { metricInfo } from './metrics.ts';
 import { writeFileAtomic, type ScenarioRecord } from './record.ts';
 import { readRun } from './report.ts';
+import { countsText, runStatus } from './summary.ts';
 
 /**
  * What pgchaos adds to vitest's junit.xml, since a CI test tab shows nothing else: each
@@ -56,6 +57,7 @@ export function scenarioText(r: ScenarioRecord): string {
     ...(r.status === 'passed' || !r.error || r.verdicts.some((v) => v.status !== 'passed')
       ? []
       : [`${r.status === 'failed' ? 'FAILED: ' : ''}${r.error.split('\n')[0]}`]),
+    ...(r.status === 'skipped' ? [`SKIPPED: ${r.reason ?? 'no reason recorded'}`] : []),
     `figures: ${recordFigures(r).join(', ') || 'none recorded'}`,
     `report: index.html#${r.id}`,
     ...(r.rerun ? [`rerun: ${r.rerun}`] : []),
@@ -144,27 +146,34 @@ function recount(text: string): string {
 /** A Markdown table cell: one line, pipes escaped. */
 const cell = (s: string) => s.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|');
 
-const STATUS_MD = { passed: '✅ passed', failed: '❌ failed', interrupted: '⚠️ interrupted' } as const;
+const STATUS_MD = { passed: '✅ passed', failed: '❌ failed', interrupted: '⚠️ interrupted', skipped: '⏭️ skipped' } as const;
 
 /**
  * The GitHub Actions job summary of a run: a count line and a table of its scenarios (status,
- * failing verdict, key figure), failures first.
+ * failing verdict or why it was skipped, key figure), failures first. A run whose scenarios
+ * were all skipped says that no scenario ran.
  */
 export function stepSummaryMarkdown(run: string, records: ScenarioRecord[]): string {
-  const n = { passed: 0, failed: 0, interrupted: 0 };
+  const n = { passed: 0, failed: 0, interrupted: 0, skipped: 0 };
   for (const r of records) n[r.status]++;
-  const rank = { failed: 0, interrupted: 1, passed: 2 } as const;
+  const rank = { failed: 0, interrupted: 1, skipped: 2, passed: 3 } as const;
   const rows = [...records]
     .sort((x, y) => rank[x.status] - rank[y.status])
     .map((r) => {
       const failing = r.verdicts.find((v) => v.status !== 'passed');
-      const why = failing ? `${failing.check}: ${failing.summary}` : r.status === 'passed' ? '' : (r.error ?? '').split('\n')[0]!;
+      const why = failing
+        ? `${failing.check}: ${failing.summary}`
+        : r.status === 'passed'
+          ? ''
+          : r.status === 'skipped'
+            ? `skipped: ${r.reason ?? 'no reason recorded'}`
+            : (r.error ?? '').split('\n')[0]!;
       const [key] = keyMetrics(r, 1);
       const figure = key ? `${key[0]} ${key[1]}` : (recordFigures(r)[0] ?? '');
       return `| ${cell(r.name)} | ${r.major} | ${STATUS_MD[r.status]} | ${cell(why)} | ${cell(figure)} |`;
     });
   return [
-    `### pgchaos run ${run}: ${n.passed} passed, ${n.failed} failed${n.interrupted ? `, ${n.interrupted} interrupted` : ''}`,
+    `### pgchaos run ${run}: ${runStatus(n) === 'skipped' ? `no scenario ran, ${n.skipped} skipped` : countsText(n)}`,
     '',
     '| scenario | PostgreSQL | status | failing verdict | key figure |',
     '| --- | --- | --- | --- | --- |',

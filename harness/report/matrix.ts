@@ -48,6 +48,7 @@ export function renderMatrixHtml(summary: Summary): string {
     if (!s) return `<td class="none">not run on pg${major}</td>`;
     const sd = major === cmp.base ? undefined : scenarioDiffOf(s);
     const flip = sd?.status === 'regression' ? ' <b class="bad">regressed</b>' : sd?.status === 'fix' ? ' <b class="good">fixed</b>' : '';
+    const why = s.status === 'skipped' ? `<div class="why">${esc(s.reason ?? 'no reason recorded')}</div>` : '';
     const figures = KEY_FIGURES.filter((k) => s.metrics[k] !== undefined).map((k) => {
       const unit = metricInfo(k).unit;
       const d = major === cmp.base ? undefined : deltaOf(s, k);
@@ -61,7 +62,7 @@ export function renderMatrixHtml(summary: Summary): string {
       return `<li class="${cls}">${esc(k)} <b>${esc(formatValue(s.metrics[k], unit))}</b>${delta}</li>`;
     });
     const cls = sd?.group === 'regressed' ? ' regressed' : '';
-    return `<td class="cell${cls}"><a class="${s.status}" href="index.html#${esc(s.id)}">${s.status}</a>${flip}${figures.length ? `<ul>${figures.join('')}</ul>` : ''}</td>`;
+    return `<td class="cell${cls}"><a class="${s.status}" href="index.html#${esc(s.id)}">${s.status}</a>${flip}${why}${figures.length ? `<ul>${figures.join('')}</ul>` : ''}</td>`;
   };
 
   const body = [...rows.values()]
@@ -97,14 +98,14 @@ export function renderMatrixHtml(summary: Summary): string {
 
   return `<!doctype html><html><head><meta charset="utf-8"><title>pgchaos ${esc(summary.run)}: majors</title><style>
 body{font:14px system-ui,sans-serif;margin:24px}table{border-collapse:collapse}td,th{padding:4px 8px;text-align:left;vertical-align:top;border:1px solid #ddd}
-.passed{color:#176f2c;font-weight:bold}.failed{color:#b00020;font-weight:bold}.interrupted{color:#a65c00;font-weight:bold}.none{color:#888;font-style:italic}
+.passed{color:#176f2c;font-weight:bold}.failed{color:#b00020;font-weight:bold}.interrupted{color:#a65c00;font-weight:bold}.skipped{color:#57606a;font-weight:bold}.why{font-size:12px;color:#555}.none{color:#888;font-style:italic}
 ul{margin:4px 0;padding-left:16px;font-size:12px}li.bad,b.bad{color:#b00020}li.bad{font-weight:bold}li.good,b.good{color:#176f2c}.d{color:#555}td.regressed{background:#fff5f6}
 .banner{padding:8px 12px;margin:12px 0;border-radius:4px}.banner.bad{background:#fde7ea;border:1px solid #b00020}.banner.good{background:#e6f4ea;border:1px solid #176f2c}
 </style></head><body><h1>pgchaos run ${esc(summary.run)}: PostgreSQL majors side by side</h1>
 <p><a href="index.html">the run's report</a> · <a href="summary.json">summary.json</a>${majors.length > 1 ? ` · each major compared with pg${cmp.base}, scenario by scenario (deltas in brackets)` : ''}</p>
 ${verdict}${fixList}
 <table><tr><th>scenario</th>${majors.map((m) => `<th>pg${m}${m === cmp.base && majors.length > 1 ? ' (base)' : ''}</th>`).join('')}</tr>${body || `<tr><td colspan="${majors.length + 1}">no scenario recorded</td></tr>`}</table>
-<p style="font-size:12px">Regression past: ${thresholds}; a scenario passing on pg${cmp.base} and not on another major is a regression.</p>
+<p style="font-size:12px">Regression past: ${thresholds}; a scenario passing on pg${cmp.base} and not on another major (failed, interrupted, or skipped: nothing verified it there) is a regression.</p>
 </body></html>`;
 }
 

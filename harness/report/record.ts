@@ -120,13 +120,25 @@ export interface RecordKey {
   seed?: number;
 }
 
+/** How a scenario ended; records written before `skipped` existed have one of the other three. */
+export type ScenarioStatus = 'passed' | 'failed' | 'interrupted' | 'skipped';
+
+/** Every `ScenarioStatus`, in the order counts list them. */
+export const SCENARIO_STATUSES: readonly ScenarioStatus[] = ['passed', 'failed', 'interrupted', 'skipped'];
+
 /** Everything one scenario leaves in `reports/<run>/scenarios/<id>.json`; the report is built from these. */
 export interface ScenarioRecord extends RecordKey {
   /** `recordId(key)`: the file name (without .json) and the anchor in the report. */
   id: string;
-  /** `interrupted`: the run was stopped (Ctrl-C, SIGTERM) while this scenario ran. */
-  status: 'passed' | 'failed' | 'interrupted';
+  /**
+   * `interrupted`: the run was stopped (Ctrl-C, SIGTERM) while this scenario ran. `skipped`: it
+   * never started, for `reason` (its image lacks a binary it needs, run/needs.ts): such a record
+   * has no cluster, no verdict and no metric, and verifies nothing.
+   */
+  status: ScenarioStatus;
   error?: string;
+  /** Status `skipped` only: why the story did not run, e.g. `it needs pg_rewind, which image … (PostgreSQL 15) lacks; …`. */
+  reason?: string;
   /** ISO 8601, UTC. */
   startedAt: string;
   durationMs: number;
@@ -193,6 +205,28 @@ export interface NemesisRecord {
   byKind?: KindImpact[];
   /** Write outages judged against what could commit (reported, not judged). */
   writeAvailability?: WriteAvailability;
+}
+
+/**
+ * The record of a story that never started (status `skipped`): its key, id and rerun command as
+ * any record has them, `reason` (why it did not run), and nothing that running would have given
+ * (no cluster, image, verdict, metric, event or log).
+ * @param startedAt when it was skipped (ISO 8601, UTC).
+ */
+export function skippedRecord(key: RecordKey, reason: string, rerun: string, startedAt: string): ScenarioRecord {
+  return {
+    ...key,
+    id: recordId(key),
+    status: 'skipped',
+    reason,
+    startedAt,
+    durationMs: 0,
+    rerun,
+    metrics: {},
+    verdicts: [],
+    events: [],
+    logs: {},
+  };
 }
 
 /** A file-name-safe form of a name. */

@@ -69,7 +69,7 @@ describe('the run report in a browser', () => {
     const runDir = join(root, 'reports', '20261124-181424-9cae');
     await cp(FIXTURE, runDir, { recursive: true });
     const summary = await writeReport(runDir);
-    expect(summary?.counts).toEqual({ passed: 2, failed: 1, interrupted: 0 });
+    expect(summary?.counts).toEqual({ passed: 2, failed: 1, interrupted: 0, skipped: 0 });
     const html = join(runDir, 'index.html');
     expect((await stat(html)).size).toBeLessThan(600_000);
 

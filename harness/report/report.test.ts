@@ -607,7 +607,7 @@ describe('writeReport', () => {
     );
     await writeFile(join(runDir, 'scenarios', 'garbled--x--pg15.json'), '{"hello": "world"}');
     const summary = (await writeReport(runDir))!;
-    expect(summary.counts).toEqual({ passed: 1, failed: 3, interrupted: 0 });
+    expect(summary.counts).toEqual({ passed: 1, failed: 3, interrupted: 0, skipped: 0 });
     expect(summary.scenarios.slice(2).map((s) => [s.id, s.major, s.status, s.error?.replace(/\(.*\)/, '(…)')])).toEqual([
       [
         'garbled--x--pg15',

@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import {
   isMetricValue,
   recordId,
+  SCENARIO_STATUSES,
   writeFileAtomic,
   type LossMatrixRecord,
   type MetricValue,
@@ -11,12 +12,13 @@ import {
   type PromotionRecord,
   type ScenarioEvent,
   type ScenarioRecord,
+  type ScenarioStatus,
 } from './record.ts';
 import { renderHtml, type BrokenRecord, type LogView, type ReportInput } from './html.ts';
 import { writeMatrix } from './matrix.ts';
 import { metricDictionary } from './metrics.ts';
 import { writeRunIndex } from './run-index.ts';
-import type { RunContext, Summary, SummaryScenario } from './summary.ts';
+import { runStatus, type RunContext, type Summary, type SummaryScenario } from './summary.ts';
 
 export type { Summary } from './summary.ts';
 export type { BrokenRecord } from './html.ts';
@@ -70,8 +72,6 @@ function runMajors(context: RunContext | null): number[] {
   return Array.isArray(context?.majors) ? context.majors.filter((m) => typeof m === 'number') : [];
 }
 
-const STATUSES = ['passed', 'failed', 'interrupted'];
-
 /**
  * A record from its JSON text, with the fields older records lack filled in (id, major, rerun,
  * logs, events), or why it is not one. `defaultMajor`: the run's first major, for records that
@@ -90,7 +90,7 @@ export function parseRecord(text: string, defaultMajor?: number): { record: Scen
   const missing = [
     typeof r.name !== 'string' && 'name',
     typeof r.file !== 'string' && 'file',
-    !STATUSES.includes(r.status as string) && 'status',
+    !SCENARIO_STATUSES.includes(r.status as ScenarioStatus) && 'status',
   ].filter(Boolean);
   if (missing.length) return { broken: `not a scenario record: no valid ${missing.join(', ')}` };
   const fromVersion = /PostgreSQL (\d+)/.exec(typeof r.postgres === 'string' ? r.postgres : '')?.[1];
@@ -244,7 +244,7 @@ function orderRecords(records: ScenarioRecord[], majors: number[]): ScenarioReco
   );
 }
 
-/** `summary.json` of a run. A broken record counts as a failed scenario (its result is unknown). */
+/** `summary.json` of a run. A broken record counts as a failed scenario (its result is unknown); a skipped one as skipped (`runStatus`). */
 export function buildSummary(run: string, context: RunContext | null, records: ScenarioRecord[], broken: BrokenRecord[] = []): Summary {
   const scenarios: SummaryScenario[] = records.map((r) => ({
     id: r.id,
@@ -254,6 +254,7 @@ export function buildSummary(run: string, context: RunContext | null, records: S
     ...(r.seed !== undefined ? { seed: r.seed } : {}),
     status: r.status,
     ...(r.error ? { error: r.error } : {}),
+    ...(r.reason ? { reason: r.reason } : {}),
     startedAt: r.startedAt,
     durationMs: r.durationMs,
     ...(r.postgres ? { postgres: r.postgres } : {}),
@@ -278,7 +279,7 @@ export function buildSummary(run: string, context: RunContext | null, records: S
       verdicts: [],
     });
   }
-  const counts = { passed: 0, failed: 0, interrupted: 0 };
+  const counts = { passed: 0, failed: 0, interrupted: 0, skipped: 0 };
   for (const s of scenarios) counts[s.status]++;
   const majors = runMajors(context);
   for (const r of records) if (!majors.includes(r.major)) majors.push(r.major);
@@ -288,7 +289,7 @@ export function buildSummary(run: string, context: RunContext | null, records: S
     run,
     context,
     majors,
-    status: counts.interrupted > 0 ? 'interrupted' : counts.failed > 0 ? 'failed' : 'passed',
+    status: runStatus(counts),
     counts,
     scenarios,
     metricDictionary: metricDictionary(names, Object.assign({}, ...records.map((r) => r.metricInfo ?? {}))),

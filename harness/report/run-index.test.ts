@@ -17,7 +17,7 @@ async function reports(): Promise<string> {
   const newer = onMajor(asRun(baseline(), '20260103-090000-cccc'), 17);
   scenarioOf(newer, 'quorum').status = 'failed';
   newer.status = 'failed';
-  newer.counts = { passed: 2, failed: 1, interrupted: 0 };
+  newer.counts = { passed: 2, failed: 1, interrupted: 0, skipped: 0 };
   newer.context!.config = { synchronous_standby_names: 'FIRST 1 (s1, s2)', synchronous_commit: 'remote_apply' };
   scenarioOf(newer, 'planned-switchover').metrics.writeOutageMs = 9000;
   await put(older.run, JSON.stringify(older), ['index.html']);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { formatValue, parseSummary, shortTime } from './compare.ts';
 import { metricInfo } from './metrics.ts';
 import { writeFileAtomic } from './record.ts';
-import type { Summary } from './summary.ts';
+import { countsText, type Summary } from './summary.ts';
 import { esc } from './kit.ts';
 
 /**
@@ -110,12 +110,12 @@ export function renderRunIndexHtml(runs: RunEntry[], has: (dir: string, file: st
     ].filter(Boolean);
     const prev = runs.slice(i + 1).find((p) => p.summary);
     const cmd = prev ? `<br><code class="cmd">pgchaos compare ${esc(prev.dir)} ${esc(r.dir)}</code>` : '';
-    const counts = `${c.passed} passed, ${c.failed} failed${c.interrupted ? `, ${c.interrupted} interrupted` : ''}`;
+    const counts = s.status === 'skipped' ? `no scenario ran: ${c.skipped} skipped` : countsText(c);
     return `<tr><td class="nw"><a href="${href('index.html')}"><code>${esc(r.dir)}</code></a>${s.context?.git ? `<br><small>git ${esc(s.context.git.slice(0, 12))}${s.context.git.endsWith('+dirty') ? '+dirty' : ''}</small>` : ''}</td><td class="nw">${esc(shortTime(r.startedAt))}</td><td class="${s.status}">${s.status}<br><small>${counts}</small></td><td>${s.majors.map((m) => `pg${m}`).join(', ')}</td><td>${config || '—'}</td><td>${figures.join('<br>') || '—'}</td><td>${links.join(' · ')}${cmd}</td></tr>`;
   });
   return `<!doctype html><html><head><meta charset="utf-8"><title>pgchaos runs</title><style>
 body{font:14px system-ui,sans-serif;margin:24px}table{border-collapse:collapse}td,th{padding:4px 8px;text-align:left;vertical-align:top;border-bottom:1px solid #ddd}
-.passed{color:#176f2c;font-weight:bold}.failed{color:#b00020;font-weight:bold}.interrupted{color:#a65c00;font-weight:bold}tr.unreadable td{color:#777}small,.cmd{font-size:11px;color:#555;font-weight:normal}.nw{white-space:nowrap}
+.passed{color:#176f2c;font-weight:bold}.failed{color:#b00020;font-weight:bold}.interrupted{color:#a65c00;font-weight:bold}.skipped{color:#57606a;font-weight:bold}tr.unreadable td{color:#777}small,.cmd{font-size:11px;color:#555;font-weight:normal}.nw{white-space:nowrap}
 </style></head><body><h1>pgchaos runs</h1><p>${runs.length} run${runs.length === 1 ? '' : 's'}, newest first. Key figures are the worst over each run's scenarios (max for timings, min for TPS).</p>
 <table><tr><th>run</th><th>started</th><th>status</th><th>majors</th><th>config</th><th>key figures</th><th>pages</th></tr>${rows.join('') || '<tr><td colspan="7">no run with a summary.json yet</td></tr>'}</table></body></html>`;
 }

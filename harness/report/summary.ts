@@ -1,10 +1,12 @@
 import type { Verdict } from '../checks/verdict.ts';
-import type { ScenarioRecord } from './record.ts';
+import type { ScenarioRecord, ScenarioStatus } from './record.ts';
 
 /**
  * The shapes of a run's `run.json` and `summary.json`: what the report, the matrix page,
- * `pgchaos compare` and the run index read. `summary.json` is the machine-readable face of a
- * run; its `schema` changes when a field changes meaning.
+ * `pgchaos compare` and the run index read; and a run's status and count line from its counts.
+ * `summary.json` is the machine-readable face of a run; its `schema` changes when a field
+ * changes meaning (a new status, `skipped`, and its count left schema 2 as it was: a summary
+ * without them still reads).
  */
 
 /** Where and how a run ran; written to `reports/<run>/run.json` when the run starts. */
@@ -42,7 +44,20 @@ export interface MetricInfo {
 export interface SummaryScenario
   extends Pick<
     ScenarioRecord,
-    'id' | 'file' | 'name' | 'major' | 'seed' | 'status' | 'error' | 'startedAt' | 'durationMs' | 'postgres' | 'image' | 'rerun' | 'metrics'
+    | 'id'
+    | 'file'
+    | 'name'
+    | 'major'
+    | 'seed'
+    | 'status'
+    | 'error'
+    | 'reason'
+    | 'startedAt'
+    | 'durationMs'
+    | 'postgres'
+    | 'image'
+    | 'rerun'
+    | 'metrics'
   > {
   /** Every verdict with its structured evidence (bounds, windows, figures). */
   verdicts: Verdict[];
@@ -54,9 +69,29 @@ export interface Summary {
   run: string;
   context: RunContext | null;
   majors: number[];
-  status: 'passed' | 'failed' | 'interrupted';
-  counts: { passed: number; failed: number; interrupted: number };
+  /**
+   * `interrupted` when a scenario was, else `failed` when one failed, else `passed` when one
+   * passed; `skipped` when every scenario was skipped (nothing was verified).
+   */
+  status: 'passed' | 'failed' | 'interrupted' | 'skipped';
+  /** Scenarios per status; a summary written before `skipped` existed has none (read as 0). */
+  counts: Record<ScenarioStatus, number>;
   scenarios: SummaryScenario[];
   /** Every metric name used in `scenarios[].metrics`, with unit and meaning. */
   metricDictionary: Record<string, MetricInfo>;
+}
+
+/**
+ * A run's status from its scenarios' counts: `interrupted` over `failed` over `passed`; a run
+ * where none passed, failed or was interrupted but some were skipped verified nothing: `skipped`.
+ */
+export function runStatus(counts: Summary['counts']): Summary['status'] {
+  if (counts.interrupted > 0) return 'interrupted';
+  if (counts.failed > 0) return 'failed';
+  return counts.passed === 0 && counts.skipped > 0 ? 'skipped' : 'passed';
+}
+
+/** `2 passed, 1 failed`, then the interrupted and skipped when there are any. */
+export function countsText(c: Summary['counts']): string {
+  return `${c.passed} passed, ${c.failed} failed${c.interrupted ? `, ${c.interrupted} interrupted` : ''}${c.skipped ? `, ${c.skipped} skipped` : ''}`;
 }

@@ -48,10 +48,11 @@ async function prepare(project: TestProject, run: Run): Promise<() => Promise<vo
     });
     if (summary) {
       const k = summary.counts;
-      const interrupted = k.interrupted ? `, ${k.interrupted} interrupted` : '';
-      process.stderr.write(
-        `\npgchaos: ${k.passed} scenarios passed, ${k.failed} failed${interrupted} — report: ${run.dir}/index.html (${join(dirname(run.dir), 'latest')})\n`,
-      );
+      const counts =
+        summary.status === 'skipped'
+          ? `no scenario ran, ${k.skipped} skipped`
+          : `${k.passed} scenarios passed, ${k.failed} failed${k.interrupted ? `, ${k.interrupted} interrupted` : ''}${k.skipped ? `, ${k.skipped} skipped` : ''}`;
+      process.stderr.write(`\npgchaos: ${counts} — report: ${run.dir}/index.html (${join(dirname(run.dir), 'latest')})\n`);
     }
   };
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../paths.ts';
+import type { ScenarioRecord } from '../report/record.ts';
 import { noteImageLacks, unmetNeeds, type ImageLacks } from './needs.ts';
 
 const image = { name: 'mine/pg:15', major: 15, kind: 'user' as const, binDir: '/usr/lib/postgresql/15/bin', keepAlive: undefined };
@@ -43,5 +44,25 @@ describe('a story that needs what its image lacks', () => {
       /<property name="skipped" value="skipped: it needs pg_rewind, which image example\/postgres-without-rewind:15 \(PostgreSQL 15\) lacks/,
     );
     expect(junit).toMatch(/<testcase [^>]*name="needs nothing more \[pg15\]"[^>]*>(?:(?!<skipped)[\s\S])*?<\/testcase>/);
+    // Its record, so that summary.json, the report, the run index and compare know it did not run.
+    const id = 'harness-run-fixtures-needs-scenario-ts--needs-pg-rewind--pg15';
+    const record = JSON.parse(readFileSync(join(runDir, 'scenarios', `${id}.json`), 'utf8')) as ScenarioRecord;
+    expect(record).toMatchObject({
+      file: 'harness/run/__fixtures__/needs.scenario.ts',
+      name: 'needs pg_rewind',
+      major: 15,
+      id,
+      status: 'skipped',
+      reason:
+        'it needs pg_rewind, which image example/postgres-without-rewind:15 (PostgreSQL 15) lacks; install it in the image to run this story',
+      durationMs: 0,
+      metrics: {},
+      verdicts: [],
+      events: [],
+      logs: {},
+    });
+    expect(record.rerun).toMatch(/harness\/run\/__fixtures__\/needs\.scenario\.ts --pg 15 -- -t '\^needs pg_rewind \\\[pg15\\\]\$'$/);
+    expect(record).not.toHaveProperty('cluster');
+    expect(record).not.toHaveProperty('image');
   }, 60_000);
 });

@@ -8,7 +8,7 @@ import { log } from '../logger.ts';
 import { injectFault, type InjectedFault } from '../nemesis/catalogue.ts';
 import type { Fault } from '../history/fault.ts';
 import { ReplicationObserver } from '../load/observer.ts';
-import { recordId, writeScenarioRecord, type ScenarioRecord } from '../report/record.ts';
+import { recordId, skippedRecord, writeScenarioRecord, type ScenarioRecord } from '../report/record.ts';
 import { rerunCommand } from './context.ts';
 import { interruptedBy } from '../cleanup.ts';
 import { Recorder } from './recorder.ts';
@@ -71,7 +71,9 @@ export interface ScenarioOptions {
  * named `<name> [pgNN]`. Whether a test passes, fails, times out or is interrupted, its writer
  * and observer are stopped, its record (keyed by file + name + major + seed) is written to the
  * run's report folder, and its containers and network are removed. Verdicts and metrics are also
- * attached to the test as annotations, so JUnit carries them for passing scenarios too.
+ * attached to the test as annotations, so JUnit carries them for passing scenarios too. A story
+ * whose image lacks what it `needs` is skipped before it starts, with a record of status
+ * `skipped` and the reason.
  */
 export function scenario(name: string, body: (ctx: ScenarioContext) => Promise<void>, opts: ScenarioOptions = {}): void {
   const config = userConfig();
@@ -91,6 +93,8 @@ function scenarioOn(
       const unmet = unmetNeeds(opts.needs, major);
       if (unmet) {
         await t.annotate(unmet, 'skipped'); // the reason in JUnit (a property), where <skipped/> has none
+        // Its record too, so that the report, summary.json, the run index and compare know it did not run.
+        await writeSkippedRecord(relative(process.cwd(), t.task.file.filepath), name, major, opts, unmet);
         t.skip(unmet);
       }
       const rec = new Recorder(name, relative(process.cwd(), t.task.file.filepath));
@@ -148,6 +152,18 @@ function scenarioOn(
     },
     opts.timeoutMs ?? 300_000,
   );
+}
+
+/**
+ * Writes the record of a story skipped before it started (`unmet`: why, as unmetNeeds words it,
+ * `skipped: ` first) into the current run's folder: status `skipped`, the reason, its key, id and
+ * rerun command; nothing else, since nothing ran.
+ */
+async function writeSkippedRecord(file: string, name: string, major: number, opts: ScenarioOptions, unmet: string): Promise<void> {
+  const seed = opts.seed;
+  const key = { file, name, major, ...(seed !== undefined ? { seed } : {}) };
+  const rerun = rerunCommand(file, name, major, opts.rerunArgs ?? (seed !== undefined ? ['--seed', String(seed)] : []));
+  await writeScenarioRecord(currentRun().dir, skippedRecord(key, unmet.replace(/^skipped: /, ''), rerun, new Date().toISOString()));
 }
 
 /**

@@ -42,6 +42,6 @@ export function joinMajors(...parts: Summary[]): Summary {
   const c = structuredClone(parts[0]!);
   c.majors = parts.flatMap((p) => p.majors);
   c.scenarios = parts.flatMap((p) => structuredClone(p.scenarios));
-  c.counts = { passed: c.scenarios.filter((x) => x.status === 'passed').length, failed: c.scenarios.filter((x) => x.status === 'failed').length, interrupted: 0 };
+  c.counts = { passed: c.scenarios.filter((x) => x.status === 'passed').length, failed: c.scenarios.filter((x) => x.status === 'failed').length, interrupted: 0, skipped: 0 };
   return c;
 }
