@@ -154,3 +154,23 @@ test('a non-empty --out is refused (exit 2, naming the fix): a merge never mixes
   expect(r.stderr).toMatch(/out is not empty \(scenarios\): a merge writes a new run folder[\s\S]*fix: drop --out/);
   expect(existsSync(join(out, 'scenarios', `${rec.id}.json`))).toBe(false);
 }, 60_000);
+
+test('a story skipped in a shard is no failure: exit 0 beside a pass, 2 when every story was skipped (nothing verified)', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'pgchaos-merge-'));
+  const tests = project(root, 'scenarios');
+  const runs = [
+    await shard(root, tests, 1, [record('story a', 'passed', 'a.test.js')]),
+    await shard(root, tests, 2, [record('story b', 'skipped', 'b.test.js')]),
+  ];
+  const r = await merge(tests, ...runs, '--out', join(root, 'merged'));
+  expect(r.exitCode, r.stderr).toBe(0);
+  const skipped = mkdtempSync(join(tmpdir(), 'pgchaos-merge-'));
+  const only = project(skipped, 'scenarios');
+  const both = [
+    await shard(skipped, only, 1, [record('story a', 'skipped', 'a.test.js')]),
+    await shard(skipped, only, 2, [record('story b', 'skipped', 'b.test.js')]),
+  ];
+  const s = await merge(only, ...both, '--out', join(skipped, 'merged'));
+  expect(s.exitCode, s.stderr).toBe(2);
+  expect(JSON.parse(readFileSync(join(skipped, 'merged', 'summary.json'), 'utf8')).status).toBe('skipped');
+}, 90_000);

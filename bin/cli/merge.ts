@@ -19,12 +19,15 @@ into one new run folder (default ./reports/<new run id>, or --out DIR); run it i
 folder the shards ran in: every scenario record
 and server log, one index.html, matrix.html, summary.json and one junit.xml merged by vitest.
 --out must not exist yet (or be empty); nothing is written unless every shard checks out.
-Exit 0 when every merged scenario passed, 1 when one failed or junit.xml lists fewer testcases
-than there are scenario records, 2 on a usage error (a folder that is no shard, overlapping shards).`;
+Exit 0 when every merged scenario passed (or was skipped, if one passed), 1 when one failed or
+was interrupted or junit.xml lists fewer testcases than there are scenario records, 2 when every
+scenario was skipped (nothing was verified, as pgchaos run) and on a usage error (a folder that
+is no shard, overlapping shards).`;
 
 /**
  * Runs `pgchaos merge-reports`.
- * @returns 0 all merged scenarios passed, 1 one failed, or the merged junit.xml lists fewer testcases than records.
+ * @returns 0 all merged scenarios passed (skipped ones aside), 1 one failed or was interrupted, or the merged junit.xml
+ *   lists fewer testcases than records, 2 every one was skipped.
  * @throws UsageError (exit 2) for fewer than one run folder or an unknown option; ConfigError (exit 2) from
  *   mergeRunDirs: a non-empty --out, a folder that is no shard, overlapping shards.
  */
@@ -75,5 +78,6 @@ export async function mergeReports(argv: string[]): Promise<number> {
     );
     return 1;
   }
-  return summary?.scenarios.every((s) => s.status === 'passed') ? 0 : 1;
+  // Skipped stories verified nothing: with nothing else, the merged run is no pass (as pgchaos run says with exit 2).
+  return summary?.status === 'passed' ? 0 : summary?.status === 'skipped' ? 2 : 1;
 }
