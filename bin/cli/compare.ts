@@ -20,8 +20,9 @@ export const COMPARE_HELP = `usage: pgchaos compare RUN_A RUN_B [options]
 
 Compares run B with the baseline run A, scenario by scenario (same file, name and PostgreSQL
 major; when each run covers one major and they differ, the major is ignored): scenarios that
-went from passed to failed, scenarios of A that B did not run, and metrics that got worse past
-their threshold are regressions; the reverse are fixes. Writes compare.html and diff.json into
+went from passed to failed (or to skipped: their image lacked what they need), scenarios of A
+that B did not run, and metrics that got worse past their threshold are regressions; the reverse
+are fixes. Writes compare.html and diff.json into
 B's folder (or --out DIR) and prints the regressions, then the fixes.
 
 A run is a run folder, a run id under ./reports (PGCHAOS_REPORTS_DIR), latest, or previous

@@ -4,7 +4,8 @@ export const COMMANDS = ['run', 'soak', 'shrink', 'list', 'compare', 'merge-repo
 
 export const EXIT_CODES =
   'exit codes: 0 every scenario passed · 1 a scenario failed · 2 usage, config or setup error · 130 interrupted (Ctrl-C;\n' +
-  '129 terminal closed, 143 SIGTERM) · 3 every scenario passed but the reports folder is full (the report is incomplete)';
+  '129 terminal closed, 143 SIGTERM) · 3 every scenario passed but the reports folder is full (the report is incomplete);\n' +
+  'a skipped scenario (its image lacks what it needs) neither passes nor fails: 2 when every scenario was skipped (nothing verified)';
 
 /** The text of `pgchaos --help`, with the package version. */
 export function mainHelp(version: string): string {
