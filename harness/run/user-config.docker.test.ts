@@ -1,7 +1,8 @@
 /**
  * `pgchaos run` (from the sources, in a user's folder) with what a user may choose: an image
  * without pg_rewind, and a fragment with a value the server refuses. The first runs and skips
- * the story that needs pg_rewind with the reason; the second stops before vitest starts.
+ * the story that needs pg_rewind with the reason — in JUnit, the terminal, the exit code,
+ * summary.json, index.html and the run index alike; the second stops before vitest starts.
  */
 import { execa } from 'execa';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../paths.ts';
+import type { Summary } from '../report/summary.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'pgchaos-user-config-'));
 const NO_REWIND = `pgchaos-test/no-rewind-${process.pid}:15`;
@@ -30,7 +32,7 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-it('skips the story that needs pg_rewind on an image without it, with the reason in JUnit', async () => {
+it('skips the story that needs pg_rewind on an image without it, with the reason in JUnit and every report', async () => {
   const built = await execa('docker', ['build', '-q', '-t', NO_REWIND, '-'], {
     input: 'FROM pgchaos/postgres:15\nRUN rm -f /usr/lib/postgresql/15/bin/pg_rewind /usr/bin/pg_rewind\n',
     reject: false,
@@ -56,6 +58,20 @@ it('skips the story that needs pg_rewind on an image without it, with the reason
   expect(r.exitCode, r.all).toBe(2);
   expect(r.stderr).toMatch(/every scenario selected was skipped, so nothing was verified: skipped: it needs pg_rewind/);
   expect(r.stderr).not.toMatch(/no scenario matched/);
+  // The run's own files say the same: a skipped record, a run that verified nothing, and why.
+  const reason = `it needs pg_rewind, which image ${NO_REWIND} (PostgreSQL 15) lacks; install it in the image to run this story`;
+  const summary = JSON.parse(readFileSync(join(dir, 'reports', run, 'summary.json'), 'utf8')) as Summary;
+  expect(summary.status).toBe('skipped');
+  expect(summary.counts).toEqual({ passed: 0, failed: 0, interrupted: 0, skipped: 1 });
+  expect(summary.scenarios).toEqual([expect.objectContaining({ major: 15, status: 'skipped', reason })]);
+  const html = readFileSync(join(dir, 'reports', run, 'index.html'), 'utf8');
+  expect(html).toContain(
+    `<div class="banner skipped">No scenario ran: 1 skipped — ${reason} — 0 passed, 0 failed, 0 interrupted, 1 skipped`,
+  );
+  expect(readFileSync(join(dir, 'reports', 'index.html'), 'utf8')).toContain(
+    '<td class="skipped">skipped<br><small>no scenario ran: 1 skipped</small>',
+  );
+  expect(r.stderr).toMatch(/pgchaos: no scenario ran, 1 skipped — report: /);
 }, 180_000);
 
 it("stops a value the server refuses before vitest starts, with the server's HINT", async () => {
