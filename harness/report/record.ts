@@ -146,7 +146,7 @@ export interface ScenarioRecord extends RecordKey {
   postgres?: string;
   /** Image the nodes ran, e.g. `pgchaos/postgres:15`. */
   image?: string;
-  /** The settings the cluster started with (synchronous_standby_names, synchronous_commit, standbys, …). */
+  /** The settings the cluster started with (synchronous_standby_names, synchronous_commit, standbys), and `atEnd` (primary and settings) when a move changed them. */
   cluster?: Record<string, unknown>;
   /** Shell command that reruns just this scenario on this major. */
   rerun: string;

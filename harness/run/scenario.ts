@@ -99,6 +99,8 @@ function scenarioOn(
       }
       const rec = new Recorder(name, relative(process.cwd(), t.task.file.filepath));
       const clusters: Cluster[] = [];
+      // The first cluster's settings as it started: what the story ran under (a failover changes them).
+      const started: Record<string, unknown>[] = [];
       const writers: BatchWriter[] = [];
       const observers: ReplicationObserver[] = [];
       const annotations: Array<Promise<unknown>> = [];
@@ -107,7 +109,7 @@ function scenarioOn(
       rec.onMetric = (k, v) => annotate(`metric ${k}`, typeof v === 'object' ? JSON.stringify(v) : String(v));
       t.onTestFinished(async (done) => {
         await Promise.all(annotations);
-        await finish(done, major, opts, rec, clusters, writers, observers);
+        await finish(done, major, opts, rec, clusters, started, writers, observers);
       }, TEARDOWN_MS);
       const outcome = await body({
         rec,
@@ -120,6 +122,7 @@ function scenarioOn(
             settings: { ...config.settings, ...opts?.settings },
           });
           clusters.push(c);
+          started.push(clusterSettings(c));
           rec.step('cluster ready', {
             image: c.image.name,
             synchronous_standby_names: c.sync.text,
@@ -184,6 +187,7 @@ async function finish(
   opts: ScenarioOptions,
   rec: Recorder,
   clusters: Cluster[],
+  started: Record<string, unknown>[],
   writers: BatchWriter[],
   observers: ReplicationObserver[],
 ): Promise<void> {
@@ -210,7 +214,7 @@ async function finish(
       startedAt: new Date(rec.clock.epochMs).toISOString(),
       durationMs: Math.round(rec.clock.now()),
       postgres: primary ? await primary.safePsql('SELECT version()').catch(() => undefined) : undefined,
-      ...(clusters[0] ? { image: clusters[0].image.name, cluster: clusterSettings(clusters[0]) } : {}),
+      ...(clusters[0] ? { image: clusters[0].image.name, cluster: clusterRecord(started[0]!, clusters[0]) } : {}),
       rerun: rerunCommand(rec.file, rec.name, major, opts.rerunArgs ?? (seed !== undefined ? ['--seed', String(seed)] : [])),
       metrics: rec.metrics,
       ...(Object.keys(rec.metricInfo).length ? { metricInfo: rec.metricInfo } : {}),
@@ -265,6 +269,21 @@ async function moveLogs(runDir: string, id: string, clusters: Cluster[]): Promis
 }
 
 /** What the report shows of a cluster's configuration. */
-function clusterSettings(c: Cluster): Record<string, unknown> {
+function clusterSettings(c: Pick<Cluster, 'standbys' | 'sync' | 'synchronousCommit'>): Record<string, unknown> {
   return { standbys: c.standbys.map((s) => s.name), synchronous_standby_names: c.sync.text, synchronous_commit: c.synchronousCommit };
+}
+
+/**
+ * The record's `cluster`: the settings it started with (what the story ran under), and, when a
+ * failover or a move changed them, `atEnd`: the primary and settings it ended with. Before, the
+ * end state alone was recorded, and a report header read "standbys primary, s2" after a failover.
+ */
+export function clusterRecord(
+  atStart: Record<string, unknown>,
+  c: Pick<Cluster, 'primary' | 'standbys' | 'sync' | 'synchronousCommit'>,
+): Record<string, unknown> {
+  const end = clusterSettings(c);
+  if (JSON.stringify(end) === JSON.stringify(atStart)) return atStart;
+  const names = (end.standbys as string[]).join(', ');
+  return { ...atStart, atEnd: `primary ${c.primary.name}; standbys ${names}; synchronous_standby_names ${c.sync.text || "''"}` };
 }
