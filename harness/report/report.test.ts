@@ -37,6 +37,9 @@ const ws = (t: number, commits: number): WriterSample => ({
   unknown: 0,
 });
 
+/** The report page of a run holding the one record `r`. */
+const pageOf = (r: ScenarioRecord) =>
+  renderHtml({ summary: buildSummary('run', null, [r]), context: null, records: [r], broken: [], logs: new Map(), files: [] });
 const row = (name: string, state: string, syncState: string, flushLsn: string, replayLsn = flushLsn) => ({
   name,
   state,
@@ -515,27 +518,13 @@ describe('parseRecord of a record written when metrics held tables', () => {
     const r = old({ schedule: { seed: 10, faults: [] }, failovers: [], outAtPromotion: [1] });
     expect(r.nemesis).toEqual({ seed: 10, schedule: { seed: 10, faults: [] }, failovers: [] });
     expect(r.legacyMetrics).toEqual({ outAtPromotion: [1] });
-    const html = renderHtml({
-      summary: buildSummary('run', null, [r]),
-      context: null,
-      records: [r],
-      broken: [],
-      logs: new Map(),
-      files: [],
-    });
+    const html = pageOf(r);
     expect(html).toContain('<summary class="mono">outAtPromotion</summary>');
   });
 
   it('draws them as tables, not JSON', () => {
     const r = old({ timelines: { primary: 1, s1: 1 }, rowsPerNode: { primary: 4813000, s1: 4813000 }, steadyTps: 289 });
-    const html = renderHtml({
-      summary: buildSummary('run', null, [r]),
-      context: null,
-      records: [r],
-      broken: [],
-      logs: new Map(),
-      files: [],
-    });
+    const html = pageOf(r);
     expect(html).toContain('<h3>Nodes at the end</h3><table class="nodes-at-end">');
     expect(html).toContain('<tr><td>s1</td><td>1</td><td>4,813,000</td></tr>');
     expect(html).not.toContain('{&quot;primary&quot;');
@@ -546,14 +535,7 @@ describe('parseRecord of a record written when metrics held tables', () => {
 
   it("an undeclared metric of the scenario's own is shown bare and marked undeclared", () => {
     const r = { ...old({ queueDepth: 3, queueDrainMs: 840 }), metricInfo: { queueDrainMs: { unit: 'ms', better: 'lower' as const } } };
-    const html = renderHtml({
-      summary: buildSummary('run', null, [r]),
-      context: null,
-      records: [r],
-      broken: [],
-      logs: new Map(),
-      files: [],
-    });
+    const html = pageOf(r);
     expect(html).toMatch(
       /queueDepth<\/td><td class="val">3<\/td><td><span class="warn-t">undeclared<\/span><\/td><td class="muted">not compared/,
     );
