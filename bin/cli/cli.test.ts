@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { configToEnv, loadUserConfig } from '../../harness/run/config.ts';
 import { nearestCommand, parseRunArgs, seedList, UsageError } from './args.ts';
 import { COMMANDS } from './help.ts';
+import { PACKAGE_ROOT } from '../../harness/paths.ts';
 import { prepareReportsDir, selectScenarios } from './run.ts';
 import { globLiteral, scenarioHeader } from './scenarios.ts';
 
@@ -31,6 +32,8 @@ describe('pgchaos run: arguments', () => {
       'ha.json',
       '--pg',
       '13,15',
+      '--manager',
+      'patroni',
       '--image',
       '15=reg/pg:15.8',
       '--image=17=reg/pg:17',
@@ -64,6 +67,7 @@ describe('pgchaos run: arguments', () => {
       vitestArgs: [],
       overrides: {
         pg: '13,15',
+        manager: 'patroni',
         images: { 15: 'reg/pg:15.8', 17: 'reg/pg:17' },
         standbys: ['s1', 's2', 's3'],
         synchronousStandbyNames: 'FIRST 1 (s1, s2)',
@@ -226,5 +230,23 @@ describe('pgchaos run: handing the resolved config to vitest', () => {
       { env },
     );
     expect(JSON.parse(child.stdout)).toEqual(big);
+  });
+});
+
+describe('pgchaos run --manager', () => {
+  it('a manager not yet implemented is exit 2 with the fix, before the engine is asked', async () => {
+    const child = await execa(
+      join(PACKAGE_ROOT, 'node_modules', '.bin', 'tsx'),
+      [join(PACKAGE_ROOT, 'bin', 'pgchaos.ts'), 'run', '--manager', 'repmgr'],
+      {
+        reject: false,
+        cwd: mkdtempSync(join(tmpdir(), 'pgchaos-manager-')),
+        // An engine that cannot answer: were it asked first, the error would name DOCKER_HOST.
+        env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' },
+      },
+    );
+    expect(child.exitCode).toBe(2);
+    expect(child.stderr).toMatch(/manager "repmgr" is not implemented yet \(pgchaos runs builtin, patroni\)/);
+    expect(child.stderr).not.toMatch(/DOCKER_HOST|engine/);
   });
 });

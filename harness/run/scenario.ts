@@ -17,6 +17,7 @@ import { BatchWriter, type BatchWriterOptions } from '../load/writer.ts';
 import { clusterOptionsOf, userConfig, writerOptionsOf, type UserConfig } from './config.ts';
 import type { ImageNeed } from '../db/image.ts';
 import { unmetNeeds } from './needs.ts';
+import type { ManagerName } from '../history/manager.ts';
 
 /** What a scenario body gets: a recorder, and starters whose products are torn down for it. */
 export interface ScenarioContext {
@@ -64,6 +65,11 @@ export interface ScenarioOptions {
   rerunArgs?: string[];
   /** What the story needs of its image beyond every cluster's binaries, e.g. `['pg_rewind']`: on an image without it, the story is skipped with the reason. */
   needs?: readonly ImageNeed[];
+  /**
+   * The HA managers the story is written for (default `['builtin']`): under another (config
+   * `manager`), it is skipped with the reason, never run on a cluster the config did not choose.
+   */
+  managers?: readonly ManagerName[];
 }
 
 /**
@@ -88,7 +94,7 @@ function scenarioOn(
   test(
     `${name} [pg${major}]`,
     async (t) => {
-      const unmet = unmetNeeds(opts.needs, major);
+      const unmet = unmetNeeds(opts.needs, major) ?? unmetManager(opts.managers, config.manager);
       if (unmet) {
         await t.annotate(unmet, 'skipped'); // the reason in JUnit (a property), where <skipped/> has none
         t.skip(unmet);
@@ -148,6 +154,13 @@ function scenarioOn(
     },
     opts.timeoutMs ?? 300_000,
   );
+}
+
+/** Why a story written for `managers` (default builtin) does not run under `chosen`, or undefined when it does. */
+export function unmetManager(managers: readonly ManagerName[] = ['builtin'], chosen: ManagerName): string | undefined {
+  return managers.includes(chosen)
+    ? undefined
+    : `skipped: this story is not yet written for manager ${chosen} (it runs under ${managers.join(', ')}); run it with --manager ${managers[0]}`;
 }
 
 /**
