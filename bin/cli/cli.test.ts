@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { configToEnv, loadUserConfig } from '../../harness/run/config.ts';
 import { nearestCommand, parseRunArgs, seedList, UsageError } from './args.ts';
 import { COMMANDS } from './help.ts';
+import { managerLine } from './list.ts';
 import { PACKAGE_ROOT } from '../../harness/paths.ts';
 import { prepareReportsDir, selectScenarios } from './run.ts';
 import { globLiteral, scenarioHeader } from './scenarios.ts';
@@ -248,5 +249,18 @@ describe('pgchaos run --manager', () => {
     expect(child.exitCode).toBe(2);
     expect(child.stderr).toMatch(/manager "repmgr" is not implemented yet \(pgchaos runs builtin, patroni\)/);
     expect(child.stderr).not.toMatch(/DOCKER_HOST|engine/);
+  });
+});
+
+describe('pgchaos list: the manager under test', () => {
+  it('names the manager the folder’s config chooses, the default, or why the config does not load', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgchaos-list-'));
+    expect(managerLine(dir)).toMatch(/^HA manager under test: builtin \(the default; /);
+    writeFileSync(join(dir, 'pgchaos.config.json'), JSON.stringify({ manager: 'patroni', pg: 15 }));
+    expect(managerLine(dir)).toMatch(/^HA manager under test: patroni \(from pgchaos\.config\.json; /);
+    writeFileSync(join(dir, 'pgchaos.config.json'), JSON.stringify({ manager: 'repmgr' }));
+    expect(managerLine(dir)).toMatch(
+      /^HA manager under test: unknown, the config does not load \(.*manager "repmgr" is not implemented yet/,
+    );
   });
 });
