@@ -20,7 +20,7 @@ export {
   type StallEvidence,
   type SustainedEvidence,
 } from './throughput.ts';
-export { writeOutage } from './readings/commits.ts';
+export { writeOutage, writesBackT } from './readings/commits.ts';
 export { faultImpacts, impactByKind, type FaultImpact, type KindImpact } from './readings/impact.ts';
 export { lossExposure, type LossExposure, type LossExposureInput } from './readings/loss-exposure.ts';
 export { writeAvailability, type WriteAvailability, type WriteAvailabilityInput } from './readings/write-availability.ts';
