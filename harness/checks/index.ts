@@ -20,6 +20,7 @@ export {
   type SustainedEvidence,
 } from './throughput.ts';
 export { writeOutage } from './readings/commits.ts';
+export { deposedWindows, type DeposedWindow } from './readings/deposed-window.ts';
 export { faultImpacts, impactByKind, type FaultImpact, type KindImpact } from './readings/impact.ts';
 export { lossExposure, type LossExposure, type LossExposureInput } from './readings/loss-exposure.ts';
 export { writeAvailability, type WriteAvailability, type WriteAvailabilityInput } from './readings/write-availability.ts';
