@@ -37,6 +37,7 @@ import { injectManagedFault } from '../../nemesis/managed.ts';
 import { currentRun } from '../../run-id.ts';
 import { pollUntil } from '../../wait.ts';
 import { PatroniCluster } from './cluster.ts';
+import { leaderOf } from './view.ts';
 
 const TTL_S = 10;
 const LOOP_WAIT_S = 2;
@@ -228,37 +229,47 @@ async function deposedWindowAround(kind: Fault['kind'], windowAfterMs: number) {
     );
     await pause(windowAfterMs);
     const healAt = await injected.heal();
-    // Patroni, back or reconnected, finds another node holding the lock: it demotes and rejoins (pg_rewind).
-    const demotedMs = await pollUntil(
+    // Patroni, back or reconnected, finds one of the two holding the lock; the other demotes and rejoins (pg_rewind).
+    const settledAfter = await pollUntil(
       async () => {
         const view = await cluster.view();
-        const m = view.members.find((x) => x.name === old);
-        const rejoined = m?.role !== 'leader' && m?.state === 'running' && (await inRecovery(old).catch(() => false));
-        return rejoined ? { done: true, value: Math.round(clock.now() - healAt) } : { done: false, seen: JSON.stringify(m) };
+        const l = leaderOf(view);
+        const other = l === old ? promoted.leader : old;
+        const m = view.members.find((x) => x.name === other);
+        const rejoined = l && m?.role !== 'leader' && m?.state === 'running' && (await inRecovery(other).catch(() => false));
+        return rejoined
+          ? { done: true, value: { leader: l, ms: Math.round(clock.now() - healAt) } }
+          : { done: false, seen: JSON.stringify(view.members) };
       },
-      { what: `${old} rejoined as a replica`, timeoutMs: 90_000, intervalMs: 250 },
+      { what: `one of ${old}, ${promoted.leader} leading and the other rejoined as a replica`, timeoutMs: 90_000, intervalMs: 250 },
     );
     await pause(500);
     await Promise.all([pinned.stop(), proxied.stop()]);
-    const present = await presentOn(promoted.leader);
-    const windows = deposedWindows([...pinned.batches, ...proxied.batches], present);
+    const present = await presentOn(settledAfter.leader);
+    const all = [...pinned.batches, ...proxied.batches];
+    const windows = deposedWindows(all, present);
     const w = windows.at(-1)!;
+    // Commits on the new timeline the survivor lacks: none unless the old history won back the lock.
+    const kept = new Set(present.filter((p) => p.ledgerRows !== null).map((p) => `${p.client}/${p.seq}`));
+    const lostNew = all.filter((b) => b.outcome === 'acked' && b.timeline === w.newTimeline && !kept.has(`${b.client}/${b.seq}`)).length;
     const fig = {
       old,
       new: promoted.leader,
+      leaderAfterHeal: settledAfter.leader,
       promotedMs: promoted.ms,
       newFirstAckMs: Math.round(firstNew - t0),
       healMs: Math.round(healAt - t0),
-      rejoinedAfterHealMs: demotedMs,
+      rejoinedAfterHealMs: settledAfter.ms,
       windowMs: Math.round(w.windowMs),
       ackedInWindow: w.acked.length,
       lostInWindow: w.lost?.length,
+      lostOnNewTimeline: lostNew,
       oldNodes: w.oldNodes,
       pinnedAcked: pinned.batches.filter((b) => b.outcome === 'acked').length,
       proxiedAcked: proxied.batches.filter((b) => b.outcome === 'acked').length,
     };
     figure(`${kind} primary: deposed window`, fig);
-    return { windows, w, fig, old };
+    return { windows, w, fig, old, lostNew };
   } finally {
     await Promise.all([pinned.stop(), proxied.stop()]);
   }
@@ -418,7 +429,9 @@ describe("faults of Patroni's agent and of HAProxy", () => {
   }, 120_000);
 
   it('kill9-agent on the leader: PostgreSQL takes commits until the lock expires, a replica is promoted, the old one takes pinned writes until its agent returns', async () => {
-    const { w, fig, old } = await deposedWindowAround('kill9-agent', 3000);
+    const { w, fig, old, lostNew } = await deposedWindowAround('kill9-agent', 3000);
+    expect(fig.leaderAfterHeal).toBe(fig.new);
+    expect(lostNew).toBe(0);
     // HAProxy drops the old leader once its REST API is gone (fall 3 × 1 s), long before ttl: no proxied ack in the window.
     expect(w.oldNodes).toEqual([old]);
     expect(w.windowMs).toBeGreaterThan(2000);
@@ -427,13 +440,20 @@ describe("faults of Patroni's agent and of HAProxy", () => {
     expect(fig.promotedMs).toBeGreaterThan(TTL_S * 1000 - LOOP_WAIT_S * 1000);
   }, 240_000);
 
-  it('freeze-agent on the leader (frozen_patroni): HAProxy drops it, a replica is promoted after ttl; thawed, Patroni demotes it', async () => {
-    const { w, fig, old } = await deposedWindowAround('freeze-agent', 3000);
+  it('freeze-agent on the leader (frozen_patroni): a replica is promoted after ttl; thawed, one history wins, and what the other acknowledged is lost', async () => {
+    const { w, fig, old, lostNew } = await deposedWindowAround('freeze-agent', 3000);
     // A frozen REST API times out (HAProxy's `timeout check`) rather than refusing: HAProxy may still route there a while.
     expect(w.oldNodes).toContain(old);
     expect(w.windowMs).toBeGreaterThan(2000);
-    expect(w.lost).toEqual(w.acked);
-    expect(fig.rejoinedAfterHealMs).toBeLessThan(60_000);
+    // Seen with Patroni 3.0.2 (run 20261206-131143-8c70): the thawed leader renews its lease and puts the leader key
+    // back unconditionally (etcd3.py `_update_leader`, compare-and-set only from 3.0.3, #2693); the promoted one demotes.
+    if (fig.leaderAfterHeal === old) {
+      expect(w.lost).toEqual([]);
+      expect(lostNew).toBeGreaterThan(0);
+    } else {
+      expect(w.lost).toEqual(w.acked);
+      expect(lostNew).toBe(0);
+    }
   }, 240_000);
 });
 

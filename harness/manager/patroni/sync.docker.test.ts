@@ -130,6 +130,17 @@ it('synchronous_mode: Patroni rewrites the setting as each sync standby dies, th
   const second = await settled(`${y} named and sync`, t, (v, sync) => v === y && sync.join() === y);
   expect(patroniSyncNamesProblem(second.value, { strict: false, nodeCount: 1, candidates: [y] })).toBeUndefined();
   figures.syncStandbyDied = second;
+  // Patroni writes the setting first and its DCS /sync key after it (ha.py process_sync_replication, waiting 2 s for the
+  // standby to be sync). Seen in run 20261206-131143-8c70: when y died within those 2 s the key stayed empty, and with no
+  // candidate left Patroni saw nothing to change (picked == the key's []), leaving y's name and every commit waiting.
+  // The documented path is the one after the key names y.
+  await pollUntil(
+    async () => {
+      const m = (await cluster.view()).members.find((x) => x.role === 'sync_standby');
+      return m?.name === y ? { done: true, value: true } : { done: false, seen: `sync_standby ${m?.name ?? 'none'}` };
+    },
+    { what: `${y} as sync_standby in Patroni's /sync key`, timeoutMs: 30_000, intervalMs: 250 },
+  );
 
   // 2. The other dies too: without strict, Patroni empties the setting and the primary commits alone.
   t = clock.now();
