@@ -8,6 +8,7 @@ import { describeModelAgreementEvidence, type ModelAgreementEvidence } from './m
 import { describePromisedLossEvidence, type PromisedLossEvidence } from './promised-loss.ts';
 import { describeRowHashEvidence, type RowHashEvidence } from './row-hash.ts';
 import { describeSplitBrainEvidence, type SplitBrainEvidence } from './split-brain.ts';
+import { describeStuckEvidence, type StuckEvidence } from './stuck.ts';
 import { describeSyncSequenceEvidence, type SyncSequenceEvidence } from './sync-state.ts';
 import {
   describeRecoveryEvidence,
@@ -30,6 +31,7 @@ const DESCRIBERS: Record<string, (evidence: never) => string> = {
   [CHECK_IDS.rowHashes]: (e: RowHashEvidence) => describeRowHashEvidence(e),
   [CHECK_IDS.modelAgreement]: (e: ModelAgreementEvidence) => describeModelAgreementEvidence(e),
   [CHECK_IDS.syncSequence]: (e: SyncSequenceEvidence) => describeSyncSequenceEvidence(e),
+  [CHECK_IDS.notStuck]: (e: StuckEvidence) => describeStuckEvidence(e),
 };
 
 /**

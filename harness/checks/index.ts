@@ -9,6 +9,7 @@ export { checkLossAgainstPromise, type PromisedLossEvidence } from './promised-l
 export { checkModelAgreement, type Disagreement, type ModelAgreementEvidence } from './model-agreement.ts';
 export { checkRowHashes, type RowHashEvidence } from './row-hash.ts';
 export { checkSplitBrain, type SplitBrainEvidence } from './split-brain.ts';
+export { checkNotStuck, type ManagerView, type StuckEvidence } from './stuck.ts';
 export { checkSyncSequence, type SyncSequenceEvidence } from './sync-state.ts';
 export {
   checkRecovered,
