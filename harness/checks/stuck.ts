@@ -26,26 +26,26 @@ export interface StuckEvidence {
   firstAckT: number | null;
   /** `firstAckT - lastHealT`, ms; null when no batch was acknowledged after the heal. */
   msToWritable: number | null;
-  /** End of the writer's last attempt, ms; null without any. */
-  lastAttemptT: number | null;
+  /** When the writer stopped trying, ms (its attempts to connect count: a ledger records only batches sent). */
+  writerStoppedT: number;
   /** The manager's views from the last one at or before the heal on, the last 10. */
   views: ManagerView[];
 }
 
 /**
  * The cluster is not stuck: a batch was acknowledged within `recoveryMs` after `lastHealT`.
- * Failed when none was and the writer kept trying past the window; unknown when the writer's
- * attempts ended before the window did (it cannot tell).
+ * Failed when none was and the writer kept trying past the window; unknown when the writer
+ * stopped before the window ended (it cannot tell).
  * @param batches the writer's ledger (any order).
- * @param o.lastHealT when the last heal began, ms; o.recoveryMs the window, ms; o.views the manager's recorded views.
+ * @param o.lastHealT when the last heal began, ms; o.recoveryMs the window, ms; o.writerStoppedT
+ *   when the writer stopped trying, ms; o.views the manager's recorded views.
  */
 export function checkNotStuck(
   batches: readonly Batch[],
-  o: { lastHealT: number; recoveryMs: number; views?: readonly ManagerView[] },
+  o: { lastHealT: number; recoveryMs: number; writerStoppedT: number; views?: readonly ManagerView[] },
 ): Verdict<StuckEvidence> {
   const after = batches.filter((b) => b.outcome === 'acked' && b.endT > o.lastHealT);
   const firstAckT = after.length ? Math.min(...after.map((b) => b.endT)) : null;
-  const lastAttemptT = batches.length ? Math.max(...batches.map((b) => b.endT)) : null;
   const views = [...(o.views ?? [])].sort((a, b) => a.t - b.t);
   const from = views.findLastIndex((v) => v.t <= o.lastHealT);
   const evidence: StuckEvidence = {
@@ -53,12 +53,11 @@ export function checkNotStuck(
     recoveryMs: o.recoveryMs,
     firstAckT,
     msToWritable: firstAckT === null ? null : firstAckT - o.lastHealT,
-    lastAttemptT,
+    writerStoppedT: o.writerStoppedT,
     views: views.slice(Math.max(0, from)).slice(-10),
   };
   const deadline = o.lastHealT + o.recoveryMs;
-  const status =
-    firstAckT !== null && firstAckT <= deadline ? 'passed' : lastAttemptT !== null && lastAttemptT >= deadline ? 'failed' : 'unknown';
+  const status = firstAckT !== null && firstAckT <= deadline ? 'passed' : o.writerStoppedT >= deadline ? 'failed' : 'unknown';
   return { id: CHECK_IDS.notStuck, check: 'writes come back after the last heal', status, summary: summary(status, evidence), evidence };
 }
 

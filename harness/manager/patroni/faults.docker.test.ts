@@ -26,6 +26,7 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { deposedWindows } from '../../checks/readings/deposed-window.ts';
+import { checkNotStuck, type ManagerView } from '../../checks/stuck.ts';
 import { Clock } from '../../clock.ts';
 import { docker, RUN_LABEL } from '../../docker.ts';
 import { describeFault, type Fault } from '../../history/fault.ts';
@@ -37,7 +38,7 @@ import { injectManagedFault } from '../../nemesis/managed.ts';
 import { currentRun } from '../../run-id.ts';
 import { pollUntil } from '../../wait.ts';
 import { PatroniCluster } from './cluster.ts';
-import { leaderOf } from './view.ts';
+import { describeView, leaderOf } from './view.ts';
 
 const TTL_S = 10;
 const LOOP_WAIT_S = 2;
@@ -371,28 +372,57 @@ describe("faults of Patroni's DCS (etcd, 3 members)", () => {
     await injected.heal();
   }, 120_000);
 
-  it('dcs-quorum-loss: with failsafe_mode off the leader demotes itself, no node takes writes; healed, a leader again', async () => {
+  it('dcs-quorum-loss: with failsafe_mode off the leader demotes itself, no node takes writes (stuck, with its views); healed, a leader again', async () => {
     const leader = (await cluster.leader())!;
-    const { injected, t0 } = await inject({ kind: 'dcs-quorum-loss', target: 'primary' });
-    expect(injected.nodes).toHaveLength(2);
-    // Demoted: its update of the lock fails after retry_timeout; the next loop demotes ('offline', read-only).
-    const demotedMs = await pollUntil(
-      async () =>
-        (await inRecovery(leader).catch(() => false))
-          ? { done: true, value: Math.round(clock.now() - t0) }
-          : { done: false, seen: 'primary' },
-      { what: `${leader} read-only (demoted)`, timeoutMs: (TTL_S + LOOP_WAIT_S + RETRY_TIMEOUT_S) * 1000 * 2, intervalMs: 200 },
-    );
-    const writes = await writeOnce(cluster.connectionConfig());
-    const primaries = await Promise.all(cluster.nodeNames.map((n) => cluster.restStatus(n, '/primary')));
-    expect(writes.ok).toBe(false);
-    expect(primaries.filter((s) => s === 200)).toEqual([]);
-    const healAt = await injected.heal();
-    const writableMs = await msUntilWritable(healAt, 90_000);
-    figure('dcs-quorum-loss', { members: injected.nodes, leader, demotedMs, writableAfterHealMs: writableMs });
-    // Patroni gives itself `ttl` from its last renewal to stop being a writable primary (watchdog.rst: "ttl - safety_margin -
-    // loop_wait - retry_timeout" left to terminate client connections), plus a fast stop and a read-only start here.
-    expect(demotedMs).toBeLessThan(TTL_S * 1000 + 5000);
+    const writer = new LedgerClient(nextClient++, 'haproxy', () => cluster.connectionConfig());
+    const views: ManagerView[] = [];
+    // Patroni's own view in one line, as the stuck check's evidence ('no view: …' while no REST API can read the DCS).
+    const note = async (at: string) =>
+      views.push({ t: clock.now(), at, view: await cluster.view().then(describeView, (e: Error) => `no view: ${e.message}`) });
+    try {
+      await note('before');
+      const { injected, t0 } = await inject({ kind: 'dcs-quorum-loss', target: 'primary' });
+      expect(injected.nodes).toHaveLength(2);
+      await note('fault dcs-quorum-loss');
+      // Demoted: its update of the lock fails after retry_timeout; the next loop demotes ('offline', read-only).
+      const demotedMs = await pollUntil(
+        async () =>
+          (await inRecovery(leader).catch(() => false))
+            ? { done: true, value: Math.round(clock.now() - t0) }
+            : { done: false, seen: 'primary' },
+        { what: `${leader} read-only (demoted)`, timeoutMs: (TTL_S + LOOP_WAIT_S + RETRY_TIMEOUT_S) * 1000 * 2, intervalMs: 200 },
+      );
+      const writes = await writeOnce(cluster.connectionConfig());
+      const primaries = await Promise.all(cluster.nodeNames.map((n) => cluster.restStatus(n, '/primary')));
+      expect(writes.ok).toBe(false);
+      expect(primaries.filter((s) => s === 200)).toEqual([]);
+      await pause(3000);
+      await note('demoted');
+      // While the quorum is lost the cluster is stuck, and the check says so with Patroni's views as evidence.
+      const during = checkNotStuck(writer.batches, { lastHealT: t0 + demotedMs, recoveryMs: 2000, writerStoppedT: clock.now(), views });
+      expect(during.status, during.summary).toBe('failed');
+      const healAt = await injected.heal();
+      await note('heal dcs-quorum-loss');
+      const writableMs = await msUntilWritable(healAt, 90_000);
+      await pause(1000);
+      await writer.stop();
+      await note('writable');
+      const after = checkNotStuck(writer.batches, { lastHealT: healAt, recoveryMs: 60_000, writerStoppedT: clock.now(), views });
+      expect(after.status, after.summary).toBe('passed');
+      figure('dcs-quorum-loss', {
+        members: injected.nodes,
+        leader,
+        demotedMs,
+        writableAfterHealMs: writableMs,
+        stuckDuring: during.summary,
+        notStuckAfter: after.summary,
+      });
+      // Patroni gives itself `ttl` from its last renewal to stop being a writable primary (watchdog.rst: "ttl - safety_margin -
+      // loop_wait - retry_timeout" left to terminate client connections), plus a fast stop and a read-only start here.
+      expect(demotedMs).toBeLessThan(TTL_S * 1000 + 5000);
+    } finally {
+      await writer.stop();
+    }
   }, 180_000);
 });
 
