@@ -4,7 +4,8 @@
  *
  * 1. the cluster, the writer (200 batches/s unless the config sets a rate, so that what is
  *    judged is the faults, not whether standbys keep up with an unthrottled writer) and the
- *    operator: the write-ups' failover procedure as a loop (write-up 000 §11, write-up 001);
+ *    manager, through the seam every HA manager fits (harness/manager/manager.ts): the built-in
+ *    operator, the write-ups' failover procedure as a loop (write-up 000 §11, write-up 001);
  * 2. the schedule: faults from the catalogue, at most two at once, each healed, over
  *    `--duration` seconds; the operator fails over when the primary stays unreachable;
  * 3. the recovery window: the operator rejoins old primaries (pg_rewind or a re-clone) and
@@ -21,16 +22,7 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as holdFor } from 'node:timers/promises';
 import { onTestFinished } from 'vitest';
-import {
-  type Cluster,
-  pollUntil,
-  readPresentBatches,
-  scenario,
-  userConfig,
-  verifyConsistent,
-  verifyRecovered,
-  WAL_MOUNT_MB,
-} from '../harness/index.ts';
+import { pollUntil, readPresentBatches, scenario, userConfig, verifyConsistent, verifyRecovered, WAL_MOUNT_MB } from '../harness/index.ts';
 import {
   checkLossAgainstPromise,
   checkNoAckedLost,
@@ -39,6 +31,7 @@ import {
   lossExposure,
   meanTps,
   writeAvailability,
+  writesBackT,
 } from '../harness/checks/index.ts';
 import {
   DEFAULT_FAULT_KINDS,
@@ -50,8 +43,6 @@ import {
   type Schedule,
   validateSchedule,
 } from '../harness/nemesis/index.ts';
-import { durabilityPromise } from '../harness/model/index.ts';
-import { Operator } from '../harness/manager/index.ts';
 
 /** Batches per second unless the config sets a rate (see the standby-loss matrix for why a rate). */
 const RATE_TPS = 200;
@@ -65,9 +56,15 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
   scenario(
     title,
     async (ctx) => {
-      const { rec, startCluster, startWriter, startObserver, verify } = ctx;
+      const { rec, startManager, startWriter, startObserver, verify } = ctx;
       const kinds = saved ? saved.faults.map((f) => f.kind) : (config.nemesis.kinds ?? DEFAULT_FAULT_KINDS);
-      const cluster = await startCluster(kinds.includes('wal-full') ? { walMountMb: config.nemesis.walMountMb ?? WAL_MOUNT_MB } : {});
+      // The manager asks nothing of the nemesis; the story tells it which nodes a fault holds.
+      let nemesis: Nemesis | undefined;
+      const manager = await startManager({
+        cluster: kinds.includes('wal-full') ? { walMountMb: config.nemesis.walMountMb ?? WAL_MOUNT_MB } : {},
+        operator: { promote: config.nemesis.promote, busy: (n) => nemesis?.busy(n) ?? false },
+      });
+      const cluster = manager.cluster;
       const schedule: Schedule =
         saved ??
         generateSchedule(seed, defaultLimits({ kinds, standbys: cluster.standbys.length, durationMs: config.nemesis.durationS * 1000 }));
@@ -76,19 +73,18 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
       rec.step('schedule', { text: describeSchedule(schedule) });
       const observer = startObserver(cluster);
       const writer = await startWriter(cluster, config.writer.rateTps === undefined ? { rateTps: RATE_TPS } : {});
-      const nemesis = new Nemesis(cluster, rec);
-      const operator = new Operator(cluster, rec, { promote: config.nemesis.promote, busy: (n) => nemesis.busy(n) });
+      nemesis = new Nemesis(cluster, rec);
       const steadyFrom = rec.step('steady writes') + 1000;
       await holdFor(STEADY_MS + 1000);
       const steadyTps = meanTps(writer.samples(), steadyFrom, rec.clock.now());
       rec.metric('steadyTps', Math.round(steadyTps));
-      // Whatever ends the test (a timeout, Ctrl-C), the schedule and the operator stop with it.
+      // Whatever ends the test (a timeout, Ctrl-C), the schedule and the manager stop with it.
       const abort = new AbortController();
       onTestFinished(async () => {
         abort.abort();
-        await operator.stop();
+        await manager.stop();
       });
-      operator.start();
+      manager.start();
       let played: Awaited<ReturnType<Nemesis['play']>>;
       let notSettled: unknown = null;
       try {
@@ -104,9 +100,9 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
         // A cluster that never settles fails the story, but only after the loss below is judged and recorded.
         notSettled = await pollUntil(
           async () =>
-            (await operator.settled().catch(() => false)) ? { done: true, value: true } : { done: false, seen: await topology(cluster) },
+            (await manager.settled().catch(() => false)) ? { done: true, value: true } : { done: false, seen: (await manager.view()).raw },
           {
-            what: 'the operator to rejoin every node and every standby to stream from the primary',
+            what: 'the manager to rejoin every node and every standby to stream from the primary',
             timeoutMs: schedule.recoveryMs,
             intervalMs: 500,
           },
@@ -117,22 +113,23 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
         // Writes back within the recovery window, at half the steady rate or more.
         await verifyRecovered(ctx, writer, { repairT: lastHealT, withinMs: schedule.recoveryMs, steadyTps });
       } finally {
-        await operator.stop();
+        await manager.stop();
       }
-      rec.nemesis.failovers = operator.failovers;
-      rec.metric('failovers', operator.failovers.length);
+      rec.metric('failovers', manager.failovers.length);
       await writer.stop();
+      // Each failover with when the writer saw writes come back on the new primary.
+      rec.nemesis.failovers = manager.failovers.map((f) => ({ ...f, writesBackT: writesBackT(writer.ledger(), f) }));
 
       // Acknowledged writes: lost only where the config does not promise them. Judged before the
       // checks that need a settled cluster, so that a run that never settles still says what it lost.
       const lost = checkNoAckedLost(cluster.primary.name, writer.ledger(), await readPresentBatches(cluster.primary));
       rec.metric('lostAcked', lost.evidence.lostAcked);
-      const promise = durabilityPromise({ ...cluster.syncSettings(), standbys: cluster.standbys.map((s) => s.name) }, 'most-advanced');
+      const promise = manager.promise();
       // Who was out when each promotion was decided, and whether a host crashed (checks/readings/loss-exposure.ts).
       const seen = lossExposure({
         injected: played.injected,
         skipped: played.skipped,
-        failovers: operator.failovers,
+        failovers: manager.failovers,
         primaryCrashLoses: promise.primaryCrashLoses,
       });
       rec.nemesis.outAtPromotion = seen.outAtPromotion;
@@ -177,15 +174,4 @@ function rerunArgs(seed: number): string[] {
     ...(n.promote !== 'most-advanced' ? ['--promote', n.promote] : []),
     ...(n.kinds ? ['--kinds', n.kinds.join(',')] : []),
   ];
-}
-
-/** One line per node for a wait's "last seen": role, running, streaming. */
-async function topology(cluster: Cluster): Promise<string> {
-  const rows = await cluster.primary.walSenders().catch(() => []);
-  return `primary ${cluster.primary.name}; walsenders: ${rows.map((r) => `${r.name} ${r.state}`).join(', ') || 'none'}; fenced: ${
-    cluster.nodes
-      .filter((n) => cluster.isFenced(n))
-      .map((n) => n.name)
-      .join(', ') || 'none'
-  }`;
 }

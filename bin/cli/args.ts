@@ -17,6 +17,7 @@ export class UsageError extends ConfigError {
 export const RUN_OPTIONS = {
   config: { type: 'string' },
   pg: { type: 'string' },
+  manager: { type: 'string' },
   image: { type: 'string', multiple: true },
   standbys: { type: 'string' },
   sync: { type: 'string' },
@@ -73,6 +74,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
   };
   const overrides: UserConfigFile = {};
   if (v.pg !== undefined) overrides.pg = v.pg;
+  if (v.manager !== undefined) overrides.manager = v.manager;
   if (v.image) overrides.images = Object.fromEntries(v.image.map(parseImage));
   if (v.standbys !== undefined)
     overrides.standbys = v.standbys
@@ -109,7 +111,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
 const NOT_CONFIG = new Set(['pg', 'out', 'no-builtin', 'help']);
 
 /**
- * The flags of a `pgchaos run` command line that shape the resolved config (`--config`, `--sync`,
+ * The flags of a `pgchaos run` command line that shape the resolved config (`--config`, `--manager`, `--sync`,
  * `--synchronous-commit`, `--image`, `--conf`, the writer's and the nemesis's, `--no-pull`, …),
  * one token each (`--sync=ANY 1 (s1, s2)`, `--data-checksums`), in the order given: what a
  * record's rerun command carries so it reruns the same config. Leaves out `--pg` (the rerun names

@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { configToEnv, loadUserConfig } from '../../harness/run/config.ts';
 import { nearestCommand, parseRunArgs, seedList, UsageError } from './args.ts';
 import { COMMANDS } from './help.ts';
+import { managerLine } from './list.ts';
+import { PACKAGE_ROOT } from '../../harness/paths.ts';
 import { prepareReportsDir, selectScenarios } from './run.ts';
 import { globLiteral, scenarioHeader } from './scenarios.ts';
 
@@ -31,6 +33,8 @@ describe('pgchaos run: arguments', () => {
       'ha.json',
       '--pg',
       '13,15',
+      '--manager',
+      'patroni',
       '--image',
       '15=reg/pg:15.8',
       '--image=17=reg/pg:17',
@@ -64,6 +68,7 @@ describe('pgchaos run: arguments', () => {
       vitestArgs: [],
       overrides: {
         pg: '13,15',
+        manager: 'patroni',
         images: { 15: 'reg/pg:15.8', 17: 'reg/pg:17' },
         standbys: ['s1', 's2', 's3'],
         synchronousStandbyNames: 'FIRST 1 (s1, s2)',
@@ -226,5 +231,36 @@ describe('pgchaos run: handing the resolved config to vitest', () => {
       { env },
     );
     expect(JSON.parse(child.stdout)).toEqual(big);
+  });
+});
+
+describe('pgchaos run --manager', () => {
+  it('a manager not yet implemented is exit 2 with the fix, before the engine is asked', async () => {
+    const child = await execa(
+      join(PACKAGE_ROOT, 'node_modules', '.bin', 'tsx'),
+      [join(PACKAGE_ROOT, 'bin', 'pgchaos.ts'), 'run', '--manager', 'repmgr'],
+      {
+        reject: false,
+        cwd: mkdtempSync(join(tmpdir(), 'pgchaos-manager-')),
+        // An engine that cannot answer: were it asked first, the error would name DOCKER_HOST.
+        env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' },
+      },
+    );
+    expect(child.exitCode).toBe(2);
+    expect(child.stderr).toMatch(/manager "repmgr" is not implemented yet \(pgchaos runs builtin, patroni\)/);
+    expect(child.stderr).not.toMatch(/DOCKER_HOST|engine/);
+  });
+});
+
+describe('pgchaos list: the manager under test', () => {
+  it('names the manager the folder’s config chooses, the default, or why the config does not load', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgchaos-list-'));
+    expect(managerLine(dir)).toMatch(/^HA manager under test: builtin \(the default; /);
+    writeFileSync(join(dir, 'pgchaos.config.json'), JSON.stringify({ manager: 'patroni', pg: 15 }));
+    expect(managerLine(dir)).toMatch(/^HA manager under test: patroni \(from pgchaos\.config\.json; /);
+    writeFileSync(join(dir, 'pgchaos.config.json'), JSON.stringify({ manager: 'repmgr' }));
+    expect(managerLine(dir)).toMatch(
+      /^HA manager under test: unknown, the config does not load \(.*manager "repmgr" is not implemented yet/,
+    );
   });
 });

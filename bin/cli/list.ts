@@ -1,6 +1,8 @@
 /** `pgchaos list [dir]`: the scenarios and what each checks (each file's header comment). */
 import { relative, resolve } from 'node:path';
 import { packageJson } from '../../harness/paths.ts';
+import { loadUserConfig } from '../../harness/run/config.ts';
+import { ConfigError } from '../../harness/errors.ts';
 import { parseStrict, UsageError } from './args.ts';
 import { LIST_HELP } from './help.ts';
 import { builtinScenarioFiles, isBuiltinDir, isDirectory, scenarioFiles, scenarioHeader } from './scenarios.ts';
@@ -29,7 +31,7 @@ export async function list(argv: string[]): Promise<number> {
     `Built-in scenarios (pgchaos ${packageJson().version}; pgchaos run runs them against your config unless --no-builtin):`,
     ...describe(builtinScenarioFiles()),
   );
-  lines.push('', 'Run one: pgchaos run NAME (any part of its file name), or pgchaos run -- -t "test name"');
+  lines.push('', managerLine(), 'Run one: pgchaos run NAME (any part of its file name), or pgchaos run -- -t "test name"');
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }
@@ -41,4 +43,15 @@ function describe(files: string[], base?: string): string[] {
     const h = scenarioHeader(f);
     return [`  ${name}`, `      ${h.title}`, ...h.body.map((l) => (l ? `      ${l}` : ''))];
   });
+}
+
+/** Which HA manager pgchaos run would test under the config of this folder (pgchaos.config.json, else the default). */
+export function managerLine(cwd = process.cwd()): string {
+  try {
+    const c = loadUserConfig({ cwd });
+    return `HA manager under test: ${c.manager} (${c.source === 'defaults' ? 'the default' : `from ${relative(cwd, c.source) || c.source}`}; pgchaos run --manager NAME picks another); each record and the report say which one ran`;
+  } catch (e) {
+    if (e instanceof ConfigError) return `HA manager under test: unknown, the config does not load (${e.problem})`;
+    throw e;
+  }
 }

@@ -85,3 +85,12 @@ test('a run without config flags reruns with none, and configFlags leaves out wh
   const plain = "npx pgchaos run scenarios/a.test.ts --pg 15 -- -t '^a \\[pg15\\]$'";
   expect(rerunCommand('scenarios/a.test.ts', 'a', 15, [], '/tmp', [])).toBe(plain);
 });
+
+test('a rerun command carries the manager the run chose', () => {
+  const argv = ['--manager', 'patroni', '--pg', '15'];
+  expect(configFlags(argv)).toEqual(['--manager=patroni']);
+  vi.stubEnv(RUN_FLAGS_ENV, JSON.stringify(configFlags(argv)));
+  const cwd = mkdtempSync(join(tmpdir(), 'pgchaos-rerun-'));
+  const again = shellWords(rerunCommand('scenarios/own.test.ts', 'own story', 15, [], cwd));
+  expect(resolved(again, cwd).manager).toBe('patroni');
+});

@@ -8,6 +8,7 @@ import { describeModelAgreementEvidence, type ModelAgreementEvidence } from './m
 import { describePromisedLossEvidence, type PromisedLossEvidence } from './promised-loss.ts';
 import { describeRowHashEvidence, type RowHashEvidence } from './row-hash.ts';
 import { describeSplitBrainEvidence, type SplitBrainEvidence } from './split-brain.ts';
+import { describeStuckEvidence, type StuckEvidence } from './stuck.ts';
 import { describeSyncSequenceEvidence, type SyncSequenceEvidence } from './sync-state.ts';
 import {
   describeRecoveryEvidence,
@@ -37,6 +38,7 @@ export interface EvidenceById {
   'rows.hash-equal': RowHashEvidence;
   'replication.model-agreement': ModelAgreementEvidence;
   'replication.sync-sequence': SyncSequenceEvidence;
+  'writes.not-stuck': StuckEvidence;
 }
 
 /** The shipped check id a verdict id stands for (`replication.sync-sequence:s1` → `replication.sync-sequence`), or undefined. */
@@ -56,6 +58,7 @@ const DESCRIBERS: { [K in CheckId]: (evidence: EvidenceById[K]) => string } = {
   [CHECK_IDS.rowHashes]: describeRowHashEvidence,
   [CHECK_IDS.modelAgreement]: describeModelAgreementEvidence,
   [CHECK_IDS.syncSequence]: describeSyncSequenceEvidence,
+  [CHECK_IDS.notStuck]: describeStuckEvidence,
 };
 
 /**

@@ -10,6 +10,7 @@ export { checkLossAgainstPromise, type PromisedLossEvidence } from './promised-l
 export { checkModelAgreement, type Disagreement, type ModelAgreementEvidence } from './model-agreement.ts';
 export { checkRowHashes, type RowHashEvidence } from './row-hash.ts';
 export { checkSplitBrain, type SplitBrainEvidence } from './split-brain.ts';
+export { checkNotStuck, type ManagerView, type StuckEvidence } from './stuck.ts';
 export { checkSyncSequence, type SyncSequenceEvidence } from './sync-state.ts';
 export {
   checkRecovered,
@@ -20,7 +21,8 @@ export {
   type StallEvidence,
   type SustainedEvidence,
 } from './throughput.ts';
-export { writeOutage } from './readings/commits.ts';
+export { writeOutage, writesBackT } from './readings/commits.ts';
+export { deposedWindows, type DeposedWindow } from './readings/deposed-window.ts';
 export { faultImpacts, impactByKind, type FaultImpact, type KindImpact } from './readings/impact.ts';
 export { lossExposure, type LossExposure, type LossExposureInput } from './readings/loss-exposure.ts';
 export { writeAvailability, type WriteAvailability, type WriteAvailabilityInput } from './readings/write-availability.ts';

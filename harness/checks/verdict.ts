@@ -22,6 +22,7 @@ export const CHECK_IDS = {
   rowHashes: 'rows.hash-equal',
   modelAgreement: 'replication.model-agreement',
   syncSequence: 'replication.sync-sequence',
+  notStuck: 'writes.not-stuck',
 } as const;
 
 /**

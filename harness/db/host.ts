@@ -34,11 +34,33 @@ export interface CreateHostOptions {
 }
 
 /**
+ * What the fault catalogue does to a host, whoever runs it: the built-in cluster's `PgHost`, and a
+ * managed cluster's containers (a Patroni node, an etcd member, HAProxy: manager/patroni/cluster.ts
+ * `Member`). Every call acts on the container alone: none starts or stops PostgreSQL.
+ */
+export interface FaultHost {
+  /** SIGKILL of the container; `silent`: its cluster traffic dropped first (a power loss). @throws ExecError when the rules fail. */
+  crash(o?: { silent?: boolean }): Promise<void>;
+  /** Every process stopped (cgroup freezer, `docker pause`). */
+  freeze(): Promise<void>;
+  /** Ends `freeze()`; nothing to do when not frozen. */
+  thaw(): Promise<void>;
+  /** Traffic to and from the cluster network dropped, the gateway's (the harness's path in) excepted. @throws ExecError. */
+  disconnect(): Promise<void>;
+  /** Ends `disconnect()`; nothing to do when the host was booted again since. */
+  reconnect(): Promise<void>;
+  /** Boots the container if it is down, and nothing more. */
+  ensureUp(): Promise<void>;
+  /** True while the container runs. */
+  running(): Promise<boolean>;
+}
+
+/**
  * One *host*: a container that stays up while PostgreSQL inside it starts and stops, so the
  * data directory survives a `pg_ctl stop`, a host crash and a restart. It runs commands, dies,
  * boots again, and can be cut off from the cluster network.
  */
-export class PgHost {
+export class PgHost implements FaultHost {
   private port: number;
   /** iptables rules added per tag, so a heal deletes exactly what its fault added. */
   private readonly rules = new Map<string, string[]>();
@@ -328,10 +350,8 @@ export class PgHost {
     await this.walKeeper?.remove();
   }
 
-  /** Drops everything to and from the cluster network but the gateway's (the harness's path in). */
   private isolationRules(): string[] {
-    const { subnet, gateway } = this.net;
-    return [`INPUT -s ${gateway} -j ACCEPT`, `INPUT -s ${subnet} -j DROP`, `OUTPUT -d ${gateway} -j ACCEPT`, `OUTPUT -d ${subnet} -j DROP`];
+    return isolationRules(this.net);
   }
 
   private netnsTarget(): NetnsTarget {
@@ -353,4 +373,13 @@ export class PgHost {
     if (!binding) throw new Error(`${this.name}: no published port for ${PG_PORT}/tcp after restart`);
     this.port = Number(binding.HostPort);
   }
+}
+
+/**
+ * iptables rules (`CHAIN match -j TARGET`) that drop everything to and from the cluster network
+ * `subnet` but the `gateway`'s, through which the harness reaches the host.
+ */
+export function isolationRules(net: { subnet: string; gateway: string }): string[] {
+  const { subnet, gateway } = net;
+  return [`INPUT -s ${gateway} -j ACCEPT`, `INPUT -s ${subnet} -j DROP`, `OUTPUT -d ${gateway} -j ACCEPT`, `OUTPUT -d ${subnet} -j DROP`];
 }

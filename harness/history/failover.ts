@@ -16,6 +16,12 @@ export interface FailoverRecord {
   decidedT: number;
   /** When the new primary accepted writes, ms. */
   promotedT: number;
+  /**
+   * When the story's client saw writes come back: the end of the first batch acknowledged by the
+   * new primary after the decision, ms (checks/readings/commits.ts `writesBackT`); null when none
+   * was. Filled by the story from the writer's ledger, not by the manager.
+   */
+  writesBackT?: number | null;
   from: string;
   to: string;
   /** Receive and replay LSN of every standby that answered, most advanced first. */

@@ -29,6 +29,20 @@
  * - `wal-full`: the node's pg_wal filesystem filled by a ballast file (ENOSPC on the next WAL
  *   segment: a primary PANICs, a standby's walreceiver fails), then freed. Needs a cluster
  *   started with `walMountMb` (db/wal-mount.ts).
+ *
+ * Faults of a manager's own parts (`MANAGER_FAULT_KINDS`; a cluster under a manager only, never
+ * drawn by default). A DCS kind's target names a member of the DCS (etcd): `primary` is the DCS's
+ * own leader now (the raft leader), `{ standby: i }` the i-th of its followers sorted by name,
+ * `{ node }` a member by name (`etcd1`):
+ * - `dcs-kill`: the DCS member dies (SIGKILL of its container); the heal starts it again;
+ * - `dcs-freeze`: every process of the DCS member stopped (`docker pause`);
+ * - `dcs-isolate`: the DCS member's traffic to and from the cluster network dropped;
+ * - `dcs-quorum-loss`: a majority of the DCS killed at once (the target and the next members by
+ *   name, 2 of 3), so it can neither elect a leader nor commit a write; the heal starts them;
+ * - `kill9-agent`: SIGKILL of the manager's agent on the node (Patroni's `patroni` process); the
+ *   host and PostgreSQL live on, unwatched; the heal starts the agent again;
+ * - `freeze-agent`: SIGSTOP of the agent alone (Patroni's "frozen_patroni" case); PostgreSQL runs on;
+ * - `kill-proxy`: the clients' proxy dies (SIGKILL of HAProxy's container); its target is not read.
  */
 export const FAULT_KINDS = [
   'crash-host-loud',
@@ -47,8 +61,39 @@ export const FAULT_KINDS = [
   'kill-walsender',
   'pause-replay',
   'wal-full',
+  'dcs-kill',
+  'dcs-freeze',
+  'dcs-isolate',
+  'dcs-quorum-loss',
+  'kill9-agent',
+  'freeze-agent',
+  'kill-proxy',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** A kind that breaks a manager's own part (see `FAULT_KINDS`). */
+export type ManagerFaultKind =
+  | 'dcs-kill'
+  | 'dcs-freeze'
+  | 'dcs-isolate'
+  | 'dcs-quorum-loss'
+  | 'kill9-agent'
+  | 'freeze-agent'
+  | 'kill-proxy';
+
+/** The kinds that break a manager's own parts (see `FAULT_KINDS`): a cluster without a manager has none of them. */
+export const MANAGER_FAULT_KINDS: readonly FaultKind[] = [
+  'dcs-kill',
+  'dcs-freeze',
+  'dcs-isolate',
+  'dcs-quorum-loss',
+  'kill9-agent',
+  'freeze-agent',
+  'kill-proxy',
+] satisfies ManagerFaultKind[];
+
+/** The kinds whose target is a member of the manager's DCS, not a database node. */
+export const DCS_FAULT_KINDS: readonly FaultKind[] = ['dcs-kill', 'dcs-freeze', 'dcs-isolate', 'dcs-quorum-loss'];
 
 /**
  * Whom a fault hits, resolved when it is injected, not when it is planned: after a failover

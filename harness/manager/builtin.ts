@@ -27,15 +27,20 @@
  * The built-in manager: the defender, apart from the adversary (nemesis/). It asks nothing of the
  * nemesis; the story that runs both passes in what it needs (`busy`: is a fault holding a node?).
  */
-import type { Cluster } from '../db/cluster.ts';
+import type { ClusterOptions } from '../db/bring-up.ts';
+import { Cluster } from '../db/cluster.ts';
 import { AHEAD_OF_UPSTREAM_SYMPTOM, DIVERGENCE_SYMPTOM, WAL_REMOVED } from '../db/majors.ts';
-import type { PgNode } from '../db/pg-node.ts';
+import { WAL_SENDERS_JSON, type PgNode } from '../db/pg-node.ts';
 import { clashingTimelines } from '../db/timeline-history.ts';
 import { log } from '../logger.ts';
 import type { Clock } from '../clock.ts';
 import { unlessAborted } from '../wait.ts';
 import type { FailoverRecord } from '../history/failover.ts';
+import type { ManagerRecord, ManagerView } from '../history/manager.ts';
+import { durabilityPromise, type DurabilityPromise } from '../model/durability.ts';
+import { builtinView, type PrimaryReading } from './builtin-view.ts';
 import { FailureDetector, type Health } from './failure-detector.ts';
+import type { ClientEndpoint, HaManager, SwitchoverRecord } from './manager.ts';
 
 /**
  * Deadline of a standby's start in the operator's moves, ms. pg_ctl start -w returns once the
@@ -47,6 +52,9 @@ const STANDBY_START_MS = 40_000;
 
 /** Deadline of `settled()`'s query to the primary, ms (the caller's poll, not a move). */
 const SETTLED_QUERY_MS = 10_000;
+
+/** Deadline of a view's query to the primary, ms: a view taken after a fault must not wait on a frozen primary. */
+const VIEW_QUERY_MS = 2000;
 
 /** Where the operator writes its decisions: `Recorder` (run/recorder.ts) is one. */
 export interface OperatorLog {
@@ -108,6 +116,12 @@ export class Operator {
   ) {
     this.opts = { intervalMs: 500, failAfterMs: 3000, checkTimeoutMs: 2000, promote: 'most-advanced', repointAfterMs: 5000, ...opts };
     this.detector = new FailureDetector(this.opts.failAfterMs);
+  }
+
+  /** The options in force, defaults filled in (without `busy`). */
+  settings(): Readonly<Required<Omit<OperatorOptions, 'busy'>>> {
+    const { busy: _, ...rest } = this.opts;
+    return rest;
   }
 
   /** Starts the watcher and the move loop; returns at once. */
@@ -448,6 +462,135 @@ export class Operator {
 
   private isBusy(node: PgNode): boolean {
     return this.opts.busy?.(node.name) ?? false;
+  }
+}
+
+/**
+ * The built-in manager on the seam (manager.ts): a cluster brought up pgchaos's way (db/cluster.ts:
+ * one primary, standbys by pg_basebackup or the run's template, the config's
+ * synchronous_standby_names) and the operator above making its moves, behaviour unchanged.
+ * Clients connect to the current primary directly; its view is the cluster's roles and the
+ * primary's pg_stat_replication; its promise is model/durability.ts's for the config's setting
+ * with the most advanced standby promoted (what the config promises a careful operator: an
+ * operator told to promote the least advanced breaks it, and the promised-loss verdict says so).
+ */
+export class BuiltinManager implements HaManager {
+  readonly name = 'builtin' as const;
+  /** The operator making the moves (its failovers are the manager's). */
+  readonly operator: Operator;
+  private running = false;
+
+  constructor(
+    /** The cluster it runs: the nemesis's catalogue, the writer and the observer work on it. */
+    readonly cluster: Cluster,
+    private readonly rec: OperatorLog,
+    opts: OperatorOptions = {},
+  ) {
+    this.operator = new Operator(cluster, rec, opts);
+  }
+
+  /**
+   * Brings a cluster up pgchaos's way (`Cluster.start(clusterOptions)`) and returns its manager,
+   * not yet making moves (`start()`). The caller owns the cluster's removal (`cluster.destroy()`).
+   * @throws as `Cluster.start` does (ConfigError before any container starts, WaitTimeoutError).
+   */
+  static async start(clusterOptions: ClusterOptions, rec: OperatorLog, opts: OperatorOptions = {}): Promise<BuiltinManager> {
+    return new BuiltinManager(await Cluster.start(clusterOptions), rec, opts);
+  }
+
+  get nodeNames(): readonly string[] {
+    return this.cluster.nodes.map((n) => n.name);
+  }
+
+  get failovers(): readonly FailoverRecord[] {
+    return this.operator.failovers;
+  }
+
+  clients(): ClientEndpoint {
+    return { via: 'primary', currentPrimary: () => this.cluster.currentPrimary(), describe: 'the current primary, directly' };
+  }
+
+  start(): void {
+    this.running = true;
+    this.operator.start();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.operator.stop();
+  }
+
+  settled(): Promise<boolean> {
+    return this.operator.settled();
+  }
+
+  /** One query on the primary (its LSN, timeline and walsenders, VIEW_QUERY_MS at most), and the cluster's roles and fencing. */
+  async view(): Promise<ManagerView> {
+    const c = this.cluster;
+    const primary = c.primary;
+    const sql = `SELECT json_build_object('lsn', pg_current_wal_lsn(),
+      'timeline', ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int, 'senders', ${WAL_SENDERS_JSON})`;
+    const reading = await primary.safePsql(sql, { timeoutMs: VIEW_QUERY_MS }).then(
+      (out) => JSON.parse(out) as PrimaryReading,
+      (e: unknown) => ({ error: errorText(e).split('\n')[0]! }),
+    );
+    return builtinView({
+      t: this.rec.clock.now(),
+      primary: primary.name,
+      standbys: c.standbys.map((s) => s.name),
+      fenced: c.nodes.filter((n) => c.isFenced(n)).map((n) => n.name),
+      reading,
+    });
+  }
+
+  /**
+   * The write-ups' planned switchover (write-up 000 §11, scenarios/planned-switchover.test.ts), as
+   * one move with the topology held: fast-stop the primary (its walsenders send the shutdown
+   * checkpoint to the streaming standbys), promote `to`, repoint the other standbys, start the old
+   * primary as a standby of `to`. The operator's loops pause meanwhile, so that the stopped primary
+   * is not declared failed and fenced.
+   * @throws Error when `to` is not a standby streaming from the primary (it could lack acknowledged commits).
+   */
+  async switchover(to: string): Promise<SwitchoverRecord> {
+    const c = this.cluster;
+    const target = c.node(to);
+    const old = c.primary;
+    if (target === old) throw new Error(`${to} is already the primary`);
+    const streaming = (await old.walSenders({ timeoutMs: VIEW_QUERY_MS })).filter((r) => r.state === 'streaming').map((r) => r.name);
+    if (!streaming.includes(to))
+      throw new Error(`switchover to ${to} refused: it is not streaming from ${old.name} (streaming: ${streaming.join(', ') || 'none'})`);
+    const wasRunning = this.running;
+    if (wasRunning) await this.operator.stop();
+    try {
+      return await c.exclusive(async () => {
+        const startedT = this.rec.move(`switchover: fast-stop ${old.name}`);
+        await old.stop('fast');
+        this.rec.move(`switchover: promote ${to}`);
+        await c.promote(target);
+        const doneT = this.rec.step(`${to} is primary`, { timeline: await target.timeline() });
+        const moves = [`fast-stop ${old.name}`, `promote ${to}`];
+        for (const s of c.standbys.filter((n) => n !== old && !c.isFenced(n))) {
+          this.rec.move(`repoint ${s.name} to ${to}`);
+          await c.repoint(s);
+          moves.push(`repoint ${s.name}`);
+        }
+        this.rec.move(`start ${old.name} as a standby of ${to}`);
+        await c.repoint(old);
+        await old.start({ timeoutMs: STANDBY_START_MS });
+        moves.push(`start ${old.name} as a standby`);
+        return { from: old.name, to, startedT, doneT, output: moves.join('; ') };
+      });
+    } finally {
+      if (wasRunning) this.operator.start();
+    }
+  }
+
+  promise(): DurabilityPromise {
+    return durabilityPromise({ ...this.cluster.syncSettings(), standbys: this.cluster.standbys.map((s) => s.name) }, 'most-advanced');
+  }
+
+  describe(): ManagerRecord {
+    return { name: 'builtin', config: { ...this.operator.settings() } };
   }
 }
 

@@ -1,6 +1,11 @@
 /**
- * pgchaos/manager: the defenders, which make a cluster's moves while the nemesis attacks it.
- * Today the built-in operator (the write-ups' failover procedure, unattended).
+ * pgchaos/manager: the defenders, which make a cluster's moves while the nemesis attacks it, each
+ * on one seam (`HaManager`, manager.ts). Today the built-in operator (the write-ups' failover
+ * procedure, unattended) as `BuiltinManager`, and Patroni as `PatroniManager` (not yet started
+ * by the stories).
  */
-export { Operator, type OperatorOptions } from './builtin.ts';
+export { BuiltinManager, Operator, type OperatorOptions } from './builtin.ts';
+export { PatroniManager, type PatroniManagerOptions } from './patroni-manager.ts';
+export { viewTable, type ClientEndpoint, type HaManager, type SwitchoverRecord } from './manager.ts';
 export type { FailoverRecord } from '../history/failover.ts';
+export type { ManagerName, ManagerRecord, ManagerView, ManagerViewRow } from '../history/manager.ts';

@@ -16,3 +16,4 @@ export {
 export { compareWithModel, type ModelComparison, type ObservedWalSender } from './compare.ts';
 export { durabilityPromise, type DurabilityPromise } from './durability.ts';
 export { writablePrimary, type CommitRule } from './availability.ts';
+export { patroniPromise, type PatroniPromise, type PatroniReplicationSettings } from './patroni-promise.ts';

@@ -15,7 +15,14 @@
 import type { Cluster } from '../db/cluster.ts';
 import type { PgNode } from '../db/pg-node.ts';
 import { log } from '../logger.ts';
-import { describeFault, type Fault, type FaultTarget } from '../history/fault.ts';
+import {
+  describeFault,
+  MANAGER_FAULT_KINDS,
+  type Fault,
+  type FaultKind,
+  type FaultTarget,
+  type ManagerFaultKind,
+} from '../history/fault.ts';
 
 /** Where faults are recorded: `Recorder` (run/recorder.ts) is one. Times are ms on the scenario clock. */
 export interface FaultLog {
@@ -72,12 +79,28 @@ export interface InjectedFault {
 /**
  * Injects `fault` into `cluster` and records it on `rec` (with `detail`, e.g. what a model predicted of it).
  * @returns the fault in effect. @throws Error when it could not be injected (e.g. its node is
- *   down, or a standby-only kind targets the primary); nothing was recorded then.
+ *   down, a standby-only kind targets the primary, or a manager's kind on a cluster without one);
+ *   nothing was recorded then.
  */
 export async function injectFault(cluster: Cluster, rec: FaultLog, fault: Fault, detail?: Record<string, unknown>): Promise<InjectedFault> {
+  if (MANAGER_FAULT_KINDS.includes(fault.kind))
+    throw new Error(
+      `${fault.kind} breaks a manager's own part: the built-in cluster has none (run it under a manager: injectManagedFault)`,
+    );
   const node = resolveTarget(cluster, fault.target);
   const startT = rec.clock.now();
-  const action = await ACTIONS[fault.kind](cluster, node, fault);
+  const action = await ACTIONS[fault.kind as NodeFaultKind](cluster, node, fault);
+  return recordInjected(rec, fault, action, startT, detail);
+}
+
+/** Records an injected action as a fault (begun at `startT` ms, in effect now) and wraps its heal; managed.ts uses it too. */
+export function recordInjected(
+  rec: FaultLog,
+  fault: Fault,
+  action: Action,
+  startT: number,
+  detail?: Record<string, unknown>,
+): InjectedFault {
   const effectiveT = rec.clock.now();
   const what = describeFault(fault);
   const faultT = rec.fault(fault, { nodes: action.nodes, at: startT, inEffectFrom: effectiveT, ...(detail ? { detail } : {}) });
@@ -134,8 +157,8 @@ export function resolveTarget(cluster: Cluster, t: FaultTarget): PgNode {
   return standbys[t.standby % standbys.length]!;
 }
 
-/** An injected action: the nodes it hit (and took out), and its undo, which may say what it left undone. */
-interface Action {
+/** An injected action (here and in managed.ts): the nodes it hit (and took out), and its undo, which may say what it left undone. */
+export interface Action {
   nodes: string[];
   failed?: string[];
   // biome-ignore lint/suspicious/noConfusingVoidType: a heal resolves to a note, or to nothing when it is a host's own void call
@@ -144,7 +167,10 @@ interface Action {
 
 type Inject = (cluster: Cluster, node: PgNode, fault: Fault) => Promise<Action>;
 
-const ACTIONS: Record<Fault['kind'], Inject> = {
+/** The kinds of the built-in cluster's catalogue: all but the manager's own parts. */
+type NodeFaultKind = Exclude<FaultKind, ManagerFaultKind>;
+
+const ACTIONS: Record<NodeFaultKind, Inject> = {
   'crash-host-loud': (c, n) => down(c, n, () => n.host.crash()),
   'crash-host-silent': (c, n) => down(c, n, () => n.host.crash({ silent: true })),
   'kill9-postmaster': (c, n) => down(c, n, () => n.kill9()),

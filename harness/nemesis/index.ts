@@ -4,10 +4,11 @@
  * smallest schedule that still fails the same way.
  */
 export { injectFault, type InjectedFault } from './catalogue.ts';
+export { injectManagedFault, MANAGED_FAULT_KINDS, type ManagedCluster, type ManagerAgent } from './managed.ts';
 export { DEFAULT_FAULT_KINDS, DEFAULT_RECOVERY_MS, defaultLimits } from './defaults.ts';
 export { Nemesis, type PlayedSchedule } from './runner.ts';
 export { describeSchedule } from './schedule/describe.ts';
 export { generateSchedule, type ScheduleLimits } from './schedule/generate.ts';
 export { shrinkSchedule, type ShrinkResult } from './schedule/shrink.ts';
 export { validateSchedule } from './schedule/validate.ts';
-export { FAULT_KINDS, type Fault, type FaultKind, type Schedule, type ScheduledFault } from '../history/fault.ts';
+export { FAULT_KINDS, MANAGER_FAULT_KINDS, type Fault, type FaultKind, type Schedule, type ScheduledFault } from '../history/fault.ts';

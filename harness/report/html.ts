@@ -186,8 +186,15 @@ function header({ summary, context, records, files }: ReportInput): string {
           : `<div><b>${m}</b>: no scenario recorded</div>`;
     })
     .join('');
+  const managers = [...new Set(records.map((r) => r.manager?.name).filter(Boolean))];
+  const manager = typeof cfg.manager === 'string' ? cfg.manager : managers.join(', ');
   const shown = Object.entries(cfg).filter(
-    ([k, v]) => k !== 'writer' && v !== undefined && v !== null && !(typeof v === 'object' && Object.keys(v as object).length === 0),
+    ([k, v]) =>
+      k !== 'writer' &&
+      k !== 'manager' &&
+      v !== undefined &&
+      v !== null &&
+      !(typeof v === 'object' && Object.keys(v as object).length === 0),
   );
   const cfgText = shown
     .map(([k, v]) => `<span class="mono">${esc(k)}</span> ${esc(typeof v === 'string' ? (v === '' ? "''" : v) : JSON.stringify(v))}`)
@@ -217,6 +224,7 @@ function header({ summary, context, records, files }: ReportInput): string {
     ['pgchaos', esc(c?.pgchaos ?? '—')],
     ['host', host],
     ['PostgreSQL', servers || '—'],
+    ['manager', manager ? `<b>${esc(manager)}</b>` : 'builtin (not recorded)'],
     ['config', cfgText || '—'],
     ['writer', writer ? `${writer.clients ?? '?'} clients × ${writer.batchRows ?? '?'} rows per batch` : '—'],
     ...(c?.shard ? ([['shard', esc(c.shard)]] as Array<[string, string]>) : []),
@@ -322,7 +330,7 @@ function scenarioSection(r: ScenarioRecord, logs: LogView[]): string {
   const hasCharts = data.writer || data.lagBytes || data.lanes;
   return `<section class="scenario ${esc(r.status)}" id="${esc(r.id)}">
 <div class="shead">${pill(r.status)}<h2>${esc(r.name)}</h2><span class="muted">PostgreSQL ${r.major || '?'} · ${dur(r.durationMs)} · started ${esc(utc(r.startedAt))}</span></div>
-<div class="sub"><code>${esc(r.file)}</code>${r.image ? ` · image <code>${esc(r.image)}</code>` : ''}${r.postgres ? ` · ${esc(r.postgres.split(' on ')[0])}` : ''}</div>
+<div class="sub"><code>${esc(r.file)}</code>${r.manager ? ` · manager <b>${esc(r.manager.name)}</b>` : ''}${r.image ? ` · image <code>${esc(r.image)}</code>` : ''}${r.postgres ? ` · ${esc(r.postgres.split(' on ')[0])}` : ''}</div>
 ${clusterText ? `<div class="sub">${clusterText}${r.writer ? ` · writer ${r.writer.clients} clients × ${r.writer.batchRows} rows` : ''}</div>` : ''}
 ${r.rerun ? `<div class="cmd"><code>${esc(r.rerun)}</code><button class="copy" type="button">copy</button></div>` : ''}
 <div class="verdict-line">${verdictLine}</div>
@@ -334,6 +342,7 @@ ${events(r)}
 ${states(r)}
 ${metrics(r)}
 ${sections(r)}
+${managerViews(r)}
 ${logSection(r, logs)}
 </section>`;
 }
@@ -476,6 +485,22 @@ function metrics(r: ScenarioRecord): string {
     })
     .join('');
   return `<h3>Metrics</h3><table class="metrics"><tr><th>metric</th><th>value</th><th>unit</th><th>compare</th><th>meaning</th></tr>${rows}</table>`;
+}
+
+/** The manager's config and its own views of the cluster, one after each fault and move, folded: the evidence of a stuck cluster. */
+function managerViews(r: ScenarioRecord): string {
+  const m = r.manager;
+  if (!m?.views?.length) return '';
+  const config = Object.entries(m.config)
+    .map(([k, v]) => `<span class="mono">${esc(k)}</span> ${esc(typeof v === 'string' ? v : JSON.stringify(v))}`)
+    .join(' · ');
+  const views = m.views
+    .map(
+      (v) =>
+        `<div><b>${(v.t / 1000).toFixed(1)} s</b>${v.after === undefined ? '' : ` (after the event at ${(v.after / 1000).toFixed(1)} s)`}<pre>${esc(v.raw)}</pre></div>`,
+    )
+    .join('');
+  return `<h3>Manager ${esc(m.name)}: its own view</h3><p class="muted">${config}</p><details><summary>${m.views.length} views, one after each fault and move</summary>${views}</details>`;
 }
 
 /** The record's typed sections other than the nemesis one: nodes at the end, a promotion, lost writes, the loss matrix, legacy leftovers. */

@@ -47,6 +47,7 @@ const section: NemesisRecord = {
       detectedT: 48_349,
       decidedT: 48_838,
       promotedT: 49_311,
+      writesBackT: 51_020,
       from: 'primary',
       to: 's1',
       positions: [
@@ -83,6 +84,8 @@ describe('nemesisTables', () => {
     expect(html).toContain('<td>37.4 / 38.6</td><td>47.8</td><td>1,400</td><td>0</td>');
     expect(html).toContain('skipped: s2 is held by another fault in effect');
     expect(html).toContain('primary → <b>s1</b>');
+    // Declared, decided, promoted, and when the writer saw its commits come back.
+    expect(html).toContain('<td>48.3</td><td>48.8</td><td>49.3</td><td>51.0</td>');
     expect(html).toContain('s2 0/29E0ACA8 / 0/29E0ACA8<br>s1 0/2367E000 / 0/2367E000');
     expect(html).toContain('<td>1: primary</td>');
     expect(html).toContain('<table class="nemesis-kinds">');

@@ -41,17 +41,17 @@ function faultTable(n: NemesisRecord): string {
   );
 }
 
-/** One row per failover: its timings, the standbys' LSNs the operator compared, and who was out when it decided. */
+/** One row per failover: its timings (and when the writer's commits came back, when recorded), the standbys' LSNs the operator compared, and who was out when it decided. */
 function failoverTable(n: NemesisRecord): string {
   const fos = n.failovers ?? [];
   if (!fos.length) return `<h4>Failovers</h4><p class="muted">none</p>`;
   const rows = fos.map((f, i) => {
     const positions = f.positions.map((p) => `${esc(p.name)} ${esc(p.receiveLsn ?? '—')} / ${esc(p.replayLsn ?? '—')}`).join('<br>');
     const out = n.outAtPromotion?.[i];
-    return `<tr><td>${i + 1}</td><td>${esc(f.from)} → <b>${esc(f.to)}</b></td><td>${s1(f.detectedT)}</td><td>${s1(f.decidedT)}</td><td>${s1(f.promotedT)}</td><td class="mono">${positions}</td><td>${out ? `${out.length}: ${esc(out.join(', '))}` : '—'}</td></tr>`;
+    return `<tr><td>${i + 1}</td><td>${esc(f.from)} → <b>${esc(f.to)}</b></td><td>${s1(f.detectedT)}</td><td>${s1(f.decidedT)}</td><td>${s1(f.promotedT)}</td><td>${s1(f.writesBackT)}</td><td class="mono">${positions}</td><td>${out ? `${out.length}: ${esc(out.join(', '))}` : '—'}</td></tr>`;
   });
   return (
-    `<h4>Failovers</h4><table class="nemesis-failovers"><tr><th>#</th><th>primary</th><th>declared failed (s)</th><th>decided (s)</th><th>promoted (s)</th>` +
+    `<h4>Failovers</h4><table class="nemesis-failovers"><tr><th>#</th><th>primary</th><th>declared failed (s)</th><th>decided (s)</th><th>promoted (s)</th><th>writes back (s)</th>` +
     `<th>standbys read: receive / replay LSN</th><th>out when decided</th></tr>${rows.join('')}</table>`
   );
 }

@@ -5,6 +5,7 @@ import type { WriteAvailability } from '../checks/readings/write-availability.ts
 import type { Fault, PlayedFault, Schedule, SkippedFault } from '../history/fault.ts';
 import type { FaultImpact, KindImpact } from '../checks/readings/impact.ts';
 import type { FailoverRecord } from '../history/failover.ts';
+import type { ManagerRecord } from '../history/manager.ts';
 import type { Verdict } from '../checks/verdict.ts';
 import type { ObserverSample, SyncTransition, WriterSample } from '../history/samples.ts';
 
@@ -148,6 +149,12 @@ export interface ScenarioRecord extends RecordKey {
   image?: string;
   /** The settings the cluster started with (synchronous_standby_names, synchronous_commit, standbys), and `atEnd` (primary and settings) when a move changed them. */
   cluster?: Record<string, unknown>;
+  /**
+   * The HA manager that made the moves, with its config and, when the story ran it through the
+   * seam (ScenarioContext.startManager), its own views after each fault and move. Absent in
+   * records written before managers were a choice: those ran the built-in.
+   */
+  manager?: ManagerRecord;
   /** Shell command that reruns just this scenario on this major. */
   rerun: string;
   /**

@@ -646,3 +646,51 @@ describe('chartData', () => {
     expect(buildSummary('x', null, [r]).scenarios[0]!.id).toBe(r.id);
   });
 });
+
+describe('the manager each record ran', () => {
+  it('is in the run header and each record, with its views folded in the record', () => {
+    const parsed = parseRecord(
+      JSON.stringify({
+        name: 'nemesis: seed 1',
+        file: 'scenarios/nemesis.test.ts',
+        status: 'failed',
+        major: 15,
+        metrics: {},
+        manager: {
+          name: 'builtin',
+          config: { promote: 'most-advanced', failAfterMs: 3000 },
+          views: [{ t: 4200, after: 4100, primary: null, rows: [], raw: 'built-in operator: primary none (failing over)' }],
+        },
+      }),
+    );
+    if (!('record' in parsed)) throw new Error(parsed.broken);
+    const r = parsed.record;
+    const html = renderHtml({
+      summary: buildSummary('run', null, [r]),
+      context: null,
+      records: [r],
+      broken: [],
+      logs: new Map(),
+      files: [],
+    });
+    expect(html).toContain('<dt>manager</dt><dd><b>builtin</b></dd>');
+    expect(html).toContain(' · manager <b>builtin</b>');
+    expect(html).toContain('<h3>Manager builtin: its own view</h3>');
+    expect(html).toContain('<b>4.2 s</b> (after the event at 4.1 s)<pre>built-in operator: primary none (failing over)</pre>');
+  });
+  it('says when a record does not say (written before managers were a choice)', () => {
+    const parsed = parseRecord(JSON.stringify({ name: 'x', file: 'scenarios/x.test.ts', status: 'passed', major: 15, metrics: {} }));
+    if (!('record' in parsed)) throw new Error(parsed.broken);
+    const r = parsed.record;
+    const html = renderHtml({
+      summary: buildSummary('run', null, [r]),
+      context: null,
+      records: [r],
+      broken: [],
+      logs: new Map(),
+      files: [],
+    });
+    expect(html).toContain('<dt>manager</dt><dd>builtin (not recorded)</dd>');
+    expect(html).not.toContain('Manager builtin');
+  });
+});

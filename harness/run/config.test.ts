@@ -122,3 +122,37 @@ describe('loadUserConfig: synchronous_standby_names parsed once', () => {
     expect(policyText('swap')).toBe('swap');
   });
 });
+
+describe('loadUserConfig: the HA manager, chosen before any container starts', () => {
+  it('is builtin unless chosen; patroni runs on PostgreSQL 15 and 17', () => {
+    expect(loadUserConfig({ cwd: tmpdir(), overrides: {} }).manager).toBe('builtin');
+    expect(loadUserConfig({ cwd: tmpdir(), overrides: { manager: 'patroni', pg: '15,17' } })).toMatchObject({
+      manager: 'patroni',
+      pg: [15, 17],
+    });
+  });
+  it('refuses a manager not yet implemented, naming those that are', () => {
+    for (const planned of ['pg_auto_failover', 'repmgr', 'pgpool'])
+      expect(load({ manager: planned })).toThrow(
+        new RegExp(
+          `manager: manager "${planned}" is not implemented yet \\(pgchaos runs builtin, patroni\\)[\\s\\S]*fix: pick one of builtin, patroni`,
+        ),
+      );
+    expect(load({ manager: 'stolon' })).toThrow(
+      /"stolon" is no HA manager pgchaos knows \(it runs builtin, patroni; pg_auto_failover, repmgr, pgpool are planned\)/,
+    );
+  });
+  it('refuses patroni on a major whose Debian suite lacks Patroni 3, naming the majors that have it and the way out', () => {
+    expect(load({ manager: 'patroni', pg: '13,15' })).toThrow(ConfigError);
+    expect(load({ manager: 'patroni', pg: '13,15' })).toThrow(
+      /the command-line flags: manager: Debian bullseye \(PostgreSQL 13\) ships patroni 2\.0\.2[\s\S]*pick PostgreSQL 15 \(bookworm[\s\S]*or run PostgreSQL 13 with manager builtin/,
+    );
+    expect(load({ manager: 'builtin', pg: '13' })).not.toThrow();
+  });
+  it('names the file that chose the manager', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgchaos-manager-'));
+    writeFileSync(join(dir, 'pgchaos.config.json'), JSON.stringify({ manager: 'repmgr' }));
+    expect(() => loadUserConfig({ cwd: dir })).toThrow(/pgchaos\.config\.json: manager: manager "repmgr" is not implemented yet/);
+    rmSync(dir, { recursive: true });
+  });
+});

@@ -16,6 +16,8 @@ import type { BatchWriterOptions } from '../load/writer.ts';
 import type { SynchronousCommit } from '../model/sync-model.ts';
 import { parseSyncStandbyNames, syncConfigWarnings, type SyncStandbyNames } from '../model/sync-standby-names.ts';
 import { FAULT_KINDS, type FaultKind } from '../history/fault.ts';
+import { MANAGER_NAMES, PLANNED_MANAGERS, type ManagerName } from '../history/manager.ts';
+import { checkPatroniMajor } from '../manager/patroni/image.ts';
 import { validateSchedule } from '../nemesis/schedule/validate.ts';
 
 /** The file `pgchaos run` looks for in the working directory when no `--config` is given. */
@@ -60,6 +62,8 @@ const FileSchema = z.strictObject({
   images: z.record(z.string(), z.string().min(1)).optional(),
   /** Pull the official postgres:NN when no local image fits (default true; false for air-gapped runs: build offline instead). */
   pull: z.boolean().optional(),
+  /** The HA manager under test: "builtin" (pgchaos's own operator, default) or "patroni"; checked against each major's Debian suite. */
+  manager: z.string().optional(),
   /** Standby names, 1 to 4, in creation order (default ["s1", "s2"]). */
   standbys: z.array(z.string()).min(1).max(4).optional(),
   /** The primary's synchronous_standby_names (default `ANY 1 (<standbys>)`); '' for asynchronous replication. */
@@ -104,6 +108,8 @@ export interface UserConfig {
   images: Record<number, string>;
   /** Whether an official postgres:NN may be pulled (config `pull`, `--no-pull`; else env PGCHAOS_PULL, else yes). */
   pull: boolean;
+  /** The HA manager under test (config `manager`, flag `--manager`; default `builtin`, pgchaos's own operator). */
+  manager: ManagerName;
   standbys: string[];
   /** The primary's synchronous_standby_names, parsed once here (file field / flag `synchronousStandbyNames`); `sync.text` as written. */
   sync: SyncStandbyNames;
@@ -187,6 +193,7 @@ function resolveConfig(c: UserConfigFile, confBase: string, source: string, wher
   ]);
   const images: Record<number, string> = {};
   for (const [k, v] of Object.entries(c.images ?? {})) images[atField(where('images'), `images.${k}`, () => parseMajor(k))] = v;
+  const manager = atField(where('manager'), 'manager', () => checkedManager(c.manager ?? 'builtin', pg));
   const standbys = c.standbys ?? ['s1', 's2'];
   atField(where('standbys'), 'standbys', () => checkStandbyNames(standbys));
   const syncText = c.synchronousStandbyNames ?? `ANY 1 (${standbys.join(', ')})`;
@@ -217,6 +224,7 @@ function resolveConfig(c: UserConfigFile, confBase: string, source: string, wher
     pg,
     images,
     pull: pullAllowed(c.pull),
+    manager,
     standbys,
     sync,
     synchronousCommit,
@@ -252,6 +260,37 @@ export function configWarnings(c: UserConfig): string[] {
     warnings.push(...syncConfigWarnings(c.afterPromotion.setting, c.standbys).map((w) => `afterPromotion: ${w}`));
   }
   return warnings;
+}
+
+/**
+ * `name` as a manager pgchaos runs on every major of `majors`: a ConfigError now, before any
+ * container starts, for a manager not yet built (naming those that are) or a major whose Debian
+ * suite lacks the manager's packages (Patroni: manager/patroni/image.ts `checkPatroniMajor`, which
+ * names the majors that have them).
+ */
+export function checkedManager(name: string, majors: readonly number[]): ManagerName {
+  const built = MANAGER_NAMES.join(', ');
+  if ((PLANNED_MANAGERS as readonly string[]).includes(name))
+    throw new ConfigError(
+      `manager "${name}" is not implemented yet (pgchaos runs ${built})`,
+      `pick one of ${built}, or drop manager for builtin`,
+    );
+  if (!(MANAGER_NAMES as readonly string[]).includes(name))
+    throw new ConfigError(
+      `"${name}" is no HA manager pgchaos knows (it runs ${built}; ${PLANNED_MANAGERS.join(', ')} are planned)`,
+      `pick one of ${built}, or drop manager for builtin`,
+    );
+  const manager = name as ManagerName;
+  if (manager === 'patroni')
+    for (const major of majors) {
+      try {
+        checkPatroniMajor(major);
+      } catch (e) {
+        if (e instanceof ConfigError) throw new ConfigError(e.problem, `${e.fix}, or run PostgreSQL ${major} with manager builtin`);
+        throw e;
+      }
+    }
+  return manager;
 }
 
 /** A saved schedule's path, once it reads as a valid schedule: a ConfigError now, not inside the run. */

@@ -27,6 +27,7 @@ export async function gitRevision(cwd: string): Promise<string | null> {
 function shownConfig(c: UserConfig): Record<string, unknown> {
   return {
     source: c.source,
+    manager: c.manager,
     pg: c.pg,
     images: c.images,
     standbys: c.standbys,

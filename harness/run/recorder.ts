@@ -3,6 +3,7 @@ import { Clock } from '../clock.ts';
 import { ConfigError } from '../errors.ts';
 import { log } from '../logger.ts';
 import { describeFault, type Fault } from '../history/fault.ts';
+import type { ManagerRecord } from '../history/manager.ts';
 import { isKnownMetric } from '../report/metrics.ts';
 import {
   isMetricValue,
@@ -38,6 +39,10 @@ export class Recorder {
   lostSample?: string[];
   /** The standby-loss matrix story's config and steps. */
   lossMatrix?: LossMatrixRecord;
+  /** The HA manager the story ran through ScenarioContext.startManager: its name, config and views. */
+  manager?: ManagerRecord;
+  /** Called with the time of each fault and move as it is recorded (the scenario runner reads the manager's view then). */
+  onFaultOrMove?: (t: number) => void;
   /** Called with each verdict as it is kept (the scenario runner attaches it to the JUnit testcase). */
   onVerdict?: (v: Verdict) => void;
   /** Called with each metric as it is set. */
@@ -57,12 +62,16 @@ export class Recorder {
    * @returns its time (`o.at`), the key its heal names.
    */
   fault(fault: Fault, o: { nodes: string[]; at: number; inEffectFrom: number; detail?: Record<string, unknown> }): number {
-    return this.event('fault', describeFault(fault), o.detail, o.at, { fault, nodes: o.nodes, inEffectFrom: o.inEffectFrom });
+    const t = this.event('fault', describeFault(fault), o.detail, o.at, { fault, nodes: o.nodes, inEffectFrom: o.inEffectFrom });
+    this.onFaultOrMove?.(t);
+    return t;
   }
 
   /** Records a topology move or repair (start, promote, rewind, repoint); returns its time. */
   move(what: string, detail?: Record<string, unknown>): number {
-    return this.event('move', what, detail);
+    const t = this.event('move', what, detail);
+    this.onFaultOrMove?.(t);
+    return t;
   }
 
   /**
@@ -76,6 +85,7 @@ export class Recorder {
     const t = this.event('move', what, o.detail, o.at);
     fault.until = t;
     fault.healedBy = what;
+    this.onFaultOrMove?.(t);
     return t;
   }
 

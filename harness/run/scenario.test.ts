@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { PACKAGE_ROOT } from '../paths.ts';
 import type { ScenarioRecord } from '../report/record.ts';
-import { storyFailure } from './scenario.ts';
+import { storyFailure, unmetManager } from './scenario.ts';
 
 test('a failed verdict does not stop the story: every check after it runs and is recorded, then the story fails', async () => {
   const runDir = join(mkdtempSync(join(tmpdir(), 'pgchaos-verdicts-')), 'run');
@@ -48,4 +48,12 @@ test('storyFailure names the failing verdicts, then what stopped the body', () =
   const both = storyFailure([failed], timeout);
   expect(both.message).toBe('row hashes agree (failed): s1: 999 rows\nthen the story stopped: timed out waiting for s1 to stream');
   expect(both.cause).toBe(timeout);
+});
+
+test('a story runs only under the managers it is written for (default builtin), else it is skipped saying which', () => {
+  expect(unmetManager(undefined, 'builtin')).toBeUndefined();
+  expect(unmetManager(['builtin', 'patroni'], 'patroni')).toBeUndefined();
+  expect(unmetManager(undefined, 'patroni')).toBe(
+    'skipped: this story is not yet written for manager patroni (it runs under builtin); run it with --manager builtin',
+  );
 });

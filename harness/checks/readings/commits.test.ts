@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Batch, WriterSample } from '../../history/samples.ts';
-import { commitGaps, writeOutage } from './commits.ts';
+import { commitGaps, writeOutage, writesBackT } from './commits.ts';
 
 describe('commitGaps', () => {
   const samples = (commits: number[]) => commits.map((c, i) => ({ t: i * 100, commits: c }) as WriterSample);
@@ -42,5 +42,24 @@ describe('writeOutage', () => {
     ];
     expect(writeOutage(batches, 'primary', 's1')).toEqual({ lastOldT: 900, firstNewT: 1200, outageMs: 300 });
     expect(writeOutage([acked('primary', 900), acked('s1', 900), acked('s1', 901)], 'primary', 's1').firstNewT).toBe(901);
+  });
+});
+
+describe('writesBackT', () => {
+  const batch = (node: string, endT: number, outcome: Batch['outcome'] = 'acked'): Batch => ({
+    client: 1,
+    seq: endT,
+    node,
+    startT: endT - 10,
+    endT,
+    outcome,
+  });
+  it('is the first commit the new primary acknowledged from the decision on', () => {
+    const batches = [batch('primary', 900), batch('s1', 2600), batch('s1', 2400, 'failed'), batch('s1', 2500), batch('s2', 2450)];
+    expect(writesBackT(batches, { to: 's1', decidedT: 2000 })).toBe(2500);
+  });
+  it('leaves out what the node acknowledged as primary before (a failback), and is null when writes never came back', () => {
+    expect(writesBackT([batch('s1', 500), batch('s1', 3100)], { to: 's1', decidedT: 3000 })).toBe(3100);
+    expect(writesBackT([batch('s1', 500), batch('s1', 3100, 'unknown')], { to: 's1', decidedT: 3000 })).toBeNull();
   });
 });

@@ -3,6 +3,7 @@
  * availability) stand on: the runs of intervals without a commit, and the write outage of a
  * failover. Pure.
  */
+import type { FailoverRecord } from '../../history/failover.ts';
 import type { Batch, WriteOutage, WriterSample } from '../../history/samples.ts';
 
 /**
@@ -34,4 +35,15 @@ export function writeOutage(batches: readonly Batch[], from: string, to: string)
     if (b.outcome === 'acked' && b.node === to && b.endT > (lastOldT ?? -Infinity)) firstNewT = Math.min(firstNewT ?? b.endT, b.endT);
   }
   return { lastOldT, firstNewT, outageMs: lastOldT !== null && firstNewT !== null ? firstNewT - lastOldT : null };
+}
+
+/**
+ * When a client saw writes come back after failover `f`: the earliest end of a batch acknowledged
+ * by `f.to` that ended at or after `f.decidedT` (ms on the scenario clock), or null when none did.
+ * A node that was primary before (a failback) counts only from this decision on.
+ */
+export function writesBackT(batches: readonly Batch[], f: Pick<FailoverRecord, 'to' | 'decidedT'>): number | null {
+  let first: number | null = null;
+  for (const b of batches) if (b.outcome === 'acked' && b.node === f.to && b.endT >= f.decidedT) first = Math.min(first ?? b.endT, b.endT);
+  return first;
 }

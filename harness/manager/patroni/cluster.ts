@@ -14,6 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type Dockerode from 'dockerode';
 import type pg from 'pg';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
 import { onInterrupt } from '../../cleanup.ts';
@@ -22,7 +23,9 @@ import { ExecError } from '../../errors.ts';
 import { log } from '../../logger.ts';
 import { currentRun } from '../../run-id.ts';
 import { pollUntil } from '../../wait.ts';
-import { shInImage } from '../../db/image.ts';
+import { type FaultHost, isolationRules } from '../../db/host.ts';
+import { type PgImage, shInImage } from '../../db/image.ts';
+import { type NetnsTarget, runInNetns } from '../../db/netns.ts';
 import {
   checkPatroniConfig,
   nodeConfig,
@@ -71,14 +74,20 @@ export interface PatroniClusterOptions {
   readyTimeoutMs?: number;
 }
 
-/** One container of the cluster: an etcd member, a Patroni node or HAProxy. */
-export class Member {
+/** One container of the cluster: an etcd member, a Patroni node or HAProxy. The fault catalogue's host (db/host.ts `FaultHost`). */
+export class Member implements FaultHost {
+  /** iptables rules added per tag, so a heal deletes exactly what its fault added. */
+  private readonly rules = new Map<string, string[]>();
+  /** Published ports read again after a boot (Docker may publish others); empty until then. */
+  private readonly ports = new Map<number, number>();
+
   constructor(
     /** `etcd0`, `pg0`, `s1`, `haproxy`; its host name on the cluster network is its container's, `<cluster>-<name>`. */
     readonly name: string,
     readonly container: StartedTestContainer,
-    /** The cluster network's name. */
-    private readonly network: string,
+    /** The cluster network: its name, subnet (CIDR) and gateway (the harness's path in). */
+    private readonly network: { name: string; subnet: string; gateway: string },
+    private readonly netns: { runId: string; image: PgImage },
   ) {}
 
   /**
@@ -93,22 +102,104 @@ export class Member {
     return r.stdout;
   }
 
+  /** The loopback port Docker publishes for the container's `port`; read again after every boot. */
+  mappedPort(port: number): number {
+    return this.ports.get(port) ?? this.container.getMappedPort(port);
+  }
+
   /** The host's address on the cluster network. @throws Error when it has none (down). */
   async address(): Promise<string> {
     // The cluster network's, by name: the engine may list another network first.
-    const ip = (await (await docker()).getContainer(this.container.getId()).inspect()).NetworkSettings.Networks[this.network]?.IPAddress;
+    const ip = (await (await this.engineHandle()).inspect()).NetworkSettings.Networks[this.network.name]?.IPAddress;
     if (!ip) throw new Error(`${this.name}: no address on the cluster network (is it down?)`);
     return ip;
   }
 
-  /** `docker kill` (SIGKILL of the whole container): a loud host crash; the kernel closes its connections. */
-  async kill(): Promise<void> {
-    await (await docker()).getContainer(this.container.getId()).kill({ signal: 'SIGKILL' });
+  /**
+   * `docker kill` (SIGKILL of the whole container): a loud host crash, the kernel closes its
+   * connections; `silent`: its cluster traffic dropped first, so peers hear nothing (a power loss).
+   * @throws ExecError when the silencing rules fail (the container is then still up).
+   */
+  async crash(o: { silent?: boolean } = {}): Promise<void> {
+    if (o.silent) await this.addRules('silent-crash', isolationRules(this.network));
+    try {
+      await (await this.engineHandle()).kill({ signal: 'SIGKILL' });
+    } catch (e) {
+      await this.removeRules('silent-crash').catch(() => {});
+      throw e;
+    }
   }
 
-  /** True while the container runs. */
+  /** `docker kill`: a loud crash (see `crash`). */
+  async kill(): Promise<void> {
+    await this.crash();
+  }
+
+  /** Every process stopped (cgroup freezer, `docker pause`): connections stay open and hang. */
+  async freeze(): Promise<void> {
+    await (await this.engineHandle()).pause();
+  }
+
+  /** Ends `freeze()`; nothing to do when not frozen. */
+  async thaw(): Promise<void> {
+    const c = await this.engineHandle();
+    if ((await c.inspect()).State.Paused) await c.unpause();
+  }
+
+  /** True while the container is frozen by `freeze()`. */
+  async frozen(): Promise<boolean> {
+    return (await (await this.engineHandle()).inspect()).State.Paused;
+  }
+
+  /** Cuts the container off from the cluster network (not from the gateway): packets dropped both ways. @throws ExecError. */
+  async disconnect(): Promise<void> {
+    await this.addRules('isolate', isolationRules(this.network));
+  }
+
+  /** Ends `disconnect()`; nothing to do when the container was booted again since (new namespace). */
+  async reconnect(): Promise<void> {
+    await this.removeRules('isolate');
+  }
+
+  /**
+   * Boots the container if it is down: its command runs again (etcd, HAProxy), a Patroni node's
+   * host comes up with neither Patroni nor PostgreSQL (`PatroniCluster.agent(n).start()`).
+   */
+  async ensureUp(): Promise<void> {
+    if (await this.running()) return;
+    const c = await this.engineHandle();
+    await c.start();
+    this.rules.clear(); // a new network namespace: the rules died with the old one
+    const published = (await c.inspect()).NetworkSettings.Ports;
+    for (const [key, bindings] of Object.entries(published ?? {})) {
+      const binding = bindings?.[0];
+      if (binding) this.ports.set(Number(key.split('/')[0]), Number(binding.HostPort));
+    }
+  }
+
+  /** True while the container runs (a frozen one runs). */
   async running(): Promise<boolean> {
-    return (await (await docker()).getContainer(this.container.getId()).inspect()).State.Running;
+    return (await (await this.engineHandle()).inspect()).State.Running;
+  }
+
+  private async addRules(tag: string, rules: string[]): Promise<void> {
+    this.rules.set(tag, [...(this.rules.get(tag) ?? []), ...rules]);
+    await runInNetns(this.netnsTarget(), rules.map((r) => `iptables -A ${r}`).join('\n'));
+  }
+
+  private async removeRules(tag: string): Promise<void> {
+    const rules = this.rules.get(tag) ?? [];
+    this.rules.delete(tag);
+    if (!rules.length || !(await this.running())) return;
+    await runInNetns(this.netnsTarget(), rules.map((r) => `if iptables -C ${r} 2>/dev/null; then iptables -D ${r}; fi`).join('\n'));
+  }
+
+  private netnsTarget(): NetnsTarget {
+    return { containerId: this.container.getId(), node: this.name, runId: this.netns.runId, image: this.netns.image };
+  }
+
+  private async engineHandle(): Promise<Dockerode.Container> {
+    return (await docker()).getContainer(this.container.getId());
   }
 }
 
@@ -193,9 +284,14 @@ export class PatroniCluster {
       if (o.command) c = c.withCommand(o.command);
       const s = await c.start();
       made.push(s);
-      return new Member(name, s, id);
+      return new Member(name, s, network, { runId: run.id, image });
     };
+    let network = { name: id, subnet: '', gateway: '' };
     try {
+      // The subnet and gateway, for the isolation rules of network faults (the harness reaches the containers from the gateway).
+      const ipam = (await net.inspect()).IPAM?.Config?.[0] as { Subnet?: string; Gateway?: string } | undefined;
+      if (!ipam?.Subnet || !ipam.Gateway) throw new Error(`network ${id}: the engine reported no subnet or gateway`);
+      network = { name: id, subnet: ipam.Subnet, gateway: ipam.Gateway };
       const initialCluster = etcdNames.map((n) => `${n}=http://${host(n)}:${ETCD_PEER_PORT}`).join(',');
       const etcd = await Promise.all(
         etcdNames.map((n) =>
@@ -225,7 +321,7 @@ export class PatroniCluster {
       await Promise.all(
         nodes.map(async (m) => {
           await m.exec(['sh', '-c', `chown postgres:postgres ${CONFIG_FILE} && chmod 600 ${CONFIG_FILE}`], { user: 'root' });
-          await m.exec(['sh', '-c', `nohup patroni ${CONFIG_FILE} >>${LOG_MOUNT}/${m.name}.log 2>&1 </dev/null &`]);
+          await startAgent(m);
         }),
       );
       const haproxy = await member('haproxy', {
@@ -265,6 +361,107 @@ export class PatroniCluster {
     return n;
   }
 
+  /** The manager, as the fault catalogue names it (nemesis/managed.ts `ManagedCluster`). */
+  readonly manager = 'patroni';
+
+  /** The Patroni nodes' names, `pg0` first. */
+  get nodeNames(): string[] {
+    return this.nodes.map((m) => m.name);
+  }
+
+  /** The etcd members' names. */
+  get dcsNames(): string[] {
+    return this.etcd.map((m) => m.name);
+  }
+
+  /** HAProxy, the clients' way in. */
+  get proxy(): { name: string; host: Member } {
+    return { name: this.haproxy.name, host: this.haproxy };
+  }
+
+  /** A Patroni node's host (the catalogue's `FaultHost`). @throws Error naming the nodes there are. */
+  nodeHost(name: string): Member {
+    return this.node(name);
+  }
+
+  /** An etcd member's host. @throws Error naming the members there are. */
+  dcsHost(name: string): Member {
+    const m = this.etcd.find((e) => e.name === name);
+    if (!m) throw new Error(`no etcd member "${name}" (members: ${this.dcsNames.join(', ')})`);
+    return m;
+  }
+
+  /**
+   * The running leader in Patroni's `/cluster` now, as most of the nodes whose REST API answers
+   * (2 s each) see it: a node cut off from etcd may serve a view its DCS client still holds.
+   * @returns undefined when no node answers, or the most say there is none (ties: the first node's word).
+   */
+  async leader(): Promise<string | undefined> {
+    const seen = await Promise.all(
+      this.nodes
+        .map(async (m) => {
+          const res = await fetch(`http://localhost:${m.mappedPort(RESTAPI_PORT)}/cluster`, { signal: AbortSignal.timeout(2000) });
+          return { leader: leaderOf(parseView(await res.json())) ?? '' };
+        })
+        .map((p) => p.catch(() => undefined)),
+    );
+    const votes = new Map<string, number>();
+    for (const v of seen) if (v) votes.set(v.leader, (votes.get(v.leader) ?? 0) + 1);
+    const [best] = [...votes.entries()].sort((a, b) => b[1] - a[1]);
+    return best?.[0] || undefined;
+  }
+
+  /**
+   * etcd's own (raft) leader now: each running, unfrozen member answers the v3 API's
+   * `POST /v3/maintenance/status` (etcd 3.4's gRPC gateway) with its id and its leader's, within 3 s.
+   * @returns the member whose id is the leader some member reports; undefined when none answers
+   *   or none has a leader (quorum lost).
+   */
+  async dcsLeader(): Promise<string | undefined> {
+    const script =
+      'import json,sys,urllib.request as u; r=u.urlopen(u.Request("http://127.0.0.1:2379/v3/maintenance/status", b"{}"), timeout=2); ' +
+      'j=json.load(r); print(j["header"]["member_id"], j.get("leader", "0"))';
+    const answers = await Promise.all(
+      this.etcd.map(async (m) => {
+        if (!(await m.running()) || (await m.frozen())) return undefined;
+        const out = await m.exec(['python3', '-c', script], { timeoutMs: 3000 }).catch(() => undefined);
+        const [id, leader] = out?.trim().split(' ') ?? [];
+        return id && leader ? { name: m.name, id, leader } : undefined;
+      }),
+    );
+    const seen = answers.filter((a) => a !== undefined);
+    return seen.find((a) => seen.some((b) => b.leader === a.id && a.id !== '0'))?.name;
+  }
+
+  /** SIGKILL of `node`'s postmaster (the pid in postmaster.pid); Patroni and the host live on. @throws ExecError when none runs. */
+  async kill9Postmaster(node: string): Promise<void> {
+    await this.node(node).exec(['sh', '-c', `pid=$(head -1 ${PGDATA}/postmaster.pid) && kill -KILL "$pid"`], { timeoutMs: 5000 });
+  }
+
+  /**
+   * Patroni's agent on `node`, the `patroni` process alone (PostgreSQL, its child by
+   * fork-and-setsid, runs on): `kill` (SIGKILL), `freeze` (SIGSTOP, Patroni's "frozen_patroni"),
+   * `thaw` (SIGCONT), `start` (as at bring-up, when no agent runs).
+   */
+  agent(node: string): { kill(): Promise<void>; freeze(): Promise<void>; thaw(): Promise<void>; start(): Promise<void> } {
+    const m = this.node(node);
+    // `[b]in/…`: the pattern does not match the shell that runs pgrep.
+    const pids = `pids=$(pgrep -f '[b]in/patroni ${CONFIG_FILE}')`;
+    const signal = (sig: string, orFail: boolean) =>
+      m.exec(['sh', '-c', `${pids}; [ -n "$pids" ] && kill -${sig} $pids${orFail ? '' : ' || true'}`], { timeoutMs: 5000 }).then(() => {});
+    return {
+      kill: () => signal('KILL', true),
+      freeze: () => signal('STOP', true),
+      thaw: () => signal('CONT', false),
+      start: () => startAgent(m).then(() => {}),
+    };
+  }
+
+  /** `SHOW synchronous_standby_names` on `node`, as Patroni last wrote it there. @throws ExecError when the node does not answer. */
+  async syncStandbyNames(node: string): Promise<string> {
+    return this.psql(node, 'SHOW synchronous_standby_names');
+  }
+
   /**
    * Patroni's view, `GET /cluster` of the first node whose REST API answers (through its
    * published port; 2 s per node).
@@ -274,7 +471,7 @@ export class PatroniCluster {
     const complaints: string[] = [];
     for (const m of this.nodes) {
       try {
-        const port = m.container.getMappedPort(RESTAPI_PORT);
+        const port = m.mappedPort(RESTAPI_PORT);
         const res = await fetch(`http://localhost:${port}/cluster`, { signal: AbortSignal.timeout(2000) });
         return parseView(await res.json());
       } catch (e) {
@@ -289,7 +486,7 @@ export class PatroniCluster {
    * @returns the HTTP status, or 0 when the node does not answer within 2 s.
    */
   async restStatus(node: string, path: string): Promise<number> {
-    const port = this.node(node).container.getMappedPort(RESTAPI_PORT);
+    const port = this.node(node).mappedPort(RESTAPI_PORT);
     return fetch(`http://localhost:${port}${path}`, { signal: AbortSignal.timeout(2000) }).then(
       (r) => r.status,
       () => 0,
@@ -336,13 +533,18 @@ export class PatroniCluster {
   connectionConfig(): pg.ClientConfig {
     return {
       host: 'localhost',
-      port: this.haproxy.container.getMappedPort(HAPROXY_PORT),
+      port: this.haproxy.mappedPort(HAPROXY_PORT),
       user: this.superuser.username,
       password: this.superuser.password,
       database: 'postgres',
       connectionTimeoutMillis: 2000,
       query_timeout: 3000,
     };
+  }
+
+  /** A direct connection to one node's PostgreSQL (its published port), bypassing HAProxy: a misrouted client's. */
+  nodeConnectionConfig(node: string): pg.ClientConfig {
+    return { ...this.connectionConfig(), port: this.node(node).mappedPort(PG_PORT) };
   }
 
   /**
@@ -418,6 +620,15 @@ export function haproxyConfig(nodes: Array<{ name: string; host: string }>, chec
     ...nodes.map((n) => `    server ${n.name} ${n.host}:${PG_PORT} maxconn 100 check port ${RESTAPI_PORT} init-addr last,libc,none`),
     '',
   ].join('\n');
+}
+
+/** Starts Patroni on a node's host as user postgres, in the background, unless an agent runs already. */
+async function startAgent(m: Member): Promise<void> {
+  await m.exec([
+    'sh',
+    '-c',
+    `pgrep -f '[b]in/patroni ${CONFIG_FILE}' >/dev/null || nohup patroni ${CONFIG_FILE} >>${LOG_MOUNT}/${m.name}.log 2>&1 </dev/null &`,
+  ]);
 }
 
 function secret(): string {

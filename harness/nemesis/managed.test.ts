@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import type { Cluster } from '../db/cluster.ts';
+import type { FaultHost } from '../db/host.ts';
+import type { Fault } from '../history/fault.ts';
+import { type FaultLog, injectFault } from './catalogue.ts';
+import { injectManagedFault, type ManagedCluster, quorumBreakers } from './managed.ts';
+
+/** A managed cluster that only writes down what was done to it: it has no way to start PostgreSQL at all. */
+function fake(o: { leader?: string; dcsLeader?: string } = {}) {
+  const calls: string[] = [];
+  const host = (name: string): FaultHost => ({
+    crash: async (x) => void calls.push(`${name} crash${x?.silent ? ' silent' : ''}`),
+    freeze: async () => void calls.push(`${name} freeze`),
+    thaw: async () => void calls.push(`${name} thaw`),
+    disconnect: async () => void calls.push(`${name} disconnect`),
+    reconnect: async () => void calls.push(`${name} reconnect`),
+    ensureUp: async () => void calls.push(`${name} boot`),
+    running: async () => true,
+  });
+  const cluster: ManagedCluster = {
+    manager: 'patroni',
+    nodeNames: ['pg0', 's1', 's2'],
+    leader: async () => ('leader' in o ? o.leader : 's1'),
+    nodeHost: host,
+    kill9Postmaster: async (n) => void calls.push(`${n} kill9 postmaster`),
+    agent: (n) => ({
+      kill: async () => void calls.push(`${n} agent kill`),
+      freeze: async () => void calls.push(`${n} agent stop`),
+      thaw: async () => void calls.push(`${n} agent cont`),
+      start: async () => void calls.push(`${n} agent start`),
+    }),
+    dcsNames: ['etcd0', 'etcd1', 'etcd2'],
+    dcsLeader: async () => ('dcsLeader' in o ? o.dcsLeader : 'etcd2'),
+    dcsHost: host,
+    proxy: { name: 'haproxy', host: host('haproxy') },
+  };
+  const events: string[] = [];
+  let t = 0;
+  const rec: FaultLog = {
+    clock: { now: () => t++ },
+    fault: (f, { nodes, at }) => (events.push(`fault ${f.kind} ${nodes.join(',')}`), at),
+    heal: (_t, what, { detail } = {}) => (events.push(`${what}${detail?.note ? `: ${detail.note}` : ''}`), t),
+    lastsToEnd: () => {},
+  };
+  return { cluster, calls, events, rec };
+}
+
+async function injectAndHeal(f: Fault, o?: Parameters<typeof fake>[0]) {
+  const x = fake(o);
+  const injected = await injectManagedFault(x.cluster, x.rec, f);
+  await injected.heal();
+  return { ...x, injected };
+}
+
+describe('injectManagedFault', () => {
+  it('heals a host crash by booting the host and starting the agent, never PostgreSQL itself', async () => {
+    const { calls, injected, events } = await injectAndHeal({ kind: 'crash-host-silent', target: 'primary' });
+    expect(calls).toEqual(['s1 crash silent', 's1 boot', 's1 agent start']);
+    expect(injected.failed).toEqual(['s1']);
+    expect(events).toEqual([
+      'fault crash-host-silent s1',
+      'heal crash-host-silent primary: host booted, patroni started: it starts PostgreSQL',
+    ]);
+  });
+
+  it('leaves a killed postmaster to the manager', async () => {
+    const { calls, events } = await injectAndHeal({ kind: 'kill9-postmaster', target: { standby: 1 } });
+    expect(calls).toEqual(['s2 kill9 postmaster']);
+    expect(events[1]).toBe('heal kill9-postmaster standby 1: nothing to heal: patroni starts PostgreSQL on its next loop');
+  });
+
+  it.each([
+    ['freeze-host', ['pg0 freeze', 'pg0 thaw']],
+    ['isolate', ['pg0 disconnect', 'pg0 reconnect']],
+    ['kill9-agent', ['pg0 agent kill', 'pg0 agent start']],
+    ['freeze-agent', ['pg0 agent stop', 'pg0 agent cont']],
+  ] as const)('%s on a node: undone by its own undo', async (kind, expected) => {
+    const { calls, injected } = await injectAndHeal({ kind, target: { node: 'pg0' } });
+    expect(calls).toEqual(expected);
+    expect(injected.failed).toEqual(kind.endsWith('agent') ? [] : ['pg0']);
+  });
+
+  it("aims a DCS fault at the DCS's own leader, or a follower, and takes no database node out", async () => {
+    const leader = await injectAndHeal({ kind: 'dcs-kill', target: 'primary' });
+    expect(leader.calls).toEqual(['etcd2 crash', 'etcd2 boot']);
+    expect(leader.injected.failed).toEqual([]);
+    expect((await injectAndHeal({ kind: 'dcs-freeze', target: { standby: 1 } })).calls).toEqual(['etcd1 freeze', 'etcd1 thaw']);
+    expect((await injectAndHeal({ kind: 'dcs-isolate', target: { node: 'etcd0' } })).calls).toEqual([
+      'etcd0 disconnect',
+      'etcd0 reconnect',
+    ]);
+  });
+
+  it('loses the DCS quorum by killing a majority, and boots each at the heal', async () => {
+    const { calls, injected } = await injectAndHeal({ kind: 'dcs-quorum-loss', target: 'primary' });
+    expect(injected.nodes).toEqual(['etcd2', 'etcd0']);
+    expect(calls).toEqual(['etcd2 crash', 'etcd0 crash', 'etcd2 boot', 'etcd0 boot']);
+  });
+
+  it('kills and boots the proxy', async () => {
+    const { calls, injected } = await injectAndHeal({ kind: 'kill-proxy', target: 'primary' });
+    expect(calls).toEqual(['haproxy crash', 'haproxy boot']);
+    expect(injected.nodes).toEqual(['haproxy']);
+  });
+
+  it('refuses, recording nothing: no leader to target, an unknown name, a kind not under a manager', async () => {
+    const x = fake({ leader: undefined, dcsLeader: undefined });
+    await expect(injectManagedFault(x.cluster, x.rec, { kind: 'kill9-agent', target: 'primary' })).rejects.toThrow(
+      "no patroni's leader to target now",
+    );
+    await expect(injectManagedFault(x.cluster, x.rec, { kind: 'dcs-kill', target: 'primary' })).rejects.toThrow(
+      "no the DCS's leader to target now",
+    );
+    await expect(injectManagedFault(x.cluster, x.rec, { kind: 'dcs-kill', target: { node: 'pg0' } })).rejects.toThrow(
+      'no "pg0" to target (there are: etcd0, etcd1, etcd2)',
+    );
+    await expect(injectManagedFault(x.cluster, x.rec, { kind: 'pause-replay', target: { node: 's1' } })).rejects.toThrow(
+      /pause-replay is not in the catalogue under a manager \(patroni\)/,
+    );
+    expect(x.events).toEqual([]);
+    expect(x.calls).toEqual([]);
+  });
+});
+
+describe('injectFault (built-in cluster)', () => {
+  it("refuses a manager's kind before touching the cluster", async () => {
+    const x = fake();
+    await expect(injectFault({} as Cluster, x.rec, { kind: 'dcs-kill', target: 'primary' })).rejects.toThrow(
+      "dcs-kill breaks a manager's own part: the built-in cluster has none",
+    );
+    expect(x.events).toEqual([]);
+  });
+});
+
+describe('quorumBreakers', () => {
+  it('takes a majority from the named member on, wrapping around', () => {
+    expect(quorumBreakers(['etcd0', 'etcd1', 'etcd2'], 'etcd1')).toEqual(['etcd1', 'etcd2']);
+    expect(quorumBreakers(['e0', 'e1', 'e2', 'e3', 'e4'], 'e4')).toEqual(['e4', 'e0', 'e1']);
+  });
+});

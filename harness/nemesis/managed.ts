@@ -1,0 +1,200 @@
+/**
+ * The catalogue on a cluster under an HA manager (issue 18 §3): the faults of the manager's own
+ * parts (its DCS, its agents, its proxy) and the node faults that apply unchanged to a managed
+ * node. The manager makes every move, so a heal only undoes its fault: it boots a host, starts
+ * an agent, thaws, reconnects; it never starts PostgreSQL itself (the agent does, its own way:
+ * Patroni starts a crashed primary, or a deposed one as a replica of the new leader).
+ *
+ * The cluster is anything shaped like `ManagedCluster` (Patroni's `PatroniCluster` is one), so
+ * the nemesis and the manager never import each other: a story hands the cluster over.
+ */
+import type { FaultHost } from '../db/host.ts';
+import { DCS_FAULT_KINDS, describeFault, type Fault, type FaultKind, type FaultTarget } from '../history/fault.ts';
+import { type Action, type FaultLog, type InjectedFault, recordInjected } from './catalogue.ts';
+
+/** A manager's agent on one node (Patroni's `patroni` process). */
+export interface ManagerAgent {
+  /** SIGKILL of the agent alone; PostgreSQL runs on. @throws when no agent runs. */
+  kill(): Promise<void>;
+  /** SIGSTOP of the agent alone. @throws when no agent runs. */
+  freeze(): Promise<void>;
+  /** SIGCONT; nothing to do when it is not stopped. */
+  thaw(): Promise<void>;
+  /** Starts the agent (which then starts or demotes PostgreSQL its own way); nothing to do when it runs. */
+  start(): Promise<void>;
+}
+
+/** What the catalogue needs of a cluster under a manager. */
+export interface ManagedCluster {
+  /** The manager, for messages: `patroni`. */
+  readonly manager: string;
+  /** The database nodes' names. */
+  readonly nodeNames: readonly string[];
+  /** The node the manager has as its running leader now; undefined when none (or its view cannot be read). */
+  leader(): Promise<string | undefined>;
+  /** A database node's host. @throws Error for a name not in `nodeNames`. */
+  nodeHost(node: string): FaultHost;
+  /** SIGKILL of `node`'s postmaster while its host and agent live. @throws when no postmaster runs. */
+  kill9Postmaster(node: string): Promise<void>;
+  /** The manager's agent on `node`. */
+  agent(node: string): ManagerAgent;
+  /** The DCS members' names (`etcd0`…). */
+  readonly dcsNames: readonly string[];
+  /** The DCS's own leader now (etcd's raft leader); undefined when none answers (quorum lost, all down). */
+  dcsLeader(): Promise<string | undefined>;
+  /** A DCS member's host. @throws Error for a name not in `dcsNames`. */
+  dcsHost(name: string): FaultHost;
+  /** The clients' proxy (HAProxy), with its name; absent when clients connect otherwise. */
+  readonly proxy?: { name: string; host: FaultHost };
+}
+
+/** The node kinds that apply to a managed node, each healed without starting PostgreSQL. */
+const NODE_KINDS: readonly FaultKind[] = ['crash-host-loud', 'crash-host-silent', 'kill9-postmaster', 'freeze-host', 'isolate'];
+
+/** Every kind `injectManagedFault` injects. */
+export const MANAGED_FAULT_KINDS: readonly FaultKind[] = [
+  ...NODE_KINDS,
+  'dcs-kill',
+  'dcs-freeze',
+  'dcs-isolate',
+  'dcs-quorum-loss',
+  'kill9-agent',
+  'freeze-agent',
+  'kill-proxy',
+];
+
+/**
+ * Injects `fault` into a cluster under a manager and records it on `rec`, as `injectFault` does
+ * for the built-in cluster. A node kind's target names a database node (`primary`: the manager's
+ * leader now); a DCS kind's a DCS member (`primary`: the DCS's leader now; fault.ts).
+ * @returns the fault in effect; its `failed` nodes are database nodes taken out (a DCS member,
+ *   an agent or the proxy takes none out: PostgreSQL runs on).
+ * @throws Error when it could not be injected (no leader to target, a kind not in
+ *   `MANAGED_FAULT_KINDS`, no proxy); nothing was recorded then.
+ */
+export async function injectManagedFault(
+  cluster: ManagedCluster,
+  rec: FaultLog,
+  fault: Fault,
+  detail?: Record<string, unknown>,
+): Promise<InjectedFault> {
+  if (!MANAGED_FAULT_KINDS.includes(fault.kind))
+    throw new Error(
+      `${fault.kind} is not in the catalogue under a manager (${cluster.manager}): use one of ${MANAGED_FAULT_KINDS.join(', ')}`,
+    );
+  const name = DCS_FAULT_KINDS.includes(fault.kind)
+    ? await resolveMember(cluster, fault.target)
+    : fault.kind === 'kill-proxy'
+      ? undefined
+      : await resolveManagedTarget(cluster, fault.target);
+  const startT = rec.clock.now();
+  const action = await act(cluster, fault, name!);
+  return recordInjected(rec, fault, action, startT, detail);
+}
+
+/**
+ * The database node a target names now: `primary` is the manager's leader, `{ standby: i }` the
+ * i-th of the other nodes sorted by name (modulo their count), `{ node }` that node.
+ * @throws Error when there is no leader now, or no such node.
+ */
+export async function resolveManagedTarget(cluster: ManagedCluster, t: FaultTarget): Promise<string> {
+  return pick(t, cluster.nodeNames, await cluster.leader(), `${cluster.manager}'s leader`);
+}
+
+/** The DCS member a target names now: `primary` is the DCS's leader, `{ standby: i }` the i-th follower. @throws like `resolveManagedTarget`. */
+async function resolveMember(cluster: ManagedCluster, t: FaultTarget): Promise<string> {
+  return pick(t, cluster.dcsNames, t === 'primary' ? await cluster.dcsLeader() : undefined, "the DCS's leader");
+}
+
+function pick(t: FaultTarget, names: readonly string[], leader: string | undefined, leaderName: string): string {
+  if (t !== 'primary' && 'node' in t) {
+    if (!names.includes(t.node)) throw new Error(`no "${t.node}" to target (there are: ${names.join(', ')})`);
+    return t.node;
+  }
+  if (t === 'primary') {
+    if (!leader) throw new Error(`no ${leaderName} to target now`);
+    return leader;
+  }
+  const others = names.filter((n) => n !== leader).sort();
+  return others[t.standby % others.length]!;
+}
+
+async function act(c: ManagedCluster, f: Fault, name: string): Promise<Action> {
+  switch (f.kind) {
+    case 'crash-host-loud':
+    case 'crash-host-silent': {
+      const host = c.nodeHost(name);
+      await host.crash({ silent: f.kind === 'crash-host-silent' });
+      return {
+        nodes: [name],
+        failed: [name],
+        heal: async () => {
+          await host.ensureUp();
+          await c.agent(name).start();
+          return `host booted, ${c.manager} started: it starts PostgreSQL`;
+        },
+      };
+    }
+    case 'kill9-postmaster':
+      await c.kill9Postmaster(name);
+      return { nodes: [name], failed: [name], heal: async () => `nothing to heal: ${c.manager} starts PostgreSQL on its next loop` };
+    case 'freeze-host': {
+      const host = c.nodeHost(name);
+      await host.freeze();
+      return { nodes: [name], failed: [name], heal: () => host.thaw() };
+    }
+    case 'isolate': {
+      const host = c.nodeHost(name);
+      await host.disconnect();
+      return { nodes: [name], failed: [name], heal: () => host.reconnect() };
+    }
+    case 'dcs-kill': {
+      const host = c.dcsHost(name);
+      await host.crash();
+      return { nodes: [name], heal: () => host.ensureUp() };
+    }
+    case 'dcs-freeze': {
+      const host = c.dcsHost(name);
+      await host.freeze();
+      return { nodes: [name], heal: () => host.thaw() };
+    }
+    case 'dcs-isolate': {
+      const host = c.dcsHost(name);
+      await host.disconnect();
+      return { nodes: [name], heal: () => host.reconnect() };
+    }
+    case 'dcs-quorum-loss': {
+      const members = quorumBreakers(c.dcsNames, name);
+      await Promise.all(members.map((m) => c.dcsHost(m).crash()));
+      return { nodes: members, heal: async () => void (await Promise.all(members.map((m) => c.dcsHost(m).ensureUp()))) };
+    }
+    case 'kill9-agent': {
+      const agent = c.agent(name);
+      await agent.kill();
+      return { nodes: [name], heal: async () => (await agent.start(), `${c.manager} started again`) };
+    }
+    case 'freeze-agent': {
+      const agent = c.agent(name);
+      await agent.freeze();
+      return { nodes: [name], heal: () => agent.thaw() };
+    }
+    case 'kill-proxy': {
+      const proxy = c.proxy;
+      if (!proxy) throw new Error(`${describeFault(f)}: the cluster has no proxy (clients connect to the nodes)`);
+      await proxy.host.crash();
+      return { nodes: [proxy.name], heal: () => proxy.host.ensureUp() };
+    }
+    default:
+      throw new Error(`${f.kind} is not in the catalogue under a manager`);
+  }
+}
+
+/**
+ * The members a quorum loss kills: a majority (⌊n/2⌋ + 1), `first` and the members after it by
+ * name, wrapping around; a DCS of 3 loses 2, one of 5 loses 3.
+ */
+export function quorumBreakers(names: readonly string[], first: string): string[] {
+  const sorted = [...names].sort();
+  const i = sorted.indexOf(first);
+  return Array.from({ length: Math.floor(sorted.length / 2) + 1 }, (_, k) => sorted[(i + k) % sorted.length]!);
+}
