@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Clock } from '../clock.ts';
-import { WAL_SENDERS_JSON, type PgNode } from '../db/pg-node.ts';
+import { WAL_SENDERS_JSON } from '../db/pg-node.ts';
+import type { SqlNode } from '../db/sql-node.ts';
 import { pollUntil } from '../wait.ts';
 import type { ObserverSample, StandbyRow, SyncTransition } from '../history/samples.ts';
 import { describeSample, syncTransitions } from './sampling.ts';
@@ -19,7 +20,7 @@ const OBSERVE_SQL = `SELECT pg_current_wal_flush_lsn()::text AS flush,
 export class ReplicationObserver {
   private readonly recorded: ObserverSample[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private client: { c: pg.Client; node: PgNode } | undefined;
+  private client: { c: pg.Client; node: SqlNode } | undefined;
   private tick: Promise<void> = Promise.resolve();
   private running = false;
 
@@ -114,7 +115,7 @@ export class ReplicationObserver {
     }
   }
 
-  private async connection(): Promise<{ c: pg.Client; node: PgNode }> {
+  private async connection(): Promise<{ c: pg.Client; node: SqlNode }> {
     const node = await this.target.currentPrimary();
     if (this.client?.node === node) return this.client;
     if (this.client) void this.client.c.end().catch(() => {});

@@ -2,7 +2,7 @@
  * The workload's SQL: the tables the writer fills, its batch statement, and the final reads
  * of what each node holds (the batches present, the write-up's row hashes).
  */
-import type { PgNode } from '../db/pg-node.ts';
+import type { SqlNode } from '../db/sql-node.ts';
 import type { Lsn } from '../lsn.ts';
 import type { NodeHash, PresentBatch } from '../history/samples.ts';
 
@@ -31,7 +31,7 @@ CREATE TABLE IF NOT EXISTS ${LEDGER_TABLE} (client int NOT NULL, seq bigint NOT 
  * Reads every batch on `node`: ledger rows joined with the per-batch row counts of the rows
  * table (a full join, so rows without a ledger row show up too).
  */
-export async function readPresentBatches(node: PgNode): Promise<PresentBatch[]> {
+export async function readPresentBatches(node: SqlNode): Promise<PresentBatch[]> {
   const out = await node.safePsql(
     `SELECT coalesce(l.client, r.client), coalesce(l.seq, r.seq), coalesce(l.nrows::text, ''), coalesce(r.n::text, '')
      FROM ${LEDGER_TABLE} l FULL JOIN (SELECT client, seq, count(*) AS n FROM ${ROWS_TABLE} GROUP BY client, seq) r
@@ -50,7 +50,7 @@ export async function readPresentBatches(node: PgNode): Promise<PresentBatch[]> 
  * Reads counts and hashes the write-up's way (write-up 002: `count(*), sum(hashtext(t.*::text))`:
  * a sum, so row order does not matter; in numeric, so it cannot overflow).
  */
-export async function readNodeHash(node: PgNode, lsn: Lsn | null): Promise<NodeHash> {
+export async function readNodeHash(node: SqlNode, lsn: Lsn | null): Promise<NodeHash> {
   const out = await node.safePsql(
     `SELECT (SELECT count(*) || '|' || coalesce(sum(hashtext(t::text)::numeric), 0) FROM ${ROWS_TABLE} t) || '|' ||
             (SELECT count(*) || '|' || coalesce(sum(hashtext(t::text)::numeric), 0) FROM ${LEDGER_TABLE} t)`,

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Clock } from '../clock.ts';
-import type { PgNode } from '../db/pg-node.ts';
+import type { SqlNode } from '../db/sql-node.ts';
 import { log } from '../logger.ts';
 import type { Batch, WriterSample } from '../history/samples.ts';
 import { classify, progressLine, sampleBatches } from './sampling.ts';
@@ -33,7 +33,7 @@ export interface BatchWriterOptions {
 
 /** Where the writer writes: asked again after every connection loss, so it follows a failover. */
 export interface WriteTarget {
-  currentPrimary(): Promise<PgNode>;
+  currentPrimary(): Promise<SqlNode>;
 }
 
 /**

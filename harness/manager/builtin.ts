@@ -40,6 +40,7 @@ import type { ManagerRecord, ManagerView } from '../history/manager.ts';
 import { durabilityPromise, type DurabilityPromise } from '../model/durability.ts';
 import { builtinView, type PrimaryReading } from './builtin-view.ts';
 import { FailureDetector, type Health } from './failure-detector.ts';
+import type { SqlNode } from '../db/sql-node.ts';
 import type { ClientEndpoint, HaManager, SwitchoverRecord } from './manager.ts';
 
 /**
@@ -508,6 +509,10 @@ export class BuiltinManager implements HaManager {
 
   clients(): ClientEndpoint {
     return { via: 'primary', currentPrimary: () => this.cluster.currentPrimary(), describe: 'the current primary, directly' };
+  }
+
+  node(name: string): SqlNode {
+    return this.cluster.node(name);
   }
 
   start(): void {

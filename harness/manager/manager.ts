@@ -10,22 +10,25 @@
  * Implementations: manager/builtin.ts (`BuiltinManager`, pgchaos's own operator). Patroni's
  * cluster (manager/patroni/) joins next, on the same seam.
  */
-import type pg from 'pg';
-import type { PgNode } from '../db/pg-node.ts';
+import type { SqlNode } from '../db/sql-node.ts';
 import type { FailoverRecord } from '../history/failover.ts';
 import type { ManagerName, ManagerRecord, ManagerView, ManagerViewRow } from '../history/manager.ts';
 import type { DurabilityPromise } from '../model/durability.ts';
 
 /**
  * Where clients connect, the way the manager's users connect, so an outage is measured as an
- * application sees it:
+ * application sees it; a `WriteTarget` for the writer and the observer (load/writer.ts):
  * - `primary`: straight to the node the manager holds for primary, asked again after every lost
- *   connection (the built-in operator; the writer's `WriteTarget`);
- * - `proxy`: one address that routes to the primary (HAProxy checking Patroni's `GET /primary`).
+ *   connection (the built-in operator);
+ * - `proxy`: one address that routes to the primary (HAProxy checking Patroni's `GET /primary`):
+ *   `currentPrimary()` is always the proxy, named as such (`haproxy`) in the ledger.
  */
-export type ClientEndpoint =
-  | { via: 'primary'; currentPrimary(): Promise<PgNode>; describe: string }
-  | { via: 'proxy'; connection: pg.ClientConfig; describe: string };
+export interface ClientEndpoint {
+  via: 'primary' | 'proxy';
+  /** Where that is, for the record: `haproxy:5000 → GET /primary`. */
+  describe: string;
+  currentPrimary(): Promise<SqlNode>;
+}
 
 /** A planned switchover the manager made by its own command. Times are ms on the scenario clock. */
 export interface SwitchoverRecord {
@@ -51,6 +54,11 @@ export interface HaManager {
   readonly nodeNames: readonly string[];
   /** Where the story's clients connect (see ClientEndpoint). */
   clients(): ClientEndpoint;
+  /**
+   * A direct connection to the database node `name`, bypassing any proxy: for reading its rows,
+   * LSNs and walsenders, as a DBA would on that host. @throws Error for a name not in `nodeNames`.
+   */
+  node(name: string): SqlNode;
   /**
    * Starts the manager's moves (the built-in's watcher and move loop; a manager that runs on its
    * own, as Patroni does, starts following its view). Returns at once; a second call does nothing.

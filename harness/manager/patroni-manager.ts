@@ -10,6 +10,7 @@
  * - what its config promises is model/patroni-promise.ts's reading of `bootstrap.dcs`.
  * Not yet started by the stories (ScenarioContext.startManager starts the built-in only).
  */
+import { type SqlNode, TcpNode } from '../db/sql-node.ts';
 import type { FailoverRecord } from '../history/failover.ts';
 import type { ManagerRecord, ManagerView, ManagerViewRow } from '../history/manager.ts';
 import type { DurabilityPromise } from '../model/durability.ts';
@@ -150,11 +151,18 @@ export class PatroniManager implements HaManager {
   }
 
   clients(): ClientEndpoint {
+    // The config is read at each connection: HAProxy's published port changes when it restarts (kill-proxy).
+    const proxy = new TcpNode('haproxy', () => this.cluster.connectionConfig());
     return {
       via: 'proxy',
-      connection: this.cluster.connectionConfig(),
+      currentPrimary: async () => proxy,
       describe: `HAProxy (port ${HAPROXY_PORT}) checking each node's Patroni REST API GET /primary`,
     };
+  }
+
+  node(name: string): SqlNode {
+    if (!this.nodeNames.includes(name)) throw new Error(`${name} is no node of this Patroni cluster (${this.nodeNames.join(', ')})`);
+    return new TcpNode(name, () => this.cluster.nodeConnectionConfig(name));
   }
 
   /** Follows Patroni's view every `intervalMs`, recording each leader change as a failover. */

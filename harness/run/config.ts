@@ -18,6 +18,7 @@ import { parseSyncStandbyNames, syncConfigWarnings, type SyncStandbyNames } from
 import { FAULT_KINDS, type FaultKind } from '../history/fault.ts';
 import { MANAGER_NAMES, PLANNED_MANAGERS, type ManagerName } from '../history/manager.ts';
 import { checkPatroniMajor } from '../manager/patroni/image.ts';
+import type { PatroniUserConfig } from '../manager/patroni/config.ts';
 import { validateSchedule } from '../nemesis/schedule/validate.ts';
 
 /** The file `pgchaos run` looks for in the working directory when no `--config` is given. */
@@ -124,6 +125,8 @@ export interface UserConfig {
   /** A promoted standby's synchronous_standby_names (file field / flag `afterPromotion`); a setting in it is parsed here too. */
   afterPromotion: SyncPolicy;
   nemesis: NemesisConfig;
+  /** The user's Patroni config under manager patroni (a patroni.yml, read and checked), else null: Patroni's defaults. */
+  patroni: { file: string; config: PatroniUserConfig } | null;
 }
 
 /** The nemesis story's settings, resolved. */
@@ -237,6 +240,7 @@ function resolveConfig(c: UserConfigFile, confBase: string, source: string, wher
       ...(c.writer?.rateTps !== undefined ? { rateTps: c.writer.rateTps } : {}),
     },
     afterPromotion,
+    patroni: null,
     nemesis: {
       seeds: c.nemesis?.seeds ?? [1],
       schedule: c.nemesis?.schedule ? checkedSchedule(resolve(confBase, c.nemesis.schedule)) : null,
@@ -425,9 +429,17 @@ const FIELD_FIXES: Record<string, string> = {
  */
 export function userConfig(): UserConfig {
   const file = process.env[CONFIG_ENV];
-  if (file) return JSON.parse(readFileSync(file, 'utf8')) as UserConfig;
-  return loadUserConfig({ cwd: process.cwd() });
+  const c = file ? (JSON.parse(readFileSync(file, 'utf8')) as UserConfig) : loadUserConfig({ cwd: process.cwd() });
+  const manager = process.env[MANAGER_ENV];
+  return manager ? { ...c, manager: atField(MANAGER_ENV, 'manager', () => checkedManager(manager, c.pg)) } : c;
 }
+
+/**
+ * Names the manager the stories of this process run under, over the config's: pgchaos's own
+ * suite sets it for its `managers` project (vitest.config.ts), whose stories are written for a
+ * manager other than the built-in. A user picks a manager with `--manager` or config `manager`.
+ */
+export const MANAGER_ENV = 'PGCHAOS_MANAGER';
 
 /** The file in a run's folder that holds the config the CLI resolved, for vitest's workers. */
 export const RESOLVED_CONFIG_FILE = 'resolved-config.json';

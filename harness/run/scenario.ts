@@ -1,4 +1,4 @@
-import { rename } from 'node:fs/promises';
+import { readdir, rename } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { test, type TestContext } from 'vitest';
 import type { Verdict } from '../checks/verdict.ts';
@@ -6,6 +6,10 @@ import type { ClusterOptions } from '../db/bring-up.ts';
 import { Cluster } from '../db/cluster.ts';
 import { BuiltinManager, type OperatorOptions } from '../manager/builtin.ts';
 import type { HaManager } from '../manager/manager.ts';
+import { PatroniManager } from '../manager/patroni-manager.ts';
+import { injectManagedFault, type ManagedCluster } from '../nemesis/managed.ts';
+import type { WriteTarget } from '../load/writer.ts';
+import type { SqlNode } from '../db/sql-node.ts';
 import { log } from '../logger.ts';
 import { injectFault, type InjectedFault } from '../nemesis/catalogue.ts';
 import type { Fault } from '../history/fault.ts';
@@ -42,18 +46,33 @@ export interface ScenarioContext {
    * @throws Error under a manager the seam does not yet start in stories (patroni).
    */
   startManager(opts?: { cluster?: ClusterOptions; operator?: OperatorOptions }): Promise<BuiltinManager>;
-  /** Creates the writer's tables and starts the writer (clients and batch rows from the config, `opts` on top) against the cluster's primary. */
-  startWriter(cluster: Cluster, opts?: BatchWriterOptions): Promise<BatchWriter>;
-  /** Starts sampling pg_stat_replication on the cluster's primary every `intervalMs`. */
-  startObserver(cluster: Cluster, intervalMs?: number): ReplicationObserver;
+  /**
+   * Brings a cluster up under the config's HA manager when it is not the built-in (Patroni:
+   * `PatroniManager.start` with the user's patroni.yml, `config.patroni`, else Patroni's defaults)
+   * and returns it, its own view loop not yet started (`start()` it). Its containers are removed
+   * when the scenario ends; its view is read after every fault and move, as for startManager.
+   * @throws Error under the built-in manager (a story for it uses startManager); ConfigError as
+   *   PatroniCluster.start, before any container starts.
+   */
+  startManaged(): Promise<ManagedHaManager>;
+  /**
+   * Creates the writer's tables and starts the writer (clients and batch rows from the config,
+   * `opts` on top) against `target`: a cluster's primary, or where a manager's clients connect
+   * (`manager.clients()`, e.g. HAProxy).
+   */
+  startWriter(target: WriteTarget, opts?: BatchWriterOptions): Promise<BatchWriter>;
+  /** Starts sampling pg_stat_replication on the target's primary (a cluster's, or through a manager's proxy) every `intervalMs`. */
+  startObserver(target: WriteTarget, intervalMs?: number): ReplicationObserver;
   /**
    * Injects `fault` from the catalogue (history/fault.ts kinds, e.g. `{ kind: 'crash-host-loud',
    * target: { node: 's1' } }`) and records it, with `detail` (say, what the model predicted).
    * The one way a story breaks something: end it with the result's `heal()` (the catalogue's
    * repair), `healBy(what, act)` (the story's own move), or `lastsToEnd(why)`.
-   * @throws Error when it cannot be injected (see `injectFault`).
+   * On a managed cluster (`manager.cluster` of startManaged) the catalogue's managed faults
+   * (nemesis/managed.ts): node faults healed without starting PostgreSQL, and the manager's own parts.
+   * @throws Error when it cannot be injected (see `injectFault`, `injectManagedFault`).
    */
-  inject(cluster: Cluster, fault: Fault, detail?: Record<string, unknown>): Promise<InjectedFault>;
+  inject(cluster: Cluster | ManagedCluster, fault: Fault, detail?: Record<string, unknown>): Promise<InjectedFault>;
   /**
    * Records the verdict in the report and goes on, as Jepsen composes checkers: every check of a
    * story is evaluated and recorded. The scenario then fails, once its body is done, unless every
@@ -62,6 +81,9 @@ export interface ScenarioContext {
    */
   verify<E>(v: Verdict<E>): Verdict<E>;
 }
+
+/** A cluster under an HA manager other than the built-in: the manager, and its cluster as the catalogue's managed faults take it. */
+export type ManagedHaManager = HaManager & { readonly cluster: ManagedCluster };
 
 /** Deadline for a scenario's teardown (stop load, save the record, remove containers), ms. */
 const TEARDOWN_MS = 60_000;
@@ -121,6 +143,7 @@ function scenarioOn(
       const writers: BatchWriter[] = [];
       const observers: ReplicationObserver[] = [];
       const views = new ManagerViews();
+      const managed: PatroniManager[] = [];
       const annotations: Array<Promise<unknown>> = [];
       const annotate = (type: string, message: string) => annotations.push(t.annotate(message, type).catch(() => undefined));
       rec.onVerdict = (v) => annotate(`verdict ${v.check}`, `${v.status}: ${v.summary}`);
@@ -129,7 +152,7 @@ function scenarioOn(
         await Promise.all(annotations);
         rec.onFaultOrMove = undefined;
         await views.settle();
-        await finish(done, major, opts, rec, clusters, started, writers, observers);
+        await finish(done, major, opts, rec, { clusters, started, managed, writers, observers });
       }, TEARDOWN_MS);
       const ctx: ScenarioContext = {
         rec,
@@ -159,21 +182,35 @@ function scenarioOn(
           rec.onFaultOrMove = (t) => views.after(m, t, rec.manager!.views!);
           return m;
         },
-        async startWriter(cluster, opts) {
-          const w = new BatchWriter(cluster, rec.clock, { ...writerOptionsOf(config), ...opts });
+        async startManaged() {
+          if (config.manager === 'builtin')
+            throw new Error('startManaged starts a manager other than the built-in; under manager builtin a story uses startManager');
+          const m = await PatroniManager.start(
+            { pgMajor: major, standbys: config.standbys, ...(config.patroni ? { config: config.patroni.config } : {}) },
+            rec,
+          );
+          managed.push(m);
+          rec.step('cluster ready', { manager: m.name, image: m.cluster.image.name, clients: m.clients().describe });
+          rec.manager = { ...m.describe(), views: [] };
+          rec.onFaultOrMove = (t) => views.after(m, t, rec.manager!.views!);
+          return m;
+        },
+        async startWriter(target, opts) {
+          const w = new BatchWriter(target, rec.clock, { ...writerOptionsOf(config), ...opts });
           writers.push(w);
           await w.setup();
           w.start();
           rec.step('writer started', { clients: w.clients, batchRows: w.batchRows, rateTps: w.rateTps ?? null });
           return w;
         },
-        startObserver(cluster, intervalMs) {
-          const o = new ReplicationObserver(cluster, rec.clock, intervalMs);
+        startObserver(target, intervalMs) {
+          const o = new ReplicationObserver(target, rec.clock, intervalMs);
           observers.push(o);
           o.start();
           return o;
         },
-        inject: (cluster, fault, detail) => injectFault(cluster, rec, fault, detail),
+        inject: (cluster, fault, detail) =>
+          cluster instanceof Cluster ? injectFault(cluster, rec, fault, detail) : injectManagedFault(cluster, rec, fault, detail),
         verify: (v) => rec.verdict(v),
       };
       const outcome = await body(ctx).then(
@@ -256,15 +293,22 @@ export function storyFailure(failing: readonly Verdict[], stoppedBy: unknown): E
   return new Error(`${lines.join('\n')}\nthen the story stopped: ${why}`, { cause: stoppedBy });
 }
 
+/** What a scenario started, for its teardown and record. */
+interface Started {
+  clusters: Cluster[];
+  /** The first cluster's settings as it started. */
+  started: Record<string, unknown>[];
+  managed: PatroniManager[];
+  writers: BatchWriter[];
+  observers: ReplicationObserver[];
+}
+
 async function finish(
   t: TestContext,
   major: number,
   opts: ScenarioOptions,
   rec: Recorder,
-  clusters: Cluster[],
-  started: Record<string, unknown>[],
-  writers: BatchWriter[],
-  observers: ReplicationObserver[],
+  { clusters, started, managed, writers, observers }: Started,
 ): Promise<void> {
   const seed = opts.seed;
   const run = currentRun();
@@ -272,7 +316,7 @@ async function finish(
   try {
     await Promise.all([...writers.map((w) => w.stop(2000)), ...observers.map((o) => o.stop())]);
     const state = t.task.result?.state;
-    const primary = clusters[0]?.primary;
+    const primary = clusters[0]?.primary ?? (await managedPrimary(managed[0]));
     const key = { file: rec.file, name: rec.name, major, ...(seed !== undefined ? { seed } : {}) };
     // A signal reached this worker, or vitest cancelled the run around this test (it then ends as skipped).
     const stopped = state === 'pass' ? null : (interruptedBy() ?? (state === 'skip' ? 'run cancelled' : null));
@@ -290,6 +334,7 @@ async function finish(
       durationMs: Math.round(rec.clock.now()),
       postgres: primary ? await primary.safePsql('SELECT version()').catch(() => undefined) : undefined,
       ...(clusters[0] ? { image: clusters[0].image.name, cluster: clusterRecord(started[0]!, clusters[0]) } : {}),
+      ...(managed[0] ? { image: managed[0].cluster.image.name } : {}),
       manager: rec.manager ?? { name: 'builtin', config: { moves: "the story's own steps" } },
       rerun: rerunCommand(rec.file, rec.name, major, opts.rerunArgs ?? (seed !== undefined ? ['--seed', String(seed)] : [])),
       metrics: rec.metrics,
@@ -306,17 +351,21 @@ async function finish(
         ? {
             observer: {
               samples: [...observers[0].samples()],
-              transitions: Object.fromEntries((clusters[0]?.nodes ?? []).map((n) => [n.name, observers[0]!.transitions(n.name)])),
+              transitions: Object.fromEntries(
+                (clusters[0]?.nodes.map((n) => n.name) ?? managed[0]?.nodeNames ?? []).map((n) => [n, observers[0]!.transitions(n)]),
+              ),
             },
           }
         : {}),
       logs: {},
     };
   } finally {
-    await Promise.all(clusters.map((c) => c.destroy()));
+    await Promise.all([...clusters.map((c) => c.destroy()), ...managed.map((m) => m.destroy())]);
     log().info({ scenario: rec.name }, 'containers removed');
     if (record) {
-      record.logs = await moveLogs(run.dir, record.id, clusters);
+      record.logs = managed[0]
+        ? await moveManagedLogs(run.dir, record.id, managed[0].cluster.id)
+        : await moveLogs(run.dir, record.id, clusters);
       await writeScenarioRecord(run.dir, record);
     }
   }
@@ -342,6 +391,28 @@ async function moveLogs(runDir: string, id: string, clusters: Cluster[]): Promis
       logs[i === 0 ? n.name : `${n.name}@${i + 1}`] = relative(runDir, moved ? join(target, basename(n.logFile)) : n.logFile);
   }
   return logs;
+}
+
+/** The primary a manager's view names, as a direct connection; undefined when it names none or cannot be read. */
+async function managedPrimary(m: HaManager | undefined): Promise<SqlNode | undefined> {
+  const primary = m ? (await m.view()).primary : null;
+  return primary && m ? m.node(primary) : undefined;
+}
+
+/**
+ * Moves a managed cluster's logs (its containers write `logs/<cluster id>/<member>.log`: each
+ * node's agent and PostgreSQL, the DCS members, the proxy) to `logs/<record id>/`.
+ * @returns member name → log path relative to the run folder.
+ */
+async function moveManagedLogs(runDir: string, id: string, clusterId: string): Promise<Record<string, string>> {
+  const from = join(runDir, 'logs', clusterId);
+  const target = join(runDir, 'logs', id);
+  const dir = await rename(from, target).then(
+    () => target,
+    () => from,
+  );
+  const files = await readdir(dir).catch(() => [] as string[]);
+  return Object.fromEntries(files.filter((f) => f.endsWith('.log')).map((f) => [basename(f, '.log'), relative(runDir, join(dir, f))]));
 }
 
 /** What the report shows of a cluster's configuration. */
