@@ -9,6 +9,9 @@
  *  2. write throughput: BatchWriter vs. pgbench running the same batch SQL with the same
  *     clients against the same cluster, WINDOW_S-second windows in ABBA order after a
  *     warm-up window; target ≥ 0.95.
+ *  3. HA managers (bench/managers.ts): Patroni's first writable primary and failover as a client
+ *     sees it, against the built-in manager's on the same image, ROUNDS rounds in turns
+ *     (BENCH_MANAGERS=0 leaves it out).
  * Figures are printed, never asserted: this is a measurement, not a test.
  */
 import { execa } from 'execa';
@@ -24,6 +27,7 @@ import { log } from '../harness/logger.ts';
 import { currentRun } from '../harness/run-id.ts';
 import { BatchWriter } from '../harness/load/writer.ts';
 import { BATCH_SQL } from '../harness/load/workload.ts';
+import { benchManagers } from './managers.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const WINDOW_S = Number(process.env.BENCH_WINDOW_S ?? 10);
@@ -185,6 +189,9 @@ async function main(): Promise<void> {
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const tpsRatio = mean(writer) / mean(bench);
 
+    // 3. The managers, after the throughput windows so their clusters do not share the machine with them.
+    const managers = process.env.BENCH_MANAGERS === '0' ? null : await benchManagers(image.major, ROUNDS);
+
     const verdict = (ok: boolean) => (ok ? 'met' : 'NOT MET');
     const out = [
       `pgchaos bench (${image.name}, ${ROUNDS} ready rounds; ${CLIENTS} clients × ${BATCH_ROWS}-row batches, ${ABBA_BLOCKS} ABBA blocks of ${WINDOW_S} s windows)`,
@@ -197,8 +204,18 @@ async function main(): Promise<void> {
       `               pgbench:     ${fmt(mean(bench), 1)} tps  [${bench.map((x) => fmt(x, 1)).join(', ')}]`,
       `               ratio ${fmt(tpsRatio)} (target ≥ 0.95: ${verdict(tpsRatio >= 0.95)})`,
     ];
+    if (managers) {
+      const secs = (xs: number[]) => `median ${fmt(median(xs) / 1000)} s  [${xs.map((x) => fmt(x / 1000)).join(', ')}]`;
+      const { builtin, patroni } = managers;
+      out.push(
+        `managers       first writable primary, built-in: ${secs(builtin.firstWritable)}`,
+        `                                       Patroni:  ${secs(patroni.firstWritable)}  ratio ${fmt(median(patroni.firstWritable) / median(builtin.firstWritable))}`,
+        `               failover as a client sees it, built-in: ${secs(builtin.failover)}`,
+        `                                             Patroni:  ${secs(patroni.failover)}  ratio ${fmt(median(patroni.failover) / median(builtin.failover))}`,
+      );
+    }
     process.stdout.write(`${out.join('\n')}\n`);
-    log().info({ first, harness, floor, raw, readyRatio, rawRatio, writer, bench, tpsRatio }, 'bench');
+    log().info({ first, harness, floor, raw, readyRatio, rawRatio, writer, bench, tpsRatio, managers }, 'bench');
   } finally {
     await sweepRun(run.id);
     await removeTemplates(run.id);
