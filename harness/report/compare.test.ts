@@ -93,6 +93,23 @@ describe('compareSummaries', () => {
     expect(renderCompareText(d)).toMatch(/: no regression; 0 fixed/);
   });
 
+  it('says when a run started on a loaded machine, and leaves the verdict as it is', () => {
+    const loaded = (load: number[] | undefined) => (s: Summary) => {
+      s.context = { ...s.context!, host: { ...s.context!.host, cpus: 2, ...(load ? { loadAverage: load } : {}) } };
+    };
+    const quiet = compareSummaries(B(loaded([1.2, 1, 1])), B(loaded([1.9, 1, 1])));
+    expect(quiet.caveats).toEqual([]);
+    const busy = compareSummaries(B(loaded([1.2, 1, 1])), B(loaded([5.6, 3, 2])));
+    expect(busy.caveats).toEqual([
+      expect.stringMatching(/^run B \(20260102-120000-bbbb\) started on a loaded machine \(1-minute load 2\.8 per CPU\)/),
+    ]);
+    expect(busy.regressed).toBe(false);
+    expect(renderCompareText(busy)).toMatch(/\n {2}note {7}run B .* loaded machine/);
+    expect(renderCompareHtml(busy)).toContain('class="banner note"');
+    // A run from before the load was recorded says nothing about it.
+    expect(compareSummaries(B(loaded(undefined)), B(loaded(undefined))).caveats).toEqual([]);
+  });
+
   it('a seeded regression: writeOutageMs 2000 → 9000 ms regresses past +25 % and +1000 ms, and sorts first', () => {
     const d = compareSummaries(A(), B(setMetric('planned-switchover', 'writeOutageMs', 9000)));
     expect(d.regressed).toBe(true);

@@ -97,6 +97,8 @@ export interface RunRef {
   counts: Summary['counts'];
   /** synchronous_standby_names and synchronous_commit of the run's config, when its context says. */
   config: { synchronous_standby_names?: unknown; synchronous_commit?: unknown };
+  /** The machine's 1-minute load average per CPU as the run started; null when the run did not record it. */
+  loadPerCpu: number | null;
 }
 
 /** `diff.json`: what compare.html shows, and what the exit code is decided on. */
@@ -114,6 +116,8 @@ export interface Diff {
   reasons: string[];
   /** One sentence per fix or improvement. */
   fixes: string[];
+  /** Why a change in throughput or timing may be the machine's, not the code's (a run started on a loaded machine); empty when none. */
+  caveats: string[];
   counts: { regressed: number; fixed: number; new: number; missing: number; unchanged: number };
   /** The metrics the diff judged (better ≠ none), with the threshold used: the dictionary's, or an override. */
   thresholds: Record<string, { unit: string; better: 'lower' | 'higher'; threshold?: Threshold; overridden: boolean; description: string }>;
@@ -162,6 +166,7 @@ export function compareSummaries(a: Summary, b: Summary, opts: CompareOptions = 
     regressed: reasons.length > 0,
     reasons,
     fixes,
+    caveats: loadCaveats(runRef(a), runRef(b)),
     counts: {
       regressed: scenarios.filter((s) => s.group === 'regressed').length,
       fixed: scenarios.filter((s) => s.group === 'fixed').length,
@@ -220,12 +225,41 @@ function runRef(s: Summary): RunRef {
     majors: s.majors,
     status: s.status,
     counts: s.counts,
+    loadPerCpu: loadPerCpu(s.context?.host),
     config: {
       ...('synchronous_standby_names' in cfg ? { synchronous_standby_names: cfg.synchronous_standby_names } : {}),
       ...('synchronous_commit' in cfg ? { synchronous_commit: cfg.synchronous_commit } : {}),
     },
   };
 }
+
+/** 1-minute load average per CPU of a run's host, 2 decimals; null when not recorded. */
+function loadPerCpu(host: { cpus: number; loadAverage?: number[] } | undefined): number | null {
+  const l = host?.loadAverage?.[0];
+  return l === undefined || !host?.cpus ? null : Math.round((l / host.cpus) * 100) / 100;
+}
+
+/**
+ * A run that started with more runnable work than CPUs (1-minute load per CPU above LOADED_PER_CPU)
+ * shares the machine with something else: its throughput and timings measure that too. Said for
+ * each such run, never used to excuse a regression (the verdicts stand as they are).
+ */
+export function loadCaveats(a: RunRef, b: RunRef): string[] {
+  return (
+    [
+      ['A', a],
+      ['B', b],
+    ] as const
+  )
+    .filter(([, r]) => r.loadPerCpu !== null && r.loadPerCpu > LOADED_PER_CPU)
+    .map(
+      ([side, r]) =>
+        `run ${side} (${r.run}) started on a loaded machine (1-minute load ${r.loadPerCpu} per CPU): its throughput and timings measure the machine's other work too; rerun on a quiet machine before reading a change in them as the code's.`,
+    );
+}
+
+/** Load per CPU above which a run is said to have started on a loaded machine. */
+export const LOADED_PER_CPU = 1;
 
 /** The dictionary entry of a metric for this comparison: pgchaos's own, else the runs' dictionaries; an override's bounds replace the default's. */
 function describeMetric(name: string, overrides: CompareOptions['thresholds'], ...runs: Summary[]): MetricInfo {
@@ -567,7 +601,12 @@ export function shortTime(iso: string): string {
 export function renderCompareText(diff: Diff): string {
   const c = diff.counts;
   const head = `pgchaos compare ${diff.a.run} → ${diff.b.run}${diff.match === 'scenario' ? ' (matched by scenario, majors ignored)' : ''}: ${diff.regressed ? `REGRESSED — ${diff.reasons.length} regression${diff.reasons.length === 1 ? '' : 's'}` : 'no regression'}; ${c.fixed} fixed, ${c.new} new, ${c.missing} missing, ${c.unchanged} unchanged`;
-  return [head, ...diff.reasons.map((r) => `  REGRESSED  ${r}`), ...diff.fixes.map((r) => `  fixed      ${r}`)].join('\n');
+  return [
+    head,
+    ...diff.reasons.map((r) => `  REGRESSED  ${r}`),
+    ...diff.fixes.map((r) => `  fixed      ${r}`),
+    ...(diff.caveats ?? []).map((r) => `  note       ${r}`),
+  ].join('\n');
 }
 
 /** Links from compare.html to each run's report (`…/index.html`); scenario anchors are appended. */
@@ -636,10 +675,13 @@ export function renderCompareHtml(diff: Diff, links: CompareLinks = {}): string 
   const banner = diff.regressed
     ? `<div class="banner bad"><b>REGRESSED</b>: ${diff.reasons.length} regression${diff.reasons.length === 1 ? '' : 's'}<ul>${diff.reasons.map((r) => `<li>${esc(r)}</li>`).join('')}</ul></div>`
     : `<div class="banner good"><b>No regression</b> past the thresholds${diff.fixes.length ? `; ${diff.fixes.length} fix${diff.fixes.length === 1 ? '' : 'es'} or improvement${diff.fixes.length === 1 ? '' : 's'}` : ''}.</div>`;
+  const caveats = (diff.caveats ?? []).length
+    ? `<div class="banner note"><b>Note</b><ul>${diff.caveats.map((r) => `<li>${esc(r)}</li>`).join('')}</ul></div>`
+    : '';
   return `<!doctype html><html><head><meta charset="utf-8"><title>pgchaos compare ${esc(diff.a.run)} → ${esc(diff.b.run)}</title><style>
 body{font:14px system-ui,sans-serif;margin:24px;max-width:1100px}td,th{padding:2px 8px;text-align:left;vertical-align:top}table{border-collapse:collapse}
 .passed{color:#176f2c;font-weight:bold}.failed,.unknown{color:#b00020;font-weight:bold}.interrupted{color:#a65c00;font-weight:bold}.skipped{color:#57606a;font-weight:bold}
-.banner{padding:8px 12px;margin:12px 0;border-radius:4px}.banner.bad{background:#fde7ea;border:1px solid #b00020}.banner.good{background:#e6f4ea;border:1px solid #176f2c}
+.banner{padding:8px 12px;margin:12px 0;border-radius:4px}.banner.bad{background:#fde7ea;border:1px solid #b00020}.banner.good{background:#e6f4ea;border:1px solid #176f2c}.banner.note{background:#fff8e1;border:1px solid #a65c00}
 .sc{border-left:4px solid #ccc;padding:4px 10px;margin:6px 0}.sc.regressed{border-color:#b00020;background:#fff5f6}.sc.fixed{border-color:#176f2c}.sc.new{border-color:#1f5fbf}
 tr.bad td{background:#fde7ea;color:#b00020}tr.good td{background:#e6f4ea}tr.moved td{background:#fafae6}.g-regressed{color:#b00020}.g-fixed{color:#176f2c}
 table.m{margin:6px 0;font-size:13px}table.m th{border-bottom:1px solid #ccc}pre{background:#f4f4f4;padding:6px;font-size:12px;overflow:auto}summary{cursor:pointer}.nw{white-space:nowrap}
@@ -647,7 +689,7 @@ table.m{margin:6px 0;font-size:13px}table.m th{border-bottom:1px solid #ccc}pre{
 <table><tr><th></th><th>run</th><th>started</th><th>git</th><th>majors</th><th>status</th><th>config</th></tr>
 <tr><th>A (baseline)</th>${runCell(diff.a, 'a')}</tr><tr><th>B</th>${runCell(diff.b, 'b')}</tr></table>
 <p>Scenarios matched by ${diff.match === 'id' ? 'file, name and PostgreSQL major' : 'file and name, the major ignored'}. A scenario regresses when it passed in A and not in B (failed, interrupted, or skipped: nothing verified it), when it ran in A only, or when a metric got worse past every bound of its threshold (a boolean check metric going from true to false).</p>
-${banner}${body || '<p>No scenario in either run.</p>'}
+${banner}${caveats}${body || '<p>No scenario in either run.</p>'}
 <h2>Thresholds</h2><table class="m"><tr><th>metric</th><th>unit</th><th>direction</th><th>regression past</th><th>meaning</th></tr>${thresholds || '<tr><td colspan="5">no judged metric in these runs</td></tr>'}</table>
 <p><a href="diff.json">diff.json</a></p></body></html>`;
 }

@@ -20,7 +20,11 @@ export interface RunContext {
   pgchaos: string;
   /** `git rev-parse HEAD` of the project the run ran in (the user's), `+dirty` when it had changes; null outside git. */
   git: string | null;
-  host: { hostname: string; platform: string; cpus: number; node: string; docker: string | null };
+  /**
+   * The machine; `loadAverage`: its 1-, 5- and 15-minute load averages (os.loadavg()) as the run
+   * started, absent in runs before it was recorded. A run on a loaded machine measures the machine too.
+   */
+  host: { hostname: string; platform: string; cpus: number; node: string; docker: string | null; loadAverage?: number[] };
   /** PostgreSQL majors the run covers, in the order run. */
   majors: number[];
   /** The HA config under test (pgchaos.config.json + flags), without secrets. */

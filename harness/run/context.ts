@@ -1,7 +1,7 @@
 import { execa } from 'execa';
 import { existsSync, realpathSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { cpus, hostname } from 'node:os';
+import { cpus, hostname, loadavg } from 'node:os';
 import { join, relative } from 'node:path';
 import { docker } from '../docker.ts';
 import { PACKAGE_ROOT, packageJson } from '../paths.ts';
@@ -60,6 +60,7 @@ export async function runContext(run: Run, config: UserConfig, command: string, 
       cpus: cpus().length,
       node: process.version,
       docker: engine,
+      loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
     },
     majors: config.pg,
     config: shownConfig(config),
