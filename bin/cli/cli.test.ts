@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { configToEnv, loadUserConfig } from '../../harness/run/config.ts';
-import { nearestCommand, parseRunArgs, seedList, UsageError } from './args.ts';
+import { configFlags, nearestCommand, parseRunArgs, seedList, UsageError } from './args.ts';
 import { COMMANDS } from './help.ts';
 import { managerLine } from './list.ts';
 import { PACKAGE_ROOT } from '../../harness/paths.ts';
@@ -25,6 +25,14 @@ describe('pgchaos run: arguments', () => {
   it('--no-pull turns pulling off in the config (air-gapped runs)', () => {
     expect(parseRunArgs(['--no-pull']).overrides).toEqual({ pull: false });
     expect(parseRunArgs([]).overrides).toEqual({});
+  });
+
+  it('--patroni-config names the patroni.yml, and a rerun carries it', () => {
+    expect(parseRunArgs(['--manager', 'patroni', '--patroni-config', 'ha/patroni.yml']).overrides).toEqual({
+      manager: 'patroni',
+      patroniConfig: 'ha/patroni.yml',
+    });
+    expect(configFlags(['--patroni-config', 'p.yml', '--out', 'r'])).toEqual(['--patroni-config=p.yml']);
   });
 
   it('maps every config flag to the config field of the same meaning', () => {
