@@ -265,7 +265,11 @@ describe('pgchaos list: the manager under test', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pgchaos-list-'));
     expect(managerLine(dir)).toMatch(/^HA manager under test: builtin \(the default; /);
     writeFileSync(join(dir, 'pgchaos.config.json'), JSON.stringify({ manager: 'patroni', pg: 15 }));
-    expect(managerLine(dir)).toMatch(/^HA manager under test: patroni \(from pgchaos\.config\.json; /);
+    expect(managerLine(dir)).toMatch(/^HA manager under test: patroni with Patroni's defaults \(from pgchaos\.config\.json; /);
+    writeFileSync(join(dir, 'pgchaos.config.json'), JSON.stringify({ manager: 'patroni', patroniConfig: 'ha/patroni.yml' }));
+    mkdirSync(join(dir, 'ha'));
+    writeFileSync(join(dir, 'ha', 'patroni.yml'), 'bootstrap:\n  dcs:\n    synchronous_mode: true\n');
+    expect(managerLine(dir)).toMatch(/^HA manager under test: patroni with ha\/patroni\.yml \(from pgchaos\.config\.json; /);
     writeFileSync(join(dir, 'pgchaos.config.json'), JSON.stringify({ manager: 'repmgr' }));
     expect(managerLine(dir)).toMatch(
       /^HA manager under test: unknown, the config does not load \(.*manager "repmgr" is not implemented yet/,
