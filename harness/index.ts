@@ -13,7 +13,8 @@ export { ConfigError, ExecError, WaitTimeoutError } from './errors.ts';
 export { pollUntil, type PollOptions, type PollResult } from './wait.ts';
 export { compareLsn, lsnDiff, type Lsn } from './lsn.ts';
 export { log } from './logger.ts';
-export { scenario, type ScenarioContext, type ScenarioOptions } from './run/scenario.ts';
+// ManagedHaManager: what ctx.startManaged() returns (a manager other than the built-in, with its cluster for ctx.inject).
+export { scenario, type ManagedHaManager, type ScenarioContext, type ScenarioOptions } from './run/scenario.ts';
 export type { Recorder } from './run/recorder.ts';
 export { userConfig, WAL_MOUNT_MB, type UserConfig } from './run/config.ts';
 export {

@@ -24,6 +24,7 @@ export const RUN_OPTIONS = {
   'synchronous-commit': { type: 'string' },
   'data-checksums': { type: 'boolean' },
   conf: { type: 'string' },
+  'patroni-config': { type: 'string' },
   clients: { type: 'string' },
   'batch-rows': { type: 'string' },
   rate: { type: 'string' },
@@ -85,6 +86,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
   if (v['synchronous-commit'] !== undefined) overrides.synchronousCommit = v['synchronous-commit'] as UserConfigFile['synchronousCommit'];
   if (v['data-checksums']) overrides.dataChecksums = true;
   if (v.conf !== undefined) overrides.postgresqlConf = v.conf;
+  if (v['patroni-config'] !== undefined) overrides.patroniConfig = v['patroni-config'];
   if (v.clients !== undefined || v['batch-rows'] !== undefined || v.rate !== undefined) {
     overrides.writer = {
       ...(v.clients !== undefined ? { clients: count('--clients', v.clients) } : {}),
@@ -112,7 +114,7 @@ const NOT_CONFIG = new Set(['pg', 'out', 'no-builtin', 'help']);
 
 /**
  * The flags of a `pgchaos run` command line that shape the resolved config (`--config`, `--manager`, `--sync`,
- * `--synchronous-commit`, `--image`, `--conf`, the writer's and the nemesis's, `--no-pull`, …),
+ * `--synchronous-commit`, `--image`, `--conf`, `--patroni-config`, the writer's and the nemesis's, `--no-pull`, …),
  * one token each (`--sync=ANY 1 (s1, s2)`, `--data-checksums`), in the order given: what a
  * record's rerun command carries so it reruns the same config. Leaves out `--pg` (the rerun names
  * its major), `--out`, `--no-builtin`, positionals and vitest's arguments after `--`.

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { configToEnv, loadUserConfig } from '../../harness/run/config.ts';
-import { nearestCommand, parseRunArgs, seedList, UsageError } from './args.ts';
+import { configFlags, nearestCommand, parseRunArgs, seedList, UsageError } from './args.ts';
 import { COMMANDS } from './help.ts';
 import { managerLine } from './list.ts';
 import { PACKAGE_ROOT } from '../../harness/paths.ts';
@@ -25,6 +25,14 @@ describe('pgchaos run: arguments', () => {
   it('--no-pull turns pulling off in the config (air-gapped runs)', () => {
     expect(parseRunArgs(['--no-pull']).overrides).toEqual({ pull: false });
     expect(parseRunArgs([]).overrides).toEqual({});
+  });
+
+  it('--patroni-config names the patroni.yml, and a rerun carries it', () => {
+    expect(parseRunArgs(['--manager', 'patroni', '--patroni-config', 'ha/patroni.yml']).overrides).toEqual({
+      manager: 'patroni',
+      patroniConfig: 'ha/patroni.yml',
+    });
+    expect(configFlags(['--patroni-config', 'p.yml', '--out', 'r'])).toEqual(['--patroni-config=p.yml']);
   });
 
   it('maps every config flag to the config field of the same meaning', () => {
@@ -257,7 +265,11 @@ describe('pgchaos list: the manager under test', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pgchaos-list-'));
     expect(managerLine(dir)).toMatch(/^HA manager under test: builtin \(the default; /);
     writeFileSync(join(dir, 'pgchaos.config.json'), JSON.stringify({ manager: 'patroni', pg: 15 }));
-    expect(managerLine(dir)).toMatch(/^HA manager under test: patroni \(from pgchaos\.config\.json; /);
+    expect(managerLine(dir)).toMatch(/^HA manager under test: patroni with Patroni's defaults \(from pgchaos\.config\.json; /);
+    writeFileSync(join(dir, 'pgchaos.config.json'), JSON.stringify({ manager: 'patroni', patroniConfig: 'ha/patroni.yml' }));
+    mkdirSync(join(dir, 'ha'));
+    writeFileSync(join(dir, 'ha', 'patroni.yml'), 'bootstrap:\n  dcs:\n    synchronous_mode: true\n');
+    expect(managerLine(dir)).toMatch(/^HA manager under test: patroni with ha\/patroni\.yml \(from pgchaos\.config\.json; /);
     writeFileSync(join(dir, 'pgchaos.config.json'), JSON.stringify({ manager: 'repmgr' }));
     expect(managerLine(dir)).toMatch(
       /^HA manager under test: unknown, the config does not load \(.*manager "repmgr" is not implemented yet/,

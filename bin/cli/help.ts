@@ -61,6 +61,8 @@ Your HA config — pgchaos.config.json in this folder, or these flags (flags win
   --synchronous-commit LEVEL  off | local | remote_write | on | remote_apply (default on)
   --data-checksums            initdb --data-checksums
   --conf FILE                 your postgresql.conf fragment, applied after pgchaos's settings
+  --patroni-config FILE       your patroni.yml, under --manager patroni: checked, then each
+                              node's per-node fields (name, addresses, DCS, credentials) added
   --clients N                 writer connections (default 8)
   --batch-rows N              rows per committed batch (default 1000)
   --rate N                    batches per second over all clients, like pgbench -R (default:

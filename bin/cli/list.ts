@@ -45,11 +45,19 @@ function describe(files: string[], base?: string): string[] {
   });
 }
 
-/** Which HA manager pgchaos run would test under the config of this folder (pgchaos.config.json, else the default). */
+/**
+ * Which HA manager pgchaos run would test under the config of this folder (pgchaos.config.json,
+ * else the default), and with which config file of its own (patroniConfig).
+ */
 export function managerLine(cwd = process.cwd()): string {
   try {
     const c = loadUserConfig({ cwd });
-    return `HA manager under test: ${c.manager} (${c.source === 'defaults' ? 'the default' : `from ${relative(cwd, c.source) || c.source}`}; pgchaos run --manager NAME picks another); each record and the report say which one ran`;
+    const file = c.patroni
+      ? ` with ${relative(cwd, c.patroni.file) || c.patroni.file}`
+      : c.manager === 'patroni'
+        ? " with Patroni's defaults"
+        : '';
+    return `HA manager under test: ${c.manager}${file} (${c.source === 'defaults' ? 'the default' : `from ${relative(cwd, c.source) || c.source}`}; pgchaos run --manager NAME picks another); each record and the report say which one ran`;
   } catch (e) {
     if (e instanceof ConfigError) return `HA manager under test: unknown, the config does not load (${e.problem})`;
     throw e;

@@ -21,7 +21,7 @@ import { pollUntil } from '../wait.ts';
 import type { OperatorLog } from './builtin.ts';
 import type { ClientEndpoint, HaManager, SwitchoverRecord } from './manager.ts';
 import { HAPROXY_PORT, PatroniCluster, type PatroniClusterOptions } from './patroni/cluster.ts';
-import type { PatroniUserConfig } from './patroni/config.ts';
+import { redactPatroniConfig, type PatroniUserConfig } from './patroni/config.ts';
 import { describeView, leaderOf, type PatroniView } from './patroni/view.ts';
 
 /** Patroni's `/cluster` as the seam's rows: the running leader is the primary, a running replica a standby, anything else out. */
@@ -243,8 +243,13 @@ export class PatroniManager implements HaManager {
     return patroniConfigPromise(this.cluster.config, this.nodeNames.slice(1));
   }
 
+  /** The record's manager section: the user's Patroni config with its secrets redacted (`redactPatroniConfig`): records are shared. */
   describe(): ManagerRecord {
-    return { name: 'patroni', config: { ...(this.cluster.config as Record<string, unknown>) }, versions: this.cluster.image.versions };
+    return {
+      name: 'patroni',
+      config: redactPatroniConfig(this.cluster.config) as Record<string, unknown>,
+      versions: this.cluster.image.versions,
+    };
   }
 
   /** Removes every container and the network (PatroniCluster.destroy). */

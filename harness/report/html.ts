@@ -192,6 +192,7 @@ function header({ summary, context, records, files }: ReportInput): string {
     ([k, v]) =>
       k !== 'writer' &&
       k !== 'manager' &&
+      k !== 'patroniConfig' &&
       v !== undefined &&
       v !== null &&
       !(typeof v === 'object' && Object.keys(v as object).length === 0),
@@ -224,7 +225,7 @@ function header({ summary, context, records, files }: ReportInput): string {
     ['pgchaos', esc(c?.pgchaos ?? '—')],
     ['host', host],
     ['PostgreSQL', servers || '—'],
-    ['manager', manager ? `<b>${esc(manager)}</b>` : 'builtin (not recorded)'],
+    ['manager', manager ? `<b>${esc(manager)}</b>${managerConfig(cfg.patroniConfig)}` : 'builtin (not recorded)'],
     ['config', cfgText || '—'],
     ['writer', writer ? `${writer.clients ?? '?'} clients × ${writer.batchRows ?? '?'} rows per batch` : '—'],
     ...(c?.shard ? ([['shard', esc(c.shard)]] as Array<[string, string]>) : []),
@@ -485,6 +486,19 @@ function metrics(r: ScenarioRecord): string {
     })
     .join('');
   return `<h3>Metrics</h3><table class="metrics"><tr><th>metric</th><th>value</th><th>unit</th><th>compare</th><th>meaning</th></tr>${rows}</table>`;
+}
+
+/**
+ * The manager's own config file in the run header (run.json's `config.patroniConfig`, written by
+ * run/context.ts with its secrets already redacted): its path and its content, folded; '' when the
+ * run header has none (the built-in manager, or a run from before the field).
+ */
+function managerConfig(given: unknown): string {
+  if (!given || typeof given !== 'object') return '';
+  const { file, content } = given as { file?: unknown; content?: unknown };
+  if (typeof file !== 'string') return " with Patroni's defaults (no patroniConfig)";
+  const text = typeof content === 'string' ? content : '';
+  return ` with <code>${esc(file)}</code><details><summary>its content as pgchaos read it, passwords redacted</summary><pre>${esc(text)}</pre></details>`;
 }
 
 /** The manager's config and its own views of the cluster, one after each fault and move, folded: the evidence of a stuck cluster. */

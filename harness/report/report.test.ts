@@ -678,6 +678,36 @@ describe('the manager each record ran', () => {
     expect(html).toContain('<h3>Manager builtin: its own view</h3>');
     expect(html).toContain('<b>4.2 s</b> (after the event at 4.1 s)<pre>built-in operator: primary none (failing over)</pre>');
   });
+  it("names the manager's own config file in the run header, with its content folded", () => {
+    const r = parseRecord(JSON.stringify({ name: 'x', file: 'scenarios/x.test.ts', status: 'passed', major: 15, metrics: {} }));
+    if (!('record' in r)) throw new Error(r.broken);
+    const page = (patroniConfig: unknown) =>
+      renderHtml({
+        summary: buildSummary('run', null, [r.record]),
+        context: {
+          run: 'run',
+          startedAt: '2026-12-06T15:00:00.000Z',
+          command: 'pgchaos run',
+          pgchaos: '0.1.0',
+          git: null,
+          host: { hostname: 'h', platform: 'linux-x64', cpus: 2, node: 'v20', docker: null },
+          majors: [15],
+          config: { manager: 'patroni', patroniConfig },
+        },
+        records: [r.record],
+        broken: [],
+        logs: new Map(),
+        files: [],
+      });
+    expect(page({ file: '/p/patroni.yml', content: 'bootstrap:\n  users:\n    app:\n      password: "[redacted]"\n' })).toContain(
+      '<dt>manager</dt><dd><b>patroni</b> with <code>/p/patroni.yml</code><details><summary>its content as pgchaos read it, passwords redacted</summary>' +
+        '<pre>bootstrap:\n  users:\n    app:\n      password: &quot;[redacted]&quot;\n</pre></details></dd>',
+    );
+    expect(page({ file: null, content: '' })).toContain(
+      "<dt>manager</dt><dd><b>patroni</b> with Patroni's defaults (no patroniConfig)</dd>",
+    );
+    expect(page({ file: '/p/patroni.yml', content: 'x' })).not.toMatch(/<span class="mono">patroniConfig<\/span>/);
+  });
   it('says when a record does not say (written before managers were a choice)', () => {
     const parsed = parseRecord(JSON.stringify({ name: 'x', file: 'scenarios/x.test.ts', status: 'passed', major: 15, metrics: {} }));
     if (!('record' in parsed)) throw new Error(parsed.broken);

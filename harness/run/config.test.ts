@@ -1,9 +1,9 @@
 import { tmpdir } from 'node:os';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.ts';
-import { loadUserConfig, policyText } from './config.ts';
+import { configToEnv, configWarnings, loadUserConfig, policyText, userConfig, type UserConfigFile } from './config.ts';
 
 const load = (overrides: Parameters<typeof loadUserConfig>[0]['overrides']) => () => loadUserConfig({ cwd: tmpdir(), overrides });
 
@@ -153,6 +153,124 @@ describe('loadUserConfig: the HA manager, chosen before any container starts', (
     const dir = mkdtempSync(join(tmpdir(), 'pgchaos-manager-'));
     writeFileSync(join(dir, 'pgchaos.config.json'), JSON.stringify({ manager: 'repmgr' }));
     expect(() => loadUserConfig({ cwd: dir })).toThrow(/pgchaos\.config\.json: manager: manager "repmgr" is not implemented yet/);
+    rmSync(dir, { recursive: true });
+  });
+});
+
+describe('loadUserConfig: your patroni.yml (patroniConfig, --patroni-config), read and checked before any container starts', () => {
+  /** A folder with pgchaos.config.json `config` and patroni.yml `yaml`. */
+  const project = (config: Record<string, unknown>, yaml: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgchaos-patroni-'));
+    writeFileSync(join(dir, 'pgchaos.config.json'), JSON.stringify(config));
+    writeFileSync(join(dir, 'patroni.yml'), yaml);
+    return dir;
+  };
+  const refusal = (dir: string, overrides: UserConfigFile = {}) => {
+    try {
+      loadUserConfig({ cwd: dir, overrides });
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      return e as ConfigError;
+    }
+    throw new Error('the config was accepted');
+  };
+  const good = 'bootstrap:\n  dcs:\n    ttl: 30\n    loop_wait: 10\n    retry_timeout: 10\n    synchronous_mode: on\n';
+
+  it('reads it relative to the config file (YAML 1.1 as Patroni reads it: on is true), or to the cwd as a flag', () => {
+    const dir = project({ manager: 'patroni', patroniConfig: 'patroni.yml' }, good);
+    const c = loadUserConfig({ cwd: tmpdir(), file: join(dir, 'pgchaos.config.json') });
+    expect(c.patroni).toEqual({
+      file: join(dir, 'patroni.yml'),
+      config: { bootstrap: { dcs: { ttl: 30, loop_wait: 10, retry_timeout: 10, synchronous_mode: true } } },
+    });
+    const flag = loadUserConfig({ cwd: dir, overrides: { manager: 'patroni', patroniConfig: 'patroni.yml' } });
+    expect(flag.patroni?.file).toBe(join(dir, 'patroni.yml'));
+    expect(loadUserConfig({ cwd: tmpdir(), overrides: { manager: 'patroni' } }).patroni).toBeNull();
+    rmSync(dir, { recursive: true });
+  });
+  it('refuses patroniConfig without manager patroni, naming the fix', () => {
+    const dir = project({ patroniConfig: 'patroni.yml' }, good);
+    expect(refusal(dir).message).toMatch(
+      /pgchaos\.config\.json: patroniConfig names a patroni\.yml, but the manager is builtin[\s\S]*fix: set "manager": "patroni"/,
+    );
+    rmSync(dir, { recursive: true });
+  });
+  it('refuses a file that is missing, naming it', () => {
+    const dir = project({ manager: 'patroni', patroniConfig: 'nope.yml' }, good);
+    expect(refusal(dir).message).toMatch(/cannot read the patroni config .*nope\.yml \(ENOENT\)[\s\S]*fix: point patroniConfig/);
+    rmSync(dir, { recursive: true });
+  });
+  it('refuses YAML that does not parse, naming the file and the line', () => {
+    const dir = project({ manager: 'patroni', patroniConfig: 'patroni.yml' }, 'bootstrap:\n  dcs:\n    ttl: 30\n   loop_wait: [10\n');
+    const e = refusal(dir);
+    expect(e.problem).toMatch(/patroni\.yml line [45] is not valid YAML \(/);
+    expect(e.fix).toMatch(/fix the YAML at that line/);
+    rmSync(dir, { recursive: true });
+  });
+  it("refuses what checkPatroniConfig refuses, naming the file and the refused field's line", () => {
+    const cases: Array<[string, RegExp]> = [
+      [
+        'scope: x\nbootstrap:\n  dcs:\n    ttl: soon\n',
+        /patroni\.yml line 4: patroni config field bootstrap\.dcs\.ttl: expected whole seconds/,
+      ],
+      ['scope: x\nrestapi:\n  listen: 0.0.0.0:8008\n', /patroni\.yml line 2: patroni config sets restapi, which pgchaos writes per node/],
+      [
+        'bootstrap:\n  dcs:\n    loop_wait: 10\n    ttl: 20\n    retry_timeout: 10\n',
+        /patroni\.yml line 4: patroni config bootstrap\.dcs breaks Patroni's rule loop_wait \+ 2 \* retry_timeout <= ttl/,
+      ],
+      ['- a list\n', /patroni\.yml: patroni config field \(the whole config\)/],
+    ];
+    for (const [yaml, want] of cases) {
+      const dir = project({ manager: 'patroni', patroniConfig: 'patroni.yml' }, yaml);
+      expect(refusal(dir).message, yaml).toMatch(want);
+      rmSync(dir, { recursive: true });
+    }
+  });
+  it("warns, under manager patroni, of each built-in field given, naming Patroni's field that sets it", () => {
+    const given: UserConfigFile = {
+      manager: 'patroni',
+      synchronousStandbyNames: 'FIRST 1 (s1, s2)',
+      synchronousCommit: 'remote_apply',
+      afterPromotion: 'same',
+      dataChecksums: true,
+      nemesis: { promote: 'least-advanced' },
+    };
+    const warnings = configWarnings(loadUserConfig({ cwd: tmpdir(), overrides: given }));
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^synchronousStandbyNames is not read under manager patroni: .*bootstrap\.dcs\.synchronous_mode and synchronous_node_count/,
+      ),
+      expect.stringMatching(/^synchronousCommit is not read under manager patroni: .*postgresql\.parameters\.synchronous_commit/),
+      expect.stringMatching(/^afterPromotion is not read under manager patroni: .*bootstrap\.dcs\.synchronous_mode/),
+      expect.stringMatching(/^dataChecksums is not read under manager patroni: .*bootstrap\.initdb/),
+      expect.stringMatching(/^nemesis\.promote is not read under manager patroni: .*bootstrap\.dcs\.maximum_lag_on_failover/),
+    ]);
+    const dir = mkdtempSync(join(tmpdir(), 'pgchaos-frag-'));
+    writeFileSync(join(dir, 'ha.conf'), 'wal_keep_size = 1GB\n');
+    expect(configWarnings(loadUserConfig({ cwd: dir, overrides: { manager: 'patroni', postgresqlConf: 'ha.conf' } }))).toEqual([
+      expect.stringMatching(/^postgresqlConf is not read under manager patroni: .*postgresql\.parameters in your patroni\.yml/),
+    ]);
+    rmSync(dir, { recursive: true });
+    // The built-in reads them all: no warning.
+    expect(configWarnings(loadUserConfig({ cwd: tmpdir(), overrides: { ...given, manager: 'builtin' } }))).toEqual([]);
+  });
+  it("keeps the patroni.yml's secrets out of the run's resolved config; the workers read them from the file", () => {
+    const dir = project(
+      { manager: 'patroni', patroniConfig: 'patroni.yml' },
+      "bootstrap:\n  users:\n    app:\n      password: 'hunter2-secret'\n      options: [login]\n",
+    );
+    const c = loadUserConfig({ cwd: dir });
+    const runDir = join(dir, 'run');
+    const env = configToEnv(c, runDir);
+    expect(readFileSync(env.PGCHAOS_CONFIG!, 'utf8')).not.toContain('hunter2-secret');
+    const saved = process.env.PGCHAOS_CONFIG;
+    process.env.PGCHAOS_CONFIG = env.PGCHAOS_CONFIG;
+    try {
+      expect(userConfig().patroni?.config).toEqual({ bootstrap: { users: { app: { password: 'hunter2-secret', options: ['login'] } } } });
+    } finally {
+      if (saved === undefined) delete process.env.PGCHAOS_CONFIG;
+      else process.env.PGCHAOS_CONFIG = saved;
+    }
     rmSync(dir, { recursive: true });
   });
 });

@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
 import { z } from 'zod';
 import { baseSettings, checkPasswordEncryption, parseConfFragment, renderConf } from '../db/ha-config.ts';
 import { checkConfOnImage } from '../db/image-config.ts';
@@ -18,7 +19,7 @@ import { parseSyncStandbyNames, syncConfigWarnings, type SyncStandbyNames } from
 import { FAULT_KINDS, type FaultKind } from '../history/fault.ts';
 import { MANAGER_NAMES, PLANNED_MANAGERS, type ManagerName } from '../history/manager.ts';
 import { checkPatroniMajor } from '../manager/patroni/image.ts';
-import type { PatroniUserConfig } from '../manager/patroni/config.ts';
+import { checkPatroniConfig, PatroniConfigError, redactPatroniConfig, type PatroniUserConfig } from '../manager/patroni/config.ts';
 import { validateSchedule } from '../nemesis/schedule/validate.ts';
 
 /** The file `pgchaos run` looks for in the working directory when no `--config` is given. */
@@ -75,6 +76,8 @@ const FileSchema = z.strictObject({
   dataChecksums: z.boolean().optional(),
   /** Your postgresql.conf fragment, relative to the config file; applied after pgchaos's own settings. */
   postgresqlConf: z.string().min(1).optional(),
+  /** Your patroni.yml under manager patroni, relative to the config file; pgchaos adds what is per node (docs/managers.md). */
+  patroniConfig: z.string().min(1).optional(),
   /** The writer: connections, rows per batch (defaults 8 and 1000) and a target rate in batches per second, like `pgbench -R` (default: as fast as the primary commits). */
   writer: z
     .strictObject({
@@ -127,6 +130,11 @@ export interface UserConfig {
   nemesis: NemesisConfig;
   /** The user's Patroni config under manager patroni (a patroni.yml, read and checked), else null: Patroni's defaults. */
   patroni: { file: string; config: PatroniUserConfig } | null;
+  /**
+   * Fields given (file or flags) that the chosen manager does not read, each with what sets it
+   * under that manager: `configWarnings` says so. Absent when there are none.
+   */
+  unread?: Array<{ field: string; instead: string }>;
 }
 
 /** The nemesis story's settings, resolved. */
@@ -157,7 +165,9 @@ export const WAL_MOUNT_MB = 4096;
  * @throws ConfigError naming the file (or the flags), the field and the fix: unknown field, wrong
  *   type, unknown major, malformed synchronous_standby_names or afterPromotion, a synchronous_commit
  *   the server refuses, unreadable or malformed postgresql.conf fragment, or one whose
- *   password_encryption = md5 pgchaos's pg_hba.conf (scram-sha-256) cannot authenticate.
+ *   password_encryption = md5 pgchaos's pg_hba.conf (scram-sha-256) cannot authenticate; a
+ *   patroniConfig without manager patroni, or a patroni.yml that cannot be read, is not YAML, or
+ *   that `checkPatroniConfig` refuses (the message names its line).
  */
 export function loadUserConfig(o: { cwd: string; file?: string; overrides?: UserConfigFile }): UserConfig {
   const path = o.file ? resolve(o.cwd, o.file) : resolve(o.cwd, CONFIG_FILE);
@@ -171,6 +181,7 @@ export function loadUserConfig(o: { cwd: string; file?: string; overrides?: User
   const overrides = validate(o.overrides ?? {}, 'the command-line flags');
   // A fragment path given in the file is relative to the file; one given as a flag, to the cwd.
   const confBase = overrides.postgresqlConf ? o.cwd : dirname(path);
+  const patroniBase = overrides.patroniConfig ? o.cwd : dirname(path);
   const merged: UserConfigFile = {
     ...fromFile,
     ...overrides,
@@ -180,7 +191,7 @@ export function loadUserConfig(o: { cwd: string; file?: string; overrides?: User
   const source = hasFile ? path : Object.keys(overrides).length ? 'flags' : 'defaults';
   // Who set a field, for messages: a flag wins over the file.
   const where = (field: keyof UserConfigFile) => (overrides[field] !== undefined || !hasFile ? 'the command-line flags' : path);
-  return resolveConfig(merged, confBase, source, where);
+  return resolveConfig(merged, confBase, source, where, patroniBase);
 }
 
 /** The default config: the write-ups' `ANY 1 (s1, s2)` on the default major. */
@@ -188,7 +199,13 @@ export function defaultUserConfig(): UserConfig {
   return resolveConfig({}, process.cwd(), 'defaults', () => 'the defaults');
 }
 
-function resolveConfig(c: UserConfigFile, confBase: string, source: string, where: (field: keyof UserConfigFile) => string): UserConfig {
+function resolveConfig(
+  c: UserConfigFile,
+  confBase: string,
+  source: string,
+  where: (field: keyof UserConfigFile) => string,
+  patroniBase = confBase,
+): UserConfig {
   // Each check below throws a ConfigError now, not when the first cluster starts, naming who set the field.
   const pgList = c.pg === undefined ? [process.env.PGCHAOS_PG_MAJOR ?? 15] : Array.isArray(c.pg) ? c.pg : String(c.pg).split(',');
   const pg = atField(c.pg === undefined ? 'PGCHAOS_PG_MAJOR' : where('pg'), c.pg === undefined ? '' : 'pg', () => [
@@ -221,6 +238,17 @@ function resolveConfig(c: UserConfigFile, confBase: string, source: string, wher
     for (const major of pg) checkPasswordEncryption(settings, major, postgresqlConf);
   }
   if (c.nemesis?.kinds?.includes('wal-full')) checkWalMount(c.nemesis.walMountMb ?? WAL_MOUNT_MB, settings);
+  let patroni: UserConfig['patroni'] = null;
+  if (c.patroniConfig !== undefined) {
+    if (manager !== 'patroni')
+      throw new ConfigError(
+        `${where('patroniConfig')}: patroniConfig names a patroni.yml, but the manager is ${manager}, which does not read it`,
+        'set "manager": "patroni" (flag --manager patroni) to run your patroni.yml, or drop patroniConfig (flag --patroni-config)',
+      );
+    const file = isAbsolute(c.patroniConfig) ? c.patroniConfig : resolve(patroniBase, c.patroniConfig);
+    patroni = { file, config: readPatroniConfig(file) };
+  }
+  const unread = manager === 'builtin' ? [] : unreadFields(c);
   return {
     source,
     haGiven: c.standbys !== undefined || c.synchronousStandbyNames !== undefined || c.synchronousCommit !== undefined,
@@ -240,7 +268,8 @@ function resolveConfig(c: UserConfigFile, confBase: string, source: string, wher
       ...(c.writer?.rateTps !== undefined ? { rateTps: c.writer.rateTps } : {}),
     },
     afterPromotion,
-    patroni: null,
+    patroni,
+    ...(unread.length ? { unread } : {}),
     nemesis: {
       seeds: c.nemesis?.seeds ?? [1],
       schedule: c.nemesis?.schedule ? checkedSchedule(resolve(confBase, c.nemesis.schedule)) : null,
@@ -260,6 +289,8 @@ function resolveConfig(c: UserConfigFile, confBase: string, source: string, wher
  */
 export function configWarnings(c: UserConfig): string[] {
   const warnings = syncConfigWarnings(c.sync, c.standbys);
+  for (const u of c.unread ?? [])
+    warnings.push(`${u.field} is not read under manager ${c.manager}: ${u.instead} (drop ${u.field}, or run with manager builtin)`);
   if (typeof c.afterPromotion === 'object') {
     warnings.push(...syncConfigWarnings(c.afterPromotion.setting, c.standbys).map((w) => `afterPromotion: ${w}`));
   }
@@ -295,6 +326,87 @@ export function checkedManager(name: string, majors: readonly number[]): Manager
       }
     }
   return manager;
+}
+
+/**
+ * The fields of `c` a manager other than the built-in does not read (they shape pgchaos's own
+ * cluster and operator), each with what sets the same thing under Patroni (its patroni.yml).
+ */
+function unreadFields(c: UserConfigFile): Array<{ field: string; instead: string }> {
+  const unread: Array<{ field: string; instead: string }> = [];
+  const note = (given: unknown, field: string, instead: string) => given !== undefined && unread.push({ field, instead });
+  note(
+    c.synchronousStandbyNames,
+    'synchronousStandbyNames',
+    'Patroni writes synchronous_standby_names itself, from bootstrap.dcs.synchronous_mode and synchronous_node_count in your patroni.yml',
+  );
+  note(c.synchronousCommit, 'synchronousCommit', 'Patroni sets it from postgresql.parameters.synchronous_commit in your patroni.yml');
+  note(
+    c.afterPromotion,
+    'afterPromotion',
+    "Patroni rewrites a promoted leader's synchronous_standby_names itself, as bootstrap.dcs.synchronous_mode in your patroni.yml says",
+  );
+  note(c.postgresqlConf, 'postgresqlConf', 'Patroni sets PostgreSQL parameters from postgresql.parameters in your patroni.yml');
+  note(
+    c.dataChecksums,
+    'dataChecksums',
+    "Patroni runs initdb with bootstrap.initdb of your patroni.yml (pgchaos's default has data-checksums)",
+  );
+  note(
+    c.nemesis?.promote,
+    'nemesis.promote',
+    'Patroni picks the replica to promote itself, from bootstrap.dcs.maximum_lag_on_failover and synchronous_mode in your patroni.yml',
+  );
+  return unread;
+}
+
+/**
+ * Reads the user's patroni.yml (YAML 1.1, as Patroni's PyYAML reads it: `on`, `yes` are true) and
+ * checks it (`checkPatroniConfig`), before any container starts.
+ * @throws ConfigError naming the file, the line (a syntax error's, or the refused field's) and the fix.
+ */
+export function readPatroniConfig(file: string): PatroniUserConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(
+      `cannot read the patroni config ${file} (${(e as NodeJS.ErrnoException).code})`,
+      'point patroniConfig (or --patroni-config) at an existing patroni.yml',
+    );
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { version: '1.1', lineCounter: lines, prettyErrors: true });
+  const bad = doc.errors[0];
+  if (bad) {
+    const line = bad.linePos?.[0].line;
+    const what = bad.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    throw new ConfigError(
+      `${file}${line ? ` line ${line}` : ''} is not valid YAML (${what})`,
+      'fix the YAML at that line (indent with spaces, a space after each colon, one value per key)',
+    );
+  }
+  try {
+    return checkPatroniConfig(doc.toJS());
+  } catch (e) {
+    if (!(e instanceof PatroniConfigError)) throw e;
+    const line = lineOf(doc.contents, e.field, lines);
+    throw new ConfigError(`${file}${line ? ` line ${line}` : ''}: ${e.problem}`, e.fix);
+  }
+}
+
+/** The line (from 1) of the key at the dotted `field` in a YAML document's contents; undefined when it is not there. */
+function lineOf(contents: Node | null, field: string, lines: LineCounter): number | undefined {
+  let node: unknown = contents;
+  let at: number | undefined;
+  for (const k of field ? field.split('.') : []) {
+    if (!isMap(node)) return at;
+    const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === k);
+    if (!pair || !isScalar(pair.key) || !pair.key.range) return at;
+    at = lines.linePos(pair.key.range[0]).line;
+    node = pair.value;
+  }
+  return at;
 }
 
 /** A saved schedule's path, once it reads as a valid schedule: a ConfigError now, not inside the run. */
@@ -430,6 +542,8 @@ const FIELD_FIXES: Record<string, string> = {
 export function userConfig(): UserConfig {
   const file = process.env[CONFIG_ENV];
   const c = file ? (JSON.parse(readFileSync(file, 'utf8')) as UserConfig) : loadUserConfig({ cwd: process.cwd() });
+  // The resolved file holds the patroni.yml redacted (configToEnv): its secrets are read from the file itself.
+  if (file && c.patroni) c.patroni = { file: c.patroni.file, config: readPatroniConfig(c.patroni.file) };
   const manager = process.env[MANAGER_ENV];
   return manager ? { ...c, manager: atField(MANAGER_ENV, 'manager', () => checkedManager(manager, c.pg)) } : c;
 }
@@ -451,7 +565,9 @@ export const RESOLVED_CONFIG_FILE = 'resolved-config.json';
 export function configToEnv(c: UserConfig, runDir: string): Record<string, string> {
   const file = join(runDir, RESOLVED_CONFIG_FILE);
   mkdirSync(runDir, { recursive: true });
-  writeFileSync(file, JSON.stringify(c, null, 1));
+  // The run's folder is shared as its report: no secret of the user's patroni.yml goes there (userConfig reads them from the file).
+  const shown = c.patroni ? { ...c, patroni: { file: c.patroni.file, config: redactPatroniConfig(c.patroni.config) } } : c;
+  writeFileSync(file, JSON.stringify(shown, null, 1));
   // PGCHAOS_PULL too: a cluster resolves its image in the worker, which reads the pull policy from it.
   return { [CONFIG_ENV]: file, PGCHAOS_PULL: c.pull ? 'missing' : 'never' };
 }

@@ -8,6 +8,8 @@ import { PACKAGE_ROOT, packageJson } from '../paths.ts';
 import { writeFileAtomic } from '../report/record.ts';
 import type { RunContext } from '../report/summary.ts';
 import type { Run } from '../run-id.ts';
+import { stringify } from 'yaml';
+import { redactPatroniConfig } from '../manager/patroni/config.ts';
 import { policyText, type UserConfig } from './config.ts';
 
 /**
@@ -23,11 +25,24 @@ export async function gitRevision(cwd: string): Promise<string | null> {
   return `${head.stdout.trim()}${status.stdout.trim() ? '+dirty' : ''}`;
 }
 
-/** The HA config as the report shows it: no secrets live in it (passwords are generated per cluster). */
-function shownConfig(c: UserConfig): Record<string, unknown> {
+/**
+ * The HA config as the report shows it (run.json's `config`): no secrets live in it (pgchaos's
+ * passwords are generated per cluster; those of the user's patroni.yml are redacted). Under
+ * manager patroni, `patroniConfig` is `{ file, content }`: the patroni.yml's path and what pgchaos
+ * read from it, as YAML, every secret `[redacted]` (`redactPatroniConfig`); `file` null and
+ * `content` '' when none was given (Patroni's defaults).
+ */
+export function shownConfig(c: UserConfig): Record<string, unknown> {
   return {
     source: c.source,
     manager: c.manager,
+    ...(c.manager === 'patroni'
+      ? {
+          patroniConfig: c.patroni
+            ? { file: c.patroni.file, content: stringify(redactPatroniConfig(c.patroni.config)) }
+            : { file: null, content: '' },
+        }
+      : {}),
     pg: c.pg,
     images: c.images,
     standbys: c.standbys,

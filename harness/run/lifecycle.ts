@@ -23,6 +23,8 @@ import { ENGINE_SCRIPT } from '../paths.ts';
 import { writeReport } from '../report/report.ts';
 import type { Summary } from '../report/summary.ts';
 import type { Run } from '../run-id.ts';
+import { validatePatroniConfig } from '../manager/patroni/cluster.ts';
+import { ensurePatroniImage } from '../manager/patroni/image.ts';
 import { checkConfigOnImage, type UserConfig } from './config.ts';
 import { noteImageLacks, type ImageLacks } from './needs.ts';
 
@@ -70,9 +72,10 @@ export interface PreparedRun {
  * never built; else pgchaos's, built when missing), the config's parameter names against the
  * image's pg_settings, the values with `postgres --check` in one throwaway container (skipped
  * when `PREPARED_ENV` names `run`: the CLI did it), what the image lacks, and the partitions'
- * helper image.
+ * helper image; under manager patroni, the patroni.yml judged by Patroni's `--validate-config`.
  * @throws ConfigError (exit 2 at the CLI) for no engine, an image that cannot be found or built,
- *   a misspelt parameter or a value the server refuses; nothing of the run's has started then.
+ *   a misspelt parameter or a value the server refuses, a patroni.yml Patroni refuses; nothing
+ *   of the run's has started then.
  */
 export async function prepareRun(config: UserConfig, run: Run): Promise<PreparedRun> {
   await ensureEngine();
@@ -92,12 +95,30 @@ export async function prepareRun(config: UserConfig, run: Run): Promise<Prepared
     // A binary only some stories need (pg_rewind): named once here, and those stories skipped.
     const lack = noteImageLacks(lacks, image, probe);
     if (lack && !checked) log().warn({ image: image.name }, lack);
+    // Patroni judges the user's patroni.yml now, not the first managed story (and so not once per story).
+    if (config.manager === 'patroni' && !checked) await checkPatroniOnImage(config, major);
     // Partitions run iptables from a helper container: found or built now, not inside a scenario.
     await prepareNetFaults(image);
     images.push(image);
   }
   process.env[PREPARED_ENV] = run.id;
   return { images, lacks };
+}
+
+/**
+ * Under manager patroni: the Patroni image of `major` found or built, and the config's patroni.yml
+ * (else Patroni's defaults) judged by `patroni --validate-config` as a node would get it, in one
+ * throwaway container (PatroniCluster.start's own check, `validatePatroniConfig`).
+ * @throws ConfigError naming the patroni.yml, the field Patroni refused and the fix.
+ */
+async function checkPatroniOnImage(config: UserConfig, major: number): Promise<void> {
+  const image = await ensurePatroniImage(major);
+  try {
+    await validatePatroniConfig(image, config.patroni?.config ?? {});
+  } catch (e) {
+    if (e instanceof ConfigError && config.patroni) throw new ConfigError(`${config.patroni.file}: ${e.problem}`, e.fix);
+    throw e;
+  }
 }
 
 /** What `finishRun` did. */

@@ -3,9 +3,13 @@
  * copy of examples/ (a user's project with its own config, postgresql.conf fragment and
  * scenario), type-checked there, and run there with `npx pgchaos` — help, list, a config
  * error, and a real run of the project's own scenario whose reports land in *its* reports/.
+ * Then the same tarball in a copy of examples/patroni/ (a project whose manager is Patroni, with
+ * its own patroni.yml, given a password here): its scenario runs green under Patroni, and that
+ * password appears in no file of its reports.
  */
 import { execa } from 'execa';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +21,10 @@ import { newRunId } from '../run-id.ts';
 const REPO = resolve(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'pgchaos-package-'));
 const project = join(work, 'my-ha-config');
+const patroniProject = join(work, 'my-patroni-config');
+/** A password in the Patroni project's patroni.yml (bootstrap.users, which Patroni 3.0.2 creates): it must reach no report. */
+const SECRET = `pgchaos-secret-${randomBytes(6).toString('hex')}`;
+let tarball = '';
 const timings: Record<string, number> = {};
 
 /** The user's environment: none of this vitest run's own variables (run id, report folder, worker ids). */
@@ -57,9 +65,9 @@ const pgchaos = (args: string[], env?: NodeJS.ProcessEnv) => inProject('npx', ['
 beforeAll(async () => {
   const packed = await timed('npm pack (builds dist/)', () => inProject('npm', ['pack', '--pack-destination', work], process.env, REPO));
   expect(packed.exitCode, packed.all).toBe(0);
-  const tarball = join(work, packed.stdout.trim().split('\n').at(-1)!);
+  tarball = join(work, packed.stdout.trim().split('\n').at(-1)!);
   timings['tarball bytes'] = statSync(tarball).size;
-  cpSync(join(REPO, 'examples'), project, { recursive: true });
+  cpSync(join(REPO, 'examples'), project, { recursive: true, filter: (f) => !f.startsWith(join(REPO, 'examples', 'patroni')) });
   const installed = await timed('npm install <tarball>', () =>
     inProject('npm', ['install', tarball, '--no-audit', '--no-fund', '--prefer-offline']),
   );
@@ -170,4 +178,71 @@ describe("pgchaos as an installed package, in a user's project", () => {
     const filters = { label: [`${RUN_LABEL}=${id}`] };
     expect([...(await d.listContainers({ all: true, filters })), ...(await d.listNetworks({ filters }))]).toEqual([]);
   }, 600_000);
+});
+
+describe("a Patroni user's project (examples/patroni/): its own patroni.yml, installed from the same tarball", () => {
+  const inPatroni = (file: string, args: string[], env: NodeJS.ProcessEnv = userEnv()) => inProject(file, args, env, patroniProject);
+
+  beforeAll(async () => {
+    cpSync(join(REPO, 'examples', 'patroni'), patroniProject, { recursive: true });
+    const yml = join(patroniProject, 'patroni.yml');
+    writeFileSync(
+      yml,
+      readFileSync(yml, 'utf8').replace(
+        /^bootstrap:\n/m,
+        `bootstrap:\n  # Added by the test: a password that must appear in no log, record or report.\n  users:\n    app:\n      password: ${SECRET}\n      options: [login]\n`,
+      ),
+    );
+    expect(readFileSync(yml, 'utf8')).toContain(SECRET);
+    const installed = await timed('npm install <tarball> (patroni project)', () =>
+      inPatroni('npm', ['install', tarball, '--no-audit', '--no-fund', '--prefer-offline']),
+    );
+    expect(installed.exitCode, installed.all).toBe(0);
+  }, 600_000);
+
+  it('type-checks, and list names the manager and the patroni.yml', async () => {
+    const tsc = await inPatroni(join(REPO, 'node_modules', '.bin', 'tsc'), ['-p', '.']);
+    expect(tsc.exitCode, tsc.all).toBe(0);
+    const list = await inPatroni('npx', ['pgchaos', 'list']);
+    expect(list.exitCode, list.all).toBe(0);
+    expect(list.stdout).toMatch(/Your scenarios \(scenarios\/\):\n {2}sync-standby-crash\n {6}Our sync standby's host loses power/);
+    expect(list.stdout).toMatch(/HA manager under test: patroni with patroni\.yml \(from pgchaos\.config\.json; /);
+  });
+
+  it('`npx pgchaos run` runs its scenario green under Patroni; the report names the patroni.yml; no password in any file', async () => {
+    const id = newRunId();
+    const r = await timed('npx pgchaos run --no-builtin (patroni)', () =>
+      inPatroni('npx', ['pgchaos', 'run', '--no-builtin'], userEnv({ PGCHAOS_RUN_ID: id })),
+    );
+    expect(r.exitCode, r.all).toBe(0);
+    const dir = join(patroniProject, 'reports', id);
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
+    expect(summary.scenarios.map((s) => [s.file, s.status])).toEqual([['scenarios/sync-standby-crash.test.ts', 'passed']]);
+    const recordFile = readdirSync(join(dir, 'scenarios')).find((f) => f.endsWith('.json'))!;
+    const record = JSON.parse(readFileSync(join(dir, 'scenarios', recordFile), 'utf8')) as {
+      manager?: { name: string; config: { scope?: string; bootstrap?: { users?: { app?: { password?: string } } } } };
+      metrics: Record<string, unknown>;
+    };
+    expect(record.manager?.name).toBe('patroni');
+    expect(record.manager?.config.scope).toBe('orders');
+    expect(record.manager?.config.bootstrap?.users?.app?.password).toBe('[redacted]');
+    const context = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as {
+      config: { patroniConfig?: { file: string; content: string } };
+    };
+    expect(context.config.patroniConfig?.file).toBe(join(patroniProject, 'patroni.yml'));
+    expect(context.config.patroniConfig?.content).toMatch(/synchronous_mode_strict: true/);
+    expect(readFileSync(join(dir, 'index.html'), 'utf8')).toContain(
+      `<b>patroni</b> with <code>${join(patroniProject, 'patroni.yml')}</code>`,
+    );
+    // No file of the run (records, logs of every container, pgchaos.log, the resolved config, the report) holds the password.
+    const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    expect(files.length).toBeGreaterThan(5);
+    const holding = files.map((e) => join(e.parentPath, e.name)).filter((f) => readFileSync(f, 'latin1').includes(SECRET));
+    expect(holding).toEqual([]);
+    expect(r.all).not.toContain(SECRET);
+    log().info(`examples/patroni run: ${files.length} files, none with the password; metrics ${JSON.stringify(record.metrics)}`);
+    const d = await docker();
+    const filters = { label: [`${RUN_LABEL}=${id}`] };
+    expect([...(await d.listContainers({ all: true, filters })), ...(await d.listNetworks({ filters }))]).toEqual([]);
+  }, 900_000);
 });

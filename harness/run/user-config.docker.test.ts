@@ -2,13 +2,15 @@
  * `pgchaos run` (from the sources, in a user's folder) with what a user may choose: an image
  * without pg_rewind, and a fragment with a value the server refuses. The first runs and skips
  * the story that needs pg_rewind with the reason — in JUnit, the terminal, the exit code,
- * summary.json, index.html and the run index alike; the second stops before vitest starts.
+ * summary.json, index.html and the run index alike; the second stops before vitest starts, and
+ * so does a patroni.yml that Patroni's own `--validate-config` refuses.
  */
 import { execa } from 'execa';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { docker } from '../docker.ts';
 import { PACKAGE_ROOT } from '../paths.ts';
 import type { Summary } from '../report/summary.ts';
 
@@ -88,3 +90,21 @@ it("stops a value the server refuses before vitest starts, with the server's HIN
   const runs = existsSync(join(dir, 'reports')) ? readdirSync(join(dir, 'reports')).filter((d) => /^\d{8}-/.test(d)) : [];
   expect(runs.filter((d) => existsSync(join(dir, 'reports', d, 'junit.xml')))).toEqual([]);
 }, 180_000);
+
+it('stops a patroni.yml that Patroni refuses (--validate-config) before vitest starts, naming the file and the field', async () => {
+  const dir = join(work, 'patroni-refused');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'pgchaos.config.json'), JSON.stringify({ manager: 'patroni', patroniConfig: 'patroni.yml' }));
+  // pgchaos's own checks do not type tags: only Patroni's validator refuses this one.
+  writeFileSync(join(dir, 'patroni.yml'), 'bootstrap:\n  dcs:\n    synchronous_mode: true\ntags:\n  nofailover: maybe\n');
+  const before = await (await docker()).listContainers({ all: true, filters: { label: ['pgchaos.manager=patroni'] } });
+  const r = await pgchaosRun(dir, ['failback-rewind', '--out', 'reports']);
+  expect(r.exitCode, r.all).toBe(2);
+  expect(r.stderr).toMatch(
+    /\S+patroni-refused\/patroni\.yml: Patroni patroni 3\.0\.2\S* refuses your patroni config \(--validate-config\): tags\.nofailover: maybe is not a boolean\n {2}fix: correct tags\.nofailover in your patroni config/,
+  );
+  // No Patroni cluster container started, and vitest never did.
+  expect(await (await docker()).listContainers({ all: true, filters: { label: ['pgchaos.manager=patroni'] } })).toEqual(before);
+  const runs = existsSync(join(dir, 'reports')) ? readdirSync(join(dir, 'reports')).filter((d) => /^\d{8}-/.test(d)) : [];
+  expect(runs.filter((d) => existsSync(join(dir, 'reports', d, 'junit.xml')))).toEqual([]);
+}, 300_000);

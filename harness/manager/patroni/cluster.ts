@@ -33,6 +33,7 @@ import {
   PG_PORT,
   RESTAPI_PORT,
   validationError,
+  type PatroniNodeFacts,
   type PatroniUserConfig,
 } from './config.ts';
 import { ensurePatroniImage, type PatroniImage } from './image.ts';
@@ -246,7 +247,7 @@ export class PatroniCluster {
       superuser,
       replication,
     });
-    await validate(image, config, nodeConfig(config, facts(names[0]!, [`127.0.0.1:${ETCD_CLIENT_PORT}`])));
+    await validatePatroniConfig(image, config, facts(names[0]!, [`127.0.0.1:${ETCD_CLIENT_PORT}`]));
 
     await sweepOrphans(); // what crashed earlier runs left, as the built-in cluster's start does
     const logDir = join(run.dir, 'logs', id);
@@ -584,6 +585,29 @@ export class PatroniCluster {
  * DCS host (validator.py `validate_host_port`), and no cluster container may start first.
  * @throws ConfigError naming the user's field (config.ts `validationError`).
  */
+/**
+ * Has Patroni's own `patroni --validate-config` judge `config` as a node gets it (merged with the
+ * node's fields by `nodeConfig`), in one throwaway container of `image` that is gone when it
+ * ends; nothing of a cluster starts. `node` defaults to a first node `pg0` with fresh passwords:
+ * `PatroniCluster.start` passes its own; `prepareRun` (run/lifecycle.ts) checks a run's config
+ * with the default before any scenario. Patroni 3.0.2's validator wants an etcd to answer at the
+ * configured host, so a listener on 127.0.0.1:2379 stands in for one.
+ * @throws ConfigError naming the user's refused field and the fix (`validationError`); an Error
+ *   when Patroni refused only fields pgchaos wrote (a defect of pgchaos).
+ */
+export async function validatePatroniConfig(image: PatroniImage, config: PatroniUserConfig, node?: PatroniNodeFacts): Promise<void> {
+  const facts = node ?? {
+    name: 'pg0',
+    host: 'pgchaos-validate-pg0',
+    etcdHosts: [`127.0.0.1:${ETCD_CLIENT_PORT}`],
+    dataDir: PGDATA,
+    binDir: image.binDir,
+    superuser: { username: 'postgres', password: secret() },
+    replication: { username: 'replicator', password: secret() },
+  };
+  await validate(image, config, nodeConfig(config, facts));
+}
+
 async function validate(image: PatroniImage, user: PatroniUserConfig, merged: Record<string, unknown>): Promise<void> {
   const script = `cat >/tmp/patroni.yml
     python3 -c 'import socket,time; s=socket.socket(); s.bind(("127.0.0.1", ${ETCD_CLIENT_PORT})); s.listen(8); time.sleep(30)' &

@@ -7,6 +7,8 @@ import {
   merge,
   nodeConfig,
   parseValidation,
+  REDACTED,
+  redactPatroniConfig,
   validationError,
   type PatroniNodeFacts,
 } from './config.ts';
@@ -215,5 +217,30 @@ describe("HAProxy's configuration", () => {
     expect(cfg).toContain('default-server inter 3000ms fall 3 rise 2 on-marked-down shutdown-sessions');
     expect(cfg).toContain('server pg0 c-pg0:5432 maxconn 100 check port 8008');
     expect(cfg).toContain('server s1 c-s1:5432 maxconn 100 check port 8008');
+  });
+});
+
+describe('redactPatroniConfig: no secret of the user config leaves the nodes', () => {
+  it('replaces every value of a secret-named key, conninfo and URL passwords, and leaves the rest and the input alone', () => {
+    const user = {
+      bootstrap: {
+        dcs: { ttl: 30, synchronous_mode: true },
+        users: { app: { password: 'pw-users', options: ['login'] } },
+      },
+      postgresql: { parameters: { primary_conninfo: "host=x password='pw conn' user=r", note: 'postgres://u:pw-url@h/db' } },
+      ctl: { keyfile_password: 'pw-key', Token: 'pw-token' },
+      tags: { nofailover: false },
+    };
+    const before = JSON.stringify(user);
+    const shown = redactPatroniConfig(user);
+    const text = JSON.stringify(shown);
+    for (const secret of ['pw-users', 'pw conn', 'pw-url', 'pw-key', 'pw-token']) expect(text, secret).not.toContain(secret);
+    expect(shown).toEqual({
+      bootstrap: { dcs: { ttl: 30, synchronous_mode: true }, users: { app: { password: REDACTED, options: ['login'] } } },
+      postgresql: { parameters: { primary_conninfo: `host=x password=${REDACTED} user=r`, note: `postgres://u:${REDACTED}@h/db` } },
+      ctl: { keyfile_password: REDACTED, Token: REDACTED },
+      tags: { nofailover: false },
+    });
+    expect(JSON.stringify(user)).toBe(before);
   });
 });

@@ -83,6 +83,22 @@ export interface PatroniNodeFacts {
   replication: { username: string; password: string };
 }
 
+/**
+ * A refusal of the user's Patroni config that names the field at fault (`bootstrap.dcs.ttl`,
+ * `''` for the whole config), so a caller that read the config from a file can name its line.
+ */
+export class PatroniConfigError extends ConfigError {
+  override readonly name: string = 'PatroniConfigError';
+  constructor(
+    problem: string,
+    fix: string,
+    /** The dotted path of the field at fault; `''` for the whole config. */
+    readonly field: string,
+  ) {
+    super(problem, fix);
+  }
+}
+
 /** Patroni's REST API port, and PostgreSQL's, inside every node. */
 export const RESTAPI_PORT = 8008;
 export const PG_PORT = 5432;
@@ -157,24 +173,27 @@ export const PATRONI_DEFAULTS = { ttl: 30, loop_wait: 10, retry_timeout: 10, max
  * field (`NODE_OWNED`), and the timing rule of Patroni's docs `loop_wait + 2 * retry_timeout <= ttl`
  * (docs/dynamic_configuration.rst, enforced from Patroni 3.2.0, #2869, which adjusts the values and
  * warns; 3.0.2 does not check it, so a cluster would behave differently after an upgrade).
- * @returns the config as given (typed). @throws ConfigError naming the field and the fix.
+ * @returns the config as given (typed). @throws PatroniConfigError (a ConfigError) naming the field and the fix.
  */
 export function checkPatroniConfig(input: unknown): PatroniUserConfig {
   const r = userSchema.safeParse(input ?? {});
   if (!r.success) {
     const issue = r.error.issues[0]!;
-    const path = issue.path.join('.') || '(the whole config)';
-    throw new ConfigError(
+    const field = issue.path.join('.');
+    const path = field || '(the whole config)';
+    throw new PatroniConfigError(
       `patroni config field ${path}: ${issue.message}`,
       `correct ${path} in your patroni config (see docs/managers.md for what each field means)`,
+      field,
     );
   }
   const config = r.data as PatroniUserConfig;
   for (const owned of NODE_OWNED) {
     if (getPath(config, owned.path) !== undefined) {
-      throw new ConfigError(
+      throw new PatroniConfigError(
         `patroni config sets ${owned.path}, which pgchaos writes per node: ${owned.why}`,
         `remove ${owned.path} from your patroni config`,
+        owned.path,
       );
     }
   }
@@ -183,15 +202,17 @@ export function checkPatroniConfig(input: unknown): PatroniUserConfig {
   const loopWait = dcs.loop_wait ?? PATRONI_DEFAULTS.loop_wait;
   const retry = dcs.retry_timeout ?? PATRONI_DEFAULTS.retry_timeout;
   if (loopWait + 2 * retry > ttl) {
-    throw new ConfigError(
+    throw new PatroniConfigError(
       `patroni config bootstrap.dcs breaks Patroni's rule loop_wait + 2 * retry_timeout <= ttl (${loopWait} + 2 × ${retry} > ${ttl})`,
       `raise bootstrap.dcs.ttl to at least ${loopWait + 2 * retry}, or lower loop_wait or retry_timeout`,
+      dcs.ttl !== undefined ? 'bootstrap.dcs.ttl' : 'bootstrap.dcs',
     );
   }
   if (dcs.synchronous_mode_strict && !dcs.synchronous_mode) {
-    throw new ConfigError(
+    throw new PatroniConfigError(
       'patroni config sets bootstrap.dcs.synchronous_mode_strict without synchronous_mode, where it has no effect',
       'set bootstrap.dcs.synchronous_mode: true as well (Patroni docs, replication_modes.rst), or remove synchronous_mode_strict',
+      'bootstrap.dcs.synchronous_mode_strict',
     );
   }
   return config;
@@ -292,4 +313,30 @@ export function validationError(complaints: ValidationComplaint[], user: Patroni
     `Patroni ${version} refuses your patroni config (--validate-config): ${listed}`,
     `correct ${theirs.path} in your patroni config`,
   );
+}
+
+/** What a secret of the user's Patroni config reads as wherever pgchaos shows or stores the config. */
+export const REDACTED = '[redacted]';
+
+/** Keys whose values are secrets in a patroni.yml: `password` (authentication, bootstrap.users, etcd), `keyfile_password`, tokens. */
+const SECRET_KEY = /password|passwd|passphrase|secret|token/i;
+
+/**
+ * `config` with every secret replaced by `REDACTED`, for what pgchaos writes outside the nodes
+ * (records, the report, the run's resolved config, logs): the value of any key that names a
+ * secret (`password`, `keyfile_password`, `token`, …, any case, at any depth), a `password=…`
+ * inside a string (a libpq conninfo in `postgresql.parameters`) and the password of a URL
+ * (`postgres://user:pw@host`). Pure; the input is not changed.
+ */
+export function redactPatroniConfig<T>(config: T): T {
+  return redact(config) as T;
+}
+
+function redact(v: unknown, key = ''): unknown {
+  if (SECRET_KEY.test(key) && v !== null && typeof v !== 'object') return REDACTED;
+  if (typeof v === 'string')
+    return v.replace(/(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)/gi, `$1${REDACTED}`).replace(/(\/\/[^/:@\s]*:)[^@\s]*@/g, `$1${REDACTED}@`);
+  if (Array.isArray(v)) return v.map((x) => redact(x));
+  if (isPlainObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redact(x, k)]));
+  return v;
 }
