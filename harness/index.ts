@@ -13,7 +13,7 @@ export { ConfigError, ExecError, WaitTimeoutError } from './errors.ts';
 export { pollUntil, type PollOptions, type PollResult } from './wait.ts';
 export { compareLsn, lsnDiff, type Lsn } from './lsn.ts';
 export { log } from './logger.ts';
-export { scenario, type ScenarioContext, type ScenarioOptions } from './run/scenario.ts';
+export { scenario, type ManagedHaManager, type ScenarioContext, type ScenarioOptions } from './run/scenario.ts';
 export type { Recorder } from './run/recorder.ts';
 export { userConfig, WAL_MOUNT_MB, type UserConfig } from './run/config.ts';
 export {
@@ -27,9 +27,18 @@ export {
   verifyRecovered,
   type Failover,
 } from './run/steps.ts';
+export {
+  clientFailovers,
+  verifyManagedConsistent,
+  viewsAsEvidence,
+  type ClientFailover,
+  type ManagedEnd,
+  type ManagedEndResult,
+} from './run/managed-steps.ts';
 export type { Cluster } from './db/cluster.ts';
 export type { ClusterOptions } from './db/bring-up.ts';
 export type { PgNode, StopMode } from './db/pg-node.ts';
+export type { SqlNode } from './db/sql-node.ts';
 export { DIVERGENCE_SYMPTOM, REWIND_REFUSAL, WAL_REMOVED } from './db/majors.ts';
 export type { BatchWriter, BatchWriterOptions } from './load/writer.ts';
 export type { ReplicationObserver } from './load/observer.ts';

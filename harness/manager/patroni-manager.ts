@@ -8,7 +8,7 @@
  *   changes, not by `switchover()`, is a failover (Patroni records none itself in 3.0.2's REST API);
  * - `switchover()` runs `patronictl switchover`;
  * - what its config promises is model/patroni-promise.ts's reading of `bootstrap.dcs`.
- * Not yet started by the stories (ScenarioContext.startManager starts the built-in only).
+ * Started by the stories with ScenarioContext.startManaged.
  */
 import { type SqlNode, TcpNode } from '../db/sql-node.ts';
 import type { FailoverRecord } from '../history/failover.ts';
@@ -129,6 +129,8 @@ export class PatroniManager implements HaManager {
   private running = false;
   private loop: Promise<void> | undefined;
   private switching = false;
+  /** Node by its address on the cluster network (`nodeAt`). */
+  private readonly addresses = new Map<string, string>();
 
   private constructor(
     /** The cluster: etcd, the Patroni nodes, HAProxy. */
@@ -152,12 +154,41 @@ export class PatroniManager implements HaManager {
 
   clients(): ClientEndpoint {
     // The config is read at each connection: HAProxy's published port changes when it restarts (kill-proxy).
-    const proxy = new TcpNode('haproxy', () => this.cluster.connectionConfig());
+    // Each connection is named by the node HAProxy sent it to, so the ledger says who acknowledged.
+    const proxy = new TcpNode(
+      'haproxy',
+      () => this.cluster.connectionConfig(),
+      (address) => this.nodeAt(address),
+    );
     return {
       via: 'proxy',
       currentPrimary: async () => proxy,
       describe: `HAProxy (port ${HAPROXY_PORT}) checking each node's Patroni REST API GET /primary`,
     };
+  }
+
+  /**
+   * The node whose address on the cluster network is `address` (IPv4 text), or undefined.
+   * Addresses are read from the engine once, and again on a miss (a host booted again may have another).
+   */
+  private async nodeAt(address: string): Promise<string | undefined> {
+    const known = this.addresses.get(address);
+    if (known) return known;
+    const read = await Promise.all(
+      this.nodeNames.map(
+        async (n) =>
+          [
+            await this.cluster
+              .node(n)
+              .address()
+              .catch(() => undefined),
+            n,
+          ] as const,
+      ),
+    );
+    this.addresses.clear();
+    for (const [a, n] of read) if (a) this.addresses.set(a, n);
+    return this.addresses.get(address);
   }
 
   node(name: string): SqlNode {
