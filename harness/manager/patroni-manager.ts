@@ -141,11 +141,33 @@ export class PatroniManager implements HaManager {
 
   /**
    * Brings a cluster up Patroni's way (`PatroniCluster.start`: config checked and validated by
-   * `patroni --validate-config` first) and returns its manager.
-   * @throws as PatroniCluster.start (ConfigError before any container starts; WaitTimeoutError).
+   * `patroni --validate-config` first) and returns its manager once it takes writes where its
+   * clients connect: HAProxy puts the leader in only after `rise` good checks of `GET /primary`
+   * (Patroni's haproxy.cfg: 2 × 3 s), and until then closes every connection it accepts.
+   * @throws as PatroniCluster.start (ConfigError before any container starts; WaitTimeoutError);
+   *   WaitTimeoutError when HAProxy routes to no writable node within `readyTimeoutMs` (the cluster is removed).
    */
   static async start(opts: PatroniManagerOptions, rec: OperatorLog): Promise<PatroniManager> {
-    return new PatroniManager(await PatroniCluster.start(opts), rec, opts.intervalMs ?? 1000);
+    const m = new PatroniManager(await PatroniCluster.start(opts), rec, opts.intervalMs ?? 1000);
+    try {
+      await m.writable(opts.readyTimeoutMs ?? 120_000);
+    } catch (e) {
+      await m.destroy();
+      throw e;
+    }
+    return m;
+  }
+
+  /** Waits until a connection through the clients' endpoint reaches a node out of recovery. @throws WaitTimeoutError. */
+  private async writable(timeoutMs: number): Promise<void> {
+    const proxy = await this.clients().currentPrimary();
+    await pollUntil(
+      async () =>
+        (await proxy.safePsql('SELECT pg_is_in_recovery()', { timeoutMs: 3000 })) === 'f'
+          ? { done: true, value: true }
+          : { done: false, seen: 'HAProxy routed to a node in recovery' },
+      { what: `${this.clients().describe} to route to a writable leader`, timeoutMs, intervalMs: 250 },
+    );
   }
 
   get nodeNames(): readonly string[] {
