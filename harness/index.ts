@@ -29,6 +29,7 @@ export {
 } from './run/steps.ts';
 export {
   clientFailovers,
+  syncStandby,
   verifyManagedConsistent,
   viewsAsEvidence,
   type ClientFailover,

@@ -10,7 +10,7 @@ import type { ScenarioContext } from './scenario.ts';
 import type { FailoverRecord } from '../history/failover.ts';
 import type { ManagerView } from '../history/manager.ts';
 import type { Batch } from '../history/samples.ts';
-import { clientFailovers, verifyManagedConsistent, viewsAsEvidence } from './managed-steps.ts';
+import { clientFailovers, syncStandby, verifyManagedConsistent, viewsAsEvidence } from './managed-steps.ts';
 
 const ack = (node: string, endT: number, seq = endT): Batch => ({
   client: 1,
@@ -199,5 +199,25 @@ describe('verifyManagedConsistent: the end of a managed story, on a fake cluster
     });
     await expect(run).rejects.toThrow(/patroni to settle.*primary pg0/s);
     expect(rec.verdicts.map((v) => v.id)).toEqual([CHECK_IDS.notStuck, CHECK_IDS.onePrimary]);
+  });
+});
+
+describe('syncStandby: the standby the manager names synchronous', () => {
+  const manager = (rows: ManagerView['rows']) =>
+    ({ name: 'patroni', view: async () => ({ t: 0, primary: 'pg0', rows, raw: '' }) }) as unknown as HaManager;
+  const r = (node: string, role: 'primary' | 'standby', state: string) => ({ node, role, state, timeline: 1, lsn: null, lagBytes: 0 });
+
+  it("is the replica Patroni's view shows as sync_standby", async () => {
+    const m = manager([
+      r('pg0', 'primary', 'leader running'),
+      r('s1', 'standby', 'replica running'),
+      r('s2', 'standby', 'sync_standby running'),
+    ]);
+    expect(await syncStandby(m)).toBe('s2');
+  });
+
+  it('times out naming what it awaited and the last view, when none is named', async () => {
+    const m = manager([r('pg0', 'primary', 'leader running'), r('s1', 'standby', 'replica running')]);
+    await expect(syncStandby(m, 300)).rejects.toThrow(/patroni to name a sync standby.*replica running/s);
   });
 });

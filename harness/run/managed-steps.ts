@@ -190,6 +190,23 @@ export async function verifyManagedConsistent(
   return { primary: view.primary, failovers, windows, lost: lost.evidence };
 }
 
+/**
+ * The standby the manager's view names synchronous, once it names one: Patroni's `sync_standby`
+ * role (the member its DCS `/sync` key holds, replication_modes.rst), which under
+ * `synchronous_mode` is the only one it may promote.
+ * @throws WaitTimeoutError with the last view when none is named within `timeoutMs` (default 30 000).
+ */
+export async function syncStandby(manager: HaManager, timeoutMs = 30_000): Promise<string> {
+  return pollUntil(
+    async () => {
+      const v = await manager.view();
+      const sync = v.rows.find((r) => r.role === 'standby' && r.state.startsWith('sync_standby'));
+      return sync ? { done: true, value: sync.node } : { done: false, seen: describeManagerView(v) };
+    },
+    { what: `${manager.name} to name a sync standby`, timeoutMs, intervalMs: 250 },
+  );
+}
+
 /** True when a batch was acknowledged after `t` (ms). */
 function ackedAfter(batches: readonly Batch[], t: number): boolean {
   return batches.some((b) => b.outcome === 'acked' && b.endT > t);

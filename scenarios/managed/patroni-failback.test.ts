@@ -23,8 +23,8 @@
  * primary at a time; every node, the old primary included, ends with the same rows.
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
-import { pollUntil, scenario, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
-import { checkSustained, meanTps } from '../../harness/checks/index.ts';
+import { pollUntil, scenario, syncStandby, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
+import { checkFailovers, checkSustained, meanTps } from '../../harness/checks/index.ts';
 import { viewTable, type PatroniUserConfig } from '../../harness/manager/index.ts';
 
 /** pg_rewind for the rejoin, strict synchronous mode, the fault tests' timings. */
@@ -52,6 +52,7 @@ scenario(
     startObserver(manager.clients(), 500);
     const writer = await startWriter(manager.clients(), { rateTps: 100, batchRows: 100 });
     const steadyFrom = rec.step('steady writes') + 1000;
+    const sync = await syncStandby(manager);
     await holdFor(5000);
     const steadyTps = meanTps(writer.samples(), steadyFrom, rec.clock.now());
     rec.metric('steadyTps', Math.round(steadyTps));
@@ -98,6 +99,8 @@ scenario(
       failuresAtOnce: 1,
       hostCrashed: true,
     });
+    // One failover, to the standby /sync named; the rejoin is no failover.
+    verify(checkFailovers(manager.failovers, [{ from: oldPrimary, to: [sync], why: 'the sync standby in /sync (replication_modes.rst)' }]));
   },
   { managers: ['patroni'], timeoutMs: 6 * 60_000 },
 );

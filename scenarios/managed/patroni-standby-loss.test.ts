@@ -25,10 +25,9 @@
  * commit lost; every node ends with the same rows.
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
-import { expect } from 'vitest';
-import { pollUntil, scenario, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
-import { checkModelAgreement, checkStalled, meanTps } from '../../harness/checks/index.ts';
-import { viewTable, type HaManager, type PatroniUserConfig } from '../../harness/manager/index.ts';
+import { scenario, syncStandby, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
+import { checkFailovers, checkModelAgreement, checkStalled, meanTps } from '../../harness/checks/index.ts';
+import type { PatroniUserConfig } from '../../harness/manager/index.ts';
 import { parseSyncStandbyNames, predict } from '../../harness/model/index.ts';
 
 /** Strict synchronous mode and the fault tests' timings. */
@@ -99,20 +98,8 @@ scenario(
       failuresAtOnce: 1,
       hostCrashed: true,
     });
-    expect(manager.failovers, 'a standby loss is no failover').toEqual([]);
+    verify(checkFailovers(manager.failovers, [])); // a standby loss is no failover
     verify(checkModelAgreement(observer.samples(), { intervalMs: OBSERVE_MS }));
   },
   { managers: ['patroni'], timeoutMs: 5 * 60_000 },
 );
-
-/** The replica Patroni's view names sync_standby (its DCS `/sync` key), once it names one. */
-async function syncStandby(manager: HaManager): Promise<string> {
-  return pollUntil(
-    async () => {
-      const v = await manager.view();
-      const sync = v.rows.find((r) => r.state.startsWith('sync_standby'));
-      return sync ? { done: true, value: sync.node } : { done: false, seen: v.error ?? viewTable(v.rows) };
-    },
-    { what: 'Patroni to name a sync standby', timeoutMs: 30_000, intervalMs: 250 },
-  );
-}
