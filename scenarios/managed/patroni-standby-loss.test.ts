@@ -73,8 +73,11 @@ scenario(
     const recovered = await verifyRecovered(ctx, writer, { repairT: renamed.t, withinMs: RECOVERY_MS, steadyTps });
     rec.metric('recoveryMs', recovered.evidence.recoveryMs === null ? null : Math.round(recovered.evidence.recoveryMs));
     if (model.commitsStall) {
-      // A stall of 3 intervals (300 ms) or more, from the crash: Patroni's loop runs every loop_wait (2 s).
-      const stall = verify(checkStalled(writer.samples(), { faultT: crash.faultT, withinMs: 2000, minZeroIntervals: 3 }));
+      // Commits stall from the crash until Patroni's next loop renames (anywhere in 0–loop_wait):
+      // as many zero-commit 100 ms intervals as that took, less 3 for the commits in flight at the
+      // crash, the observer's own interval and a partly filled last one; at least one.
+      const minZeroIntervals = Math.max(1, Math.floor((renamed.t - crash.faultT) / 100) - 3);
+      const stall = verify(checkStalled(writer.samples(), { faultT: crash.faultT, withinMs: 2000, minZeroIntervals }));
       rec.metric('stallOnsetMs', stall.evidence.stallMs === null ? null : Math.round(stall.evidence.stallMs));
     }
     // The stall as the client saw it: the longest wait between two commits from the last one
