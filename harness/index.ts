@@ -28,9 +28,19 @@ export {
   verifyRecovered,
   type Failover,
 } from './run/steps.ts';
+export {
+  clientFailovers,
+  syncStandby,
+  verifyManagedConsistent,
+  viewsAsEvidence,
+  type ClientFailover,
+  type ManagedEnd,
+  type ManagedEndResult,
+} from './run/managed-steps.ts';
 export type { Cluster } from './db/cluster.ts';
 export type { ClusterOptions } from './db/bring-up.ts';
 export type { PgNode, StopMode } from './db/pg-node.ts';
+export type { SqlNode } from './db/sql-node.ts';
 export { DIVERGENCE_SYMPTOM, REWIND_REFUSAL, WAL_REMOVED } from './db/majors.ts';
 export type { BatchWriter, BatchWriterOptions } from './load/writer.ts';
 export type { ReplicationObserver } from './load/observer.ts';

@@ -3,6 +3,7 @@
  * evidence): the report prints it under the verdict's summary. A verdict pgchaos does not know
  * (a scenario author's own) is described by its scalar fields.
  */
+import { describeFailoversEvidence, type FailoversEvidence } from './failovers.ts';
 import { describeLostWritesEvidence, type LostWritesEvidence } from './lost-writes.ts';
 import { describeModelAgreementEvidence, type ModelAgreementEvidence } from './model-agreement.ts';
 import { describePromisedLossEvidence, type PromisedLossEvidence } from './promised-loss.ts';
@@ -39,6 +40,7 @@ export interface EvidenceById {
   'replication.model-agreement': ModelAgreementEvidence;
   'replication.sync-sequence': SyncSequenceEvidence;
   'writes.not-stuck': StuckEvidence;
+  'manager.failovers': FailoversEvidence;
 }
 
 /** The shipped check id a verdict id stands for (`replication.sync-sequence:s1` → `replication.sync-sequence`), or undefined. */
@@ -59,6 +61,7 @@ const DESCRIBERS: { [K in CheckId]: (evidence: EvidenceById[K]) => string } = {
   [CHECK_IDS.modelAgreement]: describeModelAgreementEvidence,
   [CHECK_IDS.syncSequence]: describeSyncSequenceEvidence,
   [CHECK_IDS.notStuck]: describeStuckEvidence,
+  [CHECK_IDS.failovers]: describeFailoversEvidence,
 };
 
 /**

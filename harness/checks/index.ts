@@ -5,6 +5,7 @@
  */
 export { CHECK_IDS, verdictValue, type Verdict, type VerdictStatus } from './verdict.ts';
 export { checkIdOf, type CheckId, type EvidenceById } from './describe.ts';
+export { checkFailovers, type FailoversEvidence, type PredictedFailover } from './failovers.ts';
 export { checkNoAckedLost, type LostWritesEvidence } from './lost-writes.ts';
 export { checkLossAgainstPromise, type PromisedLossEvidence } from './promised-loss.ts';
 export { checkModelAgreement, type Disagreement, type ModelAgreementEvidence } from './model-agreement.ts';

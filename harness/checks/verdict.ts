@@ -23,6 +23,7 @@ export const CHECK_IDS = {
   modelAgreement: 'replication.model-agreement',
   syncSequence: 'replication.sync-sequence',
   notStuck: 'writes.not-stuck',
+  failovers: 'manager.failovers',
 } as const;
 
 /**

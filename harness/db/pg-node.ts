@@ -7,6 +7,7 @@ import { pollUntil } from '../wait.ts';
 import { LOG_MOUNT, PG_PORT, PgHost, type CreateHostOptions } from './host.ts';
 import type { PgImage } from './image.ts';
 import { WAL_MOUNT } from './wal-mount.ts';
+import { TIMELINE_SQL } from './sql-node.ts';
 
 /** The replication user's passfile on every host: next to the data directory, not in it. */
 const PASSFILE = '/var/lib/postgresql/.pgpass';
@@ -530,13 +531,7 @@ export class PgNode {
    * from its WAL receiver (`received_tli`), else from its last restartpoint.
    */
   async timeline(): Promise<number> {
-    return Number(
-      await this.safePsql(
-        `SELECT CASE WHEN pg_is_in_recovery()
-           THEN coalesce((SELECT received_tli FROM pg_stat_wal_receiver), (SELECT timeline_id FROM pg_control_checkpoint()))
-           ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END`,
-      ),
-    );
+    return Number(await this.safePsql(TIMELINE_SQL));
   }
 
   /** The `<timeline>.history` file in pg_wal (docs: continuous-archiving.html, "Timelines"), '' when absent. */

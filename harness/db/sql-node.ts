@@ -20,7 +20,32 @@ export interface SqlNode {
    * after `o.timeoutMs` (default 60 000). @throws Error with the server's message.
    */
   safePsql(sql: string, o?: { timeoutMs?: number }): Promise<string>;
+  /**
+   * A proxy's only (absent on a node itself, which acknowledges its own commits): the node behind
+   * the proxy that the connected client `c` reached, by name. A TCP connection through a proxy
+   * (HAProxy) reaches one server for its whole life, so the writer asks once per connection and
+   * the ledger names the server that acknowledged each batch, not the proxy: otherwise every
+   * commit names `haproxy`, and the one-primary check (checks/split-brain.ts) could not fail.
+   * @throws Error when the server does not answer (the connection is then unusable).
+   */
+  backendOf?(c: pg.Client): Promise<string>;
 }
+
+/**
+ * The server's own address on the connection, as its host answers it: `inet_server_addr()`
+ * (functions-info.html: "the IP address on which the server accepted the current connection"), the
+ * node's address on the cluster network even when a proxy or Docker's port publishing relayed it.
+ */
+export const SERVER_ADDRESS_SQL = 'SELECT host(inet_server_addr()) AS address';
+
+/**
+ * The node's timeline ID, as a primary writes on it or a standby receives it: a primary's from
+ * the WAL file name of its current LSN (pg_walfile_name names files by the current timeline,
+ * functions-admin.html), a standby's from its WAL receiver, else its last checkpoint's.
+ */
+export const TIMELINE_SQL = `SELECT CASE WHEN pg_is_in_recovery()
+  THEN coalesce((SELECT received_tli FROM pg_stat_wal_receiver), (SELECT timeline_id FROM pg_control_checkpoint()))
+  ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END`;
 
 /** Every column as the server's text, as psql prints it (no parsing into numbers, dates or booleans). */
 const AS_TEXT = { getTypeParser: () => (v: string) => v } as unknown as pg.CustomTypesConfig;
@@ -35,12 +60,38 @@ export function psqlText(results: pg.QueryArrayResult | pg.QueryArrayResult[]): 
     .trim();
 }
 
-/** A server reached over TCP at `config` (host, port, user, password, database); see `SqlNode`. */
+/**
+ * Names the server behind a proxy that a connection reached, from the server's address on it
+ * (`SERVER_ADDRESS_SQL`): `nodeAt(address)` (the manager's map of its nodes' addresses), else
+ * `<proxy>→<address>` (still one name per server, so two servers never share one). Cancelled
+ * after `timeoutMs`. @throws Error when the server does not answer.
+ */
+export async function backendName(
+  proxy: string,
+  c: pg.Client,
+  nodeAt: (address: string) => Promise<string | undefined>,
+  timeoutMs = 5000,
+): Promise<string> {
+  const r = await c.query<{ address: string | null }>({ text: SERVER_ADDRESS_SQL, query_timeout: timeoutMs } as pg.QueryConfig);
+  const address = r.rows[0]?.address ?? null;
+  if (address === null) return `${proxy}→local`;
+  return (await nodeAt(address)) ?? `${proxy}→${address}`;
+}
+
+/**
+ * A server reached over TCP at `config` (host, port, user, password, database); see `SqlNode`.
+ * With `nodeAt` it is a proxy: `backendOf` names the node behind it a connection reached (`backendName`).
+ */
 export class TcpNode implements SqlNode {
+  readonly backendOf?: (c: pg.Client) => Promise<string>;
+
   constructor(
     readonly name: string,
     private readonly config: () => pg.ClientConfig,
-  ) {}
+    nodeAt?: (address: string) => Promise<string | undefined>,
+  ) {
+    if (nodeAt) this.backendOf = (c) => backendName(name, c, nodeAt);
+  }
 
   client(applicationName: string, t: { connectTimeoutMs: number; queryTimeoutMs: number }): pg.Client {
     const c = new pg.Client({

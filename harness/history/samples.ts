@@ -22,7 +22,10 @@ export type Outcome = 'acked' | 'failed' | 'unknown';
 export interface Batch {
   client: number;
   seq: number;
+  /** The server that took the batch: the node itself, also through a proxy (SqlNode.backendOf), so a ledger says who acknowledged. */
   node: string;
+  /** The proxy the connection went through (`haproxy`); absent for a direct connection. */
+  via?: string;
   startT: number;
   endT: number;
   outcome: Outcome;

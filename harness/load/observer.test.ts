@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { Clock } from '../clock.ts';
+import type { SqlNode } from '../db/sql-node.ts';
 import type { ObserverSample, StandbyRow } from '../history/samples.ts';
+import { ReplicationObserver } from './observer.ts';
 import { describeSample, syncTransitions } from './sampling.ts';
 
 const row = (name: string, state: string, syncState: string): StandbyRow => ({
@@ -64,5 +67,26 @@ describe('describeSample', () => {
     ).toBe('t=1234ms on primary: waiters=8 s1:streaming/quorum s2:catchup/potential');
     expect(describeSample({ ...sample(50, 's1', []), syncRepWaiters: 0 })).toBe('t=50ms on s1: waiters=0 no walsenders');
     expect(describeSample(sample(99.6, 'primary', [], 'Query read timeout'))).toBe('t=100ms error: Query read timeout');
+  });
+});
+
+describe('ReplicationObserver through a proxy', () => {
+  it('names each sample by the server behind the proxy, so a primary’s walsenders are told apart from its successor’s', async () => {
+    const proxy = {
+      name: 'haproxy',
+      client: () => ({
+        on() {},
+        connect: async () => {},
+        end: async () => {},
+        query: async () => ({ rows: [{ flush: '0/1', sync_names: 's1', sync_commit: 'on', waiters: 0, standbys: [] }] }),
+      }),
+      safePsql: async () => '',
+      backendOf: async () => 's1',
+    } as unknown as SqlNode;
+    const o = new ReplicationObserver({ currentPrimary: async () => proxy }, new Clock(), 10);
+    o.start();
+    await o.waitFor('a sample', () => true, 2000);
+    await o.stop();
+    expect(o.samples()[0]!.primary).toBe('s1');
   });
 });

@@ -20,7 +20,7 @@ const OBSERVE_SQL = `SELECT pg_current_wal_flush_lsn()::text AS flush,
 export class ReplicationObserver {
   private readonly recorded: ObserverSample[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private client: { c: pg.Client; node: SqlNode } | undefined;
+  private client: { c: pg.Client; node: SqlNode; name: string } | undefined;
   private tick: Promise<void> = Promise.resolve();
   private running = false;
 
@@ -95,7 +95,7 @@ export class ReplicationObserver {
     let primary = '?';
     try {
       const conn = await this.connection();
-      primary = conn.node.name;
+      primary = conn.name;
       const r = await conn.c.query<{ flush: string; sync_names: string; sync_commit: string; waiters: number; standbys: StandbyRow[] }>(
         OBSERVE_SQL,
       );
@@ -115,13 +115,15 @@ export class ReplicationObserver {
     }
   }
 
-  private async connection(): Promise<{ c: pg.Client; node: SqlNode }> {
+  /** The connection to the current primary; through a proxy, named by the server it reached (SqlNode.backendOf). */
+  private async connection(): Promise<{ c: pg.Client; node: SqlNode; name: string }> {
     const node = await this.target.currentPrimary();
     if (this.client?.node === node) return this.client;
     if (this.client) void this.client.c.end().catch(() => {});
     const c = node.client('pgchaos-observer', { connectTimeoutMs: this.queryTimeoutMs, queryTimeoutMs: this.queryTimeoutMs });
-    this.client = { c, node };
+    this.client = { c, node, name: node.name };
     await c.connect();
+    if (node.backendOf) this.client.name = await node.backendOf(c);
     return this.client;
   }
 }

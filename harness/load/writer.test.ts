@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Clock } from '../clock.ts';
 import type { PgNode } from '../db/pg-node.ts';
+import { checkSplitBrain } from '../checks/split-brain.ts';
+import { SERVER_ADDRESS_SQL, type SqlNode } from '../db/sql-node.ts';
 import type { Batch } from '../history/samples.ts';
 import { classify, progressLine, sampleBatches } from './sampling.ts';
 import { BatchWriter } from './writer.ts';
@@ -106,5 +108,59 @@ describe('BatchWriter rateTps', () => {
   });
   it('refuses a rate that is not above 0', () => {
     expect(() => new BatchWriter(fakePrimary(1), new Clock(), { rateTps: 0 })).toThrow(/rateTps 0: expected a rate above 0/);
+  });
+});
+
+describe('BatchWriter through a proxy', () => {
+  /**
+   * HAProxy in front of two servers that both take writes on timeline 1 (two primaries: one
+   * was never fenced): the proxy sends odd connections to 10.0.0.1 (pg0), even ones to 10.0.0.2 (s1).
+   */
+  function splitProxy(): SqlNode & { backendOf(c: unknown): Promise<string> } {
+    let connections = 0;
+    const client = () => {
+      const address = ++connections % 2 ? '10.0.0.1' : '10.0.0.2';
+      return {
+        on() {},
+        connect: async () => {},
+        end: async () => {},
+        query: (q: { text: string }) =>
+          new Promise((r) => setTimeout(() => r({ rows: [q.text === SERVER_ADDRESS_SQL ? { address } : { timeline: 1 }] }), 2)),
+      };
+    };
+    const names: Record<string, string> = { '10.0.0.1': 'pg0', '10.0.0.2': 's1' };
+    return {
+      name: 'haproxy',
+      client,
+      safePsql: async () => '',
+      backendOf: async (c: unknown) => {
+        const r = (await (c as ReturnType<typeof client>).query({ text: SERVER_ADDRESS_SQL })) as { rows: [{ address: string }] };
+        return names[r.rows[0].address]!;
+      },
+    } as unknown as SqlNode & { backendOf(c: unknown): Promise<string> };
+  }
+
+  it('names in the ledger the server that acknowledged each batch, and the proxy it went through', async () => {
+    const proxy = splitProxy();
+    const w = new BatchWriter({ currentPrimary: async () => proxy }, new Clock(), { clients: 2, progress: false });
+    w.start();
+    await new Promise((r) => setTimeout(r, 200));
+    await w.stop();
+    const acked = w.ledger().filter((b) => b.outcome === 'acked');
+    expect(new Set(acked.map((b) => b.node))).toEqual(new Set(['pg0', 's1']));
+    expect(acked.every((b) => b.via === 'haproxy')).toBe(true);
+  });
+
+  it('so two primaries behind one proxy are a failed one-primary verdict, which a ledger naming the proxy could not give', async () => {
+    const proxy = splitProxy();
+    const w = new BatchWriter({ currentPrimary: async () => proxy }, new Clock(), { clients: 2, progress: false });
+    w.start();
+    await new Promise((r) => setTimeout(r, 200));
+    await w.stop();
+    const verdict = checkSplitBrain(w.ledger());
+    expect(verdict.status).toBe('failed');
+    expect(verdict.evidence.conflicts[0]!.reasons).toEqual(['overlap', 'same-timeline']);
+    // Named by the proxy, as before: one node, nothing to conflict with.
+    expect(checkSplitBrain(w.ledger().map((b) => ({ ...b, node: b.via! }))).status).toBe('passed');
   });
 });

@@ -125,7 +125,7 @@ export class BatchWriter {
   }
 
   private async loop(client: number): Promise<void> {
-    let conn: { c: pg.Client; node: string } | undefined;
+    let conn: { c: pg.Client; node: string; via?: string } | undefined;
     // With a rate, each client starts a batch every clients/rate seconds, the clients staggered.
     const periodMs = this.rateTps === undefined ? 0 : (1000 * this.clients) / this.rateTps;
     let nextStartT = this.clock.now() + (periodMs * (client - 1)) / this.clients;
@@ -157,6 +157,7 @@ export class BatchWriter {
           client,
           seq,
           node: conn.node,
+          ...(conn.via ? { via: conn.via } : {}),
           startT,
           endT: this.clock.now(),
           outcome: 'acked',
@@ -169,6 +170,7 @@ export class BatchWriter {
           client,
           seq,
           node: conn.node,
+          ...(conn.via ? { via: conn.via } : {}),
           startT,
           endT: this.clock.now(),
           outcome,
@@ -187,17 +189,18 @@ export class BatchWriter {
     }
   }
 
-  private async connect(): Promise<{ c: pg.Client; node: string }> {
+  /** A connection to the current primary, named by the server behind it when the target is a proxy (SqlNode.backendOf). */
+  private async connect(): Promise<{ c: pg.Client; node: string; via?: string }> {
     const node = await this.target.currentPrimary();
     const c = node.client('pgchaos-writer', this.opts);
     this.live.add(c);
     try {
       await c.connect();
+      return node.backendOf ? { c, node: await node.backendOf(c), via: node.name } : { c, node: node.name };
     } catch (e) {
       this.drop(c);
       throw e;
     }
-    return { c, node: node.name };
   }
 
   private drop(c: pg.Client): void {

@@ -1,11 +1,12 @@
 /**
  * pgchaos/manager: the defenders, which make a cluster's moves while the nemesis attacks it, each
  * on one seam (`HaManager`, manager.ts). Today the built-in operator (the write-ups' failover
- * procedure, unattended) as `BuiltinManager`, and Patroni as `PatroniManager` (not yet started
- * by the stories).
+ * procedure, unattended) as `BuiltinManager`, and Patroni as `PatroniManager` (the managed stories
+ * start it with ScenarioContext.startManaged).
  */
 export { BuiltinManager, Operator, type OperatorOptions } from './builtin.ts';
 export { PatroniManager, type PatroniManagerOptions } from './patroni-manager.ts';
+export type { PatroniDcsSettings, PatroniUserConfig } from './patroni/config.ts';
 export { viewTable, type ClientEndpoint, type HaManager, type SwitchoverRecord } from './manager.ts';
 export type { FailoverRecord } from '../history/failover.ts';
 export type { ManagerName, ManagerRecord, ManagerView, ManagerViewRow } from '../history/manager.ts';

@@ -21,7 +21,8 @@ import type { DurabilityPromise } from '../model/durability.ts';
  * - `primary`: straight to the node the manager holds for primary, asked again after every lost
  *   connection (the built-in operator);
  * - `proxy`: one address that routes to the primary (HAProxy checking Patroni's `GET /primary`):
- *   `currentPrimary()` is always the proxy, named as such (`haproxy`) in the ledger.
+ *   `currentPrimary()` is always the proxy, whose `backendOf` names the node each connection
+ *   reached, so the ledger records the server that acknowledged a batch (and the proxy as `via`).
  */
 export interface ClientEndpoint {
   via: 'primary' | 'proxy';

@@ -8,7 +8,7 @@
  *   changes, not by `switchover()`, is a failover (Patroni records none itself in 3.0.2's REST API);
  * - `switchover()` runs `patronictl switchover`;
  * - what its config promises is model/patroni-promise.ts's reading of `bootstrap.dcs`.
- * Not yet started by the stories (ScenarioContext.startManager starts the built-in only).
+ * Started by the stories with ScenarioContext.startManaged.
  */
 import { type SqlNode, TcpNode } from '../db/sql-node.ts';
 import type { FailoverRecord } from '../history/failover.ts';
@@ -129,6 +129,8 @@ export class PatroniManager implements HaManager {
   private running = false;
   private loop: Promise<void> | undefined;
   private switching = false;
+  /** Node by its address on the cluster network (`nodeAt`). */
+  private readonly addresses = new Map<string, string>();
 
   private constructor(
     /** The cluster: etcd, the Patroni nodes, HAProxy. */
@@ -139,11 +141,33 @@ export class PatroniManager implements HaManager {
 
   /**
    * Brings a cluster up Patroni's way (`PatroniCluster.start`: config checked and validated by
-   * `patroni --validate-config` first) and returns its manager.
-   * @throws as PatroniCluster.start (ConfigError before any container starts; WaitTimeoutError).
+   * `patroni --validate-config` first) and returns its manager once it takes writes where its
+   * clients connect: HAProxy puts the leader in only after `rise` good checks of `GET /primary`
+   * (Patroni's haproxy.cfg: 2 × 3 s), and until then closes every connection it accepts.
+   * @throws as PatroniCluster.start (ConfigError before any container starts; WaitTimeoutError);
+   *   WaitTimeoutError when HAProxy routes to no writable node within `readyTimeoutMs` (the cluster is removed).
    */
   static async start(opts: PatroniManagerOptions, rec: OperatorLog): Promise<PatroniManager> {
-    return new PatroniManager(await PatroniCluster.start(opts), rec, opts.intervalMs ?? 1000);
+    const m = new PatroniManager(await PatroniCluster.start(opts), rec, opts.intervalMs ?? 1000);
+    try {
+      await m.writable(opts.readyTimeoutMs ?? 120_000);
+    } catch (e) {
+      await m.destroy();
+      throw e;
+    }
+    return m;
+  }
+
+  /** Waits until a connection through the clients' endpoint reaches a node out of recovery. @throws WaitTimeoutError. */
+  private async writable(timeoutMs: number): Promise<void> {
+    const proxy = await this.clients().currentPrimary();
+    await pollUntil(
+      async () =>
+        (await proxy.safePsql('SELECT pg_is_in_recovery()', { timeoutMs: 3000 })) === 'f'
+          ? { done: true, value: true }
+          : { done: false, seen: 'HAProxy routed to a node in recovery' },
+      { what: `${this.clients().describe} to route to a writable leader`, timeoutMs, intervalMs: 250 },
+    );
   }
 
   get nodeNames(): readonly string[] {
@@ -152,12 +176,41 @@ export class PatroniManager implements HaManager {
 
   clients(): ClientEndpoint {
     // The config is read at each connection: HAProxy's published port changes when it restarts (kill-proxy).
-    const proxy = new TcpNode('haproxy', () => this.cluster.connectionConfig());
+    // Each connection is named by the node HAProxy sent it to, so the ledger says who acknowledged.
+    const proxy = new TcpNode(
+      'haproxy',
+      () => this.cluster.connectionConfig(),
+      (address) => this.nodeAt(address),
+    );
     return {
       via: 'proxy',
       currentPrimary: async () => proxy,
       describe: `HAProxy (port ${HAPROXY_PORT}) checking each node's Patroni REST API GET /primary`,
     };
+  }
+
+  /**
+   * The node whose address on the cluster network is `address` (IPv4 text), or undefined.
+   * Addresses are read from the engine once, and again on a miss (a host booted again may have another).
+   */
+  private async nodeAt(address: string): Promise<string | undefined> {
+    const known = this.addresses.get(address);
+    if (known) return known;
+    const read = await Promise.all(
+      this.nodeNames.map(
+        async (n) =>
+          [
+            await this.cluster
+              .node(n)
+              .address()
+              .catch(() => undefined),
+            n,
+          ] as const,
+      ),
+    );
+    this.addresses.clear();
+    for (const [a, n] of read) if (a) this.addresses.set(a, n);
+    return this.addresses.get(address);
   }
 
   node(name: string): SqlNode {

@@ -7,6 +7,7 @@ import { Cluster } from '../db/cluster.ts';
 import { BuiltinManager, type OperatorOptions } from '../manager/builtin.ts';
 import type { HaManager } from '../manager/manager.ts';
 import { PatroniManager } from '../manager/patroni-manager.ts';
+import type { PatroniUserConfig } from '../manager/patroni/config.ts';
 import { injectManagedFault, type ManagedCluster } from '../nemesis/managed.ts';
 import type { WriteTarget } from '../load/writer.ts';
 import type { SqlNode } from '../db/sql-node.ts';
@@ -51,10 +52,13 @@ export interface ScenarioContext {
    * `PatroniManager.start` with the user's patroni.yml, `config.patroni`, else Patroni's defaults)
    * and returns it, its own view loop not yet started (`start()` it). Its containers are removed
    * when the scenario ends; its view is read after every fault and move, as for startManager.
+   * `opts.patroni`: the Patroni config a story needs (say, `synchronous_mode_strict`), used instead
+   * of the user's, as startCluster's options stand for the write-ups' setup; the record's manager
+   * section shows the config that ran.
    * @throws Error under the built-in manager (a story for it uses startManager); ConfigError as
    *   PatroniCluster.start, before any container starts.
    */
-  startManaged(): Promise<ManagedHaManager>;
+  startManaged(opts?: { patroni?: PatroniUserConfig }): Promise<ManagedHaManager>;
   /**
    * Creates the writer's tables and starts the writer (clients and batch rows from the config,
    * `opts` on top) against `target`: a cluster's primary, or where a manager's clients connect
@@ -182,13 +186,11 @@ function scenarioOn(
           rec.onFaultOrMove = (t) => views.after(m, t, rec.manager!.views!);
           return m;
         },
-        async startManaged() {
+        async startManaged(o) {
           if (config.manager === 'builtin')
             throw new Error('startManaged starts a manager other than the built-in; under manager builtin a story uses startManager');
-          const m = await PatroniManager.start(
-            { pgMajor: major, standbys: config.standbys, ...(config.patroni ? { config: config.patroni.config } : {}) },
-            rec,
-          );
+          const patroni = o?.patroni ?? config.patroni?.config;
+          const m = await PatroniManager.start({ pgMajor: major, standbys: config.standbys, ...(patroni ? { config: patroni } : {}) }, rec);
           managed.push(m);
           rec.step('cluster ready', { manager: m.name, image: m.cluster.image.name, clients: m.clients().describe });
           rec.manager = { ...m.describe(), views: [] };

@@ -11,8 +11,8 @@
  * its primary wrote it on (load/workload.ts BATCH_SQL), and every promotion starts a new
  * timeline (PostgreSQL's docs, "Timelines", continuous-archiving.html). So a failover is the
  * first acknowledgement on a timeline above every one acknowledged before it, whatever path the
- * client took (a connection through HAProxy names no node; the timeline says which history took
- * the commit). Pure.
+ * client took (the node a ledger names is the one that acknowledged, through a proxy too:
+ * SqlNode.backendOf; the timeline says which history took the commit). Pure.
  */
 import type { Batch, PresentBatch } from '../../history/samples.ts';
 

@@ -1,0 +1,223 @@
+import { describe, expect, it } from 'vitest';
+import { checkNotStuck } from '../checks/stuck.ts';
+import { CHECK_IDS, type Verdict } from '../checks/verdict.ts';
+import { TIMELINE_SQL, type SqlNode } from '../db/sql-node.ts';
+import type { BatchWriter } from '../load/writer.ts';
+import type { HaManager } from '../manager/manager.ts';
+import { patroniPromise } from '../model/patroni-promise.ts';
+import { Recorder } from './recorder.ts';
+import type { ScenarioContext } from './scenario.ts';
+import type { FailoverRecord } from '../history/failover.ts';
+import type { ManagerView } from '../history/manager.ts';
+import type { Batch } from '../history/samples.ts';
+import { clientFailovers, syncStandby, verifyManagedConsistent, viewsAsEvidence } from './managed-steps.ts';
+
+const ack = (node: string, endT: number, seq = endT): Batch => ({
+  client: 1,
+  seq,
+  node,
+  via: 'haproxy',
+  startT: endT - 5,
+  endT,
+  outcome: 'acked',
+});
+const failover = (o: Partial<FailoverRecord> = {}): FailoverRecord => ({
+  detectedT: 1000,
+  decidedT: 1500,
+  promotedT: 1500,
+  from: 'pg0',
+  to: 's1',
+  positions: [],
+  ...o,
+});
+
+describe('clientFailovers: a failover as the client saw it', () => {
+  it('measures from the old primary’s last ack before the decision to the new one’s first ack after it', () => {
+    const [f] = clientFailovers([ack('pg0', 900), ack('pg0', 950), ack('s1', 4200), ack('s1', 4300)], [failover()]);
+    expect(f).toMatchObject({ from: 'pg0', to: 's1', writesBackT: 4200, outageMs: 4200 - 950 });
+  });
+
+  it('does not count acks of the old primary after the decision (a deposed window) as the outage’s start', () => {
+    const [f] = clientFailovers([ack('pg0', 900), ack('s1', 1600), ack('pg0', 2000)], [failover()]);
+    expect(f!.outageMs).toBe(700);
+  });
+
+  it('has no writes back and no outage when the new primary never acknowledged', () => {
+    const [f] = clientFailovers([ack('pg0', 900)], [failover()]);
+    expect(f).toMatchObject({ writesBackT: null, outageMs: null });
+  });
+
+  it('cannot see a failover in a ledger that names only the proxy', () => {
+    const byProxy = [ack('pg0', 900), ack('s1', 4200)].map((b) => ({ ...b, node: 'haproxy' }));
+    expect(clientFailovers(byProxy, [failover()])[0]).toMatchObject({ writesBackT: null, outageMs: null });
+  });
+});
+
+describe('viewsAsEvidence: the manager’s views as the stuck check’s evidence', () => {
+  const view = (t: number, after: number | undefined, primary: string | null, error?: string): ManagerView => ({
+    t,
+    ...(after !== undefined ? { after } : {}),
+    primary,
+    rows: primary ? [{ node: primary, role: 'primary', state: 'leader running', timeline: 2, lsn: null, lagBytes: 0 }] : [],
+    raw: '',
+    ...(error ? { error } : {}),
+  });
+
+  it('names each view by the event it was read after, and prints its rows as a table', () => {
+    const out = viewsAsEvidence([view(120, 100, 's1')], [{ t: 100, what: 'crash-host-loud pg0' }]);
+    expect(out[0]!.at).toBe('crash-host-loud pg0');
+    expect(out[0]!.view).toMatch(/^primary s1\n\+-/);
+    expect(out[0]!.view).toContain('leader running');
+  });
+
+  it('says why a view could not be read, and when it was read on its own', () => {
+    const out = viewsAsEvidence([view(50, undefined, null, 'no Patroni REST API answers')], []);
+    expect(out[0]).toEqual({ t: 50, at: 'read', view: 'no view: no Patroni REST API answers' });
+  });
+
+  it('is the evidence of a failed stuck verdict: the view the manager held while nothing committed', () => {
+    const views = viewsAsEvidence([view(5100, 5000, null)], [{ t: 5000, what: 'heal crash-host-loud pg0' }]);
+    const v = checkNotStuck([ack('pg0', 900)], { lastHealT: 5000, recoveryMs: 30_000, writerStoppedT: 40_000, views });
+    expect(v.status).toBe('failed');
+    expect(v.summary).toContain('heal crash-host-loud pg0');
+    expect(v.summary).toContain('primary none');
+  });
+});
+
+describe('verifyManagedConsistent: the end of a managed story, on a fake cluster', () => {
+  /** A node answering the end's queries: its flush or replay LSN, its timeline, its hash, its batches. */
+  function fakeNode(name: string, o: { hash?: string; batches: Array<[number, number]>; lsn?: string }): SqlNode {
+    return {
+      name,
+      client: () => {
+        throw new Error('not used');
+      },
+      safePsql: async (sql: string) => {
+        if (/pg_current_wal_flush_lsn|pg_last_wal_replay_lsn/.test(sql)) return o.lsn ?? '0/3000000';
+        if (sql === TIMELINE_SQL) return '2';
+        if (/hashtext/.test(sql)) return `${o.batches.length * 10}|${o.hash ?? '777'}|${o.batches.length}|555`;
+        if (/FULL JOIN/.test(sql)) return o.batches.map(([c, s]) => `${c}|${s}|10|10`).join('\n');
+        throw new Error(`unexpected query ${sql}`);
+      },
+    };
+  }
+  const row = (node: string, role: 'primary' | 'standby') => ({ node, role, state: role, timeline: 2, lsn: null, lagBytes: 0 });
+  function fakeManager(nodes: Record<string, SqlNode>, o: { settled?: boolean } = {}): HaManager {
+    return {
+      name: 'patroni',
+      nodeNames: Object.keys(nodes),
+      failovers: [],
+      clients: () => {
+        throw new Error('not used');
+      },
+      node: (n: string) => nodes[n]!,
+      start: () => {},
+      stop: async () => {},
+      view: async () => ({ t: 0, primary: 'pg0', rows: [row('pg0', 'primary'), row('s1', 'standby')], raw: '' }),
+      settled: async () => o.settled ?? true,
+      switchover: async () => {
+        throw new Error('not used');
+      },
+      promise: () => patroniPromise({ synchronous_mode: true, synchronous_mode_strict: true, standbys: ['s1'] }),
+      describe: () => ({ name: 'patroni', config: {} }),
+    };
+  }
+  function fakeWriter(ledger: Batch[]): BatchWriter {
+    return { ledger: () => ledger, stop: async () => {} } as unknown as BatchWriter;
+  }
+  function ctxOf(rec: Recorder): ScenarioContext {
+    return { rec, verify: (v: Verdict) => rec.verdict(v) } as unknown as ScenarioContext;
+  }
+  const batch = (node: string, seq: number, endT: number, timeline = 2): Batch => ({
+    client: 1,
+    seq,
+    node,
+    via: 'haproxy',
+    startT: endT - 1,
+    endT,
+    outcome: 'acked',
+    timeline,
+  });
+  const end = { lastHealT: 0, recoveryMs: 1000, failuresAtOnce: 1, hostCrashed: true };
+  const statusOf = (rec: Recorder, id: string) => rec.verdicts.find((v) => v.id === id)?.status;
+
+  it('passes a cluster where every node holds every acknowledged batch', async () => {
+    const rec = new Recorder('t', 'f');
+    const nodes = { pg0: fakeNode('pg0', { batches: [[1, 1]] }), s1: fakeNode('s1', { batches: [[1, 1]] }) };
+    await verifyManagedConsistent(ctxOf(rec), fakeManager(nodes), fakeWriter([batch('pg0', 1, 50)]), end);
+    expect(rec.verdicts.map((v) => v.status)).toEqual(['passed', 'passed', 'passed', 'passed']);
+    expect(rec.nodesAtEnd).toEqual([
+      { node: 'pg0', timeline: 2, rows: 10 },
+      { node: 's1', timeline: 2, rows: 10 },
+    ]);
+  });
+
+  it('fails an acknowledged batch lost on the leader, which strict synchronous mode promises', async () => {
+    const rec = new Recorder('t', 'f');
+    const nodes = { pg0: fakeNode('pg0', { batches: [[1, 1]] }), s1: fakeNode('s1', { batches: [[1, 1]] }) };
+    await verifyManagedConsistent(ctxOf(rec), fakeManager(nodes), fakeWriter([batch('pg0', 1, 50), batch('pg0', 2, 60)]), end);
+    expect(statusOf(rec, CHECK_IDS.promisedLoss)).toBe('failed');
+    expect(rec.metrics.lostAcked).toBe(1);
+  });
+
+  it('fails two servers behind the proxy acknowledging on one timeline', async () => {
+    const rec = new Recorder('t', 'f');
+    const both: Array<[number, number]> = [
+      [1, 1],
+      [1, 2],
+      [1, 3],
+    ];
+    const nodes = { pg0: fakeNode('pg0', { batches: both }), s1: fakeNode('s1', { batches: both }) };
+    const ledger = [batch('pg0', 1, 50), batch('s1', 2, 60), batch('pg0', 3, 70)];
+    await verifyManagedConsistent(ctxOf(rec), fakeManager(nodes), fakeWriter(ledger), end);
+    expect(statusOf(rec, CHECK_IDS.onePrimary)).toBe('failed');
+  });
+
+  it('fails nodes whose rows differ', async () => {
+    const rec = new Recorder('t', 'f');
+    const nodes = { pg0: fakeNode('pg0', { batches: [[1, 1]] }), s1: fakeNode('s1', { batches: [[1, 1]], hash: '778' }) };
+    await verifyManagedConsistent(ctxOf(rec), fakeManager(nodes), fakeWriter([batch('pg0', 1, 50)]), end);
+    expect(statusOf(rec, CHECK_IDS.rowHashes)).toBe('failed');
+  });
+
+  it('fails a cluster that took no write within the window after the last heal, and records the deposed window', async () => {
+    const rec = new Recorder('t', 'f');
+    const nodes = { pg0: fakeNode('pg0', { batches: [[1, 1]] }), s1: fakeNode('s1', { batches: [[1, 1]] }) };
+    const ledger = [batch('pg0', 1, 50, 1), batch('s1', 2, 60, 2), batch('pg0', 3, 80, 1)];
+    await verifyManagedConsistent(ctxOf(rec), fakeManager(nodes), fakeWriter(ledger), { ...end, lastHealT: 100, recoveryMs: 200 });
+    expect(statusOf(rec, CHECK_IDS.notStuck)).toBe('failed');
+    expect(rec.metrics.deposedWindowMs).toBe(20);
+    expect(rec.metrics.deposedLost).toBe(1); // 1/3, acknowledged on timeline 1 after s1 took writes on 2
+  });
+
+  it('throws naming what it awaited and what it last saw when the manager never settles, after the ledger verdicts', async () => {
+    const rec = new Recorder('t', 'f');
+    const nodes = { pg0: fakeNode('pg0', { batches: [] }), s1: fakeNode('s1', { batches: [] }) };
+    const run = verifyManagedConsistent(ctxOf(rec), fakeManager(nodes, { settled: false }), fakeWriter([batch('pg0', 1, 50)]), {
+      ...end,
+      settleTimeoutMs: 300,
+    });
+    await expect(run).rejects.toThrow(/patroni to settle.*primary pg0/s);
+    expect(rec.verdicts.map((v) => v.id)).toEqual([CHECK_IDS.notStuck, CHECK_IDS.onePrimary]);
+  });
+});
+
+describe('syncStandby: the standby the manager names synchronous', () => {
+  const manager = (rows: ManagerView['rows']) =>
+    ({ name: 'patroni', view: async () => ({ t: 0, primary: 'pg0', rows, raw: '' }) }) as unknown as HaManager;
+  const r = (node: string, role: 'primary' | 'standby', state: string) => ({ node, role, state, timeline: 1, lsn: null, lagBytes: 0 });
+
+  it("is the replica Patroni's view shows as sync_standby", async () => {
+    const m = manager([
+      r('pg0', 'primary', 'leader running'),
+      r('s1', 'standby', 'replica running'),
+      r('s2', 'standby', 'sync_standby running'),
+    ]);
+    expect(await syncStandby(m)).toBe('s2');
+  });
+
+  it('times out naming what it awaited and the last view, when none is named', async () => {
+    const m = manager([r('pg0', 'primary', 'leader running'), r('s1', 'standby', 'replica running')]);
+    await expect(syncStandby(m, 300)).rejects.toThrow(/patroni to name a sync standby.*replica running/s);
+  });
+});
