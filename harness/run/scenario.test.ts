@@ -8,10 +8,11 @@ import { execa } from 'execa';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test } from 'vitest';
+import { describe, expect, it, test } from 'vitest';
+import type { PatroniUserConfig } from '../manager/patroni/config.ts';
 import { PACKAGE_ROOT } from '../paths.ts';
 import type { ScenarioRecord } from '../report/record.ts';
-import { storyFailure, unmetManager } from './scenario.ts';
+import { storyFailure, unmetManager, unmetPatroniMode } from './scenario.ts';
 
 test('a failed verdict does not stop the story: every check after it runs and is recorded, then the story fails', async () => {
   const runDir = join(mkdtempSync(join(tmpdir(), 'pgchaos-verdicts-')), 'run');
@@ -56,4 +57,30 @@ test('a story runs only under the managers it is written for (default builtin), 
   expect(unmetManager(undefined, 'patroni')).toBe(
     'skipped: this story is not yet written for manager patroni (it runs under builtin); run it with --manager builtin',
   );
+});
+
+describe("unmetPatroniMode: a story asserting a Patroni mode, on the user's patroni.yml", () => {
+  const strict = { bootstrap: { dcs: { synchronous_mode: true, synchronous_mode_strict: true } } };
+  const story = { config: strict, modes: ['strict'] as const };
+  const user = (config: PatroniUserConfig | null) => ({
+    manager: 'patroni' as const,
+    standbys: ['s1', 's2'],
+    patroni: config ? { file: '/home/me/ha/patroni.yml', config } : null,
+  });
+
+  it('runs on its own config when the user gives none, and on a user config of its mode', () => {
+    expect(unmetPatroniMode(story, user(null))).toBeUndefined();
+    expect(unmetPatroniMode(story, user(strict))).toBeUndefined();
+  });
+
+  it('skips, naming both modes and the file, on a user config of another mode', () => {
+    expect(unmetPatroniMode(story, user({}))).toBe(
+      "skipped: this story asserts Patroni's strict replication mode, and patroni.yml runs async mode; without patroniConfig it runs on its own strict config",
+    );
+  });
+
+  it('never skips a story asserting no mode, nor under another manager', () => {
+    expect(unmetPatroniMode({ config: strict }, user({}))).toBeUndefined();
+    expect(unmetPatroniMode(story, { ...user({}), manager: 'builtin' })).toBeUndefined();
+  });
 });

@@ -6,7 +6,8 @@ import type { ClusterOptions } from '../db/bring-up.ts';
 import { Cluster } from '../db/cluster.ts';
 import { BuiltinManager, type OperatorOptions } from '../manager/builtin.ts';
 import type { HaManager } from '../manager/manager.ts';
-import { PatroniManager } from '../manager/patroni-manager.ts';
+import { PatroniManager, patroniConfigPromise } from '../manager/patroni-manager.ts';
+import type { PatroniPromise } from '../model/patroni-promise.ts';
 import type { PatroniUserConfig } from '../manager/patroni/config.ts';
 import { injectManagedFault, type ManagedCluster } from '../nemesis/managed.ts';
 import type { WriteTarget } from '../load/writer.ts';
@@ -52,13 +53,12 @@ export interface ScenarioContext {
    * `PatroniManager.start` with the user's patroni.yml, `config.patroni`, else Patroni's defaults)
    * and returns it, its own view loop not yet started (`start()` it). Its containers are removed
    * when the scenario ends; its view is read after every fault and move, as for startManager.
-   * `opts.patroni`: the Patroni config a story needs (say, `synchronous_mode_strict`), used instead
-   * of the user's, as startCluster's options stand for the write-ups' setup; the record's manager
-   * section shows the config that ran.
+   * Without a user's patroni.yml, the story's own (ScenarioOptions `patroni.config`) runs; the
+   * record's manager section shows the config that ran.
    * @throws Error under the built-in manager (a story for it uses startManager); ConfigError as
    *   PatroniCluster.start, before any container starts.
    */
-  startManaged(opts?: { patroni?: PatroniUserConfig }): Promise<ManagedHaManager>;
+  startManaged(): Promise<ManagedHaManager>;
   /**
    * Creates the writer's tables and starts the writer (clients and batch rows from the config,
    * `opts` on top) against `target`: a cluster's primary, or where a manager's clients connect
@@ -107,6 +107,14 @@ export interface ScenarioOptions {
    * `manager`), it is skipped with the reason, never run on a cluster the config did not choose.
    */
   managers?: readonly ManagerName[];
+  /**
+   * Under Patroni: `config`, the patroni.yml the story runs on when the user gives none (config
+   * `patroniConfig`); `modes`, the replication modes whose behaviour its verdicts assert
+   * (model/patroni-promise.ts: `async`, `sync`, `strict`; any when absent). A user's patroni.yml
+   * is used as given, and one of another mode skips the story with the reason: a story asserting
+   * that strict mode stalls writes says nothing about an asynchronous config.
+   */
+  patroni?: { config: PatroniUserConfig; modes?: readonly PatroniPromise['mode'][] };
 }
 
 /**
@@ -133,7 +141,7 @@ function scenarioOn(
   test(
     `${name} [pg${major}]`,
     async (t) => {
-      const unmet = unmetNeeds(opts.needs, major) ?? unmetManager(opts.managers, config.manager);
+      const unmet = unmetNeeds(opts.needs, major) ?? unmetManager(opts.managers, config.manager) ?? unmetPatroniMode(opts.patroni, config);
       if (unmet) {
         await t.annotate(unmet, 'skipped'); // the reason in JUnit (a property), where <skipped/> has none
         // Its record too, so that the report, summary.json, the run index and compare know it did not run.
@@ -186,10 +194,10 @@ function scenarioOn(
           rec.onFaultOrMove = (t) => views.after(m, t, rec.manager!.views!);
           return m;
         },
-        async startManaged(o) {
+        async startManaged() {
           if (config.manager === 'builtin')
             throw new Error('startManaged starts a manager other than the built-in; under manager builtin a story uses startManager');
-          const patroni = o?.patroni ?? config.patroni?.config;
+          const patroni = config.patroni?.config ?? opts.patroni?.config;
           const m = await PatroniManager.start({ pgMajor: major, standbys: config.standbys, ...(patroni ? { config: patroni } : {}) }, rec);
           managed.push(m);
           rec.step('cluster ready', { manager: m.name, image: m.cluster.image.name, clients: m.clients().describe });
@@ -269,6 +277,22 @@ export function unmetManager(managers: readonly ManagerName[] = ['builtin'], cho
   return managers.includes(chosen)
     ? undefined
     : `skipped: this story is not yet written for manager ${chosen} (it runs under ${managers.join(', ')}); run it with --manager ${managers[0]}`;
+}
+
+/**
+ * Why a story asserting Patroni modes `story.modes` does not run on the user's patroni.yml (of
+ * another mode, as model/patroni-promise.ts reads it), or undefined when it does: not under
+ * Patroni, no patroni.yml given (the story's own config runs), or no modes asserted.
+ */
+export function unmetPatroniMode(
+  story: ScenarioOptions['patroni'],
+  config: Pick<UserConfig, 'manager' | 'patroni' | 'standbys'>,
+): string | undefined {
+  if (config.manager !== 'patroni' || !config.patroni || !story?.modes) return undefined;
+  const mode = patroniConfigPromise(config.patroni.config, config.standbys).mode;
+  return story.modes.includes(mode)
+    ? undefined
+    : `skipped: this story asserts Patroni's ${story.modes.join(' or ')} replication mode, and ${basename(config.patroni.file)} runs ${mode} mode; without patroniConfig it runs on its own ${story.modes[0]} config`;
 }
 
 /**

@@ -13,7 +13,7 @@
  * for a reinit (`remove_data_directory_on_rewind_failure`, `remove_data_directory_on_diverged_timelines`).
  * pgchaos only boots the host and starts the agent (nemesis/managed.ts): it never rewinds.
  *
- * The config this story needs (not the user's): `use_pg_rewind` (data checksums come from
+ * Its own config, run when the user gives no patroni.yml: `use_pg_rewind` (data checksums come from
  * pgchaos's initdb defaults), `synchronous_mode` with `synchronous_mode_strict`, the fault tests'
  * timings (ttl 10, loop_wait 2, retry_timeout 4); clients through HAProxy.
  *
@@ -47,7 +47,7 @@ scenario(
   'patroni: failback: the old primary’s host boots again and Patroni rejoins it as a replica',
   async (ctx) => {
     const { rec, startManaged, startWriter, startObserver, inject, verify } = ctx;
-    const manager = await startManaged({ patroni: PATRONI });
+    const manager = await startManaged();
     manager.start();
     startObserver(manager.clients(), 500);
     const writer = await startWriter(manager.clients(), { rateTps: 100, batchRows: 100 });
@@ -102,5 +102,5 @@ scenario(
     // One failover, to the standby /sync named; the rejoin is no failover.
     verify(checkFailovers(manager.failovers, [{ from: oldPrimary, to: [sync], why: 'the sync standby in /sync (replication_modes.rst)' }]));
   },
-  { managers: ['patroni'], timeoutMs: 6 * 60_000 },
+  { managers: ['patroni'], patroni: { config: PATRONI }, timeoutMs: 6 * 60_000 },
 );

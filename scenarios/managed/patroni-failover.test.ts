@@ -13,7 +13,7 @@
  * all transactions that may have returned a successful commit status to client". HAProxy then
  * sends clients to the node answering `GET /primary` with 200, after `rise` good checks.
  *
- * The config this story needs (not the user's): `synchronous_mode` with `synchronous_mode_strict`
+ * Its own config, run when the user gives no patroni.yml: `synchronous_mode` with `synchronous_mode_strict`
  * and the fault tests' timings (ttl 10, loop_wait 2, retry_timeout 4), `use_pg_rewind` so the old
  * leader can rejoin after the heal. Clients connect through HAProxy (inter 3 s, fall 3, rise 2).
  *
@@ -51,7 +51,7 @@ scenario(
   "patroni: unplanned failover on the leader's host crash",
   async (ctx) => {
     const { rec, startManaged, startWriter, startObserver, inject, verify } = ctx;
-    const manager = await startManaged({ patroni: PATRONI });
+    const manager = await startManaged();
     manager.start();
     // The writer and the observer connect as the application does: through HAProxy.
     const observer = startObserver(manager.clients(), OBSERVE_MS);
@@ -93,5 +93,5 @@ scenario(
     // One failover, to the standby /sync named: Patroni promotes no other under synchronous_mode.
     verify(checkFailovers(manager.failovers, [{ from: oldLeader, to: [sync], why: 'the sync standby in /sync (replication_modes.rst)' }]));
   },
-  { managers: ['patroni'], timeoutMs: 6 * 60_000 },
+  { managers: ['patroni'], patroni: { config: PATRONI, modes: ['sync', 'strict'] }, timeoutMs: 6 * 60_000 },
 );

@@ -14,7 +14,7 @@
  * Patroni never drops to asynchronous replication: with no replica left it writes `*` and
  * commits block; with one left, it names that one.
  *
- * The config this story needs (not the user's): `synchronous_mode` with
+ * Its own config, run when the user gives no patroni.yml: `synchronous_mode` with
  * `synchronous_mode_strict`, the fault tests' timings (ttl 10, loop_wait 2, retry_timeout 4), so
  * a stall lasts up to a loop; clients through HAProxy.
  *
@@ -45,7 +45,7 @@ scenario(
   "patroni: the sync standby's host crashes under synchronous_mode_strict: stall, another sync standby, recovery",
   async (ctx) => {
     const { rec, startManaged, startWriter, startObserver, inject, verify } = ctx;
-    const manager = await startManaged({ patroni: PATRONI });
+    const manager = await startManaged();
     manager.start();
     const observer = startObserver(manager.clients(), OBSERVE_MS);
     const writer = await startWriter(manager.clients(), { rateTps: 100, batchRows: 100 });
@@ -104,5 +104,5 @@ scenario(
     verify(checkFailovers(manager.failovers, [])); // a standby loss is no failover
     verify(checkModelAgreement(observer.samples(), { intervalMs: OBSERVE_MS }));
   },
-  { managers: ['patroni'], timeoutMs: 5 * 60_000 },
+  { managers: ['patroni'], patroni: { config: PATRONI, modes: ['strict'] }, timeoutMs: 5 * 60_000 },
 );

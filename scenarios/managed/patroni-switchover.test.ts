@@ -12,7 +12,7 @@
  * stop. Under `synchronous_mode` the candidate must be the synchronous standby: api.py refuses
  * any other ("candidate name does not match with sync_standby").
  *
- * The config this story needs (say so, it is not the user's): `synchronous_mode` with
+ * Its own config, run when the user gives no patroni.yml: `synchronous_mode` with
  * `synchronous_mode_strict`, so every acknowledged commit is on the candidate when it promotes,
  * and shorter timings than Patroni's defaults (ttl 10, loop_wait 2, retry_timeout 4, as the fault
  * tests run; loop_wait + 2 × retry_timeout <= ttl holds). Clients connect through HAProxy checking
@@ -49,7 +49,7 @@ scenario(
   'patroni: planned switchover by patronictl to the sync standby',
   async (ctx) => {
     const { rec, startManaged, startWriter, startObserver, verify } = ctx;
-    const manager = await startManaged({ patroni: PATRONI });
+    const manager = await startManaged();
     manager.start();
     // The writer and the observer connect as the application does: through HAProxy.
     startObserver(manager.clients(), 500);
@@ -80,5 +80,5 @@ scenario(
     // Patroni's view showed the leader change asked for, and no other.
     verify(checkFailovers(manager.failovers, []));
   },
-  { managers: ['patroni'], timeoutMs: 6 * 60_000 },
+  { managers: ['patroni'], patroni: { config: PATRONI }, timeoutMs: 6 * 60_000 },
 );
