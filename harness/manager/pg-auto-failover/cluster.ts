@@ -358,7 +358,7 @@ export class PgAutoFailoverCluster {
   }
 
   /**
-   * Waits until the monitor holds a primary whose reported and assigned states are `primary`
+   * Waits until the monitor holds a primary whose reported and assigned states are both `primary`
    * and every other node is a healthy `secondary`.
    * @returns the primary's name. @throws WaitTimeoutError with the last view seen.
    */
@@ -369,7 +369,9 @@ export class PgAutoFailoverCluster {
         const primary = primaryOf(v);
         const p = v.nodes.find((n) => n.name === primary);
         const others = v.nodes.filter((n) => n.name !== primary);
-        const ok = p?.reported === 'primary' && others.length === this.nodes.length - 1 && others.every(isSecondary);
+        // Assigned too: right after a settings change the primary still reports `primary` while assigned `apply_settings`.
+        const ok =
+          p?.reported === 'primary' && p.assigned === 'primary' && others.length === this.nodes.length - 1 && others.every(isSecondary);
         return ok ? { done: true, value: primary! } : { done: false, seen: describeView(v) };
       },
       { what: `a pg_auto_failover primary and ${this.nodes.length - 1} secondaries`, timeoutMs, intervalMs: 250 },
