@@ -132,14 +132,14 @@ describe('loadUserConfig: the HA manager, chosen before any container starts', (
     });
   });
   it('refuses a manager not yet implemented, naming those that are', () => {
-    for (const planned of ['pg_auto_failover', 'repmgr', 'pgpool'])
+    for (const planned of ['repmgr', 'pgpool'])
       expect(load({ manager: planned })).toThrow(
         new RegExp(
-          `manager: manager "${planned}" is not implemented yet \\(pgchaos runs builtin, patroni\\)[\\s\\S]*fix: pick one of builtin, patroni`,
+          `manager: manager "${planned}" is not implemented yet \\(pgchaos runs builtin, patroni, pg_auto_failover\\)[\\s\\S]*fix: pick one of builtin, patroni, pg_auto_failover`,
         ),
       );
     expect(load({ manager: 'stolon' })).toThrow(
-      /"stolon" is no HA manager pgchaos knows \(it runs builtin, patroni; pg_auto_failover, repmgr, pgpool are planned\)/,
+      /"stolon" is no HA manager pgchaos knows \(it runs builtin, patroni, pg_auto_failover; repmgr, pgpool are planned\)/,
     );
   });
   it('refuses patroni on a major whose Debian suite lacks Patroni 3, naming the majors that have it and the way out', () => {
