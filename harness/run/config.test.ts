@@ -149,6 +149,12 @@ describe('loadUserConfig: the HA manager, chosen before any container starts', (
     );
     expect(load({ manager: 'builtin', pg: '13' })).not.toThrow();
   });
+  it('runs pg_auto_failover on 15 and 17 and refuses 13, whose suite ships none, before any container starts', () => {
+    expect(loadUserConfig({ cwd: tmpdir(), overrides: { manager: 'pg_auto_failover', pg: '15,17' } }).manager).toBe('pg_auto_failover');
+    expect(load({ manager: 'pg_auto_failover', pg: '13,15' })).toThrow(
+      /manager: Debian bullseye \(PostgreSQL 13\) ships no pg_auto_failover package[\s\S]*pick PostgreSQL 15 \(bookworm[\s\S]*or run PostgreSQL 13 with manager builtin/,
+    );
+  });
   it('names the file that chose the manager', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pgchaos-manager-'));
     writeFileSync(join(dir, 'pgchaos.config.json'), JSON.stringify({ manager: 'repmgr' }));
