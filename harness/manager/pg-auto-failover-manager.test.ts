@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type { ManagedCluster } from '../nemesis/managed.ts';
 import { pafRows, PrimaryFollower } from './pg-auto-failover-manager.ts';
+import type { PgAutoFailoverCluster } from './pg-auto-failover/cluster.ts';
 import { parseView } from './pg-auto-failover/view.ts';
 
 /** Views captured from pg_auto_failover 2.0: s1 primary, its host killed, pg0 promoted (pg-auto-failover/__fixtures__). */
@@ -60,5 +62,9 @@ describe('pg_auto_failover on the seam', () => {
     f.observe(0, view('steady'));
     f.reset('pg0');
     expect(f.observe(1, view('after-failover'))).toBeUndefined();
+  });
+
+  it('is a cluster the fault catalogue can inject into (the monitor as its DCS: dcs-kill is the monitor lost)', () => {
+    expectTypeOf<PgAutoFailoverCluster>().toExtend<ManagedCluster>();
   });
 });
