@@ -3,7 +3,7 @@
 # FROM the local pgchaos/postgres:MAJOR (built first by build-image.sh when missing), plus the
 # manager's packages from the same Debian suite (Dockerfile.MANAGER.in). No registry is touched.
 #
-# usage: docker/build-manager-image.sh MANAGER MAJOR      (MANAGER: patroni)
+# usage: docker/build-manager-image.sh MANAGER MAJOR      (MANAGER: patroni, pg_auto_failover)
 # Idempotent: does nothing when pgchaos/postgres-MANAGER:MAJOR exists. Exit 2 (before anything is
 # built) when the suite of MAJOR lacks a package at the version the manager's support needs.
 # Env: PGCHAOS_IMAGE_REPO (default pgchaos/postgres), as build-image.sh.
@@ -12,22 +12,31 @@
 # and in its label org.pgchaos.manager-versions, so a report can name them without a container.
 set -euo pipefail
 
-manager=${1:?usage: docker/build-manager-image.sh MANAGER MAJOR (MANAGER: patroni)}
+manager=${1:?usage: docker/build-manager-image.sh MANAGER MAJOR (MANAGER: patroni, pg_auto_failover)}
 major=${2:?usage: docker/build-manager-image.sh MANAGER MAJOR (MAJOR: 15 or 17)}
 say() { printf 'pgchaos image: %s\n' "$*" >&2; }
 here=$(cd "$(dirname "$0")" && pwd)
 
 case "$manager" in
-  patroni) packages="patroni python3-etcd python3-psycopg2 etcd-server haproxy" ;;
-  *) say "no manager image for \"$manager\"; pgchaos builds: patroni"; exit 2 ;;
-esac
-# What each suite ships (apt-cache madison, 2026-12-06). Patroni's support here needs
-# `patroni --validate-config` and the etcd3 (v3 API) client of Patroni 3, and etcd >= 3.4.
-case "$major" in
-  15) ;; # bookworm: patroni 3.0.2, etcd-server 3.4.23, haproxy 2.6.12 (tested)
-  17) ;; # trixie: patroni 4.0.7, etcd-server 3.5.16, haproxy 3.0.11 (not yet tested)
-  13) say "Debian bullseye (PostgreSQL 13) ships patroni 2.0.2 and etcd-server 3.3.25; pgchaos's Patroni needs patroni >= 3.0 and etcd >= 3.4: use PostgreSQL 15 (bookworm: patroni 3.0.2, etcd 3.4.23)"; exit 2 ;;
-  *) say "PostgreSQL $major has no Debian suite here; a Patroni image is built for 15 (bookworm) or 17 (trixie)"; exit 2 ;;
+  patroni) packages="patroni python3-etcd python3-psycopg2 etcd-server haproxy"
+    # What each suite ships (apt-cache madison, 2026-12-06). Patroni's support here needs
+    # `patroni --validate-config` and the etcd3 (v3 API) client of Patroni 3, and etcd >= 3.4.
+    case "$major" in
+      15) ;; # bookworm: patroni 3.0.2, etcd-server 3.4.23, haproxy 2.6.12 (tested)
+      17) ;; # trixie: patroni 4.0.7, etcd-server 3.5.16, haproxy 3.0.11 (not yet tested)
+      13) say "Debian bullseye (PostgreSQL 13) ships patroni 2.0.2 and etcd-server 3.3.25; pgchaos's Patroni needs patroni >= 3.0 and etcd >= 3.4: use PostgreSQL 15 (bookworm: patroni 3.0.2, etcd 3.4.23)"; exit 2 ;;
+      *) say "PostgreSQL $major has no Debian suite here; a Patroni image is built for 15 (bookworm) or 17 (trixie)"; exit 2 ;;
+    esac ;;
+  pg_auto_failover) packages="pg-auto-failover-cli postgresql-$major-auto-failover"
+    # pg_autoctl (pg-auto-failover-cli) and the pgautofailover extension the monitor and every
+    # node load (postgresql-NN-auto-failover), from the suite that ships PostgreSQL NN.
+    case "$major" in
+      15) ;; # bookworm: pg-auto-failover-cli 2.0-2+b1, postgresql-15-auto-failover 2.0-2+b1 (tested)
+      17) ;; # trixie: postgresql-17-auto-failover (not yet tested)
+      13) say "Debian bullseye (PostgreSQL 13) ships no pg_auto_failover package (no pg-auto-failover-cli, no postgresql-13-auto-failover): use PostgreSQL 15 (bookworm: pg-auto-failover 2.0) or 17 (trixie)"; exit 2 ;;
+      *) say "PostgreSQL $major has no Debian suite here; a pg_auto_failover image is built for 15 (bookworm) or 17 (trixie)"; exit 2 ;;
+    esac ;;
+  *) say "no manager image for \"$manager\"; pgchaos builds: patroni, pg_auto_failover"; exit 2 ;;
 esac
 
 repo=${PGCHAOS_IMAGE_REPO:-pgchaos/postgres}

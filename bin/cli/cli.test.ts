@@ -255,7 +255,7 @@ describe('pgchaos run --manager', () => {
       },
     );
     expect(child.exitCode).toBe(2);
-    expect(child.stderr).toMatch(/manager "repmgr" is not implemented yet \(pgchaos runs builtin, patroni\)/);
+    expect(child.stderr).toMatch(/manager "repmgr" is not implemented yet \(pgchaos runs builtin, patroni, pg_auto_failover\)/);
     expect(child.stderr).not.toMatch(/DOCKER_HOST|engine/);
   });
 });

@@ -1,12 +1,14 @@
 /**
  * pgchaos/manager: the defenders, which make a cluster's moves while the nemesis attacks it, each
  * on one seam (`HaManager`, manager.ts). Today the built-in operator (the write-ups' failover
- * procedure, unattended) as `BuiltinManager`, and Patroni as `PatroniManager` (the managed stories
- * start it with ScenarioContext.startManaged).
+ * procedure, unattended) as `BuiltinManager`, Patroni as `PatroniManager` (the managed stories
+ * start it with ScenarioContext.startManaged), and pg_auto_failover as `PgAutoFailoverManager`
+ * (not yet started by the stories).
  */
 export { BuiltinManager, Operator, type OperatorOptions } from './builtin.ts';
 export { PatroniManager, type PatroniManagerOptions } from './patroni-manager.ts';
 export type { PatroniDcsSettings, PatroniUserConfig } from './patroni/config.ts';
+export { PgAutoFailoverManager, type PgAutoFailoverManagerOptions } from './pg-auto-failover-manager.ts';
 export { viewTable, type ClientEndpoint, type HaManager, type SwitchoverRecord } from './manager.ts';
 export type { FailoverRecord } from '../history/failover.ts';
 export type { ManagerName, ManagerRecord, ManagerView, ManagerViewRow } from '../history/manager.ts';

@@ -132,14 +132,14 @@ describe('loadUserConfig: the HA manager, chosen before any container starts', (
     });
   });
   it('refuses a manager not yet implemented, naming those that are', () => {
-    for (const planned of ['pg_auto_failover', 'repmgr', 'pgpool'])
+    for (const planned of ['repmgr', 'pgpool'])
       expect(load({ manager: planned })).toThrow(
         new RegExp(
-          `manager: manager "${planned}" is not implemented yet \\(pgchaos runs builtin, patroni\\)[\\s\\S]*fix: pick one of builtin, patroni`,
+          `manager: manager "${planned}" is not implemented yet \\(pgchaos runs builtin, patroni, pg_auto_failover\\)[\\s\\S]*fix: pick one of builtin, patroni, pg_auto_failover`,
         ),
       );
     expect(load({ manager: 'stolon' })).toThrow(
-      /"stolon" is no HA manager pgchaos knows \(it runs builtin, patroni; pg_auto_failover, repmgr, pgpool are planned\)/,
+      /"stolon" is no HA manager pgchaos knows \(it runs builtin, patroni, pg_auto_failover; repmgr, pgpool are planned\)/,
     );
   });
   it('refuses patroni on a major whose Debian suite lacks Patroni 3, naming the majors that have it and the way out', () => {
@@ -148,6 +148,12 @@ describe('loadUserConfig: the HA manager, chosen before any container starts', (
       /the command-line flags: manager: Debian bullseye \(PostgreSQL 13\) ships patroni 2\.0\.2[\s\S]*pick PostgreSQL 15 \(bookworm[\s\S]*or run PostgreSQL 13 with manager builtin/,
     );
     expect(load({ manager: 'builtin', pg: '13' })).not.toThrow();
+  });
+  it('runs pg_auto_failover on 15 and 17 and refuses 13, whose suite ships none, before any container starts', () => {
+    expect(loadUserConfig({ cwd: tmpdir(), overrides: { manager: 'pg_auto_failover', pg: '15,17' } }).manager).toBe('pg_auto_failover');
+    expect(load({ manager: 'pg_auto_failover', pg: '13,15' })).toThrow(
+      /manager: Debian bullseye \(PostgreSQL 13\) ships no pg_auto_failover package[\s\S]*pick PostgreSQL 15 \(bookworm[\s\S]*or run PostgreSQL 13 with manager builtin/,
+    );
   });
   it('names the file that chose the manager', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pgchaos-manager-'));

@@ -18,6 +18,7 @@ import type { SynchronousCommit } from '../model/sync-model.ts';
 import { parseSyncStandbyNames, syncConfigWarnings, type SyncStandbyNames } from '../model/sync-standby-names.ts';
 import { FAULT_KINDS, type FaultKind } from '../history/fault.ts';
 import { MANAGER_NAMES, PLANNED_MANAGERS, type ManagerName } from '../history/manager.ts';
+import { checkPgAutoFailoverMajor } from '../manager/pg-auto-failover/image.ts';
 import { checkPatroniMajor } from '../manager/patroni/image.ts';
 import { checkPatroniConfig, PatroniConfigError, redactPatroniConfig, type PatroniUserConfig } from '../manager/patroni/config.ts';
 import { validateSchedule } from '../nemesis/schedule/validate.ts';
@@ -300,8 +301,9 @@ export function configWarnings(c: UserConfig): string[] {
 /**
  * `name` as a manager pgchaos runs on every major of `majors`: a ConfigError now, before any
  * container starts, for a manager not yet built (naming those that are) or a major whose Debian
- * suite lacks the manager's packages (Patroni: manager/patroni/image.ts `checkPatroniMajor`, which
- * names the majors that have them).
+ * suite lacks the manager's packages (Patroni: manager/patroni/image.ts `checkPatroniMajor`;
+ * pg_auto_failover: manager/pg-auto-failover/image.ts `checkPgAutoFailoverMajor`; each names the
+ * majors that have them).
  */
 export function checkedManager(name: string, majors: readonly number[]): ManagerName {
   const built = MANAGER_NAMES.join(', ');
@@ -316,10 +318,11 @@ export function checkedManager(name: string, majors: readonly number[]): Manager
       `pick one of ${built}, or drop manager for builtin`,
     );
   const manager = name as ManagerName;
-  if (manager === 'patroni')
+  const checkMajor = manager === 'patroni' ? checkPatroniMajor : manager === 'pg_auto_failover' ? checkPgAutoFailoverMajor : undefined;
+  if (checkMajor)
     for (const major of majors) {
       try {
-        checkPatroniMajor(major);
+        checkMajor(major);
       } catch (e) {
         if (e instanceof ConfigError) throw new ConfigError(e.problem, `${e.fix}, or run PostgreSQL ${major} with manager builtin`);
         throw e;

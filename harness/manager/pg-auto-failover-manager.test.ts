@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type { ManagedCluster } from '../nemesis/managed.ts';
+import { pafRows, PrimaryFollower } from './pg-auto-failover-manager.ts';
+import type { PgAutoFailoverCluster } from './pg-auto-failover/cluster.ts';
+import { parseView } from './pg-auto-failover/view.ts';
+
+/** Views captured from pg_auto_failover 2.0: s1 primary, its host killed, pg0 promoted (pg-auto-failover/__fixtures__). */
+const view = (name: string) =>
+  parseView(readFileSync(join(import.meta.dirname, 'pg-auto-failover', '__fixtures__', `${name}.json`), 'utf8'));
+
+describe('pg_auto_failover on the seam', () => {
+  it('reads the monitor view as rows: primary, standbys, the dead primary out with its lag', () => {
+    expect(pafRows(view('steady'))).toEqual([
+      { node: 'pg0', role: 'primary', state: 'primary', timeline: 1, lsn: '0/4000110', lagBytes: 0 },
+      { node: 's1', role: 'standby', state: 'secondary', timeline: 1, lsn: '0/4000110', lagBytes: 0 },
+      { node: 's2', role: 'standby', state: 'secondary', timeline: 1, lsn: '0/4000110', lagBytes: 0 },
+    ]);
+    const after = pafRows(view('after-failover'));
+    expect(after.find((r) => r.node === 's1')).toEqual({
+      node: 's1',
+      role: 'out',
+      state: 'primary/demoted unhealthy',
+      timeline: 2,
+      lsn: '0/40003C8',
+      lagBytes: 688,
+    });
+    expect(after.find((r) => r.node === 'pg0')?.role).toBe('primary');
+    expect(pafRows(view('failover-report-lsn')).every((r) => r.lagBytes === null && r.role !== 'primary')).toBe(true);
+  });
+
+  it('reads a failover off the views: detected when no primary, decided at the candidate, promoted when it leads', () => {
+    const f = new PrimaryFollower();
+    const s1Primary = view('failover-report-lsn');
+    // Before the kill: s1 primary (the report_lsn fixture with s1 healthy and in primary).
+    const before = structuredClone(s1Primary);
+    for (const n of before.nodes) {
+      n.health = 1;
+      n.assigned = n.reported;
+    }
+    expect(f.observe(0, before)).toBeUndefined();
+    expect(f.observe(1000, s1Primary)).toBeUndefined();
+    expect(f.observe(2000, view('failover-stop-replication'))).toBeUndefined();
+    expect(f.observe(3000, view('after-failover'))).toEqual({
+      detectedT: 1000,
+      decidedT: 2000,
+      promotedT: 3000,
+      from: 's1',
+      to: 'pg0',
+      // The LSNs reported when the candidate was selected, most advanced first.
+      positions: [
+        { name: 'pg0', receiveLsn: '0/4000558', replayLsn: null },
+        { name: 's2', receiveLsn: '0/40003C8', replayLsn: null },
+      ],
+    });
+    expect(f.observe(4000, view('after-failover'))).toBeUndefined();
+  });
+
+  it('a switchover is no failover once reset', () => {
+    const f = new PrimaryFollower();
+    f.observe(0, view('steady'));
+    f.reset('pg0');
+    expect(f.observe(1, view('after-failover'))).toBeUndefined();
+  });
+
+  it('is a cluster the fault catalogue can inject into (the monitor as its DCS: dcs-kill is the monitor lost)', () => {
+    expectTypeOf<PgAutoFailoverCluster>().toExtend<ManagedCluster>();
+  });
+});

@@ -1,0 +1,281 @@
+/**
+ * pg_auto_failover on the seam (manager.ts): a `PgAutoFailoverCluster` (manager/pg-auto-failover/:
+ * a monitor and three Postgres nodes, each run by pg_autoctl) seen as an HaManager. The monitor
+ * makes every move by itself; this class only reads and asks:
+ * - clients connect as pg_auto_failover's users do: with the formation's multi-host URI
+ *   (`pg_autoctl show uri`) and `target_session_attrs=read-write`, resolved with libpq's
+ *   semantics (pg-auto-failover/multi-host.ts) since node-postgres has no multi-host support;
+ * - its view is the monitor's own, `pg_autoctl show state --json`;
+ * - its failovers are read off that view: `start()` polls it every `intervalMs`, and a primary
+ *   that changes, not by `switchover()`, is a failover (`PrimaryFollower`);
+ * - `switchover(to)` runs `pg_autoctl perform promotion --name to` (2.0's `perform switchover`
+ *   takes no target; promotion is its switchover to a chosen node);
+ * - what its config promises is model/pg-auto-failover-promise.ts's reading of the formation.
+ * Not yet started by the stories (ScenarioContext.startManaged starts Patroni).
+ */
+import { type SqlNode, TcpNode } from '../db/sql-node.ts';
+import type { FailoverRecord } from '../history/failover.ts';
+import type { ManagerRecord, ManagerView, ManagerViewRow } from '../history/manager.ts';
+import { log } from '../logger.ts';
+import { lsnDiff } from '../lsn.ts';
+import { pgAutoFailoverPromise, type PafPromise } from '../model/pg-auto-failover-promise.ts';
+import { pollUntil } from '../wait.ts';
+import type { OperatorLog } from './builtin.ts';
+import type { ClientEndpoint, HaManager, SwitchoverRecord } from './manager.ts';
+import { PgAutoFailoverCluster, type PgAutoFailoverClusterOptions } from './pg-auto-failover/cluster.ts';
+import { firstReadWrite, type Host, parseMultiHostUri } from './pg-auto-failover/multi-host.ts';
+import { describeView, isSecondary, primaryOf, type PafView } from './pg-auto-failover/view.ts';
+
+/**
+ * The monitor's view as the seam's rows: the node it holds for primary, healthy secondaries and
+ * catching-up nodes as standbys, anything else (draining, demoted, unhealthy, in maintenance) out.
+ * `state` is `reported/assigned` (one word when equal), `unhealthy` added when the monitor's
+ * health check fails; `lagBytes` is the primary's reported LSN minus the node's. Pure.
+ */
+export function pafRows(view: PafView): ManagerViewRow[] {
+  const primary = view.nodes.find((n) => n.name === primaryOf(view));
+  return view.nodes.map((n) => ({
+    node: n.name,
+    role:
+      n.name === primary?.name
+        ? 'primary'
+        : n.health !== 0 && (n.reported === 'secondary' || n.reported === 'catchingup') && n.assigned === n.reported
+          ? 'standby'
+          : 'out',
+    state: `${n.reported === n.assigned ? n.reported : `${n.reported}/${n.assigned}`}${n.health === 0 ? ' unhealthy' : ''}`,
+    timeline: n.reportedTli,
+    lsn: n.reportedLsn,
+    lagBytes: primary ? Math.max(0, Number(lsnDiff(primary.reportedLsn, n.reportedLsn))) : null,
+  }));
+}
+
+/**
+ * Follows the monitor's primary through views read in time order and says when it changed to
+ * another node. `detectedT` is when the views first showed no primary (the monitor found it
+ * unhealthy or assigned it draining); `decidedT` when they first showed a candidate selected
+ * (a node assigned prepare_promotion, stop_replication, fast_forward or wait_primary), with
+ * `positions` the LSNs the standbys reported then (the ones the monitor chose on;
+ * `receiveLsn` is pg_autoctl's reported LSN, `replayLsn` unknown); `promotedT` when the new
+ * primary was first seen. Pure.
+ */
+export class PrimaryFollower {
+  private primary: string | undefined;
+  private lostT: number | undefined;
+  private decided: { t: number; positions: FailoverRecord['positions'] } | undefined;
+  private lastPositions: FailoverRecord['positions'] = [];
+
+  /** Takes the view read at `t` (ms); returns the failover it shows, if the primary changed. */
+  observe(t: number, view: PafView): Omit<FailoverRecord, 'writesBackT'> | undefined {
+    const now = primaryOf(view);
+    if (this.primary === undefined || now === this.primary) {
+      this.primary ??= now;
+      if (now) {
+        this.lostT = undefined;
+        this.decided = undefined;
+        this.lastPositions = positions(view, now);
+      }
+      return undefined;
+    }
+    if (now === undefined) {
+      this.lostT ??= t;
+      if (!this.decided && view.nodes.some((n) => CANDIDATE_STATES.has(n.assigned) && n.name !== this.primary))
+        this.decided = { t, positions: positions(view, this.primary) };
+      return undefined;
+    }
+    const from = this.primary;
+    this.primary = now;
+    const r = {
+      detectedT: this.lostT ?? t,
+      decidedT: this.decided?.t ?? t,
+      promotedT: t,
+      from,
+      to: now,
+      positions: this.decided?.positions ?? this.lastPositions,
+    };
+    this.lostT = undefined;
+    this.decided = undefined;
+    return r;
+  }
+
+  /** A primary change that is not a failover (a switchover asked for): follow `primary` from now on. */
+  reset(primary: string | undefined): void {
+    this.primary = primary;
+    this.lostT = undefined;
+    this.decided = undefined;
+  }
+}
+
+/** States the monitor assigns the node it selected to promote (group_state_machine.c `PromoteSelectedNode`, `ProceedWithMSFailover`). */
+const CANDIDATE_STATES: ReadonlySet<string> = new Set(['prepare_promotion', 'stop_replication', 'fast_forward', 'wait_primary']);
+
+function positions(view: PafView, primary: string): FailoverRecord['positions'] {
+  return view.nodes
+    .filter((n) => n.name !== primary && n.health !== 0)
+    .map((n) => ({ name: n.name, receiveLsn: n.reportedLsn, replayLsn: null }))
+    .sort((a, b) => Number(lsnDiff(b.receiveLsn, a.receiveLsn)));
+}
+
+export interface PgAutoFailoverManagerOptions extends PgAutoFailoverClusterOptions {
+  /** Between two reads of the monitor's view while the manager runs, ms (default 1000). */
+  intervalMs?: number;
+}
+
+/** A pg_auto_failover formation as an HaManager (see the file's header). Create with `PgAutoFailoverManager.start`; end with `stop()` and `destroy()`. */
+export class PgAutoFailoverManager implements HaManager {
+  readonly name = 'pg_auto_failover' as const;
+  readonly failovers: FailoverRecord[] = [];
+  private readonly follower = new PrimaryFollower();
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private switching = false;
+
+  private constructor(
+    /** The formation: monitor and nodes. */
+    readonly cluster: PgAutoFailoverCluster,
+    /** The formation's URI as `pg_autoctl show uri` printed it at start. */
+    readonly uri: string,
+    private readonly rec: OperatorLog,
+    private readonly intervalMs: number,
+  ) {}
+
+  /**
+   * Brings a formation up pg_auto_failover's way (`PgAutoFailoverCluster.start`) and reads its
+   * URI from the monitor.
+   * @throws as PgAutoFailoverCluster.start (ConfigError before any container starts; WaitTimeoutError).
+   */
+  static async start(opts: PgAutoFailoverManagerOptions, rec: OperatorLog): Promise<PgAutoFailoverManager> {
+    const cluster = await PgAutoFailoverCluster.start(opts);
+    try {
+      return new PgAutoFailoverManager(cluster, await cluster.formationUri(), rec, opts.intervalMs ?? 1000);
+    } catch (e) {
+      await cluster.destroy();
+      throw e;
+    }
+  }
+
+  get nodeNames(): readonly string[] {
+    return this.cluster.nodeNames;
+  }
+
+  /**
+   * The formation's multi-host URI with `target_session_attrs=read-write`, each host reached
+   * through the node's published port, tried in the URI's order (multi-host.ts).
+   */
+  clients(): ClientEndpoint {
+    const hosts: Host[] = parseMultiHostUri(this.uri).hosts.map(({ host }) => {
+      const name = this.cluster.nodeOfHost(host);
+      if (!name) throw new Error(`pg_autoctl show uri names ${host}, which is no node of this formation`);
+      return { name, config: () => this.cluster.nodeConnectionConfig(name) };
+    });
+    return {
+      via: 'primary',
+      currentPrimary: () => firstReadWrite(hosts),
+      describe: `${this.uri} (libpq's target_session_attrs=read-write: each host in order, the first read-write one)`,
+    };
+  }
+
+  node(name: string): SqlNode {
+    if (!this.nodeNames.includes(name))
+      throw new Error(`${name} is no node of this pg_auto_failover formation (${this.nodeNames.join(', ')})`);
+    return new TcpNode(name, () => this.cluster.nodeConnectionConfig(name));
+  }
+
+  /** Follows the monitor's view every `intervalMs`, recording each primary change as a failover. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = (async () => {
+      while (this.running) {
+        const t = this.rec.clock.now();
+        const view = await this.cluster.view().catch(() => undefined);
+        if (view && !this.switching) {
+          const f = this.follower.observe(t, view);
+          if (f) {
+            this.failovers.push(f);
+            this.rec.step(`pg_auto_failover: ${f.to} primary after ${f.from}`, { view: describeView(view) });
+          }
+        }
+        await new Promise((r) => setTimeout(r, this.intervalMs));
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+
+  async view(): Promise<ManagerView> {
+    try {
+      const [view, text] = await Promise.all([this.cluster.view(), this.cluster.viewText()]);
+      return { t: this.rec.clock.now(), primary: primaryOf(view) ?? null, rows: pafRows(view), raw: text.trimEnd() };
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      return { t: this.rec.clock.now(), primary: null, rows: [], raw: '', error };
+    }
+  }
+
+  /** The monitor holds a primary in state `primary` (reported and assigned), every other node a healthy secondary, each streaming in the primary's pg_stat_replication. */
+  async settled(): Promise<boolean> {
+    const view = await this.cluster.view();
+    const primary = primaryOf(view);
+    const p = view.nodes.find((n) => n.name === primary);
+    if (!primary || p?.reported !== 'primary' || p.assigned !== 'primary') return false;
+    const others = view.nodes.filter((n) => n.name !== primary);
+    if (others.length !== this.nodeNames.length - 1 || !others.every(isSecondary)) return false;
+    const senders = await this.cluster.walSenders(primary);
+    return others.every((n) => senders.some((s) => s.name === `pgautofailover_standby_${n.nodeId}` && s.state === 'streaming'));
+  }
+
+  /**
+   * `pg_autoctl perform promotion --name to`, then waits (60 s) for the monitor to hold `to` for
+   * primary. Not counted as a failover.
+   * @throws ExecError when pg_auto_failover refuses; WaitTimeoutError when `to` is not primary in time.
+   */
+  async switchover(to: string): Promise<SwitchoverRecord> {
+    const from = primaryOf(await this.cluster.view());
+    if (!from) throw new Error(`switchover to ${to} refused: the monitor holds no primary`);
+    if (from === to) throw new Error(`${to} is already the primary`);
+    this.switching = true;
+    try {
+      const startedT = this.rec.move(`pg_autoctl perform promotion --name ${to}`);
+      const output = await this.cluster.promote(to);
+      await pollUntil(
+        async () => {
+          const v = await this.cluster.view();
+          return primaryOf(v) === to ? { done: true, value: true } : { done: false, seen: describeView(v) };
+        },
+        { what: `the monitor to hold ${to} for primary after the promotion`, timeoutMs: 60_000, intervalMs: 250 },
+      );
+      const doneT = this.rec.step(`${to} primary (switchover)`);
+      this.follower.reset(to);
+      return { from, to, startedT, doneT, output: output.trim().split('\n').slice(-8).join('\n') };
+    } finally {
+      this.switching = false;
+    }
+  }
+
+  promise(): PafPromise {
+    return pgAutoFailoverPromise({
+      ...(this.cluster.config.numberSyncStandbys !== undefined ? { numberSyncStandbys: this.cluster.config.numberSyncStandbys } : {}),
+      standbys: this.cluster.config.nodes.slice(1),
+    });
+  }
+
+  describe(): ManagerRecord {
+    return {
+      name: 'pg_auto_failover',
+      config: {
+        ...this.cluster.userConfig,
+        resolved: { numberSyncStandbys: this.cluster.config.numberSyncStandbys ?? 'monitor default', nodes: this.cluster.config.nodes },
+      },
+      versions: this.cluster.image.versions,
+    };
+  }
+
+  /** Removes every container and the network (PgAutoFailoverCluster.destroy). */
+  async destroy(): Promise<void> {
+    await this.stop().catch((e: unknown) => log().warn({ error: String(e) }, 'pg_auto_failover manager: stopping its view loop failed'));
+    await this.cluster.destroy();
+  }
+}
