@@ -7,6 +7,7 @@ import { Cluster } from '../db/cluster.ts';
 import { BuiltinManager, type OperatorOptions } from '../manager/builtin.ts';
 import type { HaManager } from '../manager/manager.ts';
 import { PatroniManager, patroniConfigPromise } from '../manager/patroni-manager.ts';
+import { PgAutoFailoverManager } from '../manager/pg-auto-failover-manager.ts';
 import type { PatroniPromise } from '../model/patroni-promise.ts';
 import type { PatroniUserConfig } from '../manager/patroni/config.ts';
 import { injectManagedFault, type ManagedCluster } from '../nemesis/managed.ts';
@@ -50,7 +51,8 @@ export interface ScenarioContext {
   startManager(opts?: { cluster?: ClusterOptions; operator?: OperatorOptions }): Promise<BuiltinManager>;
   /**
    * Brings a cluster up under the config's HA manager when it is not the built-in (Patroni:
-   * `PatroniManager.start` with the user's patroni.yml, `config.patroni`, else Patroni's defaults)
+   * `PatroniManager.start` with the user's patroni.yml, `config.patroni`; pg_auto_failover:
+   * `PgAutoFailoverManager.start`, a monitor and three nodes with its defaults)
    * and returns it, its own view loop not yet started (`start()` it). Its containers are removed
    * when the scenario ends; its view is read after every fault and move, as for startManager.
    * Without a user's patroni.yml, the story's own (ScenarioOptions `patroni.config`) runs; the
@@ -88,6 +90,30 @@ export interface ScenarioContext {
 
 /** A cluster under an HA manager other than the built-in: the manager, and its cluster as the catalogue's managed faults take it. */
 export type ManagedHaManager = HaManager & { readonly cluster: ManagedCluster };
+
+/** A managed cluster as the scenario's teardown and record need it. */
+type Managed = ManagedHaManager & {
+  readonly cluster: ManagedCluster & { readonly id: string; readonly image: { readonly name: string } };
+  destroy(): Promise<void>;
+};
+
+/**
+ * Brings up the cluster of the config's manager (not the built-in): Patroni on the user's
+ * patroni.yml, else the story's own (ScenarioOptions.patroni); pg_auto_failover with its defaults.
+ * @throws Error under the built-in manager (a story for it uses startManager).
+ */
+async function startManagedCluster(config: UserConfig, major: number, opts: ScenarioOptions, rec: Recorder): Promise<Managed> {
+  switch (config.manager) {
+    case 'builtin':
+      throw new Error('startManaged starts a manager other than the built-in; under manager builtin a story uses startManager');
+    case 'patroni': {
+      const patroni = config.patroni?.config ?? opts.patroni?.config;
+      return PatroniManager.start({ pgMajor: major, standbys: config.standbys, ...(patroni ? { config: patroni } : {}) }, rec);
+    }
+    case 'pg_auto_failover':
+      return PgAutoFailoverManager.start({ pgMajor: major, standbys: config.standbys }, rec);
+  }
+}
 
 /** Deadline for a scenario's teardown (stop load, save the record, remove containers), ms. */
 const TEARDOWN_MS = 60_000;
@@ -155,7 +181,7 @@ function scenarioOn(
       const writers: BatchWriter[] = [];
       const observers: ReplicationObserver[] = [];
       const views = new ManagerViews();
-      const managed: PatroniManager[] = [];
+      const managed: Managed[] = [];
       const annotations: Array<Promise<unknown>> = [];
       const annotate = (type: string, message: string) => annotations.push(t.annotate(message, type).catch(() => undefined));
       rec.onVerdict = (v) => annotate(`verdict ${v.check}`, `${v.status}: ${v.summary}`);
@@ -195,10 +221,7 @@ function scenarioOn(
           return m;
         },
         async startManaged() {
-          if (config.manager === 'builtin')
-            throw new Error('startManaged starts a manager other than the built-in; under manager builtin a story uses startManager');
-          const patroni = config.patroni?.config ?? opts.patroni?.config;
-          const m = await PatroniManager.start({ pgMajor: major, standbys: config.standbys, ...(patroni ? { config: patroni } : {}) }, rec);
+          const m = await startManagedCluster(config, major, opts, rec);
           managed.push(m);
           rec.step('cluster ready', { manager: m.name, image: m.cluster.image.name, clients: m.clients().describe });
           rec.manager = { ...m.describe(), views: [] };
@@ -324,7 +347,7 @@ interface Started {
   clusters: Cluster[];
   /** The first cluster's settings as it started. */
   started: Record<string, unknown>[];
-  managed: PatroniManager[];
+  managed: Managed[];
   writers: BatchWriter[];
   observers: ReplicationObserver[];
 }
