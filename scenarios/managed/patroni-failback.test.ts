@@ -25,21 +25,9 @@
 import { setTimeout as holdFor } from 'node:timers/promises';
 import { pollUntil, scenario, syncStandby, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
 import { checkFailovers, checkSustained, meanTps } from '../../harness/checks/index.ts';
-import { viewTable, type PatroniUserConfig } from '../../harness/manager/index.ts';
+import { viewTable } from '../../harness/manager/index.ts';
+import { STRICT_PATRONI } from './patroni-config.ts';
 
-/** pg_rewind for the rejoin, strict synchronous mode, the fault tests' timings. */
-const PATRONI: PatroniUserConfig = {
-  bootstrap: {
-    dcs: {
-      ttl: 10,
-      loop_wait: 2,
-      retry_timeout: 4,
-      synchronous_mode: true,
-      synchronous_mode_strict: true,
-      postgresql: { use_pg_rewind: true },
-    },
-  },
-};
 /** Writes back after the crash, and the old primary rejoined after the heal, within this, ms. */
 const RECOVERY_MS = 60_000;
 
@@ -102,5 +90,5 @@ scenario(
     // One failover, to the standby /sync named; the rejoin is no failover.
     verify(checkFailovers(manager.failovers, [{ from: oldPrimary, to: [sync], why: 'the sync standby in /sync (replication_modes.rst)' }]));
   },
-  { managers: ['patroni'], patroni: { config: PATRONI }, timeoutMs: 6 * 60_000 },
+  { managers: ['patroni'], patroni: { config: STRICT_PATRONI }, timeoutMs: 6 * 60_000 },
 );

@@ -27,21 +27,9 @@
 import { setTimeout as holdFor } from 'node:timers/promises';
 import { pollUntil, scenario, syncStandby, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
 import { checkFailovers, checkModelAgreement, meanTps } from '../../harness/checks/index.ts';
-import { viewTable, type PatroniUserConfig } from '../../harness/manager/index.ts';
+import { viewTable } from '../../harness/manager/index.ts';
+import { STRICT_PATRONI } from './patroni-config.ts';
 
-/** Strict synchronous mode, the fault tests' timings, pg_rewind for the rejoin. */
-const PATRONI: PatroniUserConfig = {
-  bootstrap: {
-    dcs: {
-      ttl: 10,
-      loop_wait: 2,
-      retry_timeout: 4,
-      synchronous_mode: true,
-      synchronous_mode_strict: true,
-      postgresql: { use_pg_rewind: true },
-    },
-  },
-};
 /** Writes must be back this long after the promotion, and after the heal, ms: HAProxy's fall and rise, with room. */
 const RECOVERY_MS = 60_000;
 /** The observer's interval, ms. */
@@ -93,5 +81,5 @@ scenario(
     // One failover, to the standby /sync named: Patroni promotes no other under synchronous_mode.
     verify(checkFailovers(manager.failovers, [{ from: oldLeader, to: [sync], why: 'the sync standby in /sync (replication_modes.rst)' }]));
   },
-  { managers: ['patroni'], patroni: { config: PATRONI, modes: ['sync', 'strict'] }, timeoutMs: 6 * 60_000 },
+  { managers: ['patroni'], patroni: { config: STRICT_PATRONI, modes: ['sync', 'strict'] }, timeoutMs: 6 * 60_000 },
 );

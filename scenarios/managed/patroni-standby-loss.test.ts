@@ -27,15 +27,9 @@
 import { setTimeout as holdFor } from 'node:timers/promises';
 import { scenario, syncStandby, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
 import { checkFailovers, checkModelAgreement, checkStalled, meanTps } from '../../harness/checks/index.ts';
-import type { PatroniUserConfig } from '../../harness/manager/index.ts';
 import { parseSyncStandbyNames, predict } from '../../harness/model/index.ts';
+import { STRICT_PATRONI } from './patroni-config.ts';
 
-/** Strict synchronous mode and the fault tests' timings. */
-const PATRONI: PatroniUserConfig = {
-  bootstrap: {
-    dcs: { ttl: 10, loop_wait: 2, retry_timeout: 4, synchronous_mode: true, synchronous_mode_strict: true },
-  },
-};
 /** Writes must be back this long after Patroni renamed the sync standby, and after the heal, ms. */
 const RECOVERY_MS = 30_000;
 /** The observer's interval, ms. */
@@ -104,5 +98,5 @@ scenario(
     verify(checkFailovers(manager.failovers, [])); // a standby loss is no failover
     verify(checkModelAgreement(observer.samples(), { intervalMs: OBSERVE_MS }));
   },
-  { managers: ['patroni'], patroni: { config: PATRONI, modes: ['strict'] }, timeoutMs: 5 * 60_000 },
+  { managers: ['patroni'], patroni: { config: STRICT_PATRONI, modes: ['strict'] }, timeoutMs: 5 * 60_000 },
 );

@@ -27,21 +27,8 @@
 import { setTimeout as holdFor } from 'node:timers/promises';
 import { scenario, syncStandby, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
 import { checkFailovers, meanTps, writeOutage } from '../../harness/checks/index.ts';
-import type { PatroniUserConfig } from '../../harness/manager/index.ts';
+import { STRICT_PATRONI } from './patroni-config.ts';
 
-/** Strict synchronous mode, the fault tests' timings, pg_rewind for a rejoin. */
-const PATRONI: PatroniUserConfig = {
-  bootstrap: {
-    dcs: {
-      ttl: 10,
-      loop_wait: 2,
-      retry_timeout: 4,
-      synchronous_mode: true,
-      synchronous_mode_strict: true,
-      postgresql: { use_pg_rewind: true },
-    },
-  },
-};
 /** Writes must be back this long after Patroni shows the candidate leading, ms. */
 const RECOVERY_MS = 60_000;
 
@@ -80,5 +67,5 @@ scenario(
     // Patroni's view showed the leader change asked for, and no other.
     verify(checkFailovers(manager.failovers, []));
   },
-  { managers: ['patroni'], patroni: { config: PATRONI }, timeoutMs: 6 * 60_000 },
+  { managers: ['patroni'], patroni: { config: STRICT_PATRONI }, timeoutMs: 6 * 60_000 },
 );
