@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import pg from 'pg';
+import type pg from 'pg';
 import { ExecError } from '../errors.ts';
 import type { Lsn } from '../lsn.ts';
 import { log } from '../logger.ts';
@@ -7,7 +7,7 @@ import { pollUntil } from '../wait.ts';
 import { LOG_MOUNT, PG_PORT, PgHost, type CreateHostOptions } from './host.ts';
 import type { PgImage } from './image.ts';
 import { WAL_MOUNT } from './wal-mount.ts';
-import { TIMELINE_SQL } from './sql-node.ts';
+import { guardedClient, TIMELINE_SQL } from './sql-node.ts';
 
 /** The replication user's passfile on every host: next to the data directory, not in it. */
 const PASSFILE = '/var/lib/postgresql/.pgpass';
@@ -174,21 +174,9 @@ export class PgNode {
     return { host: '127.0.0.1', port: this.host.publishedPort, user: 'postgres', password: this.superuserPassword, database: 'postgres' };
   }
 
-  /**
-   * A node-postgres client (not yet connected) that cannot hang or crash the harness: connect
-   * and query timeouts in ms, and an `error` listener, without which Node exits when the server
-   * dies under an idle client (the failure then surfaces as the pending call's rejection).
-   */
+  /** A client of this node that cannot hang or crash the harness (sql-node.ts `guardedClient`), not yet connected. */
   client(applicationName: string, t: { connectTimeoutMs: number; queryTimeoutMs: number }): pg.Client {
-    const c = new pg.Client({
-      ...this.connection(),
-      application_name: applicationName,
-      connectionTimeoutMillis: t.connectTimeoutMs,
-      query_timeout: t.queryTimeoutMs,
-      keepAlive: true,
-    });
-    c.on('error', () => {});
-    return c;
+    return guardedClient(this.connection(), applicationName, t);
   }
 
   /**

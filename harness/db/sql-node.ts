@@ -82,6 +82,28 @@ export async function backendName(
  * A server reached over TCP at `config` (host, port, user, password, database); see `SqlNode`.
  * With `nodeAt` it is a proxy: `backendOf` names the node behind it a connection reached (`backendName`).
  */
+/**
+ * A node-postgres client (not yet connected) to `config` that cannot hang or crash the harness:
+ * connect and query timeouts in ms, TCP keepalives, and an `error` listener, without which Node
+ * exits when the server dies under an idle client (the failure then surfaces as the pending
+ * call's rejection).
+ */
+export function guardedClient(
+  config: pg.ClientConfig,
+  applicationName: string,
+  t: { connectTimeoutMs: number; queryTimeoutMs: number },
+): pg.Client {
+  const c = new pg.Client({
+    ...config,
+    application_name: applicationName,
+    connectionTimeoutMillis: t.connectTimeoutMs,
+    query_timeout: t.queryTimeoutMs,
+    keepAlive: true,
+  });
+  c.on('error', () => {});
+  return c;
+}
+
 export class TcpNode implements SqlNode {
   readonly backendOf?: (c: pg.Client) => Promise<string>;
 
@@ -94,15 +116,7 @@ export class TcpNode implements SqlNode {
   }
 
   client(applicationName: string, t: { connectTimeoutMs: number; queryTimeoutMs: number }): pg.Client {
-    const c = new pg.Client({
-      ...this.config(),
-      application_name: applicationName,
-      connectionTimeoutMillis: t.connectTimeoutMs,
-      query_timeout: t.queryTimeoutMs,
-      keepAlive: true,
-    });
-    c.on('error', () => {});
-    return c;
+    return guardedClient(this.config(), applicationName, t);
   }
 
   async safePsql(sql: string, o: { timeoutMs?: number } = {}): Promise<string> {
