@@ -14,7 +14,8 @@ import {
 } from './config.ts';
 import { execa } from 'execa';
 import { DOCKER_DIR } from '../../paths.ts';
-import { checkPatroniMajor, parseVersions, patroniRecipeHash } from './image.ts';
+import { managerRecipeHash, parseVersions } from '../image.ts';
+import { checkPatroniMajor } from './image.ts';
 
 const facts: PatroniNodeFacts = {
   name: 's1',
@@ -192,7 +193,7 @@ describe('which Debian suites can run Patroni here', () => {
     const sh = await execa('bash', ['-c', 'cat build-manager-image.sh Dockerfile.patroni.in | sha256sum | cut -c1-12'], {
       cwd: DOCKER_DIR,
     });
-    expect(patroniRecipeHash()).toBe(sh.stdout.trim());
+    expect(managerRecipeHash('patroni')).toBe(sh.stdout.trim());
   });
 
   it('reads the versions label of the image', () => {

@@ -2,7 +2,8 @@ import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../errors.ts';
 import { DOCKER_DIR } from '../../paths.ts';
-import { checkPgAutoFailoverMajor, pgAutoFailoverRecipeHash } from './image.ts';
+import { managerRecipeHash } from '../image.ts';
+import { checkPgAutoFailoverMajor } from './image.ts';
 
 describe('pg_auto_failover image', () => {
   it('refuses PostgreSQL 13 naming what bullseye ships and the majors that run', () => {
@@ -26,7 +27,7 @@ describe('pg_auto_failover image', () => {
     const sh = await execa('bash', ['-c', 'cat build-manager-image.sh Dockerfile.pg_auto_failover.in | sha256sum | cut -c1-12'], {
       cwd: DOCKER_DIR,
     });
-    expect(pgAutoFailoverRecipeHash()).toBe(sh.stdout.trim());
+    expect(managerRecipeHash('pg_auto_failover')).toBe(sh.stdout.trim());
   });
 
   it('the build script refuses 13 with exit 2 before building, naming what exists', async () => {
