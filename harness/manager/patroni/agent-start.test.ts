@@ -45,11 +45,16 @@ function standIn(failures: number): { config: string; run: () => void; starts: (
   };
 }
 
+/** Polls `ok` every 100 ms until it holds or 10 s passed (the machine may be busy): fixed sleeps made this test flaky. */
+async function until(ok: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !ok(); i++) await sleep(100);
+}
+
 describe('agentStartScript', () => {
   it('starts Patroni again after it fails, as patroni.service Restart=on-failure does', async () => {
     const a = standIn(2);
     a.run();
-    await sleep((2 * AGENT_RESTART_S + 1) * 1000);
+    await until(() => a.starts() === 3 && a.pids().length === 1);
     expect(a.starts()).toBe(3);
     expect(a.pids()).toHaveLength(1);
     // Started again while it runs: nothing happens.
@@ -62,13 +67,13 @@ describe('agentStartScript', () => {
   it('leaves a killed Patroni down, for the heal to start', async () => {
     const a = standIn(0);
     a.run();
-    await sleep(300);
+    await until(() => a.pids().length === 1);
     execFileSync('kill', ['-KILL', ...a.pids()]);
     await sleep((AGENT_RESTART_S + 1) * 1000);
     expect(a.pids()).toEqual([]);
     expect(a.starts()).toBe(1);
     a.run();
-    await sleep(300);
+    await until(() => a.starts() === 2);
     expect(a.starts()).toBe(2);
   });
 });
