@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PatroniView } from './patroni/view.ts';
-import { LeaderFollower, patroniConfigPromise, patroniRows } from './patroni-manager.ts';
+import { LeaderFollower, PatroniManager, patroniConfigPromise, patroniRows } from './patroni-manager.ts';
 
 const view = (members: PatroniView['members']): PatroniView => ({ members });
 const led = (leader: string, others: Array<[string, string]> = []) =>
@@ -92,5 +92,21 @@ describe('patroniConfigPromise', () => {
     );
     expect(dcsOnly).toMatchObject({ mode: 'sync', survivesFailures: 0, primaryCrashLoses: true });
     expect(patroniConfigPromise({ bootstrap: { dcs: { maximum_lag_on_failover: 0 } } }, ['s1']).lossBound?.bytes).toBe(0);
+  });
+});
+
+describe('PatroniManager node by address', () => {
+  it('names the node that has an address now, not the one that had it before a reboot', async () => {
+    const addresses: Record<string, string> = { pg0: '10.0.0.2', s1: '10.0.0.3', s2: '10.0.0.4' };
+    const cluster = { nodes: ['pg0', 's1', 's2'].map((name) => ({ name })), node: (n: string) => ({ address: async () => addresses[n]! }) };
+    // The constructor is private (PatroniManager.start brings a real cluster up): a stand-in cluster instead.
+    const Ctor = PatroniManager as unknown as new (...a: unknown[]) => { nodeAt(a: string): Promise<string | undefined> };
+    const m = new Ctor(cluster, { clock: { now: () => 0 } }, 1000);
+    expect(await m.nodeAt('10.0.0.2')).toBe('pg0');
+    // pg0 and s1 crashed and booted: each took an address the other had.
+    addresses.pg0 = '10.0.0.3';
+    addresses.s1 = '10.0.0.2';
+    expect(await m.nodeAt('10.0.0.2')).toBe('s1');
+    expect(await m.nodeAt('10.0.0.9')).toBeUndefined();
   });
 });

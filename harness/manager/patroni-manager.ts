@@ -129,8 +129,6 @@ export class PatroniManager implements HaManager {
   private running = false;
   private loop: Promise<void> | undefined;
   private switching = false;
-  /** Node by its address on the cluster network (`nodeAt`). */
-  private readonly addresses = new Map<string, string>();
 
   private constructor(
     /** The cluster: etcd, the Patroni nodes, HAProxy. */
@@ -191,26 +189,23 @@ export class PatroniManager implements HaManager {
 
   /**
    * The node whose address on the cluster network is `address` (IPv4 text), or undefined.
-   * Addresses are read from the engine once, and again on a miss (a host booted again may have another).
+   * Read from the engine at every call (once per new connection): a host booted again after a
+   * crash may take the address another node had, so a remembered address could name the wrong
+   * node. Nemesis seed 3 (run 20261206-155934-1656) crashed and booted two hosts twice each. Its
+   * ledger then named pg0 on a timeline of its own, while Patroni showed s1 leading throughout.
    */
   private async nodeAt(address: string): Promise<string | undefined> {
-    const known = this.addresses.get(address);
-    if (known) return known;
     const read = await Promise.all(
-      this.nodeNames.map(
-        async (n) =>
-          [
-            await this.cluster
-              .node(n)
-              .address()
-              .catch(() => undefined),
-            n,
-          ] as const,
+      this.nodeNames.map(async (n) =>
+        (await this.cluster
+          .node(n)
+          .address()
+          .catch(() => undefined)) === address
+          ? n
+          : undefined,
       ),
     );
-    this.addresses.clear();
-    for (const [a, n] of read) if (a) this.addresses.set(a, n);
-    return this.addresses.get(address);
+    return read.find((n) => n !== undefined);
   }
 
   node(name: string): SqlNode {

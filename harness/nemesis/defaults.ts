@@ -3,6 +3,8 @@
  * that want the same: `generateSchedule(seed, defaultLimits({ standbys: 2, durationMs: 120_000 }))`.
  */
 import { FAULT_KINDS, MANAGER_FAULT_KINDS, type FaultKind } from '../history/fault.ts';
+import type { DurabilityPromise } from '../model/durability.ts';
+import { MANAGED_FAULT_KINDS } from './managed.ts';
 import type { ScheduleLimits } from './schedule/generate.ts';
 
 /**
@@ -33,4 +35,48 @@ export function defaultLimits(o: { standbys: number; durationMs: number; kinds?:
     maxFaultMs: 15_000,
     minGapMs: 3000,
   };
+}
+
+/**
+ * The kinds a nemesis under an HA manager draws unless named: every kind `injectManagedFault`
+ * injects (managed.ts `MANAGED_FAULT_KINDS`) but `crash-host-loud`, for the reason
+ * `DEFAULT_FAULT_KINDS` gives. So: the node kinds that apply to a managed node unchanged (a
+ * silent host crash, a postmaster killed, a host frozen, a host isolated; each healed without
+ * starting PostgreSQL, the manager does), because those are the failures a manager exists for;
+ * and the manager's own parts (a DCS member killed, frozen or isolated, the DCS's quorum lost, the
+ * agent killed or frozen, the proxy killed), because a manager's loss and split-brain bugs sit
+ * there (issue 18 §3; Patroni 3.0.2's frozen leader taking its lock back,
+ * docs/findings/2026-12-06-patroni-faults.md). The built-in's other kinds (stops, the walreceiver
+ * and walsender, replay pauses, the network shapers, splits) are not in the managed catalogue:
+ * they act on PostgreSQL behind the agent's back or need the built-in's node handles.
+ */
+export const MANAGED_DEFAULT_KINDS: readonly FaultKind[] = MANAGED_FAULT_KINDS.filter((k) => k !== 'crash-host-loud');
+
+/** The managed kinds that take a database node out (`InjectedFault.failed`, managed.ts): what a durability promise counts. */
+export const MANAGED_NODE_OUT_KINDS: readonly FaultKind[] = [
+  'crash-host-loud',
+  'crash-host-silent',
+  'kill9-postmaster',
+  'freeze-host',
+  'isolate',
+];
+
+/**
+ * `defaultLimits` for a nemesis under a manager whose config promises `promise` on a cluster of
+ * `nodes` database nodes: when the promise survives some failures but not all (`0 <
+ * survivesFailures < nodes`), at most that many database nodes are taken out at once
+ * (`nodesOut`), so that a loss is a broken promise and never a schedule beyond it. A promise that
+ * survives every failure (Patroni's synchronous mode, model/patroni-promise.ts) needs no such
+ * limit; one that survives none (asynchronous) is measured, not judged, so none either.
+ */
+export function managedLimits(o: {
+  standbys: number;
+  durationMs: number;
+  promise: Pick<DurabilityPromise, 'survivesFailures'>;
+  kinds?: readonly FaultKind[];
+}): ScheduleLimits {
+  const nodes = o.standbys + 1;
+  const limits = defaultLimits({ standbys: o.standbys, durationMs: o.durationMs, kinds: o.kinds ?? MANAGED_DEFAULT_KINDS });
+  const max = o.promise.survivesFailures;
+  return max > 0 && max < nodes ? { ...limits, nodesOut: { kinds: MANAGED_NODE_OUT_KINDS, max } } : limits;
 }

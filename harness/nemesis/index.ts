@@ -5,7 +5,15 @@
  */
 export { injectFault, type InjectedFault } from './catalogue.ts';
 export { injectManagedFault, MANAGED_FAULT_KINDS, type ManagedCluster, type ManagerAgent } from './managed.ts';
-export { DEFAULT_FAULT_KINDS, DEFAULT_RECOVERY_MS, defaultLimits } from './defaults.ts';
+export {
+  DEFAULT_FAULT_KINDS,
+  DEFAULT_RECOVERY_MS,
+  defaultLimits,
+  MANAGED_DEFAULT_KINDS,
+  MANAGED_NODE_OUT_KINDS,
+  managedLimits,
+} from './defaults.ts';
+export { builtinFaults, type FaultSide, managedFaults } from './fault-side.ts';
 export { Nemesis, type PlayedSchedule } from './runner.ts';
 export { describeSchedule } from './schedule/describe.ts';
 export { generateSchedule, type ScheduleLimits } from './schedule/generate.ts';

@@ -78,18 +78,48 @@ export async function injectManagedFault(
   fault: Fault,
   detail?: Record<string, unknown>,
 ): Promise<InjectedFault> {
+  checkManagedKind(cluster, fault);
+  return injectManagedFaultOn(cluster, rec, fault, await resolveManagedFaultTarget(cluster, fault), detail);
+}
+
+/**
+ * `injectManagedFault` on the node `name` its target was resolved to (`resolveManagedFaultTarget`):
+ * the nemesis resolves a target once, checks no other fault holds that node, and hits that very
+ * node even if the leader moved meanwhile. The record keeps the fault's own target (`primary`).
+ * @throws like `injectManagedFault`.
+ */
+export async function injectManagedFaultOn(
+  cluster: ManagedCluster,
+  rec: FaultLog,
+  fault: Fault,
+  name: string,
+  detail?: Record<string, unknown>,
+): Promise<InjectedFault> {
+  checkManagedKind(cluster, fault);
+  const startT = rec.clock.now();
+  const action = await act(cluster, fault, name);
+  return recordInjected(rec, fault, action, startT, detail);
+}
+
+/** @throws Error naming the kinds there are when `fault`'s kind is not in `MANAGED_FAULT_KINDS`. */
+function checkManagedKind(cluster: ManagedCluster, fault: Fault): void {
   if (!MANAGED_FAULT_KINDS.includes(fault.kind))
     throw new Error(
       `${fault.kind} is not in the catalogue under a manager (${cluster.manager}): use one of ${MANAGED_FAULT_KINDS.join(', ')}`,
     );
-  const name = DCS_FAULT_KINDS.includes(fault.kind)
-    ? await resolveMember(cluster, fault.target)
-    : fault.kind === 'kill-proxy'
-      ? undefined
-      : await resolveManagedTarget(cluster, fault.target);
-  const startT = rec.clock.now();
-  const action = await act(cluster, fault, name!);
-  return recordInjected(rec, fault, action, startT, detail);
+}
+
+/**
+ * The one part `fault` hits now: a database node for a node or agent kind
+ * (`resolveManagedTarget`), a DCS member for a DCS kind (`primary`: the DCS's leader; for
+ * `dcs-quorum-loss` the first member it kills, see `quorumBreakers`), the proxy's name for `kill-proxy`.
+ * @throws Error when there is none now (no leader, no proxy).
+ */
+export async function resolveManagedFaultTarget(cluster: ManagedCluster, fault: Fault): Promise<string> {
+  if (DCS_FAULT_KINDS.includes(fault.kind)) return resolveMember(cluster, fault.target);
+  if (fault.kind !== 'kill-proxy') return resolveManagedTarget(cluster, fault.target);
+  if (!cluster.proxy) throw new Error(`${describeFault(fault)}: the cluster has no proxy (clients connect to the nodes)`);
+  return cluster.proxy.name;
 }
 
 /**

@@ -4,10 +4,14 @@
  * recovery window. A fault that cannot be injected (its node is down, a standby-only kind found no
  * standby) is recorded as skipped with the reason and the schedule goes on: the same schedule
  * replays the same way as long as the cluster answers the same way.
+ *
+ * The cluster is a `FaultSide` (fault-side.ts): the built-in `Cluster` (passed as is, or as
+ * `builtinFaults(cluster)`), or a cluster under an HA manager (`managedFaults(manager.cluster)`).
  */
 import type { Cluster } from '../db/cluster.ts';
 import { log } from '../logger.ts';
-import { injectFault, resolveTarget, type FaultLog, type InjectedFault } from './catalogue.ts';
+import type { FaultLog, InjectedFault } from './catalogue.ts';
+import { builtinFaults, type FaultSide } from './fault-side.ts';
 import { describeFault, type PlayedFault, type Schedule, type ScheduledFault, type SkippedFault } from '../history/fault.ts';
 
 /** What the runner needs of the scenario's recorder (run/recorder.ts): its clock and the fault, heal and step events. */
@@ -39,10 +43,15 @@ export class Nemesis {
    */
   private readonly injecting = new Map<number, { nodes: Set<string>; done: Promise<void>; active: boolean }>();
 
+  private readonly side: FaultSide;
+
+  /** @param cluster the built-in cluster, or any cluster's `FaultSide` (fault-side.ts: `managedFaults` under a manager). */
   constructor(
-    private readonly cluster: Cluster,
+    cluster: Cluster | FaultSide,
     private readonly rec: ScheduleLog,
-  ) {}
+  ) {
+    this.side = isFaultSide(cluster) ? cluster : builtinFaults(cluster);
+  }
 
   /** True while a fault in effect hit `node`, or one being injected (not one still waiting its turn) involves it. */
   busy(node: string): boolean {
@@ -82,7 +91,7 @@ export class Nemesis {
         // fault on a node still being healed (a node to start takes seconds) or hit by an
         // injection under way waits for it, as scheduled after it, without holding up the rest;
         // it then lasts its duration from when it lands, healed by the schedule's end at the latest.
-        if (this.pendingOn(this.involvedNodes(e.fault)).length === 0) {
+        if (this.pendingOn(await this.side.involved(e.fault)).length === 0) {
           await this.startInject(e.fault, played, start);
           continue;
         }
@@ -107,14 +116,16 @@ export class Nemesis {
 
   /** Registers the injection of `fault` and starts it once nothing before it is under way on its nodes. */
   private startInject(fault: ScheduledFault, played: PlayedSchedule, start: number, signal?: AbortSignal): Promise<void> {
-    const entry = { nodes: this.involvedNodes(fault), done: Promise.resolve(), active: false };
+    // Registered at once, its nodes filled in when resolved (a manager's leader is read over the network).
+    const entry = { nodes: new Set<string>(), done: Promise.resolve(), active: false };
     const before = new Set(this.injecting.keys()); // it waits on these, never on later ones (no cycle)
     this.injecting.set(fault.id, entry);
     entry.done = (async () => {
+      entry.nodes = await this.side.involved(fault);
       // Roles may move while it waits: the nodes are resolved again after each wait.
       for (let pending = this.pendingOn(entry.nodes, before); pending.length; pending = this.pendingOn(entry.nodes, before)) {
         await Promise.all(pending);
-        entry.nodes = this.involvedNodes(fault);
+        entry.nodes = await this.side.involved(fault);
       }
       if (signal?.aborted) return;
       entry.active = true;
@@ -128,12 +139,15 @@ export class Nemesis {
     const what = describeFault(fault);
     let attempted = false;
     try {
-      const node = resolveTarget(this.cluster, fault.target);
+      const node = await this.side.target(fault);
       // Roles move after a failover: two faults distinct as data can land on one node.
-      if (this.heldByAnother(node.name, fault.id)) throw new Error(`${node.name} is held by another fault in effect`);
-      if (this.cluster.isFenced(node)) throw new Error(`${node.name} is fenced: the operator is bringing it back`);
+      if (this.heldByAnother(node, fault.id)) throw new Error(`${node} is held by another fault in effect`);
+      const refused = this.side.refuses(node);
+      if (refused) throw new Error(refused);
+      // The primary as the fault lands: after a crash, a manager's view may already name another.
+      const primary = await this.side.primary();
       attempted = true;
-      const f = await injectFault(this.cluster, this.rec, fault);
+      const f = await this.side.inject(this.rec, fault, node);
       this.inEffect.set(fault.id, f);
       played.injected.push({
         id: fault.id,
@@ -143,7 +157,7 @@ export class Nemesis {
         failed: f.failed,
         faultT: f.faultT,
         effectiveT: f.effectiveT,
-        primaryOut: f.failed.includes(this.cluster.primary.name),
+        primaryOut: primary !== undefined && f.failed.includes(primary),
         driftMs: Math.round(f.faultT - start - fault.atMs),
       });
       played.mostFailedAtOnce = Math.max(played.mostFailedAtOnce, new Set([...this.inEffect.values()].flatMap((x) => x.failed)).size);
@@ -172,20 +186,6 @@ export class Nemesis {
     this.healing.set(id, done);
   }
 
-  /** The nodes `fault` would involve now: its target, `to`, its groups, and a walsender's primary. */
-  private involvedNodes(fault: ScheduledFault): Set<string> {
-    const nodes = new Set<string>();
-    for (const t of [fault.target, ...(fault.params?.to !== undefined ? [fault.params.to] : []), ...(fault.params?.groups?.flat() ?? [])]) {
-      try {
-        nodes.add(resolveTarget(this.cluster, t).name);
-      } catch {
-        // No such node now: the injection itself will say so.
-      }
-    }
-    if (fault.kind === 'kill-walsender') nodes.add(this.cluster.primary.name);
-    return nodes;
-  }
-
   /** Heals under way on any of `nodes`, and injections under way on them (of `among` only, when given). */
   private pendingOn(nodes: Set<string>, among?: Set<number>): Promise<void>[] {
     const heals = [...this.healing.entries()].filter(([id]) => this.inEffect.get(id)?.nodes.some((n) => nodes.has(n))).map(([, p]) => p);
@@ -194,6 +194,10 @@ export class Nemesis {
       .map(([, i]) => i.done);
     return [...heals, ...injections];
   }
+}
+
+function isFaultSide(c: Cluster | FaultSide): c is FaultSide {
+  return typeof (c as FaultSide).involved === 'function';
 }
 
 /** Inject and heal events of the faults, in time order (at one instant heals first, so a target is free before it is hit again). */

@@ -646,13 +646,30 @@ export function haproxyConfig(nodes: Array<{ name: string; host: string }>, chec
   ].join('\n');
 }
 
-/** Starts Patroni on a node's host as user postgres, in the background, unless an agent runs already. */
+/** Starts Patroni on a node's host as user postgres, in the background, supervised (`agentStartScript`), unless an agent runs already. */
 async function startAgent(m: Member): Promise<void> {
-  await m.exec([
-    'sh',
-    '-c',
-    `pgrep -f '[b]in/patroni ${CONFIG_FILE}' >/dev/null || nohup patroni ${CONFIG_FILE} >>${LOG_MOUNT}/${m.name}.log 2>&1 </dev/null &`,
-  ]);
+  await m.exec(['sh', '-c', agentStartScript(CONFIG_FILE, `${LOG_MOUNT}/${m.name}.log`)]);
+}
+
+/** Seconds the supervisor waits before starting Patroni again after it failed. */
+export const AGENT_RESTART_S = 1;
+
+/**
+ * The shell line that starts Patroni with `config` the way Debian's patroni.service runs it
+ * (`Restart=on-failure`, shipped in the image): started again, `AGENT_RESTART_S` later, after it
+ * exits with an error, as Patroni 3.0.2 does when it starts while its DCS has no quorum
+ * (`EtcdConnectionFailed: No more machines in the cluster`, seen in a nemesis run); left down
+ * when it exits cleanly or is killed by a signal (the `kill9-agent` fault: the agent stays down
+ * until its heal starts it). Unless Patroni (`bin/patroni <config>`) or a supervisor
+ * (`patroni-[s]upervisor`) runs already: two agents on one node would fight. Output to `log`.
+ */
+export function agentStartScript(config: string, log: string): string {
+  const loop = `while :; do patroni ${config}; rc=$?; [ $rc -eq 0 ] || [ $rc -gt 128 ] && exit $rc; sleep ${AGENT_RESTART_S}; done`;
+  return (
+    `pgrep -f '[b]in/patroni ${config}' >/dev/null || pgrep -f 'patroni-[s]upervisor' >/dev/null || ` +
+    // `patroni-super""visor`: the supervisor's name, spelled so that the line itself (this shell's command) does not match.
+    `nohup sh -c '${loop}' patroni-super""visor >>${log} 2>&1 </dev/null &`
+  );
 }
 
 function secret(): string {

@@ -31,6 +31,12 @@ export interface ScheduleLimits {
    * 1000): the cluster gets that long to react to a fault before the next one lands.
    */
   minGapMs?: number;
+  /**
+   * At most `max` faults of `kinds` hold at once (a whole number from 1): the kinds that take a
+   * database node out, kept within what the config's durability promise survives (defaults.ts
+   * `managedLimits`). Unset: only `maxConcurrent` bounds them.
+   */
+  nodesOut?: { kinds: readonly FaultKind[]; max: number };
 }
 
 /** `ScheduleLimits.minGapMs` when not given, ms. */
@@ -61,7 +67,7 @@ export function generateSchedule(seed: number, limits: ScheduleLimits): Schedule
   let t = drawGap(rng, grid);
   while (faults.length < (limits.maxFaults ?? Infinity) && t + grid.minMs <= limits.durationMs) {
     const active = faults.filter((f) => endOf(f) >= t);
-    const fault = active.length < limits.maxConcurrent ? drawFault(rng, limits, busyTargets(active)) : undefined;
+    const fault = active.length < limits.maxConcurrent ? drawFault(rng, limits, busyTargets(active), active) : undefined;
     if (fault) {
       faults.push({ id: faults.length, atMs: t, durationMs: drawDuration(rng, grid, limits.durationMs - t), ...fault });
       t += drawGap(rng, grid);
@@ -118,6 +124,11 @@ function checkLimits(l: ScheduleLimits): Grid {
     `limits.minFaultMs..maxFaultMs (${l.minFaultMs}..${l.maxFaultMs} ms) holds no multiple of ${STEP_MS} ms from ${STEP_MS}: widen the range (e.g. 1000..10000).`,
   );
   if (l.minGapMs !== undefined) ensureWhole('minGapMs', l.minGapMs, 0);
+  if (l.nodesOut !== undefined)
+    ensure(
+      Number.isSafeInteger(l.nodesOut.max) && l.nodesOut.max >= 1,
+      `limits.nodesOut.max ${l.nodesOut.max} is out of range: pass a whole number from 1 (or leave nodesOut unset).`,
+    );
   const gapMs = Math.ceil((l.minGapMs ?? DEFAULT_MIN_GAP_MS) / STEP_MS) * STEP_MS;
   return { minMs, maxMs, gapMs, gapSpreadSteps: Math.floor(maxMs / l.maxConcurrent / STEP_MS) };
 }
@@ -141,9 +152,15 @@ function drawDuration(rng: RandomGenerator, g: Grid, roomMs: number): number {
 }
 
 /** A fault that hits only targets outside `busy` (keys of `targetKey`), or undefined if no kind fits. */
-function drawFault(rng: RandomGenerator, l: ScheduleLimits, busy: ReadonlySet<string>): Fault | undefined {
+function drawFault(
+  rng: RandomGenerator,
+  l: ScheduleLimits,
+  busy: ReadonlySet<string>,
+  active: readonly ScheduledFault[],
+): Fault | undefined {
   const free = roles(l.standbys).filter((t) => !busy.has(targetKey(t)));
-  const kinds = l.kinds.filter((k) => fits(k, free, l.standbys));
+  const out = l.nodesOut && busyOut(l.nodesOut, active);
+  const kinds = l.kinds.filter((k) => fits(k, free, l.standbys) && !(out && l.nodesOut!.kinds.includes(k)));
   if (kinds.length === 0) return undefined;
   const kind = pick(rng, kinds);
   // A split's target is the primary, the first group's head; its groups name every node (drawSplit).
@@ -168,6 +185,11 @@ function drawFault(rng: RandomGenerator, l: ScheduleLimits, busy: ReadonlySet<st
     default:
       return { kind, target };
   }
+}
+
+/** True when `nodesOut.max` faults of its kinds already hold among `active`. */
+function busyOut(nodesOut: NonNullable<ScheduleLimits['nodesOut']>, active: readonly ScheduledFault[]): boolean {
+  return active.filter((f) => nodesOut.kinds.includes(f.kind)).length >= nodesOut.max;
 }
 
 /** Whether `kind` can strike with only the `free` targets untouched by other faults. */
