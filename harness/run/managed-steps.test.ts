@@ -198,7 +198,9 @@ describe('verifyManagedConsistent: the end of a managed story, on a fake cluster
       settleTimeoutMs: 300,
     });
     await expect(run).rejects.toThrow(/patroni to settle.*primary pg0/s);
-    expect(rec.verdicts.map((v) => v.id)).toEqual([CHECK_IDS.notStuck, CHECK_IDS.onePrimary]);
+    // The loss is judged on the leader the view names, settled or not: pg0 lacks the acknowledged batch.
+    expect(rec.verdicts.map((v) => v.id)).toEqual([CHECK_IDS.notStuck, CHECK_IDS.onePrimary, CHECK_IDS.promisedLoss]);
+    expect(statusOf(rec, CHECK_IDS.promisedLoss)).toBe('failed');
   });
 });
 
