@@ -63,11 +63,15 @@ describe('viewsAsEvidence: the manager’s views as the stuck check’s evidence
     ...(error ? { error } : {}),
   });
 
-  it('names each view by the event it was read after, and prints its rows as a table', () => {
+  it('names each view by the event it was read after, and gives its rows in one line, as the report prints evidence', () => {
     const out = viewsAsEvidence([view(120, 100, 's1')], [{ t: 100, what: 'crash-host-loud pg0' }]);
     expect(out[0]!.at).toBe('crash-host-loud pg0');
-    expect(out[0]!.view).toMatch(/^primary s1\n\+-/);
-    expect(out[0]!.view).toContain('leader running');
+    expect(out[0]!.view).toBe('primary s1; s1 leader running tl 2');
+    const lagging = {
+      ...view(130, undefined, 's1'),
+      rows: [{ node: 'pg0', role: 'standby' as const, state: 'replica running', timeline: 1, lsn: null, lagBytes: 4096 }],
+    };
+    expect(viewsAsEvidence([lagging], [])[0]!.view).toBe('primary s1; pg0 replica running tl 1 lag 4096 B');
   });
 
   it('says why a view could not be read, and when it was read on its own', () => {

@@ -23,7 +23,7 @@ import type { ManagerView } from '../history/manager.ts';
 import type { Batch } from '../history/samples.ts';
 import type { BatchWriter } from '../load/writer.ts';
 import { readNodeHash, readPresentBatches } from '../load/workload.ts';
-import { type HaManager, viewTable } from '../manager/manager.ts';
+import type { HaManager } from '../manager/manager.ts';
 import { catchupDeadlineMs } from '../model/catchup.ts';
 import { compareLsn, type Lsn, lsnDiff } from '../lsn.ts';
 import type { ScenarioEvent } from '../report/record.ts';
@@ -256,8 +256,14 @@ export function viewsAsEvidence(views: readonly ManagerView[], events: readonly 
   }));
 }
 
-/** A view in one line of evidence: its primary and rows, or why it could not be read. */
+/**
+ * A view in one line of evidence (the report prints evidence as a line; the record's manager
+ * section keeps each view's table): its primary, then each node's state, timeline and lag, e.g.
+ * `primary s1; pg0 replica running tl 1 lag 4718592 B, s1 leader running tl 2`; or why it could not be read.
+ */
 function describeManagerView(v: ManagerView): string {
   if (v.error) return `no view: ${v.error}`;
-  return `primary ${v.primary ?? 'none'}\n${viewTable(v.rows)}`;
+  const row = (r: ManagerView['rows'][number]) =>
+    `${r.node} ${r.state}${r.timeline !== null ? ` tl ${r.timeline}` : ''}${r.lagBytes ? ` lag ${r.lagBytes} B` : ''}`;
+  return `primary ${v.primary ?? 'none'}${v.rows.length ? `; ${v.rows.map(row).join(', ')}` : ''}`;
 }
