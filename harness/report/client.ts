@@ -295,7 +295,7 @@ export const CLIENT_JS = String.raw`
         sb.push({ label: s.name + ' flush', stroke: c, width: 1.5, value: function (u, v) { return fmtBytes(v); } });
         sb.push({ label: s.name + ' replay', stroke: c, width: 1, dash: [5, 3], value: function (u, v) { return fmtBytes(v); } });
       });
-      panel('lagBytes', 'Replication lag in bytes', "— each standby's flush and replay LSN behind the primary's flush LSN (pg_current_wal_flush_lsn()); gaps: no walsender", 150, db, sb,
+      panel('lagBytes', 'Replication lag in bytes', "— each standby's flush and replay LSN behind the primary's flush LSN (pg_current_wal_flush_lsn()); gaps: no walsender, or the primary did not answer", 150, db, sb,
         [xAxis, yAxis('behind', fmtBytes)]);
     }
     if (d.lagTimes) {

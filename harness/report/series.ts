@@ -183,28 +183,34 @@ export function standbyNames(samples: readonly ObserverSample[]): string[] {
   return names;
 }
 
-/** Per standby, bytes behind the primary's flush LSN (its flush and its replay position) at each successful sample; null while it had no walsender. */
+/**
+ * Per standby, bytes behind the primary's flush LSN (its flush and its replay position) at each
+ * sample; null while it had no walsender, and at a sample that failed (the primary down or cut
+ * off), so the chart shows a gap there rather than a line drawn across the outage.
+ */
 export function lagBytes(samples: readonly ObserverSample[]): {
   t: number[];
   series: Array<{ name: string; flush: Array<number | null>; replay: Array<number | null> }>;
 } {
-  const ok = samples.filter((s) => !s.error && s.flushLsn);
-  const series = standbyNames(ok).map((name) => ({
+  const ok = (s: ObserverSample) => !s.error && !!s.flushLsn;
+  const behind = (s: ObserverSample, name: string, at: 'flushLsn' | 'replayLsn') =>
+    ok(s) ? bytesBehind(s.flushLsn, s.standbys.find((r) => r.name === name)?.[at]) : null;
+  const series = standbyNames(samples.filter(ok)).map((name) => ({
     name,
-    flush: ok.map((s) => bytesBehind(s.flushLsn, s.standbys.find((r) => r.name === name)?.flushLsn)),
-    replay: ok.map((s) => bytesBehind(s.flushLsn, s.standbys.find((r) => r.name === name)?.replayLsn)),
+    flush: samples.map((s) => behind(s, name, 'flushLsn')),
+    replay: samples.map((s) => behind(s, name, 'replayLsn')),
   }));
-  return { t: ok.map((s) => s.t), series };
+  return { t: samples.map((s) => s.t), series };
 }
 
-/** Per standby, pg_stat_replication's write_lag, flush_lag and replay_lag (ms) at each successful sample. */
+/** Per standby, pg_stat_replication's write_lag, flush_lag and replay_lag (ms) at each sample; null at a failed one (a gap, as in lagBytes). */
 export function lagTimes(samples: readonly ObserverSample[]): {
   t: number[];
   series: Array<{ name: string; write: Array<number | null>; flush: Array<number | null>; replay: Array<number | null> }>;
 } {
   const ok = samples.filter((s) => !s.error);
   const series = standbyNames(ok).map((name) => {
-    const rows = ok.map((s) => s.standbys.find((r) => r.name === name));
+    const rows = samples.map((s) => (s.error ? undefined : s.standbys.find((r) => r.name === name)));
     return {
       name,
       write: rows.map((r) => r2(r?.writeLagMs)),
@@ -212,7 +218,7 @@ export function lagTimes(samples: readonly ObserverSample[]): {
       replay: rows.map((r) => r2(r?.replayLagMs)),
     };
   });
-  return { t: ok.map((s) => s.t), series };
+  return { t: samples.map((s) => s.t), series };
 }
 
 /** One stretch of a sync_state lane. */
@@ -528,7 +534,8 @@ export function chartData(r: ScenarioRecord): ChartData {
   const from = sec(win.from);
   const to = sec(win.to);
   const samples = r.writer?.samples ?? [];
-  const obs = (r.observer?.samples ?? []).filter((s) => !s.error);
+  const all = r.observer?.samples ?? [];
+  const obs = all.filter((s) => !s.error);
   const interval = intervalOf(samples);
   let writer: ChartData['writer'] = null;
   if (samples.length > 0) {
@@ -564,8 +571,9 @@ export function chartData(r: ScenarioRecord): ChartData {
       intervalMs: interval,
     };
   }
-  const bytes = lagBytes(obs);
-  const times = lagTimes(obs);
+  // Every sample, the failed ones too: a null there is a gap in the chart, not a line across the outage.
+  const bytes = lagBytes(all);
+  const times = lagTimes(all);
   const cropCols = <S extends Record<string, unknown>>(t: number[], series: S[]) => {
     const idx = inside(t, win.from, win.to);
     const crop = (a: unknown) => (Array.isArray(a) ? idx.map((i) => a[i]) : a);
