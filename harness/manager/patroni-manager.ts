@@ -15,7 +15,7 @@ import type { FailoverRecord } from '../history/failover.ts';
 import type { ManagerRecord, ManagerView, ManagerViewRow } from '../history/manager.ts';
 import type { DurabilityPromise } from '../model/durability.ts';
 import { patroniPromise, type PatroniPromise } from '../model/patroni-promise.ts';
-import type { SynchronousCommit } from '../model/sync-model.ts';
+import { synchronousCommitLevel } from '../model/sync-model.ts';
 import { log } from '../logger.ts';
 import { pollUntil } from '../wait.ts';
 import type { OperatorLog } from './builtin.ts';
@@ -37,21 +37,6 @@ export function patroniRows(view: PatroniView): ManagerViewRow[] {
   }));
 }
 
-/** `synchronous_commit` levels, and the boolean spellings PostgreSQL takes for them (guc_tables.c synchronous_commit_options). */
-const COMMIT_LEVELS: Readonly<Record<string, SynchronousCommit>> = {
-  off: 'off',
-  local: 'local',
-  remote_write: 'remote_write',
-  on: 'on',
-  remote_apply: 'remote_apply',
-  true: 'on',
-  yes: 'on',
-  '1': 'on',
-  false: 'off',
-  no: 'off',
-  '0': 'off',
-};
-
 /**
  * What a Patroni config promises (model/patroni-promise.ts) for a cluster of `standbys`: its
  * `bootstrap.dcs` settings, and `synchronous_commit` from `postgresql.parameters` (a node's own,
@@ -61,7 +46,7 @@ const COMMIT_LEVELS: Readonly<Record<string, SynchronousCommit>> = {
 export function patroniConfigPromise(config: PatroniUserConfig, standbys: readonly string[]): PatroniPromise {
   const dcs = config.bootstrap?.dcs ?? {};
   const commit = config.postgresql?.parameters?.synchronous_commit ?? dcs.postgresql?.parameters?.synchronous_commit;
-  const level = commit === undefined ? undefined : COMMIT_LEVELS[String(commit).toLowerCase()];
+  const level = commit === undefined ? undefined : synchronousCommitLevel(String(commit));
   return patroniPromise({
     ...(dcs.synchronous_mode !== undefined ? { synchronous_mode: dcs.synchronous_mode } : {}),
     ...(dcs.synchronous_mode_strict !== undefined ? { synchronous_mode_strict: dcs.synchronous_mode_strict } : {}),

@@ -3,6 +3,38 @@ import { parseSyncStandbyNames, standbyPriority, type SyncStandbyNames } from '.
 /** The values of `synchronous_commit` (docs: runtime-config-wal.html); `on` is remote_flush. */
 export type SynchronousCommit = 'off' | 'local' | 'remote_write' | 'on' | 'remote_apply';
 
+/** `synchronous_commit` levels (docs: runtime-config-wal.html#GUC-SYNCHRONOUS-COMMIT). */
+export const SYNCHRONOUS_COMMIT_LEVELS = [
+  'off',
+  'local',
+  'remote_write',
+  'on',
+  'remote_apply',
+] as const satisfies readonly SynchronousCommit[];
+
+/**
+ * Every spelling the server takes for a `synchronous_commit` level, with the level it means: the
+ * levels and the hidden aliases of guc_tables.c's synchronous_commit_options (true/yes/1 mean on,
+ * false/no/0 off), matched regardless of case as every enum parameter is (config_enum_lookup_by_name).
+ */
+const SYNCHRONOUS_COMMIT_SPELLINGS: Readonly<Record<string, SynchronousCommit>> = {
+  ...Object.fromEntries(SYNCHRONOUS_COMMIT_LEVELS.map((l) => [l, l])),
+  true: 'on',
+  yes: 'on',
+  '1': 'on',
+  false: 'off',
+  no: 'off',
+  '0': 'off',
+};
+
+/**
+ * The `synchronous_commit` level `text` means to the server (`"ON"`, `"true"` and `"1"` all mean
+ * `on`), or undefined when the server would refuse it.
+ */
+export function synchronousCommitLevel(text: string): SynchronousCommit | undefined {
+  return SYNCHRONOUS_COMMIT_SPELLINGS[text.toLowerCase()];
+}
+
 /** pg_stat_replication.state: WalSndGetStateString() in walsender.c. */
 export type WalSenderState = 'startup' | 'backup' | 'catchup' | 'streaming' | 'stopping';
 

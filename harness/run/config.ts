@@ -14,7 +14,7 @@ import type { SyncPolicy } from '../db/sync-policy.ts';
 import { parseMajor, pullAllowed, type PgImage } from '../db/image.ts';
 import { ConfigError } from '../errors.ts';
 import type { BatchWriterOptions } from '../load/writer.ts';
-import type { SynchronousCommit } from '../model/sync-model.ts';
+import { SYNCHRONOUS_COMMIT_LEVELS, synchronousCommitLevel, type SynchronousCommit } from '../model/sync-model.ts';
 import { parseSyncStandbyNames, syncConfigWarnings, type SyncStandbyNames } from '../model/sync-standby-names.ts';
 import { FAULT_KINDS, type FaultKind } from '../history/fault.ts';
 import { MANAGER_NAMES, PLANNED_MANAGERS, type ManagerName } from '../history/manager.ts';
@@ -30,32 +30,6 @@ export const CONFIG_FILE = 'pgchaos.config.json';
  * (`configToEnv`), not the JSON itself, which may exceed what Linux allows one environment string (128 KiB, E2BIG).
  */
 export const CONFIG_ENV = 'PGCHAOS_CONFIG';
-
-/** `synchronous_commit` levels (docs: runtime-config-wal.html#GUC-SYNCHRONOUS-COMMIT). */
-const SYNCHRONOUS_COMMIT = ['off', 'local', 'remote_write', 'on', 'remote_apply'] as const satisfies readonly SynchronousCommit[];
-
-/**
- * Every spelling the server takes for a `synchronous_commit` level, with the level it means: the
- * levels and the hidden aliases of guc_tables.c's synchronous_commit_options (true/yes/1 mean on,
- * false/no/0 off), matched regardless of case as every enum parameter is (config_enum_lookup_by_name).
- */
-const SYNCHRONOUS_COMMIT_SPELLINGS: Readonly<Record<string, SynchronousCommit>> = {
-  ...Object.fromEntries(SYNCHRONOUS_COMMIT.map((l) => [l, l])),
-  true: 'on',
-  yes: 'on',
-  '1': 'on',
-  false: 'off',
-  no: 'off',
-  '0': 'off',
-};
-
-/**
- * The `synchronous_commit` level `text` means to the server (`"ON"`, `"true"` and `"1"` all mean
- * `on`), or undefined when the server would refuse it.
- */
-export function synchronousCommitLevel(text: string): SynchronousCommit | undefined {
-  return SYNCHRONOUS_COMMIT_SPELLINGS[text.toLowerCase()];
-}
 
 /** The file's shape. Every field is optional: the defaults reproduce the write-ups' setup. */
 const FileSchema = z.strictObject({
@@ -490,7 +464,7 @@ function checkedSynchronousCommit(value: string | boolean | number, where: strin
   if (level) return level;
   throw new ConfigError(
     `${where}: synchronousCommit: PostgreSQL has no synchronous_commit level ${JSON.stringify(value)}`,
-    `use one of ${SYNCHRONOUS_COMMIT.join(', ')} (any case; true, yes, 1 mean on; false, no, 0 mean off)`,
+    `use one of ${SYNCHRONOUS_COMMIT_LEVELS.join(', ')} (any case; true, yes, 1 mean on; false, no, 0 mean off)`,
   );
 }
 
