@@ -15,6 +15,8 @@ let now = 0;
 const calls: string[] = [];
 let leader: string | undefined = 'pg0';
 let proxy = true;
+/** How long the manager takes to name its leader, ms of the fake clock (a node's REST API frozen: 2 s per lookup). */
+let leaderLookupMs = 0;
 
 function fakeCluster(): ManagedCluster {
   const host = (name: string): FaultHost => ({
@@ -29,7 +31,10 @@ function fakeCluster(): ManagedCluster {
   return {
     manager: 'patroni',
     nodeNames: ['pg0', 'pg1', 'pg2'],
-    leader: async () => leader,
+    leader: async () => {
+      if (leaderLookupMs) await new Promise((r) => setTimeout(r, leaderLookupMs));
+      return leader;
+    },
     nodeHost: host,
     kill9Postmaster: async (n) => void calls.push(`${n} kill9 postmaster at ${now}`),
     agent: (n) => ({
@@ -66,6 +71,7 @@ beforeEach(() => {
   now = 0;
   leader = 'pg0';
   proxy = true;
+  leaderLookupMs = 0;
   vi.useFakeTimers();
 });
 
@@ -150,5 +156,18 @@ describe('Nemesis.play on a managed cluster', () => {
         attempted: false,
       },
     ]);
+  });
+
+  it('heals each fault on time while a later injection is slow to resolve its target', async () => {
+    // etcd2 frozen 1 s from +1 s; from +1.5 s the leader is the target of an agent freeze, and every
+    // lookup of it takes 2 s (a frozen node's REST API timing out): the heal at +2 s must not wait for it.
+    const { played } = await play(
+      schedule([fault(0, 1000, 1000, { node: 'etcd2' }, 'dcs-freeze'), fault(1, 1500, 1000, 'primary', 'freeze-agent')]),
+      (t) => {
+        if (t === 1500) leaderLookupMs = 2000;
+      },
+    );
+    expect(calls).toContain('etcd2 thaw at 2000');
+    expect(played.injected.find((f) => f.id === 0)!.healT).toBe(2000);
   });
 });

@@ -77,6 +77,8 @@ export class Nemesis {
     const played: PlayedSchedule = { injected: [], skipped: [], mostFailedAtOnce: 0 };
     /** Faults injected late, by id: each heals itself a duration after it lands (see below). */
     const delayedHeals = new Map<number, Promise<void>>();
+    /** The other faults' heal timers: each heals at its planned time, whatever the loop awaits then. */
+    const onTimeHeals: Promise<void>[] = [];
     try {
       for (const e of events(schedule.faults)) {
         if (signal?.aborted) break;
@@ -92,7 +94,13 @@ export class Nemesis {
         // injection under way waits for it, as scheduled after it, without holding up the rest;
         // it then lasts its duration from when it lands, healed by the schedule's end at the latest.
         if (this.pendingOn(await this.side.involved(e.fault)).length === 0) {
-          await this.startInject(e.fault, played, start);
+          const landed = this.startInject(e.fault, played, start);
+          // Its heal also has a timer of its own: while the loop awaits a slow injection (a target
+          // resolved past a frozen node), a heal due meanwhile is not held back behind it, which
+          // would leave this fault in effect longer than scheduled (seed 7 of the Patroni soak: a
+          // freeze of 5.8 s held for 13.5 s, past the leader lock's ttl).
+          onTimeHeals.push(landed.then(() => this.healAt(id, start + e.fault.atMs + e.fault.durationMs, played)));
+          await landed;
           continue;
         }
         const endT = start + schedule.durationMs;
@@ -108,6 +116,8 @@ export class Nemesis {
     } finally {
       await Promise.all([...this.injecting.values()].map((i) => i.done));
       await Promise.all(delayedHeals.values());
+      // After an abort every fault in effect is healed at once, below; the timers find nothing left.
+      if (!signal?.aborted) await Promise.all(onTimeHeals);
       for (const id of this.inEffect.keys()) this.startHeal(id, played);
       await Promise.all(this.healing.values());
     }
@@ -167,6 +177,24 @@ export class Nemesis {
       log().warn({ fault: what, reason }, 'fault skipped');
       played.skipped.push({ id: fault.id, what, reason, kind: fault.kind, attempted });
     }
+  }
+
+  /**
+   * Starts the heal of fault `id` at `t` (ms on the scenario clock). No abort listener: an abort
+   * heals every fault in effect at once (play's finally), and the timer, unref'd, does not keep
+   * the process up until `t`.
+   */
+  private healAt(id: number, t: number, played: PlayedSchedule): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(
+        () => {
+          this.startHeal(id, played);
+          resolve();
+        },
+        Math.max(0, t - this.rec.clock.now()),
+      );
+      timer.unref?.();
+    });
   }
 
   /** Starts the heal of fault `id` unless it is under way; the fault stays in effect (its node held, for the operator too) until it is done. */
