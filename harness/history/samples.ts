@@ -32,6 +32,8 @@ export interface Batch {
   error?: string;
   /** Acknowledged batches: the timeline ID the primary wrote the batch on (see BATCH_SQL). */
   timeline?: number;
+  /** Acknowledged batches: the primary's WAL insert LSN right after the batch's rows, before its commit record (see BATCH_SQL). */
+  lsn?: Lsn;
 }
 
 /** One sampling interval of the writer (pgbench --progress, at `intervalMs` resolution). */

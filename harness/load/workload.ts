@@ -13,16 +13,23 @@ export const LEDGER_TABLE = 'pgchaos_ledger';
 
 /**
  * One batch: a single statement (so one transaction and one round trip, like the write-up's
- * `select dyn_pre(:id)`) that writes the ledger row and `batchRows` rows, and returns the
- * timeline the primary writes on: the first 8 hex digits of the WAL file name of its insert
- * position (pg_walfile_name names files by the current timeline, functions-admin.html). Two
- * nodes acknowledging on different timelines at the same time are two primaries (split brain).
+ * `select dyn_pre(:id)`) that writes the ledger row and `batchRows` rows, and returns:
+ * - the timeline the primary writes on: the first 8 hex digits of the WAL file name of its insert
+ *   position (pg_walfile_name names files by the current timeline, functions-admin.html). Two
+ *   nodes acknowledging on different timelines at the same time are two primaries (split brain);
+ * - the insert LSN after the batch's rows and ledger row, before its commit record, so a loss can
+ *   be measured in bytes of WAL against a bound stated in bytes (Patroni's
+ *   `maximum_lag_on_failover`, checks/loss-bound.ts). The main query reads both inserts (a
+ *   data-modifying WITH that nothing reads runs only after the main query, queries-with.html), so
+ *   its target list is computed once they are done.
  * $1 client, $2 seq, $3 batchRows.
  */
-export const BATCH_SQL = `WITH ledger AS (INSERT INTO ${LEDGER_TABLE} (client, seq, nrows) VALUES ($1, $2, $3)),
+export const BATCH_SQL = `WITH ledger AS (INSERT INTO ${LEDGER_TABLE} (client, seq, nrows) VALUES ($1, $2, $3) RETURNING 1),
 rows AS (INSERT INTO ${ROWS_TABLE} (client, seq, n, payload)
-SELECT $1, $2, g, md5(($2::bigint * 100003 + g)::text) FROM generate_series(1, $3) g)
-SELECT ('x' || substr(pg_walfile_name(pg_current_wal_insert_lsn()), 1, 8))::bit(32)::int AS timeline`;
+SELECT $1, $2, g, md5(($2::bigint * 100003 + g)::text) FROM generate_series(1, $3) g RETURNING 1)
+SELECT ('x' || substr(pg_walfile_name(pg_current_wal_insert_lsn()), 1, 8))::bit(32)::int AS timeline,
+pg_current_wal_insert_lsn()::text AS lsn
+FROM (SELECT count(*) FROM ledger) l, (SELECT count(*) FROM rows) r`;
 
 export const SCHEMA_SQL = `CREATE TABLE IF NOT EXISTS ${ROWS_TABLE} (client int NOT NULL, seq bigint NOT NULL, n int NOT NULL, payload text NOT NULL);
 CREATE TABLE IF NOT EXISTS ${LEDGER_TABLE} (client int NOT NULL, seq bigint NOT NULL, nrows int NOT NULL, PRIMARY KEY (client, seq))`;

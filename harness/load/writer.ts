@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Clock } from '../clock.ts';
 import type { SqlNode } from '../db/sql-node.ts';
 import { log } from '../logger.ts';
+import type { Lsn } from '../lsn.ts';
 import type { Batch, WriterSample } from '../history/samples.ts';
 import { classify, progressLine, sampleBatches } from './sampling.ts';
 import { BATCH_SQL, LEDGER_TABLE, SCHEMA_SQL } from './workload.ts';
@@ -148,7 +149,7 @@ export class BatchWriter {
       const startT = this.clock.now();
       try {
         // Prepared once per connection, like the write-up's `pgbench -M prepared`.
-        const r = await conn.c.query<{ timeline: number }>({
+        const r = await conn.c.query<{ timeline: number; lsn: Lsn }>({
           name: 'pgchaos_batch',
           text: BATCH_SQL,
           values: [client, seq, this.batchRows],
@@ -162,6 +163,7 @@ export class BatchWriter {
           endT: this.clock.now(),
           outcome: 'acked',
           timeline: r.rows[0]?.timeline,
+          lsn: r.rows[0]?.lsn,
         });
       } catch (e) {
         const err = e as Error & { code?: string };
