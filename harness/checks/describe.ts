@@ -4,6 +4,7 @@
  * (a scenario author's own) is described by its scalar fields.
  */
 import { describeFailoversEvidence, type FailoversEvidence } from './failovers.ts';
+import { describeLossBoundEvidence, type LossBoundEvidence } from './loss-bound.ts';
 import { describeLostWritesEvidence, type LostWritesEvidence } from './lost-writes.ts';
 import { describeModelAgreementEvidence, type ModelAgreementEvidence } from './model-agreement.ts';
 import { describePromisedLossEvidence, type PromisedLossEvidence } from './promised-loss.ts';
@@ -35,6 +36,7 @@ export interface EvidenceById {
   'throughput.sustained': SustainedEvidence;
   'writes.no-acked-lost': LostWritesEvidence;
   'writes.promised-loss': PromisedLossEvidence;
+  'writes.loss-bound': LossBoundEvidence;
   'writes.one-primary': SplitBrainEvidence;
   'rows.hash-equal': RowHashEvidence;
   'replication.model-agreement': ModelAgreementEvidence;
@@ -56,6 +58,7 @@ const DESCRIBERS: { [K in CheckId]: (evidence: EvidenceById[K]) => string } = {
   [CHECK_IDS.sustained]: describeSustainedEvidence,
   [CHECK_IDS.noAckedLost]: describeLostWritesEvidence,
   [CHECK_IDS.promisedLoss]: describePromisedLossEvidence,
+  [CHECK_IDS.lossBound]: describeLossBoundEvidence,
   [CHECK_IDS.onePrimary]: describeSplitBrainEvidence,
   [CHECK_IDS.rowHashes]: describeRowHashEvidence,
   [CHECK_IDS.modelAgreement]: describeModelAgreementEvidence,

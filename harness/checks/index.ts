@@ -8,6 +8,7 @@ export { checkIdOf, type CheckId, type EvidenceById } from './describe.ts';
 export { checkFailovers, type FailoversEvidence, type PredictedFailover } from './failovers.ts';
 export { checkNoAckedLost, type LostWritesEvidence } from './lost-writes.ts';
 export { checkLossAgainstPromise, type PromisedLossEvidence } from './promised-loss.ts';
+export { checkLossWithinBound, type LossBoundEvidence, type TimelineLoss } from './loss-bound.ts';
 export { checkModelAgreement, type Disagreement, type ModelAgreementEvidence } from './model-agreement.ts';
 export { checkRowHashes, type RowHashEvidence } from './row-hash.ts';
 export { checkSplitBrain, type SplitBrainEvidence } from './split-brain.ts';

@@ -18,6 +18,7 @@ export const CHECK_IDS = {
   sustained: 'throughput.sustained',
   noAckedLost: 'writes.no-acked-lost',
   promisedLoss: 'writes.promised-loss',
+  lossBound: 'writes.loss-bound',
   onePrimary: 'writes.one-primary',
   rowHashes: 'rows.hash-equal',
   modelAgreement: 'replication.model-agreement',

@@ -8,6 +8,7 @@ import { LOG_MOUNT, PG_PORT, PgHost, type CreateHostOptions } from './host.ts';
 import type { PgImage } from './image.ts';
 import { WAL_MOUNT } from './wal-mount.ts';
 import { guardedClient, TIMELINE_SQL } from './sql-node.ts';
+import { historyFileSql } from './timeline-history.ts';
 
 /** The replication user's passfile on every host: next to the data directory, not in it. */
 const PASSFILE = '/var/lib/postgresql/.pgpass';
@@ -524,8 +525,7 @@ export class PgNode {
 
   /** The `<timeline>.history` file in pg_wal (docs: continuous-archiving.html, "Timelines"), '' when absent. */
   async historyFile(timeline: number): Promise<string> {
-    const name = `pg_wal/${timeline.toString(16).toUpperCase().padStart(8, '0')}.history`;
-    return this.safePsql(`SELECT coalesce(pg_read_file('${name}', 0, 65536, true), '')`);
+    return this.safePsql(historyFileSql(timeline));
   }
 
   /**

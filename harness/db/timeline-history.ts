@@ -41,3 +41,29 @@ export function clashingTimelines(a: ReadonlyMap<number, string>, b: ReadonlyMap
   const [sa, sb] = [timelineStarts(a), timelineStarts(b)];
   return [...sa.keys()].filter((tli) => sb.has(tli) && sb.get(tli) !== sa.get(tli)).sort((x, y) => x - y);
 }
+
+/**
+ * Where each ancestor timeline of a node's history was left: the switch point of the promotion
+ * that ended it (one line per ancestor in the newest history file, `parentTLI <tab> switchpoint
+ * <tab> reason`; continuous-archiving.html#BACKUP-TIMELINES). WAL a primary wrote on that
+ * timeline past its switch point is not in this node's history.
+ * @param newestHistory the text of the node's current timeline's history file ('' on timeline 1).
+ * @returns timeline ID → switch point LSN (upper case), for every ancestor; empty on timeline 1.
+ */
+export function timelineSwitchPoints(newestHistory: string): Map<number, string> {
+  const points = new Map<number, string>();
+  for (const line of newestHistory.split('\n')) {
+    const m = /^\s*(\d+)\s+([0-9A-F]+\/[0-9A-F]+)/i.exec(line);
+    if (m) points.set(Number(m[1]), m[2]!.toUpperCase());
+  }
+  return points;
+}
+
+/**
+ * SQL that reads `timeline`'s history file from pg_wal, '' when it is absent (timeline 1 has
+ * none): `pg_read_file(…, missing_ok)`, which needs a superuser or pg_read_server_files.
+ */
+export function historyFileSql(timeline: number): string {
+  const name = `pg_wal/${timeline.toString(16).toUpperCase().padStart(8, '0')}.history`;
+  return `SELECT coalesce(pg_read_file('${name}', 0, 65536, true), '')`;
+}

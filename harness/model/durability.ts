@@ -71,6 +71,20 @@ export interface DurabilityPromise {
   vacuous: boolean;
   /** One sentence saying why, for a DBA. */
   why: string;
+  /**
+   * What a failover may lose at worst, where the config states a bound instead of promising none
+   * (an HA manager's asynchronous mode: Patroni's `maximum_lag_on_failover` plus the last `ttl`);
+   * absent or null when it states none. checks/loss-bound.ts holds a run to it.
+   */
+  lossBound?: LossBound | null;
+}
+
+/** A documented bound on the WAL a failover may lose: `bytes`, plus what the primary wrote in its last `plusWrittenInLastMs` ms. */
+export interface LossBound {
+  /** WAL bytes a promoted standby may lack (Patroni: `maximum_lag_on_failover`). */
+  bytes: number;
+  /** Plus the WAL the primary wrote in its last this many ms (Patroni: `ttl`). */
+  plusWrittenInLastMs: number;
 }
 
 /**

@@ -14,6 +14,6 @@ export {
   type WalSenderInput,
 } from './sync-model.ts';
 export { compareWithModel, type ModelComparison, type ObservedWalSender } from './compare.ts';
-export { durabilityPromise, type DurabilityPromise } from './durability.ts';
+export { durabilityPromise, type DurabilityPromise, type LossBound } from './durability.ts';
 export { writablePrimary, type CommitRule } from './availability.ts';
 export { patroniPromise, type PatroniPromise, type PatroniReplicationSettings } from './patroni-promise.ts';

@@ -32,7 +32,7 @@
  *   promises what asynchronous mode does. `remote_write` does not survive a host crash of a
  *   confirming standby (durability.ts).
  */
-import type { DurabilityPromise } from './durability.ts';
+import type { DurabilityPromise, LossBound } from './durability.ts';
 import type { SynchronousCommit } from './sync-model.ts';
 
 /** Patroni 3.0.2's defaults of the settings the promise reads (patroni/config.py `__DEFAULT_CONFIG`). */
@@ -63,7 +63,7 @@ export interface PatroniPromise extends DurabilityPromise {
    * (maximum_lag_on_failover) plus what the primary wrote in the last `plusWrittenInLastMs`
    * (ttl). null when the config promises no loss at all (synchronous mode).
    */
-  lossBound: { bytes: number; plusWrittenInLastMs: number } | null;
+  lossBound: LossBound | null;
   /** Commits may be acknowledged with no standby confirming them (synchronous_mode without strict, after a standby failure). */
   dropsToStandalone: boolean;
   /**

@@ -4,7 +4,7 @@ import { CHECK_IDS, type Verdict } from '../checks/verdict.ts';
 import { TIMELINE_SQL, type SqlNode } from '../db/sql-node.ts';
 import type { BatchWriter } from '../load/writer.ts';
 import type { HaManager } from '../manager/manager.ts';
-import { patroniPromise } from '../model/patroni-promise.ts';
+import { type PatroniPromise, patroniPromise } from '../model/patroni-promise.ts';
 import { Recorder } from './recorder.ts';
 import type { ScenarioContext } from './scenario.ts';
 import type { FailoverRecord } from '../history/failover.ts';
@@ -99,6 +99,7 @@ describe('verifyManagedConsistent: the end of a managed story, on a fake cluster
       safePsql: async (sql: string) => {
         if (/pg_current_wal_flush_lsn|pg_last_wal_replay_lsn/.test(sql)) return o.lsn ?? '0/3000000';
         if (sql === TIMELINE_SQL) return '2';
+        if (/pg_read_file\('pg_wal\/00000002\.history'/.test(sql)) return '1\t0/3000100\tno recovery target specified';
         if (/hashtext/.test(sql)) return `${o.batches.length * 10}|${o.hash ?? '777'}|${o.batches.length}|555`;
         if (/FULL JOIN/.test(sql)) return o.batches.map(([c, s]) => `${c}|${s}|10|10`).join('\n');
         throw new Error(`unexpected query ${sql}`);
@@ -106,7 +107,8 @@ describe('verifyManagedConsistent: the end of a managed story, on a fake cluster
     };
   }
   const row = (node: string, role: 'primary' | 'standby') => ({ node, role, state: role, timeline: 2, lsn: null, lagBytes: 0 });
-  function fakeManager(nodes: Record<string, SqlNode>, o: { settled?: boolean } = {}): HaManager {
+  const strict = patroniPromise({ synchronous_mode: true, synchronous_mode_strict: true, standbys: ['s1'] });
+  function fakeManager(nodes: Record<string, SqlNode>, o: { settled?: boolean; promise?: PatroniPromise } = {}): HaManager {
     return {
       name: 'patroni',
       nodeNames: Object.keys(nodes),
@@ -122,7 +124,7 @@ describe('verifyManagedConsistent: the end of a managed story, on a fake cluster
       switchover: async () => {
         throw new Error('not used');
       },
-      promise: () => patroniPromise({ synchronous_mode: true, synchronous_mode_strict: true, standbys: ['s1'] }),
+      promise: () => o.promise ?? strict,
       describe: () => ({ name: 'patroni', config: {} }),
     };
   }
@@ -162,6 +164,27 @@ describe('verifyManagedConsistent: the end of a managed story, on a fake cluster
     await verifyManagedConsistent(ctxOf(rec), fakeManager(nodes), fakeWriter([batch('pg0', 1, 50), batch('pg0', 2, 60)]), end);
     expect(statusOf(rec, CHECK_IDS.promisedLoss)).toBe('failed');
     expect(rec.metrics.lostAcked).toBe(1);
+  });
+
+  it('holds an asynchronous config to its bound in bytes: maximum_lag_on_failover plus the last ttl of WAL', async () => {
+    // pg0 acknowledged 1/2 and 1/3 on timeline 1, lost: the last at 0/3000200, 0x100 bytes past where
+    // s1's history (and pg0's, rewound) left timeline 1; in its last second (ttl 1) pg0 wrote 0x80 bytes.
+    const lostOnOld = (maximum_lag_on_failover: number) => {
+      const rec = new Recorder('t', 'f');
+      const nodes = { pg0: fakeNode('pg0', { batches: [[1, 1]] }), s1: fakeNode('s1', { batches: [[1, 1]] }) };
+      const ledger = [
+        { ...batch('pg0', 1, 50, 1), lsn: '0/3000080' },
+        { ...batch('pg0', 2, 100, 1), lsn: '0/3000180' },
+        { ...batch('pg0', 3, 5000, 1), lsn: '0/3000200' },
+      ];
+      const promise = patroniPromise({ maximum_lag_on_failover, ttl: 1, standbys: ['s1'] });
+      return verifyManagedConsistent(ctxOf(rec), fakeManager(nodes, { promise }), fakeWriter(ledger), end).then(() => rec);
+    };
+    const within = await lostOnOld(0x80);
+    expect(statusOf(within, CHECK_IDS.promisedLoss)).toBe('passed'); // async promises no commit
+    expect(statusOf(within, CHECK_IDS.lossBound)).toBe('passed');
+    expect(within.metrics.lostWalBytes).toBe(0x100);
+    expect(statusOf(await lostOnOld(0x7f), CHECK_IDS.lossBound)).toBe('failed');
   });
 
   it('fails two servers behind the proxy acknowledging on one timeline', async () => {

@@ -9,6 +9,7 @@
  * (db/sql-node.ts `backendOf`: HAProxy's connections are named by `inet_server_addr()`), so the
  * one-primary check and the deposed-window reading see which node took each commit.
  */
+import { checkLossWithinBound } from '../checks/loss-bound.ts';
 import { checkNoAckedLost, type LostWritesEvidence } from '../checks/lost-writes.ts';
 import { checkLossAgainstPromise } from '../checks/promised-loss.ts';
 import { writeOutage, writesBackT } from '../checks/readings/commits.ts';
@@ -18,6 +19,7 @@ import { checkSplitBrain } from '../checks/split-brain.ts';
 import { checkNotStuck, type ManagerView as StuckView } from '../checks/stuck.ts';
 import { verdictValue } from '../checks/verdict.ts';
 import { TIMELINE_SQL } from '../db/sql-node.ts';
+import { historyFileSql, timelineSwitchPoints } from '../db/timeline-history.ts';
 import type { FailoverRecord } from '../history/failover.ts';
 import type { ManagerView } from '../history/manager.ts';
 import type { Batch } from '../history/samples.ts';
@@ -79,7 +81,8 @@ export interface ManagedEndResult {
  * 6. equal row hashes on every node (checks/row-hash.ts);
  * 7. no acknowledged batch lost on the leader where the manager's config promises it
  *    (checks/promised-loss.ts, as the nemesis story judges it); a phantom or torn batch fails
- *    whatever the promise (checks/lost-writes.ts);
+ *    whatever the promise (checks/lost-writes.ts); where the config bounds a failover's loss
+ *    instead (`promise.lossBound`, Patroni's async mode), the bytes lost within it (checks/loss-bound.ts);
  * 8. the deposed primary's write window of every failover (readings/deposed-window.ts) and each
  *    failover as the client saw it (`writesBackT`, the write outage), recorded.
  * @throws WaitTimeoutError naming what was awaited and what was last seen, when the manager does
@@ -120,10 +123,22 @@ export async function verifyManagedConsistent(
   if (outages.length) rec.metric('failoverOutageMs', Math.round(Math.max(...outages)), { unit: 'ms', better: 'lower' });
 
   const settleFrom = rec.clock.now();
+  const promise = manager.promise();
   const judgeLoss = async (leader: string) => {
-    const present = await readPresentBatches(manager.node(leader));
+    const node = manager.node(leader);
+    const present = await readPresentBatches(node);
     const lost = checkNoAckedLost(leader, ledger, present);
-    verify(checkLossAgainstPromise(lost.evidence, manager.promise(), end.failuresAtOnce, { hostCrashed: end.hostCrashed ?? false }));
+    verify(checkLossAgainstPromise(lost.evidence, promise, end.failuresAtOnce, { hostCrashed: end.hostCrashed ?? false }));
+    if (promise.lossBound) {
+      // The config bounds what a failover may lose (Patroni's async mode): measured in bytes of WAL
+      // past where the leader's history left each old timeline.
+      const timeline = Number(await node.safePsql(TIMELINE_SQL));
+      const history = timeline > 1 ? await node.safePsql(historyFileSql(timeline)) : '';
+      const switchPoints = timelineSwitchPoints(history);
+      const bound = verify(checkLossWithinBound(ledger, present, { node: leader, timeline, switchPoints }, promise.lossBound));
+      const bytes = bound.evidence.timelines.map((t) => t.lostBytes ?? 0);
+      rec.metric('lostWalBytes', Math.max(0, ...bytes), { unit: 'bytes', better: 'lower' });
+    }
     // Lost batches are the promise's to judge; a phantom or torn batch fails whatever it promises.
     if (lost.evidence.unexpected.length || lost.evidence.partial.length) verify(lost);
     rec.metric('ackedBatches', lost.evidence.ackedBatches);
