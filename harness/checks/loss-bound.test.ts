@@ -105,6 +105,28 @@ describe('checkLossWithinBound', () => {
     expect(noLsn.evidence.unmeasured).toBe(30);
   });
 
+  it('is unknown, not failed, when two promotions chose the lost batches’ timeline ID (async seed 3 of the Patroni soak)', () => {
+    // After pg0 (timeline 1), s9 was promoted to timeline 2 and acknowledged 10 batches, lost; then
+    // s1, promoted from timeline 1 too, also chose 2: its history's switch point says nothing of s9's branch.
+    const h = history(2_000_000);
+    const s9: Batch[] = Array.from({ length: 10 }, (_, i) => ({
+      client: 2,
+      seq: i + 1,
+      node: 's9',
+      startT: 21_000 + i * 10,
+      endT: 21_005 + i * 10,
+      outcome: 'acked',
+      timeline: 2,
+      lsn: at(2_100_000 + i * 10_000),
+    }));
+    const v = checkLossWithinBound([...h.batches, ...s9], h.present, h.leader, bound);
+    expect(v.status).toBe('unknown');
+    expect(v.evidence.lostOnFinalTimeline).toBe(0);
+    expect(v.evidence.timelines).toHaveLength(1);
+    expect(v.evidence.timelines[0]).toMatchObject({ timeline: 2, nodes: ['s9'], lostAcked: 10, lostBytes: null });
+    expect(v.evidence.timelines[0]!.unmeasuredWhy).toMatch(/^s1 and s9 acknowledged on this timeline ID: two promotions chose it/);
+  });
+
   it('is unknown with no acknowledged batch, and passes when nothing was lost', () => {
     const none = checkLossWithinBound([], [], { node: 's1', timeline: 1, switchPoints: new Map() }, bound);
     expect(none.status).toBe('unknown');

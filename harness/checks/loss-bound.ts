@@ -33,8 +33,14 @@ export interface TimelineLoss {
   switchLsn: Lsn | null;
   /** The LSN of the last lost batch on the timeline. */
   lastLostLsn: Lsn;
-  /** lastLostLsn − switchLsn, bytes; null without a switch point. */
+  /** lastLostLsn − switchLsn, bytes; null when it cannot be measured (`unmeasuredWhy`). */
   lostBytes: number | null;
+  /**
+   * Why `lostBytes` is null: the final leader's history never followed this timeline; two nodes
+   * acknowledged on this timeline ID (two promotions chose it: the history's switch point may be the
+   * other one's, db/timeline-history.ts); or the lost batches lie before the switch point.
+   */
+  unmeasuredWhy?: string;
   /** WAL the old primary wrote in its last `plusWrittenInLastMs` of acknowledged commits on the timeline, bytes. */
   writtenInWindowBytes: number;
   /** bound.bytes + writtenInWindowBytes. */
@@ -58,12 +64,13 @@ export interface LossBoundEvidence {
 
 /**
  * Every acknowledged batch missing on the final leader was lost within the bound:
- * - `failed` when a timeline's lost bytes exceed its bound, a lost batch lies before the switch
- *   point (inside the history the leader kept, so no failover explains it), or one was acknowledged
- *   on the leader's own timeline;
- * - `unknown` when no batch was acknowledged, or a lost batch cannot be measured (no LSN, or on a
- *   timeline the leader's history never followed: two promotions that chose the same timeline ID,
- *   db/timeline-history.ts), and nothing failed;
+ * - `failed` when a timeline's lost bytes exceed its bound, or a batch was lost on the leader's
+ *   own timeline (no failover explains it);
+ * - `unknown` when no batch was acknowledged, or a lost batch cannot be measured, and nothing
+ *   failed: no LSN recorded; a timeline the leader's history never followed; a timeline ID two
+ *   nodes acknowledged on (two promotions chose it, db/timeline-history.ts: the history's switch
+ *   point may be the other one's; checks/split-brain.ts fails that); lost batches all before the
+ *   switch point (this history does not explain them);
  * - `passed` otherwise, with the bytes lost and each bound in the evidence.
  * Pure.
  * @param node, timeline the final leader and the timeline it is on.
@@ -80,12 +87,15 @@ export function checkLossWithinBound(
   const acked = batches.filter((b) => b.outcome === 'acked');
   const lost = acked.filter((b) => !here.has(key(b)));
   const measurable = lost.filter((b) => b.lsn !== undefined && b.timeline !== undefined);
-  const onFinal = measurable.filter((b) => b.timeline === leader.timeline);
+  // Lost on the leader's own tenure: no failover explains it. Another node's batches on the same
+  // timeline ID are a second promotion that chose it, judged (unmeasured) with the old timelines.
+  const onFinal = measurable.filter((b) => b.timeline === leader.timeline && b.node === leader.node);
   const byTimeline = new Map<number, Batch[]>();
-  for (const b of measurable) if (b.timeline !== leader.timeline) byTimeline.set(b.timeline!, [...(byTimeline.get(b.timeline!) ?? []), b]);
+  for (const b of measurable) if (!onFinal.includes(b)) byTimeline.set(b.timeline!, [...(byTimeline.get(b.timeline!) ?? []), b]);
   const timelines = [...byTimeline]
     .sort(([a], [b]) => a - b)
     .map(([timeline, gone]) => timelineLoss(timeline, gone, acked, leader.switchPoints.get(timeline) ?? null, bound));
+  const beyond = timelines.some((t) => t.lostBytes !== null && t.lostBytes > t.boundBytes);
   const evidence: LossBoundEvidence = {
     bound,
     node: leader.node,
@@ -96,7 +106,6 @@ export function checkLossWithinBound(
     unmeasured: lost.length - measurable.length,
     lostOnFinalTimeline: onFinal.length,
   };
-  const beyond = timelines.some((t) => t.lostBytes !== null && (t.lostBytes < 0 || t.lostBytes > t.boundBytes));
   const unmeasured = evidence.unmeasured > 0 || timelines.some((t) => t.lostBytes === null);
   const status: VerdictStatus = beyond || onFinal.length ? 'failed' : acked.length === 0 || unmeasured ? 'unknown' : 'passed';
   return { id: CHECK_IDS.lossBound, check: 'loss within the promised bound', status, summary: summary(evidence, status), evidence };
@@ -104,18 +113,31 @@ export function checkLossWithinBound(
 
 function timelineLoss(timeline: number, gone: Batch[], acked: Batch[], switchLsn: Lsn | null, bound: LossBound): TimelineLoss {
   const lastLost = gone.reduce((a, b) => (compareLsn(b.lsn!, a.lsn!) > 0 ? b : a));
-  // The old primary's acknowledged commits on this timeline, in the order it wrote them.
-  const written = acked.filter((b) => b.timeline === timeline && b.lsn !== undefined).sort((a, b) => compareLsn(a.lsn!, b.lsn!));
+  // The lost batches' primary's acknowledged commits on this timeline, in the order it wrote them.
+  const written = acked
+    .filter((b) => b.timeline === timeline && b.node === lastLost.node && b.lsn !== undefined)
+    .sort((a, b) => compareLsn(a.lsn!, b.lsn!));
   const last = written[written.length - 1]!;
   const before = written.filter((b) => b.endT <= last.endT - bound.plusWrittenInLastMs).pop() ?? written[0]!;
   const writtenInWindowBytes = Number(lsnDiff(last.lsn!, before.lsn!));
+  const ackedBy = [...new Set(acked.filter((b) => b.timeline === timeline).map((b) => b.node))].sort();
+  const bytes = switchLsn === null ? null : Number(lsnDiff(lastLost.lsn!, switchLsn));
+  const unmeasuredWhy =
+    ackedBy.length > 1
+      ? `${ackedBy.join(' and ')} acknowledged on this timeline ID: two promotions chose it, and the switch point may be the other's`
+      : switchLsn === null
+        ? "the final leader's history never followed this timeline"
+        : bytes! < 0
+          ? 'the lost batches lie before the switch point: this history does not explain them'
+          : undefined;
   return {
     timeline,
     nodes: [...new Set(gone.map((b) => b.node))].sort(),
     lostAcked: gone.length,
     switchLsn,
     lastLostLsn: lastLost.lsn!,
-    lostBytes: switchLsn === null ? null : Number(lsnDiff(lastLost.lsn!, switchLsn)),
+    lostBytes: unmeasuredWhy ? null : bytes,
+    ...(unmeasuredWhy ? { unmeasuredWhy } : {}),
     writtenInWindowBytes,
     boundBytes: bound.bytes + writtenInWindowBytes,
   };
@@ -130,7 +152,7 @@ function summary(e: LossBoundEvidence, status: VerdictStatus): string {
     return `no acknowledged batch lost on ${e.node} (bound ${fmtCount(e.bound.bytes)} bytes + the last ${e.bound.plusWrittenInLastMs} ms of WAL)`;
   const parts = e.timelines.map((t) =>
     t.lostBytes === null
-      ? `timeline ${t.timeline}: ${fmtCount(t.lostAcked)} lost, not in ${e.node}'s history, bytes unmeasured`
+      ? `timeline ${t.timeline} (${t.nodes.join(', ')}): ${fmtCount(t.lostAcked)} lost, bytes unmeasured: ${t.unmeasuredWhy}`
       : `timeline ${t.timeline} (${t.nodes.join(', ')}): ${fmtCount(t.lostAcked)} lost, ${fmtCount(t.lostBytes)} bytes past the switch point ${t.switchLsn}, bound ${fmtCount(t.boundBytes)} (${fmtCount(e.bound.bytes)} + ${fmtCount(t.writtenInWindowBytes)} written in the last ${e.bound.plusWrittenInLastMs} ms)`,
   );
   const head = status === 'failed' ? 'beyond the bound' : status === 'unknown' ? 'not measured' : 'within the bound';
