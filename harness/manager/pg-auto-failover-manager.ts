@@ -11,7 +11,7 @@
  * - `switchover(to)` runs `pg_autoctl perform promotion --name to` (2.0's `perform switchover`
  *   takes no target; promotion is its switchover to a chosen node);
  * - what its config promises is model/pg-auto-failover-promise.ts's reading of the formation.
- * Not yet started by the stories (ScenarioContext.startManaged starts Patroni).
+ * Started by the stories with ScenarioContext.startManaged (config `manager: pg_auto_failover`).
  */
 import { type SqlNode, TcpNode } from '../db/sql-node.ts';
 import type { FailoverRecord } from '../history/failover.ts';
@@ -255,11 +255,14 @@ export class PgAutoFailoverManager implements HaManager {
     }
   }
 
+  /**
+   * What the formation's settings promise, as the monitor holds them once the formation was up
+   * (`PgAutoFailoverCluster.applied`: number_sync_standbys and each node's settings read back),
+   * the nodes but the first primary as the standbys.
+   */
   promise(): PafPromise {
-    return pgAutoFailoverPromise({
-      ...(this.cluster.config.numberSyncStandbys !== undefined ? { numberSyncStandbys: this.cluster.config.numberSyncStandbys } : {}),
-      standbys: this.cluster.config.nodes.slice(1),
-    });
+    const { numberSyncStandbys, nodes } = this.cluster.applied;
+    return pgAutoFailoverPromise({ numberSyncStandbys, standbys: nodes.slice(1) });
   }
 
   describe(): ManagerRecord {
@@ -268,6 +271,7 @@ export class PgAutoFailoverManager implements HaManager {
       config: {
         ...this.cluster.userConfig,
         resolved: { numberSyncStandbys: this.cluster.config.numberSyncStandbys ?? 'monitor default', nodes: this.cluster.config.nodes },
+        applied: this.cluster.applied,
       },
       versions: this.cluster.image.versions,
     };

@@ -9,7 +9,9 @@
  *     `pg_autoctl create postgres … --run` started inside it as user postgres, so the agent can
  *     die while the host lives (as Patroni's nodes are); pg0 registers first and becomes `single`
  *     (initdb), the standbys then clone it with pg_basebackup;
- *  4. `number_sync_standbys`, when the user set it, by `pg_autoctl set formation number-sync-standbys`.
+ *  4. `number_sync_standbys`, when the user set it, by `pg_autoctl set formation number-sync-standbys`;
+ *  5. the settings read back from the monitor (`appliedSettings`): the start fails when one differs
+ *     from the config, and the manager's promise and record read them.
  * Authentication is `trust` inside the run's private network (`--auth trust --no-ssl
  * --pg-hba-lan`): pg_autoctl grants the monitor, the replicator and the `postgres` user/database
  * to the network's CIDR, which includes the gateway the harness connects from.
@@ -26,7 +28,7 @@ import { log } from '../../logger.ts';
 import { currentRun } from '../../run-id.ts';
 import { pollUntil } from '../../wait.ts';
 import { Member } from '../patroni/cluster.ts';
-import { checkPafConfig, type PafConfig, type PafResolvedNode } from './config.ts';
+import { checkApplied, checkPafConfig, type PafAppliedSettings, type PafConfig, type PafResolvedNode } from './config.ts';
 import { ensurePgAutoFailoverImage, type PgAutoFailoverImage } from './image.ts';
 import { describeView, isSecondary, parseView, primaryOf, type PafView } from './view.ts';
 
@@ -77,12 +79,16 @@ export class PgAutoFailoverCluster {
     private readonly removeAll: () => Promise<void>,
   ) {}
 
+  /** The settings read back from the monitor once the formation was ready (`appliedSettings`); set by `start`. */
+  applied: PafAppliedSettings = { numberSyncStandbys: 0, nodes: [] };
+
   /**
    * Checks the config and the major, then brings the formation up (see the file's header) and
    * waits until the monitor holds a primary in state `primary` and every other node `secondary`.
    * @throws ConfigError before any container starts (a major whose suite ships no
    *   pg_auto_failover, a bad config). @throws WaitTimeoutError when it is not ready in time (the
-   *   containers and network are removed first); ExecError when a pg_autoctl command fails.
+   *   containers and network are removed first); ExecError when a pg_autoctl command fails; Error
+   *   when the monitor holds settings other than the config's (`checkApplied`).
    */
   static async start(opts: PgAutoFailoverClusterOptions = {}): Promise<PgAutoFailoverCluster> {
     const names = ['pg0', ...(opts.standbys ?? ['s1', 's2'])];
@@ -170,6 +176,7 @@ export class PgAutoFailoverCluster {
         await cluster.setNumberSyncStandbys(config.numberSyncStandbys);
         await cluster.waitForReady(timeoutMs);
       }
+      cluster.applied = checkApplied(config, await cluster.appliedSettings());
       log().info(
         { cluster: id, image: image.name, ms: Date.now() - started },
         `pg_auto_failover formation ready: ${describeView(await cluster.view())}`,
@@ -309,6 +316,38 @@ export class PgAutoFailoverCluster {
       { timeoutMs: 5000 },
     );
     return Number(out.trim());
+  }
+
+  /**
+   * The formation's number_sync_standbys and each node's candidate priority and replication quorum
+   * as the monitor holds them, read from its tables (what `pg_autoctl show settings` prints).
+   * @throws Error when the monitor does not answer, or holds no row for a node of this cluster.
+   */
+  async appliedSettings(): Promise<PafAppliedSettings> {
+    const sql =
+      `SELECT 'formation', number_sync_standbys, true FROM pgautofailover.formation WHERE formationid = '${FORMATION}' UNION ALL ` +
+      `SELECT nodename, candidatepriority, replicationquorum FROM pgautofailover.node WHERE formationid = '${FORMATION}'`;
+    const out = await this.monitor.exec(['psql', '-X', '-qAt', '-d', 'pg_auto_failover', '-c', sql], { timeoutMs: 5000 });
+    const rows = new Map(
+      out
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => {
+          const [name, n, q] = l.split('|');
+          return [name!, { n: Number(n), q: q === 't' }] as const;
+        }),
+    );
+    const formation = rows.get('formation');
+    if (!formation) throw new Error(`the monitor holds no formation "${FORMATION}"`);
+    return {
+      numberSyncStandbys: formation.n,
+      nodes: this.nodeNames.map((name) => {
+        const r = rows.get(name);
+        if (!r) throw new Error(`the monitor holds no node "${name}" in formation ${FORMATION} (it holds: ${[...rows.keys()].join(', ')})`);
+        return { name, candidatePriority: r.n, replicationQuorum: r.q };
+      }),
+    };
   }
 
   /**
