@@ -50,26 +50,33 @@ export function pafRows(view: PafView): ManagerViewRow[] {
 }
 
 /**
- * Follows the monitor's primary through views read in time order and says when it changed to
- * another node. `detectedT` is when the views first showed no primary (the monitor found it
- * unhealthy or assigned it draining); `decidedT` when they first showed a candidate selected
- * (a node assigned prepare_promotion, stop_replication, fast_forward or wait_primary), with
- * `positions` the LSNs the standbys reported then (the ones the monitor chose on;
- * `receiveLsn` is pg_autoctl's reported LSN, `replayLsn` unknown); `promotedT` when the new
+ * Follows the monitor's primary through views read in time order and says when it was replaced:
+ * by another node, or by the same node promoted again on a new timeline (the monitor demoted it,
+ * found it the most advanced of the nodes that reported their LSN, and promoted it: seen under the
+ * nemesis when its pg_autoctl was frozen, docs/findings/2026-12-06-pg-auto-failover-nemesis.md).
+ * `detectedT` is when the views first showed no primary (the monitor found it unhealthy or
+ * assigned it draining); `decidedT` when they first showed a candidate selected (a node assigned
+ * prepare_promotion, stop_replication, fast_forward or, another than the old primary,
+ * wait_primary), with `positions` the LSNs the standbys reported then (the ones the monitor chose
+ * on; `receiveLsn` is pg_autoctl's reported LSN, `replayLsn` unknown); `promotedT` when the new
  * primary was first seen. Pure.
  */
 export class PrimaryFollower {
   private primary: string | undefined;
+  /** The primary's timeline when last seen leading; undefined: take the next one seen (at the start, after a switchover). */
+  private tli: number | undefined;
   private lostT: number | undefined;
   private decided: { t: number; positions: FailoverRecord['positions'] } | undefined;
   private lastPositions: FailoverRecord['positions'] = [];
 
-  /** Takes the view read at `t` (ms); returns the failover it shows, if the primary changed. */
+  /** Takes the view read at `t` (ms); returns the failover it shows, if the primary was replaced. */
   observe(t: number, view: PafView): Omit<FailoverRecord, 'writesBackT'> | undefined {
     const now = primaryOf(view);
-    if (this.primary === undefined || now === this.primary) {
+    const tli = view.nodes.find((n) => n.name === now)?.reportedTli ?? 0;
+    if (this.primary === undefined || (now === this.primary && tli <= (this.tli ?? tli))) {
       this.primary ??= now;
       if (now) {
+        this.tli = Math.max(this.tli ?? tli, tli);
         this.lostT = undefined;
         this.decided = undefined;
         this.lastPositions = positions(view, now);
@@ -78,12 +85,14 @@ export class PrimaryFollower {
     }
     if (now === undefined) {
       this.lostT ??= t;
-      if (!this.decided && view.nodes.some((n) => CANDIDATE_STATES.has(n.assigned) && n.name !== this.primary))
-        this.decided = { t, positions: positions(view, this.primary) };
+      const selected = (n: PafView['nodes'][number]) =>
+        n.name === this.primary ? REPROMOTION_STATES.has(n.assigned) : CANDIDATE_STATES.has(n.assigned);
+      if (!this.decided && view.nodes.some(selected)) this.decided = { t, positions: positions(view, this.primary) };
       return undefined;
     }
     const from = this.primary;
     this.primary = now;
+    this.tli = tli;
     const r = {
       detectedT: this.lostT ?? t,
       decidedT: this.decided?.t ?? t,
@@ -100,6 +109,7 @@ export class PrimaryFollower {
   /** A primary change that is not a failover (a switchover asked for): follow `primary` from now on. */
   reset(primary: string | undefined): void {
     this.primary = primary;
+    this.tli = undefined;
     this.lostT = undefined;
     this.decided = undefined;
   }
@@ -107,6 +117,8 @@ export class PrimaryFollower {
 
 /** States the monitor assigns the node it selected to promote (group_state_machine.c `PromoteSelectedNode`, `ProceedWithMSFailover`). */
 const CANDIDATE_STATES: ReadonlySet<string> = new Set(['prepare_promotion', 'stop_replication', 'fast_forward', 'wait_primary']);
+/** The same for the old primary selected again: not `wait_primary`, which a primary is also assigned when its standbys go (fsm.c). */
+const REPROMOTION_STATES: ReadonlySet<string> = new Set(['prepare_promotion', 'stop_replication', 'fast_forward']);
 
 function positions(view: PafView, primary: string): FailoverRecord['positions'] {
   return view.nodes
