@@ -258,6 +258,23 @@ describe('pgchaos run --manager', () => {
     expect(child.stderr).toMatch(/manager "repmgr" is not implemented yet \(pgchaos runs builtin, patroni, pg_auto_failover\)/);
     expect(child.stderr).not.toMatch(/DOCKER_HOST|engine/);
   });
+
+  it('a pgAutoFailover formation its monitor would refuse is exit 2 with the fix, before the engine is asked', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'pgchaos-paf-'));
+    writeFileSync(
+      join(cwd, 'pgchaos.config.json'),
+      JSON.stringify({ manager: 'pg_auto_failover', pgAutoFailover: { numberSyncStandbys: 2 } }),
+    );
+    const child = await execa(join(PACKAGE_ROOT, 'node_modules', '.bin', 'tsx'), [join(PACKAGE_ROOT, 'bin', 'pgchaos.ts'), 'run'], {
+      reject: false,
+      cwd,
+      env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' },
+    });
+    expect(child.exitCode).toBe(2);
+    expect(child.stderr).toMatch(/pgAutoFailover: pg_auto_failover numberSyncStandbys 2 needs 3 standbys in the replication quorum/);
+    expect(child.stderr).toMatch(/fix: lower numberSyncStandbys to 1/);
+    expect(child.stderr).not.toMatch(/DOCKER_HOST|engine/);
+  });
 });
 
 describe('pgchaos list: the manager under test', () => {
