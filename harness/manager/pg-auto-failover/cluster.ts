@@ -434,17 +434,47 @@ function monitorScript(hostName: string): string {
   );
 }
 
-/** Starts pg_autoctl on a node's host in the background, as user postgres, unless one runs (see `agent().start`). */
+/** Starts pg_autoctl on a node's host in the background, as user postgres, supervised (`agentStartScript`), unless one runs (see `agent().start`). */
 function nodeScript(s: PafResolvedNode, hostName: string, monitorHost: string): string {
   const monitorUri = `postgres://autoctl_node@${monitorHost}:${PG_PORT}/pg_auto_failover?sslmode=disable`;
   const create =
     `pg_autoctl create postgres --pgdata ${PGDATA} --pgport ${PG_PORT} --hostname ${hostName} --name ${s.name} ` +
-    `--monitor '${monitorUri}' --formation ${FORMATION} --auth trust --no-ssl --pg-hba-lan --username postgres --dbname postgres ` +
+    `--monitor "${monitorUri}" --formation ${FORMATION} --auth trust --no-ssl --pg-hba-lan --username postgres --dbname postgres ` +
     `--candidate-priority ${s.candidatePriority} --replication-quorum ${s.replicationQuorum} --run`;
-  const run = `pg_autoctl run --pgdata ${PGDATA}`;
+  return agentStartScript({
+    create,
+    run: `pg_autoctl run --pgdata ${PGDATA}`,
+    cfg: cfgOf(PGDATA),
+    pidFile: pidOf(PGDATA),
+    log: `${LOG_MOUNT}/${s.name}.log`,
+  });
+}
+
+/** Seconds the supervisor waits before starting pg_autoctl again after it failed: systemd's RestartSec default, 100 ms. */
+export const AGENT_RESTART_S = 0.1;
+
+/**
+ * The shell line that starts pg_autoctl on a node as a service manager keeps it running: `run`
+ * once the node is created (its config file `cfg` exists), else `create`; started again,
+ * `AGENT_RESTART_S` later, after it exits with an error, with the stale pid file removed first
+ * (see `pidOf`). pg_autoctl 2.0 exits so when its monitor does not answer for ~10 s ("pg_autoctl
+ * service node-active has already been restarted 5 times in the last 10 seconds, stopping now",
+ * seen in a nemesis run while the monitor was isolated), and the unit pg_auto_failover gives for
+ * it restarts it (`pg_autoctl show systemd`: `Restart=always`, src/bin/pg_autoctl/systemd_config.c).
+ * Unlike that unit, it is left down when it exits cleanly (`pg_autoctl stop`) or is killed by a
+ * signal: the `kill9-agent` fault is "the agent dead" until its heal starts it, as for Patroni
+ * (patroni/cluster.ts `agentStartScript`). Nothing is started when `bin` (pg_autoctl, by process
+ * name) or a supervisor (`<bin>-[s]upervisor`) runs already: two agents on one node would fight.
+ * Output to `log`. `bin` is the agent's process name: pg_autoctl, or a test's stand-in.
+ */
+export function agentStartScript(o: { create: string; run: string; cfg: string; pidFile: string; log: string; bin?: string }): string {
+  const bin = o.bin ?? 'pg_autoctl';
+  const loop =
+    `while :; do rm -f ${o.pidFile}; if [ -f ${o.cfg} ]; then ${o.run}; else ${o.create}; fi; rc=$?; ` +
+    `[ $rc -eq 0 ] || [ $rc -gt 128 ] && exit $rc; sleep ${AGENT_RESTART_S}; done`;
   return (
-    `pgrep -x pg_autoctl >/dev/null && exit 0; rm -f ${pidOf(PGDATA)}; ` +
-    `if [ -f ${cfgOf(PGDATA)} ]; then cmd="${run}"; else cmd="${create}"; fi; ` +
-    `nohup sh -c "exec $cmd" >>${LOG_MOUNT}/${s.name}.log 2>&1 </dev/null &`
+    `pgrep -x ${bin} >/dev/null || pgrep -f '${bin}-[s]upervisor' >/dev/null || ` +
+    // `<bin>-super""visor`: the supervisor's name, spelled so that this shell's own command line does not match it.
+    `nohup sh -c '${loop}' ${bin}-super""visor >>${o.log} 2>&1 </dev/null &`
   );
 }
