@@ -5,7 +5,7 @@
  * once killed (the kill9-agent fault), never started twice.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,11 +15,19 @@ import { AGENT_RESTART_S, agentStartScript } from './cluster.ts';
 /** The stand-in's process name: not pg_autoctl, which containers of other runs on this machine may show to pgrep. */
 const BIN = 'pafagent-test';
 let dir = '';
-afterEach(() => {
+afterEach(async () => {
   // The stand-in and its supervisor, should a test fail halfway (by this test's own unique path only).
   // `[/]tmp…`: the pattern does not match the shell that runs pkill.
   if (dir) execFileSync('sh', ['-c', `pkill -KILL -f '[${dir[0]}]${dir.slice(1)}' || true`]);
   if (dir) rmSync(dir, { recursive: true, force: true });
+  // Until they are gone: a killed stand-in whose supervisor was killed too lingers as a zombie until this
+  // machine's init reaps it, and the next test's `pgrep -x` would take it for a running agent.
+  await until(
+    () =>
+      execFileSync('sh', ['-c', `pgrep -x ${BIN} || true`])
+        .toString()
+        .trim() === '',
+  );
 });
 
 /**
@@ -52,6 +60,8 @@ function standIn(failures: number) {
   return {
     run: () => execFileSync('sh', ['-c', script], { env }),
     starts: () => readFileSync(starts, 'utf8').split('\n').filter(Boolean),
+    /** The stand-in got past its start: the node's config is created and its pid file written. */
+    up: () => existsSync(pidFile),
     pids: () =>
       // `[b]in/`: the stand-in's own command line (/bin/sh …/bin/<BIN> create), not the supervisor's, which names it without bin/.
       execFileSync('sh', ['-c', `pgrep -f '[b]in/${BIN} (create|run) ${dir}' || true`])
@@ -83,7 +93,8 @@ describe('agentStartScript (pg_auto_failover)', { timeout: 20_000 }, () => {
   it('leaves a killed pg_autoctl down, for the heal to start with run once the node exists', async () => {
     const a = standIn(0);
     a.run();
-    await until(() => a.pids().length === 1);
+    // Killed only once it created the node (its config): a kill before that is a failed create, started again as create.
+    await until(() => a.up() && a.pids().length === 1);
     execFileSync('kill', ['-KILL', ...a.pids()]);
     await sleep((AGENT_RESTART_S + 1) * 1000);
     expect(a.pids()).toEqual([]);
