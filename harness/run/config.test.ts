@@ -394,3 +394,20 @@ describe('loadUserConfig: fault kinds under a manager, checked against its catal
     expect(load({ nemesis: { kinds: ['pause-replay'] } })).not.toThrow();
   });
 });
+
+describe('the shipped pg_auto_failover files (examples/), as the findings page replays them', () => {
+  it("loads the docs' two-copy formation, and the saved seed-2 schedule as a schedule of pg_auto_failover's kinds", () => {
+    const root = join(import.meta.dirname, '..', '..');
+    const c = loadUserConfig({ cwd: root, file: 'examples/pg_auto_failover.config.json' });
+    expect(c.manager).toBe('pg_auto_failover');
+    expect(c.pgAutoFailover?.number_sync_standbys).toBe(1);
+    expect(configWarnings(c)).toEqual([]);
+    const saved = loadUserConfig({
+      cwd: root,
+      overrides: { manager: 'pg_auto_failover', nemesis: { schedule: 'examples/schedules/pg-auto-failover-seed-2.json' } },
+    });
+    const schedule = JSON.parse(readFileSync(saved.nemesis.schedule!, 'utf8')) as { seed: number; faults: { kind: string }[] };
+    expect(schedule.seed).toBe(2);
+    for (const f of schedule.faults) expect(['dcs-quorum-loss', 'kill-proxy', 'crash-host-loud']).not.toContain(f.kind);
+  });
+});
