@@ -287,6 +287,20 @@ describe('pgchaos list: the manager under test', () => {
     mkdirSync(join(dir, 'ha'));
     writeFileSync(join(dir, 'ha', 'patroni.yml'), 'bootstrap:\n  dcs:\n    synchronous_mode: true\n');
     expect(managerLine(dir)).toMatch(/^HA manager under test: patroni with ha\/patroni\.yml \(from pgchaos\.config\.json; /);
+    writeFileSync(join(dir, 'pgchaos.config.json'), JSON.stringify({ manager: 'pg_auto_failover' }));
+    expect(managerLine(dir)).toMatch(
+      /^HA manager under test: pg_auto_failover with pg_auto_failover's defaults \(from pgchaos\.config\.json; /,
+    );
+    writeFileSync(
+      join(dir, 'pgchaos.config.json'),
+      JSON.stringify({
+        manager: 'pg_auto_failover',
+        pgAutoFailover: { numberSyncStandbys: 0, nodes: { s2: { candidatePriority: 0, replicationQuorum: false } } },
+      }),
+    );
+    expect(managerLine(dir)).toMatch(
+      /^HA manager under test: pg_auto_failover with the formation of pgAutoFailover \(number_sync_standbys 0; s2 priority 0, not in the quorum\) \(from/,
+    );
     writeFileSync(join(dir, 'pgchaos.config.json'), JSON.stringify({ manager: 'repmgr' }));
     expect(managerLine(dir)).toMatch(
       /^HA manager under test: unknown, the config does not load \(.*manager "repmgr" is not implemented yet/,
