@@ -84,9 +84,16 @@ describe('pg_auto_failover on the seam', () => {
     expect(f.observe(6000, pg0('primary', 'wait_primary', 2))).toBeUndefined();
     expect(f.observe(7000, pg0('wait_primary', 'wait_primary', 2))).toBeUndefined();
     expect(f.observe(8000, pg0('primary', 'primary', 2))).toBeUndefined();
+    // Demoted (report_lsn) and assigned wait_primary: selected again, decided then.
+    expect(f.observe(8500, pg0('primary', 'draining', 2))).toBeUndefined();
+    expect(f.observe(8600, pg0('report_lsn', 'wait_primary', 2, 'report_lsn'))).toBeUndefined();
+    expect(f.observe(8700, pg0('primary', 'primary', 3))).toMatchObject({ detectedT: 8500, decidedT: 8600, promotedT: 8700 });
+    // The selection missed between two views: decided when the loss was seen, before the new timeline's commits.
+    expect(f.observe(8800, pg0('primary', 'draining', 3))).toBeUndefined();
+    expect(f.observe(8900, pg0('primary', 'primary', 4))).toMatchObject({ detectedT: 8800, decidedT: 8800, promotedT: 8900 });
     // After a switchover the timeline it leads on is taken as it is.
     f.reset('pg0');
-    expect(f.observe(9000, pg0('primary', 'primary', 3))).toBeUndefined();
+    expect(f.observe(9000, pg0('primary', 'primary', 5))).toBeUndefined();
   });
 
   it('a switchover is no failover once reset', () => {

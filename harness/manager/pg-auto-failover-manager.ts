@@ -56,10 +56,14 @@ export function pafRows(view: PafView): ManagerViewRow[] {
  * nemesis when its pg_autoctl was frozen, docs/findings/2026-12-06-pg-auto-failover-nemesis.md).
  * `detectedT` is when the views first showed no primary (the monitor found it unhealthy or
  * assigned it draining); `decidedT` when they first showed a candidate selected (a node assigned
- * prepare_promotion, stop_replication, fast_forward or, another than the old primary,
- * wait_primary), with `positions` the LSNs the standbys reported then (the ones the monitor chose
+ * prepare_promotion, stop_replication, fast_forward or wait_primary; the old primary only once it
+ * no longer reports a primary's state, since a primary is also assigned wait_primary when its
+ * standbys go), with `positions` the LSNs the standbys reported then (the ones the monitor chose
  * on; `receiveLsn` is pg_autoctl's reported LSN, `replayLsn` unknown); `promotedT` when the new
- * primary was first seen. Pure.
+ * primary was first seen. A selection the 1-s views missed is taken as decided at `promotedT`,
+ * or, for the old primary promoted again, at `detectedT`: its commits before that are the old
+ * timeline's, and the client's outage (run/managed-steps.ts `clientFailovers`) is measured from
+ * them. Pure.
  */
 export class PrimaryFollower {
   private primary: string | undefined;
@@ -86,7 +90,7 @@ export class PrimaryFollower {
     if (now === undefined) {
       this.lostT ??= t;
       const selected = (n: PafView['nodes'][number]) =>
-        n.name === this.primary ? REPROMOTION_STATES.has(n.assigned) : CANDIDATE_STATES.has(n.assigned);
+        CANDIDATE_STATES.has(n.assigned) && (n.name !== this.primary || !PRIMARY_REPORTS.has(n.reported));
       if (!this.decided && view.nodes.some(selected)) this.decided = { t, positions: positions(view, this.primary) };
       return undefined;
     }
@@ -95,7 +99,7 @@ export class PrimaryFollower {
     this.tli = tli;
     const r = {
       detectedT: this.lostT ?? t,
-      decidedT: this.decided?.t ?? t,
+      decidedT: this.decided?.t ?? (now === from ? (this.lostT ?? t) : t),
       promotedT: t,
       from,
       to: now,
@@ -117,8 +121,8 @@ export class PrimaryFollower {
 
 /** States the monitor assigns the node it selected to promote (group_state_machine.c `PromoteSelectedNode`, `ProceedWithMSFailover`). */
 const CANDIDATE_STATES: ReadonlySet<string> = new Set(['prepare_promotion', 'stop_replication', 'fast_forward', 'wait_primary']);
-/** The same for the old primary selected again: not `wait_primary`, which a primary is also assigned when its standbys go (fsm.c). */
-const REPROMOTION_STATES: ReadonlySet<string> = new Set(['prepare_promotion', 'stop_replication', 'fast_forward']);
+/** The states a primary reports while it still is one (node_metadata.c `IsInPrimaryState`, and join_primary). */
+const PRIMARY_REPORTS: ReadonlySet<string> = new Set(['primary', 'wait_primary', 'apply_settings', 'join_primary']);
 
 function positions(view: PafView, primary: string): FailoverRecord['positions'] {
   return view.nodes
