@@ -258,6 +258,23 @@ describe('pgchaos run --manager', () => {
     expect(child.stderr).toMatch(/manager "repmgr" is not implemented yet \(pgchaos runs builtin, patroni, pg_auto_failover\)/);
     expect(child.stderr).not.toMatch(/DOCKER_HOST|engine/);
   });
+
+  it('a pgAutoFailover formation its monitor would refuse is exit 2 with the fix, before the engine is asked', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'pgchaos-paf-'));
+    writeFileSync(
+      join(cwd, 'pgchaos.config.json'),
+      JSON.stringify({ manager: 'pg_auto_failover', pgAutoFailover: { numberSyncStandbys: 2 } }),
+    );
+    const child = await execa(join(PACKAGE_ROOT, 'node_modules', '.bin', 'tsx'), [join(PACKAGE_ROOT, 'bin', 'pgchaos.ts'), 'run'], {
+      reject: false,
+      cwd,
+      env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' },
+    });
+    expect(child.exitCode).toBe(2);
+    expect(child.stderr).toMatch(/pgAutoFailover: pg_auto_failover numberSyncStandbys 2 needs 3 standbys in the replication quorum/);
+    expect(child.stderr).toMatch(/fix: lower numberSyncStandbys to 1/);
+    expect(child.stderr).not.toMatch(/DOCKER_HOST|engine/);
+  });
 });
 
 describe('pgchaos list: the manager under test', () => {
@@ -270,6 +287,20 @@ describe('pgchaos list: the manager under test', () => {
     mkdirSync(join(dir, 'ha'));
     writeFileSync(join(dir, 'ha', 'patroni.yml'), 'bootstrap:\n  dcs:\n    synchronous_mode: true\n');
     expect(managerLine(dir)).toMatch(/^HA manager under test: patroni with ha\/patroni\.yml \(from pgchaos\.config\.json; /);
+    writeFileSync(join(dir, 'pgchaos.config.json'), JSON.stringify({ manager: 'pg_auto_failover' }));
+    expect(managerLine(dir)).toMatch(
+      /^HA manager under test: pg_auto_failover with pg_auto_failover's defaults \(from pgchaos\.config\.json; /,
+    );
+    writeFileSync(
+      join(dir, 'pgchaos.config.json'),
+      JSON.stringify({
+        manager: 'pg_auto_failover',
+        pgAutoFailover: { numberSyncStandbys: 0, nodes: { s2: { candidatePriority: 0, replicationQuorum: false } } },
+      }),
+    );
+    expect(managerLine(dir)).toMatch(
+      /^HA manager under test: pg_auto_failover with the formation of pgAutoFailover \(number_sync_standbys 0; s2 priority 0, not in the quorum\) \(from/,
+    );
     writeFileSync(join(dir, 'pgchaos.config.json'), JSON.stringify({ manager: 'repmgr' }));
     expect(managerLine(dir)).toMatch(
       /^HA manager under test: unknown, the config does not load \(.*manager "repmgr" is not implemented yet/,

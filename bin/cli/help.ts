@@ -51,7 +51,7 @@ Your HA config — pgchaos.config.json in this folder, or these flags (flags win
   --pg MAJORS                 PostgreSQL majors, e.g. 15 (default) or 13,15,17: every scenario
                               runs once per major, and the report gets a matrix page (matrix.html)
   --manager NAME              the HA manager under test: builtin (pgchaos's own operator,
-                              default) or patroni (PostgreSQL 15 or 17); pg_auto_failover,
+                              default), patroni or pg_auto_failover (PostgreSQL 15 or 17);
                               repmgr and pgpool are planned. Stories not yet written for the
                               manager are skipped, saying so
   --image MAJOR=IMAGE         your own image for a major (repeatable); never pulled: load it first
@@ -81,8 +81,10 @@ The nemesis story (scenarios/nemesis.test.ts: random faults, the operator fails 
   --duration S                faulty part of a drawn schedule, seconds (default 60)
   --promote POLICY            most-advanced (default) | least-advanced (unsafe on purpose)
   --kinds K,K                 fault kinds to draw (default: all but crash-host-loud,
-                              stop-fast and wal-full); wal-full puts pg_wal on a 4 GB tmpfs
-                              per node (config nemesis.walMountMb), in the engine's memory
+                              stop-fast and wal-full; under a manager, the kinds of its
+                              catalogue but crash-host-loud, checked before any container
+                              starts); wal-full puts pg_wal on a 4 GB tmpfs per node (config
+                              nemesis.walMountMb), in the engine's memory
 
 The run:
   --out DIR                   reports folder (default ./reports)

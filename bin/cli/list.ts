@@ -1,7 +1,7 @@
 /** `pgchaos list [dir]`: the scenarios and what each checks (each file's header comment). */
 import { relative, resolve } from 'node:path';
 import { packageJson } from '../../harness/paths.ts';
-import { loadUserConfig } from '../../harness/run/config.ts';
+import { loadUserConfig, type UserConfig } from '../../harness/run/config.ts';
 import { ConfigError } from '../../harness/errors.ts';
 import { parseStrict, UsageError } from './args.ts';
 import { LIST_HELP } from './help.ts';
@@ -47,7 +47,7 @@ function describe(files: string[], base?: string): string[] {
 
 /**
  * Which HA manager pgchaos run would test under the config of this folder (pgchaos.config.json,
- * else the default), and with which config file of its own (patroniConfig).
+ * else the default), and with which config of its own (patroniConfig; pgAutoFailover's settings).
  */
 export function managerLine(cwd = process.cwd()): string {
   try {
@@ -56,10 +56,25 @@ export function managerLine(cwd = process.cwd()): string {
       ? ` with ${relative(cwd, c.patroni.file) || c.patroni.file}`
       : c.manager === 'patroni'
         ? " with Patroni's defaults"
-        : '';
+        : c.manager === 'pg_auto_failover'
+          ? c.pgAutoFailover
+            ? ` with the formation of pgAutoFailover (${pafSettings(c.pgAutoFailover)})`
+            : " with pg_auto_failover's defaults"
+          : '';
     return `HA manager under test: ${c.manager}${file} (${c.source === 'defaults' ? 'the default' : `from ${relative(cwd, c.source) || c.source}`}; pgchaos run --manager NAME picks another); each record and the report say which one ran`;
   } catch (e) {
     if (e instanceof ConfigError) return `HA manager under test: unknown, the config does not load (${e.problem})`;
     throw e;
   }
+}
+
+/** A formation's settings in one phrase: `number_sync_standbys 1; s2 priority 0, not in the quorum`. */
+function pafSettings(c: NonNullable<UserConfig['pgAutoFailover']>): string {
+  const nodes = Object.entries(c.nodes ?? {}).map(
+    ([name, n]) =>
+      `${name}${n.candidatePriority !== undefined ? ` priority ${n.candidatePriority}` : ''}${
+        n.replicationQuorum === false ? ', not in the quorum' : ''
+      }`,
+  );
+  return [...(c.number_sync_standbys !== undefined ? [`number_sync_standbys ${c.number_sync_standbys}`] : []), ...nodes].join('; ');
 }

@@ -3,7 +3,7 @@
  * on one seam (`HaManager`, manager.ts). Today the built-in operator (the write-ups' failover
  * procedure, unattended) as `BuiltinManager`, Patroni as `PatroniManager` (the managed stories
  * start it with ScenarioContext.startManaged), and pg_auto_failover as `PgAutoFailoverManager`
- * (not yet started by the stories).
+ * (started the same way, with config `pgAutoFailover`: the managed nemesis runs under it).
  */
 export { BuiltinManager, Operator, type OperatorOptions } from './builtin.ts';
 export { PatroniManager, type PatroniManagerOptions } from './patroni-manager.ts';

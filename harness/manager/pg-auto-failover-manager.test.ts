@@ -57,6 +57,45 @@ describe('pg_auto_failover on the seam', () => {
     expect(f.observe(4000, view('after-failover'))).toBeUndefined();
   });
 
+  it('reads the old primary promoted again, on a new timeline, as a failover to itself (seen under the nemesis)', () => {
+    /** The steady view with pg0 `reported/assigned` and timeline `tli`, the standbys `others`. */
+    const pg0 = (reported: string, assigned: string, tli: number, others = 'secondary') => {
+      const v = structuredClone(view('steady'));
+      for (const n of v.nodes) {
+        if (n.name === 'pg0') Object.assign(n, { reported, assigned, reportedTli: tli });
+        else Object.assign(n, { reported: others, assigned: others });
+      }
+      return v;
+    };
+    const f = new PrimaryFollower();
+    expect(f.observe(0, pg0('primary', 'primary', 1))).toBeUndefined();
+    expect(f.observe(1000, pg0('primary', 'draining', 1))).toBeUndefined();
+    expect(f.observe(2000, pg0('report_lsn', 'report_lsn', 1, 'report_lsn'))).toBeUndefined();
+    expect(f.observe(3000, pg0('report_lsn', 'prepare_promotion', 1, 'report_lsn'))).toBeUndefined();
+    expect(f.observe(4000, pg0('primary', 'primary', 2))).toMatchObject({
+      detectedT: 1000,
+      decidedT: 3000,
+      promotedT: 4000,
+      from: 'pg0',
+      to: 'pg0',
+    });
+    expect(f.observe(5000, pg0('primary', 'primary', 2))).toBeUndefined();
+    // The primary assigned wait_primary when its standbys go, and back: no promotion, no new timeline.
+    expect(f.observe(6000, pg0('primary', 'wait_primary', 2))).toBeUndefined();
+    expect(f.observe(7000, pg0('wait_primary', 'wait_primary', 2))).toBeUndefined();
+    expect(f.observe(8000, pg0('primary', 'primary', 2))).toBeUndefined();
+    // Demoted (report_lsn) and assigned wait_primary: selected again, decided then.
+    expect(f.observe(8500, pg0('primary', 'draining', 2))).toBeUndefined();
+    expect(f.observe(8600, pg0('report_lsn', 'wait_primary', 2, 'report_lsn'))).toBeUndefined();
+    expect(f.observe(8700, pg0('primary', 'primary', 3))).toMatchObject({ detectedT: 8500, decidedT: 8600, promotedT: 8700 });
+    // The selection missed between two views: decided when the loss was seen, before the new timeline's commits.
+    expect(f.observe(8800, pg0('primary', 'draining', 3))).toBeUndefined();
+    expect(f.observe(8900, pg0('primary', 'primary', 4))).toMatchObject({ detectedT: 8800, decidedT: 8800, promotedT: 8900 });
+    // After a switchover the timeline it leads on is taken as it is.
+    f.reset('pg0');
+    expect(f.observe(9000, pg0('primary', 'primary', 5))).toBeUndefined();
+  });
+
   it('a switchover is no failover once reset', () => {
     const f = new PrimaryFollower();
     f.observe(0, view('steady'));

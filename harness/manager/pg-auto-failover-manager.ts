@@ -11,7 +11,7 @@
  * - `switchover(to)` runs `pg_autoctl perform promotion --name to` (2.0's `perform switchover`
  *   takes no target; promotion is its switchover to a chosen node);
  * - what its config promises is model/pg-auto-failover-promise.ts's reading of the formation.
- * Not yet started by the stories (ScenarioContext.startManaged starts Patroni).
+ * Started by the stories with ScenarioContext.startManaged (config `manager: pg_auto_failover`).
  */
 import { type SqlNode, TcpNode } from '../db/sql-node.ts';
 import type { FailoverRecord } from '../history/failover.ts';
@@ -50,26 +50,37 @@ export function pafRows(view: PafView): ManagerViewRow[] {
 }
 
 /**
- * Follows the monitor's primary through views read in time order and says when it changed to
- * another node. `detectedT` is when the views first showed no primary (the monitor found it
- * unhealthy or assigned it draining); `decidedT` when they first showed a candidate selected
- * (a node assigned prepare_promotion, stop_replication, fast_forward or wait_primary), with
- * `positions` the LSNs the standbys reported then (the ones the monitor chose on;
- * `receiveLsn` is pg_autoctl's reported LSN, `replayLsn` unknown); `promotedT` when the new
- * primary was first seen. Pure.
+ * Follows the monitor's primary through views read in time order and says when it was replaced:
+ * by another node, or by the same node promoted again on a new timeline (the monitor demoted it,
+ * found it the most advanced of the nodes that reported their LSN, and promoted it: seen under the
+ * nemesis when its pg_autoctl was frozen, docs/findings/2026-12-06-pg-auto-failover-nemesis.md).
+ * `detectedT` is when the views first showed no primary (the monitor found it unhealthy or
+ * assigned it draining); `decidedT` when they first showed a candidate selected (a node assigned
+ * prepare_promotion, stop_replication, fast_forward or wait_primary; the old primary only once it
+ * no longer reports a primary's state, since a primary is also assigned wait_primary when its
+ * standbys go), with `positions` the LSNs the standbys reported then (the ones the monitor chose
+ * on; `receiveLsn` is pg_autoctl's reported LSN, `replayLsn` unknown); `promotedT` when the new
+ * primary was first seen. A selection the 1-s views missed is taken as decided at `promotedT`,
+ * or, for the old primary promoted again, at `detectedT`: its commits before that are the old
+ * timeline's, and the client's outage (run/managed-steps.ts `clientFailovers`) is measured from
+ * them. Pure.
  */
 export class PrimaryFollower {
   private primary: string | undefined;
+  /** The primary's timeline when last seen leading; undefined: take the next one seen (at the start, after a switchover). */
+  private tli: number | undefined;
   private lostT: number | undefined;
   private decided: { t: number; positions: FailoverRecord['positions'] } | undefined;
   private lastPositions: FailoverRecord['positions'] = [];
 
-  /** Takes the view read at `t` (ms); returns the failover it shows, if the primary changed. */
+  /** Takes the view read at `t` (ms); returns the failover it shows, if the primary was replaced. */
   observe(t: number, view: PafView): Omit<FailoverRecord, 'writesBackT'> | undefined {
     const now = primaryOf(view);
-    if (this.primary === undefined || now === this.primary) {
+    const tli = view.nodes.find((n) => n.name === now)?.reportedTli ?? 0;
+    if (this.primary === undefined || (now === this.primary && tli <= (this.tli ?? tli))) {
       this.primary ??= now;
       if (now) {
+        this.tli = Math.max(this.tli ?? tli, tli);
         this.lostT = undefined;
         this.decided = undefined;
         this.lastPositions = positions(view, now);
@@ -78,15 +89,17 @@ export class PrimaryFollower {
     }
     if (now === undefined) {
       this.lostT ??= t;
-      if (!this.decided && view.nodes.some((n) => CANDIDATE_STATES.has(n.assigned) && n.name !== this.primary))
-        this.decided = { t, positions: positions(view, this.primary) };
+      const selected = (n: PafView['nodes'][number]) =>
+        CANDIDATE_STATES.has(n.assigned) && (n.name !== this.primary || !PRIMARY_REPORTS.has(n.reported));
+      if (!this.decided && view.nodes.some(selected)) this.decided = { t, positions: positions(view, this.primary) };
       return undefined;
     }
     const from = this.primary;
     this.primary = now;
+    this.tli = tli;
     const r = {
       detectedT: this.lostT ?? t,
-      decidedT: this.decided?.t ?? t,
+      decidedT: this.decided?.t ?? (now === from ? (this.lostT ?? t) : t),
       promotedT: t,
       from,
       to: now,
@@ -100,6 +113,7 @@ export class PrimaryFollower {
   /** A primary change that is not a failover (a switchover asked for): follow `primary` from now on. */
   reset(primary: string | undefined): void {
     this.primary = primary;
+    this.tli = undefined;
     this.lostT = undefined;
     this.decided = undefined;
   }
@@ -107,6 +121,8 @@ export class PrimaryFollower {
 
 /** States the monitor assigns the node it selected to promote (group_state_machine.c `PromoteSelectedNode`, `ProceedWithMSFailover`). */
 const CANDIDATE_STATES: ReadonlySet<string> = new Set(['prepare_promotion', 'stop_replication', 'fast_forward', 'wait_primary']);
+/** The states a primary reports while it still is one (node_metadata.c `IsInPrimaryState`, and join_primary). */
+const PRIMARY_REPORTS: ReadonlySet<string> = new Set(['primary', 'wait_primary', 'apply_settings', 'join_primary']);
 
 function positions(view: PafView, primary: string): FailoverRecord['positions'] {
   return view.nodes
@@ -255,11 +271,14 @@ export class PgAutoFailoverManager implements HaManager {
     }
   }
 
+  /**
+   * What the formation's settings promise, as the monitor holds them once the formation was up
+   * (`PgAutoFailoverCluster.applied`: number_sync_standbys and each node's settings read back),
+   * the nodes but the first primary as the standbys.
+   */
   promise(): PafPromise {
-    return pgAutoFailoverPromise({
-      ...(this.cluster.config.numberSyncStandbys !== undefined ? { numberSyncStandbys: this.cluster.config.numberSyncStandbys } : {}),
-      standbys: this.cluster.config.nodes.slice(1),
-    });
+    const { numberSyncStandbys, nodes } = this.cluster.applied;
+    return pgAutoFailoverPromise({ numberSyncStandbys, standbys: nodes.slice(1) });
   }
 
   describe(): ManagerRecord {
@@ -268,6 +287,7 @@ export class PgAutoFailoverManager implements HaManager {
       config: {
         ...this.cluster.userConfig,
         resolved: { numberSyncStandbys: this.cluster.config.numberSyncStandbys ?? 'monitor default', nodes: this.cluster.config.nodes },
+        applied: this.cluster.applied,
       },
       versions: this.cluster.image.versions,
     };

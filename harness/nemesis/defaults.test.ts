@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MANAGER_FAULT_KINDS, type ScheduledFault } from '../history/fault.ts';
-import { MANAGED_DEFAULT_KINDS, MANAGED_NODE_OUT_KINDS, managedLimits } from './defaults.ts';
+import { MANAGED_DEFAULT_KINDS, MANAGED_NODE_OUT_KINDS, managedDefaultKinds, managedLimits } from './defaults.ts';
 import { MANAGED_FAULT_KINDS } from './managed.ts';
 import { generateSchedule } from './schedule/generate.ts';
 
@@ -20,6 +20,17 @@ describe('managed nemesis defaults', () => {
     expect(MANAGED_DEFAULT_KINDS).not.toContain('crash-host-loud');
     expect(new Set([...MANAGED_DEFAULT_KINDS, 'crash-host-loud'])).toEqual(new Set(MANAGED_FAULT_KINDS));
     for (const k of MANAGER_FAULT_KINDS) expect(MANAGED_DEFAULT_KINDS).toContain(k);
+  });
+
+  it("draws, per manager, the default kinds its cluster has a part for: pg_auto_failover's monitor lost, no quorum loss, no proxy", () => {
+    expect(managedDefaultKinds('patroni')).toEqual(MANAGED_DEFAULT_KINDS);
+    const paf = managedDefaultKinds('pg_auto_failover');
+    expect(paf).toEqual(MANAGED_DEFAULT_KINDS.filter((k) => k !== 'dcs-quorum-loss' && k !== 'kill-proxy'));
+    expect(paf).toEqual(expect.arrayContaining(['dcs-kill', 'dcs-freeze', 'dcs-isolate', 'kill9-agent', 'freeze-agent']));
+    for (let seed = 1; seed <= 20; seed++) {
+      const s = generateSchedule(seed, managedLimits({ kinds: paf, standbys: 2, durationMs: 120_000, promise: { survivesFailures: 1 } }));
+      for (const f of s.faults) expect(paf, `seed ${seed}`).toContain(f.kind);
+    }
   });
 
   it('keeps at most as many database nodes out at once as a promise of one failure survives', () => {

@@ -4,7 +4,7 @@
  */
 import { FAULT_KINDS, MANAGER_FAULT_KINDS, type FaultKind } from '../history/fault.ts';
 import type { DurabilityPromise } from '../model/durability.ts';
-import { MANAGED_FAULT_KINDS } from './managed.ts';
+import { MANAGED_FAULT_KINDS, managedKinds } from './managed.ts';
 import type { ScheduleLimits } from './schedule/generate.ts';
 
 /**
@@ -51,6 +51,16 @@ export function defaultLimits(o: { standbys: number; durationMs: number; kinds?:
  * they act on PostgreSQL behind the agent's back or need the built-in's node handles.
  */
 export const MANAGED_DEFAULT_KINDS: readonly FaultKind[] = MANAGED_FAULT_KINDS.filter((k) => k !== 'crash-host-loud');
+
+/**
+ * `MANAGED_DEFAULT_KINDS` that `manager`'s cluster has the part for (managed.ts `managedKinds`):
+ * Patroni all of them; pg_auto_failover neither `dcs-quorum-loss` (its one monitor is no quorum:
+ * `dcs-kill` on it is "the monitor lost") nor `kill-proxy` (no proxy).
+ */
+export function managedDefaultKinds(manager: string): FaultKind[] {
+  const there = managedKinds(manager);
+  return MANAGED_DEFAULT_KINDS.filter((k) => there.includes(k));
+}
 
 /** The managed kinds that take a database node out (`InjectedFault.failed`, managed.ts): what a durability promise counts. */
 export const MANAGED_NODE_OUT_KINDS: readonly FaultKind[] = [

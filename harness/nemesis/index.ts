@@ -4,12 +4,20 @@
  * smallest schedule that still fails the same way.
  */
 export { injectFault, type InjectedFault } from './catalogue.ts';
-export { injectManagedFault, MANAGED_FAULT_KINDS, type ManagedCluster, type ManagerAgent } from './managed.ts';
+export {
+  checkManagedKinds,
+  injectManagedFault,
+  MANAGED_FAULT_KINDS,
+  type ManagedCluster,
+  type ManagerAgent,
+  managedKinds,
+} from './managed.ts';
 export {
   DEFAULT_FAULT_KINDS,
   DEFAULT_RECOVERY_MS,
   defaultLimits,
   MANAGED_DEFAULT_KINDS,
+  managedDefaultKinds,
   MANAGED_NODE_OUT_KINDS,
   managedLimits,
 } from './defaults.ts';

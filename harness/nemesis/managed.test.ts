@@ -3,10 +3,18 @@ import type { Cluster } from '../db/cluster.ts';
 import type { FaultHost } from '../db/host.ts';
 import type { Fault } from '../history/fault.ts';
 import { type FaultLog, injectFault } from './catalogue.ts';
-import { injectManagedFault, type ManagedCluster, quorumBreakers } from './managed.ts';
+import { ConfigError } from '../errors.ts';
+import {
+  checkManagedKinds,
+  injectManagedFault,
+  MANAGED_FAULT_KINDS,
+  type ManagedCluster,
+  managedKinds,
+  quorumBreakers,
+} from './managed.ts';
 
 /** A managed cluster that only writes down what was done to it: it has no way to start PostgreSQL at all. */
-function fake(o: { leader?: string; dcsLeader?: string } = {}) {
+function fake(o: { leader?: string; dcsLeader?: string; manager?: string } = {}) {
   const calls: string[] = [];
   const host = (name: string): FaultHost => ({
     crash: async (x) => void calls.push(`${name} crash${x?.silent ? ' silent' : ''}`),
@@ -18,7 +26,7 @@ function fake(o: { leader?: string; dcsLeader?: string } = {}) {
     running: async () => true,
   });
   const cluster: ManagedCluster = {
-    manager: 'patroni',
+    manager: o.manager ?? 'patroni',
     nodeNames: ['pg0', 's1', 's2'],
     leader: async () => ('leader' in o ? o.leader : 's1'),
     nodeHost: host,
@@ -119,6 +127,26 @@ describe('injectManagedFault', () => {
     );
     expect(x.events).toEqual([]);
     expect(x.calls).toEqual([]);
+  });
+});
+
+describe('the catalogue under pg_auto_failover: its one monitor is the DCS, and it has no proxy', () => {
+  it('leaves out the quorum loss and the proxy, and refuses them at injection, saying why, recording nothing', async () => {
+    expect(managedKinds('pg_auto_failover')).toEqual(MANAGED_FAULT_KINDS.filter((k) => k !== 'dcs-quorum-loss' && k !== 'kill-proxy'));
+    expect(managedKinds('patroni')).toEqual(MANAGED_FAULT_KINDS);
+    const x = fake({ manager: 'pg_auto_failover' });
+    await expect(injectManagedFault(x.cluster, x.rec, { kind: 'dcs-quorum-loss', target: 'primary' })).rejects.toThrow(
+      /dcs-quorum-loss is not in the catalogue under a manager \(pg_auto_failover: .*monitor is one node, not a quorum.*\): use one of /,
+    );
+    await expect(injectManagedFault(x.cluster, x.rec, { kind: 'kill-proxy', target: 'primary' })).rejects.toThrow(/has no proxy/);
+    expect(x.events).toEqual([]);
+    expect(x.calls).toEqual([]);
+  });
+
+  it('checks named kinds before any container starts: a ConfigError naming the kinds there are', () => {
+    expect(() => checkManagedKinds('pg_auto_failover', ['isolate', 'dcs-kill', 'kill9-agent'])).not.toThrow();
+    expect(() => checkManagedKinds('pg_auto_failover', ['isolate', 'dcs-quorum-loss'])).toThrow(ConfigError);
+    expect(() => checkManagedKinds('patroni', ['wal-full'])).toThrow(/fault kind wal-full cannot be played under patroni/);
   });
 });
 

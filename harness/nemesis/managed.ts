@@ -9,6 +9,7 @@
  * the nemesis and the manager never import each other: a story hands the cluster over.
  */
 import type { FaultHost } from '../db/host.ts';
+import { ConfigError } from '../errors.ts';
 import { DCS_FAULT_KINDS, describeFault, type Fault, type FaultKind, type FaultTarget } from '../history/fault.ts';
 import { type Action, type FaultLog, type InjectedFault, recordInjected } from './catalogue.ts';
 
@@ -64,13 +65,51 @@ export const MANAGED_FAULT_KINDS: readonly FaultKind[] = [
 ];
 
 /**
+ * The kinds of `MANAGED_FAULT_KINDS` a manager's cluster has no part for, by manager (as
+ * `ManagedCluster.manager` names it), each with why: such a kind is neither drawn by default
+ * (defaults.ts `managedDefaultKinds`) nor taken when named (`checkManagedKinds`, before any
+ * container starts; `injectManagedFault`). pg_auto_failover's DCS is its monitor: "there can be a
+ * single monitor node … When the monitor node is not available, there can be no state change in
+ * the system" (2.0 docs/faq.rst), so there is no quorum to lose apart from the monitor itself,
+ * which `dcs-kill` loses; and it has no proxy: applications connect with the multi-host URI
+ * `pg_autoctl show uri` prints (docs/ref/pg_autoctl_show_uri.rst).
+ */
+export const KINDS_NOT_UNDER: Readonly<Record<string, Readonly<Partial<Record<FaultKind, string>>>>> = {
+  pg_auto_failover: {
+    'dcs-quorum-loss': "pg_auto_failover's monitor is one node, not a quorum: losing it is dcs-kill on the monitor",
+    'kill-proxy': 'pg_auto_failover has no proxy: clients connect with the multi-host URI of pg_autoctl show uri',
+  },
+};
+
+/** The kinds `injectManagedFault` injects on a cluster of `manager`: `MANAGED_FAULT_KINDS` but those it has no part for (`KINDS_NOT_UNDER`). */
+export function managedKinds(manager: string): FaultKind[] {
+  const not = KINDS_NOT_UNDER[manager] ?? {};
+  return MANAGED_FAULT_KINDS.filter((k) => !(k in not));
+}
+
+/**
+ * Checks fault kinds a user named for a nemesis under `manager` (config `nemesis.kinds`, flag
+ * `--kinds`), before any container starts.
+ * @throws ConfigError naming the first kind the managed catalogue has not (a built-in kind that acts
+ *   on PostgreSQL behind the agent's back) or `manager`'s cluster has no part for, and the kinds there are.
+ */
+export function checkManagedKinds(manager: string, kinds: readonly FaultKind[]): void {
+  const there = managedKinds(manager);
+  for (const k of kinds) {
+    if (there.includes(k)) continue;
+    const why = KINDS_NOT_UNDER[manager]?.[k] ?? `${k} is not in the catalogue under a manager`;
+    throw new ConfigError(`fault kind ${k} cannot be played under ${manager}: ${why}`, `name kinds from ${there.join(', ')}`);
+  }
+}
+
+/**
  * Injects `fault` into a cluster under a manager and records it on `rec`, as `injectFault` does
  * for the built-in cluster. A node kind's target names a database node (`primary`: the manager's
  * leader now); a DCS kind's a DCS member (`primary`: the DCS's leader now; fault.ts).
  * @returns the fault in effect; its `failed` nodes are database nodes taken out (a DCS member,
  *   an agent or the proxy takes none out: PostgreSQL runs on).
  * @throws Error when it could not be injected (no leader to target, a kind not in
- *   `MANAGED_FAULT_KINDS`, no proxy); nothing was recorded then.
+ *   `managedKinds(cluster.manager)`, no proxy); nothing was recorded then.
  */
 export async function injectManagedFault(
   cluster: ManagedCluster,
@@ -101,12 +140,15 @@ export async function injectManagedFaultOn(
   return recordInjected(rec, fault, action, startT, detail);
 }
 
-/** @throws Error naming the kinds there are when `fault`'s kind is not in `MANAGED_FAULT_KINDS`. */
+/** @throws Error naming the kinds there are when `fault`'s kind is not in `managedKinds(cluster.manager)`. */
 function checkManagedKind(cluster: ManagedCluster, fault: Fault): void {
-  if (!MANAGED_FAULT_KINDS.includes(fault.kind))
+  const there = managedKinds(cluster.manager);
+  if (!there.includes(fault.kind)) {
+    const why = KINDS_NOT_UNDER[cluster.manager]?.[fault.kind];
     throw new Error(
-      `${fault.kind} is not in the catalogue under a manager (${cluster.manager}): use one of ${MANAGED_FAULT_KINDS.join(', ')}`,
+      `${fault.kind} is not in the catalogue under a manager (${cluster.manager}${why ? `: ${why}` : ''}): use one of ${there.join(', ')}`,
     );
+  }
 }
 
 /**

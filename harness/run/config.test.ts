@@ -280,3 +280,134 @@ describe('loadUserConfig: your patroni.yml (patroniConfig, --patroni-config), re
     rmSync(dir, { recursive: true });
   });
 });
+
+describe('loadUserConfig: the pg_auto_failover formation (pgAutoFailover), checked before any container starts', () => {
+  const paf = (pgAutoFailover: unknown, extra: Record<string, unknown> = {}) =>
+    ({ manager: 'pg_auto_failover', pgAutoFailover, ...extra }) as UserConfigFile;
+  /** The ConfigError loading `overrides` throws (the test fails when it loads). */
+  const refusal = (overrides: UserConfigFile): ConfigError => {
+    try {
+      loadUserConfig({ cwd: tmpdir(), overrides });
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      return e as ConfigError;
+    }
+    throw new Error('the config was accepted');
+  };
+
+  it("is null without the field (pg_auto_failover's defaults), else in pg_auto_failover's spelling", () => {
+    expect(loadUserConfig({ cwd: tmpdir(), overrides: { manager: 'pg_auto_failover' } }).pgAutoFailover).toBeNull();
+    const nodes = { s1: { candidatePriority: 90 }, s2: { candidatePriority: 10, replicationQuorum: true } };
+    expect(loadUserConfig({ cwd: tmpdir(), overrides: paf({ numberSyncStandbys: 1, nodes }) }).pgAutoFailover).toEqual({
+      number_sync_standbys: 1,
+      nodes,
+    });
+    expect(loadUserConfig({ cwd: tmpdir(), overrides: paf({ nodes: { pg0: { candidatePriority: 0 } } }) }).pgAutoFailover).toEqual({
+      nodes: { pg0: { candidatePriority: 0 } },
+    });
+  });
+  it('names the file it came from', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgchaos-paf-'));
+    writeFileSync(join(dir, 'pgchaos.config.json'), JSON.stringify(paf({ numberSyncStandbys: 2 })));
+    expect(() => loadUserConfig({ cwd: dir })).toThrow(
+      /pgchaos\.config\.json: pgAutoFailover: pg_auto_failover numberSyncStandbys 2 needs 3/,
+    );
+    rmSync(dir, { recursive: true });
+  });
+  it('refuses it under another manager, naming the fix', () => {
+    const e = refusal({ pgAutoFailover: { numberSyncStandbys: 1 } });
+    expect(e.problem).toMatch(/pgAutoFailover sets a pg_auto_failover formation, but the manager is builtin/);
+    expect(e.fix).toMatch(/set "manager": "pg_auto_failover"/);
+    expect(refusal({ manager: 'patroni', pgAutoFailover: {} }).problem).toMatch(/but the manager is patroni/);
+  });
+  it("refuses, as pg_auto_failover does, numberSyncStandbys N without N+1 quorum standbys, naming the user's field", () => {
+    const e = refusal(paf({ numberSyncStandbys: 1, nodes: { s2: { replicationQuorum: false } } }));
+    expect(e.problem).toMatch(
+      /pgAutoFailover: pg_auto_failover numberSyncStandbys 1 needs 2 standbys in the replication quorum; this cluster has 1/,
+    );
+    expect(e.fix).toMatch(/lower numberSyncStandbys to 0 or set replicationQuorum true on more standbys/);
+    expect(refusal(paf({ numberSyncStandbys: 1.5 })).problem).toMatch(/numberSyncStandbys 1\.5 is not a whole number/);
+    expect(refusal(paf({ numberSyncStandbys: -1 })).problem).toMatch(/numberSyncStandbys -1 is not a whole number/);
+    // Three standbys in the quorum: 2 is accepted.
+    expect(
+      loadUserConfig({ cwd: tmpdir(), overrides: paf({ numberSyncStandbys: 2 }, { standbys: ['s1', 's2', 's3'] }) }).pgAutoFailover,
+    ).toEqual({ number_sync_standbys: 2 });
+  });
+  it('refuses a priority outside 0..100, fewer than two promotable nodes, a node the cluster lacks', () => {
+    expect(refusal(paf({ nodes: { s1: { candidatePriority: 101 } } })).problem).toMatch(
+      /pgAutoFailover: pg_auto_failover nodes\.s1\.candidatePriority 101 is not a whole number in 0\.\.100/,
+    );
+    expect(refusal(paf({ nodes: { s1: { candidatePriority: 0 }, s2: { candidatePriority: 0 } } })).problem).toMatch(
+      /at least two nodes with a non-zero candidate priority; this config has 1/,
+    );
+    const e = refusal(paf({ nodes: { s3: {} } }));
+    expect(e.problem).toMatch(/nodes\.s3: there is no node "s3"/);
+    expect(e.fix).toMatch(/name one of pg0, s1, s2/);
+  });
+  it("refuses fields and types it has not, with the field's fix", () => {
+    const e = refusal(paf({ number_sync_standbys: 1 }));
+    expect(e.problem).toMatch(/pgAutoFailover: Unrecognized key: "number_sync_standbys"/);
+    expect(e.fix).toMatch(/"numberSyncStandbys": N, "nodes"/);
+    const bad = refusal(paf({ nodes: { s1: { priority: 1 } } }));
+    expect(bad.problem).toMatch(/pgAutoFailover\.nodes\.s1: Unrecognized key: "priority"/);
+    expect(bad.fix).toMatch(/candidatePriority \(0\.\.100\) and replicationQuorum/);
+    expect(refusal(paf({ nodes: { s1: { replicationQuorum: 'yes' } } })).fix).toMatch(/replicationQuorum \(true or false\)/);
+    expect(refusal(paf({ numberSyncStandbys: '1' })).fix).toMatch(/whole number from 0/);
+  });
+  it("warns of the built-in's fields it does not read, naming what sets them under pg_auto_failover", () => {
+    const c = loadUserConfig({
+      cwd: tmpdir(),
+      overrides: { manager: 'pg_auto_failover', synchronousStandbyNames: 'ANY 1 (s1, s2)', nemesis: { promote: 'least-advanced' } },
+    });
+    expect(configWarnings(c)).toEqual([
+      expect.stringMatching(/^synchronousStandbyNames is not read under manager pg_auto_failover: .*pgAutoFailover\.numberSyncStandbys/),
+      expect.stringMatching(/^nemesis\.promote is not read under manager pg_auto_failover: .*candidatePriority/),
+    ]);
+  });
+});
+
+describe('loadUserConfig: fault kinds under a manager, checked against its catalogue', () => {
+  it("refuses a kind the manager's cluster has no part for, or one the managed catalogue has not, naming those it has", () => {
+    const e = (() => {
+      try {
+        loadUserConfig({ cwd: tmpdir(), overrides: { manager: 'pg_auto_failover', nemesis: { kinds: ['isolate', 'kill-proxy'] } } });
+      } catch (x) {
+        return x as ConfigError;
+      }
+      throw new Error('accepted');
+    })();
+    expect(e).toBeInstanceOf(ConfigError);
+    expect(e.problem).toMatch(
+      /nemesis\.kinds: fault kind kill-proxy cannot be played under pg_auto_failover: pg_auto_failover has no proxy/,
+    );
+    expect(e.fix).toMatch(/^name kinds from .*dcs-kill/);
+    expect(e.fix).not.toMatch(/kill-proxy|dcs-quorum-loss/);
+    expect(load({ manager: 'pg_auto_failover', nemesis: { kinds: ['dcs-quorum-loss'] } })).toThrow(/monitor is one node, not a quorum/);
+    expect(load({ manager: 'patroni', nemesis: { kinds: ['pause-replay'] } })).toThrow(
+      /fault kind pause-replay cannot be played under patroni: pause-replay is not in the catalogue under a manager/,
+    );
+    expect(
+      loadUserConfig({ cwd: tmpdir(), overrides: { manager: 'patroni', nemesis: { kinds: ['kill-proxy', 'dcs-quorum-loss'] } } }).nemesis
+        .kinds,
+    ).toEqual(['kill-proxy', 'dcs-quorum-loss']);
+    // The built-in nemesis takes its own kinds, unchecked here.
+    expect(load({ nemesis: { kinds: ['pause-replay'] } })).not.toThrow();
+  });
+});
+
+describe('the shipped pg_auto_failover files (examples/), as the findings page replays them', () => {
+  it("loads the docs' two-copy formation, and the saved seed-2 schedule as a schedule of pg_auto_failover's kinds", () => {
+    const root = join(import.meta.dirname, '..', '..');
+    const c = loadUserConfig({ cwd: root, file: 'examples/pg_auto_failover.config.json' });
+    expect(c.manager).toBe('pg_auto_failover');
+    expect(c.pgAutoFailover?.number_sync_standbys).toBe(1);
+    expect(configWarnings(c)).toEqual([]);
+    const saved = loadUserConfig({
+      cwd: root,
+      overrides: { manager: 'pg_auto_failover', nemesis: { schedule: 'examples/schedules/pg-auto-failover-seed-2.json' } },
+    });
+    const schedule = JSON.parse(readFileSync(saved.nemesis.schedule!, 'utf8')) as { seed: number; faults: { kind: string }[] };
+    expect(schedule.seed).toBe(2);
+    for (const f of schedule.faults) expect(['dcs-quorum-loss', 'kill-proxy', 'crash-host-loud']).not.toContain(f.kind);
+  });
+});

@@ -18,9 +18,11 @@ import { SYNCHRONOUS_COMMIT_LEVELS, synchronousCommitLevel, type SynchronousComm
 import { parseSyncStandbyNames, syncConfigWarnings, type SyncStandbyNames } from '../model/sync-standby-names.ts';
 import { FAULT_KINDS, type FaultKind } from '../history/fault.ts';
 import { MANAGER_NAMES, PLANNED_MANAGERS, type ManagerName } from '../history/manager.ts';
+import { checkPafConfig, type PafUserConfig } from '../manager/pg-auto-failover/config.ts';
 import { checkPgAutoFailoverMajor } from '../manager/pg-auto-failover/image.ts';
 import { checkPatroniMajor } from '../manager/patroni/image.ts';
 import { checkPatroniConfig, PatroniConfigError, redactPatroniConfig, type PatroniUserConfig } from '../manager/patroni/config.ts';
+import { checkManagedKinds } from '../nemesis/managed.ts';
 import { validateSchedule } from '../nemesis/schedule/validate.ts';
 
 /** The file `pgchaos run` looks for in the working directory when no `--config` is given. */
@@ -39,7 +41,7 @@ const FileSchema = z.strictObject({
   images: z.record(z.string(), z.string().min(1)).optional(),
   /** Pull the official postgres:NN when no local image fits (default true; false for air-gapped runs: build offline instead). */
   pull: z.boolean().optional(),
-  /** The HA manager under test: "builtin" (pgchaos's own operator, default) or "patroni"; checked against each major's Debian suite. */
+  /** The HA manager under test: "builtin" (pgchaos's own operator, default), "patroni" or "pg_auto_failover"; checked against each major's Debian suite. */
   manager: z.string().optional(),
   /** Standby names, 1 to 4, in creation order (default ["s1", "s2"]). */
   standbys: z.array(z.string()).min(1).max(4).optional(),
@@ -53,6 +55,19 @@ const FileSchema = z.strictObject({
   postgresqlConf: z.string().min(1).optional(),
   /** Your patroni.yml under manager patroni, relative to the config file; pgchaos adds what is per node (docs/managers.md). */
   patroniConfig: z.string().min(1).optional(),
+  /**
+   * The pg_auto_failover formation's settings under manager pg_auto_failover (docs/config.md): the formation's
+   * number_sync_standbys, and per node (`pg0`, then the standbys) its candidate priority (0..100) and replication quorum.
+   * Value checks are checkPafConfig's (manager/pg-auto-failover/config.ts), with pg_auto_failover's own rules.
+   */
+  pgAutoFailover: z
+    .strictObject({
+      numberSyncStandbys: z.number().optional(),
+      nodes: z
+        .record(z.string(), z.strictObject({ candidatePriority: z.number().optional(), replicationQuorum: z.boolean().optional() }))
+        .optional(),
+    })
+    .optional(),
   /** The writer: connections, rows per batch (defaults 8 and 1000) and a target rate in batches per second, like `pgbench -R` (default: as fast as the primary commits). */
   writer: z
     .strictObject({
@@ -106,6 +121,12 @@ export interface UserConfig {
   /** The user's Patroni config under manager patroni (a patroni.yml, read and checked), else null: Patroni's defaults. */
   patroni: { file: string; config: PatroniUserConfig } | null;
   /**
+   * The formation's settings under manager pg_auto_failover (config `pgAutoFailover`), checked and
+   * in pg_auto_failover's spelling (`number_sync_standbys`), as PgAutoFailoverCluster takes them;
+   * null: pg_auto_failover's defaults.
+   */
+  pgAutoFailover: PafUserConfig | null;
+  /**
    * Fields given (file or flags) that the chosen manager does not read, each with what sets it
    * under that manager: `configWarnings` says so. Absent when there are none.
    */
@@ -142,7 +163,10 @@ export const WAL_MOUNT_MB = 4096;
  *   the server refuses, unreadable or malformed postgresql.conf fragment, or one whose
  *   password_encryption = md5 pgchaos's pg_hba.conf (scram-sha-256) cannot authenticate; a
  *   patroniConfig without manager patroni, or a patroni.yml that cannot be read, is not YAML, or
- *   that `checkPatroniConfig` refuses (the message names its line).
+ *   that `checkPatroniConfig` refuses (the message names its line); a pgAutoFailover without manager
+ *   pg_auto_failover, or one `checkPafConfig` refuses (a priority outside 0..100, fewer than two
+ *   promotable nodes, numberSyncStandbys N without N+1 quorum standbys, a node the cluster lacks);
+ *   under a manager, nemesis.kinds naming a kind its catalogue has not (`checkManagedKinds`).
  */
 export function loadUserConfig(o: { cwd: string; file?: string; overrides?: UserConfigFile }): UserConfig {
   const path = o.file ? resolve(o.cwd, o.file) : resolve(o.cwd, CONFIG_FILE);
@@ -223,7 +247,25 @@ function resolveConfig(
     const file = isAbsolute(c.patroniConfig) ? c.patroniConfig : resolve(patroniBase, c.patroniConfig);
     patroni = { file, config: readPatroniConfig(file) };
   }
-  const unread = manager === 'builtin' ? [] : unreadFields(c);
+  let pgAutoFailover: PafUserConfig | null = null;
+  if (c.pgAutoFailover !== undefined) {
+    if (manager !== 'pg_auto_failover')
+      throw new ConfigError(
+        `${where('pgAutoFailover')}: pgAutoFailover sets a pg_auto_failover formation, but the manager is ${manager}, which does not read it`,
+        'set "manager": "pg_auto_failover" (flag --manager pg_auto_failover) to run it, or drop pgAutoFailover',
+      );
+    const { numberSyncStandbys, nodes } = c.pgAutoFailover;
+    atField(where('pgAutoFailover'), 'pgAutoFailover', () => checkPafConfig(c.pgAutoFailover, ['pg0', ...standbys], 'numberSyncStandbys'));
+    pgAutoFailover = {
+      ...(numberSyncStandbys !== undefined ? { number_sync_standbys: numberSyncStandbys } : {}),
+      ...(nodes ? { nodes } : {}),
+    };
+  }
+  if (manager !== 'builtin' && c.nemesis?.kinds) {
+    const kinds = c.nemesis.kinds;
+    atField(where('nemesis'), 'nemesis.kinds', () => checkManagedKinds(manager, kinds));
+  }
+  const unread = manager === 'builtin' ? [] : unreadFields(c, manager);
   return {
     source,
     haGiven: c.standbys !== undefined || c.synchronousStandbyNames !== undefined || c.synchronousCommit !== undefined,
@@ -244,6 +286,7 @@ function resolveConfig(
     },
     afterPromotion,
     patroni,
+    pgAutoFailover,
     ...(unread.length ? { unread } : {}),
     nemesis: {
       seeds: c.nemesis?.seeds ?? [1],
@@ -307,35 +350,49 @@ export function checkedManager(name: string, majors: readonly number[]): Manager
 
 /**
  * The fields of `c` a manager other than the built-in does not read (they shape pgchaos's own
- * cluster and operator), each with what sets the same thing under Patroni (its patroni.yml).
+ * cluster and operator), each with what sets the same thing under `manager`: Patroni's patroni.yml,
+ * pg_auto_failover's formation (config `pgAutoFailover`; pg_autoctl writes synchronous_standby_names
+ * itself, src/monitor/node_active_protocol.c, and leaves synchronous_commit at PostgreSQL's default).
  */
-function unreadFields(c: UserConfigFile): Array<{ field: string; instead: string }> {
+function unreadFields(c: UserConfigFile, manager: Exclude<ManagerName, 'builtin'>): Array<{ field: string; instead: string }> {
   const unread: Array<{ field: string; instead: string }> = [];
   const note = (given: unknown, field: string, instead: string) => given !== undefined && unread.push({ field, instead });
-  note(
-    c.synchronousStandbyNames,
-    'synchronousStandbyNames',
-    'Patroni writes synchronous_standby_names itself, from bootstrap.dcs.synchronous_mode and synchronous_node_count in your patroni.yml',
-  );
-  note(c.synchronousCommit, 'synchronousCommit', 'Patroni sets it from postgresql.parameters.synchronous_commit in your patroni.yml');
-  note(
-    c.afterPromotion,
-    'afterPromotion',
-    "Patroni rewrites a promoted leader's synchronous_standby_names itself, as bootstrap.dcs.synchronous_mode in your patroni.yml says",
-  );
-  note(c.postgresqlConf, 'postgresqlConf', 'Patroni sets PostgreSQL parameters from postgresql.parameters in your patroni.yml');
-  note(
-    c.dataChecksums,
-    'dataChecksums',
-    "Patroni runs initdb with bootstrap.initdb of your patroni.yml (pgchaos's default has data-checksums)",
-  );
-  note(
-    c.nemesis?.promote,
-    'nemesis.promote',
-    'Patroni picks the replica to promote itself, from bootstrap.dcs.maximum_lag_on_failover and synchronous_mode in your patroni.yml',
-  );
+  const by = UNREAD_INSTEAD[manager];
+  note(c.synchronousStandbyNames, 'synchronousStandbyNames', by.synchronousStandbyNames);
+  note(c.synchronousCommit, 'synchronousCommit', by.synchronousCommit);
+  note(c.afterPromotion, 'afterPromotion', by.afterPromotion);
+  note(c.postgresqlConf, 'postgresqlConf', by.postgresqlConf);
+  note(c.dataChecksums, 'dataChecksums', by.dataChecksums);
+  note(c.nemesis?.promote, 'nemesis.promote', by.promote);
   return unread;
 }
+
+/** Per manager, what sets each field `unreadFields` names instead. */
+const UNREAD_INSTEAD: Record<
+  Exclude<ManagerName, 'builtin'>,
+  Record<'synchronousStandbyNames' | 'synchronousCommit' | 'afterPromotion' | 'postgresqlConf' | 'dataChecksums' | 'promote', string>
+> = {
+  patroni: {
+    synchronousStandbyNames:
+      'Patroni writes synchronous_standby_names itself, from bootstrap.dcs.synchronous_mode and synchronous_node_count in your patroni.yml',
+    synchronousCommit: 'Patroni sets it from postgresql.parameters.synchronous_commit in your patroni.yml',
+    afterPromotion:
+      "Patroni rewrites a promoted leader's synchronous_standby_names itself, as bootstrap.dcs.synchronous_mode in your patroni.yml says",
+    postgresqlConf: 'Patroni sets PostgreSQL parameters from postgresql.parameters in your patroni.yml',
+    dataChecksums: "Patroni runs initdb with bootstrap.initdb of your patroni.yml (pgchaos's default has data-checksums)",
+    promote:
+      'Patroni picks the replica to promote itself, from bootstrap.dcs.maximum_lag_on_failover and synchronous_mode in your patroni.yml',
+  },
+  pg_auto_failover: {
+    synchronousStandbyNames:
+      "pg_auto_failover's monitor writes synchronous_standby_names itself, from pgAutoFailover.numberSyncStandbys and each node's replicationQuorum",
+    synchronousCommit: "pg_auto_failover leaves synchronous_commit at PostgreSQL's default, on",
+    afterPromotion: "pg_auto_failover's monitor rewrites a promoted node's synchronous_standby_names itself, from pgAutoFailover",
+    postgresqlConf: 'pgchaos runs pg_auto_failover nodes with the postgresql.conf pg_autoctl create postgres writes',
+    dataChecksums: 'pg_autoctl create postgres runs initdb itself',
+    promote: "pg_auto_failover's monitor picks the node to promote itself, by pgAutoFailover.nodes.<name>.candidatePriority",
+  },
+};
 
 /**
  * Reads the user's patroni.yml (YAML 1.1, as Patroni's PyYAML reads it: `on`, `yes` are true) and
@@ -494,11 +551,15 @@ function validate(data: unknown, where: string): UserConfigFile {
   const known = Object.keys(FileSchema.shape).join(', ');
   const got = issue.path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), data);
   const message = got !== undefined && issue.code === 'invalid_value' ? `${issue.message}, got ${JSON.stringify(got)}` : issue.message;
-  const hint = FIELD_FIXES[issue.path.filter((k) => typeof k === 'string').join('.')];
+  // The fix of the field's nearest enclosing entry (pgAutoFailover.nodes.s1.candidatePriority: pgAutoFailover.nodes's).
+  const keys = issue.path.filter((k) => typeof k === 'string');
+  const hint = keys.map((_, i) => FIELD_FIXES[keys.slice(0, keys.length - i).join('.')]).find((h) => h !== undefined);
   throw new ConfigError(
     `${where}: ${field}: ${message}`,
     issue.code === 'unrecognized_keys'
-      ? `use only these fields: ${known}`
+      ? issue.path.length && hint
+        ? hint
+        : `use only these fields: ${known}`
       : (hint ?? `correct ${field} (see the README's "Your HA config under test")`),
   );
 }
@@ -509,6 +570,10 @@ const FIELD_FIXES: Record<string, string> = {
   'nemesis.kinds': `name at least one fault kind (flag --kinds): ${FAULT_KINDS.join(', ')}; or drop nemesis.kinds for the story's default`,
   'nemesis.walMountMb': "give MB from 256 up; it must exceed max_wal_size + wal_keep_size + 512 (4096 fits pgchaos's defaults)",
   'nemesis.seeds': 'give whole numbers from 0 to 4294967295 (flag --seed 1-20)',
+  pgAutoFailover:
+    'give { "numberSyncStandbys": N, "nodes": { "s1": { "candidatePriority": 0..100, "replicationQuorum": true } } } (docs/config.md)',
+  'pgAutoFailover.numberSyncStandbys': 'give a whole number from 0 (pg_auto_failover number_sync_standbys)',
+  'pgAutoFailover.nodes': 'give per node (pg0, then the standbys) candidatePriority (0..100) and replicationQuorum (true or false)',
 };
 
 /**

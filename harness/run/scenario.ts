@@ -52,7 +52,7 @@ export interface ScenarioContext {
   /**
    * Brings a cluster up under the config's HA manager when it is not the built-in (Patroni:
    * `PatroniManager.start` with the user's patroni.yml, `config.patroni`; pg_auto_failover:
-   * `PgAutoFailoverManager.start`, a monitor and three nodes with its defaults)
+   * `PgAutoFailoverManager.start`, a monitor and three nodes with config `pgAutoFailover`, else its defaults)
    * and returns it, its own view loop not yet started (`start()` it). Its containers are removed
    * when the scenario ends; its view is read after every fault and move, as for startManager.
    * Without a user's patroni.yml, the story's own (ScenarioOptions `patroni.config`) runs; the
@@ -99,7 +99,8 @@ type Managed = ManagedHaManager & {
 
 /**
  * Brings up the cluster of the config's manager (not the built-in): Patroni on the user's
- * patroni.yml, else the story's own (ScenarioOptions.patroni); pg_auto_failover with its defaults.
+ * patroni.yml, else the story's own (ScenarioOptions.patroni); pg_auto_failover with the formation's
+ * settings of config `pgAutoFailover`, else its defaults.
  * @throws Error under the built-in manager (a story for it uses startManager).
  */
 async function startManagedCluster(config: UserConfig, major: number, opts: ScenarioOptions, rec: Recorder): Promise<Managed> {
@@ -111,7 +112,10 @@ async function startManagedCluster(config: UserConfig, major: number, opts: Scen
       return PatroniManager.start({ pgMajor: major, standbys: config.standbys, ...(patroni ? { config: patroni } : {}) }, rec);
     }
     case 'pg_auto_failover':
-      return PgAutoFailoverManager.start({ pgMajor: major, standbys: config.standbys }, rec);
+      return PgAutoFailoverManager.start(
+        { pgMajor: major, standbys: config.standbys, ...(config.pgAutoFailover ? { config: config.pgAutoFailover } : {}) },
+        rec,
+      );
   }
 }
 

@@ -1,18 +1,23 @@
 /**
  * The nemesis under an HA manager (issue 18 §5): the built-in nemesis story (scenarios/nemesis.test.ts)
- * with the manager making every move. Per seed (`--seed`, config `nemesis.seeds`) or saved
- * schedule (`--schedule`), over `--duration` seconds:
+ * with the manager making every move, under the manager the config picks (`--manager patroni` or
+ * `pg_auto_failover`). Per seed (`--seed`, config `nemesis.seeds`) or saved schedule (`--schedule`),
+ * over `--duration` seconds:
  *
- * 1. the manager brings the cluster up its own way (Patroni: three etcd members, the Patroni
- *    nodes, HAProxy) with the user's config (`patroni.yml`), else the config below; its view loop
- *    runs (`manager.start()`: each leader change it shows is a failover);
- * 2. the writer connects as the manager's users do (`manager.clients()`: through HAProxy), 100
- *    batches/s unless the config sets a rate (the managed stories' rate: etcd, Patroni and HAProxy
- *    share the engine's two cores with PostgreSQL);
- * 3. the schedule: faults of the managed catalogue (nemesis/managed.ts), by default
- *    `MANAGED_DEFAULT_KINDS` (nemesis/defaults.ts: the node kinds that apply to a managed node,
- *    and the DCS, agent and proxy kinds), at most two at once, 2–15 s each, within
- *    `managedLimits` (no more database nodes out at once than the config's promise survives);
+ * 1. the manager brings the cluster up its own way with the user's config, else the config below
+ *    (Patroni: three etcd members, the Patroni nodes, HAProxy, with `patroni.yml`;
+ *    pg_auto_failover: a monitor and three nodes run by pg_autoctl, with the formation's settings
+ *    of config `pgAutoFailover`); its view loop runs (`manager.start()`: each primary change it
+ *    shows is a failover);
+ * 2. the writer connects as the manager's users do (`manager.clients()`: through HAProxy; with
+ *    the formation's multi-host URI and target_session_attrs=read-write), 100 batches/s unless the
+ *    config sets a rate (the managed stories' rate: the manager's parts share the engine's two
+ *    cores with PostgreSQL);
+ * 3. the schedule: faults of the managed catalogue (nemesis/managed.ts), by default the manager's
+ *    `managedDefaultKinds` (nemesis/defaults.ts: the node kinds that apply to a managed node, and
+ *    the DCS, agent and proxy kinds its cluster has; pg_auto_failover's DCS is its one monitor and
+ *    it has no proxy), at most two at once, 2–15 s each, within `managedLimits` (no more database
+ *    nodes out at once than the config's promise survives);
  * 4. what must hold, through the seam (run/managed-steps.ts `verifyManagedConsistent`): a commit
  *    within the recovery window after the last heal (not stuck; the manager's views at every
  *    fault and move are the evidence); one primary at a time; the manager settles (a leader, every
@@ -20,7 +25,7 @@
  *    `manager.promise()` promises it (with who was out at each promotion, as the built-in story
  *    judges it); each deposed primary's write window and each failover as the client saw it, recorded.
  *
- * The config when the user gives none (UserConfig.patroni null): `synchronous_mode` with
+ * Patroni's config when the user gives none (UserConfig.patroni null): `synchronous_mode` with
  * `synchronous_mode_strict`, the config Patroni's docs give for no loss (replication_modes.rst:
  * "Patroni will not promote a standby unless it is certain that the standby contains all
  * transactions that may have returned a successful commit status to client"; strict: "the primary
@@ -31,6 +36,12 @@
  * ttl` (2 + 8 = 10), which is what lets an isolated leader demote itself before its key expires
  * (measured: docs/findings/2026-12-06-patroni-faults.md, deposed window 0). `use_pg_rewind` on, so
  * a deposed leader rejoins by pg_rewind, not a full re-clone, within the 60 s recovery window.
+ *
+ * pg_auto_failover's when the user gives none (UserConfig.pgAutoFailover null): its own defaults,
+ * as `pg_autoctl create` leaves them (every node candidate priority 50 and in the replication
+ * quorum; number_sync_standbys 1 once the second standby joined: model/pg-auto-failover-promise.ts),
+ * and the monitor's timings as packaged (a node unhealthy after 20 s): the formation's settings
+ * are the user's config (§2), its timings are not shortened here.
  */
 import { readFileSync } from 'node:fs';
 import { setTimeout as holdFor } from 'node:timers/promises';
@@ -41,7 +52,7 @@ import {
   DEFAULT_RECOVERY_MS,
   describeSchedule,
   generateSchedule,
-  MANAGED_DEFAULT_KINDS,
+  managedDefaultKinds,
   managedFaults,
   managedLimits,
   Nemesis,
@@ -65,9 +76,9 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
     async (ctx) => {
       const { rec, startManaged, startWriter } = ctx;
       const manager = await startManaged();
-      rec.step('manager config', { from: config.patroni?.file ?? 'the story (strict synchronous mode, short timings)' });
+      rec.step('manager config', { from: configSource(), promise: manager.promise().why });
       const promise = manager.promise();
-      const kinds = saved ? saved.faults.map((f) => f.kind) : (config.nemesis.kinds ?? MANAGED_DEFAULT_KINDS);
+      const kinds = saved ? saved.faults.map((f) => f.kind) : (config.nemesis.kinds ?? managedDefaultKinds(manager.name));
       const schedule: Schedule =
         saved ??
         generateSchedule(
@@ -126,7 +137,7 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
       }
     },
     {
-      managers: ['patroni'],
+      managers: ['patroni', 'pg_auto_failover'],
       // Any mode: the verdicts judge the loss against what the config promises (manager.promise()).
       patroni: { config: STRICT_PATRONI },
       timeoutMs: (saved?.durationMs ?? config.nemesis.durationS * 1000) + DEFAULT_RECOVERY_MS + 5 * 60_000,
@@ -136,13 +147,26 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
   );
 }
 
-/** The flags that replay this story's run: the saved schedule, or the seed with what shapes its schedule. */
+/** Where the manager's config came from, for the record: the user's file or settings, else the story's own or the manager's defaults. */
+function configSource(): string {
+  if (config.manager === 'pg_auto_failover')
+    return config.pgAutoFailover
+      ? `config pgAutoFailover (${config.source})`
+      : "pg_auto_failover's defaults (candidate priority 50, replication quorum on every node)";
+  return config.patroni?.file ?? 'the story (strict synchronous mode, short timings)';
+}
+
+/**
+ * The flags that replay this story's run: the manager it ran under (a `managers` project picks it by
+ * environment, not by flag), then the saved schedule, or the seed with what shapes its schedule. The
+ * run's own config flags (`--config`, `--patroni-config`) come first in the rerun command (run/context.ts `rerunCommand`).
+ */
 function rerunArgs(seed: number): string[] {
   const n = config.nemesis;
-  if (n.schedule) return ['--manager', 'patroni', '--schedule', n.schedule];
+  if (n.schedule) return ['--manager', config.manager, '--schedule', n.schedule];
   return [
     '--manager',
-    'patroni',
+    config.manager,
     '--seed',
     String(seed),
     '--duration',

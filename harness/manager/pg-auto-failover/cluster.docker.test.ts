@@ -1,7 +1,8 @@
 /**
  * pg_auto_failover's formation on PostgreSQL 15 (bookworm: pg_auto_failover 2.0) with non-default
  * settings: number_sync_standbys 0, s2 outside the replication quorum and never a candidate.
- *  1. the monitor holds pg0 primary and s1, s2 secondary, with the settings the user gave;
+ *  1. the monitor holds pg0 primary and s1, s2 secondary, with the settings the user gave, as
+ *     read back from its tables (`appliedSettings`, checked at start);
  *  2. the synchronous_standby_names pg_autoctl writes lists s1 alone (node_active_protocol.c
  *     `synchronous_standby_names`: ANY 1 over the quorum standbys, also for number_sync_standbys 0);
  *  3. destroy() leaves no container or network of the run; a start that fails does the same.
@@ -43,6 +44,17 @@ describe('pg_auto_failover formation (PostgreSQL 15, pg_auto_failover 2.0)', () 
       ['s2', 'secondary', 0, false],
     ]);
     expect(await cluster.numberSyncStandbys()).toBe(0);
+    // Read back from the monitor's tables at start (the start fails when they differ), and again now.
+    const applied = {
+      numberSyncStandbys: 0,
+      nodes: [
+        { name: 'pg0', candidatePriority: 50, replicationQuorum: true },
+        { name: 's1', candidatePriority: 50, replicationQuorum: true },
+        { name: 's2', candidatePriority: 0, replicationQuorum: false },
+      ],
+    };
+    expect(cluster.applied).toEqual(applied);
+    expect(await cluster.appliedSettings()).toEqual(applied);
     expect(await cluster.viewText()).toMatch(/pg0 .*read-write .*primary/);
   });
 

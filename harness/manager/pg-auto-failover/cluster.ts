@@ -9,7 +9,9 @@
  *     `pg_autoctl create postgres … --run` started inside it as user postgres, so the agent can
  *     die while the host lives (as Patroni's nodes are); pg0 registers first and becomes `single`
  *     (initdb), the standbys then clone it with pg_basebackup;
- *  4. `number_sync_standbys`, when the user set it, by `pg_autoctl set formation number-sync-standbys`.
+ *  4. `number_sync_standbys`, when the user set it, by `pg_autoctl set formation number-sync-standbys`;
+ *  5. the settings read back from the monitor (`appliedSettings`): the start fails when one differs
+ *     from the config, and the manager's promise and record read them.
  * Authentication is `trust` inside the run's private network (`--auth trust --no-ssl
  * --pg-hba-lan`): pg_autoctl grants the monitor, the replicator and the `postgres` user/database
  * to the network's CIDR, which includes the gateway the harness connects from.
@@ -26,7 +28,7 @@ import { log } from '../../logger.ts';
 import { currentRun } from '../../run-id.ts';
 import { pollUntil } from '../../wait.ts';
 import { Member } from '../patroni/cluster.ts';
-import { checkPafConfig, type PafConfig, type PafResolvedNode } from './config.ts';
+import { checkApplied, checkPafConfig, type PafAppliedSettings, type PafConfig, type PafResolvedNode } from './config.ts';
 import { ensurePgAutoFailoverImage, type PgAutoFailoverImage } from './image.ts';
 import { describeView, isSecondary, parseView, primaryOf, type PafView } from './view.ts';
 
@@ -77,12 +79,16 @@ export class PgAutoFailoverCluster {
     private readonly removeAll: () => Promise<void>,
   ) {}
 
+  /** The settings read back from the monitor once the formation was ready (`appliedSettings`); set by `start`. */
+  applied: PafAppliedSettings = { numberSyncStandbys: 0, nodes: [] };
+
   /**
    * Checks the config and the major, then brings the formation up (see the file's header) and
    * waits until the monitor holds a primary in state `primary` and every other node `secondary`.
    * @throws ConfigError before any container starts (a major whose suite ships no
    *   pg_auto_failover, a bad config). @throws WaitTimeoutError when it is not ready in time (the
-   *   containers and network are removed first); ExecError when a pg_autoctl command fails.
+   *   containers and network are removed first); ExecError when a pg_autoctl command fails; Error
+   *   when the monitor holds settings other than the config's (`checkApplied`).
    */
   static async start(opts: PgAutoFailoverClusterOptions = {}): Promise<PgAutoFailoverCluster> {
     const names = ['pg0', ...(opts.standbys ?? ['s1', 's2'])];
@@ -170,6 +176,7 @@ export class PgAutoFailoverCluster {
         await cluster.setNumberSyncStandbys(config.numberSyncStandbys);
         await cluster.waitForReady(timeoutMs);
       }
+      cluster.applied = checkApplied(config, await cluster.appliedSettings());
       log().info(
         { cluster: id, image: image.name, ms: Date.now() - started },
         `pg_auto_failover formation ready: ${describeView(await cluster.view())}`,
@@ -312,6 +319,38 @@ export class PgAutoFailoverCluster {
   }
 
   /**
+   * The formation's number_sync_standbys and each node's candidate priority and replication quorum
+   * as the monitor holds them, read from its tables (what `pg_autoctl show settings` prints).
+   * @throws Error when the monitor does not answer, or holds no row for a node of this cluster.
+   */
+  async appliedSettings(): Promise<PafAppliedSettings> {
+    const sql =
+      `SELECT 'formation', number_sync_standbys, true FROM pgautofailover.formation WHERE formationid = '${FORMATION}' UNION ALL ` +
+      `SELECT nodename, candidatepriority, replicationquorum FROM pgautofailover.node WHERE formationid = '${FORMATION}'`;
+    const out = await this.monitor.exec(['psql', '-X', '-qAt', '-d', 'pg_auto_failover', '-c', sql], { timeoutMs: 5000 });
+    const rows = new Map(
+      out
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => {
+          const [name, n, q] = l.split('|');
+          return [name!, { n: Number(n), q: q === 't' }] as const;
+        }),
+    );
+    const formation = rows.get('formation');
+    if (!formation) throw new Error(`the monitor holds no formation "${FORMATION}"`);
+    return {
+      numberSyncStandbys: formation.n,
+      nodes: this.nodeNames.map((name) => {
+        const r = rows.get(name);
+        if (!r) throw new Error(`the monitor holds no node "${name}" in formation ${FORMATION} (it holds: ${[...rows.keys()].join(', ')})`);
+        return { name, candidatePriority: r.n, replicationQuorum: r.q };
+      }),
+    };
+  }
+
+  /**
    * `pg_autoctl perform promotion --name to` on the monitor: pg_auto_failover's switchover to a
    * chosen node (2.0's `perform switchover` takes no target; docs/ref/pg_autoctl_perform_promotion.rst).
    * It waits (up to its own 60 s) for the monitor to report the promotion done.
@@ -395,17 +434,47 @@ function monitorScript(hostName: string): string {
   );
 }
 
-/** Starts pg_autoctl on a node's host in the background, as user postgres, unless one runs (see `agent().start`). */
+/** Starts pg_autoctl on a node's host in the background, as user postgres, supervised (`agentStartScript`), unless one runs (see `agent().start`). */
 function nodeScript(s: PafResolvedNode, hostName: string, monitorHost: string): string {
   const monitorUri = `postgres://autoctl_node@${monitorHost}:${PG_PORT}/pg_auto_failover?sslmode=disable`;
   const create =
     `pg_autoctl create postgres --pgdata ${PGDATA} --pgport ${PG_PORT} --hostname ${hostName} --name ${s.name} ` +
-    `--monitor '${monitorUri}' --formation ${FORMATION} --auth trust --no-ssl --pg-hba-lan --username postgres --dbname postgres ` +
+    `--monitor "${monitorUri}" --formation ${FORMATION} --auth trust --no-ssl --pg-hba-lan --username postgres --dbname postgres ` +
     `--candidate-priority ${s.candidatePriority} --replication-quorum ${s.replicationQuorum} --run`;
-  const run = `pg_autoctl run --pgdata ${PGDATA}`;
+  return agentStartScript({
+    create,
+    run: `pg_autoctl run --pgdata ${PGDATA}`,
+    cfg: cfgOf(PGDATA),
+    pidFile: pidOf(PGDATA),
+    log: `${LOG_MOUNT}/${s.name}.log`,
+  });
+}
+
+/** Seconds the supervisor waits before starting pg_autoctl again after it failed: systemd's RestartSec default, 100 ms. */
+export const AGENT_RESTART_S = 0.1;
+
+/**
+ * The shell line that starts pg_autoctl on a node as a service manager keeps it running: `run`
+ * once the node is created (its config file `cfg` exists), else `create`; started again,
+ * `AGENT_RESTART_S` later, after it exits with an error, with the stale pid file removed first
+ * (see `pidOf`). pg_autoctl 2.0 exits so when its monitor does not answer for ~10 s ("pg_autoctl
+ * service node-active has already been restarted 5 times in the last 10 seconds, stopping now",
+ * seen in a nemesis run while the monitor was isolated), and the unit pg_auto_failover gives for
+ * it restarts it (`pg_autoctl show systemd`: `Restart=always`, src/bin/pg_autoctl/systemd_config.c).
+ * Unlike that unit, it is left down when it exits cleanly (`pg_autoctl stop`) or is killed by a
+ * signal: the `kill9-agent` fault is "the agent dead" until its heal starts it, as for Patroni
+ * (patroni/cluster.ts `agentStartScript`). Nothing is started when `bin` (pg_autoctl, by process
+ * name) or a supervisor (`<bin>-[s]upervisor`) runs already: two agents on one node would fight.
+ * Output to `log`. `bin` is the agent's process name: pg_autoctl, or a test's stand-in.
+ */
+export function agentStartScript(o: { create: string; run: string; cfg: string; pidFile: string; log: string; bin?: string }): string {
+  const bin = o.bin ?? 'pg_autoctl';
+  const loop =
+    `while :; do rm -f ${o.pidFile}; if [ -f ${o.cfg} ]; then ${o.run}; else ${o.create}; fi; rc=$?; ` +
+    `[ $rc -eq 0 ] || [ $rc -gt 128 ] && exit $rc; sleep ${AGENT_RESTART_S}; done`;
   return (
-    `pgrep -x pg_autoctl >/dev/null && exit 0; rm -f ${pidOf(PGDATA)}; ` +
-    `if [ -f ${cfgOf(PGDATA)} ]; then cmd="${run}"; else cmd="${create}"; fi; ` +
-    `nohup sh -c "exec $cmd" >>${LOG_MOUNT}/${s.name}.log 2>&1 </dev/null &`
+    `pgrep -x ${bin} >/dev/null || pgrep -f '${bin}-[s]upervisor' >/dev/null || ` +
+    // `<bin>-super""visor`: the supervisor's name, spelled so that this shell's own command line does not match it.
+    `nohup sh -c '${loop}' ${bin}-super""visor >>${o.log} 2>&1 </dev/null &`
   );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../errors.ts';
-import { checkPafConfig } from './config.ts';
+import { checkApplied, checkPafConfig } from './config.ts';
 
 const names = ['pg0', 's1', 's2'];
 
@@ -46,5 +46,42 @@ describe('pg_auto_failover config', () => {
     expect(refusal({ nodes: { s9: {} } }).problem).toMatch(/there is no node "s9"/);
     expect(refusal({ nodes: { s1: { priority: 1 } } }).problem).toMatch(/nodes\.s1\.priority is unknown/);
     expect(refusal({ numberSyncStandbys: 1 }).problem).toMatch(/field "numberSyncStandbys" is unknown/);
+  });
+});
+
+describe('checkApplied: the settings the monitor holds against the config', () => {
+  const config = checkPafConfig({ number_sync_standbys: 1, nodes: { s2: { candidatePriority: 10 } } }, names);
+  const held = (nss: number, s2 = { candidatePriority: 10, replicationQuorum: true }) => ({
+    numberSyncStandbys: nss,
+    nodes: [
+      { name: 'pg0', candidatePriority: 50, replicationQuorum: true },
+      { name: 's1', candidatePriority: 50, replicationQuorum: true },
+      { name: 's2', ...s2 },
+    ],
+  });
+
+  it('returns what the monitor holds when it is what was asked', () => {
+    expect(checkApplied(config, held(1))).toEqual(held(1));
+    // number_sync_standbys unset: the monitor's own choice is taken as it is.
+    expect(
+      checkApplied(checkPafConfig(undefined, names), { ...held(0), nodes: held(0).nodes.map((n) => ({ ...n, candidatePriority: 50 })) }),
+    ).toMatchObject({ numberSyncStandbys: 0 });
+  });
+
+  it('throws naming each setting that differs, as held and as asked', () => {
+    expect(() => checkApplied(config, held(0, { candidatePriority: 50, replicationQuorum: false }))).toThrow(
+      "the pg_auto_failover monitor holds settings other than the config's: number_sync_standbys 0, not 1; s2 candidate priority 50, not 10; s2 replication quorum false, not true",
+    );
+    expect(() => checkApplied(config, { ...held(1), nodes: held(1).nodes.slice(0, 2) })).toThrow(/s2 candidate priority none, not 10/);
+  });
+});
+
+describe('checkPafConfig: the key number_sync_standbys is spelled with', () => {
+  it("takes and names the caller's spelling (pgchaos.config.json's numberSyncStandbys)", () => {
+    expect(checkPafConfig({ numberSyncStandbys: 0 }, names, 'numberSyncStandbys').numberSyncStandbys).toBe(0);
+    expect(() => checkPafConfig({ number_sync_standbys: 0 }, names, 'numberSyncStandbys')).toThrow(
+      /field "number_sync_standbys" is unknown/,
+    );
+    expect(() => checkPafConfig({ numberSyncStandbys: 2 }, names, 'numberSyncStandbys')).toThrow(/numberSyncStandbys 2 needs 3/);
   });
 });

@@ -49,15 +49,17 @@ export interface PafConfig {
  * priority … Otherwise no failover is possible"); number_sync_standbys N ≥ 1 with fewer than N+1
  * standbys in the replication quorum (FormationNumSyncStandbyIsValid); settings for a node the
  * cluster does not have; unknown fields.
+ * `nss` is the key `raw` spells number_sync_standbys with, and the name messages give it:
+ * `number_sync_standbys` (pg_auto_failover's, `PafUserConfig`), or `numberSyncStandbys` (the
+ * user's pgchaos.config.json field `pgAutoFailover`, run/config.ts).
  * @throws ConfigError naming the field and the fix.
  */
-export function checkPafConfig(raw: unknown, names: readonly string[]): PafConfig {
+export function checkPafConfig(raw: unknown, names: readonly string[], nss: string = 'number_sync_standbys'): PafConfig {
   const c = (raw ?? {}) as Record<string, unknown>;
   if (typeof c !== 'object' || Array.isArray(c))
-    throw new ConfigError('the pg_auto_failover config is not an object', 'give { number_sync_standbys?, nodes?: { pg0: {...} } }');
+    throw new ConfigError('the pg_auto_failover config is not an object', `give { ${nss}?, nodes?: { pg0: {...} } }`);
   for (const k of Object.keys(c))
-    if (k !== 'number_sync_standbys' && k !== 'nodes')
-      throw new ConfigError(`pg_auto_failover config field "${k}" is unknown`, 'use number_sync_standbys and nodes.<name>');
+    if (k !== nss && k !== 'nodes') throw new ConfigError(`pg_auto_failover config field "${k}" is unknown`, `use ${nss} and nodes.<name>`);
   const nodesRaw = (c.nodes ?? {}) as Record<string, Record<string, unknown>>;
   for (const [name, s] of Object.entries(nodesRaw)) {
     if (!names.includes(name))
@@ -88,18 +90,45 @@ export function checkPafConfig(raw: unknown, names: readonly string[]): PafConfi
       `pg_auto_failover needs at least two nodes with a non-zero candidate priority; this config has ${promotable}`,
       'give candidatePriority > 0 to at least two nodes (docs: "Otherwise no failover is possible")',
     );
-  const nss = c.number_sync_standbys;
-  if (nss !== undefined) {
-    if (typeof nss !== 'number' || !Number.isInteger(nss) || nss < 0)
-      throw new ConfigError(`pg_auto_failover number_sync_standbys ${String(nss)} is not a whole number ≥ 0`, 'give 0, 1, …');
+  const n = c[nss];
+  if (n !== undefined) {
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0)
+      throw new ConfigError(`pg_auto_failover ${nss} ${String(n)} is not a whole number ≥ 0`, 'give 0, 1, …');
     // Every node but the first primary counts, as any of them may be the standbys after a failover;
     // the monitor checks the standbys of the primary of the moment.
-    const quorum = nodes.slice(1).filter((n) => n.replicationQuorum).length;
-    if (nss > 0 && quorum < nss + 1)
+    const quorum = nodes.slice(1).filter((x) => x.replicationQuorum).length;
+    if (n > 0 && quorum < n + 1)
       throw new ConfigError(
-        `pg_auto_failover number_sync_standbys ${nss} needs ${nss + 1} standbys in the replication quorum; this cluster has ${quorum}`,
-        `lower number_sync_standbys to ${Math.max(0, quorum - 1)} or set replicationQuorum true on more standbys`,
+        `pg_auto_failover ${nss} ${n} needs ${n + 1} standbys in the replication quorum; this cluster has ${quorum}`,
+        `lower ${nss} to ${Math.max(0, quorum - 1)} or set replicationQuorum true on more standbys`,
       );
   }
-  return { numberSyncStandbys: nss as number | undefined, nodes };
+  return { numberSyncStandbys: n as number | undefined, nodes };
+}
+
+/** The formation's replication settings as the monitor holds them (`pgautofailover.formation`, `pgautofailover.node`). */
+export interface PafAppliedSettings {
+  numberSyncStandbys: number;
+  /** Every node, in the order of the config's (`pg0` first). */
+  nodes: PafResolvedNode[];
+}
+
+/**
+ * `applied` when the monitor holds what `config` asked for: each node's candidate priority and
+ * replication quorum, and number_sync_standbys when the config set it (unset: whatever the monitor chose).
+ * @throws Error naming each setting that differs, as asked and as held.
+ */
+export function checkApplied(config: PafConfig, applied: PafAppliedSettings): PafAppliedSettings {
+  const differ: string[] = [];
+  if (config.numberSyncStandbys !== undefined && applied.numberSyncStandbys !== config.numberSyncStandbys)
+    differ.push(`number_sync_standbys ${applied.numberSyncStandbys}, not ${config.numberSyncStandbys}`);
+  for (const want of config.nodes) {
+    const held = applied.nodes.find((n) => n.name === want.name);
+    if (held?.candidatePriority !== want.candidatePriority)
+      differ.push(`${want.name} candidate priority ${held?.candidatePriority ?? 'none'}, not ${want.candidatePriority}`);
+    if (held?.replicationQuorum !== want.replicationQuorum)
+      differ.push(`${want.name} replication quorum ${held?.replicationQuorum ?? 'none'}, not ${want.replicationQuorum}`);
+  }
+  if (differ.length) throw new Error(`the pg_auto_failover monitor holds settings other than the config's: ${differ.join('; ')}`);
+  return applied;
 }
