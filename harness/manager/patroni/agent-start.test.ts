@@ -64,6 +64,19 @@ describe('agentStartScript', () => {
     expect(a.pids()).toHaveLength(1);
   });
 
+  it('counts only its own supervisor: another Patroni supervisor on the host (a container seen from it) does not stop it', async () => {
+    const other = standIn(0);
+    other.run();
+    await until(() => other.pids().length === 1);
+    const otherDir = dir;
+    const a = standIn(0);
+    a.run();
+    await until(() => a.pids().length === 1);
+    expect(a.starts()).toBe(1);
+    execFileSync('sh', ['-c', `pkill -KILL -f '[${otherDir[0]}]${otherDir.slice(1)}' || true`]);
+    rmSync(otherDir, { recursive: true, force: true });
+  });
+
   it('leaves a killed Patroni down, for the heal to start', async () => {
     const a = standIn(0);
     a.run();

@@ -671,15 +671,17 @@ export const AGENT_RESTART_S = 1;
  * exits with an error, as Patroni 3.0.2 does when it starts while its DCS has no quorum
  * (`EtcdConnectionFailed: No more machines in the cluster`, seen in a nemesis run); left down
  * when it exits cleanly or is killed by a signal (the `kill9-agent` fault: the agent stays down
- * until its heal starts it). Unless Patroni (`bin/patroni <config>`) or a supervisor
- * (`patroni-[s]upervisor`) runs already: two agents on one node would fight. Output to `log`.
+ * until its heal starts it). Unless Patroni (`bin/patroni <config>`) or a supervisor of it
+ * (`patroni-supervisor:<config>`) runs already: two agents on one node would fight. Output to `log`.
  */
 export function agentStartScript(config: string, log: string): string {
   const loop = `while :; do patroni ${config}; rc=$?; [ $rc -eq 0 ] || [ $rc -gt 128 ] && exit $rc; sleep ${AGENT_RESTART_S}; done`;
   return (
-    `pgrep -f '[b]in/patroni ${config}' >/dev/null || pgrep -f 'patroni-[s]upervisor' >/dev/null || ` +
-    // `patroni-super""visor`: the supervisor's name, spelled so that the line itself (this shell's command) does not match.
-    `nohup sh -c '${loop}' patroni-super""visor >>${log} 2>&1 </dev/null &`
+    `pgrep -f '[b]in/patroni ${config}' >/dev/null || pgrep -f 'patroni-[s]upervisor:${config}' >/dev/null || ` +
+    // `patroni-super""visor:<config>`: the supervisor's name, spelled so that the line itself (this shell's command) does
+    // not match, and naming its config so that only its own supervisor counts (a host running the unit test sees every
+    // container's processes too).
+    `nohup sh -c '${loop}' patroni-super""visor:${config} >>${log} 2>&1 </dev/null &`
   );
 }
 
