@@ -24,8 +24,8 @@
  * it rejoins as a secondary on the new timeline within the window (measured: host boot to
  * settled), by pg_rewind and not by a re-clone (its pg_autoctl log); writes go on all along after
  * the failover; no acknowledged commit lost; one primary at a time; every node, the old primary
- * included, ends with the same rows. pg_auto_failover 2.0 misses the pg_rewind part in about half
- * the runs: it starts pg_rewind before the PostgreSQL it ran for crash recovery has stopped
+ * included, ends with the same rows. pg_auto_failover 2.0 missed the pg_rewind part in 1 of 4
+ * runs: it starts pg_rewind before the PostgreSQL it ran for crash recovery has stopped
  * (primary_standby.c `postgres_maybe_do_crash_recovery` waits with `WNOHANG`), pg_rewind's own
  * single-user recovery then refuses the standby.signal left behind, and the node is re-cloned
  * (findings/2026-12-06-pg-auto-failover-stories.md). The story fails then, naming pg_rewind's
