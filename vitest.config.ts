@@ -6,6 +6,9 @@ import { currentRun } from './harness/run-id.ts';
 // share it (workers inherit PGCHAOS_RUN_ID / PGCHAOS_RUN_DIR).
 const run = currentRun();
 
+/** The stories written for pg_auto_failover (scenarios/managed/pg-auto-failover-*.test.ts). */
+const PAF_STORIES = 'scenarios/managed/pg-auto-failover-*.test.ts';
+
 const containers = {
   // Real containers on a 2-core machine: one file at a time.
   pool: 'forks' as const,
@@ -41,14 +44,25 @@ export default defineConfig({
         },
       },
       // The stories under an HA manager of its own (issue 18), apart so the built-in suite's time
-      // stays what it was: `npm test` runs them last, under Patroni (harness/run/config.ts MANAGER_ENV).
+      // stays what it was: `npm test` runs them last, each manager's under it (harness/run/config.ts
+      // MANAGER_ENV): Patroni's, then pg_auto_failover's.
       {
         test: {
           name: 'managers',
           include: ['scenarios/managed/**/*.test.ts'],
+          exclude: [PAF_STORIES],
           env: { PGCHAOS_MANAGER: 'patroni' },
           ...containers,
           sequence: { groupOrder: 3 },
+        },
+      },
+      {
+        test: {
+          name: 'managers-paf',
+          include: [PAF_STORIES],
+          env: { PGCHAOS_MANAGER: 'pg_auto_failover' },
+          ...containers,
+          sequence: { groupOrder: 4 },
         },
       },
     ],

@@ -9,9 +9,11 @@
  * - its failovers are read off that view: `start()` polls it every `intervalMs`, and a primary
  *   that changes, not by `switchover()`, is a failover (`PrimaryFollower`);
  * - `switchover(to)` runs `pg_autoctl perform promotion --name to` (2.0's `perform switchover`
- *   takes no target; promotion is its switchover to a chosen node);
+ *   takes no target; promotion is its switchover to a chosen node); `switchover()` runs
+ *   `pg_autoctl perform switchover`, the monitor choosing the node;
  * - what its config promises is model/pg-auto-failover-promise.ts's reading of the formation.
- * Started by the stories with ScenarioContext.startManaged (config `manager: pg_auto_failover`).
+ * The stories start it through ScenarioContext.startManaged under `manager: pg_auto_failover`
+ * (scenarios/managed/pg-auto-failover-*.test.ts).
  */
 import { type SqlNode, TcpNode } from '../db/sql-node.ts';
 import type { FailoverRecord } from '../history/failover.ts';
@@ -244,28 +246,43 @@ export class PgAutoFailoverManager implements HaManager {
   }
 
   /**
-   * `pg_autoctl perform promotion --name to`, then waits (60 s) for the monitor to hold `to` for
-   * primary. Not counted as a failover.
-   * @throws ExecError when pg_auto_failover refuses; WaitTimeoutError when `to` is not primary in time.
+   * A planned switchover by pg_auto_failover's own command, then waits (60 s) for the monitor to
+   * hold the new primary. Not counted as a failover.
+   * - `to` given: `pg_autoctl perform promotion --name to` (2.0's switchover to a chosen node);
+   * - `to` omitted: `pg_autoctl perform switchover`, the command its docs give for a planned
+   *   switchover (docs/ref/pg_autoctl_perform_switchover.rst): the monitor picks the candidate
+   *   itself, as at a failover (group_state_machine.c `SelectFailoverCandidateNode`: the highest
+   *   candidate priority, then the most advanced reported LSN); `to` in the record is the node it
+   *   promoted.
+   * @throws Error when the monitor holds no primary or `to` is it; ExecError when pg_auto_failover
+   *   refuses; WaitTimeoutError when no new primary is held in time.
    */
-  async switchover(to: string): Promise<SwitchoverRecord> {
+  async switchover(to?: string): Promise<SwitchoverRecord> {
     const from = primaryOf(await this.cluster.view());
-    if (!from) throw new Error(`switchover to ${to} refused: the monitor holds no primary`);
+    if (!from) throw new Error(`switchover${to ? ` to ${to}` : ''} refused: the monitor holds no primary`);
     if (from === to) throw new Error(`${to} is already the primary`);
     this.switching = true;
     try {
-      const startedT = this.rec.move(`pg_autoctl perform promotion --name ${to}`);
-      const output = await this.cluster.promote(to);
-      await pollUntil(
+      const command = to ? `pg_autoctl perform promotion --name ${to}` : 'pg_autoctl perform switchover';
+      const startedT = this.rec.move(command);
+      const output = to ? await this.cluster.promote(to) : await this.cluster.performSwitchover();
+      const now = await pollUntil(
         async () => {
           const v = await this.cluster.view();
-          return primaryOf(v) === to ? { done: true, value: true } : { done: false, seen: describeView(v) };
+          const p = primaryOf(v);
+          return p !== undefined && p !== from && (to === undefined || p === to)
+            ? { done: true, value: p }
+            : { done: false, seen: describeView(v) };
         },
-        { what: `the monitor to hold ${to} for primary after the promotion`, timeoutMs: 60_000, intervalMs: 250 },
+        {
+          what: `the monitor to hold ${to ?? `a node other than ${from}`} for primary after ${command}`,
+          timeoutMs: 60_000,
+          intervalMs: 250,
+        },
       );
-      const doneT = this.rec.step(`${to} primary (switchover)`);
-      this.follower.reset(to);
-      return { from, to, startedT, doneT, output: output.trim().split('\n').slice(-8).join('\n') };
+      const doneT = this.rec.step(`${now} primary (switchover)`);
+      this.follower.reset(now);
+      return { from, to: now, startedT, doneT, output: output.trim().split('\n').slice(-8).join('\n') };
     } finally {
       this.switching = false;
     }

@@ -362,6 +362,18 @@ export class PgAutoFailoverCluster {
     });
   }
 
+  /**
+   * `pg_autoctl perform switchover` on the monitor: the monitor drains the primary and promotes
+   * the candidate it selects (docs/ref/pg_autoctl_perform_switchover.rst). It waits (up to its
+   * own 60 s) for a node to reach `primary`.
+   * @returns its output. @throws ExecError when pg_auto_failover refuses.
+   */
+  async performSwitchover(): Promise<string> {
+    return this.monitor.exec(['pg_autoctl', 'perform', 'switchover', '--formation', FORMATION, '--pgdata', MONITOR_PGDATA], {
+      timeoutMs: 90_000,
+    });
+  }
+
   /** `psql` on a node through its local socket: rows as `|`-separated lines. @throws ExecError. */
   async psql(node: string, sql: string): Promise<string> {
     return (await this.node(node).exec(['psql', '-X', '-qAt', '-d', 'postgres', '-c', sql], { timeoutMs: 10_000 })).trim();
