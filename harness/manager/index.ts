@@ -3,7 +3,7 @@
  * on one seam (`HaManager`, manager.ts). Today the built-in operator (the write-ups' failover
  * procedure, unattended) as `BuiltinManager`, Patroni as `PatroniManager` (the managed stories
  * start it with ScenarioContext.startManaged), and pg_auto_failover as `PgAutoFailoverManager`
- * (started the same way, with config `pgAutoFailover`: the managed nemesis runs under it).
+ * (started the same way, with config `pgAutoFailover`: its stories and the managed nemesis run under it).
  */
 export { BuiltinManager, Operator, type OperatorOptions } from './builtin.ts';
 export { PatroniManager, type PatroniManagerOptions } from './patroni-manager.ts';
