@@ -246,7 +246,7 @@ describe('pgchaos run --manager', () => {
   it('a manager not yet implemented is exit 2 with the fix, before the engine is asked', async () => {
     const child = await execa(
       join(PACKAGE_ROOT, 'node_modules', '.bin', 'tsx'),
-      [join(PACKAGE_ROOT, 'bin', 'pgchaos.ts'), 'run', '--manager', 'repmgr'],
+      [join(PACKAGE_ROOT, 'bin', 'pgchaos.ts'), 'run', '--manager', 'pgpool'],
       {
         reject: false,
         cwd: mkdtempSync(join(tmpdir(), 'pgchaos-manager-')),
@@ -255,7 +255,7 @@ describe('pgchaos run --manager', () => {
       },
     );
     expect(child.exitCode).toBe(2);
-    expect(child.stderr).toMatch(/manager "repmgr" is not implemented yet \(pgchaos runs builtin, patroni, pg_auto_failover\)/);
+    expect(child.stderr).toMatch(/manager "pgpool" is not implemented yet \(pgchaos runs builtin, patroni, pg_auto_failover, repmgr\)/);
     expect(child.stderr).not.toMatch(/DOCKER_HOST|engine/);
   });
 });
@@ -270,9 +270,9 @@ describe('pgchaos list: the manager under test', () => {
     mkdirSync(join(dir, 'ha'));
     writeFileSync(join(dir, 'ha', 'patroni.yml'), 'bootstrap:\n  dcs:\n    synchronous_mode: true\n');
     expect(managerLine(dir)).toMatch(/^HA manager under test: patroni with ha\/patroni\.yml \(from pgchaos\.config\.json; /);
-    writeFileSync(join(dir, 'pgchaos.config.json'), JSON.stringify({ manager: 'repmgr' }));
+    writeFileSync(join(dir, 'pgchaos.config.json'), JSON.stringify({ manager: 'pgpool' }));
     expect(managerLine(dir)).toMatch(
-      /^HA manager under test: unknown, the config does not load \(.*manager "repmgr" is not implemented yet/,
+      /^HA manager under test: unknown, the config does not load \(.*manager "pgpool" is not implemented yet/,
     );
   });
 });

@@ -20,6 +20,7 @@ import { FAULT_KINDS, type FaultKind } from '../history/fault.ts';
 import { MANAGER_NAMES, PLANNED_MANAGERS, type ManagerName } from '../history/manager.ts';
 import { checkPgAutoFailoverMajor } from '../manager/pg-auto-failover/image.ts';
 import { checkPatroniMajor } from '../manager/patroni/image.ts';
+import { checkRepmgrMajor } from '../manager/repmgr/image.ts';
 import { checkPatroniConfig, PatroniConfigError, redactPatroniConfig, type PatroniUserConfig } from '../manager/patroni/config.ts';
 import { validateSchedule } from '../nemesis/schedule/validate.ts';
 
@@ -292,7 +293,12 @@ export function checkedManager(name: string, majors: readonly number[]): Manager
       `pick one of ${built}, or drop manager for builtin`,
     );
   const manager = name as ManagerName;
-  const checkMajor = manager === 'patroni' ? checkPatroniMajor : manager === 'pg_auto_failover' ? checkPgAutoFailoverMajor : undefined;
+  const checkMajor = {
+    patroni: checkPatroniMajor,
+    pg_auto_failover: checkPgAutoFailoverMajor,
+    repmgr: checkRepmgrMajor,
+    builtin: undefined,
+  }[manager];
   if (checkMajor)
     for (const major of majors) {
       try {

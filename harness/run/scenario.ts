@@ -8,6 +8,7 @@ import { BuiltinManager, type OperatorOptions } from '../manager/builtin.ts';
 import type { HaManager } from '../manager/manager.ts';
 import { PatroniManager, patroniConfigPromise } from '../manager/patroni-manager.ts';
 import { PgAutoFailoverManager } from '../manager/pg-auto-failover-manager.ts';
+import { RepmgrManager } from '../manager/repmgr-manager.ts';
 import type { PatroniPromise } from '../model/patroni-promise.ts';
 import type { PatroniUserConfig } from '../manager/patroni/config.ts';
 import { injectManagedFault, type ManagedCluster } from '../nemesis/managed.ts';
@@ -52,7 +53,8 @@ export interface ScenarioContext {
   /**
    * Brings a cluster up under the config's HA manager when it is not the built-in (Patroni:
    * `PatroniManager.start` with the user's patroni.yml, `config.patroni`; pg_auto_failover:
-   * `PgAutoFailoverManager.start`, a monitor and three nodes with its defaults)
+   * `PgAutoFailoverManager.start`, a monitor and three nodes with its defaults; repmgr:
+   * `RepmgrManager.start`, three nodes with repmgrd, failover=automatic and repmgr's defaults)
    * and returns it, its own view loop not yet started (`start()` it). Its containers are removed
    * when the scenario ends; its view is read after every fault and move, as for startManager.
    * Without a user's patroni.yml, the story's own (ScenarioOptions `patroni.config`) runs; the
@@ -99,7 +101,7 @@ type Managed = ManagedHaManager & {
 
 /**
  * Brings up the cluster of the config's manager (not the built-in): Patroni on the user's
- * patroni.yml, else the story's own (ScenarioOptions.patroni); pg_auto_failover with its defaults.
+ * patroni.yml, else the story's own (ScenarioOptions.patroni); pg_auto_failover and repmgr with their defaults.
  * @throws Error under the built-in manager (a story for it uses startManager).
  */
 async function startManagedCluster(config: UserConfig, major: number, opts: ScenarioOptions, rec: Recorder): Promise<Managed> {
@@ -112,6 +114,8 @@ async function startManagedCluster(config: UserConfig, major: number, opts: Scen
     }
     case 'pg_auto_failover':
       return PgAutoFailoverManager.start({ pgMajor: major, standbys: config.standbys }, rec);
+    case 'repmgr':
+      return RepmgrManager.start({ pgMajor: major, standbys: config.standbys }, rec);
   }
 }
 
