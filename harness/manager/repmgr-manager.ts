@@ -11,6 +11,8 @@
  *   view first showed no primary (what repmgrd's election compares);
  * - `switchover()` is refused: `repmgr standby switchover` needs passwordless SSH between the
  *   nodes, which pgchaos's repmgr image does not set up yet;
+ * - `rejoin(node)` is repmgr's documented failback of a deposed primary (`repmgr node rejoin
+ *   --force-rewind`), which repmgrd never makes by itself;
  * - what its config promises is model/repmgr-promise.ts's reading of the user's parameters.
  */
 import { type SqlNode, TcpNode } from '../db/sql-node.ts';
@@ -208,6 +210,23 @@ export class RepmgrManager implements HaManager {
       `switchover to ${to}: repmgr standby switchover needs passwordless SSH between the nodes, which pgchaos's repmgr image does not set up yet; ` +
         'run the story under manager patroni or pg_auto_failover',
     );
+  }
+
+  /**
+   * The failback repmgr's docs give for a deposed primary, by repmgr's own command: `node`'s
+   * PostgreSQL stopped, then `repmgr node rejoin --force-rewind` to the primary repmgr holds now
+   * (RepmgrCluster.rejoin). repmgrd makes no such move by itself: a booted old primary runs as a
+   * primary until someone rejoins it. Not a failover; the view loop goes on.
+   * @throws Error when repmgr holds no primary or `node` is it; ExecError when repmgr refuses.
+   */
+  async rejoin(node: string): Promise<string> {
+    const primary = primaryOf(await this.cluster.view());
+    if (!primary) throw new Error(`rejoin ${node}: repmgr holds no primary to rejoin it to`);
+    if (primary === node) throw new Error(`rejoin ${node}: it is the primary repmgr holds`);
+    this.rec.move(`repmgr node rejoin ${node} to ${primary} --force-rewind`);
+    const output = await this.cluster.rejoin(node, primary);
+    this.rec.step(`${node} rejoined as a standby of ${primary}`);
+    return output;
   }
 
   /** model/repmgr-promise.ts on the user's `postgresql` parameters and the standbys' priorities. @throws ConfigError on a malformed synchronous_standby_names. */

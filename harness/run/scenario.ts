@@ -54,7 +54,8 @@ export interface ScenarioContext {
    * Brings a cluster up under the config's HA manager when it is not the built-in (Patroni:
    * `PatroniManager.start` with the user's patroni.yml, `config.patroni`; pg_auto_failover:
    * `PgAutoFailoverManager.start`, a monitor and three nodes with its defaults; repmgr:
-   * `RepmgrManager.start`, three nodes with repmgrd, failover=automatic and repmgr's defaults)
+   * `RepmgrManager.start`, three nodes with repmgrd, failover=automatic, the story's settings
+   * (ScenarioOptions `repmgr.config`) or repmgr's defaults)
    * and returns it, its own view loop not yet started (`start()` it). Its containers are removed
    * when the scenario ends; its view is read after every fault and move, as for startManager.
    * Without a user's patroni.yml, the story's own (ScenarioOptions `patroni.config`) runs; the
@@ -115,7 +116,7 @@ async function startManagedCluster(config: UserConfig, major: number, opts: Scen
     case 'pg_auto_failover':
       return PgAutoFailoverManager.start({ pgMajor: major, standbys: config.standbys }, rec);
     case 'repmgr':
-      return RepmgrManager.start({ pgMajor: major, standbys: config.standbys }, rec);
+      return RepmgrManager.start({ pgMajor: major, standbys: config.standbys, config: opts.repmgr?.config }, rec);
   }
 }
 
@@ -145,6 +146,8 @@ export interface ScenarioOptions {
    * that strict mode stalls writes says nothing about an asynchronous config.
    */
   patroni?: { config: PatroniUserConfig; modes?: readonly PatroniPromise['mode'][] };
+  /** Under repmgr: the repmgr settings the story runs on (manager/repmgr/config.ts: an object or repmgr.conf text); repmgr's defaults when absent. */
+  repmgr?: { config: unknown };
 }
 
 /**

@@ -270,6 +270,30 @@ export class RepmgrCluster {
     };
   }
 
+  /**
+   * repmgr's failback of a deposed node (docs, `repmgr node rejoin`: "rejoin a dormant (stopped)
+   * node"): PostgreSQL on `node` stopped cleanly (`service_stop_command`'s pg_ctl), then
+   * `repmgr node rejoin -d <primary's conninfo> --force-rewind`, which rewinds it with pg_rewind,
+   * writes standby.signal and its primary_conninfo and starts it as a standby of `primary`.
+   * @returns repmgr's output. @throws ExecError when repmgr refuses or pg_rewind fails.
+   */
+  async rejoin(node: string, primary: string): Promise<string> {
+    const m = this.node(node);
+    const bin = this.image.binDir;
+    await m.exec(['sh', '-c', `${bin}/pg_ctl -D ${PGDATA} status >/dev/null && ${bin}/pg_ctl -D ${PGDATA} -m fast -w stop || true`], {
+      timeoutMs: 60_000,
+    });
+    const conninfo = `host=${this.hostOf(primary)} port=${PG_PORT} user=repmgr dbname=repmgr connect_timeout=2`;
+    return m.exec(['sh', '-c', `repmgr -f ${REPMGR_CONF} node rejoin -d '${conninfo}' --force-rewind --verbose 2>&1`], {
+      timeoutMs: 180_000,
+    });
+  }
+
+  /** A node's host name on the cluster network (its container's name). */
+  private hostOf(node: string): string {
+    return `${this.id}-${this.node(node).name}`;
+  }
+
   /** `psql` on a node through its local socket: rows as `|`-separated lines. @throws ExecError. */
   async psql(node: string, sql: string): Promise<string> {
     return (await this.node(node).exec(['psql', '-X', '-qAt', '-d', 'postgres', '-c', sql], { timeoutMs: 10_000 })).trim();
