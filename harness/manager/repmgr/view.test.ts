@@ -47,3 +47,27 @@ describe('repmgr cluster show', () => {
     );
   });
 });
+
+describe('repmgr cluster show with the old primary booted again (repmgr 5.3.3 does not fence it)', () => {
+  it("on the new primary: the old one '! running', its record inactive; the new one holds", () => {
+    const v = parseClusterShow(fixture('cluster-show-old-primary-back-on-s1.txt'), 's1');
+    expect(v.nodes.map((n) => [n.name, n.role, n.status, n.timeline])).toEqual([
+      ['pg0', 'primary', '! running', 1],
+      ['s1', 'primary', '* running', 2],
+      ['s2', 'standby', 'running', 1],
+    ]);
+    expect(v.warnings).toEqual(['node "pg0" (ID: 1) is running but the repmgr node record is inactive']);
+    expect(primaryOf(v)).toBe('s1');
+  });
+
+  it('on the old primary: its stale metadata holds itself primary, the new one "! running as primary"', () => {
+    const v = parseClusterShow(fixture('cluster-show-old-primary-back-on-pg0.txt'), 'pg0');
+    expect(v.nodes.map((n) => [n.name, n.role, n.status, n.upstreamRaw])).toEqual([
+      ['pg0', 'primary', '* running', ''],
+      ['s1', 'standby', '! running as primary', ''],
+      ['s2', 'standby', 'running', '! s1'],
+    ]);
+    expect(primaryOf(v)).toBe('pg0');
+    expect(isFollowing(v.nodes[2]!, 'pg0')).toBe(false);
+  });
+});
