@@ -272,21 +272,34 @@ export class RepmgrCluster {
 
   /**
    * repmgr's failback of a deposed node (docs, `repmgr node rejoin`: "rejoin a dormant (stopped)
-   * node"): PostgreSQL on `node` stopped cleanly (`service_stop_command`'s pg_ctl), then
-   * `repmgr node rejoin -d <primary's conninfo> --force-rewind`, which rewinds it with pg_rewind,
-   * writes standby.signal and its primary_conninfo and starts it as a standby of `primary`.
+   * node"): a `CHECKPOINT` on `primary` first, PostgreSQL on `node` stopped cleanly
+   * (`service_stop_command`'s pg_ctl), then `repmgr node rejoin -d <primary's conninfo>
+   * --force-rewind`, which rewinds it with pg_rewind, writes standby.signal and its
+   * primary_conninfo and starts it as a standby of `primary`. The checkpoint is PostgreSQL's
+   * rule (pg_rewind docs: a recently promoted source needs a CHECKPOINT so that its control file
+   * shows its new timeline), which repmgr 5.3.3's rejoin does not take: without it, the first
+   * run here restarted the old primary unrewound on timeline 1 and it never streamed ("requested
+   * starting point … is not in this server's history"). repmgr's output is kept in
+   * `<node>-rejoin.log` beside the run's other logs.
    * @returns repmgr's output. @throws ExecError when repmgr refuses or pg_rewind fails.
    */
   async rejoin(node: string, primary: string): Promise<string> {
     const m = this.node(node);
     const bin = this.image.binDir;
+    await this.psql(primary, 'CHECKPOINT');
     await m.exec(['sh', '-c', `${bin}/pg_ctl -D ${PGDATA} status >/dev/null && ${bin}/pg_ctl -D ${PGDATA} -m fast -w stop || true`], {
       timeoutMs: 60_000,
     });
     const conninfo = `host=${this.hostOf(primary)} port=${PG_PORT} user=repmgr dbname=repmgr connect_timeout=2`;
-    return m.exec(['sh', '-c', `repmgr -f ${REPMGR_CONF} node rejoin -d '${conninfo}' --force-rewind --verbose 2>&1`], {
-      timeoutMs: 180_000,
-    });
+    const out = `${LOG_MOUNT}/${node}-rejoin.log`;
+    return m.exec(
+      [
+        'sh',
+        '-c',
+        `repmgr -f ${REPMGR_CONF} node rejoin -d '${conninfo}' --force-rewind --verbose >${out} 2>&1; rc=$?; cat ${out}; exit $rc`,
+      ],
+      { timeoutMs: 180_000 },
+    );
   }
 
   /** A node's host name on the cluster network (its container's name). */
