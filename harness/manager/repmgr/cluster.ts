@@ -26,6 +26,7 @@ import type pg from 'pg';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
 import { onInterrupt } from '../../cleanup.ts';
 import { docker, runLabels, sweepOrphans } from '../../docker.ts';
+import { ExecError } from '../../errors.ts';
 import { log } from '../../logger.ts';
 import { currentRun } from '../../run-id.ts';
 import { pollUntil } from '../../wait.ts';
@@ -280,8 +281,11 @@ export class RepmgrCluster {
    * shows its new timeline), which repmgr 5.3.3's rejoin does not take: without it, the first
    * run here restarted the old primary unrewound on timeline 1 and it never streamed ("requested
    * starting point … is not in this server's history"). repmgr's output is kept in
-   * `<node>-rejoin.log` beside the run's other logs.
-   * @returns repmgr's output. @throws ExecError when repmgr refuses or pg_rewind fails.
+   * `<node>-rejoin.log` beside the run's other logs. When pg_rewind fails (second run here:
+   * "could not find previous WAL record" — the booted old primary's own checkpoints had recycled
+   * the WAL before the fork), the node is cloned again (`repmgr standby clone --force`), started
+   * and registered again (`repmgr standby register --force`), the docs' way to re-seed a standby.
+   * @returns repmgr's output. @throws ExecError when repmgr refuses, or a clone fails.
    */
   async rejoin(node: string, primary: string): Promise<string> {
     const m = this.node(node);
@@ -292,14 +296,44 @@ export class RepmgrCluster {
     });
     const conninfo = `host=${this.hostOf(primary)} port=${PG_PORT} user=repmgr dbname=repmgr connect_timeout=2`;
     const out = `${LOG_MOUNT}/${node}-rejoin.log`;
-    return m.exec(
+    const rejoin = await m
+      .exec(
+        [
+          'sh',
+          '-c',
+          `repmgr -f ${REPMGR_CONF} node rejoin -d '${conninfo}' --force-rewind --verbose >${out} 2>&1; rc=$?; cat ${out}; exit $rc`,
+        ],
+        { timeoutMs: 180_000 },
+      )
+      .then(
+        (o) => ({ ok: true as const, o }),
+        (e: unknown) => ({ ok: false as const, e }),
+      );
+    if (rejoin.ok) return rejoin.o;
+    if (!(rejoin.e instanceof ExecError) || !/pg_rewind execution failed/.test(rejoin.e.output)) throw rejoin.e;
+    // pg_rewind could not rewind (the WAL before the fork was recycled by the deposed primary's own
+    // checkpoints while it ran again): the docs' other way back is a fresh clone over the old data.
+    const clone = await m.exec(
       [
-        'sh',
-        '-c',
-        `repmgr -f ${REPMGR_CONF} node rejoin -d '${conninfo}' --force-rewind --verbose >${out} 2>&1; rc=$?; cat ${out}; exit $rc`,
+        'repmgr',
+        '-h',
+        this.hostOf(primary),
+        '-U',
+        'repmgr',
+        '-d',
+        'repmgr',
+        '-f',
+        REPMGR_CONF,
+        'standby',
+        'clone',
+        '--force',
+        '--fast-checkpoint',
       ],
       { timeoutMs: 180_000 },
     );
+    await m.exec(['sh', '-c', pgStart(node, bin)], { timeoutMs: 120_000 });
+    const register = await m.exec(['repmgr', '-f', REPMGR_CONF, 'standby', 'register', '--force'], { timeoutMs: 60_000 });
+    return `${rejoin.e.output}\n(pg_rewind failed: cloned again)\n${clone}\n${register}`;
   }
 
   /** A node's host name on the cluster network (its container's name). */
