@@ -213,9 +213,9 @@ export class RepmgrManager implements HaManager {
   }
 
   /**
-   * The failback repmgr's docs give for a deposed primary, by repmgr's own command: `node`'s
-   * PostgreSQL stopped, then `repmgr node rejoin --force-rewind` to the primary repmgr holds now
-   * (RepmgrCluster.rejoin). repmgrd makes no such move by itself: a booted old primary runs as a
+   * The failback repmgr's docs give for a deposed primary, by repmgr's own commands: `node`'s
+   * PostgreSQL stopped, then `repmgr node rejoin --force-rewind` to the primary repmgr holds now,
+   * or a fresh `repmgr standby clone --force` when pg_rewind cannot rewind (RepmgrCluster.rejoin). repmgrd makes no such move by itself: a booted old primary runs as a
    * primary until someone rejoins it. Not a failover; the view loop goes on.
    * @throws Error when repmgr holds no primary or `node` is it; ExecError when repmgr refuses.
    */
