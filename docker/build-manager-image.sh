@@ -3,7 +3,7 @@
 # FROM the local pgchaos/postgres:MAJOR (built first by build-image.sh when missing), plus the
 # manager's packages from the same Debian suite (Dockerfile.MANAGER.in). No registry is touched.
 #
-# usage: docker/build-manager-image.sh MANAGER MAJOR      (MANAGER: patroni, pg_auto_failover)
+# usage: docker/build-manager-image.sh MANAGER MAJOR      (MANAGER: patroni, pg_auto_failover, repmgr)
 # Idempotent: does nothing when pgchaos/postgres-MANAGER:MAJOR exists. Exit 2 (before anything is
 # built) when the suite of MAJOR lacks a package at the version the manager's support needs.
 # Env: PGCHAOS_IMAGE_REPO (default pgchaos/postgres), as build-image.sh.
@@ -12,7 +12,7 @@
 # and in its label org.pgchaos.manager-versions, so a report can name them without a container.
 set -euo pipefail
 
-manager=${1:?usage: docker/build-manager-image.sh MANAGER MAJOR (MANAGER: patroni, pg_auto_failover)}
+manager=${1:?usage: docker/build-manager-image.sh MANAGER MAJOR (MANAGER: patroni, pg_auto_failover, repmgr)}
 major=${2:?usage: docker/build-manager-image.sh MANAGER MAJOR (MAJOR: 15 or 17)}
 say() { printf 'pgchaos image: %s\n' "$*" >&2; }
 here=$(cd "$(dirname "$0")" && pwd)
@@ -36,7 +36,16 @@ case "$manager" in
       13) say "Debian bullseye (PostgreSQL 13) ships no pg_auto_failover package (no pg-auto-failover-cli, no postgresql-13-auto-failover): use PostgreSQL 15 (bookworm: pg-auto-failover 2.0) or 17 (trixie)"; exit 2 ;;
       *) say "PostgreSQL $major has no Debian suite here; a pg_auto_failover image is built for 15 (bookworm) or 17 (trixie)"; exit 2 ;;
     esac ;;
-  *) say "no manager image for \"$manager\"; pgchaos builds: patroni, pg_auto_failover"; exit 2 ;;
+  repmgr) packages="postgresql-$major-repmgr repmgr-common"
+    # repmgr and repmgrd (postgresql-NN-repmgr, built for PostgreSQL NN) and their common files,
+    # from the suite that ships PostgreSQL NN. repmgr has no DCS or monitor: nothing else is needed.
+    case "$major" in
+      15) ;; # bookworm: postgresql-15-repmgr 5.3.3-2, repmgr-common 5.3.3-2 (tested)
+      13) ;; # bullseye: postgresql-13-repmgr 5.2.0-2 (not yet tested)
+      17) ;; # trixie: postgresql-17-repmgr 5.5.0+debpgdg-1 (not yet tested)
+      *) say "PostgreSQL $major has no Debian suite here; a repmgr image is built for 13 (bullseye), 15 (bookworm) or 17 (trixie)"; exit 2 ;;
+    esac ;;
+  *) say "no manager image for \"$manager\"; pgchaos builds: patroni, pg_auto_failover, repmgr"; exit 2 ;;
 esac
 
 repo=${PGCHAOS_IMAGE_REPO:-pgchaos/postgres}

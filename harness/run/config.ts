@@ -21,6 +21,7 @@ import { MANAGER_NAMES, PLANNED_MANAGERS, type ManagerName } from '../history/ma
 import { checkPafConfig, type PafUserConfig } from '../manager/pg-auto-failover/config.ts';
 import { checkPgAutoFailoverMajor } from '../manager/pg-auto-failover/image.ts';
 import { checkPatroniMajor } from '../manager/patroni/image.ts';
+import { checkRepmgrMajor } from '../manager/repmgr/image.ts';
 import { checkPatroniConfig, PatroniConfigError, redactPatroniConfig, type PatroniUserConfig } from '../manager/patroni/config.ts';
 import { checkManagedKinds } from '../nemesis/managed.ts';
 import { validateSchedule } from '../nemesis/schedule/validate.ts';
@@ -335,7 +336,12 @@ export function checkedManager(name: string, majors: readonly number[]): Manager
       `pick one of ${built}, or drop manager for builtin`,
     );
   const manager = name as ManagerName;
-  const checkMajor = manager === 'patroni' ? checkPatroniMajor : manager === 'pg_auto_failover' ? checkPgAutoFailoverMajor : undefined;
+  const checkMajor = {
+    patroni: checkPatroniMajor,
+    pg_auto_failover: checkPgAutoFailoverMajor,
+    repmgr: checkRepmgrMajor,
+    builtin: undefined,
+  }[manager];
   if (checkMajor)
     for (const major of majors) {
       try {
@@ -352,7 +358,8 @@ export function checkedManager(name: string, majors: readonly number[]): Manager
  * The fields of `c` a manager other than the built-in does not read (they shape pgchaos's own
  * cluster and operator), each with what sets the same thing under `manager`: Patroni's patroni.yml,
  * pg_auto_failover's formation (config `pgAutoFailover`; pg_autoctl writes synchronous_standby_names
- * itself, src/monitor/node_active_protocol.c, and leaves synchronous_commit at PostgreSQL's default).
+ * itself, src/monitor/node_active_protocol.c, and leaves synchronous_commit at PostgreSQL's default),
+ * repmgr's quickstart set-up (repmgr never writes synchronous_standby_names).
  */
 function unreadFields(c: UserConfigFile, manager: Exclude<ManagerName, 'builtin'>): Array<{ field: string; instead: string }> {
   const unread: Array<{ field: string; instead: string }> = [];
@@ -391,6 +398,14 @@ const UNREAD_INSTEAD: Record<
     postgresqlConf: 'pgchaos runs pg_auto_failover nodes with the postgresql.conf pg_autoctl create postgres writes',
     dataChecksums: 'pg_autoctl create postgres runs initdb itself',
     promote: "pg_auto_failover's monitor picks the node to promote itself, by pgAutoFailover.nodes.<name>.candidatePriority",
+  },
+  repmgr: {
+    synchronousStandbyNames: 'repmgr never writes synchronous_standby_names: its nodes replicate asynchronously, as its quickstart sets them up',
+    synchronousCommit: "pgchaos's repmgr nodes leave synchronous_commit at PostgreSQL's default, on",
+    afterPromotion: "repmgrd promotes with repmgr's promote_command and leaves synchronous_standby_names as it was",
+    postgresqlConf: "pgchaos runs repmgr nodes with the postgresql.conf of repmgr's quickstart",
+    dataChecksums: 'pgchaos runs initdb on the repmgr primary without data checksums (wal_log_hints on, for pg_rewind)',
+    promote: "repmgrd picks the standby to promote itself, by each node's priority and LSN (repmgr.conf's priority)",
   },
 };
 

@@ -1,0 +1,270 @@
+/**
+ * repmgr on the seam (manager.ts): a `RepmgrCluster` (manager/repmgr/: three PostgreSQL nodes,
+ * each with repmgrd) seen as an HaManager. repmgrd makes every move by itself; this class only
+ * reads:
+ * - clients connect as repmgr's users do, directly to the primary (repmgr has no proxy and no
+ *   multi-host URI of its own): `clients()` is `via: 'primary'`, asking repmgr's view for the
+ *   primary after every lost connection;
+ * - its view is `repmgr cluster show`, run on a node (repmgr/cluster.ts `viewWithText`);
+ * - its failovers are read off that view: `start()` polls it every `intervalMs`, and a primary
+ *   that changes is a failover (`RepmgrPrimaryFollower`), with the standbys' LSNs read when the
+ *   view first showed no primary (what repmgrd's election compares);
+ * - `switchover()` is refused: `repmgr standby switchover` needs passwordless SSH between the
+ *   nodes, which pgchaos's repmgr image does not set up yet;
+ * - `rejoin(node)` is repmgr's documented failback of a deposed primary (`repmgr node rejoin
+ *   --force-rewind`), which repmgrd never makes by itself;
+ * - what its config promises is model/repmgr-promise.ts's reading of the user's parameters.
+ */
+import { type SqlNode, TcpNode } from '../db/sql-node.ts';
+import type { FailoverRecord } from '../history/failover.ts';
+import type { ManagerRecord, ManagerView, ManagerViewRow } from '../history/manager.ts';
+import { log } from '../logger.ts';
+import { lsnDiff } from '../lsn.ts';
+import { repmgrPromise, type RepmgrPromise } from '../model/repmgr-promise.ts';
+import { synchronousCommitLevel } from '../model/sync-model.ts';
+import type { OperatorLog } from './builtin.ts';
+import type { ClientEndpoint, HaManager, SwitchoverRecord } from './manager.ts';
+import { RepmgrCluster, type RepmgrClusterOptions } from './repmgr/cluster.ts';
+import { describeView, isFollowing, primaryOf, type RepmgrView } from './repmgr/view.ts';
+
+/**
+ * repmgr's view as the seam's rows: the node it holds for primary (`* running`), standbys it shows
+ * `running` (active, in recovery), anything else out (unreachable, failed, running against its
+ * record). `state` is the role and status as printed, with the upstream (`standby running ← pg0`).
+ * `repmgr cluster show` prints no LSN: `lsn` and `lagBytes` are null. Pure.
+ */
+export function repmgrRows(view: RepmgrView): ManagerViewRow[] {
+  const primary = primaryOf(view);
+  return view.nodes.map((n) => ({
+    node: n.name,
+    role: n.name === primary ? 'primary' : n.role === 'standby' && n.status === 'running' ? 'standby' : 'out',
+    state: `${n.role} ${n.status}${n.upstreamRaw ? ` ← ${n.upstreamRaw}` : ''}`,
+    timeline: n.timeline,
+    lsn: null,
+    lagBytes: null,
+  }));
+}
+
+/**
+ * Follows repmgr's primary through views read in time order and says when it changed to another
+ * node. `detectedT` is when the views first showed no primary (`? unreachable` or `- failed`);
+ * `decidedT` when they first showed a standby running as primary (`! running as primary`:
+ * promoted, its record not yet updated), else the promotion's view; `promotedT` when the new
+ * primary was first seen `* running`. `positions` are what the manager read when the primary was
+ * first lost (`lost()` then `positionsRead`). Pure.
+ */
+export class RepmgrPrimaryFollower {
+  private primary: string | undefined;
+  private lostT: number | undefined;
+  private decidedT: number | undefined;
+  private positions: FailoverRecord['positions'] | undefined;
+
+  /** Takes the view read at `t` (ms); returns the failover it shows, if the primary changed. */
+  observe(t: number, view: RepmgrView): Omit<FailoverRecord, 'writesBackT'> | undefined {
+    const now = primaryOf(view);
+    if (this.primary === undefined || now === this.primary) {
+      this.primary ??= now;
+      if (now) this.reset(now);
+      return undefined;
+    }
+    if (now === undefined) {
+      this.lostT ??= t;
+      if (this.decidedT === undefined && view.nodes.some((n) => n.role === 'standby' && n.status === '! running as primary'))
+        this.decidedT = t;
+      return undefined;
+    }
+    const r = {
+      detectedT: this.lostT ?? t,
+      decidedT: this.decidedT ?? t,
+      promotedT: t,
+      from: this.primary,
+      to: now,
+      positions: this.positions ?? [],
+    };
+    this.reset(now);
+    return r;
+  }
+
+  /** True once the primary is lost and no positions were given for it yet: the manager reads them now. */
+  lost(): boolean {
+    return this.lostT !== undefined && this.positions === undefined;
+  }
+
+  /** The standbys' positions read just after the loss, most advanced first. */
+  positionsRead(p: FailoverRecord['positions']): void {
+    this.positions = [...p].sort((a, b) => Number(lsnDiff(b.receiveLsn ?? '0/0', a.receiveLsn ?? '0/0')));
+  }
+
+  private reset(primary: string): void {
+    this.primary = primary;
+    this.lostT = undefined;
+    this.decidedT = undefined;
+    this.positions = undefined;
+  }
+}
+
+export interface RepmgrManagerOptions extends RepmgrClusterOptions {
+  /** Between two reads of repmgr's view while the manager runs, ms (default 1000). */
+  intervalMs?: number;
+}
+
+/** A repmgr cluster as an HaManager (see the file's header). Create with `RepmgrManager.start`; end with `stop()` and `destroy()`. */
+export class RepmgrManager implements HaManager {
+  readonly name = 'repmgr' as const;
+  readonly failovers: FailoverRecord[] = [];
+  private readonly follower = new RepmgrPrimaryFollower();
+  private running = false;
+  private loop: Promise<void> | undefined;
+
+  private constructor(
+    /** The nodes, each with repmgrd. */
+    readonly cluster: RepmgrCluster,
+    private readonly rec: OperatorLog,
+    private readonly intervalMs: number,
+  ) {}
+
+  /**
+   * Brings a cluster up the repmgr way (`RepmgrCluster.start`).
+   * @throws as RepmgrCluster.start (ConfigError before any container starts; WaitTimeoutError; ExecError).
+   */
+  static async start(opts: RepmgrManagerOptions, rec: OperatorLog): Promise<RepmgrManager> {
+    return new RepmgrManager(await RepmgrCluster.start(opts), rec, opts.intervalMs ?? 1000);
+  }
+
+  get nodeNames(): readonly string[] {
+    return this.cluster.nodeNames;
+  }
+
+  /** Straight to the node repmgr holds for primary, asked again for every new connection. @throws Error (from currentPrimary) when repmgr holds none. */
+  clients(): ClientEndpoint {
+    return {
+      via: 'primary',
+      currentPrimary: async () => {
+        const primary = primaryOf(await this.cluster.view());
+        if (!primary) throw new Error('repmgr holds no primary now (repmgr cluster show lists none `* running`)');
+        return this.node(primary);
+      },
+      describe: "the node repmgr cluster show lists '* running' as primary, asked after every lost connection (repmgr has no proxy)",
+    };
+  }
+
+  node(name: string): SqlNode {
+    if (!this.nodeNames.includes(name)) throw new Error(`${name} is no node of this repmgr cluster (${this.nodeNames.join(', ')})`);
+    return new TcpNode(name, () => this.cluster.nodeConnectionConfig(name));
+  }
+
+  /** Follows repmgr's view every `intervalMs`, recording each primary change as a failover. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = (async () => {
+      while (this.running) {
+        const t = this.rec.clock.now();
+        const view = await this.cluster.view().catch(() => undefined);
+        if (view) {
+          const f = this.follower.observe(t, view);
+          if (f) {
+            this.failovers.push(f);
+            this.rec.step(`repmgr: ${f.to} primary after ${f.from}`, { view: describeView(view) });
+          } else if (this.follower.lost()) {
+            const standbys = view.nodes.filter((n) => n.role === 'standby').map((n) => n.name);
+            const read = await Promise.all(standbys.map((n) => this.cluster.position(n).catch(() => undefined)));
+            this.follower.positionsRead(read.filter((p) => p !== undefined));
+          }
+        }
+        await new Promise((r) => setTimeout(r, this.intervalMs));
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+
+  async view(): Promise<ManagerView> {
+    try {
+      const { view, text } = await this.cluster.viewWithText();
+      const raw = `(repmgr cluster show on ${view.askedNode})\n${text.trimEnd()}`;
+      return { t: this.rec.clock.now(), primary: primaryOf(view) ?? null, rows: repmgrRows(view), raw };
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      return { t: this.rec.clock.now(), primary: null, rows: [], raw: '', error };
+    }
+  }
+
+  /** repmgr holds a primary `* running`, every other node a `running` standby of it, each streaming in its pg_stat_replication. */
+  async settled(): Promise<boolean> {
+    const view = await this.cluster.view();
+    const primary = primaryOf(view);
+    if (!primary) return false;
+    const others = view.nodes.filter((n) => n.name !== primary);
+    if (others.length !== this.nodeNames.length - 1 || !others.every((n) => isFollowing(n, primary))) return false;
+    const senders = await this.cluster.walSenders(primary);
+    return others.every((n) => senders.some((s) => s.name === n.name && s.state === 'streaming'));
+  }
+
+  /** @throws Error always: `repmgr standby switchover` needs passwordless SSH between the nodes, not set up in pgchaos's repmgr image yet. */
+  async switchover(to: string): Promise<SwitchoverRecord> {
+    throw new Error(
+      `switchover to ${to}: repmgr standby switchover needs passwordless SSH between the nodes, which pgchaos's repmgr image does not set up yet; ` +
+        'run the story under manager patroni or pg_auto_failover',
+    );
+  }
+
+  /**
+   * The failback repmgr's docs give for a deposed primary, by repmgr's own commands: `node`'s
+   * PostgreSQL stopped, then `repmgr node rejoin --force-rewind` to the primary repmgr holds now,
+   * or a fresh `repmgr standby clone --force` when pg_rewind cannot rewind (RepmgrCluster.rejoin). repmgrd makes no such move by itself: a booted old primary runs as a
+   * primary until someone rejoins it. Not a failover; the view loop goes on.
+   * @throws Error when repmgr holds no primary or `node` is it; ExecError when repmgr refuses.
+   */
+  async rejoin(node: string): Promise<string> {
+    const primary = primaryOf(await this.cluster.view());
+    if (!primary) throw new Error(`rejoin ${node}: repmgr holds no primary to rejoin it to`);
+    if (primary === node) throw new Error(`rejoin ${node}: it is the primary repmgr holds`);
+    this.rec.move(`repmgr node rejoin ${node} to ${primary} --force-rewind`);
+    const output = await this.cluster.rejoin(node, primary);
+    this.rec.step(`${node} rejoined as a standby of ${primary}`);
+    return output;
+  }
+
+  /** model/repmgr-promise.ts on the user's `postgresql` parameters and the standbys' priorities. @throws ConfigError on a malformed synchronous_standby_names. */
+  promise(): RepmgrPromise {
+    const pg = this.cluster.config.postgresql;
+    const names = pg.synchronous_standby_names;
+    const commit = pg.synchronous_commit === undefined ? undefined : synchronousCommitLevel(String(pg.synchronous_commit));
+    return repmgrPromise({
+      ...(names !== undefined ? { synchronousStandbyNames: String(names) } : {}),
+      ...(commit ? { synchronousCommit: commit } : {}),
+      standbys: this.cluster.config.nodes.slice(1),
+    });
+  }
+
+  describe(): ManagerRecord {
+    const c = this.cluster.config;
+    return {
+      name: 'repmgr',
+      config: {
+        given: this.cluster.userConfig,
+        resolved: {
+          failover: c.failover,
+          witness: c.witness,
+          reconnect_attempts: c.reconnectAttempts,
+          reconnect_interval: c.reconnectIntervalS,
+          monitor_interval_secs: c.monitorIntervalS,
+          primary_visibility_consensus: c.primaryVisibilityConsensus,
+          priorities: Object.fromEntries(c.nodes.map((n) => [n.name, n.priority])),
+          postgresql: c.postgresql,
+        },
+      },
+      versions: this.cluster.image.versions,
+    };
+  }
+
+  /** Removes every container and the network (RepmgrCluster.destroy). */
+  async destroy(): Promise<void> {
+    await this.stop().catch((e: unknown) => log().warn({ error: String(e) }, 'repmgr manager: stopping its view loop failed'));
+    await this.cluster.destroy();
+  }
+}

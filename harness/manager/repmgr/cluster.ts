@@ -1,0 +1,517 @@
+/**
+ * A repmgr cluster on a private Docker network, brought up the repmgr way (repmgr 5.3 docs,
+ * "quickstart" and "repmgrd automatic failover"):
+ *  1. the user's repmgr settings are checked (config.ts) and the major's suite is checked to ship
+ *     repmgr (image.ts), before any container starts;
+ *  2. every node is a host kept up by tini (image's default command), so PostgreSQL and repmgrd
+ *     can die while the host lives; the hosts start together;
+ *  3. the primary `pg0`: initdb, postgresql.conf as the quickstart gives it (wal_level replica,
+ *     hot_standby, `shared_preload_libraries = 'repmgr'` for repmgrd, wal_log_hints for
+ *     pg_rewind) plus the user's `postgresql` parameters, started; the `repmgr` superuser and
+ *     database; `repmgr primary register`;
+ *  4. each standby (`s1`, `s2`): `repmgr -h pg0 standby clone` (pg_basebackup; its postgresql.conf
+ *     comes with the data directory), started, `repmgr standby register`;
+ *  5. repmgrd on every node, with `failover`, `priority`, `promote_command` (`repmgr standby
+ *     promote`) and `follow_command` (`repmgr standby follow --upstream-node-id=%n`) as the docs
+ *     give them, and the `service_*_command`s repmgr uses to start and restart PostgreSQL.
+ * PostgreSQL is started by pgchaos as a host's service manager would at boot (repmgr never starts
+ * a stopped server by itself; `agent(n).start()` is that boot). Authentication is `trust` inside
+ * the run's private network, as the quickstart's pg_hba.conf for the repmgr user. No witness.
+ * Every container carries the run's labels; `destroy()` removes them, and so does a failed start.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type pg from 'pg';
+import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
+import { onInterrupt } from '../../cleanup.ts';
+import { docker, runLabels, sweepOrphans } from '../../docker.ts';
+import { ExecError } from '../../errors.ts';
+import { log } from '../../logger.ts';
+import { currentRun } from '../../run-id.ts';
+import { pollUntil } from '../../wait.ts';
+import { Member } from '../patroni/cluster.ts';
+import { checkRepmgrConfig, type PgParam, type RepmgrConfig } from './config.ts';
+import { ensureRepmgrImage, type RepmgrImage } from './image.ts';
+import { describeView, isFollowing, parseClusterShow, primaryOf, type RepmgrView } from './view.ts';
+
+const LOG_MOUNT = '/var/log/pgchaos';
+/** PostgreSQL's port on every node. */
+export const PG_PORT = 5432;
+const PGDATA = '/var/lib/postgresql/data';
+/** Each node's repmgr.conf (the Debian package reads /etc/repmgr.conf by default; pgchaos names its own with -f). */
+export const REPMGR_CONF = '/etc/repmgr/repmgr.conf';
+/**
+ * repmgrd's pid file. A host booted after a crash keeps it, and the new repmgrd may get the same
+ * pid in the fresh pid namespace: it then refuses to start ("PID file … exists and seems to
+ * contain a valid PID", repmgrd.c `check_and_create_pid_file`). The agent's start removes it when
+ * no repmgrd runs, as a boot's clean /run would.
+ */
+const PID_FILE = '/tmp/repmgrd.pid';
+
+export interface RepmgrClusterOptions {
+  /** PostgreSQL major; default 15 (bookworm: repmgr 5.3.3). */
+  pgMajor?: number | string;
+  /** The user's repmgr settings (config.ts: an object or repmgr.conf text), checked before anything starts. */
+  config?: unknown;
+  /** Standby names; default `['s1', 's2']`. The first node is `pg0`. */
+  standbys?: string[];
+  /** Deadline for the primary and every standby attached and streaming, ms; default 180 000. */
+  readyTimeoutMs?: number;
+}
+
+/** A running repmgr cluster. Create with `RepmgrCluster.start()`, always end with `destroy()`. */
+export class RepmgrCluster {
+  /** The manager, as the fault catalogue names it (nemesis/managed.ts `ManagedCluster`). */
+  readonly manager = 'repmgr';
+  /** repmgr keeps its metadata in the nodes' own databases: no DCS member for the catalogue's DCS faults. */
+  readonly dcsNames: readonly string[] = [];
+  /** The node asked first for the view: the primary the last view showed. */
+  private preferred = 'pg0';
+
+  private constructor(
+    readonly id: string,
+    readonly image: RepmgrImage,
+    readonly config: RepmgrConfig,
+    /** The user's config as given (the record shows it). */
+    readonly userConfig: unknown,
+    /** PostgreSQL nodes, `pg0` first. */
+    readonly nodes: Member[],
+    private readonly removeAll: () => Promise<void>,
+  ) {}
+
+  /**
+   * Checks the config and the major, then brings the cluster up (see the file's header) and waits
+   * until repmgr shows pg0 `* running` and every standby `running` from it, streaming.
+   * @throws ConfigError before any container starts (a bad config, a major with no suite).
+   * @throws WaitTimeoutError when it is not ready in time; ExecError when a repmgr or PostgreSQL
+   *   command fails (the containers and network are removed first).
+   */
+  static async start(opts: RepmgrClusterOptions = {}): Promise<RepmgrCluster> {
+    const names = ['pg0', ...(opts.standbys ?? ['s1', 's2'])];
+    const config = checkRepmgrConfig(opts.config, names);
+    const image = await ensureRepmgrImage(opts.pgMajor ?? 15);
+    const run = currentRun();
+    const id = `pgchaos-${run.id}-${randomBytes(3).toString('hex')}`;
+    const host = (name: string) => `${id}-${name}`;
+    await sweepOrphans();
+    const logDir = join(run.dir, 'logs', id);
+    await mkdir(logDir, { recursive: true });
+    await chmod(logDir, 0o777); // the containers' postgres user writes there
+    const d = await docker();
+    const net = await d.createNetwork({ Name: id, Driver: 'bridge', CheckDuplicate: true, Labels: runLabels(run.id) });
+    const made: StartedTestContainer[] = [];
+    const removeAll = async () => {
+      await Promise.all(
+        made.map((c) =>
+          d
+            .getContainer(c.getId())
+            .remove({ force: true, v: true })
+            .catch(() => {}),
+        ),
+      );
+      await net.remove().catch(() => {});
+    };
+    const unregister = onInterrupt(removeAll);
+    const started = Date.now();
+    let network = { name: id, subnet: '', gateway: '' };
+    const member = async (name: string) => {
+      const s = await new GenericContainer(image.name)
+        .withName(host(name))
+        .withNetworkMode(id)
+        .withLabels({ ...runLabels(run.id), 'pgchaos.node': name, 'pgchaos.manager': 'repmgr' })
+        .withExposedPorts(PG_PORT)
+        .withBindMounts([{ source: logDir, target: LOG_MOUNT, mode: 'rw' }])
+        .withPullPolicy({ shouldPull: () => false })
+        .withWaitStrategy(Wait.forSuccessfulCommand('true'))
+        .start();
+      made.push(s);
+      return new Member(name, s, network, { runId: run.id, image });
+    };
+    try {
+      const ipam = (await net.inspect()).IPAM?.Config?.[0] as { Subnet?: string; Gateway?: string } | undefined;
+      if (!ipam?.Subnet || !ipam.Gateway) throw new Error(`network ${id}: the engine reported no subnet or gateway`);
+      network = { name: id, subnet: ipam.Subnet, gateway: ipam.Gateway };
+      const nodes = await Promise.all(names.map((n) => member(n)));
+      const hosts = new Map(names.map((n) => [n, host(n)]));
+      const cluster = new RepmgrCluster(id, image, config, opts.config ?? null, nodes, async () => {
+        unregister();
+        await removeAll();
+      });
+      const bin = image.binDir;
+      await Promise.all(
+        names.map((n, i) => cluster.node(n).exec(['sh', '-c', writeFile(REPMGR_CONF, repmgrConf(config, n, i + 1, hosts.get(n)!, bin))])),
+      );
+      // The quickstart's primary: initdb, the settings repmgr needs, the repmgr user and database, registered.
+      await cluster.node('pg0').exec(['sh', '-c', primaryInitScript(config.postgresql, network.subnet, bin)], { timeoutMs: 120_000 });
+      await cluster.node('pg0').exec(['repmgr', '-f', REPMGR_CONF, 'primary', 'register'], { timeoutMs: 60_000 });
+      // Standbys clone from pg0 and register; each writes its own row on the primary.
+      await Promise.all(
+        names.slice(1).map(async (n) => {
+          const m = cluster.node(n);
+          await m.exec(
+            ['repmgr', '-h', hosts.get('pg0')!, '-U', 'repmgr', '-d', 'repmgr', '-f', REPMGR_CONF, 'standby', 'clone', '--fast-checkpoint'],
+            { timeoutMs: 180_000 },
+          );
+          await m.exec(['sh', '-c', pgStart(n, bin)], { timeoutMs: 120_000 });
+          await m.exec(['repmgr', '-f', REPMGR_CONF, 'standby', 'register'], { timeoutMs: 60_000 });
+        }),
+      );
+      await Promise.all(names.map((n) => cluster.agent(n).start()));
+      const primary = await cluster.waitForReady(opts.readyTimeoutMs ?? 180_000);
+      log().info({ cluster: id, image: image.name, ms: Date.now() - started }, `repmgr cluster ready, primary ${primary}`);
+      return cluster;
+    } catch (e) {
+      unregister();
+      await removeAll();
+      throw e;
+    }
+  }
+
+  /** The PostgreSQL nodes' names, `pg0` first. */
+  get nodeNames(): string[] {
+    return this.nodes.map((m) => m.name);
+  }
+
+  /** A node's host by name. @throws Error naming the nodes there are. */
+  node(name: string): Member {
+    const n = this.nodes.find((m) => m.name === name);
+    if (!n) throw new Error(`no repmgr node "${name}" (nodes: ${this.nodeNames.join(', ')})`);
+    return n;
+  }
+
+  /** A node's host (the catalogue's `FaultHost`). @throws Error naming the nodes there are. */
+  nodeHost(name: string): Member {
+    return this.node(name);
+  }
+
+  /** repmgr has no DCS: always undefined. */
+  async dcsLeader(): Promise<string | undefined> {
+    return undefined;
+  }
+
+  /** @throws Error always: repmgr has no DCS member (its metadata is in the nodes' `repmgr` databases). */
+  dcsHost(name: string): Member {
+    throw new Error(`repmgr has no DCS member "${name}": its metadata lives in each node's repmgr database`);
+  }
+
+  /** The node repmgr holds for primary now (view.ts `primaryOf`); undefined during a failover or when no node answers. */
+  async leader(): Promise<string | undefined> {
+    return this.view().then(primaryOf, () => undefined);
+  }
+
+  /** `repmgr cluster show` as printed on `node`, and its exit code (25: it found issues, repmgr's ERR_NODE_STATUS). @throws ExecError when the node does not answer. */
+  async clusterShow(node: string): Promise<{ text: string; exitCode: number }> {
+    // Exit 25 still prints the table: keep the code, do not fail on it.
+    const out = await this.node(node).exec(['sh', '-c', `repmgr -f ${REPMGR_CONF} cluster show 2>&1; echo "#exit=$?"`], {
+      timeoutMs: 10_000,
+    });
+    const m = /#exit=(\d+)\s*$/.exec(out);
+    return { text: out.replace(/#exit=\d+\s*$/, '').trimEnd(), exitCode: m ? Number(m[1]) : -1 };
+  }
+
+  /**
+   * repmgr's view: `repmgr cluster show` run on a node, as a DBA would. The node the last view
+   * held for primary is asked first; when its table shows a node it cannot reach (`?`), the
+   * others are asked too and the table with the fewest unreachable nodes is taken (an isolated
+   * node's metadata and reach are its own: it would list itself primary and the rest unreachable).
+   * @returns the view with the text it was read from. @throws Error when no node prints a table.
+   */
+  async viewWithText(): Promise<{ view: RepmgrView; text: string }> {
+    const order = [this.preferred, ...this.nodeNames.filter((n) => n !== this.preferred)];
+    const seen: { view: RepmgrView; text: string }[] = [];
+    const errors: string[] = [];
+    for (const n of order) {
+      try {
+        const { text } = await this.clusterShow(n);
+        const view = parseClusterShow(text, n);
+        seen.push({ view, text });
+        if (!unreachable(view)) break;
+      } catch (e) {
+        errors.push(`${n}: ${(e as Error).message.split('\n')[0]}`);
+      }
+    }
+    if (!seen.length) throw new Error(`no node printed repmgr cluster show (${errors.join('; ')})`);
+    const best = seen.reduce((a, b) => (unreachable(b.view) < unreachable(a.view) ? b : a));
+    const p = primaryOf(best.view);
+    if (p) this.preferred = p;
+    return best;
+  }
+
+  /** repmgr's view (see `viewWithText`). @throws Error when no node answers. */
+  async view(): Promise<RepmgrView> {
+    return (await this.viewWithText()).view;
+  }
+
+  /** SIGKILL of `node`'s postmaster (the pid in postmaster.pid); repmgrd and the host live on. @throws ExecError when none runs. */
+  async kill9Postmaster(node: string): Promise<void> {
+    await this.node(node).exec(['sh', '-c', `pid=$(head -1 ${PGDATA}/postmaster.pid) && kill -KILL "$pid"`], { timeoutMs: 5000 });
+  }
+
+  /**
+   * repmgrd on `node` while PostgreSQL runs on: `kill` (SIGKILL), `freeze` (SIGSTOP), `thaw`
+   * (SIGCONT), `start`: the host's boot services, PostgreSQL when no postmaster runs (the node
+   * starts as what its data directory says: a primary, or a standby with standby.signal) and then
+   * repmgrd when none runs.
+   */
+  agent(node: string): { kill(): Promise<void>; freeze(): Promise<void>; thaw(): Promise<void>; start(): Promise<void> } {
+    const m = this.node(node);
+    // By process name (`-x`): a pattern on the command line would match the shell running this script.
+    const signal = (sig: string, orFail: boolean) =>
+      m
+        .exec(['sh', '-c', `pids=$(pgrep -x repmgrd); [ -n "$pids" ] && kill -${sig} $pids${orFail ? '' : ' || true'}`], {
+          timeoutMs: 5000,
+        })
+        .then(() => {});
+    return {
+      kill: () => signal('KILL', true),
+      freeze: () => signal('STOP', true),
+      thaw: () => signal('CONT', false),
+      start: () => m.exec(['sh', '-c', bootScript(node, this.image.binDir)], { timeoutMs: 90_000 }).then(() => {}),
+    };
+  }
+
+  /**
+   * repmgr's failback of a deposed node (docs, `repmgr node rejoin`: "rejoin a dormant (stopped)
+   * node"): a `CHECKPOINT` on `primary` first, PostgreSQL on `node` stopped cleanly
+   * (`service_stop_command`'s pg_ctl), then `repmgr node rejoin -d <primary's conninfo>
+   * --force-rewind`, which rewinds it with pg_rewind, writes standby.signal and its
+   * primary_conninfo and starts it as a standby of `primary`. The checkpoint is PostgreSQL's
+   * rule (pg_rewind docs: a recently promoted source needs a CHECKPOINT so that its control file
+   * shows its new timeline), which repmgr 5.3.3's rejoin does not take: without it, the first
+   * run here restarted the old primary unrewound on timeline 1 and it never streamed ("requested
+   * starting point … is not in this server's history"). repmgr's output is kept in
+   * `<node>-rejoin.log` beside the run's other logs. When pg_rewind fails (second run here:
+   * "could not find previous WAL record" — the booted old primary's own checkpoints had recycled
+   * the WAL before the fork), the node is cloned again (`repmgr standby clone --force`), started
+   * and registered again (`repmgr standby register --force`), the docs' way to re-seed a standby.
+   * @returns repmgr's output. @throws ExecError when repmgr refuses, or a clone fails.
+   */
+  async rejoin(node: string, primary: string): Promise<string> {
+    const m = this.node(node);
+    const bin = this.image.binDir;
+    await this.psql(primary, 'CHECKPOINT');
+    await m.exec(['sh', '-c', `${bin}/pg_ctl -D ${PGDATA} status >/dev/null && ${bin}/pg_ctl -D ${PGDATA} -m fast -w stop || true`], {
+      timeoutMs: 60_000,
+    });
+    const conninfo = `host=${this.hostOf(primary)} port=${PG_PORT} user=repmgr dbname=repmgr connect_timeout=2`;
+    const out = `${LOG_MOUNT}/${node}-rejoin.log`;
+    const rejoin = await m
+      .exec(
+        [
+          'sh',
+          '-c',
+          `repmgr -f ${REPMGR_CONF} node rejoin -d '${conninfo}' --force-rewind --verbose >${out} 2>&1; rc=$?; cat ${out}; exit $rc`,
+        ],
+        { timeoutMs: 180_000 },
+      )
+      .then(
+        (o) => ({ ok: true as const, o }),
+        (e: unknown) => ({ ok: false as const, e }),
+      );
+    if (rejoin.ok) return rejoin.o;
+    if (!(rejoin.e instanceof ExecError) || !/pg_rewind execution failed/.test(rejoin.e.output)) throw rejoin.e;
+    // pg_rewind could not rewind (the WAL before the fork was recycled by the deposed primary's own
+    // checkpoints while it ran again): the docs' other way back is a fresh clone over the old data.
+    const clone = await m.exec(
+      [
+        'repmgr',
+        '-h',
+        this.hostOf(primary),
+        '-U',
+        'repmgr',
+        '-d',
+        'repmgr',
+        '-f',
+        REPMGR_CONF,
+        'standby',
+        'clone',
+        '--force',
+        '--fast-checkpoint',
+      ],
+      { timeoutMs: 180_000 },
+    );
+    await m.exec(['sh', '-c', pgStart(node, bin)], { timeoutMs: 120_000 });
+    const register = await m.exec(['repmgr', '-f', REPMGR_CONF, 'standby', 'register', '--force'], { timeoutMs: 60_000 });
+    return `${rejoin.e.output}\n(pg_rewind failed: cloned again)\n${clone}\n${register}`;
+  }
+
+  /** A node's host name on the cluster network (its container's name). */
+  private hostOf(node: string): string {
+    return `${this.id}-${this.node(node).name}`;
+  }
+
+  /** `psql` on a node through its local socket: rows as `|`-separated lines. @throws ExecError. */
+  async psql(node: string, sql: string): Promise<string> {
+    return (await this.node(node).exec(['psql', '-X', '-qAt', '-d', 'postgres', '-c', sql], { timeoutMs: 10_000 })).trim();
+  }
+
+  /** The primary's pg_stat_replication: application_name (the standby's node_name, set by `repmgr standby clone`), state, sync_state. */
+  async walSenders(primary: string): Promise<Array<{ name: string; state: string; syncState: string }>> {
+    const out = await this.psql(primary, 'SELECT application_name, state, sync_state FROM pg_stat_replication ORDER BY application_name');
+    return out
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => {
+        const [name, state, syncState] = l.split('|');
+        return { name: name!, state: state!, syncState: syncState! };
+      });
+  }
+
+  /** Receive and replay LSN of a standby (null for a node not in recovery). @throws ExecError when it does not answer. */
+  async position(node: string): Promise<{ name: string; receiveLsn: string | null; replayLsn: string | null }> {
+    const [r, p] = (await this.psql(node, 'SELECT pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()')).split('|');
+    return { name: node, receiveLsn: r || null, replayLsn: p || null };
+  }
+
+  /** A direct connection to one node's PostgreSQL through its published port, as `postgres` (trust from the network's CIDR). */
+  nodeConnectionConfig(node: string): pg.ClientConfig {
+    return {
+      host: 'localhost',
+      port: this.node(node).mappedPort(PG_PORT),
+      user: 'postgres',
+      database: 'postgres',
+      connectionTimeoutMillis: 2000,
+      query_timeout: 3000,
+    };
+  }
+
+  /**
+   * True when repmgr shows a primary `* running`, every other node `running` with that primary as
+   * its unmarked upstream, and each streams in the primary's pg_stat_replication.
+   * @returns the primary's name, or undefined. @throws Error when no node answers.
+   */
+  async ready(): Promise<string | undefined> {
+    const v = await this.view();
+    const primary = primaryOf(v);
+    if (!primary) return undefined;
+    const others = v.nodes.filter((n) => n.name !== primary);
+    if (others.length !== this.nodes.length - 1 || !others.every((n) => isFollowing(n, primary))) return undefined;
+    const senders = await this.walSenders(primary);
+    return others.every((n) => senders.some((s) => s.name === n.name && s.state === 'streaming')) ? primary : undefined;
+  }
+
+  /** Waits for `ready()`. @returns the primary's name. @throws WaitTimeoutError with the last view seen. */
+  async waitForReady(timeoutMs: number): Promise<string> {
+    return pollUntil(
+      async () => {
+        const primary = await this.ready().catch(() => undefined);
+        return primary
+          ? { done: true, value: primary }
+          : {
+              done: false,
+              seen: await this.view().then(describeView, (e: unknown) => String(e)),
+            };
+      },
+      { what: `a repmgr primary and ${this.nodes.length - 1} standbys streaming from it`, timeoutMs, intervalMs: 500 },
+    );
+  }
+
+  /** Removes every container and the network. Safe to call twice. */
+  async destroy(): Promise<void> {
+    await this.removeAll();
+  }
+}
+
+/** Rows whose status says repmgr could not reach the node (`? unreachable`, `? running`). */
+function unreachable(v: RepmgrView): number {
+  return v.nodes.filter((n) => n.status.startsWith('?')).length;
+}
+
+/** A value as repmgr.conf and postgresql.conf take it: numbers and booleans bare, text in single quotes. */
+function confValue(v: PgParam): string {
+  return typeof v === 'string' ? `'${v.replace(/'/g, "''")}'` : String(v);
+}
+
+/** The shell command writing `content` to `path` (a quoted here-document: nothing in it is expanded). */
+function writeFile(path: string, content: string): string {
+  return `cat > ${path} <<'PGCHAOS_EOF'\n${content}\nPGCHAOS_EOF`;
+}
+
+const pgLog = (node: string) => `${LOG_MOUNT}/${node}-postgres.log`;
+const pgStart = (node: string, bin: string) => `${bin}/pg_ctl -D ${PGDATA} -l ${pgLog(node)} -w -t 60 start`;
+
+/**
+ * One node's repmgr.conf: what repmgr's quickstart and its repmgrd chapter set, pgchaos's paths,
+ * and the user's settings. The commands are the docs' (`repmgr standby promote -f …`,
+ * `repmgr standby follow -f … --upstream-node-id=%n`), with `--log-to-file` so they log where
+ * repmgrd does. Exported for its test.
+ */
+export function repmgrConf(c: RepmgrConfig, node: string, nodeId: number, hostName: string, bin: string): string {
+  const self = c.nodes.find((n) => n.name === node);
+  const settings: Record<string, PgParam> = {
+    node_id: nodeId,
+    node_name: node,
+    conninfo: `host=${hostName} port=${PG_PORT} user=repmgr dbname=repmgr connect_timeout=2`,
+    data_directory: PGDATA,
+    pg_bindir: bin,
+    log_file: `${LOG_MOUNT}/${node}-repmgr.log`,
+    log_level: 'INFO',
+    repmgrd_pid_file: PID_FILE,
+    failover: c.failover,
+    priority: self?.priority ?? 100,
+    reconnect_attempts: c.reconnectAttempts,
+    reconnect_interval: c.reconnectIntervalS,
+    monitor_interval_secs: c.monitorIntervalS,
+    primary_visibility_consensus: c.primaryVisibilityConsensus,
+    promote_command: `${bin}/repmgr standby promote -f ${REPMGR_CONF} --log-to-file`,
+    follow_command: `${bin}/repmgr standby follow -f ${REPMGR_CONF} --log-to-file --upstream-node-id=%n`,
+    service_start_command: pgStart(node, bin),
+    service_stop_command: `${bin}/pg_ctl -D ${PGDATA} -m fast -w stop`,
+    service_restart_command: `${bin}/pg_ctl -D ${PGDATA} -l ${pgLog(node)} -m fast -w restart`,
+    service_reload_command: `${bin}/pg_ctl -D ${PGDATA} reload`,
+  };
+  return Object.entries(settings)
+    .map(([k, v]) => `${k}=${confValue(v)}`)
+    .join('\n');
+}
+
+/**
+ * The primary's bring-up as user postgres: initdb, the quickstart's postgresql.conf settings and
+ * the user's, pg_hba.conf trusting the run's network (the quickstart's `trust` for the repmgr
+ * user; the harness connects as postgres from the gateway), started, the repmgr superuser and
+ * database with repmgr's search_path.
+ */
+function primaryInitScript(params: Record<string, PgParam>, subnet: string, bin: string): string {
+  const conf: Record<string, PgParam> = {
+    listen_addresses: '*',
+    wal_level: 'replica',
+    max_wal_senders: 10,
+    max_replication_slots: 10,
+    hot_standby: 'on',
+    archive_mode: 'on',
+    archive_command: '/bin/true',
+    wal_log_hints: 'on',
+    shared_preload_libraries: 'repmgr',
+    ...params,
+  };
+  const confText = Object.entries(conf)
+    .map(([k, v]) => `${k} = ${confValue(v)}`)
+    .join('\n');
+  // One command a line under `set -e`: a here-document's end marker must stand on its own line.
+  return [
+    'set -e',
+    `${bin}/initdb -D ${PGDATA} -U postgres --auth-local=trust --auth-host=trust >/dev/null`,
+    writeFile('/tmp/pgchaos-postgresql.conf', confText),
+    `cat /tmp/pgchaos-postgresql.conf >> ${PGDATA}/postgresql.conf`,
+    `printf 'host all all ${subnet} trust\\nhost replication all ${subnet} trust\\n' >> ${PGDATA}/pg_hba.conf`,
+    pgStart('pg0', bin),
+    `psql -X -q -d postgres -c 'CREATE USER repmgr SUPERUSER' -c 'CREATE DATABASE repmgr OWNER repmgr' ` +
+      `-c 'ALTER USER repmgr SET search_path TO repmgr, "$user", public'`,
+  ].join('\n');
+}
+
+/**
+ * A host's boot services, as user postgres: PostgreSQL when no postmaster runs (a stale
+ * postmaster.pid of a crashed boot removed first: its pid may be another process's in the new
+ * namespace), then repmgrd in the foreground of a background shell when none runs. A PostgreSQL
+ * that fails to start leaves the host up without it, as a failed boot service would; repmgrd still starts.
+ */
+function bootScript(node: string, bin: string): string {
+  return (
+    `export HOME=/var/lib/postgresql; ` +
+    `if ! pgrep -x postgres >/dev/null; then rm -f ${PGDATA}/postmaster.pid; ${pgStart(node, bin)} >/dev/null || echo "postgres did not start" >&2; fi; ` +
+    `pgrep -x repmgrd >/dev/null && exit 0; rm -f ${PID_FILE}; ` +
+    `nohup ${bin}/repmgrd -f ${REPMGR_CONF} --daemonize=false >>${LOG_MOUNT}/${node}-repmgrd.out 2>&1 </dev/null &`
+  );
+}

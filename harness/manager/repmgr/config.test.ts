@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../errors.ts';
+import { checkRepmgrConfig, parseRepmgrConf } from './config.ts';
+
+const names = ['pg0', 's1', 's2'];
+
+describe('repmgr config', () => {
+  it('defaults: failover automatic, priority 100 everywhere, repmgr 5.3 retry timings, no witness', () => {
+    expect(checkRepmgrConfig(undefined, names)).toEqual({
+      failover: 'automatic',
+      witness: false,
+      reconnectAttempts: 6,
+      reconnectIntervalS: 10,
+      monitorIntervalS: 2,
+      primaryVisibilityConsensus: false,
+      nodes: [
+        { name: 'pg0', priority: 100 },
+        { name: 's1', priority: 100 },
+        { name: 's2', priority: 100 },
+      ],
+      postgresql: {},
+    });
+  });
+
+  it('reads a repmgr.conf fragment: quotes, comments, numbers, booleans', () => {
+    const text = "# mine\nfailover='manual'\npriority = 50   # all nodes\nreconnect_attempts=3\nprimary_visibility_consensus=on\n";
+    expect(parseRepmgrConf(text)).toEqual({ failover: 'manual', priority: 50, reconnect_attempts: 3, primary_visibility_consensus: true });
+    const c = checkRepmgrConfig(text, names);
+    expect(c).toMatchObject({ failover: 'manual', reconnectAttempts: 3, primaryVisibilityConsensus: true });
+    expect(c.nodes.map((n) => n.priority)).toEqual([50, 50, 50]);
+  });
+
+  it('per-node priority overrides the fragment-wide one', () => {
+    const c = checkRepmgrConfig({ priority: 10, nodes: { s2: { priority: 0 } } }, names);
+    expect(c.nodes.map((n) => n.priority)).toEqual([10, 10, 0]);
+  });
+
+  it('refuses what pgchaos writes per node, unknown keys, a witness, and bad values, each naming the fix', () => {
+    const cases: [unknown, RegExp][] = [
+      ['node_id=7\n', /"node_id" is written by pgchaos for each node/],
+      ["conninfo='host=x'\n", /"conninfo" is written by pgchaos/],
+      ['use_replication_slots=true\n', /"use_replication_slots" is not one pgchaos passes on/],
+      [{ failover: 'auto' }, /failover "auto" is neither automatic nor manual/],
+      [{ witness: true }, /witness node is not built yet/],
+      [{ priority: -1 }, /priority -1 is not a whole number ≥ 0/],
+      [{ reconnect_interval: 0 }, /reconnect_interval 0 is not a whole number ≥ 1/],
+      [{ nodes: { s9: { priority: 1 } } }, /there is no node "s9"/],
+      [{ nodes: { s1: { prio: 1 } } }, /nodes.s1.prio is unknown/],
+      [{ nodes: { s1: { priority: 0 }, s2: { priority: 0 } } }, /every standby at priority 0: repmgrd would never promote one/],
+      ['failover automatic\n', /line 1 "failover automatic" is not key=value/],
+    ];
+    for (const [raw, message] of cases) {
+      let e: unknown;
+      try {
+        checkRepmgrConfig(raw, names);
+      } catch (x) {
+        e = x;
+      }
+      expect(e, String(raw)).toBeInstanceOf(ConfigError);
+      expect((e as ConfigError).message).toMatch(message);
+    }
+  });
+
+  it('every standby at priority 0 is fine under failover=manual', () => {
+    expect(checkRepmgrConfig({ failover: 'manual', priority: 0 }, names).failover).toBe('manual');
+  });
+});

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { describeView, isFollowing, parseClusterShow, primaryOf } from './view.ts';
+
+const fixture = (name: string) => readFileSync(join(import.meta.dirname, '__fixtures__', name), 'utf8');
+
+describe('repmgr cluster show', () => {
+  it('reads the table repmgr 5.3.3 printed for a ready cluster', () => {
+    const v = parseClusterShow(fixture('cluster-show-ready.txt'), 'pg0');
+    expect(v.nodes.map((n) => [n.id, n.name, n.role, n.status, n.upstream, n.priority, n.timeline])).toEqual([
+      [1, 'pg0', 'primary', '* running', '', 100, 1],
+      [2, 's1', 'standby', 'running', 'pg0', 100, 1],
+      [3, 's2', 'standby', 'running', 'pg0', 100, 1],
+    ]);
+    expect(v.warnings).toEqual([]);
+    expect(primaryOf(v)).toBe('pg0');
+    expect(v.nodes.slice(1).every((n) => isFollowing(n, 'pg0'))).toBe(true);
+    expect(describeView(v)).toBe('pg0 primary * running tl1; s1 standby running ← pg0 tl1; s2 standby running ← pg0 tl1');
+  });
+
+  it('reads the table after a failover: the old primary failed, its timeline unknown, the warnings before the table', () => {
+    const v = parseClusterShow(fixture('cluster-show-after-failover.txt'), 's1');
+    expect(v.nodes.map((n) => [n.name, n.role, n.status, n.upstreamRaw, n.upstream, n.timeline])).toEqual([
+      ['pg0', 'primary', '- failed', '?', '', null],
+      ['s1', 'primary', '* running', '', '', 2],
+      ['s2', 'standby', 'running', 's1', 's1', 1],
+    ]);
+    expect(v.warnings).toEqual(['unable to connect to node "pg0" (ID: 1)']);
+    expect(primaryOf(v)).toBe('s1');
+  });
+
+  it('no primary while the old one is unreachable and none promoted; a marked upstream is not following', () => {
+    const text = fixture('cluster-show-ready.txt')
+      .replace('* running', '? unreachable')
+      .replace(/\| pg0 {6}\| default {2}\| 100 {6}\| 1 {8}\| host=\S+-s2/, (m) => m.replace('| pg0      |', '| ! pg0    |'));
+    const v = parseClusterShow(text, 's1');
+    expect(primaryOf(v)).toBeUndefined();
+    expect(v.nodes[2]!.upstreamRaw).toBe('! pg0');
+    expect(isFollowing(v.nodes[2]!, 'pg0')).toBe(false);
+    expect(isFollowing(v.nodes[1]!, 'pg0')).toBe(true);
+  });
+
+  it('throws when repmgr printed no table (the local database did not answer)', () => {
+    expect(() => parseClusterShow('ERROR: connection to database failed\nDETAIL: …', 's2')).toThrow(
+      /repmgr cluster show on s2 printed no table: ERROR: connection to database failed/,
+    );
+  });
+});
+
+describe('repmgr cluster show with the old primary booted again (repmgr 5.3.3 does not fence it)', () => {
+  it("on the new primary: the old one '! running', its record inactive; the new one holds", () => {
+    const v = parseClusterShow(fixture('cluster-show-old-primary-back-on-s1.txt'), 's1');
+    expect(v.nodes.map((n) => [n.name, n.role, n.status, n.timeline])).toEqual([
+      ['pg0', 'primary', '! running', 1],
+      ['s1', 'primary', '* running', 2],
+      ['s2', 'standby', 'running', 1],
+    ]);
+    expect(v.warnings).toEqual(['node "pg0" (ID: 1) is running but the repmgr node record is inactive']);
+    expect(primaryOf(v)).toBe('s1');
+  });
+
+  it('on the old primary: its stale metadata holds itself primary, the new one "! running as primary"', () => {
+    const v = parseClusterShow(fixture('cluster-show-old-primary-back-on-pg0.txt'), 'pg0');
+    expect(v.nodes.map((n) => [n.name, n.role, n.status, n.upstreamRaw])).toEqual([
+      ['pg0', 'primary', '* running', ''],
+      ['s1', 'standby', '! running as primary', ''],
+      ['s2', 'standby', 'running', '! s1'],
+    ]);
+    expect(primaryOf(v)).toBe('pg0');
+    expect(isFollowing(v.nodes[2]!, 'pg0')).toBe(false);
+  });
+});
