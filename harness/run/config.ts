@@ -400,7 +400,8 @@ const UNREAD_INSTEAD: Record<
     promote: "pg_auto_failover's monitor picks the node to promote itself, by pgAutoFailover.nodes.<name>.candidatePriority",
   },
   repmgr: {
-    synchronousStandbyNames: 'repmgr never writes synchronous_standby_names: its nodes replicate asynchronously, as its quickstart sets them up',
+    synchronousStandbyNames:
+      'repmgr never writes synchronous_standby_names: its nodes replicate asynchronously, as its quickstart sets them up',
     synchronousCommit: "pgchaos's repmgr nodes leave synchronous_commit at PostgreSQL's default, on",
     afterPromotion: "repmgrd promotes with repmgr's promote_command and leaves synchronous_standby_names as it was",
     postgresqlConf: "pgchaos runs repmgr nodes with the postgresql.conf of repmgr's quickstart",
