@@ -634,11 +634,30 @@ async function validate(image: PatroniImage, user: PatroniUserConfig, merged: Re
  * HAProxy's configuration: Patroni's haproxy.cfg with the check aimed at `GET /primary` (200
  * only on the running leader; docs/rest_api.rst), and `on-marked-down shutdown-sessions` so
  * clients of a demoted or dead leader are cut off and reconnect to the new one.
+ *
+ * Each server is found by its host name through Docker's embedded DNS (127.0.0.11), re-resolved
+ * every second (`resolvers`, HAProxy 2.6 configuration.txt §5.3), not once at start: a host the
+ * nemesis crashed boots with whatever address the network hands it, possibly another node's old
+ * one. Resolved once, HAProxy kept checking the old address, got the replica now there answering
+ * 503, and had no server for the leader: no client could connect for the rest of the run (seed 16
+ * of the strict soak, a false stuck verdict). Real hosts keep their addresses; this keeps HAProxy
+ * on the host, as a production HAProxy keeps on a fixed address.
  */
 export function haproxyConfig(nodes: Array<{ name: string; host: string }>, checks: HaproxyChecks): string {
   return [
     'global',
     '    maxconn 100',
+    'resolvers docker',
+    '    nameserver dns 127.0.0.11:53',
+    '    resolve_retries 3',
+    '    timeout resolve 1s',
+    '    timeout retry 1s',
+    '    hold valid 1s',
+    '    hold other 1s',
+    '    hold refused 1s',
+    '    hold nx 1s',
+    '    hold timeout 1s',
+    '    hold obsolete 1s',
     'defaults',
     '    mode tcp',
     '    retries 2',
@@ -652,7 +671,9 @@ export function haproxyConfig(nodes: Array<{ name: string; host: string }>, chec
     '    http-check expect status 200',
     `    default-server inter ${checks.interMs}ms fall ${checks.fall} rise ${checks.rise} on-marked-down shutdown-sessions`,
     // init-addr: a node that is down when HAProxy starts must not stop it from starting.
-    ...nodes.map((n) => `    server ${n.name} ${n.host}:${PG_PORT} maxconn 100 check port ${RESTAPI_PORT} init-addr last,libc,none`),
+    ...nodes.map(
+      (n) => `    server ${n.name} ${n.host}:${PG_PORT} maxconn 100 check port ${RESTAPI_PORT} resolvers docker init-addr last,libc,none`,
+    ),
     '',
   ].join('\n');
 }

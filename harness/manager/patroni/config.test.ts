@@ -219,6 +219,13 @@ describe("HAProxy's configuration", () => {
     expect(cfg).toContain('server pg0 c-pg0:5432 maxconn 100 check port 8008');
     expect(cfg).toContain('server s1 c-s1:5432 maxconn 100 check port 8008');
   });
+
+  it('finds each node by name through Docker’s DNS every second, so a host booted with another address is still found', () => {
+    const cfg = haproxyConfig([{ name: 'pg0', host: 'c-pg0' }], PATRONI_HAPROXY_CHECKS);
+    expect(cfg).toMatch(/^resolvers docker\n {4}nameserver dns 127\.0\.0\.11:53$/m);
+    expect(cfg).toContain('    hold valid 1s');
+    expect(cfg).toMatch(/server pg0 c-pg0:5432 .* resolvers docker init-addr last,libc,none$/m);
+  });
 });
 
 describe('redactPatroniConfig: no secret of the user config leaves the nodes', () => {
