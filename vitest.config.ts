@@ -8,6 +8,8 @@ const run = currentRun();
 
 /** The stories written for pg_auto_failover (scenarios/managed/pg-auto-failover-*.test.ts). */
 const PAF_STORIES = 'scenarios/managed/pg-auto-failover-*.test.ts';
+/** repmgr's stories: run under repmgr by their own project, and skipped nowhere else. */
+const REPMGR_STORIES = 'scenarios/managed/repmgr-*.test.ts';
 
 const containers = {
   // Real containers on a 2-core machine: one file at a time.
@@ -45,12 +47,12 @@ export default defineConfig({
       },
       // The stories under an HA manager of its own (issue 18), apart so the built-in suite's time
       // stays what it was: `npm test` runs them last, each manager's under it (harness/run/config.ts
-      // MANAGER_ENV): Patroni's, then pg_auto_failover's.
+      // MANAGER_ENV): Patroni's, then pg_auto_failover's, then repmgr's.
       {
         test: {
           name: 'managers',
           include: ['scenarios/managed/**/*.test.ts'],
-          exclude: [PAF_STORIES],
+          exclude: [PAF_STORIES, REPMGR_STORIES],
           env: { PGCHAOS_MANAGER: 'patroni' },
           ...containers,
           sequence: { groupOrder: 3 },
@@ -63,6 +65,15 @@ export default defineConfig({
           env: { PGCHAOS_MANAGER: 'pg_auto_failover' },
           ...containers,
           sequence: { groupOrder: 4 },
+        },
+      },
+      {
+        test: {
+          name: 'managers-repmgr',
+          include: [REPMGR_STORIES],
+          env: { PGCHAOS_MANAGER: 'repmgr' },
+          ...containers,
+          sequence: { groupOrder: 5 },
         },
       },
     ],
