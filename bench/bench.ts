@@ -9,9 +9,9 @@
  *  2. write throughput: BatchWriter vs. pgbench running the same batch SQL with the same
  *     clients against the same cluster, WINDOW_S-second windows in ABBA order after a
  *     warm-up window; target ≥ 0.95.
- *  3. HA managers (bench/managers.ts): Patroni's first writable primary and failover as a client
- *     sees it, against the built-in manager's on the same image, ROUNDS rounds in turns
- *     (BENCH_MANAGERS=0 leaves it out).
+ *  3. HA managers (bench/managers.ts): each manager's first writable primary and failover as a
+ *     client sees it, against the built-in manager's on the same image, ROUNDS rounds in turns
+ *     (BENCH_MANAGERS=patroni,repmgr picks some; BENCH_MANAGERS=0 leaves the part out).
  * Figures are printed, never asserted: this is a measurement, not a test.
  */
 import { execa } from 'execa';
@@ -27,7 +27,7 @@ import { log } from '../harness/logger.ts';
 import { currentRun } from '../harness/run-id.ts';
 import { BatchWriter } from '../harness/load/writer.ts';
 import { BATCH_SQL } from '../harness/load/workload.ts';
-import { benchManagers } from './managers.ts';
+import { benchedManagers, benchManagers } from './managers.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const WINDOW_S = Number(process.env.BENCH_WINDOW_S ?? 10);
@@ -135,6 +135,7 @@ async function writerTps(w: BatchWriter, clock: Clock): Promise<number> {
 }
 
 async function main(): Promise<void> {
+  const managerNames = benchedManagers(process.env.BENCH_MANAGERS);
   process.env.PGCHAOS_LOG_LEVEL ??= 'warn';
   const run = currentRun();
   const image = await resolveImage(defaultMajor(), { build: true });
@@ -190,7 +191,7 @@ async function main(): Promise<void> {
     const tpsRatio = mean(writer) / mean(bench);
 
     // 3. The managers, after the throughput windows so their clusters do not share the machine with them.
-    const managers = process.env.BENCH_MANAGERS === '0' ? null : await benchManagers(image.major, ROUNDS);
+    const managers = process.env.BENCH_MANAGERS === '0' ? null : await benchManagers(image.major, ROUNDS, managerNames);
 
     const verdict = (ok: boolean) => (ok ? 'met' : 'NOT MET');
     const out = [
@@ -206,13 +207,19 @@ async function main(): Promise<void> {
     ];
     if (managers) {
       const secs = (xs: number[]) => `median ${fmt(median(xs) / 1000)} s  [${xs.map((x) => fmt(x / 1000)).join(', ')}]`;
-      const { builtin, patroni } = managers;
-      out.push(
-        `managers       first writable primary, built-in: ${secs(builtin.firstWritable)}`,
-        `                                       Patroni:  ${secs(patroni.firstWritable)}  ratio ${fmt(median(patroni.firstWritable) / median(builtin.firstWritable))}`,
-        `               failover as a client sees it, built-in: ${secs(builtin.failover)}`,
-        `                                             Patroni:  ${secs(patroni.failover)}  ratio ${fmt(median(patroni.failover) / median(builtin.failover))}`,
-      );
+      const builtin = managers.builtin!;
+      out.push(`managers       first writable primary, built-in: ${secs(builtin.firstWritable)}`);
+      for (const n of managerNames) {
+        const t = managers[n]!;
+        out.push(
+          `${' '.repeat(39)}${`${n}:`.padEnd(18)}${secs(t.firstWritable)}  ratio ${fmt(median(t.firstWritable) / median(builtin.firstWritable))}`,
+        );
+      }
+      out.push(`               failover as a client sees it, built-in: ${secs(builtin.failover)}`);
+      for (const n of managerNames) {
+        const t = managers[n]!;
+        out.push(`${' '.repeat(45)}${`${n}:`.padEnd(18)}${secs(t.failover)}  ratio ${fmt(median(t.failover) / median(builtin.failover))}`);
+      }
     }
     process.stdout.write(`${out.join('\n')}\n`);
     log().info({ first, harness, floor, raw, readyRatio, rawRatio, writer, bench, tpsRatio, managers }, 'bench');
