@@ -12,20 +12,11 @@
  * Every container carries the run's labels; `destroy()` removes them, and so does a failed start.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import type Dockerode from 'dockerode';
 import type pg from 'pg';
-import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
-import { onInterrupt } from '../../cleanup.ts';
-import { docker, runLabels, sweepOrphans } from '../../docker.ts';
-import { ExecError } from '../../errors.ts';
 import { log } from '../../logger.ts';
-import { currentRun } from '../../run-id.ts';
 import { pollUntil } from '../../wait.ts';
-import { type FaultHost, isolationRules } from '../../db/host.ts';
-import { type PgImage, shInImage } from '../../db/image.ts';
-import { type NetnsTarget, runInNetns } from '../../db/netns.ts';
+import { shInImage } from '../../db/image.ts';
+import { LOG_MOUNT, ManagedNetwork, type Member, type MemberSpec, newClusterId } from '../managed-network.ts';
 import {
   checkPatroniConfig,
   nodeConfig,
@@ -39,8 +30,6 @@ import {
 import { ensurePatroniImage, type PatroniImage } from './image.ts';
 import { describeView, leaderOf, parseView, type PatroniView } from './view.ts';
 
-/** Where each container's logs go (a bind mount of `<run>/logs/<cluster>`), as for the built-in cluster's hosts. */
-const LOG_MOUNT = '/var/log/pgchaos';
 const CONFIG_FILE = '/etc/patroni/patroni.yml';
 const HAPROXY_CONFIG = '/etc/haproxy/pgchaos.cfg';
 /** HAProxy's port for writes (the leader), as in Patroni's haproxy.cfg. */
@@ -75,135 +64,6 @@ export interface PatroniClusterOptions {
   readyTimeoutMs?: number;
 }
 
-/** One container of the cluster: an etcd member, a Patroni node or HAProxy. The fault catalogue's host (db/host.ts `FaultHost`). */
-export class Member implements FaultHost {
-  /** iptables rules added per tag, so a heal deletes exactly what its fault added. */
-  private readonly rules = new Map<string, string[]>();
-  /** Published ports read again after a boot (Docker may publish others); empty until then. */
-  private readonly ports = new Map<number, number>();
-
-  constructor(
-    /** `etcd0`, `pg0`, `s1`, `haproxy`; its host name on the cluster network is its container's, `<cluster>-<name>`. */
-    readonly name: string,
-    readonly container: StartedTestContainer,
-    /** The cluster network: its name, subnet (CIDR) and gateway (the harness's path in). */
-    private readonly network: { name: string; subnet: string; gateway: string },
-    private readonly netns: { runId: string; image: PgImage },
-  ) {}
-
-  /**
-   * Runs `cmd` inside as `user` (default postgres), killed after `timeoutMs` (default 30 000; whole seconds, rounded up, for timeout(1)).
-   * @returns stdout. @throws ExecError when it exits non-zero.
-   */
-  async exec(cmd: string[], o: { user?: string; timeoutMs?: number } = {}): Promise<string> {
-    const r = await this.container.exec(['timeout', '-k', '3', String(Math.ceil((o.timeoutMs ?? 30_000) / 1000)), ...cmd], {
-      user: o.user ?? 'postgres',
-    });
-    if (r.exitCode !== 0) throw new ExecError(this.name, cmd.join(' '), r.exitCode, r.output);
-    return r.stdout;
-  }
-
-  /** The loopback port Docker publishes for the container's `port`; read again after every boot. */
-  mappedPort(port: number): number {
-    return this.ports.get(port) ?? this.container.getMappedPort(port);
-  }
-
-  /** The host's address on the cluster network. @throws Error when it has none (down). */
-  async address(): Promise<string> {
-    // The cluster network's, by name: the engine may list another network first.
-    const ip = (await (await this.engineHandle()).inspect()).NetworkSettings.Networks[this.network.name]?.IPAddress;
-    if (!ip) throw new Error(`${this.name}: no address on the cluster network (is it down?)`);
-    return ip;
-  }
-
-  /**
-   * `docker kill` (SIGKILL of the whole container): a loud host crash, the kernel closes its
-   * connections; `silent`: its cluster traffic dropped first, so peers hear nothing (a power loss).
-   * @throws ExecError when the silencing rules fail (the container is then still up).
-   */
-  async crash(o: { silent?: boolean } = {}): Promise<void> {
-    if (o.silent) await this.addRules('silent-crash', isolationRules(this.network));
-    try {
-      await (await this.engineHandle()).kill({ signal: 'SIGKILL' });
-    } catch (e) {
-      await this.removeRules('silent-crash').catch(() => {});
-      throw e;
-    }
-  }
-
-  /** `docker kill`: a loud crash (see `crash`). */
-  async kill(): Promise<void> {
-    await this.crash();
-  }
-
-  /** Every process stopped (cgroup freezer, `docker pause`): connections stay open and hang. */
-  async freeze(): Promise<void> {
-    await (await this.engineHandle()).pause();
-  }
-
-  /** Ends `freeze()`; nothing to do when not frozen. */
-  async thaw(): Promise<void> {
-    const c = await this.engineHandle();
-    if ((await c.inspect()).State.Paused) await c.unpause();
-  }
-
-  /** True while the container is frozen by `freeze()`. */
-  async frozen(): Promise<boolean> {
-    return (await (await this.engineHandle()).inspect()).State.Paused;
-  }
-
-  /** Cuts the container off from the cluster network (not from the gateway): packets dropped both ways. @throws ExecError. */
-  async disconnect(): Promise<void> {
-    await this.addRules('isolate', isolationRules(this.network));
-  }
-
-  /** Ends `disconnect()`; nothing to do when the container was booted again since (new namespace). */
-  async reconnect(): Promise<void> {
-    await this.removeRules('isolate');
-  }
-
-  /**
-   * Boots the container if it is down: its command runs again (etcd, HAProxy), a Patroni node's
-   * host comes up with neither Patroni nor PostgreSQL (`PatroniCluster.agent(n).start()`).
-   */
-  async ensureUp(): Promise<void> {
-    if (await this.running()) return;
-    const c = await this.engineHandle();
-    await c.start();
-    this.rules.clear(); // a new network namespace: the rules died with the old one
-    const published = (await c.inspect()).NetworkSettings.Ports;
-    for (const [key, bindings] of Object.entries(published ?? {})) {
-      const binding = bindings?.[0];
-      if (binding) this.ports.set(Number(key.split('/')[0]), Number(binding.HostPort));
-    }
-  }
-
-  /** True while the container runs (a frozen one runs). */
-  async running(): Promise<boolean> {
-    return (await (await this.engineHandle()).inspect()).State.Running;
-  }
-
-  private async addRules(tag: string, rules: string[]): Promise<void> {
-    this.rules.set(tag, [...(this.rules.get(tag) ?? []), ...rules]);
-    await runInNetns(this.netnsTarget(), rules.map((r) => `iptables -A ${r}`).join('\n'));
-  }
-
-  private async removeRules(tag: string): Promise<void> {
-    const rules = this.rules.get(tag) ?? [];
-    this.rules.delete(tag);
-    if (!rules.length || !(await this.running())) return;
-    await runInNetns(this.netnsTarget(), rules.map((r) => `if iptables -C ${r} 2>/dev/null; then iptables -D ${r}; fi`).join('\n'));
-  }
-
-  private netnsTarget(): NetnsTarget {
-    return { containerId: this.container.getId(), node: this.name, runId: this.netns.runId, image: this.netns.image };
-  }
-
-  private async engineHandle(): Promise<Dockerode.Container> {
-    return (await docker()).getContainer(this.container.getId());
-  }
-}
-
 /** A running Patroni cluster: its etcd, its nodes, HAProxy. Create with `PatroniCluster.start()`, always end with `destroy()`. */
 export class PatroniCluster {
   private constructor(
@@ -233,10 +93,9 @@ export class PatroniCluster {
     const etcdNames = ['etcd0', 'etcd1', 'etcd2'];
     const superuser = { username: 'postgres', password: secret() };
     const replication = { username: 'replicator', password: secret() };
-    const run = currentRun();
-    const id = `pgchaos-${run.id}-${randomBytes(3).toString('hex')}`;
-    // Container names are the host names on the cluster network, as for the built-in cluster's
-    // hosts (network aliases would attach each container to the default bridge as well).
+    // Container names are the host names on the cluster network (managed-network.ts `host`); the
+    // id is chosen first because the validated config names them.
+    const id = newClusterId();
     const host = (name: string) => `${id}-${name}`;
     const facts = (name: string, etcdHosts: string[]) => ({
       name,
@@ -249,50 +108,9 @@ export class PatroniCluster {
     });
     await validatePatroniConfig(image, config, facts(names[0]!, [`127.0.0.1:${ETCD_CLIENT_PORT}`]));
 
-    await sweepOrphans(); // what crashed earlier runs left, as the built-in cluster's start does
-    const logDir = join(run.dir, 'logs', id);
-    await mkdir(logDir, { recursive: true });
-    await chmod(logDir, 0o777); // the containers' postgres user writes there
-    const d = await docker();
-    const net = await d.createNetwork({ Name: id, Driver: 'bridge', CheckDuplicate: true, Labels: runLabels(run.id) });
-    const made: StartedTestContainer[] = [];
-    const removeAll = async () => {
-      await Promise.all(
-        made.map((c) =>
-          d
-            .getContainer(c.getId())
-            .remove({ force: true, v: true })
-            .catch(() => {}),
-        ),
-      );
-      await net.remove().catch(() => {});
-    };
-    const unregister = onInterrupt(removeAll);
-    const started = Date.now();
-    const member = async (
-      name: string,
-      o: { ports?: number[]; command?: string[]; files?: Array<{ content: string; target: string }> },
-    ) => {
-      let c = new GenericContainer(image.name)
-        .withName(host(name))
-        .withNetworkMode(id)
-        .withLabels({ ...runLabels(run.id), 'pgchaos.node': name, 'pgchaos.manager': 'patroni' })
-        .withExposedPorts(...(o.ports ?? []))
-        .withBindMounts([{ source: logDir, target: LOG_MOUNT, mode: 'rw' }])
-        .withCopyContentToContainer(o.files ?? [])
-        .withPullPolicy({ shouldPull: () => false })
-        .withWaitStrategy(Wait.forSuccessfulCommand('true'));
-      if (o.command) c = c.withCommand(o.command);
-      const s = await c.start();
-      made.push(s);
-      return new Member(name, s, network, { runId: run.id, image });
-    };
-    let network = { name: id, subnet: '', gateway: '' };
+    const net = await ManagedNetwork.create('patroni', id);
+    const member = (name: string, spec: MemberSpec) => net.member(name, image, spec);
     try {
-      // The subnet and gateway, for the isolation rules of network faults (the harness reaches the containers from the gateway).
-      const ipam = (await net.inspect()).IPAM?.Config?.[0] as { Subnet?: string; Gateway?: string } | undefined;
-      if (!ipam?.Subnet || !ipam.Gateway) throw new Error(`network ${id}: the engine reported no subnet or gateway`);
-      network = { name: id, subnet: ipam.Subnet, gateway: ipam.Gateway };
       const initialCluster = etcdNames.map((n) => `${n}=http://${host(n)}:${ETCD_PEER_PORT}`).join(',');
       const etcd = await Promise.all(
         etcdNames.map((n) =>
@@ -338,19 +156,15 @@ export class PatroniCluster {
         ],
         command: ['sh', '-c', `exec haproxy -db -f ${HAPROXY_CONFIG} >>${LOG_MOUNT}/haproxy.log 2>&1`],
       });
-      const cluster = new PatroniCluster(id, image, config, etcd, nodes, haproxy, superuser, async () => {
-        unregister();
-        await removeAll();
-      });
+      const cluster = new PatroniCluster(id, image, config, etcd, nodes, haproxy, superuser, () => net.remove());
       await cluster.waitForReady(opts.readyTimeoutMs ?? 120_000);
       log().info(
-        { cluster: id, image: image.name, ms: Date.now() - started },
+        { cluster: id, image: image.name, ms: Date.now() - net.startedAt },
         `patroni cluster ready: ${describeView(await cluster.view())}`,
       );
       return cluster;
     } catch (e) {
-      unregister();
-      await removeAll();
+      await net.remove();
       throw e;
     }
   }

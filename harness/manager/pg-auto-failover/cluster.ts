@@ -17,22 +17,14 @@
  * to the network's CIDR, which includes the gateway the harness connects from.
  * Every container carries the run's labels; `destroy()` removes them, and so does a failed start.
  */
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import type pg from 'pg';
-import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
-import { onInterrupt } from '../../cleanup.ts';
-import { docker, runLabels, sweepOrphans } from '../../docker.ts';
 import { log } from '../../logger.ts';
-import { currentRun } from '../../run-id.ts';
 import { pollUntil } from '../../wait.ts';
-import { Member } from '../patroni/cluster.ts';
+import { LOG_MOUNT, ManagedNetwork, type Member } from '../managed-network.ts';
 import { checkApplied, checkPafConfig, type PafAppliedSettings, type PafConfig, type PafResolvedNode } from './config.ts';
 import { ensurePgAutoFailoverImage, type PgAutoFailoverImage } from './image.ts';
 import { describeView, isSecondary, parseView, primaryOf, type PafView } from './view.ts';
 
-const LOG_MOUNT = '/var/log/pgchaos';
 /** PostgreSQL's port on every node and on the monitor. */
 export const PG_PORT = 5432;
 const PGDATA = '/var/lib/postgresql/data';
@@ -94,48 +86,11 @@ export class PgAutoFailoverCluster {
     const names = ['pg0', ...(opts.standbys ?? ['s1', 's2'])];
     const config = checkPafConfig(opts.config, names);
     const image = await ensurePgAutoFailoverImage(opts.pgMajor ?? 15);
-    const run = currentRun();
-    const id = `pgchaos-${run.id}-${randomBytes(3).toString('hex')}`;
-    const host = (name: string) => `${id}-${name}`;
-    await sweepOrphans();
-    const logDir = join(run.dir, 'logs', id);
-    await mkdir(logDir, { recursive: true });
-    await chmod(logDir, 0o777); // the containers' postgres user writes there
-    const d = await docker();
-    const net = await d.createNetwork({ Name: id, Driver: 'bridge', CheckDuplicate: true, Labels: runLabels(run.id) });
-    const made: StartedTestContainer[] = [];
-    const removeAll = async () => {
-      await Promise.all(
-        made.map((c) =>
-          d
-            .getContainer(c.getId())
-            .remove({ force: true, v: true })
-            .catch(() => {}),
-        ),
-      );
-      await net.remove().catch(() => {});
-    };
-    const unregister = onInterrupt(removeAll);
-    const started = Date.now();
-    let network = { name: id, subnet: '', gateway: '' };
-    const member = async (name: string, command?: string[]) => {
-      let c = new GenericContainer(image.name)
-        .withName(host(name))
-        .withNetworkMode(id)
-        .withLabels({ ...runLabels(run.id), 'pgchaos.node': name, 'pgchaos.manager': 'pg_auto_failover' })
-        .withExposedPorts(PG_PORT)
-        .withBindMounts([{ source: logDir, target: LOG_MOUNT, mode: 'rw' }])
-        .withPullPolicy({ shouldPull: () => false })
-        .withWaitStrategy(Wait.forSuccessfulCommand('true'));
-      if (command) c = c.withCommand(command);
-      const s = await c.start();
-      made.push(s);
-      return new Member(name, s, network, { runId: run.id, image });
-    };
+    const net = await ManagedNetwork.create('pg_auto_failover');
+    const { id } = net;
+    const host = (name: string) => net.host(name);
+    const member = (name: string, command?: string[]) => net.member(name, image, { ports: [PG_PORT], ...(command ? { command } : {}) });
     try {
-      const ipam = (await net.inspect()).IPAM?.Config?.[0] as { Subnet?: string; Gateway?: string } | undefined;
-      if (!ipam?.Subnet || !ipam.Gateway) throw new Error(`network ${id}: the engine reported no subnet or gateway`);
-      network = { name: id, subnet: ipam.Subnet, gateway: ipam.Gateway };
       const [monitor, ...nodes] = await Promise.all([
         member('monitor', ['runuser', '-u', 'postgres', '--', 'sh', '-c', monitorScript(host('monitor'))]),
         ...names.map((n) => member(n)),
@@ -148,10 +103,7 @@ export class PgAutoFailoverCluster {
         monitor!,
         nodes,
         new Map(names.map((n) => [n, host(n)])),
-        async () => {
-          unregister();
-          await removeAll();
-        },
+        () => net.remove(),
       );
       const timeoutMs = opts.readyTimeoutMs ?? 180_000;
       await pollUntil(
@@ -178,13 +130,12 @@ export class PgAutoFailoverCluster {
       }
       cluster.applied = checkApplied(config, await cluster.appliedSettings());
       log().info(
-        { cluster: id, image: image.name, ms: Date.now() - started },
+        { cluster: id, image: image.name, ms: Date.now() - net.startedAt },
         `pg_auto_failover formation ready: ${describeView(await cluster.view())}`,
       );
       return cluster;
     } catch (e) {
-      unregister();
-      await removeAll();
+      await net.remove();
       throw e;
     }
   }

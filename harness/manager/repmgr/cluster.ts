@@ -19,23 +19,15 @@
  * the run's private network, as the quickstart's pg_hba.conf for the repmgr user. No witness.
  * Every container carries the run's labels; `destroy()` removes them, and so does a failed start.
  */
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import type pg from 'pg';
-import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
-import { onInterrupt } from '../../cleanup.ts';
-import { docker, runLabels, sweepOrphans } from '../../docker.ts';
 import { ExecError } from '../../errors.ts';
 import { log } from '../../logger.ts';
-import { currentRun } from '../../run-id.ts';
 import { pollUntil } from '../../wait.ts';
-import { Member } from '../patroni/cluster.ts';
+import { LOG_MOUNT, ManagedNetwork, type Member } from '../managed-network.ts';
 import { checkRepmgrConfig, type PgParam, type RepmgrConfig } from './config.ts';
 import { ensureRepmgrImage, type RepmgrImage } from './image.ts';
 import { describeView, isFollowing, parseClusterShow, primaryOf, type RepmgrView } from './view.ts';
 
-const LOG_MOUNT = '/var/log/pgchaos';
 /** PostgreSQL's port on every node. */
 export const PG_PORT = 5432;
 const PGDATA = '/var/lib/postgresql/data';
@@ -91,53 +83,14 @@ export class RepmgrCluster {
     const names = ['pg0', ...(opts.standbys ?? ['s1', 's2'])];
     const config = checkRepmgrConfig(opts.config, names);
     const image = await ensureRepmgrImage(opts.pgMajor ?? 15);
-    const run = currentRun();
-    const id = `pgchaos-${run.id}-${randomBytes(3).toString('hex')}`;
-    const host = (name: string) => `${id}-${name}`;
-    await sweepOrphans();
-    const logDir = join(run.dir, 'logs', id);
-    await mkdir(logDir, { recursive: true });
-    await chmod(logDir, 0o777); // the containers' postgres user writes there
-    const d = await docker();
-    const net = await d.createNetwork({ Name: id, Driver: 'bridge', CheckDuplicate: true, Labels: runLabels(run.id) });
-    const made: StartedTestContainer[] = [];
-    const removeAll = async () => {
-      await Promise.all(
-        made.map((c) =>
-          d
-            .getContainer(c.getId())
-            .remove({ force: true, v: true })
-            .catch(() => {}),
-        ),
-      );
-      await net.remove().catch(() => {});
-    };
-    const unregister = onInterrupt(removeAll);
-    const started = Date.now();
-    let network = { name: id, subnet: '', gateway: '' };
-    const member = async (name: string) => {
-      const s = await new GenericContainer(image.name)
-        .withName(host(name))
-        .withNetworkMode(id)
-        .withLabels({ ...runLabels(run.id), 'pgchaos.node': name, 'pgchaos.manager': 'repmgr' })
-        .withExposedPorts(PG_PORT)
-        .withBindMounts([{ source: logDir, target: LOG_MOUNT, mode: 'rw' }])
-        .withPullPolicy({ shouldPull: () => false })
-        .withWaitStrategy(Wait.forSuccessfulCommand('true'))
-        .start();
-      made.push(s);
-      return new Member(name, s, network, { runId: run.id, image });
-    };
+    const net = await ManagedNetwork.create('repmgr');
+    const { id, network } = net;
+    const host = (name: string) => net.host(name);
+    const member = (name: string) => net.member(name, image, { ports: [PG_PORT] });
     try {
-      const ipam = (await net.inspect()).IPAM?.Config?.[0] as { Subnet?: string; Gateway?: string } | undefined;
-      if (!ipam?.Subnet || !ipam.Gateway) throw new Error(`network ${id}: the engine reported no subnet or gateway`);
-      network = { name: id, subnet: ipam.Subnet, gateway: ipam.Gateway };
       const nodes = await Promise.all(names.map((n) => member(n)));
       const hosts = new Map(names.map((n) => [n, host(n)]));
-      const cluster = new RepmgrCluster(id, image, config, opts.config ?? null, nodes, async () => {
-        unregister();
-        await removeAll();
-      });
+      const cluster = new RepmgrCluster(id, image, config, opts.config ?? null, nodes, () => net.remove());
       const bin = image.binDir;
       await Promise.all(
         names.map((n, i) => cluster.node(n).exec(['sh', '-c', writeFile(REPMGR_CONF, repmgrConf(config, n, i + 1, hosts.get(n)!, bin))])),
@@ -159,11 +112,10 @@ export class RepmgrCluster {
       );
       await Promise.all(names.map((n) => cluster.agent(n).start()));
       const primary = await cluster.waitForReady(opts.readyTimeoutMs ?? 180_000);
-      log().info({ cluster: id, image: image.name, ms: Date.now() - started }, `repmgr cluster ready, primary ${primary}`);
+      log().info({ cluster: id, image: image.name, ms: Date.now() - net.startedAt }, `repmgr cluster ready, primary ${primary}`);
       return cluster;
     } catch (e) {
-      unregister();
-      await removeAll();
+      await net.remove();
       throw e;
     }
   }
