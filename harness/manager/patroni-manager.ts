@@ -19,6 +19,7 @@ import { synchronousCommitLevel } from '../model/sync-model.ts';
 import { log } from '../logger.ts';
 import { pollUntil } from '../wait.ts';
 import type { OperatorLog } from './builtin.ts';
+import { ViewLoop } from './view-loop.ts';
 import type { ClientEndpoint, HaManager, SwitchoverRecord } from './manager.ts';
 import { HAPROXY_PORT, PatroniCluster, type PatroniClusterOptions } from './patroni/cluster.ts';
 import { redactPatroniConfig, type PatroniUserConfig } from './patroni/config.ts';
@@ -111,8 +112,7 @@ export class PatroniManager implements HaManager {
   readonly name = 'patroni' as const;
   readonly failovers: FailoverRecord[] = [];
   private readonly follower = new LeaderFollower();
-  private running = false;
-  private loop: Promise<void> | undefined;
+  private readonly follow = new ViewLoop(() => this.followOnce());
   private switching = false;
 
   private constructor(
@@ -200,27 +200,24 @@ export class PatroniManager implements HaManager {
 
   /** Follows Patroni's view every `intervalMs`, recording each leader change as a failover. */
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = (async () => {
-      while (this.running) {
-        const t = this.rec.clock.now();
-        const view = await this.cluster.view().catch(() => undefined);
-        if (view && !this.switching) {
-          const f = this.follower.observe(t, view);
-          if (f) {
-            this.failovers.push(f);
-            this.rec.step(`patroni: ${f.to} leads after ${f.from}`, { view: describeView(view) });
-          }
-        }
-        await new Promise((r) => setTimeout(r, this.intervalMs));
-      }
-    })();
+    this.follow.start(this.intervalMs);
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    await this.loop;
+    await this.follow.stop();
+  }
+
+  /** One read of the view while the manager runs; a view that cannot be read is skipped. */
+  private async followOnce(): Promise<void> {
+    const t = this.rec.clock.now();
+    const view = await this.cluster.view().catch(() => undefined);
+    if (view && !this.switching) {
+      const f = this.follower.observe(t, view);
+      if (f) {
+        this.failovers.push(f);
+        this.rec.step(`patroni: ${f.to} leads after ${f.from}`, { view: describeView(view) });
+      }
+    }
   }
 
   async view(): Promise<ManagerView> {

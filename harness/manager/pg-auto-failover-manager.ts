@@ -23,6 +23,7 @@ import { lsnDiff } from '../lsn.ts';
 import { pgAutoFailoverPromise, type PafPromise } from '../model/pg-auto-failover-promise.ts';
 import { pollUntil } from '../wait.ts';
 import type { OperatorLog } from './builtin.ts';
+import { ViewLoop } from './view-loop.ts';
 import type { ClientEndpoint, HaManager, SwitchoverRecord } from './manager.ts';
 import { PgAutoFailoverCluster, type PgAutoFailoverClusterOptions } from './pg-auto-failover/cluster.ts';
 import { firstReadWrite, type Host, parseMultiHostUri } from './pg-auto-failover/multi-host.ts';
@@ -143,8 +144,7 @@ export class PgAutoFailoverManager implements HaManager {
   readonly name = 'pg_auto_failover' as const;
   readonly failovers: FailoverRecord[] = [];
   private readonly follower = new PrimaryFollower();
-  private running = false;
-  private loop: Promise<void> | undefined;
+  private readonly follow = new ViewLoop(() => this.followOnce());
   private switching = false;
 
   private constructor(
@@ -200,27 +200,24 @@ export class PgAutoFailoverManager implements HaManager {
 
   /** Follows the monitor's view every `intervalMs`, recording each primary change as a failover. */
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = (async () => {
-      while (this.running) {
-        const t = this.rec.clock.now();
-        const view = await this.cluster.view().catch(() => undefined);
-        if (view && !this.switching) {
-          const f = this.follower.observe(t, view);
-          if (f) {
-            this.failovers.push(f);
-            this.rec.step(`pg_auto_failover: ${f.to} primary after ${f.from}`, { view: describeView(view) });
-          }
-        }
-        await new Promise((r) => setTimeout(r, this.intervalMs));
-      }
-    })();
+    this.follow.start(this.intervalMs);
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    await this.loop;
+    await this.follow.stop();
+  }
+
+  /** One read of the view while the manager runs; a view that cannot be read is skipped. */
+  private async followOnce(): Promise<void> {
+    const t = this.rec.clock.now();
+    const view = await this.cluster.view().catch(() => undefined);
+    if (view && !this.switching) {
+      const f = this.follower.observe(t, view);
+      if (f) {
+        this.failovers.push(f);
+        this.rec.step(`pg_auto_failover: ${f.to} primary after ${f.from}`, { view: describeView(view) });
+      }
+    }
   }
 
   async view(): Promise<ManagerView> {

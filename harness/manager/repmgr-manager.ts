@@ -23,6 +23,7 @@ import { lsnDiff } from '../lsn.ts';
 import { repmgrPromise, type RepmgrPromise } from '../model/repmgr-promise.ts';
 import { synchronousCommitLevel } from '../model/sync-model.ts';
 import type { OperatorLog } from './builtin.ts';
+import { ViewLoop } from './view-loop.ts';
 import type { ClientEndpoint, HaManager, SwitchoverRecord } from './manager.ts';
 import { RepmgrCluster, type RepmgrClusterOptions } from './repmgr/cluster.ts';
 import { describeView, isFollowing, primaryOf, type RepmgrView } from './repmgr/view.ts';
@@ -113,8 +114,7 @@ export class RepmgrManager implements HaManager {
   readonly name = 'repmgr' as const;
   readonly failovers: FailoverRecord[] = [];
   private readonly follower = new RepmgrPrimaryFollower();
-  private running = false;
-  private loop: Promise<void> | undefined;
+  private readonly follow = new ViewLoop(() => this.followOnce());
 
   private constructor(
     /** The nodes, each with repmgrd. */
@@ -155,31 +155,28 @@ export class RepmgrManager implements HaManager {
 
   /** Follows repmgr's view every `intervalMs`, recording each primary change as a failover. */
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = (async () => {
-      while (this.running) {
-        const t = this.rec.clock.now();
-        const view = await this.cluster.view().catch(() => undefined);
-        if (view) {
-          const f = this.follower.observe(t, view);
-          if (f) {
-            this.failovers.push(f);
-            this.rec.step(`repmgr: ${f.to} primary after ${f.from}`, { view: describeView(view) });
-          } else if (this.follower.lost()) {
-            const standbys = view.nodes.filter((n) => n.role === 'standby').map((n) => n.name);
-            const read = await Promise.all(standbys.map((n) => this.cluster.position(n).catch(() => undefined)));
-            this.follower.positionsRead(read.filter((p) => p !== undefined));
-          }
-        }
-        await new Promise((r) => setTimeout(r, this.intervalMs));
-      }
-    })();
+    this.follow.start(this.intervalMs);
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    await this.loop;
+    await this.follow.stop();
+  }
+
+  /** One read of the view while the manager runs; a view that cannot be read is skipped. */
+  private async followOnce(): Promise<void> {
+    const t = this.rec.clock.now();
+    const view = await this.cluster.view().catch(() => undefined);
+    if (view) {
+      const f = this.follower.observe(t, view);
+      if (f) {
+        this.failovers.push(f);
+        this.rec.step(`repmgr: ${f.to} primary after ${f.from}`, { view: describeView(view) });
+      } else if (this.follower.lost()) {
+        const standbys = view.nodes.filter((n) => n.role === 'standby').map((n) => n.name);
+        const read = await Promise.all(standbys.map((n) => this.cluster.position(n).catch(() => undefined)));
+        this.follower.positionsRead(read.filter((p) => p !== undefined));
+      }
+    }
   }
 
   async view(): Promise<ManagerView> {
