@@ -29,6 +29,7 @@ export {
   type Failover,
 } from './run/steps.ts';
 export {
+  awaitFailover,
   clientFailovers,
   syncStandby,
   verifyManagedConsistent,

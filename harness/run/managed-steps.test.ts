@@ -10,7 +10,7 @@ import type { ScenarioContext } from './scenario.ts';
 import type { FailoverRecord } from '../history/failover.ts';
 import type { ManagerView } from '../history/manager.ts';
 import type { Batch } from '../history/samples.ts';
-import { clientFailovers, syncStandby, verifyManagedConsistent, viewsAsEvidence } from './managed-steps.ts';
+import { awaitFailover, clientFailovers, syncStandby, verifyManagedConsistent, viewsAsEvidence } from './managed-steps.ts';
 
 const ack = (node: string, endT: number, seq = endT): Batch => ({
   client: 1,
@@ -248,5 +248,24 @@ describe('syncStandby: the standby the manager names synchronous', () => {
   it('times out naming what it awaited and the last view, when none is named', async () => {
     const m = manager([r('pg0', 'primary', 'leader running'), r('s1', 'standby', 'replica running')]);
     await expect(syncStandby(m, 300)).rejects.toThrow(/patroni to name a sync standby.*replica running/s);
+  });
+});
+
+describe('awaitFailover: the failover a manager recorded', () => {
+  const rows = [{ node: 's1', role: 'standby' as const, state: 'replica running', timeline: 1, lsn: null, lagBytes: 0 }];
+  const manager = (failovers: FailoverRecord[]) =>
+    ({ name: 'patroni', failovers, view: async () => ({ t: 0, primary: null, rows, raw: '' }) }) as unknown as HaManager;
+  const f = (to: string): FailoverRecord => failover({ to });
+
+  it('returns the failover once the manager records it', async () => {
+    const failovers: FailoverRecord[] = [];
+    setTimeout(() => failovers.push(f('s1')), 50);
+    expect((await awaitFailover(manager(failovers), 'a promotion', 5000)).to).toBe('s1');
+  });
+
+  it('waits for the failover at `index`, not an earlier one', async () => {
+    await expect(awaitFailover(manager([f('s1')]), 'the second promotion', 300, 1)).rejects.toThrow(
+      /the second promotion.*replica running/s,
+    );
   });
 });

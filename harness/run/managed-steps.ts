@@ -25,7 +25,7 @@ import type { ManagerView } from '../history/manager.ts';
 import type { Batch } from '../history/samples.ts';
 import type { BatchWriter } from '../load/writer.ts';
 import { readNodeHash, readPresentBatches } from '../load/workload.ts';
-import type { HaManager } from '../manager/manager.ts';
+import { type HaManager, viewTable } from '../manager/manager.ts';
 import { catchupDeadlineMs } from '../model/catchup.ts';
 import { compareLsn, type Lsn, lsnDiff } from '../lsn.ts';
 import type { ScenarioEvent } from '../report/record.ts';
@@ -232,6 +232,21 @@ export async function syncStandby(manager: HaManager, timeoutMs = 30_000): Promi
       return sync ? { done: true, value: sync.node } : { done: false, seen: describeManagerView(v) };
     },
     { what: `${manager.name} to name a sync standby`, timeoutMs, intervalMs: 250 },
+  );
+}
+
+/**
+ * The manager's failover number `index` (default 0: its first) once it has recorded it, e.g. after a
+ * crash of the primary's host.
+ * @throws WaitTimeoutError naming `what` with the manager's last view (its table) when none is recorded within `timeoutMs`.
+ */
+export async function awaitFailover(manager: HaManager, what: string, timeoutMs: number, index = 0): Promise<FailoverRecord> {
+  return pollUntil(
+    async () => {
+      const f = manager.failovers[index];
+      return f ? { done: true, value: f } : { done: false, seen: viewTable((await manager.view()).rows) };
+    },
+    { what, timeoutMs, intervalMs: 250 },
   );
 }
 

@@ -23,7 +23,7 @@
  * primary at a time; every node, the old primary included, ends with the same rows.
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
-import { pollUntil, scenario, syncStandby, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
+import { awaitFailover, pollUntil, scenario, syncStandby, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
 import { checkFailovers, checkSustained, meanTps } from '../../harness/checks/index.ts';
 import { viewTable } from '../../harness/manager/index.ts';
 import { STRICT_PATRONI } from './patroni-config.ts';
@@ -48,13 +48,7 @@ scenario(
     // The leader's host dies; Patroni promotes the sync standby once the leader key expires.
     const crash = await inject(manager.cluster, { kind: 'crash-host-loud', target: 'primary' });
     const oldPrimary = crash.nodes[0]!;
-    const failover = await pollUntil(
-      async () => {
-        const f = manager.failovers[0];
-        return f ? { done: true, value: f } : { done: false, seen: viewTable((await manager.view()).rows) };
-      },
-      { what: `Patroni to promote a replica after ${oldPrimary}'s host crashed`, timeoutMs: RECOVERY_MS, intervalMs: 250 },
-    );
+    const failover = await awaitFailover(manager, `Patroni to promote a replica after ${oldPrimary}'s host crashed`, RECOVERY_MS);
     await verifyRecovered(ctx, writer, { repairT: failover.promotedT, withinMs: RECOVERY_MS, steadyTps });
     rec.step('writes back on the new leader', { failover });
 

@@ -25,9 +25,8 @@
  * (the model); one primary at a time; after the host boots again, every node has the same rows.
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
-import { pollUntil, scenario, syncStandby, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
+import { awaitFailover, scenario, syncStandby, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
 import { checkFailovers, checkModelAgreement, meanTps } from '../../harness/checks/index.ts';
-import { viewTable } from '../../harness/manager/index.ts';
 import { STRICT_PATRONI } from './patroni-config.ts';
 
 /** Writes must be back this long after the promotion, and after the heal, ms: HAProxy's fall and rise, with room. */
@@ -53,13 +52,7 @@ scenario(
     // The leader's host dies (docker kill). Patroni's key expires after ttl; the sync standby takes it.
     const crash = await inject(manager.cluster, { kind: 'crash-host-loud', target: 'primary' }, { syncStandby: sync });
     const oldLeader = crash.nodes[0]!;
-    const failover = await pollUntil(
-      async () => {
-        const f = manager.failovers[0];
-        return f ? { done: true, value: f } : { done: false, seen: viewTable((await manager.view()).rows) };
-      },
-      { what: `Patroni to promote a replica after ${oldLeader}'s host crashed`, timeoutMs: RECOVERY_MS, intervalMs: 250 },
-    );
+    const failover = await awaitFailover(manager, `Patroni to promote a replica after ${oldLeader}'s host crashed`, RECOVERY_MS);
     rec.metric('promotedAfterCrashMs', Math.round(failover.promotedT - crash.faultT), { unit: 'ms', better: 'lower' });
     // From the promotion Patroni's view shows: a commit in flight at the crash is not writes back.
     const recovered = await verifyRecovered(ctx, writer, { repairT: failover.promotedT, withinMs: RECOVERY_MS, steadyTps });

@@ -28,9 +28,8 @@
  * host boots again every node has the same rows.
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
-import { pollUntil, scenario, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
+import { awaitFailover, scenario, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
 import { checkFailovers, checkModelAgreement, meanTps } from '../../harness/checks/index.ts';
-import { viewTable } from '../../harness/manager/index.ts';
 import { compareLsn } from '../../harness/lsn.ts';
 import { FAILOVER_WITHIN_MS, startPgAutoFailover } from './pg-auto-failover-config.ts';
 
@@ -55,12 +54,10 @@ scenario(
     // The primary's host loses power: peers learn of it only through timeouts.
     const crash = await inject(manager.cluster, { kind: 'crash-host-silent', target: 'primary' });
     const oldPrimary = crash.nodes[0]!;
-    const failover = await pollUntil(
-      async () => {
-        const f = manager.failovers[0];
-        return f ? { done: true, value: f } : { done: false, seen: viewTable((await manager.view()).rows) };
-      },
-      { what: `pg_auto_failover to promote a standby after ${oldPrimary}'s host crashed`, timeoutMs: FAILOVER_WITHIN_MS, intervalMs: 250 },
+    const failover = await awaitFailover(
+      manager,
+      `pg_auto_failover to promote a standby after ${oldPrimary}'s host crashed`,
+      FAILOVER_WITHIN_MS,
     );
     rec.metric('unhealthyAfterCrashMs', Math.round(failover.detectedT - crash.faultT), { unit: 'ms', better: 'lower' });
     rec.metric('promotedAfterCrashMs', Math.round(failover.promotedT - crash.faultT), { unit: 'ms', better: 'lower' });
