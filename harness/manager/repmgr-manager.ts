@@ -257,6 +257,7 @@ export class RepmgrManager implements HaManager {
           priorities: Object.fromEntries(c.nodes.map((n) => [n.name, n.priority])),
           postgresql: c.postgresql,
         },
+        applied: this.cluster.applied,
       },
       versions: this.cluster.image.versions,
     };

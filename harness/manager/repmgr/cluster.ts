@@ -13,7 +13,9 @@
  *     comes with the data directory), started, `repmgr standby register`;
  *  5. repmgrd on every node, with `failover`, `priority`, `promote_command` (`repmgr standby
  *     promote`) and `follow_command` (`repmgr standby follow --upstream-node-id=%n`) as the docs
- *     give them, and the `service_*_command`s repmgr uses to start and restart PostgreSQL.
+ *     give them, and the `service_*_command`s repmgr uses to start and restart PostgreSQL;
+ *  6. the settings read back from every node (`appliedSettings`: its repmgr.conf and the priority
+ *     repmgr registered): the start fails when one differs from the config's.
  * PostgreSQL is started by pgchaos as a host's service manager would at boot (repmgr never starts
  * a stopped server by itself; `agent(n).start()` is that boot). Authentication is `trust` inside
  * the run's private network, as the quickstart's pg_hba.conf for the repmgr user. No witness.
@@ -31,7 +33,14 @@ import { log } from '../../logger.ts';
 import { currentRun } from '../../run-id.ts';
 import { pollUntil } from '../../wait.ts';
 import { Member } from '../patroni/cluster.ts';
-import { checkRepmgrConfig, type PgParam, type RepmgrConfig } from './config.ts';
+import {
+  checkRepmgrApplied,
+  checkRepmgrConfig,
+  parseRepmgrConf,
+  type PgParam,
+  type RepmgrAppliedNode,
+  type RepmgrConfig,
+} from './config.ts';
 import { ensureRepmgrImage, type RepmgrImage } from './image.ts';
 import { describeView, isFollowing, parseClusterShow, primaryOf, type RepmgrView } from './view.ts';
 
@@ -68,6 +77,8 @@ export class RepmgrCluster {
   readonly dcsNames: readonly string[] = [];
   /** The node asked first for the view: the primary the last view showed. */
   private preferred = 'pg0';
+  /** The settings every node runs, read back once the cluster was ready (`appliedSettings`); set by `start`. */
+  applied: RepmgrAppliedNode[] = [];
 
   private constructor(
     readonly id: string,
@@ -159,6 +170,7 @@ export class RepmgrCluster {
       );
       await Promise.all(names.map((n) => cluster.agent(n).start()));
       const primary = await cluster.waitForReady(opts.readyTimeoutMs ?? 180_000);
+      cluster.applied = checkRepmgrApplied(config, await cluster.appliedSettings(primary));
       log().info({ cluster: id, image: image.name, ms: Date.now() - started }, `repmgr cluster ready, primary ${primary}`);
       return cluster;
     } catch (e) {
@@ -166,6 +178,44 @@ export class RepmgrCluster {
       await removeAll();
       throw e;
     }
+  }
+
+  /**
+   * What every node runs, read back: its repmgr.conf (read as repmgr's parser does) and the
+   * priority repmgr registered for it in `repmgr.nodes`, read on `primary`.
+   * @throws ExecError when a node or the primary does not answer.
+   */
+  async appliedSettings(primary: string): Promise<RepmgrAppliedNode[]> {
+    const rows = await this.node(primary).exec(
+      ['psql', '-X', '-qAt', '-d', 'repmgr', '-c', 'SELECT node_name, priority FROM repmgr.nodes'],
+      {
+        timeoutMs: 10_000,
+      },
+    );
+    const registered = new Map(
+      rows
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split('|') as [string, string]),
+    );
+    return Promise.all(
+      this.nodeNames.map(async (name) => {
+        const conf = parseRepmgrConf(await this.node(name).exec(['cat', REPMGR_CONF], { timeoutMs: 5000 })) as Record<string, unknown>;
+        return {
+          name,
+          registeredPriority: Number(registered.get(name) ?? Number.NaN),
+          conf: {
+            failover: String(conf.failover),
+            priority: conf.priority as number,
+            reconnect_attempts: conf.reconnect_attempts as number,
+            reconnect_interval: conf.reconnect_interval as number,
+            monitor_interval_secs: conf.monitor_interval_secs as number,
+            primary_visibility_consensus: conf.primary_visibility_consensus as boolean,
+          },
+        };
+      }),
+    );
   }
 
   /** The PostgreSQL nodes' names, `pg0` first. */
