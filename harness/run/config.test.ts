@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.ts';
+import { checkRepmgrConfig } from '../manager/repmgr/config.ts';
+import { repmgrPromise } from '../model/repmgr-promise.ts';
 import { configToEnv, configWarnings, loadUserConfig, policyText, userConfig, type UserConfigFile } from './config.ts';
 
 const load = (overrides: Parameters<typeof loadUserConfig>[0]['overrides']) => () => loadUserConfig({ cwd: tmpdir(), overrides });
@@ -473,5 +475,21 @@ describe('the shipped pg_auto_failover files (examples/), as the findings page r
     const schedule = JSON.parse(readFileSync(saved.nemesis.schedule!, 'utf8')) as { seed: number; faults: { kind: string }[] };
     expect(schedule.seed).toBe(2);
     for (const f of schedule.faults) expect(['dcs-quorum-loss', 'kill-proxy', 'crash-host-loud']).not.toContain(f.kind);
+  });
+});
+
+describe('the shipped repmgr config (examples/repmgr.config.json)', () => {
+  it('loads, with no warning, and promises one failure: ANY 1 of two promotable standbys', () => {
+    const root = join(import.meta.dirname, '..', '..');
+    const c = loadUserConfig({ cwd: root, file: 'examples/repmgr.config.json' });
+    expect(c.manager).toBe('repmgr');
+    expect(configWarnings(c)).toEqual([]);
+    const resolved = checkRepmgrConfig(c.repmgr!.config, ['pg0', ...c.standbys]);
+    expect(resolved.nodes.map((n) => n.priority)).toEqual([100, 100, 50]);
+    const promise = repmgrPromise({
+      synchronousStandbyNames: String(resolved.postgresql.synchronous_standby_names),
+      standbys: resolved.nodes.slice(1),
+    });
+    expect(promise.survivesFailures).toBe(1);
   });
 });
