@@ -19,6 +19,7 @@
  * PostgreSQL is started by pgchaos as a host's service manager would at boot (repmgr never starts
  * a stopped server by itself; `agent(n).start()` is that boot). Authentication is `trust` inside
  * the run's private network, as the quickstart's pg_hba.conf for the repmgr user. No witness.
+ * Passwordless SSH between the nodes for user postgres (`setUpSsh`), for `repmgr standby switchover`.
  * Every container carries the run's labels; `destroy()` removes them, and so does a failed start.
  */
 import { randomBytes } from 'node:crypto';
@@ -57,6 +58,10 @@ export const REPMGR_CONF = '/etc/repmgr/repmgr.conf';
  * no repmgrd runs, as a boot's clean /run would.
  */
 const PID_FILE = '/tmp/repmgrd.pid';
+/** User postgres's SSH directory (its home is /var/lib/postgresql). */
+const SSH_DIR = '/var/lib/postgresql/.ssh';
+/** Starts sshd (as root) unless it runs; a host booted after a crash keeps /run/sshd in its filesystem, made here if not. */
+const SSHD_START = 'pgrep -x sshd >/dev/null || { mkdir -p /run/sshd && /usr/sbin/sshd; }';
 
 export interface RepmgrClusterOptions {
   /** PostgreSQL major; default 15 (bookworm: repmgr 5.3.3). */
@@ -79,6 +84,11 @@ export class RepmgrCluster {
   private preferred = 'pg0';
   /** The settings every node runs, read back once the cluster was ready (`appliedSettings`); set by `start`. */
   applied: RepmgrAppliedNode[] = [];
+  /**
+   * Whether every node runs sshd and holds the cluster's key pair for user postgres (`setUpSsh`):
+   * what `repmgr standby switchover` needs. False on an image built without OpenSSH.
+   */
+  ssh = false;
 
   private constructor(
     readonly id: string,
@@ -150,6 +160,7 @@ export class RepmgrCluster {
         await removeAll();
       });
       const bin = image.binDir;
+      cluster.ssh = await cluster.setUpSsh();
       await Promise.all(
         names.map((n, i) => cluster.node(n).exec(['sh', '-c', writeFile(REPMGR_CONF, repmgrConf(config, n, i + 1, hosts.get(n)!, bin))])),
       );
@@ -215,6 +226,63 @@ export class RepmgrCluster {
           },
         };
       }),
+    );
+  }
+
+  /**
+   * Passwordless SSH between the nodes as user postgres, what `repmgr standby switchover` needs
+   * (repmgr 5.3 docs, "Performing a switchover with repmgr": "passwordless SSH access is required
+   * to those servers from the one where repmgr standby switchover is executed"): one ed25519 key
+   * pair made on pg0 for this cluster, copied to every node with itself as the authorized key,
+   * host keys not checked (the run's private network, whose hosts are made afresh), sshd started.
+   * @returns false, doing nothing, when the image has no OpenSSH (built before it was added).
+   * @throws ExecError when a step fails.
+   */
+  async setUpSsh(): Promise<boolean> {
+    const first = this.node(this.nodeNames[0]!);
+    const has = await first.exec(['sh', '-c', 'command -v ssh-keygen >/dev/null && [ -x /usr/sbin/sshd ] && echo yes || echo no']);
+    if (has.trim() !== 'yes') return false;
+    await first.exec([
+      'sh',
+      '-c',
+      `mkdir -p ${SSH_DIR} && rm -f ${SSH_DIR}/id_ed25519* && ssh-keygen -q -t ed25519 -N '' -C pgchaos -f ${SSH_DIR}/id_ed25519`,
+    ]);
+    const key = (await first.exec(['cat', `${SSH_DIR}/id_ed25519`])).trim();
+    const pub = (await first.exec(['cat', `${SSH_DIR}/id_ed25519.pub`])).trim();
+    const config = 'Host *\n  StrictHostKeyChecking no\n  UserKnownHostsFile /dev/null\n  LogLevel ERROR\n  ConnectTimeout 5';
+    await Promise.all(
+      this.nodes.map(async (m) => {
+        await m.exec([
+          'sh',
+          '-c',
+          [
+            'set -e',
+            `mkdir -p ${SSH_DIR}`,
+            writeFile(`${SSH_DIR}/id_ed25519`, key),
+            writeFile(`${SSH_DIR}/authorized_keys`, pub),
+            `printf '${config}\n' > ${SSH_DIR}/config`,
+            `chmod 700 ${SSH_DIR} && chmod 600 ${SSH_DIR}/*`,
+          ].join('\n'),
+        ]);
+        await m.exec(['sh', '-c', SSHD_START], { user: 'root' });
+      }),
+    );
+    return true;
+  }
+
+  /**
+   * `repmgr standby switchover --siblings-follow` run on `to` (repmgr 5.3 docs, "Executing the
+   * switchover command"): over SSH, repmgr pauses every repmgrd, stops the primary cleanly
+   * (`service_stop_command`), waits for its shutdown checkpoint on `to`, promotes `to`, rejoins
+   * the old primary as its standby (`repmgr node rejoin`, remotely) and has the other standbys
+   * follow it; then it unpauses repmgrd. Its output is kept in `<to>-switchover.log`.
+   * @returns repmgr's output. @throws ExecError with repmgr's output when it fails or refuses.
+   */
+  async switchover(to: string): Promise<string> {
+    const out = `${LOG_MOUNT}/${to}-switchover.log`;
+    return this.node(to).exec(
+      ['sh', '-c', `repmgr -f ${REPMGR_CONF} standby switchover --siblings-follow --verbose >${out} 2>&1; rc=$?; cat ${out}; exit $rc`],
+      { timeoutMs: 240_000 },
     );
   }
 
@@ -317,15 +385,33 @@ export class RepmgrCluster {
       kill: () => signal('KILL', true),
       freeze: () => signal('STOP', true),
       thaw: () => signal('CONT', false),
-      start: () => m.exec(['sh', '-c', bootScript(node, this.image.binDir)], { timeoutMs: 90_000 }).then(() => {}),
+      start: async () => {
+        // sshd is a boot service too (root's): a switchover needs it on every node.
+        if (this.ssh) await m.exec(['sh', '-c', SSHD_START], { user: 'root', timeoutMs: 10_000 });
+        await m.exec(['sh', '-c', bootScript(node, this.image.binDir)], { timeoutMs: 90_000 });
+      },
     };
+  }
+
+  /**
+   * The heal of a killed postmaster (nemesis/managed.ts): repmgrd never starts a stopped server
+   * (it only runs repmgr's commands, whose `service_start_command` is used by `node rejoin`,
+   * `standby follow` and a switchover; repmgr 5.3 docs "Service command settings"), so PostgreSQL
+   * comes back when the host's service manager starts it, as at a boot (`agent(node).start()`).
+   * An old primary started so after a failover runs as a primary again (repmgr #766).
+   * @returns what it did. @throws ExecError when the node does not answer.
+   */
+  async healKilledPostmaster(node: string): Promise<string> {
+    await this.agent(node).start();
+    return "PostgreSQL started by the host's service manager (repmgrd never starts a stopped server)";
   }
 
   /**
    * repmgr's failback of a deposed node (docs, `repmgr node rejoin`: "rejoin a dormant (stopped)
    * node"): a `CHECKPOINT` on `primary` first, PostgreSQL on `node` stopped cleanly
-   * (`service_stop_command`'s pg_ctl), then `repmgr node rejoin -d <primary's conninfo>
-   * --force-rewind`, which rewinds it with pg_rewind, writes standby.signal and its
+   * (`service_stop_command`'s pg_ctl) when it runs (a crashed one's stale postmaster.pid
+   * removed), then `repmgr node rejoin -d <primary's conninfo> --force-rewind`, which rewinds
+   * it with pg_rewind, writes standby.signal and its
    * primary_conninfo and starts it as a standby of `primary`. The checkpoint is PostgreSQL's
    * rule (pg_rewind docs: a recently promoted source needs a CHECKPOINT so that its control file
    * shows its new timeline), which repmgr 5.3.3's rejoin does not take: without it, the first
@@ -341,9 +427,16 @@ export class RepmgrCluster {
     const m = this.node(node);
     const bin = this.image.binDir;
     await this.psql(primary, 'CHECKPOINT');
-    await m.exec(['sh', '-c', `${bin}/pg_ctl -D ${PGDATA} status >/dev/null && ${bin}/pg_ctl -D ${PGDATA} -m fast -w stop || true`], {
-      timeoutMs: 60_000,
-    });
+    // A node whose host crashed and booted fenced has no postmaster but a stale postmaster.pid, whose pid may be another
+    // process's in the new namespace: removed, as the boot removes it (`bootScript`), so pg_rewind's recovery can start.
+    await m.exec(
+      [
+        'sh',
+        '-c',
+        `if pgrep -x postgres >/dev/null; then ${bin}/pg_ctl -D ${PGDATA} -m fast -w stop; else rm -f ${PGDATA}/postmaster.pid; fi`,
+      ],
+      { timeoutMs: 60_000 },
+    );
     const conninfo = `host=${this.hostOf(primary)} port=${PG_PORT} user=repmgr dbname=repmgr connect_timeout=2`;
     const out = `${LOG_MOUNT}/${node}-rejoin.log`;
     const rejoin = await m
@@ -546,7 +639,9 @@ function primaryInitScript(params: Record<string, PgParam>, subnet: string, bin:
     `cat /tmp/pgchaos-postgresql.conf >> ${PGDATA}/postgresql.conf`,
     `printf 'host all all ${subnet} trust\\nhost replication all ${subnet} trust\\n' >> ${PGDATA}/pg_hba.conf`,
     pgStart('pg0', bin),
-    `psql -X -q -d postgres -c 'CREATE USER repmgr SUPERUSER' -c 'CREATE DATABASE repmgr OWNER repmgr' ` +
+    // synchronous_commit local, as repmgr's own sessions (dbutils.c): a user's synchronous_standby_names names standbys not cloned yet.
+    `PGOPTIONS='-c synchronous_commit=local' psql -X -q -d postgres -c 'CREATE USER repmgr SUPERUSER' ` +
+      `-c 'CREATE DATABASE repmgr OWNER repmgr' ` +
       `-c 'ALTER USER repmgr SET search_path TO repmgr, "$user", public'`,
   ].join('\n');
 }
