@@ -43,7 +43,16 @@ import {
   type RepmgrConfig,
 } from './config.ts';
 import { ensureRepmgrImage, type RepmgrImage } from './image.ts';
-import { describeView, isFollowing, parseClusterShow, primaryOf, type RepmgrView } from './view.ts';
+import {
+  describeView,
+  isFollowing,
+  parseClusterShow,
+  pickView,
+  primaryOf,
+  promotedElsewhere,
+  type RepmgrView,
+  unreachable,
+} from './view.ts';
 
 const LOG_MOUNT = '/var/log/pgchaos';
 /** PostgreSQL's port on every node. */
@@ -331,26 +340,35 @@ export class RepmgrCluster {
   /**
    * repmgr's view: `repmgr cluster show` run on a node, as a DBA would. The node the last view
    * held for primary is asked first; when its table shows a node it cannot reach (`?`), the
-   * others are asked too and the table with the fewest unreachable nodes is taken (an isolated
-   * node's metadata and reach are its own: it would list itself primary and the rest unreachable).
+   * others are asked too (an isolated node's metadata and reach are its own: it would list itself
+   * primary and the rest unreachable); when it shows another node `! running as primary`, that
+   * node is asked next, since its records are newer than the promotion the table shows (a deposed
+   * primary running again keeps its records of before, repmgr #766). Of the tables read, `pickView`'s.
    * @returns the view with the text it was read from. @throws Error when no node prints a table.
    */
   async viewWithText(): Promise<{ view: RepmgrView; text: string }> {
     const order = [this.preferred, ...this.nodeNames.filter((n) => n !== this.preferred)];
     const seen: { view: RepmgrView; text: string }[] = [];
     const errors: string[] = [];
-    for (const n of order) {
+    for (let i = 0; i < order.length; i++) {
+      const n = order[i]!;
       try {
         const { text } = await this.clusterShow(n);
         const view = parseClusterShow(text, n);
         seen.push({ view, text });
-        if (!unreachable(view)) break;
+        const promoted = promotedElsewhere(view);
+        if (promoted && order.indexOf(promoted) > i) {
+          order.splice(order.indexOf(promoted), 1);
+          order.splice(i + 1, 0, promoted);
+          continue;
+        }
+        if (!unreachable(view) && !promoted) break;
       } catch (e) {
         errors.push(`${n}: ${(e as Error).message.split('\n')[0]}`);
       }
     }
     if (!seen.length) throw new Error(`no node printed repmgr cluster show (${errors.join('; ')})`);
-    const best = seen.reduce((a, b) => (unreachable(b.view) < unreachable(a.view) ? b : a));
+    const best = pickView(seen);
     const p = primaryOf(best.view);
     if (p) this.preferred = p;
     return best;
@@ -554,11 +572,6 @@ export class RepmgrCluster {
   async destroy(): Promise<void> {
     await this.removeAll();
   }
-}
-
-/** Rows whose status says repmgr could not reach the node (`? unreachable`, `? running`). */
-function unreachable(v: RepmgrView): number {
-  return v.nodes.filter((n) => n.status.startsWith('?')).length;
 }
 
 /** A value as repmgr.conf and postgresql.conf take it: numbers and booleans bare, text in single quotes. */
