@@ -56,4 +56,16 @@ describe('repmgr on the seam', () => {
     f.observe(0, ready);
     expect(f.observe(500, after)).toMatchObject({ detectedT: 500, decidedT: 500, promotedT: 500, from: 'pg0', to: 's1', positions: [] });
   });
+
+  it('a switchover asked for is no failover: reset to the new primary, the next views record nothing', () => {
+    const f = new RepmgrPrimaryFollower();
+    expect(f.observe(0, ready)).toBeUndefined();
+    f.reset('s1');
+    expect(f.observe(1000, after)).toBeUndefined();
+    expect(f.lost()).toBe(false);
+    // Without the reset, the same view is a failover pg0 → s1.
+    const g = new RepmgrPrimaryFollower();
+    g.observe(0, ready);
+    expect(g.observe(1000, after)).toMatchObject({ from: 'pg0', to: 's1' });
+  });
 });

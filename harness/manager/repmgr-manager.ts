@@ -9,8 +9,8 @@
  * - its failovers are read off that view: `start()` polls it every `intervalMs`, and a primary
  *   that changes is a failover (`RepmgrPrimaryFollower`), with the standbys' LSNs read when the
  *   view first showed no primary (what repmgrd's election compares);
- * - `switchover()` is refused: `repmgr standby switchover` needs passwordless SSH between the
- *   nodes, which pgchaos's repmgr image does not set up yet;
+ * - `switchover()` is repmgr's own `repmgr standby switchover`, over the passwordless SSH between
+ *   the nodes the cluster sets up (refused on an image without OpenSSH);
  * - `rejoin(node)` is repmgr's documented failback of a deposed primary (`repmgr node rejoin
  *   --force-rewind`), which repmgrd never makes by itself;
  * - what its config promises is model/repmgr-promise.ts's reading of the user's parameters.
@@ -19,6 +19,7 @@ import { type SqlNode, TcpNode } from '../db/sql-node.ts';
 import type { FailoverRecord } from '../history/failover.ts';
 import type { ManagerRecord, ManagerView, ManagerViewRow } from '../history/manager.ts';
 import { log } from '../logger.ts';
+import { pollUntil } from '../wait.ts';
 import { lsnDiff } from '../lsn.ts';
 import { repmgrPromise, type RepmgrPromise } from '../model/repmgr-promise.ts';
 import { synchronousCommitLevel } from '../model/sync-model.ts';
@@ -96,7 +97,8 @@ export class RepmgrPrimaryFollower {
     this.positions = [...p].sort((a, b) => Number(lsnDiff(b.receiveLsn ?? '0/0', a.receiveLsn ?? '0/0')));
   }
 
-  private reset(primary: string): void {
+  /** Takes `primary` as the primary from now, without a failover (a switchover asked for). */
+  reset(primary: string): void {
     this.primary = primary;
     this.lostT = undefined;
     this.decidedT = undefined;
@@ -115,6 +117,8 @@ export class RepmgrManager implements HaManager {
   readonly failovers: FailoverRecord[] = [];
   private readonly follower = new RepmgrPrimaryFollower();
   private readonly follow = new ViewLoop(() => this.followOnce());
+  /** True while a switchover runs: the view loop records no failover for the change asked for. */
+  private switching = false;
 
   private constructor(
     /** The nodes, each with repmgrd. */
@@ -166,7 +170,7 @@ export class RepmgrManager implements HaManager {
   private async followOnce(): Promise<void> {
     const t = this.rec.clock.now();
     const view = await this.cluster.view().catch(() => undefined);
-    if (view) {
+    if (view && !this.switching) {
       const f = this.follower.observe(t, view);
       if (f) {
         this.failovers.push(f);
@@ -201,12 +205,43 @@ export class RepmgrManager implements HaManager {
     return others.every((n) => senders.some((s) => s.name === n.name && s.state === 'streaming'));
   }
 
-  /** @throws Error always: `repmgr standby switchover` needs passwordless SSH between the nodes, not set up in pgchaos's repmgr image yet. */
+  /**
+   * A planned switchover by repmgr's own command, `repmgr standby switchover --siblings-follow`
+   * run on `to` (RepmgrCluster.switchover; repmgr 5.3 docs, "Performing a switchover with
+   * repmgr"), which reaches the other nodes over the passwordless SSH the cluster set up; then
+   * waits until repmgr's view holds `to` for primary (`* running`). The view loop records it as no
+   * failover.
+   * @returns the switchover: `startedT` when the command was given, `doneT` when the view held `to`.
+   * @throws Error when the image has no OpenSSH (naming the rebuild), repmgr holds no primary or
+   *   `to` is it; ExecError with repmgr's output when repmgr refuses or fails; WaitTimeoutError
+   *   when the view does not hold `to` within 60 s of the command's end.
+   */
   async switchover(to: string): Promise<SwitchoverRecord> {
-    throw new Error(
-      `switchover to ${to}: repmgr standby switchover needs passwordless SSH between the nodes, which pgchaos's repmgr image does not set up yet; ` +
-        'run the story under manager patroni or pg_auto_failover',
-    );
+    if (!this.cluster.ssh)
+      throw new Error(
+        `switchover to ${to}: ${this.cluster.image.name} has no OpenSSH, which repmgr standby switchover needs between the nodes; ` +
+          `rebuild it: docker rmi ${this.cluster.image.name} && docker/build-manager-image.sh repmgr ${this.cluster.image.major}`,
+      );
+    const from = primaryOf(await this.cluster.view());
+    if (!from) throw new Error(`switchover to ${to} refused: repmgr holds no primary`);
+    if (from === to) throw new Error(`${to} is already the primary`);
+    this.switching = true;
+    try {
+      const startedT = this.rec.move(`repmgr standby switchover on ${to} --siblings-follow`);
+      const output = await this.cluster.switchover(to);
+      await pollUntil(
+        async () => {
+          const v = await this.cluster.view();
+          return primaryOf(v) === to ? { done: true, value: to } : { done: false, seen: describeView(v) };
+        },
+        { what: `repmgr to hold ${to} for primary after repmgr standby switchover`, timeoutMs: 60_000, intervalMs: 250 },
+      );
+      const doneT = this.rec.step(`${to} primary (switchover)`);
+      this.follower.reset(to);
+      return { from, to, startedT, doneT, output: output.trim().split('\n').slice(-12).join('\n') };
+    } finally {
+      this.switching = false;
+    }
   }
 
   /**
@@ -254,6 +289,7 @@ export class RepmgrManager implements HaManager {
           priorities: Object.fromEntries(c.nodes.map((n) => [n.name, n.priority])),
           postgresql: c.postgresql,
         },
+        applied: this.cluster.applied,
       },
       versions: this.cluster.image.versions,
     };

@@ -33,6 +33,17 @@ describe('managed nemesis defaults', () => {
     }
   });
 
+  it('draws under repmgr only the node kinds and its agent: it has no DCS and no proxy', () => {
+    expect(managedDefaultKinds('repmgr')).toEqual([
+      'crash-host-silent',
+      'kill9-postmaster',
+      'freeze-host',
+      'isolate',
+      'kill9-agent',
+      'freeze-agent',
+    ]);
+  });
+
   it('keeps at most as many database nodes out at once as a promise of one failure survives', () => {
     let unlimitedMost = 0;
     for (let seed = 1; seed <= 40; seed++) {

@@ -74,7 +74,23 @@ describe('injectManagedFault', () => {
   it('leaves a killed postmaster to the manager', async () => {
     const { calls, events } = await injectAndHeal({ kind: 'kill9-postmaster', target: { standby: 1 } });
     expect(calls).toEqual(['s2 kill9 postmaster']);
-    expect(events[1]).toBe('heal kill9-postmaster standby 1: nothing to heal: patroni starts PostgreSQL on its next loop');
+    expect(events[1]).toBe('heal kill9-postmaster standby 1: nothing to heal: Patroni starts PostgreSQL again on its next HA loop');
+    const paf = await injectAndHeal({ kind: 'kill9-postmaster', target: { standby: 1 } }, { manager: 'pg_auto_failover' });
+    expect(paf.events[1]).toBe(
+      "heal kill9-postmaster standby 1: nothing to heal: pg_autoctl's supervisor starts its postgres service again",
+    );
+  });
+
+  it("heals a killed postmaster by the cluster's own heal where the agent never starts PostgreSQL (repmgr)", async () => {
+    const x = fake({ manager: 'repmgr' });
+    const cluster: ManagedCluster = {
+      ...x.cluster,
+      healKilledPostmaster: async (n) => (x.calls.push(`${n} service start`), 'PostgreSQL started by the host'),
+    };
+    const injected = await injectManagedFault(cluster, x.rec, { kind: 'kill9-postmaster', target: 'primary' });
+    await injected.heal();
+    expect(x.calls).toEqual(['s1 kill9 postmaster', 's1 service start']);
+    expect(x.events[1]).toBe('heal kill9-postmaster primary: PostgreSQL started by the host');
   });
 
   it.each([
@@ -147,6 +163,38 @@ describe('the catalogue under pg_auto_failover: its one monitor is the DCS, and 
     expect(() => checkManagedKinds('pg_auto_failover', ['isolate', 'dcs-kill', 'kill9-agent'])).not.toThrow();
     expect(() => checkManagedKinds('pg_auto_failover', ['isolate', 'dcs-quorum-loss'])).toThrow(ConfigError);
     expect(() => checkManagedKinds('patroni', ['wal-full'])).toThrow(/fault kind wal-full cannot be played under patroni/);
+  });
+});
+
+describe('the catalogue under repmgr: no DCS and no proxy', () => {
+  it('leaves out every DCS kind and the proxy, each with its reason, so the defaults and --kinds checks are right', async () => {
+    const dcsAndProxy = ['dcs-kill', 'dcs-freeze', 'dcs-isolate', 'dcs-quorum-loss', 'kill-proxy'];
+    expect(managedKinds('repmgr')).toEqual(MANAGED_FAULT_KINDS.filter((k) => !dcsAndProxy.includes(k)));
+    expect(managedKinds('repmgr')).toEqual([
+      'crash-host-loud',
+      'crash-host-silent',
+      'kill9-postmaster',
+      'freeze-host',
+      'isolate',
+      'kill9-agent',
+      'freeze-agent',
+    ]);
+    for (const k of dcsAndProxy) {
+      const e = (() => {
+        try {
+          checkManagedKinds('repmgr', ['isolate', k as never]);
+        } catch (x) {
+          return x as ConfigError;
+        }
+        throw new Error(`${k} accepted`);
+      })();
+      expect(e).toBeInstanceOf(ConfigError);
+      expect(e.problem).toMatch(new RegExp(`fault kind ${k} cannot be played under repmgr: repmgr has no (DCS|proxy)`));
+      expect(e.fix).not.toMatch(/dcs-|kill-proxy/);
+    }
+    const x = fake({ manager: 'repmgr' });
+    await expect(injectManagedFault(x.cluster, x.rec, { kind: 'dcs-kill', target: 'primary' })).rejects.toThrow(/repmgr has no DCS/);
+    expect(x.calls).toEqual([]);
   });
 });
 

@@ -47,7 +47,24 @@ export interface ManagedCluster {
   dcsHost(name: string): FaultHost;
   /** The clients' proxy (HAProxy), with its name; absent when clients connect otherwise. */
   readonly proxy?: { name: string; host: FaultHost };
+  /**
+   * Heals a postmaster `kill9Postmaster` killed, when the manager's agent never starts PostgreSQL
+   * itself (repmgr: the host's service manager does, as at a boot); returns what it did. Absent:
+   * the agent restarts it on its own (`POSTMASTER_RESTARTED_BY`), and the heal does nothing.
+   */
+  healKilledPostmaster?(node: string): Promise<string>;
 }
+
+/**
+ * Who starts a killed postmaster again, per manager whose agent does it by itself: Patroni's HA
+ * loop starts a PostgreSQL it finds not running (ha.py: "starting as a secondary", or the leader
+ * restarted while it holds the key), pg_autoctl's supervisor restarts its postgres service
+ * (pg_auto_failover 2.0 docs, "pg_autoctl run": the postgres and node-active services).
+ */
+const POSTMASTER_RESTARTED_BY: Readonly<Record<string, string>> = {
+  patroni: 'Patroni starts PostgreSQL again on its next HA loop',
+  pg_auto_failover: "pg_autoctl's supervisor starts its postgres service again",
+};
 
 /** The node kinds that apply to a managed node, each healed without starting PostgreSQL. */
 const NODE_KINDS: readonly FaultKind[] = ['crash-host-loud', 'crash-host-silent', 'kill9-postmaster', 'freeze-host', 'isolate'];
@@ -72,12 +89,23 @@ export const MANAGED_FAULT_KINDS: readonly FaultKind[] = [
  * single monitor node … When the monitor node is not available, there can be no state change in
  * the system" (2.0 docs/faq.rst), so there is no quorum to lose apart from the monitor itself,
  * which `dcs-kill` loses; and it has no proxy: applications connect with the multi-host URI
- * `pg_autoctl show uri` prints (docs/ref/pg_autoctl_show_uri.rst).
+ * `pg_autoctl show uri` prints (docs/ref/pg_autoctl_show_uri.rst). repmgr has no DCS at all: "repmgr
+ * needs to store information about the servers in the cluster in a dedicated database schema …
+ * [which] cannot reside on a database server which is not part of the replication cluster" (5.3
+ * docs, "Repmgr user and metadata"), so its consensus store is the nodes themselves, which the
+ * node kinds already hit; and no proxy: its users connect to the primary directly (issue 18 §2).
  */
 export const KINDS_NOT_UNDER: Readonly<Record<string, Readonly<Partial<Record<FaultKind, string>>>>> = {
   pg_auto_failover: {
     'dcs-quorum-loss': "pg_auto_failover's monitor is one node, not a quorum: losing it is dcs-kill on the monitor",
     'kill-proxy': 'pg_auto_failover has no proxy: clients connect with the multi-host URI of pg_autoctl show uri',
+  },
+  repmgr: {
+    'dcs-kill': "repmgr has no DCS: its metadata is the repmgr schema in the nodes' own databases, hit by the node kinds",
+    'dcs-freeze': "repmgr has no DCS: its metadata is the repmgr schema in the nodes' own databases, hit by the node kinds",
+    'dcs-isolate': "repmgr has no DCS: its metadata is the repmgr schema in the nodes' own databases, hit by the node kinds",
+    'dcs-quorum-loss': 'repmgr has no DCS and no quorum: each repmgrd decides from the nodes it can reach',
+    'kill-proxy': 'repmgr has no proxy: clients connect to the primary directly',
   },
 };
 
@@ -207,9 +235,13 @@ async function act(c: ManagedCluster, f: Fault, name: string): Promise<Action> {
         },
       };
     }
-    case 'kill9-postmaster':
+    case 'kill9-postmaster': {
       await c.kill9Postmaster(name);
-      return { nodes: [name], failed: [name], heal: async () => `nothing to heal: ${c.manager} starts PostgreSQL on its next loop` };
+      const heal = c.healKilledPostmaster
+        ? () => c.healKilledPostmaster!(name)
+        : async () => `nothing to heal: ${POSTMASTER_RESTARTED_BY[c.manager] ?? `${c.manager}'s agent starts PostgreSQL again by itself`}`;
+      return { nodes: [name], failed: [name], heal };
+    }
     case 'freeze-host': {
       const host = c.nodeHost(name);
       await host.freeze();

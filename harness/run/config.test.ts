@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.ts';
+import { checkRepmgrConfig } from '../manager/repmgr/config.ts';
+import { repmgrPromise } from '../model/repmgr-promise.ts';
 import { configToEnv, configWarnings, loadUserConfig, policyText, userConfig, type UserConfigFile } from './config.ts';
 
 const load = (overrides: Parameters<typeof loadUserConfig>[0]['overrides']) => () => loadUserConfig({ cwd: tmpdir(), overrides });
@@ -365,6 +367,71 @@ describe('loadUserConfig: the pg_auto_failover formation (pgAutoFailover), check
   });
 });
 
+describe('loadUserConfig: the repmgr.conf fragment (repmgr), checked before any container starts', () => {
+  const rm = (repmgr: unknown, extra: Record<string, unknown> = {}) => ({ manager: 'repmgr', repmgr, ...extra }) as UserConfigFile;
+  const refusal = (overrides: UserConfigFile): ConfigError => {
+    try {
+      loadUserConfig({ cwd: tmpdir(), overrides });
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      return e as ConfigError;
+    }
+    throw new Error('the config was accepted');
+  };
+
+  it("is null without the field (repmgr's defaults); an object is kept as given", () => {
+    expect(loadUserConfig({ cwd: tmpdir(), overrides: { manager: 'repmgr' } }).repmgr).toBeNull();
+    const given = { failover: 'manual', priority: 50, nodes: { s2: { priority: 0 } }, reconnect_attempts: 2, witness: false };
+    expect(loadUserConfig({ cwd: tmpdir(), overrides: rm(given) }).repmgr).toEqual({ file: null, config: given });
+  });
+  it('reads a fragment file relative to the config file, as repmgr.conf text', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgchaos-repmgr-'));
+    writeFileSync(join(dir, 'repmgr.conf'), "failover='automatic'\nreconnect_interval=2 # s\n");
+    writeFileSync(join(dir, 'pgchaos.config.json'), JSON.stringify(rm('repmgr.conf')));
+    expect(loadUserConfig({ cwd: dir }).repmgr).toEqual({
+      file: join(dir, 'repmgr.conf'),
+      config: { failover: 'automatic', reconnect_interval: 2 },
+    });
+    writeFileSync(join(dir, 'repmgr.conf'), 'node_id=4\n');
+    expect(() => loadUserConfig({ cwd: dir })).toThrow(
+      /pgchaos\.config\.json: repmgr \(.*repmgr\.conf\): repmgr setting "node_id" is written by pgchaos/,
+    );
+    writeFileSync(join(dir, 'pgchaos.config.json'), JSON.stringify(rm('nope.conf')));
+    expect(() => loadUserConfig({ cwd: dir })).toThrow(/cannot read the repmgr\.conf fragment .*nope\.conf \(ENOENT\)/);
+    rmSync(dir, { recursive: true });
+  });
+  it('refuses it under another manager, naming the fix', () => {
+    const e = refusal({ repmgr: { failover: 'automatic' } });
+    expect(e.problem).toMatch(/repmgr sets a repmgr\.conf fragment, but the manager is builtin/);
+    expect(e.fix).toMatch(/set "manager": "repmgr"/);
+  });
+  it('refuses per-node keys pgchaos owns, unknown keys, a witness, bad values, each with its fix', () => {
+    const cases: Array<[unknown, RegExp, RegExp]> = [
+      [{ conninfo: 'host=x' }, /repmgr: repmgr setting "conninfo" is written by pgchaos for each node/, /drop conninfo/],
+      [{ node_name: 'a' }, /"node_name" is written by pgchaos/, /drop node_name/],
+      [{ use_replication_slots: true }, /"use_replication_slots" is not one pgchaos passes on/, /use failover, priority/],
+      [{ witness: true }, /a repmgr witness node is not built yet/, /drop witness/],
+      [{ failover: 'yes' }, /failover "yes" is neither automatic nor manual/, /automatic' or 'manual'/],
+      [{ priority: 1.5 }, /priority 1\.5 is not a whole number ≥ 0/, /0 or more/],
+      [{ monitor_interval_secs: 0 }, /monitor_interval_secs 0 is not a whole number ≥ 1/, /1 or more seconds/],
+      [{ nodes: { s3: { priority: 1 } } }, /nodes\.s3: there is no node "s3"/, /pg0, s1, s2/],
+      [{ nodes: { s1: { node_id: 1 } } }, /nodes\.s1\.node_id is unknown/, /priority only/],
+      [{ priority: 0, nodes: { pg0: { priority: 100 } } }, /every standby at priority 0/, /failover=manual/],
+    ];
+    for (const [given, problem, fix] of cases) {
+      const e = refusal(rm(given));
+      expect(e.problem, JSON.stringify(given)).toMatch(problem);
+      expect(e.fix, JSON.stringify(given)).toMatch(fix);
+    }
+    expect(refusal(rm(7)).fix).toMatch(/object of repmgr\.conf keys/);
+  });
+  it('checks node names against the standbys the config gives', () => {
+    expect(
+      loadUserConfig({ cwd: tmpdir(), overrides: rm({ nodes: { s3: { priority: 0 } } }, { standbys: ['s1', 's2', 's3'] }) }).repmgr,
+    ).not.toBeNull();
+  });
+});
+
 describe('loadUserConfig: fault kinds under a manager, checked against its catalogue', () => {
   it("refuses a kind the manager's cluster has no part for, or one the managed catalogue has not, naming those it has", () => {
     const e = (() => {
@@ -408,5 +475,21 @@ describe('the shipped pg_auto_failover files (examples/), as the findings page r
     const schedule = JSON.parse(readFileSync(saved.nemesis.schedule!, 'utf8')) as { seed: number; faults: { kind: string }[] };
     expect(schedule.seed).toBe(2);
     for (const f of schedule.faults) expect(['dcs-quorum-loss', 'kill-proxy', 'crash-host-loud']).not.toContain(f.kind);
+  });
+});
+
+describe('the shipped repmgr config (examples/repmgr.config.json)', () => {
+  it('loads, with no warning, and promises one failure: ANY 1 of two promotable standbys', () => {
+    const root = join(import.meta.dirname, '..', '..');
+    const c = loadUserConfig({ cwd: root, file: 'examples/repmgr.config.json' });
+    expect(c.manager).toBe('repmgr');
+    expect(configWarnings(c)).toEqual([]);
+    const resolved = checkRepmgrConfig(c.repmgr!.config, ['pg0', ...c.standbys]);
+    expect(resolved.nodes.map((n) => n.priority)).toEqual([100, 100, 50]);
+    const promise = repmgrPromise({
+      synchronousStandbyNames: String(resolved.postgresql.synchronous_standby_names),
+      standbys: resolved.nodes.slice(1),
+    });
+    expect(promise.survivesFailures).toBe(1);
   });
 });

@@ -22,6 +22,7 @@ import { checkPafConfig, type PafUserConfig } from '../manager/pg-auto-failover/
 import { checkPgAutoFailoverMajor } from '../manager/pg-auto-failover/image.ts';
 import { checkPatroniMajor } from '../manager/patroni/image.ts';
 import { checkRepmgrMajor } from '../manager/repmgr/image.ts';
+import { checkRepmgrConfig, parseRepmgrConf, type RepmgrUserConfig } from '../manager/repmgr/config.ts';
 import { checkPatroniConfig, PatroniConfigError, redactPatroniConfig, type PatroniUserConfig } from '../manager/patroni/config.ts';
 import { checkManagedKinds } from '../nemesis/managed.ts';
 import { validateSchedule } from '../nemesis/schedule/validate.ts';
@@ -69,6 +70,13 @@ const FileSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  /**
+   * The user's repmgr.conf fragment under manager repmgr (docs/config.md): an object of repmgr.conf's own keys (`failover`,
+   * `priority`, `nodes.<name>.priority`, `witness`, `reconnect_attempts`, `reconnect_interval`, `monitor_interval_secs`,
+   * `primary_visibility_consensus`, `postgresql`), or the path of a repmgr.conf fragment, relative to the config file.
+   * Value checks are checkRepmgrConfig's (manager/repmgr/config.ts), with repmgr's own rules.
+   */
+  repmgr: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
   /** The writer: connections, rows per batch (defaults 8 and 1000) and a target rate in batches per second, like `pgbench -R` (default: as fast as the primary commits). */
   writer: z
     .strictObject({
@@ -128,6 +136,11 @@ export interface UserConfig {
    */
   pgAutoFailover: PafUserConfig | null;
   /**
+   * The user's repmgr settings under manager repmgr (config `repmgr`: the object, or the fragment file read), checked by
+   * `checkRepmgrConfig` against the cluster's nodes; null: repmgr's defaults (with failover=automatic).
+   */
+  repmgr: { file: string | null; config: RepmgrUserConfig } | null;
+  /**
    * Fields given (file or flags) that the chosen manager does not read, each with what sets it
    * under that manager: `configWarnings` says so. Absent when there are none.
    */
@@ -167,6 +180,8 @@ export const WAL_MOUNT_MB = 4096;
  *   that `checkPatroniConfig` refuses (the message names its line); a pgAutoFailover without manager
  *   pg_auto_failover, or one `checkPafConfig` refuses (a priority outside 0..100, fewer than two
  *   promotable nodes, numberSyncStandbys N without N+1 quorum standbys, a node the cluster lacks);
+ *   a repmgr without manager repmgr, or one `checkRepmgrConfig` refuses (a key pgchaos writes per node, an
+ *   unknown key, `witness: true`, a bad value: `resolveRepmgr`);
  *   under a manager, nemesis.kinds naming a kind its catalogue has not (`checkManagedKinds`).
  */
 export function loadUserConfig(o: { cwd: string; file?: string; overrides?: UserConfigFile }): UserConfig {
@@ -182,6 +197,7 @@ export function loadUserConfig(o: { cwd: string; file?: string; overrides?: User
   // A fragment path given in the file is relative to the file; one given as a flag, to the cwd.
   const confBase = overrides.postgresqlConf ? o.cwd : dirname(path);
   const patroniBase = overrides.patroniConfig ? o.cwd : dirname(path);
+  const repmgrBase = overrides.repmgr ? o.cwd : dirname(path);
   const merged: UserConfigFile = {
     ...fromFile,
     ...overrides,
@@ -191,7 +207,7 @@ export function loadUserConfig(o: { cwd: string; file?: string; overrides?: User
   const source = hasFile ? path : Object.keys(overrides).length ? 'flags' : 'defaults';
   // Who set a field, for messages: a flag wins over the file.
   const where = (field: keyof UserConfigFile) => (overrides[field] !== undefined || !hasFile ? 'the command-line flags' : path);
-  return resolveConfig(merged, confBase, source, where, patroniBase);
+  return resolveConfig(merged, confBase, source, where, patroniBase, repmgrBase);
 }
 
 /** The default config: the write-ups' `ANY 1 (s1, s2)` on the default major. */
@@ -205,6 +221,7 @@ function resolveConfig(
   source: string,
   where: (field: keyof UserConfigFile) => string,
   patroniBase = confBase,
+  repmgrBase = confBase,
 ): UserConfig {
   // Each check below throws a ConfigError now, not when the first cluster starts, naming who set the field.
   const pgList = c.pg === undefined ? [process.env.PGCHAOS_PG_MAJOR ?? 15] : Array.isArray(c.pg) ? c.pg : String(c.pg).split(',');
@@ -262,6 +279,7 @@ function resolveConfig(
       ...(nodes ? { nodes } : {}),
     };
   }
+  const repmgr = c.repmgr === undefined ? null : resolveRepmgr(c.repmgr, manager, ['pg0', ...standbys], where('repmgr'), repmgrBase);
   if (manager !== 'builtin' && c.nemesis?.kinds) {
     const kinds = c.nemesis.kinds;
     atField(where('nemesis'), 'nemesis.kinds', () => checkManagedKinds(manager, kinds));
@@ -288,6 +306,7 @@ function resolveConfig(
     afterPromotion,
     patroni,
     pgAutoFailover,
+    repmgr,
     ...(unread.length ? { unread } : {}),
     nemesis: {
       seeds: c.nemesis?.seeds ?? [1],
@@ -298,6 +317,44 @@ function resolveConfig(
       ...(c.nemesis?.walMountMb ? { walMountMb: c.nemesis.walMountMb } : {}),
     },
   };
+}
+
+/**
+ * Config `repmgr` checked for the cluster's `nodes` (`checkRepmgrConfig`: repmgr 5.3's keys and
+ * rules), before any container starts; a string is a repmgr.conf fragment's path, relative to
+ * `base` (the config file's folder), read as repmgr's parser reads it (`parseRepmgrConf`).
+ * @throws ConfigError naming `where`, the field and the fix: the field under another manager, a
+ *   fragment that cannot be read, a key pgchaos writes per node, an unknown key, a bad value.
+ */
+function resolveRepmgr(
+  raw: string | Record<string, unknown>,
+  manager: ManagerName,
+  nodes: readonly string[],
+  where: string,
+  base: string,
+): UserConfig['repmgr'] {
+  if (manager !== 'repmgr')
+    throw new ConfigError(
+      `${where}: repmgr sets a repmgr.conf fragment, but the manager is ${manager}, which does not read it`,
+      'set "manager": "repmgr" (flag --manager repmgr) to run it, or drop repmgr',
+    );
+  let file: string | null = null;
+  let config: RepmgrUserConfig;
+  if (typeof raw === 'string') {
+    file = isAbsolute(raw) ? raw : resolve(base, raw);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new ConfigError(
+        `${where}: cannot read the repmgr.conf fragment ${file} (${(e as NodeJS.ErrnoException).code})`,
+        'point repmgr at an existing file, or give its settings as an object',
+      );
+    }
+    config = atField(where, `repmgr (${file})`, () => parseRepmgrConf(text));
+  } else config = raw as RepmgrUserConfig;
+  atField(where, file ? `repmgr (${file})` : 'repmgr', () => checkRepmgrConfig(config, nodes));
+  return { file, config };
 }
 
 /**
@@ -401,12 +458,12 @@ const UNREAD_INSTEAD: Record<
   },
   repmgr: {
     synchronousStandbyNames:
-      'repmgr never writes synchronous_standby_names: its nodes replicate asynchronously, as its quickstart sets them up',
-    synchronousCommit: "pgchaos's repmgr nodes leave synchronous_commit at PostgreSQL's default, on",
+      'repmgr never writes synchronous_standby_names: its nodes replicate asynchronously, as its quickstart sets them up, unless repmgr.postgresql sets it',
+    synchronousCommit: "pgchaos's repmgr nodes leave synchronous_commit at PostgreSQL's default, on, unless repmgr.postgresql sets it",
     afterPromotion: "repmgrd promotes with repmgr's promote_command and leaves synchronous_standby_names as it was",
-    postgresqlConf: "pgchaos runs repmgr nodes with the postgresql.conf of repmgr's quickstart",
+    postgresqlConf: "pgchaos runs repmgr nodes with the postgresql.conf of repmgr's quickstart and the parameters of repmgr.postgresql",
     dataChecksums: 'pgchaos runs initdb on the repmgr primary without data checksums (wal_log_hints on, for pg_rewind)',
-    promote: "repmgrd picks the standby to promote itself, by each node's priority and LSN (repmgr.conf's priority)",
+    promote: "repmgrd picks the standby to promote itself, by each node's priority and LSN (repmgr.priority, repmgr.nodes.<name>.priority)",
   },
 };
 
@@ -589,6 +646,8 @@ const FIELD_FIXES: Record<string, string> = {
   pgAutoFailover:
     'give { "numberSyncStandbys": N, "nodes": { "s1": { "candidatePriority": 0..100, "replicationQuorum": true } } } (docs/config.md)',
   'pgAutoFailover.numberSyncStandbys': 'give a whole number from 0 (pg_auto_failover number_sync_standbys)',
+  repmgr:
+    'give an object of repmgr.conf keys, e.g. { "failover": "automatic", "nodes": { "s2": { "priority": 0 } } }, or the path of a repmgr.conf fragment (docs/config.md)',
   'pgAutoFailover.nodes': 'give per node (pg0, then the standbys) candidatePriority (0..100) and replicationQuorum (true or false)',
 };
 

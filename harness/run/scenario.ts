@@ -54,8 +54,8 @@ export interface ScenarioContext {
    * Brings a cluster up under the config's HA manager when it is not the built-in (Patroni:
    * `PatroniManager.start` with the user's patroni.yml, `config.patroni`; pg_auto_failover:
    * `PgAutoFailoverManager.start`, a monitor and three nodes with config `pgAutoFailover`, else its defaults; repmgr:
-   * `RepmgrManager.start`, three nodes with repmgrd, failover=automatic, the story's settings
-   * (ScenarioOptions `repmgr.config`) or repmgr's defaults)
+   * `RepmgrManager.start`, three nodes with repmgrd, with config `repmgr`, else the story's settings
+   * (ScenarioOptions `repmgr.config`), else repmgr's defaults with failover=automatic)
    * and returns it, its own view loop not yet started (`start()` it). Its containers are removed
    * when the scenario ends; its view is read after every fault and move, as for startManager.
    * Without a user's patroni.yml, the story's own (ScenarioOptions `patroni.config`) runs; the
@@ -103,7 +103,7 @@ type Managed = ManagedHaManager & {
 /**
  * Brings up the cluster of the config's manager (not the built-in): Patroni on the user's
  * patroni.yml, else the story's own (ScenarioOptions.patroni); pg_auto_failover with the formation's
- * settings of config `pgAutoFailover`, else its defaults; repmgr with the story's settings, else its defaults.
+ * settings of config `pgAutoFailover`, else its defaults; repmgr with config `repmgr`, else the story's settings, else its defaults.
  * @throws Error under the built-in manager (a story for it uses startManager).
  */
 async function startManagedCluster(config: UserConfig, major: number, opts: ScenarioOptions, rec: Recorder): Promise<Managed> {
@@ -120,7 +120,7 @@ async function startManagedCluster(config: UserConfig, major: number, opts: Scen
         rec,
       );
     case 'repmgr':
-      return RepmgrManager.start({ pgMajor: major, standbys: config.standbys, config: opts.repmgr?.config }, rec);
+      return RepmgrManager.start({ pgMajor: major, standbys: config.standbys, config: config.repmgr?.config ?? opts.repmgr?.config }, rec);
   }
 }
 
@@ -150,7 +150,7 @@ export interface ScenarioOptions {
    * that strict mode stalls writes says nothing about an asynchronous config.
    */
   patroni?: { config: PatroniUserConfig; modes?: readonly PatroniPromise['mode'][] };
-  /** Under repmgr: the repmgr settings the story runs on (manager/repmgr/config.ts: an object or repmgr.conf text); repmgr's defaults when absent. */
+  /** Under repmgr: the repmgr settings the story runs on when the user gives none (config `repmgr`; manager/repmgr/config.ts: an object or repmgr.conf text); repmgr's defaults when absent. */
   repmgr?: { config: unknown };
 }
 

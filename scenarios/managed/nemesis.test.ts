@@ -1,13 +1,14 @@
 /**
  * The nemesis under an HA manager (issue 18 §5): the built-in nemesis story (scenarios/nemesis.test.ts)
- * with the manager making every move, under the manager the config picks (`--manager patroni` or
- * `pg_auto_failover`). Per seed (`--seed`, config `nemesis.seeds`) or saved schedule (`--schedule`),
+ * with the manager making every move, under the manager the config picks (`--manager patroni`,
+ * `pg_auto_failover` or `repmgr`). Per seed (`--seed`, config `nemesis.seeds`) or saved schedule (`--schedule`),
  * over `--duration` seconds:
  *
  * 1. the manager brings the cluster up its own way with the user's config, else the config below
  *    (Patroni: three etcd members, the Patroni nodes, HAProxy, with `patroni.yml`;
  *    pg_auto_failover: a monitor and three nodes run by pg_autoctl, with the formation's settings
- *    of config `pgAutoFailover`); its view loop runs (`manager.start()`: each primary change it
+ *    of config `pgAutoFailover`; repmgr: three nodes with repmgrd, with config `repmgr`, else
+ *    scenarios/managed/repmgr-config.ts); its view loop runs (`manager.start()`: each primary change it
  *    shows is a failover);
  * 2. the writer connects as the manager's users do (`manager.clients()`: through HAProxy; with
  *    the formation's multi-host URI and target_session_attrs=read-write), 100 batches/s unless the
@@ -42,6 +43,12 @@
  * quorum; number_sync_standbys 1 once the second standby joined: model/pg-auto-failover-promise.ts),
  * and the monitor's timings as packaged (a node unhealthy after 20 s): the formation's settings
  * are the user's config (§2), its timings are not shortened here.
+ *
+ * repmgr's when the user gives none (UserConfig.repmgr null): `SHORT_REPMGR` (repmgr-config.ts),
+ * repmgr's defaults with failover=automatic and repmgrd's retries at 3 × 2 s. repmgr has no DCS and
+ * no proxy (nemesis/managed.ts `KINDS_NOT_UNDER`): its schedules draw the node kinds and its agent
+ * (repmgrd killed, frozen); clients connect straight to the primary its view holds. Its promise
+ * with asynchronous replication is nothing (model/repmgr-promise.ts): a loss is measured, not failed.
  */
 import { readFileSync } from 'node:fs';
 import { setTimeout as holdFor } from 'node:timers/promises';
@@ -61,6 +68,7 @@ import {
   validateSchedule,
 } from '../../harness/nemesis/index.ts';
 import { STRICT_PATRONI } from './patroni-config.ts';
+import { SHORT_REPMGR } from './repmgr-config.ts';
 
 /** Batches per second unless the config sets a rate (see the header). */
 const RATE_TPS = 100;
@@ -137,9 +145,10 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
       }
     },
     {
-      managers: ['patroni', 'pg_auto_failover'],
+      managers: ['patroni', 'pg_auto_failover', 'repmgr'],
       // Any mode: the verdicts judge the loss against what the config promises (manager.promise()).
       patroni: { config: STRICT_PATRONI },
+      repmgr: { config: SHORT_REPMGR },
       timeoutMs: (saved?.durationMs ?? config.nemesis.durationS * 1000) + DEFAULT_RECOVERY_MS + 5 * 60_000,
       seed,
       rerunArgs: rerunArgs(seed),
@@ -153,6 +162,10 @@ function configSource(): string {
     return config.pgAutoFailover
       ? `config pgAutoFailover (${config.source})`
       : "pg_auto_failover's defaults (candidate priority 50, replication quorum on every node)";
+  if (config.manager === 'repmgr')
+    return config.repmgr
+      ? `config repmgr (${config.repmgr.file ?? config.source})`
+      : "the story (repmgr's defaults, failover=automatic, retries 3 × 2 s)";
   return config.patroni?.file ?? 'the story (strict synchronous mode, short timings)';
 }
 

@@ -13,10 +13,13 @@
  *     comes with the data directory), started, `repmgr standby register`;
  *  5. repmgrd on every node, with `failover`, `priority`, `promote_command` (`repmgr standby
  *     promote`) and `follow_command` (`repmgr standby follow --upstream-node-id=%n`) as the docs
- *     give them, and the `service_*_command`s repmgr uses to start and restart PostgreSQL.
+ *     give them, and the `service_*_command`s repmgr uses to start and restart PostgreSQL;
+ *  6. the settings read back from every node (`appliedSettings`: its repmgr.conf and the priority
+ *     repmgr registered): the start fails when one differs from the config's.
  * PostgreSQL is started by pgchaos as a host's service manager would at boot (repmgr never starts
  * a stopped server by itself; `agent(n).start()` is that boot). Authentication is `trust` inside
  * the run's private network, as the quickstart's pg_hba.conf for the repmgr user. No witness.
+ * Passwordless SSH between the nodes for user postgres (`setUpSsh`), for `repmgr standby switchover`.
  * Every container carries the run's labels; `destroy()` removes them, and so does a failed start.
  */
 import type pg from 'pg';
@@ -24,9 +27,25 @@ import { ExecError } from '../../errors.ts';
 import { log } from '../../logger.ts';
 import { pollUntil } from '../../wait.ts';
 import { LOG_MOUNT, ManagedNetwork, type Member } from '../managed-network.ts';
-import { checkRepmgrConfig, type PgParam, type RepmgrConfig } from './config.ts';
+import {
+  checkRepmgrApplied,
+  checkRepmgrConfig,
+  parseRepmgrConf,
+  type PgParam,
+  type RepmgrAppliedNode,
+  type RepmgrConfig,
+} from './config.ts';
 import { ensureRepmgrImage, type RepmgrImage } from './image.ts';
-import { describeView, isFollowing, parseClusterShow, primaryOf, type RepmgrView } from './view.ts';
+import {
+  describeView,
+  isFollowing,
+  parseClusterShow,
+  pickView,
+  primaryOf,
+  promotedElsewhere,
+  type RepmgrView,
+  unreachable,
+} from './view.ts';
 
 /** PostgreSQL's port on every node. */
 export const PG_PORT = 5432;
@@ -40,6 +59,10 @@ export const REPMGR_CONF = '/etc/repmgr/repmgr.conf';
  * no repmgrd runs, as a boot's clean /run would.
  */
 const PID_FILE = '/tmp/repmgrd.pid';
+/** User postgres's SSH directory (its home is /var/lib/postgresql). */
+const SSH_DIR = '/var/lib/postgresql/.ssh';
+/** Starts sshd (as root) unless it runs; a host booted after a crash keeps /run/sshd in its filesystem, made here if not. */
+const SSHD_START = 'pgrep -x sshd >/dev/null || { mkdir -p /run/sshd && /usr/sbin/sshd; }';
 
 export interface RepmgrClusterOptions {
   /** PostgreSQL major; default 15 (bookworm: repmgr 5.3.3). */
@@ -60,6 +83,13 @@ export class RepmgrCluster {
   readonly dcsNames: readonly string[] = [];
   /** The node asked first for the view: the primary the last view showed. */
   private preferred = 'pg0';
+  /** The settings every node runs, read back once the cluster was ready (`appliedSettings`); set by `start`. */
+  applied: RepmgrAppliedNode[] = [];
+  /**
+   * Whether every node runs sshd and holds the cluster's key pair for user postgres (`setUpSsh`):
+   * what `repmgr standby switchover` needs. False on an image built without OpenSSH.
+   */
+  ssh = false;
 
   private constructor(
     readonly id: string,
@@ -92,6 +122,7 @@ export class RepmgrCluster {
       const hosts = new Map(names.map((n) => [n, host(n)]));
       const cluster = new RepmgrCluster(id, image, config, opts.config ?? null, nodes, () => net.remove());
       const bin = image.binDir;
+      cluster.ssh = await cluster.setUpSsh();
       await Promise.all(
         names.map((n, i) => cluster.node(n).exec(['sh', '-c', writeFile(REPMGR_CONF, repmgrConf(config, n, i + 1, hosts.get(n)!, bin))])),
       );
@@ -112,12 +143,108 @@ export class RepmgrCluster {
       );
       await Promise.all(names.map((n) => cluster.agent(n).start()));
       const primary = await cluster.waitForReady(opts.readyTimeoutMs ?? 180_000);
+      cluster.applied = checkRepmgrApplied(config, await cluster.appliedSettings(primary));
       log().info({ cluster: id, image: image.name, ms: Date.now() - net.startedAt }, `repmgr cluster ready, primary ${primary}`);
       return cluster;
     } catch (e) {
       await net.remove();
       throw e;
     }
+  }
+
+  /**
+   * What every node runs, read back: its repmgr.conf (read as repmgr's parser does) and the
+   * priority repmgr registered for it in `repmgr.nodes`, read on `primary`.
+   * @throws ExecError when a node or the primary does not answer.
+   */
+  async appliedSettings(primary: string): Promise<RepmgrAppliedNode[]> {
+    const rows = await this.node(primary).exec(
+      ['psql', '-X', '-qAt', '-d', 'repmgr', '-c', 'SELECT node_name, priority FROM repmgr.nodes'],
+      {
+        timeoutMs: 10_000,
+      },
+    );
+    const registered = new Map(
+      rows
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split('|') as [string, string]),
+    );
+    return Promise.all(
+      this.nodeNames.map(async (name) => {
+        const conf = parseRepmgrConf(await this.node(name).exec(['cat', REPMGR_CONF], { timeoutMs: 5000 })) as Record<string, unknown>;
+        return {
+          name,
+          registeredPriority: Number(registered.get(name) ?? Number.NaN),
+          conf: {
+            failover: String(conf.failover),
+            priority: conf.priority as number,
+            reconnect_attempts: conf.reconnect_attempts as number,
+            reconnect_interval: conf.reconnect_interval as number,
+            monitor_interval_secs: conf.monitor_interval_secs as number,
+            primary_visibility_consensus: conf.primary_visibility_consensus as boolean,
+          },
+        };
+      }),
+    );
+  }
+
+  /**
+   * Passwordless SSH between the nodes as user postgres, what `repmgr standby switchover` needs
+   * (repmgr 5.3 docs, "Performing a switchover with repmgr": "passwordless SSH access is required
+   * to those servers from the one where repmgr standby switchover is executed"): one ed25519 key
+   * pair made on pg0 for this cluster, copied to every node with itself as the authorized key,
+   * host keys not checked (the run's private network, whose hosts are made afresh), sshd started.
+   * @returns false, doing nothing, when the image has no OpenSSH (built before it was added).
+   * @throws ExecError when a step fails.
+   */
+  async setUpSsh(): Promise<boolean> {
+    const first = this.node(this.nodeNames[0]!);
+    const has = await first.exec(['sh', '-c', 'command -v ssh-keygen >/dev/null && [ -x /usr/sbin/sshd ] && echo yes || echo no']);
+    if (has.trim() !== 'yes') return false;
+    await first.exec([
+      'sh',
+      '-c',
+      `mkdir -p ${SSH_DIR} && rm -f ${SSH_DIR}/id_ed25519* && ssh-keygen -q -t ed25519 -N '' -C pgchaos -f ${SSH_DIR}/id_ed25519`,
+    ]);
+    const key = (await first.exec(['cat', `${SSH_DIR}/id_ed25519`])).trim();
+    const pub = (await first.exec(['cat', `${SSH_DIR}/id_ed25519.pub`])).trim();
+    const config = 'Host *\n  StrictHostKeyChecking no\n  UserKnownHostsFile /dev/null\n  LogLevel ERROR\n  ConnectTimeout 5';
+    await Promise.all(
+      this.nodes.map(async (m) => {
+        await m.exec([
+          'sh',
+          '-c',
+          [
+            'set -e',
+            `mkdir -p ${SSH_DIR}`,
+            writeFile(`${SSH_DIR}/id_ed25519`, key),
+            writeFile(`${SSH_DIR}/authorized_keys`, pub),
+            `printf '${config}\n' > ${SSH_DIR}/config`,
+            `chmod 700 ${SSH_DIR} && chmod 600 ${SSH_DIR}/*`,
+          ].join('\n'),
+        ]);
+        await m.exec(['sh', '-c', SSHD_START], { user: 'root' });
+      }),
+    );
+    return true;
+  }
+
+  /**
+   * `repmgr standby switchover --siblings-follow` run on `to` (repmgr 5.3 docs, "Executing the
+   * switchover command"): over SSH, repmgr pauses every repmgrd, stops the primary cleanly
+   * (`service_stop_command`), waits for its shutdown checkpoint on `to`, promotes `to`, rejoins
+   * the old primary as its standby (`repmgr node rejoin`, remotely) and has the other standbys
+   * follow it; then it unpauses repmgrd. Its output is kept in `<to>-switchover.log`.
+   * @returns repmgr's output. @throws ExecError with repmgr's output when it fails or refuses.
+   */
+  async switchover(to: string): Promise<string> {
+    const out = `${LOG_MOUNT}/${to}-switchover.log`;
+    return this.node(to).exec(
+      ['sh', '-c', `repmgr -f ${REPMGR_CONF} standby switchover --siblings-follow --verbose >${out} 2>&1; rc=$?; cat ${out}; exit $rc`],
+      { timeoutMs: 240_000 },
+    );
   }
 
   /** The PostgreSQL nodes' names, `pg0` first. */
@@ -165,26 +292,35 @@ export class RepmgrCluster {
   /**
    * repmgr's view: `repmgr cluster show` run on a node, as a DBA would. The node the last view
    * held for primary is asked first; when its table shows a node it cannot reach (`?`), the
-   * others are asked too and the table with the fewest unreachable nodes is taken (an isolated
-   * node's metadata and reach are its own: it would list itself primary and the rest unreachable).
+   * others are asked too (an isolated node's metadata and reach are its own: it would list itself
+   * primary and the rest unreachable); when it shows another node `! running as primary`, that
+   * node is asked next, since its records are newer than the promotion the table shows (a deposed
+   * primary running again keeps its records of before, repmgr #766). Of the tables read, `pickView`'s.
    * @returns the view with the text it was read from. @throws Error when no node prints a table.
    */
   async viewWithText(): Promise<{ view: RepmgrView; text: string }> {
     const order = [this.preferred, ...this.nodeNames.filter((n) => n !== this.preferred)];
     const seen: { view: RepmgrView; text: string }[] = [];
     const errors: string[] = [];
-    for (const n of order) {
+    for (let i = 0; i < order.length; i++) {
+      const n = order[i]!;
       try {
         const { text } = await this.clusterShow(n);
         const view = parseClusterShow(text, n);
         seen.push({ view, text });
-        if (!unreachable(view)) break;
+        const promoted = promotedElsewhere(view);
+        if (promoted && order.indexOf(promoted) > i) {
+          order.splice(order.indexOf(promoted), 1);
+          order.splice(i + 1, 0, promoted);
+          continue;
+        }
+        if (!unreachable(view) && !promoted) break;
       } catch (e) {
         errors.push(`${n}: ${(e as Error).message.split('\n')[0]}`);
       }
     }
     if (!seen.length) throw new Error(`no node printed repmgr cluster show (${errors.join('; ')})`);
-    const best = seen.reduce((a, b) => (unreachable(b.view) < unreachable(a.view) ? b : a));
+    const best = pickView(seen);
     const p = primaryOf(best.view);
     if (p) this.preferred = p;
     return best;
@@ -219,15 +355,33 @@ export class RepmgrCluster {
       kill: () => signal('KILL', true),
       freeze: () => signal('STOP', true),
       thaw: () => signal('CONT', false),
-      start: () => m.exec(['sh', '-c', bootScript(node, this.image.binDir)], { timeoutMs: 90_000 }).then(() => {}),
+      start: async () => {
+        // sshd is a boot service too (root's): a switchover needs it on every node.
+        if (this.ssh) await m.exec(['sh', '-c', SSHD_START], { user: 'root', timeoutMs: 10_000 });
+        await m.exec(['sh', '-c', bootScript(node, this.image.binDir)], { timeoutMs: 90_000 });
+      },
     };
+  }
+
+  /**
+   * The heal of a killed postmaster (nemesis/managed.ts): repmgrd never starts a stopped server
+   * (it only runs repmgr's commands, whose `service_start_command` is used by `node rejoin`,
+   * `standby follow` and a switchover; repmgr 5.3 docs "Service command settings"), so PostgreSQL
+   * comes back when the host's service manager starts it, as at a boot (`agent(node).start()`).
+   * An old primary started so after a failover runs as a primary again (repmgr #766).
+   * @returns what it did. @throws ExecError when the node does not answer.
+   */
+  async healKilledPostmaster(node: string): Promise<string> {
+    await this.agent(node).start();
+    return "PostgreSQL started by the host's service manager (repmgrd never starts a stopped server)";
   }
 
   /**
    * repmgr's failback of a deposed node (docs, `repmgr node rejoin`: "rejoin a dormant (stopped)
    * node"): a `CHECKPOINT` on `primary` first, PostgreSQL on `node` stopped cleanly
-   * (`service_stop_command`'s pg_ctl), then `repmgr node rejoin -d <primary's conninfo>
-   * --force-rewind`, which rewinds it with pg_rewind, writes standby.signal and its
+   * (`service_stop_command`'s pg_ctl) when it runs (a crashed one's stale postmaster.pid
+   * removed), then `repmgr node rejoin -d <primary's conninfo> --force-rewind`, which rewinds
+   * it with pg_rewind, writes standby.signal and its
    * primary_conninfo and starts it as a standby of `primary`. The checkpoint is PostgreSQL's
    * rule (pg_rewind docs: a recently promoted source needs a CHECKPOINT so that its control file
    * shows its new timeline), which repmgr 5.3.3's rejoin does not take: without it, the first
@@ -243,9 +397,16 @@ export class RepmgrCluster {
     const m = this.node(node);
     const bin = this.image.binDir;
     await this.psql(primary, 'CHECKPOINT');
-    await m.exec(['sh', '-c', `${bin}/pg_ctl -D ${PGDATA} status >/dev/null && ${bin}/pg_ctl -D ${PGDATA} -m fast -w stop || true`], {
-      timeoutMs: 60_000,
-    });
+    // A node whose host crashed and booted fenced has no postmaster but a stale postmaster.pid, whose pid may be another
+    // process's in the new namespace: removed, as the boot removes it (`bootScript`), so pg_rewind's recovery can start.
+    await m.exec(
+      [
+        'sh',
+        '-c',
+        `if pgrep -x postgres >/dev/null; then ${bin}/pg_ctl -D ${PGDATA} -m fast -w stop; else rm -f ${PGDATA}/postmaster.pid; fi`,
+      ],
+      { timeoutMs: 60_000 },
+    );
     const conninfo = `host=${this.hostOf(primary)} port=${PG_PORT} user=repmgr dbname=repmgr connect_timeout=2`;
     const out = `${LOG_MOUNT}/${node}-rejoin.log`;
     const rejoin = await m
@@ -365,11 +526,6 @@ export class RepmgrCluster {
   }
 }
 
-/** Rows whose status says repmgr could not reach the node (`? unreachable`, `? running`). */
-function unreachable(v: RepmgrView): number {
-  return v.nodes.filter((n) => n.status.startsWith('?')).length;
-}
-
 /** A value as repmgr.conf and postgresql.conf take it: numbers and booleans bare, text in single quotes. */
 function confValue(v: PgParam): string {
   return typeof v === 'string' ? `'${v.replace(/'/g, "''")}'` : String(v);
@@ -448,7 +604,9 @@ function primaryInitScript(params: Record<string, PgParam>, subnet: string, bin:
     `cat /tmp/pgchaos-postgresql.conf >> ${PGDATA}/postgresql.conf`,
     `printf 'host all all ${subnet} trust\\nhost replication all ${subnet} trust\\n' >> ${PGDATA}/pg_hba.conf`,
     pgStart('pg0', bin),
-    `psql -X -q -d postgres -c 'CREATE USER repmgr SUPERUSER' -c 'CREATE DATABASE repmgr OWNER repmgr' ` +
+    // synchronous_commit local, as repmgr's own sessions (dbutils.c): a user's synchronous_standby_names names standbys not cloned yet.
+    `PGOPTIONS='-c synchronous_commit=local' psql -X -q -d postgres -c 'CREATE USER repmgr SUPERUSER' ` +
+      `-c 'CREATE DATABASE repmgr OWNER repmgr' ` +
       `-c 'ALTER USER repmgr SET search_path TO repmgr, "$user", public'`,
   ].join('\n');
 }

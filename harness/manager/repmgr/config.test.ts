@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../errors.ts';
-import { checkRepmgrConfig, parseRepmgrConf } from './config.ts';
+import { checkRepmgrApplied, checkRepmgrConfig, parseRepmgrConf, type RepmgrAppliedNode } from './config.ts';
 
 const names = ['pg0', 's1', 's2'];
 
@@ -63,5 +63,33 @@ describe('repmgr config', () => {
 
   it('every standby at priority 0 is fine under failover=manual', () => {
     expect(checkRepmgrConfig({ failover: 'manual', priority: 0 }, names).failover).toBe('manual');
+  });
+});
+
+describe('checkRepmgrApplied: the settings read back from every node against the config', () => {
+  const c = checkRepmgrConfig({ reconnect_attempts: 3, nodes: { s2: { priority: 0 } } }, names);
+  const held = (over: Partial<RepmgrAppliedNode['conf']> = {}, s2Registered = 0): RepmgrAppliedNode[] =>
+    c.nodes.map((n) => ({
+      name: n.name,
+      registeredPriority: n.name === 's2' ? s2Registered : n.priority,
+      conf: {
+        failover: 'automatic',
+        priority: n.priority,
+        reconnect_attempts: 3,
+        reconnect_interval: 10,
+        monitor_interval_secs: 2,
+        primary_visibility_consensus: false,
+        ...(n.name === 's1' ? over : {}),
+      },
+    }));
+
+  it('passes what every node runs as asked', () => {
+    expect(checkRepmgrApplied(c, held())).toEqual(held());
+  });
+  it("names each setting a node's repmgr.conf or repmgr's registration holds otherwise", () => {
+    expect(() => checkRepmgrApplied(c, held({ reconnect_attempts: 6 }))).toThrow(/s1 reconnect_attempts 6, not 3/);
+    expect(() => checkRepmgrApplied(c, held({ failover: 'manual' }))).toThrow(/s1 failover manual, not automatic/);
+    expect(() => checkRepmgrApplied(c, held({}, 100))).toThrow(/s2 registered priority 100, not 0/);
+    expect(() => checkRepmgrApplied(c, held().slice(0, 2))).toThrow(/s2 not read/);
   });
 });

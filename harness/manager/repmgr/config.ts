@@ -199,3 +199,51 @@ export function checkRepmgrConfig(raw: unknown, names: readonly string[]): Repmg
     postgresql,
   };
 }
+
+/** One node's repmgr settings as it runs them, read back after the start (RepmgrCluster.appliedSettings). */
+export interface RepmgrAppliedNode {
+  name: string;
+  /** The priority repmgr registered for the node (`repmgr.nodes.priority`, what repmgrd's election reads). */
+  registeredPriority: number;
+  /** The node's repmgr.conf, as repmgr's parser reads it (`parseRepmgrConf`): the keys pgchaos passes on. */
+  conf: {
+    failover: string;
+    priority: number;
+    reconnect_attempts: number;
+    reconnect_interval: number;
+    monitor_interval_secs: number;
+    primary_visibility_consensus: boolean;
+  };
+}
+
+/**
+ * `applied` when every node runs what `c` asked for: its repmgr.conf's failover, priority and
+ * timings, and the priority repmgr registered for it (`repmgr primary/standby register` copies
+ * repmgr.conf's `priority` into `repmgr.nodes`; repmgrd's election reads the table, repmgrd-physical.c).
+ * @throws Error naming each setting that differs, node by node, as asked and as held.
+ */
+export function checkRepmgrApplied(c: RepmgrConfig, applied: RepmgrAppliedNode[]): RepmgrAppliedNode[] {
+  const differ: string[] = [];
+  for (const want of c.nodes) {
+    const held = applied.find((n) => n.name === want.name);
+    if (!held) {
+      differ.push(`${want.name} not read`);
+      continue;
+    }
+    const asked = {
+      failover: c.failover,
+      priority: want.priority,
+      reconnect_attempts: c.reconnectAttempts,
+      reconnect_interval: c.reconnectIntervalS,
+      monitor_interval_secs: c.monitorIntervalS,
+      primary_visibility_consensus: c.primaryVisibilityConsensus,
+    };
+    for (const [k, v] of Object.entries(asked))
+      if (held.conf[k as keyof typeof asked] !== v)
+        differ.push(`${want.name} ${k} ${String(held.conf[k as keyof typeof asked])}, not ${v}`);
+    if (held.registeredPriority !== want.priority)
+      differ.push(`${want.name} registered priority ${held.registeredPriority}, not ${want.priority}`);
+  }
+  if (differ.length) throw new Error(`the repmgr nodes run settings other than the config's: ${differ.join('; ')}`);
+  return applied;
+}

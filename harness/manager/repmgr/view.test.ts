@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeView, isFollowing, parseClusterShow, primaryOf } from './view.ts';
+import { describeView, isFollowing, parseClusterShow, pickView, primaryOf, promotedElsewhere } from './view.ts';
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, '__fixtures__', name), 'utf8');
 
@@ -69,5 +69,32 @@ describe('repmgr cluster show with the old primary booted again (repmgr 5.3.3 do
     ]);
     expect(primaryOf(v)).toBe('pg0');
     expect(isFollowing(v.nodes[2]!, 'pg0')).toBe(false);
+  });
+});
+
+describe("repmgr's view of tables read on several nodes", () => {
+  const onPg0 = { view: parseClusterShow(fixture('cluster-show-old-primary-back-on-pg0.txt'), 'pg0'), text: 'pg0' };
+  const onS1 = { view: parseClusterShow(fixture('cluster-show-old-primary-back-on-s1.txt'), 's1'), text: 's1' };
+
+  it("knows a deposed primary's table for older than the promotion it shows", () => {
+    expect(promotedElsewhere(onPg0.view)).toBe('s1');
+    expect(promotedElsewhere(onS1.view)).toBeUndefined();
+    expect(primaryOf(onPg0.view)).toBe('pg0');
+    expect(primaryOf(onS1.view)).toBe('s1');
+  });
+
+  it("takes the promoted node's table over the deposed primary's, read first or not (seed 2, run 20261206-222154-052d)", () => {
+    // Both tables reach every node: by unreachable nodes alone the first read, pg0's, would win and
+    // hide s1's promotion from the clients and the failover record until pg0's table was no longer read.
+    expect(pickView([onPg0, onS1]).text).toBe('s1');
+    expect(pickView([onS1, onPg0]).text).toBe('s1');
+  });
+
+  it('otherwise takes the table with the fewest unreachable nodes, the first read on a tie', () => {
+    const ready = { view: parseClusterShow(fixture('cluster-show-ready.txt'), 'pg0'), text: 'ready' };
+    const lost = { view: parseClusterShow(fixture('cluster-show-ready.txt').replace('* running', '? unreachable'), 's1'), text: 'lost' };
+    expect(pickView([lost, ready]).text).toBe('ready');
+    expect(pickView([ready, { ...ready, text: 'again' }]).text).toBe('ready');
+    expect(() => pickView([])).toThrow(/no repmgr cluster show table/);
   });
 });

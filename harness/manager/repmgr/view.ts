@@ -92,6 +92,36 @@ export function primaryOf(view: RepmgrView): string | undefined {
   return view.nodes.find((n) => n.role === 'primary' && n.status === '* running')?.name;
 }
 
+/**
+ * The node a table lists as a standby `! running as primary` ("registered as standby but running
+ * as primary"), other than the node asked: promoted after the metadata this table was read from.
+ * `repmgr standby promote` rewrites the node records on the node it promotes (the old primary's
+ * inactive, itself primary: repmgr-action-standby.c `do_standby_promote`), and those records
+ * replicate only to the standbys that follow it: an old primary still running keeps the records
+ * of before the promotion (repmgr #766; fixtures cluster-show-old-primary-back-on-pg0.txt and
+ * -on-s1.txt). Pure.
+ */
+export function promotedElsewhere(view: RepmgrView): string | undefined {
+  return view.nodes.find((n) => n.role === 'standby' && n.status === '! running as primary' && n.name !== view.askedNode)?.name;
+}
+
+/** Rows whose status says repmgr could not reach the node (`? unreachable`, `? running`). Pure. */
+export function unreachable(v: RepmgrView): number {
+  return v.nodes.filter((n) => n.status.startsWith('?')).length;
+}
+
+/**
+ * repmgr's view, of the tables read on several nodes (in the order read): a table older than a
+ * promotion it shows (`promotedElsewhere`) comes after every other, since the promoted node's own
+ * records are newer; then the fewest unreachable nodes (an isolated node's table lists the rest
+ * unreachable); the first read wins a tie. @throws Error when `seen` is empty. Pure.
+ */
+export function pickView<T extends { view: RepmgrView }>(seen: readonly T[]): T {
+  if (!seen.length) throw new Error('no repmgr cluster show table to pick from');
+  const score = (t: T) => (promotedElsewhere(t.view) ? 1000 : 0) + unreachable(t.view);
+  return seen.reduce((a, b) => (score(b) < score(a) ? b : a));
+}
+
 /** A standby repmgr sees as attached where it should be: active, in recovery, following `primary` with no mark on its upstream. */
 export function isFollowing(n: RepmgrNode, primary: string): boolean {
   return n.role === 'standby' && n.status === 'running' && n.upstreamRaw === primary;
