@@ -7,6 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { log } from '../../logger.ts';
 import { PgpoolCluster } from './cluster.ts';
+import { SSH_KEY } from './scripts.ts';
 import { describeView, primaryOf } from './view.ts';
 
 let cluster: PgpoolCluster;
@@ -45,4 +46,9 @@ it('pgpool shows pg0 primary and s1, s2 streaming standbys; a client writes thro
     't|t',
   );
   expect(await cluster.psql('pg0', "SELECT extname FROM pg_extension WHERE extname = 'pgpool_recovery'")).toBe('pgpool_recovery');
+  // The samples' passwordless SSH as postgres, which follow_primary.sh and online recovery use: pgpool → each node, node → node.
+  const ssh = (to: string) =>
+    `ssh -T -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -i ${SSH_KEY} postgres@${cluster.id}-${to} hostname`;
+  expect((await cluster.pgpool.exec(['sh', '-c', ssh('s2')])).trim()).toMatch(/./);
+  expect((await cluster.node('pg0').exec(['sh', '-c', ssh('s1')])).trim()).toMatch(/./);
 }, 60_000);

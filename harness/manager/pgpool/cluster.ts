@@ -162,10 +162,17 @@ export class PgpoolCluster {
       const [privateKey, publicKey] = await Promise.all([pgpool!.exec(['cat', SSH_KEY]), pgpool!.exec(['cat', `${SSH_KEY}.pub`])]);
       await Promise.all(
         nodes.map(async (m) => {
+          // One command a line: a here-document's end marker must stand on its own line.
           await m.exec([
             'sh',
             '-c',
-            `mkdir -p -m 700 ~/.ssh && ${writeFile(SSH_KEY, privateKey.trim())} && ${writeFile('~/.ssh/authorized_keys', publicKey.trim())} && chmod 600 ${SSH_KEY} ~/.ssh/authorized_keys`,
+            [
+              'set -e',
+              'mkdir -p -m 700 ~/.ssh',
+              writeFile(SSH_KEY, privateKey.trim()),
+              writeFile('~/.ssh/authorized_keys', publicKey.trim()),
+              `chmod 600 ${SSH_KEY} ~/.ssh/authorized_keys`,
+            ].join('\n'),
           ]);
           await m.exec(['sh', '-c', SSHD_START], { user: 'root' });
         }),

@@ -54,3 +54,15 @@ describe('SHOW pool_nodes as pgchaos reads it (run 20261206-215346-3349, pgpool 
     expect(primaryOf(v)).toBe('pg0');
   });
 });
+
+describe('SHOW pool_nodes after a failover (run 20261206-221011-043b, faults.docker.test.ts)', () => {
+  it('the crashed primary down in both columns, s1 primary; booted again, PostgreSQL says primary while pgpool keeps it down', () => {
+    const after = parsePoolNodes(fixture('pool-nodes-after-failover.txt'));
+    expect(primaryOf(after)).toBe('s1');
+    expect(after.nodes[0]).toMatchObject({ role: 'standby', status: 'down', pgRole: 'unknown', pgStatus: 'down' });
+    expect(describeView(after)).toBe('pg0 standby down (pg unknown down); s1 primary up streaming async; s2 standby up streaming async');
+    const booted = parsePoolNodes(fixture('pool-nodes-old-primary-booted.txt'));
+    expect(primaryOf(booted)).toBe('s1');
+    expect(booted.nodes[0]).toMatchObject({ role: 'standby', status: 'down', pgRole: 'primary', pgStatus: 'up' });
+  });
+});
