@@ -150,6 +150,25 @@ describe('the catalogue under pg_auto_failover: its one monitor is the DCS, and 
   });
 });
 
+describe('the catalogue under pgpool: no DCS, no agent; its proxy is pgpool', () => {
+  it('keeps the node kinds and kill-proxy, and refuses the DCS and agent kinds before any container starts', async () => {
+    expect(managedKinds('pgpool')).toEqual([
+      'crash-host-loud',
+      'crash-host-silent',
+      'kill9-postmaster',
+      'freeze-host',
+      'isolate',
+      'kill-proxy',
+    ]);
+    expect(() => checkManagedKinds('pgpool', ['isolate', 'kill-proxy'])).not.toThrow();
+    expect(() => checkManagedKinds('pgpool', ['dcs-kill'])).toThrow(/dcs-kill cannot be played under pgpool: pgpool has no DCS/);
+    expect(() => checkManagedKinds('pgpool', ['kill9-agent'])).toThrow(/pgpool runs no agent on the nodes/);
+    const x = fake({ manager: 'pgpool' });
+    await expect(injectManagedFault(x.cluster, x.rec, { kind: 'freeze-agent', target: 'primary' })).rejects.toThrow(/no agent/);
+    expect(x.events).toEqual([]);
+  });
+});
+
 describe('injectFault (built-in cluster)', () => {
   it("refuses a manager's kind before touching the cluster", async () => {
     const x = fake();
