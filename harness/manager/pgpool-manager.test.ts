@@ -59,6 +59,15 @@ describe('following pgpool primary', () => {
     expect(f.observe(4000, routed)).toBeUndefined();
   });
 
+  it('a switchover asked for is adopted: no failover when pgpool then routes to the node asked for', () => {
+    const f = new PgpoolPrimaryFollower();
+    f.observe(0, ready);
+    f.adopt('s1');
+    const routed = edit(ready, { 0: { role: 'standby' }, 1: { role: 'primary', pgRole: 'primary' } });
+    expect(f.observe(1000, routed)).toBeUndefined();
+    expect(f.current()).toBe('s1');
+  });
+
   it('no failover before a primary was ever seen, and none while the same one stays', () => {
     const f = new PgpoolPrimaryFollower();
     f.unanswered(0);

@@ -102,6 +102,11 @@ export class PgpoolPrimaryFollower {
     if (this.primary !== undefined) this.lostT ??= t;
   }
 
+  /** Takes `primary` as the primary from now on, with no failover (a switchover asked for). */
+  adopt(primary: string): void {
+    this.reset(primary);
+  }
+
   /** The primary last seen (the one lost, while a failover is under way). */
   current(): string | undefined {
     return this.primary;
@@ -136,6 +141,8 @@ export class PgpoolManager implements HaManager {
   readonly failovers: FailoverRecord[] = [];
   private readonly follower = new PgpoolPrimaryFollower();
   private running = false;
+  /** While a switchover asked for runs: the view loop records no failover (the change was asked for). */
+  private switching = false;
   private loop: Promise<void> | undefined;
 
   private constructor(
@@ -199,14 +206,16 @@ export class PgpoolManager implements HaManager {
       while (this.running) {
         const t = this.rec.clock.now();
         const view = await this.cluster.view().catch(() => undefined);
-        if (view) {
+        if (this.switching) {
+          // A primary change asked for by switchover() is no failover.
+        } else if (view) {
           const f = this.follower.observe(t, view);
           if (f) {
             this.failovers.push(f);
             this.rec.step(`pgpool: ${f.to} primary after ${f.from}`, { view: describeView(view) });
           }
         } else this.follower.unanswered(t);
-        if (this.follower.lost()) {
+        if (!this.switching && this.follower.lost()) {
           const standbys = this.nodeNames.filter((n) => n !== this.follower.current());
           const read = await Promise.all(standbys.map((n) => this.cluster.position(n).catch(() => undefined)));
           this.follower.positionsRead(read.filter((p) => p !== undefined && p.receiveLsn !== null) as FailoverRecord['positions']);
@@ -253,20 +262,26 @@ export class PgpoolManager implements HaManager {
     const from = primaryOf(before);
     if (!from) throw new Error(`switchover to ${to}: pgpool routes to no primary now (${describeView(before)})`);
     if (from === to) throw new Error(`switchover to ${to}: it is the primary already`);
-    const startedT = this.rec.move(`pcp_promote_node -s -n ${this.cluster.nodeId(to)} (${to})`);
-    const output = await this.cluster.pcp('pcp_promote_node', ['-s', '-n', String(this.cluster.nodeId(to))]);
-    await pollUntil(
-      async () => {
-        const v = await this.cluster.view().catch(() => undefined);
-        return v && primaryOf(v) === to
-          ? { done: true, value: true }
-          : { done: false, seen: v ? describeView(v) : 'pgpool did not answer' };
-      },
-      { what: `pgpool to route to ${to} after pcp_promote_node -s`, timeoutMs: 60_000, intervalMs: 250 },
-    );
-    const doneT = this.rec.clock.now();
-    this.rec.step(`pgpool switched over to ${to}`);
-    return { from, to, startedT, doneT, output };
+    this.switching = true;
+    try {
+      const startedT = this.rec.move(`pcp_promote_node -s -n ${this.cluster.nodeId(to)} (${to})`);
+      const output = await this.cluster.pcp('pcp_promote_node', ['-s', '-n', String(this.cluster.nodeId(to))]);
+      await pollUntil(
+        async () => {
+          const v = await this.cluster.view().catch(() => undefined);
+          return v && primaryOf(v) === to
+            ? { done: true, value: true }
+            : { done: false, seen: v ? describeView(v) : 'pgpool did not answer' };
+        },
+        { what: `pgpool to route to ${to} after pcp_promote_node -s`, timeoutMs: 60_000, intervalMs: 250 },
+      );
+      const doneT = this.rec.clock.now();
+      this.follower.adopt(to);
+      this.rec.step(`pgpool switched over to ${to}`);
+      return { from, to, startedT, doneT, output };
+    } finally {
+      this.switching = false;
+    }
   }
 
   /**
@@ -282,6 +297,21 @@ export class PgpoolManager implements HaManager {
     const output = await this.cluster.pcp('pcp_recovery_node', ['-n', String(this.cluster.nodeId(node))], 180_000);
     this.rec.step(`${node} recovered online and attached as a standby`);
     return output;
+  }
+
+  /**
+   * The operator's failback after a fault schedule: every node pgpool holds detached (`down`) is
+   * recovered online (`recover`), one at a time, as pgpool's docs have the administrator do
+   * ("A PostgreSQL node detached by failover … will never return to the previous state (attached
+   * state) automatically in the default setting", runtime-config-failover.html; auto_failback
+   * attaches only a standby that streams again). A node pgpool holds as primary is left.
+   * @returns the nodes recovered, in order. @throws Error when pgpool does not answer; ExecError when a recovery fails.
+   */
+  async recoverDetached(): Promise<string[]> {
+    const view = await this.cluster.view();
+    const detached = view.nodes.filter((n) => !attached(n) && n.role !== 'primary').map(nodeName);
+    for (const n of detached) await this.recover(n);
+    return detached;
   }
 
   /** model/pgpool-promise.ts on the user's `postgresql` parameters. @throws ConfigError on a malformed synchronous_standby_names. */
