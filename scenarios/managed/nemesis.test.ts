@@ -42,6 +42,11 @@
  * quorum; number_sync_standbys 1 once the second standby joined: model/pg-auto-failover-promise.ts),
  * and the monitor's timings as packaged (a node unhealthy after 20 s): the formation's settings
  * are the user's config (§2), its timings are not shortened here.
+ *
+ * pgpool's: pgchaos's pgpool defaults (manager/pgpool/config.ts), asynchronous replication (its
+ * promise: nothing, model/pgpool-promise.ts). pgpool has no DCS and no agent (KINDS_NOT_UNDER): its
+ * schedules draw the node kinds and kill-proxy (pgpool itself). After the last heal, its operator
+ * recovers online every node pgpool still holds detached (`PgpoolManager.recoverDetached`).
  */
 import { readFileSync } from 'node:fs';
 import { setTimeout as holdFor } from 'node:timers/promises';
@@ -60,6 +65,7 @@ import {
   type Schedule,
   validateSchedule,
 } from '../../harness/nemesis/index.ts';
+import { PgpoolManager } from '../../harness/manager/index.ts';
 import { STRICT_PATRONI } from './patroni-config.ts';
 
 /** Batches per second unless the config sets a rate (see the header). */
@@ -111,6 +117,9 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
       rec.metric('mostFailedAtOnce', played.mostFailedAtOnce);
       rec.metric('maxInjectDriftMs', Math.max(0, ...played.injected.map((i) => i.driftMs)));
       rec.step('every fault healed: recovery window', { withinMs: schedule.recoveryMs });
+      // pgpool attaches no node it detached but a standby streaming again (auto_failback): its
+      // operator recovers the others online (pcp_recovery_node), as its docs have it.
+      if (manager instanceof PgpoolManager) rec.step('pgpool: nodes recovered online', { nodes: await manager.recoverDetached() });
 
       // Who was out when each promotion was decided, and whether a host crashed (checks/readings/loss-exposure.ts).
       const seen = lossExposure({
@@ -137,7 +146,7 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
       }
     },
     {
-      managers: ['patroni', 'pg_auto_failover'],
+      managers: ['patroni', 'pg_auto_failover', 'pgpool'],
       // Any mode: the verdicts judge the loss against what the config promises (manager.promise()).
       patroni: { config: STRICT_PATRONI },
       timeoutMs: (saved?.durationMs ?? config.nemesis.durationS * 1000) + DEFAULT_RECOVERY_MS + 5 * 60_000,
@@ -153,6 +162,7 @@ function configSource(): string {
     return config.pgAutoFailover
       ? `config pgAutoFailover (${config.source})`
       : "pg_auto_failover's defaults (candidate priority 50, replication quorum on every node)";
+  if (config.manager === 'pgpool') return "pgchaos's pgpool defaults (health check every 1 s, auto_failback on, asynchronous)";
   return config.patroni?.file ?? 'the story (strict synchronous mode, short timings)';
 }
 
