@@ -519,8 +519,10 @@ function primaryInitScript(params: Record<string, PgParam>, subnet: string, bin:
     writeFile(`${PGDATA}/pgpool_remote_start`, remoteStartScript(facts)),
     `chmod 700 ${PGDATA}/recovery_1st_stage ${PGDATA}/pgpool_remote_start`,
     pgStart('pg0', bin),
-    `psql -X -q -d template1 -c 'CREATE EXTENSION pgpool_recovery'`,
-    `psql -X -q -d postgres -c 'CREATE EXTENSION pgpool_recovery'`,
+    // No standby streams yet: under the user's synchronous_standby_names these commits would wait
+    // forever (syncrep.c), so they wait for the primary's own flush alone (synchronous_commit local).
+    `psql -X -q -d template1 -c 'SET synchronous_commit = local' -c 'CREATE EXTENSION pgpool_recovery'`,
+    `psql -X -q -d postgres -c 'SET synchronous_commit = local' -c 'CREATE EXTENSION pgpool_recovery'`,
   ].join('\n');
 }
 
