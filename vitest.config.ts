@@ -10,6 +10,8 @@ const run = currentRun();
 const PAF_STORIES = 'scenarios/managed/pg-auto-failover-*.test.ts';
 /** repmgr's stories: run under repmgr by their own project, and skipped nowhere else. */
 const REPMGR_STORIES = 'scenarios/managed/repmgr-*.test.ts';
+/** pgpool-II's stories: run under pgpool by their own project, and skipped nowhere else. */
+const PGPOOL_STORIES = 'scenarios/managed/pgpool-*.test.ts';
 
 const containers = {
   // Real containers on a 2-core machine: one file at a time.
@@ -47,12 +49,12 @@ export default defineConfig({
       },
       // The stories under an HA manager of its own (issue 18), apart so the built-in suite's time
       // stays what it was: `npm test` runs them last, each manager's under it (harness/run/config.ts
-      // MANAGER_ENV): Patroni's, then pg_auto_failover's, then repmgr's.
+      // MANAGER_ENV): Patroni's, then pg_auto_failover's, then repmgr's, then pgpool's.
       {
         test: {
           name: 'managers',
           include: ['scenarios/managed/**/*.test.ts'],
-          exclude: [PAF_STORIES, REPMGR_STORIES],
+          exclude: [PAF_STORIES, REPMGR_STORIES, PGPOOL_STORIES],
           env: { PGCHAOS_MANAGER: 'patroni' },
           ...containers,
           sequence: { groupOrder: 3 },
@@ -74,6 +76,15 @@ export default defineConfig({
           env: { PGCHAOS_MANAGER: 'repmgr' },
           ...containers,
           sequence: { groupOrder: 5 },
+        },
+      },
+      {
+        test: {
+          name: 'managers-pgpool',
+          include: [PGPOOL_STORIES],
+          env: { PGCHAOS_MANAGER: 'pgpool' },
+          ...containers,
+          sequence: { groupOrder: 6 },
         },
       },
     ],

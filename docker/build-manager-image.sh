@@ -3,7 +3,7 @@
 # FROM the local pgchaos/postgres:MAJOR (built first by build-image.sh when missing), plus the
 # manager's packages from the same Debian suite (Dockerfile.MANAGER.in). No registry is touched.
 #
-# usage: docker/build-manager-image.sh MANAGER MAJOR      (MANAGER: patroni, pg_auto_failover, repmgr)
+# usage: docker/build-manager-image.sh MANAGER MAJOR      (MANAGER: patroni, pg_auto_failover, repmgr, pgpool)
 # Idempotent: does nothing when pgchaos/postgres-MANAGER:MAJOR exists. Exit 2 (before anything is
 # built) when the suite of MAJOR lacks a package at the version the manager's support needs.
 # Env: PGCHAOS_IMAGE_REPO (default pgchaos/postgres), as build-image.sh.
@@ -12,7 +12,7 @@
 # and in its label org.pgchaos.manager-versions, so a report can name them without a container.
 set -euo pipefail
 
-manager=${1:?usage: docker/build-manager-image.sh MANAGER MAJOR (MANAGER: patroni, pg_auto_failover, repmgr)}
+manager=${1:?usage: docker/build-manager-image.sh MANAGER MAJOR (MANAGER: patroni, pg_auto_failover, repmgr, pgpool)}
 major=${2:?usage: docker/build-manager-image.sh MANAGER MAJOR (MAJOR: 15 or 17)}
 say() { printf 'pgchaos image: %s\n' "$*" >&2; }
 here=$(cd "$(dirname "$0")" && pwd)
@@ -45,7 +45,19 @@ case "$manager" in
       17) ;; # trixie: postgresql-17-repmgr 5.5.0+debpgdg-1 (not yet tested)
       *) say "PostgreSQL $major has no Debian suite here; a repmgr image is built for 13 (bullseye), 15 (bookworm) or 17 (trixie)"; exit 2 ;;
     esac ;;
-  *) say "no manager image for \"$manager\"; pgchaos builds: patroni, pg_auto_failover, repmgr"; exit 2 ;;
+  pgpool) packages="pgpool2 postgresql-$major-pgpool2 openssh-server openssh-client"
+    # pgpool, the pcp_* commands and pg_md5 (pgpool2), and the pgpool_recovery extension online
+    # recovery needs on every node (postgresql-NN-pgpool2), from the suite that ships PostgreSQL NN;
+    # ssh and sshd, which pgpool's sample follow_primary.sh, recovery_1st_stage and
+    # pgpool_remote_start use between the hosts ("passwordless SSH", pgpool-II docs example-cluster).
+    # pgchaos's pgpool.conf needs pgpool-II >= 4.2 (backend_clustering_mode, follow_primary_command).
+    case "$major" in
+      15) ;; # bookworm: pgpool2 4.3.5-1+deb12u1, postgresql-15-pgpool2 4.3.5-1+deb12u1 (tested)
+      17) ;; # trixie: pgpool2 4.6.1-2, postgresql-17-pgpool2 4.6.1-2 (not yet tested)
+      13) say "Debian bullseye (PostgreSQL 13) ships pgpool2 4.1.4, whose pgpool.conf has no backend_clustering_mode or follow_primary_command (pgpool-II 4.2): use PostgreSQL 15 (bookworm: pgpool2 4.3.5) or 17 (trixie: pgpool2 4.6.1)"; exit 2 ;;
+      *) say "PostgreSQL $major has no Debian suite here; a pgpool image is built for 15 (bookworm) or 17 (trixie)"; exit 2 ;;
+    esac ;;
+  *) say "no manager image for \"$manager\"; pgchaos builds: patroni, pg_auto_failover, repmgr, pgpool"; exit 2 ;;
 esac
 
 repo=${PGCHAOS_IMAGE_REPO:-pgchaos/postgres}

@@ -243,10 +243,10 @@ describe('pgchaos run: handing the resolved config to vitest', () => {
 });
 
 describe('pgchaos run --manager', () => {
-  it('a manager not yet implemented is exit 2 with the fix, before the engine is asked', async () => {
+  it('a manager on a major whose suite lacks its package is exit 2 with the fix, before the engine is asked', async () => {
     const child = await execa(
       join(PACKAGE_ROOT, 'node_modules', '.bin', 'tsx'),
-      [join(PACKAGE_ROOT, 'bin', 'pgchaos.ts'), 'run', '--manager', 'pgpool'],
+      [join(PACKAGE_ROOT, 'bin', 'pgchaos.ts'), 'run', '--manager', 'pgpool', '--pg', '13'],
       {
         reject: false,
         cwd: mkdtempSync(join(tmpdir(), 'pgchaos-manager-')),
@@ -255,7 +255,7 @@ describe('pgchaos run --manager', () => {
       },
     );
     expect(child.exitCode).toBe(2);
-    expect(child.stderr).toMatch(/manager "pgpool" is not implemented yet \(pgchaos runs builtin, patroni, pg_auto_failover, repmgr\)/);
+    expect(child.stderr).toMatch(/Debian bullseye \(PostgreSQL 13\) ships pgpool2 4\.1\.4-3/);
     expect(child.stderr).not.toMatch(/DOCKER_HOST|engine/);
   });
 
@@ -301,9 +301,9 @@ describe('pgchaos list: the manager under test', () => {
     expect(managerLine(dir)).toMatch(
       /^HA manager under test: pg_auto_failover with the formation of pgAutoFailover \(number_sync_standbys 0; s2 priority 0, not in the quorum\) \(from/,
     );
-    writeFileSync(join(dir, 'pgchaos.config.json'), JSON.stringify({ manager: 'pgpool' }));
+    writeFileSync(join(dir, 'pgchaos.config.json'), JSON.stringify({ manager: 'pgpool', pg: 13 }));
     expect(managerLine(dir)).toMatch(
-      /^HA manager under test: unknown, the config does not load \(.*manager "pgpool" is not implemented yet/,
+      /^HA manager under test: unknown, the config does not load \(.*bullseye \(PostgreSQL 13\) ships pgpool2/,
     );
   });
 });

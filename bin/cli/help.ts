@@ -51,10 +51,10 @@ Your HA config — pgchaos.config.json in this folder, or these flags (flags win
   --pg MAJORS                 PostgreSQL majors, e.g. 15 (default) or 13,15,17: every scenario
                               runs once per major, and the report gets a matrix page (matrix.html)
   --manager NAME              the HA manager under test: builtin (pgchaos's own operator,
-                              default), patroni or pg_auto_failover (PostgreSQL 15 or 17),
-                              repmgr (13, 15, 17; config repmgr: your repmgr.conf fragment);
-                              pgpool is planned. Stories not yet written for the manager are
-                              skipped, saying so
+                              default), patroni, pg_auto_failover or pgpool (PostgreSQL 15 or
+                              17), repmgr (13, 15 or 17; config repmgr: your repmgr.conf
+                              fragment). Stories not yet written for the manager are skipped,
+                              saying so
   --image MAJOR=IMAGE         your own image for a major (repeatable); never pulled: load it first
   --standbys NAMES            standby names, e.g. s1,s2,s3 (default s1,s2)
   --sync SETTING              synchronous_standby_names, e.g. 'FIRST 1 (s1, s2)'

@@ -6,11 +6,9 @@
  */
 
 /** The managers a run may choose (config `manager`, flag `--manager`), in the order they were built. */
-export const MANAGER_NAMES = ['builtin', 'patroni', 'pg_auto_failover', 'repmgr'] as const;
+export const MANAGER_NAMES = ['builtin', 'patroni', 'pg_auto_failover', 'repmgr', 'pgpool'] as const;
 /** A manager a run may choose: `builtin` is pgchaos's own operator (manager/builtin.ts), the default. */
 export type ManagerName = (typeof MANAGER_NAMES)[number];
-/** Managers issue 18 plans on the same seam, not yet built: a config naming one is refused with this list. */
-export const PLANNED_MANAGERS = ['pgpool'] as const;
 
 /** One node in a manager's view. */
 export interface ManagerViewRow {

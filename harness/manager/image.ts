@@ -3,7 +3,7 @@
  * packages from the same suite, built offline by docker/build-manager-image.sh (FROM the local
  * pgchaos/postgres:NN, `apt-get install` from the suite's mirror; no registry). Each manager's
  * file says which packages, and which suites can run it (manager/patroni/image.ts,
- * manager/pg-auto-failover/image.ts, manager/repmgr/image.ts).
+ * manager/pg-auto-failover/image.ts, manager/repmgr/image.ts, manager/pgpool/image.ts).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { log } from '../logger.ts';
 import { DOCKER_DIR } from '../paths.ts';
 
 /** The managers build-manager-image.sh builds an image of (its first argument; `Dockerfile.<manager>.in`). */
-export type ImagedManager = 'patroni' | 'pg_auto_failover' | 'repmgr';
+export type ImagedManager = 'patroni' | 'pg_auto_failover' | 'repmgr' | 'pgpool';
 
 /** What one Debian suite ships for a manager (apt-cache, checked 2026-12-06), and whether pgchaos runs and has tested it. */
 export interface ManagerSuite {

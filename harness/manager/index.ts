@@ -4,13 +4,15 @@
  * procedure, unattended) as `BuiltinManager`, Patroni as `PatroniManager` (the managed stories
  * start it with ScenarioContext.startManaged), and pg_auto_failover as `PgAutoFailoverManager`
  * (started the same way, with config `pgAutoFailover`: its stories and the managed nemesis run under it);
- * repmgr as `RepmgrManager` (startManaged under `--manager repmgr`).
+ * repmgr as `RepmgrManager` (startManaged under `--manager repmgr`); pgpool-II as `PgpoolManager`
+ * (startManaged under `--manager pgpool`).
  */
 export { BuiltinManager, Operator, type OperatorOptions } from './builtin.ts';
 export { PatroniManager, type PatroniManagerOptions } from './patroni-manager.ts';
 export type { PatroniDcsSettings, PatroniUserConfig } from './patroni/config.ts';
 export { PgAutoFailoverManager, type PgAutoFailoverManagerOptions } from './pg-auto-failover-manager.ts';
 export { RepmgrManager, type RepmgrManagerOptions } from './repmgr-manager.ts';
+export { PgpoolManager, type PgpoolManagerOptions } from './pgpool-manager.ts';
 export { viewTable, type ClientEndpoint, type HaManager, type SwitchoverRecord } from './manager.ts';
 export type { FailoverRecord } from '../history/failover.ts';
 export type { ManagerName, ManagerRecord, ManagerView, ManagerViewRow } from '../history/manager.ts';

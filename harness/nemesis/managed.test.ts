@@ -214,3 +214,22 @@ describe('quorumBreakers', () => {
     expect(quorumBreakers(['e0', 'e1', 'e2', 'e3', 'e4'], 'e4')).toEqual(['e4', 'e0', 'e1']);
   });
 });
+
+describe('the catalogue under pgpool: no DCS, no agent; its proxy is pgpool', () => {
+  it('keeps the node kinds and kill-proxy, and refuses the DCS and agent kinds before any container starts', async () => {
+    expect(managedKinds('pgpool')).toEqual([
+      'crash-host-loud',
+      'crash-host-silent',
+      'kill9-postmaster',
+      'freeze-host',
+      'isolate',
+      'kill-proxy',
+    ]);
+    expect(() => checkManagedKinds('pgpool', ['isolate', 'kill-proxy'])).not.toThrow();
+    expect(() => checkManagedKinds('pgpool', ['dcs-kill'])).toThrow(/dcs-kill cannot be played under pgpool: pgpool has no DCS/);
+    expect(() => checkManagedKinds('pgpool', ['kill9-agent'])).toThrow(/pgpool runs no agent on the nodes/);
+    const x = fake({ manager: 'pgpool' });
+    await expect(injectManagedFault(x.cluster, x.rec, { kind: 'freeze-agent', target: 'primary' })).rejects.toThrow(/no agent/);
+    expect(x.events).toEqual([]);
+  });
+});

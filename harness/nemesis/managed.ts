@@ -107,6 +107,17 @@ export const KINDS_NOT_UNDER: Readonly<Record<string, Readonly<Partial<Record<Fa
     'dcs-quorum-loss': 'repmgr has no DCS and no quorum: each repmgrd decides from the nodes it can reach',
     'kill-proxy': 'repmgr has no proxy: clients connect to the primary directly',
   },
+  // pgpool-II 4.3 keeps its state in its own memory and pgpool_status, with no DCS; with one pgpool
+  // (use_watchdog off, runtime-watchdog-config.html) there is no quorum either; it runs no agent on
+  // the nodes: its one process is the proxy clients connect through (kill-proxy).
+  pgpool: {
+    'dcs-kill': 'pgpool has no DCS: its state is in its memory and pgpool_status (kill-proxy kills pgpool)',
+    'dcs-freeze': 'pgpool has no DCS: its state is in its memory and pgpool_status',
+    'dcs-isolate': 'pgpool has no DCS: its state is in its memory and pgpool_status',
+    'dcs-quorum-loss': 'one pgpool without watchdog has no quorum to lose',
+    'kill9-agent': 'pgpool runs no agent on the nodes: its one process is the proxy (kill-proxy)',
+    'freeze-agent': 'pgpool runs no agent on the nodes: its one process is the proxy (kill-proxy)',
+  },
 };
 
 /** The kinds `injectManagedFault` injects on a cluster of `manager`: `MANAGED_FAULT_KINDS` but those it has no part for (`KINDS_NOT_UNDER`). */

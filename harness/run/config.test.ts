@@ -133,12 +133,9 @@ describe('loadUserConfig: the HA manager, chosen before any container starts', (
       pg: [15, 17],
     });
   });
-  it('refuses a manager not yet implemented, naming those that are', () => {
-    expect(load({ manager: 'pgpool' })).toThrow(
-      /manager: manager "pgpool" is not implemented yet \(pgchaos runs builtin, patroni, pg_auto_failover, repmgr\)[\s\S]*fix: pick one of builtin, patroni, pg_auto_failover, repmgr/,
-    );
+  it('refuses a manager it does not know, naming those it runs', () => {
     expect(load({ manager: 'stolon' })).toThrow(
-      /"stolon" is no HA manager pgchaos knows \(it runs builtin, patroni, pg_auto_failover, repmgr; pgpool are planned\)/,
+      /"stolon" is no HA manager pgchaos knows \(it runs builtin, patroni, pg_auto_failover, repmgr, pgpool\)[\s\S]*fix: pick one of builtin, patroni, pg_auto_failover, repmgr, pgpool/,
     );
     // Every suite ships repmgr (bullseye 5.2.0, bookworm 5.3.3, trixie 5.5.0).
     expect(load({ manager: 'repmgr', pg: '13,15,17' })()).toMatchObject({ manager: 'repmgr' });
@@ -156,10 +153,16 @@ describe('loadUserConfig: the HA manager, chosen before any container starts', (
       /manager: Debian bullseye \(PostgreSQL 13\) ships no pg_auto_failover package[\s\S]*pick PostgreSQL 15 \(bookworm[\s\S]*or run PostgreSQL 13 with manager builtin/,
     );
   });
+  it('runs pgpool on 15 and 17 and refuses 13, whose pgpool2 4.1.4 pgchaos cannot configure, before any container starts', () => {
+    expect(loadUserConfig({ cwd: tmpdir(), overrides: { manager: 'pgpool', pg: '15,17' } }).manager).toBe('pgpool');
+    expect(load({ manager: 'pgpool', pg: '13,15' })).toThrow(
+      /manager: Debian bullseye \(PostgreSQL 13\) ships pgpool2 4\.1\.4-3[\s\S]*pick PostgreSQL 15 \(bookworm[\s\S]*or run PostgreSQL 13 with manager builtin/,
+    );
+  });
   it('names the file that chose the manager', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pgchaos-manager-'));
-    writeFileSync(join(dir, 'pgchaos.config.json'), JSON.stringify({ manager: 'pgpool' }));
-    expect(() => loadUserConfig({ cwd: dir })).toThrow(/pgchaos\.config\.json: manager: manager "pgpool" is not implemented yet/);
+    writeFileSync(join(dir, 'pgchaos.config.json'), JSON.stringify({ manager: 'stolon' }));
+    expect(() => loadUserConfig({ cwd: dir })).toThrow(/pgchaos\.config\.json: manager: "stolon" is no HA manager pgchaos knows/);
     rmSync(dir, { recursive: true });
   });
 });

@@ -17,11 +17,12 @@ import type { BatchWriterOptions } from '../load/writer.ts';
 import { SYNCHRONOUS_COMMIT_LEVELS, synchronousCommitLevel, type SynchronousCommit } from '../model/sync-model.ts';
 import { parseSyncStandbyNames, syncConfigWarnings, type SyncStandbyNames } from '../model/sync-standby-names.ts';
 import { FAULT_KINDS, type FaultKind } from '../history/fault.ts';
-import { MANAGER_NAMES, PLANNED_MANAGERS, type ManagerName } from '../history/manager.ts';
+import { MANAGER_NAMES, type ManagerName } from '../history/manager.ts';
 import { checkPafConfig, type PafUserConfig } from '../manager/pg-auto-failover/config.ts';
 import { checkPgAutoFailoverMajor } from '../manager/pg-auto-failover/image.ts';
 import { checkPatroniMajor } from '../manager/patroni/image.ts';
 import { checkRepmgrMajor } from '../manager/repmgr/image.ts';
+import { checkPgpoolMajor } from '../manager/pgpool/image.ts';
 import { checkRepmgrConfig, parseRepmgrConf, type RepmgrUserConfig } from '../manager/repmgr/config.ts';
 import { checkPatroniConfig, PatroniConfigError, redactPatroniConfig, type PatroniUserConfig } from '../manager/patroni/config.ts';
 import { checkManagedKinds } from '../nemesis/managed.ts';
@@ -375,21 +376,16 @@ export function configWarnings(c: UserConfig): string[] {
 
 /**
  * `name` as a manager pgchaos runs on every major of `majors`: a ConfigError now, before any
- * container starts, for a manager not yet built (naming those that are) or a major whose Debian
+ * container starts, for a manager pgchaos does not know (naming those it runs) or a major whose Debian
  * suite lacks the manager's packages (Patroni: manager/patroni/image.ts `checkPatroniMajor`;
- * pg_auto_failover: manager/pg-auto-failover/image.ts `checkPgAutoFailoverMajor`; each names the
- * majors that have them).
+ * pg_auto_failover: manager/pg-auto-failover/image.ts `checkPgAutoFailoverMajor`; pgpool-II:
+ * manager/pgpool/image.ts `checkPgpoolMajor`; each names the majors that have them).
  */
 export function checkedManager(name: string, majors: readonly number[]): ManagerName {
   const built = MANAGER_NAMES.join(', ');
-  if ((PLANNED_MANAGERS as readonly string[]).includes(name))
-    throw new ConfigError(
-      `manager "${name}" is not implemented yet (pgchaos runs ${built})`,
-      `pick one of ${built}, or drop manager for builtin`,
-    );
   if (!(MANAGER_NAMES as readonly string[]).includes(name))
     throw new ConfigError(
-      `"${name}" is no HA manager pgchaos knows (it runs ${built}; ${PLANNED_MANAGERS.join(', ')} are planned)`,
+      `"${name}" is no HA manager pgchaos knows (it runs ${built})`,
       `pick one of ${built}, or drop manager for builtin`,
     );
   const manager = name as ManagerName;
@@ -397,6 +393,7 @@ export function checkedManager(name: string, majors: readonly number[]): Manager
     patroni: checkPatroniMajor,
     pg_auto_failover: checkPgAutoFailoverMajor,
     repmgr: checkRepmgrMajor,
+    pgpool: checkPgpoolMajor,
     builtin: undefined,
   }[manager];
   if (checkMajor)
@@ -416,7 +413,8 @@ export function checkedManager(name: string, majors: readonly number[]): Manager
  * cluster and operator), each with what sets the same thing under `manager`: Patroni's patroni.yml,
  * pg_auto_failover's formation (config `pgAutoFailover`; pg_autoctl writes synchronous_standby_names
  * itself, src/monitor/node_active_protocol.c, and leaves synchronous_commit at PostgreSQL's default),
- * repmgr's quickstart set-up (repmgr never writes synchronous_standby_names).
+ * repmgr's quickstart set-up (repmgr never writes synchronous_standby_names), pgpool's cluster
+ * (pgpool writes no PostgreSQL parameter).
  */
 function unreadFields(c: UserConfigFile, manager: Exclude<ManagerName, 'builtin'>): Array<{ field: string; instead: string }> {
   const unread: Array<{ field: string; instead: string }> = [];
@@ -464,6 +462,16 @@ const UNREAD_INSTEAD: Record<
     postgresqlConf: "pgchaos runs repmgr nodes with the postgresql.conf of repmgr's quickstart and the parameters of repmgr.postgresql",
     dataChecksums: 'pgchaos runs initdb on the repmgr primary without data checksums (wal_log_hints on, for pg_rewind)',
     promote: "repmgrd picks the standby to promote itself, by each node's priority and LSN (repmgr.priority, repmgr.nodes.<name>.priority)",
+  },
+  pgpool: {
+    synchronousStandbyNames:
+      "pgpool never writes synchronous_standby_names: pgchaos's pgpool nodes take it from the story's pgpool settings (postgresql)",
+    synchronousCommit:
+      "pgchaos's pgpool nodes take PostgreSQL parameters from the story's pgpool settings (postgresql), else PostgreSQL's defaults",
+    afterPromotion: "pgpool's failover_command promotes by pg_promote() and leaves synchronous_standby_names as it was",
+    postgresqlConf: "pgchaos's pgpool nodes take PostgreSQL parameters from the story's pgpool settings (postgresql)",
+    dataChecksums: 'pgchaos runs initdb on the pgpool primary without data checksums (wal_log_hints on, for pg_rewind)',
+    promote: 'pgpool promotes the live standby with the smallest node id (failover_command %m), whatever its LSN',
   },
 };
 

@@ -9,6 +9,7 @@ import type { HaManager } from '../manager/manager.ts';
 import { PatroniManager, patroniConfigPromise } from '../manager/patroni-manager.ts';
 import { PgAutoFailoverManager } from '../manager/pg-auto-failover-manager.ts';
 import { RepmgrManager } from '../manager/repmgr-manager.ts';
+import { PgpoolManager } from '../manager/pgpool-manager.ts';
 import type { PatroniPromise } from '../model/patroni-promise.ts';
 import type { PatroniUserConfig } from '../manager/patroni/config.ts';
 import { injectManagedFault, type ManagedCluster } from '../nemesis/managed.ts';
@@ -55,7 +56,9 @@ export interface ScenarioContext {
    * `PatroniManager.start` with the user's patroni.yml, `config.patroni`; pg_auto_failover:
    * `PgAutoFailoverManager.start`, a monitor and three nodes with config `pgAutoFailover`, else its defaults; repmgr:
    * `RepmgrManager.start`, three nodes with repmgrd, with config `repmgr`, else the story's settings
-   * (ScenarioOptions `repmgr.config`), else repmgr's defaults with failover=automatic)
+   * (ScenarioOptions `repmgr.config`), else repmgr's defaults with failover=automatic; pgpool:
+   * `PgpoolManager.start`, three nodes behind one pgpool, the story's settings (ScenarioOptions
+   * `pgpool.config`) or pgchaos's defaults)
    * and returns it, its own view loop not yet started (`start()` it). Its containers are removed
    * when the scenario ends; its view is read after every fault and move, as for startManager.
    * Without a user's patroni.yml, the story's own (ScenarioOptions `patroni.config`) runs; the
@@ -103,7 +106,8 @@ type Managed = ManagedHaManager & {
 /**
  * Brings up the cluster of the config's manager (not the built-in): Patroni on the user's
  * patroni.yml, else the story's own (ScenarioOptions.patroni); pg_auto_failover with the formation's
- * settings of config `pgAutoFailover`, else its defaults; repmgr with config `repmgr`, else the story's settings, else its defaults.
+ * settings of config `pgAutoFailover`, else its defaults; repmgr with config `repmgr`, else the story's settings, else its defaults;
+ * pgpool with the story's settings, else its defaults.
  * @throws Error under the built-in manager (a story for it uses startManager).
  */
 async function startManagedCluster(config: UserConfig, major: number, opts: ScenarioOptions, rec: Recorder): Promise<Managed> {
@@ -121,6 +125,8 @@ async function startManagedCluster(config: UserConfig, major: number, opts: Scen
       );
     case 'repmgr':
       return RepmgrManager.start({ pgMajor: major, standbys: config.standbys, config: config.repmgr?.config ?? opts.repmgr?.config }, rec);
+    case 'pgpool':
+      return PgpoolManager.start({ pgMajor: major, standbys: config.standbys, config: opts.pgpool?.config }, rec);
   }
 }
 
@@ -152,6 +158,8 @@ export interface ScenarioOptions {
   patroni?: { config: PatroniUserConfig; modes?: readonly PatroniPromise['mode'][] };
   /** Under repmgr: the repmgr settings the story runs on when the user gives none (config `repmgr`; manager/repmgr/config.ts: an object or repmgr.conf text); repmgr's defaults when absent. */
   repmgr?: { config: unknown };
+  /** Under pgpool: the pgpool settings the story runs on (manager/pgpool/config.ts: an object or pgpool.conf text); pgchaos's defaults when absent. */
+  pgpool?: { config: unknown };
 }
 
 /**

@@ -49,6 +49,10 @@
  * no proxy (nemesis/managed.ts `KINDS_NOT_UNDER`): its schedules draw the node kinds and its agent
  * (repmgrd killed, frozen); clients connect straight to the primary its view holds. Its promise
  * with asynchronous replication is nothing (model/repmgr-promise.ts): a loss is measured, not failed.
+ * pgpool's: pgchaos's pgpool defaults (manager/pgpool/config.ts), asynchronous replication (its
+ * promise: nothing, model/pgpool-promise.ts). pgpool has no DCS and no agent (KINDS_NOT_UNDER): its
+ * schedules draw the node kinds and kill-proxy (pgpool itself). After the last heal, its operator
+ * recovers online every node pgpool still holds detached (`PgpoolManager.recoverDetached`).
  */
 import { readFileSync } from 'node:fs';
 import { setTimeout as holdFor } from 'node:timers/promises';
@@ -67,6 +71,7 @@ import {
   type Schedule,
   validateSchedule,
 } from '../../harness/nemesis/index.ts';
+import { PgpoolManager } from '../../harness/manager/index.ts';
 import { STRICT_PATRONI } from './patroni-config.ts';
 import { SHORT_REPMGR } from './repmgr-config.ts';
 
@@ -119,6 +124,9 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
       rec.metric('mostFailedAtOnce', played.mostFailedAtOnce);
       rec.metric('maxInjectDriftMs', Math.max(0, ...played.injected.map((i) => i.driftMs)));
       rec.step('every fault healed: recovery window', { withinMs: schedule.recoveryMs });
+      // pgpool attaches no node it detached but a standby streaming again (auto_failback): its
+      // operator recovers the others online (pcp_recovery_node), as its docs have it.
+      if (manager instanceof PgpoolManager) rec.step('pgpool: nodes recovered online', { nodes: await manager.recoverDetached() });
 
       // Who was out when each promotion was decided, and whether a host crashed (checks/readings/loss-exposure.ts).
       const seen = lossExposure({
@@ -145,7 +153,7 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
       }
     },
     {
-      managers: ['patroni', 'pg_auto_failover', 'repmgr'],
+      managers: ['patroni', 'pg_auto_failover', 'repmgr', 'pgpool'],
       // Any mode: the verdicts judge the loss against what the config promises (manager.promise()).
       patroni: { config: STRICT_PATRONI },
       repmgr: { config: SHORT_REPMGR },
@@ -166,6 +174,7 @@ function configSource(): string {
     return config.repmgr
       ? `config repmgr (${config.repmgr.file ?? config.source})`
       : "the story (repmgr's defaults, failover=automatic, retries 3 × 2 s)";
+  if (config.manager === 'pgpool') return "pgchaos's pgpool defaults (health check every 1 s, auto_failback on, asynchronous)";
   return config.patroni?.file ?? 'the story (strict synchronous mode, short timings)';
 }
 
