@@ -300,6 +300,28 @@ export class PgpoolManager implements HaManager {
   }
 
   /**
+   * The operator's attach of a detached standby that streams again (a standby whose host booted):
+   * waits until the primary pgpool routes to lists `node` `streaming` in pg_stat_replication, as
+   * the docs recommend before it ("confirm the replication_state of SHOW POOL NODES is
+   * 'streaming'", runtime-config-failover.html), then `pcp_attach_node -n <id>`.
+   * @returns pcp's output. @throws WaitTimeoutError when it does not stream within `timeoutMs` (default 30 000); ExecError when pcp refuses.
+   */
+  async attach(node: string, timeoutMs = 30_000): Promise<string> {
+    await pollUntil(
+      async () => {
+        const primary = primaryOf(await this.cluster.view());
+        const senders = primary ? await this.cluster.walSenders(primary).catch(() => []) : [];
+        return senders.some((s) => s.name === node && s.state === 'streaming')
+          ? { done: true, value: true }
+          : { done: false, seen: `${primary ?? 'no primary'} sends to ${senders.map((s) => `${s.name} ${s.state}`).join(', ') || 'none'}` };
+      },
+      { what: `${node} streaming from the primary pgpool routes to`, timeoutMs, intervalMs: 250 },
+    );
+    this.rec.move(`pcp_attach_node -n ${this.cluster.nodeId(node)} (${node})`);
+    return this.cluster.pcp('pcp_attach_node', ['-n', String(this.cluster.nodeId(node))], 30_000);
+  }
+
+  /**
    * The operator's failback after a fault schedule: every node pgpool holds detached (`down`) is
    * recovered online (`recover`), one at a time, as pgpool's docs have the administrator do
    * ("A PostgreSQL node detached by failover … will never return to the previous state (attached

@@ -6,17 +6,17 @@ import { checkPgpoolConfig, parsePgpoolConf, PGPOOL_DEFAULTS } from './config.ts
 const backends = ['pg0', 's1', 's2'].map((n) => ({ name: n, host: `pgchaos-x-${n}` }));
 
 describe('pgpool config', () => {
-  it("fills in pgchaos's defaults: health checks every second, auto_failback on, pgchaos's scripts", () => {
+  it("fills in pgchaos's defaults: health checks every second, auto_failback off, pgchaos's scripts", () => {
     const c = checkPgpoolConfig(undefined);
     expect(c.pool).toEqual(PGPOOL_DEFAULTS);
     expect(c).toMatchObject({ failoverCommand: true, followPrimaryCommand: true, postgresql: {} });
   });
 
   it('reads a pgpool.conf fragment as pgpool does: quotes, comments, on/off', () => {
-    const text = "# mine\nhealth_check_period = 5   # seconds\nauto_failback = off\nfollow_primary_command = ''\n";
-    expect(parsePgpoolConf(text)).toEqual({ health_check_period: 5, auto_failback: false, follow_primary_command: '' });
+    const text = "# mine\nhealth_check_period = 5   # seconds\nauto_failback = on\nfollow_primary_command = ''\n";
+    expect(parsePgpoolConf(text)).toEqual({ health_check_period: 5, auto_failback: true, follow_primary_command: '' });
     const c = checkPgpoolConfig(text);
-    expect(c.pool).toMatchObject({ health_check_period: 5, auto_failback: false, sr_check_period: 1 });
+    expect(c.pool).toMatchObject({ health_check_period: 5, auto_failback: true, sr_check_period: 1 });
     expect(c.followPrimaryCommand).toBe(false);
     expect(c.failoverCommand).toBe(true);
   });
@@ -42,7 +42,7 @@ describe('pgpool config', () => {
     expect(conf).toMatch(/^failover_command = '\/etc\/pgchaos-pgpool\/failover\.sh %d %h %p %D %m %H %M %P %r %R %N %S'$/m);
     expect(conf).toMatch(/^follow_primary_command = '\/etc\/pgchaos-pgpool\/follow_primary\.sh %d %h %p %D %m %H %M %P %r %R'$/m);
     expect(conf).toMatch(/^health_check_period = 3$/m);
-    expect(conf).toMatch(/^auto_failback = on$/m);
+    expect(conf).toMatch(/^auto_failback = off$/m);
     expect(conf).toMatch(/^load_balance_mode = off$/m);
     expect(conf).toMatch(/^recovery_1st_stage_command = 'recovery_1st_stage'$/m);
     expect(pgpoolConf(checkPgpoolConfig({ failover_command: '' }), backends)).toMatch(/^failover_command = ''$/m);

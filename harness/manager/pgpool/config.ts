@@ -16,10 +16,12 @@
  *   (example-cluster.html: period 5, retries 3) aims at, shortened for a test;
  * - `sr_check_period` 10 s (pgchaos 1 s): how often pgpool reads each standby's replication state
  *   (SHOW pool_nodes' replication_state, auto_failback);
- * - `failover_on_backend_error` on; `auto_failback` off in pgpool, on in pgchaos (interval
- *   `auto_failback_interval` 60 → 10 s): a standby detached by a fault and streaming again from
- *   the primary is attached again, as an operator would by `pcp_attach_node` once SHOW pool_nodes
- *   says `streaming` (runtime-config-failover.html);
+ * - `failover_on_backend_error` on; `auto_failback` off, as in pgpool (`auto_failback_interval`
+ *   60 → 10 s when a user turns it on): with it on, pgpool 4.3.5 attached a standby while
+ *   follow_primary_command was still busy with another node after a switchover, so that
+ *   follow_primary_command skipped it and it stayed attached following the deposed primary (run
+ *   20261206-222517-e78c; findings/2026-12-06-pgpool-first-light.md); a detached node comes back by
+ *   the operator's `pcp_recovery_node` (`PgpoolManager.recover`);
  * - `failover_command` / `follow_primary_command`: pgchaos's scripts (scripts.ts) unless the
  *   fragment sets them to '' (none: pgpool then only detaches a failed primary and promotes nothing).
  * `postgresql` holds PostgreSQL parameters for every node's postgresql.conf (e.g.
@@ -61,7 +63,7 @@ export const PGPOOL_DEFAULTS = {
   connect_timeout: 2000,
   sr_check_period: 1,
   failover_on_backend_error: true,
-  auto_failback: true,
+  auto_failback: false,
   auto_failback_interval: 10,
   search_primary_node_timeout: 300,
   detach_false_primary: false,
