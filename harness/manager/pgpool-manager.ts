@@ -327,10 +327,18 @@ export class PgpoolManager implements HaManager {
    * ("A PostgreSQL node detached by failover … will never return to the previous state (attached
    * state) automatically in the default setting", runtime-config-failover.html; auto_failback
    * attaches only a standby that streams again). A node pgpool holds as primary is left.
-   * @returns the nodes recovered, in order. @throws Error when pgpool does not answer; ExecError when a recovery fails.
+   * @returns the nodes recovered, in order. @throws WaitTimeoutError when pgpool does not answer within 30 s; ExecError when a recovery fails.
    */
   async recoverDetached(): Promise<string[]> {
-    const view = await this.cluster.view();
+    // pgpool may still be booting (the schedule's last heal may have been kill-proxy's): the
+    // operator waits for it to answer first (seed 1, run 20261206-222944-8e2f, asked 3 ms after).
+    const view = await pollUntil(
+      async () => {
+        const v = await this.cluster.view().catch((e: unknown) => String(e));
+        return typeof v === 'string' ? { done: false, seen: v } : { done: true, value: v };
+      },
+      { what: 'pgpool to answer SHOW pool_nodes', timeoutMs: 30_000, intervalMs: 250 },
+    );
     const detached = view.nodes.filter((n) => !attached(n) && n.role !== 'primary').map(nodeName);
     for (const n of detached) await this.recover(n);
     return detached;
