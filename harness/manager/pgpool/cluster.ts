@@ -52,6 +52,9 @@ const PGDATA = '/var/lib/postgresql/data';
 /** Written last: the pgpool host's command waits for it before it starts pgpool. */
 const READY_FILE = `${PGPOOL_ETC}/ready`;
 
+/** Where the generated passwords wait on pgpool's host until the bring-up writes pcp.conf, pool_passwd and .pcppass (then removed). */
+const SECRETS_FILE = '/tmp/pgchaos-secrets';
+
 export interface PgpoolClusterOptions {
   /** PostgreSQL major; default 15 (bookworm: pgpool2 4.3.5). */
   pgMajor?: number | string;
@@ -152,21 +155,25 @@ export class PgpoolCluster {
         config,
         names.map((n) => ({ name: n, host: host(n) })),
       );
+      // The passwords reach pgpool's host in a file, never on a command line (an ExecError prints its command).
+      await pgpool!.container.copyContentToContainer([{ content: `${pcpPassword}\n${password}\n`, target: SECRETS_FILE, mode: 0o600 }]);
+      await pgpool!.exec(['chown', 'postgres:postgres', SECRETS_FILE], { user: 'root' });
       await pgpool!.exec(
         [
           'sh',
           '-c',
           [
             'set -e',
+            `pcp_pw=$(sed -n 1p ${SECRETS_FILE}); pw=$(sed -n 2p ${SECRETS_FILE}); rm -f ${SECRETS_FILE}`,
             writeFile(`${PGPOOL_ETC}/pgpool.conf`, conf),
             writeFile(`${PGPOOL_ETC}/failover.sh`, failoverScript(facts)),
             writeFile(`${PGPOOL_ETC}/follow_primary.sh`, followPrimaryScript(facts)),
             `chmod 700 ${PGPOOL_ETC}/failover.sh ${PGPOOL_ETC}/follow_primary.sh`,
             // pcp.conf and pool_passwd as write-up 001 and the docs make them: pg_md5.
-            `echo "${PCP_USER}:$(/usr/sbin/pg_md5 ${pcpPassword})" > ${PGPOOL_ETC}/pcp.conf`,
-            `touch ${PGPOOL_ETC}/pool_passwd && /usr/sbin/pg_md5 --md5auth --username=postgres -f ${PGPOOL_ETC}/pgpool.conf ${password}`,
+            `echo "${PCP_USER}:$(/usr/sbin/pg_md5 "$pcp_pw")" > ${PGPOOL_ETC}/pcp.conf`,
+            `touch ${PGPOOL_ETC}/pool_passwd && /usr/sbin/pg_md5 --md5auth --username=postgres -f ${PGPOOL_ETC}/pgpool.conf "$pw"`,
             `printf 'local all all trust\\nhost all all 0.0.0.0/0 md5\\n' > ${PGPOOL_ETC}/pool_hba.conf`,
-            `echo "localhost:${PCP_PORT}:${PCP_USER}:${pcpPassword}" > ~/.pcppass && chmod 600 ~/.pcppass ${PGPOOL_ETC}/pool_passwd ${PGPOOL_ETC}/pcp.conf`,
+            `echo "localhost:${PCP_PORT}:${PCP_USER}:$pcp_pw" > ~/.pcppass && chmod 600 ~/.pcppass ${PGPOOL_ETC}/pool_passwd ${PGPOOL_ETC}/pcp.conf`,
             `touch ${READY_FILE}`,
           ].join('\n'),
         ],
