@@ -25,6 +25,7 @@ import { pgpoolPromise, type PgpoolPromise } from '../model/pgpool-promise.ts';
 import { synchronousCommitLevel } from '../model/sync-model.ts';
 import { pollUntil } from '../wait.ts';
 import type { OperatorLog } from './builtin.ts';
+import { ViewLoop } from './view-loop.ts';
 import type { ClientEndpoint, HaManager, SwitchoverRecord } from './manager.ts';
 import { PGPOOL_PORT, PgpoolCluster, type PgpoolClusterOptions } from './pgpool/cluster.ts';
 import { attached, describeView, nodeName, primaryOf, type PgpoolView } from './pgpool/view.ts';
@@ -140,10 +141,9 @@ export class PgpoolManager implements HaManager {
   readonly name = 'pgpool' as const;
   readonly failovers: FailoverRecord[] = [];
   private readonly follower = new PgpoolPrimaryFollower();
-  private running = false;
+  private readonly follow = new ViewLoop(() => this.followOnce());
   /** While a switchover asked for runs: the view loop records no failover (the change was asked for). */
   private switching = false;
-  private loop: Promise<void> | undefined;
 
   private constructor(
     /** The nodes and pgpool. */
@@ -200,34 +200,31 @@ export class PgpoolManager implements HaManager {
 
   /** Follows pgpool's view every `intervalMs`, recording each primary change as a failover. */
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = (async () => {
-      while (this.running) {
-        const t = this.rec.clock.now();
-        const view = await this.cluster.view().catch(() => undefined);
-        if (this.switching) {
-          // A primary change asked for by switchover() is no failover.
-        } else if (view) {
-          const f = this.follower.observe(t, view);
-          if (f) {
-            this.failovers.push(f);
-            this.rec.step(`pgpool: ${f.to} primary after ${f.from}`, { view: describeView(view) });
-          }
-        } else this.follower.unanswered(t);
-        if (!this.switching && this.follower.lost()) {
-          const standbys = this.nodeNames.filter((n) => n !== this.follower.current());
-          const read = await Promise.all(standbys.map((n) => this.cluster.position(n).catch(() => undefined)));
-          this.follower.positionsRead(read.filter((p) => p !== undefined && p.receiveLsn !== null) as FailoverRecord['positions']);
-        }
-        await new Promise((r) => setTimeout(r, this.intervalMs));
-      }
-    })();
+    this.follow.start(this.intervalMs);
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    await this.loop;
+    await this.follow.stop();
+  }
+
+  /** One read of the view while the manager runs; a view that cannot be read counts as unanswered. */
+  private async followOnce(): Promise<void> {
+    const t = this.rec.clock.now();
+    const view = await this.cluster.view().catch(() => undefined);
+    if (this.switching) {
+      // A primary change asked for by switchover() is no failover.
+    } else if (view) {
+      const f = this.follower.observe(t, view);
+      if (f) {
+        this.failovers.push(f);
+        this.rec.step(`pgpool: ${f.to} primary after ${f.from}`, { view: describeView(view) });
+      }
+    } else this.follower.unanswered(t);
+    if (!this.switching && this.follower.lost()) {
+      const standbys = this.nodeNames.filter((n) => n !== this.follower.current());
+      const read = await Promise.all(standbys.map((n) => this.cluster.position(n).catch(() => undefined)));
+      this.follower.positionsRead(read.filter((p) => p !== undefined && p.receiveLsn !== null) as FailoverRecord['positions']);
+    }
   }
 
   async view(): Promise<ManagerView> {

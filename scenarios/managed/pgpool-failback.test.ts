@@ -19,7 +19,7 @@
  * every node ends with the same rows; the loss is judged against the promise.
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
-import { pollUntil, scenario, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
+import { awaitFailover, pollUntil, scenario, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
 import { checkFailovers, meanTps } from '../../harness/checks/index.ts';
 import { PgpoolManager, viewTable } from '../../harness/manager/index.ts';
 
@@ -41,13 +41,7 @@ scenario(
     rec.metric('steadyTps', Math.round(steadyTps));
 
     const crash = await inject(manager.cluster, { kind: 'crash-host-loud', target: 'primary' });
-    const failover = await pollUntil(
-      async () => {
-        const f = manager.failovers[0];
-        return f ? { done: true, value: f } : { done: false, seen: viewTable((await manager.view()).rows) };
-      },
-      { what: 'pgpool to promote a standby after pg0 crashed', timeoutMs: RECOVERY_MS, intervalMs: 250 },
-    );
+    const failover = await awaitFailover(manager, 'pgpool to promote a standby after pg0 crashed', RECOVERY_MS);
     await verifyRecovered(ctx, writer, { repairT: failover.promotedT, withinMs: RECOVERY_MS, steadyTps });
     await crash.heal();
     await holdFor(3000);

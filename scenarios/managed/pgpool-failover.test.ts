@@ -26,9 +26,9 @@
  * measured against the promise (none promised: measured, not failed).
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
-import { pollUntil, scenario, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
+import { awaitFailover, scenario, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
 import { checkFailovers, checkModelAgreement, meanTps } from '../../harness/checks/index.ts';
-import { PgpoolManager, viewTable } from '../../harness/manager/index.ts';
+import { PgpoolManager } from '../../harness/manager/index.ts';
 
 /** Writes must be back this long after the crash: detection (about 10 s), the promotion, and room. */
 const RECOVERY_MS = 60_000;
@@ -51,13 +51,7 @@ scenario(
 
     const crash = await inject(manager.cluster, { kind: 'crash-host-loud', target: 'primary' });
     const oldPrimary = crash.nodes[0]!;
-    const failover = await pollUntil(
-      async () => {
-        const f = manager.failovers[0];
-        return f ? { done: true, value: f } : { done: false, seen: viewTable((await manager.view()).rows) };
-      },
-      { what: `pgpool to promote a standby after ${oldPrimary}'s host crashed`, timeoutMs: RECOVERY_MS, intervalMs: 250 },
-    );
+    const failover = await awaitFailover(manager, `pgpool to promote a standby after ${oldPrimary}'s host crashed`, RECOVERY_MS);
     rec.metric('promotedAfterCrashMs', Math.round(failover.promotedT - crash.faultT), { unit: 'ms', better: 'lower' });
     const recovered = await verifyRecovered(ctx, writer, { repairT: failover.promotedT, withinMs: RECOVERY_MS, steadyTps });
     rec.metric('recoveryMs', recovered.evidence.recoveryMs === null ? null : Math.round(recovered.evidence.recoveryMs));
