@@ -150,7 +150,10 @@ export interface ScenarioOptions {
    * that strict mode stalls writes says nothing about an asynchronous config.
    */
   patroni?: { config: PatroniUserConfig; modes?: readonly PatroniPromise['mode'][] };
-  /** Under repmgr: the repmgr settings the story runs on when the user gives none (config `repmgr`; manager/repmgr/config.ts: an object or repmgr.conf text); repmgr's defaults when absent. */
+  /**
+   * Under repmgr: the repmgr settings the story runs on when the user gives none (config `repmgr`;
+   * manager/repmgr/config.ts: an object or repmgr.conf text); repmgr's defaults when absent.
+   */
   repmgr?: { config: unknown };
 }
 
