@@ -4,7 +4,8 @@
  * every node, asynchronous replication. Clients connect straight to the primary repmgr's view
  * holds, asking it again for every connection, writing every 100 ms as an application would.
  *  1. bring-up: the time to the first write a client gets acknowledged; the view (`repmgr cluster
- *     show`), the versions, the promise (asynchronous: nothing), switchover refused;
+ *     show`), the versions, the promise (asynchronous: nothing), SSH set up for a switchover (the
+ *     switchover itself: scenarios/managed/repmgr-switchover.test.ts), one to the primary refused;
  *  2. the primary's host killed: the time until a client's write is acknowledged by a new
  *     primary; the failover read off the view, with the standbys' LSNs read when it lost the
  *     primary; the other standby follows the new primary.
@@ -71,7 +72,7 @@ afterAll(async () => {
   await manager?.destroy();
 });
 
-it('views the cluster as repmgr cluster show prints it, promises nothing (async), refuses a switchover', async () => {
+it('views the cluster as repmgr cluster show prints it, promises nothing (async), has SSH for a switchover', async () => {
   const v = await manager.view();
   expect(v.error).toBeUndefined();
   expect(v.primary).toBe('pg0');
@@ -90,7 +91,8 @@ it('views the cluster as repmgr cluster show prints it, promises nothing (async)
   expect(await manager.cluster.psql('pg0', 'SHOW synchronous_standby_names')).toBe('');
   expect(clients.via).toBe('primary');
   expect(await manager.settled()).toBe(true);
-  await expect(manager.switchover('s1')).rejects.toThrow(/needs passwordless SSH between the nodes/);
+  expect(manager.cluster.ssh).toBe(true);
+  await expect(manager.switchover('pg0')).rejects.toThrow(/pg0 is already the primary/);
 });
 
 it("reads a killed primary host's failover off repmgr's view; the other standby follows", async () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.ts';
 import { checkRepmgrConfig } from '../manager/repmgr/config.ts';
+import { managedKinds } from '../nemesis/managed.ts';
 import { repmgrPromise } from '../model/repmgr-promise.ts';
 import { configToEnv, configWarnings, loadUserConfig, policyText, userConfig, type UserConfigFile } from './config.ts';
 
@@ -494,5 +495,16 @@ describe('the shipped repmgr config (examples/repmgr.config.json)', () => {
       standbys: resolved.nodes.slice(1),
     });
     expect(promise.survivesFailures).toBe(1);
+  });
+
+  it("loads the saved schedule of repmgr #766 as a schedule of repmgr's kinds", () => {
+    const root = join(import.meta.dirname, '..', '..');
+    const c = loadUserConfig({
+      cwd: root,
+      overrides: { manager: 'repmgr', nemesis: { schedule: 'examples/schedules/repmgr-old-primary-back.json' } },
+    });
+    const schedule = JSON.parse(readFileSync(c.nemesis.schedule!, 'utf8')) as { faults: { kind: string }[] };
+    expect(schedule.faults.map((f) => f.kind)).toEqual(['kill9-postmaster', 'isolate']);
+    for (const f of schedule.faults) expect(managedKinds('repmgr')).toContain(f.kind);
   });
 });

@@ -456,7 +456,8 @@ const UNREAD_INSTEAD: Record<
   },
   repmgr: {
     synchronousStandbyNames:
-      'repmgr never writes synchronous_standby_names: its nodes replicate asynchronously, as its quickstart sets them up, unless repmgr.postgresql sets it',
+      'repmgr never writes synchronous_standby_names: its nodes replicate asynchronously, as its quickstart sets them up, ' +
+      'unless repmgr.postgresql sets it',
     synchronousCommit: "pgchaos's repmgr nodes leave synchronous_commit at PostgreSQL's default, on, unless repmgr.postgresql sets it",
     afterPromotion: "repmgrd promotes with repmgr's promote_command and leaves synchronous_standby_names as it was",
     postgresqlConf: "pgchaos runs repmgr nodes with the postgresql.conf of repmgr's quickstart and the parameters of repmgr.postgresql",
@@ -655,7 +656,8 @@ const FIELD_FIXES: Record<string, string> = {
     'give { "numberSyncStandbys": N, "nodes": { "s1": { "candidatePriority": 0..100, "replicationQuorum": true } } } (docs/config.md)',
   'pgAutoFailover.numberSyncStandbys': 'give a whole number from 0 (pg_auto_failover number_sync_standbys)',
   repmgr:
-    'give an object of repmgr.conf keys, e.g. { "failover": "automatic", "nodes": { "s2": { "priority": 0 } } }, or the path of a repmgr.conf fragment (docs/config.md)',
+    'give an object of repmgr.conf keys, e.g. { "failover": "automatic", "nodes": { "s2": { "priority": 0 } } }, ' +
+    'or the path of a repmgr.conf fragment (docs/config.md)',
   'pgAutoFailover.nodes': 'give per node (pg0, then the standbys) candidatePriority (0..100) and replicationQuorum (true or false)',
 };
 

@@ -156,7 +156,10 @@ export interface ScenarioOptions {
    * that strict mode stalls writes says nothing about an asynchronous config.
    */
   patroni?: { config: PatroniUserConfig; modes?: readonly PatroniPromise['mode'][] };
-  /** Under repmgr: the repmgr settings the story runs on when the user gives none (config `repmgr`; manager/repmgr/config.ts: an object or repmgr.conf text); repmgr's defaults when absent. */
+  /**
+   * Under repmgr: the repmgr settings the story runs on when the user gives none (config `repmgr`;
+   * manager/repmgr/config.ts: an object or repmgr.conf text); repmgr's defaults when absent.
+   */
   repmgr?: { config: unknown };
   /** Under pgpool: the pgpool settings the story runs on (manager/pgpool/config.ts: an object or pgpool.conf text); pgchaos's defaults when absent. */
   pgpool?: { config: unknown };
