@@ -266,6 +266,19 @@ export class PgpoolCluster {
   }
 
   /**
+   * The heal of a killed postmaster (nemesis/managed.ts), as under repmgr: pgpool never starts a
+   * stopped server (its failover_command promotes; follow_primary_command and online recovery
+   * start only the nodes they rebuild; pgpool 4.3 docs "Failover and Failback"), so PostgreSQL
+   * comes back when the host's service manager starts it, as at a boot (`agent(node).start()`).
+   * A deposed primary started so runs as a primary again; pgpool keeps it `down` until recovered.
+   * @returns what it did. @throws ExecError when the node does not answer.
+   */
+  async healKilledPostmaster(node: string): Promise<string> {
+    await this.agent(node).start();
+    return "PostgreSQL started by the host's service manager (pgpool never starts a stopped server)";
+  }
+
+  /**
    * A node host's boot services (the catalogue's agent): pgpool has no agent on the nodes, so
    * `kill` and `freeze` throw (nemesis/managed.ts KINDS_NOT_UNDER keeps them from being drawn);
    * `start` is the boot: sshd, then PostgreSQL when no postmaster runs (it starts as its data
