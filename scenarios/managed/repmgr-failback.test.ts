@@ -29,7 +29,7 @@
  * beyond the promise (none promised: measured); every node ends with the same rows.
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
-import { pollUntil, scenario, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
+import { awaitFailover, pollUntil, scenario, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
 import { checkFailovers, checkSustained, meanTps } from '../../harness/checks/index.ts';
 import { RepmgrManager, viewTable } from '../../harness/manager/index.ts';
 import { SHORT_REPMGR } from './repmgr-config.ts';
@@ -56,13 +56,7 @@ scenario(
     const crash = await inject(manager.cluster, { kind: 'crash-host-loud', target: 'primary' });
     const oldPrimary = crash.nodes[0]!;
     const standbys = manager.nodeNames.filter((n) => n !== oldPrimary);
-    const failover = await pollUntil(
-      async () => {
-        const f = manager.failovers[0];
-        return f ? { done: true, value: f } : { done: false, seen: viewTable((await manager.view()).rows) };
-      },
-      { what: `repmgrd to promote a standby after ${oldPrimary}'s host crashed`, timeoutMs: FAILOVER_WITHIN_MS, intervalMs: 250 },
-    );
+    const failover = await awaitFailover(manager, `repmgrd to promote a standby after ${oldPrimary}'s host crashed`, FAILOVER_WITHIN_MS);
     rec.metric('promotedAfterCrashMs', Math.round(failover.promotedT - crash.faultT), { unit: 'ms', better: 'lower' });
     await verifyRecovered(ctx, writer, { repairT: failover.promotedT, withinMs: RECOVERY_MS, steadyTps });
     await holdFor(2000);
