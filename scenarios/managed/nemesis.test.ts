@@ -124,8 +124,8 @@ for (const seed of saved ? [saved.seed] : config.nemesis.seeds) {
       rec.metric('mostFailedAtOnce', played.mostFailedAtOnce);
       rec.metric('maxInjectDriftMs', Math.max(0, ...played.injected.map((i) => i.driftMs)));
       rec.step('every fault healed: recovery window', { withinMs: schedule.recoveryMs });
-      // pgpool attaches no node it detached but a standby streaming again (auto_failback): its
-      // operator recovers the others online (pcp_recovery_node), as its docs have it.
+      // pgpool attaches no node it detached by itself (auto_failback off, pgpool's default): its
+      // operator recovers them online (pcp_recovery_node), as its docs have it.
       // When pgpool cannot (it answers no session: seeds 1 and 2, run 20261206-225453-bdee), the
       // verdicts below judge the cluster as it is: no writable primary is a stuck verdict with its views.
       if (manager instanceof PgpoolManager)
@@ -180,7 +180,7 @@ function configSource(): string {
     return config.repmgr
       ? `config repmgr (${config.repmgr.file ?? config.source})`
       : "the story (repmgr's defaults, failover=automatic, retries 3 × 2 s)";
-  if (config.manager === 'pgpool') return "pgchaos's pgpool defaults (health check every 1 s, auto_failback on, asynchronous)";
+  if (config.manager === 'pgpool') return "pgchaos's pgpool defaults (health check every 1 s, auto_failback off, asynchronous)";
   return config.patroni?.file ?? 'the story (strict synchronous mode, short timings)';
 }
 
