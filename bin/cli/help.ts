@@ -52,9 +52,9 @@ Your HA config — pgchaos.config.json in this folder, or these flags (flags win
                               runs once per major, and the report gets a matrix page (matrix.html)
   --manager NAME              the HA manager under test: builtin (pgchaos's own operator,
                               default), patroni, pg_auto_failover or pgpool (PostgreSQL 15 or
-                              17), repmgr (13, 15 or 17; config repmgr: your repmgr.conf
-                              fragment). Stories not yet written for the manager are skipped,
-                              saying so
+                              17; config pgpool: your pgpool.conf fragment), repmgr (13, 15 or
+                              17; config repmgr: your repmgr.conf fragment). Stories not yet
+                              written for the manager are skipped, saying so
   --image MAJOR=IMAGE         your own image for a major (repeatable); never pulled: load it first
   --standbys NAMES            standby names, e.g. s1,s2,s3 (default s1,s2)
   --sync SETTING              synchronous_standby_names, e.g. 'FIRST 1 (s1, s2)'

@@ -47,7 +47,7 @@ function describe(files: string[], base?: string): string[] {
 
 /**
  * Which HA manager pgchaos run would test under the config of this folder (pgchaos.config.json,
- * else the default), and with which config of its own (patroniConfig; pgAutoFailover's settings; repmgr's fragment).
+ * else the default), and with which config of its own (patroniConfig; pgAutoFailover's settings; repmgr's or pgpool's fragment).
  */
 export function managerLine(cwd = process.cwd()): string {
   try {
@@ -64,7 +64,11 @@ export function managerLine(cwd = process.cwd()): string {
             ? c.repmgr
               ? ` with the repmgr.conf fragment of ${c.repmgr.file ? relative(cwd, c.repmgr.file) || c.repmgr.file : 'config repmgr'}`
               : " with repmgr's defaults (failover=automatic)"
-            : '';
+            : c.manager === 'pgpool'
+              ? c.pgpool
+                ? ` with the pgpool.conf fragment of ${c.pgpool.file ? relative(cwd, c.pgpool.file) || c.pgpool.file : 'config pgpool'}`
+                : " with pgchaos's pgpool defaults (docs/config.md)"
+              : '';
     return `HA manager under test: ${c.manager}${file} (${c.source === 'defaults' ? 'the default' : `from ${relative(cwd, c.source) || c.source}`}; pgchaos run --manager NAME picks another); each record and the report say which one ran`;
   } catch (e) {
     if (e instanceof ConfigError) return `HA manager under test: unknown, the config does not load (${e.problem})`;

@@ -365,6 +365,7 @@ export class PgpoolManager implements HaManager {
           follow_primary_command: c.followPrimaryCommand ? 'follow_primary.sh' : '',
           postgresql: c.postgresql,
         },
+        applied: this.cluster.applied,
       },
       versions: this.cluster.image.versions,
     };

@@ -3,8 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.ts';
+import { checkPgpoolConfig } from '../manager/pgpool/config.ts';
 import { checkRepmgrConfig } from '../manager/repmgr/config.ts';
 import { managedKinds } from '../nemesis/managed.ts';
+import { pgpoolPromise } from '../model/pgpool-promise.ts';
 import { repmgrPromise } from '../model/repmgr-promise.ts';
 import { configToEnv, configWarnings, loadUserConfig, policyText, userConfig, type UserConfigFile } from './config.ts';
 
@@ -436,6 +438,69 @@ describe('loadUserConfig: the repmgr.conf fragment (repmgr), checked before any 
   });
 });
 
+describe('loadUserConfig: the pgpool.conf fragment (pgpool), checked before any container starts', () => {
+  const pp = (pgpool: unknown) => ({ manager: 'pgpool', pgpool }) as UserConfigFile;
+  const refusal = (overrides: UserConfigFile, cwd = tmpdir()): ConfigError => {
+    try {
+      loadUserConfig({ cwd, overrides });
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      return e as ConfigError;
+    }
+    throw new Error('the config was accepted');
+  };
+
+  it("is null without the field (pgchaos's defaults); an object is kept as given", () => {
+    expect(loadUserConfig({ cwd: tmpdir(), overrides: { manager: 'pgpool' } }).pgpool).toBeNull();
+    const given = { detach_false_primary: true, postgresql: { synchronous_standby_names: 'ANY 2 (s1, s2)' } };
+    expect(loadUserConfig({ cwd: tmpdir(), overrides: pp(given) }).pgpool).toEqual({ file: null, config: given });
+  });
+  it('reads a fragment file relative to the config file, as pgpool.conf text', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgchaos-pgpool-'));
+    writeFileSync(join(dir, 'pgpool.conf'), "detach_false_primary = on\nhealth_check_period = 5 # s\nfailover_command = ''\n");
+    writeFileSync(join(dir, 'pgchaos.config.json'), JSON.stringify(pp('pgpool.conf')));
+    expect(loadUserConfig({ cwd: dir }).pgpool).toEqual({
+      file: join(dir, 'pgpool.conf'),
+      config: { detach_false_primary: true, health_check_period: 5, failover_command: '' },
+    });
+    writeFileSync(join(dir, 'pgpool.conf'), 'backend_hostname0 = x\n');
+    expect(() => loadUserConfig({ cwd: dir })).toThrow(
+      /pgchaos\.config\.json: pgpool \(.*pgpool\.conf\): pgpool setting "backend_hostname0" is written by pgchaos/,
+    );
+    writeFileSync(join(dir, 'pgpool.conf'), 'use_watchdog\n');
+    expect(() => loadUserConfig({ cwd: dir })).toThrow(/pgpool\.conf line 1 "use_watchdog" is not key = value/);
+    writeFileSync(join(dir, 'pgchaos.config.json'), JSON.stringify(pp('nope.conf')));
+    expect(() => loadUserConfig({ cwd: dir })).toThrow(/cannot read the pgpool\.conf fragment .*nope\.conf \(ENOENT\)/);
+    rmSync(dir, { recursive: true });
+  });
+  it('takes a fragment given as a flag relative to the working directory', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgchaos-pgpool-'));
+    writeFileSync(join(dir, 'my.conf'), 'auto_failback = on\n');
+    expect(loadUserConfig({ cwd: dir, overrides: pp('my.conf') }).pgpool?.config).toEqual({ auto_failback: true });
+    rmSync(dir, { recursive: true });
+  });
+  it('refuses it under another manager, and bad settings, each with its fix', () => {
+    const other = refusal({ manager: 'repmgr', pgpool: { auto_failback: true } } as UserConfigFile);
+    expect(other.problem).toMatch(/pgpool sets a pgpool\.conf fragment, but the manager is repmgr/);
+    expect(other.fix).toMatch(/set "manager": "pgpool"/);
+    const cases: Array<[unknown, RegExp, RegExp]> = [
+      [{ port: 5433 }, /pgpool setting "port" is written by pgchaos for the cluster/, /drop port/],
+      [{ use_watchdog: true }, /"use_watchdog" is written by pgchaos/, /drop use_watchdog/],
+      [{ memqcache_method: 'shmem' }, /"memqcache_method" is not one pgchaos passes on/, /use failover_on_backend_error/],
+      [{ health_check_period: -1 }, /health_check_period -1 is not a whole number ≥ 0/, /health_check_period = 1/],
+      [{ detach_false_primary: 'maybe' }, /detach_false_primary maybe is not a boolean/, /on or off/],
+      [{ failover_command: '/my/failover.sh %d' }, /names a script pgchaos's containers do not have/, /give '' for none/],
+      [{ postgresql: { 'x; y': 1 } }, /"x; y" is not a PostgreSQL parameter name/, /synchronous_commit/],
+    ];
+    for (const [given, problem, fix] of cases) {
+      const e = refusal(pp(given));
+      expect(e.problem, JSON.stringify(given)).toMatch(problem);
+      expect(e.fix, JSON.stringify(given)).toMatch(fix);
+    }
+    expect(refusal(pp(7)).fix).toMatch(/object of pgpool\.conf keys/);
+  });
+});
+
 describe('loadUserConfig: fault kinds under a manager, checked against its catalogue', () => {
   it("refuses a kind the manager's cluster has no part for, or one the managed catalogue has not, naming those it has", () => {
     const e = (() => {
@@ -506,5 +571,21 @@ describe('the shipped repmgr config (examples/repmgr.config.json)', () => {
     const schedule = JSON.parse(readFileSync(c.nemesis.schedule!, 'utf8')) as { faults: { kind: string }[] };
     expect(schedule.faults.map((f) => f.kind)).toEqual(['kill9-postmaster', 'isolate']);
     for (const f of schedule.faults) expect(managedKinds('repmgr')).toContain(f.kind);
+  });
+});
+
+describe('the shipped pgpool config (examples/pgpool.config.json)', () => {
+  it('loads, with no warning, detaches a false primary, and promises no loss through one failure: every standby confirms', () => {
+    const root = join(import.meta.dirname, '..', '..');
+    const c = loadUserConfig({ cwd: root, file: 'examples/pgpool.config.json' });
+    expect(c.manager).toBe('pgpool');
+    expect(configWarnings(c)).toEqual([]);
+    const resolved = checkPgpoolConfig(c.pgpool!.config);
+    expect(resolved.pool.detach_false_primary).toBe(true);
+    const promise = pgpoolPromise({
+      synchronousStandbyNames: String(resolved.postgresql.synchronous_standby_names),
+      standbys: c.standbys,
+    });
+    expect(promise.survivesFailures).toBeGreaterThanOrEqual(1);
   });
 });

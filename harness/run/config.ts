@@ -24,6 +24,7 @@ import { checkPatroniMajor } from '../manager/patroni/image.ts';
 import { checkRepmgrMajor } from '../manager/repmgr/image.ts';
 import { checkPgpoolMajor } from '../manager/pgpool/image.ts';
 import { checkRepmgrConfig, parseRepmgrConf, type RepmgrUserConfig } from '../manager/repmgr/config.ts';
+import { checkPgpoolConfig, parsePgpoolConf, type PgpoolUserConfig } from '../manager/pgpool/config.ts';
 import { checkPatroniConfig, PatroniConfigError, redactPatroniConfig, type PatroniUserConfig } from '../manager/patroni/config.ts';
 import { checkManagedKinds } from '../nemesis/managed.ts';
 import { validateSchedule } from '../nemesis/schedule/validate.ts';
@@ -78,6 +79,13 @@ const FileSchema = z.strictObject({
    * Value checks are checkRepmgrConfig's (manager/repmgr/config.ts), with repmgr's own rules.
    */
   repmgr: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
+  /**
+   * The user's pgpool.conf fragment under manager pgpool (docs/config.md): an object of pgpool.conf's own keys
+   * (`health_check_*`, `connect_timeout`, `sr_check_period`, `failover_on_backend_error`, `auto_failback`,
+   * `detach_false_primary`, …, and `postgresql` for the nodes), or the path of a fragment, relative to the config file.
+   * Value checks are checkPgpoolConfig's (manager/pgpool/config.ts).
+   */
+  pgpool: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
   /** The writer: connections, rows per batch (defaults 8 and 1000) and a target rate in batches per second, like `pgbench -R` (default: as fast as the primary commits). */
   writer: z
     .strictObject({
@@ -142,6 +150,11 @@ export interface UserConfig {
    */
   repmgr: { file: string | null; config: RepmgrUserConfig } | null;
   /**
+   * The user's pgpool settings under manager pgpool (config `pgpool`: the object, or the fragment file read), checked by
+   * `checkPgpoolConfig`; null: pgchaos's pgpool defaults (the story's own settings, when it has them).
+   */
+  pgpool: { file: string | null; config: PgpoolUserConfig } | null;
+  /**
    * Fields given (file or flags) that the chosen manager does not read, each with what sets it
    * under that manager: `configWarnings` says so. Absent when there are none.
    */
@@ -182,7 +195,8 @@ export const WAL_MOUNT_MB = 4096;
  *   pg_auto_failover, or one `checkPafConfig` refuses (a priority outside 0..100, fewer than two
  *   promotable nodes, numberSyncStandbys N without N+1 quorum standbys, a node the cluster lacks);
  *   a repmgr without manager repmgr, or one `checkRepmgrConfig` refuses (a key pgchaos writes per node, an
- *   unknown key, `witness: true`, a bad value: `resolveRepmgr`);
+ *   unknown key, `witness: true`, a bad value: `resolveFragment`); a pgpool without manager pgpool, or one
+ *   `checkPgpoolConfig` refuses (a key pgchaos writes for the cluster, an unknown key, a bad value, a script path);
  *   under a manager, nemesis.kinds naming a kind its catalogue has not (`checkManagedKinds`).
  */
 export function loadUserConfig(o: { cwd: string; file?: string; overrides?: UserConfigFile }): UserConfig {
@@ -199,6 +213,7 @@ export function loadUserConfig(o: { cwd: string; file?: string; overrides?: User
   const confBase = overrides.postgresqlConf ? o.cwd : dirname(path);
   const patroniBase = overrides.patroniConfig ? o.cwd : dirname(path);
   const repmgrBase = overrides.repmgr ? o.cwd : dirname(path);
+  const pgpoolBase = overrides.pgpool ? o.cwd : dirname(path);
   const merged: UserConfigFile = {
     ...fromFile,
     ...overrides,
@@ -208,7 +223,7 @@ export function loadUserConfig(o: { cwd: string; file?: string; overrides?: User
   const source = hasFile ? path : Object.keys(overrides).length ? 'flags' : 'defaults';
   // Who set a field, for messages: a flag wins over the file.
   const where = (field: keyof UserConfigFile) => (overrides[field] !== undefined || !hasFile ? 'the command-line flags' : path);
-  return resolveConfig(merged, confBase, source, where, patroniBase, repmgrBase);
+  return resolveConfig(merged, confBase, source, where, { patroni: patroniBase, repmgr: repmgrBase, pgpool: pgpoolBase });
 }
 
 /** The default config: the write-ups' `ANY 1 (s1, s2)` on the default major. */
@@ -221,8 +236,8 @@ function resolveConfig(
   confBase: string,
   source: string,
   where: (field: keyof UserConfigFile) => string,
-  patroniBase = confBase,
-  repmgrBase = confBase,
+  /** Where each manager's fragment path is relative to (the config file's folder, or the cwd for a flag); default `confBase`. */
+  bases: { patroni?: string; repmgr?: string; pgpool?: string } = {},
 ): UserConfig {
   // Each check below throws a ConfigError now, not when the first cluster starts, naming who set the field.
   const pgList = c.pg === undefined ? [process.env.PGCHAOS_PG_MAJOR ?? 15] : Array.isArray(c.pg) ? c.pg : String(c.pg).split(',');
@@ -263,7 +278,7 @@ function resolveConfig(
         `${where('patroniConfig')}: patroniConfig names a patroni.yml, but the manager is ${manager}, which does not read it`,
         'set "manager": "patroni" (flag --manager patroni) to run your patroni.yml, or drop patroniConfig (flag --patroni-config)',
       );
-    const file = isAbsolute(c.patroniConfig) ? c.patroniConfig : resolve(patroniBase, c.patroniConfig);
+    const file = isAbsolute(c.patroniConfig) ? c.patroniConfig : resolve(bases.patroni ?? confBase, c.patroniConfig);
     patroni = { file, config: readPatroniConfig(file) };
   }
   let pgAutoFailover: PafUserConfig | null = null;
@@ -280,7 +295,17 @@ function resolveConfig(
       ...(nodes ? { nodes } : {}),
     };
   }
-  const repmgr = c.repmgr === undefined ? null : resolveRepmgr(c.repmgr, manager, ['pg0', ...standbys], where('repmgr'), repmgrBase);
+  const nodes = ['pg0', ...standbys];
+  const repmgr =
+    c.repmgr === undefined
+      ? null
+      : resolveFragment(c.repmgr, manager, where('repmgr'), bases.repmgr ?? confBase, REPMGR_FRAGMENT, (conf) =>
+          checkRepmgrConfig(conf, nodes),
+        );
+  const pgpool =
+    c.pgpool === undefined
+      ? null
+      : resolveFragment(c.pgpool, manager, where('pgpool'), bases.pgpool ?? confBase, PGPOOL_FRAGMENT, (conf) => checkPgpoolConfig(conf));
   if (manager !== 'builtin' && c.nemesis?.kinds) {
     const kinds = c.nemesis.kinds;
     atField(where('nemesis'), 'nemesis.kinds', () => checkManagedKinds(manager, kinds));
@@ -308,6 +333,7 @@ function resolveConfig(
     patroni,
     pgAutoFailover,
     repmgr,
+    pgpool,
     ...(unread.length ? { unread } : {}),
     nemesis: {
       seeds: c.nemesis?.seeds ?? [1],
@@ -320,27 +346,52 @@ function resolveConfig(
   };
 }
 
+/** A manager's fragment field: its manager, what the fragment is, and how its text is read. */
+interface FragmentField<T> {
+  field: 'repmgr' | 'pgpool';
+  manager: ManagerName;
+  /** The file's name in messages: `repmgr.conf`, `pgpool.conf`. */
+  conf: string;
+  /** Reads the fragment's text as the manager's own parser does. @throws ConfigError naming the line. */
+  parse(text: string): T;
+}
+
+const REPMGR_FRAGMENT: FragmentField<RepmgrUserConfig> = {
+  field: 'repmgr',
+  manager: 'repmgr',
+  conf: 'repmgr.conf',
+  parse: parseRepmgrConf,
+};
+const PGPOOL_FRAGMENT: FragmentField<PgpoolUserConfig> = {
+  field: 'pgpool',
+  manager: 'pgpool',
+  conf: 'pgpool.conf',
+  parse: parsePgpoolConf,
+};
+
 /**
- * Config `repmgr` checked for the cluster's `nodes` (`checkRepmgrConfig`: repmgr 5.3's keys and
- * rules), before any container starts; a string is a repmgr.conf fragment's path, relative to
- * `base` (the config file's folder), read as repmgr's parser reads it (`parseRepmgrConf`).
+ * A manager's fragment field (config `repmgr`, `pgpool`) checked before any container starts: an
+ * object is taken as given, a string is a fragment's path, relative to `base` (the config file's
+ * folder), read as the manager's own parser reads it (`f.parse`); then `check` (the manager's keys
+ * and rules: `checkRepmgrConfig`, `checkPgpoolConfig`).
  * @throws ConfigError naming `where`, the field and the fix: the field under another manager, a
- *   fragment that cannot be read, a key pgchaos writes per node, an unknown key, a bad value.
+ *   fragment that cannot be read, a line that is not `key = value`, a key pgchaos writes, an unknown key, a bad value.
  */
-function resolveRepmgr(
+function resolveFragment<T>(
   raw: string | Record<string, unknown>,
   manager: ManagerName,
-  nodes: readonly string[],
   where: string,
   base: string,
-): UserConfig['repmgr'] {
-  if (manager !== 'repmgr')
+  f: FragmentField<T>,
+  check: (config: T) => unknown,
+): { file: string | null; config: T } {
+  if (manager !== f.manager)
     throw new ConfigError(
-      `${where}: repmgr sets a repmgr.conf fragment, but the manager is ${manager}, which does not read it`,
-      'set "manager": "repmgr" (flag --manager repmgr) to run it, or drop repmgr',
+      `${where}: ${f.field} sets a ${f.conf} fragment, but the manager is ${manager}, which does not read it`,
+      `set "manager": "${f.manager}" (flag --manager ${f.manager}) to run it, or drop ${f.field}`,
     );
   let file: string | null = null;
-  let config: RepmgrUserConfig;
+  let config: T;
   if (typeof raw === 'string') {
     file = isAbsolute(raw) ? raw : resolve(base, raw);
     let text: string;
@@ -348,13 +399,13 @@ function resolveRepmgr(
       text = readFileSync(file, 'utf8');
     } catch (e) {
       throw new ConfigError(
-        `${where}: cannot read the repmgr.conf fragment ${file} (${(e as NodeJS.ErrnoException).code})`,
-        'point repmgr at an existing file, or give its settings as an object',
+        `${where}: cannot read the ${f.conf} fragment ${file} (${(e as NodeJS.ErrnoException).code})`,
+        `point ${f.field} at an existing file, or give its settings as an object`,
       );
     }
-    config = atField(where, `repmgr (${file})`, () => parseRepmgrConf(text));
-  } else config = raw as RepmgrUserConfig;
-  atField(where, file ? `repmgr (${file})` : 'repmgr', () => checkRepmgrConfig(config, nodes));
+    config = atField(where, `${f.field} (${file})`, () => f.parse(text));
+  } else config = raw as T;
+  atField(where, file ? `${f.field} (${file})` : f.field, () => check(config));
   return { file, config };
 }
 
@@ -466,11 +517,10 @@ const UNREAD_INSTEAD: Record<
   },
   pgpool: {
     synchronousStandbyNames:
-      "pgpool never writes synchronous_standby_names: pgchaos's pgpool nodes take it from the story's pgpool settings (postgresql)",
-    synchronousCommit:
-      "pgchaos's pgpool nodes take PostgreSQL parameters from the story's pgpool settings (postgresql), else PostgreSQL's defaults",
+      'pgpool never writes synchronous_standby_names: its nodes replicate asynchronously unless pgpool.postgresql sets it',
+    synchronousCommit: "pgchaos's pgpool nodes leave synchronous_commit at PostgreSQL's default, on, unless pgpool.postgresql sets it",
     afterPromotion: "pgpool's failover_command promotes by pg_promote() and leaves synchronous_standby_names as it was",
-    postgresqlConf: "pgchaos's pgpool nodes take PostgreSQL parameters from the story's pgpool settings (postgresql)",
+    postgresqlConf: "pgchaos's pgpool nodes take PostgreSQL parameters from pgpool.postgresql",
     dataChecksums: 'pgchaos runs initdb on the pgpool primary without data checksums (wal_log_hints on, for pg_rewind)',
     promote: 'pgpool promotes the live standby with the smallest node id (failover_command %m), whatever its LSN',
   },
@@ -658,6 +708,9 @@ const FIELD_FIXES: Record<string, string> = {
   repmgr:
     'give an object of repmgr.conf keys, e.g. { "failover": "automatic", "nodes": { "s2": { "priority": 0 } } }, ' +
     'or the path of a repmgr.conf fragment (docs/config.md)',
+  pgpool:
+    'give an object of pgpool.conf keys, e.g. { "detach_false_primary": true, "postgresql": { "synchronous_standby_names": "ANY 2 (s1, s2)" } }, ' +
+    'or the path of a pgpool.conf fragment (docs/config.md)',
   'pgAutoFailover.nodes': 'give per node (pg0, then the standbys) candidatePriority (0..100) and replicationQuorum (true or false)',
 };
 

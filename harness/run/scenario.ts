@@ -107,7 +107,7 @@ type Managed = ManagedHaManager & {
  * Brings up the cluster of the config's manager (not the built-in): Patroni on the user's
  * patroni.yml, else the story's own (ScenarioOptions.patroni); pg_auto_failover with the formation's
  * settings of config `pgAutoFailover`, else its defaults; repmgr with config `repmgr`, else the story's settings, else its defaults;
- * pgpool with the story's settings, else its defaults.
+ * pgpool with config `pgpool`, else the story's settings, else pgchaos's defaults.
  * @throws Error under the built-in manager (a story for it uses startManager).
  */
 async function startManagedCluster(config: UserConfig, major: number, opts: ScenarioOptions, rec: Recorder): Promise<Managed> {
@@ -126,7 +126,7 @@ async function startManagedCluster(config: UserConfig, major: number, opts: Scen
     case 'repmgr':
       return RepmgrManager.start({ pgMajor: major, standbys: config.standbys, config: config.repmgr?.config ?? opts.repmgr?.config }, rec);
     case 'pgpool':
-      return PgpoolManager.start({ pgMajor: major, standbys: config.standbys, config: opts.pgpool?.config }, rec);
+      return PgpoolManager.start({ pgMajor: major, standbys: config.standbys, config: config.pgpool?.config ?? opts.pgpool?.config }, rec);
   }
 }
 
@@ -161,7 +161,10 @@ export interface ScenarioOptions {
    * manager/repmgr/config.ts: an object or repmgr.conf text); repmgr's defaults when absent.
    */
   repmgr?: { config: unknown };
-  /** Under pgpool: the pgpool settings the story runs on (manager/pgpool/config.ts: an object or pgpool.conf text); pgchaos's defaults when absent. */
+  /**
+   * Under pgpool: the pgpool settings the story runs on when the user gives none (config `pgpool`;
+   * manager/pgpool/config.ts: an object or pgpool.conf text); pgchaos's defaults when absent.
+   */
   pgpool?: { config: unknown };
 }
 

@@ -30,7 +30,7 @@ import type pg from 'pg';
 import { log } from '../../logger.ts';
 import { pollUntil } from '../../wait.ts';
 import { LOG_MOUNT, ManagedNetwork, type Member } from '../managed-network.ts';
-import { checkPgpoolConfig, type PgParam, type PgpoolConfig } from './config.ts';
+import { checkPgpoolApplied, checkPgpoolConfig, type PgParam, type PgpoolApplied, type PgpoolConfig } from './config.ts';
 import { ensurePgpoolImage, type PgpoolImage } from './image.ts';
 import {
   failoverScript,
@@ -72,6 +72,8 @@ export class PgpoolCluster {
   readonly manager = 'pgpool';
   /** pgpool keeps its state in its own memory and pgpool_status: no DCS member for the catalogue's DCS faults. */
   readonly dcsNames: readonly string[] = [];
+  /** The settings pgpool and its nodes run, read back once the cluster was ready (`appliedSettings`); set by `start`. */
+  applied: PgpoolApplied | null = null;
 
   private constructor(
     readonly id: string,
@@ -180,6 +182,7 @@ export class PgpoolCluster {
         { timeoutMs: 30_000 },
       );
       await cluster.waitForReady(opts.readyTimeoutMs ?? 120_000);
+      cluster.applied = checkPgpoolApplied(config, await cluster.appliedSettings(), names);
       log().info({ cluster: id, image: image.name, ms: Date.now() - net.startedAt }, 'pgpool cluster ready, primary pg0');
       return cluster;
     } catch (e) {
@@ -246,6 +249,33 @@ export class PgpoolCluster {
   async viewWithText(): Promise<{ view: PgpoolView; text: string }> {
     const text = await this.showPoolNodes();
     return { view: parsePoolNodes(text), text };
+  }
+
+  /**
+   * What pgpool and its nodes run: `PGPOOL SHOW ALL` through pgpool's local socket (the running
+   * pgpool's values, not the file pgchaos wrote) for the keys pgchaos passes on, and `SHOW` of each
+   * of the config's PostgreSQL parameters on every node.
+   * @throws ExecError when pgpool or a node does not answer.
+   */
+  async appliedSettings(): Promise<PgpoolApplied> {
+    const all = await this.pgpool.exec(
+      ['sh', '-c', `PGCONNECT_TIMEOUT=3 psql -X -At -F '\t' -h /tmp -p ${PGPOOL_PORT} -U postgres -d postgres -c 'PGPOOL SHOW ALL'`],
+      { timeoutMs: 8000 },
+    );
+    const shown = new Map(all.split('\n').map((l) => l.split('\t') as [string, string]));
+    const pool = Object.fromEntries(
+      Object.keys(this.config.pool)
+        .map((k) => [k, shown.get(k) ?? ''])
+        .filter(([, v]) => v !== ''),
+    );
+    const params = Object.keys(this.config.postgresql);
+    const nodes = await Promise.all(
+      this.nodeNames.map(async (name) => ({
+        name,
+        postgresql: Object.fromEntries(await Promise.all(params.map(async (p) => [p, await this.psql(name, `SHOW ${p}`)] as const))),
+      })),
+    );
+    return { pool, nodes };
   }
 
   /** pgpool's view. @throws Error when pgpool does not answer. */

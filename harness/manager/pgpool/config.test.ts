@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../errors.ts';
 import { pgpoolConf } from './cluster.ts';
-import { checkPgpoolConfig, parsePgpoolConf, PGPOOL_DEFAULTS } from './config.ts';
+import { checkPgpoolApplied, checkPgpoolConfig, PGPOOL_DEFAULTS, parsePgpoolConf } from './config.ts';
 
 const backends = ['pg0', 's1', 's2'].map((n) => ({ name: n, host: `pgchaos-x-${n}` }));
 
@@ -46,5 +46,29 @@ describe('pgpool config', () => {
     expect(conf).toMatch(/^load_balance_mode = off$/m);
     expect(conf).toMatch(/^recovery_1st_stage_command = 'recovery_1st_stage'$/m);
     expect(pgpoolConf(checkPgpoolConfig({ failover_command: '' }), backends)).toMatch(/^failover_command = ''$/m);
+  });
+});
+
+describe('checkPgpoolApplied: what the running pgpool holds against the config', () => {
+  const c = checkPgpoolConfig({ detach_false_primary: true, health_check_period: 5 });
+  const shown = (over: Record<string, string> = {}) => ({
+    pool: {
+      ...Object.fromEntries(Object.entries(c.pool).map(([k, v]) => [k, typeof v === 'boolean' ? (v ? 'on' : 'off') : String(v)])),
+      ...over,
+    },
+    nodes: ['pg0', 's1', 's2'].map((name) => ({ name, postgresql: {} })),
+  });
+
+  it('passes when pgpool shows every setting as the config resolved it', () => {
+    const a = shown();
+    expect(checkPgpoolApplied(c, a, ['pg0', 's1', 's2'])).toBe(a);
+  });
+  it('fails naming each setting pgpool took otherwise, or did not show, and a node not read', () => {
+    expect(() => checkPgpoolApplied(c, shown({ detach_false_primary: 'off' }), ['pg0', 's1', 's2'])).toThrow(
+      /pgpool runs settings other than the config's: detach_false_primary off, not on/,
+    );
+    const { health_check_period: _, ...rest } = shown().pool;
+    expect(() => checkPgpoolApplied(c, { ...shown(), pool: rest }, ['pg0', 's1', 's2'])).toThrow(/health_check_period not shown, not 5/);
+    expect(() => checkPgpoolApplied(c, shown(), ['pg0', 's1', 's2', 's3'])).toThrow(/s3 not read/);
   });
 });

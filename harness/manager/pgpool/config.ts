@@ -172,5 +172,40 @@ export function checkPgpoolConfig(raw: unknown): PgpoolConfig {
   const postgresql = (c.postgresql ?? {}) as Record<string, PgParam>;
   if (typeof postgresql !== 'object' || Array.isArray(postgresql))
     throw new ConfigError('pgpool postgresql is not an object of parameters', "give e.g. { synchronous_standby_names: 'ANY 1 (s1, s2)' }");
+  for (const name of Object.keys(postgresql))
+    if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(name))
+      throw new ConfigError(
+        `pgpool postgresql "${name}" is not a PostgreSQL parameter name`,
+        'give names as postgresql.conf spells them, e.g. synchronous_commit',
+      );
   return { pool, failoverCommand: c.failover_command !== '', followPrimaryCommand: c.follow_primary_command !== '', postgresql };
+}
+
+/** What the running pgpool and its nodes hold, read back once the cluster was ready (`PgpoolCluster.appliedSettings`). */
+export interface PgpoolApplied {
+  /** pgpool's own settings as `PGPOOL SHOW ALL` prints them (`on`/`off`, numbers in decimal), for the keys of `PgpoolConfig.pool`. */
+  pool: Record<string, string>;
+  /**
+   * Per node, `SHOW` of each parameter of `postgresql` as the server prints it. Recorded, not compared: PostgreSQL
+   * normalises units and lists (`16MB`, `ANY 1 (s1, s2)`), and synchronous_standby_names is judged at every sample anyway.
+   */
+  nodes: Array<{ name: string; postgresql: Record<string, string> }>;
+}
+
+/**
+ * Checks that the running pgpool holds every setting of `c.pool` (booleans as `on`/`off`, numbers
+ * in decimal, as pgpool 4.3's `PGPOOL SHOW` prints them) and that every node was read.
+ * @returns `applied`, for the record.
+ * @throws Error naming each setting that differs: pgpool took another value than the config's.
+ */
+export function checkPgpoolApplied(c: PgpoolConfig, applied: PgpoolApplied, nodes: readonly string[]): PgpoolApplied {
+  const differ: string[] = [];
+  for (const [k, v] of Object.entries(c.pool)) {
+    const want = typeof v === 'boolean' ? (v ? 'on' : 'off') : String(v);
+    const held = applied.pool[k];
+    if (held !== want) differ.push(`${k} ${held ?? 'not shown'}, not ${want}`);
+  }
+  for (const n of nodes) if (!applied.nodes.some((a) => a.name === n)) differ.push(`${n} not read`);
+  if (differ.length) throw new Error(`pgpool runs settings other than the config's: ${differ.join('; ')}`);
+  return applied;
 }
