@@ -59,9 +59,15 @@ describe('checkPgpoolApplied: what the running pgpool holds against the config',
     nodes: ['pg0', 's1', 's2'].map((name) => ({ name, postgresql: {} })),
   });
 
-  it('passes when pgpool shows every setting as the config resolved it', () => {
+  it('passes when pgpool shows every setting as the config resolved it, times plain or in a unit', () => {
     const a = shown();
     expect(checkPgpoolApplied(c, a, ['pg0', 's1', 's2'])).toBe(a);
+    // As pgpool 4.3.5 printed them (run of 2026-12-07): sr_check_period 1s, search_primary_node_timeout 5min.
+    const units = shown({ sr_check_period: '1s', search_primary_node_timeout: '5min', connect_timeout: '2s' });
+    expect(checkPgpoolApplied(c, units, ['pg0', 's1', 's2'])).toBe(units);
+    expect(() => checkPgpoolApplied(c, shown({ search_primary_node_timeout: '5s' }), ['pg0', 's1', 's2'])).toThrow(
+      /search_primary_node_timeout 5s, not 300/,
+    );
   });
   it('fails naming each setting pgpool took otherwise, or did not show, and a node not read', () => {
     expect(() => checkPgpoolApplied(c, shown({ detach_false_primary: 'off' }), ['pg0', 's1', 's2'])).toThrow(

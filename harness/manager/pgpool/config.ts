@@ -192,9 +192,20 @@ export interface PgpoolApplied {
   nodes: Array<{ name: string; postgresql: Record<string, string> }>;
 }
 
+/** ms in each unit pgpool's `PGPOOL SHOW` prints a time in (guc.c's time units). */
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A shown number (`300`, `5min`, `2000ms`) in the setting's own unit of `unitMs` ms; NaN when it is no number. */
+function inUnit(shown: string, unitMs: number): number {
+  const m = /^(-?\d+)\s*(ms|s|min|h|d)?$/.exec(shown.trim());
+  if (!m) return Number.NaN;
+  return m[2] ? (Number(m[1]) * UNIT_MS[m[2]]!) / unitMs : Number(m[1]);
+}
+
 /**
- * Checks that the running pgpool holds every setting of `c.pool` (booleans as `on`/`off`, numbers
- * in decimal, as pgpool 4.3's `PGPOOL SHOW` prints them) and that every node was read.
+ * Checks that the running pgpool holds every setting of `c.pool` (booleans as `on`/`off`; numbers
+ * as pgpool 4.3.5's `PGPOOL SHOW` prints them, plain or with a time unit, `5min` for 300 s) and
+ * that every node was read.
  * @returns `applied`, for the record.
  * @throws Error naming each setting that differs: pgpool took another value than the config's.
  */
@@ -203,7 +214,8 @@ export function checkPgpoolApplied(c: PgpoolConfig, applied: PgpoolApplied, node
   for (const [k, v] of Object.entries(c.pool)) {
     const want = typeof v === 'boolean' ? (v ? 'on' : 'off') : String(v);
     const held = applied.pool[k];
-    if (held !== want) differ.push(`${k} ${held ?? 'not shown'}, not ${want}`);
+    const same = typeof v === 'number' ? held !== undefined && inUnit(held, k === 'connect_timeout' ? 1 : 1000) === v : held === want;
+    if (!same) differ.push(`${k} ${held ?? 'not shown'}, not ${want}`);
   }
   for (const n of nodes) if (!applied.nodes.some((a) => a.name === n)) differ.push(`${n} not read`);
   if (differ.length) throw new Error(`pgpool runs settings other than the config's: ${differ.join('; ')}`);
