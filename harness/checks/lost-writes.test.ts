@@ -41,6 +41,22 @@ describe('checkNoAckedLost', () => {
     const v = checkNoAckedLost('primary', ledger, [...whole, present(2, 3), present(9, 9)]);
     expect(v.status).toBe('failed');
     expect(v.evidence.unexpected).toEqual(['2:3', '9:9']);
+    expect(v.evidence.unexpectedErrors).toBeUndefined(); // the failed batch 2:3 carries no error text here
+  });
+  it('names what the client was told for each failed-yet-committed batch, most frequent first', () => {
+    const told = (seq: number, error: string): Batch => ({ ...batch(3, seq, 'failed'), error });
+    const fatal = 'XX000 unable to read message kind';
+    const v = checkNoAckedLost(
+      'primary',
+      [...ledger, told(1, fatal), told(2, fatal), told(3, '40001 could not serialize')],
+      [...whole, present(3, 1), present(3, 2), present(3, 3)],
+    );
+    expect(v.status).toBe('failed');
+    expect(v.evidence.unexpectedErrors).toEqual([
+      { error: fatal, batches: 2 },
+      { error: '40001 could not serialize', batches: 1 },
+    ]);
+    expect(v.summary).toMatch(/3 unexpected \(the client was told "XX000 unable to read message kind"\)/);
   });
   it('fails on a batch present only in part: fewer rows than its ledger says, rows without ledger, ledger without rows', () => {
     for (const [rows, ledgerRows] of [

@@ -13,6 +13,11 @@ export interface LostWritesEvidence {
   unknownPresent: number;
   /** Batches on the node that were neither acknowledged nor unknown (first 100): phantom or failed-yet-committed. */
   unexpected: string[];
+  /**
+   * What the client was told for the unexpected batches it ran (failed, yet committed), by error
+   * text, most frequent first: e.g. a proxy's FATAL for a COMMIT the primary made. Absent when none.
+   */
+  unexpectedErrors?: Array<{ error: string; batches: number }>;
   /** Batches present only in part: ledger and rows disagree (first 100). Atomicity says none. */
   partial: string[];
 }
@@ -32,6 +37,13 @@ export function checkNoAckedLost(node: string, batches: readonly Batch[], presen
   const allowed = new Set([...acked, ...unknown].map(key));
   const lost = acked.filter((b) => !here.has(key(b))).map(key);
   const unexpected = present.filter((p) => !allowed.has(key(p))).map(key);
+  const told = new Map<string, number>();
+  const failedByKey = new Map(batches.filter((b) => b.outcome === 'failed').map((b) => [key(b), b]));
+  for (const k of unexpected) {
+    const error = failedByKey.get(k)?.error;
+    if (error !== undefined) told.set(error, (told.get(error) ?? 0) + 1);
+  }
+  const unexpectedErrors = [...told].map(([error, n]) => ({ error, batches: n })).sort((a, b) => b.batches - a.batches);
   // Whole means the ledger's nrows equals the rows counted. A batch with rows but no ledger row
   // (or the reverse) has exactly one side null and differs; with both null nothing of it is there.
   const partial = present.filter((p) => p.rows === null || p.ledgerRows !== p.rows).map(key);
@@ -45,6 +57,7 @@ export function checkNoAckedLost(node: string, batches: readonly Batch[], presen
     unknownOutcome: unknown.length,
     unknownPresent,
     unexpected: unexpected.slice(0, 100),
+    ...(unexpectedErrors.length ? { unexpectedErrors: unexpectedErrors.slice(0, 10) } : {}),
     partial: partial.slice(0, 100),
   };
   return {
@@ -61,7 +74,7 @@ export function checkNoAckedLost(node: string, batches: readonly Batch[], presen
 function summary(e: LostWritesEvidence, unexpected: number, partial: number): string {
   const counts =
     `${e.node}: ${e.ackedBatches} acked batches, ${e.lostAcked} lost; ${e.unknownOutcome} unknown (${e.unknownPresent} committed); ` +
-    `${unexpected} unexpected, ${partial} partial`;
+    `${unexpected} unexpected${e.unexpectedErrors?.length ? ` (the client was told "${e.unexpectedErrors[0]!.error}")` : ''}, ${partial} partial`;
   return e.ackedBatches === 0 && unexpected === 0 && partial === 0
     ? `not enough evidence: no acknowledged batch to lose — ${counts}`
     : counts;
@@ -71,5 +84,5 @@ function summary(e: LostWritesEvidence, unexpected: number, partial: number): st
 /** The lost-write check's evidence in one line for the report. */
 export function describeLostWritesEvidence(e: LostWritesEvidence): string {
   const lost = e.lost.length ? ` (${e.lost.slice(0, 8).join(', ')}${e.lost.length > 8 ? ', …' : ''})` : '';
-  return `on ${e.node}: ${fmtCount(e.ackedBatches)} acknowledged, ${fmtCount(e.lostAcked)} lost${lost}; ${fmtCount(e.unknownOutcome)} unknown outcome, ${fmtCount(e.unknownPresent)} of them committed; ${e.unexpected.length} unexpected, ${e.partial.length} partial`;
+  return `on ${e.node}: ${fmtCount(e.ackedBatches)} acknowledged, ${fmtCount(e.lostAcked)} lost${lost}; ${fmtCount(e.unknownOutcome)} unknown outcome, ${fmtCount(e.unknownPresent)} of them committed; ${e.unexpected.length} unexpected${e.unexpectedErrors?.length ? ` (told "${e.unexpectedErrors[0]!.error}")` : ''}, ${e.partial.length} partial`;
 }
