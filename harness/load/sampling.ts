@@ -58,15 +58,20 @@ export function sampleBatches(
 
 /**
  * Failed or unknown, for an error raised by a batch statement (see `Outcome`). A SQLSTATE
- * error is raised before COMMIT and means nothing was committed, except class 57P (operator
- * intervention: the server is shutting down or crashed, possibly after committing locally while
- * waiting for a standby) and class 08 (connection exception). An error without SQLSTATE is the
- * connection dying or timing out: unknown.
+ * error of severity ERROR is raised before the statement's COMMIT and means nothing was committed,
+ * except class 57P (operator intervention: the server is shutting down or crashed, possibly after
+ * committing locally while waiting for a standby) and class 08 (connection exception). An error
+ * of severity FATAL or PANIC ends the session (PostgreSQL protocol, "ErrorResponse" severities):
+ * it may come after the commit record, so the outcome is unknown whatever its code. A proxy says
+ * so too: pgpool-II 4.3.5 sends `FATAL: failed to read kind from backend` when a standby's
+ * session fails while the primary answered ReadyForQuery for the committed batch (run
+ * 20261207-014222-cff9). An error without SQLSTATE is the connection dying or timing out: unknown.
  */
-export function classify(err: { code?: string }): Exclude<Outcome, 'acked'> {
+export function classify(err: { code?: string; severity?: string }): Exclude<Outcome, 'acked'> {
   const code = err.code;
   if (!code || !/^[0-9A-Z]{5}$/.test(code)) return 'unknown';
   if (code.startsWith('57P') || code.startsWith('08')) return 'unknown';
+  if (err.severity === 'FATAL' || err.severity === 'PANIC') return 'unknown';
   return 'failed';
 }
 

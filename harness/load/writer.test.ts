@@ -18,6 +18,12 @@ describe('classify', () => {
     expect(classify({ code: '57P01' })).toBe('unknown'); // shutdown while waiting on SyncRep: committed locally
     expect(classify({ code: '08006' })).toBe('unknown');
   });
+  it('an error that ends the session (FATAL, PANIC) leaves the outcome unknown, whatever its code', () => {
+    // pgpool-II's answer when a standby's session fails while the primary committed the batch.
+    expect(classify({ code: 'XX000', severity: 'FATAL' })).toBe('unknown');
+    expect(classify({ code: '53100', severity: 'PANIC' })).toBe('unknown');
+    expect(classify({ code: 'XX000', severity: 'ERROR' })).toBe('failed');
+  });
 });
 
 describe('sampleBatches', () => {

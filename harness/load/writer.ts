@@ -166,7 +166,7 @@ export class BatchWriter {
           lsn: r.rows[0]?.lsn,
         });
       } catch (e) {
-        const err = e as Error & { code?: string };
+        const err = e as Error & { code?: string; severity?: string };
         const outcome = classify(err);
         this.batches.push({
           client,
@@ -176,7 +176,7 @@ export class BatchWriter {
           startT,
           endT: this.clock.now(),
           outcome,
-          error: err.code ? `${err.code} ${err.message}` : err.message,
+          error: err.code ? `${err.severity ? `${err.severity} ` : ''}${err.code} ${err.message}` : err.message,
         });
         // After any error the connection is dropped: it is unusable (lost, timed out) or points
         // at a node that is no longer primary (25006); the next batch asks for the primary again.
