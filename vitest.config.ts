@@ -32,7 +32,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['harness/**/*.test.ts', 'bin/**/*.test.ts'],
+          include: ['harness/**/*.test.ts', 'bin/**/*.test.ts', 'bench/**/*.test.ts'],
           exclude: ['harness/**/*.docker.test.ts'],
           sequence: { groupOrder: 0 },
         },

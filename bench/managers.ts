@@ -2,18 +2,23 @@
  * Bench part 3 (issue 18 §7): each HA manager on the same image, as a client sees it.
  *  - first writable primary: from the manager's start call until a write through the manager's
  *    client endpoint (`clients()`: the primary directly for the built-in and repmgr, HAProxy for
- *    Patroni, the multi-host URI's read-write host for pg_auto_failover) is acknowledged. The
- *    built-in cluster starts from the run's template (bench part 1 made it); each manager brings
- *    its cluster up its own way (Patroni and pg_autoctl run initdb and clone with pg_basebackup,
- *    repmgr clones with `repmgr standby clone`), as it does in production.
+ *    Patroni, the multi-host URI's read-write host for pg_auto_failover, pgpool's port for
+ *    pgpool-II) is acknowledged. The built-in cluster starts from the run's template (bench part 1
+ *    made it); each manager brings its cluster up its own way (Patroni and pg_autoctl run initdb
+ *    and clone with pg_basebackup, repmgr clones with `repmgr standby clone`, pgchaos's pgpool
+ *    cluster as pgpool's example-cluster does: initdb, pg_basebackup, then pgpool), as it does in
+ *    production.
  *  - failover: the primary's host crashed (`docker kill`) until a write through the same endpoint
  *    is acknowledged again (the built-in operator promotes the most advanced standby; Patroni after
  *    its leader key expires, `ttl`; pg_auto_failover after the monitor's health checks fail;
- *    repmgrd after `reconnect_attempts` × `reconnect_interval`).
+ *    repmgrd after `reconnect_attempts` × `reconnect_interval`; pgpool when its health check or a
+ *    child's failed connection (`failover_on_backend_error`) detaches the node, then its
+ *    failover_command's `pg_promote()`).
  * Each round brings each manager's cluster up once, in turns (the order rotates); each ratio is a
  * manager's median over the built-in's. Patroni runs with this file's config (synchronous_mode_strict,
  * ttl 10 s, loop_wait 2 s, retry_timeout 4 s: short enough that a round takes a minute);
- * pg_auto_failover and repmgr with what `pgchaos run --manager NAME` runs without a config.
+ * pg_auto_failover, repmgr and pgpool with what `pgchaos run --manager NAME` runs without a config
+ * (pgpool: manager/pgpool/config.ts's defaults, asynchronous replication).
  */
 import { performance } from 'node:perf_hooks';
 import { Clock } from '../harness/clock.ts';
@@ -22,6 +27,7 @@ import { BuiltinManager } from '../harness/manager/builtin.ts';
 import type { HaManager } from '../harness/manager/manager.ts';
 import { PatroniManager } from '../harness/manager/patroni-manager.ts';
 import { PgAutoFailoverManager } from '../harness/manager/pg-auto-failover-manager.ts';
+import { PgpoolManager } from '../harness/manager/pgpool-manager.ts';
 import { RepmgrManager } from '../harness/manager/repmgr-manager.ts';
 import type { ManagedCluster } from '../harness/nemesis/managed.ts';
 import { pollUntil } from '../harness/wait.ts';
@@ -32,7 +38,7 @@ export const BENCH_PATRONI_CONFIG = {
 };
 
 /** The managers part 3 can bring up beside the built-in one, as `--manager` names them. */
-export const BENCHED_MANAGERS = ['patroni', 'pg_auto_failover', 'repmgr'] as const;
+export const BENCHED_MANAGERS = ['patroni', 'pg_auto_failover', 'repmgr', 'pgpool'] as const;
 export type BenchedManager = (typeof BENCHED_MANAGERS)[number];
 
 /** A manager's figures over the rounds, ms. */
@@ -70,6 +76,8 @@ async function bringUp(name: 'builtin' | BenchedManager, major: number, clock: C
       return managed(await PgAutoFailoverManager.start({ pgMajor: major }, rec(clock)));
     case 'repmgr':
       return managed(await RepmgrManager.start({ pgMajor: major }, rec(clock)));
+    case 'pgpool':
+      return managed(await PgpoolManager.start({ pgMajor: major }, rec(clock)));
   }
 }
 
