@@ -5,8 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.ts';
 import { checkPgpoolConfig } from '../manager/pgpool/config.ts';
 import { checkRepmgrConfig } from '../manager/repmgr/config.ts';
+import { managedLimits } from '../nemesis/defaults.ts';
 import { managedKinds } from '../nemesis/managed.ts';
 import { pgpoolPromise } from '../model/pgpool-promise.ts';
+import { synchronousCommitLevel } from '../model/sync-model.ts';
 import { repmgrPromise } from '../model/repmgr-promise.ts';
 import { configToEnv, configWarnings, loadUserConfig, policyText, userConfig, type UserConfigFile } from './config.ts';
 
@@ -560,6 +562,24 @@ describe('the shipped repmgr config (examples/repmgr.config.json)', () => {
       standbys: resolved.nodes.slice(1),
     });
     expect(promise.survivesFailures).toBe(1);
+  });
+
+  it("loads repmgr's recommended config: primary visibility consensus, ANY 1 (s1, s2) flushed, one failure promised", () => {
+    const root = join(import.meta.dirname, '..', '..');
+    const c = loadUserConfig({ cwd: root, file: 'examples/repmgr-recommended.config.json' });
+    expect(c.manager).toBe('repmgr');
+    expect(configWarnings(c)).toEqual([]);
+    const resolved = checkRepmgrConfig(c.repmgr!.config, ['pg0', ...c.standbys]);
+    expect(resolved).toMatchObject({ failover: 'automatic', primaryVisibilityConsensus: true, witness: false });
+    expect(resolved.nodes.map((n) => n.priority)).toEqual([100, 100, 100]);
+    const promise = repmgrPromise({
+      synchronousStandbyNames: String(resolved.postgresql.synchronous_standby_names),
+      synchronousCommit: synchronousCommitLevel(String(resolved.postgresql.synchronous_commit)),
+      standbys: resolved.nodes.slice(1),
+    });
+    expect(promise).toMatchObject({ survivesFailures: 1, confirmations: 1, holdsOn: 'flush', vacuous: false });
+    // So the nemesis takes out at most one database node at once (managedLimits).
+    expect(managedLimits({ standbys: 2, durationMs: 120_000, promise }).nodesOut?.max).toBe(1);
   });
 
   it("loads the saved schedule of repmgr #766 as a schedule of repmgr's kinds", () => {
