@@ -7,7 +7,7 @@
  *   semantics (pg-auto-failover/multi-host.ts) since node-postgres has no multi-host support;
  * - its view is the monitor's own, `pg_autoctl show state --json`;
  * - its failovers are read off that view: `start()` polls it every `intervalMs`, and a primary
- *   that changes, not by `switchover()`, is a failover (`PrimaryFollower`);
+ *   that changes, not by `switchover()`, is a failover (`PafPrimaryFollower`);
  * - `switchover(to)` runs `pg_autoctl perform promotion --name to` (2.0's `perform switchover`
  *   takes no target; promotion is its switchover to a chosen node); `switchover()` runs
  *   `pg_autoctl perform switchover`, the monitor choosing the node;
@@ -23,6 +23,7 @@ import { lsnDiff } from '../lsn.ts';
 import { pgAutoFailoverPromise, type PafPromise } from '../model/pg-auto-failover-promise.ts';
 import { pollUntil } from '../wait.ts';
 import type { OperatorLog } from './builtin.ts';
+import { PrimaryFollower } from './primary-follower.ts';
 import { ViewLoop } from './view-loop.ts';
 import type { ClientEndpoint, HaManager, SwitchoverRecord } from './manager.ts';
 import { PgAutoFailoverCluster, type PgAutoFailoverClusterOptions } from './pg-auto-failover/cluster.ts';
@@ -53,72 +54,39 @@ export function pafRows(view: PafView): ManagerViewRow[] {
 }
 
 /**
- * Follows the monitor's primary through views read in time order and says when it was replaced:
- * by another node, or by the same node promoted again on a new timeline (the monitor demoted it,
- * found it the most advanced of the nodes that reported their LSN, and promoted it: seen under the
- * nemesis when its pg_autoctl was frozen, docs/findings/2026-12-06-pg-auto-failover-nemesis.md).
- * `detectedT` is when the views first showed no primary (the monitor found it unhealthy or
- * assigned it draining); `decidedT` when they first showed a candidate selected (a node assigned
- * prepare_promotion, stop_replication, fast_forward or wait_primary; the old primary only once it
- * no longer reports a primary's state, since a primary is also assigned wait_primary when its
- * standbys go), with `positions` the LSNs the standbys reported then (the ones the monitor chose
- * on; `receiveLsn` is pg_autoctl's reported LSN, `replayLsn` unknown); `promotedT` when the new
- * primary was first seen. A selection the 1-s views missed is taken as decided at `promotedT`,
- * or, for the old primary promoted again, at `detectedT`: its commits before that are the old
- * timeline's, and the client's outage (run/managed-steps.ts `clientFailovers`) is measured from
- * them. Pure.
+ * Follows the monitor's primary (`PrimaryFollower`) and says when it was replaced: by another
+ * node, or by the same node promoted again on a new timeline (the monitor demoted it, found it the
+ * most advanced of the nodes that reported their LSN, and promoted it: seen under the nemesis when
+ * its pg_autoctl was frozen, docs/findings/2026-12-06-pg-auto-failover-nemesis.md). Lost when the
+ * views first show no primary (the monitor found it unhealthy or assigned it draining); decided
+ * when they first show a candidate selected (a node assigned prepare_promotion, stop_replication,
+ * fast_forward or wait_primary; the old primary only once it no longer reports a primary's state,
+ * since a primary is also assigned wait_primary when its standbys go), with the LSNs the standbys
+ * reported then (the ones the monitor chose on; `receiveLsn` is pg_autoctl's reported LSN,
+ * `replayLsn` unknown), else those of the last view of the old primary; promoted when the new
+ * primary is first seen. A selection the 1-s views missed is taken as decided at the promotion,
+ * or, for the old primary promoted again, at the loss: the client's outage (run/managed-steps.ts
+ * `clientFailovers`) is measured from it. Pure.
  */
-export class PrimaryFollower {
-  private primary: string | undefined;
-  /** The primary's timeline when last seen leading; undefined: take the next one seen (at the start, after a switchover). */
-  private tli: number | undefined;
-  private lostT: number | undefined;
-  private decided: { t: number; positions: FailoverRecord['positions'] } | undefined;
-  private lastPositions: FailoverRecord['positions'] = [];
-
-  /** Takes the view read at `t` (ms); returns the failover it shows, if the primary was replaced. */
-  observe(t: number, view: PafView): Omit<FailoverRecord, 'writesBackT'> | undefined {
-    const now = primaryOf(view);
-    const tli = view.nodes.find((n) => n.name === now)?.reportedTli ?? 0;
-    if (this.primary === undefined || (now === this.primary && tli <= (this.tli ?? tli))) {
-      this.primary ??= now;
-      if (now) {
-        this.tli = Math.max(this.tli ?? tli, tli);
-        this.lostT = undefined;
-        this.decided = undefined;
-        this.lastPositions = positions(view, now);
-      }
-      return undefined;
-    }
-    if (now === undefined) {
-      this.lostT ??= t;
-      const selected = (n: PafView['nodes'][number]) =>
-        CANDIDATE_STATES.has(n.assigned) && (n.name !== this.primary || !PRIMARY_REPORTS.has(n.reported));
-      if (!this.decided && view.nodes.some(selected)) this.decided = { t, positions: positions(view, this.primary) };
-      return undefined;
-    }
-    const from = this.primary;
-    this.primary = now;
-    this.tli = tli;
-    const r = {
-      detectedT: this.lostT ?? t,
-      decidedT: this.decided?.t ?? (now === from ? (this.lostT ?? t) : t),
-      promotedT: t,
-      from,
-      to: now,
-      positions: this.decided?.positions ?? this.lastPositions,
-    };
-    this.lostT = undefined;
-    this.decided = undefined;
-    return r;
+export class PafPrimaryFollower extends PrimaryFollower<PafView> {
+  protected primaryIn(view: PafView): string | undefined {
+    return primaryOf(view);
   }
 
-  /** A primary change that is not a failover (a switchover asked for): follow `primary` from now on. */
-  reset(primary: string | undefined): void {
-    this.primary = primary;
-    this.tli = undefined;
-    this.lostT = undefined;
-    this.decided = undefined;
+  protected selected(view: PafView, lost: string): boolean {
+    return view.nodes.some((n) => CANDIDATE_STATES.has(n.assigned) && (n.name !== lost || !PRIMARY_REPORTS.has(n.reported)));
+  }
+
+  protected override termOf(view: PafView, primary: string): number {
+    return view.nodes.find((n) => n.name === primary)?.reportedTli ?? 0;
+  }
+
+  /** The healthy standbys' reported LSNs. */
+  protected override positionsIn(view: PafView, primary: string): FailoverRecord['positions'] {
+    return view.nodes
+      .filter((n) => n.name !== primary && n.health !== 0)
+      .map((n) => ({ name: n.name, receiveLsn: n.reportedLsn, replayLsn: null }))
+      .sort((a, b) => Number(lsnDiff(b.receiveLsn, a.receiveLsn)));
   }
 }
 
@@ -126,13 +94,6 @@ export class PrimaryFollower {
 const CANDIDATE_STATES: ReadonlySet<string> = new Set(['prepare_promotion', 'stop_replication', 'fast_forward', 'wait_primary']);
 /** The states a primary reports while it still is one (node_metadata.c `IsInPrimaryState`, and join_primary). */
 const PRIMARY_REPORTS: ReadonlySet<string> = new Set(['primary', 'wait_primary', 'apply_settings', 'join_primary']);
-
-function positions(view: PafView, primary: string): FailoverRecord['positions'] {
-  return view.nodes
-    .filter((n) => n.name !== primary && n.health !== 0)
-    .map((n) => ({ name: n.name, receiveLsn: n.reportedLsn, replayLsn: null }))
-    .sort((a, b) => Number(lsnDiff(b.receiveLsn, a.receiveLsn)));
-}
 
 export interface PgAutoFailoverManagerOptions extends PgAutoFailoverClusterOptions {
   /** Between two reads of the monitor's view while the manager runs, ms (default 1000). */
@@ -143,7 +104,7 @@ export interface PgAutoFailoverManagerOptions extends PgAutoFailoverClusterOptio
 export class PgAutoFailoverManager implements HaManager {
   readonly name = 'pg_auto_failover' as const;
   readonly failovers: FailoverRecord[] = [];
-  private readonly follower = new PrimaryFollower();
+  private readonly follower = new PafPrimaryFollower();
   private readonly follow = new ViewLoop(() => this.followOnce());
   private switching = false;
 

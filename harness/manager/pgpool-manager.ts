@@ -20,11 +20,11 @@ import { type SqlNode, TcpNode } from '../db/sql-node.ts';
 import type { FailoverRecord } from '../history/failover.ts';
 import type { ManagerRecord, ManagerView, ManagerViewRow } from '../history/manager.ts';
 import { log } from '../logger.ts';
-import { lsnDiff } from '../lsn.ts';
 import { pgpoolPromise, type PgpoolPromise } from '../model/pgpool-promise.ts';
 import { synchronousCommitLevel } from '../model/sync-model.ts';
 import { pollUntil } from '../wait.ts';
 import type { OperatorLog } from './builtin.ts';
+import { PrimaryFollower } from './primary-follower.ts';
 import { ViewLoop } from './view-loop.ts';
 import type { ClientEndpoint, HaManager, SwitchoverRecord } from './manager.ts';
 import { PGPOOL_PORT, PgpoolCluster, type PgpoolClusterOptions } from './pgpool/cluster.ts';
@@ -57,77 +57,25 @@ export function pgpoolRows(view: PgpoolView): ManagerViewRow[] {
 }
 
 /**
- * Follows pgpool's primary through views read in time order and says when it changed. `lost(t)`
- * records a read that failed (pgpool answers no session while it fails over). `detectedT` is when
- * the primary was first seen gone (no attached primary, or no answer); `decidedT` when a view first
- * showed another node with PostgreSQL's role primary (promoted, pgpool not yet routing to it),
- * else the promotion's view; `promotedT` when pgpool first routed to the new primary. Pure.
+ * Follows pgpool's primary (`PrimaryFollower`): lost when first seen gone (no attached primary,
+ * or no answer: `unanswered`, as pgpool answers no session while it fails over), decided when a
+ * view first shows another node with PostgreSQL's role primary (promoted, pgpool not yet routing
+ * to it), promoted when pgpool first routes to the new primary. `SHOW pool_nodes` prints no LSN:
+ * the manager reads the standbys' positions once the primary is lost (`lost()` then
+ * `positionsRead`). Pure.
  */
-export class PgpoolPrimaryFollower {
-  private primary: string | undefined;
-  private lostT: number | undefined;
-  private decidedT: number | undefined;
-  private positions: FailoverRecord['positions'] | undefined;
+export class PgpoolPrimaryFollower extends PrimaryFollower<PgpoolView> {
+  protected primaryIn(view: PgpoolView): string | undefined {
+    return primaryOf(view);
+  }
 
-  /** Takes the view read at `t` (ms); returns the failover it shows, if the primary changed. */
-  observe(t: number, view: PgpoolView): Omit<FailoverRecord, 'writesBackT'> | undefined {
-    const now = primaryOf(view);
-    if (this.primary === undefined || now === this.primary) {
-      this.primary ??= now;
-      if (now) this.reset(now);
-      return undefined;
-    }
-    if (now === undefined) {
-      this.lostT ??= t;
-      if (
-        this.decidedT === undefined &&
-        view.nodes.some((n) => nodeName(n) !== this.primary && n.pgRole === 'primary' && n.pgStatus === 'up')
-      )
-        this.decidedT = t;
-      return undefined;
-    }
-    const r = {
-      detectedT: this.lostT ?? t,
-      decidedT: this.decidedT ?? t,
-      promotedT: t,
-      from: this.primary,
-      to: now,
-      positions: this.positions ?? [],
-    };
-    this.reset(now);
-    return r;
+  protected selected(view: PgpoolView, lost: string): boolean {
+    return view.nodes.some((n) => nodeName(n) !== lost && n.pgRole === 'primary' && n.pgStatus === 'up');
   }
 
   /** A read at `t` that pgpool did not answer: the primary counts as lost from then, once one was seen. */
   unanswered(t: number): void {
     if (this.primary !== undefined) this.lostT ??= t;
-  }
-
-  /** Takes `primary` as the primary from now on, with no failover (a switchover asked for). */
-  adopt(primary: string): void {
-    this.reset(primary);
-  }
-
-  /** The primary last seen (the one lost, while a failover is under way). */
-  current(): string | undefined {
-    return this.primary;
-  }
-
-  /** True once the primary is lost and no positions were given for it yet: the manager reads them now. */
-  lost(): boolean {
-    return this.lostT !== undefined && this.positions === undefined;
-  }
-
-  /** The standbys' positions read just after the loss, most advanced first. */
-  positionsRead(p: FailoverRecord['positions']): void {
-    this.positions = [...p].sort((a, b) => Number(lsnDiff(b.receiveLsn ?? '0/0', a.receiveLsn ?? '0/0')));
-  }
-
-  private reset(primary: string): void {
-    this.primary = primary;
-    this.lostT = undefined;
-    this.decidedT = undefined;
-    this.positions = undefined;
   }
 }
 
@@ -273,7 +221,7 @@ export class PgpoolManager implements HaManager {
         { what: `pgpool to route to ${to} after pcp_promote_node -s`, timeoutMs: 60_000, intervalMs: 250 },
       );
       const doneT = this.rec.clock.now();
-      this.follower.adopt(to);
+      this.follower.reset(to);
       this.rec.step(`pgpool switched over to ${to}`);
       return { from, to, startedT, doneT, output };
     } finally {

@@ -20,10 +20,10 @@ import type { FailoverRecord } from '../history/failover.ts';
 import type { ManagerRecord, ManagerView, ManagerViewRow } from '../history/manager.ts';
 import { log } from '../logger.ts';
 import { pollUntil } from '../wait.ts';
-import { lsnDiff } from '../lsn.ts';
 import { repmgrPromise, type RepmgrPromise } from '../model/repmgr-promise.ts';
 import { synchronousCommitLevel } from '../model/sync-model.ts';
 import type { OperatorLog } from './builtin.ts';
+import { PrimaryFollower } from './primary-follower.ts';
 import { ViewLoop } from './view-loop.ts';
 import type { ClientEndpoint, HaManager, SwitchoverRecord } from './manager.ts';
 import { RepmgrCluster, type RepmgrClusterOptions } from './repmgr/cluster.ts';
@@ -48,61 +48,19 @@ export function repmgrRows(view: RepmgrView): ManagerViewRow[] {
 }
 
 /**
- * Follows repmgr's primary through views read in time order and says when it changed to another
- * node. `detectedT` is when the views first showed no primary (`? unreachable` or `- failed`);
- * `decidedT` when they first showed a standby running as primary (`! running as primary`:
- * promoted, its record not yet updated), else the promotion's view; `promotedT` when the new
- * primary was first seen `* running`. `positions` are what the manager read when the primary was
- * first lost (`lost()` then `positionsRead`). Pure.
+ * Follows repmgr's primary (`PrimaryFollower`): lost when the views first show no primary
+ * (`? unreachable` or `- failed`), decided when they first show a standby running as primary
+ * (`! running as primary`: promoted, its record not yet updated), promoted when the new primary is
+ * first seen `* running`. `repmgr cluster show` prints no LSN: the manager reads the standbys'
+ * positions when the primary is first lost (`lost()` then `positionsRead`). Pure.
  */
-export class RepmgrPrimaryFollower {
-  private primary: string | undefined;
-  private lostT: number | undefined;
-  private decidedT: number | undefined;
-  private positions: FailoverRecord['positions'] | undefined;
-
-  /** Takes the view read at `t` (ms); returns the failover it shows, if the primary changed. */
-  observe(t: number, view: RepmgrView): Omit<FailoverRecord, 'writesBackT'> | undefined {
-    const now = primaryOf(view);
-    if (this.primary === undefined || now === this.primary) {
-      this.primary ??= now;
-      if (now) this.reset(now);
-      return undefined;
-    }
-    if (now === undefined) {
-      this.lostT ??= t;
-      if (this.decidedT === undefined && view.nodes.some((n) => n.role === 'standby' && n.status === '! running as primary'))
-        this.decidedT = t;
-      return undefined;
-    }
-    const r = {
-      detectedT: this.lostT ?? t,
-      decidedT: this.decidedT ?? t,
-      promotedT: t,
-      from: this.primary,
-      to: now,
-      positions: this.positions ?? [],
-    };
-    this.reset(now);
-    return r;
+export class RepmgrPrimaryFollower extends PrimaryFollower<RepmgrView> {
+  protected primaryIn(view: RepmgrView): string | undefined {
+    return primaryOf(view);
   }
 
-  /** True once the primary is lost and no positions were given for it yet: the manager reads them now. */
-  lost(): boolean {
-    return this.lostT !== undefined && this.positions === undefined;
-  }
-
-  /** The standbys' positions read just after the loss, most advanced first. */
-  positionsRead(p: FailoverRecord['positions']): void {
-    this.positions = [...p].sort((a, b) => Number(lsnDiff(b.receiveLsn ?? '0/0', a.receiveLsn ?? '0/0')));
-  }
-
-  /** Takes `primary` as the primary from now, without a failover (a switchover asked for). */
-  reset(primary: string): void {
-    this.primary = primary;
-    this.lostT = undefined;
-    this.decidedT = undefined;
-    this.positions = undefined;
+  protected selected(view: RepmgrView): boolean {
+    return view.nodes.some((n) => n.role === 'standby' && n.status === '! running as primary');
   }
 }
 
