@@ -15,17 +15,15 @@
  * The stories start it through ScenarioContext.startManaged under `manager: pg_auto_failover`
  * (scenarios/managed/pg-auto-failover-*.test.ts).
  */
-import { type SqlNode, TcpNode } from '../db/sql-node.ts';
 import type { FailoverRecord } from '../history/failover.ts';
-import type { ManagerRecord, ManagerView, ManagerViewRow } from '../history/manager.ts';
-import { log } from '../logger.ts';
+import type { ManagerRecord, ManagerViewRow } from '../history/manager.ts';
 import { lsnDiff } from '../lsn.ts';
 import { pgAutoFailoverPromise, type PafPromise } from '../model/pg-auto-failover-promise.ts';
 import { pollUntil } from '../wait.ts';
 import type { OperatorLog } from './builtin.ts';
+import { ManagerShell, type ViewRead } from './manager-shell.ts';
 import { PrimaryFollower } from './primary-follower.ts';
-import { ViewLoop } from './view-loop.ts';
-import type { ClientEndpoint, HaManager, SwitchoverRecord } from './manager.ts';
+import type { ClientEndpoint, SwitchoverRecord } from './manager.ts';
 import { PgAutoFailoverCluster, type PgAutoFailoverClusterOptions } from './pg-auto-failover/cluster.ts';
 import { firstReadWrite, type Host, parseMultiHostUri } from './pg-auto-failover/multi-host.ts';
 import { describeView, isSecondary, primaryOf, type PafView } from './pg-auto-failover/view.ts';
@@ -100,22 +98,20 @@ export interface PgAutoFailoverManagerOptions extends PgAutoFailoverClusterOptio
   intervalMs?: number;
 }
 
-/** A pg_auto_failover formation as an HaManager (see the file's header). Create with `PgAutoFailoverManager.start`; end with `stop()` and `destroy()`. */
-export class PgAutoFailoverManager implements HaManager {
+/** A pg_auto_failover formation (monitor and nodes) as an HaManager (see the file's header). Create with `PgAutoFailoverManager.start`; end with `stop()` and `destroy()`. */
+export class PgAutoFailoverManager extends ManagerShell<PgAutoFailoverCluster, PafView> {
   readonly name = 'pg_auto_failover' as const;
-  readonly failovers: FailoverRecord[] = [];
   private readonly follower = new PafPrimaryFollower();
-  private readonly follow = new ViewLoop(() => this.followOnce());
-  private switching = false;
 
   private constructor(
-    /** The formation: monitor and nodes. */
-    readonly cluster: PgAutoFailoverCluster,
+    cluster: PgAutoFailoverCluster,
     /** The formation's URI as `pg_autoctl show uri` printed it at start. */
     readonly uri: string,
-    private readonly rec: OperatorLog,
-    private readonly intervalMs: number,
-  ) {}
+    rec: OperatorLog,
+    intervalMs: number,
+  ) {
+    super(cluster, rec, intervalMs, 'pg_auto_failover formation');
+  }
 
   /**
    * Brings a formation up pg_auto_failover's way (`PgAutoFailoverCluster.start`) and reads its
@@ -130,10 +126,6 @@ export class PgAutoFailoverManager implements HaManager {
       await cluster.destroy();
       throw e;
     }
-  }
-
-  get nodeNames(): readonly string[] {
-    return this.cluster.nodeNames;
   }
 
   /**
@@ -153,42 +145,16 @@ export class PgAutoFailoverManager implements HaManager {
     };
   }
 
-  node(name: string): SqlNode {
-    if (!this.nodeNames.includes(name))
-      throw new Error(`${name} is no node of this pg_auto_failover formation (${this.nodeNames.join(', ')})`);
-    return new TcpNode(name, () => this.cluster.nodeConnectionConfig(name));
+  /** A view read while the manager runs: a primary replaced is a failover. A view that cannot be read is skipped. */
+  protected async observe(t: number, view: PafView | undefined): Promise<void> {
+    if (!view) return;
+    const f = this.follower.observe(t, view);
+    if (f) this.recordFailover(f, `pg_auto_failover: ${f.to} primary after ${f.from}`, describeView(view));
   }
 
-  /** Follows the monitor's view every `intervalMs`, recording each primary change as a failover. */
-  start(): void {
-    this.follow.start(this.intervalMs);
-  }
-
-  async stop(): Promise<void> {
-    await this.follow.stop();
-  }
-
-  /** One read of the view while the manager runs; a view that cannot be read is skipped. */
-  private async followOnce(): Promise<void> {
-    const t = this.rec.clock.now();
-    const view = await this.cluster.view().catch(() => undefined);
-    if (view && !this.switching) {
-      const f = this.follower.observe(t, view);
-      if (f) {
-        this.failovers.push(f);
-        this.rec.step(`pg_auto_failover: ${f.to} primary after ${f.from}`, { view: describeView(view) });
-      }
-    }
-  }
-
-  async view(): Promise<ManagerView> {
-    try {
-      const [view, text] = await Promise.all([this.cluster.view(), this.cluster.viewText()]);
-      return { t: this.rec.clock.now(), primary: primaryOf(view) ?? null, rows: pafRows(view), raw: text.trimEnd() };
-    } catch (e) {
-      const error = e instanceof Error ? e.message : String(e);
-      return { t: this.rec.clock.now(), primary: null, rows: [], raw: '', error };
-    }
+  protected async readView(): Promise<ViewRead> {
+    const [view, text] = await Promise.all([this.cluster.view(), this.cluster.viewText()]);
+    return { primary: primaryOf(view) ?? null, rows: pafRows(view), raw: text.trimEnd() };
   }
 
   /** The monitor holds a primary in state `primary` (reported and assigned), every other node a healthy secondary, each streaming in the primary's pg_stat_replication. */
@@ -266,11 +232,5 @@ export class PgAutoFailoverManager implements HaManager {
       },
       versions: this.cluster.image.versions,
     };
-  }
-
-  /** Removes every container and the network (PgAutoFailoverCluster.destroy). */
-  async destroy(): Promise<void> {
-    await this.stop().catch((e: unknown) => log().warn({ error: String(e) }, 'pg_auto_failover manager: stopping its view loop failed'));
-    await this.cluster.destroy();
   }
 }

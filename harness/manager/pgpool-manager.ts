@@ -16,17 +16,16 @@
  *   runtime-online-recovery.html), which pgpool never starts by itself;
  * - what its config promises is model/pgpool-promise.ts's reading of the user's parameters.
  */
-import { type SqlNode, TcpNode } from '../db/sql-node.ts';
+import { TcpNode } from '../db/sql-node.ts';
 import type { FailoverRecord } from '../history/failover.ts';
-import type { ManagerRecord, ManagerView, ManagerViewRow } from '../history/manager.ts';
-import { log } from '../logger.ts';
+import type { ManagerRecord, ManagerViewRow } from '../history/manager.ts';
 import { pgpoolPromise, type PgpoolPromise } from '../model/pgpool-promise.ts';
 import { synchronousCommitLevel } from '../model/sync-model.ts';
 import { pollUntil } from '../wait.ts';
 import type { OperatorLog } from './builtin.ts';
+import { ManagerShell, type ViewRead } from './manager-shell.ts';
 import { PrimaryFollower } from './primary-follower.ts';
-import { ViewLoop } from './view-loop.ts';
-import type { ClientEndpoint, HaManager, SwitchoverRecord } from './manager.ts';
+import type { ClientEndpoint, SwitchoverRecord } from './manager.ts';
 import { PGPOOL_PORT, PgpoolCluster, type PgpoolClusterOptions } from './pgpool/cluster.ts';
 import { attached, describeView, nodeName, primaryOf, type PgpoolView } from './pgpool/view.ts';
 
@@ -84,21 +83,14 @@ export interface PgpoolManagerOptions extends PgpoolClusterOptions {
   intervalMs?: number;
 }
 
-/** A pgpool cluster as an HaManager (see the file's header). Create with `PgpoolManager.start`; end with `stop()` and `destroy()`. */
-export class PgpoolManager implements HaManager {
+/** A pgpool cluster (its nodes and pgpool) as an HaManager (see the file's header). Create with `PgpoolManager.start`; end with `stop()` and `destroy()`. */
+export class PgpoolManager extends ManagerShell<PgpoolCluster, PgpoolView> {
   readonly name = 'pgpool' as const;
-  readonly failovers: FailoverRecord[] = [];
   private readonly follower = new PgpoolPrimaryFollower();
-  private readonly follow = new ViewLoop(() => this.followOnce());
-  /** While a switchover asked for runs: the view loop records no failover (the change was asked for). */
-  private switching = false;
 
-  private constructor(
-    /** The nodes and pgpool. */
-    readonly cluster: PgpoolCluster,
-    private readonly rec: OperatorLog,
-    private readonly intervalMs: number,
-  ) {}
+  private constructor(cluster: PgpoolCluster, rec: OperatorLog, intervalMs: number) {
+    super(cluster, rec, intervalMs, 'pgpool cluster');
+  }
 
   /**
    * Brings a cluster up (`PgpoolCluster.start`).
@@ -106,10 +98,6 @@ export class PgpoolManager implements HaManager {
    */
   static async start(opts: PgpoolManagerOptions, rec: OperatorLog): Promise<PgpoolManager> {
     return new PgpoolManager(await PgpoolCluster.start(opts), rec, opts.intervalMs ?? 1000);
-  }
-
-  get nodeNames(): readonly string[] {
-    return this.cluster.nodeNames;
   }
 
   clients(): ClientEndpoint {
@@ -126,68 +114,25 @@ export class PgpoolManager implements HaManager {
     };
   }
 
-  /** The node whose address on the cluster network is `address`, read from the engine at each call (a booted host may take another's address). */
-  private async nodeAt(address: string): Promise<string | undefined> {
-    const read = await Promise.all(
-      this.nodeNames.map(async (n) =>
-        (await this.cluster
-          .node(n)
-          .address()
-          .catch(() => undefined)) === address
-          ? n
-          : undefined,
-      ),
-    );
-    return read.find((n) => n !== undefined);
-  }
-
-  node(name: string): SqlNode {
-    if (!this.nodeNames.includes(name)) throw new Error(`${name} is no node of this pgpool cluster (${this.nodeNames.join(', ')})`);
-    return new TcpNode(name, () => this.cluster.nodeConnectionConfig(name));
-  }
-
-  /** Follows pgpool's view every `intervalMs`, recording each primary change as a failover. */
-  start(): void {
-    this.follow.start(this.intervalMs);
-  }
-
-  async stop(): Promise<void> {
-    await this.follow.stop();
-  }
-
-  /** One read of the view while the manager runs; a view that cannot be read counts as unanswered. */
-  private async followOnce(): Promise<void> {
-    const t = this.rec.clock.now();
-    const view = await this.cluster.view().catch(() => undefined);
-    if (this.switching) {
-      // A primary change asked for by switchover() is no failover.
-    } else if (view) {
+  /**
+   * A view read while the manager runs: a primary change is a failover; a view that cannot be
+   * read counts as unanswered; once the primary is lost, the other nodes' positions are read.
+   */
+  protected async observe(t: number, view: PgpoolView | undefined): Promise<void> {
+    if (view) {
       const f = this.follower.observe(t, view);
-      if (f) {
-        this.failovers.push(f);
-        this.rec.step(`pgpool: ${f.to} primary after ${f.from}`, { view: describeView(view) });
-      }
+      if (f) this.recordFailover(f, `pgpool: ${f.to} primary after ${f.from}`, describeView(view));
     } else this.follower.unanswered(t);
-    if (!this.switching && this.follower.lost()) {
+    if (this.follower.lost()) {
       const standbys = this.nodeNames.filter((n) => n !== this.follower.current());
       const read = await Promise.all(standbys.map((n) => this.cluster.position(n).catch(() => undefined)));
       this.follower.positionsRead(read.filter((p) => p !== undefined && p.receiveLsn !== null) as FailoverRecord['positions']);
     }
   }
 
-  async view(): Promise<ManagerView> {
-    try {
-      const { view, text } = await this.cluster.viewWithText();
-      return {
-        t: this.rec.clock.now(),
-        primary: primaryOf(view) ?? null,
-        rows: pgpoolRows(view),
-        raw: `(SHOW pool_nodes through pgpool)\n${text.trimEnd()}`,
-      };
-    } catch (e) {
-      const error = e instanceof Error ? e.message : String(e);
-      return { t: this.rec.clock.now(), primary: null, rows: [], raw: '', error };
-    }
+  protected async readView(): Promise<ViewRead> {
+    const { view, text } = await this.cluster.viewWithText();
+    return { primary: primaryOf(view) ?? null, rows: pgpoolRows(view), raw: `(SHOW pool_nodes through pgpool)\n${text.trimEnd()}` };
   }
 
   /** pgpool routes to a primary and holds every other node an attached standby, each streaming in the primary's pg_stat_replication. */
@@ -316,11 +261,5 @@ export class PgpoolManager implements HaManager {
       },
       versions: this.cluster.image.versions,
     };
-  }
-
-  /** Removes every container and the network (PgpoolCluster.destroy). */
-  async destroy(): Promise<void> {
-    await this.stop().catch((e: unknown) => log().warn({ error: String(e) }, 'pgpool manager: stopping its view loop failed'));
-    await this.cluster.destroy();
   }
 }

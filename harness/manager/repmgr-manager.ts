@@ -15,17 +15,14 @@
  *   --force-rewind`), which repmgrd never makes by itself;
  * - what its config promises is model/repmgr-promise.ts's reading of the user's parameters.
  */
-import { type SqlNode, TcpNode } from '../db/sql-node.ts';
-import type { FailoverRecord } from '../history/failover.ts';
-import type { ManagerRecord, ManagerView, ManagerViewRow } from '../history/manager.ts';
-import { log } from '../logger.ts';
+import type { ManagerRecord, ManagerViewRow } from '../history/manager.ts';
 import { pollUntil } from '../wait.ts';
 import { repmgrPromise, type RepmgrPromise } from '../model/repmgr-promise.ts';
 import { synchronousCommitLevel } from '../model/sync-model.ts';
 import type { OperatorLog } from './builtin.ts';
+import { ManagerShell, type ViewRead } from './manager-shell.ts';
 import { PrimaryFollower } from './primary-follower.ts';
-import { ViewLoop } from './view-loop.ts';
-import type { ClientEndpoint, HaManager, SwitchoverRecord } from './manager.ts';
+import type { ClientEndpoint, SwitchoverRecord } from './manager.ts';
 import { RepmgrCluster, type RepmgrClusterOptions } from './repmgr/cluster.ts';
 import { describeView, isFollowing, primaryOf, type RepmgrView } from './repmgr/view.ts';
 
@@ -69,21 +66,14 @@ export interface RepmgrManagerOptions extends RepmgrClusterOptions {
   intervalMs?: number;
 }
 
-/** A repmgr cluster as an HaManager (see the file's header). Create with `RepmgrManager.start`; end with `stop()` and `destroy()`. */
-export class RepmgrManager implements HaManager {
+/** A repmgr cluster (its nodes, each with repmgrd) as an HaManager (see the file's header). Create with `RepmgrManager.start`; end with `stop()` and `destroy()`. */
+export class RepmgrManager extends ManagerShell<RepmgrCluster, RepmgrView> {
   readonly name = 'repmgr' as const;
-  readonly failovers: FailoverRecord[] = [];
   private readonly follower = new RepmgrPrimaryFollower();
-  private readonly follow = new ViewLoop(() => this.followOnce());
-  /** True while a switchover runs: the view loop records no failover for the change asked for. */
-  private switching = false;
 
-  private constructor(
-    /** The nodes, each with repmgrd. */
-    readonly cluster: RepmgrCluster,
-    private readonly rec: OperatorLog,
-    private readonly intervalMs: number,
-  ) {}
+  private constructor(cluster: RepmgrCluster, rec: OperatorLog, intervalMs: number) {
+    super(cluster, rec, intervalMs, 'repmgr cluster');
+  }
 
   /**
    * Brings a cluster up the repmgr way (`RepmgrCluster.start`).
@@ -91,10 +81,6 @@ export class RepmgrManager implements HaManager {
    */
   static async start(opts: RepmgrManagerOptions, rec: OperatorLog): Promise<RepmgrManager> {
     return new RepmgrManager(await RepmgrCluster.start(opts), rec, opts.intervalMs ?? 1000);
-  }
-
-  get nodeNames(): readonly string[] {
-    return this.cluster.nodeNames;
   }
 
   /** Straight to the node repmgr holds for primary, asked again for every new connection. @throws Error (from currentPrimary) when repmgr holds none. */
@@ -110,46 +96,22 @@ export class RepmgrManager implements HaManager {
     };
   }
 
-  node(name: string): SqlNode {
-    if (!this.nodeNames.includes(name)) throw new Error(`${name} is no node of this repmgr cluster (${this.nodeNames.join(', ')})`);
-    return new TcpNode(name, () => this.cluster.nodeConnectionConfig(name));
-  }
-
-  /** Follows repmgr's view every `intervalMs`, recording each primary change as a failover. */
-  start(): void {
-    this.follow.start(this.intervalMs);
-  }
-
-  async stop(): Promise<void> {
-    await this.follow.stop();
-  }
-
-  /** One read of the view while the manager runs; a view that cannot be read is skipped. */
-  private async followOnce(): Promise<void> {
-    const t = this.rec.clock.now();
-    const view = await this.cluster.view().catch(() => undefined);
-    if (view && !this.switching) {
-      const f = this.follower.observe(t, view);
-      if (f) {
-        this.failovers.push(f);
-        this.rec.step(`repmgr: ${f.to} primary after ${f.from}`, { view: describeView(view) });
-      } else if (this.follower.lost()) {
-        const standbys = view.nodes.filter((n) => n.role === 'standby').map((n) => n.name);
-        const read = await Promise.all(standbys.map((n) => this.cluster.position(n).catch(() => undefined)));
-        this.follower.positionsRead(read.filter((p) => p !== undefined));
-      }
+  /** A view read while the manager runs: a primary change is a failover; once the primary is lost, the standbys' positions are read. A view that cannot be read is skipped. */
+  protected async observe(t: number, view: RepmgrView | undefined): Promise<void> {
+    if (!view) return;
+    const f = this.follower.observe(t, view);
+    if (f) this.recordFailover(f, `repmgr: ${f.to} primary after ${f.from}`, describeView(view));
+    else if (this.follower.lost()) {
+      const standbys = view.nodes.filter((n) => n.role === 'standby').map((n) => n.name);
+      const read = await Promise.all(standbys.map((n) => this.cluster.position(n).catch(() => undefined)));
+      this.follower.positionsRead(read.filter((p) => p !== undefined));
     }
   }
 
-  async view(): Promise<ManagerView> {
-    try {
-      const { view, text } = await this.cluster.viewWithText();
-      const raw = `(repmgr cluster show on ${view.askedNode})\n${text.trimEnd()}`;
-      return { t: this.rec.clock.now(), primary: primaryOf(view) ?? null, rows: repmgrRows(view), raw };
-    } catch (e) {
-      const error = e instanceof Error ? e.message : String(e);
-      return { t: this.rec.clock.now(), primary: null, rows: [], raw: '', error };
-    }
+  protected async readView(): Promise<ViewRead> {
+    const { view, text } = await this.cluster.viewWithText();
+    const raw = `(repmgr cluster show on ${view.askedNode})\n${text.trimEnd()}`;
+    return { primary: primaryOf(view) ?? null, rows: repmgrRows(view), raw };
   }
 
   /** repmgr holds a primary `* running`, every other node a `running` standby of it, each streaming in its pg_stat_replication. */
@@ -251,11 +213,5 @@ export class RepmgrManager implements HaManager {
       },
       versions: this.cluster.image.versions,
     };
-  }
-
-  /** Removes every container and the network (RepmgrCluster.destroy). */
-  async destroy(): Promise<void> {
-    await this.stop().catch((e: unknown) => log().warn({ error: String(e) }, 'repmgr manager: stopping its view loop failed'));
-    await this.cluster.destroy();
   }
 }
