@@ -31,12 +31,16 @@ export {
 export {
   awaitFailover,
   clientFailovers,
+  deposedAfterBoot,
+  steadyWrites,
   syncStandby,
+  verifyFailoverSeen,
   verifyManagedConsistent,
   viewsAsEvidence,
   type ClientFailover,
   type ManagedEnd,
   type ManagedEndResult,
+  type SteadyWrites,
 } from './run/managed-steps.ts';
 export type { Cluster } from './db/cluster.ts';
 export type { ClusterOptions } from './db/bring-up.ts';

@@ -98,7 +98,7 @@ describe('patroniConfigPromise', () => {
 describe('PatroniManager node by address', () => {
   it('names the node that has an address now, not the one that had it before a reboot', async () => {
     const addresses: Record<string, string> = { pg0: '10.0.0.2', s1: '10.0.0.3', s2: '10.0.0.4' };
-    const cluster = { nodes: ['pg0', 's1', 's2'].map((name) => ({ name })), node: (n: string) => ({ address: async () => addresses[n]! }) };
+    const cluster = { nodeNames: ['pg0', 's1', 's2'], node: (n: string) => ({ address: async () => addresses[n]! }) };
     // The constructor is private (PatroniManager.start brings a real cluster up): a stand-in cluster instead.
     const Ctor = PatroniManager as unknown as new (...a: unknown[]) => { nodeAt(a: string): Promise<string | undefined> };
     const m = new Ctor(cluster, { clock: { now: () => 0 } }, 1000);

@@ -10,17 +10,16 @@
  * - what its config promises is model/patroni-promise.ts's reading of `bootstrap.dcs`.
  * Started by the stories with ScenarioContext.startManaged.
  */
-import { type SqlNode, TcpNode } from '../db/sql-node.ts';
+import { TcpNode } from '../db/sql-node.ts';
 import type { FailoverRecord } from '../history/failover.ts';
-import type { ManagerRecord, ManagerView, ManagerViewRow } from '../history/manager.ts';
+import type { ManagerRecord, ManagerViewRow } from '../history/manager.ts';
 import type { DurabilityPromise } from '../model/durability.ts';
 import { patroniPromise, type PatroniPromise } from '../model/patroni-promise.ts';
 import { synchronousCommitLevel } from '../model/sync-model.ts';
-import { log } from '../logger.ts';
 import { pollUntil } from '../wait.ts';
 import type { OperatorLog } from './builtin.ts';
-import { ViewLoop } from './view-loop.ts';
-import type { ClientEndpoint, HaManager, SwitchoverRecord } from './manager.ts';
+import { ManagerShell, type ViewRead } from './manager-shell.ts';
+import type { ClientEndpoint, SwitchoverRecord } from './manager.ts';
 import { HAPROXY_PORT, PatroniCluster, type PatroniClusterOptions } from './patroni/cluster.ts';
 import { redactPatroniConfig, type PatroniUserConfig } from './patroni/config.ts';
 import { describeView, leaderOf, type PatroniView } from './patroni/view.ts';
@@ -107,20 +106,14 @@ export interface PatroniManagerOptions extends PatroniClusterOptions {
   intervalMs?: number;
 }
 
-/** A Patroni cluster as an HaManager (see the file's header). Create with `PatroniManager.start`; end with `stop()` and `destroy()`. */
-export class PatroniManager implements HaManager {
+/** A Patroni cluster (etcd, the Patroni nodes, HAProxy) as an HaManager (see the file's header). Create with `PatroniManager.start`; end with `stop()` and `destroy()`. */
+export class PatroniManager extends ManagerShell<PatroniCluster, PatroniView> {
   readonly name = 'patroni' as const;
-  readonly failovers: FailoverRecord[] = [];
   private readonly follower = new LeaderFollower();
-  private readonly follow = new ViewLoop(() => this.followOnce());
-  private switching = false;
 
-  private constructor(
-    /** The cluster: etcd, the Patroni nodes, HAProxy. */
-    readonly cluster: PatroniCluster,
-    private readonly rec: OperatorLog,
-    private readonly intervalMs: number,
-  ) {}
+  private constructor(cluster: PatroniCluster, rec: OperatorLog, intervalMs: number) {
+    super(cluster, rec, intervalMs, 'Patroni cluster');
+  }
 
   /**
    * Brings a cluster up Patroni's way (`PatroniCluster.start`: config checked and validated by
@@ -153,10 +146,6 @@ export class PatroniManager implements HaManager {
     );
   }
 
-  get nodeNames(): readonly string[] {
-    return this.cluster.nodes.map((n) => n.name);
-  }
-
   clients(): ClientEndpoint {
     // The config is read at each connection: HAProxy's published port changes when it restarts (kill-proxy).
     // Each connection is named by the node HAProxy sent it to, so the ledger says who acknowledged.
@@ -172,62 +161,16 @@ export class PatroniManager implements HaManager {
     };
   }
 
-  /**
-   * The node whose address on the cluster network is `address` (IPv4 text), or undefined.
-   * Read from the engine at every call (once per new connection): a host booted again after a
-   * crash may take the address another node had, so a remembered address could name the wrong
-   * node. Nemesis seed 3 (run 20261206-155934-1656) crashed and booted two hosts twice each. Its
-   * ledger then named pg0 on a timeline of its own, while Patroni showed s1 leading throughout.
-   */
-  private async nodeAt(address: string): Promise<string | undefined> {
-    const read = await Promise.all(
-      this.nodeNames.map(async (n) =>
-        (await this.cluster
-          .node(n)
-          .address()
-          .catch(() => undefined)) === address
-          ? n
-          : undefined,
-      ),
-    );
-    return read.find((n) => n !== undefined);
+  /** A view read while the manager runs: a leader change is a failover. A view that cannot be read is skipped. */
+  protected async observe(t: number, view: PatroniView | undefined): Promise<void> {
+    if (!view) return;
+    const f = this.follower.observe(t, view);
+    if (f) this.recordFailover(f, `patroni: ${f.to} leads after ${f.from}`, describeView(view));
   }
 
-  node(name: string): SqlNode {
-    if (!this.nodeNames.includes(name)) throw new Error(`${name} is no node of this Patroni cluster (${this.nodeNames.join(', ')})`);
-    return new TcpNode(name, () => this.cluster.nodeConnectionConfig(name));
-  }
-
-  /** Follows Patroni's view every `intervalMs`, recording each leader change as a failover. */
-  start(): void {
-    this.follow.start(this.intervalMs);
-  }
-
-  async stop(): Promise<void> {
-    await this.follow.stop();
-  }
-
-  /** One read of the view while the manager runs; a view that cannot be read is skipped. */
-  private async followOnce(): Promise<void> {
-    const t = this.rec.clock.now();
-    const view = await this.cluster.view().catch(() => undefined);
-    if (view && !this.switching) {
-      const f = this.follower.observe(t, view);
-      if (f) {
-        this.failovers.push(f);
-        this.rec.step(`patroni: ${f.to} leads after ${f.from}`, { view: describeView(view) });
-      }
-    }
-  }
-
-  async view(): Promise<ManagerView> {
-    try {
-      const view = await this.cluster.view();
-      return { t: this.rec.clock.now(), primary: leaderOf(view) ?? null, rows: patroniRows(view), raw: JSON.stringify(view, null, 1) };
-    } catch (e) {
-      const error = e instanceof Error ? e.message : String(e);
-      return { t: this.rec.clock.now(), primary: null, rows: [], raw: '', error };
-    }
+  protected async readView(): Promise<ViewRead> {
+    const view = await this.cluster.view();
+    return { primary: leaderOf(view) ?? null, rows: patroniRows(view), raw: JSON.stringify(view, null, 1) };
   }
 
   /** A running leader, every other member running, and each of them streaming in the leader's pg_stat_replication. */
@@ -280,11 +223,5 @@ export class PatroniManager implements HaManager {
       config: redactPatroniConfig(this.cluster.config) as Record<string, unknown>,
       versions: this.cluster.image.versions,
     };
-  }
-
-  /** Removes every container and the network (PatroniCluster.destroy). */
-  async destroy(): Promise<void> {
-    await this.stop().catch((e: unknown) => log().warn({ error: String(e) }, 'patroni manager: stopping its view loop failed'));
-    await this.cluster.destroy();
   }
 }

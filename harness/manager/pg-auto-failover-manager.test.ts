@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { ManagedCluster } from '../nemesis/managed.ts';
-import { pafRows, PrimaryFollower } from './pg-auto-failover-manager.ts';
+import { PafPrimaryFollower, pafRows } from './pg-auto-failover-manager.ts';
 import type { PgAutoFailoverCluster } from './pg-auto-failover/cluster.ts';
 import { parseView } from './pg-auto-failover/view.ts';
 
@@ -31,7 +31,7 @@ describe('pg_auto_failover on the seam', () => {
   });
 
   it('reads a failover off the views: detected when no primary, decided at the candidate, promoted when it leads', () => {
-    const f = new PrimaryFollower();
+    const f = new PafPrimaryFollower();
     const s1Primary = view('failover-report-lsn');
     // Before the kill: s1 primary (the report_lsn fixture with s1 healthy and in primary).
     const before = structuredClone(s1Primary);
@@ -67,7 +67,7 @@ describe('pg_auto_failover on the seam', () => {
       }
       return v;
     };
-    const f = new PrimaryFollower();
+    const f = new PafPrimaryFollower();
     expect(f.observe(0, pg0('primary', 'primary', 1))).toBeUndefined();
     expect(f.observe(1000, pg0('primary', 'draining', 1))).toBeUndefined();
     expect(f.observe(2000, pg0('report_lsn', 'report_lsn', 1, 'report_lsn'))).toBeUndefined();
@@ -97,7 +97,7 @@ describe('pg_auto_failover on the seam', () => {
   });
 
   it('a switchover is no failover once reset', () => {
-    const f = new PrimaryFollower();
+    const f = new PafPrimaryFollower();
     f.observe(0, view('steady'));
     f.reset('pg0');
     expect(f.observe(1, view('after-failover'))).toBeUndefined();

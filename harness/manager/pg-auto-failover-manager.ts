@@ -7,7 +7,7 @@
  *   semantics (pg-auto-failover/multi-host.ts) since node-postgres has no multi-host support;
  * - its view is the monitor's own, `pg_autoctl show state --json`;
  * - its failovers are read off that view: `start()` polls it every `intervalMs`, and a primary
- *   that changes, not by `switchover()`, is a failover (`PrimaryFollower`);
+ *   that changes, not by `switchover()`, is a failover (`PafPrimaryFollower`);
  * - `switchover(to)` runs `pg_autoctl perform promotion --name to` (2.0's `perform switchover`
  *   takes no target; promotion is its switchover to a chosen node); `switchover()` runs
  *   `pg_autoctl perform switchover`, the monitor choosing the node;
@@ -15,16 +15,15 @@
  * The stories start it through ScenarioContext.startManaged under `manager: pg_auto_failover`
  * (scenarios/managed/pg-auto-failover-*.test.ts).
  */
-import { type SqlNode, TcpNode } from '../db/sql-node.ts';
 import type { FailoverRecord } from '../history/failover.ts';
-import type { ManagerRecord, ManagerView, ManagerViewRow } from '../history/manager.ts';
-import { log } from '../logger.ts';
+import type { ManagerRecord, ManagerViewRow } from '../history/manager.ts';
 import { lsnDiff } from '../lsn.ts';
 import { pgAutoFailoverPromise, type PafPromise } from '../model/pg-auto-failover-promise.ts';
 import { pollUntil } from '../wait.ts';
 import type { OperatorLog } from './builtin.ts';
-import { ViewLoop } from './view-loop.ts';
-import type { ClientEndpoint, HaManager, SwitchoverRecord } from './manager.ts';
+import { ManagerShell, type ViewRead } from './manager-shell.ts';
+import { PrimaryFollower } from './primary-follower.ts';
+import type { ClientEndpoint, SwitchoverRecord } from './manager.ts';
 import { PgAutoFailoverCluster, type PgAutoFailoverClusterOptions } from './pg-auto-failover/cluster.ts';
 import { firstReadWrite, type Host, parseMultiHostUri } from './pg-auto-failover/multi-host.ts';
 import { describeView, isSecondary, primaryOf, type PafView } from './pg-auto-failover/view.ts';
@@ -53,72 +52,39 @@ export function pafRows(view: PafView): ManagerViewRow[] {
 }
 
 /**
- * Follows the monitor's primary through views read in time order and says when it was replaced:
- * by another node, or by the same node promoted again on a new timeline (the monitor demoted it,
- * found it the most advanced of the nodes that reported their LSN, and promoted it: seen under the
- * nemesis when its pg_autoctl was frozen, docs/findings/2026-12-06-pg-auto-failover-nemesis.md).
- * `detectedT` is when the views first showed no primary (the monitor found it unhealthy or
- * assigned it draining); `decidedT` when they first showed a candidate selected (a node assigned
- * prepare_promotion, stop_replication, fast_forward or wait_primary; the old primary only once it
- * no longer reports a primary's state, since a primary is also assigned wait_primary when its
- * standbys go), with `positions` the LSNs the standbys reported then (the ones the monitor chose
- * on; `receiveLsn` is pg_autoctl's reported LSN, `replayLsn` unknown); `promotedT` when the new
- * primary was first seen. A selection the 1-s views missed is taken as decided at `promotedT`,
- * or, for the old primary promoted again, at `detectedT`: its commits before that are the old
- * timeline's, and the client's outage (run/managed-steps.ts `clientFailovers`) is measured from
- * them. Pure.
+ * Follows the monitor's primary (`PrimaryFollower`) and says when it was replaced: by another
+ * node, or by the same node promoted again on a new timeline (the monitor demoted it, found it the
+ * most advanced of the nodes that reported their LSN, and promoted it: seen under the nemesis when
+ * its pg_autoctl was frozen, docs/findings/2026-12-06-pg-auto-failover-nemesis.md). Lost when the
+ * views first show no primary (the monitor found it unhealthy or assigned it draining); decided
+ * when they first show a candidate selected (a node assigned prepare_promotion, stop_replication,
+ * fast_forward or wait_primary; the old primary only once it no longer reports a primary's state,
+ * since a primary is also assigned wait_primary when its standbys go), with the LSNs the standbys
+ * reported then (the ones the monitor chose on; `receiveLsn` is pg_autoctl's reported LSN,
+ * `replayLsn` unknown), else those of the last view of the old primary; promoted when the new
+ * primary is first seen. A selection the 1-s views missed is taken as decided at the promotion,
+ * or, for the old primary promoted again, at the loss: the client's outage (run/managed-steps.ts
+ * `clientFailovers`) is measured from it. Pure.
  */
-export class PrimaryFollower {
-  private primary: string | undefined;
-  /** The primary's timeline when last seen leading; undefined: take the next one seen (at the start, after a switchover). */
-  private tli: number | undefined;
-  private lostT: number | undefined;
-  private decided: { t: number; positions: FailoverRecord['positions'] } | undefined;
-  private lastPositions: FailoverRecord['positions'] = [];
-
-  /** Takes the view read at `t` (ms); returns the failover it shows, if the primary was replaced. */
-  observe(t: number, view: PafView): Omit<FailoverRecord, 'writesBackT'> | undefined {
-    const now = primaryOf(view);
-    const tli = view.nodes.find((n) => n.name === now)?.reportedTli ?? 0;
-    if (this.primary === undefined || (now === this.primary && tli <= (this.tli ?? tli))) {
-      this.primary ??= now;
-      if (now) {
-        this.tli = Math.max(this.tli ?? tli, tli);
-        this.lostT = undefined;
-        this.decided = undefined;
-        this.lastPositions = positions(view, now);
-      }
-      return undefined;
-    }
-    if (now === undefined) {
-      this.lostT ??= t;
-      const selected = (n: PafView['nodes'][number]) =>
-        CANDIDATE_STATES.has(n.assigned) && (n.name !== this.primary || !PRIMARY_REPORTS.has(n.reported));
-      if (!this.decided && view.nodes.some(selected)) this.decided = { t, positions: positions(view, this.primary) };
-      return undefined;
-    }
-    const from = this.primary;
-    this.primary = now;
-    this.tli = tli;
-    const r = {
-      detectedT: this.lostT ?? t,
-      decidedT: this.decided?.t ?? (now === from ? (this.lostT ?? t) : t),
-      promotedT: t,
-      from,
-      to: now,
-      positions: this.decided?.positions ?? this.lastPositions,
-    };
-    this.lostT = undefined;
-    this.decided = undefined;
-    return r;
+export class PafPrimaryFollower extends PrimaryFollower<PafView> {
+  protected primaryIn(view: PafView): string | undefined {
+    return primaryOf(view);
   }
 
-  /** A primary change that is not a failover (a switchover asked for): follow `primary` from now on. */
-  reset(primary: string | undefined): void {
-    this.primary = primary;
-    this.tli = undefined;
-    this.lostT = undefined;
-    this.decided = undefined;
+  protected selected(view: PafView, lost: string): boolean {
+    return view.nodes.some((n) => CANDIDATE_STATES.has(n.assigned) && (n.name !== lost || !PRIMARY_REPORTS.has(n.reported)));
+  }
+
+  protected override termOf(view: PafView, primary: string): number {
+    return view.nodes.find((n) => n.name === primary)?.reportedTli ?? 0;
+  }
+
+  /** The healthy standbys' reported LSNs. */
+  protected override positionsIn(view: PafView, primary: string): FailoverRecord['positions'] {
+    return view.nodes
+      .filter((n) => n.name !== primary && n.health !== 0)
+      .map((n) => ({ name: n.name, receiveLsn: n.reportedLsn, replayLsn: null }))
+      .sort((a, b) => Number(lsnDiff(b.receiveLsn, a.receiveLsn)));
   }
 }
 
@@ -127,34 +93,25 @@ const CANDIDATE_STATES: ReadonlySet<string> = new Set(['prepare_promotion', 'sto
 /** The states a primary reports while it still is one (node_metadata.c `IsInPrimaryState`, and join_primary). */
 const PRIMARY_REPORTS: ReadonlySet<string> = new Set(['primary', 'wait_primary', 'apply_settings', 'join_primary']);
 
-function positions(view: PafView, primary: string): FailoverRecord['positions'] {
-  return view.nodes
-    .filter((n) => n.name !== primary && n.health !== 0)
-    .map((n) => ({ name: n.name, receiveLsn: n.reportedLsn, replayLsn: null }))
-    .sort((a, b) => Number(lsnDiff(b.receiveLsn, a.receiveLsn)));
-}
-
 export interface PgAutoFailoverManagerOptions extends PgAutoFailoverClusterOptions {
   /** Between two reads of the monitor's view while the manager runs, ms (default 1000). */
   intervalMs?: number;
 }
 
-/** A pg_auto_failover formation as an HaManager (see the file's header). Create with `PgAutoFailoverManager.start`; end with `stop()` and `destroy()`. */
-export class PgAutoFailoverManager implements HaManager {
+/** A pg_auto_failover formation (monitor and nodes) as an HaManager (see the file's header). Create with `PgAutoFailoverManager.start`; end with `stop()` and `destroy()`. */
+export class PgAutoFailoverManager extends ManagerShell<PgAutoFailoverCluster, PafView> {
   readonly name = 'pg_auto_failover' as const;
-  readonly failovers: FailoverRecord[] = [];
-  private readonly follower = new PrimaryFollower();
-  private readonly follow = new ViewLoop(() => this.followOnce());
-  private switching = false;
+  private readonly follower = new PafPrimaryFollower();
 
   private constructor(
-    /** The formation: monitor and nodes. */
-    readonly cluster: PgAutoFailoverCluster,
+    cluster: PgAutoFailoverCluster,
     /** The formation's URI as `pg_autoctl show uri` printed it at start. */
     readonly uri: string,
-    private readonly rec: OperatorLog,
-    private readonly intervalMs: number,
-  ) {}
+    rec: OperatorLog,
+    intervalMs: number,
+  ) {
+    super(cluster, rec, intervalMs, 'pg_auto_failover formation');
+  }
 
   /**
    * Brings a formation up pg_auto_failover's way (`PgAutoFailoverCluster.start`) and reads its
@@ -169,10 +126,6 @@ export class PgAutoFailoverManager implements HaManager {
       await cluster.destroy();
       throw e;
     }
-  }
-
-  get nodeNames(): readonly string[] {
-    return this.cluster.nodeNames;
   }
 
   /**
@@ -192,42 +145,16 @@ export class PgAutoFailoverManager implements HaManager {
     };
   }
 
-  node(name: string): SqlNode {
-    if (!this.nodeNames.includes(name))
-      throw new Error(`${name} is no node of this pg_auto_failover formation (${this.nodeNames.join(', ')})`);
-    return new TcpNode(name, () => this.cluster.nodeConnectionConfig(name));
+  /** A view read while the manager runs: a primary replaced is a failover. A view that cannot be read is skipped. */
+  protected async observe(t: number, view: PafView | undefined): Promise<void> {
+    if (!view) return;
+    const f = this.follower.observe(t, view);
+    if (f) this.recordFailover(f, `pg_auto_failover: ${f.to} primary after ${f.from}`, describeView(view));
   }
 
-  /** Follows the monitor's view every `intervalMs`, recording each primary change as a failover. */
-  start(): void {
-    this.follow.start(this.intervalMs);
-  }
-
-  async stop(): Promise<void> {
-    await this.follow.stop();
-  }
-
-  /** One read of the view while the manager runs; a view that cannot be read is skipped. */
-  private async followOnce(): Promise<void> {
-    const t = this.rec.clock.now();
-    const view = await this.cluster.view().catch(() => undefined);
-    if (view && !this.switching) {
-      const f = this.follower.observe(t, view);
-      if (f) {
-        this.failovers.push(f);
-        this.rec.step(`pg_auto_failover: ${f.to} primary after ${f.from}`, { view: describeView(view) });
-      }
-    }
-  }
-
-  async view(): Promise<ManagerView> {
-    try {
-      const [view, text] = await Promise.all([this.cluster.view(), this.cluster.viewText()]);
-      return { t: this.rec.clock.now(), primary: primaryOf(view) ?? null, rows: pafRows(view), raw: text.trimEnd() };
-    } catch (e) {
-      const error = e instanceof Error ? e.message : String(e);
-      return { t: this.rec.clock.now(), primary: null, rows: [], raw: '', error };
-    }
+  protected async readView(): Promise<ViewRead> {
+    const [view, text] = await Promise.all([this.cluster.view(), this.cluster.viewText()]);
+    return { primary: primaryOf(view) ?? null, rows: pafRows(view), raw: text.trimEnd() };
   }
 
   /** The monitor holds a primary in state `primary` (reported and assigned), every other node a healthy secondary, each streaming in the primary's pg_stat_replication. */
@@ -305,11 +232,5 @@ export class PgAutoFailoverManager implements HaManager {
       },
       versions: this.cluster.image.versions,
     };
-  }
-
-  /** Removes every container and the network (PgAutoFailoverCluster.destroy). */
-  async destroy(): Promise<void> {
-    await this.stop().catch((e: unknown) => log().warn({ error: String(e) }, 'pg_auto_failover manager: stopping its view loop failed'));
-    await this.cluster.destroy();
   }
 }

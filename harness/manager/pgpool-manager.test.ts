@@ -59,10 +59,10 @@ describe('following pgpool primary', () => {
     expect(f.observe(4000, routed)).toBeUndefined();
   });
 
-  it('a switchover asked for is adopted: no failover when pgpool then routes to the node asked for', () => {
+  it('a switchover asked for is reset: no failover when pgpool then routes to the node asked for', () => {
     const f = new PgpoolPrimaryFollower();
     f.observe(0, ready);
-    f.adopt('s1');
+    f.reset('s1');
     const routed = edit(ready, { 0: { role: 'standby' }, 1: { role: 'primary', pgRole: 'primary' } });
     expect(f.observe(1000, routed)).toBeUndefined();
     expect(f.current()).toBe('s1');

@@ -16,17 +16,16 @@
  *   runtime-online-recovery.html), which pgpool never starts by itself;
  * - what its config promises is model/pgpool-promise.ts's reading of the user's parameters.
  */
-import { type SqlNode, TcpNode } from '../db/sql-node.ts';
+import { TcpNode } from '../db/sql-node.ts';
 import type { FailoverRecord } from '../history/failover.ts';
-import type { ManagerRecord, ManagerView, ManagerViewRow } from '../history/manager.ts';
-import { log } from '../logger.ts';
-import { lsnDiff } from '../lsn.ts';
+import type { ManagerRecord, ManagerViewRow } from '../history/manager.ts';
 import { pgpoolPromise, type PgpoolPromise } from '../model/pgpool-promise.ts';
 import { synchronousCommitLevel } from '../model/sync-model.ts';
 import { pollUntil } from '../wait.ts';
 import type { OperatorLog } from './builtin.ts';
-import { ViewLoop } from './view-loop.ts';
-import type { ClientEndpoint, HaManager, SwitchoverRecord } from './manager.ts';
+import { ManagerShell, type ViewRead } from './manager-shell.ts';
+import { PrimaryFollower } from './primary-follower.ts';
+import type { ClientEndpoint, SwitchoverRecord } from './manager.ts';
 import { PGPOOL_PORT, PgpoolCluster, type PgpoolClusterOptions } from './pgpool/cluster.ts';
 import { attached, describeView, nodeName, primaryOf, type PgpoolView } from './pgpool/view.ts';
 
@@ -57,77 +56,25 @@ export function pgpoolRows(view: PgpoolView): ManagerViewRow[] {
 }
 
 /**
- * Follows pgpool's primary through views read in time order and says when it changed. `lost(t)`
- * records a read that failed (pgpool answers no session while it fails over). `detectedT` is when
- * the primary was first seen gone (no attached primary, or no answer); `decidedT` when a view first
- * showed another node with PostgreSQL's role primary (promoted, pgpool not yet routing to it),
- * else the promotion's view; `promotedT` when pgpool first routed to the new primary. Pure.
+ * Follows pgpool's primary (`PrimaryFollower`): lost when first seen gone (no attached primary,
+ * or no answer: `unanswered`, as pgpool answers no session while it fails over), decided when a
+ * view first shows another node with PostgreSQL's role primary (promoted, pgpool not yet routing
+ * to it), promoted when pgpool first routes to the new primary. `SHOW pool_nodes` prints no LSN:
+ * the manager reads the standbys' positions once the primary is lost (`lost()` then
+ * `positionsRead`). Pure.
  */
-export class PgpoolPrimaryFollower {
-  private primary: string | undefined;
-  private lostT: number | undefined;
-  private decidedT: number | undefined;
-  private positions: FailoverRecord['positions'] | undefined;
+export class PgpoolPrimaryFollower extends PrimaryFollower<PgpoolView> {
+  protected primaryIn(view: PgpoolView): string | undefined {
+    return primaryOf(view);
+  }
 
-  /** Takes the view read at `t` (ms); returns the failover it shows, if the primary changed. */
-  observe(t: number, view: PgpoolView): Omit<FailoverRecord, 'writesBackT'> | undefined {
-    const now = primaryOf(view);
-    if (this.primary === undefined || now === this.primary) {
-      this.primary ??= now;
-      if (now) this.reset(now);
-      return undefined;
-    }
-    if (now === undefined) {
-      this.lostT ??= t;
-      if (
-        this.decidedT === undefined &&
-        view.nodes.some((n) => nodeName(n) !== this.primary && n.pgRole === 'primary' && n.pgStatus === 'up')
-      )
-        this.decidedT = t;
-      return undefined;
-    }
-    const r = {
-      detectedT: this.lostT ?? t,
-      decidedT: this.decidedT ?? t,
-      promotedT: t,
-      from: this.primary,
-      to: now,
-      positions: this.positions ?? [],
-    };
-    this.reset(now);
-    return r;
+  protected selected(view: PgpoolView, lost: string): boolean {
+    return view.nodes.some((n) => nodeName(n) !== lost && n.pgRole === 'primary' && n.pgStatus === 'up');
   }
 
   /** A read at `t` that pgpool did not answer: the primary counts as lost from then, once one was seen. */
   unanswered(t: number): void {
     if (this.primary !== undefined) this.lostT ??= t;
-  }
-
-  /** Takes `primary` as the primary from now on, with no failover (a switchover asked for). */
-  adopt(primary: string): void {
-    this.reset(primary);
-  }
-
-  /** The primary last seen (the one lost, while a failover is under way). */
-  current(): string | undefined {
-    return this.primary;
-  }
-
-  /** True once the primary is lost and no positions were given for it yet: the manager reads them now. */
-  lost(): boolean {
-    return this.lostT !== undefined && this.positions === undefined;
-  }
-
-  /** The standbys' positions read just after the loss, most advanced first. */
-  positionsRead(p: FailoverRecord['positions']): void {
-    this.positions = [...p].sort((a, b) => Number(lsnDiff(b.receiveLsn ?? '0/0', a.receiveLsn ?? '0/0')));
-  }
-
-  private reset(primary: string): void {
-    this.primary = primary;
-    this.lostT = undefined;
-    this.decidedT = undefined;
-    this.positions = undefined;
   }
 }
 
@@ -136,21 +83,14 @@ export interface PgpoolManagerOptions extends PgpoolClusterOptions {
   intervalMs?: number;
 }
 
-/** A pgpool cluster as an HaManager (see the file's header). Create with `PgpoolManager.start`; end with `stop()` and `destroy()`. */
-export class PgpoolManager implements HaManager {
+/** A pgpool cluster (its nodes and pgpool) as an HaManager (see the file's header). Create with `PgpoolManager.start`; end with `stop()` and `destroy()`. */
+export class PgpoolManager extends ManagerShell<PgpoolCluster, PgpoolView> {
   readonly name = 'pgpool' as const;
-  readonly failovers: FailoverRecord[] = [];
   private readonly follower = new PgpoolPrimaryFollower();
-  private readonly follow = new ViewLoop(() => this.followOnce());
-  /** While a switchover asked for runs: the view loop records no failover (the change was asked for). */
-  private switching = false;
 
-  private constructor(
-    /** The nodes and pgpool. */
-    readonly cluster: PgpoolCluster,
-    private readonly rec: OperatorLog,
-    private readonly intervalMs: number,
-  ) {}
+  private constructor(cluster: PgpoolCluster, rec: OperatorLog, intervalMs: number) {
+    super(cluster, rec, intervalMs, 'pgpool cluster');
+  }
 
   /**
    * Brings a cluster up (`PgpoolCluster.start`).
@@ -158,10 +98,6 @@ export class PgpoolManager implements HaManager {
    */
   static async start(opts: PgpoolManagerOptions, rec: OperatorLog): Promise<PgpoolManager> {
     return new PgpoolManager(await PgpoolCluster.start(opts), rec, opts.intervalMs ?? 1000);
-  }
-
-  get nodeNames(): readonly string[] {
-    return this.cluster.nodeNames;
   }
 
   clients(): ClientEndpoint {
@@ -178,68 +114,25 @@ export class PgpoolManager implements HaManager {
     };
   }
 
-  /** The node whose address on the cluster network is `address`, read from the engine at each call (a booted host may take another's address). */
-  private async nodeAt(address: string): Promise<string | undefined> {
-    const read = await Promise.all(
-      this.nodeNames.map(async (n) =>
-        (await this.cluster
-          .node(n)
-          .address()
-          .catch(() => undefined)) === address
-          ? n
-          : undefined,
-      ),
-    );
-    return read.find((n) => n !== undefined);
-  }
-
-  node(name: string): SqlNode {
-    if (!this.nodeNames.includes(name)) throw new Error(`${name} is no node of this pgpool cluster (${this.nodeNames.join(', ')})`);
-    return new TcpNode(name, () => this.cluster.nodeConnectionConfig(name));
-  }
-
-  /** Follows pgpool's view every `intervalMs`, recording each primary change as a failover. */
-  start(): void {
-    this.follow.start(this.intervalMs);
-  }
-
-  async stop(): Promise<void> {
-    await this.follow.stop();
-  }
-
-  /** One read of the view while the manager runs; a view that cannot be read counts as unanswered. */
-  private async followOnce(): Promise<void> {
-    const t = this.rec.clock.now();
-    const view = await this.cluster.view().catch(() => undefined);
-    if (this.switching) {
-      // A primary change asked for by switchover() is no failover.
-    } else if (view) {
+  /**
+   * A view read while the manager runs: a primary change is a failover; a view that cannot be
+   * read counts as unanswered; once the primary is lost, the other nodes' positions are read.
+   */
+  protected async observe(t: number, view: PgpoolView | undefined): Promise<void> {
+    if (view) {
       const f = this.follower.observe(t, view);
-      if (f) {
-        this.failovers.push(f);
-        this.rec.step(`pgpool: ${f.to} primary after ${f.from}`, { view: describeView(view) });
-      }
+      if (f) this.recordFailover(f, `pgpool: ${f.to} primary after ${f.from}`, describeView(view));
     } else this.follower.unanswered(t);
-    if (!this.switching && this.follower.lost()) {
+    if (this.follower.lost()) {
       const standbys = this.nodeNames.filter((n) => n !== this.follower.current());
       const read = await Promise.all(standbys.map((n) => this.cluster.position(n).catch(() => undefined)));
       this.follower.positionsRead(read.filter((p) => p !== undefined && p.receiveLsn !== null) as FailoverRecord['positions']);
     }
   }
 
-  async view(): Promise<ManagerView> {
-    try {
-      const { view, text } = await this.cluster.viewWithText();
-      return {
-        t: this.rec.clock.now(),
-        primary: primaryOf(view) ?? null,
-        rows: pgpoolRows(view),
-        raw: `(SHOW pool_nodes through pgpool)\n${text.trimEnd()}`,
-      };
-    } catch (e) {
-      const error = e instanceof Error ? e.message : String(e);
-      return { t: this.rec.clock.now(), primary: null, rows: [], raw: '', error };
-    }
+  protected async readView(): Promise<ViewRead> {
+    const { view, text } = await this.cluster.viewWithText();
+    return { primary: primaryOf(view) ?? null, rows: pgpoolRows(view), raw: `(SHOW pool_nodes through pgpool)\n${text.trimEnd()}` };
   }
 
   /** pgpool routes to a primary and holds every other node an attached standby, each streaming in the primary's pg_stat_replication. */
@@ -273,7 +166,7 @@ export class PgpoolManager implements HaManager {
         { what: `pgpool to route to ${to} after pcp_promote_node -s`, timeoutMs: 60_000, intervalMs: 250 },
       );
       const doneT = this.rec.clock.now();
-      this.follower.adopt(to);
+      this.follower.reset(to);
       this.rec.step(`pgpool switched over to ${to}`);
       return { from, to, startedT, doneT, output };
     } finally {
@@ -369,11 +262,5 @@ export class PgpoolManager implements HaManager {
       },
       versions: this.cluster.image.versions,
     };
-  }
-
-  /** Removes every container and the network (PgpoolCluster.destroy). */
-  async destroy(): Promise<void> {
-    await this.stop().catch((e: unknown) => log().warn({ error: String(e) }, 'pgpool manager: stopping its view loop failed'));
-    await this.cluster.destroy();
   }
 }

@@ -15,17 +15,14 @@
  *   --force-rewind`), which repmgrd never makes by itself;
  * - what its config promises is model/repmgr-promise.ts's reading of the user's parameters.
  */
-import { type SqlNode, TcpNode } from '../db/sql-node.ts';
-import type { FailoverRecord } from '../history/failover.ts';
-import type { ManagerRecord, ManagerView, ManagerViewRow } from '../history/manager.ts';
-import { log } from '../logger.ts';
+import type { ManagerRecord, ManagerViewRow } from '../history/manager.ts';
 import { pollUntil } from '../wait.ts';
-import { lsnDiff } from '../lsn.ts';
 import { repmgrPromise, type RepmgrPromise } from '../model/repmgr-promise.ts';
 import { synchronousCommitLevel } from '../model/sync-model.ts';
 import type { OperatorLog } from './builtin.ts';
-import { ViewLoop } from './view-loop.ts';
-import type { ClientEndpoint, HaManager, SwitchoverRecord } from './manager.ts';
+import { ManagerShell, type ViewRead } from './manager-shell.ts';
+import { PrimaryFollower } from './primary-follower.ts';
+import type { ClientEndpoint, SwitchoverRecord } from './manager.ts';
 import { RepmgrCluster, type RepmgrClusterOptions } from './repmgr/cluster.ts';
 import { describeView, isFollowing, primaryOf, type RepmgrView } from './repmgr/view.ts';
 
@@ -48,61 +45,19 @@ export function repmgrRows(view: RepmgrView): ManagerViewRow[] {
 }
 
 /**
- * Follows repmgr's primary through views read in time order and says when it changed to another
- * node. `detectedT` is when the views first showed no primary (`? unreachable` or `- failed`);
- * `decidedT` when they first showed a standby running as primary (`! running as primary`:
- * promoted, its record not yet updated), else the promotion's view; `promotedT` when the new
- * primary was first seen `* running`. `positions` are what the manager read when the primary was
- * first lost (`lost()` then `positionsRead`). Pure.
+ * Follows repmgr's primary (`PrimaryFollower`): lost when the views first show no primary
+ * (`? unreachable` or `- failed`), decided when they first show a standby running as primary
+ * (`! running as primary`: promoted, its record not yet updated), promoted when the new primary is
+ * first seen `* running`. `repmgr cluster show` prints no LSN: the manager reads the standbys'
+ * positions when the primary is first lost (`lost()` then `positionsRead`). Pure.
  */
-export class RepmgrPrimaryFollower {
-  private primary: string | undefined;
-  private lostT: number | undefined;
-  private decidedT: number | undefined;
-  private positions: FailoverRecord['positions'] | undefined;
-
-  /** Takes the view read at `t` (ms); returns the failover it shows, if the primary changed. */
-  observe(t: number, view: RepmgrView): Omit<FailoverRecord, 'writesBackT'> | undefined {
-    const now = primaryOf(view);
-    if (this.primary === undefined || now === this.primary) {
-      this.primary ??= now;
-      if (now) this.reset(now);
-      return undefined;
-    }
-    if (now === undefined) {
-      this.lostT ??= t;
-      if (this.decidedT === undefined && view.nodes.some((n) => n.role === 'standby' && n.status === '! running as primary'))
-        this.decidedT = t;
-      return undefined;
-    }
-    const r = {
-      detectedT: this.lostT ?? t,
-      decidedT: this.decidedT ?? t,
-      promotedT: t,
-      from: this.primary,
-      to: now,
-      positions: this.positions ?? [],
-    };
-    this.reset(now);
-    return r;
+export class RepmgrPrimaryFollower extends PrimaryFollower<RepmgrView> {
+  protected primaryIn(view: RepmgrView): string | undefined {
+    return primaryOf(view);
   }
 
-  /** True once the primary is lost and no positions were given for it yet: the manager reads them now. */
-  lost(): boolean {
-    return this.lostT !== undefined && this.positions === undefined;
-  }
-
-  /** The standbys' positions read just after the loss, most advanced first. */
-  positionsRead(p: FailoverRecord['positions']): void {
-    this.positions = [...p].sort((a, b) => Number(lsnDiff(b.receiveLsn ?? '0/0', a.receiveLsn ?? '0/0')));
-  }
-
-  /** Takes `primary` as the primary from now, without a failover (a switchover asked for). */
-  reset(primary: string): void {
-    this.primary = primary;
-    this.lostT = undefined;
-    this.decidedT = undefined;
-    this.positions = undefined;
+  protected selected(view: RepmgrView): boolean {
+    return view.nodes.some((n) => n.role === 'standby' && n.status === '! running as primary');
   }
 }
 
@@ -111,21 +66,14 @@ export interface RepmgrManagerOptions extends RepmgrClusterOptions {
   intervalMs?: number;
 }
 
-/** A repmgr cluster as an HaManager (see the file's header). Create with `RepmgrManager.start`; end with `stop()` and `destroy()`. */
-export class RepmgrManager implements HaManager {
+/** A repmgr cluster (its nodes, each with repmgrd) as an HaManager (see the file's header). Create with `RepmgrManager.start`; end with `stop()` and `destroy()`. */
+export class RepmgrManager extends ManagerShell<RepmgrCluster, RepmgrView> {
   readonly name = 'repmgr' as const;
-  readonly failovers: FailoverRecord[] = [];
   private readonly follower = new RepmgrPrimaryFollower();
-  private readonly follow = new ViewLoop(() => this.followOnce());
-  /** True while a switchover runs: the view loop records no failover for the change asked for. */
-  private switching = false;
 
-  private constructor(
-    /** The nodes, each with repmgrd. */
-    readonly cluster: RepmgrCluster,
-    private readonly rec: OperatorLog,
-    private readonly intervalMs: number,
-  ) {}
+  private constructor(cluster: RepmgrCluster, rec: OperatorLog, intervalMs: number) {
+    super(cluster, rec, intervalMs, 'repmgr cluster');
+  }
 
   /**
    * Brings a cluster up the repmgr way (`RepmgrCluster.start`).
@@ -133,10 +81,6 @@ export class RepmgrManager implements HaManager {
    */
   static async start(opts: RepmgrManagerOptions, rec: OperatorLog): Promise<RepmgrManager> {
     return new RepmgrManager(await RepmgrCluster.start(opts), rec, opts.intervalMs ?? 1000);
-  }
-
-  get nodeNames(): readonly string[] {
-    return this.cluster.nodeNames;
   }
 
   /** Straight to the node repmgr holds for primary, asked again for every new connection. @throws Error (from currentPrimary) when repmgr holds none. */
@@ -152,46 +96,22 @@ export class RepmgrManager implements HaManager {
     };
   }
 
-  node(name: string): SqlNode {
-    if (!this.nodeNames.includes(name)) throw new Error(`${name} is no node of this repmgr cluster (${this.nodeNames.join(', ')})`);
-    return new TcpNode(name, () => this.cluster.nodeConnectionConfig(name));
-  }
-
-  /** Follows repmgr's view every `intervalMs`, recording each primary change as a failover. */
-  start(): void {
-    this.follow.start(this.intervalMs);
-  }
-
-  async stop(): Promise<void> {
-    await this.follow.stop();
-  }
-
-  /** One read of the view while the manager runs; a view that cannot be read is skipped. */
-  private async followOnce(): Promise<void> {
-    const t = this.rec.clock.now();
-    const view = await this.cluster.view().catch(() => undefined);
-    if (view && !this.switching) {
-      const f = this.follower.observe(t, view);
-      if (f) {
-        this.failovers.push(f);
-        this.rec.step(`repmgr: ${f.to} primary after ${f.from}`, { view: describeView(view) });
-      } else if (this.follower.lost()) {
-        const standbys = view.nodes.filter((n) => n.role === 'standby').map((n) => n.name);
-        const read = await Promise.all(standbys.map((n) => this.cluster.position(n).catch(() => undefined)));
-        this.follower.positionsRead(read.filter((p) => p !== undefined));
-      }
+  /** A view read while the manager runs: a primary change is a failover; once the primary is lost, the standbys' positions are read. A view that cannot be read is skipped. */
+  protected async observe(t: number, view: RepmgrView | undefined): Promise<void> {
+    if (!view) return;
+    const f = this.follower.observe(t, view);
+    if (f) this.recordFailover(f, `repmgr: ${f.to} primary after ${f.from}`, describeView(view));
+    else if (this.follower.lost()) {
+      const standbys = view.nodes.filter((n) => n.role === 'standby').map((n) => n.name);
+      const read = await Promise.all(standbys.map((n) => this.cluster.position(n).catch(() => undefined)));
+      this.follower.positionsRead(read.filter((p) => p !== undefined));
     }
   }
 
-  async view(): Promise<ManagerView> {
-    try {
-      const { view, text } = await this.cluster.viewWithText();
-      const raw = `(repmgr cluster show on ${view.askedNode})\n${text.trimEnd()}`;
-      return { t: this.rec.clock.now(), primary: primaryOf(view) ?? null, rows: repmgrRows(view), raw };
-    } catch (e) {
-      const error = e instanceof Error ? e.message : String(e);
-      return { t: this.rec.clock.now(), primary: null, rows: [], raw: '', error };
-    }
+  protected async readView(): Promise<ViewRead> {
+    const { view, text } = await this.cluster.viewWithText();
+    const raw = `(repmgr cluster show on ${view.askedNode})\n${text.trimEnd()}`;
+    return { primary: primaryOf(view) ?? null, rows: repmgrRows(view), raw };
   }
 
   /** repmgr holds a primary `* running`, every other node a `running` standby of it, each streaming in its pg_stat_replication. */
@@ -293,11 +213,5 @@ export class RepmgrManager implements HaManager {
       },
       versions: this.cluster.image.versions,
     };
-  }
-
-  /** Removes every container and the network (RepmgrCluster.destroy). */
-  async destroy(): Promise<void> {
-    await this.stop().catch((e: unknown) => log().warn({ error: String(e) }, 'repmgr manager: stopping its view loop failed'));
-    await this.cluster.destroy();
   }
 }

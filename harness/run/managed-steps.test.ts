@@ -10,7 +10,16 @@ import type { ScenarioContext } from './scenario.ts';
 import type { FailoverRecord } from '../history/failover.ts';
 import type { ManagerView } from '../history/manager.ts';
 import type { Batch } from '../history/samples.ts';
-import { awaitFailover, clientFailovers, syncStandby, verifyManagedConsistent, viewsAsEvidence } from './managed-steps.ts';
+import {
+  awaitFailover,
+  clientFailovers,
+  deposedAfterBoot,
+  steadyWrites,
+  syncStandby,
+  verifyFailoverSeen,
+  verifyManagedConsistent,
+  viewsAsEvidence,
+} from './managed-steps.ts';
 
 const ack = (node: string, endT: number, seq = endT): Batch => ({
   client: 1,
@@ -267,5 +276,98 @@ describe('awaitFailover: the failover a manager recorded', () => {
     await expect(awaitFailover(manager([f('s1')]), 'the second promotion', 300, 1)).rejects.toThrow(
       /the second promotion.*replica running/s,
     );
+  });
+});
+
+describe('steadyWrites: the first act of a managed story', () => {
+  it('starts the manager, the observer and the writer on its clients, records the step, then steadyTps from 1 s after it', async () => {
+    const rec = new Recorder('t', 'f');
+    const started: string[] = [];
+    const clients = { via: 'proxy', describe: 'haproxy', currentPrimary: async () => undefined };
+    const manager = { start: () => started.push('manager'), clients: () => clients } as unknown as HaManager;
+    const stepT = () => rec.events.find((e) => e.what === 'steady writes')!.t;
+    // 100 tps in 100-ms intervals from 1 s after the step; the writer's first second (99 a batch) left out.
+    const samples = () => [500, 1000, 1100].map((dt) => ({ t: stepT() + dt, commits: dt < 1000 ? 99 : 10 }));
+    const writer = { samples } as unknown as BatchWriter;
+    const ctx = {
+      rec,
+      startObserver: (target: unknown, ms: number) => (started.push(`observer ${ms} ${target === clients}`), 'observer'),
+      startWriter: async (target: unknown, o: unknown) => (started.push(`writer ${JSON.stringify(o)} ${target === clients}`), writer),
+    } as unknown as ScenarioContext;
+    const order: string[] = [];
+    const got = await steadyWrites(ctx, manager, {
+      observeMs: 200,
+      holdMs: 1150,
+      detail: { promise: 'none' },
+      meanwhile: async () => (order.push(`meanwhile after the step: ${rec.events.length === 1}`), 's1'),
+    });
+    expect(started).toEqual(['manager', 'observer 200 true', 'writer {"rateTps":100,"batchRows":100} true']);
+    expect(order).toEqual(['meanwhile after the step: true']);
+    expect(rec.events[0]).toMatchObject({ what: 'steady writes', detail: { promise: 'none' } });
+    expect(got).toMatchObject({ observer: 'observer', writer, meanwhile: 's1' });
+    expect(got.steadyTps).toBe(100);
+    expect(rec.metrics.steadyTps).toBe(100);
+  });
+});
+
+describe('deposedAfterBoot: the booted old primary as the manager left it', () => {
+  const manager = (answer: () => Promise<string>) =>
+    ({
+      node: () => ({ safePsql: answer }),
+      view: async () => ({ t: 0, primary: 's1', rows: [], raw: 'the view' }),
+    }) as unknown as HaManager;
+  const ctxOf = (rec: Recorder) => ({ rec }) as unknown as ScenarioContext;
+
+  it('records a primary out of recovery as 1, with the view as evidence', async () => {
+    const rec = new Recorder('t', 'f');
+    expect(
+      await deposedAfterBoot(
+        ctxOf(rec),
+        manager(async () => 'f'),
+        'pg0',
+        { afterMs: 0, why: 'repmgr #766' },
+      ),
+    ).toBe(false);
+    expect(rec.events.at(-1)).toMatchObject({ what: 'pg0 booted: running as a primary', detail: { view: 'the view' } });
+    expect(rec.metrics.deposedRunsAsPrimary).toBe(1);
+  });
+
+  it('records one in recovery, or not answering, as 0', async () => {
+    const rec = new Recorder('t', 'f');
+    expect(
+      await deposedAfterBoot(
+        ctxOf(rec),
+        manager(async () => 't'),
+        'pg0',
+        { afterMs: 0, why: 'x' },
+      ),
+    ).toBe(true);
+    expect(rec.metrics.deposedRunsAsPrimary).toBe(0);
+    const down = async () => {
+      throw new Error('refused');
+    };
+    expect(await deposedAfterBoot(ctxOf(rec), manager(down), 'pg0', { afterMs: 0, why: 'x' })).toBeUndefined();
+    expect(rec.events.at(-1)!.what).toBe('pg0 booted: not answering');
+    expect(rec.metrics.deposedRunsAsPrimary).toBe(0);
+  });
+});
+
+describe('verifyFailoverSeen: the last verdicts of a failover story', () => {
+  it('records the failover as the client saw it from the fault, and judges the model and the failovers made', () => {
+    const rec = new Recorder('t', 'f');
+    const ctx = { rec, verify: (v: Verdict) => rec.verdict(v) } as unknown as ScenarioContext;
+    const made = failover();
+    const manager = { failovers: [made] } as unknown as HaManager;
+    const end = { primary: 's1', failovers: [{ ...made, writesBackT: 4200, outageMs: 3000 }], windows: [], lost: {} };
+    const observer = { samples: () => [] } as unknown as Parameters<typeof verifyFailoverSeen>[3]['observer'];
+    verifyFailoverSeen(ctx, manager, end as unknown as Parameters<typeof verifyFailoverSeen>[2], {
+      faultT: 1000,
+      observer,
+      observeMs: 200,
+      predicted: [{ from: 'pg0', to: ['s2'], why: 'test' }],
+    });
+    expect(rec.metrics.failoverAsClientSeesMs).toBe(3200);
+    expect(rec.verdicts.map((v) => v.id)).toEqual([CHECK_IDS.modelAgreement, CHECK_IDS.failovers]);
+    expect(rec.verdicts.find((v) => v.id === CHECK_IDS.failovers)?.status).toBe('failed');
   });
 });

@@ -9,20 +9,25 @@
  * (db/sql-node.ts `backendOf`: HAProxy's connections are named by `inet_server_addr()`), so the
  * one-primary check and the deposed-window reading see which node took each commit.
  */
+import { setTimeout as holdFor } from 'node:timers/promises';
+import { checkFailovers, type PredictedFailover } from '../checks/failovers.ts';
 import { checkLossWithinBound } from '../checks/loss-bound.ts';
 import { checkNoAckedLost, type LostWritesEvidence } from '../checks/lost-writes.ts';
+import { checkModelAgreement } from '../checks/model-agreement.ts';
 import { checkLossAgainstPromise } from '../checks/promised-loss.ts';
 import { writeOutage, writesBackT } from '../checks/readings/commits.ts';
 import { deposedWindows, type DeposedWindow } from '../checks/readings/deposed-window.ts';
 import { checkRowHashes } from '../checks/row-hash.ts';
 import { checkSplitBrain } from '../checks/split-brain.ts';
 import { checkNotStuck, type ManagerView as StuckView } from '../checks/stuck.ts';
+import { meanTps } from '../checks/throughput.ts';
 import { verdictValue } from '../checks/verdict.ts';
 import { TIMELINE_SQL } from '../db/sql-node.ts';
 import { historyFileSql, timelineSwitchPoints } from '../db/timeline-history.ts';
 import type { FailoverRecord } from '../history/failover.ts';
 import type { ManagerView } from '../history/manager.ts';
 import type { Batch } from '../history/samples.ts';
+import type { ReplicationObserver } from '../load/observer.ts';
 import type { BatchWriter } from '../load/writer.ts';
 import { readNodeHash, readPresentBatches } from '../load/workload.ts';
 import { type HaManager, viewTable } from '../manager/manager.ts';
@@ -233,6 +238,95 @@ export async function syncStandby(manager: HaManager, timeoutMs = 30_000): Promi
     },
     { what: `${manager.name} to name a sync standby`, timeoutMs, intervalMs: 250 },
   );
+}
+
+/** What a managed story's steady writes started, and the throughput they ran at. */
+export interface SteadyWrites<T> {
+  /** The observer of the manager's primary, through the manager's clients. */
+  observer: ReplicationObserver;
+  /** The writer, 100 tps of 100-row batches, through the manager's clients. */
+  writer: BatchWriter;
+  /** Mean TPS from 1 s after the writes started to the end of the hold. */
+  steadyTps: number;
+  /** What `meanwhile` returned. */
+  meanwhile: T;
+}
+
+/**
+ * The first act of every managed story ("steady writes", as the write-ups open): starts the
+ * manager's moves (`manager.start()`), an observer every `observeMs` and a writer (100 tps,
+ * 100-row batches), both connected as the manager's users connect (`manager.clients()`); records
+ * the step (with `detail`), runs `meanwhile` (e.g. Patroni's `syncStandby`), then holds `holdMs`
+ * (default 4000) and records `steadyTps`, measured from 1 s after the step.
+ */
+export async function steadyWrites<T = undefined>(
+  ctx: ScenarioContext,
+  manager: HaManager,
+  o: { observeMs: number; holdMs?: number; detail?: Record<string, unknown>; meanwhile?: () => Promise<T> },
+): Promise<SteadyWrites<T>> {
+  const { rec } = ctx;
+  manager.start();
+  const observer = ctx.startObserver(manager.clients(), o.observeMs);
+  const writer = await ctx.startWriter(manager.clients(), { rateTps: 100, batchRows: 100 });
+  const steadyFrom = rec.step('steady writes', o.detail) + 1000;
+  const meanwhile = (await o.meanwhile?.()) as T;
+  await holdFor(o.holdMs ?? 4000);
+  const steadyTps = meanTps(writer.samples(), steadyFrom, rec.clock.now());
+  rec.metric('steadyTps', Math.round(steadyTps));
+  return { observer, writer, steadyTps, meanwhile };
+}
+
+/**
+ * The deposed primary once its host booted again, as the manager leaves it (repmgr #766: repmgrd
+ * resumes a booted old primary as a primary; pgpool keeps it detached): waits `afterMs` for the
+ * manager's first moves there, then records whether it runs as a primary, with the manager's view
+ * as evidence: the step, and the metric `deposedRunsAsPrimary` (1 when it is out of recovery).
+ * @returns true when it is in recovery, false when it runs as a primary, undefined when it does not answer.
+ */
+export async function deposedAfterBoot(
+  { rec }: ScenarioContext,
+  manager: HaManager,
+  node: string,
+  o: { afterMs: number; why: string },
+): Promise<boolean | undefined> {
+  await holdFor(o.afterMs);
+  const inRecovery = await manager
+    .node(node)
+    .safePsql('SELECT pg_is_in_recovery()', { timeoutMs: 5000 })
+    .then(
+      (t) => t === 't',
+      () => undefined,
+    );
+  const view = await manager.view();
+  rec.step(`${node} booted: ${inRecovery === false ? 'running as a primary' : inRecovery ? 'in recovery' : 'not answering'}`, {
+    view: view.raw,
+  });
+  rec.metric('deposedRunsAsPrimary', inRecovery === false ? 1 : 0, {
+    unit: 'count',
+    better: 'lower',
+    description: `1 when the booted old primary is out of recovery ${o.afterMs / 1000} s after its boot (${o.why})`,
+  });
+  return inRecovery;
+}
+
+/**
+ * The last verdicts of a failover story, after `verifyManagedConsistent`: the first failover as
+ * the client saw it, from the fault at `faultT` to writes back (`failoverAsClientSeesMs`, when
+ * they came back); the observer's samples (taken every `observeMs`) against the model
+ * (checks/model-agreement.ts); the manager's failovers against the `predicted` ones
+ * (checks/failovers.ts). Each verdict recorded by `ctx.verify`.
+ */
+export function verifyFailoverSeen(
+  { rec, verify }: ScenarioContext,
+  manager: HaManager,
+  end: ManagedEndResult,
+  o: { faultT: number; observer: ReplicationObserver; observeMs: number; predicted: PredictedFailover[] },
+): void {
+  const seen = end.failovers[0];
+  if (seen && seen.writesBackT !== null)
+    rec.metric('failoverAsClientSeesMs', Math.round(seen.writesBackT - o.faultT), { unit: 'ms', better: 'lower' });
+  verify(checkModelAgreement(o.observer.samples(), { intervalMs: o.observeMs }));
+  verify(checkFailovers(manager.failovers, o.predicted));
 }
 
 /**

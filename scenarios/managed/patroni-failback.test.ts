@@ -23,8 +23,16 @@
  * primary at a time; every node, the old primary included, ends with the same rows.
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
-import { awaitFailover, pollUntil, scenario, syncStandby, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
-import { checkFailovers, checkSustained, meanTps } from '../../harness/checks/index.ts';
+import {
+  awaitFailover,
+  pollUntil,
+  scenario,
+  steadyWrites,
+  syncStandby,
+  verifyManagedConsistent,
+  verifyRecovered,
+} from '../../harness/index.ts';
+import { checkFailovers, checkSustained } from '../../harness/checks/index.ts';
 import { viewTable } from '../../harness/manager/index.ts';
 import { STRICT_PATRONI } from './patroni-config.ts';
 
@@ -34,16 +42,13 @@ const RECOVERY_MS = 60_000;
 scenario(
   'patroni: failback: the old primary’s host boots again and Patroni rejoins it as a replica',
   async (ctx) => {
-    const { rec, startManaged, startWriter, startObserver, inject, verify } = ctx;
+    const { rec, startManaged, inject, verify } = ctx;
     const manager = await startManaged();
-    manager.start();
-    startObserver(manager.clients(), 500);
-    const writer = await startWriter(manager.clients(), { rateTps: 100, batchRows: 100 });
-    const steadyFrom = rec.step('steady writes') + 1000;
-    const sync = await syncStandby(manager);
-    await holdFor(5000);
-    const steadyTps = meanTps(writer.samples(), steadyFrom, rec.clock.now());
-    rec.metric('steadyTps', Math.round(steadyTps));
+    const {
+      writer,
+      steadyTps,
+      meanwhile: sync,
+    } = await steadyWrites(ctx, manager, { observeMs: 500, holdMs: 5000, meanwhile: () => syncStandby(manager) });
 
     // The leader's host dies; Patroni promotes the sync standby once the leader key expires.
     const crash = await inject(manager.cluster, { kind: 'crash-host-loud', target: 'primary' });

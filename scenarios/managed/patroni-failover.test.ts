@@ -25,8 +25,15 @@
  * (the model); one primary at a time; after the host boots again, every node has the same rows.
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
-import { awaitFailover, scenario, syncStandby, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
-import { checkFailovers, checkModelAgreement, meanTps } from '../../harness/checks/index.ts';
+import {
+  awaitFailover,
+  scenario,
+  steadyWrites,
+  syncStandby,
+  verifyFailoverSeen,
+  verifyManagedConsistent,
+  verifyRecovered,
+} from '../../harness/index.ts';
 import { STRICT_PATRONI } from './patroni-config.ts';
 
 /** Writes must be back this long after the promotion, and after the heal, ms: HAProxy's fall and rise, with room. */
@@ -37,17 +44,15 @@ const OBSERVE_MS = 200;
 scenario(
   "patroni: unplanned failover on the leader's host crash",
   async (ctx) => {
-    const { rec, startManaged, startWriter, startObserver, inject, verify } = ctx;
+    const { rec, startManaged, inject } = ctx;
     const manager = await startManaged();
-    manager.start();
     // The writer and the observer connect as the application does: through HAProxy.
-    const observer = startObserver(manager.clients(), OBSERVE_MS);
-    const writer = await startWriter(manager.clients(), { rateTps: 100, batchRows: 100 });
-    const steadyFrom = rec.step('steady writes') + 1000;
-    const sync = await syncStandby(manager);
-    await holdFor(4000);
-    const steadyTps = meanTps(writer.samples(), steadyFrom, rec.clock.now());
-    rec.metric('steadyTps', Math.round(steadyTps));
+    const {
+      observer,
+      writer,
+      steadyTps,
+      meanwhile: sync,
+    } = await steadyWrites(ctx, manager, { observeMs: OBSERVE_MS, meanwhile: () => syncStandby(manager) });
 
     // The leader's host dies (docker kill). Patroni's key expires after ttl; the sync standby takes it.
     const crash = await inject(manager.cluster, { kind: 'crash-host-loud', target: 'primary' }, { syncStandby: sync });
@@ -67,12 +72,13 @@ scenario(
       failuresAtOnce: 1,
       hostCrashed: true,
     });
-    const seen = end.failovers[0]!;
-    if (seen.writesBackT !== null)
-      rec.metric('failoverAsClientSeesMs', Math.round(seen.writesBackT - crash.faultT), { unit: 'ms', better: 'lower' });
-    verify(checkModelAgreement(observer.samples(), { intervalMs: OBSERVE_MS }));
     // One failover, to the standby /sync named: Patroni promotes no other under synchronous_mode.
-    verify(checkFailovers(manager.failovers, [{ from: oldLeader, to: [sync], why: 'the sync standby in /sync (replication_modes.rst)' }]));
+    verifyFailoverSeen(ctx, manager, end, {
+      faultT: crash.faultT,
+      observer,
+      observeMs: OBSERVE_MS,
+      predicted: [{ from: oldLeader, to: [sync], why: 'the sync standby in /sync (replication_modes.rst)' }],
+    });
   },
   { managers: ['patroni'], patroni: { config: STRICT_PATRONI, modes: ['sync', 'strict'] }, timeoutMs: 6 * 60_000 },
 );

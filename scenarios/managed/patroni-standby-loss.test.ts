@@ -25,8 +25,8 @@
  * commit lost; every node ends with the same rows.
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
-import { scenario, syncStandby, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
-import { checkFailovers, checkModelAgreement, checkStalled, meanTps } from '../../harness/checks/index.ts';
+import { scenario, steadyWrites, syncStandby, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
+import { checkFailovers, checkModelAgreement, checkStalled } from '../../harness/checks/index.ts';
 import { parseSyncStandbyNames, predict } from '../../harness/model/index.ts';
 import { STRICT_PATRONI } from './patroni-config.ts';
 
@@ -38,16 +38,14 @@ const OBSERVE_MS = 100;
 scenario(
   "patroni: the sync standby's host crashes under synchronous_mode_strict: stall, another sync standby, recovery",
   async (ctx) => {
-    const { rec, startManaged, startWriter, startObserver, inject, verify } = ctx;
+    const { rec, startManaged, inject, verify } = ctx;
     const manager = await startManaged();
-    manager.start();
-    const observer = startObserver(manager.clients(), OBSERVE_MS);
-    const writer = await startWriter(manager.clients(), { rateTps: 100, batchRows: 100 });
-    const steadyFrom = rec.step('steady writes') + 1000;
-    const sync = await syncStandby(manager);
-    await holdFor(4000);
-    const steadyTps = meanTps(writer.samples(), steadyFrom, rec.clock.now());
-    rec.metric('steadyTps', Math.round(steadyTps));
+    const {
+      observer,
+      writer,
+      steadyTps,
+      meanwhile: sync,
+    } = await steadyWrites(ctx, manager, { observeMs: OBSERVE_MS, meanwhile: () => syncStandby(manager) });
 
     // The model: with the named standby gone, no walsender can confirm: commits wait (syncrep.c).
     const named = observer.latest()!.settings!.synchronousStandbyNames;

@@ -25,8 +25,8 @@
  * every node ends with the same rows.
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
-import { scenario, syncStandby, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
-import { checkFailovers, meanTps, writeOutage } from '../../harness/checks/index.ts';
+import { scenario, steadyWrites, syncStandby, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
+import { checkFailovers, writeOutage } from '../../harness/checks/index.ts';
 import { STRICT_PATRONI } from './patroni-config.ts';
 
 /** Writes must be back this long after Patroni shows the candidate leading, ms. */
@@ -35,17 +35,14 @@ const RECOVERY_MS = 60_000;
 scenario(
   'patroni: planned switchover by patronictl to the sync standby',
   async (ctx) => {
-    const { rec, startManaged, startWriter, startObserver, verify } = ctx;
+    const { rec, startManaged, verify } = ctx;
     const manager = await startManaged();
-    manager.start();
     // The writer and the observer connect as the application does: through HAProxy.
-    startObserver(manager.clients(), 500);
-    const writer = await startWriter(manager.clients(), { rateTps: 100, batchRows: 100 });
-    const steadyFrom = rec.step('steady writes') + 1000;
-    const candidate = await syncStandby(manager);
-    await holdFor(4000);
-    const steadyTps = meanTps(writer.samples(), steadyFrom, rec.clock.now());
-    rec.metric('steadyTps', Math.round(steadyTps));
+    const {
+      writer,
+      steadyTps,
+      meanwhile: candidate,
+    } = await steadyWrites(ctx, manager, { observeMs: 500, meanwhile: () => syncStandby(manager) });
 
     // patronictl switchover to the sync standby; the manager waits until Patroni shows it leading.
     const switched = await manager.switchover(candidate);

@@ -36,8 +36,8 @@
  * rejoin that does not happen, or happens by neither path, or too late for the path it took.
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
-import { awaitFailover, pollUntil, scenario, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
-import { checkFailovers, checkSustained, meanTps } from '../../harness/checks/index.ts';
+import { awaitFailover, pollUntil, scenario, steadyWrites, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
+import { checkFailovers, checkSustained } from '../../harness/checks/index.ts';
 import { viewTable } from '../../harness/manager/index.ts';
 import { FAILOVER_WITHIN_MS, startPgAutoFailover } from './pg-auto-failover-config.ts';
 
@@ -57,15 +57,9 @@ const RECLONE_LINE = 'trying pg_basebackup instead';
 scenario(
   'pg_auto_failover: failback: the old primary’s host boots again and pg_auto_failover rejoins it (pg_rewind, else a re-clone)',
   async (ctx) => {
-    const { rec, startWriter, startObserver, inject, verify } = ctx;
+    const { rec, inject, verify } = ctx;
     const manager = await startPgAutoFailover(ctx);
-    manager.start();
-    startObserver(manager.clients(), 500);
-    const writer = await startWriter(manager.clients(), { rateTps: 100, batchRows: 100 });
-    const steadyFrom = rec.step('steady writes') + 1000;
-    await holdFor(4000);
-    const steadyTps = meanTps(writer.samples(), steadyFrom, rec.clock.now());
-    rec.metric('steadyTps', Math.round(steadyTps));
+    const { writer, steadyTps } = await steadyWrites(ctx, manager, { observeMs: 500 });
 
     // The primary's host dies (docker kill); the monitor promotes a standby after its timeouts.
     const crash = await inject(manager.cluster, { kind: 'crash-host-loud', target: 'primary' });

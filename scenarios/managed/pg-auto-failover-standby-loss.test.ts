@@ -28,15 +28,8 @@
  * model at every sample; no failover; no acknowledged commit lost; every node ends with the same rows.
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
-import { readPresentBatches, scenario, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
-import {
-  checkFailovers,
-  checkModelAgreement,
-  checkNoAckedLost,
-  checkStalled,
-  checkSustained,
-  meanTps,
-} from '../../harness/checks/index.ts';
+import { readPresentBatches, scenario, steadyWrites, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
+import { checkFailovers, checkModelAgreement, checkNoAckedLost, checkStalled, checkSustained } from '../../harness/checks/index.ts';
 import { predict } from '../../harness/model/index.ts';
 import { primarySetting, sortedList, startPgAutoFailover, UNHEALTHY_MS, waitLost } from './pg-auto-failover-config.ts';
 
@@ -48,15 +41,9 @@ const OBSERVE_MS = 200;
 scenario(
   "pg_auto_failover: standbys' hosts crash under number_sync_standbys 1: no stall for one, stall for both, recovery",
   async (ctx) => {
-    const { rec, startWriter, startObserver, inject, verify } = ctx;
+    const { rec, inject, verify } = ctx;
     const manager = await startPgAutoFailover(ctx);
-    manager.start();
-    const observer = startObserver(manager.clients(), OBSERVE_MS);
-    const writer = await startWriter(manager.clients(), { rateTps: 100, batchRows: 100 });
-    const steadyFrom = rec.step('steady writes') + 1000;
-    await holdFor(4000);
-    const steadyTps = meanTps(writer.samples(), steadyFrom, rec.clock.now());
-    rec.metric('steadyTps', Math.round(steadyTps));
+    const { observer, writer, steadyTps } = await steadyWrites(ctx, manager, { observeMs: OBSERVE_MS });
 
     // The setting pg_autoctl wrote, in node names, is the one the promise computes from the formation.
     const view = await manager.cluster.view();

@@ -28,8 +28,8 @@
  * with the same rows.
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
-import { scenario, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
-import { checkFailovers, meanTps, writeOutage } from '../../harness/checks/index.ts';
+import { scenario, steadyWrites, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
+import { checkFailovers, writeOutage } from '../../harness/checks/index.ts';
 import { startPgAutoFailover } from './pg-auto-failover-config.ts';
 
 /** Writes must be back this long after the monitor holds the new primary, ms. */
@@ -38,16 +38,10 @@ const RECOVERY_MS = 30_000;
 scenario(
   'pg_auto_failover: planned switchover by pg_autoctl perform switchover',
   async (ctx) => {
-    const { rec, startWriter, startObserver, verify } = ctx;
+    const { rec, verify } = ctx;
     const manager = await startPgAutoFailover(ctx);
-    manager.start();
     // The writer and the observer connect as the application does: the multi-host URI, read-write.
-    startObserver(manager.clients(), 500);
-    const writer = await startWriter(manager.clients(), { rateTps: 100, batchRows: 100 });
-    const steadyFrom = rec.step('steady writes') + 1000;
-    await holdFor(4000);
-    const steadyTps = meanTps(writer.samples(), steadyFrom, rec.clock.now());
-    rec.metric('steadyTps', Math.round(steadyTps));
+    const { writer, steadyTps } = await steadyWrites(ctx, manager, { observeMs: 500 });
     const before = (await manager.view()).primary!;
     const standbys = manager.nodeNames.filter((n) => n !== before);
 

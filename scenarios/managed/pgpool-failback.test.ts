@@ -19,8 +19,8 @@
  * every node ends with the same rows; the loss is judged against the promise.
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
-import { awaitFailover, pollUntil, scenario, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
-import { checkFailovers, meanTps } from '../../harness/checks/index.ts';
+import { awaitFailover, pollUntil, scenario, steadyWrites, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
+import { checkFailovers } from '../../harness/checks/index.ts';
 import { PgpoolManager, viewTable } from '../../harness/manager/index.ts';
 
 /** Writes must be back this long after each move, ms. */
@@ -29,16 +29,10 @@ const RECOVERY_MS = 60_000;
 scenario(
   'pgpool: failback of the old primary by online recovery (pcp_recovery_node), then a switchover back to it',
   async (ctx) => {
-    const { rec, startManaged, startWriter, startObserver, inject, verify } = ctx;
+    const { rec, startManaged, inject, verify } = ctx;
     const manager = await startManaged();
     if (!(manager instanceof PgpoolManager)) throw new Error('this story runs under manager pgpool');
-    manager.start();
-    startObserver(manager.clients(), 500);
-    const writer = await startWriter(manager.clients(), { rateTps: 100, batchRows: 100 });
-    const steadyFrom = rec.step('steady writes') + 1000;
-    await holdFor(4000);
-    const steadyTps = meanTps(writer.samples(), steadyFrom, rec.clock.now());
-    rec.metric('steadyTps', Math.round(steadyTps));
+    const { writer, steadyTps } = await steadyWrites(ctx, manager, { observeMs: 500 });
 
     const crash = await inject(manager.cluster, { kind: 'crash-host-loud', target: 'primary' });
     const failover = await awaitFailover(manager, 'pgpool to promote a standby after pg0 crashed', RECOVERY_MS);

@@ -26,8 +26,15 @@
  * measured against the promise (none promised: measured, not failed).
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
-import { awaitFailover, scenario, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
-import { checkFailovers, checkModelAgreement, meanTps } from '../../harness/checks/index.ts';
+import {
+  awaitFailover,
+  deposedAfterBoot,
+  scenario,
+  steadyWrites,
+  verifyFailoverSeen,
+  verifyManagedConsistent,
+  verifyRecovered,
+} from '../../harness/index.ts';
 import { PgpoolManager } from '../../harness/manager/index.ts';
 
 /** Writes must be back this long after the crash: detection (about 10 s), the promotion, and room. */
@@ -38,16 +45,10 @@ const OBSERVE_MS = 200;
 scenario(
   "pgpool: unplanned failover on the primary's host crash, and failback by online recovery",
   async (ctx) => {
-    const { rec, startManaged, startWriter, startObserver, inject, verify } = ctx;
+    const { rec, startManaged, inject } = ctx;
     const manager = await startManaged();
     if (!(manager instanceof PgpoolManager)) throw new Error('this story runs under manager pgpool');
-    manager.start();
-    const observer = startObserver(manager.clients(), OBSERVE_MS);
-    const writer = await startWriter(manager.clients(), { rateTps: 100, batchRows: 100 });
-    const steadyFrom = rec.step('steady writes') + 1000;
-    await holdFor(4000);
-    const steadyTps = meanTps(writer.samples(), steadyFrom, rec.clock.now());
-    rec.metric('steadyTps', Math.round(steadyTps));
+    const { observer, writer, steadyTps } = await steadyWrites(ctx, manager, { observeMs: OBSERVE_MS });
 
     const crash = await inject(manager.cluster, { kind: 'crash-host-loud', target: 'primary' });
     const oldPrimary = crash.nodes[0]!;
@@ -59,23 +60,7 @@ scenario(
 
     // The old primary's host boots: PostgreSQL starts there as its data directory says, a primary.
     await crash.heal();
-    await holdFor(10_000);
-    const inRecovery = await manager
-      .node(oldPrimary)
-      .safePsql('SELECT pg_is_in_recovery()', { timeoutMs: 5000 })
-      .then(
-        (t) => t === 't',
-        () => undefined,
-      );
-    const view = await manager.view();
-    rec.step(`${oldPrimary} booted: ${inRecovery === false ? 'running as a primary' : inRecovery ? 'in recovery' : 'not answering'}`, {
-      view: view.raw,
-    });
-    rec.metric('deposedRunsAsPrimary', inRecovery === false ? 1 : 0, {
-      unit: 'count',
-      better: 'lower',
-      description: '1 when the booted old primary is out of recovery 10 s after its boot (pgpool keeps it detached)',
-    });
+    await deposedAfterBoot(ctx, manager, oldPrimary, { afterMs: 10_000, why: 'pgpool keeps it detached' });
 
     // pgpool's online recovery, by its own command; then the end of a managed story.
     await manager.recover(oldPrimary);
@@ -85,15 +70,12 @@ scenario(
       failuresAtOnce: 1,
       hostCrashed: true,
     });
-    const seen = end.failovers[0]!;
-    if (seen.writesBackT !== null)
-      rec.metric('failoverAsClientSeesMs', Math.round(seen.writesBackT - crash.faultT), { unit: 'ms', better: 'lower' });
-    verify(checkModelAgreement(observer.samples(), { intervalMs: OBSERVE_MS }));
-    verify(
-      checkFailovers(manager.failovers, [
-        { from: oldPrimary, to: ['s1'], why: 'pgpool promotes the live standby with the smallest node id (%m)' },
-      ]),
-    );
+    verifyFailoverSeen(ctx, manager, end, {
+      faultT: crash.faultT,
+      observer,
+      observeMs: OBSERVE_MS,
+      predicted: [{ from: oldPrimary, to: ['s1'], why: 'pgpool promotes the live standby with the smallest node id (%m)' }],
+    });
   },
   { managers: ['pgpool'], timeoutMs: 8 * 60_000 },
 );

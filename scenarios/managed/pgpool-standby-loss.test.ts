@@ -21,15 +21,8 @@
  * failover; no acknowledged commit lost (no failover was made); every node ends with the same rows.
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
-import { readPresentBatches, scenario, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
-import {
-  checkFailovers,
-  checkModelAgreement,
-  checkNoAckedLost,
-  checkStalled,
-  checkSustained,
-  meanTps,
-} from '../../harness/checks/index.ts';
+import { readPresentBatches, scenario, steadyWrites, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
+import { checkFailovers, checkModelAgreement, checkNoAckedLost, checkStalled, checkSustained } from '../../harness/checks/index.ts';
 import { PgpoolManager, viewTable } from '../../harness/manager/index.ts';
 import { predict } from '../../harness/model/index.ts';
 
@@ -42,16 +35,13 @@ const SYNC = 'ANY 1 (s1, s2)';
 scenario(
   "pgpool: standbys' hosts crash under ANY 1 (s1, s2): no stall for one, stall for both, recovery",
   async (ctx) => {
-    const { rec, startManaged, startWriter, startObserver, inject, verify } = ctx;
+    const { rec, startManaged, inject, verify } = ctx;
     const manager = await startManaged();
     if (!(manager instanceof PgpoolManager)) throw new Error('this story runs under manager pgpool');
-    manager.start();
-    const observer = startObserver(manager.clients(), OBSERVE_MS);
-    const writer = await startWriter(manager.clients(), { rateTps: 100, batchRows: 100 });
-    const steadyFrom = rec.step('steady writes', { promise: manager.promise().why }) + 1000;
-    await holdFor(4000);
-    const steadyTps = meanTps(writer.samples(), steadyFrom, rec.clock.now());
-    rec.metric('steadyTps', Math.round(steadyTps));
+    const { observer, writer, steadyTps } = await steadyWrites(ctx, manager, {
+      observeMs: OBSERVE_MS,
+      detail: { promise: manager.promise().why },
+    });
 
     // 1. s1's host dies: s2 confirms (the model), writes go on.
     const oneGone = predict({ synchronousStandbyNames: SYNC, standbys: [{ name: 's2' }] });

@@ -21,8 +21,8 @@
  * time; every node ends with the same rows.
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
-import { scenario, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
-import { checkFailovers, meanTps, writeOutage } from '../../harness/checks/index.ts';
+import { scenario, steadyWrites, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
+import { checkFailovers, writeOutage } from '../../harness/checks/index.ts';
 import { PgpoolManager } from '../../harness/manager/index.ts';
 
 /** Writes must be back this long after pgpool routes to the new primary, ms. */
@@ -31,16 +31,10 @@ const RECOVERY_MS = 30_000;
 scenario(
   'pgpool: planned switchover by pcp_promote_node --switchover',
   async (ctx) => {
-    const { rec, startManaged, startWriter, startObserver, verify } = ctx;
+    const { rec, startManaged, verify } = ctx;
     const manager = await startManaged();
     if (!(manager instanceof PgpoolManager)) throw new Error('this story runs under manager pgpool');
-    manager.start();
-    startObserver(manager.clients(), 500);
-    const writer = await startWriter(manager.clients(), { rateTps: 100, batchRows: 100 });
-    const steadyFrom = rec.step('steady writes') + 1000;
-    await holdFor(4000);
-    const steadyTps = meanTps(writer.samples(), steadyFrom, rec.clock.now());
-    rec.metric('steadyTps', Math.round(steadyTps));
+    const { writer, steadyTps } = await steadyWrites(ctx, manager, { observeMs: 500 });
 
     const switched = await manager.switchover('s1');
     rec.step('switchover done', { from: switched.from, to: switched.to, output: switched.output });

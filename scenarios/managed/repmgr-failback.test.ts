@@ -29,8 +29,8 @@
  * beyond the promise (none promised: measured); every node ends with the same rows.
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
-import { awaitFailover, pollUntil, scenario, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
-import { checkFailovers, checkSustained, meanTps } from '../../harness/checks/index.ts';
+import { awaitFailover, pollUntil, scenario, steadyWrites, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
+import { checkFailovers, checkSustained } from '../../harness/checks/index.ts';
 import { RepmgrManager, viewTable } from '../../harness/manager/index.ts';
 import { SHORT_REPMGR } from './repmgr-config.ts';
 
@@ -42,16 +42,10 @@ const FAILOVER_WITHIN_MS = 60_000;
 scenario(
   'repmgr: failback: the old primary’s host boots fenced and repmgr node rejoin --force-rewind makes it a standby',
   async (ctx) => {
-    const { rec, startManaged, startWriter, startObserver, inject, verify } = ctx;
+    const { rec, startManaged, inject, verify } = ctx;
     const manager = await startManaged();
     if (!(manager instanceof RepmgrManager)) throw new Error('this story runs under manager repmgr');
-    manager.start();
-    startObserver(manager.clients(), 500);
-    const writer = await startWriter(manager.clients(), { rateTps: 100, batchRows: 100 });
-    const steadyFrom = rec.step('steady writes') + 1000;
-    await holdFor(4000);
-    const steadyTps = meanTps(writer.samples(), steadyFrom, rec.clock.now());
-    rec.metric('steadyTps', Math.round(steadyTps));
+    const { writer, steadyTps } = await steadyWrites(ctx, manager, { observeMs: 500 });
 
     const crash = await inject(manager.cluster, { kind: 'crash-host-loud', target: 'primary' });
     const oldPrimary = crash.nodes[0]!;

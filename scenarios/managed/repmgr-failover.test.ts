@@ -26,8 +26,15 @@
  * failover is measured against the promise (none promised: measured, not failed).
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
-import { awaitFailover, scenario, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
-import { checkFailovers, checkModelAgreement, meanTps } from '../../harness/checks/index.ts';
+import {
+  awaitFailover,
+  deposedAfterBoot,
+  scenario,
+  steadyWrites,
+  verifyFailoverSeen,
+  verifyManagedConsistent,
+  verifyRecovered,
+} from '../../harness/index.ts';
 import { RepmgrManager } from '../../harness/manager/index.ts';
 
 /** Writes must be back this long after the crash: repmgr's 6 × 10 s retries, the election, and room. */
@@ -38,16 +45,10 @@ const OBSERVE_MS = 200;
 scenario(
   "repmgr: unplanned failover on the primary's host crash, and the old primary booted",
   async (ctx) => {
-    const { rec, startManaged, startWriter, startObserver, inject, verify } = ctx;
+    const { rec, startManaged, inject } = ctx;
     const manager = await startManaged();
     if (!(manager instanceof RepmgrManager)) throw new Error('this story runs under manager repmgr');
-    manager.start();
-    const observer = startObserver(manager.clients(), OBSERVE_MS);
-    const writer = await startWriter(manager.clients(), { rateTps: 100, batchRows: 100 });
-    const steadyFrom = rec.step('steady writes') + 1000;
-    await holdFor(4000);
-    const steadyTps = meanTps(writer.samples(), steadyFrom, rec.clock.now());
-    rec.metric('steadyTps', Math.round(steadyTps));
+    const { observer, writer, steadyTps } = await steadyWrites(ctx, manager, { observeMs: OBSERVE_MS });
 
     const crash = await inject(manager.cluster, { kind: 'crash-host-loud', target: 'primary' });
     const oldPrimary = crash.nodes[0]!;
@@ -59,23 +60,8 @@ scenario(
 
     // The old primary's host boots: PostgreSQL and repmgrd start there, as a boot starts them.
     await crash.heal();
-    await holdFor(15_000); // repmgrd's first loops on the booted node
-    const inRecovery = await manager
-      .node(oldPrimary)
-      .safePsql('SELECT pg_is_in_recovery()', { timeoutMs: 5000 })
-      .then(
-        (t) => t === 't',
-        () => undefined,
-      );
-    const view = await manager.view();
-    rec.step(`${oldPrimary} booted: ${inRecovery === false ? 'running as a primary' : inRecovery ? 'in recovery' : 'not answering'}`, {
-      view: view.raw,
-    });
-    rec.metric('deposedRunsAsPrimary', inRecovery === false ? 1 : 0, {
-      unit: 'count',
-      better: 'lower',
-      description: '1 when the booted old primary is out of recovery 15 s after its boot (repmgr #766)',
-    });
+    // repmgrd's first loops on the booted node, then how they left it.
+    await deposedAfterBoot(ctx, manager, oldPrimary, { afterMs: 15_000, why: 'repmgr #766' });
 
     // repmgr's documented failback, by its own command; then the end of a managed story.
     await manager.rejoin(oldPrimary);
@@ -85,14 +71,13 @@ scenario(
       failuresAtOnce: 1,
       hostCrashed: true,
     });
-    const seen = end.failovers[0]!;
-    if (seen.writesBackT !== null)
-      rec.metric('failoverAsClientSeesMs', Math.round(seen.writesBackT - crash.faultT), { unit: 'ms', better: 'lower' });
-    verify(checkModelAgreement(observer.samples(), { intervalMs: OBSERVE_MS }));
     const standbys = manager.nodeNames.filter((n) => n !== oldPrimary);
-    verify(
-      checkFailovers(manager.failovers, [{ from: oldPrimary, to: standbys, why: 'any standby: equal priorities, the higher LSN wins' }]),
-    );
+    verifyFailoverSeen(ctx, manager, end, {
+      faultT: crash.faultT,
+      observer,
+      observeMs: OBSERVE_MS,
+      predicted: [{ from: oldPrimary, to: standbys, why: 'any standby: equal priorities, the higher LSN wins' }],
+    });
   },
   { managers: ['repmgr'], timeoutMs: 8 * 60_000 },
 );

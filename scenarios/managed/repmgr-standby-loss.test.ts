@@ -24,8 +24,8 @@
  * sample (the model); no acknowledged commit lost; every node ends with the same rows.
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
-import { scenario, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
-import { checkFailovers, checkModelAgreement, checkStalled, meanTps } from '../../harness/checks/index.ts';
+import { scenario, steadyWrites, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
+import { checkFailovers, checkModelAgreement, checkStalled } from '../../harness/checks/index.ts';
 import { RepmgrManager } from '../../harness/manager/index.ts';
 import { predict } from '../../harness/model/index.ts';
 import { SHORT_REPMGR } from './repmgr-config.ts';
@@ -43,16 +43,10 @@ const OBSERVE_MS = 100;
 scenario(
   "repmgr: the only synchronous standby's host crashes: commits stall the whole outage (repmgr renames nothing), recover at its boot",
   async (ctx) => {
-    const { rec, startManaged, startWriter, startObserver, inject, verify } = ctx;
+    const { rec, startManaged, inject, verify } = ctx;
     const manager = await startManaged();
     if (!(manager instanceof RepmgrManager)) throw new Error('this story runs under manager repmgr');
-    manager.start();
-    const observer = startObserver(manager.clients(), OBSERVE_MS);
-    const writer = await startWriter(manager.clients(), { rateTps: 100, batchRows: 100 });
-    const steadyFrom = rec.step('steady writes') + 1000;
-    await holdFor(4000);
-    const steadyTps = meanTps(writer.samples(), steadyFrom, rec.clock.now());
-    rec.metric('steadyTps', Math.round(steadyTps));
+    const { observer, writer, steadyTps } = await steadyWrites(ctx, manager, { observeMs: OBSERVE_MS });
 
     const named = observer.latest()!.settings!.synchronousStandbyNames;
     const others = manager.nodeNames.filter((n) => n !== SYNC && n !== observer.latest()!.primary);

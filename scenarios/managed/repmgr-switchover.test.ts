@@ -23,8 +23,8 @@
  * promoted); one primary at a time; every node, the old primary included, ends with the same rows.
  */
 import { setTimeout as holdFor } from 'node:timers/promises';
-import { scenario, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
-import { checkFailovers, meanTps, writeOutage } from '../../harness/checks/index.ts';
+import { scenario, steadyWrites, verifyManagedConsistent, verifyRecovered } from '../../harness/index.ts';
+import { checkFailovers, writeOutage } from '../../harness/checks/index.ts';
 import { RepmgrManager } from '../../harness/manager/index.ts';
 import { SHORT_REPMGR } from './repmgr-config.ts';
 
@@ -36,16 +36,10 @@ const TO = 's1';
 scenario(
   'repmgr: planned switchover by repmgr standby switchover --siblings-follow',
   async (ctx) => {
-    const { rec, startManaged, startWriter, startObserver, verify } = ctx;
+    const { rec, startManaged, verify } = ctx;
     const manager = await startManaged();
     if (!(manager instanceof RepmgrManager)) throw new Error('this story runs under manager repmgr');
-    manager.start();
-    startObserver(manager.clients(), 500);
-    const writer = await startWriter(manager.clients(), { rateTps: 100, batchRows: 100 });
-    const steadyFrom = rec.step('steady writes') + 1000;
-    await holdFor(4000);
-    const steadyTps = meanTps(writer.samples(), steadyFrom, rec.clock.now());
-    rec.metric('steadyTps', Math.round(steadyTps));
+    const { writer, steadyTps } = await steadyWrites(ctx, manager, { observeMs: 500 });
     const before = (await manager.view()).primary!;
 
     const switched = await manager.switchover(TO);

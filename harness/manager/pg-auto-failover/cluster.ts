@@ -17,16 +17,14 @@
  * to the network's CIDR, which includes the gateway the harness connects from.
  * Every container carries the run's labels; `destroy()` removes them, and so does a failed start.
  */
-import type pg from 'pg';
 import { log } from '../../logger.ts';
 import { pollUntil } from '../../wait.ts';
 import { LOG_MOUNT, ManagedNetwork, type Member } from '../managed-network.ts';
+import { ManagedNodes, PG_PORT } from '../managed-nodes.ts';
 import { checkApplied, checkPafConfig, type PafAppliedSettings, type PafConfig, type PafResolvedNode } from './config.ts';
 import { ensurePgAutoFailoverImage, type PgAutoFailoverImage } from './image.ts';
 import { describeView, isSecondary, parseView, primaryOf, type PafView } from './view.ts';
 
-/** PostgreSQL's port on every node and on the monitor. */
-export const PG_PORT = 5432;
 const PGDATA = '/var/lib/postgresql/data';
 const MONITOR_PGDATA = '/var/lib/postgresql/monitor';
 /** pg_autoctl's config file of a data directory: `$XDG_CONFIG_HOME/pg_autoctl/<pgdata>/pg_autoctl.cfg` (HOME is /var/lib/postgresql). */
@@ -53,7 +51,8 @@ export interface PgAutoFailoverClusterOptions {
 }
 
 /** A running pg_auto_failover formation: its monitor and nodes. Create with `PgAutoFailoverCluster.start()`, always end with `destroy()`. */
-export class PgAutoFailoverCluster {
+export class PgAutoFailoverCluster extends ManagedNodes {
+  protected readonly nodeWord = 'pg_auto_failover node';
   /** The manager, as the fault catalogue names it (nemesis/managed.ts `ManagedCluster`). */
   readonly manager = 'pg_auto_failover';
 
@@ -69,7 +68,9 @@ export class PgAutoFailoverCluster {
     /** Container name (= host name on the network) of each node, by node name. */
     private readonly hosts: Map<string, string>,
     private readonly removeAll: () => Promise<void>,
-  ) {}
+  ) {
+    super();
+  }
 
   /** The settings read back from the monitor once the formation was ready (`appliedSettings`); set by `start`. */
   applied: PafAppliedSettings = { numberSyncStandbys: 0, nodes: [] };
@@ -138,23 +139,6 @@ export class PgAutoFailoverCluster {
       await net.remove();
       throw e;
     }
-  }
-
-  /** The Postgres nodes' names, `pg0` first. */
-  get nodeNames(): string[] {
-    return this.nodes.map((m) => m.name);
-  }
-
-  /** A Postgres node's host by name. @throws Error naming the nodes there are. */
-  node(name: string): Member {
-    const n = this.nodes.find((m) => m.name === name);
-    if (!n) throw new Error(`no pg_auto_failover node "${name}" (nodes: ${this.nodeNames.join(', ')})`);
-    return n;
-  }
-
-  /** A node's host (the catalogue's `FaultHost`). @throws Error naming the nodes there are. */
-  nodeHost(name: string): Member {
-    return this.node(name);
   }
 
   /** The monitor plays the DCS's part in the catalogue (nemesis/managed.ts): `dcs-kill` on it is "the monitor lost". */
@@ -325,38 +309,9 @@ export class PgAutoFailoverCluster {
     });
   }
 
-  /** `psql` on a node through its local socket: rows as `|`-separated lines. @throws ExecError. */
-  async psql(node: string, sql: string): Promise<string> {
-    return (await this.node(node).exec(['psql', '-X', '-qAt', '-d', 'postgres', '-c', sql], { timeoutMs: 10_000 })).trim();
-  }
-
   /** `SHOW synchronous_standby_names` on `node`, as pg_autoctl last wrote it. @throws ExecError when the node does not answer. */
   async syncStandbyNames(node: string): Promise<string> {
     return this.psql(node, 'SHOW synchronous_standby_names');
-  }
-
-  /** The primary's pg_stat_replication: application_name (`pgautofailover_standby_<id>`), state and sync_state. */
-  async walSenders(primary: string): Promise<Array<{ name: string; state: string; syncState: string }>> {
-    const out = await this.psql(primary, 'SELECT application_name, state, sync_state FROM pg_stat_replication ORDER BY application_name');
-    return out
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => {
-        const [name, state, syncState] = l.split('|');
-        return { name: name!, state: state!, syncState: syncState! };
-      });
-  }
-
-  /** A direct connection to one node's PostgreSQL through its published port, as `postgres` (trust from the network's CIDR). */
-  nodeConnectionConfig(node: string): pg.ClientConfig {
-    return {
-      host: 'localhost',
-      port: this.node(node).mappedPort(PG_PORT),
-      user: 'postgres',
-      database: 'postgres',
-      connectionTimeoutMillis: 2000,
-      query_timeout: 3000,
-    };
   }
 
   /**

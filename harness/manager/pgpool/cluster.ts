@@ -30,6 +30,7 @@ import type pg from 'pg';
 import { log } from '../../logger.ts';
 import { pollUntil } from '../../wait.ts';
 import { LOG_MOUNT, ManagedNetwork, type Member } from '../managed-network.ts';
+import { ManagedNodes, PG_PORT } from '../managed-nodes.ts';
 import { checkPgpoolApplied, checkPgpoolConfig, type PgParam, type PgpoolApplied, type PgpoolConfig } from './config.ts';
 import { ensurePgpoolImage, type PgpoolImage } from './image.ts';
 import {
@@ -44,8 +45,6 @@ import {
 } from './scripts.ts';
 import { attached, describeView, nodeName, parsePoolNodes, primaryOf, type PgpoolView } from './view.ts';
 
-/** PostgreSQL's port on every node. */
-export const PG_PORT = 5432;
 /** pgpool's port, where clients connect (the docs' examples: 9999). */
 export const PGPOOL_PORT = 9999;
 const PGDATA = '/var/lib/postgresql/data';
@@ -67,7 +66,8 @@ export interface PgpoolClusterOptions {
 }
 
 /** A running pgpool cluster. Create with `PgpoolCluster.start()`, always end with `destroy()`. */
-export class PgpoolCluster {
+export class PgpoolCluster extends ManagedNodes {
+  protected readonly nodeWord = 'pgpool backend';
   /** The manager, as the fault catalogue names it (nemesis/managed.ts `ManagedCluster`). */
   readonly manager = 'pgpool';
   /** pgpool keeps its state in its own memory and pgpool_status: no DCS member for the catalogue's DCS faults. */
@@ -88,7 +88,9 @@ export class PgpoolCluster {
     /** The clients' password for `postgres` (pool_passwd, md5). */
     private readonly password: string,
     private readonly removeAll: () => Promise<void>,
-  ) {}
+  ) {
+    super();
+  }
 
   /**
    * Checks the config and the major, then brings the cluster up (see the file's header) and waits
@@ -189,23 +191,6 @@ export class PgpoolCluster {
       await net.remove();
       throw e;
     }
-  }
-
-  /** The PostgreSQL nodes' names, `pg0` first. */
-  get nodeNames(): string[] {
-    return this.nodes.map((m) => m.name);
-  }
-
-  /** A node's host by name. @throws Error naming the nodes there are. */
-  node(name: string): Member {
-    const n = this.nodes.find((m) => m.name === name);
-    if (!n) throw new Error(`no pgpool backend "${name}" (nodes: ${this.nodeNames.join(', ')})`);
-    return n;
-  }
-
-  /** A node's host (the catalogue's `FaultHost`). @throws Error naming the nodes there are. */
-  nodeHost(name: string): Member {
-    return this.node(name);
   }
 
   /** pgpool's backend id of a node (its place in `nodeNames`). @throws Error for an unknown node. */
@@ -330,29 +315,6 @@ export class PgpoolCluster {
     };
   }
 
-  /** `psql` on a node through its local socket: rows as `|`-separated lines. @throws ExecError. */
-  async psql(node: string, sql: string): Promise<string> {
-    return (await this.node(node).exec(['psql', '-X', '-qAt', '-d', 'postgres', '-c', sql], { timeoutMs: 10_000 })).trim();
-  }
-
-  /** The primary's pg_stat_replication: application_name (the node's name), state, sync_state. */
-  async walSenders(primary: string): Promise<Array<{ name: string; state: string; syncState: string }>> {
-    const out = await this.psql(primary, 'SELECT application_name, state, sync_state FROM pg_stat_replication ORDER BY application_name');
-    return out
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => {
-        const [name, state, syncState] = l.split('|');
-        return { name: name!, state: state!, syncState: syncState! };
-      });
-  }
-
-  /** Receive and replay LSN of a standby (null for a node not in recovery). @throws ExecError when it does not answer. */
-  async position(node: string): Promise<{ name: string; receiveLsn: string | null; replayLsn: string | null }> {
-    const [r, p] = (await this.psql(node, 'SELECT pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()')).split('|');
-    return { name: node, receiveLsn: r || null, replayLsn: p || null };
-  }
-
   /** Where clients connect: pgpool's published port on the loopback, as postgres with its pool_passwd password (md5). */
   connectionConfig(): pg.ClientConfig {
     return {
@@ -360,18 +322,6 @@ export class PgpoolCluster {
       port: this.pgpool.mappedPort(PGPOOL_PORT),
       user: 'postgres',
       password: this.password,
-      database: 'postgres',
-      connectionTimeoutMillis: 2000,
-      query_timeout: 3000,
-    };
-  }
-
-  /** A direct connection to one node's PostgreSQL through its published port, as `postgres` (trust from the network's CIDR). */
-  nodeConnectionConfig(node: string): pg.ClientConfig {
-    return {
-      host: 'localhost',
-      port: this.node(node).mappedPort(PG_PORT),
-      user: 'postgres',
       database: 'postgres',
       connectionTimeoutMillis: 2000,
       query_timeout: 3000,

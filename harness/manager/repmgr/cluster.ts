@@ -22,11 +22,11 @@
  * Passwordless SSH between the nodes for user postgres (`setUpSsh`), for `repmgr standby switchover`.
  * Every container carries the run's labels; `destroy()` removes them, and so does a failed start.
  */
-import type pg from 'pg';
 import { ExecError } from '../../errors.ts';
 import { log } from '../../logger.ts';
 import { pollUntil } from '../../wait.ts';
 import { LOG_MOUNT, ManagedNetwork, type Member } from '../managed-network.ts';
+import { ManagedNodes, PG_PORT } from '../managed-nodes.ts';
 import {
   checkRepmgrApplied,
   checkRepmgrConfig,
@@ -47,8 +47,6 @@ import {
   unreachable,
 } from './view.ts';
 
-/** PostgreSQL's port on every node. */
-export const PG_PORT = 5432;
 const PGDATA = '/var/lib/postgresql/data';
 /** Each node's repmgr.conf (the Debian package reads /etc/repmgr.conf by default; pgchaos names its own with -f). */
 export const REPMGR_CONF = '/etc/repmgr/repmgr.conf';
@@ -76,7 +74,8 @@ export interface RepmgrClusterOptions {
 }
 
 /** A running repmgr cluster. Create with `RepmgrCluster.start()`, always end with `destroy()`. */
-export class RepmgrCluster {
+export class RepmgrCluster extends ManagedNodes {
+  protected readonly nodeWord = 'repmgr node';
   /** The manager, as the fault catalogue names it (nemesis/managed.ts `ManagedCluster`). */
   readonly manager = 'repmgr';
   /** repmgr keeps its metadata in the nodes' own databases: no DCS member for the catalogue's DCS faults. */
@@ -100,7 +99,9 @@ export class RepmgrCluster {
     /** PostgreSQL nodes, `pg0` first. */
     readonly nodes: Member[],
     private readonly removeAll: () => Promise<void>,
-  ) {}
+  ) {
+    super();
+  }
 
   /**
    * Checks the config and the major, then brings the cluster up (see the file's header) and waits
@@ -245,23 +246,6 @@ export class RepmgrCluster {
       ['sh', '-c', `repmgr -f ${REPMGR_CONF} standby switchover --siblings-follow --verbose >${out} 2>&1; rc=$?; cat ${out}; exit $rc`],
       { timeoutMs: 240_000 },
     );
-  }
-
-  /** The PostgreSQL nodes' names, `pg0` first. */
-  get nodeNames(): string[] {
-    return this.nodes.map((m) => m.name);
-  }
-
-  /** A node's host by name. @throws Error naming the nodes there are. */
-  node(name: string): Member {
-    const n = this.nodes.find((m) => m.name === name);
-    if (!n) throw new Error(`no repmgr node "${name}" (nodes: ${this.nodeNames.join(', ')})`);
-    return n;
-  }
-
-  /** A node's host (the catalogue's `FaultHost`). @throws Error naming the nodes there are. */
-  nodeHost(name: string): Member {
-    return this.node(name);
   }
 
   /** repmgr has no DCS: always undefined. */
@@ -455,41 +439,6 @@ export class RepmgrCluster {
   /** A node's host name on the cluster network (its container's name). */
   private hostOf(node: string): string {
     return `${this.id}-${this.node(node).name}`;
-  }
-
-  /** `psql` on a node through its local socket: rows as `|`-separated lines. @throws ExecError. */
-  async psql(node: string, sql: string): Promise<string> {
-    return (await this.node(node).exec(['psql', '-X', '-qAt', '-d', 'postgres', '-c', sql], { timeoutMs: 10_000 })).trim();
-  }
-
-  /** The primary's pg_stat_replication: application_name (the standby's node_name, set by `repmgr standby clone`), state, sync_state. */
-  async walSenders(primary: string): Promise<Array<{ name: string; state: string; syncState: string }>> {
-    const out = await this.psql(primary, 'SELECT application_name, state, sync_state FROM pg_stat_replication ORDER BY application_name');
-    return out
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => {
-        const [name, state, syncState] = l.split('|');
-        return { name: name!, state: state!, syncState: syncState! };
-      });
-  }
-
-  /** Receive and replay LSN of a standby (null for a node not in recovery). @throws ExecError when it does not answer. */
-  async position(node: string): Promise<{ name: string; receiveLsn: string | null; replayLsn: string | null }> {
-    const [r, p] = (await this.psql(node, 'SELECT pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()')).split('|');
-    return { name: node, receiveLsn: r || null, replayLsn: p || null };
-  }
-
-  /** A direct connection to one node's PostgreSQL through its published port, as `postgres` (trust from the network's CIDR). */
-  nodeConnectionConfig(node: string): pg.ClientConfig {
-    return {
-      host: 'localhost',
-      port: this.node(node).mappedPort(PG_PORT),
-      user: 'postgres',
-      database: 'postgres',
-      connectionTimeoutMillis: 2000,
-      query_timeout: 3000,
-    };
   }
 
   /**
