@@ -30,6 +30,7 @@ import type pg from 'pg';
 import { log } from '../../logger.ts';
 import { pollUntil } from '../../wait.ts';
 import { LOG_MOUNT, ManagedNetwork, type Member } from '../managed-network.ts';
+import { reapKilledPostmasterScript } from '../killed-postmaster.ts';
 import { ManagedNodes, PG_PORT } from '../managed-nodes.ts';
 import { checkPgpoolApplied, checkPgpoolConfig, type PgParam, type PgpoolApplied, type PgpoolConfig } from './config.ts';
 import { ensurePgpoolImage, type PgpoolImage } from './image.ts';
@@ -286,9 +287,12 @@ export class PgpoolCluster extends ManagedNodes {
    * start only the nodes they rebuild; pgpool 4.3 docs "Failover and Failback"), so PostgreSQL
    * comes back when the host's service manager starts it, as at a boot (`agent(node).start()`).
    * A deposed primary started so runs as a primary again; pgpool keeps it `down` until recovered.
+   * The killed postmaster's leftover children are cleared first (`reapKilledPostmasterScript`): the
+   * boot starts PostgreSQL only when no postgres process runs, the race repmgr's seed 2 hit.
    * @returns what it did. @throws ExecError when the node does not answer.
    */
   async healKilledPostmaster(node: string): Promise<string> {
+    await this.node(node).exec(['sh', '-c', reapKilledPostmasterScript(PGDATA)], { timeoutMs: 30_000 });
     await this.agent(node).start();
     return "PostgreSQL started by the host's service manager (pgpool never starts a stopped server)";
   }
