@@ -73,6 +73,19 @@ export abstract class ManagedNodes {
     return { name: node, receiveLsn: r || null, replayLsn: p || null };
   }
 
+  /**
+   * The timeline a primary writes on now: the first 8 hex digits of the WAL file name of its
+   * insert LSN (`pg_walfile_name(pg_current_wal_lsn())`), the server's own, not a checkpoint's.
+   * @throws ExecError when the node does not answer or is in recovery (PostgreSQL refuses WAL
+   *   control functions there); Error when the answer is not a timeline.
+   */
+  async timeline(node: string): Promise<number> {
+    const out = await this.psql(node, 'SELECT substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)');
+    const tl = Number.parseInt(out, 16);
+    if (!/^[0-9A-F]{8}$/.test(out) || !(tl > 0)) throw new Error(`${node}: "${out}" is not a timeline`);
+    return tl;
+  }
+
   /** A direct connection to one node's PostgreSQL through its published port, as `postgres` (trust from the network's CIDR). */
   nodeConnectionConfig(node: string): pg.ClientConfig {
     return {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RepmgrPrimaryFollower, repmgrRows } from './repmgr-manager.ts';
+import { behindPrimary, RepmgrPrimaryFollower, repmgrRows } from './repmgr-manager.ts';
 import { parseClusterShow } from './repmgr/view.ts';
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'repmgr', '__fixtures__', name), 'utf8');
@@ -67,5 +67,44 @@ describe('repmgr on the seam', () => {
     const g = new RepmgrPrimaryFollower();
     g.observe(0, ready);
     expect(g.observe(1000, after)).toMatchObject({ from: 'pg0', to: 's1' });
+  });
+});
+
+describe('an earlier primary back in the view (repmgr #766) is no failover', () => {
+  const oldBack = parseClusterShow(fixture('cluster-show-old-primary-back-on-pg0.txt'), 'pg0');
+
+  it('behindPrimary: a node on a timeline before the followed primary was not promoted after it', () => {
+    const held = { node: 's1', timeline: 2 };
+    expect(behindPrimary(held, { node: 'pg0', timeline: 1 })).toBe(true);
+    // A promotion after s1 picks a later timeline; the same one cannot be told apart from a lag, so it counts.
+    expect(behindPrimary(held, { node: 's2', timeline: 3 })).toBe(false);
+    expect(behindPrimary(held, { node: 's2', timeline: 2 })).toBe(false);
+    // Unknown on either side: the view is taken as it is.
+    expect(behindPrimary(held, { node: 'pg0', timeline: undefined })).toBe(false);
+    expect(behindPrimary(undefined, { node: 'pg0', timeline: 1 })).toBe(false);
+    expect(behindPrimary(held, { node: 's1', timeline: 1 })).toBe(false);
+  });
+
+  it('a view naming the old primary, marked behind, shows the followed primary lost; without the mark it read as a failover', () => {
+    const run = (markBehind: boolean) => {
+      const f = new RepmgrPrimaryFollower();
+      f.observe(0, ready);
+      f.observe(1000, lost);
+      const first = f.observe(3000, after);
+      f.setBehind(markBehind ? 'pg0' : undefined);
+      const flip = f.observe(4000, oldBack);
+      f.setBehind(undefined);
+      const back = f.observe(5000, after);
+      return { first, flip, back, lostAtFlip: f.current() };
+    };
+    const marked = run(true);
+    expect(marked.first).toMatchObject({ from: 'pg0', to: 's1' });
+    expect(marked.flip).toBeUndefined();
+    expect(marked.back).toBeUndefined();
+    expect(marked.lostAtFlip).toBe('s1');
+    // The defect the mark removes: the flip to pg0 and back were two "failovers", pg0 counted out at the second.
+    const unmarked = run(false);
+    expect(unmarked.flip).toMatchObject({ from: 's1', to: 'pg0' });
+    expect(unmarked.back).toMatchObject({ from: 'pg0', to: 's1' });
   });
 });

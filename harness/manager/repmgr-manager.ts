@@ -52,13 +52,40 @@ export function repmgrRows(view: RepmgrView): ManagerViewRow[] {
  * positions when the primary is first lost (`lost()` then `positionsRead`). Pure.
  */
 export class RepmgrPrimaryFollower extends PrimaryFollower<RepmgrView> {
+  /** A node the view names primary that is not a promoted one (`behindPrimary`): read as no primary. */
+  private behind: string | undefined;
+
+  /**
+   * Takes `node` as behind the primary for the views observed from now on (undefined: none): a view
+   * that names it primary shows the primary lost, not replaced. The manager sets it per view.
+   */
+  setBehind(node: string | undefined): void {
+    this.behind = node;
+  }
+
   protected primaryIn(view: RepmgrView): string | undefined {
-    return primaryOf(view);
+    const p = primaryOf(view);
+    return p !== undefined && p === this.behind ? undefined : p;
   }
 
   protected selected(view: RepmgrView): boolean {
     return view.nodes.some((n) => n.role === 'standby' && n.status === '! running as primary');
   }
+}
+
+/**
+ * True when `candidate`, a node a view names primary, runs on a timeline before the one the
+ * followed primary `held` took writes on: it was not promoted after `held` (a promotion picks a
+ * timeline above every one in the promoted node's history: PostgreSQL's `findNewestTimeLine`),
+ * so it is an earlier primary come back, repmgr #766, not a failover. Timelines are the servers'
+ * own (`RepmgrCluster.timeline`), not `repmgr cluster show`'s column, which shows the last
+ * checkpoint's and lags a promotion. Unknown either side: false (the view is taken as it is). Pure.
+ */
+export function behindPrimary(
+  held: { node: string; timeline: number } | undefined,
+  candidate: { node: string; timeline: number | undefined },
+): boolean {
+  return held !== undefined && candidate.node !== held.node && candidate.timeline !== undefined && candidate.timeline < held.timeline;
 }
 
 export interface RepmgrManagerOptions extends RepmgrClusterOptions {
@@ -70,6 +97,10 @@ export interface RepmgrManagerOptions extends RepmgrClusterOptions {
 export class RepmgrManager extends ManagerShell<RepmgrCluster, RepmgrView> {
   readonly name = 'repmgr' as const;
   private readonly follower = new RepmgrPrimaryFollower();
+  /** The followed primary and the timeline it took writes on, read off the server when the follower took it. */
+  private held: { node: string; timeline: number } | undefined;
+  /** The earlier primary a view last named and `observe` read as behind, so the step is logged once. */
+  private reported: string | undefined;
 
   private constructor(cluster: RepmgrCluster, rec: OperatorLog, intervalMs: number) {
     super(cluster, rec, intervalMs, 'repmgr cluster');
@@ -96,10 +127,39 @@ export class RepmgrManager extends ManagerShell<RepmgrCluster, RepmgrView> {
     };
   }
 
-  /** A view read while the manager runs: a primary change is a failover; once the primary is lost, the standbys' positions are read. A view that cannot be read is skipped. */
+  /**
+   * A view read while the manager runs: a primary change is a failover; once the primary is lost,
+   * the standbys' positions are read. A view that cannot be read is skipped. A view naming as
+   * primary a node on an earlier timeline than the followed primary's (`behindPrimary`: the old
+   * primary back, repmgr #766) shows the followed primary lost, not replaced: read as a failover,
+   * it counted nodes out that were not at the promotion that mattered and excused a loss on one
+   * replay of repmgr's seed 1 but not another (findings/2026-12-07-repmgr-recommended.md).
+   */
   protected async observe(t: number, view: RepmgrView | undefined): Promise<void> {
     if (!view) return;
+    const named = primaryOf(view);
+    const current = this.follower.current();
+    let behind: string | undefined;
+    if (named !== undefined && current !== undefined && named !== current) {
+      const candidate = { node: named, timeline: await this.cluster.timeline(named).catch(() => undefined) };
+      if (behindPrimary(this.held, candidate)) {
+        behind = named;
+        if (this.reported !== named)
+          this.rec.step(
+            `repmgr: view names ${named} primary on timeline ${candidate.timeline}, before ${current}'s ${this.held?.timeline}: an earlier primary back (repmgr #766), not a promotion`,
+            { view: describeView(view) },
+          );
+      }
+    }
+    this.reported = behind;
+    this.follower.setBehind(behind);
     const f = this.follower.observe(t, view);
+    const now = this.follower.current();
+    if (now !== undefined && now === named && this.held?.node !== now)
+      this.held = await this.cluster.timeline(now).then(
+        (timeline) => ({ node: now, timeline }),
+        () => undefined,
+      );
     if (f) this.recordFailover(f, `repmgr: ${f.to} primary after ${f.from}`, describeView(view));
     else if (this.follower.lost()) {
       const standbys = view.nodes.filter((n) => n.role === 'standby').map((n) => n.name);
