@@ -140,8 +140,9 @@ export class RepmgrManager extends ManagerShell<RepmgrCluster, RepmgrView> {
     const named = primaryOf(view);
     const current = this.follower.current();
     let behind: string | undefined;
+    let candidate: { node: string; timeline: number | undefined } | undefined;
     if (named !== undefined && current !== undefined && named !== current) {
-      const candidate = { node: named, timeline: await this.cluster.timeline(named).catch(() => undefined) };
+      candidate = { node: named, timeline: await this.cluster.timeline(named).catch(() => undefined) };
       if (behindPrimary(this.held, candidate)) {
         behind = named;
         if (this.reported !== named)
@@ -155,11 +156,11 @@ export class RepmgrManager extends ManagerShell<RepmgrCluster, RepmgrView> {
     this.follower.setBehind(behind);
     const f = this.follower.observe(t, view);
     const now = this.follower.current();
-    if (now !== undefined && now === named && this.held?.node !== now)
-      this.held = await this.cluster.timeline(now).then(
-        (timeline) => ({ node: now, timeline }),
-        () => undefined,
-      );
+    if (now !== undefined && now === named && this.held?.node !== now) {
+      // A failover to the candidate just read: its timeline is known; only the first primary seen is read here.
+      const timeline = candidate?.timeline ?? (await this.cluster.timeline(now).catch(() => undefined));
+      this.held = timeline === undefined ? undefined : { node: now, timeline };
+    }
     if (f) this.recordFailover(f, `repmgr: ${f.to} primary after ${f.from}`, describeView(view));
     else if (this.follower.lost()) {
       const standbys = view.nodes.filter((n) => n.role === 'standby').map((n) => n.name);
