@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Member } from './managed-network.ts';
-import { ManagedNodes, PG_PORT } from './managed-nodes.ts';
+import { ManagedNodes, PG_PORT, parseWalSenders } from './managed-nodes.ts';
 
 /** A node whose psql answers `out` for every statement, its PostgreSQL published at `port`; records what ran. */
 function stubMember(name: string, out: string, port: number, ran: string[][]): Member {
@@ -56,5 +56,15 @@ describe('ManagedNodes', () => {
   it('connects directly through the node published port as postgres', () => {
     const c = new Nodes([stubMember('pg0', '', 40000, [])]);
     expect(c.nodeConnectionConfig('pg0')).toMatchObject({ host: 'localhost', port: 40000, user: 'postgres', database: 'postgres' });
+  });
+});
+
+describe('parseWalSenders', () => {
+  it("reads psql -At's rows of pg_stat_replication, none for an empty answer", () => {
+    expect(parseWalSenders('s1|streaming|quorum\ns2|catchup|potential')).toEqual([
+      { name: 's1', state: 'streaming', syncState: 'quorum' },
+      { name: 's2', state: 'catchup', syncState: 'potential' },
+    ]);
+    expect(parseWalSenders('')).toEqual([]);
   });
 });

@@ -57,14 +57,7 @@ export abstract class ManagedNodes {
 
   /** The primary's pg_stat_replication: application_name, state and sync_state, by application_name. @throws ExecError. */
   async walSenders(primary: string): Promise<WalSender[]> {
-    const out = await this.psql(primary, 'SELECT application_name, state, sync_state FROM pg_stat_replication ORDER BY application_name');
-    return out
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => {
-        const [name, state, syncState] = l.split('|');
-        return { name: name!, state: state!, syncState: syncState! };
-      });
+    return parseWalSenders(await this.psql(primary, WAL_SENDERS_SQL));
   }
 
   /** Receive and replay LSN of a standby (null for a node not in recovery). @throws ExecError when it does not answer. */
@@ -97,4 +90,18 @@ export abstract class ManagedNodes {
       query_timeout: 3000,
     };
   }
+}
+
+/** The query behind every managed cluster's `walSenders`: one row per walsender, by application_name. */
+export const WAL_SENDERS_SQL = 'SELECT application_name, state, sync_state FROM pg_stat_replication ORDER BY application_name';
+
+/** `WAL_SENDERS_SQL`'s rows as `psql -At` prints them (`|`-separated, a line each). Pure. */
+export function parseWalSenders(out: string): WalSender[] {
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [name, state, syncState] = l.split('|');
+      return { name: name!, state: state!, syncState: syncState! };
+    });
 }

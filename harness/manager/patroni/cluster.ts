@@ -17,6 +17,7 @@ import { log } from '../../logger.ts';
 import { pollUntil } from '../../wait.ts';
 import { shInImage } from '../../db/image.ts';
 import { LOG_MOUNT, ManagedNetwork, type Member, type MemberSpec, newClusterId } from '../managed-network.ts';
+import { parseWalSenders, WAL_SENDERS_SQL, type WalSender } from '../managed-nodes.ts';
 import {
   checkPatroniConfig,
   nodeConfig,
@@ -344,15 +345,8 @@ export class PatroniCluster {
   }
 
   /** The leader's pg_stat_replication: one row per walsender, application_name, state and sync_state. */
-  async walSenders(leader: string): Promise<Array<{ name: string; state: string; syncState: string }>> {
-    const out = await this.psql(leader, 'SELECT application_name, state, sync_state FROM pg_stat_replication ORDER BY application_name');
-    return out
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => {
-        const [name, state, syncState] = l.split('|');
-        return { name: name!, state: state!, syncState: syncState! };
-      });
+  async walSenders(leader: string): Promise<WalSender[]> {
+    return parseWalSenders(await this.psql(leader, WAL_SENDERS_SQL));
   }
 
   /** Where clients connect: HAProxy's published port on the loopback, as the superuser. */
