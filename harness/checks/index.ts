@@ -24,6 +24,7 @@ export {
   type SustainedEvidence,
 } from './throughput.ts';
 export { writeOutage, writesBackT } from './readings/commits.ts';
+export { deposedAcks, type DeposedAck, type DeposedAcks } from './readings/deposed-acks.ts';
 export { deposedWindows, type DeposedWindow } from './readings/deposed-window.ts';
 export { faultImpacts, impactByKind, type FaultImpact, type KindImpact } from './readings/impact.ts';
 export { lossExposure, type LossExposure, type LossExposureInput } from './readings/loss-exposure.ts';

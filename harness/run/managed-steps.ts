@@ -16,6 +16,7 @@ import { checkNoAckedLost, type LostWritesEvidence } from '../checks/lost-writes
 import { checkModelAgreement } from '../checks/model-agreement.ts';
 import { checkLossAgainstPromise } from '../checks/promised-loss.ts';
 import { writeOutage, writesBackT } from '../checks/readings/commits.ts';
+import { deposedAcks } from '../checks/readings/deposed-acks.ts';
 import { deposedWindows, type DeposedWindow } from '../checks/readings/deposed-window.ts';
 import { checkRowHashes } from '../checks/row-hash.ts';
 import { checkSplitBrain } from '../checks/split-brain.ts';
@@ -133,7 +134,14 @@ export async function verifyManagedConsistent(
     const node = manager.node(leader);
     const present = await readPresentBatches(node);
     const lost = checkNoAckedLost(leader, ledger, present);
-    verify(checkLossAgainstPromise(lost.evidence, promise, end.failuresAtOnce, { hostCrashed: end.hostCrashed ?? false }));
+    // What a returned old primary acknowledged after a promotion is judged apart (repmgr #766).
+    const deposed = deposedAcks(ledger, manager.failovers, present);
+    verify(
+      checkLossAgainstPromise(lost.evidence, promise, end.failuresAtOnce, {
+        hostCrashed: end.hostCrashed ?? false,
+        deposedLost: deposed.lost,
+      }),
+    );
     if (promise.lossBound) {
       // The config bounds what a failover may lose (Patroni's async mode): measured in bytes of WAL
       // past where the leader's history left each old timeline.
