@@ -24,6 +24,15 @@ describe('repmgr on the seam', () => {
     ]);
   });
 
+  it('rows: the witness is no database node and is left out (the raw table keeps it)', () => {
+    const v = parseClusterShow(fixture('cluster-show-witness-ready.txt'), 'pg0');
+    expect(repmgrRows(v).map((r) => [r.node, r.role])).toEqual([
+      ['pg0', 'primary'],
+      ['s1', 'standby'],
+      ['s2', 'standby'],
+    ]);
+  });
+
   it('a failover read off the views: detected when the primary is lost, decided when a standby runs as primary, done when promoted', () => {
     const f = new RepmgrPrimaryFollower();
     expect(f.observe(0, ready)).toBeUndefined();

@@ -23,25 +23,28 @@ import type { OperatorLog } from './builtin.ts';
 import { ManagerShell, type ViewRead } from './manager-shell.ts';
 import { PrimaryFollower } from './primary-follower.ts';
 import type { ClientEndpoint, SwitchoverRecord } from './manager.ts';
-import { RepmgrCluster, type RepmgrClusterOptions } from './repmgr/cluster.ts';
-import { describeView, isFollowing, primaryOf, type RepmgrView } from './repmgr/view.ts';
+import { RepmgrCluster, type RepmgrClusterOptions, WITNESS } from './repmgr/cluster.ts';
+import { describeView, followsPrimary, primaryOf, type RepmgrView } from './repmgr/view.ts';
 
 /**
  * repmgr's view as the seam's rows: the node it holds for primary (`* running`), standbys it shows
  * `running` (active, in recovery), anything else out (unreachable, failed, running against its
  * record). `state` is the role and status as printed, with the upstream (`standby running ← pg0`).
- * `repmgr cluster show` prints no LSN: `lsn` and `lagBytes` are null. Pure.
+ * `repmgr cluster show` prints no LSN: `lsn` and `lagBytes` are null. A witness row is left out. Pure.
  */
 export function repmgrRows(view: RepmgrView): ManagerViewRow[] {
   const primary = primaryOf(view);
-  return view.nodes.map((n) => ({
-    node: n.name,
-    role: n.name === primary ? 'primary' : n.role === 'standby' && n.status === 'running' ? 'standby' : 'out',
-    state: `${n.role} ${n.status}${n.upstreamRaw ? ` ← ${n.upstreamRaw}` : ''}`,
-    timeline: n.timeline,
-    lsn: null,
-    lagBytes: null,
-  }));
+  // The witness is no database node: the raw table the view keeps still shows it.
+  return view.nodes
+    .filter((n) => n.role !== 'witness')
+    .map((n) => ({
+      node: n.name,
+      role: n.name === primary ? 'primary' : n.role === 'standby' && n.status === 'running' ? 'standby' : 'out',
+      state: `${n.role} ${n.status}${n.upstreamRaw ? ` ← ${n.upstreamRaw}` : ''}`,
+      timeline: n.timeline,
+      lsn: null,
+      lagBytes: null,
+    }));
 }
 
 /**
@@ -175,15 +178,13 @@ export class RepmgrManager extends ManagerShell<RepmgrCluster, RepmgrView> {
     return { primary: primaryOf(view) ?? null, rows: repmgrRows(view), raw };
   }
 
-  /** repmgr holds a primary `* running`, every other node a `running` standby of it, each streaming in its pg_stat_replication. */
+  /** repmgr holds a primary `* running`, every other node a `running` standby of it (the witness under it), each streaming in its pg_stat_replication. */
   async settled(): Promise<boolean> {
     const view = await this.cluster.view();
     const primary = primaryOf(view);
     if (!primary) return false;
-    const others = view.nodes.filter((n) => n.name !== primary);
-    if (others.length !== this.nodeNames.length - 1 || !others.every((n) => isFollowing(n, primary))) return false;
-    const senders = await this.cluster.walSenders(primary);
-    return others.every((n) => senders.some((s) => s.name === n.name && s.state === 'streaming'));
+    if (!followsPrimary(view, primary, this.nodeNames, this.cluster.witness && WITNESS)) return false;
+    return this.cluster.streamingFrom(primary);
   }
 
   /**

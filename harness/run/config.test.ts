@@ -413,12 +413,12 @@ describe('loadUserConfig: the repmgr.conf fragment (repmgr), checked before any 
     expect(e.problem).toMatch(/repmgr sets a repmgr\.conf fragment, but the manager is builtin/);
     expect(e.fix).toMatch(/set "manager": "repmgr"/);
   });
-  it('refuses per-node keys pgchaos owns, unknown keys, a witness, bad values, each with its fix', () => {
+  it('refuses per-node keys pgchaos owns, unknown keys, bad values, each with its fix', () => {
     const cases: Array<[unknown, RegExp, RegExp]> = [
       [{ conninfo: 'host=x' }, /repmgr: repmgr setting "conninfo" is written by pgchaos for each node/, /drop conninfo/],
       [{ node_name: 'a' }, /"node_name" is written by pgchaos/, /drop node_name/],
       [{ use_replication_slots: true }, /"use_replication_slots" is not one pgchaos passes on/, /use failover, priority/],
-      [{ witness: true }, /a repmgr witness node is not built yet/, /drop witness/],
+      [{ witness: 'on' }, /witness on is not a boolean/, /true or false/],
       [{ failover: 'yes' }, /failover "yes" is neither automatic nor manual/, /automatic' or 'manual'/],
       [{ priority: 1.5 }, /priority 1\.5 is not a whole number ≥ 0/, /0 or more/],
       [{ monitor_interval_secs: 0 }, /monitor_interval_secs 0 is not a whole number ≥ 1/, /1 or more seconds/],
@@ -580,6 +580,17 @@ describe('the shipped repmgr config (examples/repmgr.config.json)', () => {
     expect(promise).toMatchObject({ survivesFailures: 1, confirmations: 1, holdsOn: 'flush', vacuous: false });
     // So the nemesis takes out at most one database node at once (managedLimits).
     expect(managedLimits({ standbys: 2, durationMs: 120_000, promise }).nodesOut?.max).toBe(1);
+  });
+
+  it('loads the recommended config with a witness: the same settings, a witness node', () => {
+    const root = join(import.meta.dirname, '..', '..');
+    const c = loadUserConfig({ cwd: root, file: 'examples/repmgr-witness.config.json' });
+    const resolved = checkRepmgrConfig(c.repmgr!.config, ['pg0', ...c.standbys]);
+    const recommended = checkRepmgrConfig(loadUserConfig({ cwd: root, file: 'examples/repmgr-recommended.config.json' }).repmgr!.config, [
+      'pg0',
+      ...c.standbys,
+    ]);
+    expect(resolved).toEqual({ ...recommended, witness: true });
   });
 
   it("loads the saved schedule of repmgr #766 as a schedule of repmgr's kinds", () => {

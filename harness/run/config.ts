@@ -195,7 +195,7 @@ export const WAL_MOUNT_MB = 4096;
  *   pg_auto_failover, or one `checkPafConfig` refuses (a priority outside 0..100, fewer than two
  *   promotable nodes, numberSyncStandbys N without N+1 quorum standbys, a node the cluster lacks);
  *   a repmgr without manager repmgr, or one `checkRepmgrConfig` refuses (a key pgchaos writes per node, an
- *   unknown key, `witness: true`, a bad value: `resolveFragment`); a pgpool without manager pgpool, or one
+ *   unknown key, a bad value: `resolveFragment`); a pgpool without manager pgpool, or one
  *   `checkPgpoolConfig` refuses (a key pgchaos writes for the cluster, an unknown key, a bad value, a script path);
  *   under a manager, nemesis.kinds naming a kind its catalogue has not (`checkManagedKinds`).
  */

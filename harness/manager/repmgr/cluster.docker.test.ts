@@ -1,12 +1,13 @@
 /**
  * repmgr's cluster on PostgreSQL 15 (bookworm: repmgr 5.3.3), brought up the quickstart's way,
- * with settings that shorten repmgrd's retries (3 × 2 s instead of 6 × 10 s) and give s2
- * priority 0:
+ * with settings that shorten repmgrd's retries (3 × 2 s instead of 6 × 10 s), give s2
+ * priority 0 and add a witness (docs, "Using a witness server"):
  *  1. `repmgr cluster show` lists pg0 `* running` primary and s1, s2 `running` standbys of pg0,
- *     on timeline 1, both streaming; s2's priority is 0, as the fragment says;
+ *     on timeline 1, both streaming; s2's priority is 0, as the fragment says; the witness
+ *     `* running` under pg0, with no timeline;
  *  2. the primary's host crashes (`crash-host-loud` through the catalogue): repmgrd promotes s1
  *     (s2 has priority 0), and s2 follows it (its upstream in the view and in pg_stat_replication);
- *     the timeline moves to 2;
+ *     the timeline moves to 2; the witness follows s1, and the cluster is ready again;
  *  3. destroy() leaves no container or network of the run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,14 +34,16 @@ describe('repmgr cluster (PostgreSQL 15, repmgr 5.3.3)', () => {
   let cluster: RepmgrCluster;
   beforeAll(async () => {
     const t0 = Date.now();
-    cluster = await RepmgrCluster.start({ config: { reconnect_attempts: 3, reconnect_interval: 2, nodes: { s2: { priority: 0 } } } });
+    cluster = await RepmgrCluster.start({
+      config: { reconnect_attempts: 3, reconnect_interval: 2, nodes: { s2: { priority: 0 } }, witness: true },
+    });
     log().info({ readyMs: Date.now() - t0 }, 'repmgr-cluster: ready');
   }, 300_000);
   afterAll(async () => {
     await cluster?.destroy();
   });
 
-  it('brings up pg0 primary and two standbys attached to it, as repmgr cluster show lists them', async () => {
+  it('brings up pg0 primary, two standbys and a witness attached to it, as repmgr cluster show lists them', async () => {
     const { view, text } = await cluster.viewWithText();
     log().info({ text }, 'repmgr-cluster: cluster show');
     expect(primaryOf(view)).toBe('pg0');
@@ -48,15 +51,16 @@ describe('repmgr cluster (PostgreSQL 15, repmgr 5.3.3)', () => {
       ['pg0', 'primary', '* running', '', 1],
       ['s1', 'standby', 'running', 'pg0', 1],
       ['s2', 'standby', 'running', 'pg0', 1],
+      ['witness', 'witness', '* running', 'pg0', null],
     ]);
-    expect(view.nodes.map((n) => n.priority)).toEqual([100, 100, 0]);
+    expect(view.nodes.map((n) => n.priority).slice(0, 3)).toEqual([100, 100, 0]);
     expect((await cluster.walSenders('pg0')).map((s) => [s.name, s.state])).toEqual([
       ['s1', 'streaming'],
       ['s2', 'streaming'],
     ]);
   });
 
-  it('a primary host crash: repmgrd promotes s1 and s2 follows it', async () => {
+  it('a primary host crash: repmgrd promotes s1, and s2 and the witness follow it', async () => {
     const t0 = Date.now();
     const injected = await injectManagedFault(cluster, rec, { kind: 'crash-host-loud', target: 'primary' });
     expect(injected.nodes).toEqual(['pg0']);
@@ -86,6 +90,14 @@ describe('repmgr cluster (PostgreSQL 15, repmgr 5.3.3)', () => {
     log().info({ promotedMs, followedMs, text }, 'repmgr-cluster: after the primary host crash');
     expect(view.nodes.find((n) => n.name === 's1')?.timeline).toBe(2);
     expect(view.nodes.find((n) => n.name === 'pg0')?.status).toMatch(/unreachable|failed/);
+    const witness = await pollUntil(
+      async () => {
+        const w = (await cluster.view()).nodes.find((n) => n.name === 'witness');
+        return w?.upstreamRaw === 's1' ? { done: true, value: w } : { done: false, seen: JSON.stringify(w) };
+      },
+      { what: 'the witness to follow s1', timeoutMs: 60_000, intervalMs: 500 },
+    );
+    expect(witness.status).toBe('* running');
   }, 240_000);
 
   it('destroy() removes every container and the network', async () => {

@@ -18,7 +18,12 @@
  *     repmgr registered): the start fails when one differs from the config's.
  * PostgreSQL is started by pgchaos as a host's service manager would at boot (repmgr never starts
  * a stopped server by itself; `agent(n).start()` is that boot). Authentication is `trust` inside
- * the run's private network, as the quickstart's pg_hba.conf for the repmgr user. No witness.
+ * the run's private network, as the quickstart's pg_hba.conf for the repmgr user.
+ * With `witness: true`, a node `witness` beside them (docs, "Using a witness server"): its own
+ * PostgreSQL (the quickstart's settings, none of the user's: it replicates nothing), registered
+ * with `repmgr witness register -h pg0` once pg0 is, and its repmgrd. It is no database node
+ * (`nodes`, the writer, the hashes and the catalogue's faults leave it out); ready and settled
+ * need it `* running` under the primary.
  * Passwordless SSH between the nodes for user postgres (`setUpSsh`), for `repmgr standby switchover`.
  * Every container carries the run's labels; `destroy()` removes them, and so does a failed start.
  */
@@ -39,7 +44,7 @@ import {
 import { ensureRepmgrImage, type RepmgrImage } from './image.ts';
 import {
   describeView,
-  isFollowing,
+  followsPrimary,
   parseClusterShow,
   pickView,
   primaryOf,
@@ -49,6 +54,8 @@ import {
 } from './view.ts';
 
 const PGDATA = '/var/lib/postgresql/data';
+/** The witness node's name (config `witness: true`). */
+export const WITNESS = 'witness';
 /** Each node's repmgr.conf (the Debian package reads /etc/repmgr.conf by default; pgchaos names its own with -f). */
 export const REPMGR_CONF = '/etc/repmgr/repmgr.conf';
 /**
@@ -99,6 +106,8 @@ export class RepmgrCluster extends ManagedNodes {
     readonly userConfig: unknown,
     /** PostgreSQL nodes, `pg0` first. */
     readonly nodes: Member[],
+    /** The witness node's host, when the config has one. */
+    readonly witness: Member | undefined,
     private readonly removeAll: () => Promise<void>,
   ) {
     super();
@@ -120,17 +129,28 @@ export class RepmgrCluster extends ManagedNodes {
     const host = (name: string) => net.host(name);
     const member = (name: string) => net.member(name, image, { ports: [PG_PORT] });
     try {
-      const nodes = await Promise.all(names.map((n) => member(n)));
-      const hosts = new Map(names.map((n) => [n, host(n)]));
-      const cluster = new RepmgrCluster(id, image, config, opts.config ?? null, nodes, () => net.remove());
+      const [nodes, witness] = await Promise.all([
+        Promise.all(names.map((n) => member(n))),
+        config.witness ? member(WITNESS) : Promise.resolve(undefined),
+      ]);
+      const hosts = new Map([...names, WITNESS].map((n) => [n, host(n)]));
+      const cluster = new RepmgrCluster(id, image, config, opts.config ?? null, nodes, witness, () => net.remove());
       const bin = image.binDir;
       cluster.ssh = await cluster.setUpSsh();
-      await Promise.all(
-        names.map((n, i) => cluster.node(n).exec(['sh', '-c', writeFile(REPMGR_CONF, repmgrConf(config, n, i + 1, hosts.get(n)!, bin))])),
+      const confs = [...names, ...(witness ? [WITNESS] : [])].map((n, i) =>
+        cluster.host(n).exec(['sh', '-c', writeFile(REPMGR_CONF, repmgrConf(config, n, i + 1, hosts.get(n)!, bin))]),
       );
+      await Promise.all(confs);
       // The quickstart's primary: initdb, the settings repmgr needs, the repmgr user and database, registered.
-      await cluster.node('pg0').exec(['sh', '-c', primaryInitScript(config.postgresql, network.subnet, bin)], { timeoutMs: 120_000 });
+      await cluster.node('pg0').exec(['sh', '-c', initScript('pg0', config.postgresql, network.subnet, bin)], { timeoutMs: 120_000 });
       await cluster.node('pg0').exec(['repmgr', '-f', REPMGR_CONF, 'primary', 'register'], { timeoutMs: 60_000 });
+      if (witness) {
+        // The docs' witness: a server of its own with the repmgr database, registered against the primary.
+        await witness.exec(['sh', '-c', initScript(WITNESS, {}, network.subnet, bin)], { timeoutMs: 120_000 });
+        await witness.exec(['repmgr', '-f', REPMGR_CONF, 'witness', 'register', '-h', hosts.get('pg0')!, '-U', 'repmgr', '-d', 'repmgr'], {
+          timeoutMs: 60_000,
+        });
+      }
       // Standbys clone from pg0 and register; each writes its own row on the primary.
       await Promise.all(
         names.slice(1).map(async (n) => {
@@ -143,7 +163,7 @@ export class RepmgrCluster extends ManagedNodes {
           await m.exec(['repmgr', '-f', REPMGR_CONF, 'standby', 'register'], { timeoutMs: 60_000 });
         }),
       );
-      await Promise.all(names.map((n) => cluster.agent(n).start()));
+      await Promise.all([...names, ...(witness ? [WITNESS] : [])].map((n) => cluster.agent(n).start()));
       const primary = await cluster.waitForReady(opts.readyTimeoutMs ?? 180_000);
       cluster.applied = checkRepmgrApplied(config, await cluster.appliedSettings(primary));
       log().info({ cluster: id, image: image.name, ms: Date.now() - net.startedAt }, `repmgr cluster ready, primary ${primary}`);
@@ -213,8 +233,9 @@ export class RepmgrCluster extends ManagedNodes {
     const key = (await first.exec(['cat', `${SSH_DIR}/id_ed25519`])).trim();
     const pub = (await first.exec(['cat', `${SSH_DIR}/id_ed25519.pub`])).trim();
     const config = 'Host *\n  StrictHostKeyChecking no\n  UserKnownHostsFile /dev/null\n  LogLevel ERROR\n  ConnectTimeout 5';
+    // The witness too: a switchover with --siblings-follow has it follow the new primary over SSH.
     await Promise.all(
-      this.nodes.map(async (m) => {
+      [...this.nodes, ...(this.witness ? [this.witness] : [])].map(async (m) => {
         await m.exec([
           'sh',
           '-c',
@@ -247,6 +268,11 @@ export class RepmgrCluster extends ManagedNodes {
       ['sh', '-c', `repmgr -f ${REPMGR_CONF} standby switchover --siblings-follow --verbose >${out} 2>&1; rc=$?; cat ${out}; exit $rc`],
       { timeoutMs: 240_000 },
     );
+  }
+
+  /** A database node's host by name, or the witness's (`WITNESS`). @throws Error naming the nodes there are. */
+  host(name: string): Member {
+    return name === WITNESS && this.witness ? this.witness : this.node(name);
   }
 
   /** repmgr has no DCS: always undefined. */
@@ -328,7 +354,7 @@ export class RepmgrCluster extends ManagedNodes {
    * repmgrd when none runs.
    */
   agent(node: string): { kill(): Promise<void>; freeze(): Promise<void>; thaw(): Promise<void>; start(): Promise<void> } {
-    const m = this.node(node);
+    const m = this.host(node);
     // By process name (`-x`): a pattern on the command line would match the shell running this script.
     const signal = (sig: string, orFail: boolean) =>
       m
@@ -444,17 +470,22 @@ export class RepmgrCluster extends ManagedNodes {
 
   /**
    * True when repmgr shows a primary `* running`, every other node `running` with that primary as
-   * its unmarked upstream, and each streams in the primary's pg_stat_replication.
+   * its unmarked upstream (and the witness under it: view.ts `followsPrimary`), and each streams in
+   * the primary's pg_stat_replication.
    * @returns the primary's name, or undefined. @throws Error when no node answers.
    */
   async ready(): Promise<string | undefined> {
     const v = await this.view();
     const primary = primaryOf(v);
     if (!primary) return undefined;
-    const others = v.nodes.filter((n) => n.name !== primary);
-    if (others.length !== this.nodes.length - 1 || !others.every((n) => isFollowing(n, primary))) return undefined;
+    if (!followsPrimary(v, primary, this.nodeNames, this.witness && WITNESS)) return undefined;
+    return (await this.streamingFrom(primary)) ? primary : undefined;
+  }
+
+  /** True when every database node but `primary` streams in `primary`'s pg_stat_replication. @throws ExecError. */
+  async streamingFrom(primary: string): Promise<boolean> {
     const senders = await this.walSenders(primary);
-    return others.every((n) => senders.some((s) => s.name === n.name && s.state === 'streaming')) ? primary : undefined;
+    return this.nodeNames.filter((n) => n !== primary).every((n) => senders.some((s) => s.name === n && s.state === 'streaming'));
   }
 
   /** Waits for `ready()`. @returns the primary's name. @throws WaitTimeoutError with the last view seen. */
@@ -528,12 +559,12 @@ export function repmgrConf(c: RepmgrConfig, node: string, nodeId: number, hostNa
 }
 
 /**
- * The primary's bring-up as user postgres: initdb, the quickstart's postgresql.conf settings and
+ * A primary's (or the witness's) bring-up as user postgres: initdb, the quickstart's postgresql.conf settings and
  * the user's, pg_hba.conf trusting the run's network (the quickstart's `trust` for the repmgr
  * user; the harness connects as postgres from the gateway), started, the repmgr superuser and
  * database with repmgr's search_path.
  */
-function primaryInitScript(params: Record<string, PgParam>, subnet: string, bin: string): string {
+function initScript(node: string, params: Record<string, PgParam>, subnet: string, bin: string): string {
   const conf: Record<string, PgParam> = {
     listen_addresses: '*',
     wal_level: 'replica',
@@ -556,7 +587,7 @@ function primaryInitScript(params: Record<string, PgParam>, subnet: string, bin:
     writeFile('/tmp/pgchaos-postgresql.conf', confText),
     `cat /tmp/pgchaos-postgresql.conf >> ${PGDATA}/postgresql.conf`,
     `printf 'host all all ${subnet} trust\\nhost replication all ${subnet} trust\\n' >> ${PGDATA}/pg_hba.conf`,
-    pgStart('pg0', bin),
+    pgStart(node, bin),
     // synchronous_commit local, as repmgr's own sessions (dbutils.c): a user's synchronous_standby_names names standbys not cloned yet.
     `PGOPTIONS='-c synchronous_commit=local' psql -X -q -d postgres -c 'CREATE USER repmgr SUPERUSER' ` +
       `-c 'CREATE DATABASE repmgr OWNER repmgr' ` +

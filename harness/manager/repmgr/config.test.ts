@@ -35,13 +35,14 @@ describe('repmgr config', () => {
     expect(c.nodes.map((n) => n.priority)).toEqual([10, 10, 0]);
   });
 
-  it('refuses what pgchaos writes per node, unknown keys, a witness, and bad values, each naming the fix', () => {
+  it('refuses what pgchaos writes per node, unknown keys, and bad values, each naming the fix', () => {
     const cases: [unknown, RegExp][] = [
       ['node_id=7\n', /"node_id" is written by pgchaos for each node/],
       ["conninfo='host=x'\n", /"conninfo" is written by pgchaos/],
       ['use_replication_slots=true\n', /"use_replication_slots" is not one pgchaos passes on/],
       [{ failover: 'auto' }, /failover "auto" is neither automatic nor manual/],
-      [{ witness: true }, /witness node is not built yet/],
+      [{ witness: 'yes' }, /witness yes is not a boolean/],
+      [{ nodes: { witness: { priority: 1 } } }, /there is no node "witness"/],
       [{ priority: -1 }, /priority -1 is not a whole number ≥ 0/],
       [{ reconnect_interval: 0 }, /reconnect_interval 0 is not a whole number ≥ 1/],
       [{ nodes: { s9: { priority: 1 } } }, /there is no node "s9"/],

@@ -26,7 +26,11 @@ export interface RepmgrUserConfig {
   priority?: number;
   /** Per node by name (`pg0`, `s1`, `s2`). */
   nodes?: Record<string, { priority?: number }>;
-  /** A witness node (repmgr's tie-breaker in another location). Default false; true is not built yet. */
+  /**
+   * A witness node `witness`: a PostgreSQL of its own, not replicated, registered with `repmgr
+   * witness register` and watched by its repmgrd, whose vote repmgrd counts when it decides whether
+   * the standbys it sees are a majority (repmgr 5.3 docs, "Using a witness server"). Default false.
+   */
   witness?: boolean;
   /** Times repmgrd retries a lost upstream before failing over (default 6). */
   reconnect_attempts?: number;
@@ -53,7 +57,7 @@ export const REPMGR_DEFAULTS = {
 /** The settings checked and resolved for the cluster's nodes (`nodes[0]` the first primary). */
 export interface RepmgrConfig {
   failover: 'automatic' | 'manual';
-  witness: false;
+  witness: boolean;
   reconnectAttempts: number;
   reconnectIntervalS: number;
   monitorIntervalS: number;
@@ -129,7 +133,7 @@ function wholeAtLeast(v: unknown, min: number, field: string, fix: string): numb
  * Checks `raw` (an object, or repmgr.conf text read by `parseRepmgrConf`) for the nodes `names`
  * and fills in the defaults. Refused: keys pgchaos writes per node (node_id, conninfo, …), unknown
  * keys, `failover` other than automatic/manual, a priority or timing that is not a whole number
- * in range, settings for a node the cluster does not have, `witness: true` (not built yet), and
+ * in range, settings for a node the cluster does not have (or for the witness, which is never promoted), and
  * `failover=automatic` with no standby of priority > 0 (repmgrd would never promote one: docs
  * "priority … 0 … will never be promoted").
  * @throws ConfigError naming the field and the fix.
@@ -149,8 +153,6 @@ export function checkRepmgrConfig(raw: unknown, names: readonly string[]): Repmg
     throw new ConfigError(`repmgr failover "${String(failover)}" is neither automatic nor manual`, "give failover='automatic' or 'manual'");
   if (c.witness !== undefined && typeof c.witness !== 'boolean')
     throw new ConfigError(`repmgr witness ${String(c.witness)} is not a boolean`, 'give true or false');
-  if (c.witness === true)
-    throw new ConfigError('a repmgr witness node is not built yet in pgchaos', 'drop witness (or set it false) to run without a witness');
   const fallback = wholeAtLeast(
     c.priority ?? REPMGR_DEFAULTS.priority,
     0,
@@ -180,7 +182,7 @@ export function checkRepmgrConfig(raw: unknown, names: readonly string[]): Repmg
     throw new ConfigError('repmgr postgresql is not an object of parameters', "give e.g. { synchronous_standby_names: 'ANY 1 (s1, s2)' }");
   return {
     failover,
-    witness: false,
+    witness: (c.witness as boolean | undefined) ?? false,
     reconnectAttempts: wholeAtLeast(c.reconnect_attempts ?? REPMGR_DEFAULTS.reconnect_attempts, 1, 'reconnect_attempts', 'give 1 or more'),
     reconnectIntervalS: wholeAtLeast(
       c.reconnect_interval ?? REPMGR_DEFAULTS.reconnect_interval,

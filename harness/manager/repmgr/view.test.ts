@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeView, isFollowing, parseClusterShow, pickView, primaryOf, promotedElsewhere } from './view.ts';
+import { describeView, followsPrimary, isFollowing, parseClusterShow, pickView, primaryOf, promotedElsewhere } from './view.ts';
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, '__fixtures__', name), 'utf8');
 
@@ -96,5 +96,24 @@ describe("repmgr's view of tables read on several nodes", () => {
     expect(pickView([lost, ready]).text).toBe('ready');
     expect(pickView([ready, { ...ready, text: 'again' }]).text).toBe('ready');
     expect(() => pickView([])).toThrow(/no repmgr cluster show table/);
+  });
+
+  it('reads a witness row (repmgr 5.3.3: timeline n/a) and holds a cluster ready only with the witness under the primary', () => {
+    const ready = parseClusterShow(fixture('cluster-show-witness-ready.txt'), 'pg0');
+    expect(ready.nodes.at(-1)).toMatchObject({ name: 'witness', role: 'witness', status: '* running', upstreamRaw: 'pg0', timeline: null });
+    expect(primaryOf(ready)).toBe('pg0');
+    const nodes = ['pg0', 's1', 's2'];
+    expect(followsPrimary(ready, 'pg0', nodes, 'witness')).toBe(true);
+    expect(followsPrimary(ready, 'pg0', nodes)).toBe(true);
+    // After s1's promotion s2 and the witness follow s1, but pg0 failed: settled only without it.
+    const after = parseClusterShow(fixture('cluster-show-witness-after-failover.txt'), 's1');
+    expect(after.nodes.find((n) => n.name === 'witness')?.upstreamRaw).toBe('s1');
+    expect(followsPrimary(after, 's1', nodes, 'witness')).toBe(false);
+    const withoutPg0 = { ...after, nodes: after.nodes.filter((n) => n.name !== 'pg0') };
+    expect(followsPrimary(withoutPg0, 's1', ['s1', 's2'], 'witness')).toBe(true);
+    // A witness still under the old primary, or missing, is not settled under the new one.
+    expect(followsPrimary(ready, 's1', ['s1', 's2'], 'witness')).toBe(false);
+    const noWitness = { ...ready, nodes: ready.nodes.filter((n) => n.role !== 'witness') };
+    expect(followsPrimary(noWitness, 'pg0', nodes, 'witness')).toBe(false);
   });
 });

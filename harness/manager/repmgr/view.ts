@@ -127,6 +127,20 @@ export function isFollowing(n: RepmgrNode, primary: string): boolean {
   return n.role === 'standby' && n.status === 'running' && n.upstreamRaw === primary;
 }
 
+/**
+ * True when `view` shows every database node but `primary` (of `nodes`) as a running standby
+ * following `primary` (`isFollowing`), no other database node, and, when `witness` names one, the
+ * witness `* running` with `primary` as its unmarked upstream (a witness follows the primary's
+ * records: repmgrd moves it to a new primary, repmgrd-physical.c `witness_monitor`). Pure.
+ */
+export function followsPrimary(view: RepmgrView, primary: string, nodes: readonly string[], witness?: string): boolean {
+  const others = view.nodes.filter((n) => n.role !== 'witness' && n.name !== primary);
+  if (others.length !== nodes.length - 1 || !others.every((n) => isFollowing(n, primary))) return false;
+  if (witness === undefined) return true;
+  const w = view.nodes.find((n) => n.name === witness);
+  return w?.role === 'witness' && w.status === '* running' && w.upstreamRaw === primary;
+}
+
 /** One line for timeouts and logs: `pg0 primary * running tl1; s1 standby running ← pg0 tl1; …`. */
 export function describeView(view: RepmgrView): string {
   if (!view.nodes.length) return `no nodes registered (asked ${view.askedNode})`;
