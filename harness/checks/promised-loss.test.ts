@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Batch, PresentBatch } from '../history/samples.ts';
 import { durabilityPromise } from '../model/durability.ts';
+import { patroniPromise } from '../model/patroni-promise.ts';
 import { checkNoAckedLost } from './lost-writes.ts';
 import { failuresSeen } from './readings/out-at-promotion.ts';
 import { checkLossAgainstPromise } from './promised-loss.ts';
@@ -100,24 +101,25 @@ describe('checkLossAgainstPromise', () => {
   });
   it("FAILS a deposed primary's lost commits whatever was out at the promotion (repmgr #766), and measures them where the config promises nothing", () => {
     // 10 acknowledged, 8 kept: 1:9 and 1:10 were acknowledged by the old primary after the promotion.
-    const v = checkLossAgainstPromise(measured(10, 8), quorum1, 2, { deposedLost: ['1:9', '1:10'] });
+    const v = checkLossAgainstPromise(measured(10, 8), quorum1, 2, { lostAfterPromotion: ['1:9', '1:10'] });
     expect(v.status).toBe('failed');
-    expect(v.evidence).toMatchObject({ promised: false, deposedPromised: true, deposedLost: ['1:9', '1:10'], lostAcked: 2 });
+    expect(v.evidence).toMatchObject({ promised: false, deposedPromised: true, lostAfterPromotion: ['1:9', '1:10'], lostAcked: 2 });
     expect(v.summary).toMatch(/^2 of 10 acknowledged batches lost that a deposed primary acknowledged after a promotion: 1:9, 1:10/);
     // The same loss, none of it deposed: two nodes out at the promotion, more than ANY 1 survives.
     expect(checkLossAgainstPromise(measured(10, 8), quorum1, 2).status).toBe('passed');
-    const unpromised = checkLossAgainstPromise(measured(10, 8), async, 1, { deposedLost: ['1:9', '1:10'] });
+    const unpromised = checkLossAgainstPromise(measured(10, 8), async, 1, { lostAfterPromotion: ['1:9', '1:10'] });
     expect(unpromised.status).toBe('passed');
     expect(unpromised.evidence.deposedPromised).toBe(false);
   });
   it("leaves a deposed primary's loss to the loss bound where the config states one (Patroni's async mode)", () => {
-    const bounded = { ...async, survivesFailures: 1, lossBound: { bytes: 1_048_576, plusWrittenInLastMs: 30_000 } };
-    const v = checkLossAgainstPromise(measured(10, 9), bounded, 2, { deposedLost: ['1:10'] });
+    const bounded = patroniPromise({ standbys: ['s1', 's2'] });
+    expect(bounded.lossBound).not.toBeNull();
+    const v = checkLossAgainstPromise(measured(10, 9), bounded, 1, { lostAfterPromotion: ['1:10'] });
     expect(v.status).toBe('passed');
     expect(v.evidence.deposedPromised).toBe(false);
   });
   it('throws when more deposed batches are said lost than were lost at all', () => {
-    expect(() => checkLossAgainstPromise(measured(10, 9), quorum1, 1, { deposedLost: ['1:9', '1:10'] })).toThrow(RangeError);
+    expect(() => checkLossAgainstPromise(measured(10, 9), quorum1, 1, { lostAfterPromotion: ['1:9', '1:10'] })).toThrow(RangeError);
   });
   it('throws on a failure count that is no count', () => {
     for (const bad of [-1, 1.5, Number.NaN]) expect(() => checkLossAgainstPromise(measured(1, 1), quorum1, bad)).toThrow(RangeError);

@@ -35,10 +35,11 @@ export interface PromisedLossEvidence {
   promised: boolean;
   /**
    * Of `lost`'s batches, those a deposed primary acknowledged after a promotion, as `client:seq`
-   * (first 100); [] when none, or when the caller read no failovers.
+   * (first 100); [] when none, or when the caller read no failovers. Records written before
+   * 2026-12-07 lack it (describePromisedLossEvidence reads it as []).
    */
-  deposedLost: string[];
-  /** The promise covers the deposed primary's commits (`survivesFailures` ≥ 1, no loss bound, not vacuous). */
+  lostAfterPromotion: string[];
+  /** The promise covers the deposed primary's commits (`survivesFailures` ≥ 1, not vacuous). */
   deposedPromised: boolean;
   /** The promise's sentence, and when it does not cover the failures, why not. */
   why: string;
@@ -51,35 +52,38 @@ export interface PromisedLossEvidence {
  *   `failed` on any acknowledged batch lost, else `passed`;
  * - not promised: `passed`, with the loss measured in the evidence and the summary
  *   ("not promised: N acknowledged batches lost (measured)").
- * - whatever the failures: `failed` on any batch of `o.deposedLost` where the promise covers a
- *   deposed primary's commits (`survivesFailures` ≥ 1, not vacuous, no `lossBound`: an async
- *   manager's bound counts what the old primary wrote in its last `ttl`, checks/loss-bound.ts).
+ * - whatever the failures: `failed` on any batch of `o.lostAfterPromotion` where the promise
+ *   covers a deposed primary's commits (`survivesFailures` ≥ 1, not vacuous). A config that states
+ *   a loss bound instead promises no failure (`survivesFailures` 0: Patroni's async mode), and
+ *   its bound counts what the old primary wrote in its last `ttl` (checks/loss-bound.ts).
  * Phantom, failed-yet-committed and partial batches are checkNoAckedLost's to fail, not this check's.
  * @param lost checkNoAckedLost's evidence for the node the history ended on (or the same three counts).
  * @param failuresAtOnce most nodes (the primary counted) down at the same time in the history; an integer ≥ 0.
  * @param o.hostCrashed any failure was a crash of a node's host or OS (crash-host-*), not only of PostgreSQL: remote_write
  *   (holdsOn 'write') does not survive that (runtime-config-wal.html, synchronous_commit). Default false.
- * @param o.deposedLost the lost batches (`client:seq`, a subset of the lost ones) that a node other
+ * @param o.lostAfterPromotion the lost batches (`client:seq`, a subset of the lost ones) that a node other
  *   than the promoted primary acknowledged after the promotion (readings/deposed-acks.ts). Default [].
- * @throws RangeError when failuresAtOnce is not an integer ≥ 0, or when `o.deposedLost` holds more
+ * @throws RangeError when failuresAtOnce is not an integer ≥ 0, or when `o.lostAfterPromotion` holds more
  *   batches than were lost (a harness bug, not evidence).
  */
 export function checkLossAgainstPromise(
   lost: LossMeasured,
   promise: DurabilityPromise,
   failuresAtOnce: number,
-  o: { hostCrashed?: boolean; deposedLost?: readonly string[] } = {},
+  o: { hostCrashed?: boolean; lostAfterPromotion?: readonly string[] } = {},
 ): Verdict<PromisedLossEvidence> {
   if (!Number.isInteger(failuresAtOnce) || failuresAtOnce < 0)
     throw new RangeError(`failuresAtOnce must be an integer ≥ 0, got ${failuresAtOnce}`);
-  const deposedLost = o.deposedLost ?? [];
-  if (deposedLost.length > lost.lostAcked)
-    throw new RangeError(`${deposedLost.length} deposed primary's batches lost, but only ${lost.lostAcked} acknowledged batches were`);
+  const lostAfterPromotion = o.lostAfterPromotion ?? [];
+  if (lostAfterPromotion.length > lost.lostAcked)
+    throw new RangeError(
+      `${lostAfterPromotion.length} deposed primary's batches lost, but only ${lost.lostAcked} acknowledged batches were`,
+    );
   const hostCrashed = o.hostCrashed ?? false;
   const notCovered = uncovered(promise, failuresAtOnce, hostCrashed);
   const promised = notCovered === null;
-  const deposedPromised = promise.survivesFailures >= 1 && !promise.vacuous && !promise.lossBound;
-  const failed = (promised && lost.lostAcked > 0) || (deposedPromised && deposedLost.length > 0);
+  const deposedPromised = promise.survivesFailures >= 1 && !promise.vacuous;
+  const failed = (promised && lost.lostAcked > 0) || (deposedPromised && lostAfterPromotion.length > 0);
   const status: VerdictStatus = lost.ackedBatches === 0 ? 'unknown' : failed ? 'failed' : 'passed';
   const evidence: PromisedLossEvidence = {
     ackedBatches: lost.ackedBatches,
@@ -92,7 +96,7 @@ export function checkLossAgainstPromise(
     holdsOn: promise.holdsOn,
     vacuous: promise.vacuous,
     promised,
-    deposedLost: deposedLost.slice(0, 100),
+    lostAfterPromotion: lostAfterPromotion.slice(0, 100),
     deposedPromised,
     why: notCovered === null ? promise.why : `${notCovered}: ${promise.why}`,
   };
@@ -120,10 +124,10 @@ function summary(e: PromisedLossEvidence, status: VerdictStatus): string {
   const seen = `${e.failuresAtOnce} node(s) down at once, config survives ${e.survivesFailures}`;
   if (status === 'unknown') return `not enough evidence: no acknowledged batch to lose (${seen})`;
   if (status === 'failed' && !e.promised)
-    return `${e.deposedLost.length} of ${e.ackedBatches} acknowledged batches lost that a deposed primary acknowledged after a promotion: ${e.deposedLost.slice(0, 5).join(', ')}; a second primary took them, and the config promises them under one primary at a time (the ${e.lostAcked - e.deposedLost.length} other lost: ${e.why})`;
+    return `${e.lostAfterPromotion.length} of ${e.ackedBatches} acknowledged batches lost that a deposed primary acknowledged after a promotion: ${e.lostAfterPromotion.slice(0, 5).join(', ')}; a second primary took them, and the config promises them under one primary at a time (the ${e.lostAcked - e.lostAfterPromotion.length} other lost: ${e.why})`;
   if (!e.promised) return `not promised: ${e.lostAcked} acknowledged batches lost (measured) of ${e.ackedBatches}; ${e.why}`;
   if (status === 'failed')
-    return `${e.lostAcked} of ${e.ackedBatches} acknowledged batches lost where the config promises none (${seen}${e.deposedLost.length ? `; ${e.deposedLost.length} of them acknowledged by a deposed primary after a promotion` : ''}): ${e.lost.slice(0, 5).join(', ')}; ${e.why}`;
+    return `${e.lostAcked} of ${e.ackedBatches} acknowledged batches lost where the config promises none (${seen}${e.lostAfterPromotion.length ? `; ${e.lostAfterPromotion.length} of them acknowledged by a deposed primary after a promotion` : ''}): ${e.lost.slice(0, 5).join(', ')}; ${e.why}`;
   return `none of ${e.ackedBatches} acknowledged batches lost, as promised (${seen})`;
 }
 // Stryker restore all
@@ -132,6 +136,6 @@ function summary(e: PromisedLossEvidence, status: VerdictStatus): string {
 export function describePromisedLossEvidence(e: PromisedLossEvidence): string {
   const lost = e.lost.length ? ` (${e.lost.slice(0, 8).join(', ')}${e.lost.length > 8 ? ', …' : ''})` : '';
   const promise = e.vacuous ? 'a vacuous promise' : `the config survives ${e.survivesFailures}`;
-  const deposed = e.deposedLost?.length ? ` (${fmtCount(e.deposedLost.length)} acknowledged by a deposed primary)` : '';
+  const deposed = e.lostAfterPromotion?.length ? ` (${fmtCount(e.lostAfterPromotion.length)} acknowledged by a deposed primary)` : '';
   return `${fmtCount(e.ackedBatches)} acknowledged, ${fmtCount(e.lostAcked)} lost${lost}${deposed}; ${e.failuresAtOnce} node(s) out at once against ${promise}${e.hostCrashed ? '; a host crashed' : ''}; ${e.promised ? 'promised' : 'not promised'}`;
 }

@@ -86,7 +86,9 @@ export interface ManagedEndResult {
  *    records each node's timeline and rows (`rec.nodesAtEnd`);
  * 6. equal row hashes on every node (checks/row-hash.ts);
  * 7. no acknowledged batch lost on the leader where the manager's config promises it
- *    (checks/promised-loss.ts, as the nemesis story judges it); a phantom or torn batch fails
+ *    (checks/promised-loss.ts, as the nemesis story judges it), the batches a deposed primary
+ *    acknowledged after one of `manager.failovers` judged apart (readings/deposed-acks.ts,
+ *    recorded as a step when there are any); a phantom or torn batch fails
  *    whatever the promise (checks/lost-writes.ts); where the config bounds a failover's loss
  *    instead (`promise.lossBound`, Patroni's async mode), the bytes lost within it (checks/loss-bound.ts);
  * 8. the deposed primary's write window of every failover (readings/deposed-window.ts) and each
@@ -136,10 +138,15 @@ export async function verifyManagedConsistent(
     const lost = checkNoAckedLost(leader, ledger, present);
     // What a returned old primary acknowledged after a promotion is judged apart (repmgr #766).
     const deposed = deposedAcks(ledger, manager.failovers, present);
+    if (deposed.acked.length)
+      rec.step('acknowledged by a deposed primary after a promotion', {
+        acked: deposed.acked.slice(0, 20),
+        lost: deposed.lost.slice(0, 20),
+      });
     verify(
       checkLossAgainstPromise(lost.evidence, promise, end.failuresAtOnce, {
         hostCrashed: end.hostCrashed ?? false,
-        deposedLost: deposed.lost,
+        lostAfterPromotion: deposed.lost,
       }),
     );
     if (promise.lossBound) {

@@ -8,6 +8,12 @@
  * So their loss is judged apart from the promotions' (checks/promised-loss.ts): the nodes out at a
  * promotion, which may excuse what a promotion lost, say nothing about commits made after it.
  *
+ * A deposed primary writes on a timeline that was in use before the promotion: it was never
+ * promoted again. A node that acknowledges on a timeline first seen after the promotion was
+ * promoted since, by a switchover (which the manager's failovers do not list) or by a failover
+ * whose view came later than its promotion; it is no deposed primary. Every promotion starts a
+ * new timeline (PostgreSQL's docs, "Timelines", continuous-archiving.html).
+ *
  * Read from the writer's ledger and the manager's failovers; through a proxy too, since a ledger
  * names the backend that acknowledged (SqlNode.backendOf). Pure.
  */
@@ -43,8 +49,10 @@ export interface DeposedAcks {
  *   and when that one accepted writes (`promotedT`).
  * @param present the batches the surviving primary holds (workload.ts readPresentBatches); a batch
  *   listed there is held, whole or not, as checkNoAckedLost counts it (a partial one is its to fail).
- * @returns a batch counts when it began at or after the latest `promotedT` not later than its start
- *   and a node other than that failover's `to` acknowledged it; none when there was no failover.
+ * @returns a batch counts when it began at or after the latest `promotedT` not later than its start,
+ *   a node other than that failover's `to` acknowledged it, and on a timeline some batch had been
+ *   acknowledged on before that `promotedT`; none when there was no failover. A batch without a
+ *   timeline (a ledger older than BATCH_SQL's) never counts: nothing says which history took it.
  */
 export function deposedAcks(
   batches: readonly Batch[],
@@ -53,11 +61,13 @@ export function deposedAcks(
 ): DeposedAcks {
   const promotions = [...failovers].sort((a, b) => a.promotedT - b.promotedT);
   const held = new Set(present.map((p) => `${p.client}:${p.seq}`));
+  const acks = batches.filter((b) => b.outcome === 'acked' && b.timeline !== undefined);
+  const timelinesBefore = (t: number) => new Set(acks.filter((a) => a.endT < t).map((a) => a.timeline));
+  const before = new Map(promotions.map((f) => [f, timelinesBefore(f.promotedT)]));
   const acked: DeposedAck[] = [];
-  for (const b of batches) {
-    if (b.outcome !== 'acked') continue;
+  for (const b of acks) {
     const last = promotions.filter((f) => f.promotedT <= b.startT).at(-1);
-    if (!last || b.node === last.to) continue;
+    if (!last || b.node === last.to || !before.get(last)!.has(b.timeline)) continue;
     acked.push({ batch: `${b.client}:${b.seq}`, node: b.node, promoted: last.to, promotedT: last.promotedT, ackT: b.endT });
   }
   acked.sort((a, b) => a.ackT - b.ackT);
