@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { repmgrConf } from './cluster.ts';
+import { repmgrConf, WITNESS } from './cluster.ts';
 import { checkRepmgrConfig } from './config.ts';
 
 const bin = '/usr/lib/postgresql/15/bin';
@@ -24,6 +24,15 @@ describe("a node's repmgr.conf", () => {
       'service_restart_command',
       'service_reload_command',
     ]);
+  });
+
+  it('gives the witness the id after the database nodes and priority 0, as repmgr registers it', () => {
+    const c = checkRepmgrConfig({ witness: true, priority: 50 }, ['pg0', 's1', 's2']);
+    const lines = repmgrConf(c, WITNESS, 4, 'c-witness', bin).split('\n');
+    expect(lines).toContain('node_id=4');
+    expect(lines).toContain("node_name='witness'");
+    expect(lines).toContain("conninfo='host=c-witness port=5432 user=repmgr dbname=repmgr connect_timeout=2'");
+    expect(lines).toContain('priority=0');
   });
 
   it("carries the user's settings, the node's own priority, and doubles a single quote", () => {

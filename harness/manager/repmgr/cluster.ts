@@ -14,8 +14,8 @@
  *  5. repmgrd on every node, with `failover`, `priority`, `promote_command` (`repmgr standby
  *     promote`) and `follow_command` (`repmgr standby follow --upstream-node-id=%n`) as the docs
  *     give them, and the `service_*_command`s repmgr uses to start and restart PostgreSQL;
- *  6. the settings read back from every node (`appliedSettings`: its repmgr.conf and the priority
- *     repmgr registered): the start fails when one differs from the config's.
+ *  6. the settings read back from every database node (`appliedSettings`: its repmgr.conf and the
+ *     priority repmgr registered; not the witness's): the start fails when one differs from the config's.
  * PostgreSQL is started by pgchaos as a host's service manager would at boot (repmgr never starts
  * a stopped server by itself; `agent(n).start()` is that boot). Authentication is `trust` inside
  * the run's private network, as the quickstart's pg_hba.conf for the repmgr user.
@@ -500,7 +500,11 @@ export class RepmgrCluster extends ManagedNodes {
               seen: await this.view().then(describeView, (e: unknown) => String(e)),
             };
       },
-      { what: `a repmgr primary and ${this.nodes.length - 1} standbys streaming from it`, timeoutMs, intervalMs: 500 },
+      {
+        what: `a repmgr primary and ${this.nodes.length - 1} standbys streaming from it${this.witness ? ', the witness under it' : ''}`,
+        timeoutMs,
+        intervalMs: 500,
+      },
     );
   }
 
@@ -531,6 +535,8 @@ const pgStart = (node: string, bin: string) => `${bin}/pg_ctl -D ${PGDATA} -l ${
  */
 export function repmgrConf(c: RepmgrConfig, node: string, nodeId: number, hostName: string, bin: string): string {
   const self = c.nodes.find((n) => n.name === node);
+  // The witness is never promoted: repmgr registers it with priority 0 whatever its repmgr.conf says.
+  const priority = node === WITNESS ? 0 : (self?.priority ?? 100);
   const settings: Record<string, PgParam> = {
     node_id: nodeId,
     node_name: node,
@@ -541,7 +547,7 @@ export function repmgrConf(c: RepmgrConfig, node: string, nodeId: number, hostNa
     log_level: 'INFO',
     repmgrd_pid_file: PID_FILE,
     failover: c.failover,
-    priority: self?.priority ?? 100,
+    priority,
     reconnect_attempts: c.reconnectAttempts,
     reconnect_interval: c.reconnectIntervalS,
     monitor_interval_secs: c.monitorIntervalS,
