@@ -30,6 +30,10 @@ describe('deposedAcks', () => {
       { batch: '1:5', node: 'pg0', promoted: 's2', promotedT: 5000, ackT: 62_110 },
     ]);
     expect(r.lost).toEqual(['1:4']);
+    // A batch begun the very moment the new primary took writes is after the promotion.
+    expect(deposedAcks([batch(1, 1, 'pg0', 100), batch(1, 2, 'pg0', 5000)], [{ to: 's2', promotedT: 5000 }], present()).lost).toEqual([
+      '1:2',
+    ]);
   });
 
   it('follows each failover: after a second promotion its primary is the one that may acknowledge', () => {
