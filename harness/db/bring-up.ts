@@ -349,12 +349,13 @@ async function bringUpByBackup(host: MakeHost, o: BringUp): Promise<BroughtUp> {
   await primary.createReplicationUser(o.replication);
   // Every node: any of them may stream from another after a failover.
   await Promise.all([primary, ...standbys].map((n) => n.writePassfile(o.replication)));
-  await Promise.all(
-    standbys.map(async (s) => {
-      await s.initFromBackup(primary, o.replication);
-      await s.start();
-    }),
-  );
+  // One clone at a time: each pg_basebackup's fast checkpoint may recycle the WAL segment another
+  // one's backup started in before its stream reserved it ("requested WAL segment … has already been
+  // removed": seen under pgpool's bring-up, manager/pgpool/cluster.ts).
+  for (const s of standbys) {
+    await s.initFromBackup(primary, o.replication);
+    await s.start();
+  }
   return { nodes: [primary, ...standbys], how: 'initdb + pg_basebackup' };
 }
 

@@ -142,20 +142,21 @@ export class PgpoolCluster extends ManagedNodes {
       await cluster
         .node('pg0')
         .exec(['sh', '-c', primaryInitScript(config.postgresql, network.subnet, bin, facts)], { timeoutMs: 120_000 });
-      await Promise.all(
-        names.slice(1).map(async (n) => {
-          await cluster
-            .node(n)
-            .exec(
-              [
-                'sh',
-                '-c',
-                `${bin}/pg_basebackup -R -X stream -c fast -D ${PGDATA} -d 'host=${host('pg0')} port=${PG_PORT} user=postgres application_name=${n}' && ${pgStart(n, bin)}`,
-              ],
-              { timeoutMs: 180_000 },
-            );
-        }),
-      );
+      // One clone at a time: each pg_basebackup's fast checkpoint may recycle the WAL segment another
+      // one's backup started in before its stream reserved it ("requested WAL segment … has already
+      // been removed", pg0's log in the every-image run of e4f7520), with wal_keep_size 0 on a new cluster.
+      for (const n of names.slice(1)) {
+        await cluster
+          .node(n)
+          .exec(
+            [
+              'sh',
+              '-c',
+              `${bin}/pg_basebackup -R -X stream -c fast -D ${PGDATA} -d 'host=${host('pg0')} port=${PG_PORT} user=postgres application_name=${n}' && ${pgStart(n, bin)}`,
+            ],
+            { timeoutMs: 180_000 },
+          );
+      }
       const conf = pgpoolConf(
         config,
         names.map((n) => ({ name: n, host: host(n) })),

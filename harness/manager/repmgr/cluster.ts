@@ -151,18 +151,18 @@ export class RepmgrCluster extends ManagedNodes {
           timeoutMs: 60_000,
         });
       }
-      // Standbys clone from pg0 and register; each writes its own row on the primary.
-      await Promise.all(
-        names.slice(1).map(async (n) => {
-          const m = cluster.node(n);
-          await m.exec(
-            ['repmgr', '-h', hosts.get('pg0')!, '-U', 'repmgr', '-d', 'repmgr', '-f', REPMGR_CONF, 'standby', 'clone', '--fast-checkpoint'],
-            { timeoutMs: 180_000 },
-          );
-          await m.exec(['sh', '-c', pgStart(n, bin)], { timeoutMs: 120_000 });
-          await m.exec(['repmgr', '-f', REPMGR_CONF, 'standby', 'register'], { timeoutMs: 60_000 });
-        }),
-      );
+      // Standbys clone from pg0 and register; each writes its own row on the primary. One clone at a
+      // time: a clone's fast checkpoint may recycle the WAL another one's backup started in before its
+      // stream reserved it (pg_basebackup -X stream; seen under pgpool's bring-up, pgpool/cluster.ts).
+      for (const n of names.slice(1)) {
+        const m = cluster.node(n);
+        await m.exec(
+          ['repmgr', '-h', hosts.get('pg0')!, '-U', 'repmgr', '-d', 'repmgr', '-f', REPMGR_CONF, 'standby', 'clone', '--fast-checkpoint'],
+          { timeoutMs: 180_000 },
+        );
+        await m.exec(['sh', '-c', pgStart(n, bin)], { timeoutMs: 120_000 });
+        await m.exec(['repmgr', '-f', REPMGR_CONF, 'standby', 'register'], { timeoutMs: 60_000 });
+      }
       await Promise.all([...names, ...(witness ? [WITNESS] : [])].map((n) => cluster.agent(n).start()));
       const primary = await cluster.waitForReady(opts.readyTimeoutMs ?? 180_000);
       cluster.applied = checkRepmgrApplied(config, await cluster.appliedSettings(primary));
