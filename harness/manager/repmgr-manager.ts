@@ -23,8 +23,8 @@ import type { OperatorLog } from './builtin.ts';
 import { ManagerShell, type ViewRead } from './manager-shell.ts';
 import { PrimaryFollower } from './primary-follower.ts';
 import type { ClientEndpoint, SwitchoverRecord } from './manager.ts';
-import { RepmgrCluster, type RepmgrClusterOptions, WITNESS } from './repmgr/cluster.ts';
-import { describeView, followsPrimary, primaryOf, type RepmgrView } from './repmgr/view.ts';
+import { RepmgrCluster, type RepmgrClusterOptions } from './repmgr/cluster.ts';
+import { describeView, primaryOf, type RepmgrView } from './repmgr/view.ts';
 
 /**
  * repmgr's view as the seam's rows: the node it holds for primary (`* running`), standbys it shows
@@ -178,13 +178,9 @@ export class RepmgrManager extends ManagerShell<RepmgrCluster, RepmgrView> {
     return { primary: primaryOf(view) ?? null, rows: repmgrRows(view), raw };
   }
 
-  /** repmgr holds a primary `* running`, every other node a `running` standby of it (the witness under it), each streaming in its pg_stat_replication. */
+  /** repmgr holds a primary `* running`, every other node a `running` standby of it (the witness under it), each streaming in its pg_stat_replication: the cluster's `ready()`. */
   async settled(): Promise<boolean> {
-    const view = await this.cluster.view();
-    const primary = primaryOf(view);
-    if (!primary) return false;
-    if (!followsPrimary(view, primary, this.nodeNames, this.cluster.witness && WITNESS)) return false;
-    return this.cluster.streamingFrom(primary);
+    return (await this.cluster.ready()) !== undefined;
   }
 
   /**

@@ -133,14 +133,15 @@ export class RepmgrCluster extends ManagedNodes {
         Promise.all(names.map((n) => member(n))),
         config.witness ? member(WITNESS) : Promise.resolve(undefined),
       ]);
-      const hosts = new Map([...names, WITNESS].map((n) => [n, host(n)]));
+      // Every host, the witness last: its node id follows the database nodes'.
+      const all = [...names, ...(witness ? [WITNESS] : [])];
+      const hosts = new Map(all.map((n) => [n, host(n)]));
       const cluster = new RepmgrCluster(id, image, config, opts.config ?? null, nodes, witness, () => net.remove());
       const bin = image.binDir;
       cluster.ssh = await cluster.setUpSsh();
-      const confs = [...names, ...(witness ? [WITNESS] : [])].map((n, i) =>
-        cluster.host(n).exec(['sh', '-c', writeFile(REPMGR_CONF, repmgrConf(config, n, i + 1, hosts.get(n)!, bin))]),
+      await Promise.all(
+        all.map((n, i) => cluster.host(n).exec(['sh', '-c', writeFile(REPMGR_CONF, repmgrConf(config, n, i + 1, hosts.get(n)!, bin))])),
       );
-      await Promise.all(confs);
       // The quickstart's primary: initdb, the settings repmgr needs, the repmgr user and database, registered.
       await cluster.node('pg0').exec(['sh', '-c', initScript('pg0', config.postgresql, network.subnet, bin)], { timeoutMs: 120_000 });
       await cluster.node('pg0').exec(['repmgr', '-f', REPMGR_CONF, 'primary', 'register'], { timeoutMs: 60_000 });
@@ -163,7 +164,7 @@ export class RepmgrCluster extends ManagedNodes {
         await m.exec(['sh', '-c', pgStart(n, bin)], { timeoutMs: 120_000 });
         await m.exec(['repmgr', '-f', REPMGR_CONF, 'standby', 'register'], { timeoutMs: 60_000 });
       }
-      await Promise.all([...names, ...(witness ? [WITNESS] : [])].map((n) => cluster.agent(n).start()));
+      await Promise.all(all.map((n) => cluster.agent(n).start()));
       const primary = await cluster.waitForReady(opts.readyTimeoutMs ?? 180_000);
       cluster.applied = checkRepmgrApplied(config, await cluster.appliedSettings(primary));
       log().info({ cluster: id, image: image.name, ms: Date.now() - net.startedAt }, `repmgr cluster ready, primary ${primary}`);
@@ -483,7 +484,7 @@ export class RepmgrCluster extends ManagedNodes {
   }
 
   /** True when every database node but `primary` streams in `primary`'s pg_stat_replication. @throws ExecError. */
-  async streamingFrom(primary: string): Promise<boolean> {
+  private async streamingFrom(primary: string): Promise<boolean> {
     const senders = await this.walSenders(primary);
     return this.nodeNames.filter((n) => n !== primary).every((n) => senders.some((s) => s.name === n && s.state === 'streaming'));
   }
